@@ -192,7 +192,8 @@ fn space_between(prev: &Atom, next: &Atom, closure_open: bool) -> bool {
                 _ => false,
             };
         }
-        Group(Delimiter::Brace, _) => return !matches!(prev, Op(o) if *o == "!" || *o == "::"),
+        // `name! { ... }` as rustfmt writes a braced macro call.
+        Group(Delimiter::Brace, _) => return !matches!(prev, Op(o) if *o == "::"),
         _ => {}
     }
     match prev {

@@ -54,6 +54,9 @@ pub fn module_docs(module: &Module) -> Result<String, minijinja::Error> {
         op_count => module.operations.len(),
         source => module.source,
         example => module.example.as_deref().map(str::trim),
+        // A module whose every operation is undocumented shows calls that
+        // only exist with that feature.
+        example_feature => all_undocumented(module).then_some("undocumented"),
         operations => operations,
         handle => super::ops::handle_name(module.leaf()),
     })
@@ -83,4 +86,9 @@ fn first_sentence(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
     let end = line.find(". ").map_or(line.len(), |i| i + 1);
     line[..end].replace('|', "\\|")
+}
+
+/// Whether a module has operations and every one is behind `undocumented`.
+pub(crate) fn all_undocumented(module: &Module) -> bool {
+    !module.operations.is_empty() && module.operations.values().all(|op| op.undocumented)
 }

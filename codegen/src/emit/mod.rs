@@ -138,48 +138,21 @@ pub fn cfg_any<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStrea
     }
 }
 
-/// The docs.rs badge of a `#[cfg(PRED)]` from [`cfg_any`]:
-/// `#[cfg_attr(docsrs, doc(cfg(PRED)))]`, so the docs say which feature an item needs.
-pub fn doc_cfg(cfg: &TokenStream) -> TokenStream {
-    use proc_macro2::TokenTree;
-    let Some(TokenTree::Group(attr)) = cfg.clone().into_iter().nth(1) else {
-        return quote! {};
-    };
-    let Some(TokenTree::Group(pred)) = attr.stream().into_iter().nth(1) else {
-        return quote! {};
-    };
-    let pred = pred.stream();
-    quote! { #[cfg_attr(docsrs, doc(cfg(#pred)))] }
-}
-
-/// `cfg` and its docs.rs badge, for an item.
+/// `cfg` for an item. No `doc(cfg(...))` badge is written: the crate's
+/// `feature(doc_cfg)` on docs.rs shows every `#[cfg]` as one (rustdoc folded
+/// `doc_auto_cfg` into `doc_cfg`), and the 4 000 explicit badges were a
+/// tenth of the generated attributes.
 pub fn cfg_item(cfg: &TokenStream) -> TokenStream {
-    let badge = doc_cfg(cfg);
-    quote! { #cfg #badge }
+    cfg.clone()
 }
 
-/// Whether an item's tokens are a macro invocation (`path!(...);`), where a
-/// doc attribute would be unused.
-fn is_macro_call(item: &[proc_macro2::TokenTree]) -> bool {
-    use proc_macro2::TokenTree;
-    for tt in item {
-        match tt {
-            TokenTree::Punct(p) if p.as_char() == '!' => return true,
-            TokenTree::Group(g) if g.delimiter() != proc_macro2::Delimiter::Bracket => return false,
-            _ => {}
-        }
-    }
-    false
-}
-
-/// Puts `cfg` (and its docs.rs badge) in front of every top-level item of
+/// Puts `cfg` in front of every top-level item of
 /// `items`. Items are split at their end: a `;`, or a brace group not followed by `;`.
 pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
     use proc_macro2::{Delimiter, TokenTree};
     if cfg.is_empty() {
         return items;
     }
-    let badge = doc_cfg(cfg);
     let mut out = TokenStream::new();
     let mut current: Vec<TokenTree> = Vec::new();
     let mut iter = items.into_iter().peekable();
@@ -195,17 +168,11 @@ pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
         current.push(tt);
         if ends {
             out.extend(cfg.clone());
-            if !is_macro_call(&current) {
-                out.extend(badge.clone());
-            }
             out.extend(current.drain(..));
         }
     }
     if !current.is_empty() {
         out.extend(cfg.clone());
-        if !is_macro_call(&current) {
-            out.extend(badge);
-        }
         out.extend(current);
     }
     out

@@ -27,7 +27,7 @@ pub fn handle(module: &Module, vendor: &Vendor) -> TokenStream {
         let (args, inits) = constructor_parts(&module.name, op);
         let docs = doc_attrs(&op_doc(op, vendor));
         let cfg = op.undocumented.then(|| {
-            quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
+            quote! { #[cfg(feature = "undocumented")] }
         });
         let note = format!("{} marks this operation deprecated", vendor.name);
         let deprecated = op.deprecated.then(|| quote! { #[deprecated(note = #note)] });
@@ -38,10 +38,13 @@ pub fn handle(module: &Module, vendor: &Vendor) -> TokenStream {
             }
         }
     });
+    // Without `undocumented`, a module of undocumented operations has no method using its client.
+    let unused = super::docs::all_undocumented(module)
+        .then(|| quote! { #[cfg_attr(not(feature = "undocumented"), allow(dead_code))] });
     quote! {
         #doc
         #[derive(Clone, Debug)]
-        pub struct #name { client: crate::Client }
+        pub struct #name { #unused client: crate::Client }
         impl #name {
             pub(crate) fn new(client: crate::Client) -> Self { Self { client } }
             #(#methods)*
@@ -135,7 +138,7 @@ fn method_tokens(m: Method) -> TokenStream {
 pub fn builder(module: &str, op: &Operation, vendor: &Vendor) -> TokenStream {
     let name = format_ident!("{}", op.type_name);
     let cfg = op.undocumented.then(|| {
-        quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
+        quote! { #[cfg(feature = "undocumented")] }
     });
     let doc = format!(
         "Request builder for `{}`: set optional parameters, then call `send()`.\n\n{}",
@@ -425,7 +428,7 @@ fn paginated(module: &str, op: &Operation) -> TokenStream {
     let Some(pg) = &op.pagination else { return quote! {} };
     let name = format_ident!("{}", op.type_name);
     let cfg = op.undocumented.then(|| {
-        quote! { #[cfg(feature = "undocumented")] #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))] }
+        quote! { #[cfg(feature = "undocumented")] }
     });
     let Success::Json(page_ty) = &op.success else { return quote! {} };
     let page = ty_tokens(module, page_ty);

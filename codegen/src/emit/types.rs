@@ -238,7 +238,12 @@ fn serialize_attrs(f: &Field, usage: Usage) -> TokenStream {
     let wire = &f.wire;
     let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
     let skip = match f.repr(usage) {
-        Repr::Option if usage.lenient() || !f.required => Some(quote! { skip_serializing_if = "Option::is_none" }),
+        // A received type serialized (with `serde-both-ways`) writes `null`
+        // for an absent field, which decodes back the same: no attribute
+        // on each of its thousands of optional fields.
+        Repr::Option if usage.request && (usage.lenient() || !f.required) => {
+            Some(quote! { skip_serializing_if = "Option::is_none" })
+        }
         Repr::Nullable => Some(quote! { skip_serializing_if = "crate::Nullable::is_absent" }),
         _ => None,
     };
@@ -268,61 +273,17 @@ fn serialize_derive(usage: Usage) -> TokenStream {
 /// derive `Deserialize`.
 fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
     let cfg = (usage.request && !usage.decoded).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
-    let type_name = name.to_string();
-    let keys = fields.iter().map(|f| &f.wire);
-    let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("v{i}")).collect();
-    let reads: Vec<TokenStream> = fields
-        .iter()
-        .zip(&slots)
-        .map(|(f, slot)| {
-            let wire = &f.wire;
-            if f.repr(usage) == Repr::Plain && f.empty_when_absent(usage) {
-                quote! { entries.value_or_default(&mut #slot, #wire)? }
-            } else {
-                quote! { entries.value(&mut #slot, #wire)? }
-            }
-        })
-        .collect();
-    let indexes = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
-    let inits = fields.iter().zip(&slots).map(|(f, slot)| {
+    // One line per field; `runtime::object::object_impl!` writes the impls.
+    let lines = fields.iter().map(|f| {
         let (id, wire) = (ident(&f.ident), &f.wire);
-        match f.repr(usage) {
-            Repr::Plain if !f.empty_when_absent(usage) => {
-                quote! { #id: crate::runtime::object::required(#slot, #wire)?, }
-            }
-            _ => quote! { #id: #slot.unwrap_or_default(), },
-        }
+        let plain = f.repr(usage) == Repr::Plain;
+        let read = if plain && f.empty_when_absent(usage) { quote!(value_or_default) } else { quote!(value) };
+        let finish = if plain && !f.empty_when_absent(usage) { quote!(required) } else { quote!(optional) };
+        quote! { #id: #wire #read #finish }
     });
-    // `next_field` yields only the indexes of known keys: with one field, always 0.
-    let walk = match reads.as_slice() {
-        [] => quote! { while entries.next_field()?.is_some() {} },
-        [read] => quote! {
-            let mut v0 = None;
-            while entries.next_field()?.is_some() { #read; }
-        },
-        _ => quote! {
-            #(let mut #slots = None;)*
-            while let Some(field) = entries.next_field()? {
-                match field { #(#indexes => #reads,)* _ => {} }
-            }
-        },
-    };
     quote! {
         #cfg
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::runtime::object::deserialize(deserializer)
-            }
-        }
-        #cfg
-        impl crate::runtime::object::Object for #name {
-            const NAME: &'static str = #type_name;
-            const FIELDS: &'static [&'static str] = &[#(#keys),*];
-            fn read<'de, A: serde::de::MapAccess<'de>>(mut entries: crate::runtime::object::Entries<'de, A>) -> Result<Self, A::Error> {
-                #walk
-                Ok(Self { #(#inits)* })
-            }
-        }
+        crate::runtime::object::object_impl! { #name { #(#lines),* } }
     }
 }
 

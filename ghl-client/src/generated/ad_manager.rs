@@ -116,12 +116,10 @@
 //! | [`upsert_linkedin_campaign_group`](AdManager::upsert_linkedin_campaign_group) | `PUT /ad-publishing/linkedin/ads` | `2021-07-28` | location |
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "ad_manager";
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Operations of the Ad Manager module. Get one with `client.ad_manager()`.
 #[derive(Clone, Debug)]
 pub struct AdManager {
@@ -129,7 +127,6 @@ pub struct AdManager {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl AdManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -1291,7 +1288,6 @@ impl AdManager {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -2254,7 +2250,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -3757,7 +3752,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `add_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Add a contact to a Facebook custom audience.
@@ -3772,7 +3766,6 @@ pub struct AddFacebookCustomAudienceMember {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3815,7 +3808,6 @@ impl AddFacebookCustomAudienceMember {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `batch_update_facebook_custom_audience_members`: set optional parameters, then call `send()`.
 ///
 /// Add or remove many contacts of a Facebook custom audience at once.
@@ -3830,7 +3822,6 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3873,7 +3864,6 @@ impl BatchUpdateFacebookCustomAudienceMembers {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_facebook_conversation_form`: set optional parameters, then call `send()`.
 ///
 /// Create a Facebook conversation (welcome message) form.
@@ -3887,7 +3877,6 @@ pub struct CreateFacebookConversationForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3927,7 +3916,6 @@ impl CreateFacebookConversationForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Facebook page and ad account to a location.
@@ -3941,7 +3929,6 @@ pub struct CreateFacebookIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3981,7 +3968,6 @@ impl CreateFacebookIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_facebook_page_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form on a Facebook page.
@@ -3996,7 +3982,6 @@ pub struct CreateFacebookPageLeadForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4039,7 +4024,6 @@ impl CreateFacebookPageLeadForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Google Ads account to a location.
@@ -4053,7 +4037,6 @@ pub struct CreateGoogleIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4093,7 +4076,6 @@ impl CreateGoogleIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_google_offline_user_list_job`: set optional parameters, then call `send()`.
 ///
 /// Start uploading contacts to a Google customer match list.
@@ -4107,7 +4089,6 @@ pub struct CreateGoogleOfflineUserListJob {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4147,7 +4128,6 @@ impl CreateGoogleOfflineUserListJob {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a LinkedIn ad account to a location.
@@ -4161,7 +4141,6 @@ pub struct CreateLinkedinIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4201,7 +4180,6 @@ impl CreateLinkedinIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_linkedin_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form in a LinkedIn ad account.
@@ -4217,7 +4195,6 @@ pub struct CreateLinkedinLeadForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateLinkedinLeadForm {
     /// The location (sub-account).
     ///
@@ -4274,7 +4251,6 @@ impl CreateLinkedinLeadForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad.
@@ -4289,7 +4265,6 @@ pub struct DeleteFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4332,7 +4307,6 @@ impl DeleteFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook ad account from a location.
@@ -4347,7 +4321,6 @@ pub struct DeleteFacebookAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4390,7 +4363,6 @@ impl DeleteFacebookAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad set.
@@ -4405,7 +4377,6 @@ pub struct DeleteFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4448,7 +4419,6 @@ impl DeleteFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook campaign.
@@ -4463,7 +4433,6 @@ pub struct DeleteFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4506,7 +4475,6 @@ impl DeleteFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook custom audience.
@@ -4521,7 +4489,6 @@ pub struct DeleteFacebookCustomAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookCustomAudience {
     /// The location (sub-account).
     ///
@@ -4574,7 +4541,6 @@ impl DeleteFacebookCustomAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Remove a location's Facebook ads integration.
@@ -4588,7 +4554,6 @@ pub struct DeleteFacebookIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4628,7 +4593,6 @@ impl DeleteFacebookIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook page from a location.
@@ -4643,7 +4607,6 @@ pub struct DeleteFacebookPage {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookPage {
     /// The location (sub-account).
     ///
@@ -4691,7 +4654,6 @@ impl DeleteFacebookPage {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Google Ads account from a location.
@@ -4706,7 +4668,6 @@ pub struct DeleteGoogleAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4749,7 +4710,6 @@ impl DeleteGoogleAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads conversion action.
@@ -4764,7 +4724,6 @@ pub struct DeleteGoogleConversion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteGoogleConversion {
     /// The location (sub-account).
     ///
@@ -4817,7 +4776,6 @@ impl DeleteGoogleConversion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads audience segment.
@@ -4833,7 +4791,6 @@ pub struct DeleteGoogleSegment {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteGoogleSegment {
     /// The location (sub-account).
     ///
@@ -4887,7 +4844,6 @@ impl DeleteGoogleSegment {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a LinkedIn ad account from a location.
@@ -4902,7 +4858,6 @@ pub struct DeleteLinkedinAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteLinkedinAdAccount {
     /// The location (sub-account).
     ///
@@ -4953,7 +4908,6 @@ impl DeleteLinkedinAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `duplicate_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad.
@@ -4967,7 +4921,6 @@ pub struct DuplicateFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5006,7 +4959,6 @@ impl DuplicateFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `duplicate_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad set.
@@ -5020,7 +4972,6 @@ pub struct DuplicateFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5059,7 +5010,6 @@ impl DuplicateFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `duplicate_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook campaign.
@@ -5074,7 +5024,6 @@ pub struct DuplicateFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5117,7 +5066,6 @@ impl DuplicateFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook ad account.
@@ -5132,7 +5080,6 @@ pub struct GetFacebookAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookAdAccount {
     /// The location (sub-account).
     ///
@@ -5185,7 +5132,6 @@ impl GetFacebookAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch a Facebook campaign with its ad sets and ads.
@@ -5202,7 +5148,6 @@ pub struct GetFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookCampaign {
     /// The location (sub-account).
     ///
@@ -5273,7 +5218,6 @@ impl GetFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Facebook campaign over a date range.
@@ -5290,7 +5234,6 @@ pub struct GetFacebookCampaignReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookCampaignReport {
     /// The location (sub-account).
     ///
@@ -5345,7 +5288,6 @@ impl GetFacebookCampaignReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook custom audience.
@@ -5360,7 +5302,6 @@ pub struct GetFacebookCustomAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookCustomAudience {
     /// The location (sub-account).
     ///
@@ -5413,7 +5354,6 @@ impl GetFacebookCustomAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Facebook ads integration.
@@ -5427,7 +5367,6 @@ pub struct GetFacebookIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookIntegration {
     /// The location (sub-account).
     ///
@@ -5477,7 +5416,6 @@ impl GetFacebookIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook lead form.
@@ -5492,7 +5430,6 @@ pub struct GetFacebookLeadForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookLeadForm {
     /// The location (sub-account).
     ///
@@ -5545,7 +5482,6 @@ impl GetFacebookLeadForm {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
@@ -5564,7 +5500,6 @@ pub struct GetFacebookReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReport {
     /// The location (sub-account).
     ///
@@ -5619,7 +5554,6 @@ impl GetFacebookReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Facebook campaigns, ad sets or ads with their metrics.
@@ -5638,7 +5572,6 @@ pub struct GetFacebookReportList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportList {
     /// The location (sub-account).
     ///
@@ -5701,7 +5634,6 @@ impl GetFacebookReportList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Facebook user connected to a location.
@@ -5715,7 +5647,6 @@ pub struct GetFacebookUser {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookUser {
     /// The location (sub-account).
     ///
@@ -5762,7 +5693,6 @@ impl GetFacebookUser {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads account.
@@ -5777,7 +5707,6 @@ pub struct GetGoogleAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleAdAccount {
     /// The location (sub-account).
     ///
@@ -5830,7 +5759,6 @@ impl GetGoogleAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads combined audience.
@@ -5845,7 +5773,6 @@ pub struct GetGoogleAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleAudience {
     /// The location (sub-account).
     ///
@@ -5898,7 +5825,6 @@ impl GetGoogleAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google campaign draft.
@@ -5913,7 +5839,6 @@ pub struct GetGoogleCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleCampaign {
     /// The location (sub-account).
     ///
@@ -5966,7 +5891,6 @@ impl GetGoogleCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Google campaign over a date range.
@@ -5983,7 +5907,6 @@ pub struct GetGoogleCampaignReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleCampaignReport {
     /// The location (sub-account).
     ///
@@ -6038,7 +5961,6 @@ impl GetGoogleCampaignReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads conversion action.
@@ -6053,7 +5975,6 @@ pub struct GetGoogleConversion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleConversion {
     /// The location (sub-account).
     ///
@@ -6106,7 +6027,6 @@ impl GetGoogleConversion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Google Ads integration.
@@ -6120,7 +6040,6 @@ pub struct GetGoogleIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleIntegration {
     /// The location (sub-account).
     ///
@@ -6170,7 +6089,6 @@ impl GetGoogleIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_keyword_ideas`: set optional parameters, then call `send()`.
 ///
 /// Suggest keywords for a site or seed keywords.
@@ -6185,7 +6103,6 @@ pub struct GetGoogleKeywordIdeas {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleKeywordIdeas {
     /// The location (sub-account).
     ///
@@ -6239,7 +6156,6 @@ impl GetGoogleKeywordIdeas {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Google Ads metrics for a location, grouped by date, week or month.
@@ -6258,7 +6174,6 @@ pub struct GetGoogleReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReport {
     /// The location (sub-account).
     ///
@@ -6318,7 +6233,6 @@ impl GetGoogleReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Google campaigns or ad groups with their metrics.
@@ -6337,7 +6251,6 @@ pub struct GetGoogleReportList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportList {
     /// The location (sub-account).
     ///
@@ -6400,7 +6313,6 @@ impl GetGoogleReportList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads audience segment.
@@ -6416,7 +6328,6 @@ pub struct GetGoogleSegment {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleSegment {
     /// The location (sub-account).
     ///
@@ -6470,7 +6381,6 @@ impl GetGoogleSegment {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Google user connected to a location.
@@ -6484,7 +6394,6 @@ pub struct GetGoogleUser {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleUser {
     /// The location (sub-account).
     ///
@@ -6531,7 +6440,6 @@ impl GetGoogleUser {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn ad account.
@@ -6546,7 +6454,6 @@ pub struct GetLinkedinAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinAdAccount {
     /// The location (sub-account).
     ///
@@ -6597,7 +6504,6 @@ impl GetLinkedinAdAccount {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn campaign group draft.
@@ -6612,7 +6518,6 @@ pub struct GetLinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinCampaignGroup {
     /// The location (sub-account).
     ///
@@ -6665,7 +6570,6 @@ impl GetLinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_campaign_group_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one LinkedIn campaign group over a date range.
@@ -6683,7 +6587,6 @@ pub struct GetLinkedinCampaignGroupReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinCampaignGroupReport {
     /// The location (sub-account).
     ///
@@ -6747,7 +6650,6 @@ impl GetLinkedinCampaignGroupReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's LinkedIn ads integration.
@@ -6761,7 +6663,6 @@ pub struct GetLinkedinIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinIntegration {
     /// The location (sub-account).
     ///
@@ -6811,7 +6712,6 @@ impl GetLinkedinIntegration {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
@@ -6831,7 +6731,6 @@ pub struct GetLinkedinReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReport {
     /// The location (sub-account).
     ///
@@ -6919,7 +6818,6 @@ impl GetLinkedinReport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_report_list`: set optional parameters, then call `send()`.
 ///
 /// List LinkedIn campaign groups or campaigns with their metrics.
@@ -6939,7 +6837,6 @@ pub struct GetLinkedinReportList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportList {
     /// The location (sub-account).
     ///
@@ -7003,7 +6900,6 @@ impl GetLinkedinReportList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the LinkedIn user connected to a location.
@@ -7017,7 +6913,6 @@ pub struct GetLinkedinUser {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinUser {
     /// The location (sub-account).
     ///
@@ -7064,7 +6959,6 @@ impl GetLinkedinUser {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook ad accounts the connected user can use.
@@ -7082,7 +6976,6 @@ pub struct ListFacebookAdAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookAdAccounts {
     /// The location (sub-account).
     ///
@@ -7168,7 +7061,6 @@ impl ListFacebookAdAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_conversation_forms`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversation (welcome message) forms.
@@ -7182,7 +7074,6 @@ pub struct ListFacebookConversationForms {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookConversationForms {
     /// The location (sub-account).
     ///
@@ -7232,7 +7123,6 @@ impl ListFacebookConversationForms {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_custom_audiences`: set optional parameters, then call `send()`.
 ///
 /// List the custom or lookalike audiences of a Facebook ad account.
@@ -7249,7 +7139,6 @@ pub struct ListFacebookCustomAudiences {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiences {
     /// The location (sub-account).
     ///
@@ -7310,7 +7199,6 @@ impl ListFacebookCustomAudiences {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook campaigns, ad sets or ads.
@@ -7332,7 +7220,6 @@ pub struct ListFacebookEntities {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookEntities {
     /// The location (sub-account).
     ///
@@ -7435,7 +7322,6 @@ impl ListFacebookEntities {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_page_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram accounts linked to a Facebook page.
@@ -7451,7 +7337,6 @@ pub struct ListFacebookPageInstagramAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookPageInstagramAccounts {
     /// The location (sub-account).
     ///
@@ -7513,7 +7398,6 @@ impl ListFacebookPageInstagramAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_page_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a Facebook page.
@@ -7528,7 +7412,6 @@ pub struct ListFacebookPageLeadForms {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookPageLeadForms {
     /// The location (sub-account).
     ///
@@ -7581,7 +7464,6 @@ impl ListFacebookPageLeadForms {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages of the connected account.
@@ -7596,7 +7478,6 @@ pub struct ListFacebookPages {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookPages {
     /// The location (sub-account).
     ///
@@ -7652,7 +7533,6 @@ impl ListFacebookPages {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_pixels`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversion pixels.
@@ -7669,7 +7549,6 @@ pub struct ListFacebookPixels {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookPixels {
     /// The location (sub-account).
     ///
@@ -7743,7 +7622,6 @@ impl ListFacebookPixels {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Google Ads accounts the connected user can use.
@@ -7758,7 +7636,6 @@ pub struct ListGoogleAdAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAdAccounts {
     /// The location (sub-account).
     ///
@@ -7817,7 +7694,6 @@ impl ListGoogleAdAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_assets`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads assets of one kind.
@@ -7834,7 +7710,6 @@ pub struct ListGoogleAssets {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAssets {
     /// The location (sub-account).
     ///
@@ -7900,7 +7775,6 @@ impl ListGoogleAssets {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_audiences`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads combined audiences.
@@ -7914,7 +7788,6 @@ pub struct ListGoogleAudiences {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAudiences {
     /// The location (sub-account).
     ///
@@ -7961,7 +7834,6 @@ impl ListGoogleAudiences {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_conversion_goals`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion goals.
@@ -7975,7 +7847,6 @@ pub struct ListGoogleConversionGoals {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleConversionGoals {
     /// The location (sub-account).
     ///
@@ -8025,7 +7896,6 @@ impl ListGoogleConversionGoals {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_conversions`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion actions.
@@ -8044,7 +7914,6 @@ pub struct ListGoogleConversions {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleConversions {
     /// The location (sub-account).
     ///
@@ -8139,7 +8008,6 @@ impl ListGoogleConversions {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google campaigns, ad groups or ads.
@@ -8161,7 +8029,6 @@ pub struct ListGoogleEntities {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleEntities {
     /// The location (sub-account).
     ///
@@ -8264,7 +8131,6 @@ impl ListGoogleEntities {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_segments`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads audience segments.
@@ -8279,7 +8145,6 @@ pub struct ListGoogleSegments {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleSegments {
     /// The location (sub-account).
     ///
@@ -8335,7 +8200,6 @@ impl ListGoogleSegments {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_target_interests`: set optional parameters, then call `send()`.
 ///
 /// List affinity or in-market audiences available for targeting.
@@ -8351,7 +8215,6 @@ pub struct ListGoogleTargetInterests {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleTargetInterests {
     /// The location (sub-account).
     ///
@@ -8403,7 +8266,6 @@ impl ListGoogleTargetInterests {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_linkedin_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn ad accounts the connected user can use.
@@ -8417,7 +8279,6 @@ pub struct ListLinkedinAdAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListLinkedinAdAccounts {
     /// The location (sub-account).
     ///
@@ -8467,7 +8328,6 @@ impl ListLinkedinAdAccounts {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_linkedin_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a LinkedIn ad account.
@@ -8482,7 +8342,6 @@ pub struct ListLinkedinLeadForms {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListLinkedinLeadForms {
     /// The location (sub-account).
     ///
@@ -8535,7 +8394,6 @@ impl ListLinkedinLeadForms {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `pause_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad.
@@ -8550,7 +8408,6 @@ pub struct PauseFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8593,7 +8450,6 @@ impl PauseFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `pause_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad set.
@@ -8608,7 +8464,6 @@ pub struct PauseFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8651,7 +8506,6 @@ impl PauseFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `pause_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook campaign.
@@ -8666,7 +8520,6 @@ pub struct PauseFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8709,7 +8562,6 @@ impl PauseFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `publish_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Publish a Facebook campaign draft to Facebook.
@@ -8724,7 +8576,6 @@ pub struct PublishFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8767,7 +8618,6 @@ impl PublishFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `publish_google_ad`: set optional parameters, then call `send()`.
 ///
 /// Publish a Google campaign draft to Google Ads.
@@ -8781,7 +8631,6 @@ pub struct PublishGoogleAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8820,7 +8669,6 @@ impl PublishGoogleAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `publish_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Publish a LinkedIn campaign group draft to LinkedIn.
@@ -8835,7 +8683,6 @@ pub struct PublishLinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8878,7 +8725,6 @@ impl PublishLinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `remove_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Remove a contact from a Facebook custom audience.
@@ -8893,7 +8739,6 @@ pub struct RemoveFacebookCustomAudienceMember {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8936,7 +8781,6 @@ impl RemoveFacebookCustomAudienceMember {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `resume_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad.
@@ -8951,7 +8795,6 @@ pub struct ResumeFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -8994,7 +8837,6 @@ impl ResumeFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `resume_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad set.
@@ -9009,7 +8851,6 @@ pub struct ResumeFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9052,7 +8893,6 @@ impl ResumeFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `resume_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook campaign.
@@ -9067,7 +8907,6 @@ pub struct ResumeFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9110,7 +8949,6 @@ impl ResumeFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `search_facebook_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Facebook places and interests to target.
@@ -9126,7 +8964,6 @@ pub struct SearchFacebookTargeting {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl SearchFacebookTargeting {
     /// Narrower kind of search, e.g. `adgeolocation`.
     pub fn search_type(mut self, value: impl Into<String>) -> Self {
@@ -9173,7 +9010,6 @@ impl SearchFacebookTargeting {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `search_google_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Google places to target.
@@ -9189,7 +9025,6 @@ pub struct SearchGoogleTargeting {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl SearchGoogleTargeting {
     /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
@@ -9249,7 +9084,6 @@ impl SearchGoogleTargeting {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `search_linkedin_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
@@ -9266,7 +9100,6 @@ pub struct SearchLinkedinTargeting {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl SearchLinkedinTargeting {
     /// The location (sub-account).
     ///
@@ -9335,7 +9168,6 @@ impl SearchLinkedinTargeting {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `set_facebook_default_page`: set optional parameters, then call `send()`.
 ///
 /// Choose the Facebook page a location uses by default.
@@ -9350,7 +9182,6 @@ pub struct SetFacebookDefaultPage {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl SetFacebookDefaultPage {
     /// The location (sub-account).
     ///
@@ -9404,7 +9235,6 @@ impl SetFacebookDefaultPage {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `update_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Rename a Facebook custom audience or change its description.
@@ -9419,7 +9249,6 @@ pub struct UpdateFacebookCustomAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9462,7 +9291,6 @@ impl UpdateFacebookCustomAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `update_linkedin_ad_status`: set optional parameters, then call `send()`.
 ///
 /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
@@ -9478,7 +9306,6 @@ pub struct UpdateLinkedinAdStatus {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateLinkedinAdStatus {
     /// The location (sub-account).
     ///
@@ -9535,7 +9362,6 @@ impl UpdateLinkedinAdStatus {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad draft.
@@ -9549,7 +9375,6 @@ pub struct UpsertFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9586,7 +9411,6 @@ impl UpsertFacebookAd {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad set draft.
@@ -9600,7 +9424,6 @@ pub struct UpsertFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9637,7 +9460,6 @@ impl UpsertFacebookAdset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook campaign draft.
@@ -9651,7 +9473,6 @@ pub struct UpsertFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9691,7 +9512,6 @@ impl UpsertFacebookCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_pixel`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook conversion pixel configuration.
@@ -9705,7 +9525,6 @@ pub struct UpsertFacebookPixel {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9742,7 +9561,6 @@ impl UpsertFacebookPixel {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_asset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads call, sitelink or lead form asset.
@@ -9756,7 +9574,6 @@ pub struct UpsertGoogleAsset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9793,7 +9610,6 @@ impl UpsertGoogleAsset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads combined audience.
@@ -9807,7 +9623,6 @@ pub struct UpsertGoogleAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9844,7 +9659,6 @@ impl UpsertGoogleAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a whole Google campaign draft with its ad groups and ads.
@@ -9858,7 +9672,6 @@ pub struct UpsertGoogleCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9895,7 +9708,6 @@ impl UpsertGoogleCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads conversion action.
@@ -9909,7 +9721,6 @@ pub struct UpsertGoogleConversion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -9949,7 +9760,6 @@ impl UpsertGoogleConversion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads audience segment or user list.
@@ -9965,7 +9775,6 @@ pub struct UpsertGoogleSegment {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleSegment {
     /// The location (sub-account).
     ///
@@ -10017,7 +9826,6 @@ impl UpsertGoogleSegment {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
@@ -10031,7 +9839,6 @@ pub struct UpsertLinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -10068,7 +9875,6 @@ impl UpsertLinkedinCampaignGroup {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10092,54 +9898,17 @@ pub struct AdBudget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AdBudget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AdBudget {
+        budget_type: "budgetType" value optional,
+        amount: "amount" value optional,
+        schedule_start_date: "scheduleStartDate" value optional,
+        schedule_end_date: "scheduleEndDate" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AdBudget {
-    const NAME: &'static str = "AdBudget";
-
-    const FIELDS: &'static[&'static str] = &[
-        "budgetType",
-        "amount",
-        "scheduleStartDate",
-        "scheduleEndDate"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "budgetType")?,
-                1 => entries.value(&mut v1, "amount")?,
-                2 => entries.value(&mut v2, "scheduleStartDate")?,
-                3 => entries.value(&mut v3, "scheduleEndDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            budget_type: v0.unwrap_or_default(),
-            amount: v1.unwrap_or_default(),
-            schedule_start_date: v2.unwrap_or_default(),
-            schedule_end_date: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdBudget {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10178,7 +9947,6 @@ impl AdBudget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Kind of a creative's media item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10194,7 +9962,6 @@ pub enum AdMediaKind {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdMediaKind {
     /// The value as sent on the wire.
     #[inline]
@@ -10208,7 +9975,6 @@ impl AdMediaKind {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdMediaKind {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10224,7 +9990,6 @@ impl From<&str> for AdMediaKind {
 crate::runtime::enums::string_enum!(AdMediaKind);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Whether to read HighLevel's Ad Manager data or the connected integration's data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10240,7 +10005,6 @@ pub enum AdSourceType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdSourceType {
     /// The value as sent on the wire.
     #[inline]
@@ -10254,7 +10018,6 @@ impl AdSourceType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdSourceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10270,7 +10033,6 @@ impl From<&str> for AdSourceType {
 crate::runtime::enums::string_enum!(AdSourceType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10298,58 +10060,18 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BatchUpdateFacebookCustomAudienceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BatchUpdateFacebookCustomAudienceRequest {
+        location_id: "locationId" value required,
+        csv_path: "csvPath" value optional,
+        operation_type: "operationType" value required,
+        smartlist_ids: "smartlistIds" value optional,
+        dynamic_audience: "dynamicAudience" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BatchUpdateFacebookCustomAudienceRequest {
-    const NAME: &'static str = "BatchUpdateFacebookCustomAudienceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "csvPath",
-        "operationType",
-        "smartlistIds",
-        "dynamicAudience"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "csvPath")?,
-                2 => entries.value(&mut v2, "operationType")?,
-                3 => entries.value(&mut v3, "smartlistIds")?,
-                4 => entries.value(&mut v4, "dynamicAudience")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            csv_path: v1.unwrap_or_default(),
-            operation_type: crate::runtime::object::required(v2, "operationType")?,
-            smartlist_ids: v3.unwrap_or_default(),
-            dynamic_audience: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl BatchUpdateFacebookCustomAudienceRequest {
     /// A value with the required fields (`locationId`, `operationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10383,7 +10105,6 @@ impl BatchUpdateFacebookCustomAudienceRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Whether the budget is spent per day or over the whole schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10399,7 +10120,6 @@ pub enum BudgetType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl BudgetType {
     /// The value as sent on the wire.
     #[inline]
@@ -10413,7 +10133,6 @@ impl BudgetType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for BudgetType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10429,7 +10148,6 @@ impl From<&str> for BudgetType {
 crate::runtime::enums::string_enum!(BudgetType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookConversationFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10450,49 +10168,17 @@ pub struct CreateFacebookConversationFormRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateFacebookConversationFormRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateFacebookConversationFormRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        text: "text" value required,
+        questions: "questions" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateFacebookConversationFormRequest {
-    const NAME: &'static str = "CreateFacebookConversationFormRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "name", "text", "questions"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "text")?,
-                3 => entries.value(&mut v3, "questions")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            text: crate::runtime::object::required(v2, "text")?,
-            questions: crate::runtime::object::required(v3, "questions")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateFacebookConversationFormRequest {
     /// A value with the required fields (`locationId`, `name`, `text`, `questions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10512,7 +10198,6 @@ impl CreateFacebookConversationFormRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10532,46 +10217,16 @@ pub struct CreateFacebookIntegrationRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateFacebookIntegrationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateFacebookIntegrationRequest {
+        location_id: "locationId" value required,
+        page_id: "pageId" value required,
+        ad_account_id: "adAccountId" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateFacebookIntegrationRequest {
-    const NAME: &'static str = "CreateFacebookIntegrationRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "pageId", "adAccountId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "pageId")?,
-                2 => entries.value(&mut v2, "adAccountId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            page_id: crate::runtime::object::required(v1, "pageId")?,
-            ad_account_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateFacebookIntegrationRequest {
     /// A value with the required fields (`locationId`, `pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10587,7 +10242,6 @@ impl CreateFacebookIntegrationRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10633,78 +10287,23 @@ pub struct CreateFacebookLeadFormRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateFacebookLeadFormRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateFacebookLeadFormRequest {
+        type_: "type" value required,
+        name: "name" value required,
+        location_id: "locationId" value required,
+        greeting_card: "greetingCard" value optional,
+        questions: "questions" value required,
+        question_page_headline: "questionPageHeadline" value optional,
+        privacy_policy_link: "privacyPolicyLink" value required,
+        privacy_policy_text: "privacyPolicyText" value optional,
+        custom_disclaimer: "customDisclaimer" value optional,
+        thank_you_page: "thankYouPage" value required
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateFacebookLeadFormRequest {
-    const NAME: &'static str = "CreateFacebookLeadFormRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "name",
-        "locationId",
-        "greetingCard",
-        "questions",
-        "questionPageHeadline",
-        "privacyPolicyLink",
-        "privacyPolicyText",
-        "customDisclaimer",
-        "thankYouPage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "greetingCard")?,
-                4 => entries.value(&mut v4, "questions")?,
-                5 => entries.value(&mut v5, "questionPageHeadline")?,
-                6 => entries.value(&mut v6, "privacyPolicyLink")?,
-                7 => entries.value(&mut v7, "privacyPolicyText")?,
-                8 => entries.value(&mut v8, "customDisclaimer")?,
-                9 => entries.value(&mut v9, "thankYouPage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            greeting_card: v3.unwrap_or_default(),
-            questions: crate::runtime::object::required(v4, "questions")?,
-            question_page_headline: v5.unwrap_or_default(),
-            privacy_policy_link: crate::runtime::object::required(v6, "privacyPolicyLink")?,
-            privacy_policy_text: v7.unwrap_or_default(),
-            custom_disclaimer: v8.unwrap_or_default(),
-            thank_you_page: crate::runtime::object::required(v9, "thankYouPage")?,
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookLeadFormRequest {
     /// A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10756,7 +10355,6 @@ impl CreateFacebookLeadFormRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateGoogleIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10776,46 +10374,16 @@ pub struct CreateGoogleIntegrationRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateGoogleIntegrationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateGoogleIntegrationRequest {
+        location_id: "locationId" value required,
+        ad_account_id: "adAccountId" value required,
+        mcc_id: "mccId" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateGoogleIntegrationRequest {
-    const NAME: &'static str = "CreateGoogleIntegrationRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "adAccountId", "mccId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "adAccountId")?,
-                2 => entries.value(&mut v2, "mccId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            ad_account_id: crate::runtime::object::required(v1, "adAccountId")?,
-            mcc_id: crate::runtime::object::required(v2, "mccId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateGoogleIntegrationRequest {
     /// A value with the required fields (`locationId`, `adAccountId`, `mccId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10833,7 +10401,6 @@ impl CreateGoogleIntegrationRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10861,58 +10428,18 @@ pub struct CreateGoogleOfflineUserListJobRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateGoogleOfflineUserListJobRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateGoogleOfflineUserListJobRequest {
+        location_id: "locationId" value required,
+        smart_list_ids: "smartListIds" value optional,
+        csv_path: "csvPath" value optional,
+        user_list_id: "userListId" value optional,
+        is_dynamic: "isDynamic" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateGoogleOfflineUserListJobRequest {
-    const NAME: &'static str = "CreateGoogleOfflineUserListJobRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "smartListIds",
-        "csvPath",
-        "userListId",
-        "isDynamic"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "smartListIds")?,
-                2 => entries.value(&mut v2, "csvPath")?,
-                3 => entries.value(&mut v3, "userListId")?,
-                4 => entries.value(&mut v4, "isDynamic")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            smart_list_ids: v1.unwrap_or_default(),
-            csv_path: v2.unwrap_or_default(),
-            user_list_id: v3.unwrap_or_default(),
-            is_dynamic: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateGoogleOfflineUserListJobRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10952,7 +10479,6 @@ impl CreateGoogleOfflineUserListJobRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10980,58 +10506,18 @@ pub struct CreateLinkedinIntegrationRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateLinkedinIntegrationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateLinkedinIntegrationRequest {
+        location_id: "locationId" value required,
+        ad_account_id: "adAccountId" value required,
+        ad_account_name: "adAccountName" value required,
+        currency_code: "currencyCode" value required,
+        organization_id: "organizationId" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateLinkedinIntegrationRequest {
-    const NAME: &'static str = "CreateLinkedinIntegrationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "adAccountId",
-        "adAccountName",
-        "currencyCode",
-        "organizationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "adAccountId")?,
-                2 => entries.value(&mut v2, "adAccountName")?,
-                3 => entries.value(&mut v3, "currencyCode")?,
-                4 => entries.value(&mut v4, "organizationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            ad_account_id: crate::runtime::object::required(v1, "adAccountId")?,
-            ad_account_name: crate::runtime::object::required(v2, "adAccountName")?,
-            currency_code: crate::runtime::object::required(v3, "currencyCode")?,
-            organization_id: crate::runtime::object::required(v4, "organizationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinIntegrationRequest {
     /// A value with the required fields (`locationId`, `adAccountId`, `adAccountName`, `currencyCode`, `organizationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11053,7 +10539,6 @@ impl CreateLinkedinIntegrationRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11081,62 +10566,19 @@ pub struct CreateLinkedinLeadFormRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateLinkedinLeadFormRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateLinkedinLeadFormRequest {
+        owner: "owner" value required,
+        creation_locale: "creationLocale" value required,
+        name: "name" value required,
+        state: "state" value required,
+        content: "content" value required,
+        hidden_fields: "hiddenFields" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateLinkedinLeadFormRequest {
-    const NAME: &'static str = "CreateLinkedinLeadFormRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "owner",
-        "creationLocale",
-        "name",
-        "state",
-        "content",
-        "hiddenFields"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "owner")?,
-                1 => entries.value(&mut v1, "creationLocale")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "state")?,
-                4 => entries.value(&mut v4, "content")?,
-                5 => entries.value(&mut v5, "hiddenFields")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            owner: crate::runtime::object::required(v0, "owner")?,
-            creation_locale: crate::runtime::object::required(v1, "creationLocale")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            state: crate::runtime::object::required(v3, "state")?,
-            content: crate::runtime::object::required(v4, "content")?,
-            hidden_fields: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinLeadFormRequest {
     /// A value with the required fields (`owner`, `creationLocale`, `name`, `state`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11165,7 +10607,6 @@ impl CreateLinkedinLeadFormRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `CreateLinkedinLeadFormRequestState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11178,7 +10619,6 @@ pub enum CreateLinkedinLeadFormRequestState {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinLeadFormRequestState {
     /// The value as sent on the wire.
     #[inline]
@@ -11191,7 +10631,6 @@ impl CreateLinkedinLeadFormRequestState {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for CreateLinkedinLeadFormRequestState {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11206,7 +10645,6 @@ impl From<&str> for CreateLinkedinLeadFormRequestState {
 crate::runtime::enums::string_enum!(CreateLinkedinLeadFormRequestState);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `DayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11237,7 +10675,6 @@ pub enum DayOfWeek {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DayOfWeek {
     /// The value as sent on the wire.
     #[inline]
@@ -11256,7 +10693,6 @@ impl DayOfWeek {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DayOfWeek {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11277,7 +10713,6 @@ impl From<&str> for DayOfWeek {
 crate::runtime::enums::string_enum!(DayOfWeek);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Unit of a targeting radius.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11293,7 +10728,6 @@ pub enum DistanceUnit {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DistanceUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -11307,7 +10741,6 @@ impl DistanceUnit {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DistanceUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11323,7 +10756,6 @@ impl From<&str> for DistanceUnit {
 crate::runtime::enums::string_enum!(DistanceUnit);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11362,70 +10794,21 @@ pub struct FacebookAdMedia {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookAdMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookAdMedia {
+        src: "src" value required,
+        thumbnail_url: "thumbnailUrl" value optional,
+        selected_poster: "selectedPoster" value optional,
+        type_: "type" value required,
+        name: "name" value optional,
+        headline: "headline" value optional,
+        description: "description" value optional,
+        link: "link" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookAdMedia {
-    const NAME: &'static str = "FacebookAdMedia";
-
-    const FIELDS: &'static[&'static str] = &[
-        "src",
-        "thumbnailUrl",
-        "selectedPoster",
-        "type",
-        "name",
-        "headline",
-        "description",
-        "link"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "src")?,
-                1 => entries.value(&mut v1, "thumbnailUrl")?,
-                2 => entries.value(&mut v2, "selectedPoster")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "name")?,
-                5 => entries.value(&mut v5, "headline")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "link")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            src: crate::runtime::object::required(v0, "src")?,
-            thumbnail_url: v1.unwrap_or_default(),
-            selected_poster: v2.unwrap_or_default(),
-            type_: crate::runtime::object::required(v3, "type")?,
-            name: v4.unwrap_or_default(),
-            headline: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            link: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAdMedia {
     /// A value with the required fields (`src`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11480,7 +10863,6 @@ impl FacebookAdMedia {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11496,7 +10878,6 @@ pub enum FacebookAdMediaType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAdMediaType {
     /// The value as sent on the wire.
     #[inline]
@@ -11510,7 +10891,6 @@ impl FacebookAdMediaType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookAdMediaType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11526,7 +10906,6 @@ impl From<&str> for FacebookAdMediaType {
 crate::runtime::enums::string_enum!(FacebookAdMediaType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Who an ad set targets.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11573,78 +10952,23 @@ pub struct FacebookAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookAudience {
+        geo_locations: "geo_locations" value required,
+        locales: "locales" value optional,
+        placements: "placements" value optional,
+        placement_type: "placementType" value optional,
+        lookalike: "lookalike" value optional,
+        retargeting: "retargeting" value optional,
+        interests: "interests" value optional,
+        age_min: "age_min" value optional,
+        age_max: "age_max" value optional,
+        genders: "genders" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookAudience {
-    const NAME: &'static str = "FacebookAudience";
-
-    const FIELDS: &'static[&'static str] = &[
-        "geo_locations",
-        "locales",
-        "placements",
-        "placementType",
-        "lookalike",
-        "retargeting",
-        "interests",
-        "age_min",
-        "age_max",
-        "genders"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geo_locations")?,
-                1 => entries.value(&mut v1, "locales")?,
-                2 => entries.value(&mut v2, "placements")?,
-                3 => entries.value(&mut v3, "placementType")?,
-                4 => entries.value(&mut v4, "lookalike")?,
-                5 => entries.value(&mut v5, "retargeting")?,
-                6 => entries.value(&mut v6, "interests")?,
-                7 => entries.value(&mut v7, "age_min")?,
-                8 => entries.value(&mut v8, "age_max")?,
-                9 => entries.value(&mut v9, "genders")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            geo_locations: crate::runtime::object::required(v0, "geo_locations")?,
-            locales: v1.unwrap_or_default(),
-            placements: v2.unwrap_or_default(),
-            placement_type: v3.unwrap_or_default(),
-            lookalike: v4.unwrap_or_default(),
-            retargeting: v5.unwrap_or_default(),
-            interests: v6.unwrap_or_default(),
-            age_min: v7.unwrap_or_default(),
-            age_max: v8.unwrap_or_default(),
-            genders: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookAudience {
     /// A value with the required fields (`geo_locations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11719,7 +11043,6 @@ impl FacebookAudience {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom or lookalike audience picked for targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11733,43 +11056,12 @@ pub struct FacebookAudienceRef {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookAudienceRef {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FacebookAudienceRef { id: "id" value required, name: "name" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookAudienceRef {
-    const NAME: &'static str = "FacebookAudienceRef";
-
-    const FIELDS: &'static[&'static str] = &["id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            name: crate::runtime::object::required(v1, "name")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAudienceRef {
     /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11779,7 +11071,6 @@ impl FacebookAudienceRef {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11802,54 +11093,17 @@ pub struct FacebookBudget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookBudget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookBudget {
+        budget_type: "budgetType" value required,
+        amount: "amount" value required,
+        schedule_start_date: "scheduleStartDate" value optional,
+        schedule_end_date: "scheduleEndDate" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookBudget {
-    const NAME: &'static str = "FacebookBudget";
-
-    const FIELDS: &'static[&'static str] = &[
-        "budgetType",
-        "amount",
-        "scheduleStartDate",
-        "scheduleEndDate"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "budgetType")?,
-                1 => entries.value(&mut v1, "amount")?,
-                2 => entries.value(&mut v2, "scheduleStartDate")?,
-                3 => entries.value(&mut v3, "scheduleEndDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            budget_type: crate::runtime::object::required(v0, "budgetType")?,
-            amount: crate::runtime::object::required(v1, "amount")?,
-            schedule_start_date: v2.unwrap_or_default(),
-            schedule_end_date: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookBudget {
     /// A value with the required fields (`budgetType`, `amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11876,7 +11130,6 @@ impl FacebookBudget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookCampaignObjective`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11898,7 +11151,6 @@ pub enum FacebookCampaignObjective {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookCampaignObjective {
     /// The value as sent on the wire.
     #[inline]
@@ -11914,7 +11166,6 @@ impl FacebookCampaignObjective {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookCampaignObjective {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11932,7 +11183,6 @@ impl From<&str> for FacebookCampaignObjective {
 crate::runtime::enums::string_enum!(FacebookCampaignObjective);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A quick reply offered in the welcome message, with its automatic answer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11947,43 +11197,15 @@ pub struct FacebookConversationFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookConversationFormQuestion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookConversationFormQuestion {
+        question: "question" value required,
+        response: "response" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookConversationFormQuestion {
-    const NAME: &'static str = "FacebookConversationFormQuestion";
-
-    const FIELDS: &'static[&'static str] = &["question", "response"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "question")?,
-                1 => entries.value(&mut v1, "response")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            question: crate::runtime::object::required(v0, "question")?,
-            response: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookConversationFormQuestion {
     /// A value with the required fields (`question`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11999,7 +11221,6 @@ impl FacebookConversationFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One contact to add to or remove from a custom audience.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12019,46 +11240,16 @@ pub struct FacebookCustomAudienceMemberRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookCustomAudienceMemberRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookCustomAudienceMemberRequest {
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        fb_ad_account_id: "fbAdAccountId" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookCustomAudienceMemberRequest {
-    const NAME: &'static str = "FacebookCustomAudienceMemberRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "contactId", "fbAdAccountId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "fbAdAccountId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            contact_id: crate::runtime::object::required(v1, "contactId")?,
-            fb_ad_account_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookCustomAudienceMemberRequest {
     /// A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12078,7 +11269,6 @@ impl FacebookCustomAudienceMemberRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12092,43 +11282,15 @@ pub struct FacebookGeoGeometry {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookGeoGeometry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookGeoGeometry {
+        location: "location" value required,
+        location_type: "location_type" value required
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookGeoGeometry {
-    const NAME: &'static str = "FacebookGeoGeometry";
-
-    const FIELDS: &'static[&'static str] = &["location", "location_type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                1 => entries.value(&mut v1, "location_type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location: crate::runtime::object::required(v0, "location")?,
-            location_type: crate::runtime::object::required(v1, "location_type")?,
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookGeoGeometry {
     /// A value with the required fields (`location`, `location_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12138,7 +11300,6 @@ impl FacebookGeoGeometry {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12172,66 +11333,20 @@ pub struct FacebookGeoLocation {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookGeoLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookGeoLocation {
+        key: "key" value required,
+        name: "name" value required,
+        type_: "type" value required,
+        selection_type: "selectionType" value required,
+        radius: "radius" value optional,
+        radius_unit: "radiusUnit" value optional,
+        geometry: "geometry" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookGeoLocation {
-    const NAME: &'static str = "FacebookGeoLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "key",
-        "name",
-        "type",
-        "selectionType",
-        "radius",
-        "radiusUnit",
-        "geometry"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "selectionType")?,
-                4 => entries.value(&mut v4, "radius")?,
-                5 => entries.value(&mut v5, "radiusUnit")?,
-                6 => entries.value(&mut v6, "geometry")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: crate::runtime::object::required(v0, "key")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            type_: crate::runtime::object::required(v2, "type")?,
-            selection_type: crate::runtime::object::required(v3, "selectionType")?,
-            radius: v4.unwrap_or_default(),
-            radius_unit: v5.unwrap_or_default(),
-            geometry: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookGeoLocation {
     /// A value with the required fields (`key`, `name`, `type`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12272,7 +11387,6 @@ impl FacebookGeoLocation {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookGeoLocationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12318,7 +11432,6 @@ pub enum FacebookGeoLocationType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookGeoLocationType {
     /// The value as sent on the wire.
     #[inline]
@@ -12342,7 +11455,6 @@ impl FacebookGeoLocationType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookGeoLocationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12368,7 +11480,6 @@ impl From<&str> for FacebookGeoLocationType {
 crate::runtime::enums::string_enum!(FacebookGeoLocationType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12386,46 +11497,16 @@ pub struct FacebookInterest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookInterest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookInterest {
+        id: "id" value required,
+        name: "name" value required,
+        type_: "type" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookInterest {
-    const NAME: &'static str = "FacebookInterest";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            type_: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookInterest {
     /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12441,7 +11522,6 @@ impl FacebookInterest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12458,46 +11538,16 @@ pub struct FacebookLeadFormCheckbox {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormCheckbox {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookLeadFormCheckbox {
+        is_required: "is_required" value required,
+        text: "text" value required,
+        key: "key" value required
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormCheckbox {
-    const NAME: &'static str = "FacebookLeadFormCheckbox";
-
-    const FIELDS: &'static[&'static str] = &["is_required", "text", "key"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "is_required")?,
-                1 => entries.value(&mut v1, "text")?,
-                2 => entries.value(&mut v2, "key")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_required: crate::runtime::object::required(v0, "is_required")?,
-            text: crate::runtime::object::required(v1, "text")?,
-            key: crate::runtime::object::required(v2, "key")?,
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormCheckbox {
     /// A value with the required fields (`is_required`, `text`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12511,7 +11561,6 @@ impl FacebookLeadFormCheckbox {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12529,46 +11578,16 @@ pub struct FacebookLeadFormDisclaimer {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormDisclaimer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookLeadFormDisclaimer {
+        title: "title" value required,
+        body: "body" value required,
+        checkboxes: "checkboxes" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormDisclaimer {
-    const NAME: &'static str = "FacebookLeadFormDisclaimer";
-
-    const FIELDS: &'static[&'static str] = &["title", "body", "checkboxes"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "checkboxes")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            body: crate::runtime::object::required(v1, "body")?,
-            checkboxes: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormDisclaimer {
     /// A value with the required fields (`title`, `body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12584,7 +11603,6 @@ impl FacebookLeadFormDisclaimer {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Intro card shown before the questions.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12601,46 +11619,16 @@ pub struct FacebookLeadFormGreetingCard {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormGreetingCard {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookLeadFormGreetingCard {
+        title: "title" value required,
+        style: "style" value required,
+        content: "content" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormGreetingCard {
-    const NAME: &'static str = "FacebookLeadFormGreetingCard";
-
-    const FIELDS: &'static[&'static str] = &["title", "style", "content"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "style")?,
-                2 => entries.value(&mut v2, "content")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            style: crate::runtime::object::required(v1, "style")?,
-            content: crate::runtime::object::required(v2, "content")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormGreetingCard {
     /// A value with the required fields (`title`, `style`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12654,7 +11642,6 @@ impl FacebookLeadFormGreetingCard {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12677,49 +11664,17 @@ pub struct FacebookLeadFormQuestion {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormQuestion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookLeadFormQuestion {
+        label: "label" value optional,
+        key: "key" value required,
+        type_: "type" value required,
+        options: "options" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormQuestion {
-    const NAME: &'static str = "FacebookLeadFormQuestion";
-
-    const FIELDS: &'static[&'static str] = &["label", "key", "type", "options"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "options")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            label: v0.unwrap_or_default(),
-            key: crate::runtime::object::required(v1, "key")?,
-            type_: crate::runtime::object::required(v2, "type")?,
-            options: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormQuestion {
     /// A value with the required fields (`key`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12741,7 +11696,6 @@ impl FacebookLeadFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One answer choice of a CUSTOM question.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12755,43 +11709,12 @@ pub struct FacebookLeadFormQuestionOption {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormQuestionOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FacebookLeadFormQuestionOption { key: "key" value required, value: "value" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormQuestionOption {
-    const NAME: &'static str = "FacebookLeadFormQuestionOption";
-
-    const FIELDS: &'static[&'static str] = &["key", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: crate::runtime::object::required(v0, "key")?,
-            value: crate::runtime::object::required(v1, "value")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormQuestionOption {
     /// A value with the required fields (`key`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12801,7 +11724,6 @@ impl FacebookLeadFormQuestionOption {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A prefilled profile field, or CUSTOM / SHORT_ANSWER for a free question.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12877,7 +11799,6 @@ pub enum FacebookLeadFormQuestionType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
     #[inline]
@@ -12911,7 +11832,6 @@ impl FacebookLeadFormQuestionType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for FacebookLeadFormQuestionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12947,7 +11867,6 @@ impl From<&str> for FacebookLeadFormQuestionType {
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12981,66 +11900,20 @@ pub struct FacebookLeadFormThankYouPage {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormThankYouPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookLeadFormThankYouPage {
+        title: "title" value required,
+        body: "body" value required,
+        button_text: "buttonText" value required,
+        button_type: "buttonType" value required,
+        button_link: "buttonLink" value optional,
+        business_phone: "businessPhone" value optional,
+        country_code: "countryCode" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormThankYouPage {
-    const NAME: &'static str = "FacebookLeadFormThankYouPage";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "body",
-        "buttonText",
-        "buttonType",
-        "buttonLink",
-        "businessPhone",
-        "countryCode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "buttonText")?,
-                3 => entries.value(&mut v3, "buttonType")?,
-                4 => entries.value(&mut v4, "buttonLink")?,
-                5 => entries.value(&mut v5, "businessPhone")?,
-                6 => entries.value(&mut v6, "countryCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            body: crate::runtime::object::required(v1, "body")?,
-            button_text: crate::runtime::object::required(v2, "buttonText")?,
-            button_type: crate::runtime::object::required(v3, "buttonType")?,
-            button_link: v4.unwrap_or_default(),
-            business_phone: v5.unwrap_or_default(),
-            country_code: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormThankYouPage {
     /// A value with the required fields (`title`, `body`, `buttonText`, `buttonType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13081,7 +11954,6 @@ impl FacebookLeadFormThankYouPage {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Lead form flavour.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13097,7 +11969,6 @@ pub enum FacebookLeadFormType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormType {
     /// The value as sent on the wire.
     #[inline]
@@ -13111,7 +11982,6 @@ impl FacebookLeadFormType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookLeadFormType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13127,7 +11997,6 @@ impl From<&str> for FacebookLeadFormType {
 crate::runtime::enums::string_enum!(FacebookLeadFormType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookLocale` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13141,43 +12010,12 @@ pub struct FacebookLocale {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLocale {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FacebookLocale { name: "name" value required, key: "key" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLocale {
-    const NAME: &'static str = "FacebookLocale";
-
-    const FIELDS: &'static[&'static str] = &["name", "key"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "key")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            key: crate::runtime::object::required(v1, "key")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLocale {
     /// A value with the required fields (`name`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13187,7 +12025,6 @@ impl FacebookLocale {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookMessagingPlatform`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13206,7 +12043,6 @@ pub enum FacebookMessagingPlatform {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookMessagingPlatform {
     /// The value as sent on the wire.
     #[inline]
@@ -13221,7 +12057,6 @@ impl FacebookMessagingPlatform {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookMessagingPlatform {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13238,7 +12073,6 @@ impl From<&str> for FacebookMessagingPlatform {
 crate::runtime::enums::string_enum!(FacebookMessagingPlatform);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// `auto` lets Facebook place the ads; `manual` uses `placements`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13254,7 +12088,6 @@ pub enum FacebookPlacementType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookPlacementType {
     /// The value as sent on the wire.
     #[inline]
@@ -13268,7 +12101,6 @@ impl FacebookPlacementType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookPlacementType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13284,7 +12116,6 @@ impl From<&str> for FacebookPlacementType {
 crate::runtime::enums::string_enum!(FacebookPlacementType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Placement positions per platform, used when the placement type is manual.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13304,46 +12135,16 @@ pub struct FacebookPlacements {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookPlacements {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookPlacements {
+        facebook: "facebook" value optional,
+        instagram: "instagram" value optional,
+        messenger: "messenger" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookPlacements {
-    const NAME: &'static str = "FacebookPlacements";
-
-    const FIELDS: &'static[&'static str] = &["facebook", "instagram", "messenger"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "facebook")?,
-                1 => entries.value(&mut v1, "instagram")?,
-                2 => entries.value(&mut v2, "messenger")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            facebook: v0.unwrap_or_default(),
-            instagram: v1.unwrap_or_default(),
-            messenger: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookPlacements {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13371,7 +12172,6 @@ impl FacebookPlacements {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Regulated category the campaign falls into, or NONE.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13402,7 +12202,6 @@ pub enum FacebookSpecialAdCategory {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookSpecialAdCategory {
     /// The value as sent on the wire.
     #[inline]
@@ -13421,7 +12220,6 @@ impl FacebookSpecialAdCategory {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookSpecialAdCategory {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13442,7 +12240,6 @@ impl From<&str> for FacebookSpecialAdCategory {
 crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13462,46 +12259,16 @@ pub struct GeoAddressComponent {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GeoAddressComponent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GeoAddressComponent {
+        long_name: "long_name" value optional,
+        short_name: "short_name" value optional,
+        types: "types" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GeoAddressComponent {
-    const NAME: &'static str = "GeoAddressComponent";
-
-    const FIELDS: &'static[&'static str] = &["long_name", "short_name", "types"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "long_name")?,
-                1 => entries.value(&mut v1, "short_name")?,
-                2 => entries.value(&mut v2, "types")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            long_name: v0.unwrap_or_default(),
-            short_name: v1.unwrap_or_default(),
-            types: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GeoAddressComponent {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13529,7 +12296,6 @@ impl GeoAddressComponent {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13549,46 +12315,16 @@ pub struct GeoGeometry {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GeoGeometry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GeoGeometry {
+        location: "location" value optional,
+        location_type: "location_type" value optional,
+        viewport: "viewport" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GeoGeometry {
-    const NAME: &'static str = "GeoGeometry";
-
-    const FIELDS: &'static[&'static str] = &["location", "location_type", "viewport"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                1 => entries.value(&mut v1, "location_type")?,
-                2 => entries.value(&mut v2, "viewport")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location: v0.unwrap_or_default(),
-            location_type: v1.unwrap_or_default(),
-            viewport: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GeoGeometry {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13616,7 +12352,6 @@ impl GeoGeometry {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A point on the map.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13632,40 +12367,12 @@ pub struct GeoLatLng {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GeoLatLng {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GeoLatLng { lat: "lat" value optional, lng: "lng" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GeoLatLng {
-    const NAME: &'static str = "GeoLatLng";
-
-    const FIELDS: &'static[&'static str] = &["lat", "lng"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "lat")?,
-                1 => entries.value(&mut v1, "lng")?,
-                _ => {}
-            }
-        }
-        Ok(Self { lat: v0.unwrap_or_default(), lng: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GeoLatLng {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13687,7 +12394,6 @@ impl GeoLatLng {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GeoViewport` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13703,40 +12409,12 @@ pub struct GeoViewport {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GeoViewport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GeoViewport { northeast: "northeast" value optional, southwest: "southwest" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GeoViewport {
-    const NAME: &'static str = "GeoViewport";
-
-    const FIELDS: &'static[&'static str] = &["northeast", "southwest"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "northeast")?,
-                1 => entries.value(&mut v1, "southwest")?,
-                _ => {}
-            }
-        }
-        Ok(Self { northeast: v0.unwrap_or_default(), southwest: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GeoViewport {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13758,7 +12436,6 @@ impl GeoViewport {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetFacebookReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13795,7 +12472,6 @@ pub enum GetFacebookReportFieldsItem {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
     #[inline]
@@ -13816,7 +12492,6 @@ impl GetFacebookReportFieldsItem {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportFieldsItem {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13839,7 +12514,6 @@ impl From<&str> for GetFacebookReportFieldsItem {
 crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetFacebookReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13858,7 +12532,6 @@ pub enum GetFacebookReportGroupBy {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
     #[inline]
@@ -13873,7 +12546,6 @@ impl GetFacebookReportGroupBy {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportGroupBy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13890,7 +12562,6 @@ impl From<&str> for GetFacebookReportGroupBy {
 crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetGoogleReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13924,7 +12595,6 @@ pub enum GetGoogleReportFieldsItem {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
     #[inline]
@@ -13944,7 +12614,6 @@ impl GetGoogleReportFieldsItem {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportFieldsItem {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13966,7 +12635,6 @@ impl From<&str> for GetGoogleReportFieldsItem {
 crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetGoogleReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13985,7 +12653,6 @@ pub enum GetGoogleReportGroupBy {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
     #[inline]
@@ -14000,7 +12667,6 @@ impl GetGoogleReportGroupBy {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportGroupBy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14017,7 +12683,6 @@ impl From<&str> for GetGoogleReportGroupBy {
 crate::runtime::enums::string_enum!(GetGoogleReportGroupBy);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetLinkedinReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14036,7 +12701,6 @@ pub enum GetLinkedinReportGroupBy {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
     #[inline]
@@ -14051,7 +12715,6 @@ impl GetLinkedinReportGroupBy {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportGroupBy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14068,7 +12731,6 @@ impl From<&str> for GetLinkedinReportGroupBy {
 crate::runtime::enums::string_enum!(GetLinkedinReportGroupBy);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetLinkedinReportPivot`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14090,7 +12752,6 @@ pub enum GetLinkedinReportPivot {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
     #[inline]
@@ -14106,7 +12767,6 @@ impl GetLinkedinReportPivot {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportPivot {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14124,7 +12784,6 @@ impl From<&str> for GetLinkedinReportPivot {
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14224,130 +12883,36 @@ pub struct GoogleAd {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAd {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAd {
+        id: "id" value optional,
+        name: "name" value optional,
+        media_type: "mediaType" value optional,
+        headlines: "headlines" value optional,
+        long_headlines: "longHeadlines" value optional,
+        descriptions: "descriptions" value optional,
+        final_url: "finalUrl" value optional,
+        path1: "path1" value optional,
+        path2: "path2" value optional,
+        is_deleted: "isDeleted" value optional,
+        ad_error: "adError" value optional,
+        publishing_status: "publishingStatus" value optional,
+        ad_id: "adId" value optional,
+        ad_campaign_id: "adCampaignId" value optional,
+        ad_group_id: "adGroupId" value optional,
+        google_ad_id: "googleAdId" value optional,
+        media: "media" value optional,
+        call_to_action_label: "callToActionLabel" value optional,
+        business_name: "businessName" value optional,
+        youtube_video_links: "youtubeVideoLinks" value optional,
+        carousel_cards: "carouselCards" value optional,
+        placements: "placements" value optional,
+        custom_channels: "customChannels" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAd {
-    const NAME: &'static str = "GoogleAd";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "mediaType",
-        "headlines",
-        "longHeadlines",
-        "descriptions",
-        "finalUrl",
-        "path1",
-        "path2",
-        "isDeleted",
-        "adError",
-        "publishingStatus",
-        "adId",
-        "adCampaignId",
-        "adGroupId",
-        "googleAdId",
-        "media",
-        "callToActionLabel",
-        "businessName",
-        "youtubeVideoLinks",
-        "carouselCards",
-        "placements",
-        "customChannels"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "mediaType")?,
-                3 => entries.value(&mut v3, "headlines")?,
-                4 => entries.value(&mut v4, "longHeadlines")?,
-                5 => entries.value(&mut v5, "descriptions")?,
-                6 => entries.value(&mut v6, "finalUrl")?,
-                7 => entries.value(&mut v7, "path1")?,
-                8 => entries.value(&mut v8, "path2")?,
-                9 => entries.value(&mut v9, "isDeleted")?,
-                10 => entries.value(&mut v10, "adError")?,
-                11 => entries.value(&mut v11, "publishingStatus")?,
-                12 => entries.value(&mut v12, "adId")?,
-                13 => entries.value(&mut v13, "adCampaignId")?,
-                14 => entries.value(&mut v14, "adGroupId")?,
-                15 => entries.value(&mut v15, "googleAdId")?,
-                16 => entries.value(&mut v16, "media")?,
-                17 => entries.value(&mut v17, "callToActionLabel")?,
-                18 => entries.value(&mut v18, "businessName")?,
-                19 => entries.value(&mut v19, "youtubeVideoLinks")?,
-                20 => entries.value(&mut v20, "carouselCards")?,
-                21 => entries.value(&mut v21, "placements")?,
-                22 => entries.value(&mut v22, "customChannels")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            media_type: v2.unwrap_or_default(),
-            headlines: v3.unwrap_or_default(),
-            long_headlines: v4.unwrap_or_default(),
-            descriptions: v5.unwrap_or_default(),
-            final_url: v6.unwrap_or_default(),
-            path1: v7.unwrap_or_default(),
-            path2: v8.unwrap_or_default(),
-            is_deleted: v9.unwrap_or_default(),
-            ad_error: v10.unwrap_or_default(),
-            publishing_status: v11.unwrap_or_default(),
-            ad_id: v12.unwrap_or_default(),
-            ad_campaign_id: v13.unwrap_or_default(),
-            ad_group_id: v14.unwrap_or_default(),
-            google_ad_id: v15.unwrap_or_default(),
-            media: v16.unwrap_or_default(),
-            call_to_action_label: v17.unwrap_or_default(),
-            business_name: v18.unwrap_or_default(),
-            youtube_video_links: v19.unwrap_or_default(),
-            carousel_cards: v20.unwrap_or_default(),
-            placements: v21.unwrap_or_default(),
-            custom_channels: v22.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAd {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14519,7 +13084,6 @@ impl GoogleAd {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14574,7 +13138,6 @@ pub enum GoogleAdCallToAction {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdCallToAction {
     /// The value as sent on the wire.
     #[inline]
@@ -14601,7 +13164,6 @@ impl GoogleAdCallToAction {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdCallToAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14630,7 +13192,6 @@ impl From<&str> for GoogleAdCallToAction {
 crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14690,90 +13251,26 @@ pub struct GoogleAdGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAdGroup {
+        id: "id" value optional,
+        ad_group_id: "adGroupId" value optional,
+        name: "name" value optional,
+        ad_campaign_id: "adCampaignId" value optional,
+        ad_content: "adContent" value optional,
+        keywords: "keywords" value optional,
+        publishing_status: "publishingStatus" value optional,
+        ad_group_error: "adGroupError" value optional,
+        google_ad_group_id: "googleAdGroupId" value optional,
+        custom_channels: "customChannels" value optional,
+        selected_channels: "selectedChannels" value optional,
+        google_audience_id: "googleAudienceId" value optional,
+        audience: "audience" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdGroup {
-    const NAME: &'static str = "GoogleAdGroup";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "adGroupId",
-        "name",
-        "adCampaignId",
-        "adContent",
-        "keywords",
-        "publishingStatus",
-        "adGroupError",
-        "googleAdGroupId",
-        "customChannels",
-        "selectedChannels",
-        "googleAudienceId",
-        "audience"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "adGroupId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "adCampaignId")?,
-                4 => entries.value(&mut v4, "adContent")?,
-                5 => entries.value(&mut v5, "keywords")?,
-                6 => entries.value(&mut v6, "publishingStatus")?,
-                7 => entries.value(&mut v7, "adGroupError")?,
-                8 => entries.value(&mut v8, "googleAdGroupId")?,
-                9 => entries.value(&mut v9, "customChannels")?,
-                10 => entries.value(&mut v10, "selectedChannels")?,
-                11 => entries.value(&mut v11, "googleAudienceId")?,
-                12 => entries.value(&mut v12, "audience")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            ad_group_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            ad_campaign_id: v3.unwrap_or_default(),
-            ad_content: v4.unwrap_or_default(),
-            keywords: v5.unwrap_or_default(),
-            publishing_status: v6.unwrap_or_default(),
-            ad_group_error: v7.unwrap_or_default(),
-            google_ad_group_id: v8.unwrap_or_default(),
-            custom_channels: v9.unwrap_or_default(),
-            selected_channels: v10.unwrap_or_default(),
-            google_audience_id: v11.unwrap_or_default(),
-            audience: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAdGroup {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14875,7 +13372,6 @@ impl GoogleAdGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14891,40 +13387,15 @@ pub struct GoogleAdGroupAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdGroupAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAdGroupAudience {
+        geo_locations: "geo_locations" value optional,
+        locales: "locales" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdGroupAudience {
-    const NAME: &'static str = "GoogleAdGroupAudience";
-
-    const FIELDS: &'static[&'static str] = &["geo_locations", "locales"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geo_locations")?,
-                1 => entries.value(&mut v1, "locales")?,
-                _ => {}
-            }
-        }
-        Ok(Self { geo_locations: v0.unwrap_or_default(), locales: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAdGroupAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14946,7 +13417,6 @@ impl GoogleAdGroupAudience {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14978,55 +13448,19 @@ pub struct GoogleAdMedia {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAdMedia {
+        type_: "type" value optional,
+        src: "src" value optional,
+        is_logo: "isLogo" value optional,
+        error: "error" value optional,
+        url: "url" value optional,
+        image_type: "imageType" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdMedia {
-    const NAME: &'static str = "GoogleAdMedia";
-
-    const FIELDS: &'static[&'static str] = &["type", "src", "isLogo", "error", "url", "imageType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "src")?,
-                2 => entries.value(&mut v2, "isLogo")?,
-                3 => entries.value(&mut v3, "error")?,
-                4 => entries.value(&mut v4, "url")?,
-                5 => entries.value(&mut v5, "imageType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            src: v1.unwrap_or_default(),
-            is_logo: v2.unwrap_or_default(),
-            error: v3.unwrap_or_default(),
-            url: v4.unwrap_or_default(),
-            image_type: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMedia {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15072,7 +13506,6 @@ impl GoogleAdMedia {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15091,7 +13524,6 @@ pub enum GoogleAdMediaType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType {
     /// The value as sent on the wire.
     #[inline]
@@ -15106,7 +13538,6 @@ impl GoogleAdMediaType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15123,7 +13554,6 @@ impl From<&str> for GoogleAdMediaType {
 crate::runtime::enums::string_enum!(GoogleAdMediaType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdMediaType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15136,7 +13566,6 @@ pub enum GoogleAdMediaType2 {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType2 {
     /// The value as sent on the wire.
     #[inline]
@@ -15149,7 +13578,6 @@ impl GoogleAdMediaType2 {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType2 {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15164,7 +13592,6 @@ impl From<&str> for GoogleAdMediaType2 {
 crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15182,46 +13609,16 @@ pub struct GoogleAdSchedule {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAdSchedule {
+        day_of_week: "dayOfWeek" value required,
+        from: "from" value required,
+        to: "to" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdSchedule {
-    const NAME: &'static str = "GoogleAdSchedule";
-
-    const FIELDS: &'static[&'static str] = &["dayOfWeek", "from", "to"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "dayOfWeek")?,
-                1 => entries.value(&mut v1, "from")?,
-                2 => entries.value(&mut v2, "to")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            day_of_week: crate::runtime::object::required(v0, "dayOfWeek")?,
-            from: crate::runtime::object::required(v1, "from")?,
-            to: crate::runtime::object::required(v2, "to")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdSchedule {
     /// A value with the required fields (`dayOfWeek`, `from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15235,7 +13632,6 @@ impl GoogleAdSchedule {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A weekly time slot during which an asset may show.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15263,58 +13659,18 @@ pub struct GoogleAdScheduleTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdScheduleTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAdScheduleTarget {
+        start_minute: "startMinute" value required,
+        end_minute: "endMinute" value required,
+        day_of_week: "dayOfWeek" value required,
+        start_hour: "startHour" value required,
+        end_hour: "endHour" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdScheduleTarget {
-    const NAME: &'static str = "GoogleAdScheduleTarget";
-
-    const FIELDS: &'static[&'static str] = &[
-        "startMinute",
-        "endMinute",
-        "dayOfWeek",
-        "startHour",
-        "endHour"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "startMinute")?,
-                1 => entries.value(&mut v1, "endMinute")?,
-                2 => entries.value(&mut v2, "dayOfWeek")?,
-                3 => entries.value(&mut v3, "startHour")?,
-                4 => entries.value(&mut v4, "endHour")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            start_minute: crate::runtime::object::required(v0, "startMinute")?,
-            end_minute: crate::runtime::object::required(v1, "endMinute")?,
-            day_of_week: crate::runtime::object::required(v2, "dayOfWeek")?,
-            start_hour: crate::runtime::object::required(v3, "startHour")?,
-            end_hour: crate::runtime::object::required(v4, "endHour")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdScheduleTarget {
     /// A value with the required fields (`startMinute`, `endMinute`, `dayOfWeek`, `startHour`, `endHour`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15336,7 +13692,6 @@ impl GoogleAdScheduleTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdvertisingChannelType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15370,7 +13725,6 @@ pub enum GoogleAdvertisingChannelType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdvertisingChannelType {
     /// The value as sent on the wire.
     #[inline]
@@ -15390,7 +13744,6 @@ impl GoogleAdvertisingChannelType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdvertisingChannelType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15412,7 +13765,6 @@ impl From<&str> for GoogleAdvertisingChannelType {
 crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15435,49 +13787,17 @@ pub struct GoogleAssetImage {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAssetImage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAssetImage {
+        url: "url" value required,
+        resource_name: "resourceName" value optional,
+        name: "name" value optional,
+        error: "error" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAssetImage {
-    const NAME: &'static str = "GoogleAssetImage";
-
-    const FIELDS: &'static[&'static str] = &["url", "resourceName", "name", "error"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "resourceName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "error")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: crate::runtime::object::required(v0, "url")?,
-            resource_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            error: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAssetImage {
     /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15505,7 +13825,6 @@ impl GoogleAssetImage {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Kind of asset to create or update.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15524,7 +13843,6 @@ pub enum GoogleAssetType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAssetType {
     /// The value as sent on the wire.
     #[inline]
@@ -15539,7 +13857,6 @@ impl GoogleAssetType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleAssetType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15556,7 +13873,6 @@ impl From<&str> for GoogleAssetType {
 crate::runtime::enums::string_enum!(GoogleAssetType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAudienceDimension` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15584,58 +13900,18 @@ pub struct GoogleAudienceDimension {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAudienceDimension {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAudienceDimension {
+        is_age_unknown: "isAgeUnknown" value optional,
+        age_ranges: "ageRanges" value optional,
+        genders: "genders" value optional,
+        parental_statuses: "parentalStatuses" value optional,
+        audience_segments: "audienceSegments" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAudienceDimension {
-    const NAME: &'static str = "GoogleAudienceDimension";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isAgeUnknown",
-        "ageRanges",
-        "genders",
-        "parentalStatuses",
-        "audienceSegments"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isAgeUnknown")?,
-                1 => entries.value(&mut v1, "ageRanges")?,
-                2 => entries.value(&mut v2, "genders")?,
-                3 => entries.value(&mut v3, "parentalStatuses")?,
-                4 => entries.value(&mut v4, "audienceSegments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_age_unknown: v0.unwrap_or_default(),
-            age_ranges: v1.unwrap_or_default(),
-            genders: v2.unwrap_or_default(),
-            parental_statuses: v3.unwrap_or_default(),
-            audience_segments: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAudienceDimension {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15681,7 +13957,6 @@ impl GoogleAudienceDimension {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Resource names of segments an audience combines.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15701,46 +13976,16 @@ pub struct GoogleAudienceSegments {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAudienceSegments {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleAudienceSegments {
+        custom_audiences: "customAudiences" value optional,
+        user_lists: "userLists" value optional,
+        user_interests: "userInterests" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAudienceSegments {
-    const NAME: &'static str = "GoogleAudienceSegments";
-
-    const FIELDS: &'static[&'static str] = &["customAudiences", "userLists", "userInterests"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "customAudiences")?,
-                1 => entries.value(&mut v1, "userLists")?,
-                2 => entries.value(&mut v2, "userInterests")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            custom_audiences: v0.unwrap_or_default(),
-            user_lists: v1.unwrap_or_default(),
-            user_interests: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAudienceSegments {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15768,7 +14013,6 @@ impl GoogleAudienceSegments {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15784,40 +14028,12 @@ pub struct GoogleBiddingStrategy {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleBiddingStrategy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleBiddingStrategy { type_: "type" value optional, value: "value" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleBiddingStrategy {
-    const NAME: &'static str = "GoogleBiddingStrategy";
-
-    const FIELDS: &'static[&'static str] = &["type", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleBiddingStrategy {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15839,7 +14055,6 @@ impl GoogleBiddingStrategy {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A call extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15867,58 +14082,18 @@ pub struct GoogleCallAsset {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCallAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleCallAsset {
+        phone_number: "phoneNumber" value required,
+        country_code: "countryCode" value required,
+        call_conversion_action: "callConversionAction" value optional,
+        ad_schedule_targets: "adScheduleTargets" value optional,
+        resource_name: "resourceName" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCallAsset {
-    const NAME: &'static str = "GoogleCallAsset";
-
-    const FIELDS: &'static[&'static str] = &[
-        "phoneNumber",
-        "countryCode",
-        "callConversionAction",
-        "adScheduleTargets",
-        "resourceName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "countryCode")?,
-                2 => entries.value(&mut v2, "callConversionAction")?,
-                3 => entries.value(&mut v3, "adScheduleTargets")?,
-                4 => entries.value(&mut v4, "resourceName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            phone_number: crate::runtime::object::required(v0, "phoneNumber")?,
-            country_code: crate::runtime::object::required(v1, "countryCode")?,
-            call_conversion_action: v2.unwrap_or_default(),
-            ad_schedule_targets: v3.unwrap_or_default(),
-            resource_name: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCallAsset {
     /// A value with the required fields (`phoneNumber`, `countryCode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15952,7 +14127,6 @@ impl GoogleCallAsset {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16047,129 +14221,35 @@ pub struct GoogleCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleCampaign {
+        id: "id" value optional,
+        name: "name" value required,
+        location_id: "locationId" value required,
+        advertising_channel_type: "advertisingChannelType" value required,
+        advertising_channel_sub_type: "advertisingChannelSubType" value optional,
+        goal_type: "goalType" value optional,
+        budget: "budget" value optional,
+        audience: "audience" value optional,
+        network_settings: "networkSettings" value optional,
+        bidding_strategy: "biddingStrategy" value optional,
+        assets: "assets" value optional,
+        is_eu_political_ads: "isEuPoliticalAds" value optional,
+        ad_groups: "adGroups" value optional,
+        campaign_goal: "campaignGoal" value optional,
+        ad_schedule: "adSchedule" value optional,
+        publishing_status: "publishingStatus" value optional,
+        google_ad_account_id: "googleAdAccountId" value optional,
+        unpublished_changes: "unpublishedChanges" value optional,
+        maximum_cpc: "maximumCpc" value optional,
+        google_campaign_id: "googleCampaignId" value optional,
+        source: "source" value optional,
+        advanced_options: "advancedOptions" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCampaign {
-    const NAME: &'static str = "GoogleCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "locationId",
-        "advertisingChannelType",
-        "advertisingChannelSubType",
-        "goalType",
-        "budget",
-        "audience",
-        "networkSettings",
-        "biddingStrategy",
-        "assets",
-        "isEuPoliticalAds",
-        "adGroups",
-        "campaignGoal",
-        "adSchedule",
-        "publishingStatus",
-        "googleAdAccountId",
-        "unpublishedChanges",
-        "maximumCpc",
-        "googleCampaignId",
-        "source",
-        "advancedOptions"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "advertisingChannelType")?,
-                4 => entries.value(&mut v4, "advertisingChannelSubType")?,
-                5 => entries.value(&mut v5, "goalType")?,
-                6 => entries.value(&mut v6, "budget")?,
-                7 => entries.value(&mut v7, "audience")?,
-                8 => entries.value(&mut v8, "networkSettings")?,
-                9 => entries.value(&mut v9, "biddingStrategy")?,
-                10 => entries.value(&mut v10, "assets")?,
-                11 => entries.value(&mut v11, "isEuPoliticalAds")?,
-                12 => entries.value(&mut v12, "adGroups")?,
-                13 => entries.value(&mut v13, "campaignGoal")?,
-                14 => entries.value(&mut v14, "adSchedule")?,
-                15 => entries.value(&mut v15, "publishingStatus")?,
-                16 => entries.value(&mut v16, "googleAdAccountId")?,
-                17 => entries.value(&mut v17, "unpublishedChanges")?,
-                18 => entries.value(&mut v18, "maximumCpc")?,
-                19 => entries.value(&mut v19, "googleCampaignId")?,
-                20 => entries.value(&mut v20, "source")?,
-                21 => entries.value(&mut v21, "advancedOptions")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: crate::runtime::object::required(v1, "name")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            advertising_channel_type: crate::runtime::object::required(
-                v3,
-                "advertisingChannelType"
-            )?,
-            advertising_channel_sub_type: v4.unwrap_or_default(),
-            goal_type: v5.unwrap_or_default(),
-            budget: v6.unwrap_or_default(),
-            audience: v7.unwrap_or_default(),
-            network_settings: v8.unwrap_or_default(),
-            bidding_strategy: v9.unwrap_or_default(),
-            assets: v10.unwrap_or_default(),
-            is_eu_political_ads: v11.unwrap_or_default(),
-            ad_groups: v12.unwrap_or_default(),
-            campaign_goal: v13.unwrap_or_default(),
-            ad_schedule: v14.unwrap_or_default(),
-            publishing_status: v15.unwrap_or_default(),
-            google_ad_account_id: v16.unwrap_or_default(),
-            unpublished_changes: v17.unwrap_or_default(),
-            maximum_cpc: v18.unwrap_or_default(),
-            google_campaign_id: v19.unwrap_or_default(),
-            source: v20.unwrap_or_default(),
-            advanced_options: v21.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaign {
     /// A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16323,7 +14403,6 @@ impl GoogleCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleCampaignAdvertisingChannelSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16336,7 +14415,6 @@ pub enum GoogleCampaignAdvertisingChannelSubType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
     #[inline]
@@ -16349,7 +14427,6 @@ impl GoogleCampaignAdvertisingChannelSubType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16364,7 +14441,6 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16392,58 +14468,18 @@ pub struct GoogleCampaignAssets {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCampaignAssets {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleCampaignAssets {
+        calls: "calls" value optional,
+        sitelinks: "sitelinks" value optional,
+        lead_form: "leadForm" value optional,
+        images: "images" value optional,
+        business_logo: "businessLogo" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCampaignAssets {
-    const NAME: &'static str = "GoogleCampaignAssets";
-
-    const FIELDS: &'static[&'static str] = &[
-        "calls",
-        "sitelinks",
-        "leadForm",
-        "images",
-        "businessLogo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "calls")?,
-                1 => entries.value(&mut v1, "sitelinks")?,
-                2 => entries.value(&mut v2, "leadForm")?,
-                3 => entries.value(&mut v3, "images")?,
-                4 => entries.value(&mut v4, "businessLogo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            calls: v0.unwrap_or_default(),
-            sitelinks: v1.unwrap_or_default(),
-            lead_form: v2.unwrap_or_default(),
-            images: v3.unwrap_or_default(),
-            business_logo: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignAssets {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16483,7 +14519,6 @@ impl GoogleCampaignAssets {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16515,62 +14550,19 @@ pub struct GoogleCampaignAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCampaignAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleCampaignAudience {
+        geo_locations: "geo_locations" value optional,
+        locales: "locales" value optional,
+        gender: "gender" value optional,
+        age_range: "ageRange" value optional,
+        segments: "segments" value optional,
+        target_interests: "targetInterests" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCampaignAudience {
-    const NAME: &'static str = "GoogleCampaignAudience";
-
-    const FIELDS: &'static[&'static str] = &[
-        "geo_locations",
-        "locales",
-        "gender",
-        "ageRange",
-        "segments",
-        "targetInterests"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geo_locations")?,
-                1 => entries.value(&mut v1, "locales")?,
-                2 => entries.value(&mut v2, "gender")?,
-                3 => entries.value(&mut v3, "ageRange")?,
-                4 => entries.value(&mut v4, "segments")?,
-                5 => entries.value(&mut v5, "targetInterests")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            geo_locations: v0.unwrap_or_default(),
-            locales: v1.unwrap_or_default(),
-            gender: v2.unwrap_or_default(),
-            age_range: v3.unwrap_or_default(),
-            segments: v4.unwrap_or_default(),
-            target_interests: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16623,7 +14615,6 @@ impl GoogleCampaignAudience {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16643,46 +14634,16 @@ pub struct GoogleCampaignGoal {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCampaignGoal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleCampaignGoal {
+        type_: "type" value required,
+        value: "value" value optional,
+        is_custom_conversion_goal: "isCustomConversionGoal" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCampaignGoal {
-    const NAME: &'static str = "GoogleCampaignGoal";
-
-    const FIELDS: &'static[&'static str] = &["type", "value", "isCustomConversionGoal"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "isCustomConversionGoal")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            value: v1.unwrap_or_default(),
-            is_custom_conversion_goal: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignGoal {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16704,7 +14665,6 @@ impl GoogleCampaignGoal {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleCampaignGoalType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16720,7 +14680,6 @@ pub enum GoogleCampaignGoalType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
     #[inline]
@@ -16734,7 +14693,6 @@ impl GoogleCampaignGoalType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignGoalType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16750,7 +14708,6 @@ impl From<&str> for GoogleCampaignGoalType {
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleCampaignGoalType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16769,7 +14726,6 @@ pub enum GoogleCampaignGoalType2 {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignGoalType2 {
     /// The value as sent on the wire.
     #[inline]
@@ -16784,7 +14740,6 @@ impl GoogleCampaignGoalType2 {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleCampaignGoalType2 {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16801,7 +14756,6 @@ impl From<&str> for GoogleCampaignGoalType2 {
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16825,49 +14779,17 @@ pub struct GoogleCarouselCard {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCarouselCard {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleCarouselCard {
+        headline: "headline" value optional,
+        final_url: "finalUrl" value optional,
+        call_to_action_label: "callToActionLabel" value optional,
+        media: "media" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCarouselCard {
-    const NAME: &'static str = "GoogleCarouselCard";
-
-    const FIELDS: &'static[&'static str] = &["headline", "finalUrl", "callToActionLabel", "media"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "headline")?,
-                1 => entries.value(&mut v1, "finalUrl")?,
-                2 => entries.value(&mut v2, "callToActionLabel")?,
-                3 => entries.value(&mut v3, "media")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            headline: v0.unwrap_or_default(),
-            final_url: v1.unwrap_or_default(),
-            call_to_action_label: v2.unwrap_or_default(),
-            media: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCarouselCard {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16901,7 +14823,6 @@ impl GoogleCarouselCard {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A Demand Gen placement.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16929,7 +14850,6 @@ pub enum GoogleChannel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleChannel {
     /// The value as sent on the wire.
     #[inline]
@@ -16947,7 +14867,6 @@ impl GoogleChannel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleChannel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16967,7 +14886,6 @@ impl From<&str> for GoogleChannel {
 crate::runtime::enums::string_enum!(GoogleChannel);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleConversionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16989,7 +14907,6 @@ pub enum GoogleConversionType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleConversionType {
     /// The value as sent on the wire.
     #[inline]
@@ -17005,7 +14922,6 @@ impl GoogleConversionType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleConversionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -17023,7 +14939,6 @@ impl From<&str> for GoogleConversionType {
 crate::runtime::enums::string_enum!(GoogleConversionType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleConversionValueSettings` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17043,53 +14958,16 @@ pub struct GoogleConversionValueSettings {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleConversionValueSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleConversionValueSettings {
+        default_value: "defaultValue" value required,
+        default_currency_code: "defaultCurrencyCode" value required,
+        always_use_default_value: "alwaysUseDefaultValue" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleConversionValueSettings {
-    const NAME: &'static str = "GoogleConversionValueSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "defaultValue",
-        "defaultCurrencyCode",
-        "alwaysUseDefaultValue"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "defaultValue")?,
-                1 => entries.value(&mut v1, "defaultCurrencyCode")?,
-                2 => entries.value(&mut v2, "alwaysUseDefaultValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            default_value: crate::runtime::object::required(v0, "defaultValue")?,
-            default_currency_code: crate::runtime::object::required(v1, "defaultCurrencyCode")?,
-            always_use_default_value: crate::runtime::object::required(
-                v2,
-                "alwaysUseDefaultValue"
-            )?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleConversionValueSettings {
     /// A value with the required fields (`defaultValue`, `defaultCurrencyCode`, `alwaysUseDefaultValue`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17107,7 +14985,6 @@ impl GoogleConversionValueSettings {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17122,43 +14999,12 @@ pub struct GoogleDemographicTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleDemographicTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleDemographicTarget { enum_: "enum" value required, negative: "negative" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleDemographicTarget {
-    const NAME: &'static str = "GoogleDemographicTarget";
-
-    const FIELDS: &'static[&'static str] = &["enum", "negative"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enum")?,
-                1 => entries.value(&mut v1, "negative")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enum_: crate::runtime::object::required(v0, "enum")?,
-            negative: crate::runtime::object::required(v1, "negative")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleDemographicTarget {
     /// A value with the required fields (`enum`, `negative`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17168,7 +15014,6 @@ impl GoogleDemographicTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleFlexibleRuleUserList` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17188,50 +15033,16 @@ pub struct GoogleFlexibleRuleUserList {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleFlexibleRuleUserList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleFlexibleRuleUserList {
+        inclusive_rule_operator: "inclusiveRuleOperator" value optional,
+        inclusive_operands: "inclusiveOperands" value required,
+        exclusive_operands: "exclusiveOperands" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleFlexibleRuleUserList {
-    const NAME: &'static str = "GoogleFlexibleRuleUserList";
-
-    const FIELDS: &'static[&'static str] = &[
-        "inclusiveRuleOperator",
-        "inclusiveOperands",
-        "exclusiveOperands"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "inclusiveRuleOperator")?,
-                1 => entries.value(&mut v1, "inclusiveOperands")?,
-                2 => entries.value(&mut v2, "exclusiveOperands")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            inclusive_rule_operator: v0.unwrap_or_default(),
-            inclusive_operands: crate::runtime::object::required(v1, "inclusiveOperands")?,
-            exclusive_operands: crate::runtime::object::required(v2, "exclusiveOperands")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleFlexibleRuleUserList {
     /// A value with the required fields (`inclusiveOperands`, `exclusiveOperands`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17254,7 +15065,6 @@ impl GoogleFlexibleRuleUserList {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17314,90 +15124,26 @@ pub struct GoogleGeoLocation {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleGeoLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleGeoLocation {
+        key: "key" value optional,
+        id: "id" value optional,
+        name: "name" value optional,
+        country_name: "country_name" value optional,
+        type_: "type" value optional,
+        radius: "radius" value optional,
+        radius_unit: "radiusUnit" value optional,
+        selection_type: "selectionType" value optional,
+        resource_name: "resourceName" value optional,
+        place_id: "place_id" value optional,
+        formatted_address: "formatted_address" value optional,
+        geometry: "geometry" value optional,
+        address_components: "address_components" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleGeoLocation {
-    const NAME: &'static str = "GoogleGeoLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "key",
-        "id",
-        "name",
-        "country_name",
-        "type",
-        "radius",
-        "radiusUnit",
-        "selectionType",
-        "resourceName",
-        "place_id",
-        "formatted_address",
-        "geometry",
-        "address_components"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "country_name")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "radius")?,
-                6 => entries.value(&mut v6, "radiusUnit")?,
-                7 => entries.value(&mut v7, "selectionType")?,
-                8 => entries.value(&mut v8, "resourceName")?,
-                9 => entries.value(&mut v9, "place_id")?,
-                10 => entries.value(&mut v10, "formatted_address")?,
-                11 => entries.value(&mut v11, "geometry")?,
-                12 => entries.value(&mut v12, "address_components")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            country_name: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            radius: v5.unwrap_or_default(),
-            radius_unit: v6.unwrap_or_default(),
-            selection_type: v7.unwrap_or_default(),
-            resource_name: v8.unwrap_or_default(),
-            place_id: v9.unwrap_or_default(),
-            formatted_address: v10.unwrap_or_default(),
-            geometry: v11.unwrap_or_default(),
-            address_components: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleGeoLocation {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17499,7 +15245,6 @@ impl GoogleGeoLocation {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17514,43 +15259,12 @@ pub struct GoogleKeyword {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleKeyword {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleKeyword { keyword: "keyword" value required, match_type: "matchType" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleKeyword {
-    const NAME: &'static str = "GoogleKeyword";
-
-    const FIELDS: &'static[&'static str] = &["keyword", "matchType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "keyword")?,
-                1 => entries.value(&mut v1, "matchType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            keyword: crate::runtime::object::required(v0, "keyword")?,
-            match_type: crate::runtime::object::required(v1, "matchType")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleKeyword {
     /// A value with the required fields (`keyword`, `matchType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17560,7 +15274,6 @@ impl GoogleKeyword {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17583,49 +15296,17 @@ pub struct GoogleKeywordIdeasRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleKeywordIdeasRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleKeywordIdeasRequest {
+        url: "url" value required,
+        language_code: "languageCode" value optional,
+        locations: "locations" value optional,
+        keywords: "keywords" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleKeywordIdeasRequest {
-    const NAME: &'static str = "GoogleKeywordIdeasRequest";
-
-    const FIELDS: &'static[&'static str] = &["url", "languageCode", "locations", "keywords"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "languageCode")?,
-                2 => entries.value(&mut v2, "locations")?,
-                3 => entries.value(&mut v3, "keywords")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: crate::runtime::object::required(v0, "url")?,
-            language_code: v1.unwrap_or_default(),
-            locations: v2.unwrap_or_default(),
-            keywords: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleKeywordIdeasRequest {
     /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17653,7 +15334,6 @@ impl GoogleKeywordIdeasRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywords` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17669,40 +15349,12 @@ pub struct GoogleKeywords {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleKeywords {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleKeywords { positives: "positives" value optional, negatives: "negatives" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleKeywords {
-    const NAME: &'static str = "GoogleKeywords";
-
-    const FIELDS: &'static[&'static str] = &["positives", "negatives"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "positives")?,
-                1 => entries.value(&mut v1, "negatives")?,
-                _ => {}
-            }
-        }
-        Ok(Self { positives: v0.unwrap_or_default(), negatives: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleKeywords {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17724,7 +15376,6 @@ impl GoogleKeywords {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A lead form extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17789,98 +15440,28 @@ pub struct GoogleLeadFormAsset {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleLeadFormAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleLeadFormAsset {
+        resource_name: "resourceName" value optional,
+        headline: "headline" value required,
+        description: "description" value required,
+        business_name: "businessName" value required,
+        privacy_policy_url: "privacyPolicyUrl" value required,
+        fields: "fields" value required,
+        call_to_action_type: "callToActionType" value required,
+        call_to_action_description: "callToActionDescription" value optional,
+        background_image_asset: "backgroundImageAsset" value optional,
+        desired_intent: "desiredIntent" value optional,
+        custom_question_fields: "customQuestionFields" value optional,
+        post_submit_headline: "postSubmitHeadline" value optional,
+        post_submit_description: "postSubmitDescription" value optional,
+        post_submit_call_to_action_type: "postSubmitCallToActionType" value optional,
+        final_urls: "finalUrls" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleLeadFormAsset {
-    const NAME: &'static str = "GoogleLeadFormAsset";
-
-    const FIELDS: &'static[&'static str] = &[
-        "resourceName",
-        "headline",
-        "description",
-        "businessName",
-        "privacyPolicyUrl",
-        "fields",
-        "callToActionType",
-        "callToActionDescription",
-        "backgroundImageAsset",
-        "desiredIntent",
-        "customQuestionFields",
-        "postSubmitHeadline",
-        "postSubmitDescription",
-        "postSubmitCallToActionType",
-        "finalUrls"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "resourceName")?,
-                1 => entries.value(&mut v1, "headline")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "businessName")?,
-                4 => entries.value(&mut v4, "privacyPolicyUrl")?,
-                5 => entries.value(&mut v5, "fields")?,
-                6 => entries.value(&mut v6, "callToActionType")?,
-                7 => entries.value(&mut v7, "callToActionDescription")?,
-                8 => entries.value(&mut v8, "backgroundImageAsset")?,
-                9 => entries.value(&mut v9, "desiredIntent")?,
-                10 => entries.value(&mut v10, "customQuestionFields")?,
-                11 => entries.value(&mut v11, "postSubmitHeadline")?,
-                12 => entries.value(&mut v12, "postSubmitDescription")?,
-                13 => entries.value(&mut v13, "postSubmitCallToActionType")?,
-                14 => entries.value(&mut v14, "finalUrls")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            resource_name: v0.unwrap_or_default(),
-            headline: crate::runtime::object::required(v1, "headline")?,
-            description: crate::runtime::object::required(v2, "description")?,
-            business_name: crate::runtime::object::required(v3, "businessName")?,
-            privacy_policy_url: crate::runtime::object::required(v4, "privacyPolicyUrl")?,
-            fields: crate::runtime::object::required(v5, "fields")?,
-            call_to_action_type: crate::runtime::object::required(v6, "callToActionType")?,
-            call_to_action_description: v7.unwrap_or_default(),
-            background_image_asset: v8.unwrap_or_default(),
-            desired_intent: v9.unwrap_or_default(),
-            custom_question_fields: v10.unwrap_or_default(),
-            post_submit_headline: v11.unwrap_or_default(),
-            post_submit_description: v12.unwrap_or_default(),
-            post_submit_call_to_action_type: v13.unwrap_or_default(),
-            final_urls: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAsset {
     /// A value with the required fields (`headline`, `description`, `businessName`, `privacyPolicyUrl`, `fields`, `callToActionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17970,7 +15551,6 @@ impl GoogleLeadFormAsset {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleLeadFormAssetDesiredIntent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -17986,7 +15566,6 @@ pub enum GoogleLeadFormAssetDesiredIntent {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAssetDesiredIntent {
     /// The value as sent on the wire.
     #[inline]
@@ -18000,7 +15579,6 @@ impl GoogleLeadFormAssetDesiredIntent {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormAssetDesiredIntent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -18016,7 +15594,6 @@ impl From<&str> for GoogleLeadFormAssetDesiredIntent {
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetDesiredIntent);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleLeadFormAssetPostSubmitCallToActionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18038,7 +15615,6 @@ pub enum GoogleLeadFormAssetPostSubmitCallToActionType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAssetPostSubmitCallToActionType {
     /// The value as sent on the wire.
     #[inline]
@@ -18054,7 +15630,6 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -18072,7 +15647,6 @@ impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetPostSubmitCallToActionType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleLeadFormCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18127,7 +15701,6 @@ pub enum GoogleLeadFormCallToAction {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormCallToAction {
     /// The value as sent on the wire.
     #[inline]
@@ -18154,7 +15727,6 @@ impl GoogleLeadFormCallToAction {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormCallToAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -18183,7 +15755,6 @@ impl From<&str> for GoogleLeadFormCallToAction {
 crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleLeadFormField` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18199,43 +15770,15 @@ pub struct GoogleLeadFormField {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleLeadFormField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleLeadFormField {
+        input_type: "inputType" value required,
+        single_choice_answers: "singleChoiceAnswers" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleLeadFormField {
-    const NAME: &'static str = "GoogleLeadFormField";
-
-    const FIELDS: &'static[&'static str] = &["inputType", "singleChoiceAnswers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "inputType")?,
-                1 => entries.value(&mut v1, "singleChoiceAnswers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            input_type: crate::runtime::object::required(v0, "inputType")?,
-            single_choice_answers: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormField {
     /// A value with the required fields (`inputType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18251,7 +15794,6 @@ impl GoogleLeadFormField {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom question added after the standard fields.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18267,43 +15809,15 @@ pub struct GoogleLeadFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleLeadFormQuestion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleLeadFormQuestion {
+        custom_question_text: "customQuestionText" value required,
+        single_choice_answers: "singleChoiceAnswers" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleLeadFormQuestion {
-    const NAME: &'static str = "GoogleLeadFormQuestion";
-
-    const FIELDS: &'static[&'static str] = &["customQuestionText", "singleChoiceAnswers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "customQuestionText")?,
-                1 => entries.value(&mut v1, "singleChoiceAnswers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            custom_question_text: crate::runtime::object::required(v0, "customQuestionText")?,
-            single_choice_answers: crate::runtime::object::required(v1, "singleChoiceAnswers")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormQuestion {
     /// A value with the required fields (`customQuestionText`, `singleChoiceAnswers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18319,7 +15833,6 @@ impl GoogleLeadFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18343,49 +15856,17 @@ pub struct GoogleLocale {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleLocale {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleLocale {
+        name: "name" value optional,
+        key: "key" value optional,
+        id: "id" value optional,
+        resource_name: "resourceName" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleLocale {
-    const NAME: &'static str = "GoogleLocale";
-
-    const FIELDS: &'static[&'static str] = &["name", "key", "id", "resourceName"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "resourceName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            key: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            resource_name: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLocale {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18419,7 +15900,6 @@ impl GoogleLocale {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18435,43 +15915,15 @@ pub struct GoogleNetworkSettings {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleNetworkSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleNetworkSettings {
+        target_search_network: "targetSearchNetwork" value required,
+        target_content_network: "targetContentNetwork" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleNetworkSettings {
-    const NAME: &'static str = "GoogleNetworkSettings";
-
-    const FIELDS: &'static[&'static str] = &["targetSearchNetwork", "targetContentNetwork"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "targetSearchNetwork")?,
-                1 => entries.value(&mut v1, "targetContentNetwork")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            target_search_network: crate::runtime::object::required(v0, "targetSearchNetwork")?,
-            target_content_network: crate::runtime::object::required(v1, "targetContentNetwork")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleNetworkSettings {
     /// A value with the required fields (`targetSearchNetwork`, `targetContentNetwork`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18487,7 +15939,6 @@ impl GoogleNetworkSettings {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRule` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18499,37 +15950,12 @@ pub struct GoogleRule {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleRule { rule_item_groups: "ruleItemGroups" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleRule {
-    const NAME: &'static str = "GoogleRule";
-
-    const FIELDS: &'static[&'static str] = &["ruleItemGroups"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "ruleItemGroups")?;
-            }
-        Ok(Self { rule_item_groups: crate::runtime::object::required(v0, "ruleItemGroups")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRule {
     /// A value with the required fields (`ruleItemGroups`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18539,7 +15965,6 @@ impl GoogleRule {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Website-visitor list built from URL or referrer rules.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18555,43 +15980,15 @@ pub struct GoogleRuleBasedUserList {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleRuleBasedUserList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleRuleBasedUserList {
+        prepopulation_status: "prepopulationStatus" value optional,
+        flexible_rule_user_list: "flexibleRuleUserList" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleRuleBasedUserList {
-    const NAME: &'static str = "GoogleRuleBasedUserList";
-
-    const FIELDS: &'static[&'static str] = &["prepopulationStatus", "flexibleRuleUserList"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "prepopulationStatus")?,
-                1 => entries.value(&mut v1, "flexibleRuleUserList")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            prepopulation_status: v0.unwrap_or_default(),
-            flexible_rule_user_list: crate::runtime::object::required(v1, "flexibleRuleUserList")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleBasedUserList {
     /// A value with the required fields (`flexibleRuleUserList`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18613,7 +16010,6 @@ impl GoogleRuleBasedUserList {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleRuleBasedUserListPrepopulationStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18626,7 +16022,6 @@ pub enum GoogleRuleBasedUserListPrepopulationStatus {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleBasedUserListPrepopulationStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -18639,7 +16034,6 @@ impl GoogleRuleBasedUserListPrepopulationStatus {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -18654,7 +16048,6 @@ impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
 crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItem` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18669,43 +16062,15 @@ pub struct GoogleRuleItem {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleRuleItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleRuleItem {
+        name: "name" value required,
+        string_rule_item: "stringRuleItem" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleRuleItem {
-    const NAME: &'static str = "GoogleRuleItem";
-
-    const FIELDS: &'static[&'static str] = &["name", "stringRuleItem"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "stringRuleItem")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            string_rule_item: crate::runtime::object::required(v1, "stringRuleItem")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItem {
     /// A value with the required fields (`name`, `stringRuleItem`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18718,7 +16083,6 @@ impl GoogleRuleItem {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItemGroup` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18730,37 +16094,12 @@ pub struct GoogleRuleItemGroup {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleRuleItemGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleRuleItemGroup { rule_items: "ruleItems" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleRuleItemGroup {
-    const NAME: &'static str = "GoogleRuleItemGroup";
-
-    const FIELDS: &'static[&'static str] = &["ruleItems"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "ruleItems")?;
-            }
-        Ok(Self { rule_items: crate::runtime::object::required(v0, "ruleItems")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItemGroup {
     /// A value with the required fields (`ruleItems`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18770,7 +16109,6 @@ impl GoogleRuleItemGroup {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Which visit attribute the rule tests.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18786,7 +16124,6 @@ pub enum GoogleRuleItemName {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItemName {
     /// The value as sent on the wire.
     #[inline]
@@ -18800,7 +16137,6 @@ impl GoogleRuleItemName {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleItemName {
     #[inline]
     fn from(value: &str) -> Self {
@@ -18816,7 +16152,6 @@ impl From<&str> for GoogleRuleItemName {
 crate::runtime::enums::string_enum!(GoogleRuleItemName);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleOperand` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18831,43 +16166,15 @@ pub struct GoogleRuleOperand {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleRuleOperand {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleRuleOperand {
+        lookback_window_days: "lookbackWindowDays" value required,
+        rule: "rule" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleRuleOperand {
-    const NAME: &'static str = "GoogleRuleOperand";
-
-    const FIELDS: &'static[&'static str] = &["lookbackWindowDays", "rule"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "lookbackWindowDays")?,
-                1 => entries.value(&mut v1, "rule")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            lookback_window_days: crate::runtime::object::required(v0, "lookbackWindowDays")?,
-            rule: crate::runtime::object::required(v1, "rule")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleOperand {
     /// A value with the required fields (`lookbackWindowDays`, `rule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18877,7 +16184,6 @@ impl GoogleRuleOperand {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleScheduleDay`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18923,7 +16229,6 @@ pub enum GoogleScheduleDay {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleDay {
     /// The value as sent on the wire.
     #[inline]
@@ -18947,7 +16252,6 @@ impl GoogleScheduleDay {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleDay {
     #[inline]
     fn from(value: &str) -> Self {
@@ -18973,7 +16277,6 @@ impl From<&str> for GoogleScheduleDay {
 crate::runtime::enums::string_enum!(GoogleScheduleDay);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Quarter of the hour a schedule slot starts or ends at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18995,7 +16298,6 @@ pub enum GoogleScheduleMinute {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleMinute {
     /// The value as sent on the wire.
     #[inline]
@@ -19011,7 +16313,6 @@ impl GoogleScheduleMinute {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleMinute {
     #[inline]
     fn from(value: &str) -> Self {
@@ -19029,7 +16330,6 @@ impl From<&str> for GoogleScheduleMinute {
 crate::runtime::enums::string_enum!(GoogleScheduleMinute);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleSegmentKind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -19045,7 +16345,6 @@ pub enum GoogleSegmentKind {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentKind {
     /// The value as sent on the wire.
     #[inline]
@@ -19059,7 +16358,6 @@ impl GoogleSegmentKind {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentKind {
     #[inline]
     fn from(value: &str) -> Self {
@@ -19075,7 +16373,6 @@ impl From<&str> for GoogleSegmentKind {
 crate::runtime::enums::string_enum!(GoogleSegmentKind);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19099,49 +16396,17 @@ pub struct GoogleSegmentMember {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleSegmentMember {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleSegmentMember {
+        member_type: "memberType" value required,
+        keyword: "keyword" value optional,
+        url: "url" value optional,
+        app: "app" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleSegmentMember {
-    const NAME: &'static str = "GoogleSegmentMember";
-
-    const FIELDS: &'static[&'static str] = &["memberType", "keyword", "url", "app"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "memberType")?,
-                1 => entries.value(&mut v1, "keyword")?,
-                2 => entries.value(&mut v2, "url")?,
-                3 => entries.value(&mut v3, "app")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            member_type: crate::runtime::object::required(v0, "memberType")?,
-            keyword: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-            app: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentMember {
     /// A value with the required fields (`memberType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19169,7 +16434,6 @@ impl GoogleSegmentMember {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleSegmentMemberMemberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -19188,7 +16452,6 @@ pub enum GoogleSegmentMemberMemberType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentMemberMemberType {
     /// The value as sent on the wire.
     #[inline]
@@ -19203,7 +16466,6 @@ impl GoogleSegmentMemberMemberType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentMemberMemberType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -19220,7 +16482,6 @@ impl From<&str> for GoogleSegmentMemberMemberType {
 crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19235,43 +16496,12 @@ pub struct GoogleSegmentTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleSegmentTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleSegmentTarget { type_: "type" value required, id: "id" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleSegmentTarget {
-    const NAME: &'static str = "GoogleSegmentTarget";
-
-    const FIELDS: &'static[&'static str] = &["type", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            id: crate::runtime::object::required(v1, "id")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentTarget {
     /// A value with the required fields (`type`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19281,7 +16511,6 @@ impl GoogleSegmentTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A sitelink extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19321,70 +16550,21 @@ pub struct GoogleSitelinkAsset {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleSitelinkAsset {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleSitelinkAsset {
+        resource_name: "resourceName" value optional,
+        link_text: "linkText" value required,
+        final_urls: "finalUrls" value required,
+        description1: "description1" value optional,
+        description2: "description2" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional,
+        ad_schedule_targets: "adScheduleTargets" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleSitelinkAsset {
-    const NAME: &'static str = "GoogleSitelinkAsset";
-
-    const FIELDS: &'static[&'static str] = &[
-        "resourceName",
-        "linkText",
-        "finalUrls",
-        "description1",
-        "description2",
-        "startDate",
-        "endDate",
-        "adScheduleTargets"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "resourceName")?,
-                1 => entries.value(&mut v1, "linkText")?,
-                2 => entries.value(&mut v2, "finalUrls")?,
-                3 => entries.value(&mut v3, "description1")?,
-                4 => entries.value(&mut v4, "description2")?,
-                5 => entries.value(&mut v5, "startDate")?,
-                6 => entries.value(&mut v6, "endDate")?,
-                7 => entries.value(&mut v7, "adScheduleTargets")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            resource_name: v0.unwrap_or_default(),
-            link_text: crate::runtime::object::required(v1, "linkText")?,
-            final_urls: crate::runtime::object::required(v2, "finalUrls")?,
-            description1: v3.unwrap_or_default(),
-            description2: v4.unwrap_or_default(),
-            start_date: v5.unwrap_or_default(),
-            end_date: v6.unwrap_or_default(),
-            ad_schedule_targets: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSitelinkAsset {
     /// A value with the required fields (`linkText`, `finalUrls`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19439,7 +16619,6 @@ impl GoogleSitelinkAsset {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleStringRule` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19453,43 +16632,12 @@ pub struct GoogleStringRule {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleStringRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleStringRule { operator: "operator" value required, value: "value" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleStringRule {
-    const NAME: &'static str = "GoogleStringRule";
-
-    const FIELDS: &'static[&'static str] = &["operator", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "operator")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            operator: crate::runtime::object::required(v0, "operator")?,
-            value: crate::runtime::object::required(v1, "value")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleStringRule {
     /// A value with the required fields (`operator`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19499,7 +16647,6 @@ impl GoogleStringRule {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19515,40 +16662,15 @@ pub struct GoogleTargetInterests {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleTargetInterests {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleTargetInterests {
+        affinity: "affinity" value optional,
+        in_market: "inMarket" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleTargetInterests {
-    const NAME: &'static str = "GoogleTargetInterests";
-
-    const FIELDS: &'static[&'static str] = &["affinity", "inMarket"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "affinity")?,
-                1 => entries.value(&mut v1, "inMarket")?,
-                _ => {}
-            }
-        }
-        Ok(Self { affinity: v0.unwrap_or_default(), in_market: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleTargetInterests {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19570,7 +16692,6 @@ impl GoogleTargetInterests {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19582,37 +16703,12 @@ pub struct GoogleYouTubeVideo {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleYouTubeVideo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleYouTubeVideo { youtube_video_id: "youtubeVideoId" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleYouTubeVideo {
-    const NAME: &'static str = "GoogleYouTubeVideo";
-
-    const FIELDS: &'static[&'static str] = &["youtubeVideoId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "youtubeVideoId")?;
-            }
-        Ok(Self { youtube_video_id: crate::runtime::object::required(v0, "youtubeVideoId")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleYouTubeVideo {
     /// A value with the required fields (`youtubeVideoId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19622,7 +16718,6 @@ impl GoogleYouTubeVideo {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19694,102 +16789,29 @@ pub struct LinkedinAd {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinAd {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinAd {
+        id: "id" value optional,
+        name: "name" value optional,
+        introductory_text: "introductoryText" value optional,
+        destination_url: "destinationUrl" value optional,
+        call_to_action_label: "callToActionLabel" value optional,
+        destination_form_id: "destinationFormId" value optional,
+        content_reference_string: "contentReferenceString" value optional,
+        media: "media" value optional,
+        ad_campaign_id: "adCampaignId" value optional,
+        ad_id: "adId" value optional,
+        headline: "headline" value optional,
+        publishing_status: "publishingStatus" value optional,
+        ad_campaign_group_id: "adCampaignGroupId" value optional,
+        description: "description" value optional,
+        meta: "meta" value optional,
+        linked_in_error: "linkedInError" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinAd {
-    const NAME: &'static str = "LinkedinAd";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "introductoryText",
-        "destinationUrl",
-        "callToActionLabel",
-        "destinationFormId",
-        "contentReferenceString",
-        "media",
-        "adCampaignId",
-        "adId",
-        "headline",
-        "publishingStatus",
-        "adCampaignGroupId",
-        "description",
-        "meta",
-        "linkedInError"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "introductoryText")?,
-                3 => entries.value(&mut v3, "destinationUrl")?,
-                4 => entries.value(&mut v4, "callToActionLabel")?,
-                5 => entries.value(&mut v5, "destinationFormId")?,
-                6 => entries.value(&mut v6, "contentReferenceString")?,
-                7 => entries.value(&mut v7, "media")?,
-                8 => entries.value(&mut v8, "adCampaignId")?,
-                9 => entries.value(&mut v9, "adId")?,
-                10 => entries.value(&mut v10, "headline")?,
-                11 => entries.value(&mut v11, "publishingStatus")?,
-                12 => entries.value(&mut v12, "adCampaignGroupId")?,
-                13 => entries.value(&mut v13, "description")?,
-                14 => entries.value(&mut v14, "meta")?,
-                15 => entries.value(&mut v15, "linkedInError")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            introductory_text: v2.unwrap_or_default(),
-            destination_url: v3.unwrap_or_default(),
-            call_to_action_label: v4.unwrap_or_default(),
-            destination_form_id: v5.unwrap_or_default(),
-            content_reference_string: v6.unwrap_or_default(),
-            media: v7.unwrap_or_default(),
-            ad_campaign_id: v8.unwrap_or_default(),
-            ad_id: v9.unwrap_or_default(),
-            headline: v10.unwrap_or_default(),
-            publishing_status: v11.unwrap_or_default(),
-            ad_campaign_group_id: v12.unwrap_or_default(),
-            description: v13.unwrap_or_default(),
-            meta: v14.unwrap_or_default(),
-            linked_in_error: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinAd {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -19912,7 +16934,6 @@ impl LinkedinAd {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -19956,74 +16977,22 @@ pub struct LinkedinAdMedia {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinAdMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinAdMedia {
+        type_: "type" value optional,
+        src: "src" value optional,
+        frames: "frames" value optional,
+        selected_poster: "selectedPoster" value optional,
+        thumbnail_url: "thumbnailUrl" value optional,
+        name: "name" value optional,
+        headline: "headline" value optional,
+        destination_url: "destinationUrl" value optional,
+        file_size_bytes: "fileSizeBytes" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinAdMedia {
-    const NAME: &'static str = "LinkedinAdMedia";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "src",
-        "frames",
-        "selectedPoster",
-        "thumbnailUrl",
-        "name",
-        "headline",
-        "destinationUrl",
-        "fileSizeBytes"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "src")?,
-                2 => entries.value(&mut v2, "frames")?,
-                3 => entries.value(&mut v3, "selectedPoster")?,
-                4 => entries.value(&mut v4, "thumbnailUrl")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "headline")?,
-                7 => entries.value(&mut v7, "destinationUrl")?,
-                8 => entries.value(&mut v8, "fileSizeBytes")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            src: v1.unwrap_or_default(),
-            frames: v2.unwrap_or_default(),
-            selected_poster: v3.unwrap_or_default(),
-            thumbnail_url: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            headline: v6.unwrap_or_default(),
-            destination_url: v7.unwrap_or_default(),
-            file_size_bytes: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinAdMedia {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20097,7 +17066,6 @@ impl LinkedinAdMedia {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -20113,40 +17081,15 @@ pub struct LinkedinAudience {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinAudience {
+        geo_locations: "geo_locations" value optional,
+        target_audience: "targetAudience" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinAudience {
-    const NAME: &'static str = "LinkedinAudience";
-
-    const FIELDS: &'static[&'static str] = &["geo_locations", "targetAudience"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geo_locations")?,
-                1 => entries.value(&mut v1, "targetAudience")?,
-                _ => {}
-            }
-        }
-        Ok(Self { geo_locations: v0.unwrap_or_default(), target_audience: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20168,7 +17111,6 @@ impl LinkedinAudience {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -20180,37 +17122,12 @@ pub struct LinkedinCallToActionTarget {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinCallToActionTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinCallToActionTarget { landing_page_url: "landingPageUrl" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinCallToActionTarget {
-    const NAME: &'static str = "LinkedinCallToActionTarget";
-
-    const FIELDS: &'static[&'static str] = &["landingPageUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "landingPageUrl")?;
-            }
-        Ok(Self { landing_page_url: crate::runtime::object::required(v0, "landingPageUrl")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinCallToActionTarget {
     /// A value with the required fields (`landingPageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20220,7 +17137,6 @@ impl LinkedinCallToActionTarget {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -20280,90 +17196,26 @@ pub struct LinkedinCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinCampaign {
+        id: "id" value optional,
+        locale: "locale" value optional,
+        name: "name" value optional,
+        publishing_status: "publishingStatus" value optional,
+        media_type: "mediaType" value optional,
+        audience: "audience" value optional,
+        unit_cost: "unitCost" value optional,
+        campaign_type: "campaignType" value optional,
+        ad_campaign_group_id: "adCampaignGroupId" value optional,
+        ad_campaign_id: "adCampaignId" value optional,
+        ads: "ads" value optional,
+        linked_in_error: "linkedInError" value optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinCampaign {
-    const NAME: &'static str = "LinkedinCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locale",
-        "name",
-        "publishingStatus",
-        "mediaType",
-        "audience",
-        "unitCost",
-        "campaignType",
-        "adCampaignGroupId",
-        "adCampaignId",
-        "ads",
-        "linkedInError",
-        "meta"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locale")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "publishingStatus")?,
-                4 => entries.value(&mut v4, "mediaType")?,
-                5 => entries.value(&mut v5, "audience")?,
-                6 => entries.value(&mut v6, "unitCost")?,
-                7 => entries.value(&mut v7, "campaignType")?,
-                8 => entries.value(&mut v8, "adCampaignGroupId")?,
-                9 => entries.value(&mut v9, "adCampaignId")?,
-                10 => entries.value(&mut v10, "ads")?,
-                11 => entries.value(&mut v11, "linkedInError")?,
-                12 => entries.value(&mut v12, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            locale: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            publishing_status: v3.unwrap_or_default(),
-            media_type: v4.unwrap_or_default(),
-            audience: v5.unwrap_or_default(),
-            unit_cost: v6.unwrap_or_default(),
-            campaign_type: v7.unwrap_or_default(),
-            ad_campaign_group_id: v8.unwrap_or_default(),
-            ad_campaign_id: v9.unwrap_or_default(),
-            ads: v10.unwrap_or_default(),
-            linked_in_error: v11.unwrap_or_default(),
-            meta: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaign {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20465,7 +17317,6 @@ impl LinkedinCampaign {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -20525,90 +17376,26 @@ pub struct LinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinCampaignGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinCampaignGroup {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        budget: "budget" value optional,
+        ad_campaigns: "adCampaigns" value optional,
+        ad_budget_optimization: "adBudgetOptimization" value optional,
+        objective_type: "objectiveType" value optional,
+        name: "name" value optional,
+        ad_campaign_group_id: "adCampaignGroupId" value optional,
+        publishing_status: "publishingStatus" value optional,
+        linked_in_ad_account_id: "linkedInAdAccountId" value optional,
+        unpublished_changes: "unpublishedChanges" value optional,
+        meta: "meta" value optional,
+        linked_in_error: "linkedInError" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinCampaignGroup {
-    const NAME: &'static str = "LinkedinCampaignGroup";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "budget",
-        "adCampaigns",
-        "adBudgetOptimization",
-        "objectiveType",
-        "name",
-        "adCampaignGroupId",
-        "publishingStatus",
-        "linkedInAdAccountId",
-        "unpublishedChanges",
-        "meta",
-        "linkedInError"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "budget")?,
-                3 => entries.value(&mut v3, "adCampaigns")?,
-                4 => entries.value(&mut v4, "adBudgetOptimization")?,
-                5 => entries.value(&mut v5, "objectiveType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "adCampaignGroupId")?,
-                8 => entries.value(&mut v8, "publishingStatus")?,
-                9 => entries.value(&mut v9, "linkedInAdAccountId")?,
-                10 => entries.value(&mut v10, "unpublishedChanges")?,
-                11 => entries.value(&mut v11, "meta")?,
-                12 => entries.value(&mut v12, "linkedInError")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            budget: v2.unwrap_or_default(),
-            ad_campaigns: v3.unwrap_or_default(),
-            ad_budget_optimization: v4.unwrap_or_default(),
-            objective_type: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            ad_campaign_group_id: v7.unwrap_or_default(),
-            publishing_status: v8.unwrap_or_default(),
-            linked_in_ad_account_id: v9.unwrap_or_default(),
-            unpublished_changes: v10.unwrap_or_default(),
-            meta: v11.unwrap_or_default(),
-            linked_in_error: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroup {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20707,7 +17494,6 @@ impl LinkedinCampaignGroup {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `LinkedinCampaignGroupAdBudgetOptimization`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -20723,7 +17509,6 @@ pub enum LinkedinCampaignGroupAdBudgetOptimization {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
     #[inline]
@@ -20737,7 +17522,6 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
     #[inline]
     fn from(value: &str) -> Self {
@@ -20753,7 +17537,6 @@ impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupAdBudgetOptimization);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `LinkedinCampaignGroupObjectiveType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -20769,7 +17552,6 @@ pub enum LinkedinCampaignGroupObjectiveType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
     #[inline]
@@ -20783,7 +17565,6 @@ impl LinkedinCampaignGroupObjectiveType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -20799,7 +17580,6 @@ impl From<&str> for LinkedinCampaignGroupObjectiveType {
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupObjectiveType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `LinkedinCampaignMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -20818,7 +17598,6 @@ pub enum LinkedinCampaignMediaType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
     #[inline]
@@ -20833,7 +17612,6 @@ impl LinkedinCampaignMediaType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignMediaType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -20850,7 +17628,6 @@ impl From<&str> for LinkedinCampaignMediaType {
 crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinChoiceOption` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -20864,43 +17641,12 @@ pub struct LinkedinChoiceOption {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinChoiceOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinChoiceOption { id: "id" value required, text: "text" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinChoiceOption {
-    const NAME: &'static str = "LinkedinChoiceOption";
-
-    const FIELDS: &'static[&'static str] = &["id", "text"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "text")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            text: crate::runtime::object::required(v1, "text")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinChoiceOption {
     /// A value with the required fields (`id`, `text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20910,7 +17656,6 @@ impl LinkedinChoiceOption {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -20928,46 +17673,16 @@ pub struct LinkedinConsent {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinConsent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinConsent {
+        check_required: "checkRequired" value required,
+        id: "id" value required,
+        consent: "consent" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinConsent {
-    const NAME: &'static str = "LinkedinConsent";
-
-    const FIELDS: &'static[&'static str] = &["checkRequired", "id", "consent"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "checkRequired")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "consent")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            check_required: crate::runtime::object::required(v0, "checkRequired")?,
-            id: crate::runtime::object::required(v1, "id")?,
-            consent: crate::runtime::object::required(v2, "consent")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinConsent {
     /// A value with the required fields (`checkRequired`, `id`, `consent`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -20981,7 +17696,6 @@ impl LinkedinConsent {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21003,49 +17717,17 @@ pub struct LinkedinGeoLocation {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinGeoLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinGeoLocation {
+        name: "name" value required,
+        urn: "urn" value required,
+        facet_urn: "facetUrn" value required,
+        selection_type: "selectionType" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinGeoLocation {
-    const NAME: &'static str = "LinkedinGeoLocation";
-
-    const FIELDS: &'static[&'static str] = &["name", "urn", "facetUrn", "selectionType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "urn")?,
-                2 => entries.value(&mut v2, "facetUrn")?,
-                3 => entries.value(&mut v3, "selectionType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            urn: crate::runtime::object::required(v1, "urn")?,
-            facet_urn: crate::runtime::object::required(v2, "facetUrn")?,
-            selection_type: crate::runtime::object::required(v3, "selectionType")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinGeoLocation {
     /// A value with the required fields (`name`, `urn`, `facetUrn`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21065,7 +17747,6 @@ impl LinkedinGeoLocation {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A fixed value sent along with every lead, e.g. for tracking.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21079,43 +17760,12 @@ pub struct LinkedinHiddenField {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinHiddenField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinHiddenField { name: "name" value required, value: "value" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinHiddenField {
-    const NAME: &'static str = "LinkedinHiddenField";
-
-    const FIELDS: &'static[&'static str] = &["name", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            value: crate::runtime::object::required(v1, "value")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinHiddenField {
     /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21125,7 +17775,6 @@ impl LinkedinHiddenField {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21151,58 +17800,18 @@ pub struct LinkedinLeadFormContent {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinLeadFormContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinLeadFormContent {
+        questions: "questions" value required,
+        description: "description" value optional,
+        headline: "headline" value required,
+        post_submission_info: "postSubmissionInfo" value required,
+        legal_info: "legalInfo" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinLeadFormContent {
-    const NAME: &'static str = "LinkedinLeadFormContent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "questions",
-        "description",
-        "headline",
-        "postSubmissionInfo",
-        "legalInfo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "questions")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "headline")?,
-                3 => entries.value(&mut v3, "postSubmissionInfo")?,
-                4 => entries.value(&mut v4, "legalInfo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            questions: crate::runtime::object::required(v0, "questions")?,
-            description: v1.unwrap_or_default(),
-            headline: crate::runtime::object::required(v2, "headline")?,
-            post_submission_info: crate::runtime::object::required(v3, "postSubmissionInfo")?,
-            legal_info: crate::runtime::object::required(v4, "legalInfo")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLeadFormContent {
     /// A value with the required fields (`questions`, `headline`, `postSubmissionInfo`, `legalInfo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21229,7 +17838,6 @@ impl LinkedinLeadFormContent {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21241,37 +17849,12 @@ pub struct LinkedinLeadFormOwner {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinLeadFormOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinLeadFormOwner { sponsored_account: "sponsoredAccount" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinLeadFormOwner {
-    const NAME: &'static str = "LinkedinLeadFormOwner";
-
-    const FIELDS: &'static[&'static str] = &["sponsoredAccount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "sponsoredAccount")?;
-            }
-        Ok(Self { sponsored_account: crate::runtime::object::required(v0, "sponsoredAccount")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLeadFormOwner {
     /// A value with the required fields (`sponsoredAccount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21281,7 +17864,6 @@ impl LinkedinLeadFormOwner {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21303,54 +17885,17 @@ pub struct LinkedinLeadFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinLeadFormQuestion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinLeadFormQuestion {
+        question: "question" value required,
+        name: "name" value required,
+        question_details: "questionDetails" value required,
+        predefined_field: "predefinedField" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinLeadFormQuestion {
-    const NAME: &'static str = "LinkedinLeadFormQuestion";
-
-    const FIELDS: &'static[&'static str] = &[
-        "question",
-        "name",
-        "questionDetails",
-        "predefinedField"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "question")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "questionDetails")?,
-                3 => entries.value(&mut v3, "predefinedField")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            question: crate::runtime::object::required(v0, "question")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            question_details: crate::runtime::object::required(v2, "questionDetails")?,
-            predefined_field: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLeadFormQuestion {
     /// A value with the required fields (`question`, `name`, `questionDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21375,7 +17920,6 @@ impl LinkedinLeadFormQuestion {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21394,46 +17938,16 @@ pub struct LinkedinLegalInfo {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinLegalInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinLegalInfo {
+        consents: "consents" value required,
+        privacy_policy_url: "privacyPolicyUrl" value required,
+        legal_disclaimer: "legalDisclaimer" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinLegalInfo {
-    const NAME: &'static str = "LinkedinLegalInfo";
-
-    const FIELDS: &'static[&'static str] = &["consents", "privacyPolicyUrl", "legalDisclaimer"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "consents")?,
-                1 => entries.value(&mut v1, "privacyPolicyUrl")?,
-                2 => entries.value(&mut v2, "legalDisclaimer")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            consents: crate::runtime::object::required(v0, "consents")?,
-            privacy_policy_url: crate::runtime::object::required(v1, "privacyPolicyUrl")?,
-            legal_disclaimer: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLegalInfo {
     /// A value with the required fields (`consents`, `privacyPolicyUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21456,7 +17970,6 @@ impl LinkedinLegalInfo {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLocale` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21470,43 +17983,12 @@ pub struct LinkedinLocale {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinLocale {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinLocale { country: "country" value required, language: "language" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinLocale {
-    const NAME: &'static str = "LinkedinLocale";
-
-    const FIELDS: &'static[&'static str] = &["country", "language"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "country")?,
-                1 => entries.value(&mut v1, "language")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            country: crate::runtime::object::required(v0, "country")?,
-            language: crate::runtime::object::required(v1, "language")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLocale {
     /// A value with the required fields (`country`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21516,7 +17998,6 @@ impl LinkedinLocale {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Text per locale.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21527,37 +18008,12 @@ pub struct LinkedinLocalizedText {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinLocalizedText {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinLocalizedText { localized: "localized" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinLocalizedText {
-    const NAME: &'static str = "LinkedinLocalizedText";
-
-    const FIELDS: &'static[&'static str] = &["localized"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "localized")?;
-            }
-        Ok(Self { localized: crate::runtime::object::required(v0, "localized")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLocalizedText {
     /// A value with the required fields (`localized`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21567,7 +18023,6 @@ impl LinkedinLocalizedText {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinMultipleChoiceDetails` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21578,37 +18033,12 @@ pub struct LinkedinMultipleChoiceDetails {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinMultipleChoiceDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinMultipleChoiceDetails { options: "options" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinMultipleChoiceDetails {
-    const NAME: &'static str = "LinkedinMultipleChoiceDetails";
-
-    const FIELDS: &'static[&'static str] = &["options"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "options")?;
-            }
-        Ok(Self { options: crate::runtime::object::required(v0, "options")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinMultipleChoiceDetails {
     /// A value with the required fields (`options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21618,7 +18048,6 @@ impl LinkedinMultipleChoiceDetails {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21634,43 +18063,15 @@ pub struct LinkedinPostSubmitCallToAction {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinPostSubmitCallToAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinPostSubmitCallToAction {
+        call_to_action_target: "callToActionTarget" value required,
+        call_to_action_label: "callToActionLabel" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinPostSubmitCallToAction {
-    const NAME: &'static str = "LinkedinPostSubmitCallToAction";
-
-    const FIELDS: &'static[&'static str] = &["callToActionTarget", "callToActionLabel"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "callToActionTarget")?,
-                1 => entries.value(&mut v1, "callToActionLabel")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            call_to_action_target: crate::runtime::object::required(v0, "callToActionTarget")?,
-            call_to_action_label: crate::runtime::object::required(v1, "callToActionLabel")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitCallToAction {
     /// A value with the required fields (`callToActionTarget`, `callToActionLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21686,7 +18087,6 @@ impl LinkedinPostSubmitCallToAction {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `LinkedinPostSubmitCallToActionCallToActionLabel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -21711,7 +18111,6 @@ pub enum LinkedinPostSubmitCallToActionCallToActionLabel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitCallToActionCallToActionLabel {
     /// The value as sent on the wire.
     #[inline]
@@ -21728,7 +18127,6 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -21747,7 +18145,6 @@ impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
 crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLabel);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21762,43 +18159,15 @@ pub struct LinkedinPostSubmitInfo {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinPostSubmitInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinPostSubmitInfo {
+        message: "message" value required,
+        call_to_action: "callToAction" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinPostSubmitInfo {
-    const NAME: &'static str = "LinkedinPostSubmitInfo";
-
-    const FIELDS: &'static[&'static str] = &["message", "callToAction"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "callToAction")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: crate::runtime::object::required(v0, "message")?,
-            call_to_action: crate::runtime::object::required(v1, "callToAction")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitInfo {
     /// A value with the required fields (`message`, `callToAction`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21811,7 +18180,6 @@ impl LinkedinPostSubmitInfo {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21827,46 +18195,15 @@ pub struct LinkedinQuestionDetails {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinQuestionDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinQuestionDetails {
+        text_question_details: "textQuestionDetails" value optional,
+        multiple_choice_question_details: "multipleChoiceQuestionDetails" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinQuestionDetails {
-    const NAME: &'static str = "LinkedinQuestionDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "textQuestionDetails",
-        "multipleChoiceQuestionDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "textQuestionDetails")?,
-                1 => entries.value(&mut v1, "multipleChoiceQuestionDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            text_question_details: v0.unwrap_or_default(),
-            multiple_choice_question_details: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinQuestionDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21891,7 +18228,6 @@ impl LinkedinQuestionDetails {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Attribute groups to include and exclude; each inner list is one group.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21907,40 +18243,12 @@ pub struct LinkedinTargetAudience {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinTargetAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LinkedinTargetAudience { include: "include" value optional, exclude: "exclude" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinTargetAudience {
-    const NAME: &'static str = "LinkedinTargetAudience";
-
-    const FIELDS: &'static[&'static str] = &["include", "exclude"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "include")?,
-                1 => entries.value(&mut v1, "exclude")?,
-                _ => {}
-            }
-        }
-        Ok(Self { include: v0.unwrap_or_default(), exclude: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinTargetAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -21962,7 +18270,6 @@ impl LinkedinTargetAudience {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -21983,49 +18290,17 @@ pub struct LinkedinTargetingAttribute {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinTargetingAttribute {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinTargetingAttribute {
+        urn: "urn" value required,
+        name: "name" value required,
+        category_name: "categoryName" value required,
+        facet: "facet" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinTargetingAttribute {
-    const NAME: &'static str = "LinkedinTargetingAttribute";
-
-    const FIELDS: &'static[&'static str] = &["urn", "name", "categoryName", "facet"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "urn")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "categoryName")?,
-                3 => entries.value(&mut v3, "facet")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            urn: crate::runtime::object::required(v0, "urn")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            category_name: crate::runtime::object::required(v2, "categoryName")?,
-            facet: crate::runtime::object::required(v3, "facet")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinTargetingAttribute {
     /// A value with the required fields (`urn`, `name`, `categoryName`, `facet`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -22045,7 +18320,6 @@ impl LinkedinTargetingAttribute {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Bid per result.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -22056,37 +18330,10 @@ pub struct LinkedinUnitCost {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinUnitCost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { LinkedinUnitCost { amount: "amount" value required } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinUnitCost {
-    const NAME: &'static str = "LinkedinUnitCost";
-
-    const FIELDS: &'static[&'static str] = &["amount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "amount")?;
-            }
-        Ok(Self { amount: crate::runtime::object::required(v0, "amount")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinUnitCost {
     /// A value with the required fields (`amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -22096,7 +18343,6 @@ impl LinkedinUnitCost {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListFacebookCustomAudiencesSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22112,7 +18358,6 @@ pub enum ListFacebookCustomAudiencesSource {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
     #[inline]
@@ -22126,7 +18371,6 @@ impl ListFacebookCustomAudiencesSource {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22142,7 +18386,6 @@ impl From<&str> for ListFacebookCustomAudiencesSource {
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesSource);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListFacebookCustomAudiencesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22161,7 +18404,6 @@ pub enum ListFacebookCustomAudiencesType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
     #[inline]
@@ -22176,7 +18418,6 @@ impl ListFacebookCustomAudiencesType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22193,7 +18434,6 @@ impl From<&str> for ListFacebookCustomAudiencesType {
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListFacebookEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22212,7 +18452,6 @@ pub enum ListFacebookEntitiesEntityType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
     #[inline]
@@ -22227,7 +18466,6 @@ impl ListFacebookEntitiesEntityType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookEntitiesEntityType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22244,7 +18482,6 @@ impl From<&str> for ListFacebookEntitiesEntityType {
 crate::runtime::enums::string_enum!(ListFacebookEntitiesEntityType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleAssetsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22269,7 +18506,6 @@ pub enum ListGoogleAssetsType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
     #[inline]
@@ -22286,7 +18522,6 @@ impl ListGoogleAssetsType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleAssetsType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22305,7 +18540,6 @@ impl From<&str> for ListGoogleAssetsType {
 crate::runtime::enums::string_enum!(ListGoogleAssetsType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleConversionsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22321,7 +18555,6 @@ pub enum ListGoogleConversionsType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
     #[inline]
@@ -22335,7 +18568,6 @@ impl ListGoogleConversionsType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleConversionsType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22351,7 +18583,6 @@ impl From<&str> for ListGoogleConversionsType {
 crate::runtime::enums::string_enum!(ListGoogleConversionsType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22370,7 +18601,6 @@ pub enum ListGoogleEntitiesEntityType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
     #[inline]
@@ -22385,7 +18615,6 @@ impl ListGoogleEntitiesEntityType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleEntitiesEntityType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22402,7 +18631,6 @@ impl From<&str> for ListGoogleEntitiesEntityType {
 crate::runtime::enums::string_enum!(ListGoogleEntitiesEntityType);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleTargetInterestsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22418,7 +18646,6 @@ pub enum ListGoogleTargetInterestsType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
     #[inline]
@@ -22432,7 +18659,6 @@ impl ListGoogleTargetInterestsType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleTargetInterestsType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22448,7 +18674,6 @@ impl From<&str> for ListGoogleTargetInterestsType {
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A body carrying only the location the call acts for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -22460,37 +18685,12 @@ pub struct LocationIdRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LocationIdRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LocationIdRequest { location_id: "locationId" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LocationIdRequest {
-    const NAME: &'static str = "LocationIdRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "locationId")?;
-            }
-        Ok(Self { location_id: crate::runtime::object::required(v0, "locationId")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LocationIdRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -22500,7 +18700,6 @@ impl LocationIdRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Where a campaign, ad group or ad stands in HighLevel's publishing flow.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22540,7 +18739,6 @@ pub enum PublishingStatus {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl PublishingStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -22562,7 +18760,6 @@ impl PublishingStatus {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for PublishingStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22586,7 +18783,6 @@ impl From<&str> for PublishingStatus {
 crate::runtime::enums::string_enum!(PublishingStatus);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Whether a targeted place is included or excluded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22602,7 +18798,6 @@ pub enum SelectionType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl SelectionType {
     /// The value as sent on the wire.
     #[inline]
@@ -22616,7 +18811,6 @@ impl SelectionType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for SelectionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22632,7 +18826,6 @@ impl From<&str> for SelectionType {
 crate::runtime::enums::string_enum!(SelectionType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -22644,37 +18837,12 @@ pub struct SetFacebookDefaultPageRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SetFacebookDefaultPageRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SetFacebookDefaultPageRequest { page_id: "pageId" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SetFacebookDefaultPageRequest {
-    const NAME: &'static str = "SetFacebookDefaultPageRequest";
-
-    const FIELDS: &'static[&'static str] = &["pageId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "pageId")?;
-            }
-        Ok(Self { page_id: crate::runtime::object::required(v0, "pageId")?, })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl SetFacebookDefaultPageRequest {
     /// A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -22684,7 +18852,6 @@ impl SetFacebookDefaultPageRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -22703,46 +18870,16 @@ pub struct UpdateFacebookCustomAudienceRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateFacebookCustomAudienceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateFacebookCustomAudienceRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        description: "description" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateFacebookCustomAudienceRequest {
-    const NAME: &'static str = "UpdateFacebookCustomAudienceRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "name", "description"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            description: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateFacebookCustomAudienceRequest {
     /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -22758,7 +18895,6 @@ impl UpdateFacebookCustomAudienceRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -22774,43 +18910,15 @@ pub struct UpdateLinkedinAdStatusRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateLinkedinAdStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateLinkedinAdStatusRequest {
+        operation_type: "operationType" value required,
+        type_: "type" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateLinkedinAdStatusRequest {
-    const NAME: &'static str = "UpdateLinkedinAdStatusRequest";
-
-    const FIELDS: &'static[&'static str] = &["operationType", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "operationType")?,
-                1 => entries.value(&mut v1, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            operation_type: crate::runtime::object::required(v0, "operationType")?,
-            type_: crate::runtime::object::required(v1, "type")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequest {
     /// A value with the required fields (`operationType`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -22823,7 +18931,6 @@ impl UpdateLinkedinAdStatusRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// What to do with the entity.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22842,7 +18949,6 @@ pub enum UpdateLinkedinAdStatusRequestOperationType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestOperationType {
     /// The value as sent on the wire.
     #[inline]
@@ -22857,7 +18963,6 @@ impl UpdateLinkedinAdStatusRequestOperationType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22874,7 +18979,6 @@ impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestOperationType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Which kind of entity the path id names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22893,7 +18997,6 @@ pub enum UpdateLinkedinAdStatusRequestType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestType {
     /// The value as sent on the wire.
     #[inline]
@@ -22908,7 +19011,6 @@ impl UpdateLinkedinAdStatusRequestType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -22925,7 +19027,6 @@ impl From<&str> for UpdateLinkedinAdStatusRequestType {
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -22997,102 +19098,29 @@ pub struct UpsertFacebookAdRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertFacebookAdRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertFacebookAdRequest {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        primary_text: "primaryText" value optional,
+        headline: "headline" value optional,
+        description: "description" value optional,
+        image_url: "imageUrl" value optional,
+        media_type: "mediaType" value optional,
+        media: "media" value optional,
+        multi_advertiser_ads: "multiAdvertiserAds" value optional,
+        campaign_id: "campaignId" value required,
+        adset_id: "adsetId" value required,
+        cta: "cta" value optional,
+        conversation_form_id: "conversationFormId" value optional,
+        destination_link: "destinationLink" value optional,
+        destination_form_id: "destinationFormId" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertFacebookAdRequest {
-    const NAME: &'static str = "UpsertFacebookAdRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "primaryText",
-        "headline",
-        "description",
-        "imageUrl",
-        "mediaType",
-        "media",
-        "multiAdvertiserAds",
-        "campaignId",
-        "adsetId",
-        "cta",
-        "conversationFormId",
-        "destinationLink",
-        "destinationFormId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "primaryText")?,
-                4 => entries.value(&mut v4, "headline")?,
-                5 => entries.value(&mut v5, "description")?,
-                6 => entries.value(&mut v6, "imageUrl")?,
-                7 => entries.value(&mut v7, "mediaType")?,
-                8 => entries.value(&mut v8, "media")?,
-                9 => entries.value(&mut v9, "multiAdvertiserAds")?,
-                10 => entries.value(&mut v10, "campaignId")?,
-                11 => entries.value(&mut v11, "adsetId")?,
-                12 => entries.value(&mut v12, "cta")?,
-                13 => entries.value(&mut v13, "conversationFormId")?,
-                14 => entries.value(&mut v14, "destinationLink")?,
-                15 => entries.value(&mut v15, "destinationFormId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: v2.unwrap_or_default(),
-            primary_text: v3.unwrap_or_default(),
-            headline: v4.unwrap_or_default(),
-            description: v5.unwrap_or_default(),
-            image_url: v6.unwrap_or_default(),
-            media_type: v7.unwrap_or_default(),
-            media: v8.unwrap_or_default(),
-            multi_advertiser_ads: v9.unwrap_or_default(),
-            campaign_id: crate::runtime::object::required(v10, "campaignId")?,
-            adset_id: crate::runtime::object::required(v11, "adsetId")?,
-            cta: v12.unwrap_or_default(),
-            conversation_form_id: v13.unwrap_or_default(),
-            destination_link: v14.unwrap_or_default(),
-            destination_form_id: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertFacebookAdRequest {
     /// A value with the required fields (`locationId`, `campaignId`, `adsetId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23201,7 +19229,6 @@ impl UpsertFacebookAdRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -23261,90 +19288,26 @@ pub struct UpsertFacebookAdsetRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertFacebookAdsetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertFacebookAdsetRequest {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        page_id: "pageId" value optional,
+        instagram_actor_id: "instagramActorId" value optional,
+        messaging_platforms: "messagingPlatforms" value optional,
+        whatsapp_number: "whatsappNumber" value optional,
+        audience: "audience" value optional,
+        budget: "budget" value optional,
+        conversion_location: "conversionLocation" value optional,
+        custom_event_type: "customEventType" value optional,
+        pixel_id: "pixelId" value optional,
+        campaign_id: "campaignId" value required
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertFacebookAdsetRequest {
-    const NAME: &'static str = "UpsertFacebookAdsetRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "pageId",
-        "instagramActorId",
-        "messagingPlatforms",
-        "whatsappNumber",
-        "audience",
-        "budget",
-        "conversionLocation",
-        "customEventType",
-        "pixelId",
-        "campaignId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "pageId")?,
-                4 => entries.value(&mut v4, "instagramActorId")?,
-                5 => entries.value(&mut v5, "messagingPlatforms")?,
-                6 => entries.value(&mut v6, "whatsappNumber")?,
-                7 => entries.value(&mut v7, "audience")?,
-                8 => entries.value(&mut v8, "budget")?,
-                9 => entries.value(&mut v9, "conversionLocation")?,
-                10 => entries.value(&mut v10, "customEventType")?,
-                11 => entries.value(&mut v11, "pixelId")?,
-                12 => entries.value(&mut v12, "campaignId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: v2.unwrap_or_default(),
-            page_id: v3.unwrap_or_default(),
-            instagram_actor_id: v4.unwrap_or_default(),
-            messaging_platforms: v5.unwrap_or_default(),
-            whatsapp_number: v6.unwrap_or_default(),
-            audience: v7.unwrap_or_default(),
-            budget: v8.unwrap_or_default(),
-            conversion_location: v9.unwrap_or_default(),
-            custom_event_type: v10.unwrap_or_default(),
-            pixel_id: v11.unwrap_or_default(),
-            campaign_id: crate::runtime::object::required(v12, "campaignId")?,
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAdsetRequest {
     /// A value with the required fields (`locationId`, `campaignId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23434,7 +19397,6 @@ impl UpsertFacebookAdsetRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -23466,62 +19428,19 @@ pub struct UpsertFacebookCampaignRequest {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertFacebookCampaignRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertFacebookCampaignRequest {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        objective: "objective" value optional,
+        special_ad_categories: "specialAdCategories" value optional,
+        source: "source" value optional
     }
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertFacebookCampaignRequest {
-    const NAME: &'static str = "UpsertFacebookCampaignRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "objective",
-        "specialAdCategories",
-        "source"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "objective")?,
-                4 => entries.value(&mut v4, "specialAdCategories")?,
-                5 => entries.value(&mut v5, "source")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: v2.unwrap_or_default(),
-            objective: v3.unwrap_or_default(),
-            special_ad_categories: v4.unwrap_or_default(),
-            source: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookCampaignRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23568,7 +19487,6 @@ impl UpsertFacebookCampaignRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -23596,58 +19514,18 @@ pub struct UpsertFacebookPixelRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertFacebookPixelRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertFacebookPixelRequest {
+        location_id: "locationId" value required,
+        conversion_pixel_id: "conversionPixelId" value optional,
+        name: "name" value optional,
+        ig_user_id: "igUserId" value optional,
+        type_: "type" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertFacebookPixelRequest {
-    const NAME: &'static str = "UpsertFacebookPixelRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "conversionPixelId",
-        "name",
-        "igUserId",
-        "type"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "conversionPixelId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "igUserId")?,
-                4 => entries.value(&mut v4, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            conversion_pixel_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            ig_user_id: v3.unwrap_or_default(),
-            type_: crate::runtime::object::required(v4, "type")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertFacebookPixelRequest {
     /// A value with the required fields (`locationId`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23681,7 +19559,6 @@ impl UpsertFacebookPixelRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpsertGoogleAssetRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -23698,7 +19575,6 @@ pub struct UpsertGoogleAssetRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleAssetRequest {
     /// A value with the required fields (`locationId`, `payload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23711,7 +19587,6 @@ impl UpsertGoogleAssetRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The asset; its shape follows `type`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -23731,7 +19606,6 @@ pub enum UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleAssetRequestPayload {
     /// The `type` value, if any.
     pub fn tag(&self) -> Option<&str> {
@@ -23745,7 +19619,6 @@ impl UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl serde::Serialize for UpsertGoogleAssetRequestPayload {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -23782,7 +19655,6 @@ impl serde::Serialize for UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
 impl<'de> serde::Deserialize<'de> for UpsertGoogleAssetRequestPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -23798,7 +19670,6 @@ impl<'de> serde::Deserialize<'de> for UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<GoogleCallAsset> for UpsertGoogleAssetRequestPayload {
     fn from(value: GoogleCallAsset) -> Self {
         Self::Call(value)
@@ -23806,7 +19677,6 @@ impl From<GoogleCallAsset> for UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<GoogleSitelinkAsset> for UpsertGoogleAssetRequestPayload {
     fn from(value: GoogleSitelinkAsset) -> Self {
         Self::Sitelink(value)
@@ -23814,7 +19684,6 @@ impl From<GoogleSitelinkAsset> for UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
     fn from(value: GoogleLeadFormAsset) -> Self {
         Self::LeadForm(value)
@@ -23822,7 +19691,6 @@ impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a combined audience, or updates the one named by `resourceName`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -23849,58 +19717,18 @@ pub struct UpsertGoogleAudienceRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertGoogleAudienceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertGoogleAudienceRequest {
+        location_id: "locationId" value required,
+        resource_name: "resourceName" value optional,
+        name: "name" value required,
+        dimensions: "dimensions" value optional,
+        exclusion_dimension: "exclusionDimension" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertGoogleAudienceRequest {
-    const NAME: &'static str = "UpsertGoogleAudienceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "resourceName",
-        "name",
-        "dimensions",
-        "exclusionDimension"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "resourceName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "dimensions")?,
-                4 => entries.value(&mut v4, "exclusionDimension")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            resource_name: v1.unwrap_or_default(),
-            name: crate::runtime::object::required(v2, "name")?,
-            dimensions: v3.unwrap_or_default(),
-            exclusion_dimension: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleAudienceRequest {
     /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -23934,7 +19762,6 @@ impl UpsertGoogleAudienceRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a conversion action, or updates the one named by `conversionId`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -23976,74 +19803,22 @@ pub struct UpsertGoogleConversionRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertGoogleConversionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertGoogleConversionRequest {
+        location_id: "locationId" value required,
+        conversion_id: "conversionId" value optional,
+        name: "name" value required,
+        type_: "type" value required,
+        category: "category" value required,
+        value_settings: "valueSettings" value required,
+        counting_type: "countingType" value required,
+        attribution_model: "attributionModel" value required,
+        click_through_window: "clickThroughWindow" value required
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertGoogleConversionRequest {
-    const NAME: &'static str = "UpsertGoogleConversionRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "conversionId",
-        "name",
-        "type",
-        "category",
-        "valueSettings",
-        "countingType",
-        "attributionModel",
-        "clickThroughWindow"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "conversionId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "category")?,
-                5 => entries.value(&mut v5, "valueSettings")?,
-                6 => entries.value(&mut v6, "countingType")?,
-                7 => entries.value(&mut v7, "attributionModel")?,
-                8 => entries.value(&mut v8, "clickThroughWindow")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            conversion_id: v1.unwrap_or_default(),
-            name: crate::runtime::object::required(v2, "name")?,
-            type_: crate::runtime::object::required(v3, "type")?,
-            category: crate::runtime::object::required(v4, "category")?,
-            value_settings: crate::runtime::object::required(v5, "valueSettings")?,
-            counting_type: crate::runtime::object::required(v6, "countingType")?,
-            attribution_model: crate::runtime::object::required(v7, "attributionModel")?,
-            click_through_window: crate::runtime::object::required(v8, "clickThroughWindow")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequest {
     /// A value with the required fields (`locationId`, `name`, `type`, `category`, `valueSettings`, `countingType`, `attributionModel`, `clickThroughWindow`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -24078,7 +19853,6 @@ impl UpsertGoogleConversionRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `UpsertGoogleConversionRequestAttributionModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -24094,7 +19868,6 @@ pub enum UpsertGoogleConversionRequestAttributionModel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestAttributionModel {
     /// The value as sent on the wire.
     #[inline]
@@ -24108,7 +19881,6 @@ impl UpsertGoogleConversionRequestAttributionModel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -24124,7 +19896,6 @@ impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
 crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestAttributionModel);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `UpsertGoogleConversionRequestCountingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -24140,7 +19911,6 @@ pub enum UpsertGoogleConversionRequestCountingType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestCountingType {
     /// The value as sent on the wire.
     #[inline]
@@ -24154,7 +19924,6 @@ impl UpsertGoogleConversionRequestCountingType {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestCountingType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -24170,7 +19939,6 @@ impl From<&str> for UpsertGoogleConversionRequestCountingType {
 crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a segment or user list, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -24225,86 +19993,25 @@ pub struct UpsertGoogleSegmentRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertGoogleSegmentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertGoogleSegmentRequest {
+        name: "name" value required,
+        description: "description" value optional,
+        members: "members" value optional,
+        status: "status" value optional,
+        type_: "type" value optional,
+        id: "id" value optional,
+        membership_status: "membershipStatus" value optional,
+        rule_based_user_list: "ruleBasedUserList" value optional,
+        membership_life_span: "membershipLifeSpan" value optional,
+        seed_user_list_ids: "seedUserListIds" value optional,
+        country_codes: "countryCodes" value optional,
+        expansion_level: "expansionLevel" value optional
     }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertGoogleSegmentRequest {
-    const NAME: &'static str = "UpsertGoogleSegmentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "description",
-        "members",
-        "status",
-        "type",
-        "id",
-        "membershipStatus",
-        "ruleBasedUserList",
-        "membershipLifeSpan",
-        "seedUserListIds",
-        "countryCodes",
-        "expansionLevel"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "members")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "id")?,
-                6 => entries.value(&mut v6, "membershipStatus")?,
-                7 => entries.value(&mut v7, "ruleBasedUserList")?,
-                8 => entries.value(&mut v8, "membershipLifeSpan")?,
-                9 => entries.value(&mut v9, "seedUserListIds")?,
-                10 => entries.value(&mut v10, "countryCodes")?,
-                11 => entries.value(&mut v11, "expansionLevel")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: v1.unwrap_or_default(),
-            members: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            id: v5.unwrap_or_default(),
-            membership_status: v6.unwrap_or_default(),
-            rule_based_user_list: v7.unwrap_or_default(),
-            membership_life_span: v8.unwrap_or_default(),
-            seed_user_list_ids: v9.unwrap_or_default(),
-            country_codes: v10.unwrap_or_default(),
-            expansion_level: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleSegmentRequest {
     /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -24396,7 +20103,6 @@ impl UpsertGoogleSegmentRequest {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `UpsertGoogleSegmentRequestExpansionLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -24415,7 +20121,6 @@ pub enum UpsertGoogleSegmentRequestExpansionLevel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleSegmentRequestExpansionLevel {
     /// The value as sent on the wire.
     #[inline]
@@ -24430,7 +20135,6 @@ impl UpsertGoogleSegmentRequestExpansionLevel {
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -24447,7 +20151,6 @@ impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
 crate::runtime::enums::string_enum!(UpsertGoogleSegmentRequestExpansionLevel);
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `UpsertGoogleSegmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -24469,7 +20172,6 @@ pub enum UpsertGoogleSegmentType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
     #[inline]
@@ -24485,7 +20187,6 @@ impl UpsertGoogleSegmentType {
 }
 
 #[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for UpsertGoogleSegmentType {
     #[inline]
     fn from(value: &str) -> Self {

@@ -26,12 +26,10 @@
 //! | [`list_affiliates`](AffiliateManager::list_affiliates) | `GET /affiliate-manager/{locationId}/affiliates` | `2021-07-28` | location |
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "affiliate_manager";
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Operations of the Affiliate Manager module. Get one with `client.affiliate_manager()`.
 #[derive(Clone, Debug)]
 pub struct AffiliateManager {
@@ -39,7 +37,6 @@ pub struct AffiliateManager {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl AffiliateManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -111,7 +108,6 @@ impl AffiliateManager {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -151,7 +147,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -220,7 +215,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `get_affiliate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one affiliate of a location by id.
@@ -235,7 +229,6 @@ pub struct GetAffiliate {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl GetAffiliate {
     /// The location (sub-account).
     ///
@@ -288,7 +281,6 @@ impl GetAffiliate {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `list_affiliate_commissions`: set optional parameters, then call `send()`.
 ///
 /// List the commissions earned by affiliates of a location.
@@ -310,7 +302,6 @@ pub struct ListAffiliateCommissions {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliateCommissions {
     /// The location (sub-account).
     ///
@@ -436,7 +427,6 @@ impl ListAffiliateCommissions {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl crate::Paginated for ListAffiliateCommissions {
     type Page = ListCommissionsResponse;
 
@@ -478,7 +468,6 @@ impl crate::Paginated for ListAffiliateCommissions {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -488,7 +477,6 @@ impl ListAffiliateCommissions {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `list_affiliate_payouts`: set optional parameters, then call `send()`.
 ///
 /// List the payouts made to affiliates of a location.
@@ -510,7 +498,6 @@ pub struct ListAffiliatePayouts {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliatePayouts {
     /// The location (sub-account).
     ///
@@ -636,7 +623,6 @@ impl ListAffiliatePayouts {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl crate::Paginated for ListAffiliatePayouts {
     type Page = ListPayoutsResponse;
 
@@ -678,7 +664,6 @@ impl crate::Paginated for ListAffiliatePayouts {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -688,7 +673,6 @@ impl ListAffiliatePayouts {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `list_affiliates`: set optional parameters, then call `send()`.
 ///
 /// List a location's affiliates, with filters.
@@ -709,7 +693,6 @@ pub struct ListAffiliates {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliates {
     /// The location (sub-account).
     ///
@@ -826,7 +809,6 @@ impl ListAffiliates {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl crate::Paginated for ListAffiliates {
     type Page = ListAffiliatesResponse;
 
@@ -868,7 +850,6 @@ impl crate::Paginated for ListAffiliates {
 }
 
 #[cfg(feature = "affiliate_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -878,147 +859,76 @@ impl ListAffiliates {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// A person who refers customers to the location, with running totals of what they brought in.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Affiliate {
     /// The affiliate id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `phone`: a string. Example: `+1 888 888-8888`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// True once the affiliate was removed.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Active flag of the affiliate.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
 
     /// `address`: a string. Example: `123 Main St`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `avatar`: a string. Example: `https://example.com/avatar.png`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// Who created the record (audit data).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<serde_json::Value>,
 
     /// `facebookUrl`: a string. Example: `https://facebook.com/johndoe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "facebookUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookUrl",))]
     pub facebook_url: Option<String>,
 
     /// `instagramUrl`: a string. Example: `https://instagram.com/johndoe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "instagramUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramUrl",))]
     pub instagram_url: Option<String>,
 
     /// `linkedInUrl`: a string. Example: `https://linkedin.com/in/johndoe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "linkedInUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedInUrl",))]
     pub linked_in_url: Option<String>,
 
     /// `twitterUrl`: a string. Example: `https://twitter.com/johndoe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "twitterUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twitterUrl",))]
     pub twitter_url: Option<String>,
 
     /// `youtubeUrl`: a string. Example: `https://youtube.com/channel`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "youtubeUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "youtubeUrl",))]
     pub youtube_url: Option<String>,
 
     /// `websiteUrl`: a string. Example: `https://example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websiteUrl",))]
     pub website_url: Option<String>,
 
     /// The CRM contact linked to the affiliate.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// The campaigns the affiliate takes part in.
@@ -1026,805 +936,318 @@ pub struct Affiliate {
     pub campaign_ids: Vec<String>,
 
     /// `vatId`: a string. Example: `VAT123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "vatId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "vatId",))]
     pub vat_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Address of the uploaded W-8 tax form.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "w8Form", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "w8Form",))]
     pub w8_form: Option<String>,
 
     /// Address of the uploaded W-9 tax form.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "w9Form", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "w9Form",))]
     pub w9_form: Option<String>,
 
     /// Who last changed the record (audit data).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastUpdatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdatedBy",))]
     pub last_updated_by: Option<serde_json::Value>,
 
     /// `email`: a string. Example: `john.doe@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Revenue the affiliate brought in.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub revenue: Option<f64>,
 
     /// Customers referred.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub customer: Option<i64>,
 
     /// Leads referred.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub lead: Option<i64>,
 
     /// Referred customers who later dropped.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "droppedCustomer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "droppedCustomer",))]
     pub dropped_customer: Option<i64>,
 
     /// Clicks on the affiliate links.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "clickCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "clickCount",))]
     pub click_count: Option<i64>,
 
     /// Amount already paid out.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub paid: Option<f64>,
 
     /// Currency of the amounts.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Amount owed to the affiliate.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub owned: Option<f64>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for Affiliate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Affiliate {
+        id: "_id" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        deleted: "deleted" value optional,
+        location_id: "locationId" value optional,
+        active: "active" value optional,
+        address: "address" value optional,
+        avatar: "avatar" value optional,
+        created_at: "createdAt" value optional,
+        created_by: "createdBy" value optional,
+        facebook_url: "facebookUrl" value optional,
+        instagram_url: "instagramUrl" value optional,
+        linked_in_url: "linkedInUrl" value optional,
+        twitter_url: "twitterUrl" value optional,
+        youtube_url: "youtubeUrl" value optional,
+        website_url: "websiteUrl" value optional,
+        contact_id: "contactId" value optional,
+        campaign_ids: "campaignIds" value_or_default optional,
+        vat_id: "vatId" value optional,
+        updated_at: "updatedAt" value optional,
+        w8_form: "w8Form" value optional,
+        w9_form: "w9Form" value optional,
+        last_updated_by: "lastUpdatedBy" value optional,
+        email: "email" value optional,
+        revenue: "revenue" value optional,
+        customer: "customer" value optional,
+        lead: "lead" value optional,
+        dropped_customer: "droppedCustomer" value optional,
+        click_count: "clickCount" value optional,
+        paid: "paid" value optional,
+        currency: "currency" value optional,
+        owned: "owned" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for Affiliate {
-    const NAME: &'static str = "Affiliate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "firstName",
-        "lastName",
-        "phone",
-        "deleted",
-        "locationId",
-        "active",
-        "address",
-        "avatar",
-        "createdAt",
-        "createdBy",
-        "facebookUrl",
-        "instagramUrl",
-        "linkedInUrl",
-        "twitterUrl",
-        "youtubeUrl",
-        "websiteUrl",
-        "contactId",
-        "campaignIds",
-        "vatId",
-        "updatedAt",
-        "w8Form",
-        "w9Form",
-        "lastUpdatedBy",
-        "email",
-        "revenue",
-        "customer",
-        "lead",
-        "droppedCustomer",
-        "clickCount",
-        "paid",
-        "currency",
-        "owned"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "firstName")?,
-                2 => entries.value(&mut v2, "lastName")?,
-                3 => entries.value(&mut v3, "phone")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "active")?,
-                7 => entries.value(&mut v7, "address")?,
-                8 => entries.value(&mut v8, "avatar")?,
-                9 => entries.value(&mut v9, "createdAt")?,
-                10 => entries.value(&mut v10, "createdBy")?,
-                11 => entries.value(&mut v11, "facebookUrl")?,
-                12 => entries.value(&mut v12, "instagramUrl")?,
-                13 => entries.value(&mut v13, "linkedInUrl")?,
-                14 => entries.value(&mut v14, "twitterUrl")?,
-                15 => entries.value(&mut v15, "youtubeUrl")?,
-                16 => entries.value(&mut v16, "websiteUrl")?,
-                17 => entries.value(&mut v17, "contactId")?,
-                18 => entries.value_or_default(&mut v18, "campaignIds")?,
-                19 => entries.value(&mut v19, "vatId")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "w8Form")?,
-                22 => entries.value(&mut v22, "w9Form")?,
-                23 => entries.value(&mut v23, "lastUpdatedBy")?,
-                24 => entries.value(&mut v24, "email")?,
-                25 => entries.value(&mut v25, "revenue")?,
-                26 => entries.value(&mut v26, "customer")?,
-                27 => entries.value(&mut v27, "lead")?,
-                28 => entries.value(&mut v28, "droppedCustomer")?,
-                29 => entries.value(&mut v29, "clickCount")?,
-                30 => entries.value(&mut v30, "paid")?,
-                31 => entries.value(&mut v31, "currency")?,
-                32 => entries.value(&mut v32, "owned")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            first_name: v1.unwrap_or_default(),
-            last_name: v2.unwrap_or_default(),
-            phone: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            active: v6.unwrap_or_default(),
-            address: v7.unwrap_or_default(),
-            avatar: v8.unwrap_or_default(),
-            created_at: v9.unwrap_or_default(),
-            created_by: v10.unwrap_or_default(),
-            facebook_url: v11.unwrap_or_default(),
-            instagram_url: v12.unwrap_or_default(),
-            linked_in_url: v13.unwrap_or_default(),
-            twitter_url: v14.unwrap_or_default(),
-            youtube_url: v15.unwrap_or_default(),
-            website_url: v16.unwrap_or_default(),
-            contact_id: v17.unwrap_or_default(),
-            campaign_ids: v18.unwrap_or_default(),
-            vat_id: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            w8_form: v21.unwrap_or_default(),
-            w9_form: v22.unwrap_or_default(),
-            last_updated_by: v23.unwrap_or_default(),
-            email: v24.unwrap_or_default(),
-            revenue: v25.unwrap_or_default(),
-            customer: v26.unwrap_or_default(),
-            lead: v27.unwrap_or_default(),
-            dropped_customer: v28.unwrap_or_default(),
-            click_count: v29.unwrap_or_default(),
-            paid: v30.unwrap_or_default(),
-            currency: v31.unwrap_or_default(),
-            owned: v32.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// What an affiliate earned on one sale.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Commission {
     /// The commission id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `productId`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `productName`: a string. Example: `Basic Plan`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productName",))]
     pub product_name: Option<String>,
 
     /// Quantity sold.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i64>,
 
     /// Commission on the product.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productCommission", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productCommission",))]
     pub product_commission: Option<f64>,
 
     /// Amount earned.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "commissionAmount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "commissionAmount",))]
     pub commission_amount: Option<f64>,
 
     /// Sale amount the commission is computed on.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// Discount per unit.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unitDiscount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unitDiscount",))]
     pub unit_discount: Option<f64>,
 
     /// `campaignName`: a string. Example: `Summer Promo`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignName",))]
     pub campaign_name: Option<String>,
 
     /// The rate or fixed value of the commission, per commissionType.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub commission: Option<f64>,
 
     /// How the commission is computed (e.g. percentage).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "commissionType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "commissionType",))]
     pub commission_type: Option<String>,
 
     /// When the sale happened.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "transactionAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "transactionAt",))]
     pub transaction_at: Option<String>,
 
     /// `transactionId`: a string. Example: `txn_123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "transactionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "transactionId",))]
     pub transaction_id: Option<String>,
 
     /// `affiliateId`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateId",))]
     pub affiliate_id: Option<String>,
 
     /// The payout that settled it, once paid.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "payoutId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "payoutId",))]
     pub payout_id: Option<String>,
 
     /// `status`: a string. Example: `pending`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Earned on a trial.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isTrial", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isTrial",))]
     pub is_trial: Option<bool>,
 
     /// `customer`: a [`CommissionCustomer`](crate::affiliate_manager::CommissionCustomer).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub customer: Option<CommissionCustomer>,
 
     /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// The sale event id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventId",))]
     pub event_id: Option<String>,
 
     /// `campaign`: a [`CommissionCampaign`](crate::affiliate_manager::CommissionCampaign).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub campaign: Option<CommissionCampaign>,
 
     /// `affiliate`: a [`CommissionAffiliate`](crate::affiliate_manager::CommissionAffiliate).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub affiliate: Option<CommissionAffiliate>,
 
     /// When it becomes payable.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueAt",))]
     pub due_at: Option<String>,
 
     /// False for test-mode sales.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// Commission tier.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tier: Option<i64>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for Commission {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Commission {
+        id: "_id" value optional,
+        product_id: "productId" value optional,
+        product_name: "productName" value optional,
+        qty: "qty" value optional,
+        product_commission: "productCommission" value optional,
+        commission_amount: "commissionAmount" value optional,
+        amount: "amount" value optional,
+        unit_discount: "unitDiscount" value optional,
+        campaign_name: "campaignName" value optional,
+        commission: "commission" value optional,
+        commission_type: "commissionType" value optional,
+        transaction_at: "transactionAt" value optional,
+        transaction_id: "transactionId" value optional,
+        affiliate_id: "affiliateId" value optional,
+        payout_id: "payoutId" value optional,
+        status: "status" value optional,
+        currency: "currency" value optional,
+        is_trial: "isTrial" value optional,
+        customer: "customer" value optional,
+        created_at: "createdAt" value optional,
+        event_id: "eventId" value optional,
+        campaign: "campaign" value optional,
+        affiliate: "affiliate" value optional,
+        due_at: "dueAt" value optional,
+        live_mode: "liveMode" value optional,
+        tier: "tier" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for Commission {
-    const NAME: &'static str = "Commission";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "productId",
-        "productName",
-        "qty",
-        "productCommission",
-        "commissionAmount",
-        "amount",
-        "unitDiscount",
-        "campaignName",
-        "commission",
-        "commissionType",
-        "transactionAt",
-        "transactionId",
-        "affiliateId",
-        "payoutId",
-        "status",
-        "currency",
-        "isTrial",
-        "customer",
-        "createdAt",
-        "eventId",
-        "campaign",
-        "affiliate",
-        "dueAt",
-        "liveMode",
-        "tier"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "productId")?,
-                2 => entries.value(&mut v2, "productName")?,
-                3 => entries.value(&mut v3, "qty")?,
-                4 => entries.value(&mut v4, "productCommission")?,
-                5 => entries.value(&mut v5, "commissionAmount")?,
-                6 => entries.value(&mut v6, "amount")?,
-                7 => entries.value(&mut v7, "unitDiscount")?,
-                8 => entries.value(&mut v8, "campaignName")?,
-                9 => entries.value(&mut v9, "commission")?,
-                10 => entries.value(&mut v10, "commissionType")?,
-                11 => entries.value(&mut v11, "transactionAt")?,
-                12 => entries.value(&mut v12, "transactionId")?,
-                13 => entries.value(&mut v13, "affiliateId")?,
-                14 => entries.value(&mut v14, "payoutId")?,
-                15 => entries.value(&mut v15, "status")?,
-                16 => entries.value(&mut v16, "currency")?,
-                17 => entries.value(&mut v17, "isTrial")?,
-                18 => entries.value(&mut v18, "customer")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "eventId")?,
-                21 => entries.value(&mut v21, "campaign")?,
-                22 => entries.value(&mut v22, "affiliate")?,
-                23 => entries.value(&mut v23, "dueAt")?,
-                24 => entries.value(&mut v24, "liveMode")?,
-                25 => entries.value(&mut v25, "tier")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            product_id: v1.unwrap_or_default(),
-            product_name: v2.unwrap_or_default(),
-            qty: v3.unwrap_or_default(),
-            product_commission: v4.unwrap_or_default(),
-            commission_amount: v5.unwrap_or_default(),
-            amount: v6.unwrap_or_default(),
-            unit_discount: v7.unwrap_or_default(),
-            campaign_name: v8.unwrap_or_default(),
-            commission: v9.unwrap_or_default(),
-            commission_type: v10.unwrap_or_default(),
-            transaction_at: v11.unwrap_or_default(),
-            transaction_id: v12.unwrap_or_default(),
-            affiliate_id: v13.unwrap_or_default(),
-            payout_id: v14.unwrap_or_default(),
-            status: v15.unwrap_or_default(),
-            currency: v16.unwrap_or_default(),
-            is_trial: v17.unwrap_or_default(),
-            customer: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            event_id: v20.unwrap_or_default(),
-            campaign: v21.unwrap_or_default(),
-            affiliate: v22.unwrap_or_default(),
-            due_at: v23.unwrap_or_default(),
-            live_mode: v24.unwrap_or_default(),
-            tier: v25.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The affiliate who earned a commission.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionAffiliate {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string. Example: `affiliate@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for CommissionAffiliate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CommissionAffiliate {
+        id: "_id" value optional,
+        name: "name" value optional,
+        email: "email" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for CommissionAffiliate {
-    const NAME: &'static str = "CommissionAffiliate";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "email"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "email")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The affiliate campaign a commission belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionCampaign {
     /// `id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Summer Promo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `liveMode`: `true` or `false`. Example: `true`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for CommissionCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CommissionCampaign {
+        id: "id" value optional,
+        name: "name" value optional,
+        live_mode: "liveMode" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for CommissionCampaign {
-    const NAME: &'static str = "CommissionCampaign";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "liveMode"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "liveMode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            live_mode: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The customer whose purchase earned a commission.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommissionCustomer {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `type`: a string. Example: `customer`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for CommissionCustomer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CommissionCustomer {
+        id: "_id" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        type_: "type" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for CommissionCustomer {
-    const NAME: &'static str = "CommissionCustomer";
-
-    const FIELDS: &'static[&'static str] = &["_id", "firstName", "lastName", "email", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "firstName")?,
-                2 => entries.value(&mut v2, "lastName")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            first_name: v1.unwrap_or_default(),
-            last_name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListAffiliatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1834,43 +1257,18 @@ pub struct ListAffiliatesResponse {
     pub affiliates: Vec<Affiliate>,
 
     /// Paging information.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ListCountMeta>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for ListAffiliatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListAffiliatesResponse {
+        affiliates: "affiliates" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for ListAffiliatesResponse {
-    const NAME: &'static str = "ListAffiliatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["affiliates", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "affiliates")?,
-                1 => entries.value(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { affiliates: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListCommissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1880,83 +1278,31 @@ pub struct ListCommissionsResponse {
     pub commissions: Vec<Commission>,
 
     /// Paging information.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ListCountMeta>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for ListCommissionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListCommissionsResponse {
+        commissions: "commissions" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for ListCommissionsResponse {
-    const NAME: &'static str = "ListCommissionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["commissions", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "commissions")?,
-                1 => entries.value(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { commissions: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// Paging information of a listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCountMeta {
     /// Total records matching the filters.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for ListCountMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ListCountMeta { count: "count" value optional } }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for ListCountMeta {
-    const NAME: &'static str = "ListCountMeta";
-
-    const FIELDS: &'static[&'static str] = &["count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "count")?;
-            }
-        Ok(Self { count: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListPayoutsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1966,330 +1312,130 @@ pub struct ListPayoutsResponse {
     pub payouts: Vec<Payout>,
 
     /// Paging information.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ListCountMeta>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for ListPayoutsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListPayoutsResponse {
+        payouts: "payouts" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for ListPayoutsResponse {
-    const NAME: &'static str = "ListPayoutsResponse";
-
-    const FIELDS: &'static[&'static str] = &["payouts", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "payouts")?,
-                1 => entries.value(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { payouts: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// A payment of earned commissions to an affiliate.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Payout {
     /// The payout id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `affiliateId`: a string. Example: `65df04201e428a0c5ebb6572`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateId",))]
     pub affiliate_id: Option<String>,
 
     /// `campaignId`: a string. Example: `65df04201e428a0c5ebb6573`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `150`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `status`: a string. Example: `pending`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Month the payout covers.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "payoutMonth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "payoutMonth",))]
     pub payout_month: Option<String>,
 
     /// When the payout is due.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueAt",))]
     pub due_at: Option<String>,
 
     /// When it was paid.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paidAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paidAt",))]
     pub paid_at: Option<String>,
 
     /// Details of the payment (free-form).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paidMeta", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paidMeta",))]
     pub paid_meta: Option<serde_json::Value>,
 
     /// How it was paid.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paidMethod", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paidMethod",))]
     pub paid_method: Option<String>,
 
     /// `altId`: a string. Example: `alt_123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `isMigrated`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isMigrated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isMigrated",))]
     pub is_migrated: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-06-17T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Campaign name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub campaign: Option<String>,
 
     /// `affiliateName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliateName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateName",))]
     pub affiliate_name: Option<String>,
 
     /// `affiliateEmail`: a string. Example: `john.doe@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliateEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateEmail",))]
     pub affiliate_email: Option<String>,
 
     /// The affiliate's preferred payout method.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "payoutMethod", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "payoutMethod",))]
     pub payout_method: Option<String>,
 
     /// The affiliate record.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub affiliate: Option<Affiliate>,
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl<'de> serde::Deserialize<'de> for Payout {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
-impl crate::runtime::object::Object for Payout {
-    const NAME: &'static str = "Payout";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "affiliateId",
-        "campaignId",
-        "currency",
-        "amount",
-        "status",
-        "payoutMonth",
-        "dueAt",
-        "paidAt",
-        "paidMeta",
-        "paidMethod",
-        "altId",
-        "deleted",
-        "isMigrated",
-        "createdAt",
-        "updatedAt",
-        "campaign",
-        "affiliateName",
-        "affiliateEmail",
-        "payoutMethod",
-        "affiliate"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "affiliateId")?,
-                3 => entries.value(&mut v3, "campaignId")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "amount")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "payoutMonth")?,
-                8 => entries.value(&mut v8, "dueAt")?,
-                9 => entries.value(&mut v9, "paidAt")?,
-                10 => entries.value(&mut v10, "paidMeta")?,
-                11 => entries.value(&mut v11, "paidMethod")?,
-                12 => entries.value(&mut v12, "altId")?,
-                13 => entries.value(&mut v13, "deleted")?,
-                14 => entries.value(&mut v14, "isMigrated")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "campaign")?,
-                18 => entries.value(&mut v18, "affiliateName")?,
-                19 => entries.value(&mut v19, "affiliateEmail")?,
-                20 => entries.value(&mut v20, "payoutMethod")?,
-                21 => entries.value(&mut v21, "affiliate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            affiliate_id: v2.unwrap_or_default(),
-            campaign_id: v3.unwrap_or_default(),
-            currency: v4.unwrap_or_default(),
-            amount: v5.unwrap_or_default(),
-            status: v6.unwrap_or_default(),
-            payout_month: v7.unwrap_or_default(),
-            due_at: v8.unwrap_or_default(),
-            paid_at: v9.unwrap_or_default(),
-            paid_meta: v10.unwrap_or_default(),
-            paid_method: v11.unwrap_or_default(),
-            alt_id: v12.unwrap_or_default(),
-            deleted: v13.unwrap_or_default(),
-            is_migrated: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            campaign: v17.unwrap_or_default(),
-            affiliate_name: v18.unwrap_or_default(),
-            affiliate_email: v19.unwrap_or_default(),
-            payout_method: v20.unwrap_or_default(),
-            affiliate: v21.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Payout {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        affiliate_id: "affiliateId" value optional,
+        campaign_id: "campaignId" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        status: "status" value optional,
+        payout_month: "payoutMonth" value optional,
+        due_at: "dueAt" value optional,
+        paid_at: "paidAt" value optional,
+        paid_meta: "paidMeta" value optional,
+        paid_method: "paidMethod" value optional,
+        alt_id: "altId" value optional,
+        deleted: "deleted" value optional,
+        is_migrated: "isMigrated" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        campaign: "campaign" value optional,
+        affiliate_name: "affiliateName" value optional,
+        affiliate_email: "affiliateEmail" value optional,
+        payout_method: "payoutMethod" value optional,
+        affiliate: "affiliate" value optional
     }
 }

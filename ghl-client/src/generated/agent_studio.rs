@@ -33,12 +33,10 @@
 //! | [`update_agent_studio_version`](AgentStudio::update_agent_studio_version) | `PATCH /agent-studio/agent/versions/{versionId}` | `2021-04-15` | location |
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "agent_studio";
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Operations of the Agent Studio module. Get one with `client.agent_studio()`.
 #[derive(Clone, Debug)]
 pub struct AgentStudio {
@@ -46,7 +44,6 @@ pub struct AgentStudio {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl AgentStudio {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -221,7 +218,6 @@ impl AgentStudio {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -340,7 +336,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -544,7 +539,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `create_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Create an agent with an initial staging version.
@@ -559,7 +553,6 @@ pub struct CreateAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl CreateAgentStudioAgent {
     /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -607,7 +600,6 @@ impl CreateAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `delete_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Remove an agent together with every version of it.
@@ -623,7 +615,6 @@ pub struct DeleteAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl DeleteAgentStudioAgent {
     /// The location (sub-account).
     ///
@@ -684,7 +675,6 @@ impl DeleteAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `execute_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message and wait for its whole answer.
@@ -700,7 +690,6 @@ pub struct ExecuteAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ExecuteAgentStudioAgent {
     /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -754,7 +743,6 @@ impl ExecuteAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `execute_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message (older path).
@@ -770,7 +758,6 @@ pub struct ExecutePublishedAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ExecutePublishedAgentStudioAgent {
     /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -824,7 +811,6 @@ impl ExecutePublishedAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `get_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one agent with all its versions.
@@ -840,7 +826,6 @@ pub struct GetAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl GetAgentStudioAgent {
     /// The location (sub-account).
     ///
@@ -901,7 +886,6 @@ impl GetAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `get_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one published agent (older path).
@@ -917,7 +901,6 @@ pub struct GetPublishedAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl GetPublishedAgentStudioAgent {
     /// The location (sub-account).
     ///
@@ -981,7 +964,6 @@ impl GetPublishedAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `list_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the active agents of a location.
@@ -999,7 +981,6 @@ pub struct ListAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListAgentStudioAgents {
     /// The location (sub-account).
     ///
@@ -1068,7 +1049,6 @@ impl ListAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl crate::Paginated for ListAgentStudioAgents {
     type Page = ListAgentStudioAgentsResponse;
 
@@ -1110,7 +1090,6 @@ impl crate::Paginated for ListAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1120,7 +1099,6 @@ impl ListAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `list_published_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the published agents of a location (older path).
@@ -1137,7 +1115,6 @@ pub struct ListPublishedAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListPublishedAgentStudioAgents {
     /// The location (sub-account).
     ///
@@ -1197,7 +1174,6 @@ impl ListPublishedAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl crate::Paginated for ListPublishedAgentStudioAgents {
     type Page = ListAgentStudioAgentsResponse;
 
@@ -1239,7 +1215,6 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1249,7 +1224,6 @@ impl ListPublishedAgentStudioAgents {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `publish_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Make a draft version the production version.
@@ -1265,7 +1239,6 @@ pub struct PublishAgentStudioVersion {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl PublishAgentStudioVersion {
     /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -1319,7 +1292,6 @@ impl PublishAgentStudioVersion {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `update_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or status of an agent.
@@ -1335,7 +1307,6 @@ pub struct UpdateAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl UpdateAgentStudioAgent {
     /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -1386,7 +1357,6 @@ impl UpdateAgentStudioAgent {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `update_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Replace the graph, variables or settings of an agent version.
@@ -1402,7 +1372,6 @@ pub struct UpdateAgentStudioVersion {
 }
 
 #[cfg(feature = "agent_studio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl UpdateAgentStudioVersion {
     /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
@@ -1456,7 +1425,6 @@ impl UpdateAgentStudioVersion {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An image sent along with a message.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1472,43 +1440,12 @@ pub struct AgentAttachment {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AgentAttachment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    AgentAttachment { type_: "type" value required, image_url: "imageUrl" value required }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AgentAttachment {
-    const NAME: &'static str = "AgentAttachment";
-
-    const FIELDS: &'static[&'static str] = &["type", "imageUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "imageUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            image_url: crate::runtime::object::required(v1, "imageUrl")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentAttachment {
     /// A value with the required fields (`type`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1518,129 +1455,68 @@ impl AgentAttachment {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An Agent Studio agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgent {
     /// Internal record id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The agent id used in paths.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// `name`: a string. Example: `Customer Support Agent`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agencyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agencyId",))]
     pub agency_id: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<AgentStudioAgentStatus>,
 
     /// User who created the agent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "authorId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "authorId",))]
     pub author_id: Option<String>,
 
     /// Folder the agent is filed in.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "folderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderId",))]
     pub folder_id: Option<String>,
 
     /// `folderName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "folderName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderName",))]
     pub folder_name: Option<String>,
 
     /// `productSlug`: a string. Example: `agent_studio`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productSlug", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productSlug",))]
     pub product_slug: Option<String>,
 
     /// `productId`: a string. Example: `agent_studio`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `productionVersion`: a [`ProductionVersionSummary`](crate::agent_studio::ProductionVersionSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productionVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productionVersion",))]
     pub production_version: Option<ProductionVersionSummary>,
 
     /// Every non-deleted version (when fetched by id).
@@ -1648,173 +1524,59 @@ pub struct AgentStudioAgent {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioAgent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioAgent {
+        id: "id" value optional,
+        agent_id: "agentId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        location_id: "locationId" value optional,
+        agency_id: "agencyId" value optional,
+        status: "status" value optional,
+        author_id: "authorId" value optional,
+        folder_id: "folderId" value optional,
+        folder_name: "folderName" value optional,
+        product_slug: "productSlug" value optional,
+        product_id: "productId" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        production_version: "productionVersion" value optional,
+        versions: "versions" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioAgent {
-    const NAME: &'static str = "AgentStudioAgent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "agentId",
-        "name",
-        "description",
-        "locationId",
-        "agencyId",
-        "status",
-        "authorId",
-        "folderId",
-        "folderName",
-        "productSlug",
-        "productId",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "productionVersion",
-        "versions"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "agentId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "agencyId")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "authorId")?,
-                8 => entries.value(&mut v8, "folderId")?,
-                9 => entries.value(&mut v9, "folderName")?,
-                10 => entries.value(&mut v10, "productSlug")?,
-                11 => entries.value(&mut v11, "productId")?,
-                12 => entries.value(&mut v12, "deleted")?,
-                13 => entries.value(&mut v13, "createdAt")?,
-                14 => entries.value(&mut v14, "updatedAt")?,
-                15 => entries.value(&mut v15, "productionVersion")?,
-                16 => entries.value_or_default(&mut v16, "versions")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            agent_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            agency_id: v5.unwrap_or_default(),
-            status: v6.unwrap_or_default(),
-            author_id: v7.unwrap_or_default(),
-            folder_id: v8.unwrap_or_default(),
-            folder_name: v9.unwrap_or_default(),
-            product_slug: v10.unwrap_or_default(),
-            product_id: v11.unwrap_or_default(),
-            deleted: v12.unwrap_or_default(),
-            created_at: v13.unwrap_or_default(),
-            updated_at: v14.unwrap_or_default(),
-            production_version: v15.unwrap_or_default(),
-            versions: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `agent`: a [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub agent: Option<AgentStudioAgent>,
 
     /// HighLevel's request id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioAgentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioAgentResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        agent: "agent" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioAgentResponse {
-    const NAME: &'static str = "AgentStudioAgentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "agent", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "agent")?,
-                3 => entries.value(&mut v3, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            agent: v2.unwrap_or_default(),
-            trace_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentStudioAgentResponse {
     /// The `agent` object of the response, or an empty [`AgentStudioAgent`] (every field absent) when it has none.
     pub fn agent(self) -> AgentStudioAgent {
@@ -1823,7 +1585,6 @@ impl AgentStudioAgentResponse {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Lifecycle state of an agent.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1842,7 +1603,6 @@ pub enum AgentStudioAgentStatus {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentStudioAgentStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1857,7 +1617,6 @@ impl AgentStudioAgentStatus {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentStudioAgentStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1874,233 +1633,101 @@ impl From<&str> for AgentStudioAgentStatus {
 crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent or version fields after an update.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioChange {
     /// `agentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// `versionId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<AgentStudioAgentStatus>,
 
     /// `updatedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioChange {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioChange {
+        agent_id: "agentId" value optional,
+        version_id: "versionId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        status: "status" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioChange {
-    const NAME: &'static str = "AgentStudioChange";
-
-    const FIELDS: &'static[&'static str] = &[
-        "agentId",
-        "versionId",
-        "name",
-        "description",
-        "status",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "agentId")?,
-                1 => entries.value(&mut v1, "versionId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            agent_id: v0.unwrap_or_default(),
-            version_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            updated_at: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Paging information of an agent listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioPaging {
     /// Agents matching.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `limit`: a whole number. Example: `20`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `offset`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub offset: Option<i64>,
 
     /// More pages follow.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioPaging {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioPaging {
+        total: "total" value optional,
+        limit: "limit" value optional,
+        offset: "offset" value optional,
+        has_more: "hasMore" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioPaging {
-    const NAME: &'static str = "AgentStudioPaging";
-
-    const FIELDS: &'static[&'static str] = &["total", "limit", "offset", "hasMore"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "limit")?,
-                2 => entries.value(&mut v2, "offset")?,
-                3 => entries.value(&mut v3, "hasMore")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            limit: v1.unwrap_or_default(),
-            offset: v2.unwrap_or_default(),
-            has_more: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of an update.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioUpdateResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`AgentStudioChange`](crate::agent_studio::AgentStudioChange).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<AgentStudioChange>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioUpdateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioUpdateResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        data: "data" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioUpdateResponse {
-    const NAME: &'static str = "AgentStudioUpdateResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentStudioUpdateResponse {
     /// The `data` object of the response, or an empty [`AgentStudioChange`] (every field absent) when it has none.
     pub fn data(self) -> AgentStudioChange {
@@ -2109,80 +1736,45 @@ impl AgentStudioUpdateResponse {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersion {
     /// Internal record id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The version id used in paths.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `agentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// `agencyId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agencyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agencyId",))]
     pub agency_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `versionName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionName",))]
     pub version_name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `state`: a [`AgentVersionState`](crate::agent_studio::AgentVersionState).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<AgentVersionState>,
 
     /// `isPublished`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPublished", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPublished",))]
     pub is_published: Option<bool>,
 
     /// Sequence number of the version.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<i64>,
 
     /// `scopes`: a list of JSON values.
@@ -2215,7 +1807,6 @@ pub struct AgentStudioVersion {
     pub runtime_variables: Vec<serde_json::Value>,
 
     /// Editor canvas position.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub viewport: Option<AgentStudioVersionViewport>,
 
     /// `globalConfig`: a map from names to JSON values.
@@ -2223,286 +1814,102 @@ pub struct AgentStudioVersion {
     pub global_config: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// The definition is kept in file storage.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "storedInBucket", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storedInBucket",))]
     pub stored_in_bucket: Option<bool>,
 
     /// Path of the stored definition.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bucketFilePath", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bucketFilePath",))]
     pub bucket_file_path: Option<String>,
 
     /// `publishedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// User id of the publisher.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedBy",))]
     pub published_by: Option<String>,
 
     /// `publishedByName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedByName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedByName",))]
     pub published_by_name: Option<String>,
 
     /// `publishedByEmail`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedByEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedByEmail",))]
     pub published_by_email: Option<String>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioVersion {
+        id: "id" value optional,
+        version_id: "versionId" value optional,
+        agent_id: "agentId" value optional,
+        agency_id: "agencyId" value optional,
+        location_id: "locationId" value optional,
+        version_name: "versionName" value optional,
+        description: "description" value optional,
+        state: "state" value optional,
+        is_published: "isPublished" value optional,
+        version: "version" value optional,
+        scopes: "scopes" value_or_default optional,
+        nodes: "nodes" value_or_default optional,
+        edges: "edges" value_or_default optional,
+        ui_nodes: "uiNodes" value_or_default optional,
+        ui_edges: "uiEdges" value_or_default optional,
+        global_variables: "globalVariables" value_or_default optional,
+        input_variables: "inputVariables" value_or_default optional,
+        runtime_variables: "runtimeVariables" value_or_default optional,
+        viewport: "viewport" value optional,
+        global_config: "globalConfig" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        deleted: "deleted" value optional,
+        stored_in_bucket: "storedInBucket" value optional,
+        bucket_file_path: "bucketFilePath" value optional,
+        published_at: "publishedAt" value optional,
+        published_by: "publishedBy" value optional,
+        published_by_name: "publishedByName" value optional,
+        published_by_email: "publishedByEmail" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioVersion {
-    const NAME: &'static str = "AgentStudioVersion";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "versionId",
-        "agentId",
-        "agencyId",
-        "locationId",
-        "versionName",
-        "description",
-        "state",
-        "isPublished",
-        "version",
-        "scopes",
-        "nodes",
-        "edges",
-        "uiNodes",
-        "uiEdges",
-        "globalVariables",
-        "inputVariables",
-        "runtimeVariables",
-        "viewport",
-        "globalConfig",
-        "createdAt",
-        "updatedAt",
-        "deleted",
-        "storedInBucket",
-        "bucketFilePath",
-        "publishedAt",
-        "publishedBy",
-        "publishedByName",
-        "publishedByEmail"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "versionId")?,
-                2 => entries.value(&mut v2, "agentId")?,
-                3 => entries.value(&mut v3, "agencyId")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "versionName")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "state")?,
-                8 => entries.value(&mut v8, "isPublished")?,
-                9 => entries.value(&mut v9, "version")?,
-                10 => entries.value_or_default(&mut v10, "scopes")?,
-                11 => entries.value_or_default(&mut v11, "nodes")?,
-                12 => entries.value_or_default(&mut v12, "edges")?,
-                13 => entries.value_or_default(&mut v13, "uiNodes")?,
-                14 => entries.value_or_default(&mut v14, "uiEdges")?,
-                15 => entries.value_or_default(&mut v15, "globalVariables")?,
-                16 => entries.value_or_default(&mut v16, "inputVariables")?,
-                17 => entries.value_or_default(&mut v17, "runtimeVariables")?,
-                18 => entries.value(&mut v18, "viewport")?,
-                19 => entries.value_or_default(&mut v19, "globalConfig")?,
-                20 => entries.value(&mut v20, "createdAt")?,
-                21 => entries.value(&mut v21, "updatedAt")?,
-                22 => entries.value(&mut v22, "deleted")?,
-                23 => entries.value(&mut v23, "storedInBucket")?,
-                24 => entries.value(&mut v24, "bucketFilePath")?,
-                25 => entries.value(&mut v25, "publishedAt")?,
-                26 => entries.value(&mut v26, "publishedBy")?,
-                27 => entries.value(&mut v27, "publishedByName")?,
-                28 => entries.value(&mut v28, "publishedByEmail")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            version_id: v1.unwrap_or_default(),
-            agent_id: v2.unwrap_or_default(),
-            agency_id: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            version_name: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            state: v7.unwrap_or_default(),
-            is_published: v8.unwrap_or_default(),
-            version: v9.unwrap_or_default(),
-            scopes: v10.unwrap_or_default(),
-            nodes: v11.unwrap_or_default(),
-            edges: v12.unwrap_or_default(),
-            ui_nodes: v13.unwrap_or_default(),
-            ui_edges: v14.unwrap_or_default(),
-            global_variables: v15.unwrap_or_default(),
-            input_variables: v16.unwrap_or_default(),
-            runtime_variables: v17.unwrap_or_default(),
-            viewport: v18.unwrap_or_default(),
-            global_config: v19.unwrap_or_default(),
-            created_at: v20.unwrap_or_default(),
-            updated_at: v21.unwrap_or_default(),
-            deleted: v22.unwrap_or_default(),
-            stored_in_bucket: v23.unwrap_or_default(),
-            bucket_file_path: v24.unwrap_or_default(),
-            published_at: v25.unwrap_or_default(),
-            published_by: v26.unwrap_or_default(),
-            published_by_name: v27.unwrap_or_default(),
-            published_by_email: v28.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Editor canvas position.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentStudioVersionViewport {
     /// `x`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub x: Option<f64>,
 
     /// `y`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub y: Option<f64>,
 
     /// `zoom`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub zoom: Option<f64>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for AgentStudioVersionViewport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentStudioVersionViewport {
+        x: "x" value optional,
+        y: "y" value optional,
+        zoom: "zoom" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for AgentStudioVersionViewport {
-    const NAME: &'static str = "AgentStudioVersionViewport";
-
-    const FIELDS: &'static[&'static str] = &["x", "y", "zoom"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "x")?,
-                1 => entries.value(&mut v1, "y")?,
-                2 => entries.value(&mut v2, "zoom")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            x: v0.unwrap_or_default(),
-            y: v1.unwrap_or_default(),
-            zoom: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Stage of an agent version.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2521,7 +1928,6 @@ pub enum AgentVersionState {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentVersionState {
     /// The value as sent on the wire.
     #[inline]
@@ -2536,7 +1942,6 @@ impl AgentVersionState {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentVersionState {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2553,7 +1958,6 @@ impl From<&str> for AgentVersionState {
 crate::runtime::enums::string_enum!(AgentVersionState);
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A new agent and its first version.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2603,82 +2007,24 @@ pub struct CreateAgentStudioAgentRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateAgentStudioAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateAgentStudioAgentRequest {
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        description: "description" value optional,
+        agency_id: "agencyId" value optional,
+        author_id: "authorId" value optional,
+        author_name: "authorName" value optional,
+        author_email: "authorEmail" value optional,
+        status: "status" value required,
+        version: "version" value required,
+        nodes: "nodes" value optional,
+        edges: "edges" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateAgentStudioAgentRequest {
-    const NAME: &'static str = "CreateAgentStudioAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "description",
-        "agencyId",
-        "authorId",
-        "authorName",
-        "authorEmail",
-        "status",
-        "version",
-        "nodes",
-        "edges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "agencyId")?,
-                4 => entries.value(&mut v4, "authorId")?,
-                5 => entries.value(&mut v5, "authorName")?,
-                6 => entries.value(&mut v6, "authorEmail")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "version")?,
-                9 => entries.value(&mut v9, "nodes")?,
-                10 => entries.value(&mut v10, "edges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            agency_id: v3.unwrap_or_default(),
-            author_id: v4.unwrap_or_default(),
-            author_name: v5.unwrap_or_default(),
-            author_email: v6.unwrap_or_default(),
-            status: crate::runtime::object::required(v7, "status")?,
-            version: crate::runtime::object::required(v8, "version")?,
-            nodes: v9.unwrap_or_default(),
-            edges: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl CreateAgentStudioAgentRequest {
     /// A value with the required fields (`locationId`, `status`, `version`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2752,22 +2098,18 @@ impl CreateAgentStudioAgentRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The created agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `agent`: a [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub agent: Option<AgentStudioAgent>,
 
     /// `versions`: a list of [`AgentStudioVersion`](crate::agent_studio::AgentStudioVersion) values.
@@ -2775,109 +2117,42 @@ pub struct CreateAgentStudioAgentResponse {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for CreateAgentStudioAgentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateAgentStudioAgentResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        agent: "agent" value optional,
+        versions: "versions" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for CreateAgentStudioAgentResponse {
-    const NAME: &'static str = "CreateAgentStudioAgentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "agent", "versions"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "agent")?,
-                3 => entries.value_or_default(&mut v3, "versions")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            agent: v2.unwrap_or_default(),
-            versions: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Id of the deleted agent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for DeleteAgentStudioAgentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteAgentStudioAgentResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        agent_id: "agentId" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for DeleteAgentStudioAgentResponse {
-    const NAME: &'static str = "DeleteAgentStudioAgentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "agentId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "agentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            agent_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A message for the agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2912,66 +2187,20 @@ pub struct ExecuteAgentStudioAgentRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ExecuteAgentStudioAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ExecuteAgentStudioAgentRequest {
+        message: "message" value required,
+        execution_id: "executionId" value optional,
+        input_variables: "inputVariables" value optional,
+        version_id: "versionId" value optional,
+        attachments: "attachments" value optional,
+        location_id: "locationId" value required,
+        contact_id: "contactId" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ExecuteAgentStudioAgentRequest {
-    const NAME: &'static str = "ExecuteAgentStudioAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "message",
-        "executionId",
-        "inputVariables",
-        "versionId",
-        "attachments",
-        "locationId",
-        "contactId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "executionId")?,
-                2 => entries.value(&mut v2, "inputVariables")?,
-                3 => entries.value(&mut v3, "versionId")?,
-                4 => entries.value(&mut v4, "attachments")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "contactId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: crate::runtime::object::required(v0, "message")?,
-            execution_id: v1.unwrap_or_default(),
-            input_variables: v2.unwrap_or_default(),
-            version_id: v3.unwrap_or_default(),
-            attachments: v4.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v5, "locationId")?,
-            contact_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl ExecuteAgentStudioAgentRequest {
     /// A value with the required fields (`message`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3022,81 +2251,43 @@ impl ExecuteAgentStudioAgentRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent's answer to one message.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// Session id to send with the next message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "executionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executionId",))]
     pub execution_id: Option<String>,
 
     /// Id of this message and answer.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "interactionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "interactionId",))]
     pub interaction_id: Option<String>,
 
     /// The answer text.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub response: Option<String>,
 
     /// Kind of answer, e.g. text.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Kind of input the agent expects next.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextExpectedInput", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextExpectedInput",))]
     pub next_expected_input: Option<String>,
 
     /// The run reached an end node.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "goalCompletion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "goalCompletion",))]
     pub goal_completion: Option<bool>,
 
     /// State of the run, e.g. completed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "executionStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executionStatus",))]
     pub execution_status: Option<String>,
 
     /// The run switched to another flow.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "flowSwitch", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "flowSwitch",))]
     pub flow_switch: Option<bool>,
 
     /// `attachments`: a list of JSON values.
@@ -3108,173 +2299,67 @@ pub struct ExecuteAgentStudioAgentResponse {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for ExecuteAgentStudioAgentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ExecuteAgentStudioAgentResponse {
+        success: "success" value optional,
+        execution_id: "executionId" value optional,
+        interaction_id: "interactionId" value optional,
+        response: "response" value optional,
+        type_: "type" value optional,
+        next_expected_input: "nextExpectedInput" value optional,
+        goal_completion: "goalCompletion" value optional,
+        execution_status: "executionStatus" value optional,
+        flow_switch: "flowSwitch" value optional,
+        attachments: "attachments" value_or_default optional,
+        generative_outputs: "generativeOutputs" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for ExecuteAgentStudioAgentResponse {
-    const NAME: &'static str = "ExecuteAgentStudioAgentResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "success",
-        "executionId",
-        "interactionId",
-        "response",
-        "type",
-        "nextExpectedInput",
-        "goalCompletion",
-        "executionStatus",
-        "flowSwitch",
-        "attachments",
-        "generativeOutputs"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "executionId")?,
-                2 => entries.value(&mut v2, "interactionId")?,
-                3 => entries.value(&mut v3, "response")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "nextExpectedInput")?,
-                6 => entries.value(&mut v6, "goalCompletion")?,
-                7 => entries.value(&mut v7, "executionStatus")?,
-                8 => entries.value(&mut v8, "flowSwitch")?,
-                9 => entries.value_or_default(&mut v9, "attachments")?,
-                10 => entries.value_or_default(&mut v10, "generativeOutputs")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            execution_id: v1.unwrap_or_default(),
-            interaction_id: v2.unwrap_or_default(),
-            response: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            next_expected_input: v5.unwrap_or_default(),
-            goal_completion: v6.unwrap_or_default(),
-            execution_status: v7.unwrap_or_default(),
-            flow_switch: v8.unwrap_or_default(),
-            attachments: v9.unwrap_or_default(),
-            generative_outputs: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One page of agents.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAgentStudioAgentsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `agents`: a list of [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent) values.
     pub agents: Vec<AgentStudioAgent>,
 
     /// `pagination`: a [`AgentStudioPaging`](crate::agent_studio::AgentStudioPaging).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<AgentStudioPaging>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for ListAgentStudioAgentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListAgentStudioAgentsResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        agents: "agents" value_or_default optional,
+        pagination: "pagination" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for ListAgentStudioAgentsResponse {
-    const NAME: &'static str = "ListAgentStudioAgentsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "agents", "pagination"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value_or_default(&mut v2, "agents")?,
-                3 => entries.value(&mut v3, "pagination")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            agents: v2.unwrap_or_default(),
-            pagination: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The version an agent runs in production.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
     /// `versionId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `versionName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionName",))]
     pub version_name: Option<String>,
 
     /// `isPublished`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPublished", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPublished",))]
     pub is_published: Option<bool>,
 
     /// Inputs the version expects at execution.
@@ -3282,66 +2367,22 @@ pub struct ProductionVersionSummary {
     pub input_variables: Vec<serde_json::Value>,
 
     /// `updatedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for ProductionVersionSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductionVersionSummary {
+        version_id: "versionId" value optional,
+        version_name: "versionName" value optional,
+        is_published: "isPublished" value optional,
+        input_variables: "inputVariables" value_or_default optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for ProductionVersionSummary {
-    const NAME: &'static str = "ProductionVersionSummary";
-
-    const FIELDS: &'static[&'static str] = &[
-        "versionId",
-        "versionName",
-        "isPublished",
-        "inputVariables",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "versionId")?,
-                1 => entries.value(&mut v1, "versionName")?,
-                2 => entries.value(&mut v2, "isPublished")?,
-                3 => entries.value_or_default(&mut v3, "inputVariables")?,
-                4 => entries.value(&mut v4, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            version_id: v0.unwrap_or_default(),
-            version_name: v1.unwrap_or_default(),
-            is_published: v2.unwrap_or_default(),
-            input_variables: v3.unwrap_or_default(),
-            updated_at: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Who publishes the version.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3365,49 +2406,17 @@ pub struct PublishAgentStudioVersionRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PublishAgentStudioVersionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PublishAgentStudioVersionRequest {
+        location_id: "locationId" value required,
+        user_id: "userId" value optional,
+        user_name: "userName" value optional,
+        user_email: "userEmail" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PublishAgentStudioVersionRequest {
-    const NAME: &'static str = "PublishAgentStudioVersionRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "userId", "userName", "userEmail"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "userId")?,
-                2 => entries.value(&mut v2, "userName")?,
-                3 => entries.value(&mut v3, "userEmail")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            user_id: v1.unwrap_or_default(),
-            user_name: v2.unwrap_or_default(),
-            user_email: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl PublishAgentStudioVersionRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3435,64 +2444,31 @@ impl PublishAgentStudioVersionRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`PublishedVersions`](crate::agent_studio::PublishedVersions).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<PublishedVersions>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for PublishAgentStudioVersionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PublishAgentStudioVersionResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        data: "data" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for PublishAgentStudioVersionResponse {
-    const NAME: &'static str = "PublishAgentStudioVersionResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl PublishAgentStudioVersionResponse {
     /// The `data` object of the response, or an empty [`PublishedVersions`] (every field absent) when it has none.
     pub fn data(self) -> PublishedVersions {
@@ -3501,67 +2477,29 @@ impl PublishAgentStudioVersionResponse {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productionVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productionVersion",))]
     pub production_version: Option<AgentStudioVersion>,
 
     /// The fresh draft created after it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "newDraftVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "newDraftVersion",))]
     pub new_draft_version: Option<AgentStudioVersion>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl<'de> serde::Deserialize<'de> for PublishedVersions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PublishedVersions {
+        production_version: "productionVersion" value optional,
+        new_draft_version: "newDraftVersion" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-impl crate::runtime::object::Object for PublishedVersions {
-    const NAME: &'static str = "PublishedVersions";
-
-    const FIELDS: &'static[&'static str] = &["productionVersion", "newDraftVersion"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "productionVersion")?,
-                1 => entries.value(&mut v1, "newDraftVersion")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            production_version: v0.unwrap_or_default(),
-            new_draft_version: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent fields to change.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3585,49 +2523,17 @@ pub struct UpdateAgentStudioAgentRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateAgentStudioAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateAgentStudioAgentRequest {
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        description: "description" value optional,
+        status: "status" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateAgentStudioAgentRequest {
-    const NAME: &'static str = "UpdateAgentStudioAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "name", "description", "status"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl UpdateAgentStudioAgentRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3655,7 +2561,6 @@ impl UpdateAgentStudioAgentRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The new content of a version; lists replace the stored ones whole.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3707,82 +2612,24 @@ pub struct UpdateAgentStudioVersionRequest {
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateAgentStudioVersionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateAgentStudioVersionRequest {
+        location_id: "locationId" value required,
+        version_name: "versionName" value optional,
+        description: "description" value optional,
+        nodes: "nodes" value optional,
+        edges: "edges" value optional,
+        global_variables: "globalVariables" value optional,
+        input_variables: "inputVariables" value optional,
+        runtime_variables: "runtimeVariables" value optional,
+        global_config: "globalConfig" value optional,
+        user_id: "userId" value optional,
+        user_name: "userName" value optional
     }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateAgentStudioVersionRequest {
-    const NAME: &'static str = "UpdateAgentStudioVersionRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "versionName",
-        "description",
-        "nodes",
-        "edges",
-        "globalVariables",
-        "inputVariables",
-        "runtimeVariables",
-        "globalConfig",
-        "userId",
-        "userName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "versionName")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "nodes")?,
-                4 => entries.value(&mut v4, "edges")?,
-                5 => entries.value(&mut v5, "globalVariables")?,
-                6 => entries.value(&mut v6, "inputVariables")?,
-                7 => entries.value(&mut v7, "runtimeVariables")?,
-                8 => entries.value(&mut v8, "globalConfig")?,
-                9 => entries.value(&mut v9, "userId")?,
-                10 => entries.value(&mut v10, "userName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            version_name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            nodes: v3.unwrap_or_default(),
-            edges: v4.unwrap_or_default(),
-            global_variables: v5.unwrap_or_default(),
-            input_variables: v6.unwrap_or_default(),
-            runtime_variables: v7.unwrap_or_default(),
-            global_config: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-            user_name: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl UpdateAgentStudioVersionRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -32,12 +32,10 @@
 //! | [`update_association`](Associations::update_association) | `PUT /associations/{associationId}` | `2021-07-28` | location |
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "associations";
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Operations of the Associations module. Get one with `client.associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
@@ -45,7 +43,6 @@ pub struct Associations {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl Associations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -169,7 +166,6 @@ impl Associations {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -270,7 +266,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -378,7 +373,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `create_association`: set optional parameters, then call `send()`.
 ///
 /// Define a new association between two object types.
@@ -394,7 +388,6 @@ pub struct CreateAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -431,7 +424,6 @@ impl CreateAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `create_relation`: set optional parameters, then call `send()`.
 ///
 /// Link two records through an existing association.
@@ -445,7 +437,6 @@ pub struct CreateRelation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -482,7 +473,6 @@ impl CreateRelation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `delete_association`: set optional parameters, then call `send()`.
 ///
 /// Delete a user-defined association together with all its relations.
@@ -496,7 +486,6 @@ pub struct DeleteAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -534,7 +523,6 @@ impl DeleteAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `delete_relation`: set optional parameters, then call `send()`.
 ///
 /// Remove one relation between two records.
@@ -549,7 +537,6 @@ pub struct DeleteRelation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl DeleteRelation {
     /// Sets `locationId`.
     ///
@@ -602,7 +589,6 @@ impl DeleteRelation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `get_association`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its id.
@@ -616,7 +602,6 @@ pub struct GetAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -652,7 +637,6 @@ impl GetAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `get_association_by_key`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its key.
@@ -667,7 +651,6 @@ pub struct GetAssociationByKey {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl GetAssociationByKey {
     /// Sets `locationId`.
     ///
@@ -717,7 +700,6 @@ impl GetAssociationByKey {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `list_associations`: set optional parameters, then call `send()`.
 ///
 /// List the associations of a sub-account.
@@ -733,7 +715,6 @@ pub struct ListAssociations {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociations {
     /// Sets `locationId`.
     ///
@@ -784,7 +765,6 @@ impl ListAssociations {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl crate::Paginated for ListAssociations {
     type Page = ListAssociationsResponse;
 
@@ -823,7 +803,6 @@ impl crate::Paginated for ListAssociations {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -833,7 +812,6 @@ impl ListAssociations {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `list_associations_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the associations in which an object type takes part.
@@ -848,7 +826,6 @@ pub struct ListAssociationsByObjectKey {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociationsByObjectKey {
     /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -898,7 +875,6 @@ impl ListAssociationsByObjectKey {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `list_relations_by_record`: set optional parameters, then call `send()`.
 ///
 /// List the relations a record takes part in.
@@ -916,7 +892,6 @@ pub struct ListRelationsByRecord {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListRelationsByRecord {
     /// Sets `locationId`.
     ///
@@ -982,7 +957,6 @@ impl ListRelationsByRecord {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl crate::Paginated for ListRelationsByRecord {
     type Page = ListRelationsResponse;
 
@@ -1021,7 +995,6 @@ impl crate::Paginated for ListRelationsByRecord {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1031,7 +1004,6 @@ impl ListRelationsByRecord {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `update_association`: set optional parameters, then call `send()`.
 ///
 /// Rename the two labels of an association.
@@ -1046,7 +1018,6 @@ pub struct UpdateAssociation {
 }
 
 #[cfg(feature = "associations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1086,138 +1057,57 @@ impl UpdateAssociation {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// A named link type between two object types, with a label for each side.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Association {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Unique key of the association.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Object key of the first side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// How the first side is labelled.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// How the second side is labelled.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::associations::AssociationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl<'de> serde::Deserialize<'de> for Association {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Association {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        key: "key" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_object_label: "firstObjectLabel" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_object_label: "secondObjectLabel" value optional,
+        association_type: "associationType" value optional
     }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl crate::runtime::object::Object for Association {
-    const NAME: &'static str = "Association";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "key",
-        "firstObjectKey",
-        "firstObjectLabel",
-        "secondObjectKey",
-        "secondObjectLabel",
-        "associationType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "key")?,
-                3 => entries.value(&mut v3, "firstObjectKey")?,
-                4 => entries.value(&mut v4, "firstObjectLabel")?,
-                5 => entries.value(&mut v5, "secondObjectKey")?,
-                6 => entries.value(&mut v6, "secondObjectLabel")?,
-                7 => entries.value(&mut v7, "associationType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            key: v2.unwrap_or_default(),
-            first_object_key: v3.unwrap_or_default(),
-            first_object_label: v4.unwrap_or_default(),
-            second_object_key: v5.unwrap_or_default(),
-            second_object_label: v6.unwrap_or_default(),
-            association_type: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// Whether HighLevel or the account defined the association.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1233,7 +1123,6 @@ pub enum AssociationType {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl AssociationType {
     /// The value as sent on the wire.
     #[inline]
@@ -1247,7 +1136,6 @@ impl AssociationType {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl From<&str> for AssociationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1263,7 +1151,6 @@ impl From<&str> for AssociationType {
 crate::runtime::enums::string_enum!(AssociationType);
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1294,62 +1181,19 @@ pub struct CreateAssociationRequest {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateAssociationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateAssociationRequest {
+        location_id: "locationId" value required,
+        key: "key" value required,
+        first_object_label: "firstObjectLabel" value required,
+        first_object_key: "firstObjectKey" value required,
+        second_object_label: "secondObjectLabel" value required,
+        second_object_key: "secondObjectKey" value required
     }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateAssociationRequest {
-    const NAME: &'static str = "CreateAssociationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "key",
-        "firstObjectLabel",
-        "firstObjectKey",
-        "secondObjectLabel",
-        "secondObjectKey"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "firstObjectLabel")?,
-                3 => entries.value(&mut v3, "firstObjectKey")?,
-                4 => entries.value(&mut v4, "secondObjectLabel")?,
-                5 => entries.value(&mut v5, "secondObjectKey")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            key: crate::runtime::object::required(v1, "key")?,
-            first_object_label: crate::runtime::object::required(v2, "firstObjectLabel")?,
-            first_object_key: crate::runtime::object::required(v3, "firstObjectKey")?,
-            second_object_label: crate::runtime::object::required(v4, "secondObjectLabel")?,
-            second_object_key: crate::runtime::object::required(v5, "secondObjectKey")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl CreateAssociationRequest {
     /// A value with the required fields (`locationId`, `key`, `firstObjectLabel`, `firstObjectKey`, `secondObjectLabel`, `secondObjectKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1373,7 +1217,6 @@ impl CreateAssociationRequest {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateRelationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1397,54 +1240,17 @@ pub struct CreateRelationRequest {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateRelationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateRelationRequest {
+        location_id: "locationId" value required,
+        association_id: "associationId" value required,
+        first_record_id: "firstRecordId" value required,
+        second_record_id: "secondRecordId" value required
     }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateRelationRequest {
-    const NAME: &'static str = "CreateRelationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "associationId",
-        "firstRecordId",
-        "secondRecordId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "associationId")?,
-                2 => entries.value(&mut v2, "firstRecordId")?,
-                3 => entries.value(&mut v3, "secondRecordId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            association_id: crate::runtime::object::required(v1, "associationId")?,
-            first_record_id: crate::runtime::object::required(v2, "firstRecordId")?,
-            second_record_id: crate::runtime::object::required(v3, "secondRecordId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl CreateRelationRequest {
     /// A value with the required fields (`locationId`, `associationId`, `firstRecordId`, `secondRecordId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1464,64 +1270,31 @@ impl CreateRelationRequest {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `DeleteAssociationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteAssociationResponse {
     /// True when the association is gone.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Id of the deleted association.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl<'de> serde::Deserialize<'de> for DeleteAssociationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteAssociationResponse {
+        deleted: "deleted" value optional,
+        id: "id" value optional,
+        message: "message" value optional
     }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl crate::runtime::object::Object for DeleteAssociationResponse {
-    const NAME: &'static str = "DeleteAssociationResponse";
-
-    const FIELDS: &'static[&'static str] = &["deleted", "id", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "deleted")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            deleted: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListAssociationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1532,35 +1305,11 @@ pub struct ListAssociationsResponse {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl<'de> serde::Deserialize<'de> for ListAssociationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListAssociationsResponse { associations: "associations" value_or_default optional }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl crate::runtime::object::Object for ListAssociationsResponse {
-    const NAME: &'static str = "ListAssociationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["associations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "associations")?;
-            }
-        Ok(Self { associations: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListRelationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1571,158 +1320,58 @@ pub struct ListRelationsResponse {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl<'de> serde::Deserialize<'de> for ListRelationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListRelationsResponse { relations: "relations" value_or_default optional }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl crate::runtime::object::Object for ListRelationsResponse {
-    const NAME: &'static str = "ListRelationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["relations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "relations")?;
-            }
-        Ok(Self { relations: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// One link between two records through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Relation {
     /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `associationId`: a string. Example: `669e5795add2094075906c65`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationId",))]
     pub association_id: Option<String>,
 
     /// `firstObjectKey`: a string. Example: `custom_objects.mad`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string. Example: `67a349a79b28947ec1f65bb5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstRecordId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstRecordId",))]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string. Example: `contact`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string. Example: `emqfhnG3g9D9chy9inTz`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondRecordId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondRecordId",))]
     pub second_record_id: Option<String>,
 
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl<'de> serde::Deserialize<'de> for Relation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Relation {
+        id: "id" value optional,
+        association_id: "associationId" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_record_id: "firstRecordId" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_record_id: "secondRecordId" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-impl crate::runtime::object::Object for Relation {
-    const NAME: &'static str = "Relation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "associationId",
-        "firstObjectKey",
-        "firstRecordId",
-        "secondObjectKey",
-        "secondRecordId",
-        "locationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "associationId")?,
-                2 => entries.value(&mut v2, "firstObjectKey")?,
-                3 => entries.value(&mut v3, "firstRecordId")?,
-                4 => entries.value(&mut v4, "secondObjectKey")?,
-                5 => entries.value(&mut v5, "secondRecordId")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            association_id: v1.unwrap_or_default(),
-            first_object_key: v2.unwrap_or_default(),
-            first_record_id: v3.unwrap_or_default(),
-            second_object_key: v4.unwrap_or_default(),
-            second_record_id: v5.unwrap_or_default(),
-            location_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `UpdateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1738,43 +1387,15 @@ pub struct UpdateAssociationRequest {
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateAssociationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateAssociationRequest {
+        first_object_label: "firstObjectLabel" value required,
+        second_object_label: "secondObjectLabel" value required
     }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateAssociationRequest {
-    const NAME: &'static str = "UpdateAssociationRequest";
-
-    const FIELDS: &'static[&'static str] = &["firstObjectLabel", "secondObjectLabel"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstObjectLabel")?,
-                1 => entries.value(&mut v1, "secondObjectLabel")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_object_label: crate::runtime::object::required(v0, "firstObjectLabel")?,
-            second_object_label: crate::runtime::object::required(v1, "secondObjectLabel")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl UpdateAssociationRequest {
     /// A value with the required fields (`firstObjectLabel`, `secondObjectLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

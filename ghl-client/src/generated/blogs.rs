@@ -29,12 +29,10 @@
 //! | [`update_blog_post`](Blogs::update_blog_post) | `PUT /blogs/posts/{postId}` | `2021-07-28` | location |
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "blogs";
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Operations of the Blogs module. Get one with `client.blogs()`.
 #[derive(Clone, Debug)]
 pub struct Blogs {
@@ -42,7 +40,6 @@ pub struct Blogs {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl Blogs {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -66,7 +63,6 @@ impl Blogs {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_blog_category(&self, body: serde_json::Value) -> CreateBlogCategory {
         CreateBlogCategory { client: self.client.clone(), body, }
     }
@@ -84,7 +80,6 @@ impl Blogs {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_blog_post(&self, post_id: impl Into<String>) -> DeleteBlogPost {
         DeleteBlogPost { client: self.client.clone(), post_id: post_id.into(), }
     }
@@ -95,7 +90,6 @@ impl Blogs {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_blog_post(&self, post_id: impl Into<String>) -> GetBlogPost {
         GetBlogPost { client: self.client.clone(), post_id: post_id.into(), }
     }
@@ -178,7 +172,6 @@ impl Blogs {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -294,7 +287,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -422,7 +414,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `check_blog_url_slug_exists`: set optional parameters, then call `send()`.
 ///
 /// Check whether a URL slug is already used by a post.
@@ -438,7 +429,6 @@ pub struct CheckBlogUrlSlugExists {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl CheckBlogUrlSlugExists {
     /// Id of the location.
     ///
@@ -497,7 +487,6 @@ impl CheckBlogUrlSlugExists {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `create_blog_category`: set optional parameters, then call `send()`.
 ///
 /// Create a blog category.
@@ -506,7 +495,6 @@ impl CheckBlogUrlSlugExists {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBlogCategory {
@@ -515,9 +503,7 @@ pub struct CreateBlogCategory {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateBlogCategory {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -554,7 +540,6 @@ impl CreateBlogCategory {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `create_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Create a blog post.
@@ -568,7 +553,6 @@ pub struct CreateBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -607,7 +591,6 @@ impl CreateBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `delete_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a blog post.
@@ -616,7 +599,6 @@ impl CreateBlogPost {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteBlogPost {
@@ -625,9 +607,7 @@ pub struct DeleteBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -663,7 +643,6 @@ impl DeleteBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `get_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one blog post.
@@ -672,7 +651,6 @@ impl DeleteBlogPost {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBlogPost {
@@ -681,9 +659,7 @@ pub struct GetBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -719,7 +695,6 @@ impl GetBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blog_authors`: set optional parameters, then call `send()`.
 ///
 /// List the blog authors of a location.
@@ -735,7 +710,6 @@ pub struct ListBlogAuthors {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogAuthors {
     /// Id of the location.
     ///
@@ -786,7 +760,6 @@ impl ListBlogAuthors {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogAuthors {
     type Page = ListBlogAuthorsResponse;
 
@@ -825,7 +798,6 @@ impl crate::Paginated for ListBlogAuthors {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -835,7 +807,6 @@ impl ListBlogAuthors {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blog_categories`: set optional parameters, then call `send()`.
 ///
 /// List the blog categories of a location.
@@ -851,7 +822,6 @@ pub struct ListBlogCategories {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogCategories {
     /// Id of the location.
     ///
@@ -902,7 +872,6 @@ impl ListBlogCategories {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogCategories {
     type Page = ListBlogCategoriesResponse;
 
@@ -941,7 +910,6 @@ impl crate::Paginated for ListBlogCategories {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -951,7 +919,6 @@ impl ListBlogCategories {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blog_posts`: set optional parameters, then call `send()`.
 ///
 /// List the posts of one blog.
@@ -970,7 +937,6 @@ pub struct ListBlogPosts {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogPosts {
     /// Id of the location.
     ///
@@ -1040,7 +1006,6 @@ impl ListBlogPosts {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogPosts {
     type Page = ListBlogPostsResponse;
 
@@ -1079,7 +1044,6 @@ impl crate::Paginated for ListBlogPosts {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1089,7 +1053,6 @@ impl ListBlogPosts {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blogs`: set optional parameters, then call `send()`.
 ///
 /// List the blog sites of a location.
@@ -1106,7 +1069,6 @@ pub struct ListBlogs {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogs {
     /// Id of the location.
     ///
@@ -1161,7 +1123,6 @@ impl ListBlogs {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogs {
     type Page = ListBlogsResponse;
 
@@ -1200,7 +1161,6 @@ impl crate::Paginated for ListBlogs {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1210,7 +1170,6 @@ impl ListBlogs {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `update_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a blog post.
@@ -1225,7 +1184,6 @@ pub struct UpdateBlogPost {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1267,330 +1225,139 @@ impl UpdateBlogPost {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog site of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Blog {
     /// Blog id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My blog`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for Blog {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    Blog { id: "_id" value optional, name: "name" value optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for Blog {
-    const NAME: &'static str = "Blog";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog author.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canonicalLink",))]
     pub canonical_link: Option<String>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for BlogAuthor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BlogAuthor {
+        id: "_id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional,
+        updated_at: "updatedAt" value optional,
+        canonical_link: "canonicalLink" value optional
     }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for BlogAuthor {
-    const NAME: &'static str = "BlogAuthor";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "locationId",
-        "updatedAt",
-        "canonicalLink"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "updatedAt")?,
-                4 => entries.value(&mut v4, "canonicalLink")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            updated_at: v3.unwrap_or_default(),
-            canonical_link: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog category.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// Display name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canonicalLink",))]
     pub canonical_link: Option<String>,
 
     /// `urlSlug`: a string. Example: `agency-growth`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "urlSlug", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "urlSlug",))]
     pub url_slug: Option<String>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for BlogCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BlogCategory {
+        id: "_id" value optional,
+        label: "label" value optional,
+        location_id: "locationId" value optional,
+        updated_at: "updatedAt" value optional,
+        canonical_link: "canonicalLink" value optional,
+        url_slug: "urlSlug" value optional
     }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for BlogCategory {
-    const NAME: &'static str = "BlogCategory";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "label",
-        "locationId",
-        "updatedAt",
-        "canonicalLink",
-        "urlSlug"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "label")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "updatedAt")?,
-                4 => entries.value(&mut v4, "canonicalLink")?,
-                5 => entries.value(&mut v5, "urlSlug")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            label: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            updated_at: v3.unwrap_or_default(),
-            canonical_link: v4.unwrap_or_default(),
-            url_slug: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `title`: a string. Example: `Ten tips for spring`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageUrl",))]
     pub image_url: Option<String>,
 
     /// `imageAltText`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "imageAltText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageAltText",))]
     pub image_alt_text: Option<String>,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<BlogPostStatus>,
 
     /// `urlSlug`: a string. Example: `ten-tips-for-spring`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "urlSlug", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "urlSlug",))]
     pub url_slug: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canonicalLink",))]
     pub canonical_link: Option<String>,
 
     /// Id of the author.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub author: Option<String>,
 
     /// Ids of the post's categories.
@@ -1600,115 +1367,38 @@ pub struct BlogPost {
     pub tags: Vec<String>,
 
     /// `archived`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub archived: Option<bool>,
 
     /// `publishedAt`: a string. Example: `2024-08-19T17:14:57.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-08-19T17:32:36.182Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for BlogPost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BlogPost {
+        id: "_id" value optional,
+        title: "title" value optional,
+        description: "description" value optional,
+        image_url: "imageUrl" value optional,
+        image_alt_text: "imageAltText" value optional,
+        status: "status" value optional,
+        url_slug: "urlSlug" value optional,
+        canonical_link: "canonicalLink" value optional,
+        author: "author" value optional,
+        categories: "categories" value_or_default optional,
+        tags: "tags" value_or_default optional,
+        archived: "archived" value optional,
+        published_at: "publishedAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for BlogPost {
-    const NAME: &'static str = "BlogPost";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "title",
-        "description",
-        "imageUrl",
-        "imageAltText",
-        "status",
-        "urlSlug",
-        "canonicalLink",
-        "author",
-        "categories",
-        "tags",
-        "archived",
-        "publishedAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "imageUrl")?,
-                4 => entries.value(&mut v4, "imageAltText")?,
-                5 => entries.value(&mut v5, "status")?,
-                6 => entries.value(&mut v6, "urlSlug")?,
-                7 => entries.value(&mut v7, "canonicalLink")?,
-                8 => entries.value(&mut v8, "author")?,
-                9 => entries.value_or_default(&mut v9, "categories")?,
-                10 => entries.value_or_default(&mut v10, "tags")?,
-                11 => entries.value(&mut v11, "archived")?,
-                12 => entries.value(&mut v12, "publishedAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            image_url: v3.unwrap_or_default(),
-            image_alt_text: v4.unwrap_or_default(),
-            status: v5.unwrap_or_default(),
-            url_slug: v6.unwrap_or_default(),
-            canonical_link: v7.unwrap_or_default(),
-            author: v8.unwrap_or_default(),
-            categories: v9.unwrap_or_default(),
-            tags: v10.unwrap_or_default(),
-            archived: v11.unwrap_or_default(),
-            published_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Publication state of a blog post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1730,7 +1420,6 @@ pub enum BlogPostStatus {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl BlogPostStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1746,7 +1435,6 @@ impl BlogPostStatus {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl From<&str> for BlogPostStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1764,7 +1452,6 @@ impl From<&str> for BlogPostStatus {
 crate::runtime::enums::string_enum!(BlogPostStatus);
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A new blog post.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1823,94 +1510,27 @@ pub struct CreateBlogPostRequest {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateBlogPostRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateBlogPostRequest {
+        title: "title" value required,
+        location_id: "locationId" value required,
+        blog_id: "blogId" value required,
+        image_url: "imageUrl" value required,
+        description: "description" value required,
+        raw_html: "rawHTML" value required,
+        status: "status" value required,
+        image_alt_text: "imageAltText" value required,
+        categories: "categories" value required,
+        tags: "tags" value optional,
+        author: "author" value required,
+        url_slug: "urlSlug" value required,
+        canonical_link: "canonicalLink" value optional,
+        published_at: "publishedAt" value required
     }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateBlogPostRequest {
-    const NAME: &'static str = "CreateBlogPostRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "locationId",
-        "blogId",
-        "imageUrl",
-        "description",
-        "rawHTML",
-        "status",
-        "imageAltText",
-        "categories",
-        "tags",
-        "author",
-        "urlSlug",
-        "canonicalLink",
-        "publishedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "blogId")?,
-                3 => entries.value(&mut v3, "imageUrl")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "rawHTML")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "imageAltText")?,
-                8 => entries.value(&mut v8, "categories")?,
-                9 => entries.value(&mut v9, "tags")?,
-                10 => entries.value(&mut v10, "author")?,
-                11 => entries.value(&mut v11, "urlSlug")?,
-                12 => entries.value(&mut v12, "canonicalLink")?,
-                13 => entries.value(&mut v13, "publishedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            blog_id: crate::runtime::object::required(v2, "blogId")?,
-            image_url: crate::runtime::object::required(v3, "imageUrl")?,
-            description: crate::runtime::object::required(v4, "description")?,
-            raw_html: crate::runtime::object::required(v5, "rawHTML")?,
-            status: crate::runtime::object::required(v6, "status")?,
-            image_alt_text: crate::runtime::object::required(v7, "imageAltText")?,
-            categories: crate::runtime::object::required(v8, "categories")?,
-            tags: v9.unwrap_or_default(),
-            author: crate::runtime::object::required(v10, "author")?,
-            url_slug: crate::runtime::object::required(v11, "urlSlug")?,
-            canonical_link: v12.unwrap_or_default(),
-            published_at: crate::runtime::object::required(v13, "publishedAt")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl CreateBlogPostRequest {
     /// A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1960,47 +1580,19 @@ impl CreateBlogPostRequest {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The new post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBlogPostResponse {
     /// `data`: a [`BlogPost`](crate::blogs::BlogPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<BlogPost>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for CreateBlogPostResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { CreateBlogPostResponse { data: "data" value optional } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for CreateBlogPostResponse {
-    const NAME: &'static str = "CreateBlogPostResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl CreateBlogPostResponse {
     /// The `data` object of the response, or an empty [`BlogPost`] (every field absent) when it has none.
     pub fn data(self) -> BlogPost {
@@ -2009,7 +1601,6 @@ impl CreateBlogPostResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of authors.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2020,35 +1611,11 @@ pub struct ListBlogAuthorsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for ListBlogAuthorsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListBlogAuthorsResponse { authors: "authors" value_or_default optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for ListBlogAuthorsResponse {
-    const NAME: &'static str = "ListBlogAuthorsResponse";
-
-    const FIELDS: &'static[&'static str] = &["authors"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "authors")?;
-            }
-        Ok(Self { authors: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of categories.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2059,35 +1626,11 @@ pub struct ListBlogCategoriesResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for ListBlogCategoriesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListBlogCategoriesResponse { categories: "categories" value_or_default optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for ListBlogCategoriesResponse {
-    const NAME: &'static str = "ListBlogCategoriesResponse";
-
-    const FIELDS: &'static[&'static str] = &["categories"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "categories")?;
-            }
-        Ok(Self { categories: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blog posts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2098,35 +1641,11 @@ pub struct ListBlogPostsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for ListBlogPostsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListBlogPostsResponse { blogs: "blogs" value_or_default optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for ListBlogPostsResponse {
-    const NAME: &'static str = "ListBlogPostsResponse";
-
-    const FIELDS: &'static[&'static str] = &["blogs"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "blogs")?;
-            }
-        Ok(Self { blogs: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blogs.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2137,35 +1656,11 @@ pub struct ListBlogsResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for ListBlogsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for ListBlogsResponse {
-    const NAME: &'static str = "ListBlogsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListBlogsResponse { data: "data" value_or_default optional }
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// New content of a blog post; HighLevel requires every field.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2224,94 +1719,27 @@ pub struct UpdateBlogPostRequest {
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateBlogPostRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateBlogPostRequest {
+        title: "title" value required,
+        location_id: "locationId" value required,
+        blog_id: "blogId" value required,
+        image_url: "imageUrl" value required,
+        description: "description" value required,
+        raw_html: "rawHTML" value required,
+        status: "status" value required,
+        image_alt_text: "imageAltText" value required,
+        categories: "categories" value required,
+        tags: "tags" value optional,
+        author: "author" value required,
+        url_slug: "urlSlug" value required,
+        canonical_link: "canonicalLink" value optional,
+        published_at: "publishedAt" value required
     }
 }
 
 #[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateBlogPostRequest {
-    const NAME: &'static str = "UpdateBlogPostRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "locationId",
-        "blogId",
-        "imageUrl",
-        "description",
-        "rawHTML",
-        "status",
-        "imageAltText",
-        "categories",
-        "tags",
-        "author",
-        "urlSlug",
-        "canonicalLink",
-        "publishedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "blogId")?,
-                3 => entries.value(&mut v3, "imageUrl")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "rawHTML")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "imageAltText")?,
-                8 => entries.value(&mut v8, "categories")?,
-                9 => entries.value(&mut v9, "tags")?,
-                10 => entries.value(&mut v10, "author")?,
-                11 => entries.value(&mut v11, "urlSlug")?,
-                12 => entries.value(&mut v12, "canonicalLink")?,
-                13 => entries.value(&mut v13, "publishedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            blog_id: crate::runtime::object::required(v2, "blogId")?,
-            image_url: crate::runtime::object::required(v3, "imageUrl")?,
-            description: crate::runtime::object::required(v4, "description")?,
-            raw_html: crate::runtime::object::required(v5, "rawHTML")?,
-            status: crate::runtime::object::required(v6, "status")?,
-            image_alt_text: crate::runtime::object::required(v7, "imageAltText")?,
-            categories: crate::runtime::object::required(v8, "categories")?,
-            tags: v9.unwrap_or_default(),
-            author: crate::runtime::object::required(v10, "author")?,
-            url_slug: crate::runtime::object::required(v11, "urlSlug")?,
-            canonical_link: v12.unwrap_or_default(),
-            published_at: crate::runtime::object::required(v13, "publishedAt")?,
-        })
-    }
-}
-
-#[cfg(feature = "blogs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl UpdateBlogPostRequest {
     /// A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2361,52 +1789,22 @@ impl UpdateBlogPostRequest {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The updated post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBlogPost", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBlogPost",))]
     pub updated_blog_post: Option<BlogPost>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for UpdateBlogPostResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    UpdateBlogPostResponse { updated_blog_post: "updatedBlogPost" value optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for UpdateBlogPostResponse {
-    const NAME: &'static str = "UpdateBlogPostResponse";
-
-    const FIELDS: &'static[&'static str] = &["updatedBlogPost"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "updatedBlogPost")?;
-            }
-        Ok(Self { updated_blog_post: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl UpdateBlogPostResponse {
     /// The `updatedBlogPost` object of the response, or an empty [`BlogPost`] (every field absent) when it has none.
     pub fn updated_blog_post(self) -> BlogPost {
@@ -2415,41 +1813,14 @@ impl UpdateBlogPostResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Whether a slug is in use.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UrlSlugCheckResponse {
     /// True when the slug is already taken.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub exists: Option<bool>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl<'de> serde::Deserialize<'de> for UrlSlugCheckResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
-impl crate::runtime::object::Object for UrlSlugCheckResponse {
-    const NAME: &'static str = "UrlSlugCheckResponse";
-
-    const FIELDS: &'static[&'static str] = &["exists"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "exists")?;
-            }
-        Ok(Self { exists: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { UrlSlugCheckResponse { exists: "exists" value optional } }

@@ -665,25 +665,14 @@ impl UpdateBrandBoard {
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
@@ -696,141 +685,51 @@ pub struct BrandBoard {
     pub fonts: Vec<BrandFont>,
 
     /// True for the location's default brand board.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// True once soft-deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Media-library folder the board sits in.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Media-library folder holding the board's assets.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "folderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderId",))]
     pub folder_id: Option<String>,
 
     /// The board it was cloned from through a snapshot.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoard {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoard {
-    const NAME: &'static str = "BrandBoard";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "name",
-        "logos",
-        "colors",
-        "fonts",
-        "default",
-        "deleted",
-        "parentId",
-        "folderId",
-        "originId",
-        "meta",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value_or_default(&mut v3, "logos")?,
-                4 => entries.value_or_default(&mut v4, "colors")?,
-                5 => entries.value_or_default(&mut v5, "fonts")?,
-                6 => entries.value(&mut v6, "default")?,
-                7 => entries.value(&mut v7, "deleted")?,
-                8 => entries.value(&mut v8, "parentId")?,
-                9 => entries.value(&mut v9, "folderId")?,
-                10 => entries.value(&mut v10, "originId")?,
-                11 => entries.value(&mut v11, "meta")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            logos: v3.unwrap_or_default(),
-            colors: v4.unwrap_or_default(),
-            fonts: v5.unwrap_or_default(),
-            default: v6.unwrap_or_default(),
-            deleted: v7.unwrap_or_default(),
-            parent_id: v8.unwrap_or_default(),
-            folder_id: v9.unwrap_or_default(),
-            origin_id: v10.unwrap_or_default(),
-            meta: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoard {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        logos: "logos" value_or_default optional,
+        colors: "colors" value_or_default optional,
+        fonts: "fonts" value_or_default optional,
+        default: "default" value optional,
+        deleted: "deleted" value optional,
+        parent_id: "parentId" value optional,
+        folder_id: "folderId" value optional,
+        origin_id: "originId" value optional,
+        meta: "meta" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -840,75 +739,28 @@ impl crate::runtime::object::Object for BrandBoard {
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// Last action taken, e.g. UPDATE.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastAction", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAction",))]
     pub last_action: Option<String>,
 
     /// The board it was created from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `sourceType`: a [`BrandBoardSourceType`](crate::brand_boards::BrandBoardSourceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceType",))]
     pub source_type: Option<BrandBoardSourceType>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoardMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoardMeta {
-    const NAME: &'static str = "BrandBoardMeta";
-
-    const FIELDS: &'static[&'static str] = &["updatedBy", "lastAction", "sourceId", "sourceType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "updatedBy")?,
-                1 => entries.value(&mut v1, "lastAction")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "sourceType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            updated_by: v0.unwrap_or_default(),
-            last_action: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            source_type: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoardMeta {
+        updated_by: "updatedBy" value optional,
+        last_action: "lastAction" value optional,
+        source_id: "sourceId" value optional,
+        source_type: "sourceType" value optional
     }
 }
 
@@ -962,72 +814,30 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// True for the location's default brand board.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoardSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoardSummary {
-    const NAME: &'static str = "BrandBoardSummary";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "updatedAt", "default", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "updatedAt")?,
-                3 => entries.value(&mut v3, "default")?,
-                4 => entries.value(&mut v4, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            updated_at: v2.unwrap_or_default(),
-            default: v3.unwrap_or_default(),
-            meta: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoardSummary {
+        id: "_id" value optional,
+        name: "name" value optional,
+        updated_at: "updatedAt" value optional,
+        default: "default" value optional,
+        meta: "meta" value optional
     }
 }
 
@@ -1068,45 +878,14 @@ pub struct BrandColor {
     pub label: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandColor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandColor {
-    const NAME: &'static str = "BrandColor";
-
-    const FIELDS: &'static[&'static str] = &["id", "hexa", "rgba", "hex", "rgb", "label"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "hexa")?,
-                2 => entries.value(&mut v2, "rgba")?,
-                3 => entries.value(&mut v3, "hex")?,
-                4 => entries.value(&mut v4, "rgb")?,
-                5 => entries.value(&mut v5, "label")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            hexa: v1.unwrap_or_default(),
-            rgba: v2.unwrap_or_default(),
-            hex: v3.unwrap_or_default(),
-            rgb: v4.unwrap_or_default(),
-            label: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandColor {
+        id: "id" value optional,
+        hexa: "hexa" value optional,
+        rgba: "rgba" value optional,
+        hex: "hex" value optional,
+        rgb: "rgb" value optional,
+        label: "label" value optional
     }
 }
 
@@ -1190,39 +969,12 @@ pub struct BrandFont {
     pub label: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandFont {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandFont {
-    const NAME: &'static str = "BrandFont";
-
-    const FIELDS: &'static[&'static str] = &["id", "font", "fallback", "label"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "font")?,
-                2 => entries.value(&mut v2, "fallback")?,
-                3 => entries.value(&mut v3, "label")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            font: v1.unwrap_or_default(),
-            fallback: v2.unwrap_or_default(),
-            label: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandFont {
+        id: "id" value optional,
+        font: "font" value optional,
+        fallback: "fallback" value optional,
+        label: "label" value optional
     }
 }
 
@@ -1290,39 +1042,12 @@ pub struct BrandLogo {
     pub path: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandLogo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandLogo {
-    const NAME: &'static str = "BrandLogo";
-
-    const FIELDS: &'static[&'static str] = &["id", "url", "label", "path"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "label")?,
-                3 => entries.value(&mut v3, "path")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            url: v1.unwrap_or_default(),
-            label: v2.unwrap_or_default(),
-            path: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandLogo {
+        id: "id" value optional,
+        url: "url" value optional,
+        label: "label" value optional,
+        path: "path" value optional
     }
 }
 
@@ -1410,65 +1135,17 @@ pub struct CreateBrandBoardRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateBrandBoardRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateBrandBoardRequest {
-    const NAME: &'static str = "CreateBrandBoardRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "logos",
-        "colors",
-        "fonts",
-        "default",
-        "brandBoardId",
-        "parentId",
-        "type"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "logos")?,
-                3 => entries.value(&mut v3, "colors")?,
-                4 => entries.value(&mut v4, "fonts")?,
-                5 => entries.value(&mut v5, "default")?,
-                6 => entries.value(&mut v6, "brandBoardId")?,
-                7 => entries.value(&mut v7, "parentId")?,
-                8 => entries.value(&mut v8, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            logos: v2.unwrap_or_default(),
-            colors: v3.unwrap_or_default(),
-            fonts: v4.unwrap_or_default(),
-            default: v5.unwrap_or_default(),
-            brand_board_id: v6.unwrap_or_default(),
-            parent_id: v7.unwrap_or_default(),
-            type_: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateBrandBoardRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        logos: "logos" value optional,
+        colors: "colors" value optional,
+        fonts: "fonts" value optional,
+        default: "default" value optional,
+        brand_board_id: "brandBoardId" value optional,
+        parent_id: "parentId" value optional,
+        type_: "type" value optional
     }
 }
 
@@ -1542,39 +1219,14 @@ pub struct ListBrandBoardsResponse {
     pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListBrandBoardsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListBrandBoardsResponse {
-    const NAME: &'static str = "ListBrandBoardsResponse";
-
-    const FIELDS: &'static[&'static str] = &["brandBoards", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "brandBoards")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { brand_boards: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListBrandBoardsResponse {
+        brand_boards: "brandBoards" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
@@ -1609,53 +1261,14 @@ pub struct UpdateBrandBoardRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateBrandBoardRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateBrandBoardRequest {
-    const NAME: &'static str = "UpdateBrandBoardRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "logos",
-        "colors",
-        "fonts",
-        "default",
-        "parentId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "logos")?,
-                2 => entries.value(&mut v2, "colors")?,
-                3 => entries.value(&mut v3, "fonts")?,
-                4 => entries.value(&mut v4, "default")?,
-                5 => entries.value(&mut v5, "parentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            logos: v1.unwrap_or_default(),
-            colors: v2.unwrap_or_default(),
-            fonts: v3.unwrap_or_default(),
-            default: v4.unwrap_or_default(),
-            parent_id: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateBrandBoardRequest {
+        name: "name" value optional,
+        logos: "logos" value optional,
+        colors: "colors" value optional,
+        fonts: "fonts" value optional,
+        default: "default" value optional,
+        parent_id: "parentId" value optional
     }
 }
 

@@ -27,12 +27,10 @@
 //! | [`update_business`](Businesses::update_business) | `PUT /businesses/{businessId}` | `2021-07-28` | location |
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "businesses";
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Operations of the Businesses module. Get one with `client.businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
@@ -40,7 +38,6 @@ pub struct Businesses {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl Businesses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -87,7 +84,6 @@ impl Businesses {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -136,7 +132,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -210,7 +205,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `create_business`: set optional parameters, then call `send()`.
 ///
 /// Create a business in a location.
@@ -224,7 +218,6 @@ pub struct CreateBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl CreateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -263,7 +256,6 @@ impl CreateBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `delete_business`: set optional parameters, then call `send()`.
 ///
 /// Delete a business by its id.
@@ -277,7 +269,6 @@ pub struct DeleteBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl DeleteBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -315,7 +306,6 @@ impl DeleteBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `get_business`: set optional parameters, then call `send()`.
 ///
 /// Fetch one business by its id.
@@ -329,7 +319,6 @@ pub struct GetBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl GetBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -365,7 +354,6 @@ impl GetBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `list_businesses`: set optional parameters, then call `send()`.
 ///
 /// List the businesses of a location.
@@ -381,7 +369,6 @@ pub struct ListBusinesses {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl ListBusinesses {
     /// Sets `locationId`.
     ///
@@ -446,7 +433,6 @@ impl ListBusinesses {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl crate::Paginated for ListBusinesses {
     type Page = BusinessList;
 
@@ -485,7 +471,6 @@ impl crate::Paginated for ListBusinesses {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -495,7 +480,6 @@ impl ListBusinesses {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `update_business`: set optional parameters, then call `send()`.
 ///
 /// Change a business.
@@ -510,7 +494,6 @@ pub struct UpdateBusiness {
 }
 
 #[cfg(feature = "businesses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl UpdateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -552,202 +535,89 @@ impl UpdateBusiness {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// A business (CRM company record) of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Business {
     /// `id`: a string. Example: `63771dcac1116f0e21de8e12`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Acme Corp`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `phone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `country`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Who last changed the business.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<serde_json::Value>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Who created the business.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl<'de> serde::Deserialize<'de> for Business {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Business {
+        id: "id" value optional,
+        name: "name" value optional,
+        phone: "phone" value optional,
+        email: "email" value optional,
+        website: "website" value optional,
+        address: "address" value optional,
+        city: "city" value optional,
+        description: "description" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        country: "country" value optional,
+        updated_by: "updatedBy" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl crate::runtime::object::Object for Business {
-    const NAME: &'static str = "Business";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "phone",
-        "email",
-        "website",
-        "address",
-        "city",
-        "description",
-        "state",
-        "postalCode",
-        "country",
-        "updatedBy",
-        "locationId",
-        "createdBy",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "phone")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "website")?,
-                5 => entries.value(&mut v5, "address")?,
-                6 => entries.value(&mut v6, "city")?,
-                7 => entries.value(&mut v7, "description")?,
-                8 => entries.value(&mut v8, "state")?,
-                9 => entries.value(&mut v9, "postalCode")?,
-                10 => entries.value(&mut v10, "country")?,
-                11 => entries.value(&mut v11, "updatedBy")?,
-                12 => entries.value(&mut v12, "locationId")?,
-                13 => entries.value(&mut v13, "createdBy")?,
-                14 => entries.value(&mut v14, "createdAt")?,
-                15 => entries.value(&mut v15, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            phone: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            website: v4.unwrap_or_default(),
-            address: v5.unwrap_or_default(),
-            city: v6.unwrap_or_default(),
-            description: v7.unwrap_or_default(),
-            state: v8.unwrap_or_default(),
-            postal_code: v9.unwrap_or_default(),
-            country: v10.unwrap_or_default(),
-            updated_by: v11.unwrap_or_default(),
-            location_id: v12.unwrap_or_default(),
-            created_by: v13.unwrap_or_default(),
-            created_at: v14.unwrap_or_default(),
-            updated_at: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -758,75 +628,24 @@ pub struct BusinessList {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl<'de> serde::Deserialize<'de> for BusinessList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    BusinessList { businesses: "businesses" value_or_default optional }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl crate::runtime::object::Object for BusinessList {
-    const NAME: &'static str = "BusinessList";
-
-    const FIELDS: &'static[&'static str] = &["businesses"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "businesses")?;
-            }
-        Ok(Self { businesses: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessResponse {
     /// `business`: a [`Business`](crate::businesses::Business).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub business: Option<Business>,
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl<'de> serde::Deserialize<'de> for BusinessResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { BusinessResponse { business: "business" value optional } }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl crate::runtime::object::Object for BusinessResponse {
-    const NAME: &'static str = "BusinessResponse";
-
-    const FIELDS: &'static[&'static str] = &["business"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "business")?;
-            }
-        Ok(Self { business: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 impl BusinessResponse {
     /// The `business` object of the response, or an empty [`Business`] (every field absent) when it has none.
     pub fn business(self) -> Business {
@@ -835,54 +654,27 @@ impl BusinessResponse {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessWriteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BusinessWriteResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `buiseness`: a [`Business`](crate::businesses::Business).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub buiseness: Option<Business>,
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl<'de> serde::Deserialize<'de> for BusinessWriteResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BusinessWriteResponse {
+        success: "success" value optional,
+        buiseness: "buiseness" value optional
     }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-impl crate::runtime::object::Object for BusinessWriteResponse {
-    const NAME: &'static str = "BusinessWriteResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "buiseness"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "buiseness")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), buiseness: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 impl BusinessWriteResponse {
     /// The `buiseness` object of the response, or an empty [`Business`] (every field absent) when it has none.
     pub fn buiseness(self) -> Business {
@@ -891,7 +683,6 @@ impl BusinessWriteResponse {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `CreateBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -942,82 +733,24 @@ pub struct CreateBusinessRequest {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateBusinessRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateBusinessRequest {
+        name: "name" value required,
+        location_id: "locationId" value required,
+        phone: "phone" value optional,
+        email: "email" value optional,
+        website: "website" value optional,
+        address: "address" value optional,
+        city: "city" value optional,
+        postal_code: "postalCode" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        description: "description" value optional
     }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateBusinessRequest {
-    const NAME: &'static str = "CreateBusinessRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "locationId",
-        "phone",
-        "email",
-        "website",
-        "address",
-        "city",
-        "postalCode",
-        "state",
-        "country",
-        "description"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "phone")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "website")?,
-                5 => entries.value(&mut v5, "address")?,
-                6 => entries.value(&mut v6, "city")?,
-                7 => entries.value(&mut v7, "postalCode")?,
-                8 => entries.value(&mut v8, "state")?,
-                9 => entries.value(&mut v9, "country")?,
-                10 => entries.value(&mut v10, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            phone: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            website: v4.unwrap_or_default(),
-            address: v5.unwrap_or_default(),
-            city: v6.unwrap_or_default(),
-            postal_code: v7.unwrap_or_default(),
-            state: v8.unwrap_or_default(),
-            country: v9.unwrap_or_default(),
-            description: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 impl CreateBusinessRequest {
     /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1093,7 +826,6 @@ impl CreateBusinessRequest {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `UpdateBusinessRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1141,78 +873,23 @@ pub struct UpdateBusinessRequest {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateBusinessRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateBusinessRequest {
+        name: "name" value optional,
+        phone: "phone" value optional,
+        email: "email" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        address: "address" value optional,
+        state: "state" value optional,
+        city: "city" value optional,
+        country: "country" value optional,
+        description: "description" value optional
     }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateBusinessRequest {
-    const NAME: &'static str = "UpdateBusinessRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "phone",
-        "email",
-        "postalCode",
-        "website",
-        "address",
-        "state",
-        "city",
-        "country",
-        "description"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "phone")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value(&mut v3, "postalCode")?,
-                4 => entries.value(&mut v4, "website")?,
-                5 => entries.value(&mut v5, "address")?,
-                6 => entries.value(&mut v6, "state")?,
-                7 => entries.value(&mut v7, "city")?,
-                8 => entries.value(&mut v8, "country")?,
-                9 => entries.value(&mut v9, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            phone: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-            postal_code: v3.unwrap_or_default(),
-            website: v4.unwrap_or_default(),
-            address: v5.unwrap_or_default(),
-            state: v6.unwrap_or_default(),
-            city: v7.unwrap_or_default(),
-            country: v8.unwrap_or_default(),
-            description: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 impl UpdateBusinessRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

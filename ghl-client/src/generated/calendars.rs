@@ -63,12 +63,10 @@
 //! | [`validate_calendar_group_slug`](Calendars::validate_calendar_group_slug) | `POST /calendars/groups/validate-slug` | `2021-04-15` | location |
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "calendars";
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Operations of the Calendars module. Get one with `client.calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
@@ -76,7 +74,6 @@ pub struct Calendars {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl Calendars {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -284,7 +281,6 @@ impl Calendars {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_calendar_group(&self, group_id: impl Into<String>) -> GetCalendarGroup {
         GetCalendarGroup { client: self.client.clone(), group_id: group_id.into(), }
     }
@@ -617,7 +613,6 @@ impl Calendars {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1030,7 +1025,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1777,7 +1771,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `add_calendar_to_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply an availability schedule to a team calendar.
@@ -1792,7 +1785,6 @@ pub struct AddCalendarToSchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1834,7 +1826,6 @@ impl AddCalendarToSchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_appointment`: set optional parameters, then call `send()`.
 ///
 /// Book an appointment for a contact in a calendar.
@@ -1848,7 +1839,6 @@ pub struct CreateAppointment {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1885,7 +1875,6 @@ impl CreateAppointment {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to an appointment.
@@ -1900,7 +1889,6 @@ pub struct CreateAppointmentNote {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1945,7 +1933,6 @@ impl CreateAppointmentNote {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an availability schedule for a user.
@@ -1959,7 +1946,6 @@ pub struct CreateAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1998,7 +1984,6 @@ impl CreateAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Block time in a calendar or for a user.
@@ -2012,7 +1997,6 @@ pub struct CreateBlockSlot {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2049,7 +2033,6 @@ impl CreateBlockSlot {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar in a location.
@@ -2063,7 +2046,6 @@ pub struct CreateCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2100,7 +2082,6 @@ impl CreateCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar group.
@@ -2114,7 +2095,6 @@ pub struct CreateCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2153,7 +2133,6 @@ impl CreateCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// Add one or more notification settings to a calendar.
@@ -2168,7 +2147,6 @@ pub struct CreateCalendarNotifications {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2213,7 +2191,6 @@ impl CreateCalendarNotifications {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Create a room or a piece of equipment.
@@ -2228,7 +2205,6 @@ pub struct CreateCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2271,7 +2247,6 @@ impl CreateCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment note.
@@ -2286,7 +2261,6 @@ pub struct DeleteAppointmentNote {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2328,7 +2302,6 @@ impl DeleteAppointmentNote {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an availability schedule and its rules for good.
@@ -2342,7 +2315,6 @@ pub struct DeleteAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2380,7 +2352,6 @@ impl DeleteAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar.
@@ -2394,7 +2365,6 @@ pub struct DeleteCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2432,7 +2402,6 @@ impl DeleteCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_event`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment or blocked slot.
@@ -2447,7 +2416,6 @@ pub struct DeleteCalendarEvent {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2489,7 +2457,6 @@ impl DeleteCalendarEvent {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar group.
@@ -2503,7 +2470,6 @@ pub struct DeleteCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2541,7 +2507,6 @@ impl DeleteCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Delete a notification setting of a calendar.
@@ -2556,7 +2521,6 @@ pub struct DeleteCalendarNotification {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2598,7 +2562,6 @@ impl DeleteCalendarNotification {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Delete a room or piece of equipment.
@@ -2613,7 +2576,6 @@ pub struct DeleteCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2655,7 +2617,6 @@ impl DeleteCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_appointment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one appointment by its id.
@@ -2669,7 +2630,6 @@ pub struct GetAppointment {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2710,7 +2670,6 @@ impl GetAppointment {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one availability schedule by its id.
@@ -2724,7 +2683,6 @@ pub struct GetAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2762,7 +2720,6 @@ impl GetAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar by its id.
@@ -2776,7 +2733,6 @@ pub struct GetCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2812,7 +2768,6 @@ impl GetCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar group by its id.
@@ -2821,7 +2776,6 @@ impl GetCalendar {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCalendarGroup {
@@ -2830,9 +2784,7 @@ pub struct GetCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2868,7 +2820,6 @@ impl GetCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Fetch one notification setting of a calendar.
@@ -2883,7 +2834,6 @@ pub struct GetCalendarNotification {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2925,7 +2875,6 @@ impl GetCalendarNotification {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Fetch one room or piece of equipment by its id.
@@ -2940,7 +2889,6 @@ pub struct GetCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2980,7 +2928,6 @@ impl GetCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_free_slots`: set optional parameters, then call `send()`.
 ///
 /// List the bookable start times of a calendar between two dates, per day.
@@ -3001,7 +2948,6 @@ pub struct GetFreeSlots {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetFreeSlots {
     /// IANA time zone the slots are expressed in.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
@@ -3069,7 +3015,6 @@ impl GetFreeSlots {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_appointment_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of an appointment.
@@ -3085,7 +3030,6 @@ pub struct ListAppointmentNotes {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3128,7 +3072,6 @@ impl ListAppointmentNotes {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl crate::Paginated for ListAppointmentNotes {
     type Page = ListAppointmentNotesResponse;
 
@@ -3167,7 +3110,6 @@ impl crate::Paginated for ListAppointmentNotes {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -3177,7 +3119,6 @@ impl ListAppointmentNotes {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_blocked_slots`: set optional parameters, then call `send()`.
 ///
 /// List the blocked time of a location between two times.
@@ -3198,7 +3139,6 @@ pub struct ListBlockedSlots {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListBlockedSlots {
     /// Sets `locationId`.
     ///
@@ -3276,7 +3216,6 @@ impl ListBlockedSlots {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_events`: set optional parameters, then call `send()`.
 ///
 /// List the appointments of a location between two times.
@@ -3297,7 +3236,6 @@ pub struct ListCalendarEvents {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListCalendarEvents {
     /// Sets `locationId`.
     ///
@@ -3375,7 +3313,6 @@ impl ListCalendarEvents {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_groups`: set optional parameters, then call `send()`.
 ///
 /// List the calendar groups of a location.
@@ -3389,7 +3326,6 @@ pub struct ListCalendarGroups {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListCalendarGroups {
     /// Sets `locationId`.
     ///
@@ -3438,7 +3374,6 @@ impl ListCalendarGroups {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// List the notification settings of a calendar.
@@ -3456,7 +3391,6 @@ pub struct ListCalendarNotifications {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListCalendarNotifications {
     /// Only active (true) or inactive (false) notifications.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
@@ -3533,7 +3467,6 @@ impl ListCalendarNotifications {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_resources`: set optional parameters, then call `send()`.
 ///
 /// List the rooms or the equipment of a location.
@@ -3550,7 +3483,6 @@ pub struct ListCalendarResources {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListCalendarResources {
     /// Sets `locationId`.
     ///
@@ -3607,7 +3539,6 @@ impl ListCalendarResources {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendars`: set optional parameters, then call `send()`.
 ///
 /// List the calendars of a location.
@@ -3623,7 +3554,6 @@ pub struct ListCalendars {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListCalendars {
     /// Sets `locationId`.
     ///
@@ -3690,7 +3620,6 @@ impl ListCalendars {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `remove_calendar_from_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop applying an availability schedule to a team calendar.
@@ -3705,7 +3634,6 @@ pub struct RemoveCalendarFromSchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3747,7 +3675,6 @@ impl RemoveCalendarFromSchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `search_availability_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the availability schedules of a user.
@@ -3765,7 +3692,6 @@ pub struct SearchAvailabilitySchedules {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SearchAvailabilitySchedules {
     /// Sets `locationId`.
     ///
@@ -3842,7 +3768,6 @@ impl SearchAvailabilitySchedules {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl crate::Paginated for SearchAvailabilitySchedules {
     type Page = ListAvailabilitySchedulesResponse;
 
@@ -3881,7 +3806,6 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -3891,7 +3815,6 @@ impl SearchAvailabilitySchedules {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `set_calendar_group_status`: set optional parameters, then call `send()`.
 ///
 /// Enable or disable a calendar group.
@@ -3906,7 +3829,6 @@ pub struct SetCalendarGroupStatus {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3951,7 +3873,6 @@ impl SetCalendarGroupStatus {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_appointment`: set optional parameters, then call `send()`.
 ///
 /// Change an appointment (time, status, owner, location...).
@@ -3966,7 +3887,6 @@ pub struct UpdateAppointment {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4009,7 +3929,6 @@ impl UpdateAppointment {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Change the text or author of an appointment note.
@@ -4025,7 +3944,6 @@ pub struct UpdateAppointmentNote {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4071,7 +3989,6 @@ impl UpdateAppointmentNote {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Change the name, rules or time zone of an availability schedule.
@@ -4088,7 +4005,6 @@ pub struct UpdateAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4130,7 +4046,6 @@ impl UpdateAvailabilitySchedule {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Change a blocked slot.
@@ -4145,7 +4060,6 @@ pub struct UpdateBlockSlot {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4188,7 +4102,6 @@ impl UpdateBlockSlot {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar`: set optional parameters, then call `send()`.
 ///
 /// Change the settings of a calendar.
@@ -4203,7 +4116,6 @@ pub struct UpdateCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4243,7 +4155,6 @@ impl UpdateCalendar {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or slug of a calendar group.
@@ -4258,7 +4169,6 @@ pub struct UpdateCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4300,7 +4210,6 @@ impl UpdateCalendarGroup {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Change a notification setting of a calendar.
@@ -4316,7 +4225,6 @@ pub struct UpdateCalendarNotification {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4362,7 +4270,6 @@ impl UpdateCalendarNotification {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Change a room or piece of equipment.
@@ -4378,7 +4285,6 @@ pub struct UpdateCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4422,7 +4328,6 @@ impl UpdateCalendarResource {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `validate_calendar_group_slug`: set optional parameters, then call `send()`.
 ///
 /// Check whether a group slug is still free in a location.
@@ -4436,7 +4341,6 @@ pub struct ValidateCalendarGroupSlug {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4475,193 +4379,80 @@ impl ValidateCalendarGroupSlug {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment as returned after booking or changing it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocationType",))]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isRecurring", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<String>,
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for Appointment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for Appointment {
-    const NAME: &'static str = "Appointment";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "calendarId",
-        "locationId",
-        "contactId",
-        "startTime",
-        "endTime",
-        "title",
-        "meetingLocationType",
-        "appointmentStatus",
-        "assignedUserId",
-        "address",
-        "isRecurring",
-        "rrule"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "calendarId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "startTime")?,
-                5 => entries.value(&mut v5, "endTime")?,
-                6 => entries.value(&mut v6, "title")?,
-                7 => entries.value(&mut v7, "meetingLocationType")?,
-                8 => entries.value(&mut v8, "appointmentStatus")?,
-                9 => entries.value(&mut v9, "assignedUserId")?,
-                10 => entries.value(&mut v10, "address")?,
-                11 => entries.value(&mut v11, "isRecurring")?,
-                12 => entries.value(&mut v12, "rrule")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            calendar_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            start_time: v4.unwrap_or_default(),
-            end_time: v5.unwrap_or_default(),
-            title: v6.unwrap_or_default(),
-            meeting_location_type: v7.unwrap_or_default(),
-            appointment_status: v8.unwrap_or_default(),
-            assigned_user_id: v9.unwrap_or_default(),
-            address: v10.unwrap_or_default(),
-            is_recurring: v11.unwrap_or_default(),
-            rrule: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Appointment {
+        id: "id" value optional,
+        calendar_id: "calendarId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        title: "title" value optional,
+        meeting_location_type: "meetingLocationType" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        address: "address" value optional,
+        is_recurring: "isRecurring" value optional,
+        rrule: "rrule" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Kind of meeting place of one appointment; `custom` when only `address` is given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4692,7 +4483,6 @@ pub enum AppointmentMeetingType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentMeetingType {
     /// The value as sent on the wire.
     #[inline]
@@ -4711,7 +4501,6 @@ impl AppointmentMeetingType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentMeetingType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4732,112 +4521,47 @@ impl From<&str> for AppointmentMeetingType {
 crate::runtime::enums::string_enum!(AppointmentMeetingType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNote` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNote {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2021-07-08T12:02:11.285Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `createdBy`: a [`NoteAuthor`](crate::calendars::NoteAuthor).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<NoteAuthor>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for AppointmentNote {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AppointmentNote {
+        id: "id" value optional,
+        body: "body" value optional,
+        user_id: "userId" value optional,
+        date_added: "dateAdded" value optional,
+        contact_id: "contactId" value optional,
+        created_by: "createdBy" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for AppointmentNote {
-    const NAME: &'static str = "AppointmentNote";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "body",
-        "userId",
-        "dateAdded",
-        "contactId",
-        "createdBy"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "userId")?,
-                3 => entries.value(&mut v3, "dateAdded")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "createdBy")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            body: v1.unwrap_or_default(),
-            user_id: v2.unwrap_or_default(),
-            date_added: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            created_by: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentNote {
     /// The `createdBy` object of the response, or an empty [`NoteAuthor`] (every field absent) when it has none.
     pub fn created_by(self) -> NoteAuthor {
@@ -4846,7 +4570,6 @@ impl AppointmentNote {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4861,43 +4584,12 @@ pub struct AppointmentNoteRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AppointmentNoteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    AppointmentNoteRequest { user_id: "userId" value optional, body: "body" value required }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AppointmentNoteRequest {
-    const NAME: &'static str = "AppointmentNoteRequest";
-
-    const FIELDS: &'static[&'static str] = &["userId", "body"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                1 => entries.value(&mut v1, "body")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            user_id: v0.unwrap_or_default(),
-            body: crate::runtime::object::required(v1, "body")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentNoteRequest {
     /// A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4913,47 +4605,19 @@ impl AppointmentNoteRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub note: Option<AppointmentNote>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for AppointmentNoteResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { AppointmentNoteResponse { note: "note" value optional } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for AppointmentNoteResponse {
-    const NAME: &'static str = "AppointmentNoteResponse";
-
-    const FIELDS: &'static[&'static str] = &["note"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "note")?;
-            }
-        Ok(Self { note: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentNoteResponse {
     /// The `note` object of the response, or an empty [`AppointmentNote`] (every field absent) when it has none.
     pub fn note(self) -> AppointmentNote {
@@ -4962,7 +4626,6 @@ impl AppointmentNoteResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// State of an appointment. Requests accept the first six values; `active` and `completed` appear in responses.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4996,7 +4659,6 @@ pub enum AppointmentStatus {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -5016,7 +4678,6 @@ impl AppointmentStatus {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5038,61 +4699,37 @@ impl From<&str> for AppointmentStatus {
 crate::runtime::enums::string_enum!(AppointmentStatus);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The working hours of a user, applicable to calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Business Hours Schedule`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
     pub rules: Vec<ScheduleRule>,
 
     /// IANA time zone.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `dateAdded`: a string. Example: `2023-01-15T10:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-01-20T14:45:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `calendarIds`: a list of strings.
@@ -5100,121 +4737,41 @@ pub struct AvailabilitySchedule {
     pub calendar_ids: Vec<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for AvailabilitySchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AvailabilitySchedule {
+        id: "id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional,
+        rules: "rules" value_or_default optional,
+        timezone: "timezone" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        user_id: "userId" value optional,
+        calendar_ids: "calendarIds" value_or_default optional,
+        deleted: "deleted" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for AvailabilitySchedule {
-    const NAME: &'static str = "AvailabilitySchedule";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "locationId",
-        "rules",
-        "timezone",
-        "dateAdded",
-        "dateUpdated",
-        "userId",
-        "calendarIds",
-        "deleted"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value_or_default(&mut v3, "rules")?,
-                4 => entries.value(&mut v4, "timezone")?,
-                5 => entries.value(&mut v5, "dateAdded")?,
-                6 => entries.value(&mut v6, "dateUpdated")?,
-                7 => entries.value(&mut v7, "userId")?,
-                8 => entries.value_or_default(&mut v8, "calendarIds")?,
-                9 => entries.value(&mut v9, "deleted")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            rules: v3.unwrap_or_default(),
-            timezone: v4.unwrap_or_default(),
-            date_added: v5.unwrap_or_default(),
-            date_updated: v6.unwrap_or_default(),
-            user_id: v7.unwrap_or_default(),
-            calendar_ids: v8.unwrap_or_default(),
-            deleted: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AvailabilityScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<AvailabilitySchedule>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for AvailabilityScheduleResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    AvailabilityScheduleResponse { schedule: "schedule" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for AvailabilityScheduleResponse {
-    const NAME: &'static str = "AvailabilityScheduleResponse";
-
-    const FIELDS: &'static[&'static str] = &["schedule"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "schedule")?;
-            }
-        Ok(Self { schedule: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AvailabilityScheduleResponse {
     /// The `schedule` object of the response, or an empty [`AvailabilitySchedule`] (every field absent) when it has none.
     pub fn schedule(self) -> AvailabilitySchedule {
@@ -5223,7 +4780,6 @@ impl AvailabilityScheduleResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Set either `calendarId` or `assignedUserId`, not both.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5255,62 +4811,19 @@ pub struct BlockSlotRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BlockSlotRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BlockSlotRequest {
+        title: "title" value optional,
+        calendar_id: "calendarId" value required,
+        assigned_user_id: "assignedUserId" value optional,
+        location_id: "locationId" value required,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BlockSlotRequest {
-    const NAME: &'static str = "BlockSlotRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "calendarId",
-        "assignedUserId",
-        "locationId",
-        "startTime",
-        "endTime"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "calendarId")?,
-                2 => entries.value(&mut v2, "assignedUserId")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "startTime")?,
-                5 => entries.value(&mut v5, "endTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            calendar_id: crate::runtime::object::required(v1, "calendarId")?,
-            assigned_user_id: v2.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v3, "locationId")?,
-            start_time: v4.unwrap_or_default(),
-            end_time: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl BlockSlotRequest {
     /// A value with the required fields (`calendarId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5351,125 +4864,52 @@ impl BlockSlotRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `BlockedSlot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BlockedSlot {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for BlockedSlot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for BlockedSlot {
-    const NAME: &'static str = "BlockedSlot";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "title",
-        "startTime",
-        "endTime",
-        "calendarId",
-        "assignedUserId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "startTime")?,
-                4 => entries.value(&mut v4, "endTime")?,
-                5 => entries.value(&mut v5, "calendarId")?,
-                6 => entries.value(&mut v6, "assignedUserId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            start_time: v3.unwrap_or_default(),
-            end_time: v4.unwrap_or_default(),
-            calendar_id: v5.unwrap_or_default(),
-            assigned_user_id: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BlockedSlot {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        title: "title" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        calendar_id: "calendarId" value optional,
+        assigned_user_id: "assignedUserId" value optional
     }
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Values of `BookingNoticeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5491,7 +4931,6 @@ pub enum BookingNoticeUnit {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -5507,7 +4946,6 @@ impl BookingNoticeUnit {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl From<&str> for BookingNoticeUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5525,7 +4963,6 @@ impl From<&str> for BookingNoticeUnit {
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `BookingWindowUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5544,7 +4981,6 @@ pub enum BookingWindowUnit {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl BookingWindowUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -5559,7 +4995,6 @@ impl BookingWindowUnit {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for BookingWindowUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5576,40 +5011,24 @@ impl From<&str> for BookingWindowUnit {
 crate::runtime::enums::string_enum!(BookingWindowUnit);
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// A booking calendar and its settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
     pub notifications: Vec<CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The calendar group the calendar belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
@@ -5617,78 +5036,40 @@ pub struct Calendar {
     pub team_members: Vec<TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventType",))]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetSlug",))]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarType",))]
     pub calendar_type: Option<CalendarType>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "widgetType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetType",))]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventTitle",))]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
@@ -5696,129 +5077,59 @@ pub struct Calendar {
     pub location_configurations: Vec<ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDuration",))]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDurationUnit",))]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotInterval",))]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotIntervalUnit",))]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBuffer",))]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBufferUnit",))]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerSlot",))]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerDay",))]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfter",))]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfterUnit",))]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingFor",))]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingForUnit",))]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -5826,603 +5137,243 @@ pub struct Calendar {
     pub open_hours: Vec<OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableRecurring",))]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stickyContact",))]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isLivePaymentMode",))]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoConfirm",))]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "shouldSendAlertEmailsToAssignedMember",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "shouldSendAlertEmailsToAssignedMember",)
         )
     ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "alertEmail",))]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "googleInvitationEmails",))]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowReschedule",))]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCancellation",))]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "shouldAssignContactToTeamMember",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shouldAssignContactToTeamMember",))]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "shouldSkipAssigningContactForExisting",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "shouldSkipAssigningContactForExisting",)
         )
     ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pixelId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pixelId",))]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitType",))]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL",))]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitThanksMessage",))]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availabilityType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availabilityType",))]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
     pub availabilities: Vec<CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "guestType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "guestType",))]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "consentLabel",))]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarCoverImage",))]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lookBusyConfig",))]
     pub look_busy_config: Option<LookBusyConfig>,
 
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for Calendar {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Calendar {
+        is_active: "isActive" value optional,
+        notifications: "notifications" value_or_default optional,
+        location_id: "locationId" value optional,
+        group_id: "groupId" value optional,
+        team_members: "teamMembers" value_or_default optional,
+        event_type: "eventType" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        widget_slug: "widgetSlug" value optional,
+        calendar_type: "calendarType" value optional,
+        widget_type: "widgetType" value optional,
+        event_title: "eventTitle" value optional,
+        event_color: "eventColor" value optional,
+        meeting_location: "meetingLocation" value optional,
+        location_configurations: "locationConfigurations" value_or_default optional,
+        slot_duration: "slotDuration" value optional,
+        slot_duration_unit: "slotDurationUnit" value optional,
+        slot_interval: "slotInterval" value optional,
+        slot_interval_unit: "slotIntervalUnit" value optional,
+        slot_buffer: "slotBuffer" value optional,
+        slot_buffer_unit: "slotBufferUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        appoinment_per_slot: "appoinmentPerSlot" value optional,
+        appoinment_per_day: "appoinmentPerDay" value optional,
+        allow_booking_after: "allowBookingAfter" value optional,
+        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
+        allow_booking_for: "allowBookingFor" value optional,
+        allow_booking_for_unit: "allowBookingForUnit" value optional,
+        open_hours: "openHours" value_or_default optional,
+        enable_recurring: "enableRecurring" value optional,
+        recurring: "recurring" value optional,
+        form_id: "formId" value optional,
+        sticky_contact: "stickyContact" value optional,
+        is_live_payment_mode: "isLivePaymentMode" value optional,
+        auto_confirm: "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: "alertEmail" value optional,
+        google_invitation_emails: "googleInvitationEmails" value optional,
+        allow_reschedule: "allowReschedule" value optional,
+        allow_cancellation: "allowCancellation" value optional,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
+        notes: "notes" value optional,
+        pixel_id: "pixelId" value optional,
+        form_submit_type: "formSubmitType" value optional,
+        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
+        availability_type: "availabilityType" value optional,
+        availabilities: "availabilities" value_or_default optional,
+        guest_type: "guestType" value optional,
+        consent_label: "consentLabel" value optional,
+        calendar_cover_image: "calendarCoverImage" value optional,
+        look_busy_config: "lookBusyConfig" value optional,
+        id: "id" value optional
     }
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for Calendar {
-    const NAME: &'static str = "Calendar";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isActive",
-        "notifications",
-        "locationId",
-        "groupId",
-        "teamMembers",
-        "eventType",
-        "name",
-        "description",
-        "slug",
-        "widgetSlug",
-        "calendarType",
-        "widgetType",
-        "eventTitle",
-        "eventColor",
-        "meetingLocation",
-        "locationConfigurations",
-        "slotDuration",
-        "slotDurationUnit",
-        "slotInterval",
-        "slotIntervalUnit",
-        "slotBuffer",
-        "slotBufferUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "appoinmentPerSlot",
-        "appoinmentPerDay",
-        "allowBookingAfter",
-        "allowBookingAfterUnit",
-        "allowBookingFor",
-        "allowBookingForUnit",
-        "openHours",
-        "enableRecurring",
-        "recurring",
-        "formId",
-        "stickyContact",
-        "isLivePaymentMode",
-        "autoConfirm",
-        "shouldSendAlertEmailsToAssignedMember",
-        "alertEmail",
-        "googleInvitationEmails",
-        "allowReschedule",
-        "allowCancellation",
-        "shouldAssignContactToTeamMember",
-        "shouldSkipAssigningContactForExisting",
-        "notes",
-        "pixelId",
-        "formSubmitType",
-        "formSubmitRedirectURL",
-        "formSubmitThanksMessage",
-        "availabilityType",
-        "availabilities",
-        "guestType",
-        "consentLabel",
-        "calendarCoverImage",
-        "lookBusyConfig",
-        "id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        let mut v51 = None;
-        let mut v52 = None;
-        let mut v53 = None;
-        let mut v54 = None;
-        let mut v55 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                1 => entries.value_or_default(&mut v1, "notifications")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "groupId")?,
-                4 => entries.value_or_default(&mut v4, "teamMembers")?,
-                5 => entries.value(&mut v5, "eventType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "description")?,
-                8 => entries.value(&mut v8, "slug")?,
-                9 => entries.value(&mut v9, "widgetSlug")?,
-                10 => entries.value(&mut v10, "calendarType")?,
-                11 => entries.value(&mut v11, "widgetType")?,
-                12 => entries.value(&mut v12, "eventTitle")?,
-                13 => entries.value(&mut v13, "eventColor")?,
-                14 => entries.value(&mut v14, "meetingLocation")?,
-                15 => entries.value_or_default(&mut v15, "locationConfigurations")?,
-                16 => entries.value(&mut v16, "slotDuration")?,
-                17 => entries.value(&mut v17, "slotDurationUnit")?,
-                18 => entries.value(&mut v18, "slotInterval")?,
-                19 => entries.value(&mut v19, "slotIntervalUnit")?,
-                20 => entries.value(&mut v20, "slotBuffer")?,
-                21 => entries.value(&mut v21, "slotBufferUnit")?,
-                22 => entries.value(&mut v22, "preBuffer")?,
-                23 => entries.value(&mut v23, "preBufferUnit")?,
-                24 => entries.value(&mut v24, "appoinmentPerSlot")?,
-                25 => entries.value(&mut v25, "appoinmentPerDay")?,
-                26 => entries.value(&mut v26, "allowBookingAfter")?,
-                27 => entries.value(&mut v27, "allowBookingAfterUnit")?,
-                28 => entries.value(&mut v28, "allowBookingFor")?,
-                29 => entries.value(&mut v29, "allowBookingForUnit")?,
-                30 => entries.value_or_default(&mut v30, "openHours")?,
-                31 => entries.value(&mut v31, "enableRecurring")?,
-                32 => entries.value(&mut v32, "recurring")?,
-                33 => entries.value(&mut v33, "formId")?,
-                34 => entries.value(&mut v34, "stickyContact")?,
-                35 => entries.value(&mut v35, "isLivePaymentMode")?,
-                36 => entries.value(&mut v36, "autoConfirm")?,
-                37 => entries.value(&mut v37, "shouldSendAlertEmailsToAssignedMember")?,
-                38 => entries.value(&mut v38, "alertEmail")?,
-                39 => entries.value(&mut v39, "googleInvitationEmails")?,
-                40 => entries.value(&mut v40, "allowReschedule")?,
-                41 => entries.value(&mut v41, "allowCancellation")?,
-                42 => entries.value(&mut v42, "shouldAssignContactToTeamMember")?,
-                43 => entries.value(&mut v43, "shouldSkipAssigningContactForExisting")?,
-                44 => entries.value(&mut v44, "notes")?,
-                45 => entries.value(&mut v45, "pixelId")?,
-                46 => entries.value(&mut v46, "formSubmitType")?,
-                47 => entries.value(&mut v47, "formSubmitRedirectURL")?,
-                48 => entries.value(&mut v48, "formSubmitThanksMessage")?,
-                49 => entries.value(&mut v49, "availabilityType")?,
-                50 => entries.value_or_default(&mut v50, "availabilities")?,
-                51 => entries.value(&mut v51, "guestType")?,
-                52 => entries.value(&mut v52, "consentLabel")?,
-                53 => entries.value(&mut v53, "calendarCoverImage")?,
-                54 => entries.value(&mut v54, "lookBusyConfig")?,
-                55 => entries.value(&mut v55, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_active: v0.unwrap_or_default(),
-            notifications: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            group_id: v3.unwrap_or_default(),
-            team_members: v4.unwrap_or_default(),
-            event_type: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            description: v7.unwrap_or_default(),
-            slug: v8.unwrap_or_default(),
-            widget_slug: v9.unwrap_or_default(),
-            calendar_type: v10.unwrap_or_default(),
-            widget_type: v11.unwrap_or_default(),
-            event_title: v12.unwrap_or_default(),
-            event_color: v13.unwrap_or_default(),
-            meeting_location: v14.unwrap_or_default(),
-            location_configurations: v15.unwrap_or_default(),
-            slot_duration: v16.unwrap_or_default(),
-            slot_duration_unit: v17.unwrap_or_default(),
-            slot_interval: v18.unwrap_or_default(),
-            slot_interval_unit: v19.unwrap_or_default(),
-            slot_buffer: v20.unwrap_or_default(),
-            slot_buffer_unit: v21.unwrap_or_default(),
-            pre_buffer: v22.unwrap_or_default(),
-            pre_buffer_unit: v23.unwrap_or_default(),
-            appoinment_per_slot: v24.unwrap_or_default(),
-            appoinment_per_day: v25.unwrap_or_default(),
-            allow_booking_after: v26.unwrap_or_default(),
-            allow_booking_after_unit: v27.unwrap_or_default(),
-            allow_booking_for: v28.unwrap_or_default(),
-            allow_booking_for_unit: v29.unwrap_or_default(),
-            open_hours: v30.unwrap_or_default(),
-            enable_recurring: v31.unwrap_or_default(),
-            recurring: v32.unwrap_or_default(),
-            form_id: v33.unwrap_or_default(),
-            sticky_contact: v34.unwrap_or_default(),
-            is_live_payment_mode: v35.unwrap_or_default(),
-            auto_confirm: v36.unwrap_or_default(),
-            should_send_alert_emails_to_assigned_member: v37.unwrap_or_default(),
-            alert_email: v38.unwrap_or_default(),
-            google_invitation_emails: v39.unwrap_or_default(),
-            allow_reschedule: v40.unwrap_or_default(),
-            allow_cancellation: v41.unwrap_or_default(),
-            should_assign_contact_to_team_member: v42.unwrap_or_default(),
-            should_skip_assigning_contact_for_existing: v43.unwrap_or_default(),
-            notes: v44.unwrap_or_default(),
-            pixel_id: v45.unwrap_or_default(),
-            form_submit_type: v46.unwrap_or_default(),
-            form_submit_redirect_url: v47.unwrap_or_default(),
-            form_submit_thanks_message: v48.unwrap_or_default(),
-            availability_type: v49.unwrap_or_default(),
-            availabilities: v50.unwrap_or_default(),
-            guest_type: v51.unwrap_or_default(),
-            consent_label: v52.unwrap_or_default(),
-            calendar_cover_image: v53.unwrap_or_default(),
-            look_busy_config: v54.unwrap_or_default(),
-            id: v55.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment or blocked slot in a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address`: a string. Example: `https://meet.google.com/yqp-gogr-wve`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The primary owner.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
     pub users: Vec<String>,
 
     /// `notes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isRecurring", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
@@ -6430,274 +5381,94 @@ pub struct CalendarEvent {
     pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<EventCreator>,
 
     /// The series an occurrence belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "masterEventId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "masterEventId",))]
     pub master_event_id: Option<String>,
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for CalendarEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for CalendarEvent {
-    const NAME: &'static str = "CalendarEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "address",
-        "title",
-        "calendarId",
-        "locationId",
-        "contactId",
-        "groupId",
-        "appointmentStatus",
-        "assignedUserId",
-        "users",
-        "notes",
-        "description",
-        "isRecurring",
-        "rrule",
-        "startTime",
-        "endTime",
-        "dateAdded",
-        "dateUpdated",
-        "assignedResources",
-        "createdBy",
-        "masterEventId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "address")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "calendarId")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "groupId")?,
-                7 => entries.value(&mut v7, "appointmentStatus")?,
-                8 => entries.value(&mut v8, "assignedUserId")?,
-                9 => entries.value_or_default(&mut v9, "users")?,
-                10 => entries.value(&mut v10, "notes")?,
-                11 => entries.value(&mut v11, "description")?,
-                12 => entries.value(&mut v12, "isRecurring")?,
-                13 => entries.value(&mut v13, "rrule")?,
-                14 => entries.value(&mut v14, "startTime")?,
-                15 => entries.value(&mut v15, "endTime")?,
-                16 => entries.value(&mut v16, "dateAdded")?,
-                17 => entries.value(&mut v17, "dateUpdated")?,
-                18 => entries.value_or_default(&mut v18, "assignedResources")?,
-                19 => entries.value(&mut v19, "createdBy")?,
-                20 => entries.value(&mut v20, "masterEventId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            address: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            calendar_id: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            group_id: v6.unwrap_or_default(),
-            appointment_status: v7.unwrap_or_default(),
-            assigned_user_id: v8.unwrap_or_default(),
-            users: v9.unwrap_or_default(),
-            notes: v10.unwrap_or_default(),
-            description: v11.unwrap_or_default(),
-            is_recurring: v12.unwrap_or_default(),
-            rrule: v13.unwrap_or_default(),
-            start_time: v14.unwrap_or_default(),
-            end_time: v15.unwrap_or_default(),
-            date_added: v16.unwrap_or_default(),
-            date_updated: v17.unwrap_or_default(),
-            assigned_resources: v18.unwrap_or_default(),
-            created_by: v19.unwrap_or_default(),
-            master_event_id: v20.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CalendarEvent {
+        id: "id" value optional,
+        address: "address" value optional,
+        title: "title" value optional,
+        calendar_id: "calendarId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        group_id: "groupId" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        users: "users" value_or_default optional,
+        notes: "notes" value optional,
+        description: "description" value optional,
+        is_recurring: "isRecurring" value optional,
+        rrule: "rrule" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        assigned_resources: "assignedResources" value_or_default optional,
+        created_by: "createdBy" value optional,
+        master_event_id: "masterEventId" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroup {
     /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `group a`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `15-mins`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `isActive`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CalendarGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CalendarGroup {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        is_active: "isActive" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CalendarGroup {
-    const NAME: &'static str = "CalendarGroup";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "description",
-        "slug",
-        "isActive"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "slug")?,
-                5 => entries.value(&mut v5, "isActive")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            slug: v4.unwrap_or_default(),
-            is_active: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroupResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarGroupResponse {
     /// `group`: a [`CalendarGroup`](crate::calendars::CalendarGroup).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub group: Option<CalendarGroup>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CalendarGroupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { CalendarGroupResponse { group: "group" value optional } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CalendarGroupResponse {
-    const NAME: &'static str = "CalendarGroupResponse";
-
-    const FIELDS: &'static[&'static str] = &["group"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "group")?;
-            }
-        Ok(Self { group: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarGroupResponse {
     /// The `group` object of the response, or an empty [`CalendarGroup`] (every field absent) when it has none.
     pub fn group(self) -> CalendarGroup {
@@ -6706,28 +5477,17 @@ impl CalendarGroupResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "receiverType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "receiverType",))]
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
@@ -6739,25 +5499,14 @@ pub struct CalendarNotification {
     pub additional_phone_numbers: Vec<String>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "notificationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "notificationType",))]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// `additionalWhatsappNumbers`: a list of strings.
@@ -6765,20 +5514,13 @@ pub struct CalendarNotification {
     pub additional_whatsapp_numbers: Vec<String>,
 
     /// `templateId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `subject`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
@@ -6794,141 +5536,46 @@ pub struct CalendarNotification {
     pub selected_users: Vec<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CalendarNotification {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CalendarNotification {
+        id: "_id" value optional,
+        receiver_type: "receiverType" value optional,
+        additional_email_ids: "additionalEmailIds" value_or_default optional,
+        additional_phone_numbers: "additionalPhoneNumbers" value_or_default optional,
+        channel: "channel" value optional,
+        notification_type: "notificationType" value optional,
+        is_active: "isActive" value optional,
+        additional_whatsapp_numbers: "additionalWhatsappNumbers" value_or_default optional,
+        template_id: "templateId" value optional,
+        body: "body" value optional,
+        subject: "subject" value optional,
+        after_time: "afterTime" value_or_default optional,
+        before_time: "beforeTime" value_or_default optional,
+        selected_users: "selectedUsers" value_or_default optional,
+        deleted: "deleted" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CalendarNotification {
-    const NAME: &'static str = "CalendarNotification";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "receiverType",
-        "additionalEmailIds",
-        "additionalPhoneNumbers",
-        "channel",
-        "notificationType",
-        "isActive",
-        "additionalWhatsappNumbers",
-        "templateId",
-        "body",
-        "subject",
-        "afterTime",
-        "beforeTime",
-        "selectedUsers",
-        "deleted"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "receiverType")?,
-                2 => entries.value_or_default(&mut v2, "additionalEmailIds")?,
-                3 => entries.value_or_default(&mut v3, "additionalPhoneNumbers")?,
-                4 => entries.value(&mut v4, "channel")?,
-                5 => entries.value(&mut v5, "notificationType")?,
-                6 => entries.value(&mut v6, "isActive")?,
-                7 => entries.value_or_default(&mut v7, "additionalWhatsappNumbers")?,
-                8 => entries.value(&mut v8, "templateId")?,
-                9 => entries.value(&mut v9, "body")?,
-                10 => entries.value(&mut v10, "subject")?,
-                11 => entries.value_or_default(&mut v11, "afterTime")?,
-                12 => entries.value_or_default(&mut v12, "beforeTime")?,
-                13 => entries.value_or_default(&mut v13, "selectedUsers")?,
-                14 => entries.value(&mut v14, "deleted")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            receiver_type: v1.unwrap_or_default(),
-            additional_email_ids: v2.unwrap_or_default(),
-            additional_phone_numbers: v3.unwrap_or_default(),
-            channel: v4.unwrap_or_default(),
-            notification_type: v5.unwrap_or_default(),
-            is_active: v6.unwrap_or_default(),
-            additional_whatsapp_numbers: v7.unwrap_or_default(),
-            template_id: v8.unwrap_or_default(),
-            body: v9.unwrap_or_default(),
-            subject: v10.unwrap_or_default(),
-            after_time: v11.unwrap_or_default(),
-            before_time: v12.unwrap_or_default(),
-            selected_users: v13.unwrap_or_default(),
-            deleted: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarNotificationResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarNotificationResult {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CalendarNotificationResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CalendarNotificationResult { message: "message" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CalendarNotificationResult {
-    const NAME: &'static str = "CalendarNotificationResult";
-
-    const FIELDS: &'static[&'static str] = &["message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "message")?;
-            }
-        Ok(Self { message: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6960,60 +5607,18 @@ pub struct CalendarNotificationSetting {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CalendarNotificationSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CalendarNotificationSetting {
+        type_: "type" value optional,
+        should_send_to_contact: "shouldSendToContact" value optional,
+        should_send_to_guest: "shouldSendToGuest" value optional,
+        should_send_to_user: "shouldSendToUser" value optional,
+        should_send_to_selected_users: "shouldSendToSelectedUsers" value optional,
+        selected_users: "selectedUsers" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CalendarNotificationSetting {
-    const NAME: &'static str = "CalendarNotificationSetting";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "shouldSendToContact",
-        "shouldSendToGuest",
-        "shouldSendToUser",
-        "shouldSendToSelectedUsers",
-        "selectedUsers"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "shouldSendToContact")?,
-                2 => entries.value(&mut v2, "shouldSendToGuest")?,
-                3 => entries.value(&mut v3, "shouldSendToUser")?,
-                4 => entries.value(&mut v4, "shouldSendToSelectedUsers")?,
-                5 => entries.value(&mut v5, "selectedUsers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            should_send_to_contact: v1.unwrap_or_default(),
-            should_send_to_guest: v2.unwrap_or_default(),
-            should_send_to_user: v3.unwrap_or_default(),
-            should_send_to_selected_users: v4.unwrap_or_default(),
-            selected_users: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarNotificationSetting {
     /// A value with the required fields (`shouldSendToContact`, `shouldSendToGuest`, `shouldSendToUser`, `shouldSendToSelectedUsers`, `selectedUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7072,7 +5677,6 @@ impl CalendarNotificationSetting {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `CalendarNotificationSettingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7085,7 +5689,6 @@ pub enum CalendarNotificationSettingType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarNotificationSettingType {
     /// The value as sent on the wire.
     #[inline]
@@ -7098,7 +5701,6 @@ impl CalendarNotificationSettingType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarNotificationSettingType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7113,62 +5715,37 @@ impl From<&str> for CalendarNotificationSettingType {
 crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A room or a piece of equipment used by service calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResource {
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `yoga room`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `resourceType`: a [`CalendarResourceType`](crate::calendars::CalendarResourceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "resourceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "resourceType",))]
     pub resource_type: Option<CalendarResourceType>,
 
     /// `isActive`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Units of equipment.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub quantity: Option<i64>,
 
     /// Units out of service.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "outOfService", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "outOfService",))]
     pub out_of_service: Option<i64>,
 
     /// People a room holds.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capacity: Option<i64>,
 
     /// Service calendars using the resource.
@@ -7177,72 +5754,21 @@ pub struct CalendarResource {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CalendarResource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CalendarResource {
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        resource_type: "resourceType" value optional,
+        is_active: "isActive" value optional,
+        description: "description" value optional,
+        quantity: "quantity" value optional,
+        out_of_service: "outOfService" value optional,
+        capacity: "capacity" value optional,
+        calendar_ids: "calendarIds" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CalendarResource {
-    const NAME: &'static str = "CalendarResource";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "resourceType",
-        "isActive",
-        "description",
-        "quantity",
-        "outOfService",
-        "capacity",
-        "calendarIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "resourceType")?,
-                3 => entries.value(&mut v3, "isActive")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "quantity")?,
-                6 => entries.value(&mut v6, "outOfService")?,
-                7 => entries.value(&mut v7, "capacity")?,
-                8 => entries.value_or_default(&mut v8, "calendarIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            resource_type: v2.unwrap_or_default(),
-            is_active: v3.unwrap_or_default(),
-            description: v4.unwrap_or_default(),
-            quantity: v5.unwrap_or_default(),
-            out_of_service: v6.unwrap_or_default(),
-            capacity: v7.unwrap_or_default(),
-            calendar_ids: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `CalendarResourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7258,7 +5784,6 @@ pub enum CalendarResourceType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarResourceType {
     /// The value as sent on the wire.
     #[inline]
@@ -7272,7 +5797,6 @@ impl CalendarResourceType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarResourceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7288,47 +5812,19 @@ impl From<&str> for CalendarResourceType {
 crate::runtime::enums::string_enum!(CalendarResourceType);
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calendar: Option<Calendar>,
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for CalendarResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { CalendarResponse { calendar: "calendar" value optional } }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for CalendarResponse {
-    const NAME: &'static str = "CalendarResponse";
-
-    const FIELDS: &'static[&'static str] = &["calendar"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "calendar")?;
-            }
-        Ok(Self { calendar: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CalendarResponse {
     /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
     pub fn calendar(self) -> Calendar {
@@ -7337,7 +5833,6 @@ impl CalendarResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `CalendarType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7365,7 +5860,6 @@ pub enum CalendarType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarType {
     /// The value as sent on the wire.
     #[inline]
@@ -7383,7 +5877,6 @@ impl CalendarType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7403,69 +5896,32 @@ impl From<&str> for CalendarType {
 crate::runtime::enums::string_enum!(CalendarType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub kind: Option<MeetingLocationKind>,
 
     /// Address, number or link; not used by the conference kinds.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<String>,
 
     /// Id to pick this location when booking (`meetingLocationId`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingId",))]
     pub meeting_id: Option<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ConfiguredMeetingLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConfiguredMeetingLocation {
+        kind: "kind" value optional,
+        location: "location" value optional,
+        meeting_id: "meetingId" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ConfiguredMeetingLocation {
-    const NAME: &'static str = "ConfiguredMeetingLocation";
-
-    const FIELDS: &'static[&'static str] = &["kind", "location", "meetingId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "kind")?,
-                1 => entries.value(&mut v1, "location")?,
-                2 => entries.value(&mut v2, "meetingId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            kind: v0.unwrap_or_default(),
-            location: v1.unwrap_or_default(),
-            meeting_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7541,106 +5997,30 @@ pub struct CreateAppointmentRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateAppointmentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateAppointmentRequest {
+        title: "title" value optional,
+        meeting_location_type: "meetingLocationType" value optional,
+        meeting_location_id: "meetingLocationId" value optional,
+        override_location_config: "overrideLocationConfig" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        description: "description" value optional,
+        address: "address" value optional,
+        ignore_date_range: "ignoreDateRange" value optional,
+        to_notify: "toNotify" value optional,
+        ignore_free_slot_validation: "ignoreFreeSlotValidation" value optional,
+        rrule: "rrule" value optional,
+        calendar_id: "calendarId" value required,
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        start_time: "startTime" value required,
+        end_time: "endTime" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateAppointmentRequest {
-    const NAME: &'static str = "CreateAppointmentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "meetingLocationType",
-        "meetingLocationId",
-        "overrideLocationConfig",
-        "appointmentStatus",
-        "assignedUserId",
-        "description",
-        "address",
-        "ignoreDateRange",
-        "toNotify",
-        "ignoreFreeSlotValidation",
-        "rrule",
-        "calendarId",
-        "locationId",
-        "contactId",
-        "startTime",
-        "endTime"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "meetingLocationType")?,
-                2 => entries.value(&mut v2, "meetingLocationId")?,
-                3 => entries.value(&mut v3, "overrideLocationConfig")?,
-                4 => entries.value(&mut v4, "appointmentStatus")?,
-                5 => entries.value(&mut v5, "assignedUserId")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "address")?,
-                8 => entries.value(&mut v8, "ignoreDateRange")?,
-                9 => entries.value(&mut v9, "toNotify")?,
-                10 => entries.value(&mut v10, "ignoreFreeSlotValidation")?,
-                11 => entries.value(&mut v11, "rrule")?,
-                12 => entries.value(&mut v12, "calendarId")?,
-                13 => entries.value(&mut v13, "locationId")?,
-                14 => entries.value(&mut v14, "contactId")?,
-                15 => entries.value(&mut v15, "startTime")?,
-                16 => entries.value(&mut v16, "endTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            meeting_location_type: v1.unwrap_or_default(),
-            meeting_location_id: v2.unwrap_or_default(),
-            override_location_config: v3.unwrap_or_default(),
-            appointment_status: v4.unwrap_or_default(),
-            assigned_user_id: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            address: v7.unwrap_or_default(),
-            ignore_date_range: v8.unwrap_or_default(),
-            to_notify: v9.unwrap_or_default(),
-            ignore_free_slot_validation: v10.unwrap_or_default(),
-            rrule: v11.unwrap_or_default(),
-            calendar_id: crate::runtime::object::required(v12, "calendarId")?,
-            location_id: crate::runtime::object::required(v13, "locationId")?,
-            contact_id: crate::runtime::object::required(v14, "contactId")?,
-            start_time: crate::runtime::object::required(v15, "startTime")?,
-            end_time: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateAppointmentRequest {
     /// A value with the required fields (`calendarId`, `locationId`, `contactId`, `startTime`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7751,7 +6131,6 @@ impl CreateAppointmentRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7781,62 +6160,19 @@ pub struct CreateAvailabilityScheduleRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateAvailabilityScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateAvailabilityScheduleRequest {
+        rules: "rules" value optional,
+        timezone: "timezone" value required,
+        location_id: "locationId" value required,
+        name: "name" value required,
+        user_id: "userId" value required,
+        calendar_ids: "calendarIds" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateAvailabilityScheduleRequest {
-    const NAME: &'static str = "CreateAvailabilityScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "rules",
-        "timezone",
-        "locationId",
-        "name",
-        "userId",
-        "calendarIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "rules")?,
-                1 => entries.value(&mut v1, "timezone")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "userId")?,
-                5 => entries.value(&mut v5, "calendarIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            rules: v0.unwrap_or_default(),
-            timezone: crate::runtime::object::required(v1, "timezone")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            name: crate::runtime::object::required(v3, "name")?,
-            user_id: crate::runtime::object::required(v4, "userId")?,
-            calendar_ids: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateAvailabilityScheduleRequest {
     /// A value with the required fields (`timezone`, `locationId`, `name`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7870,7 +6206,6 @@ impl CreateAvailabilityScheduleRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7895,58 +6230,18 @@ pub struct CreateCalendarGroupRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCalendarGroupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCalendarGroupRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        description: "description" value required,
+        slug: "slug" value required,
+        is_active: "isActive" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCalendarGroupRequest {
-    const NAME: &'static str = "CreateCalendarGroupRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "description",
-        "slug",
-        "isActive"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "slug")?,
-                4 => entries.value(&mut v4, "isActive")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            description: crate::runtime::object::required(v2, "description")?,
-            slug: crate::runtime::object::required(v3, "slug")?,
-            is_active: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateCalendarGroupRequest {
     /// A value with the required fields (`locationId`, `name`, `description`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7973,7 +6268,6 @@ impl CreateCalendarGroupRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8040,98 +6334,28 @@ pub struct CreateCalendarNotificationRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCalendarNotificationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCalendarNotificationRequest {
+        receiver_type: "receiverType" value required,
+        channel: "channel" value required,
+        notification_type: "notificationType" value required,
+        is_active: "isActive" value optional,
+        template_id: "templateId" value optional,
+        body: "body" value optional,
+        subject: "subject" value optional,
+        after_time: "afterTime" value optional,
+        before_time: "beforeTime" value optional,
+        additional_email_ids: "additionalEmailIds" value optional,
+        additional_phone_numbers: "additionalPhoneNumbers" value optional,
+        selected_users: "selectedUsers" value optional,
+        from_address: "fromAddress" value optional,
+        from_name: "fromName" value optional,
+        from_number: "fromNumber" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCalendarNotificationRequest {
-    const NAME: &'static str = "CreateCalendarNotificationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "receiverType",
-        "channel",
-        "notificationType",
-        "isActive",
-        "templateId",
-        "body",
-        "subject",
-        "afterTime",
-        "beforeTime",
-        "additionalEmailIds",
-        "additionalPhoneNumbers",
-        "selectedUsers",
-        "fromAddress",
-        "fromName",
-        "fromNumber"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "receiverType")?,
-                1 => entries.value(&mut v1, "channel")?,
-                2 => entries.value(&mut v2, "notificationType")?,
-                3 => entries.value(&mut v3, "isActive")?,
-                4 => entries.value(&mut v4, "templateId")?,
-                5 => entries.value(&mut v5, "body")?,
-                6 => entries.value(&mut v6, "subject")?,
-                7 => entries.value(&mut v7, "afterTime")?,
-                8 => entries.value(&mut v8, "beforeTime")?,
-                9 => entries.value(&mut v9, "additionalEmailIds")?,
-                10 => entries.value(&mut v10, "additionalPhoneNumbers")?,
-                11 => entries.value(&mut v11, "selectedUsers")?,
-                12 => entries.value(&mut v12, "fromAddress")?,
-                13 => entries.value(&mut v13, "fromName")?,
-                14 => entries.value(&mut v14, "fromNumber")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            receiver_type: crate::runtime::object::required(v0, "receiverType")?,
-            channel: crate::runtime::object::required(v1, "channel")?,
-            notification_type: crate::runtime::object::required(v2, "notificationType")?,
-            is_active: v3.unwrap_or_default(),
-            template_id: v4.unwrap_or_default(),
-            body: v5.unwrap_or_default(),
-            subject: v6.unwrap_or_default(),
-            after_time: v7.unwrap_or_default(),
-            before_time: v8.unwrap_or_default(),
-            additional_email_ids: v9.unwrap_or_default(),
-            additional_phone_numbers: v10.unwrap_or_default(),
-            selected_users: v11.unwrap_or_default(),
-            from_address: v12.unwrap_or_default(),
-            from_name: v13.unwrap_or_default(),
-            from_number: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateCalendarNotificationRequest {
     /// A value with the required fields (`receiverType`, `channel`, `notificationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8233,7 +6457,6 @@ impl CreateCalendarNotificationRequest {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CreateCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8470,258 +6693,68 @@ pub struct CreateCalendarRequest {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCalendarRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCalendarRequest {
+        is_active: "isActive" value optional,
+        notifications: "notifications" value optional,
+        location_id: "locationId" value required,
+        group_id: "groupId" value optional,
+        team_members: "teamMembers" value optional,
+        event_type: "eventType" value optional,
+        name: "name" value required,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        widget_slug: "widgetSlug" value optional,
+        calendar_type: "calendarType" value optional,
+        widget_type: "widgetType" value optional,
+        event_title: "eventTitle" value optional,
+        event_color: "eventColor" value optional,
+        meeting_location: "meetingLocation" value optional,
+        location_configurations: "locationConfigurations" value optional,
+        slot_duration: "slotDuration" value optional,
+        slot_duration_unit: "slotDurationUnit" value optional,
+        slot_interval: "slotInterval" value optional,
+        slot_interval_unit: "slotIntervalUnit" value optional,
+        slot_buffer: "slotBuffer" value optional,
+        slot_buffer_unit: "slotBufferUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        appoinment_per_slot: "appoinmentPerSlot" value optional,
+        appoinment_per_day: "appoinmentPerDay" value optional,
+        allow_booking_after: "allowBookingAfter" value optional,
+        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
+        allow_booking_for: "allowBookingFor" value optional,
+        allow_booking_for_unit: "allowBookingForUnit" value optional,
+        open_hours: "openHours" value optional,
+        enable_recurring: "enableRecurring" value optional,
+        recurring: "recurring" value optional,
+        form_id: "formId" value optional,
+        sticky_contact: "stickyContact" value optional,
+        is_live_payment_mode: "isLivePaymentMode" value optional,
+        auto_confirm: "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: "alertEmail" value optional,
+        google_invitation_emails: "googleInvitationEmails" value optional,
+        allow_reschedule: "allowReschedule" value optional,
+        allow_cancellation: "allowCancellation" value optional,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
+        notes: "notes" value optional,
+        pixel_id: "pixelId" value optional,
+        form_submit_type: "formSubmitType" value optional,
+        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
+        availability_type: "availabilityType" value optional,
+        availabilities: "availabilities" value optional,
+        guest_type: "guestType" value optional,
+        consent_label: "consentLabel" value optional,
+        calendar_cover_image: "calendarCoverImage" value optional,
+        look_busy_config: "lookBusyConfig" value optional
     }
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCalendarRequest {
-    const NAME: &'static str = "CreateCalendarRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isActive",
-        "notifications",
-        "locationId",
-        "groupId",
-        "teamMembers",
-        "eventType",
-        "name",
-        "description",
-        "slug",
-        "widgetSlug",
-        "calendarType",
-        "widgetType",
-        "eventTitle",
-        "eventColor",
-        "meetingLocation",
-        "locationConfigurations",
-        "slotDuration",
-        "slotDurationUnit",
-        "slotInterval",
-        "slotIntervalUnit",
-        "slotBuffer",
-        "slotBufferUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "appoinmentPerSlot",
-        "appoinmentPerDay",
-        "allowBookingAfter",
-        "allowBookingAfterUnit",
-        "allowBookingFor",
-        "allowBookingForUnit",
-        "openHours",
-        "enableRecurring",
-        "recurring",
-        "formId",
-        "stickyContact",
-        "isLivePaymentMode",
-        "autoConfirm",
-        "shouldSendAlertEmailsToAssignedMember",
-        "alertEmail",
-        "googleInvitationEmails",
-        "allowReschedule",
-        "allowCancellation",
-        "shouldAssignContactToTeamMember",
-        "shouldSkipAssigningContactForExisting",
-        "notes",
-        "pixelId",
-        "formSubmitType",
-        "formSubmitRedirectURL",
-        "formSubmitThanksMessage",
-        "availabilityType",
-        "availabilities",
-        "guestType",
-        "consentLabel",
-        "calendarCoverImage",
-        "lookBusyConfig"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        let mut v51 = None;
-        let mut v52 = None;
-        let mut v53 = None;
-        let mut v54 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                1 => entries.value(&mut v1, "notifications")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "groupId")?,
-                4 => entries.value(&mut v4, "teamMembers")?,
-                5 => entries.value(&mut v5, "eventType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "description")?,
-                8 => entries.value(&mut v8, "slug")?,
-                9 => entries.value(&mut v9, "widgetSlug")?,
-                10 => entries.value(&mut v10, "calendarType")?,
-                11 => entries.value(&mut v11, "widgetType")?,
-                12 => entries.value(&mut v12, "eventTitle")?,
-                13 => entries.value(&mut v13, "eventColor")?,
-                14 => entries.value(&mut v14, "meetingLocation")?,
-                15 => entries.value(&mut v15, "locationConfigurations")?,
-                16 => entries.value(&mut v16, "slotDuration")?,
-                17 => entries.value(&mut v17, "slotDurationUnit")?,
-                18 => entries.value(&mut v18, "slotInterval")?,
-                19 => entries.value(&mut v19, "slotIntervalUnit")?,
-                20 => entries.value(&mut v20, "slotBuffer")?,
-                21 => entries.value(&mut v21, "slotBufferUnit")?,
-                22 => entries.value(&mut v22, "preBuffer")?,
-                23 => entries.value(&mut v23, "preBufferUnit")?,
-                24 => entries.value(&mut v24, "appoinmentPerSlot")?,
-                25 => entries.value(&mut v25, "appoinmentPerDay")?,
-                26 => entries.value(&mut v26, "allowBookingAfter")?,
-                27 => entries.value(&mut v27, "allowBookingAfterUnit")?,
-                28 => entries.value(&mut v28, "allowBookingFor")?,
-                29 => entries.value(&mut v29, "allowBookingForUnit")?,
-                30 => entries.value(&mut v30, "openHours")?,
-                31 => entries.value(&mut v31, "enableRecurring")?,
-                32 => entries.value(&mut v32, "recurring")?,
-                33 => entries.value(&mut v33, "formId")?,
-                34 => entries.value(&mut v34, "stickyContact")?,
-                35 => entries.value(&mut v35, "isLivePaymentMode")?,
-                36 => entries.value(&mut v36, "autoConfirm")?,
-                37 => entries.value(&mut v37, "shouldSendAlertEmailsToAssignedMember")?,
-                38 => entries.value(&mut v38, "alertEmail")?,
-                39 => entries.value(&mut v39, "googleInvitationEmails")?,
-                40 => entries.value(&mut v40, "allowReschedule")?,
-                41 => entries.value(&mut v41, "allowCancellation")?,
-                42 => entries.value(&mut v42, "shouldAssignContactToTeamMember")?,
-                43 => entries.value(&mut v43, "shouldSkipAssigningContactForExisting")?,
-                44 => entries.value(&mut v44, "notes")?,
-                45 => entries.value(&mut v45, "pixelId")?,
-                46 => entries.value(&mut v46, "formSubmitType")?,
-                47 => entries.value(&mut v47, "formSubmitRedirectURL")?,
-                48 => entries.value(&mut v48, "formSubmitThanksMessage")?,
-                49 => entries.value(&mut v49, "availabilityType")?,
-                50 => entries.value(&mut v50, "availabilities")?,
-                51 => entries.value(&mut v51, "guestType")?,
-                52 => entries.value(&mut v52, "consentLabel")?,
-                53 => entries.value(&mut v53, "calendarCoverImage")?,
-                54 => entries.value(&mut v54, "lookBusyConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_active: v0.unwrap_or_default(),
-            notifications: v1.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            group_id: v3.unwrap_or_default(),
-            team_members: v4.unwrap_or_default(),
-            event_type: v5.unwrap_or_default(),
-            name: crate::runtime::object::required(v6, "name")?,
-            description: v7.unwrap_or_default(),
-            slug: v8.unwrap_or_default(),
-            widget_slug: v9.unwrap_or_default(),
-            calendar_type: v10.unwrap_or_default(),
-            widget_type: v11.unwrap_or_default(),
-            event_title: v12.unwrap_or_default(),
-            event_color: v13.unwrap_or_default(),
-            meeting_location: v14.unwrap_or_default(),
-            location_configurations: v15.unwrap_or_default(),
-            slot_duration: v16.unwrap_or_default(),
-            slot_duration_unit: v17.unwrap_or_default(),
-            slot_interval: v18.unwrap_or_default(),
-            slot_interval_unit: v19.unwrap_or_default(),
-            slot_buffer: v20.unwrap_or_default(),
-            slot_buffer_unit: v21.unwrap_or_default(),
-            pre_buffer: v22.unwrap_or_default(),
-            pre_buffer_unit: v23.unwrap_or_default(),
-            appoinment_per_slot: v24.unwrap_or_default(),
-            appoinment_per_day: v25.unwrap_or_default(),
-            allow_booking_after: v26.unwrap_or_default(),
-            allow_booking_after_unit: v27.unwrap_or_default(),
-            allow_booking_for: v28.unwrap_or_default(),
-            allow_booking_for_unit: v29.unwrap_or_default(),
-            open_hours: v30.unwrap_or_default(),
-            enable_recurring: v31.unwrap_or_default(),
-            recurring: v32.unwrap_or_default(),
-            form_id: v33.unwrap_or_default(),
-            sticky_contact: v34.unwrap_or_default(),
-            is_live_payment_mode: v35.unwrap_or_default(),
-            auto_confirm: v36.unwrap_or_default(),
-            should_send_alert_emails_to_assigned_member: v37.unwrap_or_default(),
-            alert_email: v38.unwrap_or_default(),
-            google_invitation_emails: v39.unwrap_or_default(),
-            allow_reschedule: v40.unwrap_or_default(),
-            allow_cancellation: v41.unwrap_or_default(),
-            should_assign_contact_to_team_member: v42.unwrap_or_default(),
-            should_skip_assigning_contact_for_existing: v43.unwrap_or_default(),
-            notes: v44.unwrap_or_default(),
-            pixel_id: v45.unwrap_or_default(),
-            form_submit_type: v46.unwrap_or_default(),
-            form_submit_redirect_url: v47.unwrap_or_default(),
-            form_submit_thanks_message: v48.unwrap_or_default(),
-            availability_type: v49.unwrap_or_default(),
-            availabilities: v50.unwrap_or_default(),
-            guest_type: v51.unwrap_or_default(),
-            consent_label: v52.unwrap_or_default(),
-            calendar_cover_image: v53.unwrap_or_default(),
-            look_busy_config: v54.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarRequest {
     /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9111,7 +7144,6 @@ impl CreateCalendarRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarResourceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9143,66 +7175,20 @@ pub struct CreateCalendarResourceRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCalendarResourceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCalendarResourceRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        description: "description" value required,
+        quantity: "quantity" value required,
+        out_of_service: "outOfService" value required,
+        capacity: "capacity" value required,
+        calendar_ids: "calendarIds" value required
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCalendarResourceRequest {
-    const NAME: &'static str = "CreateCalendarResourceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "description",
-        "quantity",
-        "outOfService",
-        "capacity",
-        "calendarIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "quantity")?,
-                4 => entries.value(&mut v4, "outOfService")?,
-                5 => entries.value(&mut v5, "capacity")?,
-                6 => entries.value(&mut v6, "calendarIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            description: crate::runtime::object::required(v2, "description")?,
-            quantity: crate::runtime::object::required(v3, "quantity")?,
-            out_of_service: crate::runtime::object::required(v4, "outOfService")?,
-            capacity: crate::runtime::object::required(v5, "capacity")?,
-            calendar_ids: crate::runtime::object::required(v6, "calendarIds")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateCalendarResourceRequest {
     /// A value with the required fields (`locationId`, `name`, `description`, `quantity`, `outOfService`, `capacity`, `calendarIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9228,7 +7214,6 @@ impl CreateCalendarResourceRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Opening windows for one specific date.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9247,44 +7232,15 @@ pub struct CustomAvailability {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for CustomAvailability {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomAvailability {
+        date: "date" value optional,
+        hours: "hours" value_or_default optional,
+        deleted: "deleted" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for CustomAvailability {
-    const NAME: &'static str = "CustomAvailability";
-
-    const FIELDS: &'static[&'static str] = &["date", "hours", "deleted"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "date")?,
-                1 => entries.value_or_default(&mut v1, "hours")?,
-                2 => entries.value(&mut v2, "deleted")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            date: v0.unwrap_or_default(),
-            hours: v1.unwrap_or_default(),
-            deleted: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CustomAvailability {
     /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9306,7 +7262,6 @@ impl CustomAvailability {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9328,49 +7283,17 @@ pub struct CustomAvailabilityUpdate {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CustomAvailabilityUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomAvailabilityUpdate {
+        date: "date" value required,
+        hours: "hours" value required,
+        deleted: "deleted" value optional,
+        id: "id" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CustomAvailabilityUpdate {
-    const NAME: &'static str = "CustomAvailabilityUpdate";
-
-    const FIELDS: &'static[&'static str] = &["date", "hours", "deleted", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "date")?,
-                1 => entries.value(&mut v1, "hours")?,
-                2 => entries.value(&mut v2, "deleted")?,
-                3 => entries.value(&mut v3, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            date: crate::runtime::object::required(v0, "date")?,
-            hours: crate::runtime::object::required(v1, "hours")?,
-            deleted: v2.unwrap_or_default(),
-            id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CustomAvailabilityUpdate {
     /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9392,7 +7315,6 @@ impl CustomAvailabilityUpdate {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DaySlots` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -9403,35 +7325,9 @@ pub struct DaySlots {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for DaySlots {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { DaySlots { slots: "slots" value_or_default optional } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for DaySlots {
-    const NAME: &'static str = "DaySlots";
-
-    const FIELDS: &'static[&'static str] = &["slots"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "slots")?;
-            }
-        Ok(Self { slots: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9439,32 +7335,10 @@ impl crate::runtime::object::Object for DaySlots {
 pub struct DeleteCalendarEventRequest {}
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for DeleteCalendarEventRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { DeleteCalendarEventRequest {} }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for DeleteCalendarEventRequest {
-    const NAME: &'static str = "DeleteCalendarEventRequest";
-
-    const FIELDS: &'static[&'static str] = &[];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        while entries.next_field()?.is_some() {}
-        Ok(Self {})
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl DeleteCalendarEventRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9474,99 +7348,40 @@ impl DeleteCalendarEventRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DeleteCalendarEventResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCalendarEventResponse {
     /// `succeeded`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for DeleteCalendarEventResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteCalendarEventResponse { succeeded: "succeeded" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for DeleteCalendarEventResponse {
-    const NAME: &'static str = "DeleteCalendarEventResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "succeeded")?;
-            }
-        Ok(Self { succeeded: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EventCreator {
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for EventCreator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    EventCreator { user_id: "userId" value optional, source: "source" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for EventCreator {
-    const NAME: &'static str = "EventCreator";
-
-    const FIELDS: &'static[&'static str] = &["userId", "source"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                1 => entries.value(&mut v1, "source")?,
-                _ => {}
-            }
-        }
-        Ok(Self { user_id: v0.unwrap_or_default(), source: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// What the booking form does once submitted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9582,7 +7397,6 @@ pub enum FormSubmitType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl FormSubmitType {
     /// The value as sent on the wire.
     #[inline]
@@ -9596,7 +7410,6 @@ impl FormSubmitType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for FormSubmitType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9612,52 +7425,23 @@ impl From<&str> for FormSubmitType {
 crate::runtime::enums::string_enum!(FormSubmitType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Free slots keyed by date (YYYY-MM-DD).
 pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub event: Option<CalendarEvent>,
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for GetAppointmentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { GetAppointmentResponse { event: "event" value optional } }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for GetAppointmentResponse {
-    const NAME: &'static str = "GetAppointmentResponse";
-
-    const FIELDS: &'static[&'static str] = &["event"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "event")?;
-            }
-        Ok(Self { event: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAppointmentResponse {
     /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
     pub fn event(self) -> CalendarEvent {
@@ -9666,7 +7450,6 @@ impl GetAppointmentResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Whether guests are only counted or their details collected.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9682,7 +7465,6 @@ pub enum GuestType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl GuestType {
     /// The value as sent on the wire.
     #[inline]
@@ -9696,7 +7478,6 @@ impl GuestType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for GuestType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9712,7 +7493,6 @@ impl From<&str> for GuestType {
 crate::runtime::enums::string_enum!(GuestType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9736,47 +7516,16 @@ pub struct HourRange {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for HourRange {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    HourRange {
+        open_hour: "openHour" value optional,
+        open_minute: "openMinute" value optional,
+        close_hour: "closeHour" value optional,
+        close_minute: "closeMinute" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for HourRange {
-    const NAME: &'static str = "HourRange";
-
-    const FIELDS: &'static[&'static str] = &["openHour", "openMinute", "closeHour", "closeMinute"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "openHour")?,
-                1 => entries.value(&mut v1, "openMinute")?,
-                2 => entries.value(&mut v2, "closeHour")?,
-                3 => entries.value(&mut v3, "closeMinute")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            open_hour: v0.unwrap_or_default(),
-            open_minute: v1.unwrap_or_default(),
-            close_hour: v2.unwrap_or_default(),
-            close_minute: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl HourRange {
     /// A value with the required fields (`openHour`, `openMinute`, `closeHour`, `closeMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9820,7 +7569,6 @@ impl HourRange {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Former meeting location setting of a team member, replaced by `locationConfigurations`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9851,7 +7599,6 @@ pub enum LegacyMeetingLocationType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl LegacyMeetingLocationType {
     /// The value as sent on the wire.
     #[inline]
@@ -9870,7 +7617,6 @@ impl LegacyMeetingLocationType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for LegacyMeetingLocationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9891,7 +7637,6 @@ impl From<&str> for LegacyMeetingLocationType {
 crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAppointmentNotesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -9901,48 +7646,19 @@ pub struct ListAppointmentNotesResponse {
     pub notes: Vec<AppointmentNote>,
 
     /// Whether more notes follow.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ListAppointmentNotesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListAppointmentNotesResponse {
+        notes: "notes" value_or_default optional,
+        has_more: "hasMore" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ListAppointmentNotesResponse {
-    const NAME: &'static str = "ListAppointmentNotesResponse";
-
-    const FIELDS: &'static[&'static str] = &["notes", "hasMore"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "notes")?,
-                1 => entries.value(&mut v1, "hasMore")?,
-                _ => {}
-            }
-        }
-        Ok(Self { notes: v0.unwrap_or_default(), has_more: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAvailabilitySchedulesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -9953,35 +7669,11 @@ pub struct ListAvailabilitySchedulesResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ListAvailabilitySchedulesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ListAvailabilitySchedulesResponse {
-    const NAME: &'static str = "ListAvailabilitySchedulesResponse";
-
-    const FIELDS: &'static[&'static str] = &["schedules"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "schedules")?;
-            }
-        Ok(Self { schedules: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListAvailabilitySchedulesResponse { schedules: "schedules" value_or_default optional }
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -9992,35 +7684,11 @@ pub struct ListCalendarEventsResponse {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for ListCalendarEventsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for ListCalendarEventsResponse {
-    const NAME: &'static str = "ListCalendarEventsResponse";
-
-    const FIELDS: &'static[&'static str] = &["events"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "events")?;
-            }
-        Ok(Self { events: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListCalendarEventsResponse { events: "events" value_or_default optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListCalendarGroupsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -10031,35 +7699,11 @@ pub struct ListCalendarGroupsResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ListCalendarGroupsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ListCalendarGroupsResponse {
-    const NAME: &'static str = "ListCalendarGroupsResponse";
-
-    const FIELDS: &'static[&'static str] = &["groups"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "groups")?;
-            }
-        Ok(Self { groups: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListCalendarGroupsResponse { groups: "groups" value_or_default optional }
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -10070,35 +7714,11 @@ pub struct ListCalendarsResponse {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl<'de> serde::Deserialize<'de> for ListCalendarsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-impl crate::runtime::object::Object for ListCalendarsResponse {
-    const NAME: &'static str = "ListCalendarsResponse";
-
-    const FIELDS: &'static[&'static str] = &["calendars"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "calendars")?;
-            }
-        Ok(Self { calendars: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListCalendarsResponse { calendars: "calendars" value_or_default optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Hides part of the free slots so the calendar looks busier.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10114,38 +7734,14 @@ pub struct LookBusyConfig {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for LookBusyConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LookBusyConfig {
+        enabled: "enabled" value optional,
+        look_busy_percentage: "LookBusyPercentage" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for LookBusyConfig {
-    const NAME: &'static str = "LookBusyConfig";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "LookBusyPercentage"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "LookBusyPercentage")?,
-                _ => {}
-            }
-        }
-        Ok(Self { enabled: v0.unwrap_or_default(), look_busy_percentage: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl LookBusyConfig {
     /// A value with the required fields (`enabled`, `LookBusyPercentage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10170,7 +7766,6 @@ impl LookBusyConfig {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A place or medium where meetings happen.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10185,43 +7780,12 @@ pub struct MeetingLocation {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for MeetingLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    MeetingLocation { kind: "kind" value required, location: "location" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for MeetingLocation {
-    const NAME: &'static str = "MeetingLocation";
-
-    const FIELDS: &'static[&'static str] = &["kind", "location"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "kind")?,
-                1 => entries.value(&mut v1, "location")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            kind: crate::runtime::object::required(v0, "kind")?,
-            location: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl MeetingLocation {
     /// A value with the required fields (`kind`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10237,7 +7801,6 @@ impl MeetingLocation {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Kind of meeting place; the conference kinds are not available on event calendars.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10271,7 +7834,6 @@ pub enum MeetingLocationKind {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl MeetingLocationKind {
     /// The value as sent on the wire.
     #[inline]
@@ -10291,7 +7853,6 @@ impl MeetingLocationKind {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for MeetingLocationKind {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10313,54 +7874,24 @@ impl From<&str> for MeetingLocationKind {
 crate::runtime::enums::string_enum!(MeetingLocationKind);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `NoteAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NoteAuthor {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for NoteAuthor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    NoteAuthor { id: "id" value optional, name: "name" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for NoteAuthor {
-    const NAME: &'static str = "NoteAuthor";
-
-    const FIELDS: &'static[&'static str] = &["id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `NotificationChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10382,7 +7913,6 @@ pub enum NotificationChannel {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationChannel {
     /// The value as sent on the wire.
     #[inline]
@@ -10398,7 +7928,6 @@ impl NotificationChannel {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationChannel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10416,7 +7945,6 @@ impl From<&str> for NotificationChannel {
 crate::runtime::enums::string_enum!(NotificationChannel);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The booking event a notification is sent for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10444,7 +7972,6 @@ pub enum NotificationEvent {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationEvent {
     /// The value as sent on the wire.
     #[inline]
@@ -10462,7 +7989,6 @@ impl NotificationEvent {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationEvent {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10482,7 +8008,6 @@ impl From<&str> for NotificationEvent {
 crate::runtime::enums::string_enum!(NotificationEvent);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A delay before or after the appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10498,38 +8023,11 @@ pub struct NotificationOffset {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for NotificationOffset {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    NotificationOffset { time_offset: "timeOffset" value optional, unit: "unit" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for NotificationOffset {
-    const NAME: &'static str = "NotificationOffset";
-
-    const FIELDS: &'static[&'static str] = &["timeOffset", "unit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "timeOffset")?,
-                1 => entries.value(&mut v1, "unit")?,
-                _ => {}
-            }
-        }
-        Ok(Self { time_offset: v0.unwrap_or_default(), unit: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationOffset {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10551,7 +8049,6 @@ impl NotificationOffset {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `NotificationReceiverType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10579,7 +8076,6 @@ pub enum NotificationReceiverType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationReceiverType {
     /// The value as sent on the wire.
     #[inline]
@@ -10597,7 +8093,6 @@ impl NotificationReceiverType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationReceiverType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10617,7 +8112,6 @@ impl From<&str> for NotificationReceiverType {
 crate::runtime::enums::string_enum!(NotificationReceiverType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10632,38 +8126,14 @@ pub struct OpenHours {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for OpenHours {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OpenHours {
+        days_of_the_week: "daysOfTheWeek" value_or_default optional,
+        hours: "hours" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for OpenHours {
-    const NAME: &'static str = "OpenHours";
-
-    const FIELDS: &'static[&'static str] = &["daysOfTheWeek", "hours"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "daysOfTheWeek")?,
-                1 => entries.value_or_default(&mut v1, "hours")?,
-                _ => {}
-            }
-        }
-        Ok(Self { days_of_the_week: v0.unwrap_or_default(), hours: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl OpenHours {
     /// A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10673,7 +8143,6 @@ impl OpenHours {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10697,52 +8166,16 @@ pub struct RecurringSettings {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for RecurringSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecurringSettings {
+        freq: "freq" value optional,
+        count: "count" value optional,
+        booking_option: "bookingOption" value optional,
+        booking_overlap_default_status: "bookingOverlapDefaultStatus" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for RecurringSettings {
-    const NAME: &'static str = "RecurringSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "freq",
-        "count",
-        "bookingOption",
-        "bookingOverlapDefaultStatus"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "freq")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value(&mut v2, "bookingOption")?,
-                3 => entries.value(&mut v3, "bookingOverlapDefaultStatus")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            freq: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            booking_option: v2.unwrap_or_default(),
-            booking_overlap_default_status: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10784,7 +8217,6 @@ impl RecurringSettings {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// What to do when an occurrence's slot is taken.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10803,7 +8235,6 @@ pub enum RecurringSettingsBookingOption {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOption {
     /// The value as sent on the wire.
     #[inline]
@@ -10818,7 +8249,6 @@ impl RecurringSettingsBookingOption {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOption {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10835,7 +8265,6 @@ impl From<&str> for RecurringSettingsBookingOption {
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOption);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Status given to occurrences that overlap other bookings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10851,7 +8280,6 @@ pub enum RecurringSettingsBookingOverlapDefaultStatus {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOverlapDefaultStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -10865,7 +8293,6 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10881,7 +8308,6 @@ impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOverlapDefaultStatus);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `RecurringSettingsFreq`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10900,7 +8326,6 @@ pub enum RecurringSettingsFreq {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsFreq {
     /// The value as sent on the wire.
     #[inline]
@@ -10915,7 +8340,6 @@ impl RecurringSettingsFreq {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsFreq {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10932,7 +8356,6 @@ impl From<&str> for RecurringSettingsFreq {
 crate::runtime::enums::string_enum!(RecurringSettingsFreq);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How a round robin calendar picks the team member.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10948,7 +8371,6 @@ pub enum RoundRobinMode {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RoundRobinMode {
     /// The value as sent on the wire.
     #[inline]
@@ -10962,7 +8384,6 @@ impl RoundRobinMode {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RoundRobinMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10978,7 +8399,6 @@ impl From<&str> for RoundRobinMode {
 crate::runtime::enums::string_enum!(RoundRobinMode);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleInterval` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10994,38 +8414,11 @@ pub struct ScheduleInterval {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ScheduleInterval {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ScheduleInterval { from: "from" value optional, to: "to" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ScheduleInterval {
-    const NAME: &'static str = "ScheduleInterval";
-
-    const FIELDS: &'static[&'static str] = &["from", "to"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "from")?,
-                1 => entries.value(&mut v1, "to")?,
-                _ => {}
-            }
-        }
-        Ok(Self { from: v0.unwrap_or_default(), to: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleInterval {
     /// A value with the required fields (`from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11047,7 +8440,6 @@ impl ScheduleInterval {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleRule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11070,47 +8462,16 @@ pub struct ScheduleRule {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ScheduleRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ScheduleRule {
+        type_: "type" value optional,
+        intervals: "intervals" value_or_default optional,
+        date: "date" value optional,
+        day: "day" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ScheduleRule {
-    const NAME: &'static str = "ScheduleRule";
-
-    const FIELDS: &'static[&'static str] = &["type", "intervals", "date", "day"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value_or_default(&mut v1, "intervals")?,
-                2 => entries.value(&mut v2, "date")?,
-                3 => entries.value(&mut v3, "day")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            intervals: v1.unwrap_or_default(),
-            date: v2.unwrap_or_default(),
-            day: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleRule {
     /// A value with the required fields (`type`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11141,7 +8502,6 @@ impl ScheduleRule {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A weekly rule or a rule for one date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11157,7 +8517,6 @@ pub enum ScheduleRuleType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleRuleType {
     /// The value as sent on the wire.
     #[inline]
@@ -11171,7 +8530,6 @@ impl ScheduleRuleType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for ScheduleRuleType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11187,7 +8545,6 @@ impl From<&str> for ScheduleRuleType {
 crate::runtime::enums::string_enum!(ScheduleRuleType);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `SetCalendarGroupStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11199,37 +8556,12 @@ pub struct SetCalendarGroupStatusRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SetCalendarGroupStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SetCalendarGroupStatusRequest { is_active: "isActive" value required }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SetCalendarGroupStatusRequest {
-    const NAME: &'static str = "SetCalendarGroupStatusRequest";
-
-    const FIELDS: &'static[&'static str] = &["isActive"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "isActive")?;
-            }
-        Ok(Self { is_active: crate::runtime::object::required(v0, "isActive")?, })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl SetCalendarGroupStatusRequest {
     /// A value with the required fields (`isActive`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11239,7 +8571,6 @@ impl SetCalendarGroupStatusRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `SlotTimeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11255,7 +8586,6 @@ pub enum SlotTimeUnit {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl SlotTimeUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -11269,7 +8599,6 @@ impl SlotTimeUnit {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for SlotTimeUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11285,7 +8614,6 @@ impl From<&str> for SlotTimeUnit {
 crate::runtime::enums::string_enum!(SlotTimeUnit);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11317,62 +8645,19 @@ pub struct TeamMember {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for TeamMember {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TeamMember {
+        user_id: "userId" value required,
+        priority: "priority" value optional,
+        meeting_location_type: "meetingLocationType" value optional,
+        meeting_location: "meetingLocation" value optional,
+        is_primary: "isPrimary" value optional,
+        location_configurations: "locationConfigurations" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for TeamMember {
-    const NAME: &'static str = "TeamMember";
-
-    const FIELDS: &'static[&'static str] = &[
-        "userId",
-        "priority",
-        "meetingLocationType",
-        "meetingLocation",
-        "isPrimary",
-        "locationConfigurations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                1 => entries.value(&mut v1, "priority")?,
-                2 => entries.value(&mut v2, "meetingLocationType")?,
-                3 => entries.value(&mut v3, "meetingLocation")?,
-                4 => entries.value(&mut v4, "isPrimary")?,
-                5 => entries.value(&mut v5, "locationConfigurations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            user_id: crate::runtime::object::required(v0, "userId")?,
-            priority: v1.unwrap_or_default(),
-            meeting_location_type: v2.unwrap_or_default(),
-            meeting_location: v3.unwrap_or_default(),
-            is_primary: v4.unwrap_or_default(),
-            location_configurations: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl TeamMember {
     /// A value with the required fields (`userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11419,50 +8704,28 @@ impl TeamMember {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Round robin weight: 0, 0.5 or 1.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocationType",))]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// `meetingLocation`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// `isPrimary`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// `locationConfigurations`: a list of [`ConfiguredMeetingLocation`](crate::calendars::ConfiguredMeetingLocation) values.
@@ -11471,60 +8734,18 @@ pub struct TeamMemberInfo {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for TeamMemberInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TeamMemberInfo {
+        user_id: "userId" value optional,
+        priority: "priority" value optional,
+        meeting_location_type: "meetingLocationType" value optional,
+        meeting_location: "meetingLocation" value optional,
+        is_primary: "isPrimary" value optional,
+        location_configurations: "locationConfigurations" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for TeamMemberInfo {
-    const NAME: &'static str = "TeamMemberInfo";
-
-    const FIELDS: &'static[&'static str] = &[
-        "userId",
-        "priority",
-        "meetingLocationType",
-        "meetingLocation",
-        "isPrimary",
-        "locationConfigurations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                1 => entries.value(&mut v1, "priority")?,
-                2 => entries.value(&mut v2, "meetingLocationType")?,
-                3 => entries.value(&mut v3, "meetingLocation")?,
-                4 => entries.value(&mut v4, "isPrimary")?,
-                5 => entries.value_or_default(&mut v5, "locationConfigurations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            user_id: v0.unwrap_or_default(),
-            priority: v1.unwrap_or_default(),
-            meeting_location_type: v2.unwrap_or_default(),
-            meeting_location: v3.unwrap_or_default(),
-            is_primary: v4.unwrap_or_default(),
-            location_configurations: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11592,98 +8813,28 @@ pub struct UpdateAppointmentRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateAppointmentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateAppointmentRequest {
+        title: "title" value optional,
+        meeting_location_type: "meetingLocationType" value optional,
+        meeting_location_id: "meetingLocationId" value optional,
+        override_location_config: "overrideLocationConfig" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        description: "description" value optional,
+        address: "address" value optional,
+        ignore_date_range: "ignoreDateRange" value optional,
+        to_notify: "toNotify" value optional,
+        ignore_free_slot_validation: "ignoreFreeSlotValidation" value optional,
+        rrule: "rrule" value optional,
+        calendar_id: "calendarId" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateAppointmentRequest {
-    const NAME: &'static str = "UpdateAppointmentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "meetingLocationType",
-        "meetingLocationId",
-        "overrideLocationConfig",
-        "appointmentStatus",
-        "assignedUserId",
-        "description",
-        "address",
-        "ignoreDateRange",
-        "toNotify",
-        "ignoreFreeSlotValidation",
-        "rrule",
-        "calendarId",
-        "startTime",
-        "endTime"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "meetingLocationType")?,
-                2 => entries.value(&mut v2, "meetingLocationId")?,
-                3 => entries.value(&mut v3, "overrideLocationConfig")?,
-                4 => entries.value(&mut v4, "appointmentStatus")?,
-                5 => entries.value(&mut v5, "assignedUserId")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "address")?,
-                8 => entries.value(&mut v8, "ignoreDateRange")?,
-                9 => entries.value(&mut v9, "toNotify")?,
-                10 => entries.value(&mut v10, "ignoreFreeSlotValidation")?,
-                11 => entries.value(&mut v11, "rrule")?,
-                12 => entries.value(&mut v12, "calendarId")?,
-                13 => entries.value(&mut v13, "startTime")?,
-                14 => entries.value(&mut v14, "endTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            meeting_location_type: v1.unwrap_or_default(),
-            meeting_location_id: v2.unwrap_or_default(),
-            override_location_config: v3.unwrap_or_default(),
-            appointment_status: v4.unwrap_or_default(),
-            assigned_user_id: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            address: v7.unwrap_or_default(),
-            ignore_date_range: v8.unwrap_or_default(),
-            to_notify: v9.unwrap_or_default(),
-            ignore_free_slot_validation: v10.unwrap_or_default(),
-            rrule: v11.unwrap_or_default(),
-            calendar_id: v12.unwrap_or_default(),
-            start_time: v13.unwrap_or_default(),
-            end_time: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateAppointmentRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11799,7 +8950,6 @@ impl UpdateAppointmentRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11819,46 +8969,16 @@ pub struct UpdateAvailabilityScheduleRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateAvailabilityScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateAvailabilityScheduleRequest {
+        name: "name" value optional,
+        rules: "rules" value optional,
+        timezone: "timezone" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateAvailabilityScheduleRequest {
-    const NAME: &'static str = "UpdateAvailabilityScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "rules", "timezone"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "rules")?,
-                2 => entries.value(&mut v2, "timezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            rules: v1.unwrap_or_default(),
-            timezone: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateAvailabilityScheduleRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11886,7 +9006,6 @@ impl UpdateAvailabilityScheduleRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11903,46 +9022,16 @@ pub struct UpdateCalendarGroupRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCalendarGroupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCalendarGroupRequest {
+        name: "name" value required,
+        description: "description" value required,
+        slug: "slug" value required
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCalendarGroupRequest {
-    const NAME: &'static str = "UpdateCalendarGroupRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "description", "slug"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "slug")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: crate::runtime::object::required(v1, "description")?,
-            slug: crate::runtime::object::required(v2, "slug")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateCalendarGroupRequest {
     /// A value with the required fields (`name`, `description`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11956,7 +9045,6 @@ impl UpdateCalendarGroupRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12028,102 +9116,29 @@ pub struct UpdateCalendarNotificationRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCalendarNotificationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCalendarNotificationRequest {
+        receiver_type: "receiverType" value optional,
+        additional_email_ids: "additionalEmailIds" value optional,
+        additional_phone_numbers: "additionalPhoneNumbers" value optional,
+        selected_users: "selectedUsers" value optional,
+        channel: "channel" value optional,
+        notification_type: "notificationType" value optional,
+        is_active: "isActive" value optional,
+        deleted: "deleted" value optional,
+        template_id: "templateId" value optional,
+        body: "body" value optional,
+        subject: "subject" value optional,
+        after_time: "afterTime" value optional,
+        before_time: "beforeTime" value optional,
+        from_address: "fromAddress" value optional,
+        from_number: "fromNumber" value optional,
+        from_name: "fromName" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCalendarNotificationRequest {
-    const NAME: &'static str = "UpdateCalendarNotificationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "receiverType",
-        "additionalEmailIds",
-        "additionalPhoneNumbers",
-        "selectedUsers",
-        "channel",
-        "notificationType",
-        "isActive",
-        "deleted",
-        "templateId",
-        "body",
-        "subject",
-        "afterTime",
-        "beforeTime",
-        "fromAddress",
-        "fromNumber",
-        "fromName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "receiverType")?,
-                1 => entries.value(&mut v1, "additionalEmailIds")?,
-                2 => entries.value(&mut v2, "additionalPhoneNumbers")?,
-                3 => entries.value(&mut v3, "selectedUsers")?,
-                4 => entries.value(&mut v4, "channel")?,
-                5 => entries.value(&mut v5, "notificationType")?,
-                6 => entries.value(&mut v6, "isActive")?,
-                7 => entries.value(&mut v7, "deleted")?,
-                8 => entries.value(&mut v8, "templateId")?,
-                9 => entries.value(&mut v9, "body")?,
-                10 => entries.value(&mut v10, "subject")?,
-                11 => entries.value(&mut v11, "afterTime")?,
-                12 => entries.value(&mut v12, "beforeTime")?,
-                13 => entries.value(&mut v13, "fromAddress")?,
-                14 => entries.value(&mut v14, "fromNumber")?,
-                15 => entries.value(&mut v15, "fromName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            receiver_type: v0.unwrap_or_default(),
-            additional_email_ids: v1.unwrap_or_default(),
-            additional_phone_numbers: v2.unwrap_or_default(),
-            selected_users: v3.unwrap_or_default(),
-            channel: v4.unwrap_or_default(),
-            notification_type: v5.unwrap_or_default(),
-            is_active: v6.unwrap_or_default(),
-            deleted: v7.unwrap_or_default(),
-            template_id: v8.unwrap_or_default(),
-            body: v9.unwrap_or_default(),
-            subject: v10.unwrap_or_default(),
-            after_time: v11.unwrap_or_default(),
-            before_time: v12.unwrap_or_default(),
-            from_address: v13.unwrap_or_default(),
-            from_number: v14.unwrap_or_default(),
-            from_name: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateCalendarNotificationRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12246,7 +9261,6 @@ impl UpdateCalendarNotificationRequest {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `UpdateCalendarRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12472,246 +9486,65 @@ pub struct UpdateCalendarRequest {
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCalendarRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCalendarRequest {
+        is_active: "isActive" value optional,
+        notifications: "notifications" value optional,
+        group_id: "groupId" value optional,
+        team_members: "teamMembers" value optional,
+        event_type: "eventType" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        widget_slug: "widgetSlug" value optional,
+        widget_type: "widgetType" value optional,
+        event_title: "eventTitle" value optional,
+        event_color: "eventColor" value optional,
+        meeting_location: "meetingLocation" value optional,
+        location_configurations: "locationConfigurations" value optional,
+        slot_duration: "slotDuration" value optional,
+        slot_duration_unit: "slotDurationUnit" value optional,
+        slot_interval: "slotInterval" value optional,
+        slot_interval_unit: "slotIntervalUnit" value optional,
+        slot_buffer: "slotBuffer" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        appoinment_per_slot: "appoinmentPerSlot" value optional,
+        appoinment_per_day: "appoinmentPerDay" value optional,
+        allow_booking_after: "allowBookingAfter" value optional,
+        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
+        allow_booking_for: "allowBookingFor" value optional,
+        allow_booking_for_unit: "allowBookingForUnit" value optional,
+        open_hours: "openHours" value optional,
+        enable_recurring: "enableRecurring" value optional,
+        recurring: "recurring" value optional,
+        form_id: "formId" value optional,
+        sticky_contact: "stickyContact" value optional,
+        is_live_payment_mode: "isLivePaymentMode" value optional,
+        auto_confirm: "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: "alertEmail" value optional,
+        google_invitation_emails: "googleInvitationEmails" value optional,
+        allow_reschedule: "allowReschedule" value optional,
+        allow_cancellation: "allowCancellation" value optional,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
+        notes: "notes" value optional,
+        pixel_id: "pixelId" value optional,
+        form_submit_type: "formSubmitType" value optional,
+        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
+        availability_type: "availabilityType" value optional,
+        availabilities: "availabilities" value optional,
+        guest_type: "guestType" value optional,
+        consent_label: "consentLabel" value optional,
+        calendar_cover_image: "calendarCoverImage" value optional,
+        look_busy_config: "lookBusyConfig" value optional
     }
 }
 
 #[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCalendarRequest {
-    const NAME: &'static str = "UpdateCalendarRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isActive",
-        "notifications",
-        "groupId",
-        "teamMembers",
-        "eventType",
-        "name",
-        "description",
-        "slug",
-        "widgetSlug",
-        "widgetType",
-        "eventTitle",
-        "eventColor",
-        "meetingLocation",
-        "locationConfigurations",
-        "slotDuration",
-        "slotDurationUnit",
-        "slotInterval",
-        "slotIntervalUnit",
-        "slotBuffer",
-        "preBuffer",
-        "preBufferUnit",
-        "appoinmentPerSlot",
-        "appoinmentPerDay",
-        "allowBookingAfter",
-        "allowBookingAfterUnit",
-        "allowBookingFor",
-        "allowBookingForUnit",
-        "openHours",
-        "enableRecurring",
-        "recurring",
-        "formId",
-        "stickyContact",
-        "isLivePaymentMode",
-        "autoConfirm",
-        "shouldSendAlertEmailsToAssignedMember",
-        "alertEmail",
-        "googleInvitationEmails",
-        "allowReschedule",
-        "allowCancellation",
-        "shouldAssignContactToTeamMember",
-        "shouldSkipAssigningContactForExisting",
-        "notes",
-        "pixelId",
-        "formSubmitType",
-        "formSubmitRedirectURL",
-        "formSubmitThanksMessage",
-        "availabilityType",
-        "availabilities",
-        "guestType",
-        "consentLabel",
-        "calendarCoverImage",
-        "lookBusyConfig"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        let mut v51 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                1 => entries.value(&mut v1, "notifications")?,
-                2 => entries.value(&mut v2, "groupId")?,
-                3 => entries.value(&mut v3, "teamMembers")?,
-                4 => entries.value(&mut v4, "eventType")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "slug")?,
-                8 => entries.value(&mut v8, "widgetSlug")?,
-                9 => entries.value(&mut v9, "widgetType")?,
-                10 => entries.value(&mut v10, "eventTitle")?,
-                11 => entries.value(&mut v11, "eventColor")?,
-                12 => entries.value(&mut v12, "meetingLocation")?,
-                13 => entries.value(&mut v13, "locationConfigurations")?,
-                14 => entries.value(&mut v14, "slotDuration")?,
-                15 => entries.value(&mut v15, "slotDurationUnit")?,
-                16 => entries.value(&mut v16, "slotInterval")?,
-                17 => entries.value(&mut v17, "slotIntervalUnit")?,
-                18 => entries.value(&mut v18, "slotBuffer")?,
-                19 => entries.value(&mut v19, "preBuffer")?,
-                20 => entries.value(&mut v20, "preBufferUnit")?,
-                21 => entries.value(&mut v21, "appoinmentPerSlot")?,
-                22 => entries.value(&mut v22, "appoinmentPerDay")?,
-                23 => entries.value(&mut v23, "allowBookingAfter")?,
-                24 => entries.value(&mut v24, "allowBookingAfterUnit")?,
-                25 => entries.value(&mut v25, "allowBookingFor")?,
-                26 => entries.value(&mut v26, "allowBookingForUnit")?,
-                27 => entries.value(&mut v27, "openHours")?,
-                28 => entries.value(&mut v28, "enableRecurring")?,
-                29 => entries.value(&mut v29, "recurring")?,
-                30 => entries.value(&mut v30, "formId")?,
-                31 => entries.value(&mut v31, "stickyContact")?,
-                32 => entries.value(&mut v32, "isLivePaymentMode")?,
-                33 => entries.value(&mut v33, "autoConfirm")?,
-                34 => entries.value(&mut v34, "shouldSendAlertEmailsToAssignedMember")?,
-                35 => entries.value(&mut v35, "alertEmail")?,
-                36 => entries.value(&mut v36, "googleInvitationEmails")?,
-                37 => entries.value(&mut v37, "allowReschedule")?,
-                38 => entries.value(&mut v38, "allowCancellation")?,
-                39 => entries.value(&mut v39, "shouldAssignContactToTeamMember")?,
-                40 => entries.value(&mut v40, "shouldSkipAssigningContactForExisting")?,
-                41 => entries.value(&mut v41, "notes")?,
-                42 => entries.value(&mut v42, "pixelId")?,
-                43 => entries.value(&mut v43, "formSubmitType")?,
-                44 => entries.value(&mut v44, "formSubmitRedirectURL")?,
-                45 => entries.value(&mut v45, "formSubmitThanksMessage")?,
-                46 => entries.value(&mut v46, "availabilityType")?,
-                47 => entries.value(&mut v47, "availabilities")?,
-                48 => entries.value(&mut v48, "guestType")?,
-                49 => entries.value(&mut v49, "consentLabel")?,
-                50 => entries.value(&mut v50, "calendarCoverImage")?,
-                51 => entries.value(&mut v51, "lookBusyConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_active: v0.unwrap_or_default(),
-            notifications: v1.unwrap_or_default(),
-            group_id: v2.unwrap_or_default(),
-            team_members: v3.unwrap_or_default(),
-            event_type: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            slug: v7.unwrap_or_default(),
-            widget_slug: v8.unwrap_or_default(),
-            widget_type: v9.unwrap_or_default(),
-            event_title: v10.unwrap_or_default(),
-            event_color: v11.unwrap_or_default(),
-            meeting_location: v12.unwrap_or_default(),
-            location_configurations: v13.unwrap_or_default(),
-            slot_duration: v14.unwrap_or_default(),
-            slot_duration_unit: v15.unwrap_or_default(),
-            slot_interval: v16.unwrap_or_default(),
-            slot_interval_unit: v17.unwrap_or_default(),
-            slot_buffer: v18.unwrap_or_default(),
-            pre_buffer: v19.unwrap_or_default(),
-            pre_buffer_unit: v20.unwrap_or_default(),
-            appoinment_per_slot: v21.unwrap_or_default(),
-            appoinment_per_day: v22.unwrap_or_default(),
-            allow_booking_after: v23.unwrap_or_default(),
-            allow_booking_after_unit: v24.unwrap_or_default(),
-            allow_booking_for: v25.unwrap_or_default(),
-            allow_booking_for_unit: v26.unwrap_or_default(),
-            open_hours: v27.unwrap_or_default(),
-            enable_recurring: v28.unwrap_or_default(),
-            recurring: v29.unwrap_or_default(),
-            form_id: v30.unwrap_or_default(),
-            sticky_contact: v31.unwrap_or_default(),
-            is_live_payment_mode: v32.unwrap_or_default(),
-            auto_confirm: v33.unwrap_or_default(),
-            should_send_alert_emails_to_assigned_member: v34.unwrap_or_default(),
-            alert_email: v35.unwrap_or_default(),
-            google_invitation_emails: v36.unwrap_or_default(),
-            allow_reschedule: v37.unwrap_or_default(),
-            allow_cancellation: v38.unwrap_or_default(),
-            should_assign_contact_to_team_member: v39.unwrap_or_default(),
-            should_skip_assigning_contact_for_existing: v40.unwrap_or_default(),
-            notes: v41.unwrap_or_default(),
-            pixel_id: v42.unwrap_or_default(),
-            form_submit_type: v43.unwrap_or_default(),
-            form_submit_redirect_url: v44.unwrap_or_default(),
-            form_submit_thanks_message: v45.unwrap_or_default(),
-            availability_type: v46.unwrap_or_default(),
-            availabilities: v47.unwrap_or_default(),
-            guest_type: v48.unwrap_or_default(),
-            consent_label: v49.unwrap_or_default(),
-            calendar_cover_image: v50.unwrap_or_default(),
-            look_busy_config: v51.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "calendars")]
-#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13092,7 +9925,6 @@ impl UpdateCalendarRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarResourceRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13132,70 +9964,21 @@ pub struct UpdateCalendarResourceRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCalendarResourceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCalendarResourceRequest {
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        quantity: "quantity" value optional,
+        out_of_service: "outOfService" value optional,
+        capacity: "capacity" value optional,
+        calendar_ids: "calendarIds" value optional,
+        is_active: "isActive" value optional
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCalendarResourceRequest {
-    const NAME: &'static str = "UpdateCalendarResourceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "description",
-        "quantity",
-        "outOfService",
-        "capacity",
-        "calendarIds",
-        "isActive"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "quantity")?,
-                4 => entries.value(&mut v4, "outOfService")?,
-                5 => entries.value(&mut v5, "capacity")?,
-                6 => entries.value(&mut v6, "calendarIds")?,
-                7 => entries.value(&mut v7, "isActive")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            quantity: v3.unwrap_or_default(),
-            out_of_service: v4.unwrap_or_default(),
-            capacity: v5.unwrap_or_default(),
-            calendar_ids: v6.unwrap_or_default(),
-            is_active: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateCalendarResourceRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13262,7 +10045,6 @@ impl UpdateCalendarResourceRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13277,43 +10059,15 @@ pub struct ValidateCalendarGroupSlugRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ValidateCalendarGroupSlugRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ValidateCalendarGroupSlugRequest {
+        location_id: "locationId" value required,
+        slug: "slug" value required
     }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ValidateCalendarGroupSlugRequest {
-    const NAME: &'static str = "ValidateCalendarGroupSlugRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "slug"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "slug")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            slug: crate::runtime::object::required(v1, "slug")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ValidateCalendarGroupSlugRequest {
     /// A value with the required fields (`locationId`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13323,47 +10077,21 @@ impl ValidateCalendarGroupSlugRequest {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugResponse {
     /// `available`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub available: Option<bool>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl<'de> serde::Deserialize<'de> for ValidateCalendarGroupSlugResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ValidateCalendarGroupSlugResponse { available: "available" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
-impl crate::runtime::object::Object for ValidateCalendarGroupSlugResponse {
-    const NAME: &'static str = "ValidateCalendarGroupSlugResponse";
-
-    const FIELDS: &'static[&'static str] = &["available"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "available")?;
-            }
-        Ok(Self { available: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13394,7 +10122,6 @@ pub enum Weekday {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl Weekday {
     /// The value as sent on the wire.
     #[inline]
@@ -13413,7 +10140,6 @@ impl Weekday {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for Weekday {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13434,7 +10160,6 @@ impl From<&str> for Weekday {
 crate::runtime::enums::string_enum!(Weekday);
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Booking widget layout, `default` (neo) or `classic`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13450,7 +10175,6 @@ pub enum WidgetType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl WidgetType {
     /// The value as sent on the wire.
     #[inline]
@@ -13464,7 +10188,6 @@ impl WidgetType {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for WidgetType {
     #[inline]
     fn from(value: &str) -> Self {

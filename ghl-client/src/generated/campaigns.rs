@@ -23,12 +23,10 @@
 //! | [`list_campaigns`](Campaigns::list_campaigns) | `GET /campaigns/` | `2021-07-28` | location |
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "campaigns";
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// Operations of the Campaigns module. Get one with `client.campaigns()`.
 #[derive(Clone, Debug)]
 pub struct Campaigns {
@@ -36,7 +34,6 @@ pub struct Campaigns {
 }
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 impl Campaigns {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -51,7 +48,6 @@ impl Campaigns {
 }
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -70,7 +66,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -92,7 +87,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// Request builder for `list_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns of a location.
@@ -107,7 +101,6 @@ pub struct ListCampaigns {
 }
 
 #[cfg(feature = "campaigns")]
-#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 impl ListCampaigns {
     /// The location (sub-account).
     ///
@@ -165,76 +158,36 @@ impl ListCampaigns {
 }
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Campaign {
     /// `id`: a string. Example: `mIVALPYuTD7YjUHnFEx4`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `test`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Publication state, e.g. draft or published.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
-impl<'de> serde::Deserialize<'de> for Campaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Campaign {
+        id: "id" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
-impl crate::runtime::object::Object for Campaign {
-    const NAME: &'static str = "Campaign";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "status", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// The `ListCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -245,29 +198,6 @@ pub struct ListCampaignsResponse {
 }
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
-impl<'de> serde::Deserialize<'de> for ListCampaignsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
-impl crate::runtime::object::Object for ListCampaignsResponse {
-    const NAME: &'static str = "ListCampaignsResponse";
-
-    const FIELDS: &'static[&'static str] = &["campaigns"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "campaigns")?;
-            }
-        Ok(Self { campaigns: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListCampaignsResponse { campaigns: "campaigns" value_or_default optional }
 }

@@ -13,65 +13,26 @@
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// What went wrong; a single text or, for validation errors, one text per problem.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<ApiErrorMessage>,
 
     /// The HTTP reason phrase.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// HighLevel's id for the failed request, useful in support tickets.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ApiError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ApiError {
-    const NAME: &'static str = "ApiError";
-
-    const FIELDS: &'static[&'static str] = &["statusCode", "message", "error", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "statusCode")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "error")?,
-                3 => entries.value(&mut v3, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status_code: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            error: v2.unwrap_or_default(),
-            trace_id: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ApiError {
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        error: "error" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -95,33 +56,10 @@ pub enum ApiErrorMessage {
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteSuccess {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteSuccess {
-    const NAME: &'static str = "DeleteSuccess";
-
-    const FIELDS: &'static[&'static str] = &["succeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "succeded")?;
-            }
-        Ok(Self { succeded: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { DeleteSuccess { succeded: "succeded" value optional } }
 
 /// A bare success acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -129,30 +67,7 @@ impl crate::runtime::object::Object for DeleteSuccess {
 #[non_exhaustive]
 pub struct SuccessFlag {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for SuccessFlag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SuccessFlag {
-    const NAME: &'static str = "SuccessFlag";
-
-    const FIELDS: &'static[&'static str] = &["success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "success")?;
-            }
-        Ok(Self { success: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { SuccessFlag { success: "success" value optional } }

@@ -23,12 +23,10 @@
 //! | [`get_company`](Companies::get_company) | `GET /companies/{companyId}` | `2021-07-28` | agency |
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "companies";
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// Operations of the Companies module. Get one with `client.companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
@@ -36,7 +34,6 @@ pub struct Companies {
 }
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 impl Companies {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -51,7 +48,6 @@ impl Companies {
 }
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -70,7 +66,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -92,7 +87,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// Request builder for `get_company`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency account by its id.
@@ -106,7 +100,6 @@ pub struct GetCompany {
 }
 
 #[cfg(feature = "companies")]
-#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 impl GetCompany {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -142,912 +135,366 @@ impl GetCompany {
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// An agency account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Company {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `logoUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 
     /// `phone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// White-label app domain.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `spareDomain`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "spareDomain", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "spareDomain",))]
     pub spare_domain: Option<String>,
 
     /// `privacyPolicy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "privacyPolicy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicy",))]
     pub privacy_policy: Option<String>,
 
     /// `termsConditions`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsConditions", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsConditions",))]
     pub terms_conditions: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `country`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `timezone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `relationshipNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "relationshipNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relationshipNumber",))]
     pub relationship_number: Option<String>,
 
     /// `subdomain`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subdomain: Option<String>,
 
     /// `plan`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub plan: Option<f64>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `customerType`: a string. Example: `agency`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerType",))]
     pub customer_type: Option<String>,
 
     /// `termsOfServiceVersion`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsOfServiceVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsOfServiceVersion",))]
     pub terms_of_service_version: Option<String>,
 
     /// `termsOfServiceAcceptedBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsOfServiceAcceptedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsOfServiceAcceptedBy",))]
     pub terms_of_service_accepted_by: Option<String>,
 
     /// `termsOfServiceAcceptedDate`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsOfServiceAcceptedDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsOfServiceAcceptedDate",))]
     pub terms_of_service_accepted_date: Option<String>,
 
     /// `twilioTrialMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "twilioTrialMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twilioTrialMode",))]
     pub twilio_trial_mode: Option<bool>,
 
     /// `twilioFreeCredits`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "twilioFreeCredits", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twilioFreeCredits",))]
     pub twilio_free_credits: Option<f64>,
 
     /// `privacyPolicyVersion`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "privacyPolicyVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicyVersion",))]
     pub privacy_policy_version: Option<String>,
 
     /// `privacyPolicyAcceptedBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "privacyPolicyAcceptedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicyAcceptedBy",))]
     pub privacy_policy_accepted_by: Option<String>,
 
     /// `privacyPolicyAcceptedDate`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "privacyPolicyAcceptedDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicyAcceptedDate",))]
     pub privacy_policy_accepted_date: Option<String>,
 
     /// `affiliatePolicyVersion`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliatePolicyVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliatePolicyVersion",))]
     pub affiliate_policy_version: Option<String>,
 
     /// `affiliatePolicyAcceptedBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliatePolicyAcceptedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliatePolicyAcceptedBy",))]
     pub affiliate_policy_accepted_by: Option<String>,
 
     /// `affiliatePolicyAcceptedDate`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliatePolicyAcceptedDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliatePolicyAcceptedDate",))]
     pub affiliate_policy_accepted_date: Option<String>,
 
     /// `isReselling`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isReselling", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isReselling",))]
     pub is_reselling: Option<bool>,
 
     /// `onboardingInfo`: a [`CompanyOnboarding`](crate::companies::CompanyOnboarding).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "onboardingInfo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onboardingInfo",))]
     pub onboarding_info: Option<CompanyOnboarding>,
 
     /// Sub-accounts may upgrade their plan.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "upgradeEnabledForClients", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "upgradeEnabledForClients",))]
     pub upgrade_enabled_for_clients: Option<bool>,
 
     /// Sub-accounts may cancel their plan.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "cancelEnabledForClients", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "cancelEnabledForClients",))]
     pub cancel_enabled_for_clients: Option<bool>,
 
     /// `autoSuspendEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "autoSuspendEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoSuspendEnabled",))]
     pub auto_suspend_enabled: Option<bool>,
 
     /// `saasSettings`: a [`CompanySaasSettings`](crate::companies::CompanySaasSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "saasSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasSettings",))]
     pub saas_settings: Option<CompanySaasSettings>,
 
     /// `stripeConnectId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stripeConnectId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeConnectId",))]
     pub stripe_connect_id: Option<String>,
 
     /// `enableDepreciatedFeatures`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableDepreciatedFeatures", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableDepreciatedFeatures",))]
     pub enable_depreciated_features: Option<bool>,
 
     /// Priority support is on.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "premiumUpgraded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "premiumUpgraded",))]
     pub premium_upgraded: Option<bool>,
 
     /// `status`: a string. Example: `active-trial`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Number of sub-accounts.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationCount",))]
     pub location_count: Option<i64>,
 
     /// `disableEmailService`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "disableEmailService", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "disableEmailService",))]
     pub disable_email_service: Option<bool>,
 
     /// `referralId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "referralId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "referralId",))]
     pub referral_id: Option<String>,
 
     /// `isEnterpriseAccount`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isEnterpriseAccount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEnterpriseAccount",))]
     pub is_enterprise_account: Option<bool>,
 
     /// `businessNiche`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessNiche", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessNiche",))]
     pub business_niche: Option<String>,
 
     /// `businessCategory`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessCategory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessCategory",))]
     pub business_category: Option<String>,
 
     /// `businessAffinityGroup`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessAffinityGroup", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessAffinityGroup",))]
     pub business_affinity_group: Option<String>,
 
     /// `isSandboxAccount`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSandboxAccount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSandboxAccount",))]
     pub is_sandbox_account: Option<bool>,
 
     /// `enableNewSubAccountDefaultData`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "enableNewSubAccountDefaultData",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableNewSubAccountDefaultData",))]
     pub enable_new_sub_account_default_data: Option<bool>,
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl<'de> serde::Deserialize<'de> for Company {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Company {
+        id: "id" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        logo_url: "logoUrl" value optional,
+        phone: "phone" value optional,
+        website: "website" value optional,
+        domain: "domain" value optional,
+        spare_domain: "spareDomain" value optional,
+        privacy_policy: "privacyPolicy" value optional,
+        terms_conditions: "termsConditions" value optional,
+        address: "address" value optional,
+        city: "city" value optional,
+        postal_code: "postalCode" value optional,
+        country: "country" value optional,
+        state: "state" value optional,
+        timezone: "timezone" value optional,
+        relationship_number: "relationshipNumber" value optional,
+        subdomain: "subdomain" value optional,
+        plan: "plan" value optional,
+        currency: "currency" value optional,
+        customer_type: "customerType" value optional,
+        terms_of_service_version: "termsOfServiceVersion" value optional,
+        terms_of_service_accepted_by: "termsOfServiceAcceptedBy" value optional,
+        terms_of_service_accepted_date: "termsOfServiceAcceptedDate" value optional,
+        twilio_trial_mode: "twilioTrialMode" value optional,
+        twilio_free_credits: "twilioFreeCredits" value optional,
+        privacy_policy_version: "privacyPolicyVersion" value optional,
+        privacy_policy_accepted_by: "privacyPolicyAcceptedBy" value optional,
+        privacy_policy_accepted_date: "privacyPolicyAcceptedDate" value optional,
+        affiliate_policy_version: "affiliatePolicyVersion" value optional,
+        affiliate_policy_accepted_by: "affiliatePolicyAcceptedBy" value optional,
+        affiliate_policy_accepted_date: "affiliatePolicyAcceptedDate" value optional,
+        is_reselling: "isReselling" value optional,
+        onboarding_info: "onboardingInfo" value optional,
+        upgrade_enabled_for_clients: "upgradeEnabledForClients" value optional,
+        cancel_enabled_for_clients: "cancelEnabledForClients" value optional,
+        auto_suspend_enabled: "autoSuspendEnabled" value optional,
+        saas_settings: "saasSettings" value optional,
+        stripe_connect_id: "stripeConnectId" value optional,
+        enable_depreciated_features: "enableDepreciatedFeatures" value optional,
+        premium_upgraded: "premiumUpgraded" value optional,
+        status: "status" value optional,
+        location_count: "locationCount" value optional,
+        disable_email_service: "disableEmailService" value optional,
+        referral_id: "referralId" value optional,
+        is_enterprise_account: "isEnterpriseAccount" value optional,
+        business_niche: "businessNiche" value optional,
+        business_category: "businessCategory" value optional,
+        business_affinity_group: "businessAffinityGroup" value optional,
+        is_sandbox_account: "isSandboxAccount" value optional,
+        enable_new_sub_account_default_data: "enableNewSubAccountDefaultData" value optional
     }
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl crate::runtime::object::Object for Company {
-    const NAME: &'static str = "Company";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "email",
-        "logoUrl",
-        "phone",
-        "website",
-        "domain",
-        "spareDomain",
-        "privacyPolicy",
-        "termsConditions",
-        "address",
-        "city",
-        "postalCode",
-        "country",
-        "state",
-        "timezone",
-        "relationshipNumber",
-        "subdomain",
-        "plan",
-        "currency",
-        "customerType",
-        "termsOfServiceVersion",
-        "termsOfServiceAcceptedBy",
-        "termsOfServiceAcceptedDate",
-        "twilioTrialMode",
-        "twilioFreeCredits",
-        "privacyPolicyVersion",
-        "privacyPolicyAcceptedBy",
-        "privacyPolicyAcceptedDate",
-        "affiliatePolicyVersion",
-        "affiliatePolicyAcceptedBy",
-        "affiliatePolicyAcceptedDate",
-        "isReselling",
-        "onboardingInfo",
-        "upgradeEnabledForClients",
-        "cancelEnabledForClients",
-        "autoSuspendEnabled",
-        "saasSettings",
-        "stripeConnectId",
-        "enableDepreciatedFeatures",
-        "premiumUpgraded",
-        "status",
-        "locationCount",
-        "disableEmailService",
-        "referralId",
-        "isEnterpriseAccount",
-        "businessNiche",
-        "businessCategory",
-        "businessAffinityGroup",
-        "isSandboxAccount",
-        "enableNewSubAccountDefaultData"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value(&mut v3, "logoUrl")?,
-                4 => entries.value(&mut v4, "phone")?,
-                5 => entries.value(&mut v5, "website")?,
-                6 => entries.value(&mut v6, "domain")?,
-                7 => entries.value(&mut v7, "spareDomain")?,
-                8 => entries.value(&mut v8, "privacyPolicy")?,
-                9 => entries.value(&mut v9, "termsConditions")?,
-                10 => entries.value(&mut v10, "address")?,
-                11 => entries.value(&mut v11, "city")?,
-                12 => entries.value(&mut v12, "postalCode")?,
-                13 => entries.value(&mut v13, "country")?,
-                14 => entries.value(&mut v14, "state")?,
-                15 => entries.value(&mut v15, "timezone")?,
-                16 => entries.value(&mut v16, "relationshipNumber")?,
-                17 => entries.value(&mut v17, "subdomain")?,
-                18 => entries.value(&mut v18, "plan")?,
-                19 => entries.value(&mut v19, "currency")?,
-                20 => entries.value(&mut v20, "customerType")?,
-                21 => entries.value(&mut v21, "termsOfServiceVersion")?,
-                22 => entries.value(&mut v22, "termsOfServiceAcceptedBy")?,
-                23 => entries.value(&mut v23, "termsOfServiceAcceptedDate")?,
-                24 => entries.value(&mut v24, "twilioTrialMode")?,
-                25 => entries.value(&mut v25, "twilioFreeCredits")?,
-                26 => entries.value(&mut v26, "privacyPolicyVersion")?,
-                27 => entries.value(&mut v27, "privacyPolicyAcceptedBy")?,
-                28 => entries.value(&mut v28, "privacyPolicyAcceptedDate")?,
-                29 => entries.value(&mut v29, "affiliatePolicyVersion")?,
-                30 => entries.value(&mut v30, "affiliatePolicyAcceptedBy")?,
-                31 => entries.value(&mut v31, "affiliatePolicyAcceptedDate")?,
-                32 => entries.value(&mut v32, "isReselling")?,
-                33 => entries.value(&mut v33, "onboardingInfo")?,
-                34 => entries.value(&mut v34, "upgradeEnabledForClients")?,
-                35 => entries.value(&mut v35, "cancelEnabledForClients")?,
-                36 => entries.value(&mut v36, "autoSuspendEnabled")?,
-                37 => entries.value(&mut v37, "saasSettings")?,
-                38 => entries.value(&mut v38, "stripeConnectId")?,
-                39 => entries.value(&mut v39, "enableDepreciatedFeatures")?,
-                40 => entries.value(&mut v40, "premiumUpgraded")?,
-                41 => entries.value(&mut v41, "status")?,
-                42 => entries.value(&mut v42, "locationCount")?,
-                43 => entries.value(&mut v43, "disableEmailService")?,
-                44 => entries.value(&mut v44, "referralId")?,
-                45 => entries.value(&mut v45, "isEnterpriseAccount")?,
-                46 => entries.value(&mut v46, "businessNiche")?,
-                47 => entries.value(&mut v47, "businessCategory")?,
-                48 => entries.value(&mut v48, "businessAffinityGroup")?,
-                49 => entries.value(&mut v49, "isSandboxAccount")?,
-                50 => entries.value(&mut v50, "enableNewSubAccountDefaultData")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-            logo_url: v3.unwrap_or_default(),
-            phone: v4.unwrap_or_default(),
-            website: v5.unwrap_or_default(),
-            domain: v6.unwrap_or_default(),
-            spare_domain: v7.unwrap_or_default(),
-            privacy_policy: v8.unwrap_or_default(),
-            terms_conditions: v9.unwrap_or_default(),
-            address: v10.unwrap_or_default(),
-            city: v11.unwrap_or_default(),
-            postal_code: v12.unwrap_or_default(),
-            country: v13.unwrap_or_default(),
-            state: v14.unwrap_or_default(),
-            timezone: v15.unwrap_or_default(),
-            relationship_number: v16.unwrap_or_default(),
-            subdomain: v17.unwrap_or_default(),
-            plan: v18.unwrap_or_default(),
-            currency: v19.unwrap_or_default(),
-            customer_type: v20.unwrap_or_default(),
-            terms_of_service_version: v21.unwrap_or_default(),
-            terms_of_service_accepted_by: v22.unwrap_or_default(),
-            terms_of_service_accepted_date: v23.unwrap_or_default(),
-            twilio_trial_mode: v24.unwrap_or_default(),
-            twilio_free_credits: v25.unwrap_or_default(),
-            privacy_policy_version: v26.unwrap_or_default(),
-            privacy_policy_accepted_by: v27.unwrap_or_default(),
-            privacy_policy_accepted_date: v28.unwrap_or_default(),
-            affiliate_policy_version: v29.unwrap_or_default(),
-            affiliate_policy_accepted_by: v30.unwrap_or_default(),
-            affiliate_policy_accepted_date: v31.unwrap_or_default(),
-            is_reselling: v32.unwrap_or_default(),
-            onboarding_info: v33.unwrap_or_default(),
-            upgrade_enabled_for_clients: v34.unwrap_or_default(),
-            cancel_enabled_for_clients: v35.unwrap_or_default(),
-            auto_suspend_enabled: v36.unwrap_or_default(),
-            saas_settings: v37.unwrap_or_default(),
-            stripe_connect_id: v38.unwrap_or_default(),
-            enable_depreciated_features: v39.unwrap_or_default(),
-            premium_upgraded: v40.unwrap_or_default(),
-            status: v41.unwrap_or_default(),
-            location_count: v42.unwrap_or_default(),
-            disable_email_service: v43.unwrap_or_default(),
-            referral_id: v44.unwrap_or_default(),
-            is_enterprise_account: v45.unwrap_or_default(),
-            business_niche: v46.unwrap_or_default(),
-            business_category: v47.unwrap_or_default(),
-            business_affinity_group: v48.unwrap_or_default(),
-            is_sandbox_account: v49.unwrap_or_default(),
-            enable_new_sub_account_default_data: v50.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// State of the agency's onboarding.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyOnboarding {
     /// `pending`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pending: Option<bool>,
 
     /// `haveWebsite`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "haveWebsite", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "haveWebsite",))]
     pub have_website: Option<bool>,
 
     /// `websiteUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websiteUrl",))]
     pub website_url: Option<String>,
 
     /// `industryServed`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "industryServed", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "industryServed",))]
     pub industry_served: Option<String>,
 
     /// `customerCount`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerCount",))]
     pub customer_count: Option<String>,
 
     /// `tools`: a list of strings.
     pub tools: Vec<String>,
 
     /// `location`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<bool>,
 
     /// `conversationDemo`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationDemo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationDemo",))]
     pub conversation_demo: Option<bool>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `snapshotId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "snapshotId",))]
     pub snapshot_id: Option<String>,
 
     /// `planId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `affiliateSignup`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliateSignup", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateSignup",))]
     pub affiliate_signup: Option<bool>,
 
     /// `hasJoinedKickoffCall`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasJoinedKickoffCall", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasJoinedKickoffCall",))]
     pub has_joined_kickoff_call: Option<bool>,
 
     /// `kickoffActionTaken`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "kickoffActionTaken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "kickoffActionTaken",))]
     pub kickoff_action_taken: Option<bool>,
 
     /// `hasJoinedImplementationCall`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasJoinedImplementationCall", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasJoinedImplementationCall",))]
     pub has_joined_implementation_call: Option<bool>,
 
     /// `version`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// Free-form onboarding data.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "metaData", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "metaData",))]
     pub meta_data: Option<serde_json::Value>,
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl<'de> serde::Deserialize<'de> for CompanyOnboarding {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CompanyOnboarding {
+        pending: "pending" value optional,
+        have_website: "haveWebsite" value optional,
+        website_url: "websiteUrl" value optional,
+        industry_served: "industryServed" value optional,
+        customer_count: "customerCount" value optional,
+        tools: "tools" value_or_default optional,
+        location: "location" value optional,
+        conversation_demo: "conversationDemo" value optional,
+        location_id: "locationId" value optional,
+        snapshot_id: "snapshotId" value optional,
+        plan_id: "planId" value optional,
+        affiliate_signup: "affiliateSignup" value optional,
+        has_joined_kickoff_call: "hasJoinedKickoffCall" value optional,
+        kickoff_action_taken: "kickoffActionTaken" value optional,
+        has_joined_implementation_call: "hasJoinedImplementationCall" value optional,
+        version: "version" value optional,
+        meta_data: "metaData" value optional
     }
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl crate::runtime::object::Object for CompanyOnboarding {
-    const NAME: &'static str = "CompanyOnboarding";
-
-    const FIELDS: &'static[&'static str] = &[
-        "pending",
-        "haveWebsite",
-        "websiteUrl",
-        "industryServed",
-        "customerCount",
-        "tools",
-        "location",
-        "conversationDemo",
-        "locationId",
-        "snapshotId",
-        "planId",
-        "affiliateSignup",
-        "hasJoinedKickoffCall",
-        "kickoffActionTaken",
-        "hasJoinedImplementationCall",
-        "version",
-        "metaData"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pending")?,
-                1 => entries.value(&mut v1, "haveWebsite")?,
-                2 => entries.value(&mut v2, "websiteUrl")?,
-                3 => entries.value(&mut v3, "industryServed")?,
-                4 => entries.value(&mut v4, "customerCount")?,
-                5 => entries.value_or_default(&mut v5, "tools")?,
-                6 => entries.value(&mut v6, "location")?,
-                7 => entries.value(&mut v7, "conversationDemo")?,
-                8 => entries.value(&mut v8, "locationId")?,
-                9 => entries.value(&mut v9, "snapshotId")?,
-                10 => entries.value(&mut v10, "planId")?,
-                11 => entries.value(&mut v11, "affiliateSignup")?,
-                12 => entries.value(&mut v12, "hasJoinedKickoffCall")?,
-                13 => entries.value(&mut v13, "kickoffActionTaken")?,
-                14 => entries.value(&mut v14, "hasJoinedImplementationCall")?,
-                15 => entries.value(&mut v15, "version")?,
-                16 => entries.value(&mut v16, "metaData")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pending: v0.unwrap_or_default(),
-            have_website: v1.unwrap_or_default(),
-            website_url: v2.unwrap_or_default(),
-            industry_served: v3.unwrap_or_default(),
-            customer_count: v4.unwrap_or_default(),
-            tools: v5.unwrap_or_default(),
-            location: v6.unwrap_or_default(),
-            conversation_demo: v7.unwrap_or_default(),
-            location_id: v8.unwrap_or_default(),
-            snapshot_id: v9.unwrap_or_default(),
-            plan_id: v10.unwrap_or_default(),
-            affiliate_signup: v11.unwrap_or_default(),
-            has_joined_kickoff_call: v12.unwrap_or_default(),
-            kickoff_action_taken: v13.unwrap_or_default(),
-            has_joined_implementation_call: v14.unwrap_or_default(),
-            version: v15.unwrap_or_default(),
-            meta_data: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// The `CompanyResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanyResponse {
     /// `company`: a [`Company`](crate::companies::Company).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub company: Option<Company>,
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl<'de> serde::Deserialize<'de> for CompanyResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { CompanyResponse { company: "company" value optional } }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl crate::runtime::object::Object for CompanyResponse {
-    const NAME: &'static str = "CompanyResponse";
-
-    const FIELDS: &'static[&'static str] = &["company"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "company")?;
-            }
-        Ok(Self { company: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 impl CompanyResponse {
     /// The `company` object of the response, or an empty [`Company`] (every field absent) when it has none.
     pub fn company(self) -> Company {
@@ -1056,64 +503,24 @@ impl CompanyResponse {
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CompanySaasSettings {
     /// `agencyDashboardVisibleTo`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agencyDashboardVisibleTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agencyDashboardVisibleTo",))]
     pub agency_dashboard_visible_to: Option<String>,
 
     /// `stripeConnectInitiatedBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stripeConnectInitiatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeConnectInitiatedBy",))]
     pub stripe_connect_initiated_by: Option<String>,
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl<'de> serde::Deserialize<'de> for CompanySaasSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
-impl crate::runtime::object::Object for CompanySaasSettings {
-    const NAME: &'static str = "CompanySaasSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "agencyDashboardVisibleTo",
-        "stripeConnectInitiatedBy"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "agencyDashboardVisibleTo")?,
-                1 => entries.value(&mut v1, "stripeConnectInitiatedBy")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            agency_dashboard_visible_to: v0.unwrap_or_default(),
-            stripe_connect_initiated_by: v1.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CompanySaasSettings {
+        agency_dashboard_visible_to: "agencyDashboardVisibleTo" value optional,
+        stripe_connect_initiated_by: "stripeConnectInitiatedBy" value optional
     }
 }

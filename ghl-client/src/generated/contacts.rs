@@ -55,12 +55,10 @@
 //! | [`upsert_contact`](Contacts::upsert_contact) | `POST /contacts/upsert` | `2021-07-28` | location |
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "contacts";
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Operations of the Contacts module. Get one with `client.contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
@@ -68,7 +66,6 @@ pub struct Contacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl Contacts {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -284,7 +281,6 @@ impl Contacts {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_contact_campaigns(&self, contact_id: impl Into<String>) -> ListContactCampaigns {
         ListContactCampaigns { client: self.client.clone(), contact_id: contact_id.into(), }
     }
@@ -482,7 +478,6 @@ impl Contacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -781,7 +776,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1324,7 +1318,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of a contact.
@@ -1339,7 +1332,6 @@ pub struct AddContactFollowers {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1384,7 +1376,6 @@ impl AddContactFollowers {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Attach one or more tags to a contact.
@@ -1399,7 +1390,6 @@ pub struct AddContactTags {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1441,7 +1431,6 @@ impl AddContactTags {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_to_campaign`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a campaign.
@@ -1457,7 +1446,6 @@ pub struct AddContactToCampaign {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1501,7 +1489,6 @@ impl AddContactToCampaign {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_to_workflow`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a workflow.
@@ -1517,7 +1504,6 @@ pub struct AddContactToWorkflow {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1561,7 +1547,6 @@ impl AddContactToWorkflow {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `bulk_set_contacts_business`: set optional parameters, then call `send()`.
 ///
 /// Attach many contacts to a business, or detach them with a null business id.
@@ -1575,7 +1560,6 @@ pub struct BulkSetContactsBusiness {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1614,7 +1598,6 @@ impl BulkSetContactsBusiness {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `bulk_update_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Add or remove tags on many contacts at once.
@@ -1629,7 +1612,6 @@ pub struct BulkUpdateContactTags {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1674,7 +1656,6 @@ impl BulkUpdateContactTags {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `create_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact in a location.
@@ -1688,7 +1669,6 @@ pub struct CreateContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1725,7 +1705,6 @@ impl CreateContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `create_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to a contact.
@@ -1740,7 +1719,6 @@ pub struct CreateContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1782,7 +1760,6 @@ impl CreateContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `create_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Create a task on a contact.
@@ -1797,7 +1774,6 @@ pub struct CreateContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1839,7 +1815,6 @@ impl CreateContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `delete_contact`: set optional parameters, then call `send()`.
 ///
 /// Delete a contact by its id.
@@ -1853,7 +1828,6 @@ pub struct DeleteContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1891,7 +1865,6 @@ impl DeleteContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `delete_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Delete a note of a contact.
@@ -1906,7 +1879,6 @@ pub struct DeleteContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1948,7 +1920,6 @@ impl DeleteContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `delete_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a task of a contact.
@@ -1963,7 +1934,6 @@ pub struct DeleteContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2005,7 +1975,6 @@ impl DeleteContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_contact`: set optional parameters, then call `send()`.
 ///
 /// Fetch one contact by its id.
@@ -2019,7 +1988,6 @@ pub struct GetContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2055,7 +2023,6 @@ impl GetContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Fetch one note of a contact.
@@ -2070,7 +2037,6 @@ pub struct GetContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2112,7 +2078,6 @@ impl GetContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one task of a contact.
@@ -2127,7 +2092,6 @@ pub struct GetContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2169,7 +2133,6 @@ impl GetContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_duplicate_contact`: set optional parameters, then call `send()`.
 ///
 /// Find the contact that an email or phone number would duplicate.
@@ -2187,7 +2150,6 @@ pub struct GetDuplicateContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetDuplicateContact {
     /// Sets `locationId`.
     ///
@@ -2252,7 +2214,6 @@ impl GetDuplicateContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_appointments`: set optional parameters, then call `send()`.
 ///
 /// List the calendar appointments of a contact.
@@ -2266,7 +2227,6 @@ pub struct ListContactAppointments {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2307,7 +2267,6 @@ impl ListContactAppointments {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns a contact is in.
@@ -2316,7 +2275,6 @@ impl ListContactAppointments {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListContactCampaigns {
@@ -2325,9 +2283,7 @@ pub struct ListContactCampaigns {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListContactCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2366,7 +2322,6 @@ impl ListContactCampaigns {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of a contact.
@@ -2380,7 +2335,6 @@ pub struct ListContactNotes {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2416,7 +2370,6 @@ impl ListContactNotes {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_tasks`: set optional parameters, then call `send()`.
 ///
 /// List the tasks of a contact.
@@ -2430,7 +2383,6 @@ pub struct ListContactTasks {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2466,7 +2418,6 @@ impl ListContactTasks {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contacts`: set optional parameters, then call `send()`.
 ///
 /// List the contacts of a location, optionally matching a text query.
@@ -2486,7 +2437,6 @@ pub struct ListContacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContacts {
     /// Sets `locationId`.
     ///
@@ -2569,7 +2519,6 @@ impl ListContacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl crate::Paginated for ListContacts {
     type Page = ContactList;
 
@@ -2628,7 +2577,6 @@ impl crate::Paginated for ListContacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContacts {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2638,7 +2586,6 @@ impl ListContacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contacts_by_business`: set optional parameters, then call `send()`.
 ///
 /// List the contacts attached to a business.
@@ -2656,7 +2603,6 @@ pub struct ListContactsByBusiness {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactsByBusiness {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2736,7 +2682,6 @@ impl ListContactsByBusiness {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl crate::Paginated for ListContactsByBusiness {
     type Page = ContactList;
 
@@ -2775,7 +2720,6 @@ impl crate::Paginated for ListContactsByBusiness {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2785,7 +2729,6 @@ impl ListContactsByBusiness {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove users from the followers of a contact.
@@ -2800,7 +2743,6 @@ pub struct RemoveContactFollowers {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2845,7 +2787,6 @@ impl RemoveContactFollowers {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_from_all_campaigns`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of every campaign.
@@ -2859,7 +2800,6 @@ pub struct RemoveContactFromAllCampaigns {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2898,7 +2838,6 @@ impl RemoveContactFromAllCampaigns {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_from_campaign`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of one campaign.
@@ -2913,7 +2852,6 @@ pub struct RemoveContactFromCampaign {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2953,7 +2891,6 @@ impl RemoveContactFromCampaign {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_from_workflow`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of a workflow.
@@ -2969,7 +2906,6 @@ pub struct RemoveContactFromWorkflow {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3013,7 +2949,6 @@ impl RemoveContactFromWorkflow {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Detach one or more tags from a contact.
@@ -3028,7 +2963,6 @@ pub struct RemoveContactTags {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3070,7 +3004,6 @@ impl RemoveContactTags {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `search_contacts`: set optional parameters, then call `send()`.
 ///
 /// Search the contacts of a location with filters.
@@ -3084,7 +3017,6 @@ pub struct SearchContacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3121,7 +3053,6 @@ impl SearchContacts {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `set_contact_task_completed`: set optional parameters, then call `send()`.
 ///
 /// Mark a task of a contact as done or not done.
@@ -3137,7 +3068,6 @@ pub struct SetContactTaskCompleted {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3183,7 +3113,6 @@ impl SetContactTaskCompleted {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `update_contact`: set optional parameters, then call `send()`.
 ///
 /// Change fields of a contact.
@@ -3198,7 +3127,6 @@ pub struct UpdateContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3240,7 +3168,6 @@ impl UpdateContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `update_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Change a note of a contact.
@@ -3256,7 +3183,6 @@ pub struct UpdateContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3302,7 +3228,6 @@ impl UpdateContactNote {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `update_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Change a task of a contact.
@@ -3318,7 +3243,6 @@ pub struct UpdateContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3364,7 +3288,6 @@ impl UpdateContactTask {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `upsert_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact, or update the one that matches by email or phone.
@@ -3378,7 +3301,6 @@ pub struct UpsertContact {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3417,7 +3339,6 @@ impl UpsertContact {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `AddContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3432,38 +3353,14 @@ pub struct AddContactFollowersResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for AddContactFollowersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AddContactFollowersResponse {
+        followers: "followers" value_or_default optional,
+        followers_added: "followersAdded" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for AddContactFollowersResponse {
-    const NAME: &'static str = "AddContactFollowersResponse";
-
-    const FIELDS: &'static[&'static str] = &["followers", "followersAdded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "followers")?,
-                1 => entries.value_or_default(&mut v1, "followersAdded")?,
-                _ => {}
-            }
-        }
-        Ok(Self { followers: v0.unwrap_or_default(), followers_added: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3471,32 +3368,10 @@ impl crate::runtime::object::Object for AddContactFollowersResponse {
 pub struct AddContactToCampaignRequest {}
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AddContactToCampaignRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { AddContactToCampaignRequest {} }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AddContactToCampaignRequest {
-    const NAME: &'static str = "AddContactToCampaignRequest";
-
-    const FIELDS: &'static[&'static str] = &[];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        while entries.next_field()?.is_some() {}
-        Ok(Self {})
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl AddContactToCampaignRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3506,223 +3381,98 @@ impl AddContactToCampaignRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `campaign`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub campaign: Option<String>,
 
     /// `utmSource`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "utmSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "utmSource",))]
     pub utm_source: Option<String>,
 
     /// `utmMedium`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "utmMedium", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "utmMedium",))]
     pub utm_medium: Option<String>,
 
     /// `utmContent`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "utmContent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "utmContent",))]
     pub utm_content: Option<String>,
 
     /// `referrer`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub referrer: Option<String>,
 
     /// `campaignId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// `fbclid`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbclid: Option<String>,
 
     /// `gclid`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub gclid: Option<String>,
 
     /// `msclikid`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub msclikid: Option<String>,
 
     /// `dclid`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dclid: Option<String>,
 
     /// `fbc`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbc: Option<String>,
 
     /// `fbp`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbp: Option<String>,
 
     /// `fbEventId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fbEventId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fbEventId",))]
     pub fb_event_id: Option<String>,
 
     /// `userAgent`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userAgent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userAgent",))]
     pub user_agent: Option<String>,
 
     /// `ip`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ip: Option<String>,
 
     /// `medium`: a string. Example: `survey`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub medium: Option<String>,
 
     /// `mediumId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediumId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediumId",))]
     pub medium_id: Option<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for AttributionSource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttributionSource {
+        url: "url" value optional,
+        campaign: "campaign" value optional,
+        utm_source: "utmSource" value optional,
+        utm_medium: "utmMedium" value optional,
+        utm_content: "utmContent" value optional,
+        referrer: "referrer" value optional,
+        campaign_id: "campaignId" value optional,
+        fbclid: "fbclid" value optional,
+        gclid: "gclid" value optional,
+        msclikid: "msclikid" value optional,
+        dclid: "dclid" value optional,
+        fbc: "fbc" value optional,
+        fbp: "fbp" value optional,
+        fb_event_id: "fbEventId" value optional,
+        user_agent: "userAgent" value optional,
+        ip: "ip" value optional,
+        medium: "medium" value optional,
+        medium_id: "mediumId" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for AttributionSource {
-    const NAME: &'static str = "AttributionSource";
-
-    const FIELDS: &'static[&'static str] = &[
-        "url",
-        "campaign",
-        "utmSource",
-        "utmMedium",
-        "utmContent",
-        "referrer",
-        "campaignId",
-        "fbclid",
-        "gclid",
-        "msclikid",
-        "dclid",
-        "fbc",
-        "fbp",
-        "fbEventId",
-        "userAgent",
-        "ip",
-        "medium",
-        "mediumId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "campaign")?,
-                2 => entries.value(&mut v2, "utmSource")?,
-                3 => entries.value(&mut v3, "utmMedium")?,
-                4 => entries.value(&mut v4, "utmContent")?,
-                5 => entries.value(&mut v5, "referrer")?,
-                6 => entries.value(&mut v6, "campaignId")?,
-                7 => entries.value(&mut v7, "fbclid")?,
-                8 => entries.value(&mut v8, "gclid")?,
-                9 => entries.value(&mut v9, "msclikid")?,
-                10 => entries.value(&mut v10, "dclid")?,
-                11 => entries.value(&mut v11, "fbc")?,
-                12 => entries.value(&mut v12, "fbp")?,
-                13 => entries.value(&mut v13, "fbEventId")?,
-                14 => entries.value(&mut v14, "userAgent")?,
-                15 => entries.value(&mut v15, "ip")?,
-                16 => entries.value(&mut v16, "medium")?,
-                17 => entries.value(&mut v17, "mediumId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            campaign: v1.unwrap_or_default(),
-            utm_source: v2.unwrap_or_default(),
-            utm_medium: v3.unwrap_or_default(),
-            utm_content: v4.unwrap_or_default(),
-            referrer: v5.unwrap_or_default(),
-            campaign_id: v6.unwrap_or_default(),
-            fbclid: v7.unwrap_or_default(),
-            gclid: v8.unwrap_or_default(),
-            msclikid: v9.unwrap_or_default(),
-            dclid: v10.unwrap_or_default(),
-            fbc: v11.unwrap_or_default(),
-            fbp: v12.unwrap_or_default(),
-            fb_event_id: v13.unwrap_or_default(),
-            user_agent: v14.unwrap_or_default(),
-            ip: v15.unwrap_or_default(),
-            medium: v16.unwrap_or_default(),
-            medium_id: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3741,46 +3491,16 @@ pub struct BulkSetContactsBusinessRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkSetContactsBusinessRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkSetContactsBusinessRequest {
+        location_id: "locationId" value required,
+        ids: "ids" value required,
+        business_id: "businessId" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkSetContactsBusinessRequest {
-    const NAME: &'static str = "BulkSetContactsBusinessRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "ids", "businessId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "ids")?,
-                2 => entries.value(&mut v2, "businessId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            ids: crate::runtime::object::required(v1, "ids")?,
-            business_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkSetContactsBusinessRequest {
     /// A value with the required fields (`locationId`, `ids`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3796,14 +3516,12 @@ impl BulkSetContactsBusinessRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `ids`: a list of strings.
@@ -3811,38 +3529,14 @@ pub struct BulkSetContactsBusinessResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for BulkSetContactsBusinessResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkSetContactsBusinessResponse {
+        success: "success" value optional,
+        ids: "ids" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for BulkSetContactsBusinessResponse {
-    const NAME: &'static str = "BulkSetContactsBusinessResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "ids"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value_or_default(&mut v1, "ids")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), ids: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// What a bulk tag update does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3858,7 +3552,6 @@ pub enum BulkTagAction {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagAction {
     /// The value as sent on the wire.
     #[inline]
@@ -3872,7 +3565,6 @@ impl BulkTagAction {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3888,32 +3580,20 @@ impl From<&str> for BulkTagAction {
 crate::runtime::enums::string_enum!(BulkTagAction);
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkTagResult {
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Whether this contact succeeded.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<BulkTagResultType>,
 
     /// `oldTags`: a list of strings.
@@ -3930,60 +3610,18 @@ pub struct BulkTagResult {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for BulkTagResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkTagResult {
+        contact_id: "contactId" value optional,
+        message: "message" value optional,
+        type_: "type" value optional,
+        old_tags: "oldTags" value_or_default optional,
+        tags_added: "tagsAdded" value_or_default optional,
+        tags_removed: "tagsRemoved" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for BulkTagResult {
-    const NAME: &'static str = "BulkTagResult";
-
-    const FIELDS: &'static[&'static str] = &[
-        "contactId",
-        "message",
-        "type",
-        "oldTags",
-        "tagsAdded",
-        "tagsRemoved"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contactId")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value_or_default(&mut v3, "oldTags")?,
-                4 => entries.value_or_default(&mut v4, "tagsAdded")?,
-                5 => entries.value_or_default(&mut v5, "tagsRemoved")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contact_id: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            old_tags: v3.unwrap_or_default(),
-            tags_added: v4.unwrap_or_default(),
-            tags_removed: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Whether this contact succeeded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3999,7 +3637,6 @@ pub enum BulkTagResultType {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagResultType {
     /// The value as sent on the wire.
     #[inline]
@@ -4013,7 +3650,6 @@ impl BulkTagResultType {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagResultType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4029,7 +3665,6 @@ impl From<&str> for BulkTagResultType {
 crate::runtime::enums::string_enum!(BulkTagResultType);
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4051,49 +3686,17 @@ pub struct BulkUpdateContactTagsRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkUpdateContactTagsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkUpdateContactTagsRequest {
+        contacts: "contacts" value required,
+        tags: "tags" value required,
+        location_id: "locationId" value required,
+        remove_all_tags: "removeAllTags" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkUpdateContactTagsRequest {
-    const NAME: &'static str = "BulkUpdateContactTagsRequest";
-
-    const FIELDS: &'static[&'static str] = &["contacts", "tags", "locationId", "removeAllTags"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contacts")?,
-                1 => entries.value(&mut v1, "tags")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "removeAllTags")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contacts: crate::runtime::object::required(v0, "contacts")?,
-            tags: crate::runtime::object::required(v1, "tags")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            remove_all_tags: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkUpdateContactTagsRequest {
     /// A value with the required fields (`contacts`, `tags`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4118,23 +3721,16 @@ impl BulkUpdateContactTagsRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `BulkUpdateContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `errorCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "errorCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorCount",))]
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
@@ -4142,303 +3738,153 @@ pub struct BulkUpdateContactTagsResponse {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl<'de> serde::Deserialize<'de> for BulkUpdateContactTagsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl crate::runtime::object::Object for BulkUpdateContactTagsResponse {
-    const NAME: &'static str = "BulkUpdateContactTagsResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "errorCount", "responses"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "errorCount")?,
-                2 => entries.value_or_default(&mut v2, "responses")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            succeded: v0.unwrap_or_default(),
-            error_count: v1.unwrap_or_default(),
-            responses: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BulkUpdateContactTagsResponse {
+        succeded: "succeded" value optional,
+        error_count: "errorCount" value optional,
+        responses: "responses" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `John Deo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Deo`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstNameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstNameLowerCase",))]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastNameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastNameLowerCase",))]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fullNameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fullNameLowerCase",))]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `emailLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailLowerCase",))]
     pub email_lower_case: Option<String>,
 
     /// True when mail to the address bounced.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bounceEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bounceEmail",))]
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unsubscribeEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unsubscribeEmail",))]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `timezone`: a string. Example: `America/Chicago`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// Do-not-disturb for every channel.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dndSettings",))]
     pub dnd_settings: Option<DndSettings>,
 
     /// The contact type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `source`: a string. Example: `public api`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id of the user the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// `birthMonth`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "birthMonth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthMonth",))]
     pub birth_month: Option<i64>,
 
     /// `birthDay`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "birthDay", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthDay",))]
     pub birth_day: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Files attached to the contact.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub attachments: Option<serde_json::Value>,
 
     /// `ssn`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ssn: Option<String>,
 
     /// `keyword`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub keyword: Option<String>,
 
     /// `lastActivity`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastActivity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActivity",))]
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastSessionActivityAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastSessionActivityAt",))]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
@@ -4452,30 +3898,15 @@ pub struct Contact {
     pub custom_fields: Vec<ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessId",))]
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "attributionSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attributionSource",))]
     pub attribution_source: Option<AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastAttributionSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAttributionSource",))]
     pub last_attribution_source: Option<AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
@@ -4485,350 +3916,125 @@ pub struct Contact {
     pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "visitorId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "visitorId",))]
     pub visitor_id: Option<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for Contact {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Contact {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        first_name_lower_case: "firstNameLowerCase" value optional,
+        last_name_lower_case: "lastNameLowerCase" value optional,
+        full_name_lower_case: "fullNameLowerCase" value optional,
+        email: "email" value optional,
+        email_lower_case: "emailLowerCase" value optional,
+        bounce_email: "bounceEmail" value optional,
+        unsubscribe_email: "unsubscribeEmail" value optional,
+        phone: "phone" value optional,
+        company_name: "companyName" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        type_: "type" value optional,
+        source: "source" value optional,
+        assigned_to: "assignedTo" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        tags: "tags" value_or_default optional,
+        date_of_birth: "dateOfBirth" value optional,
+        birth_month: "birthMonth" value optional,
+        birth_day: "birthDay" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        deleted: "deleted" value optional,
+        attachments: "attachments" value optional,
+        ssn: "ssn" value optional,
+        keyword: "keyword" value optional,
+        last_activity: "lastActivity" value optional,
+        last_session_activity_at: "lastSessionActivityAt" value optional,
+        offers: "offers" value_or_default optional,
+        products: "products" value_or_default optional,
+        custom_fields: "customFields" value_or_default optional,
+        business_id: "businessId" value optional,
+        attribution_source: "attributionSource" value optional,
+        last_attribution_source: "lastAttributionSource" value optional,
+        attributions: "attributions" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        visitor_id: "visitorId" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for Contact {
-    const NAME: &'static str = "Contact";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "firstName",
-        "lastName",
-        "firstNameLowerCase",
-        "lastNameLowerCase",
-        "fullNameLowerCase",
-        "email",
-        "emailLowerCase",
-        "bounceEmail",
-        "unsubscribeEmail",
-        "phone",
-        "companyName",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "type",
-        "source",
-        "assignedTo",
-        "address1",
-        "city",
-        "state",
-        "country",
-        "postalCode",
-        "website",
-        "tags",
-        "dateOfBirth",
-        "birthMonth",
-        "birthDay",
-        "dateAdded",
-        "dateUpdated",
-        "deleted",
-        "attachments",
-        "ssn",
-        "keyword",
-        "lastActivity",
-        "lastSessionActivityAt",
-        "offers",
-        "products",
-        "customFields",
-        "businessId",
-        "attributionSource",
-        "lastAttributionSource",
-        "attributions",
-        "followers",
-        "visitorId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "firstName")?,
-                4 => entries.value(&mut v4, "lastName")?,
-                5 => entries.value(&mut v5, "firstNameLowerCase")?,
-                6 => entries.value(&mut v6, "lastNameLowerCase")?,
-                7 => entries.value(&mut v7, "fullNameLowerCase")?,
-                8 => entries.value(&mut v8, "email")?,
-                9 => entries.value(&mut v9, "emailLowerCase")?,
-                10 => entries.value(&mut v10, "bounceEmail")?,
-                11 => entries.value(&mut v11, "unsubscribeEmail")?,
-                12 => entries.value(&mut v12, "phone")?,
-                13 => entries.value(&mut v13, "companyName")?,
-                14 => entries.value(&mut v14, "timezone")?,
-                15 => entries.value(&mut v15, "dnd")?,
-                16 => entries.value(&mut v16, "dndSettings")?,
-                17 => entries.value(&mut v17, "type")?,
-                18 => entries.value(&mut v18, "source")?,
-                19 => entries.value(&mut v19, "assignedTo")?,
-                20 => entries.value(&mut v20, "address1")?,
-                21 => entries.value(&mut v21, "city")?,
-                22 => entries.value(&mut v22, "state")?,
-                23 => entries.value(&mut v23, "country")?,
-                24 => entries.value(&mut v24, "postalCode")?,
-                25 => entries.value(&mut v25, "website")?,
-                26 => entries.value_or_default(&mut v26, "tags")?,
-                27 => entries.value(&mut v27, "dateOfBirth")?,
-                28 => entries.value(&mut v28, "birthMonth")?,
-                29 => entries.value(&mut v29, "birthDay")?,
-                30 => entries.value(&mut v30, "dateAdded")?,
-                31 => entries.value(&mut v31, "dateUpdated")?,
-                32 => entries.value(&mut v32, "deleted")?,
-                33 => entries.value(&mut v33, "attachments")?,
-                34 => entries.value(&mut v34, "ssn")?,
-                35 => entries.value(&mut v35, "keyword")?,
-                36 => entries.value(&mut v36, "lastActivity")?,
-                37 => entries.value(&mut v37, "lastSessionActivityAt")?,
-                38 => entries.value_or_default(&mut v38, "offers")?,
-                39 => entries.value_or_default(&mut v39, "products")?,
-                40 => entries.value_or_default(&mut v40, "customFields")?,
-                41 => entries.value(&mut v41, "businessId")?,
-                42 => entries.value(&mut v42, "attributionSource")?,
-                43 => entries.value(&mut v43, "lastAttributionSource")?,
-                44 => entries.value_or_default(&mut v44, "attributions")?,
-                45 => entries.value_or_default(&mut v45, "followers")?,
-                46 => entries.value(&mut v46, "visitorId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            first_name: v3.unwrap_or_default(),
-            last_name: v4.unwrap_or_default(),
-            first_name_lower_case: v5.unwrap_or_default(),
-            last_name_lower_case: v6.unwrap_or_default(),
-            full_name_lower_case: v7.unwrap_or_default(),
-            email: v8.unwrap_or_default(),
-            email_lower_case: v9.unwrap_or_default(),
-            bounce_email: v10.unwrap_or_default(),
-            unsubscribe_email: v11.unwrap_or_default(),
-            phone: v12.unwrap_or_default(),
-            company_name: v13.unwrap_or_default(),
-            timezone: v14.unwrap_or_default(),
-            dnd: v15.unwrap_or_default(),
-            dnd_settings: v16.unwrap_or_default(),
-            type_: v17.unwrap_or_default(),
-            source: v18.unwrap_or_default(),
-            assigned_to: v19.unwrap_or_default(),
-            address1: v20.unwrap_or_default(),
-            city: v21.unwrap_or_default(),
-            state: v22.unwrap_or_default(),
-            country: v23.unwrap_or_default(),
-            postal_code: v24.unwrap_or_default(),
-            website: v25.unwrap_or_default(),
-            tags: v26.unwrap_or_default(),
-            date_of_birth: v27.unwrap_or_default(),
-            birth_month: v28.unwrap_or_default(),
-            birth_day: v29.unwrap_or_default(),
-            date_added: v30.unwrap_or_default(),
-            date_updated: v31.unwrap_or_default(),
-            deleted: v32.unwrap_or_default(),
-            attachments: v33.unwrap_or_default(),
-            ssn: v34.unwrap_or_default(),
-            keyword: v35.unwrap_or_default(),
-            last_activity: v36.unwrap_or_default(),
-            last_session_activity_at: v37.unwrap_or_default(),
-            offers: v38.unwrap_or_default(),
-            products: v39.unwrap_or_default(),
-            custom_fields: v40.unwrap_or_default(),
-            business_id: v41.unwrap_or_default(),
-            attribution_source: v42.unwrap_or_default(),
-            last_attribution_source: v43.unwrap_or_default(),
-            attributions: v44.unwrap_or_default(),
-            followers: v45.unwrap_or_default(),
-            visitor_id: v46.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A calendar appointment of a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactAppointment {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `status`: a string. Example: `booked`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// `notes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `startTime`: a string. Example: `2021-07-16 11:00:00`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-07-16 11:30:00`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a string. Example: `booked`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<String>,
 
     /// `users`: a list of strings.
     pub users: Vec<String>,
 
     /// `dateAdded`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `assignedResources`: a list of strings.
@@ -4837,104 +4043,29 @@ pub struct ContactAppointment {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactAppointment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ContactAppointment {
+        id: "id" value optional,
+        calendar_id: "calendarId" value optional,
+        status: "status" value optional,
+        title: "title" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        notes: "notes" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        address: "address" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        group_id: "groupId" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        users: "users" value_or_default optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        assigned_resources: "assignedResources" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactAppointment {
-    const NAME: &'static str = "ContactAppointment";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "calendarId",
-        "status",
-        "title",
-        "assignedUserId",
-        "notes",
-        "startTime",
-        "endTime",
-        "address",
-        "locationId",
-        "contactId",
-        "groupId",
-        "appointmentStatus",
-        "users",
-        "dateAdded",
-        "dateUpdated",
-        "assignedResources"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "calendarId")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "title")?,
-                4 => entries.value(&mut v4, "assignedUserId")?,
-                5 => entries.value(&mut v5, "notes")?,
-                6 => entries.value(&mut v6, "startTime")?,
-                7 => entries.value(&mut v7, "endTime")?,
-                8 => entries.value(&mut v8, "address")?,
-                9 => entries.value(&mut v9, "locationId")?,
-                10 => entries.value(&mut v10, "contactId")?,
-                11 => entries.value(&mut v11, "groupId")?,
-                12 => entries.value(&mut v12, "appointmentStatus")?,
-                13 => entries.value_or_default(&mut v13, "users")?,
-                14 => entries.value(&mut v14, "dateAdded")?,
-                15 => entries.value(&mut v15, "dateUpdated")?,
-                16 => entries.value_or_default(&mut v16, "assignedResources")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            calendar_id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            title: v3.unwrap_or_default(),
-            assigned_user_id: v4.unwrap_or_default(),
-            notes: v5.unwrap_or_default(),
-            start_time: v6.unwrap_or_default(),
-            end_time: v7.unwrap_or_default(),
-            address: v8.unwrap_or_default(),
-            location_id: v9.unwrap_or_default(),
-            contact_id: v10.unwrap_or_default(),
-            group_id: v11.unwrap_or_default(),
-            appointment_status: v12.unwrap_or_default(),
-            users: v13.unwrap_or_default(),
-            date_added: v14.unwrap_or_default(),
-            date_updated: v15.unwrap_or_default(),
-            assigned_resources: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactAppointmentList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -4945,82 +4076,29 @@ pub struct ContactAppointmentList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactAppointmentList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactAppointmentList { events: "events" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactAppointmentList {
-    const NAME: &'static str = "ContactAppointmentList";
-
-    const FIELDS: &'static[&'static str] = &["events"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "events")?;
-            }
-        Ok(Self { events: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The value of one custom field on a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactCustomFieldValue {
     /// Id of the custom field.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The value; its JSON kind depends on the field type.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<serde_json::Value>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactCustomFieldValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactCustomFieldValue { id: "id" value optional, value: "value" value optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactCustomFieldValue {
-    const NAME: &'static str = "ContactCustomFieldValue";
-
-    const FIELDS: &'static[&'static str] = &["id", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5031,37 +4109,12 @@ pub struct ContactFollowersRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ContactFollowersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactFollowersRequest { followers: "followers" value required }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ContactFollowersRequest {
-    const NAME: &'static str = "ContactFollowersRequest";
-
-    const FIELDS: &'static[&'static str] = &["followers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "followers")?;
-            }
-        Ok(Self { followers: crate::runtime::object::required(v0, "followers")?, })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactFollowersRequest {
     /// A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5071,7 +4124,6 @@ impl ContactFollowersRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5081,169 +4133,70 @@ pub struct ContactList {
     pub contacts: Vec<Contact>,
 
     /// `count`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `meta`: a [`ContactsMeta`](crate::contacts::ContactsMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ContactsMeta>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ContactList {
+        contacts: "contacts" value_or_default optional,
+        count: "count" value optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactList {
-    const NAME: &'static str = "ContactList";
-
-    const FIELDS: &'static[&'static str] = &["contacts", "count", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "contacts")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value(&mut v2, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contacts: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            meta: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A note attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNote {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// Id of the user who wrote the note.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `color`: a string. Example: `#FFAA00`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub color: Option<String>,
 
     /// `pinned`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pinned: Option<bool>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactNote {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ContactNote {
+        id: "id" value optional,
+        body: "body" value optional,
+        user_id: "userId" value optional,
+        date_added: "dateAdded" value optional,
+        contact_id: "contactId" value optional,
+        title: "title" value optional,
+        color: "color" value optional,
+        pinned: "pinned" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactNote {
-    const NAME: &'static str = "ContactNote";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "body",
-        "userId",
-        "dateAdded",
-        "contactId",
-        "title",
-        "color",
-        "pinned"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "userId")?,
-                3 => entries.value(&mut v3, "dateAdded")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "title")?,
-                6 => entries.value(&mut v6, "color")?,
-                7 => entries.value(&mut v7, "pinned")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            body: v1.unwrap_or_default(),
-            user_id: v2.unwrap_or_default(),
-            date_added: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            title: v5.unwrap_or_default(),
-            color: v6.unwrap_or_default(),
-            pinned: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5254,75 +4207,24 @@ pub struct ContactNoteList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactNoteList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactNoteList { notes: "notes" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactNoteList {
-    const NAME: &'static str = "ContactNoteList";
-
-    const FIELDS: &'static[&'static str] = &["notes"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "notes")?;
-            }
-        Ok(Self { notes: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactNoteResponse {
     /// `note`: a [`ContactNote`](crate::contacts::ContactNote).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub note: Option<ContactNote>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactNoteResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ContactNoteResponse { note: "note" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactNoteResponse {
-    const NAME: &'static str = "ContactNoteResponse";
-
-    const FIELDS: &'static[&'static str] = &["note"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "note")?;
-            }
-        Ok(Self { note: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactNoteResponse {
     /// The `note` object of the response, or an empty [`ContactNote`] (every field absent) when it has none.
     pub fn note(self) -> ContactNote {
@@ -5331,47 +4233,19 @@ impl ContactNoteResponse {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::contacts::Contact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl<'de> serde::Deserialize<'de> for ContactResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ContactResponse { contact: "contact" value optional } }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl crate::runtime::object::Object for ContactResponse {
-    const NAME: &'static str = "ContactResponse";
-
-    const FIELDS: &'static[&'static str] = &["contact"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "contact")?;
-            }
-        Ok(Self { contact: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
     pub fn contact(self) -> Contact {
@@ -5380,7 +4254,6 @@ impl ContactResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5391,37 +4264,10 @@ pub struct ContactTagsRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ContactTagsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ContactTagsRequest { tags: "tags" value required } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ContactTagsRequest {
-    const NAME: &'static str = "ContactTagsRequest";
-
-    const FIELDS: &'static[&'static str] = &["tags"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "tags")?;
-            }
-        Ok(Self { tags: crate::runtime::object::required(v0, "tags")?, })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactTagsRequest {
     /// A value with the required fields (`tags`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5431,7 +4277,6 @@ impl ContactTagsRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5442,143 +4287,55 @@ pub struct ContactTagsResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactTagsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactTagsResponse { tags: "tags" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactTagsResponse {
-    const NAME: &'static str = "ContactTagsResponse";
-
-    const FIELDS: &'static[&'static str] = &["tags"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "tags")?;
-            }
-        Ok(Self { tags: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A task attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTask {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// Id of the user the task is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `completed`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub completed: Option<bool>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactTask {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ContactTask {
+        id: "id" value optional,
+        title: "title" value optional,
+        body: "body" value optional,
+        assigned_to: "assignedTo" value optional,
+        due_date: "dueDate" value optional,
+        completed: "completed" value optional,
+        contact_id: "contactId" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactTask {
-    const NAME: &'static str = "ContactTask";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "title",
-        "body",
-        "assignedTo",
-        "dueDate",
-        "completed",
-        "contactId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "body")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "dueDate")?,
-                5 => entries.value(&mut v5, "completed")?,
-                6 => entries.value(&mut v6, "contactId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            body: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            due_date: v4.unwrap_or_default(),
-            completed: v5.unwrap_or_default(),
-            contact_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5589,75 +4346,24 @@ pub struct ContactTaskList {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactTaskList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactTaskList { tasks: "tasks" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactTaskList {
-    const NAME: &'static str = "ContactTaskList";
-
-    const FIELDS: &'static[&'static str] = &["tasks"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "tasks")?;
-            }
-        Ok(Self { tasks: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactTaskResponse {
     /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub task: Option<ContactTask>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactTaskResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ContactTaskResponse { task: "task" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactTaskResponse {
-    const NAME: &'static str = "ContactTaskResponse";
-
-    const FIELDS: &'static[&'static str] = &["task"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "task")?;
-            }
-        Ok(Self { task: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactTaskResponse {
     /// The `task` object of the response, or an empty [`ContactTask`] (every field absent) when it has none.
     pub fn task(self) -> ContactTask {
@@ -5666,7 +4372,6 @@ impl ContactTaskResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5678,37 +4383,12 @@ pub struct ContactWorkflowRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ContactWorkflowRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ContactWorkflowRequest { event_start_time: "eventStartTime" value optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ContactWorkflowRequest {
-    const NAME: &'static str = "ContactWorkflowRequest";
-
-    const FIELDS: &'static[&'static str] = &["eventStartTime"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "eventStartTime")?;
-            }
-        Ok(Self { event_start_time: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactWorkflowRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5724,130 +4404,53 @@ impl ContactWorkflowRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ContactsMeta {
     /// `total`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `nextPageUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPageUrl",))]
     pub next_page_url: Option<String>,
 
     /// `startAfterId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startAfterId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfterId",))]
     pub start_after_id: Option<String>,
 
     /// `startAfter`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startAfter", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfter",))]
     pub start_after: Option<i64>,
 
     /// `currentPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for ContactsMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ContactsMeta {
+        total: "total" value optional,
+        next_page_url: "nextPageUrl" value optional,
+        start_after_id: "startAfterId" value optional,
+        start_after: "startAfter" value optional,
+        current_page: "currentPage" value optional,
+        next_page: "nextPage" value optional,
+        prev_page: "prevPage" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for ContactsMeta {
-    const NAME: &'static str = "ContactsMeta";
-
-    const FIELDS: &'static[&'static str] = &[
-        "total",
-        "nextPageUrl",
-        "startAfterId",
-        "startAfter",
-        "currentPage",
-        "nextPage",
-        "prevPage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "nextPageUrl")?,
-                2 => entries.value(&mut v2, "startAfterId")?,
-                3 => entries.value(&mut v3, "startAfter")?,
-                4 => entries.value(&mut v4, "currentPage")?,
-                5 => entries.value(&mut v5, "nextPage")?,
-                6 => entries.value(&mut v6, "prevPage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            next_page_url: v1.unwrap_or_default(),
-            start_after_id: v2.unwrap_or_default(),
-            start_after: v3.unwrap_or_default(),
-            current_page: v4.unwrap_or_default(),
-            next_page: v5.unwrap_or_default(),
-            prev_page: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5874,52 +4477,18 @@ pub struct CreateContactNoteRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateContactNoteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateContactNoteRequest {
+        user_id: "userId" value optional,
+        body: "body" value required,
+        title: "title" value optional,
+        color: "color" value optional,
+        pinned: "pinned" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateContactNoteRequest {
-    const NAME: &'static str = "CreateContactNoteRequest";
-
-    const FIELDS: &'static[&'static str] = &["userId", "body", "title", "color", "pinned"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "color")?,
-                4 => entries.value(&mut v4, "pinned")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            user_id: v0.unwrap_or_default(),
-            body: crate::runtime::object::required(v1, "body")?,
-            title: v2.unwrap_or_default(),
-            color: v3.unwrap_or_default(),
-            pinned: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl CreateContactNoteRequest {
     /// A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5953,7 +4522,6 @@ impl CreateContactNoteRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `CreateContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6053,130 +4621,36 @@ pub struct CreateContactRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateContactRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateContactRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        location_id: "locationId" value required,
+        gender: "gender" value optional,
+        phone: "phone" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        inbound_dnd_settings: "inboundDndSettings" value optional,
+        tags: "tags" value optional,
+        custom_fields: "customFields" value optional,
+        source: "source" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        country: "country" value optional,
+        company_name: "companyName" value optional,
+        assigned_to: "assignedTo" value optional
     }
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateContactRequest {
-    const NAME: &'static str = "CreateContactRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "name",
-        "email",
-        "locationId",
-        "gender",
-        "phone",
-        "address1",
-        "city",
-        "state",
-        "postalCode",
-        "website",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "inboundDndSettings",
-        "tags",
-        "customFields",
-        "source",
-        "dateOfBirth",
-        "country",
-        "companyName",
-        "assignedTo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "gender")?,
-                6 => entries.value(&mut v6, "phone")?,
-                7 => entries.value(&mut v7, "address1")?,
-                8 => entries.value(&mut v8, "city")?,
-                9 => entries.value(&mut v9, "state")?,
-                10 => entries.value(&mut v10, "postalCode")?,
-                11 => entries.value(&mut v11, "website")?,
-                12 => entries.value(&mut v12, "timezone")?,
-                13 => entries.value(&mut v13, "dnd")?,
-                14 => entries.value(&mut v14, "dndSettings")?,
-                15 => entries.value(&mut v15, "inboundDndSettings")?,
-                16 => entries.value(&mut v16, "tags")?,
-                17 => entries.value(&mut v17, "customFields")?,
-                18 => entries.value(&mut v18, "source")?,
-                19 => entries.value(&mut v19, "dateOfBirth")?,
-                20 => entries.value(&mut v20, "country")?,
-                21 => entries.value(&mut v21, "companyName")?,
-                22 => entries.value(&mut v22, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v4, "locationId")?,
-            gender: v5.unwrap_or_default(),
-            phone: v6.unwrap_or_default(),
-            address1: v7.unwrap_or_default(),
-            city: v8.unwrap_or_default(),
-            state: v9.unwrap_or_default(),
-            postal_code: v10.unwrap_or_default(),
-            website: v11.unwrap_or_default(),
-            timezone: v12.unwrap_or_default(),
-            dnd: v13.unwrap_or_default(),
-            dnd_settings: v14.unwrap_or_default(),
-            inbound_dnd_settings: v15.unwrap_or_default(),
-            tags: v16.unwrap_or_default(),
-            custom_fields: v17.unwrap_or_default(),
-            source: v18.unwrap_or_default(),
-            date_of_birth: v19.unwrap_or_default(),
-            country: v20.unwrap_or_default(),
-            company_name: v21.unwrap_or_default(),
-            assigned_to: v22.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6414,7 +4888,6 @@ impl CreateContactRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6440,52 +4913,18 @@ pub struct CreateContactTaskRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateContactTaskRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateContactTaskRequest {
+        title: "title" value required,
+        body: "body" value optional,
+        due_date: "dueDate" value required,
+        completed: "completed" value required,
+        assigned_to: "assignedTo" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateContactTaskRequest {
-    const NAME: &'static str = "CreateContactTaskRequest";
-
-    const FIELDS: &'static[&'static str] = &["title", "body", "dueDate", "completed", "assignedTo"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "dueDate")?,
-                3 => entries.value(&mut v3, "completed")?,
-                4 => entries.value(&mut v4, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            body: v1.unwrap_or_default(),
-            due_date: crate::runtime::object::required(v2, "dueDate")?,
-            completed: crate::runtime::object::required(v3, "completed")?,
-            assigned_to: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl CreateContactTaskRequest {
     /// A value with the required fields (`title`, `dueDate`, `completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6517,7 +4956,6 @@ impl CreateContactTaskRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// A custom field value to write on a contact.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6540,49 +4978,17 @@ pub struct CustomFieldInput {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CustomFieldInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomFieldInput {
+        id: "id" value required,
+        key: "key" value optional,
+        field_value: "field_value" value optional,
+        value: "value" value optional
     }
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CustomFieldInput {
-    const NAME: &'static str = "CustomFieldInput";
-
-    const FIELDS: &'static[&'static str] = &["id", "key", "field_value", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "field_value")?,
-                3 => entries.value(&mut v3, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            key: v1.unwrap_or_default(),
-            field_value: v2.unwrap_or_default(),
-            value: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CustomFieldInput {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6610,7 +5016,6 @@ impl CustomFieldInput {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `DndSetting` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6630,44 +5035,15 @@ pub struct DndSetting {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for DndSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DndSetting {
+        status: "status" value optional,
+        message: "message" value optional,
+        code: "code" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for DndSetting {
-    const NAME: &'static str = "DndSetting";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "code"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "code")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            code: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndSetting {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6695,7 +5071,6 @@ impl DndSetting {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6727,53 +5102,18 @@ pub struct DndSettings {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for DndSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DndSettings {
+        call: "Call" value optional,
+        email: "Email" value optional,
+        sms: "SMS" value optional,
+        whats_app: "WhatsApp" value optional,
+        gmb: "GMB" value optional,
+        fb: "FB" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for DndSettings {
-    const NAME: &'static str = "DndSettings";
-
-    const FIELDS: &'static[&'static str] = &["Call", "Email", "SMS", "WhatsApp", "GMB", "FB"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "Call")?,
-                1 => entries.value(&mut v1, "Email")?,
-                2 => entries.value(&mut v2, "SMS")?,
-                3 => entries.value(&mut v3, "WhatsApp")?,
-                4 => entries.value(&mut v4, "GMB")?,
-                5 => entries.value(&mut v5, "FB")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            call: v0.unwrap_or_default(),
-            email: v1.unwrap_or_default(),
-            sms: v2.unwrap_or_default(),
-            whats_app: v3.unwrap_or_default(),
-            gmb: v4.unwrap_or_default(),
-            fb: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6819,7 +5159,6 @@ impl DndSettings {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state of one channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6838,7 +5177,6 @@ pub enum DndStatus {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -6853,7 +5191,6 @@ impl DndStatus {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for DndStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6870,7 +5207,6 @@ impl From<&str> for DndStatus {
 crate::runtime::enums::string_enum!(DndStatus);
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `InboundDndSetting` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6885,43 +5221,12 @@ pub struct InboundDndSetting {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InboundDndSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    InboundDndSetting { status: "status" value required, message: "message" value optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InboundDndSetting {
-    const NAME: &'static str = "InboundDndSetting";
-
-    const FIELDS: &'static[&'static str] = &["status", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: crate::runtime::object::required(v0, "status")?,
-            message: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSetting {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6937,7 +5242,6 @@ impl InboundDndSetting {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Values of `InboundDndSettingStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6953,7 +5257,6 @@ pub enum InboundDndSettingStatus {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -6967,7 +5270,6 @@ impl InboundDndSettingStatus {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for InboundDndSettingStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6983,7 +5285,6 @@ impl From<&str> for InboundDndSettingStatus {
 crate::runtime::enums::string_enum!(InboundDndSettingStatus);
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6995,37 +5296,10 @@ pub struct InboundDndSettings {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InboundDndSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { InboundDndSettings { all: "all" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InboundDndSettings {
-    const NAME: &'static str = "InboundDndSettings";
-
-    const FIELDS: &'static[&'static str] = &["all"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "all")?;
-            }
-        Ok(Self { all: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7041,7 +5315,6 @@ impl InboundDndSettings {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `RemoveContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -7056,38 +5329,14 @@ pub struct RemoveContactFollowersResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl<'de> serde::Deserialize<'de> for RemoveContactFollowersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RemoveContactFollowersResponse {
+        followers: "followers" value_or_default optional,
+        followers_removed: "followersRemoved" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-impl crate::runtime::object::Object for RemoveContactFollowersResponse {
-    const NAME: &'static str = "RemoveContactFollowersResponse";
-
-    const FIELDS: &'static[&'static str] = &["followers", "followersRemoved"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "followers")?,
-                1 => entries.value_or_default(&mut v1, "followersRemoved")?,
-                _ => {}
-            }
-        }
-        Ok(Self { followers: v0.unwrap_or_default(), followers_removed: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SearchContactsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7103,43 +5352,15 @@ pub struct SearchContactsRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SearchContactsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchContactsRequest {
+        location_id: "locationId" value required,
+        page_limit: "pageLimit" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SearchContactsRequest {
-    const NAME: &'static str = "SearchContactsRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "pageLimit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "pageLimit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            page_limit: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl SearchContactsRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7155,7 +5376,6 @@ impl SearchContactsRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SetTaskCompletedRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7166,37 +5386,12 @@ pub struct SetTaskCompletedRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SetTaskCompletedRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SetTaskCompletedRequest { completed: "completed" value required }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SetTaskCompletedRequest {
-    const NAME: &'static str = "SetTaskCompletedRequest";
-
-    const FIELDS: &'static[&'static str] = &["completed"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "completed")?;
-            }
-        Ok(Self { completed: crate::runtime::object::required(v0, "completed")?, })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl SetTaskCompletedRequest {
     /// A value with the required fields (`completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7206,47 +5401,19 @@ impl SetTaskCompletedRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// An acknowledgement of a campaign or workflow change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl<'de> serde::Deserialize<'de> for SucceededFlag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl crate::runtime::object::Object for SucceededFlag {
-    const NAME: &'static str = "SucceededFlag";
-
-    const FIELDS: &'static[&'static str] = &["succeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "succeded")?;
-            }
-        Ok(Self { succeded: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { SucceededFlag { succeded: "succeded" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7274,52 +5441,18 @@ pub struct UpdateContactNoteRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateContactNoteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateContactNoteRequest {
+        user_id: "userId" value optional,
+        body: "body" value optional,
+        title: "title" value optional,
+        color: "color" value optional,
+        pinned: "pinned" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateContactNoteRequest {
-    const NAME: &'static str = "UpdateContactNoteRequest";
-
-    const FIELDS: &'static[&'static str] = &["userId", "body", "title", "color", "pinned"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "userId")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "color")?,
-                4 => entries.value(&mut v4, "pinned")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            user_id: v0.unwrap_or_default(),
-            body: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            color: v3.unwrap_or_default(),
-            pinned: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl UpdateContactNoteRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7359,7 +5492,6 @@ impl UpdateContactNoteRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7447,118 +5579,33 @@ pub struct UpdateContactRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateContactRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateContactRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        inbound_dnd_settings: "inboundDndSettings" value optional,
+        tags: "tags" value optional,
+        custom_fields: "customFields" value optional,
+        source: "source" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        country: "country" value optional,
+        assigned_to: "assignedTo" value optional
     }
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateContactRequest {
-    const NAME: &'static str = "UpdateContactRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "name",
-        "email",
-        "phone",
-        "address1",
-        "city",
-        "state",
-        "postalCode",
-        "website",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "inboundDndSettings",
-        "tags",
-        "customFields",
-        "source",
-        "dateOfBirth",
-        "country",
-        "assignedTo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "phone")?,
-                5 => entries.value(&mut v5, "address1")?,
-                6 => entries.value(&mut v6, "city")?,
-                7 => entries.value(&mut v7, "state")?,
-                8 => entries.value(&mut v8, "postalCode")?,
-                9 => entries.value(&mut v9, "website")?,
-                10 => entries.value(&mut v10, "timezone")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "dndSettings")?,
-                13 => entries.value(&mut v13, "inboundDndSettings")?,
-                14 => entries.value(&mut v14, "tags")?,
-                15 => entries.value(&mut v15, "customFields")?,
-                16 => entries.value(&mut v16, "source")?,
-                17 => entries.value(&mut v17, "dateOfBirth")?,
-                18 => entries.value(&mut v18, "country")?,
-                19 => entries.value(&mut v19, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            phone: v4.unwrap_or_default(),
-            address1: v5.unwrap_or_default(),
-            city: v6.unwrap_or_default(),
-            state: v7.unwrap_or_default(),
-            postal_code: v8.unwrap_or_default(),
-            website: v9.unwrap_or_default(),
-            timezone: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            dnd_settings: v12.unwrap_or_default(),
-            inbound_dnd_settings: v13.unwrap_or_default(),
-            tags: v14.unwrap_or_default(),
-            custom_fields: v15.unwrap_or_default(),
-            source: v16.unwrap_or_default(),
-            date_of_birth: v17.unwrap_or_default(),
-            country: v18.unwrap_or_default(),
-            assigned_to: v19.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7787,54 +5834,24 @@ impl UpdateContactRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// HighLevel's spelling. True when the contact was updated.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::contacts::Contact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl<'de> serde::Deserialize<'de> for UpdateContactResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    UpdateContactResponse { succeded: "succeded" value optional, contact: "contact" value optional }
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl crate::runtime::object::Object for UpdateContactResponse {
-    const NAME: &'static str = "UpdateContactResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "contact"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "contact")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeded: v0.unwrap_or_default(), contact: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
     pub fn contact(self) -> Contact {
@@ -7843,7 +5860,6 @@ impl UpdateContactResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7871,52 +5887,18 @@ pub struct UpdateContactTaskRequest {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateContactTaskRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateContactTaskRequest {
+        title: "title" value optional,
+        body: "body" value optional,
+        due_date: "dueDate" value optional,
+        completed: "completed" value optional,
+        assigned_to: "assignedTo" value optional
     }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateContactTaskRequest {
-    const NAME: &'static str = "UpdateContactTaskRequest";
-
-    const FIELDS: &'static[&'static str] = &["title", "body", "dueDate", "completed", "assignedTo"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "dueDate")?,
-                3 => entries.value(&mut v3, "completed")?,
-                4 => entries.value(&mut v4, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            body: v1.unwrap_or_default(),
-            due_date: v2.unwrap_or_default(),
-            completed: v3.unwrap_or_default(),
-            assigned_to: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl UpdateContactTaskRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7956,7 +5938,6 @@ impl UpdateContactTaskRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8060,134 +6041,37 @@ pub struct UpsertContactRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertContactRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertContactRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        location_id: "locationId" value required,
+        gender: "gender" value optional,
+        phone: "phone" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        inbound_dnd_settings: "inboundDndSettings" value optional,
+        tags: "tags" value optional,
+        custom_fields: "customFields" value optional,
+        source: "source" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        country: "country" value optional,
+        company_name: "companyName" value optional,
+        assigned_to: "assignedTo" value optional,
+        create_new_if_duplicate_allowed: "createNewIfDuplicateAllowed" value optional
     }
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertContactRequest {
-    const NAME: &'static str = "UpsertContactRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "name",
-        "email",
-        "locationId",
-        "gender",
-        "phone",
-        "address1",
-        "city",
-        "state",
-        "postalCode",
-        "website",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "inboundDndSettings",
-        "tags",
-        "customFields",
-        "source",
-        "dateOfBirth",
-        "country",
-        "companyName",
-        "assignedTo",
-        "createNewIfDuplicateAllowed"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "gender")?,
-                6 => entries.value(&mut v6, "phone")?,
-                7 => entries.value(&mut v7, "address1")?,
-                8 => entries.value(&mut v8, "city")?,
-                9 => entries.value(&mut v9, "state")?,
-                10 => entries.value(&mut v10, "postalCode")?,
-                11 => entries.value(&mut v11, "website")?,
-                12 => entries.value(&mut v12, "timezone")?,
-                13 => entries.value(&mut v13, "dnd")?,
-                14 => entries.value(&mut v14, "dndSettings")?,
-                15 => entries.value(&mut v15, "inboundDndSettings")?,
-                16 => entries.value(&mut v16, "tags")?,
-                17 => entries.value(&mut v17, "customFields")?,
-                18 => entries.value(&mut v18, "source")?,
-                19 => entries.value(&mut v19, "dateOfBirth")?,
-                20 => entries.value(&mut v20, "country")?,
-                21 => entries.value(&mut v21, "companyName")?,
-                22 => entries.value(&mut v22, "assignedTo")?,
-                23 => entries.value(&mut v23, "createNewIfDuplicateAllowed")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v4, "locationId")?,
-            gender: v5.unwrap_or_default(),
-            phone: v6.unwrap_or_default(),
-            address1: v7.unwrap_or_default(),
-            city: v8.unwrap_or_default(),
-            state: v9.unwrap_or_default(),
-            postal_code: v10.unwrap_or_default(),
-            website: v11.unwrap_or_default(),
-            timezone: v12.unwrap_or_default(),
-            dnd: v13.unwrap_or_default(),
-            dnd_settings: v14.unwrap_or_default(),
-            inbound_dnd_settings: v15.unwrap_or_default(),
-            tags: v16.unwrap_or_default(),
-            custom_fields: v17.unwrap_or_default(),
-            source: v18.unwrap_or_default(),
-            date_of_birth: v19.unwrap_or_default(),
-            country: v20.unwrap_or_default(),
-            company_name: v21.unwrap_or_default(),
-            assigned_to: v22.unwrap_or_default(),
-            create_new_if_duplicate_allowed: v23.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContactRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8432,69 +6316,32 @@ impl UpsertContactRequest {
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::contacts::Contact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl<'de> serde::Deserialize<'de> for UpsertContactResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertContactResponse {
+        new: "new" value optional,
+        contact: "contact" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
-impl crate::runtime::object::Object for UpsertContactResponse {
-    const NAME: &'static str = "UpsertContactResponse";
-
-    const FIELDS: &'static[&'static str] = &["new", "contact", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "new")?,
-                1 => entries.value(&mut v1, "contact")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            new: v0.unwrap_or_default(),
-            contact: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "contacts")]
-#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
     pub fn contact(self) -> Contact {

@@ -34,12 +34,10 @@
 //! | [`update_conversation_ai_followup_settings`](ConversationAi::update_conversation_ai_followup_settings) | `PATCH /conversation-ai/agents/{agentId}/followup-settings` | `2021-04-15` | location |
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "conversation_ai";
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Operations of the Conversation AI module. Get one with `client.conversation_ai()`.
 #[derive(Clone, Debug)]
 pub struct ConversationAi {
@@ -47,7 +45,6 @@ pub struct ConversationAi {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl ConversationAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -203,7 +200,6 @@ impl ConversationAi {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -335,7 +331,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -517,7 +512,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `create_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Create an action for an agent.
@@ -532,7 +526,6 @@ pub struct CreateConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -577,7 +570,6 @@ impl CreateConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `create_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a Conversation AI agent.
@@ -591,7 +583,6 @@ pub struct CreateConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -630,7 +621,6 @@ impl CreateConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `delete_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Detach and delete an action of an agent.
@@ -645,7 +635,6 @@ pub struct DeleteConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -687,7 +676,6 @@ impl DeleteConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `delete_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a Conversation AI agent.
@@ -701,7 +689,6 @@ pub struct DeleteConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -742,7 +729,6 @@ impl DeleteConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `get_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one action of an agent.
@@ -757,7 +743,6 @@ pub struct GetConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -799,7 +784,6 @@ impl GetConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `get_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Conversation AI agent.
@@ -813,7 +797,6 @@ pub struct GetConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -854,7 +837,6 @@ impl GetConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `get_conversation_ai_generation`: set optional parameters, then call `send()`.
 ///
 /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
@@ -869,7 +851,6 @@ pub struct GetConversationAiGeneration {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -906,7 +887,6 @@ impl GetConversationAiGeneration {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `list_conversation_ai_actions`: set optional parameters, then call `send()`.
 ///
 /// List every action attached to an agent.
@@ -920,7 +900,6 @@ pub struct ListConversationAiActions {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -961,7 +940,6 @@ impl ListConversationAiActions {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `search_conversation_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// Search the Conversation AI agents of a location by name.
@@ -977,7 +955,6 @@ pub struct SearchConversationAiAgents {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl SearchConversationAiAgents {
     /// Id of the last agent of the previous page; empty for the first page.
     pub fn start_after(mut self, value: impl Into<String>) -> Self {
@@ -1039,7 +1016,6 @@ impl SearchConversationAiAgents {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl crate::Paginated for SearchConversationAiAgents {
     type Page = SearchConversationAiAgentsResponse;
 
@@ -1084,7 +1060,6 @@ impl crate::Paginated for SearchConversationAiAgents {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1096,7 +1071,6 @@ impl SearchConversationAiAgents {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `update_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of an action.
@@ -1112,7 +1086,6 @@ pub struct UpdateConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1158,7 +1131,6 @@ impl UpdateConversationAiAction {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `update_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Replace an agent's configuration.
@@ -1173,7 +1145,6 @@ pub struct UpdateConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1218,7 +1189,6 @@ impl UpdateConversationAiAgent {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `update_conversation_ai_followup_settings`: set optional parameters, then call `send()`.
 ///
 /// Set the follow-up settings of some actions of an agent.
@@ -1233,7 +1203,6 @@ pub struct UpdateConversationAiFollowupSettings {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1278,7 +1247,6 @@ impl UpdateConversationAiFollowupSettings {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1302,52 +1270,16 @@ pub struct AdvancedFollowupDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for AdvancedFollowupDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AdvancedFollowupDetails {
+        enabled: "enabled" value optional,
+        scenario_id: "scenarioId" value optional,
+        followup_sequence: "followupSequence" value_or_default optional,
+        followup_settings: "followupSettings" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for AdvancedFollowupDetails {
-    const NAME: &'static str = "AdvancedFollowupDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enabled",
-        "scenarioId",
-        "followupSequence",
-        "followupSettings"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "scenarioId")?,
-                2 => entries.value_or_default(&mut v2, "followupSequence")?,
-                3 => entries.value(&mut v3, "followupSettings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            scenario_id: v1.unwrap_or_default(),
-            followup_sequence: v2.unwrap_or_default(),
-            followup_settings: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AdvancedFollowupDetails {
     /// A value with the required fields (`enabled`, `scenarioId`, `followupSequence`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1384,7 +1316,6 @@ impl AdvancedFollowupDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The situation the follow-ups cover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1403,7 +1334,6 @@ pub enum AdvancedFollowupDetailsScenarioId {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AdvancedFollowupDetailsScenarioId {
     /// The value as sent on the wire.
     #[inline]
@@ -1418,7 +1348,6 @@ impl AdvancedFollowupDetailsScenarioId {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AdvancedFollowupDetailsScenarioId {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1435,59 +1364,25 @@ impl From<&str> for AdvancedFollowupDetailsScenarioId {
 crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AgentActionRef {
     /// `id`: a string. Example: `actionId123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ConversationAiActionType>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for AgentActionRef {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    AgentActionRef { id: "id" value optional, type_: "type" value optional }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for AgentActionRef {
-    const NAME: &'static str = "AgentActionRef";
-
-    const FIELDS: &'static[&'static str] = &["id", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), type_: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A conversation channel an agent works on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1515,7 +1410,6 @@ pub enum AgentChannel {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentChannel {
     /// The value as sent on the wire.
     #[inline]
@@ -1533,7 +1427,6 @@ impl AgentChannel {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentChannel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1553,7 +1446,6 @@ impl From<&str> for AgentChannel {
 crate::runtime::enums::string_enum!(AgentChannel);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// How an agent replies: not at all, as suggestions for a human, or on its own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1572,7 +1464,6 @@ pub enum AgentMode {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentMode {
     /// The value as sent on the wire.
     #[inline]
@@ -1587,7 +1478,6 @@ impl AgentMode {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1604,7 +1494,6 @@ impl From<&str> for AgentMode {
 crate::runtime::enums::string_enum!(AgentMode);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Unit of an agent sleep period.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1623,7 +1512,6 @@ pub enum AgentSleepUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentSleepUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -1638,7 +1526,6 @@ impl AgentSleepUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentSleepUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1655,7 +1542,6 @@ impl From<&str> for AgentSleepUnit {
 crate::runtime::enums::string_enum!(AgentSleepUnit);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1711,84 +1597,24 @@ pub struct AppointmentBookingDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for AppointmentBookingDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AppointmentBookingDetails {
+        action_id: "actionId" value optional,
+        calendar_id: "calendarId" value optional,
+        only_send_link: "onlySendLink" value optional,
+        trigger_workflow: "triggerWorkflow" value optional,
+        workflow_ids: "workflowIds" value optional,
+        sleep_after_booking: "sleepAfterBooking" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        sleep_time: "sleepTime" value optional,
+        transfer_bot: "transferBot" value optional,
+        transfer_agent: "transferAgent" value optional,
+        reschedule_enabled: "rescheduleEnabled" value optional,
+        cancel_enabled: "cancelEnabled" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for AppointmentBookingDetails {
-    const NAME: &'static str = "AppointmentBookingDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "actionId",
-        "calendarId",
-        "onlySendLink",
-        "triggerWorkflow",
-        "workflowIds",
-        "sleepAfterBooking",
-        "sleepTimeUnit",
-        "sleepTime",
-        "transferBot",
-        "transferAgent",
-        "rescheduleEnabled",
-        "cancelEnabled"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "actionId")?,
-                1 => entries.value(&mut v1, "calendarId")?,
-                2 => entries.value(&mut v2, "onlySendLink")?,
-                3 => entries.value(&mut v3, "triggerWorkflow")?,
-                4 => entries.value(&mut v4, "workflowIds")?,
-                5 => entries.value(&mut v5, "sleepAfterBooking")?,
-                6 => entries.value(&mut v6, "sleepTimeUnit")?,
-                7 => entries.value(&mut v7, "sleepTime")?,
-                8 => entries.value(&mut v8, "transferBot")?,
-                9 => entries.value(&mut v9, "transferAgent")?,
-                10 => entries.value(&mut v10, "rescheduleEnabled")?,
-                11 => entries.value(&mut v11, "cancelEnabled")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            action_id: v0.unwrap_or_default(),
-            calendar_id: v1.unwrap_or_default(),
-            only_send_link: v2.unwrap_or_default(),
-            trigger_workflow: v3.unwrap_or_default(),
-            workflow_ids: v4.unwrap_or_default(),
-            sleep_after_booking: v5.unwrap_or_default(),
-            sleep_time_unit: v6.unwrap_or_default(),
-            sleep_time: v7.unwrap_or_default(),
-            transfer_bot: v8.unwrap_or_default(),
-            transfer_agent: v9.unwrap_or_default(),
-            reschedule_enabled: v10.unwrap_or_default(),
-            cancel_enabled: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AppointmentBookingDetails {
     /// A value with the required fields (`calendarId`, `onlySendLink`, `triggerWorkflow`, `sleepAfterBooking`, `transferBot`, `rescheduleEnabled`, `cancelEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1891,54 +1717,24 @@ impl AppointmentBookingDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ChatTurn {
     /// Who spoke, e.g. user or assistant.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<String>,
 
     /// `content`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ChatTurn {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ChatTurn { role: "role" value optional, content: "content" value optional }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ChatTurn {
-    const NAME: &'static str = "ChatTurn";
-
-    const FIELDS: &'static[&'static str] = &["role", "content"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "role")?,
-                1 => entries.value(&mut v1, "content")?,
-                _ => {}
-            }
-        }
-        Ok(Self { role: v0.unwrap_or_default(), content: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action an agent may take.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -1963,7 +1759,6 @@ pub struct ConversationAiAction {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Type-specific settings.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -1995,7 +1790,6 @@ pub enum ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionDetails {
     /// The `type` value, if any.
     pub fn tag(&self) -> Option<&str> {
@@ -2013,7 +1807,6 @@ impl ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 #[cfg(feature = "serde-both-ways")]
 impl serde::Serialize for ConversationAiActionDetails {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -2079,7 +1872,6 @@ impl serde::Serialize for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl<'de> serde::Deserialize<'de> for ConversationAiActionDetails {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = crate::runtime::tagged::split(deserializer, "type", "details")?;
@@ -2102,7 +1894,6 @@ impl<'de> serde::Deserialize<'de> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<TriggerWorkflowDetails> for ConversationAiActionDetails {
     fn from(value: TriggerWorkflowDetails) -> Self {
         Self::TriggerWorkflow(value)
@@ -2110,7 +1901,6 @@ impl From<TriggerWorkflowDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<UpdateContactFieldDetails> for ConversationAiActionDetails {
     fn from(value: UpdateContactFieldDetails) -> Self {
         Self::UpdateContactField(value)
@@ -2118,7 +1908,6 @@ impl From<UpdateContactFieldDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<AppointmentBookingDetails> for ConversationAiActionDetails {
     fn from(value: AppointmentBookingDetails) -> Self {
         Self::AppointmentBooking(value)
@@ -2126,7 +1915,6 @@ impl From<AppointmentBookingDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<StopBotDetails> for ConversationAiActionDetails {
     fn from(value: StopBotDetails) -> Self {
         Self::StopBot(value)
@@ -2134,7 +1922,6 @@ impl From<StopBotDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<HumanHandoverDetails> for ConversationAiActionDetails {
     fn from(value: HumanHandoverDetails) -> Self {
         Self::HumanHandOver(value)
@@ -2142,7 +1929,6 @@ impl From<HumanHandoverDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<AdvancedFollowupDetails> for ConversationAiActionDetails {
     fn from(value: AdvancedFollowupDetails) -> Self {
         Self::AdvancedFollowup(value)
@@ -2150,7 +1936,6 @@ impl From<AdvancedFollowupDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<TransferBotDetails> for ConversationAiActionDetails {
     fn from(value: TransferBotDetails) -> Self {
         Self::TransferBot(value)
@@ -2158,7 +1943,6 @@ impl From<TransferBotDetails> for ConversationAiActionDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action to attach or its new settings.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2174,7 +1958,6 @@ pub struct ConversationAiActionRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionRequest {
     /// A value with the required fields (`name`, `details`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2187,7 +1970,6 @@ impl ConversationAiActionRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Type-specific settings.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2219,7 +2001,6 @@ pub enum ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionRequestDetails {
     /// The `type` value, if any.
     pub fn tag(&self) -> Option<&str> {
@@ -2237,7 +2018,6 @@ impl ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl serde::Serialize for ConversationAiActionRequestDetails {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -2302,7 +2082,6 @@ impl serde::Serialize for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 #[cfg(feature = "serde-both-ways")]
 impl<'de> serde::Deserialize<'de> for ConversationAiActionRequestDetails {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -2326,7 +2105,6 @@ impl<'de> serde::Deserialize<'de> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<TriggerWorkflowDetails> for ConversationAiActionRequestDetails {
     fn from(value: TriggerWorkflowDetails) -> Self {
         Self::TriggerWorkflow(value)
@@ -2334,7 +2112,6 @@ impl From<TriggerWorkflowDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<UpdateContactFieldDetails> for ConversationAiActionRequestDetails {
     fn from(value: UpdateContactFieldDetails) -> Self {
         Self::UpdateContactField(value)
@@ -2342,7 +2119,6 @@ impl From<UpdateContactFieldDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<AppointmentBookingDetails> for ConversationAiActionRequestDetails {
     fn from(value: AppointmentBookingDetails) -> Self {
         Self::AppointmentBooking(value)
@@ -2350,7 +2126,6 @@ impl From<AppointmentBookingDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<StopBotDetails> for ConversationAiActionRequestDetails {
     fn from(value: StopBotDetails) -> Self {
         Self::StopBot(value)
@@ -2358,7 +2133,6 @@ impl From<StopBotDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<HumanHandoverDetails> for ConversationAiActionRequestDetails {
     fn from(value: HumanHandoverDetails) -> Self {
         Self::HumanHandOver(value)
@@ -2366,7 +2140,6 @@ impl From<HumanHandoverDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<AdvancedFollowupDetails> for ConversationAiActionRequestDetails {
     fn from(value: AdvancedFollowupDetails) -> Self {
         Self::AdvancedFollowup(value)
@@ -2374,7 +2147,6 @@ impl From<AdvancedFollowupDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<TransferBotDetails> for ConversationAiActionRequestDetails {
     fn from(value: TransferBotDetails) -> Self {
         Self::TransferBot(value)
@@ -2382,54 +2154,24 @@ impl From<TransferBotDetails> for ConversationAiActionRequestDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiActionResponse {
     /// `data`: a [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ConversationAiAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ConversationAiActionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ConversationAiActionResponse { data: "data" value optional, success: "success" value optional }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ConversationAiActionResponse {
-    const NAME: &'static str = "ConversationAiActionResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "success")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionResponse {
     /// The `data` object of the response, or an empty [`ConversationAiAction`] (every field absent) when it has none.
     pub fn data(self) -> ConversationAiAction {
@@ -2438,7 +2180,6 @@ impl ConversationAiActionResponse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// What an action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2469,7 +2210,6 @@ pub enum ConversationAiActionType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionType {
     /// The value as sent on the wire.
     #[inline]
@@ -2488,7 +2228,6 @@ impl ConversationAiActionType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for ConversationAiActionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2509,112 +2248,65 @@ impl From<&str> for ConversationAiActionType {
 crate::runtime::enums::string_enum!(ConversationAiActionType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
     /// `id`: a string. Example: `emp_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Business the agent speaks for.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessName",))]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
     pub channels: Vec<AgentChannel>,
 
     /// Delay before replying.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "waitTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTime",))]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTimeUnit",))]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// The agent pauses after certain events.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepEnabled",))]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTime",))]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTimeUnit",))]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
     pub actions: Vec<AgentActionRef>,
 
     /// The location's primary agent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "autoPilotMaxMessages", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoPilotMaxMessages",))]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub goal: Option<String>,
 
     /// `personality`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub personality: Option<String>,
 
     /// `instructions`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub instructions: Option<String>,
 
     /// Knowledge bases the agent answers from.
@@ -2622,228 +2314,93 @@ pub struct ConversationAiAgent {
     pub knowledge_base_ids: Vec<String>,
 
     /// Pause when a user sends a message by hand.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnManualMessage",))]
     pub sleep_on_manual_message: Option<bool>,
 
     /// Pause when a workflow sends a message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnWorkflowMessage",))]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ConversationAiAgent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationAiAgent {
+        id: "id" value optional,
+        name: "name" value optional,
+        business_name: "businessName" value optional,
+        mode: "mode" value optional,
+        channels: "channels" value_or_default optional,
+        wait_time: "waitTime" value optional,
+        wait_time_unit: "waitTimeUnit" value optional,
+        sleep_enabled: "sleepEnabled" value optional,
+        sleep_time: "sleepTime" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        actions: "actions" value_or_default optional,
+        is_primary: "isPrimary" value optional,
+        auto_pilot_max_messages: "autoPilotMaxMessages" value optional,
+        goal: "goal" value optional,
+        personality: "personality" value optional,
+        instructions: "instructions" value optional,
+        knowledge_base_ids: "knowledgeBaseIds" value_or_default optional,
+        sleep_on_manual_message: "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ConversationAiAgent {
-    const NAME: &'static str = "ConversationAiAgent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "businessName",
-        "mode",
-        "channels",
-        "waitTime",
-        "waitTimeUnit",
-        "sleepEnabled",
-        "sleepTime",
-        "sleepTimeUnit",
-        "actions",
-        "isPrimary",
-        "autoPilotMaxMessages",
-        "goal",
-        "personality",
-        "instructions",
-        "knowledgeBaseIds",
-        "sleepOnManualMessage",
-        "sleepOnWorkflowMessage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "businessName")?,
-                3 => entries.value(&mut v3, "mode")?,
-                4 => entries.value_or_default(&mut v4, "channels")?,
-                5 => entries.value(&mut v5, "waitTime")?,
-                6 => entries.value(&mut v6, "waitTimeUnit")?,
-                7 => entries.value(&mut v7, "sleepEnabled")?,
-                8 => entries.value(&mut v8, "sleepTime")?,
-                9 => entries.value(&mut v9, "sleepTimeUnit")?,
-                10 => entries.value_or_default(&mut v10, "actions")?,
-                11 => entries.value(&mut v11, "isPrimary")?,
-                12 => entries.value(&mut v12, "autoPilotMaxMessages")?,
-                13 => entries.value(&mut v13, "goal")?,
-                14 => entries.value(&mut v14, "personality")?,
-                15 => entries.value(&mut v15, "instructions")?,
-                16 => entries.value_or_default(&mut v16, "knowledgeBaseIds")?,
-                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
-                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            business_name: v2.unwrap_or_default(),
-            mode: v3.unwrap_or_default(),
-            channels: v4.unwrap_or_default(),
-            wait_time: v5.unwrap_or_default(),
-            wait_time_unit: v6.unwrap_or_default(),
-            sleep_enabled: v7.unwrap_or_default(),
-            sleep_time: v8.unwrap_or_default(),
-            sleep_time_unit: v9.unwrap_or_default(),
-            actions: v10.unwrap_or_default(),
-            is_primary: v11.unwrap_or_default(),
-            auto_pilot_max_messages: v12.unwrap_or_default(),
-            goal: v13.unwrap_or_default(),
-            personality: v14.unwrap_or_default(),
-            instructions: v15.unwrap_or_default(),
-            knowledge_base_ids: v16.unwrap_or_default(),
-            sleep_on_manual_message: v17.unwrap_or_default(),
-            sleep_on_workflow_message: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
     /// `id`: a string. Example: `emp_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessName",))]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
     pub channels: Vec<AgentChannel>,
 
     /// `waitTime`: a whole number. Example: `30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "waitTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTime",))]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTimeUnit",))]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepEnabled",))]
     pub sleep_enabled: Option<bool>,
 
     /// `sleepTime`: a whole number. Example: `2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTime",))]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTimeUnit",))]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
     pub actions: Vec<AgentActionRef>,
 
     /// `isPrimary`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// `autoPilotMaxMessages`: a whole number. Example: `25`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "autoPilotMaxMessages", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoPilotMaxMessages",))]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a [`ConversationAiAgentListItemGoal`](crate::conversation_ai::ConversationAiAgentListItemGoal).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub goal: Option<ConversationAiAgentListItemGoal>,
 
     /// `knowledgeBaseIds`: a list of strings.
@@ -2851,236 +2408,88 @@ pub struct ConversationAiAgentListItem {
     pub knowledge_base_ids: Vec<String>,
 
     /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-01T00:00:00Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnManualMessage",))]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnWorkflowMessage",))]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ConversationAiAgentListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationAiAgentListItem {
+        id: "id" value optional,
+        name: "name" value optional,
+        business_name: "businessName" value optional,
+        mode: "mode" value optional,
+        channels: "channels" value_or_default optional,
+        wait_time: "waitTime" value optional,
+        wait_time_unit: "waitTimeUnit" value optional,
+        sleep_enabled: "sleepEnabled" value optional,
+        sleep_time: "sleepTime" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        actions: "actions" value_or_default optional,
+        is_primary: "isPrimary" value optional,
+        auto_pilot_max_messages: "autoPilotMaxMessages" value optional,
+        goal: "goal" value optional,
+        knowledge_base_ids: "knowledgeBaseIds" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        sleep_on_manual_message: "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ConversationAiAgentListItem {
-    const NAME: &'static str = "ConversationAiAgentListItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "businessName",
-        "mode",
-        "channels",
-        "waitTime",
-        "waitTimeUnit",
-        "sleepEnabled",
-        "sleepTime",
-        "sleepTimeUnit",
-        "actions",
-        "isPrimary",
-        "autoPilotMaxMessages",
-        "goal",
-        "knowledgeBaseIds",
-        "createdAt",
-        "updatedAt",
-        "sleepOnManualMessage",
-        "sleepOnWorkflowMessage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "businessName")?,
-                3 => entries.value(&mut v3, "mode")?,
-                4 => entries.value_or_default(&mut v4, "channels")?,
-                5 => entries.value(&mut v5, "waitTime")?,
-                6 => entries.value(&mut v6, "waitTimeUnit")?,
-                7 => entries.value(&mut v7, "sleepEnabled")?,
-                8 => entries.value(&mut v8, "sleepTime")?,
-                9 => entries.value(&mut v9, "sleepTimeUnit")?,
-                10 => entries.value_or_default(&mut v10, "actions")?,
-                11 => entries.value(&mut v11, "isPrimary")?,
-                12 => entries.value(&mut v12, "autoPilotMaxMessages")?,
-                13 => entries.value(&mut v13, "goal")?,
-                14 => entries.value_or_default(&mut v14, "knowledgeBaseIds")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
-                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            business_name: v2.unwrap_or_default(),
-            mode: v3.unwrap_or_default(),
-            channels: v4.unwrap_or_default(),
-            wait_time: v5.unwrap_or_default(),
-            wait_time_unit: v6.unwrap_or_default(),
-            sleep_enabled: v7.unwrap_or_default(),
-            sleep_time: v8.unwrap_or_default(),
-            sleep_time_unit: v9.unwrap_or_default(),
-            actions: v10.unwrap_or_default(),
-            is_primary: v11.unwrap_or_default(),
-            auto_pilot_max_messages: v12.unwrap_or_default(),
-            goal: v13.unwrap_or_default(),
-            knowledge_base_ids: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            sleep_on_manual_message: v17.unwrap_or_default(),
-            sleep_on_workflow_message: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
     /// `prompt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub prompt: Option<String>,
 
     /// `type`: a string. Example: `custom`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `actionId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "actionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "actionId",))]
     pub action_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ConversationAiAgentListItemGoal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationAiAgentListItemGoal {
+        prompt: "prompt" value optional,
+        type_: "type" value optional,
+        action_id: "actionId" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ConversationAiAgentListItemGoal {
-    const NAME: &'static str = "ConversationAiAgentListItemGoal";
-
-    const FIELDS: &'static[&'static str] = &["prompt", "type", "actionId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "prompt")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "actionId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            prompt: v0.unwrap_or_default(),
-            type_: v1.unwrap_or_default(),
-            action_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub prompt: Option<String>,
 
     /// Goal taken from the location's prompt.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub intent: Option<String>,
 
     /// The generated reply.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "responseMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "responseMessage",))]
     pub response_message: Option<String>,
 
     /// FAQ chunks used.
@@ -3090,16 +2499,10 @@ pub struct ConversationAiGeneration {
     pub website: Vec<KnowledgeChunk>,
 
     /// The agent that replied.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// The message replied to.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub input: Option<String>,
 
     /// Actions taken.
@@ -3110,81 +2513,26 @@ pub struct ConversationAiGeneration {
     pub history: Vec<ChatTurn>,
 
     /// Reply mode at the time.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<AgentMode>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ConversationAiGeneration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationAiGeneration {
+        prompt: "prompt" value optional,
+        intent: "intent" value optional,
+        response_message: "responseMessage" value optional,
+        faqs: "faqs" value_or_default optional,
+        website: "website" value_or_default optional,
+        agent_id: "agentId" value optional,
+        input: "input" value optional,
+        action_logs: "actionLogs" value_or_default optional,
+        history: "history" value_or_default optional,
+        mode: "mode" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ConversationAiGeneration {
-    const NAME: &'static str = "ConversationAiGeneration";
-
-    const FIELDS: &'static[&'static str] = &[
-        "prompt",
-        "intent",
-        "responseMessage",
-        "faqs",
-        "website",
-        "agentId",
-        "input",
-        "actionLogs",
-        "history",
-        "mode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "prompt")?,
-                1 => entries.value(&mut v1, "intent")?,
-                2 => entries.value(&mut v2, "responseMessage")?,
-                3 => entries.value_or_default(&mut v3, "faqs")?,
-                4 => entries.value_or_default(&mut v4, "website")?,
-                5 => entries.value(&mut v5, "agentId")?,
-                6 => entries.value(&mut v6, "input")?,
-                7 => entries.value_or_default(&mut v7, "actionLogs")?,
-                8 => entries.value_or_default(&mut v8, "history")?,
-                9 => entries.value(&mut v9, "mode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            prompt: v0.unwrap_or_default(),
-            intent: v1.unwrap_or_default(),
-            response_message: v2.unwrap_or_default(),
-            faqs: v3.unwrap_or_default(),
-            website: v4.unwrap_or_default(),
-            agent_id: v5.unwrap_or_default(),
-            input: v6.unwrap_or_default(),
-            action_logs: v7.unwrap_or_default(),
-            history: v8.unwrap_or_default(),
-            mode: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A new agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3264,114 +2612,32 @@ pub struct CreateConversationAiAgentRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateConversationAiAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateConversationAiAgentRequest {
+        name: "name" value required,
+        business_name: "businessName" value optional,
+        mode: "mode" value optional,
+        channels: "channels" value optional,
+        is_primary: "isPrimary" value optional,
+        wait_time: "waitTime" value optional,
+        wait_time_unit: "waitTimeUnit" value optional,
+        sleep_enabled: "sleepEnabled" value optional,
+        sleep_time: "sleepTime" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        personality: "personality" value required,
+        goal: "goal" value required,
+        instructions: "instructions" value required,
+        auto_pilot_max_messages: "autoPilotMaxMessages" value optional,
+        knowledge_base_ids: "knowledgeBaseIds" value optional,
+        respond_to_images: "respondToImages" value optional,
+        respond_to_audio: "respondToAudio" value optional,
+        sleep_on_manual_message: "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateConversationAiAgentRequest {
-    const NAME: &'static str = "CreateConversationAiAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "businessName",
-        "mode",
-        "channels",
-        "isPrimary",
-        "waitTime",
-        "waitTimeUnit",
-        "sleepEnabled",
-        "sleepTime",
-        "sleepTimeUnit",
-        "personality",
-        "goal",
-        "instructions",
-        "autoPilotMaxMessages",
-        "knowledgeBaseIds",
-        "respondToImages",
-        "respondToAudio",
-        "sleepOnManualMessage",
-        "sleepOnWorkflowMessage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "businessName")?,
-                2 => entries.value(&mut v2, "mode")?,
-                3 => entries.value(&mut v3, "channels")?,
-                4 => entries.value(&mut v4, "isPrimary")?,
-                5 => entries.value(&mut v5, "waitTime")?,
-                6 => entries.value(&mut v6, "waitTimeUnit")?,
-                7 => entries.value(&mut v7, "sleepEnabled")?,
-                8 => entries.value(&mut v8, "sleepTime")?,
-                9 => entries.value(&mut v9, "sleepTimeUnit")?,
-                10 => entries.value(&mut v10, "personality")?,
-                11 => entries.value(&mut v11, "goal")?,
-                12 => entries.value(&mut v12, "instructions")?,
-                13 => entries.value(&mut v13, "autoPilotMaxMessages")?,
-                14 => entries.value(&mut v14, "knowledgeBaseIds")?,
-                15 => entries.value(&mut v15, "respondToImages")?,
-                16 => entries.value(&mut v16, "respondToAudio")?,
-                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
-                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            business_name: v1.unwrap_or_default(),
-            mode: v2.unwrap_or_default(),
-            channels: v3.unwrap_or_default(),
-            is_primary: v4.unwrap_or_default(),
-            wait_time: v5.unwrap_or_default(),
-            wait_time_unit: v6.unwrap_or_default(),
-            sleep_enabled: v7.unwrap_or_default(),
-            sleep_time: v8.unwrap_or_default(),
-            sleep_time_unit: v9.unwrap_or_default(),
-            personality: crate::runtime::object::required(v10, "personality")?,
-            goal: crate::runtime::object::required(v11, "goal")?,
-            instructions: crate::runtime::object::required(v12, "instructions")?,
-            auto_pilot_max_messages: v13.unwrap_or_default(),
-            knowledge_base_ids: v14.unwrap_or_default(),
-            respond_to_images: v15.unwrap_or_default(),
-            respond_to_audio: v16.unwrap_or_default(),
-            sleep_on_manual_message: v17.unwrap_or_default(),
-            sleep_on_workflow_message: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl CreateConversationAiAgentRequest {
     /// A value with the required fields (`name`, `personality`, `goal`, `instructions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3496,7 +2762,6 @@ impl CreateConversationAiAgentRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Unit of an action delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3515,7 +2780,6 @@ pub enum DelayUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl DelayUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -3530,7 +2794,6 @@ impl DelayUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for DelayUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3547,54 +2810,27 @@ impl From<&str> for DelayUnit {
 crate::runtime::enums::string_enum!(DelayUnit);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiActionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiActionResponse {
     /// `data`: a [`DeletedAction`](crate::conversation_ai::DeletedAction).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<DeletedAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for DeleteConversationAiActionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteConversationAiActionResponse {
+        data: "data" value optional,
+        success: "success" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for DeleteConversationAiActionResponse {
-    const NAME: &'static str = "DeleteConversationAiActionResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "success")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl DeleteConversationAiActionResponse {
     /// The `data` object of the response, or an empty [`DeletedAction`] (every field absent) when it has none.
     pub fn data(self) -> DeletedAction {
@@ -3603,94 +2839,37 @@ impl DeleteConversationAiActionResponse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteConversationAiAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `id`: a string. Example: `emp_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for DeleteConversationAiAgentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteConversationAiAgentResponse { success: "success" value optional, id: "id" value optional }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for DeleteConversationAiAgentResponse {
-    const NAME: &'static str = "DeleteConversationAiAgentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeletedAction` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletedAction {
     /// `id`: a string. Example: `actionId123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for DeletedAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { DeletedAction { id: "id" value optional } }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for DeletedAction {
-    const NAME: &'static str = "DeletedAction";
-
-    const FIELDS: &'static[&'static str] = &["id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "id")?;
-            }
-        Ok(Self { id: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3714,52 +2893,16 @@ pub struct FollowupSettings {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for FollowupSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FollowupSettings {
+        dynamic_channel_switching: "dynamicChannelSwitching" value optional,
+        follow_up_hours: "followUpHours" value optional,
+        working_hours: "workingHours" value optional,
+        timezone_to_use: "timezoneToUse" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for FollowupSettings {
-    const NAME: &'static str = "FollowupSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "dynamicChannelSwitching",
-        "followUpHours",
-        "workingHours",
-        "timezoneToUse"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "dynamicChannelSwitching")?,
-                1 => entries.value(&mut v1, "followUpHours")?,
-                2 => entries.value(&mut v2, "workingHours")?,
-                3 => entries.value(&mut v3, "timezoneToUse")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            dynamic_channel_switching: v0.unwrap_or_default(),
-            follow_up_hours: v1.unwrap_or_default(),
-            working_hours: v2.unwrap_or_default(),
-            timezone_to_use: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl FollowupSettings {
     /// A value with the required fields (`dynamicChannelSwitching`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3798,7 +2941,6 @@ impl FollowupSettings {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Use the contact's or the business's time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3814,7 +2956,6 @@ pub enum FollowupSettingsTimezoneToUse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl FollowupSettingsTimezoneToUse {
     /// The value as sent on the wire.
     #[inline]
@@ -3828,7 +2969,6 @@ impl FollowupSettingsTimezoneToUse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for FollowupSettingsTimezoneToUse {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3844,7 +2984,6 @@ impl From<&str> for FollowupSettingsTimezoneToUse {
 crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3884,68 +3023,20 @@ pub struct FollowupStep {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for FollowupStep {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FollowupStep {
+        id: "id" value optional,
+        followup_time_unit: "followupTimeUnit" value optional,
+        followup_time: "followupTime" value optional,
+        ai_enabled_message: "aiEnabledMessage" value optional,
+        trigger_workflow: "triggerWorkflow" value optional,
+        custom_message: "customMessage" value optional,
+        workflow_id: "workflowId" value optional,
+        contact_requested: "contactRequested" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for FollowupStep {
-    const NAME: &'static str = "FollowupStep";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "followupTimeUnit",
-        "followupTime",
-        "aiEnabledMessage",
-        "triggerWorkflow",
-        "customMessage",
-        "workflowId",
-        "contactRequested"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "followupTimeUnit")?,
-                2 => entries.value(&mut v2, "followupTime")?,
-                3 => entries.value(&mut v3, "aiEnabledMessage")?,
-                4 => entries.value(&mut v4, "triggerWorkflow")?,
-                5 => entries.value(&mut v5, "customMessage")?,
-                6 => entries.value(&mut v6, "workflowId")?,
-                7 => entries.value(&mut v7, "contactRequested")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            followup_time_unit: v1.unwrap_or_default(),
-            followup_time: v2.unwrap_or_default(),
-            ai_enabled_message: v3.unwrap_or_default(),
-            trigger_workflow: v4.unwrap_or_default(),
-            custom_message: v5.unwrap_or_default(),
-            workflow_id: v6.unwrap_or_default(),
-            contact_requested: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl FollowupStep {
     /// A value with the required fields (`id`, `followupTimeUnit`, `followupTime`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4016,7 +3107,6 @@ impl FollowupStep {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Values of `GetConversationAiGenerationSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4032,7 +3122,6 @@ pub enum GetConversationAiGenerationSource {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
     #[inline]
@@ -4046,7 +3135,6 @@ impl GetConversationAiGenerationSource {
 }
 
 #[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for GetConversationAiGenerationSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4062,7 +3150,6 @@ impl From<&str> for GetConversationAiGenerationSource {
 crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4118,84 +3205,24 @@ pub struct HumanHandoverDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for HumanHandoverDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    HumanHandoverDetails {
+        enabled: "enabled" value optional,
+        trigger_condition: "triggerCondition" value optional,
+        examples: "examples" value optional,
+        assign_to_user_id: "assignToUserId" value optional,
+        skip_assign_to_user: "skipAssignToUser" value optional,
+        create_task: "createTask" value optional,
+        reactivate_enabled: "reactivateEnabled" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        sleep_time: "sleepTime" value optional,
+        final_message: "finalMessage" value optional,
+        tags: "tags" value optional,
+        handover_type: "handoverType" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for HumanHandoverDetails {
-    const NAME: &'static str = "HumanHandoverDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enabled",
-        "triggerCondition",
-        "examples",
-        "assignToUserId",
-        "skipAssignToUser",
-        "createTask",
-        "reactivateEnabled",
-        "sleepTimeUnit",
-        "sleepTime",
-        "finalMessage",
-        "tags",
-        "handoverType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "triggerCondition")?,
-                2 => entries.value(&mut v2, "examples")?,
-                3 => entries.value(&mut v3, "assignToUserId")?,
-                4 => entries.value(&mut v4, "skipAssignToUser")?,
-                5 => entries.value(&mut v5, "createTask")?,
-                6 => entries.value(&mut v6, "reactivateEnabled")?,
-                7 => entries.value(&mut v7, "sleepTimeUnit")?,
-                8 => entries.value(&mut v8, "sleepTime")?,
-                9 => entries.value(&mut v9, "finalMessage")?,
-                10 => entries.value(&mut v10, "tags")?,
-                11 => entries.value(&mut v11, "handoverType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            trigger_condition: v1.unwrap_or_default(),
-            examples: v2.unwrap_or_default(),
-            assign_to_user_id: v3.unwrap_or_default(),
-            skip_assign_to_user: v4.unwrap_or_default(),
-            create_task: v5.unwrap_or_default(),
-            reactivate_enabled: v6.unwrap_or_default(),
-            sleep_time_unit: v7.unwrap_or_default(),
-            sleep_time: v8.unwrap_or_default(),
-            final_message: v9.unwrap_or_default(),
-            tags: v10.unwrap_or_default(),
-            handover_type: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl HumanHandoverDetails {
     /// A value with the required fields (`enabled`, `triggerCondition`, `reactivateEnabled`, `finalMessage`, `handoverType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4296,7 +3323,6 @@ impl HumanHandoverDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// What triggers the handover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4318,7 +3344,6 @@ pub enum HumanHandoverDetailsHandoverType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl HumanHandoverDetailsHandoverType {
     /// The value as sent on the wire.
     #[inline]
@@ -4334,7 +3359,6 @@ impl HumanHandoverDetailsHandoverType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for HumanHandoverDetailsHandoverType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4352,71 +3376,35 @@ impl From<&str> for HumanHandoverDetailsHandoverType {
 crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A piece of knowledge-base content used for a reply.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeChunk {
     /// `id`: a string. Example: `chunk_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `content`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// Title, for FAQ chunks.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Page address, for website chunks.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeChunk {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeChunk {
+        id: "id" value optional,
+        content: "content" value optional,
+        title: "title" value optional,
+        url: "url" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for KnowledgeChunk {
-    const NAME: &'static str = "KnowledgeChunk";
-
-    const FIELDS: &'static[&'static str] = &["id", "content", "title", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "content")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            content: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            url: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent's actions.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -4426,43 +3414,18 @@ pub struct ListConversationAiActionsResponse {
     pub data: Vec<ConversationAiAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for ListConversationAiActionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListConversationAiActionsResponse {
+        data: "data" value_or_default optional,
+        success: "success" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for ListConversationAiActionsResponse {
-    const NAME: &'static str = "ListConversationAiActionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "success")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -4472,58 +3435,23 @@ pub struct SearchConversationAiAgentsResponse {
     pub agents: Vec<ConversationAiAgentListItem>,
 
     /// Agents of the location, unfiltered.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// Agents in this page.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for SearchConversationAiAgentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchConversationAiAgentsResponse {
+        agents: "agents" value_or_default optional,
+        total_count: "totalCount" value optional,
+        count: "count" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for SearchConversationAiAgentsResponse {
-    const NAME: &'static str = "SearchConversationAiAgentsResponse";
-
-    const FIELDS: &'static[&'static str] = &["agents", "totalCount", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "agents")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                2 => entries.value(&mut v2, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            agents: v0.unwrap_or_default(),
-            total_count: v1.unwrap_or_default(),
-            count: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4567,72 +3495,21 @@ pub struct StopBotDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for StopBotDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    StopBotDetails {
+        stop_bot_detection_type: "stopBotDetectionType" value optional,
+        stop_bot_trigger_condition: "stopBotTriggerCondition" value optional,
+        reactivate_enabled: "reactivateEnabled" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        sleep_time: "sleepTime" value optional,
+        enabled: "enabled" value optional,
+        stop_bot_examples: "stopBotExamples" value_or_default optional,
+        final_message: "finalMessage" value optional,
+        tags: "tags" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for StopBotDetails {
-    const NAME: &'static str = "StopBotDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "stopBotDetectionType",
-        "stopBotTriggerCondition",
-        "reactivateEnabled",
-        "sleepTimeUnit",
-        "sleepTime",
-        "enabled",
-        "stopBotExamples",
-        "finalMessage",
-        "tags"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "stopBotDetectionType")?,
-                1 => entries.value(&mut v1, "stopBotTriggerCondition")?,
-                2 => entries.value(&mut v2, "reactivateEnabled")?,
-                3 => entries.value(&mut v3, "sleepTimeUnit")?,
-                4 => entries.value(&mut v4, "sleepTime")?,
-                5 => entries.value(&mut v5, "enabled")?,
-                6 => entries.value_or_default(&mut v6, "stopBotExamples")?,
-                7 => entries.value(&mut v7, "finalMessage")?,
-                8 => entries.value(&mut v8, "tags")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            stop_bot_detection_type: v0.unwrap_or_default(),
-            stop_bot_trigger_condition: v1.unwrap_or_default(),
-            reactivate_enabled: v2.unwrap_or_default(),
-            sleep_time_unit: v3.unwrap_or_default(),
-            sleep_time: v4.unwrap_or_default(),
-            enabled: v5.unwrap_or_default(),
-            stop_bot_examples: v6.unwrap_or_default(),
-            final_message: v7.unwrap_or_default(),
-            tags: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl StopBotDetails {
     /// A value with the required fields (`stopBotDetectionType`, `stopBotTriggerCondition`, `reactivateEnabled`, `enabled`, `stopBotExamples`, `finalMessage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4710,7 +3587,6 @@ impl StopBotDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Goodbye detection or a custom condition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4726,7 +3602,6 @@ pub enum StopBotDetailsStopBotDetectionType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl StopBotDetailsStopBotDetectionType {
     /// The value as sent on the wire.
     #[inline]
@@ -4740,7 +3615,6 @@ impl StopBotDetailsStopBotDetectionType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for StopBotDetailsStopBotDetectionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4756,7 +3630,6 @@ impl From<&str> for StopBotDetailsStopBotDetectionType {
 crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4784,56 +3657,17 @@ pub struct TransferBotDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for TransferBotDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TransferBotDetails {
+        transfer_bot_type: "transferBotType" value optional,
+        transfer_to_bot: "transferToBot" value optional,
+        enabled: "enabled" value optional,
+        transfer_bot_trigger_condition: "transferBotTriggerCondition" value optional,
+        transfer_bot_examples: "transferBotExamples" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for TransferBotDetails {
-    const NAME: &'static str = "TransferBotDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "transferBotType",
-        "transferToBot",
-        "enabled",
-        "transferBotTriggerCondition",
-        "transferBotExamples"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "transferBotType")?,
-                1 => entries.value(&mut v1, "transferToBot")?,
-                2 => entries.value(&mut v2, "enabled")?,
-                3 => entries.value(&mut v3, "transferBotTriggerCondition")?,
-                4 => entries.value(&mut v4, "transferBotExamples")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            transfer_bot_type: v0.unwrap_or_default(),
-            transfer_to_bot: v1.unwrap_or_default(),
-            enabled: v2.unwrap_or_default(),
-            transfer_bot_trigger_condition: v3.unwrap_or_default(),
-            transfer_bot_examples: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl TransferBotDetails {
     /// A value with the required fields (`transferBotType`, `transferToBot`, `enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4883,7 +3717,6 @@ impl TransferBotDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Default or custom trigger.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4899,7 +3732,6 @@ pub enum TransferBotDetailsTransferBotType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl TransferBotDetailsTransferBotType {
     /// The value as sent on the wire.
     #[inline]
@@ -4913,7 +3745,6 @@ impl TransferBotDetailsTransferBotType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for TransferBotDetailsTransferBotType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4929,7 +3760,6 @@ impl From<&str> for TransferBotDetailsTransferBotType {
 crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4949,44 +3779,15 @@ pub struct TriggerWorkflowDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for TriggerWorkflowDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TriggerWorkflowDetails {
+        workflow_ids: "workflowIds" value_or_default optional,
+        trigger_condition: "triggerCondition" value optional,
+        trigger_message: "triggerMessage" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for TriggerWorkflowDetails {
-    const NAME: &'static str = "TriggerWorkflowDetails";
-
-    const FIELDS: &'static[&'static str] = &["workflowIds", "triggerCondition", "triggerMessage"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "workflowIds")?,
-                1 => entries.value(&mut v1, "triggerCondition")?,
-                2 => entries.value(&mut v2, "triggerMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            workflow_ids: v0.unwrap_or_default(),
-            trigger_condition: v1.unwrap_or_default(),
-            trigger_message: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl TriggerWorkflowDetails {
     /// A value with the required fields (`workflowIds`, `triggerCondition`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5012,7 +3813,6 @@ impl TriggerWorkflowDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5032,48 +3832,15 @@ pub struct UpdateContactFieldDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for UpdateContactFieldDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateContactFieldDetails {
+        contact_field_id: "contactFieldId" value optional,
+        description: "description" value optional,
+        contact_update_examples: "contactUpdateExamples" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for UpdateContactFieldDetails {
-    const NAME: &'static str = "UpdateContactFieldDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "contactFieldId",
-        "description",
-        "contactUpdateExamples"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contactFieldId")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "contactUpdateExamples")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contact_field_id: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            contact_update_examples: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl UpdateContactFieldDetails {
     /// A value with the required fields (`contactFieldId`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5105,7 +3872,6 @@ impl UpdateContactFieldDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5189,114 +3955,32 @@ pub struct UpdateConversationAiAgentRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateConversationAiAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateConversationAiAgentRequest {
+        name: "name" value optional,
+        business_name: "businessName" value optional,
+        mode: "mode" value optional,
+        channels: "channels" value optional,
+        is_primary: "isPrimary" value optional,
+        wait_time: "waitTime" value optional,
+        wait_time_unit: "waitTimeUnit" value optional,
+        sleep_enabled: "sleepEnabled" value optional,
+        sleep_time: "sleepTime" value optional,
+        sleep_time_unit: "sleepTimeUnit" value optional,
+        personality: "personality" value optional,
+        goal: "goal" value optional,
+        instructions: "instructions" value optional,
+        auto_pilot_max_messages: "autoPilotMaxMessages" value required,
+        knowledge_base_ids: "knowledgeBaseIds" value optional,
+        respond_to_images: "respondToImages" value optional,
+        respond_to_audio: "respondToAudio" value optional,
+        sleep_on_manual_message: "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateConversationAiAgentRequest {
-    const NAME: &'static str = "UpdateConversationAiAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "businessName",
-        "mode",
-        "channels",
-        "isPrimary",
-        "waitTime",
-        "waitTimeUnit",
-        "sleepEnabled",
-        "sleepTime",
-        "sleepTimeUnit",
-        "personality",
-        "goal",
-        "instructions",
-        "autoPilotMaxMessages",
-        "knowledgeBaseIds",
-        "respondToImages",
-        "respondToAudio",
-        "sleepOnManualMessage",
-        "sleepOnWorkflowMessage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "businessName")?,
-                2 => entries.value(&mut v2, "mode")?,
-                3 => entries.value(&mut v3, "channels")?,
-                4 => entries.value(&mut v4, "isPrimary")?,
-                5 => entries.value(&mut v5, "waitTime")?,
-                6 => entries.value(&mut v6, "waitTimeUnit")?,
-                7 => entries.value(&mut v7, "sleepEnabled")?,
-                8 => entries.value(&mut v8, "sleepTime")?,
-                9 => entries.value(&mut v9, "sleepTimeUnit")?,
-                10 => entries.value(&mut v10, "personality")?,
-                11 => entries.value(&mut v11, "goal")?,
-                12 => entries.value(&mut v12, "instructions")?,
-                13 => entries.value(&mut v13, "autoPilotMaxMessages")?,
-                14 => entries.value(&mut v14, "knowledgeBaseIds")?,
-                15 => entries.value(&mut v15, "respondToImages")?,
-                16 => entries.value(&mut v16, "respondToAudio")?,
-                17 => entries.value(&mut v17, "sleepOnManualMessage")?,
-                18 => entries.value(&mut v18, "sleepOnWorkflowMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            business_name: v1.unwrap_or_default(),
-            mode: v2.unwrap_or_default(),
-            channels: v3.unwrap_or_default(),
-            is_primary: v4.unwrap_or_default(),
-            wait_time: v5.unwrap_or_default(),
-            wait_time_unit: v6.unwrap_or_default(),
-            sleep_enabled: v7.unwrap_or_default(),
-            sleep_time: v8.unwrap_or_default(),
-            sleep_time_unit: v9.unwrap_or_default(),
-            personality: v10.unwrap_or_default(),
-            goal: v11.unwrap_or_default(),
-            instructions: v12.unwrap_or_default(),
-            auto_pilot_max_messages: crate::runtime::object::required(v13, "autoPilotMaxMessages")?,
-            knowledge_base_ids: v14.unwrap_or_default(),
-            respond_to_images: v15.unwrap_or_default(),
-            respond_to_audio: v16.unwrap_or_default(),
-            sleep_on_manual_message: v17.unwrap_or_default(),
-            sleep_on_workflow_message: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl UpdateConversationAiAgentRequest {
     /// A value with the required fields (`autoPilotMaxMessages`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5434,7 +4118,6 @@ impl UpdateConversationAiAgentRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5450,43 +4133,15 @@ pub struct UpdateFollowupSettingsRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateFollowupSettingsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateFollowupSettingsRequest {
+        action_ids: "actionIds" value required,
+        followup_settings: "followupSettings" value required
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateFollowupSettingsRequest {
-    const NAME: &'static str = "UpdateFollowupSettingsRequest";
-
-    const FIELDS: &'static[&'static str] = &["actionIds", "followupSettings"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "actionIds")?,
-                1 => entries.value(&mut v1, "followupSettings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            action_ids: crate::runtime::object::required(v0, "actionIds")?,
-            followup_settings: crate::runtime::object::required(v1, "followupSettings")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl UpdateFollowupSettingsRequest {
     /// A value with the required fields (`actionIds`, `followupSettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5499,7 +4154,6 @@ impl UpdateFollowupSettingsRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Unit of an agent reply delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5515,7 +4169,6 @@ pub enum WaitTimeUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WaitTimeUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -5529,7 +4182,6 @@ impl WaitTimeUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for WaitTimeUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5545,7 +4197,6 @@ impl From<&str> for WaitTimeUnit {
 crate::runtime::enums::string_enum!(WaitTimeUnit);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Working hours of one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5561,38 +4212,14 @@ pub struct WorkingDay {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for WorkingDay {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WorkingDay {
+        day_of_the_week: "dayOfTheWeek" value optional,
+        intervals: "intervals" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for WorkingDay {
-    const NAME: &'static str = "WorkingDay";
-
-    const FIELDS: &'static[&'static str] = &["dayOfTheWeek", "intervals"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "dayOfTheWeek")?,
-                1 => entries.value(&mut v1, "intervals")?,
-                _ => {}
-            }
-        }
-        Ok(Self { day_of_the_week: v0.unwrap_or_default(), intervals: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WorkingDay {
     /// A value with the required fields (`dayOfTheWeek`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5614,7 +4241,6 @@ impl WorkingDay {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A span of working time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5638,47 +4264,16 @@ pub struct WorkingInterval {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl<'de> serde::Deserialize<'de> for WorkingInterval {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WorkingInterval {
+        start_hour: "startHour" value optional,
+        start_minute: "startMinute" value optional,
+        end_hour: "endHour" value optional,
+        end_minute: "endMinute" value optional
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
-impl crate::runtime::object::Object for WorkingInterval {
-    const NAME: &'static str = "WorkingInterval";
-
-    const FIELDS: &'static[&'static str] = &["startHour", "startMinute", "endHour", "endMinute"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "startHour")?,
-                1 => entries.value(&mut v1, "startMinute")?,
-                2 => entries.value(&mut v2, "endHour")?,
-                3 => entries.value(&mut v3, "endMinute")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            start_hour: v0.unwrap_or_default(),
-            start_minute: v1.unwrap_or_default(),
-            end_hour: v2.unwrap_or_default(),
-            end_minute: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WorkingInterval {
     /// A value with the required fields (`startHour`, `startMinute`, `endHour`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

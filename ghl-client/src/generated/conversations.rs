@@ -51,12 +51,10 @@
 //! | [`upload_message_attachments`](Conversations::upload_message_attachments) | `POST /conversations/messages/upload` | `2021-04-15` | location |
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "conversations";
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Operations of the Conversations module. Get one with `client.conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
@@ -64,7 +62,6 @@ pub struct Conversations {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl Conversations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -403,7 +400,6 @@ impl Conversations {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -699,7 +695,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1124,7 +1119,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `add_inbound_message`: set optional parameters, then call `send()`.
 ///
 /// Record a message received through a custom conversation provider.
@@ -1138,7 +1132,6 @@ pub struct AddInboundMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1177,7 +1170,6 @@ impl AddInboundMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `add_outbound_call`: set optional parameters, then call `send()`.
 ///
 /// Record an outbound call made through a custom conversation provider.
@@ -1191,7 +1183,6 @@ pub struct AddOutboundCall {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1230,7 +1221,6 @@ impl AddOutboundCall {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `cancel_scheduled_email`: set optional parameters, then call `send()`.
 ///
 /// Cancel an email message that is scheduled and not yet sent.
@@ -1244,7 +1234,6 @@ pub struct CancelScheduledEmail {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1285,7 +1274,6 @@ impl CancelScheduledEmail {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `cancel_scheduled_message`: set optional parameters, then call `send()`.
 ///
 /// Cancel a message that is scheduled and not yet sent.
@@ -1299,7 +1287,6 @@ pub struct CancelScheduledMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1340,7 +1327,6 @@ impl CancelScheduledMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `change_contact_subscription`: set optional parameters, then call `send()`.
 ///
 /// Record a subscription change made by a user on behalf of a contact.
@@ -1356,7 +1342,6 @@ pub struct ChangeContactSubscription {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ChangeContactSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1396,7 +1381,6 @@ impl ChangeContactSubscription {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `complete_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Confirm a direct upload and get the attachment's public URL.
@@ -1410,7 +1394,6 @@ pub struct CompleteAttachmentUpload {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1452,7 +1435,6 @@ impl CompleteAttachmentUpload {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `create_conversation`: set optional parameters, then call `send()`.
 ///
 /// Open a conversation with a contact.
@@ -1466,7 +1448,6 @@ pub struct CreateConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1505,7 +1486,6 @@ impl CreateConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `create_custom_subtype`: set optional parameters, then call `send()`.
 ///
 /// Create a custom subscription subtype for a location.
@@ -1522,7 +1502,6 @@ pub struct CreateCustomSubtype {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateCustomSubtype {
     /// Sets `locationId`.
     ///
@@ -1576,7 +1555,6 @@ impl CreateCustomSubtype {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `delete_conversation`: set optional parameters, then call `send()`.
 ///
 /// Delete a conversation.
@@ -1590,7 +1568,6 @@ pub struct DeleteConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1631,7 +1608,6 @@ impl DeleteConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `download_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Download the transcript of a call recording as a text file.
@@ -1646,7 +1622,6 @@ pub struct DownloadMessageTranscription {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl DownloadMessageTranscription {
     /// Sets `locationId`.
     ///
@@ -1699,7 +1674,6 @@ impl DownloadMessageTranscription {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `export_messages`: set optional parameters, then call `send()`.
 ///
 /// Export the messages of a location page by page.
@@ -1724,7 +1698,6 @@ pub struct ExportMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessages {
     /// Sets `locationId`.
     ///
@@ -1854,7 +1827,6 @@ impl ExportMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl crate::Paginated for ExportMessages {
     type Page = ExportMessagesResponse;
 
@@ -1895,7 +1867,6 @@ impl crate::Paginated for ExportMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1905,7 +1876,6 @@ impl ExportMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_contact_subscription_status`: set optional parameters, then call `send()`.
 ///
 /// Read the subscription statuses of a contact, for all its emails or one.
@@ -1921,7 +1891,6 @@ pub struct GetContactSubscriptionStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetContactSubscriptionStatus {
     /// Sets `locationId`.
     ///
@@ -1981,7 +1950,6 @@ impl GetContactSubscriptionStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_conversation`: set optional parameters, then call `send()`.
 ///
 /// Fetch one conversation by its id.
@@ -1995,7 +1963,6 @@ pub struct GetConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2034,7 +2001,6 @@ impl GetConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_email_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one email message, with its body and recipients.
@@ -2048,7 +2014,6 @@ pub struct GetEmailMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2087,7 +2052,6 @@ impl GetEmailMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one message by its id.
@@ -2101,7 +2065,6 @@ pub struct GetMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2137,7 +2100,6 @@ impl GetMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_message_recording`: set optional parameters, then call `send()`.
 ///
 /// Download the audio recording of a call message (WAV).
@@ -2152,7 +2114,6 @@ pub struct GetMessageRecording {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetMessageRecording {
     /// Sets `locationId`.
     ///
@@ -2205,7 +2166,6 @@ impl GetMessageRecording {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Read the transcript of a call recording, sentence by sentence.
@@ -2220,7 +2180,6 @@ pub struct GetMessageTranscription {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetMessageTranscription {
     /// Sets `locationId`.
     ///
@@ -2275,7 +2234,6 @@ impl GetMessageTranscription {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `initiate_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Get a signed URL to upload a large attachment directly to storage.
@@ -2291,7 +2249,6 @@ pub struct InitiateAttachmentUpload {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2333,7 +2290,6 @@ impl InitiateAttachmentUpload {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `list_conversation_messages`: set optional parameters, then call `send()`.
 ///
 /// List the messages of a conversation, newest first, page by page.
@@ -2350,7 +2306,6 @@ pub struct ListConversationMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessages {
     /// The `lastMessageId` of the previous page; the page starts after that message.
     pub fn last_message_id(mut self, value: impl Into<String>) -> Self {
@@ -2418,7 +2373,6 @@ impl ListConversationMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl crate::Paginated for ListConversationMessages {
     type Page = ListConversationMessagesResponse;
 
@@ -2465,7 +2419,6 @@ impl crate::Paginated for ListConversationMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2475,7 +2428,6 @@ impl ListConversationMessages {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `list_custom_subtypes`: set optional parameters, then call `send()`.
 ///
 /// List the custom subscription subtypes of a location.
@@ -2491,7 +2443,6 @@ pub struct ListCustomSubtypes {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListCustomSubtypes {
     /// Sets `locationId`.
     ///
@@ -2541,7 +2492,6 @@ impl ListCustomSubtypes {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `search_conversations`: set optional parameters, then call `send()`.
 ///
 /// Search the conversations of a location with filters and sorting.
@@ -2575,7 +2525,6 @@ pub struct SearchConversations {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversations {
     /// Sets `locationId`.
     ///
@@ -2807,7 +2756,6 @@ impl SearchConversations {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `send_message`: set optional parameters, then call `send()`.
 ///
 /// Send a message to a contact on SMS, email, WhatsApp, social or chat channels.
@@ -2823,7 +2771,6 @@ pub struct SendMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2862,7 +2809,6 @@ impl SendMessage {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `send_review_reply`: set optional parameters, then call `send()`.
 ///
 /// Publish a reply to a Google Business Profile review.
@@ -2878,7 +2824,6 @@ pub struct SendReviewReply {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2920,7 +2865,6 @@ impl SendReviewReply {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `set_live_chat_typing`: set optional parameters, then call `send()`.
 ///
 /// Show or hide the typing indicator of an agent or bot in a live chat.
@@ -2934,7 +2878,6 @@ pub struct SetLiveChatTyping {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2976,7 +2919,6 @@ impl SetLiveChatTyping {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `set_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Replace the attachments of a call message (at most 5 URLs).
@@ -2993,7 +2935,6 @@ pub struct SetMessageAttachments {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3036,7 +2977,6 @@ impl SetMessageAttachments {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `update_conversation`: set optional parameters, then call `send()`.
 ///
 /// Change the unread count, star or feedback of a conversation.
@@ -3051,7 +2991,6 @@ pub struct UpdateConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3096,7 +3035,6 @@ impl UpdateConversation {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `update_custom_subtype`: set optional parameters, then call `send()`.
 ///
 /// Rename, describe or archive a custom subscription subtype.
@@ -3114,7 +3052,6 @@ pub struct UpdateCustomSubtype {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateCustomSubtype {
     /// Sets `locationId`.
     ///
@@ -3171,7 +3108,6 @@ impl UpdateCustomSubtype {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `update_message_status`: set optional parameters, then call `send()`.
 ///
 /// Report the delivery status of a message sent through a custom provider.
@@ -3186,7 +3122,6 @@ pub struct UpdateMessageStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3231,7 +3166,6 @@ impl UpdateMessageStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `upload_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Upload files to attach to messages of a conversation.
@@ -3247,7 +3181,6 @@ pub struct UploadMessageAttachments {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3286,125 +3219,52 @@ impl UploadMessageAttachments {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `conversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `messageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `emailMessageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for AddedMessageResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AddedMessageResponse {
+        success: "success" value optional,
+        conversation_id: "conversationId" value optional,
+        message_id: "messageId" value optional,
+        message: "message" value optional,
+        contact_id: "contactId" value optional,
+        date_added: "dateAdded" value optional,
+        email_message_id: "emailMessageId" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for AddedMessageResponse {
-    const NAME: &'static str = "AddedMessageResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "success",
-        "conversationId",
-        "messageId",
-        "message",
-        "contactId",
-        "dateAdded",
-        "emailMessageId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "conversationId")?,
-                2 => entries.value(&mut v2, "messageId")?,
-                3 => entries.value(&mut v3, "message")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "dateAdded")?,
-                6 => entries.value(&mut v6, "emailMessageId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            conversation_id: v1.unwrap_or_default(),
-            message_id: v2.unwrap_or_default(),
-            message: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            date_added: v5.unwrap_or_default(),
-            email_message_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The numbers and outcome of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3424,46 +3284,16 @@ pub struct CallDetails {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CallDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CallDetails {
+        to: "to" value optional,
+        from: "from" value optional,
+        status: "status" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CallDetails {
-    const NAME: &'static str = "CallDetails";
-
-    const FIELDS: &'static[&'static str] = &["to", "from", "status"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "to")?,
-                1 => entries.value(&mut v1, "from")?,
-                2 => entries.value(&mut v2, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            to: v0.unwrap_or_default(),
-            from: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CallDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3491,7 +3321,6 @@ impl CallDetails {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `CallStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3525,7 +3354,6 @@ pub enum CallStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CallStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -3545,7 +3373,6 @@ impl CallStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for CallStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3567,54 +3394,24 @@ impl From<&str> for CallStatus {
 crate::runtime::enums::string_enum!(CallStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CancelScheduledResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CancelScheduledResponse {
     /// HTTP status of the cancellation.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<i64>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for CancelScheduledResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CancelScheduledResponse { status: "status" value optional, message: "message" value optional }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for CancelScheduledResponse {
-    const NAME: &'static str = "CancelScheduledResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { status: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3641,58 +3438,18 @@ pub struct CompleteAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CompleteAttachmentUploadRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CompleteAttachmentUploadRequest {
+        upload_id: "uploadId" value required,
+        file_path: "filePath" value required,
+        location_id: "locationId" value required,
+        conversation_id: "conversationId" value required,
+        filename: "filename" value required
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CompleteAttachmentUploadRequest {
-    const NAME: &'static str = "CompleteAttachmentUploadRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "uploadId",
-        "filePath",
-        "locationId",
-        "conversationId",
-        "filename"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "uploadId")?,
-                1 => entries.value(&mut v1, "filePath")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "conversationId")?,
-                4 => entries.value(&mut v4, "filename")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            upload_id: crate::runtime::object::required(v0, "uploadId")?,
-            file_path: crate::runtime::object::required(v1, "filePath")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            conversation_id: crate::runtime::object::required(v3, "conversationId")?,
-            filename: crate::runtime::object::required(v4, "filename")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CompleteAttachmentUploadRequest {
     /// A value with the required fields (`uploadId`, `filePath`, `locationId`, `conversationId`, `filename`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3714,7 +3471,6 @@ impl CompleteAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3725,276 +3481,113 @@ pub struct CompleteAttachmentUploadResponse {
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<UploadedFileMetadata>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for CompleteAttachmentUploadResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CompleteAttachmentUploadResponse {
+        uploaded_files: "uploadedFiles" value_or_default optional,
+        metadata: "metadata" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for CompleteAttachmentUploadResponse {
-    const NAME: &'static str = "CompleteAttachmentUploadResponse";
-
-    const FIELDS: &'static[&'static str] = &["uploadedFiles", "metadata"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "uploadedFiles")?,
-                1 => entries.value(&mut v1, "metadata")?,
-                _ => {}
-            }
-        }
-        Ok(Self { uploaded_files: v0.unwrap_or_default(), metadata: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Conversation {
     /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The user the conversation is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Channel code: 1 phone, 2 email, 3 Facebook Messenger, 4 review, 5 group SMS, 6 internal chat.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<i64>,
 
     /// `lastMessageBody`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastMessageBody", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageBody",))]
     pub last_message_body: Option<String>,
 
     /// When the latest message was added (HighLevel shows both ISO dates and millisecond texts).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastMessageDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageDate",))]
     pub last_message_date: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastMessageType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageType",))]
     pub last_message_type: Option<MessageType>,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unreadCount",))]
     pub unread_count: Option<i64>,
 
     /// Whether the conversation shows in the main inbox.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub inbox: Option<bool>,
 
     /// `starred`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub starred: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-10-01T12:00:00Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-10-01T12:00:00Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for Conversation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Conversation {
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        location_id: "locationId" value optional,
+        assigned_to: "assignedTo" value optional,
+        user_id: "userId" value optional,
+        type_: "type" value optional,
+        last_message_body: "lastMessageBody" value optional,
+        last_message_date: "lastMessageDate" value optional,
+        last_message_type: "lastMessageType" value optional,
+        unread_count: "unreadCount" value optional,
+        inbox: "inbox" value optional,
+        starred: "starred" value optional,
+        deleted: "deleted" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for Conversation {
-    const NAME: &'static str = "Conversation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "contactId",
-        "locationId",
-        "assignedTo",
-        "userId",
-        "type",
-        "lastMessageBody",
-        "lastMessageDate",
-        "lastMessageType",
-        "unreadCount",
-        "inbox",
-        "starred",
-        "deleted",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "userId")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "lastMessageBody")?,
-                7 => entries.value(&mut v7, "lastMessageDate")?,
-                8 => entries.value(&mut v8, "lastMessageType")?,
-                9 => entries.value(&mut v9, "unreadCount")?,
-                10 => entries.value(&mut v10, "inbox")?,
-                11 => entries.value(&mut v11, "starred")?,
-                12 => entries.value(&mut v12, "deleted")?,
-                13 => entries.value(&mut v13, "dateAdded")?,
-                14 => entries.value(&mut v14, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            contact_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            user_id: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            last_message_body: v6.unwrap_or_default(),
-            last_message_date: v7.unwrap_or_default(),
-            last_message_type: v8.unwrap_or_default(),
-            unread_count: v9.unwrap_or_default(),
-            inbox: v10.unwrap_or_default(),
-            starred: v11.unwrap_or_default(),
-            deleted: v12.unwrap_or_default(),
-            date_added: v13.unwrap_or_default(),
-            date_updated: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageId",))]
     pub last_message_id: Option<String>,
 
     /// Whether more messages follow.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<bool>,
 
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
@@ -4002,91 +3595,36 @@ pub struct ConversationMessagesPage {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for ConversationMessagesPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationMessagesPage {
+        last_message_id: "lastMessageId" value optional,
+        next_page: "nextPage" value optional,
+        messages: "messages" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for ConversationMessagesPage {
-    const NAME: &'static str = "ConversationMessagesPage";
-
-    const FIELDS: &'static[&'static str] = &["lastMessageId", "nextPage", "messages"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "lastMessageId")?,
-                1 => entries.value(&mut v1, "nextPage")?,
-                2 => entries.value_or_default(&mut v2, "messages")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            last_message_id: v0.unwrap_or_default(),
-            next_page: v1.unwrap_or_default(),
-            messages: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `conversation`: a [`Conversation`](crate::conversations::Conversation).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub conversation: Option<Conversation>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for ConversationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationResponse {
+        success: "success" value optional,
+        conversation: "conversation" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for ConversationResponse {
-    const NAME: &'static str = "ConversationResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "conversation"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "conversation")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), conversation: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ConversationResponse {
     /// The `conversation` object of the response, or an empty [`Conversation`] (every field absent) when it has none.
     pub fn conversation(self) -> Conversation {
@@ -4095,172 +3633,71 @@ impl ConversationResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Text of the latest message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastMessageBody", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageBody",))]
     pub last_message_body: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastMessageType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageType",))]
     pub last_message_type: Option<MessageType>,
 
     /// `type`: a [`ConversationType`](crate::conversations::ConversationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ConversationType>,
 
     /// Messages not yet read.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unreadCount",))]
     pub unread_count: Option<i64>,
 
     /// The contact's first and last name.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fullName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fullName",))]
     pub full_name: Option<String>,
 
     /// Display name used when there is no full name.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `email`: a string. Example: `johndoe@mailingdomain.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+15550001234`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for ConversationSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConversationSummary {
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        location_id: "locationId" value optional,
+        last_message_body: "lastMessageBody" value optional,
+        last_message_type: "lastMessageType" value optional,
+        type_: "type" value optional,
+        unread_count: "unreadCount" value optional,
+        full_name: "fullName" value optional,
+        contact_name: "contactName" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for ConversationSummary {
-    const NAME: &'static str = "ConversationSummary";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "contactId",
-        "locationId",
-        "lastMessageBody",
-        "lastMessageType",
-        "type",
-        "unreadCount",
-        "fullName",
-        "contactName",
-        "email",
-        "phone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "lastMessageBody")?,
-                4 => entries.value(&mut v4, "lastMessageType")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "unreadCount")?,
-                7 => entries.value(&mut v7, "fullName")?,
-                8 => entries.value(&mut v8, "contactName")?,
-                9 => entries.value(&mut v9, "email")?,
-                10 => entries.value(&mut v10, "phone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            contact_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            last_message_body: v3.unwrap_or_default(),
-            last_message_type: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            unread_count: v6.unwrap_or_default(),
-            full_name: v7.unwrap_or_default(),
-            contact_name: v8.unwrap_or_default(),
-            email: v9.unwrap_or_default(),
-            phone: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The main channel of a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4285,7 +3722,6 @@ pub enum ConversationType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ConversationType {
     /// The value as sent on the wire.
     #[inline]
@@ -4302,7 +3738,6 @@ impl ConversationType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for ConversationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4321,7 +3756,6 @@ impl From<&str> for ConversationType {
 crate::runtime::enums::string_enum!(ConversationType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4337,43 +3771,15 @@ pub struct CreateConversationRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateConversationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateConversationRequest {
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateConversationRequest {
-    const NAME: &'static str = "CreateConversationRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "contactId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            contact_id: crate::runtime::object::required(v1, "contactId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CreateConversationRequest {
     /// A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4383,7 +3789,6 @@ impl CreateConversationRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `CreateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4404,49 +3809,17 @@ pub struct CreateCustomSubtypeRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCustomSubtypeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCustomSubtypeRequest {
+        name: "name" value required,
+        description: "description" value optional,
+        channel: "channel" value required,
+        language: "language" value required
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCustomSubtypeRequest {
-    const NAME: &'static str = "CreateCustomSubtypeRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "description", "channel", "language"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "channel")?,
-                3 => entries.value(&mut v3, "language")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: v1.unwrap_or_default(),
-            channel: crate::runtime::object::required(v2, "channel")?,
-            language: crate::runtime::object::required(v3, "language")?,
-        })
-    }
-}
-
-#[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateCustomSubtypeRequest {
     /// A value with the required fields (`name`, `channel`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4471,7 +3844,6 @@ impl CreateCustomSubtypeRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `CustomSubtypeChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4487,7 +3859,6 @@ pub enum CustomSubtypeChannel {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CustomSubtypeChannel {
     /// The value as sent on the wire.
     #[inline]
@@ -4501,7 +3872,6 @@ impl CustomSubtypeChannel {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for CustomSubtypeChannel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4517,7 +3887,6 @@ impl From<&str> for CustomSubtypeChannel {
 crate::runtime::enums::string_enum!(CustomSubtypeChannel);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4561,74 +3930,22 @@ pub struct EmailForward {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailForward {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    EmailForward {
+        is_forwarded: "isForwarded" value required,
+        forward_whole_thread: "forwardWholeThread" value optional,
+        message_id: "messageId" value optional,
+        email_message_id: "emailMessageId" value optional,
+        source_contact_id: "sourceContactId" value optional,
+        source_conversation_id: "sourceConversationId" value optional,
+        to_email: "toEmail" value optional,
+        recipient_contact_id: "recipientContactId" value optional,
+        recipient_conversation_id: "recipientConversationId" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailForward {
-    const NAME: &'static str = "EmailForward";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isForwarded",
-        "forwardWholeThread",
-        "messageId",
-        "emailMessageId",
-        "sourceContactId",
-        "sourceConversationId",
-        "toEmail",
-        "recipientContactId",
-        "recipientConversationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isForwarded")?,
-                1 => entries.value(&mut v1, "forwardWholeThread")?,
-                2 => entries.value(&mut v2, "messageId")?,
-                3 => entries.value(&mut v3, "emailMessageId")?,
-                4 => entries.value(&mut v4, "sourceContactId")?,
-                5 => entries.value(&mut v5, "sourceConversationId")?,
-                6 => entries.value(&mut v6, "toEmail")?,
-                7 => entries.value(&mut v7, "recipientContactId")?,
-                8 => entries.value(&mut v8, "recipientConversationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_forwarded: crate::runtime::object::required(v0, "isForwarded")?,
-            forward_whole_thread: v1.unwrap_or_default(),
-            message_id: v2.unwrap_or_default(),
-            email_message_id: v3.unwrap_or_default(),
-            source_contact_id: v4.unwrap_or_default(),
-            source_conversation_id: v5.unwrap_or_default(),
-            to_email: v6.unwrap_or_default(),
-            recipient_contact_id: v7.unwrap_or_default(),
-            recipient_conversation_id: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl EmailForward {
     /// A value with the required fields (`isForwarded`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4696,104 +4013,61 @@ impl EmailForward {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailMessage {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Id of the email at an external provider.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// The message (thread) the email belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "threadId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "threadId",))]
     pub thread_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `conversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `subject`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::conversations::MessageDirection).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub direction: Option<MessageDirection>,
 
     /// `status`: a [`EmailMessageStatus`](crate::conversations::EmailMessageStatus), one of `pending`, `scheduled`, `sent`, `delivered`, `read`, `undelivered`, `connected`, `failed`, `opened`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailMessageStatus>,
 
     /// `contentType`: a string. Example: `text/plain`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// Attachment URLs.
     pub attachments: Vec<String>,
 
     /// The sending service (for example `mailgun`, `smtp`, `custom`).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub provider: Option<String>,
 
     /// Sender name and address.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// `to`: a list of strings.
@@ -4806,143 +4080,45 @@ pub struct EmailMessage {
     pub bcc: Vec<String>,
 
     /// The email this one replies to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "replyToMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyToMessageId",))]
     pub reply_to_message_id: Option<String>,
 
     /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<MessageSource>,
 
     /// `conversationProviderId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for EmailMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    EmailMessage {
+        id: "id" value optional,
+        alt_id: "altId" value optional,
+        thread_id: "threadId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        conversation_id: "conversationId" value optional,
+        date_added: "dateAdded" value optional,
+        subject: "subject" value optional,
+        body: "body" value optional,
+        direction: "direction" value optional,
+        status: "status" value optional,
+        content_type: "contentType" value optional,
+        attachments: "attachments" value_or_default optional,
+        provider: "provider" value optional,
+        from: "from" value optional,
+        to: "to" value_or_default optional,
+        cc: "cc" value_or_default optional,
+        bcc: "bcc" value_or_default optional,
+        reply_to_message_id: "replyToMessageId" value optional,
+        source: "source" value optional,
+        conversation_provider_id: "conversationProviderId" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for EmailMessage {
-    const NAME: &'static str = "EmailMessage";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "altId",
-        "threadId",
-        "locationId",
-        "contactId",
-        "conversationId",
-        "dateAdded",
-        "subject",
-        "body",
-        "direction",
-        "status",
-        "contentType",
-        "attachments",
-        "provider",
-        "from",
-        "to",
-        "cc",
-        "bcc",
-        "replyToMessageId",
-        "source",
-        "conversationProviderId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "threadId")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "conversationId")?,
-                6 => entries.value(&mut v6, "dateAdded")?,
-                7 => entries.value(&mut v7, "subject")?,
-                8 => entries.value(&mut v8, "body")?,
-                9 => entries.value(&mut v9, "direction")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "contentType")?,
-                12 => entries.value_or_default(&mut v12, "attachments")?,
-                13 => entries.value(&mut v13, "provider")?,
-                14 => entries.value(&mut v14, "from")?,
-                15 => entries.value_or_default(&mut v15, "to")?,
-                16 => entries.value_or_default(&mut v16, "cc")?,
-                17 => entries.value_or_default(&mut v17, "bcc")?,
-                18 => entries.value(&mut v18, "replyToMessageId")?,
-                19 => entries.value(&mut v19, "source")?,
-                20 => entries.value(&mut v20, "conversationProviderId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            thread_id: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            conversation_id: v5.unwrap_or_default(),
-            date_added: v6.unwrap_or_default(),
-            subject: v7.unwrap_or_default(),
-            body: v8.unwrap_or_default(),
-            direction: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            content_type: v11.unwrap_or_default(),
-            attachments: v12.unwrap_or_default(),
-            provider: v13.unwrap_or_default(),
-            from: v14.unwrap_or_default(),
-            to: v15.unwrap_or_default(),
-            cc: v16.unwrap_or_default(),
-            bcc: v17.unwrap_or_default(),
-            reply_to_message_id: v18.unwrap_or_default(),
-            source: v19.unwrap_or_default(),
-            conversation_provider_id: v20.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `EmailMessageStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4979,7 +4155,6 @@ pub enum EmailMessageStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl EmailMessageStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -5000,7 +4175,6 @@ impl EmailMessageStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for EmailMessageStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5023,7 +4197,6 @@ impl From<&str> for EmailMessageStatus {
 crate::runtime::enums::string_enum!(EmailMessageStatus);
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ExportMessagesChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5051,7 +4224,6 @@ pub enum ExportMessagesChannel {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
     #[inline]
@@ -5069,7 +4241,6 @@ impl ExportMessagesChannel {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesChannel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5089,7 +4260,6 @@ impl From<&str> for ExportMessagesChannel {
 crate::runtime::enums::string_enum!(ExportMessagesChannel);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5099,58 +4269,23 @@ pub struct ExportMessagesResponse {
     pub messages: Vec<Message>,
 
     /// Cursor of the next page; null on the last page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextCursor",))]
     pub next_cursor: Option<String>,
 
     /// Messages matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for ExportMessagesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for ExportMessagesResponse {
-    const NAME: &'static str = "ExportMessagesResponse";
-
-    const FIELDS: &'static[&'static str] = &["messages", "nextCursor", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "messages")?,
-                1 => entries.value(&mut v1, "nextCursor")?,
-                2 => entries.value(&mut v2, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            messages: v0.unwrap_or_default(),
-            next_cursor: v1.unwrap_or_default(),
-            total: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ExportMessagesResponse {
+        messages: "messages" value_or_default optional,
+        next_cursor: "nextCursor" value optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ExportMessagesSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5166,7 +4301,6 @@ pub enum ExportMessagesSortBy {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
     #[inline]
@@ -5180,7 +4314,6 @@ impl ExportMessagesSortBy {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesSortBy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5196,148 +4329,59 @@ impl From<&str> for ExportMessagesSortBy {
 crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forwardWholeThread", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardWholeThread",))]
     pub forward_whole_thread: Option<bool>,
 
     /// `messageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// `emailMessageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceContactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceContactId",))]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceConversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceConversationId",))]
     pub source_conversation_id: Option<String>,
 
     /// `forwardToEmail`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forwardToEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardToEmail",))]
     pub forward_to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recipientContactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientContactId",))]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recipientConversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientConversationId",))]
     pub recipient_conversation_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for ForwardResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ForwardResult {
+        forward_whole_thread: "forwardWholeThread" value optional,
+        message_id: "messageId" value optional,
+        email_message_id: "emailMessageId" value optional,
+        source_contact_id: "sourceContactId" value optional,
+        source_conversation_id: "sourceConversationId" value optional,
+        forward_to_email: "forwardToEmail" value optional,
+        recipient_contact_id: "recipientContactId" value optional,
+        recipient_conversation_id: "recipientConversationId" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for ForwardResult {
-    const NAME: &'static str = "ForwardResult";
-
-    const FIELDS: &'static[&'static str] = &[
-        "forwardWholeThread",
-        "messageId",
-        "emailMessageId",
-        "sourceContactId",
-        "sourceConversationId",
-        "forwardToEmail",
-        "recipientContactId",
-        "recipientConversationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "forwardWholeThread")?,
-                1 => entries.value(&mut v1, "messageId")?,
-                2 => entries.value(&mut v2, "emailMessageId")?,
-                3 => entries.value(&mut v3, "sourceContactId")?,
-                4 => entries.value(&mut v4, "sourceConversationId")?,
-                5 => entries.value(&mut v5, "forwardToEmail")?,
-                6 => entries.value(&mut v6, "recipientContactId")?,
-                7 => entries.value(&mut v7, "recipientConversationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            forward_whole_thread: v0.unwrap_or_default(),
-            message_id: v1.unwrap_or_default(),
-            email_message_id: v2.unwrap_or_default(),
-            source_contact_id: v3.unwrap_or_default(),
-            source_conversation_id: v4.unwrap_or_default(),
-            forward_to_email: v5.unwrap_or_default(),
-            recipient_contact_id: v6.unwrap_or_default(),
-            recipient_conversation_id: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5413,109 +4457,30 @@ pub struct InboundMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InboundMessageRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InboundMessageRequest {
+        type_: "type" value required,
+        attachments: "attachments" value optional,
+        message: "message" value optional,
+        conversation_id: "conversationId" value required,
+        contact_id: "contactId" value required,
+        conversation_provider_id: "conversationProviderId" value required,
+        html: "html" value optional,
+        subject: "subject" value optional,
+        email_from: "emailFrom" value optional,
+        email_to: "emailTo" value optional,
+        email_cc: "emailCc" value optional,
+        email_bcc: "emailBcc" value optional,
+        email_message_id: "emailMessageId" value optional,
+        alt_id: "altId" value optional,
+        direction: "direction" value optional,
+        date: "date" value optional,
+        call: "call" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InboundMessageRequest {
-    const NAME: &'static str = "InboundMessageRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "attachments",
-        "message",
-        "conversationId",
-        "contactId",
-        "conversationProviderId",
-        "html",
-        "subject",
-        "emailFrom",
-        "emailTo",
-        "emailCc",
-        "emailBcc",
-        "emailMessageId",
-        "altId",
-        "direction",
-        "date",
-        "call"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "attachments")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "conversationId")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "conversationProviderId")?,
-                6 => entries.value(&mut v6, "html")?,
-                7 => entries.value(&mut v7, "subject")?,
-                8 => entries.value(&mut v8, "emailFrom")?,
-                9 => entries.value(&mut v9, "emailTo")?,
-                10 => entries.value(&mut v10, "emailCc")?,
-                11 => entries.value(&mut v11, "emailBcc")?,
-                12 => entries.value(&mut v12, "emailMessageId")?,
-                13 => entries.value(&mut v13, "altId")?,
-                14 => entries.value(&mut v14, "direction")?,
-                15 => entries.value(&mut v15, "date")?,
-                16 => entries.value(&mut v16, "call")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            attachments: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            conversation_id: crate::runtime::object::required(v3, "conversationId")?,
-            contact_id: crate::runtime::object::required(v4, "contactId")?,
-            conversation_provider_id: crate::runtime::object::required(
-                v5,
-                "conversationProviderId"
-            )?,
-            html: v6.unwrap_or_default(),
-            subject: v7.unwrap_or_default(),
-            email_from: v8.unwrap_or_default(),
-            email_to: v9.unwrap_or_default(),
-            email_cc: v10.unwrap_or_default(),
-            email_bcc: v11.unwrap_or_default(),
-            email_message_id: v12.unwrap_or_default(),
-            alt_id: v13.unwrap_or_default(),
-            direction: v14.unwrap_or_default(),
-            date: v15.unwrap_or_default(),
-            call: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InboundMessageRequest {
     /// A value with the required fields (`type`, `conversationId`, `contactId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5626,7 +4591,6 @@ impl InboundMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `InboundMessageRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5687,7 +4651,6 @@ pub enum InboundMessageRequestType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InboundMessageRequestType {
     /// The value as sent on the wire.
     #[inline]
@@ -5716,7 +4679,6 @@ impl InboundMessageRequestType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for InboundMessageRequestType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5747,7 +4709,6 @@ impl From<&str> for InboundMessageRequestType {
 crate::runtime::enums::string_enum!(InboundMessageRequestType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5777,62 +4738,19 @@ pub struct InitiateAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InitiateAttachmentUploadRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InitiateAttachmentUploadRequest {
+        location_id: "locationId" value required,
+        conversation_id: "conversationId" value required,
+        filename: "filename" value required,
+        content_type: "contentType" value required,
+        file_size: "fileSize" value optional,
+        channel: "channel" value required
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InitiateAttachmentUploadRequest {
-    const NAME: &'static str = "InitiateAttachmentUploadRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "conversationId",
-        "filename",
-        "contentType",
-        "fileSize",
-        "channel"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "conversationId")?,
-                2 => entries.value(&mut v2, "filename")?,
-                3 => entries.value(&mut v3, "contentType")?,
-                4 => entries.value(&mut v4, "fileSize")?,
-                5 => entries.value(&mut v5, "channel")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            conversation_id: crate::runtime::object::required(v1, "conversationId")?,
-            filename: crate::runtime::object::required(v2, "filename")?,
-            content_type: crate::runtime::object::required(v3, "contentType")?,
-            file_size: v4.unwrap_or_default(),
-            channel: crate::runtime::object::required(v5, "channel")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InitiateAttachmentUploadRequest {
     /// A value with the required fields (`locationId`, `conversationId`, `filename`, `contentType`, `channel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5861,149 +4779,59 @@ impl InitiateAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "uploadUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadUrl",))]
     pub upload_url: Option<String>,
 
     /// `uploadId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "uploadId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadId",))]
     pub upload_id: Option<String>,
 
     /// Storage path, needed to complete the upload.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "filePath", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filePath",))]
     pub file_path: Option<String>,
 
     /// When the URL expires, in Unix milliseconds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiresAt",))]
     pub expires_at: Option<i64>,
 
     /// Largest accepted size in bytes.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxFileSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileSize",))]
     pub max_file_size: Option<i64>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for InitiateAttachmentUploadResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InitiateAttachmentUploadResponse {
+        upload_url: "uploadUrl" value optional,
+        upload_id: "uploadId" value optional,
+        file_path: "filePath" value optional,
+        expires_at: "expiresAt" value optional,
+        max_file_size: "maxFileSize" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for InitiateAttachmentUploadResponse {
-    const NAME: &'static str = "InitiateAttachmentUploadResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "uploadUrl",
-        "uploadId",
-        "filePath",
-        "expiresAt",
-        "maxFileSize"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "uploadUrl")?,
-                1 => entries.value(&mut v1, "uploadId")?,
-                2 => entries.value(&mut v2, "filePath")?,
-                3 => entries.value(&mut v3, "expiresAt")?,
-                4 => entries.value(&mut v4, "maxFileSize")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            upload_url: v0.unwrap_or_default(),
-            upload_id: v1.unwrap_or_default(),
-            file_path: v2.unwrap_or_default(),
-            expires_at: v3.unwrap_or_default(),
-            max_file_size: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ListConversationMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListConversationMessagesResponse {
     /// `messages`: a [`ConversationMessagesPage`](crate::conversations::ConversationMessagesPage).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub messages: Option<ConversationMessagesPage>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for ListConversationMessagesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListConversationMessagesResponse { messages: "messages" value optional }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for ListConversationMessagesResponse {
-    const NAME: &'static str = "ListConversationMessagesResponse";
-
-    const FIELDS: &'static[&'static str] = &["messages"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "messages")?;
-            }
-        Ok(Self { messages: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ListConversationMessagesResponse {
     /// The `messages` object of the response, or an empty [`ConversationMessagesPage`] (every field absent) when it has none.
     pub fn messages(self) -> ConversationMessagesPage {
@@ -6012,7 +4840,6 @@ impl ListConversationMessagesResponse {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ListConversationMessagesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6079,7 +4906,6 @@ pub enum ListConversationMessagesType {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
     #[inline]
@@ -6110,7 +4936,6 @@ impl ListConversationMessagesType {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ListConversationMessagesType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6143,7 +4968,6 @@ impl From<&str> for ListConversationMessagesType {
 crate::runtime::enums::string_enum!(ListConversationMessagesType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6167,54 +4991,17 @@ pub struct LiveChatTypingRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LiveChatTypingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LiveChatTypingRequest {
+        location_id: "locationId" value required,
+        is_typing: "isTyping" value required,
+        visitor_id: "visitorId" value required,
+        conversation_id: "conversationId" value required
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LiveChatTypingRequest {
-    const NAME: &'static str = "LiveChatTypingRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "isTyping",
-        "visitorId",
-        "conversationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "isTyping")?,
-                2 => entries.value(&mut v2, "visitorId")?,
-                3 => entries.value(&mut v3, "conversationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            is_typing: crate::runtime::object::required(v1, "isTyping")?,
-            visitor_id: crate::runtime::object::required(v2, "visitorId")?,
-            conversation_id: crate::runtime::object::required(v3, "conversationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl LiveChatTypingRequest {
     /// A value with the required fields (`locationId`, `isTyping`, `visitorId`, `conversationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6234,242 +5021,102 @@ impl LiveChatTypingRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Numeric code of the message type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<i64>,
 
     /// `messageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageType",))]
     pub message_type: Option<MessageType>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `conversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::conversations::MessageDirection).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub direction: Option<MessageDirection>,
 
     /// `status`: a [`MessageStatus`](crate::conversations::MessageStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<MessageStatus>,
 
     /// `contentType`: a string. Example: `text/plain`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// Attachment URLs; empty for calls and voicemails, whose audio comes from the recording operation.
     pub attachments: Vec<String>,
 
     /// `meta`: a [`MessageMeta`](crate::conversations::MessageMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<MessageMeta>,
 
     /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<MessageSource>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `conversationProviderId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 
     /// `chatWidgetId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "chatWidgetId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chatWidgetId",))]
     pub chat_widget_id: Option<String>,
 
     /// The external id given when the message was added.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for Message {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Message {
+        id: "id" value optional,
+        type_: "type" value optional,
+        message_type: "messageType" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        conversation_id: "conversationId" value optional,
+        date_added: "dateAdded" value optional,
+        body: "body" value optional,
+        direction: "direction" value optional,
+        status: "status" value optional,
+        content_type: "contentType" value optional,
+        attachments: "attachments" value_or_default optional,
+        meta: "meta" value optional,
+        source: "source" value optional,
+        user_id: "userId" value optional,
+        conversation_provider_id: "conversationProviderId" value optional,
+        chat_widget_id: "chatWidgetId" value optional,
+        alt_id: "altId" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for Message {
-    const NAME: &'static str = "Message";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "type",
-        "messageType",
-        "locationId",
-        "contactId",
-        "conversationId",
-        "dateAdded",
-        "body",
-        "direction",
-        "status",
-        "contentType",
-        "attachments",
-        "meta",
-        "source",
-        "userId",
-        "conversationProviderId",
-        "chatWidgetId",
-        "altId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "messageType")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "conversationId")?,
-                6 => entries.value(&mut v6, "dateAdded")?,
-                7 => entries.value(&mut v7, "body")?,
-                8 => entries.value(&mut v8, "direction")?,
-                9 => entries.value(&mut v9, "status")?,
-                10 => entries.value(&mut v10, "contentType")?,
-                11 => entries.value_or_default(&mut v11, "attachments")?,
-                12 => entries.value(&mut v12, "meta")?,
-                13 => entries.value(&mut v13, "source")?,
-                14 => entries.value(&mut v14, "userId")?,
-                15 => entries.value(&mut v15, "conversationProviderId")?,
-                16 => entries.value(&mut v16, "chatWidgetId")?,
-                17 => entries.value(&mut v17, "altId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            type_: v1.unwrap_or_default(),
-            message_type: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            conversation_id: v5.unwrap_or_default(),
-            date_added: v6.unwrap_or_default(),
-            body: v7.unwrap_or_default(),
-            direction: v8.unwrap_or_default(),
-            status: v9.unwrap_or_default(),
-            content_type: v10.unwrap_or_default(),
-            attachments: v11.unwrap_or_default(),
-            meta: v12.unwrap_or_default(),
-            source: v13.unwrap_or_default(),
-            user_id: v14.unwrap_or_default(),
-            conversation_provider_id: v15.unwrap_or_default(),
-            chat_widget_id: v16.unwrap_or_default(),
-            alt_id: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The statuses a sender or custom provider reports for a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6491,7 +5138,6 @@ pub enum MessageDeliveryStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageDeliveryStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -6507,7 +5153,6 @@ impl MessageDeliveryStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageDeliveryStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6525,7 +5170,6 @@ impl From<&str> for MessageDeliveryStatus {
 crate::runtime::enums::string_enum!(MessageDeliveryStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `MessageDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6541,7 +5185,6 @@ pub enum MessageDirection {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageDirection {
     /// The value as sent on the wire.
     #[inline]
@@ -6555,7 +5198,6 @@ impl MessageDirection {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageDirection {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6571,7 +5213,6 @@ impl From<&str> for MessageDirection {
 crate::runtime::enums::string_enum!(MessageDirection);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6583,102 +5224,38 @@ pub struct MessageEmailMeta {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for MessageEmailMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    MessageEmailMeta { message_ids: "messageIds" value_or_default optional }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for MessageEmailMeta {
-    const NAME: &'static str = "MessageEmailMeta";
-
-    const FIELDS: &'static[&'static str] = &["messageIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "messageIds")?;
-            }
-        Ok(Self { message_ids: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MessageMeta {
     /// Call length in seconds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callDuration",))]
     pub call_duration: Option<i64>,
 
     /// `callStatus`: a [`CallStatus`](crate::conversations::CallStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callStatus",))]
     pub call_status: Option<CallStatus>,
 
     /// `email`: a [`MessageEmailMeta`](crate::conversations::MessageEmailMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<MessageEmailMeta>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for MessageMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MessageMeta {
+        call_duration: "callDuration" value optional,
+        call_status: "callStatus" value optional,
+        email: "email" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for MessageMeta {
-    const NAME: &'static str = "MessageMeta";
-
-    const FIELDS: &'static[&'static str] = &["callDuration", "callStatus", "email"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "callDuration")?,
-                1 => entries.value(&mut v1, "callStatus")?,
-                2 => entries.value(&mut v2, "email")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            call_duration: v0.unwrap_or_default(),
-            call_status: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageMeta {
     /// The `email` object of the response, or an empty [`MessageEmailMeta`] (every field absent) when it has none.
     pub fn email(self) -> MessageEmailMeta {
@@ -6687,7 +5264,6 @@ impl MessageMeta {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// What produced a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6712,7 +5288,6 @@ pub enum MessageSource {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageSource {
     /// The value as sent on the wire.
     #[inline]
@@ -6729,7 +5304,6 @@ impl MessageSource {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6748,7 +5322,6 @@ impl From<&str> for MessageSource {
 crate::runtime::enums::string_enum!(MessageSource);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Where a message stands in its delivery.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6800,7 +5373,6 @@ pub enum MessageStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -6826,7 +5398,6 @@ impl MessageStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6854,7 +5425,6 @@ impl From<&str> for MessageStatus {
 crate::runtime::enums::string_enum!(MessageStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The sentences of a call transcript.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -6870,7 +5440,6 @@ pub enum MessageTranscription {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The kind of a message, as HighLevel names it in conversations and messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7006,7 +5575,6 @@ pub enum MessageType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageType {
     /// The value as sent on the wire.
     #[inline]
@@ -7060,7 +5628,6 @@ impl MessageType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7116,7 +5683,6 @@ impl From<&str> for MessageType {
 crate::runtime::enums::string_enum!(MessageType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7152,69 +5718,20 @@ pub struct OutboundCallRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OutboundCallRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OutboundCallRequest {
+        type_: "type" value required,
+        attachments: "attachments" value optional,
+        conversation_id: "conversationId" value required,
+        conversation_provider_id: "conversationProviderId" value required,
+        alt_id: "altId" value optional,
+        date: "date" value optional,
+        call: "call" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OutboundCallRequest {
-    const NAME: &'static str = "OutboundCallRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "attachments",
-        "conversationId",
-        "conversationProviderId",
-        "altId",
-        "date",
-        "call"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "attachments")?,
-                2 => entries.value(&mut v2, "conversationId")?,
-                3 => entries.value(&mut v3, "conversationProviderId")?,
-                4 => entries.value(&mut v4, "altId")?,
-                5 => entries.value(&mut v5, "date")?,
-                6 => entries.value(&mut v6, "call")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            attachments: v1.unwrap_or_default(),
-            conversation_id: crate::runtime::object::required(v2, "conversationId")?,
-            conversation_provider_id: crate::runtime::object::required(
-                v3,
-                "conversationProviderId"
-            )?,
-            alt_id: v4.unwrap_or_default(),
-            date: v5.unwrap_or_default(),
-            call: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl OutboundCallRequest {
     /// A value with the required fields (`type`, `conversationId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7260,7 +5777,6 @@ impl OutboundCallRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `OutboundCallRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7273,7 +5789,6 @@ pub enum OutboundCallRequestType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl OutboundCallRequestType {
     /// The value as sent on the wire.
     #[inline]
@@ -7286,7 +5801,6 @@ impl OutboundCallRequestType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for OutboundCallRequestType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7301,7 +5815,6 @@ impl From<&str> for OutboundCallRequestType {
 crate::runtime::enums::string_enum!(OutboundCallRequestType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7319,46 +5832,16 @@ pub struct ProviderError {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ProviderError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProviderError {
+        code: "code" value required,
+        type_: "type" value required,
+        message: "message" value required
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ProviderError {
-    const NAME: &'static str = "ProviderError";
-
-    const FIELDS: &'static[&'static str] = &["code", "type", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "code")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            code: crate::runtime::object::required(v0, "code")?,
-            type_: crate::runtime::object::required(v1, "type")?,
-            message: crate::runtime::object::required(v2, "message")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ProviderError {
     /// A value with the required fields (`code`, `type`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7372,7 +5855,6 @@ impl ProviderError {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7391,46 +5873,16 @@ pub struct ReviewReplyRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ReviewReplyRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ReviewReplyRequest {
+        conversation_id: "conversationId" value required,
+        location_id: "locationId" value required,
+        message: "message" value required
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ReviewReplyRequest {
-    const NAME: &'static str = "ReviewReplyRequest";
-
-    const FIELDS: &'static[&'static str] = &["conversationId", "locationId", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "conversationId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            conversation_id: crate::runtime::object::required(v0, "conversationId")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            message: crate::runtime::object::required(v2, "message")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ReviewReplyRequest {
     /// A value with the required fields (`conversationId`, `locationId`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7448,7 +5900,6 @@ impl ReviewReplyRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SearchConversationsLastMessageAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7464,7 +5915,6 @@ pub enum SearchConversationsLastMessageAction {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
     #[inline]
@@ -7478,7 +5928,6 @@ impl SearchConversationsLastMessageAction {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsLastMessageAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7494,7 +5943,6 @@ impl From<&str> for SearchConversationsLastMessageAction {
 crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SearchConversationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -7504,43 +5952,18 @@ pub struct SearchConversationsResponse {
     pub conversations: Vec<ConversationSummary>,
 
     /// Number of conversations matching the search.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for SearchConversationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for SearchConversationsResponse {
-    const NAME: &'static str = "SearchConversationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["conversations", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "conversations")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { conversations: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    SearchConversationsResponse {
+        conversations: "conversations" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SearchConversationsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7565,7 +5988,6 @@ pub enum SearchConversationsSortBy {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
     #[inline]
@@ -7582,7 +6004,6 @@ impl SearchConversationsSortBy {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsSortBy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7601,7 +6022,6 @@ impl From<&str> for SearchConversationsSortBy {
 crate::runtime::enums::string_enum!(SearchConversationsSortBy);
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SearchConversationsStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7626,7 +6046,6 @@ pub enum SearchConversationsStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -7643,7 +6062,6 @@ impl SearchConversationsStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7662,7 +6080,6 @@ impl From<&str> for SearchConversationsStatus {
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7770,138 +6187,38 @@ pub struct SendMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SendMessageRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendMessageRequest {
+        type_: "type" value required,
+        sub_type: "subType" value optional,
+        contact_id: "contactId" value required,
+        appointment_id: "appointmentId" value optional,
+        attachments: "attachments" value optional,
+        email_from: "emailFrom" value optional,
+        email_cc: "emailCc" value optional,
+        email_bcc: "emailBcc" value optional,
+        html: "html" value optional,
+        message: "message" value optional,
+        subject: "subject" value optional,
+        reply_message_id: "replyMessageId" value optional,
+        template_id: "templateId" value optional,
+        thread_id: "threadId" value optional,
+        scheduled_timestamp: "scheduledTimestamp" value optional,
+        conversation_provider_id: "conversationProviderId" value optional,
+        email_to: "emailTo" value optional,
+        custom_subtype_id: "customSubtypeId" value optional,
+        email_reply_mode: "emailReplyMode" value optional,
+        from_number: "fromNumber" value optional,
+        to_number: "toNumber" value optional,
+        forward: "forward" value optional,
+        status: "status" value optional,
+        uses_native_scheduling_ai: "usesNativeSchedulingAi" value optional,
+        optimization_period: "optimizationPeriod" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SendMessageRequest {
-    const NAME: &'static str = "SendMessageRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "subType",
-        "contactId",
-        "appointmentId",
-        "attachments",
-        "emailFrom",
-        "emailCc",
-        "emailBcc",
-        "html",
-        "message",
-        "subject",
-        "replyMessageId",
-        "templateId",
-        "threadId",
-        "scheduledTimestamp",
-        "conversationProviderId",
-        "emailTo",
-        "customSubtypeId",
-        "emailReplyMode",
-        "fromNumber",
-        "toNumber",
-        "forward",
-        "status",
-        "usesNativeSchedulingAi",
-        "optimizationPeriod"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "subType")?,
-                2 => entries.value(&mut v2, "contactId")?,
-                3 => entries.value(&mut v3, "appointmentId")?,
-                4 => entries.value(&mut v4, "attachments")?,
-                5 => entries.value(&mut v5, "emailFrom")?,
-                6 => entries.value(&mut v6, "emailCc")?,
-                7 => entries.value(&mut v7, "emailBcc")?,
-                8 => entries.value(&mut v8, "html")?,
-                9 => entries.value(&mut v9, "message")?,
-                10 => entries.value(&mut v10, "subject")?,
-                11 => entries.value(&mut v11, "replyMessageId")?,
-                12 => entries.value(&mut v12, "templateId")?,
-                13 => entries.value(&mut v13, "threadId")?,
-                14 => entries.value(&mut v14, "scheduledTimestamp")?,
-                15 => entries.value(&mut v15, "conversationProviderId")?,
-                16 => entries.value(&mut v16, "emailTo")?,
-                17 => entries.value(&mut v17, "customSubtypeId")?,
-                18 => entries.value(&mut v18, "emailReplyMode")?,
-                19 => entries.value(&mut v19, "fromNumber")?,
-                20 => entries.value(&mut v20, "toNumber")?,
-                21 => entries.value(&mut v21, "forward")?,
-                22 => entries.value(&mut v22, "status")?,
-                23 => entries.value(&mut v23, "usesNativeSchedulingAi")?,
-                24 => entries.value(&mut v24, "optimizationPeriod")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            sub_type: v1.unwrap_or_default(),
-            contact_id: crate::runtime::object::required(v2, "contactId")?,
-            appointment_id: v3.unwrap_or_default(),
-            attachments: v4.unwrap_or_default(),
-            email_from: v5.unwrap_or_default(),
-            email_cc: v6.unwrap_or_default(),
-            email_bcc: v7.unwrap_or_default(),
-            html: v8.unwrap_or_default(),
-            message: v9.unwrap_or_default(),
-            subject: v10.unwrap_or_default(),
-            reply_message_id: v11.unwrap_or_default(),
-            template_id: v12.unwrap_or_default(),
-            thread_id: v13.unwrap_or_default(),
-            scheduled_timestamp: v14.unwrap_or_default(),
-            conversation_provider_id: v15.unwrap_or_default(),
-            email_to: v16.unwrap_or_default(),
-            custom_subtype_id: v17.unwrap_or_default(),
-            email_reply_mode: v18.unwrap_or_default(),
-            from_number: v19.unwrap_or_default(),
-            to_number: v20.unwrap_or_default(),
-            forward: v21.unwrap_or_default(),
-            status: v22.unwrap_or_default(),
-            uses_native_scheduling_ai: v23.unwrap_or_default(),
-            optimization_period: v24.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequest {
     /// A value with the required fields (`type`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8078,7 +6395,6 @@ impl SendMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `SendMessageRequestEmailReplyMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8094,7 +6410,6 @@ pub enum SendMessageRequestEmailReplyMode {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequestEmailReplyMode {
     /// The value as sent on the wire.
     #[inline]
@@ -8108,7 +6423,6 @@ impl SendMessageRequestEmailReplyMode {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageRequestEmailReplyMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8124,7 +6438,6 @@ impl From<&str> for SendMessageRequestEmailReplyMode {
 crate::runtime::enums::string_enum!(SendMessageRequestEmailReplyMode);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Window the AI may pick a send time in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8143,7 +6456,6 @@ pub enum SendMessageRequestOptimizationPeriod {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequestOptimizationPeriod {
     /// The value as sent on the wire.
     #[inline]
@@ -8158,7 +6470,6 @@ impl SendMessageRequestOptimizationPeriod {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageRequestOptimizationPeriod {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8175,37 +6486,21 @@ impl From<&str> for SendMessageRequestOptimizationPeriod {
 crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// For email only; pass it when adding inbound replies to thread them.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// `messageId`: a string. Example: `t22c6DQcTDf3MjRhwf77`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// Set instead of `messageId` for GMB sends.
@@ -8213,82 +6508,30 @@ pub struct SendMessageResponse {
     pub message_ids: Vec<String>,
 
     /// Extra information, for example when a workflow sends the message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub msg: Option<String>,
 
     /// `forwardData`: a [`ForwardResult`](crate::conversations::ForwardResult).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forwardData", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardData",))]
     pub forward_data: Option<ForwardResult>,
 
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<MessageDeliveryStatus>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for SendMessageResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendMessageResponse {
+        conversation_id: "conversationId" value optional,
+        email_message_id: "emailMessageId" value optional,
+        message_id: "messageId" value optional,
+        message_ids: "messageIds" value_or_default optional,
+        msg: "msg" value optional,
+        forward_data: "forwardData" value optional,
+        status: "status" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for SendMessageResponse {
-    const NAME: &'static str = "SendMessageResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "conversationId",
-        "emailMessageId",
-        "messageId",
-        "messageIds",
-        "msg",
-        "forwardData",
-        "status"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "conversationId")?,
-                1 => entries.value(&mut v1, "emailMessageId")?,
-                2 => entries.value(&mut v2, "messageId")?,
-                3 => entries.value_or_default(&mut v3, "messageIds")?,
-                4 => entries.value(&mut v4, "msg")?,
-                5 => entries.value(&mut v5, "forwardData")?,
-                6 => entries.value(&mut v6, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            conversation_id: v0.unwrap_or_default(),
-            email_message_id: v1.unwrap_or_default(),
-            message_id: v2.unwrap_or_default(),
-            message_ids: v3.unwrap_or_default(),
-            msg: v4.unwrap_or_default(),
-            forward_data: v5.unwrap_or_default(),
-            status: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The channel to send on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8328,7 +6571,6 @@ pub enum SendMessageType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageType {
     /// The value as sent on the wire.
     #[inline]
@@ -8350,7 +6592,6 @@ impl SendMessageType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8374,7 +6615,6 @@ impl From<&str> for SendMessageType {
 crate::runtime::enums::string_enum!(SendMessageType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SetMessageAttachmentsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8385,37 +6625,12 @@ pub struct SetMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SetMessageAttachmentsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SetMessageAttachmentsRequest { attachments: "attachments" value required }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SetMessageAttachmentsRequest {
-    const NAME: &'static str = "SetMessageAttachmentsRequest";
-
-    const FIELDS: &'static[&'static str] = &["attachments"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "attachments")?;
-            }
-        Ok(Self { attachments: crate::runtime::object::required(v0, "attachments")?, })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SetMessageAttachmentsRequest {
     /// A value with the required fields (`attachments`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8425,7 +6640,6 @@ impl SetMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `SortDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8441,7 +6655,6 @@ pub enum SortDirection {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SortDirection {
     /// The value as sent on the wire.
     #[inline]
@@ -8455,7 +6668,6 @@ impl SortDirection {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SortDirection {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8471,7 +6683,6 @@ impl From<&str> for SortDirection {
 crate::runtime::enums::string_enum!(SortDirection);
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionAction` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8494,54 +6705,17 @@ pub struct SubscriptionAction {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SubscriptionAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SubscriptionAction {
+        type_: "type" value required,
+        subtype_name: "subtype_name" value optional,
+        subtype_id: "subtype_id" value optional,
+        subtype_status: "subtype_status" value required
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SubscriptionAction {
-    const NAME: &'static str = "SubscriptionAction";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "subtype_name",
-        "subtype_id",
-        "subtype_status"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "subtype_name")?,
-                2 => entries.value(&mut v2, "subtype_id")?,
-                3 => entries.value(&mut v3, "subtype_status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            subtype_name: v1.unwrap_or_default(),
-            subtype_id: v2.unwrap_or_default(),
-            subtype_status: crate::runtime::object::required(v3, "subtype_status")?,
-        })
-    }
-}
-
-#[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionAction {
     /// A value with the required fields (`type`, `subtype_status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8571,7 +6745,6 @@ impl SubscriptionAction {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The default subtype; needed when `type` is `default`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8584,7 +6757,6 @@ pub enum SubscriptionActionSubtypeName {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeName {
     /// The value as sent on the wire.
     #[inline]
@@ -8597,7 +6769,6 @@ impl SubscriptionActionSubtypeName {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeName {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8612,7 +6783,6 @@ impl From<&str> for SubscriptionActionSubtypeName {
 crate::runtime::enums::string_enum!(SubscriptionActionSubtypeName);
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SubscriptionActionSubtypeStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8628,7 +6798,6 @@ pub enum SubscriptionActionSubtypeStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -8642,7 +6811,6 @@ impl SubscriptionActionSubtypeStatus {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8658,7 +6826,6 @@ impl From<&str> for SubscriptionActionSubtypeStatus {
 crate::runtime::enums::string_enum!(SubscriptionActionSubtypeStatus);
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// A default subtype, a custom subtype, or resubscription to everything.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8677,7 +6844,6 @@ pub enum SubscriptionActionType {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionType {
     /// The value as sent on the wire.
     #[inline]
@@ -8692,7 +6858,6 @@ impl SubscriptionActionType {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8709,7 +6874,6 @@ impl From<&str> for SubscriptionActionType {
 crate::runtime::enums::string_enum!(SubscriptionActionType);
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionChangeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8739,62 +6903,19 @@ pub struct SubscriptionChangeRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SubscriptionChangeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SubscriptionChangeRequest {
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        email: "email" value required,
+        subscription_action: "subscription_action" value required,
+        legal_reason: "legal_reason" value optional,
+        legal_description: "legal_description" value optional
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SubscriptionChangeRequest {
-    const NAME: &'static str = "SubscriptionChangeRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "contactId",
-        "email",
-        "subscription_action",
-        "legal_reason",
-        "legal_description"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value(&mut v3, "subscription_action")?,
-                4 => entries.value(&mut v4, "legal_reason")?,
-                5 => entries.value(&mut v5, "legal_description")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            contact_id: crate::runtime::object::required(v1, "contactId")?,
-            email: crate::runtime::object::required(v2, "email")?,
-            subscription_action: crate::runtime::object::required(v3, "subscription_action")?,
-            legal_reason: v4.unwrap_or_default(),
-            legal_description: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionChangeRequest {
     /// A value with the required fields (`locationId`, `contactId`, `email`, `subscription_action`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8828,112 +6949,47 @@ impl SubscriptionChangeRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediaChannel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaChannel",))]
     pub media_channel: Option<i64>,
 
     /// `sentenceIndex`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sentenceIndex", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sentenceIndex",))]
     pub sentence_index: Option<i64>,
 
     /// Start offset in milliseconds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<i64>,
 
     /// End offset in milliseconds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<i64>,
 
     /// `transcript`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub transcript: Option<String>,
 
     /// `confidence`: a number. Example: `0.5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub confidence: Option<f64>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for TranscriptionSentence {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for TranscriptionSentence {
-    const NAME: &'static str = "TranscriptionSentence";
-
-    const FIELDS: &'static[&'static str] = &[
-        "mediaChannel",
-        "sentenceIndex",
-        "startTime",
-        "endTime",
-        "transcript",
-        "confidence"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "mediaChannel")?,
-                1 => entries.value(&mut v1, "sentenceIndex")?,
-                2 => entries.value(&mut v2, "startTime")?,
-                3 => entries.value(&mut v3, "endTime")?,
-                4 => entries.value(&mut v4, "transcript")?,
-                5 => entries.value(&mut v5, "confidence")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            media_channel: v0.unwrap_or_default(),
-            sentence_index: v1.unwrap_or_default(),
-            start_time: v2.unwrap_or_default(),
-            end_time: v3.unwrap_or_default(),
-            transcript: v4.unwrap_or_default(),
-            confidence: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    TranscriptionSentence {
+        media_channel: "mediaChannel" value optional,
+        sentence_index: "sentenceIndex" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        transcript: "transcript" value optional,
+        confidence: "confidence" value optional
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8957,49 +7013,17 @@ pub struct UpdateConversationRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateConversationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateConversationRequest {
+        location_id: "locationId" value required,
+        unread_count: "unreadCount" value optional,
+        starred: "starred" value optional,
+        feedback: "feedback" value optional
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateConversationRequest {
-    const NAME: &'static str = "UpdateConversationRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "unreadCount", "starred", "feedback"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "unreadCount")?,
-                2 => entries.value(&mut v2, "starred")?,
-                3 => entries.value(&mut v3, "feedback")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            unread_count: v1.unwrap_or_default(),
-            starred: v2.unwrap_or_default(),
-            feedback: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateConversationRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9030,7 +7054,6 @@ impl UpdateConversationRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9054,54 +7077,17 @@ pub struct UpdateCustomSubtypeRequest {
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCustomSubtypeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCustomSubtypeRequest {
+        name: "name" value optional,
+        description: "description" value optional,
+        archived: "archived" value optional,
+        resubscription_legal_form_id: "resubscription_legal_form_id" value optional
     }
 }
 
 #[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCustomSubtypeRequest {
-    const NAME: &'static str = "UpdateCustomSubtypeRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "description",
-        "archived",
-        "resubscription_legal_form_id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "archived")?,
-                3 => entries.value(&mut v3, "resubscription_legal_form_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            archived: v2.unwrap_or_default(),
-            resubscription_legal_form_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateCustomSubtypeRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9135,7 +7121,6 @@ impl UpdateCustomSubtypeRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9158,49 +7143,17 @@ pub struct UpdateMessageStatusRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateMessageStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateMessageStatusRequest {
+        status: "status" value required,
+        error: "error" value optional,
+        email_message_id: "emailMessageId" value optional,
+        recipients: "recipients" value optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateMessageStatusRequest {
-    const NAME: &'static str = "UpdateMessageStatusRequest";
-
-    const FIELDS: &'static[&'static str] = &["status", "error", "emailMessageId", "recipients"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "error")?,
-                2 => entries.value(&mut v2, "emailMessageId")?,
-                3 => entries.value(&mut v3, "recipients")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: crate::runtime::object::required(v0, "status")?,
-            error: v1.unwrap_or_default(),
-            email_message_id: v2.unwrap_or_default(),
-            recipients: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl UpdateMessageStatusRequest {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9228,7 +7181,6 @@ impl UpdateMessageStatusRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadMessageAttachmentsRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -9256,7 +7208,6 @@ pub struct UploadMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl UploadMessageAttachmentsRequest {
     /// A value with the required fields (`conversationId`, `contactId`, `locationId`, `attachmentUrls`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9297,7 +7248,6 @@ impl UploadMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl UploadMessageAttachmentsRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -9338,7 +7288,6 @@ impl UploadMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -9354,87 +7303,28 @@ pub struct UploadMessageAttachmentsResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for UploadMessageAttachmentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UploadMessageAttachmentsResponse {
+        uploaded_files: "uploadedFiles" value_or_default optional,
+        twilio_media_sids: "twilioMediaSids" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for UploadMessageAttachmentsResponse {
-    const NAME: &'static str = "UploadMessageAttachmentsResponse";
-
-    const FIELDS: &'static[&'static str] = &["uploadedFiles", "twilioMediaSids"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "uploadedFiles")?,
-                1 => entries.value_or_default(&mut v1, "twilioMediaSids")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            uploaded_files: v0.unwrap_or_default(),
-            twilio_media_sids: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
     /// `size`: a whole number. Example: `52428800`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 
     /// `contentType`: a string. Example: `video/mp4`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl<'de> serde::Deserialize<'de> for UploadedFileMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
-impl crate::runtime::object::Object for UploadedFileMetadata {
-    const NAME: &'static str = "UploadedFileMetadata";
-
-    const FIELDS: &'static[&'static str] = &["size", "contentType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "size")?,
-                1 => entries.value(&mut v1, "contentType")?,
-                _ => {}
-            }
-        }
-        Ok(Self { size: v0.unwrap_or_default(), content_type: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    UploadedFileMetadata { size: "size" value optional, content_type: "contentType" value optional }
 }

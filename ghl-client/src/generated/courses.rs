@@ -25,12 +25,10 @@
 //! | [`import_courses`](Courses::import_courses) | `POST /courses/courses-exporter/public/import` | `2021-07-28` | location |
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "courses";
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Operations of the Courses module. Get one with `client.courses()`.
 #[derive(Clone, Debug)]
 pub struct Courses {
@@ -38,7 +36,6 @@ pub struct Courses {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 impl Courses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -50,7 +47,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn complete_course_lesson(
         &self,
         course_id: impl Into<String>,
@@ -69,7 +65,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_course(&self, body: serde_json::Value) -> CreateCourse {
         CreateCourse { client: self.client.clone(), body, }
     }
@@ -80,7 +75,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_course(&self, course_id: impl Into<String>) -> DeleteCourse {
         DeleteCourse { client: self.client.clone(), course_id: course_id.into(), }
     }
@@ -91,7 +85,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_course_enrollment(
         &self,
         course_id: impl Into<String>,
@@ -110,7 +103,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn enroll_course_contact(
         &self,
         course_id: impl Into<String>,
@@ -125,7 +117,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_course(&self, course_id: impl Into<String>) -> GetCourse {
         GetCourse { client: self.client.clone(), course_id: course_id.into(), }
     }
@@ -143,7 +134,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_course_certificates(&self, course_id: impl Into<String>) -> ListCourseCertificates {
         ListCourseCertificates { client: self.client.clone(), course_id: course_id.into(), }
     }
@@ -154,7 +144,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_course_enrollments(&self, course_id: impl Into<String>) -> ListCourseEnrollments {
         ListCourseEnrollments { client: self.client.clone(), course_id: course_id.into(), }
     }
@@ -165,7 +154,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_course_lessons(&self, course_id: impl Into<String>) -> ListCourseLessons {
         ListCourseLessons { client: self.client.clone(), course_id: course_id.into(), }
     }
@@ -176,7 +164,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_courses(&self,) -> ListCourses {
         ListCourses { client: self.client.clone(), }
     }
@@ -187,7 +174,6 @@ impl Courses {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_course(
         &self,
         course_id: impl Into<String>,
@@ -198,7 +184,6 @@ impl Courses {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -327,7 +312,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -464,7 +448,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `complete_course_lesson`: set optional parameters, then call `send()`.
 ///
 /// Mark a lesson as completed (undocumented).
@@ -473,7 +456,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CompleteCourseLesson {
@@ -483,9 +465,7 @@ pub struct CompleteCourseLesson {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CompleteCourseLesson {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -525,7 +505,6 @@ impl CompleteCourseLesson {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `create_course`: set optional parameters, then call `send()`.
 ///
 /// Create a course (undocumented).
@@ -534,7 +513,6 @@ impl CompleteCourseLesson {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCourse {
@@ -543,9 +521,7 @@ pub struct CreateCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -582,7 +558,6 @@ impl CreateCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `delete_course`: set optional parameters, then call `send()`.
 ///
 /// Delete a course (undocumented).
@@ -591,7 +566,6 @@ impl CreateCourse {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCourse {
@@ -600,9 +574,7 @@ pub struct DeleteCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -638,7 +610,6 @@ impl DeleteCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `delete_course_enrollment`: set optional parameters, then call `send()`.
 ///
 /// Remove an enrollment from a course (undocumented).
@@ -647,7 +618,6 @@ impl DeleteCourse {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCourseEnrollment {
@@ -657,9 +627,7 @@ pub struct DeleteCourseEnrollment {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourseEnrollment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -699,7 +667,6 @@ impl DeleteCourseEnrollment {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `enroll_course_contact`: set optional parameters, then call `send()`.
 ///
 /// Enroll a contact in a course (undocumented).
@@ -708,7 +675,6 @@ impl DeleteCourseEnrollment {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct EnrollCourseContact {
@@ -718,9 +684,7 @@ pub struct EnrollCourseContact {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl EnrollCourseContact {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -763,7 +727,6 @@ impl EnrollCourseContact {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `get_course`: set optional parameters, then call `send()`.
 ///
 /// Fetch one course (undocumented).
@@ -772,7 +735,6 @@ impl EnrollCourseContact {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCourse {
@@ -781,9 +743,7 @@ pub struct GetCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -819,7 +779,6 @@ impl GetCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `import_courses`: set optional parameters, then call `send()`.
 ///
 /// Import whole courses (categories, lessons and materials) into a location.
@@ -833,7 +792,6 @@ pub struct ImportCourses {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 impl ImportCourses {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -873,7 +831,6 @@ impl ImportCourses {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_course_certificates`: set optional parameters, then call `send()`.
 ///
 /// List the certificates of a course (undocumented).
@@ -882,7 +839,6 @@ impl ImportCourses {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourseCertificates {
@@ -891,9 +847,7 @@ pub struct ListCourseCertificates {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseCertificates {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -932,7 +886,6 @@ impl ListCourseCertificates {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_course_enrollments`: set optional parameters, then call `send()`.
 ///
 /// List the enrollments of a course (undocumented).
@@ -941,7 +894,6 @@ impl ListCourseCertificates {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourseEnrollments {
@@ -950,9 +902,7 @@ pub struct ListCourseEnrollments {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseEnrollments {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -991,7 +941,6 @@ impl ListCourseEnrollments {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_course_lessons`: set optional parameters, then call `send()`.
 ///
 /// List the lessons of a course (undocumented).
@@ -1000,7 +949,6 @@ impl ListCourseEnrollments {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourseLessons {
@@ -1009,9 +957,7 @@ pub struct ListCourseLessons {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseLessons {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1047,7 +993,6 @@ impl ListCourseLessons {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_courses`: set optional parameters, then call `send()`.
 ///
 /// List the courses of a location (undocumented).
@@ -1056,7 +1001,6 @@ impl ListCourseLessons {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourses {
@@ -1064,9 +1008,7 @@ pub struct ListCourses {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourses {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1099,7 +1041,6 @@ impl ListCourses {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `update_course`: set optional parameters, then call `send()`.
 ///
 /// Update a course (undocumented).
@@ -1108,7 +1049,6 @@ impl ListCourses {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCourse {
@@ -1118,9 +1058,7 @@ pub struct UpdateCourse {
 }
 
 #[cfg(feature = "courses")]
-#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1160,7 +1098,6 @@ impl UpdateCourse {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A section (module) of a course.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1186,58 +1123,18 @@ pub struct CategoryImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CategoryImport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CategoryImport {
+        title: "title" value required,
+        visibility: "visibility" value required,
+        thumbnail_url: "thumbnailUrl" value optional,
+        posts: "posts" value optional,
+        sub_categories: "subCategories" value optional
     }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CategoryImport {
-    const NAME: &'static str = "CategoryImport";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "visibility",
-        "thumbnailUrl",
-        "posts",
-        "subCategories"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "visibility")?,
-                2 => entries.value(&mut v2, "thumbnailUrl")?,
-                3 => entries.value(&mut v3, "posts")?,
-                4 => entries.value(&mut v4, "subCategories")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            visibility: crate::runtime::object::required(v1, "visibility")?,
-            thumbnail_url: v2.unwrap_or_default(),
-            posts: v3.unwrap_or_default(),
-            sub_categories: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CategoryImport {
     /// A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1271,7 +1168,6 @@ impl CategoryImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One course (a membership product) to import.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1296,58 +1192,18 @@ pub struct CourseImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CourseImport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CourseImport {
+        title: "title" value required,
+        description: "description" value required,
+        image_url: "imageUrl" value optional,
+        categories: "categories" value required,
+        instructor_details: "instructorDetails" value optional
     }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CourseImport {
-    const NAME: &'static str = "CourseImport";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "description",
-        "imageUrl",
-        "categories",
-        "instructorDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "imageUrl")?,
-                3 => entries.value(&mut v3, "categories")?,
-                4 => entries.value(&mut v4, "instructorDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            description: crate::runtime::object::required(v1, "description")?,
-            image_url: v2.unwrap_or_default(),
-            categories: crate::runtime::object::required(v3, "categories")?,
-            instructor_details: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CourseImport {
     /// A value with the required fields (`title`, `description`, `categories`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1379,7 +1235,6 @@ impl CourseImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// Values of `CourseVisibility`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1395,7 +1250,6 @@ pub enum CourseVisibility {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CourseVisibility {
     /// The value as sent on the wire.
     #[inline]
@@ -1409,7 +1263,6 @@ impl CourseVisibility {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for CourseVisibility {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1425,7 +1278,6 @@ impl From<&str> for CourseVisibility {
 crate::runtime::enums::string_enum!(CourseVisibility);
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `ImportCoursesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1444,46 +1296,16 @@ pub struct ImportCoursesRequest {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ImportCoursesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ImportCoursesRequest {
+        location_id: "locationId" value required,
+        user_id: "userId" value optional,
+        products: "products" value required
     }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ImportCoursesRequest {
-    const NAME: &'static str = "ImportCoursesRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "userId", "products"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "userId")?,
-                2 => entries.value(&mut v2, "products")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            user_id: v1.unwrap_or_default(),
-            products: crate::runtime::object::required(v2, "products")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl ImportCoursesRequest {
     /// A value with the required fields (`locationId`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1499,7 +1321,6 @@ impl ImportCoursesRequest {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `Instructor` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1513,43 +1334,12 @@ pub struct Instructor {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for Instructor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    Instructor { name: "name" value required, description: "description" value required }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for Instructor {
-    const NAME: &'static str = "Instructor";
-
-    const FIELDS: &'static[&'static str] = &["name", "description"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: crate::runtime::object::required(v1, "description")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl Instructor {
     /// A value with the required fields (`name`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1559,7 +1349,6 @@ impl Instructor {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// Values of `LessonContentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1578,7 +1367,6 @@ pub enum LessonContentType {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonContentType {
     /// The value as sent on the wire.
     #[inline]
@@ -1593,7 +1381,6 @@ impl LessonContentType {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for LessonContentType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1610,7 +1397,6 @@ impl From<&str> for LessonContentType {
 crate::runtime::enums::string_enum!(LessonContentType);
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One lesson (post) of a course.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1643,66 +1429,20 @@ pub struct LessonImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LessonImport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LessonImport {
+        title: "title" value required,
+        visibility: "visibility" value required,
+        thumbnail_url: "thumbnailUrl" value optional,
+        content_type: "contentType" value required,
+        description: "description" value required,
+        bucket_video_url: "bucketVideoUrl" value optional,
+        post_materials: "postMaterials" value optional
     }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LessonImport {
-    const NAME: &'static str = "LessonImport";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "visibility",
-        "thumbnailUrl",
-        "contentType",
-        "description",
-        "bucketVideoUrl",
-        "postMaterials"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "visibility")?,
-                2 => entries.value(&mut v2, "thumbnailUrl")?,
-                3 => entries.value(&mut v3, "contentType")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "bucketVideoUrl")?,
-                6 => entries.value(&mut v6, "postMaterials")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            visibility: crate::runtime::object::required(v1, "visibility")?,
-            thumbnail_url: v2.unwrap_or_default(),
-            content_type: crate::runtime::object::required(v3, "contentType")?,
-            description: crate::runtime::object::required(v4, "description")?,
-            bucket_video_url: v5.unwrap_or_default(),
-            post_materials: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonImport {
     /// A value with the required fields (`title`, `visibility`, `contentType`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1743,7 +1483,6 @@ impl LessonImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A file attached to a lesson.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1761,46 +1500,16 @@ pub struct LessonMaterial {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LessonMaterial {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LessonMaterial {
+        title: "title" value required,
+        type_: "type" value required,
+        url: "url" value required
     }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LessonMaterial {
-    const NAME: &'static str = "LessonMaterial";
-
-    const FIELDS: &'static[&'static str] = &["title", "type", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            type_: crate::runtime::object::required(v1, "type")?,
-            url: crate::runtime::object::required(v2, "url")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonMaterial {
     /// A value with the required fields (`title`, `type`, `url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1814,7 +1523,6 @@ impl LessonMaterial {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// File kind of a lesson attachment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1983,7 +1691,6 @@ pub enum MaterialFileType {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl MaterialFileType {
     /// The value as sent on the wire.
     #[inline]
@@ -2048,7 +1755,6 @@ impl MaterialFileType {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for MaterialFileType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2115,7 +1821,6 @@ impl From<&str> for MaterialFileType {
 crate::runtime::enums::string_enum!(MaterialFileType);
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A sub-section of a course category.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2137,49 +1842,17 @@ pub struct SubCategoryImport {
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SubCategoryImport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SubCategoryImport {
+        title: "title" value required,
+        visibility: "visibility" value required,
+        thumbnail_url: "thumbnailUrl" value optional,
+        posts: "posts" value optional
     }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SubCategoryImport {
-    const NAME: &'static str = "SubCategoryImport";
-
-    const FIELDS: &'static[&'static str] = &["title", "visibility", "thumbnailUrl", "posts"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "visibility")?,
-                2 => entries.value(&mut v2, "thumbnailUrl")?,
-                3 => entries.value(&mut v3, "posts")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            visibility: crate::runtime::object::required(v1, "visibility")?,
-            thumbnail_url: v2.unwrap_or_default(),
-            posts: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl SubCategoryImport {
     /// A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -30,12 +30,10 @@
 //! | [`update_custom_field_folder`](CustomFields::update_custom_field_folder) | `PUT /custom-fields/folder/{id}` | `2021-07-28` | location |
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "custom_fields";
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Operations of the Custom Fields module. Get one with `client.custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
@@ -43,7 +41,6 @@ pub struct CustomFields {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CustomFields {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -125,7 +122,6 @@ impl CustomFields {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -214,7 +210,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -329,7 +324,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `create_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a custom field on a custom object or on companies.
@@ -343,7 +337,6 @@ pub struct CreateCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -382,7 +375,6 @@ impl CreateCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `create_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder for the custom fields of an object.
@@ -396,7 +388,6 @@ pub struct CreateCustomFieldFolder {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -433,7 +424,6 @@ impl CreateCustomFieldFolder {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `delete_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field by its id.
@@ -447,7 +437,6 @@ pub struct DeleteCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -485,7 +474,6 @@ impl DeleteCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `delete_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field folder.
@@ -500,7 +488,6 @@ pub struct DeleteCustomFieldFolder {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl DeleteCustomFieldFolder {
     /// Sets `locationId`.
     ///
@@ -552,7 +539,6 @@ impl DeleteCustomFieldFolder {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `get_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field or folder by its id.
@@ -566,7 +552,6 @@ pub struct GetCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -604,7 +589,6 @@ impl GetCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `get_custom_fields_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the custom fields and folders of one object.
@@ -619,7 +603,6 @@ pub struct GetCustomFieldsByObjectKey {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl GetCustomFieldsByObjectKey {
     /// Sets `locationId`.
     ///
@@ -672,7 +655,6 @@ impl GetCustomFieldsByObjectKey {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `update_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field.
@@ -687,7 +669,6 @@ pub struct UpdateCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -729,7 +710,6 @@ impl UpdateCustomField {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `update_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Rename a custom field folder.
@@ -744,7 +724,6 @@ pub struct UpdateCustomFieldFolder {
 }
 
 #[cfg(feature = "custom_fields")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -784,7 +763,6 @@ impl UpdateCustomFieldFolder {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A file type that a file-upload field accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -827,7 +805,6 @@ pub enum AcceptedFileFormat {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl AcceptedFileFormat {
     /// The value as sent on the wire.
     #[inline]
@@ -850,7 +827,6 @@ impl AcceptedFileFormat {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl From<&str> for AcceptedFileFormat {
     #[inline]
     fn from(value: &str) -> Self {
@@ -875,7 +851,6 @@ impl From<&str> for AcceptedFileFormat {
 crate::runtime::enums::string_enum!(AcceptedFileFormat);
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -894,46 +869,16 @@ pub struct CreateCustomFieldFolderRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCustomFieldFolderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCustomFieldFolderRequest {
+        object_key: "objectKey" value required,
+        name: "name" value required,
+        location_id: "locationId" value required
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCustomFieldFolderRequest {
-    const NAME: &'static str = "CreateCustomFieldFolderRequest";
-
-    const FIELDS: &'static[&'static str] = &["objectKey", "name", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "objectKey")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            object_key: crate::runtime::object::required(v0, "objectKey")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CreateCustomFieldFolderRequest {
     /// A value with the required fields (`objectKey`, `name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -947,7 +892,6 @@ impl CreateCustomFieldFolderRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1007,90 +951,26 @@ pub struct CreateCustomFieldRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCustomFieldRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCustomFieldRequest {
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        description: "description" value optional,
+        placeholder: "placeholder" value optional,
+        show_in_forms: "showInForms" value required,
+        options: "options" value optional,
+        accepted_formats: "acceptedFormats" value optional,
+        data_type: "dataType" value required,
+        field_key: "fieldKey" value required,
+        object_key: "objectKey" value required,
+        max_file_limit: "maxFileLimit" value optional,
+        allow_custom_option: "allowCustomOption" value optional,
+        parent_id: "parentId" value required
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCustomFieldRequest {
-    const NAME: &'static str = "CreateCustomFieldRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "description",
-        "placeholder",
-        "showInForms",
-        "options",
-        "acceptedFormats",
-        "dataType",
-        "fieldKey",
-        "objectKey",
-        "maxFileLimit",
-        "allowCustomOption",
-        "parentId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "placeholder")?,
-                4 => entries.value(&mut v4, "showInForms")?,
-                5 => entries.value(&mut v5, "options")?,
-                6 => entries.value(&mut v6, "acceptedFormats")?,
-                7 => entries.value(&mut v7, "dataType")?,
-                8 => entries.value(&mut v8, "fieldKey")?,
-                9 => entries.value(&mut v9, "objectKey")?,
-                10 => entries.value(&mut v10, "maxFileLimit")?,
-                11 => entries.value(&mut v11, "allowCustomOption")?,
-                12 => entries.value(&mut v12, "parentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            placeholder: v3.unwrap_or_default(),
-            show_in_forms: crate::runtime::object::required(v4, "showInForms")?,
-            options: v5.unwrap_or_default(),
-            accepted_formats: v6.unwrap_or_default(),
-            data_type: crate::runtime::object::required(v7, "dataType")?,
-            field_key: crate::runtime::object::required(v8, "fieldKey")?,
-            object_key: crate::runtime::object::required(v9, "objectKey")?,
-            max_file_limit: v10.unwrap_or_default(),
-            allow_custom_option: v11.unwrap_or_default(),
-            parent_id: crate::runtime::object::required(v12, "parentId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CreateCustomFieldRequest {
     /// A value with the required fields (`locationId`, `showInForms`, `dataType`, `fieldKey`, `objectKey`, `parentId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1163,226 +1043,94 @@ impl CreateCustomFieldRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomField {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showInForms", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInForms",))]
     pub show_in_forms: Option<bool>,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
     pub options: Vec<CustomFieldOption>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "acceptedFormats",))]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dataType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dataType",))]
     pub data_type: Option<CustomFieldDataType>,
 
     /// Id of the folder holding the field.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `fieldKey`: a string. Example: `custom_object.pet.name`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowCustomOption", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCustomOption",))]
     pub allow_custom_option: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileLimit",))]
     pub max_file_limit: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl<'de> serde::Deserialize<'de> for CustomField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomField {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        placeholder: "placeholder" value optional,
+        show_in_forms: "showInForms" value optional,
+        options: "options" value_or_default optional,
+        accepted_formats: "acceptedFormats" value optional,
+        object_key: "objectKey" value optional,
+        data_type: "dataType" value optional,
+        parent_id: "parentId" value optional,
+        field_key: "fieldKey" value optional,
+        allow_custom_option: "allowCustomOption" value optional,
+        max_file_limit: "maxFileLimit" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl crate::runtime::object::Object for CustomField {
-    const NAME: &'static str = "CustomField";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "description",
-        "placeholder",
-        "showInForms",
-        "options",
-        "acceptedFormats",
-        "objectKey",
-        "dataType",
-        "parentId",
-        "fieldKey",
-        "allowCustomOption",
-        "maxFileLimit",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "placeholder")?,
-                5 => entries.value(&mut v5, "showInForms")?,
-                6 => entries.value_or_default(&mut v6, "options")?,
-                7 => entries.value(&mut v7, "acceptedFormats")?,
-                8 => entries.value(&mut v8, "objectKey")?,
-                9 => entries.value(&mut v9, "dataType")?,
-                10 => entries.value(&mut v10, "parentId")?,
-                11 => entries.value(&mut v11, "fieldKey")?,
-                12 => entries.value(&mut v12, "allowCustomOption")?,
-                13 => entries.value(&mut v13, "maxFileLimit")?,
-                14 => entries.value(&mut v14, "dateAdded")?,
-                15 => entries.value(&mut v15, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            placeholder: v4.unwrap_or_default(),
-            show_in_forms: v5.unwrap_or_default(),
-            options: v6.unwrap_or_default(),
-            accepted_formats: v7.unwrap_or_default(),
-            object_key: v8.unwrap_or_default(),
-            data_type: v9.unwrap_or_default(),
-            parent_id: v10.unwrap_or_default(),
-            field_key: v11.unwrap_or_default(),
-            allow_custom_option: v12.unwrap_or_default(),
-            max_file_limit: v13.unwrap_or_default(),
-            date_added: v14.unwrap_or_default(),
-            date_updated: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The kind of value a custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1431,7 +1179,6 @@ pub enum CustomFieldDataType {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CustomFieldDataType {
     /// The value as sent on the wire.
     #[inline]
@@ -1456,7 +1203,6 @@ impl CustomFieldDataType {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl From<&str> for CustomFieldDataType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1483,138 +1229,62 @@ impl From<&str> for CustomFieldDataType {
 crate::runtime::enums::string_enum!(CustomFieldDataType);
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldDeleteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldDeleteResponse {
     /// HighLevel's spelling. True when the field or folder was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `key`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl<'de> serde::Deserialize<'de> for CustomFieldDeleteResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomFieldDeleteResponse {
+        succeded: "succeded" value optional,
+        id: "id" value optional,
+        key: "key" value optional
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl crate::runtime::object::Object for CustomFieldDeleteResponse {
-    const NAME: &'static str = "CustomFieldDeleteResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "id", "key"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "key")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            succeded: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            key: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `objectKey`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl<'de> serde::Deserialize<'de> for CustomFieldFolder {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomFieldFolder {
+        id: "id" value optional,
+        object_key: "objectKey" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl crate::runtime::object::Object for CustomFieldFolder {
-    const NAME: &'static str = "CustomFieldFolder";
-
-    const FIELDS: &'static[&'static str] = &["id", "objectKey", "locationId", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "objectKey")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            object_key: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1628,38 +1298,14 @@ pub struct CustomFieldList {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl<'de> serde::Deserialize<'de> for CustomFieldList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomFieldList {
+        fields: "fields" value_or_default optional,
+        folders: "folders" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl crate::runtime::object::Object for CustomFieldList {
-    const NAME: &'static str = "CustomFieldList";
-
-    const FIELDS: &'static[&'static str] = &["fields", "folders"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "fields")?,
-                1 => entries.value_or_default(&mut v1, "folders")?,
-                _ => {}
-            }
-        }
-        Ok(Self { fields: v0.unwrap_or_default(), folders: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1679,44 +1325,15 @@ pub struct CustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl<'de> serde::Deserialize<'de> for CustomFieldOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomFieldOption {
+        key: "key" value optional,
+        label: "label" value optional,
+        url: "url" value optional
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl crate::runtime::object::Object for CustomFieldOption {
-    const NAME: &'static str = "CustomFieldOption";
-
-    const FIELDS: &'static[&'static str] = &["key", "label", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "label")?,
-                2 => entries.value(&mut v2, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: v0.unwrap_or_default(),
-            label: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CustomFieldOption {
     /// A value with the required fields (`key`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1744,47 +1361,19 @@ impl CustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomFieldResponse {
     /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub field: Option<CustomField>,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl<'de> serde::Deserialize<'de> for CustomFieldResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { CustomFieldResponse { field: "field" value optional } }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-impl crate::runtime::object::Object for CustomFieldResponse {
-    const NAME: &'static str = "CustomFieldResponse";
-
-    const FIELDS: &'static[&'static str] = &["field"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "field")?;
-            }
-        Ok(Self { field: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CustomFieldResponse {
     /// The `field` object of the response, or an empty [`CustomField`] (every field absent) when it has none.
     pub fn field(self) -> CustomField {
@@ -1793,7 +1382,6 @@ impl CustomFieldResponse {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1808,43 +1396,15 @@ pub struct UpdateCustomFieldFolderRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCustomFieldFolderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCustomFieldFolderRequest {
+        name: "name" value required,
+        location_id: "locationId" value required
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCustomFieldFolderRequest {
-    const NAME: &'static str = "UpdateCustomFieldFolderRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl UpdateCustomFieldFolderRequest {
     /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1854,7 +1414,6 @@ impl UpdateCustomFieldFolderRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field, as sent on update.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1869,43 +1428,12 @@ pub struct UpdateCustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCustomFieldOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    UpdateCustomFieldOption { label: "label" value required, url: "url" value optional }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCustomFieldOption {
-    const NAME: &'static str = "UpdateCustomFieldOption";
-
-    const FIELDS: &'static[&'static str] = &["label", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            label: crate::runtime::object::required(v0, "label")?,
-            url: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl UpdateCustomFieldOption {
     /// A value with the required fields (`label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1921,7 +1449,6 @@ impl UpdateCustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1961,70 +1488,21 @@ pub struct UpdateCustomFieldRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCustomFieldRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCustomFieldRequest {
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        description: "description" value optional,
+        placeholder: "placeholder" value optional,
+        show_in_forms: "showInForms" value required,
+        options: "options" value optional,
+        accepted_formats: "acceptedFormats" value optional,
+        max_file_limit: "maxFileLimit" value optional
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCustomFieldRequest {
-    const NAME: &'static str = "UpdateCustomFieldRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "description",
-        "placeholder",
-        "showInForms",
-        "options",
-        "acceptedFormats",
-        "maxFileLimit"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "placeholder")?,
-                4 => entries.value(&mut v4, "showInForms")?,
-                5 => entries.value(&mut v5, "options")?,
-                6 => entries.value(&mut v6, "acceptedFormats")?,
-                7 => entries.value(&mut v7, "maxFileLimit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            placeholder: v3.unwrap_or_default(),
-            show_in_forms: crate::runtime::object::required(v4, "showInForms")?,
-            options: v5.unwrap_or_default(),
-            accepted_formats: v6.unwrap_or_default(),
-            max_file_limit: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl UpdateCustomFieldRequest {
     /// A value with the required fields (`locationId`, `showInForms`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -27,12 +27,10 @@
 //! | [`update_custom_menu`](CustomMenus::update_custom_menu) | `PUT /custom-menus/{customMenuId}` | `2021-07-28` | agency |
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "custom_menus";
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Operations of the Custom Menus module. Get one with `client.custom_menus()`.
 #[derive(Clone, Debug)]
 pub struct CustomMenus {
@@ -40,7 +38,6 @@ pub struct CustomMenus {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl CustomMenus {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -98,7 +95,6 @@ impl CustomMenus {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -160,7 +156,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -248,7 +243,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `create_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Create a custom menu link.
@@ -262,7 +256,6 @@ pub struct CreateCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -301,7 +294,6 @@ impl CreateCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `delete_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom menu link.
@@ -315,7 +307,6 @@ pub struct DeleteCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -353,7 +344,6 @@ impl DeleteCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `get_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom menu link by id.
@@ -367,7 +357,6 @@ pub struct GetCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -405,7 +394,6 @@ impl GetCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `list_custom_menus`: set optional parameters, then call `send()`.
 ///
 /// List the custom menu links of the agency.
@@ -423,7 +411,6 @@ pub struct ListCustomMenus {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl ListCustomMenus {
     /// Only links shown in this sub-account.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -503,7 +490,6 @@ impl ListCustomMenus {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl crate::Paginated for ListCustomMenus {
     type Page = ListCustomMenusResponse;
 
@@ -542,7 +528,6 @@ impl crate::Paginated for ListCustomMenus {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -552,7 +537,6 @@ impl ListCustomMenus {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `update_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Change a custom menu link.
@@ -567,7 +551,6 @@ pub struct UpdateCustomMenu {
 }
 
 #[cfg(feature = "custom_menus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -609,7 +592,6 @@ impl UpdateCustomMenu {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A new custom menu link.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -657,82 +639,24 @@ pub struct CreateCustomMenuRequest {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCustomMenuRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCustomMenuRequest {
+        title: "title" value required,
+        url: "url" value required,
+        icon: "icon" value required,
+        show_on_company: "showOnCompany" value required,
+        show_on_location: "showOnLocation" value required,
+        show_to_all_locations: "showToAllLocations" value required,
+        open_mode: "openMode" value required,
+        locations: "locations" value required,
+        user_role: "userRole" value required,
+        allow_camera: "allowCamera" value optional,
+        allow_microphone: "allowMicrophone" value optional
     }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCustomMenuRequest {
-    const NAME: &'static str = "CreateCustomMenuRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "url",
-        "icon",
-        "showOnCompany",
-        "showOnLocation",
-        "showToAllLocations",
-        "openMode",
-        "locations",
-        "userRole",
-        "allowCamera",
-        "allowMicrophone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "icon")?,
-                3 => entries.value(&mut v3, "showOnCompany")?,
-                4 => entries.value(&mut v4, "showOnLocation")?,
-                5 => entries.value(&mut v5, "showToAllLocations")?,
-                6 => entries.value(&mut v6, "openMode")?,
-                7 => entries.value(&mut v7, "locations")?,
-                8 => entries.value(&mut v8, "userRole")?,
-                9 => entries.value(&mut v9, "allowCamera")?,
-                10 => entries.value(&mut v10, "allowMicrophone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            url: crate::runtime::object::required(v1, "url")?,
-            icon: crate::runtime::object::required(v2, "icon")?,
-            show_on_company: crate::runtime::object::required(v3, "showOnCompany")?,
-            show_on_location: crate::runtime::object::required(v4, "showOnLocation")?,
-            show_to_all_locations: crate::runtime::object::required(v5, "showToAllLocations")?,
-            open_mode: crate::runtime::object::required(v6, "openMode")?,
-            locations: crate::runtime::object::required(v7, "locations")?,
-            user_role: crate::runtime::object::required(v8, "userRole")?,
-            allow_camera: v9.unwrap_or_default(),
-            allow_microphone: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CreateCustomMenuRequest {
     /// A value with the required fields (`title`, `url`, `icon`, `showOnCompany`, `showOnLocation`, `showToAllLocations`, `openMode`, `locations`, `userRole`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -776,182 +700,78 @@ impl CreateCustomMenuRequest {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenu {
     /// `id`: a string. Example: `12345`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `icon`: a [`CustomMenuIcon`](crate::custom_menus::CustomMenuIcon).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub icon: Option<CustomMenuIcon>,
 
     /// Label shown in the menu.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Address the link opens.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// Position in the menu.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<i64>,
 
     /// Shown in the agency view.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showOnCompany", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showOnCompany",))]
     pub show_on_company: Option<bool>,
 
     /// Shown in sub-accounts.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showOnLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showOnLocation",))]
     pub show_on_location: Option<bool>,
 
     /// Shown in every sub-account rather than those in `locations`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showToAllLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showToAllLocations",))]
     pub show_to_all_locations: Option<bool>,
 
     /// Sub-accounts that show the link when it is not shown to all.
     pub locations: Vec<String>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "openMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openMode",))]
     pub open_mode: Option<CustomMenuOpenMode>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userRole", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userRole",))]
     pub user_role: Option<CustomMenuUserRole>,
 
     /// The embedded page may use the camera (iframe mode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowCamera", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCamera",))]
     pub allow_camera: Option<bool>,
 
     /// The embedded page may use the microphone (iframe mode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowMicrophone", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowMicrophone",))]
     pub allow_microphone: Option<bool>,
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl<'de> serde::Deserialize<'de> for CustomMenu {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomMenu {
+        id: "id" value optional,
+        icon: "icon" value optional,
+        title: "title" value optional,
+        url: "url" value optional,
+        order: "order" value optional,
+        show_on_company: "showOnCompany" value optional,
+        show_on_location: "showOnLocation" value optional,
+        show_to_all_locations: "showToAllLocations" value optional,
+        locations: "locations" value_or_default optional,
+        open_mode: "openMode" value optional,
+        user_role: "userRole" value optional,
+        allow_camera: "allowCamera" value optional,
+        allow_microphone: "allowMicrophone" value optional
     }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl crate::runtime::object::Object for CustomMenu {
-    const NAME: &'static str = "CustomMenu";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "icon",
-        "title",
-        "url",
-        "order",
-        "showOnCompany",
-        "showOnLocation",
-        "showToAllLocations",
-        "locations",
-        "openMode",
-        "userRole",
-        "allowCamera",
-        "allowMicrophone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "icon")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "url")?,
-                4 => entries.value(&mut v4, "order")?,
-                5 => entries.value(&mut v5, "showOnCompany")?,
-                6 => entries.value(&mut v6, "showOnLocation")?,
-                7 => entries.value(&mut v7, "showToAllLocations")?,
-                8 => entries.value_or_default(&mut v8, "locations")?,
-                9 => entries.value(&mut v9, "openMode")?,
-                10 => entries.value(&mut v10, "userRole")?,
-                11 => entries.value(&mut v11, "allowCamera")?,
-                12 => entries.value(&mut v12, "allowMicrophone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            icon: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            url: v3.unwrap_or_default(),
-            order: v4.unwrap_or_default(),
-            show_on_company: v5.unwrap_or_default(),
-            show_on_location: v6.unwrap_or_default(),
-            show_to_all_locations: v7.unwrap_or_default(),
-            locations: v8.unwrap_or_default(),
-            open_mode: v9.unwrap_or_default(),
-            user_role: v10.unwrap_or_default(),
-            allow_camera: v11.unwrap_or_default(),
-            allow_microphone: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A Font Awesome icon for a menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -967,38 +787,11 @@ pub struct CustomMenuIcon {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl<'de> serde::Deserialize<'de> for CustomMenuIcon {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomMenuIcon { name: "name" value optional, font_family: "fontFamily" value optional }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl crate::runtime::object::Object for CustomMenuIcon {
-    const NAME: &'static str = "CustomMenuIcon";
-
-    const FIELDS: &'static[&'static str] = &["name", "fontFamily"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "fontFamily")?,
-                _ => {}
-            }
-        }
-        Ok(Self { name: v0.unwrap_or_default(), font_family: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuIcon {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1020,7 +813,6 @@ impl CustomMenuIcon {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// Where a menu link opens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1039,7 +831,6 @@ pub enum CustomMenuOpenMode {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuOpenMode {
     /// The value as sent on the wire.
     #[inline]
@@ -1054,7 +845,6 @@ impl CustomMenuOpenMode {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuOpenMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1071,52 +861,22 @@ impl From<&str> for CustomMenuOpenMode {
 crate::runtime::enums::string_enum!(CustomMenuOpenMode);
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// One custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customMenu", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customMenu",))]
     pub custom_menu: Option<CustomMenu>,
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl<'de> serde::Deserialize<'de> for CustomMenuResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomMenuResponse { custom_menu: "customMenu" value optional }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl crate::runtime::object::Object for CustomMenuResponse {
-    const NAME: &'static str = "CustomMenuResponse";
-
-    const FIELDS: &'static[&'static str] = &["customMenu"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "customMenu")?;
-            }
-        Ok(Self { custom_menu: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuResponse {
     /// The `customMenu` object of the response, or an empty [`CustomMenu`] (every field absent) when it has none.
     pub fn custom_menu(self) -> CustomMenu {
@@ -1125,7 +885,6 @@ impl CustomMenuResponse {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// Which users see a menu link.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1144,7 +903,6 @@ pub enum CustomMenuUserRole {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuUserRole {
     /// The value as sent on the wire.
     #[inline]
@@ -1159,7 +917,6 @@ impl CustomMenuUserRole {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuUserRole {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1176,81 +933,37 @@ impl From<&str> for CustomMenuUserRole {
 crate::runtime::enums::string_enum!(CustomMenuUserRole);
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `DeleteCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Id of the deleted link.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "deletedMenuId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "deletedMenuId",))]
     pub deleted_menu_id: Option<String>,
 
     /// When it was deleted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "deletedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "deletedAt",))]
     pub deleted_at: Option<String>,
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl<'de> serde::Deserialize<'de> for DeleteCustomMenuResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteCustomMenuResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        deleted_menu_id: "deletedMenuId" value optional,
+        deleted_at: "deletedAt" value optional
     }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl crate::runtime::object::Object for DeleteCustomMenuResponse {
-    const NAME: &'static str = "DeleteCustomMenuResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "deletedMenuId", "deletedAt"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "deletedMenuId")?,
-                3 => entries.value(&mut v3, "deletedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            deleted_menu_id: v2.unwrap_or_default(),
-            deleted_at: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// Font Awesome style of a menu icon: brands, solid or regular.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1269,7 +982,6 @@ pub enum IconFontFamily {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl IconFontFamily {
     /// The value as sent on the wire.
     #[inline]
@@ -1284,7 +996,6 @@ impl IconFontFamily {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for IconFontFamily {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1301,7 +1012,6 @@ impl From<&str> for IconFontFamily {
 crate::runtime::enums::string_enum!(IconFontFamily);
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `ListCustomMenusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1312,48 +1022,19 @@ pub struct ListCustomMenusResponse {
     pub custom_menus: Vec<CustomMenu>,
 
     /// Links matching the query.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalLinks", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalLinks",))]
     pub total_links: Option<i64>,
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl<'de> serde::Deserialize<'de> for ListCustomMenusResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListCustomMenusResponse {
+        custom_menus: "customMenus" value_or_default optional,
+        total_links: "totalLinks" value optional
     }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl crate::runtime::object::Object for ListCustomMenusResponse {
-    const NAME: &'static str = "ListCustomMenusResponse";
-
-    const FIELDS: &'static[&'static str] = &["customMenus", "totalLinks"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "customMenus")?,
-                1 => entries.value(&mut v1, "totalLinks")?,
-                _ => {}
-            }
-        }
-        Ok(Self { custom_menus: v0.unwrap_or_default(), total_links: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The icon of a new menu link; both fields are needed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1368,43 +1049,12 @@ pub struct NewCustomMenuIcon {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for NewCustomMenuIcon {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    NewCustomMenuIcon { name: "name" value required, font_family: "fontFamily" value required }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for NewCustomMenuIcon {
-    const NAME: &'static str = "NewCustomMenuIcon";
-
-    const FIELDS: &'static[&'static str] = &["name", "fontFamily"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "fontFamily")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            font_family: crate::runtime::object::required(v1, "fontFamily")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl NewCustomMenuIcon {
     /// A value with the required fields (`name`, `fontFamily`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1414,7 +1064,6 @@ impl NewCustomMenuIcon {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The fields of a menu link to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1466,82 +1115,24 @@ pub struct UpdateCustomMenuRequest {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCustomMenuRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCustomMenuRequest {
+        title: "title" value optional,
+        url: "url" value optional,
+        icon: "icon" value optional,
+        show_on_company: "showOnCompany" value optional,
+        show_on_location: "showOnLocation" value optional,
+        show_to_all_locations: "showToAllLocations" value optional,
+        open_mode: "openMode" value optional,
+        locations: "locations" value optional,
+        user_role: "userRole" value optional,
+        allow_camera: "allowCamera" value optional,
+        allow_microphone: "allowMicrophone" value optional
     }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCustomMenuRequest {
-    const NAME: &'static str = "UpdateCustomMenuRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "url",
-        "icon",
-        "showOnCompany",
-        "showOnLocation",
-        "showToAllLocations",
-        "openMode",
-        "locations",
-        "userRole",
-        "allowCamera",
-        "allowMicrophone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "icon")?,
-                3 => entries.value(&mut v3, "showOnCompany")?,
-                4 => entries.value(&mut v4, "showOnLocation")?,
-                5 => entries.value(&mut v5, "showToAllLocations")?,
-                6 => entries.value(&mut v6, "openMode")?,
-                7 => entries.value(&mut v7, "locations")?,
-                8 => entries.value(&mut v8, "userRole")?,
-                9 => entries.value(&mut v9, "allowCamera")?,
-                10 => entries.value(&mut v10, "allowMicrophone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            url: v1.unwrap_or_default(),
-            icon: v2.unwrap_or_default(),
-            show_on_company: v3.unwrap_or_default(),
-            show_on_location: v4.unwrap_or_default(),
-            show_to_all_locations: v5.unwrap_or_default(),
-            open_mode: v6.unwrap_or_default(),
-            locations: v7.unwrap_or_default(),
-            user_role: v8.unwrap_or_default(),
-            allow_camera: v9.unwrap_or_default(),
-            allow_microphone: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl UpdateCustomMenuRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1629,59 +1220,28 @@ impl UpdateCustomMenuRequest {
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `UpdateCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customMenu", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customMenu",))]
     pub custom_menu: Option<CustomMenu>,
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl<'de> serde::Deserialize<'de> for UpdateCustomMenuResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCustomMenuResponse {
+        success: "success" value optional,
+        custom_menu: "customMenu" value optional
     }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
-impl crate::runtime::object::Object for UpdateCustomMenuResponse {
-    const NAME: &'static str = "UpdateCustomMenuResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "customMenu"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "customMenu")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), custom_menu: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl UpdateCustomMenuResponse {
     /// The `customMenu` object of the response, or an empty [`CustomMenu`] (every field absent) when it has none.
     pub fn custom_menu(self) -> CustomMenu {

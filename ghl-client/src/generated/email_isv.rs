@@ -25,12 +25,10 @@
 //! | [`verify_email`](EmailIsv::verify_email) | `POST /email/verify` | `2021-07-28` | location |
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "email_isv";
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// Operations of the Email Verification module. Get one with `client.email_isv()`.
 #[derive(Clone, Debug)]
 pub struct EmailIsv {
@@ -38,7 +36,6 @@ pub struct EmailIsv {
 }
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 impl EmailIsv {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -53,7 +50,6 @@ impl EmailIsv {
 }
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -74,7 +70,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -98,7 +93,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// Request builder for `verify_email`: set optional parameters, then call `send()`.
 ///
 /// Verify an email address or the email of a contact.
@@ -113,7 +107,6 @@ pub struct VerifyEmail {
 }
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 impl VerifyEmail {
     /// The location that pays for the check.
     ///
@@ -163,7 +156,6 @@ impl VerifyEmail {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// How likely mail to the address is to bounce.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -185,7 +177,6 @@ pub enum EmailBounceRisk {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailBounceRisk {
     /// The value as sent on the wire.
     #[inline]
@@ -201,7 +192,6 @@ impl EmailBounceRisk {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailBounceRisk {
     #[inline]
     fn from(value: &str) -> Self {
@@ -219,7 +209,6 @@ impl From<&str> for EmailBounceRisk {
 crate::runtime::enums::string_enum!(EmailBounceRisk);
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// The verdict on an address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -244,7 +233,6 @@ pub enum EmailDeliverability {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailDeliverability {
     /// The value as sent on the wire.
     #[inline]
@@ -261,7 +249,6 @@ impl EmailDeliverability {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailDeliverability {
     #[inline]
     fn from(value: &str) -> Self {
@@ -280,104 +267,48 @@ impl From<&str> for EmailDeliverability {
 crate::runtime::enums::string_enum!(EmailDeliverability);
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// Why no verification was run.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The address that was checked.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `result`: a [`EmailDeliverability`](crate::email_isv::EmailDeliverability).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub result: Option<EmailDeliverability>,
 
     /// `risk`: a [`EmailBounceRisk`](crate::email_isv::EmailBounceRisk).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub risk: Option<EmailBounceRisk>,
 
     /// Why the address failed, e.g. mailbox_does_not_exist.
     pub reason: Vec<String>,
 
     /// `leadconnectorRecomendation`: a [`LeadConnectorRecommendation`](crate::email_isv::LeadConnectorRecommendation).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "leadconnectorRecomendation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "leadconnectorRecomendation",))]
     pub leadconnector_recomendation: Option<LeadConnectorRecommendation>,
 }
 
 #[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
-impl<'de> serde::Deserialize<'de> for EmailVerificationResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "email_isv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
-impl crate::runtime::object::Object for EmailVerificationResult {
-    const NAME: &'static str = "EmailVerificationResult";
-
-    const FIELDS: &'static[&'static str] = &[
-        "verified",
-        "message",
-        "address",
-        "result",
-        "risk",
-        "reason",
-        "leadconnectorRecomendation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "verified")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "address")?,
-                3 => entries.value(&mut v3, "result")?,
-                4 => entries.value(&mut v4, "risk")?,
-                5 => entries.value_or_default(&mut v5, "reason")?,
-                6 => entries.value(&mut v6, "leadconnectorRecomendation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            verified: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            address: v2.unwrap_or_default(),
-            result: v3.unwrap_or_default(),
-            risk: v4.unwrap_or_default(),
-            reason: v5.unwrap_or_default(),
-            leadconnector_recomendation: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailVerificationResult {
+        verified: "verified" value optional,
+        message: "message" value optional,
+        address: "address" value optional,
+        result: "result" value optional,
+        risk: "risk" value optional,
+        reason: "reason" value_or_default optional,
+        leadconnector_recomendation: "leadconnectorRecomendation" value optional
     }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// What the `verify` field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -393,7 +324,6 @@ pub enum EmailVerificationType {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailVerificationType {
     /// The value as sent on the wire.
     #[inline]
@@ -407,7 +337,6 @@ impl EmailVerificationType {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailVerificationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -423,52 +352,22 @@ impl From<&str> for EmailVerificationType {
 crate::runtime::enums::string_enum!(EmailVerificationType);
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// HighLevel's own advice on the address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LeadConnectorRecommendation {
     /// Whether HighLevel considers the address safe to mail.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isEmailValid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEmailValid",))]
     pub is_email_valid: Option<bool>,
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
-impl<'de> serde::Deserialize<'de> for LeadConnectorRecommendation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LeadConnectorRecommendation { is_email_valid: "isEmailValid" value optional }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
-impl crate::runtime::object::Object for LeadConnectorRecommendation {
-    const NAME: &'static str = "LeadConnectorRecommendation";
-
-    const FIELDS: &'static[&'static str] = &["isEmailValid"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "isEmailValid")?;
-            }
-        Ok(Self { is_email_valid: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// What to verify.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -483,43 +382,12 @@ pub struct VerifyEmailRequest {
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for VerifyEmailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    VerifyEmailRequest { type_: "type" value required, verify: "verify" value required }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for VerifyEmailRequest {
-    const NAME: &'static str = "VerifyEmailRequest";
-
-    const FIELDS: &'static[&'static str] = &["type", "verify"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "verify")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            verify: crate::runtime::object::required(v1, "verify")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl VerifyEmailRequest {
     /// A value with the required fields (`type`, `verify`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

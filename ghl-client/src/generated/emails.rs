@@ -850,77 +850,20 @@ pub struct CreateEmailTemplateRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateEmailTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateEmailTemplateRequest {
-    const NAME: &'static str = "CreateEmailTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "title",
-        "type",
-        "updatedBy",
-        "builderVersion",
-        "name",
-        "parentId",
-        "templateDataUrl",
-        "importProvider",
-        "importURL",
-        "templateSource",
-        "isPlainText"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "updatedBy")?,
-                4 => entries.value(&mut v4, "builderVersion")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "parentId")?,
-                7 => entries.value(&mut v7, "templateDataUrl")?,
-                8 => entries.value(&mut v8, "importProvider")?,
-                9 => entries.value(&mut v9, "importURL")?,
-                10 => entries.value(&mut v10, "templateSource")?,
-                11 => entries.value(&mut v11, "isPlainText")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            title: v1.unwrap_or_default(),
-            type_: crate::runtime::object::required(v2, "type")?,
-            updated_by: v3.unwrap_or_default(),
-            builder_version: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            parent_id: v6.unwrap_or_default(),
-            template_data_url: v7.unwrap_or_default(),
-            import_provider: crate::runtime::object::required(v8, "importProvider")?,
-            import_url: v9.unwrap_or_default(),
-            template_source: v10.unwrap_or_default(),
-            is_plain_text: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateEmailTemplateRequest {
+        location_id: "locationId" value required,
+        title: "title" value optional,
+        type_: "type" value required,
+        updated_by: "updatedBy" value optional,
+        builder_version: "builderVersion" value optional,
+        name: "name" value optional,
+        parent_id: "parentId" value optional,
+        template_data_url: "templateDataUrl" value optional,
+        import_provider: "importProvider" value required,
+        import_url: "importURL" value optional,
+        template_source: "templateSource" value optional,
+        is_plain_text: "isPlainText" value optional
     }
 }
 
@@ -1149,43 +1092,17 @@ crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub redirect: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-e2c5a13dc3c2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for CreateEmailTemplateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CreateEmailTemplateResponse {
-    const NAME: &'static str = "CreateEmailTemplateResponse";
-
-    const FIELDS: &'static[&'static str] = &["redirect", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "redirect")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { redirect: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    CreateEmailTemplateResponse {
+        redirect: "redirect" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -1195,44 +1112,15 @@ impl crate::runtime::object::Object for CreateEmailTemplateResponse {
 #[non_exhaustive]
 pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ok: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteEmailTemplateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteEmailTemplateResponse {
-    const NAME: &'static str = "DeleteEmailTemplateResponse";
-
-    const FIELDS: &'static[&'static str] = &["ok", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "ok")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { ok: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteEmailTemplateResponse { ok: "ok" value optional, trace_id: "traceId" value optional }
 }
 
 /// The drag-and-drop editor's document.
@@ -1252,37 +1140,11 @@ pub struct EmailBuilderContent {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailBuilderContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailBuilderContent {
-    const NAME: &'static str = "EmailBuilderContent";
-
-    const FIELDS: &'static[&'static str] = &["elements", "attrs", "templateSettings"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "elements")?,
-                1 => entries.value(&mut v1, "attrs")?,
-                2 => entries.value(&mut v2, "templateSettings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            elements: crate::runtime::object::required(v0, "elements")?,
-            attrs: crate::runtime::object::required(v1, "attrs")?,
-            template_settings: crate::runtime::object::required(v2, "templateSettings")?,
-        })
+crate::runtime::object::object_impl! {
+    EmailBuilderContent {
+        elements: "elements" value required,
+        attrs: "attrs" value required,
+        template_settings: "templateSettings" value required
     }
 }
 
@@ -1308,69 +1170,36 @@ impl EmailBuilderContent {
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `name`: a string. Example: `Untitled new campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Repeat interval of a recurring campaign.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "repeatAfter", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "repeatAfter",))]
     pub repeat_after: Option<String>,
 
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Folder the campaign sits in.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Items inside, for a folder.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "childCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "childCount",))]
     pub child_count: Option<i64>,
 
     /// `campaignType`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `bulkActionVersion`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bulkActionVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bulkActionVersion",))]
     pub bulk_action_version: Option<String>,
 
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub underscore_id: Option<String>,
 
     /// `status`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Week days on which sending is allowed.
@@ -1378,268 +1207,99 @@ pub struct EmailCampaign {
     pub send_days: Vec<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `migrated`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub migrated: Option<bool>,
 
     /// `archived`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub archived: Option<bool>,
 
     /// Opens and clicks are tracked.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasTracking", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasTracking",))]
     pub has_tracking: Option<bool>,
 
     /// `isPlainText`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Links carry UTM parameters.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasUtmTracking", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasUtmTracking",))]
     pub has_utm_tracking: Option<bool>,
 
     /// A resend goes to contacts who did not open.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableResendToUnopened", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableResendToUnopened",))]
     pub enable_resend_to_unopened: Option<bool>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `templateId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 
     /// `templateType`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateType",))]
     pub template_type: Option<String>,
 
     /// `createdAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "__v", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
     pub v: Option<i64>,
 
     /// `documentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "documentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentId",))]
     pub document_id: Option<String>,
 
     /// `downloadUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "downloadUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "downloadUrl",))]
     pub download_url: Option<String>,
 
     /// Address of the template's content.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateDataDownloadUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateDataDownloadUrl",))]
     pub template_data_download_url: Option<String>,
 
     /// Ids of the items inside, for a folder.
     pub child: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailCampaign {
-    const NAME: &'static str = "EmailCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "repeatAfter",
-        "id",
-        "parentId",
-        "childCount",
-        "campaignType",
-        "bulkActionVersion",
-        "_id",
-        "status",
-        "sendDays",
-        "deleted",
-        "migrated",
-        "archived",
-        "hasTracking",
-        "isPlainText",
-        "hasUtmTracking",
-        "enableResendToUnopened",
-        "locationId",
-        "templateId",
-        "templateType",
-        "createdAt",
-        "updatedAt",
-        "__v",
-        "documentId",
-        "downloadUrl",
-        "templateDataDownloadUrl",
-        "child"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "repeatAfter")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "parentId")?,
-                4 => entries.value(&mut v4, "childCount")?,
-                5 => entries.value(&mut v5, "campaignType")?,
-                6 => entries.value(&mut v6, "bulkActionVersion")?,
-                7 => entries.value(&mut v7, "_id")?,
-                8 => entries.value(&mut v8, "status")?,
-                9 => entries.value_or_default(&mut v9, "sendDays")?,
-                10 => entries.value(&mut v10, "deleted")?,
-                11 => entries.value(&mut v11, "migrated")?,
-                12 => entries.value(&mut v12, "archived")?,
-                13 => entries.value(&mut v13, "hasTracking")?,
-                14 => entries.value(&mut v14, "isPlainText")?,
-                15 => entries.value(&mut v15, "hasUtmTracking")?,
-                16 => entries.value(&mut v16, "enableResendToUnopened")?,
-                17 => entries.value(&mut v17, "locationId")?,
-                18 => entries.value(&mut v18, "templateId")?,
-                19 => entries.value(&mut v19, "templateType")?,
-                20 => entries.value(&mut v20, "createdAt")?,
-                21 => entries.value(&mut v21, "updatedAt")?,
-                22 => entries.value(&mut v22, "__v")?,
-                23 => entries.value(&mut v23, "documentId")?,
-                24 => entries.value(&mut v24, "downloadUrl")?,
-                25 => entries.value(&mut v25, "templateDataDownloadUrl")?,
-                26 => entries.value_or_default(&mut v26, "child")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            repeat_after: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            parent_id: v3.unwrap_or_default(),
-            child_count: v4.unwrap_or_default(),
-            campaign_type: v5.unwrap_or_default(),
-            bulk_action_version: v6.unwrap_or_default(),
-            underscore_id: v7.unwrap_or_default(),
-            status: v8.unwrap_or_default(),
-            send_days: v9.unwrap_or_default(),
-            deleted: v10.unwrap_or_default(),
-            migrated: v11.unwrap_or_default(),
-            archived: v12.unwrap_or_default(),
-            has_tracking: v13.unwrap_or_default(),
-            is_plain_text: v14.unwrap_or_default(),
-            has_utm_tracking: v15.unwrap_or_default(),
-            enable_resend_to_unopened: v16.unwrap_or_default(),
-            location_id: v17.unwrap_or_default(),
-            template_id: v18.unwrap_or_default(),
-            template_type: v19.unwrap_or_default(),
-            created_at: v20.unwrap_or_default(),
-            updated_at: v21.unwrap_or_default(),
-            v: v22.unwrap_or_default(),
-            document_id: v23.unwrap_or_default(),
-            download_url: v24.unwrap_or_default(),
-            template_data_download_url: v25.unwrap_or_default(),
-            child: v26.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaign {
+        name: "name" value optional,
+        repeat_after: "repeatAfter" value optional,
+        id: "id" value optional,
+        parent_id: "parentId" value optional,
+        child_count: "childCount" value optional,
+        campaign_type: "campaignType" value optional,
+        bulk_action_version: "bulkActionVersion" value optional,
+        underscore_id: "_id" value optional,
+        status: "status" value optional,
+        send_days: "sendDays" value_or_default optional,
+        deleted: "deleted" value optional,
+        migrated: "migrated" value optional,
+        archived: "archived" value optional,
+        has_tracking: "hasTracking" value optional,
+        is_plain_text: "isPlainText" value optional,
+        has_utm_tracking: "hasUtmTracking" value optional,
+        enable_resend_to_unopened: "enableResendToUnopened" value optional,
+        location_id: "locationId" value optional,
+        template_id: "templateId" value optional,
+        template_type: "templateType" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        v: "__v" value optional,
+        document_id: "documentId" value optional,
+        download_url: "downloadUrl" value optional,
+        template_data_download_url: "templateDataDownloadUrl" value optional,
+        child: "child" value_or_default optional
     }
 }
 
@@ -1649,130 +1309,50 @@ impl crate::runtime::object::Object for EmailCampaign {
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `name`: a string. Example: `New Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Who last changed it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// A plain-text template.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `lastUpdated`: a string. Example: `2024-11-12T12:34:36.070Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdated",))]
     pub last_updated: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-11-12T12:34:36.070Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Address of a rendered preview.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// `id`: a string. Example: `67334b231f2fad724062f52b5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Builder generation.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// Kind of template, e.g. builder.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateType",))]
     pub template_type: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailTemplate {
-    const NAME: &'static str = "EmailTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "updatedBy",
-        "isPlainText",
-        "lastUpdated",
-        "dateAdded",
-        "previewUrl",
-        "id",
-        "version",
-        "templateType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "updatedBy")?,
-                2 => entries.value(&mut v2, "isPlainText")?,
-                3 => entries.value(&mut v3, "lastUpdated")?,
-                4 => entries.value(&mut v4, "dateAdded")?,
-                5 => entries.value(&mut v5, "previewUrl")?,
-                6 => entries.value(&mut v6, "id")?,
-                7 => entries.value(&mut v7, "version")?,
-                8 => entries.value(&mut v8, "templateType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            updated_by: v1.unwrap_or_default(),
-            is_plain_text: v2.unwrap_or_default(),
-            last_updated: v3.unwrap_or_default(),
-            date_added: v4.unwrap_or_default(),
-            preview_url: v5.unwrap_or_default(),
-            id: v6.unwrap_or_default(),
-            version: v7.unwrap_or_default(),
-            template_type: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailTemplate {
+        name: "name" value optional,
+        updated_by: "updatedBy" value optional,
+        is_plain_text: "isPlainText" value optional,
+        last_updated: "lastUpdated" value optional,
+        date_added: "dateAdded" value optional,
+        preview_url: "previewUrl" value optional,
+        id: "id" value optional,
+        version: "version" value optional,
+        template_type: "templateType" value optional
     }
 }
 
@@ -1889,49 +1469,18 @@ pub struct ListEmailCampaignsResponse {
     pub schedules: Vec<EmailCampaign>,
 
     /// The number of campaigns.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<serde_json::Value>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListEmailCampaignsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListEmailCampaignsResponse {
-    const NAME: &'static str = "ListEmailCampaignsResponse";
-
-    const FIELDS: &'static[&'static str] = &["schedules", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "schedules")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            schedules: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListEmailCampaignsResponse {
+        schedules: "schedules" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -2075,61 +1624,16 @@ pub struct UpdateEmailTemplateRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateEmailTemplateRequest {
-    const NAME: &'static str = "UpdateEmailTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "templateId",
-        "updatedBy",
-        "dnd",
-        "html",
-        "editorType",
-        "previewText",
-        "isPlainText"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "templateId")?,
-                2 => entries.value(&mut v2, "updatedBy")?,
-                3 => entries.value(&mut v3, "dnd")?,
-                4 => entries.value(&mut v4, "html")?,
-                5 => entries.value(&mut v5, "editorType")?,
-                6 => entries.value(&mut v6, "previewText")?,
-                7 => entries.value(&mut v7, "isPlainText")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            template_id: crate::runtime::object::required(v1, "templateId")?,
-            updated_by: crate::runtime::object::required(v2, "updatedBy")?,
-            dnd: crate::runtime::object::required(v3, "dnd")?,
-            html: crate::runtime::object::required(v4, "html")?,
-            editor_type: crate::runtime::object::required(v5, "editorType")?,
-            preview_text: v6.unwrap_or_default(),
-            is_plain_text: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateEmailTemplateRequest {
+        location_id: "locationId" value required,
+        template_id: "templateId" value required,
+        updated_by: "updatedBy" value required,
+        dnd: "dnd" value required,
+        html: "html" value required,
+        editor_type: "editorType" value required,
+        preview_text: "previewText" value optional,
+        is_plain_text: "isPlainText" value optional
     }
 }
 
@@ -2214,69 +1718,26 @@ crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ok: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// Address of the saved content.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateDownloadUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateDownloadUrl",))]
     pub template_download_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpdateEmailTemplateResponse {
-    const NAME: &'static str = "UpdateEmailTemplateResponse";
-
-    const FIELDS: &'static[&'static str] = &["ok", "traceId", "previewUrl", "templateDownloadUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "ok")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                2 => entries.value(&mut v2, "previewUrl")?,
-                3 => entries.value(&mut v3, "templateDownloadUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            ok: v0.unwrap_or_default(),
-            trace_id: v1.unwrap_or_default(),
-            preview_url: v2.unwrap_or_default(),
-            template_download_url: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateEmailTemplateResponse {
+        ok: "ok" value optional,
+        trace_id: "traceId" value optional,
+        preview_url: "previewUrl" value optional,
+        template_download_url: "templateDownloadUrl" value optional
     }
 }

@@ -25,12 +25,10 @@
 //! | [`upload_form_custom_files`](Forms::upload_form_custom_files) | `POST /forms/upload-custom-files` | `2021-07-28` | location |
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "forms";
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Operations of the Forms module. Get one with `client.forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
@@ -38,7 +36,6 @@ pub struct Forms {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl Forms {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -95,7 +92,6 @@ impl Forms {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -134,7 +130,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -183,7 +178,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Request builder for `list_form_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's forms.
@@ -205,7 +199,6 @@ pub struct ListFormSubmissions {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListFormSubmissions {
     /// Sets `locationId`.
     ///
@@ -308,7 +301,6 @@ impl ListFormSubmissions {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl crate::Paginated for ListFormSubmissions {
     type Page = ListFormSubmissionsResponse;
 
@@ -350,7 +342,6 @@ impl crate::Paginated for ListFormSubmissions {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -360,7 +351,6 @@ impl ListFormSubmissions {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Request builder for `list_forms`: set optional parameters, then call `send()`.
 ///
 /// List the forms of a location.
@@ -377,7 +367,6 @@ pub struct ListForms {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListForms {
     /// Sets `locationId`.
     ///
@@ -448,7 +437,6 @@ impl ListForms {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl crate::Paginated for ListForms {
     type Page = ListFormsResponse;
 
@@ -487,7 +475,6 @@ impl crate::Paginated for ListForms {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -497,7 +484,6 @@ impl ListForms {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Request builder for `upload_form_custom_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files into a contact's file-upload custom fields.
@@ -515,7 +501,6 @@ pub struct UploadFormCustomFiles {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl UploadFormCustomFiles {
     /// The contact's location.
     ///
@@ -577,74 +562,36 @@ impl UploadFormCustomFiles {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Multipart body: one file part per upload, named `<customFieldId>_<fileId>`.
 pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// A form as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Form {
     /// `id`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Form 1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl<'de> serde::Deserialize<'de> for Form {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl crate::runtime::object::Object for Form {
-    const NAME: &'static str = "Form";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Form {
+        id: "id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The `FormContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -655,495 +602,202 @@ pub struct FormContactSessionIds {
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
-impl<'de> serde::Deserialize<'de> for FormContactSessionIds {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FormContactSessionIds { ids: "ids" value_or_default optional }
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
-impl crate::runtime::object::Object for FormContactSessionIds {
-    const NAME: &'static str = "FormContactSessionIds";
-
-    const FIELDS: &'static[&'static str] = &["ids"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "ids")?;
-            }
-        Ok(Self { ids: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormEventData {
     /// Facebook click id cookie.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbc: Option<String>,
 
     /// Facebook browser id cookie.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbp: Option<String>,
 
     /// `page`: a [`FormPageDetails`](crate::forms::FormPageDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<FormPageDetails>,
 
     /// `type`: a string. Example: `page-visit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `domain`: a string. Example: `example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `medium`: a string. Example: `form`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub medium: Option<String>,
 
     /// `source`: a string. Example: `Direct traffic`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `version`: a string. Example: `v3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// `adSource`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "adSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "adSource",))]
     pub ad_source: Option<String>,
 
     /// `mediumId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediumId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediumId",))]
     pub medium_id: Option<String>,
 
     /// `parentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `referrer`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub referrer: Option<String>,
 
     /// `fbEventId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fbEventId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fbEventId",))]
     pub fb_event_id: Option<String>,
 
     /// Epoch time of the event.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
 
     /// `parentName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentName",))]
     pub parent_name: Option<String>,
 
     /// `fingerprint`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fingerprint: Option<String>,
 
     /// `pageVisitType`: a string. Example: `form`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageVisitType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageVisitType",))]
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`FormContactSessionIds`](crate::forms::FormContactSessionIds).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactSessionIds", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSessionIds",))]
     pub contact_session_ids: Option<FormContactSessionIds>,
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
-impl<'de> serde::Deserialize<'de> for FormEventData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FormEventData {
+        fbc: "fbc" value optional,
+        fbp: "fbp" value optional,
+        page: "page" value optional,
+        type_: "type" value optional,
+        domain: "domain" value optional,
+        medium: "medium" value optional,
+        source: "source" value optional,
+        version: "version" value optional,
+        ad_source: "adSource" value optional,
+        medium_id: "mediumId" value optional,
+        parent_id: "parentId" value optional,
+        referrer: "referrer" value optional,
+        fb_event_id: "fbEventId" value optional,
+        timestamp: "timestamp" value optional,
+        parent_name: "parentName" value optional,
+        fingerprint: "fingerprint" value optional,
+        page_visit_type: "pageVisitType" value optional,
+        contact_session_ids: "contactSessionIds" value optional
     }
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
-impl crate::runtime::object::Object for FormEventData {
-    const NAME: &'static str = "FormEventData";
-
-    const FIELDS: &'static[&'static str] = &[
-        "fbc",
-        "fbp",
-        "page",
-        "type",
-        "domain",
-        "medium",
-        "source",
-        "version",
-        "adSource",
-        "mediumId",
-        "parentId",
-        "referrer",
-        "fbEventId",
-        "timestamp",
-        "parentName",
-        "fingerprint",
-        "pageVisitType",
-        "contactSessionIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fbc")?,
-                1 => entries.value(&mut v1, "fbp")?,
-                2 => entries.value(&mut v2, "page")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "domain")?,
-                5 => entries.value(&mut v5, "medium")?,
-                6 => entries.value(&mut v6, "source")?,
-                7 => entries.value(&mut v7, "version")?,
-                8 => entries.value(&mut v8, "adSource")?,
-                9 => entries.value(&mut v9, "mediumId")?,
-                10 => entries.value(&mut v10, "parentId")?,
-                11 => entries.value(&mut v11, "referrer")?,
-                12 => entries.value(&mut v12, "fbEventId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                14 => entries.value(&mut v14, "parentName")?,
-                15 => entries.value(&mut v15, "fingerprint")?,
-                16 => entries.value(&mut v16, "pageVisitType")?,
-                17 => entries.value(&mut v17, "contactSessionIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            fbc: v0.unwrap_or_default(),
-            fbp: v1.unwrap_or_default(),
-            page: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-            domain: v4.unwrap_or_default(),
-            medium: v5.unwrap_or_default(),
-            source: v6.unwrap_or_default(),
-            version: v7.unwrap_or_default(),
-            ad_source: v8.unwrap_or_default(),
-            medium_id: v9.unwrap_or_default(),
-            parent_id: v10.unwrap_or_default(),
-            referrer: v11.unwrap_or_default(),
-            fb_event_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-            parent_name: v14.unwrap_or_default(),
-            fingerprint: v15.unwrap_or_default(),
-            page_visit_type: v16.unwrap_or_default(),
-            contact_session_ids: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The page the form was submitted from.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormPageDetails {
     /// `url`: a string. Example: `https://example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `title`: a string. Example: `Example Page`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 }
 
 #[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
-impl<'de> serde::Deserialize<'de> for FormPageDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "forms")]
-#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
-impl crate::runtime::object::Object for FormPageDetails {
-    const NAME: &'static str = "FormPageDetails";
-
-    const FIELDS: &'static[&'static str] = &["url", "title"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "title")?,
-                _ => {}
-            }
-        }
-        Ok(Self { url: v0.unwrap_or_default(), title: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    FormPageDetails { url: "url" value optional, title: "title" value optional }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// One entry submitted through a form.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormSubmission {
     /// `id`: a string. Example: `38303ec7-629a-49e2-888a-cf8bf0b1f97e`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `DWQ45t2IPVxi9LDu1wBl`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// When it was submitted (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `formId`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// `name`: a string. Example: `test`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string. Example: `test@test.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `others`: a [`FormSubmissionData`](crate::forms::FormSubmissionData).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub others: Option<FormSubmissionData>,
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl<'de> serde::Deserialize<'de> for FormSubmission {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FormSubmission {
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        created_at: "createdAt" value optional,
+        form_id: "formId" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        others: "others" value optional
     }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl crate::runtime::object::Object for FormSubmission {
-    const NAME: &'static str = "FormSubmission";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "contactId",
-        "createdAt",
-        "formId",
-        "name",
-        "email",
-        "others"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "createdAt")?,
-                3 => entries.value(&mut v3, "formId")?,
-                4 => entries.value(&mut v4, "name")?,
-                5 => entries.value(&mut v5, "email")?,
-                6 => entries.value(&mut v6, "others")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            contact_id: v1.unwrap_or_default(),
-            created_at: v2.unwrap_or_default(),
-            form_id: v3.unwrap_or_default(),
-            name: v4.unwrap_or_default(),
-            email: v5.unwrap_or_default(),
-            others: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// Everything the visitor entered, keyed by standard field name or custom field id. Two keys are not answers: `eventData`, tracking data about the visit that decodes as `FormEventData`, and `fieldsOriSequance` (HighLevel's spelling), the field keys in the order the form shows them.
 pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Value>;
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FormSubmissionPageMeta {
     /// Number of submissions matching the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl<'de> serde::Deserialize<'de> for FormSubmissionPageMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FormSubmissionPageMeta {
+        total: "total" value optional,
+        current_page: "currentPage" value optional,
+        next_page: "nextPage" value optional,
+        prev_page: "prevPage" value optional
     }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl crate::runtime::object::Object for FormSubmissionPageMeta {
-    const NAME: &'static str = "FormSubmissionPageMeta";
-
-    const FIELDS: &'static[&'static str] = &["total", "currentPage", "nextPage", "prevPage"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "currentPage")?,
-                2 => entries.value(&mut v2, "nextPage")?,
-                3 => entries.value(&mut v3, "prevPage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            current_page: v1.unwrap_or_default(),
-            next_page: v2.unwrap_or_default(),
-            prev_page: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormSubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1153,43 +807,18 @@ pub struct ListFormSubmissionsResponse {
     pub submissions: Vec<FormSubmission>,
 
     /// `meta`: a [`FormSubmissionPageMeta`](crate::forms::FormSubmissionPageMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<FormSubmissionPageMeta>,
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl<'de> serde::Deserialize<'de> for ListFormSubmissionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListFormSubmissionsResponse {
+        submissions: "submissions" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl crate::runtime::object::Object for ListFormSubmissionsResponse {
-    const NAME: &'static str = "ListFormSubmissionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["submissions", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "submissions")?,
-                1 => entries.value(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { submissions: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1199,37 +828,10 @@ pub struct ListFormsResponse {
     pub forms: Vec<Form>,
 
     /// Number of forms matching the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl<'de> serde::Deserialize<'de> for ListFormsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
-impl crate::runtime::object::Object for ListFormsResponse {
-    const NAME: &'static str = "ListFormsResponse";
-
-    const FIELDS: &'static[&'static str] = &["forms", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "forms")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { forms: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListFormsResponse { forms: "forms" value_or_default optional, total: "total" value optional }
 }

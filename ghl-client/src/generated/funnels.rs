@@ -29,12 +29,10 @@
 //! | [`update_funnel_redirect`](Funnels::update_funnel_redirect) | `PATCH /funnels/lookup/redirect/{id}` | `2021-07-28` | location |
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "funnels";
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Operations of the Funnels module. Get one with `client.funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
@@ -42,7 +40,6 @@ pub struct Funnels {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl Funnels {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -80,7 +77,6 @@ impl Funnels {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_funnel(&self, funnel_id: impl Into<String>) -> GetFunnel {
         GetFunnel { client: self.client.clone(), funnel_id: funnel_id.into(), }
     }
@@ -150,7 +146,6 @@ impl Funnels {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -234,7 +229,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -334,7 +328,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `count_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// Count the pages of one funnel.
@@ -350,7 +343,6 @@ pub struct CountFunnelPages {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl CountFunnelPages {
     /// Sets `locationId`.
     ///
@@ -409,7 +401,6 @@ impl CountFunnelPages {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `create_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Create a URL redirect on one of the location's domains.
@@ -423,7 +414,6 @@ pub struct CreateFunnelRedirect {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -460,7 +450,6 @@ impl CreateFunnelRedirect {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `delete_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Delete a URL redirect.
@@ -475,7 +464,6 @@ pub struct DeleteFunnelRedirect {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl DeleteFunnelRedirect {
     /// Sets `locationId`.
     ///
@@ -527,7 +515,6 @@ impl DeleteFunnelRedirect {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `get_funnel`: set optional parameters, then call `send()`.
 ///
 /// Fetch one funnel by its id.
@@ -536,7 +523,6 @@ impl DeleteFunnelRedirect {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFunnel {
@@ -545,9 +531,7 @@ pub struct GetFunnel {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetFunnel {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -583,7 +567,6 @@ impl GetFunnel {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `list_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// List the pages of one funnel.
@@ -601,7 +584,6 @@ pub struct ListFunnelPages {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnelPages {
     /// Sets `locationId`.
     ///
@@ -660,7 +642,6 @@ impl ListFunnelPages {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `list_funnel_redirects`: set optional parameters, then call `send()`.
 ///
 /// List the URL redirects of a location.
@@ -677,7 +658,6 @@ pub struct ListFunnelRedirects {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnelRedirects {
     /// Sets `locationId`.
     ///
@@ -737,7 +717,6 @@ impl ListFunnelRedirects {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl crate::Paginated for ListFunnelRedirects {
     type Page = ListRedirectsResponse;
 
@@ -779,7 +758,6 @@ impl crate::Paginated for ListFunnelRedirects {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -789,7 +767,6 @@ impl ListFunnelRedirects {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `list_funnels`: set optional parameters, then call `send()`.
 ///
 /// List the funnels and websites of a location.
@@ -809,7 +786,6 @@ pub struct ListFunnels {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnels {
     /// Sets `locationId`.
     ///
@@ -909,7 +885,6 @@ impl ListFunnels {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl crate::Paginated for ListFunnels {
     type Page = ListFunnelsResponse;
 
@@ -948,7 +923,6 @@ impl crate::Paginated for ListFunnels {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -958,7 +932,6 @@ impl ListFunnels {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `update_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Change the target of a URL redirect.
@@ -973,7 +946,6 @@ pub struct UpdateFunnelRedirect {
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1013,47 +985,19 @@ impl UpdateFunnelRedirect {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CountFunnelPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CountFunnelPagesResponse {
     /// `count`: a whole number. Example: `20`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for CountFunnelPagesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { CountFunnelPagesResponse { count: "count" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for CountFunnelPagesResponse {
-    const NAME: &'static str = "CountFunnelPagesResponse";
-
-    const FIELDS: &'static[&'static str] = &["count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "count")?;
-            }
-        Ok(Self { count: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CreateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1077,52 +1021,18 @@ pub struct CreateRedirectRequest {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateRedirectRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateRedirectRequest {
+        location_id: "locationId" value required,
+        domain: "domain" value required,
+        path: "path" value required,
+        target: "target" value required,
+        action: "action" value required
     }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateRedirectRequest {
-    const NAME: &'static str = "CreateRedirectRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "domain", "path", "target", "action"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "domain")?,
-                2 => entries.value(&mut v2, "path")?,
-                3 => entries.value(&mut v3, "target")?,
-                4 => entries.value(&mut v4, "action")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            domain: crate::runtime::object::required(v1, "domain")?,
-            path: crate::runtime::object::required(v2, "path")?,
-            target: crate::runtime::object::required(v3, "target")?,
-            action: crate::runtime::object::required(v4, "action")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl CreateRedirectRequest {
     /// A value with the required fields (`locationId`, `domain`, `path`, `target`, `action`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1144,47 +1054,19 @@ impl CreateRedirectRequest {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponse {
     /// `data`: a [`DeleteRedirectResponseData`](crate::funnels::DeleteRedirectResponseData).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<DeleteRedirectResponseData>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for DeleteRedirectResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { DeleteRedirectResponse { data: "data" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for DeleteRedirectResponse {
-    const NAME: &'static str = "DeleteRedirectResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl DeleteRedirectResponse {
     /// The `data` object of the response, or an empty [`DeleteRedirectResponseData`] (every field absent) when it has none.
     pub fn data(self) -> DeleteRedirectResponseData {
@@ -1193,461 +1075,189 @@ impl DeleteRedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponseData` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRedirectResponseData {
     /// `status`: a string. Example: `ok`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for DeleteRedirectResponseData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteRedirectResponseData { status: "status" value optional }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for DeleteRedirectResponseData {
-    const NAME: &'static str = "DeleteRedirectResponseData";
-
-    const FIELDS: &'static[&'static str] = &["status"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "status")?;
-            }
-        Ok(Self { status: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A funnel or website.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Spring offer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Kind of site (the example carries `funnel`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Path of the funnel on its domain.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `domainId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "domainId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "domainId",))]
     pub domain_id: Option<String>,
 
     /// The funnel this one was copied from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `steps`: a list of [`FunnelStep`](crate::funnels::FunnelStep) values.
     pub steps: Vec<FunnelStep>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `isStoreActive`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isStoreActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isStoreActive",))]
     pub is_store_active: Option<bool>,
 
     /// `orderFormVersion`: a whole number. Example: `2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "orderFormVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "orderFormVersion",))]
     pub order_form_version: Option<i64>,
 
     /// `faviconUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "faviconUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "faviconUrl",))]
     pub favicon_url: Option<String>,
 
     /// Code injected into every page's head.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackingCodeHead", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackingCodeHead",))]
     pub tracking_code_head: Option<String>,
 
     /// Code injected into every page's body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackingCodeBody", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackingCodeBody",))]
     pub tracking_code_body: Option<String>,
 
     /// `globalSectionVersion`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "globalSectionVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalSectionVersion",))]
     pub global_section_version: Option<i64>,
 
     /// `globalSectionsPath`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "globalSectionsPath", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalSectionsPath",))]
     pub global_sections_path: Option<String>,
 
     /// `globalSectionsUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "globalSectionsUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalSectionsUrl",))]
     pub global_sections_url: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for Funnel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for Funnel {
-    const NAME: &'static str = "Funnel";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "name",
-        "type",
-        "url",
-        "domainId",
-        "originId",
-        "steps",
-        "deleted",
-        "isStoreActive",
-        "orderFormVersion",
-        "faviconUrl",
-        "trackingCodeHead",
-        "trackingCodeBody",
-        "globalSectionVersion",
-        "globalSectionsPath",
-        "globalSectionsUrl",
-        "dateAdded",
-        "dateUpdated",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "url")?,
-                5 => entries.value(&mut v5, "domainId")?,
-                6 => entries.value(&mut v6, "originId")?,
-                7 => entries.value_or_default(&mut v7, "steps")?,
-                8 => entries.value(&mut v8, "deleted")?,
-                9 => entries.value(&mut v9, "isStoreActive")?,
-                10 => entries.value(&mut v10, "orderFormVersion")?,
-                11 => entries.value(&mut v11, "faviconUrl")?,
-                12 => entries.value(&mut v12, "trackingCodeHead")?,
-                13 => entries.value(&mut v13, "trackingCodeBody")?,
-                14 => entries.value(&mut v14, "globalSectionVersion")?,
-                15 => entries.value(&mut v15, "globalSectionsPath")?,
-                16 => entries.value(&mut v16, "globalSectionsUrl")?,
-                17 => entries.value(&mut v17, "dateAdded")?,
-                18 => entries.value(&mut v18, "dateUpdated")?,
-                19 => entries.value(&mut v19, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-            url: v4.unwrap_or_default(),
-            domain_id: v5.unwrap_or_default(),
-            origin_id: v6.unwrap_or_default(),
-            steps: v7.unwrap_or_default(),
-            deleted: v8.unwrap_or_default(),
-            is_store_active: v9.unwrap_or_default(),
-            order_form_version: v10.unwrap_or_default(),
-            favicon_url: v11.unwrap_or_default(),
-            tracking_code_head: v12.unwrap_or_default(),
-            tracking_code_body: v13.unwrap_or_default(),
-            global_section_version: v14.unwrap_or_default(),
-            global_sections_path: v15.unwrap_or_default(),
-            global_sections_url: v16.unwrap_or_default(),
-            date_added: v17.unwrap_or_default(),
-            date_updated: v18.unwrap_or_default(),
-            updated_at: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Funnel {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        url: "url" value optional,
+        domain_id: "domainId" value optional,
+        origin_id: "originId" value optional,
+        steps: "steps" value_or_default optional,
+        deleted: "deleted" value optional,
+        is_store_active: "isStoreActive" value optional,
+        order_form_version: "orderFormVersion" value optional,
+        favicon_url: "faviconUrl" value optional,
+        tracking_code_head: "trackingCodeHead" value optional,
+        tracking_code_body: "trackingCodeBody" value optional,
+        global_section_version: "globalSectionVersion" value optional,
+        global_sections_path: "globalSectionsPath" value optional,
+        global_sections_url: "globalSectionsUrl" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One page of a funnel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `funnelId`: a string. Example: `iucJ6TdFZiddhq9f6znh`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "funnelId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "funnelId",))]
     pub funnel_id: Option<String>,
 
     /// `name`: a string. Example: `Home`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `stepId`: a string. Example: `343bf634-3aa6-4ade-b963-2d3cd0bf2ede`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stepId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stepId",))]
     pub step_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
-impl<'de> serde::Deserialize<'de> for FunnelPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "funnels")]
-#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
-impl crate::runtime::object::Object for FunnelPage {
-    const NAME: &'static str = "FunnelPage";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "funnelId",
-        "name",
-        "stepId",
-        "deleted",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "funnelId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "stepId")?,
-                5 => entries.value(&mut v5, "deleted")?,
-                6 => entries.value(&mut v6, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            funnel_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            step_id: v4.unwrap_or_default(),
-            deleted: v5.unwrap_or_default(),
-            updated_at: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FunnelPage {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        funnel_id: "funnelId" value optional,
+        name: "name" value optional,
+        step_id: "stepId" value optional,
+        deleted: "deleted" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// One step of a funnel, served at its own path.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FunnelStep {
     /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Step 1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `originId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// Ids of the step's pages (one, or several for split tests).
@@ -1657,86 +1267,31 @@ pub struct FunnelStep {
     pub products: Vec<serde_json::Value>,
 
     /// Position of the step in the funnel.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sequence: Option<i64>,
 
     /// `type`: a string. Example: `optin_funnel_page`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `url`: a string. Example: `/signup`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for FunnelStep {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FunnelStep {
+        id: "id" value optional,
+        name: "name" value optional,
+        origin_id: "originId" value optional,
+        pages: "pages" value_or_default optional,
+        products: "products" value_or_default optional,
+        sequence: "sequence" value optional,
+        type_: "type" value optional,
+        url: "url" value optional
     }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for FunnelStep {
-    const NAME: &'static str = "FunnelStep";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "originId",
-        "pages",
-        "products",
-        "sequence",
-        "type",
-        "url"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "originId")?,
-                3 => entries.value_or_default(&mut v3, "pages")?,
-                4 => entries.value_or_default(&mut v4, "products")?,
-                5 => entries.value(&mut v5, "sequence")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            origin_id: v2.unwrap_or_default(),
-            pages: v3.unwrap_or_default(),
-            products: v4.unwrap_or_default(),
-            sequence: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-            url: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListFunnelsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1746,98 +1301,36 @@ pub struct ListFunnelsResponse {
     pub funnels: Vec<Funnel>,
 
     /// Number of funnels matching the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for ListFunnelsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListFunnelsResponse {
+        funnels: "funnels" value_or_default optional,
+        count: "count" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for ListFunnelsResponse {
-    const NAME: &'static str = "ListFunnelsResponse";
-
-    const FIELDS: &'static[&'static str] = &["funnels", "count", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "funnels")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            funnels: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListRedirectsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListRedirectsResponse {
     /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<RedirectList>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for ListRedirectsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ListRedirectsResponse { data: "data" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for ListRedirectsResponse {
-    const NAME: &'static str = "ListRedirectsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl ListRedirectsResponse {
     /// The `data` object of the response, or an empty [`RedirectList`] (every field absent) when it has none.
     pub fn data(self) -> RedirectList {
@@ -1846,123 +1339,54 @@ impl ListRedirectsResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A URL redirect on one of the location's domains.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Redirect {
     /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Domain the redirect applies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// Path that is redirected.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub path: Option<String>,
 
     /// The same path in lower case.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pathLowercase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pathLowercase",))]
     pub path_lowercase: Option<String>,
 
     /// Kind of HTTP redirect (HighLevel's example is `Permanent`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Where visitors are sent.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub target: Option<String>,
 
     /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub action: Option<RedirectAction>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for Redirect {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Redirect {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        domain: "domain" value optional,
+        path: "path" value optional,
+        path_lowercase: "pathLowercase" value optional,
+        type_: "type" value optional,
+        target: "target" value optional,
+        action: "action" value optional
     }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for Redirect {
-    const NAME: &'static str = "Redirect";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "domain",
-        "path",
-        "pathLowercase",
-        "type",
-        "target",
-        "action"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "domain")?,
-                3 => entries.value(&mut v3, "path")?,
-                4 => entries.value(&mut v4, "pathLowercase")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "target")?,
-                7 => entries.value(&mut v7, "action")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            domain: v2.unwrap_or_default(),
-            path: v3.unwrap_or_default(),
-            path_lowercase: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            target: v6.unwrap_or_default(),
-            action: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// What a redirect points at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1984,7 +1408,6 @@ pub enum RedirectAction {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl RedirectAction {
     /// The value as sent on the wire.
     #[inline]
@@ -2000,7 +1423,6 @@ impl RedirectAction {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl From<&str> for RedirectAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2018,14 +1440,12 @@ impl From<&str> for RedirectAction {
 crate::runtime::enums::string_enum!(RedirectAction);
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectList {
     /// Number of redirects matching the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `data`: a list of [`Redirect`](crate::funnels::Redirect) values.
@@ -2033,78 +1453,24 @@ pub struct RedirectList {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for RedirectList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    RedirectList { count: "count" value optional, data: "data" value_or_default optional }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for RedirectList {
-    const NAME: &'static str = "RedirectList";
-
-    const FIELDS: &'static[&'static str] = &["count", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                1 => entries.value_or_default(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { count: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RedirectResponse {
     /// `data`: a [`Redirect`](crate::funnels::Redirect).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<Redirect>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl<'de> serde::Deserialize<'de> for RedirectResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { RedirectResponse { data: "data" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-impl crate::runtime::object::Object for RedirectResponse {
-    const NAME: &'static str = "RedirectResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl RedirectResponse {
     /// The `data` object of the response, or an empty [`Redirect`] (every field absent) when it has none.
     pub fn data(self) -> Redirect {
@@ -2113,7 +1479,6 @@ impl RedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `UpdateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2131,46 +1496,16 @@ pub struct UpdateRedirectRequest {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateRedirectRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateRedirectRequest {
+        target: "target" value required,
+        action: "action" value required,
+        location_id: "locationId" value required
     }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateRedirectRequest {
-    const NAME: &'static str = "UpdateRedirectRequest";
-
-    const FIELDS: &'static[&'static str] = &["target", "action", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "target")?,
-                1 => entries.value(&mut v1, "action")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            target: crate::runtime::object::required(v0, "target")?,
-            action: crate::runtime::object::required(v1, "action")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl UpdateRedirectRequest {
     /// A value with the required fields (`target`, `action`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

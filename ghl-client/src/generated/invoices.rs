@@ -68,12 +68,10 @@
 //! | [`void_invoice`](Invoices::void_invoice) | `POST /invoices/{invoiceId}/void` | `2021-07-28` | either |
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "invoices";
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Operations of the Invoices module. Get one with `client.invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
@@ -81,7 +79,6 @@ pub struct Invoices {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl Invoices {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -278,7 +275,6 @@ impl Invoices {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_estimate(&self, estimate_id: impl Into<String>) -> GetEstimate {
         GetEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), }
     }
@@ -698,7 +694,6 @@ impl Invoices {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1349,7 +1344,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -3264,7 +3258,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `cancel_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop a running invoice schedule.
@@ -3279,7 +3272,6 @@ pub struct CancelInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3322,7 +3314,6 @@ impl CancelInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate.
@@ -3336,7 +3327,6 @@ pub struct CreateEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3373,7 +3363,6 @@ impl CreateEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate template.
@@ -3387,7 +3376,6 @@ pub struct CreateEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3424,7 +3412,6 @@ impl CreateEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice.
@@ -3438,7 +3425,6 @@ pub struct CreateInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3475,7 +3461,6 @@ impl CreateInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice_from_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice from an estimate.
@@ -3490,7 +3475,6 @@ pub struct CreateInvoiceFromEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3535,7 +3519,6 @@ impl CreateInvoiceFromEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice schedule.
@@ -3549,7 +3532,6 @@ pub struct CreateInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3586,7 +3568,6 @@ impl CreateInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice template.
@@ -3600,7 +3581,6 @@ pub struct CreateInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3637,7 +3617,6 @@ impl CreateInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_text2_pay_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice and send its payment link by text message.
@@ -3651,7 +3630,6 @@ pub struct CreateText2PayInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3688,7 +3666,6 @@ impl CreateText2PayInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_estimate`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate.
@@ -3703,7 +3680,6 @@ pub struct DeleteEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3746,7 +3722,6 @@ impl DeleteEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate template.
@@ -3761,7 +3736,6 @@ pub struct DeleteEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3804,7 +3778,6 @@ impl DeleteEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_invoice`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice.
@@ -3820,7 +3793,6 @@ pub struct DeleteInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3858,7 +3830,6 @@ impl DeleteInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice schedule.
@@ -3874,7 +3845,6 @@ pub struct DeleteInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3917,7 +3887,6 @@ impl DeleteInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice template.
@@ -3933,7 +3902,6 @@ pub struct DeleteInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3976,7 +3944,6 @@ impl DeleteInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `generate_estimate_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free estimate number of a location.
@@ -3991,7 +3958,6 @@ pub struct GenerateEstimateNumber {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4031,7 +3997,6 @@ impl GenerateEstimateNumber {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `generate_invoice_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free invoice number of a location.
@@ -4046,7 +4011,6 @@ pub struct GenerateInvoiceNumber {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4086,7 +4050,6 @@ impl GenerateInvoiceNumber {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_estimate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one estimate.
@@ -4095,7 +4058,6 @@ impl GenerateInvoiceNumber {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetEstimate {
@@ -4104,9 +4066,7 @@ pub struct GetEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4145,7 +4105,6 @@ impl GetEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice.
@@ -4161,7 +4120,6 @@ pub struct GetInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4199,7 +4157,6 @@ impl GetInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice schedule.
@@ -4215,7 +4172,6 @@ pub struct GetInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4256,7 +4212,6 @@ impl GetInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the invoice and estimate defaults of a location.
@@ -4271,7 +4226,6 @@ pub struct GetInvoiceSettings {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4306,7 +4260,6 @@ impl GetInvoiceSettings {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice template.
@@ -4322,7 +4275,6 @@ pub struct GetInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -4363,7 +4315,6 @@ impl GetInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_estimate_templates`: set optional parameters, then call `send()`.
 ///
 /// List the estimate templates of a location.
@@ -4381,7 +4332,6 @@ pub struct ListEstimateTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimateTemplates {
     /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
@@ -4429,7 +4379,6 @@ impl ListEstimateTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListEstimateTemplates {
     type Page = ListEstimateTemplatesResponse;
 
@@ -4468,7 +4417,6 @@ impl crate::Paginated for ListEstimateTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -4478,7 +4426,6 @@ impl ListEstimateTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_estimates`: set optional parameters, then call `send()`.
 ///
 /// List the estimates of a location.
@@ -4500,7 +4447,6 @@ pub struct ListEstimates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimates {
     /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
@@ -4584,7 +4530,6 @@ impl ListEstimates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListEstimates {
     type Page = ListEstimatesResponse;
 
@@ -4623,7 +4568,6 @@ impl crate::Paginated for ListEstimates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -4633,7 +4577,6 @@ impl ListEstimates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_invoice_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the invoice schedules of a location.
@@ -4655,7 +4598,6 @@ pub struct ListInvoiceSchedules {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceSchedules {
     /// Only schedules with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -4739,7 +4681,6 @@ impl ListInvoiceSchedules {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListInvoiceSchedules {
     type Page = ListInvoiceSchedulesResponse;
 
@@ -4778,7 +4719,6 @@ impl crate::Paginated for ListInvoiceSchedules {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -4788,7 +4728,6 @@ impl ListInvoiceSchedules {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_invoice_templates`: set optional parameters, then call `send()`.
 ///
 /// List the invoice templates of a location.
@@ -4810,7 +4749,6 @@ pub struct ListInvoiceTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceTemplates {
     /// Only templates with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -4894,7 +4832,6 @@ impl ListInvoiceTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListInvoiceTemplates {
     type Page = ListInvoiceTemplatesResponse;
 
@@ -4933,7 +4870,6 @@ impl crate::Paginated for ListInvoiceTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -4943,7 +4879,6 @@ impl ListInvoiceTemplates {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_invoices`: set optional parameters, then call `send()`.
 ///
 /// List the invoices of a location.
@@ -4968,7 +4903,6 @@ pub struct ListInvoices {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoices {
     /// Only invoices with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -5079,7 +5013,6 @@ impl ListInvoices {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListInvoices {
     type Page = ListInvoicesResponse;
 
@@ -5118,7 +5051,6 @@ impl crate::Paginated for ListInvoices {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -5128,7 +5060,6 @@ impl ListInvoices {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `preview_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch an estimate template for preview.
@@ -5144,7 +5075,6 @@ pub struct PreviewEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5183,7 +5113,6 @@ impl PreviewEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `record_invoice_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a payment received outside HighLevel.
@@ -5198,7 +5127,6 @@ pub struct RecordInvoicePayment {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5243,7 +5171,6 @@ impl RecordInvoicePayment {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Start an invoice schedule.
@@ -5258,7 +5185,6 @@ pub struct ScheduleInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5301,7 +5227,6 @@ impl ScheduleInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `send_estimate`: set optional parameters, then call `send()`.
 ///
 /// Send an estimate to its customer.
@@ -5316,7 +5241,6 @@ pub struct SendEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5359,7 +5283,6 @@ impl SendEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `send_invoice`: set optional parameters, then call `send()`.
 ///
 /// Send an invoice to its customer.
@@ -5374,7 +5297,6 @@ pub struct SendInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5416,7 +5338,6 @@ impl SendInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `set_invoice_schedule_auto_payment`: set optional parameters, then call `send()`.
 ///
 /// Turn automatic payment of a schedule on or off.
@@ -5431,7 +5352,6 @@ pub struct SetInvoiceScheduleAutoPayment {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5474,7 +5394,6 @@ impl SetInvoiceScheduleAutoPayment {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_and_schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply pending changes to a running recurring schedule.
@@ -5488,7 +5407,6 @@ pub struct UpdateAndScheduleInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5527,7 +5445,6 @@ impl UpdateAndScheduleInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_estimate`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate.
@@ -5542,7 +5459,6 @@ pub struct UpdateEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5585,7 +5501,6 @@ impl UpdateEstimate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_estimate_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an estimate as just viewed.
@@ -5599,7 +5514,6 @@ pub struct UpdateEstimateLastVisitedAt {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5639,7 +5553,6 @@ impl UpdateEstimateLastVisitedAt {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate template.
@@ -5654,7 +5567,6 @@ pub struct UpdateEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5697,7 +5609,6 @@ impl UpdateEstimateTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a draft invoice.
@@ -5712,7 +5623,6 @@ pub struct UpdateInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5752,7 +5662,6 @@ impl UpdateInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an invoice as just viewed.
@@ -5766,7 +5675,6 @@ pub struct UpdateInvoiceLastVisitedAt {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5803,7 +5711,6 @@ impl UpdateInvoiceLastVisitedAt {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice.
@@ -5818,7 +5725,6 @@ pub struct UpdateInvoiceLateFees {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5861,7 +5767,6 @@ impl UpdateInvoiceLateFees {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice schedule.
@@ -5876,7 +5781,6 @@ pub struct UpdateInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5919,7 +5823,6 @@ impl UpdateInvoiceSchedule {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice template.
@@ -5934,7 +5837,6 @@ pub struct UpdateInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -5977,7 +5879,6 @@ impl UpdateInvoiceTemplate {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_template_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice template.
@@ -5992,7 +5893,6 @@ pub struct UpdateInvoiceTemplateLateFees {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -6035,7 +5935,6 @@ impl UpdateInvoiceTemplateLateFees {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_template_payment_methods`: set optional parameters, then call `send()`.
 ///
 /// Change the payment methods offered by an invoice template.
@@ -6050,7 +5949,6 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -6093,7 +5991,6 @@ impl UpdateInvoiceTemplatePaymentMethods {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `void_invoice`: set optional parameters, then call `send()`.
 ///
 /// Void an invoice.
@@ -6108,7 +6005,6 @@ pub struct VoidInvoice {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -6148,7 +6044,6 @@ impl VoidInvoice {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An extra address that receives copies.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6160,35 +6055,9 @@ pub struct AdditionalEmail {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for AdditionalEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { AdditionalEmail { email: "email" value optional } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for AdditionalEmail {
-    const NAME: &'static str = "AdditionalEmail";
-
-    const FIELDS: &'static[&'static str] = &["email"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "email")?;
-            }
-        Ok(Self { email: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AdditionalEmail {
     /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6204,7 +6073,6 @@ impl AdditionalEmail {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A postal address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6236,60 +6104,18 @@ pub struct Address {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Address {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Address {
+        address_line1: "addressLine1" value optional,
+        address_line2: "addressLine2" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country_code: "countryCode" value optional,
+        postal_code: "postalCode" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Address {
-    const NAME: &'static str = "Address";
-
-    const FIELDS: &'static[&'static str] = &[
-        "addressLine1",
-        "addressLine2",
-        "city",
-        "state",
-        "countryCode",
-        "postalCode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "addressLine1")?,
-                1 => entries.value(&mut v1, "addressLine2")?,
-                2 => entries.value(&mut v2, "city")?,
-                3 => entries.value(&mut v3, "state")?,
-                4 => entries.value(&mut v4, "countryCode")?,
-                5 => entries.value(&mut v5, "postalCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            address_line1: v0.unwrap_or_default(),
-            address_line2: v1.unwrap_or_default(),
-            city: v2.unwrap_or_default(),
-            state: v3.unwrap_or_default(),
-            country_code: v4.unwrap_or_default(),
-            postal_code: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Address {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6342,7 +6168,6 @@ impl Address {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Names the location that owns the record.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6358,43 +6183,12 @@ pub struct AltContext {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AltContext {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    AltContext { alt_id: "altId" value required, alt_type: "altType" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AltContext {
-    const NAME: &'static str = "AltContext";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AltContext {
     /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6404,7 +6198,6 @@ impl AltContext {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Kind of record that owns an invoice object. HighLevel documents only `location`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6417,7 +6210,6 @@ pub enum AltType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AltType {
     /// The value as sent on the wire.
     #[inline]
@@ -6430,7 +6222,6 @@ impl AltType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AltType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6445,7 +6236,6 @@ impl From<&str> for AltType {
 crate::runtime::enums::string_enum!(AltType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether a value is a fixed amount or a percentage.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6461,7 +6251,6 @@ pub enum AmountType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AmountType {
     /// The value as sent on the wire.
     #[inline]
@@ -6475,7 +6264,6 @@ impl AmountType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AmountType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6491,7 +6279,6 @@ impl From<&str> for AmountType {
 crate::runtime::enums::string_enum!(AmountType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A file attached to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6519,50 +6306,17 @@ pub struct Attachment {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Attachment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Attachment {
+        id: "id" value optional,
+        name: "name" value optional,
+        url: "url" value optional,
+        type_: "type" value optional,
+        size: "size" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Attachment {
-    const NAME: &'static str = "Attachment";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "url", "type", "size"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "url")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "size")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-            size: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Attachment {
     /// A value with the required fields (`id`, `name`, `url`, `type`, `size`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6614,7 +6368,6 @@ impl Attachment {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether an accepted estimate becomes an invoice by itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6630,38 +6383,14 @@ pub struct AutoInvoicing {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for AutoInvoicing {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AutoInvoicing {
+        enabled: "enabled" value optional,
+        direct_payments: "directPayments" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for AutoInvoicing {
-    const NAME: &'static str = "AutoInvoicing";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "directPayments"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "directPayments")?,
-                _ => {}
-            }
-        }
-        Ok(Self { enabled: v0.unwrap_or_default(), direct_payments: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AutoInvoicing {
     /// A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6683,7 +6412,6 @@ impl AutoInvoicing {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic charging of a saved payment method.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6734,82 +6462,24 @@ pub struct AutoPaymentDetails {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AutoPaymentDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AutoPaymentDetails {
+        enable: "enable" value required,
+        type_: "type" value optional,
+        payment_method_id: "paymentMethodId" value optional,
+        customer_id: "customerId" value optional,
+        card: "card" value optional,
+        us_bank_account: "usBankAccount" value optional,
+        sepa_direct_debit: "sepaDirectDebit" value optional,
+        bacs_direct_debit: "bacsDirectDebit" value optional,
+        becs_direct_debit: "becsDirectDebit" value optional,
+        card_id: "cardId" value optional,
+        provider: "provider" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AutoPaymentDetails {
-    const NAME: &'static str = "AutoPaymentDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enable",
-        "type",
-        "paymentMethodId",
-        "customerId",
-        "card",
-        "usBankAccount",
-        "sepaDirectDebit",
-        "bacsDirectDebit",
-        "becsDirectDebit",
-        "cardId",
-        "provider"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enable")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "paymentMethodId")?,
-                3 => entries.value(&mut v3, "customerId")?,
-                4 => entries.value(&mut v4, "card")?,
-                5 => entries.value(&mut v5, "usBankAccount")?,
-                6 => entries.value(&mut v6, "sepaDirectDebit")?,
-                7 => entries.value(&mut v7, "bacsDirectDebit")?,
-                8 => entries.value(&mut v8, "becsDirectDebit")?,
-                9 => entries.value(&mut v9, "cardId")?,
-                10 => entries.value(&mut v10, "provider")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enable: crate::runtime::object::required(v0, "enable")?,
-            type_: v1.unwrap_or_default(),
-            payment_method_id: v2.unwrap_or_default(),
-            customer_id: v3.unwrap_or_default(),
-            card: v4.unwrap_or_default(),
-            us_bank_account: v5.unwrap_or_default(),
-            sepa_direct_debit: v6.unwrap_or_default(),
-            bacs_direct_debit: v7.unwrap_or_default(),
-            becs_direct_debit: v8.unwrap_or_default(),
-            card_id: v9.unwrap_or_default(),
-            provider: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AutoPaymentDetails {
     /// A value with the required fields (`enable`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6894,7 +6564,6 @@ impl AutoPaymentDetails {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A Bacs direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6908,43 +6577,12 @@ pub struct BacsDirectDebit {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BacsDirectDebit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    BacsDirectDebit { sort_code: "sort_code" value required, last4: "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BacsDirectDebit {
-    const NAME: &'static str = "BacsDirectDebit";
-
-    const FIELDS: &'static[&'static str] = &["sort_code", "last4"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sort_code")?,
-                1 => entries.value(&mut v1, "last4")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            sort_code: crate::runtime::object::required(v0, "sort_code")?,
-            last4: crate::runtime::object::required(v1, "last4")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl BacsDirectDebit {
     /// A value with the required fields (`sort_code`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6954,7 +6592,6 @@ impl BacsDirectDebit {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A BECS direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6968,43 +6605,12 @@ pub struct BecsDirectDebit {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BecsDirectDebit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    BecsDirectDebit { bsb_number: "bsb_number" value required, last4: "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BecsDirectDebit {
-    const NAME: &'static str = "BecsDirectDebit";
-
-    const FIELDS: &'static[&'static str] = &["bsb_number", "last4"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "bsb_number")?,
-                1 => entries.value(&mut v1, "last4")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            bsb_number: crate::runtime::object::required(v0, "bsb_number")?,
-            last4: crate::runtime::object::required(v1, "last4")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl BecsDirectDebit {
     /// A value with the required fields (`bsb_number`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7014,7 +6620,6 @@ impl BecsDirectDebit {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The seller shown on an invoice, estimate or template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7046,60 +6651,18 @@ pub struct BusinessDetails {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for BusinessDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BusinessDetails {
+        logo_url: "logoUrl" value optional,
+        name: "name" value optional,
+        phone_no: "phoneNo" value optional,
+        address: "address" value optional,
+        website: "website" value optional,
+        custom_values: "customValues" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for BusinessDetails {
-    const NAME: &'static str = "BusinessDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "logoUrl",
-        "name",
-        "phoneNo",
-        "address",
-        "website",
-        "customValues"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "logoUrl")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "phoneNo")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "website")?,
-                5 => entries.value(&mut v5, "customValues")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            logo_url: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            phone_no: v2.unwrap_or_default(),
-            address: v3.unwrap_or_default(),
-            website: v4.unwrap_or_default(),
-            custom_values: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl BusinessDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7152,7 +6715,6 @@ impl BusinessDetails {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Business address.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -7167,7 +6729,6 @@ pub enum BusinessDetailsAddress {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment card, by brand and last digits.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7181,43 +6742,12 @@ pub struct Card {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for Card {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    Card { brand: "brand" value required, last4: "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for Card {
-    const NAME: &'static str = "Card";
-
-    const FIELDS: &'static[&'static str] = &["brand", "last4"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "brand")?,
-                1 => entries.value(&mut v1, "last4")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            brand: crate::runtime::object::required(v0, "brand")?,
-            last4: crate::runtime::object::required(v1, "last4")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Card {
     /// A value with the required fields (`brand`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7227,7 +6757,6 @@ impl Card {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A cheque, by number.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7238,37 +6767,10 @@ pub struct Cheque {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for Cheque {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { Cheque { number: "number" value required } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for Cheque {
-    const NAME: &'static str = "Cheque";
-
-    const FIELDS: &'static[&'static str] = &["number"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "number")?;
-            }
-        Ok(Self { number: crate::runtime::object::required(v0, "number")?, })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Cheque {
     /// A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7278,7 +6780,6 @@ impl Cheque {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The customer an invoice or estimate is for.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7318,68 +6819,20 @@ pub struct ContactDetails {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ContactDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ContactDetails {
+        id: "id" value optional,
+        name: "name" value optional,
+        phone_no: "phoneNo" value optional,
+        email: "email" value optional,
+        additional_emails: "additionalEmails" value optional,
+        company_name: "companyName" value optional,
+        address: "address" value optional,
+        custom_fields: "customFields" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ContactDetails {
-    const NAME: &'static str = "ContactDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "phoneNo",
-        "email",
-        "additionalEmails",
-        "companyName",
-        "address",
-        "customFields"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "phoneNo")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "additionalEmails")?,
-                5 => entries.value(&mut v5, "companyName")?,
-                6 => entries.value(&mut v6, "address")?,
-                7 => entries.value(&mut v7, "customFields")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            phone_no: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            additional_emails: v4.unwrap_or_default(),
-            company_name: v5.unwrap_or_default(),
-            address: v6.unwrap_or_default(),
-            custom_fields: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ContactDetails {
     /// A value with the required fields (`id`, `name`, `phoneNo`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7451,7 +6904,6 @@ impl ContactDetails {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7555,138 +7007,38 @@ pub struct CreateEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateEstimateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateEstimateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        live_mode: "liveMode" value optional,
+        discount: "discount" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        contact_details: "contactDetails" value required,
+        estimate_number: "estimateNumber" value optional,
+        issue_date: "issueDate" value optional,
+        expiry_date: "expiryDate" value optional,
+        sent_to: "sentTo" value optional,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        meta: "meta" value optional,
+        send_estimate_details: "sendEstimateDetails" value optional,
+        frequency_settings: "frequencySettings" value required,
+        estimate_number_prefix: "estimateNumberPrefix" value optional,
+        user_id: "userId" value optional,
+        attachments: "attachments" value optional,
+        auto_invoice: "autoInvoice" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional,
+        payment_schedule_config: "paymentScheduleConfig" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateEstimateRequest {
-    const NAME: &'static str = "CreateEstimateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "currency",
-        "items",
-        "liveMode",
-        "discount",
-        "termsNotes",
-        "title",
-        "contactDetails",
-        "estimateNumber",
-        "issueDate",
-        "expiryDate",
-        "sentTo",
-        "automaticTaxesEnabled",
-        "meta",
-        "sendEstimateDetails",
-        "frequencySettings",
-        "estimateNumberPrefix",
-        "userId",
-        "attachments",
-        "autoInvoice",
-        "miscellaneousCharges",
-        "paymentScheduleConfig"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "businessDetails")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "items")?,
-                6 => entries.value(&mut v6, "liveMode")?,
-                7 => entries.value(&mut v7, "discount")?,
-                8 => entries.value(&mut v8, "termsNotes")?,
-                9 => entries.value(&mut v9, "title")?,
-                10 => entries.value(&mut v10, "contactDetails")?,
-                11 => entries.value(&mut v11, "estimateNumber")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "expiryDate")?,
-                14 => entries.value(&mut v14, "sentTo")?,
-                15 => entries.value(&mut v15, "automaticTaxesEnabled")?,
-                16 => entries.value(&mut v16, "meta")?,
-                17 => entries.value(&mut v17, "sendEstimateDetails")?,
-                18 => entries.value(&mut v18, "frequencySettings")?,
-                19 => entries.value(&mut v19, "estimateNumberPrefix")?,
-                20 => entries.value(&mut v20, "userId")?,
-                21 => entries.value(&mut v21, "attachments")?,
-                22 => entries.value(&mut v22, "autoInvoice")?,
-                23 => entries.value(&mut v23, "miscellaneousCharges")?,
-                24 => entries.value(&mut v24, "paymentScheduleConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            business_details: crate::runtime::object::required(v3, "businessDetails")?,
-            currency: crate::runtime::object::required(v4, "currency")?,
-            items: crate::runtime::object::required(v5, "items")?,
-            live_mode: v6.unwrap_or_default(),
-            discount: crate::runtime::object::required(v7, "discount")?,
-            terms_notes: v8.unwrap_or_default(),
-            title: v9.unwrap_or_default(),
-            contact_details: crate::runtime::object::required(v10, "contactDetails")?,
-            estimate_number: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            expiry_date: v13.unwrap_or_default(),
-            sent_to: v14.unwrap_or_default(),
-            automatic_taxes_enabled: v15.unwrap_or_default(),
-            meta: v16.unwrap_or_default(),
-            send_estimate_details: v17.unwrap_or_default(),
-            frequency_settings: crate::runtime::object::required(v18, "frequencySettings")?,
-            estimate_number_prefix: v19.unwrap_or_default(),
-            user_id: v20.unwrap_or_default(),
-            attachments: v21.unwrap_or_default(),
-            auto_invoice: v22.unwrap_or_default(),
-            miscellaneous_charges: v23.unwrap_or_default(),
-            payment_schedule_config: v24.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateEstimateRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7831,7 +7183,6 @@ impl CreateEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Turns an estimate into an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7855,49 +7206,17 @@ pub struct CreateInvoiceFromEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateInvoiceFromEstimateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateInvoiceFromEstimateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        mark_as_invoiced: "markAsInvoiced" value required,
+        version: "version" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateInvoiceFromEstimateRequest {
-    const NAME: &'static str = "CreateInvoiceFromEstimateRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "markAsInvoiced", "version"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "markAsInvoiced")?,
-                3 => entries.value(&mut v3, "version")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            mark_as_invoiced: crate::runtime::object::required(v2, "markAsInvoiced")?,
-            version: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceFromEstimateRequest {
     /// A value with the required fields (`altId`, `altType`, `markAsInvoiced`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7922,7 +7241,6 @@ impl CreateInvoiceFromEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `CreateInvoiceFromEstimateRequestVersion`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7938,7 +7256,6 @@ pub enum CreateInvoiceFromEstimateRequestVersion {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceFromEstimateRequestVersion {
     /// The value as sent on the wire.
     #[inline]
@@ -7952,7 +7269,6 @@ impl CreateInvoiceFromEstimateRequestVersion {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7968,7 +7284,6 @@ impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
 crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8064,130 +7379,36 @@ pub struct CreateInvoiceRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateInvoiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateInvoiceRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        discount: "discount" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        contact_details: "contactDetails" value required,
+        invoice_number: "invoiceNumber" value optional,
+        issue_date: "issueDate" value required,
+        due_date: "dueDate" value optional,
+        sent_to: "sentTo" value required,
+        live_mode: "liveMode" value required,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        payment_schedule: "paymentSchedule" value optional,
+        late_fees_configuration: "lateFeesConfiguration" value optional,
+        tips_configuration: "tipsConfiguration" value optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        payment_methods: "paymentMethods" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateInvoiceRequest {
-    const NAME: &'static str = "CreateInvoiceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "currency",
-        "items",
-        "discount",
-        "termsNotes",
-        "title",
-        "contactDetails",
-        "invoiceNumber",
-        "issueDate",
-        "dueDate",
-        "sentTo",
-        "liveMode",
-        "automaticTaxesEnabled",
-        "paymentSchedule",
-        "lateFeesConfiguration",
-        "tipsConfiguration",
-        "invoiceNumberPrefix",
-        "paymentMethods",
-        "attachments",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "businessDetails")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "items")?,
-                6 => entries.value(&mut v6, "discount")?,
-                7 => entries.value(&mut v7, "termsNotes")?,
-                8 => entries.value(&mut v8, "title")?,
-                9 => entries.value(&mut v9, "contactDetails")?,
-                10 => entries.value(&mut v10, "invoiceNumber")?,
-                11 => entries.value(&mut v11, "issueDate")?,
-                12 => entries.value(&mut v12, "dueDate")?,
-                13 => entries.value(&mut v13, "sentTo")?,
-                14 => entries.value(&mut v14, "liveMode")?,
-                15 => entries.value(&mut v15, "automaticTaxesEnabled")?,
-                16 => entries.value(&mut v16, "paymentSchedule")?,
-                17 => entries.value(&mut v17, "lateFeesConfiguration")?,
-                18 => entries.value(&mut v18, "tipsConfiguration")?,
-                19 => entries.value(&mut v19, "invoiceNumberPrefix")?,
-                20 => entries.value(&mut v20, "paymentMethods")?,
-                21 => entries.value(&mut v21, "attachments")?,
-                22 => entries.value(&mut v22, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            business_details: crate::runtime::object::required(v3, "businessDetails")?,
-            currency: crate::runtime::object::required(v4, "currency")?,
-            items: crate::runtime::object::required(v5, "items")?,
-            discount: crate::runtime::object::required(v6, "discount")?,
-            terms_notes: v7.unwrap_or_default(),
-            title: v8.unwrap_or_default(),
-            contact_details: crate::runtime::object::required(v9, "contactDetails")?,
-            invoice_number: v10.unwrap_or_default(),
-            issue_date: crate::runtime::object::required(v11, "issueDate")?,
-            due_date: v12.unwrap_or_default(),
-            sent_to: crate::runtime::object::required(v13, "sentTo")?,
-            live_mode: crate::runtime::object::required(v14, "liveMode")?,
-            automatic_taxes_enabled: v15.unwrap_or_default(),
-            payment_schedule: v16.unwrap_or_default(),
-            late_fees_configuration: v17.unwrap_or_default(),
-            tips_configuration: v18.unwrap_or_default(),
-            invoice_number_prefix: v19.unwrap_or_default(),
-            payment_methods: v20.unwrap_or_default(),
-            attachments: v21.unwrap_or_default(),
-            miscellaneous_charges: v22.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8305,7 +7526,6 @@ impl CreateInvoiceRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8384,114 +7604,32 @@ pub struct CreateInvoiceScheduleRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateInvoiceScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateInvoiceScheduleRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        contact_details: "contactDetails" value required,
+        schedule: "schedule" value required,
+        live_mode: "liveMode" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        discount: "discount" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        tips_configuration: "tipsConfiguration" value optional,
+        late_fees_configuration: "lateFeesConfiguration" value optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        payment_methods: "paymentMethods" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateInvoiceScheduleRequest {
-    const NAME: &'static str = "CreateInvoiceScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "contactDetails",
-        "schedule",
-        "liveMode",
-        "businessDetails",
-        "currency",
-        "items",
-        "automaticTaxesEnabled",
-        "discount",
-        "termsNotes",
-        "title",
-        "tipsConfiguration",
-        "lateFeesConfiguration",
-        "invoiceNumberPrefix",
-        "paymentMethods",
-        "attachments",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "contactDetails")?,
-                4 => entries.value(&mut v4, "schedule")?,
-                5 => entries.value(&mut v5, "liveMode")?,
-                6 => entries.value(&mut v6, "businessDetails")?,
-                7 => entries.value(&mut v7, "currency")?,
-                8 => entries.value(&mut v8, "items")?,
-                9 => entries.value(&mut v9, "automaticTaxesEnabled")?,
-                10 => entries.value(&mut v10, "discount")?,
-                11 => entries.value(&mut v11, "termsNotes")?,
-                12 => entries.value(&mut v12, "title")?,
-                13 => entries.value(&mut v13, "tipsConfiguration")?,
-                14 => entries.value(&mut v14, "lateFeesConfiguration")?,
-                15 => entries.value(&mut v15, "invoiceNumberPrefix")?,
-                16 => entries.value(&mut v16, "paymentMethods")?,
-                17 => entries.value(&mut v17, "attachments")?,
-                18 => entries.value(&mut v18, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            contact_details: crate::runtime::object::required(v3, "contactDetails")?,
-            schedule: crate::runtime::object::required(v4, "schedule")?,
-            live_mode: crate::runtime::object::required(v5, "liveMode")?,
-            business_details: crate::runtime::object::required(v6, "businessDetails")?,
-            currency: crate::runtime::object::required(v7, "currency")?,
-            items: crate::runtime::object::required(v8, "items")?,
-            automatic_taxes_enabled: v9.unwrap_or_default(),
-            discount: crate::runtime::object::required(v10, "discount")?,
-            terms_notes: v11.unwrap_or_default(),
-            title: v12.unwrap_or_default(),
-            tips_configuration: v13.unwrap_or_default(),
-            late_fees_configuration: v14.unwrap_or_default(),
-            invoice_number_prefix: v15.unwrap_or_default(),
-            payment_methods: v16.unwrap_or_default(),
-            attachments: v17.unwrap_or_default(),
-            miscellaneous_charges: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceScheduleRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8586,7 +7724,6 @@ impl CreateInvoiceScheduleRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8659,106 +7796,30 @@ pub struct CreateInvoiceTemplateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateInvoiceTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateInvoiceTemplateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        internal: "internal" value optional,
+        name: "name" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        discount: "discount" value optional,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        tips_configuration: "tipsConfiguration" value optional,
+        late_fees_configuration: "lateFeesConfiguration" value optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        payment_methods: "paymentMethods" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateInvoiceTemplateRequest {
-    const NAME: &'static str = "CreateInvoiceTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "internal",
-        "name",
-        "businessDetails",
-        "currency",
-        "items",
-        "automaticTaxesEnabled",
-        "discount",
-        "termsNotes",
-        "title",
-        "tipsConfiguration",
-        "lateFeesConfiguration",
-        "invoiceNumberPrefix",
-        "paymentMethods",
-        "attachments",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "internal")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "businessDetails")?,
-                5 => entries.value(&mut v5, "currency")?,
-                6 => entries.value(&mut v6, "items")?,
-                7 => entries.value(&mut v7, "automaticTaxesEnabled")?,
-                8 => entries.value(&mut v8, "discount")?,
-                9 => entries.value(&mut v9, "termsNotes")?,
-                10 => entries.value(&mut v10, "title")?,
-                11 => entries.value(&mut v11, "tipsConfiguration")?,
-                12 => entries.value(&mut v12, "lateFeesConfiguration")?,
-                13 => entries.value(&mut v13, "invoiceNumberPrefix")?,
-                14 => entries.value(&mut v14, "paymentMethods")?,
-                15 => entries.value(&mut v15, "attachments")?,
-                16 => entries.value(&mut v16, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            internal: v2.unwrap_or_default(),
-            name: crate::runtime::object::required(v3, "name")?,
-            business_details: crate::runtime::object::required(v4, "businessDetails")?,
-            currency: crate::runtime::object::required(v5, "currency")?,
-            items: crate::runtime::object::required(v6, "items")?,
-            automatic_taxes_enabled: v7.unwrap_or_default(),
-            discount: v8.unwrap_or_default(),
-            terms_notes: v9.unwrap_or_default(),
-            title: v10.unwrap_or_default(),
-            tips_configuration: v11.unwrap_or_default(),
-            late_fees_configuration: v12.unwrap_or_default(),
-            invoice_number_prefix: v13.unwrap_or_default(),
-            payment_methods: v14.unwrap_or_default(),
-            attachments: v15.unwrap_or_default(),
-            miscellaneous_charges: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceTemplateRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8859,258 +7920,99 @@ impl CreateInvoiceTemplateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerSendInvoice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerSendInvoice",))]
     pub customer_send_invoice: Option<NotificationTemplate>,
 
     /// `teamPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamPaymentSuccess", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamPaymentSuccess",))]
     pub team_payment_success: Option<NotificationTemplate>,
 
     /// `customerPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerPaymentSuccess", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerPaymentSuccess",))]
     pub customer_payment_success: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamAutoPaymentSuccess", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamAutoPaymentSuccess",))]
     pub team_auto_payment_success: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerAutoPaymentSuccess", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentSuccess",))]
     pub customer_auto_payment_success: Option<NotificationTemplate>,
 
     /// `teamPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamPaymentFailure", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamPaymentFailure",))]
     pub team_payment_failure: Option<NotificationTemplate>,
 
     /// `customerPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerPaymentFailure", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerPaymentFailure",))]
     pub customer_payment_failure: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamAutoPaymentFailure", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamAutoPaymentFailure",))]
     pub team_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerAutoPaymentFailure", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentFailure",))]
     pub customer_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentInfo`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerAutoPaymentInfo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentInfo",))]
     pub customer_auto_payment_info: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentAmountChanged`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "customerAutoPaymentAmountChanged",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentAmountChanged",))]
     pub customer_auto_payment_amount_changed: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSkip`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamAutoPaymentSkip", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamAutoPaymentSkip",))]
     pub team_auto_payment_skip: Option<NotificationTemplate>,
 
     /// `teamRecurringSendInvoiceFailed`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "teamRecurringSendInvoiceFailed",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamRecurringSendInvoiceFailed",))]
     pub team_recurring_send_invoice_failed: Option<NotificationTemplate>,
 
     /// `customerSendEstimate`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerSendEstimate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerSendEstimate",))]
     pub customer_send_estimate: Option<NotificationTemplate>,
 
     /// `teamEstimateAccepted`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamEstimateAccepted", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamEstimateAccepted",))]
     pub team_estimate_accepted: Option<NotificationTemplate>,
 
     /// `teamEstimateDeclined`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "teamEstimateDeclined", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamEstimateDeclined",))]
     pub team_estimate_declined: Option<NotificationTemplate>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for CustomNotifications {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomNotifications {
+        customer_send_invoice: "customerSendInvoice" value optional,
+        team_payment_success: "teamPaymentSuccess" value optional,
+        customer_payment_success: "customerPaymentSuccess" value optional,
+        team_auto_payment_success: "teamAutoPaymentSuccess" value optional,
+        customer_auto_payment_success: "customerAutoPaymentSuccess" value optional,
+        team_payment_failure: "teamPaymentFailure" value optional,
+        customer_payment_failure: "customerPaymentFailure" value optional,
+        team_auto_payment_failure: "teamAutoPaymentFailure" value optional,
+        customer_auto_payment_failure: "customerAutoPaymentFailure" value optional,
+        customer_auto_payment_info: "customerAutoPaymentInfo" value optional,
+        customer_auto_payment_amount_changed: "customerAutoPaymentAmountChanged" value optional,
+        team_auto_payment_skip: "teamAutoPaymentSkip" value optional,
+        team_recurring_send_invoice_failed: "teamRecurringSendInvoiceFailed" value optional,
+        customer_send_estimate: "customerSendEstimate" value optional,
+        team_estimate_accepted: "teamEstimateAccepted" value optional,
+        team_estimate_declined: "teamEstimateDeclined" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for CustomNotifications {
-    const NAME: &'static str = "CustomNotifications";
-
-    const FIELDS: &'static[&'static str] = &[
-        "customerSendInvoice",
-        "teamPaymentSuccess",
-        "customerPaymentSuccess",
-        "teamAutoPaymentSuccess",
-        "customerAutoPaymentSuccess",
-        "teamPaymentFailure",
-        "customerPaymentFailure",
-        "teamAutoPaymentFailure",
-        "customerAutoPaymentFailure",
-        "customerAutoPaymentInfo",
-        "customerAutoPaymentAmountChanged",
-        "teamAutoPaymentSkip",
-        "teamRecurringSendInvoiceFailed",
-        "customerSendEstimate",
-        "teamEstimateAccepted",
-        "teamEstimateDeclined"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "customerSendInvoice")?,
-                1 => entries.value(&mut v1, "teamPaymentSuccess")?,
-                2 => entries.value(&mut v2, "customerPaymentSuccess")?,
-                3 => entries.value(&mut v3, "teamAutoPaymentSuccess")?,
-                4 => entries.value(&mut v4, "customerAutoPaymentSuccess")?,
-                5 => entries.value(&mut v5, "teamPaymentFailure")?,
-                6 => entries.value(&mut v6, "customerPaymentFailure")?,
-                7 => entries.value(&mut v7, "teamAutoPaymentFailure")?,
-                8 => entries.value(&mut v8, "customerAutoPaymentFailure")?,
-                9 => entries.value(&mut v9, "customerAutoPaymentInfo")?,
-                10 => entries.value(&mut v10, "customerAutoPaymentAmountChanged")?,
-                11 => entries.value(&mut v11, "teamAutoPaymentSkip")?,
-                12 => entries.value(&mut v12, "teamRecurringSendInvoiceFailed")?,
-                13 => entries.value(&mut v13, "customerSendEstimate")?,
-                14 => entries.value(&mut v14, "teamEstimateAccepted")?,
-                15 => entries.value(&mut v15, "teamEstimateDeclined")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            customer_send_invoice: v0.unwrap_or_default(),
-            team_payment_success: v1.unwrap_or_default(),
-            customer_payment_success: v2.unwrap_or_default(),
-            team_auto_payment_success: v3.unwrap_or_default(),
-            customer_auto_payment_success: v4.unwrap_or_default(),
-            team_payment_failure: v5.unwrap_or_default(),
-            customer_payment_failure: v6.unwrap_or_default(),
-            team_auto_payment_failure: v7.unwrap_or_default(),
-            customer_auto_payment_failure: v8.unwrap_or_default(),
-            customer_auto_payment_info: v9.unwrap_or_default(),
-            customer_auto_payment_amount_changed: v10.unwrap_or_default(),
-            team_auto_payment_skip: v11.unwrap_or_default(),
-            team_recurring_send_invoice_failed: v12.unwrap_or_default(),
-            customer_send_estimate: v13.unwrap_or_default(),
-            team_estimate_accepted: v14.unwrap_or_default(),
-            team_estimate_declined: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A discount on the whole document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9130,44 +8032,15 @@ pub struct Discount {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Discount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Discount {
+        value: "value" value optional,
+        type_: "type" value optional,
+        valid_on_product_ids: "validOnProductIds" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Discount {
-    const NAME: &'static str = "Discount";
-
-    const FIELDS: &'static[&'static str] = &["value", "type", "validOnProductIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "value")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "validOnProductIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            value: v0.unwrap_or_default(),
-            type_: v1.unwrap_or_default(),
-            valid_on_product_ids: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Discount {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9195,202 +8068,105 @@ impl Discount {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `liveMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `name`: a string. Example: `Home Service Estimate`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     pub items: Vec<LineItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumberPrefix",))]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     pub attachments: Vec<Attachment>,
 
     /// Id of the user who last changed it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// `total`: a number. Example: `1222.03`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "__v", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesEnabled",))]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNotes",))]
     pub terms_notes: Option<String>,
 
     /// `companyId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<ContactDetails>,
 
     /// `issueDate`: a date and time (RFC 3339 string). Example: `2023-06-15T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a date and time (RFC 3339 string). Example: `2023-07-15T00:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiryDate",))]
     pub expiry_date: Option<String>,
 
     /// `sentBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sentBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sentBy",))]
     pub sent_by: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxesCalculated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesCalculated",))]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Caller-defined data.
@@ -9401,274 +8177,89 @@ pub struct Estimate {
     pub estimate_action_history: Vec<EstimateAction>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sentTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sentTo",))]
     pub sent_to: Option<SentTo>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "frequencySettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "frequencySettings",))]
     pub frequency_settings: Option<FrequencySettings>,
 
     /// `lastVisitedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastVisitedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastVisitedAt",))]
     pub last_visited_at: Option<String>,
 
     /// Total converted to US dollars.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalamountInUSD", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalamountInUSD",))]
     pub totalamount_in_usd: Option<f64>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "autoInvoice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoInvoice",))]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Estimate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Estimate {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        live_mode: "liveMode" value optional,
+        deleted: "deleted" value optional,
+        name: "name" value optional,
+        currency: "currency" value optional,
+        business_details: "businessDetails" value optional,
+        items: "items" value_or_default optional,
+        discount: "discount" value optional,
+        title: "title" value optional,
+        estimate_number_prefix: "estimateNumberPrefix" value optional,
+        attachments: "attachments" value_or_default optional,
+        updated_by: "updatedBy" value optional,
+        total: "total" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        v: "__v" value optional,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        terms_notes: "termsNotes" value optional,
+        company_id: "companyId" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        expiry_date: "expiryDate" value optional,
+        sent_by: "sentBy" value optional,
+        automatic_taxes_calculated: "automaticTaxesCalculated" value optional,
+        meta: "meta" value_or_default optional,
+        estimate_action_history: "estimateActionHistory" value_or_default optional,
+        sent_to: "sentTo" value optional,
+        frequency_settings: "frequencySettings" value optional,
+        last_visited_at: "lastVisitedAt" value optional,
+        totalamount_in_usd: "totalamountInUSD" value optional,
+        auto_invoice: "autoInvoice" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Estimate {
-    const NAME: &'static str = "Estimate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "liveMode",
-        "deleted",
-        "name",
-        "currency",
-        "businessDetails",
-        "items",
-        "discount",
-        "title",
-        "estimateNumberPrefix",
-        "attachments",
-        "updatedBy",
-        "total",
-        "createdAt",
-        "updatedAt",
-        "__v",
-        "automaticTaxesEnabled",
-        "termsNotes",
-        "companyId",
-        "contactDetails",
-        "issueDate",
-        "expiryDate",
-        "sentBy",
-        "automaticTaxesCalculated",
-        "meta",
-        "estimateActionHistory",
-        "sentTo",
-        "frequencySettings",
-        "lastVisitedAt",
-        "totalamountInUSD",
-        "autoInvoice",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "currency")?,
-                7 => entries.value(&mut v7, "businessDetails")?,
-                8 => entries.value_or_default(&mut v8, "items")?,
-                9 => entries.value(&mut v9, "discount")?,
-                10 => entries.value(&mut v10, "title")?,
-                11 => entries.value(&mut v11, "estimateNumberPrefix")?,
-                12 => entries.value_or_default(&mut v12, "attachments")?,
-                13 => entries.value(&mut v13, "updatedBy")?,
-                14 => entries.value(&mut v14, "total")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "__v")?,
-                18 => entries.value(&mut v18, "automaticTaxesEnabled")?,
-                19 => entries.value(&mut v19, "termsNotes")?,
-                20 => entries.value(&mut v20, "companyId")?,
-                21 => entries.value(&mut v21, "contactDetails")?,
-                22 => entries.value(&mut v22, "issueDate")?,
-                23 => entries.value(&mut v23, "expiryDate")?,
-                24 => entries.value(&mut v24, "sentBy")?,
-                25 => entries.value(&mut v25, "automaticTaxesCalculated")?,
-                26 => entries.value_or_default(&mut v26, "meta")?,
-                27 => entries.value_or_default(&mut v27, "estimateActionHistory")?,
-                28 => entries.value(&mut v28, "sentTo")?,
-                29 => entries.value(&mut v29, "frequencySettings")?,
-                30 => entries.value(&mut v30, "lastVisitedAt")?,
-                31 => entries.value(&mut v31, "totalamountInUSD")?,
-                32 => entries.value(&mut v32, "autoInvoice")?,
-                33 => entries.value(&mut v33, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            currency: v6.unwrap_or_default(),
-            business_details: v7.unwrap_or_default(),
-            items: v8.unwrap_or_default(),
-            discount: v9.unwrap_or_default(),
-            title: v10.unwrap_or_default(),
-            estimate_number_prefix: v11.unwrap_or_default(),
-            attachments: v12.unwrap_or_default(),
-            updated_by: v13.unwrap_or_default(),
-            total: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            v: v17.unwrap_or_default(),
-            automatic_taxes_enabled: v18.unwrap_or_default(),
-            terms_notes: v19.unwrap_or_default(),
-            company_id: v20.unwrap_or_default(),
-            contact_details: v21.unwrap_or_default(),
-            issue_date: v22.unwrap_or_default(),
-            expiry_date: v23.unwrap_or_default(),
-            sent_by: v24.unwrap_or_default(),
-            automatic_taxes_calculated: v25.unwrap_or_default(),
-            meta: v26.unwrap_or_default(),
-            estimate_action_history: v27.unwrap_or_default(),
-            sent_to: v28.unwrap_or_default(),
-            frequency_settings: v29.unwrap_or_default(),
-            last_visited_at: v30.unwrap_or_default(),
-            totalamount_in_usd: v31.unwrap_or_default(),
-            auto_invoice: v32.unwrap_or_default(),
-            trace_id: v33.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One entry of an estimate's history.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateAction {
     /// `action`: a string. Example: `Created`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub action: Option<String>,
 
     /// `timestamp`: a date and time (RFC 3339 string). Example: `2023-06-15T10:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for EstimateAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    EstimateAction { action: "action" value optional, timestamp: "timestamp" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for EstimateAction {
-    const NAME: &'static str = "EstimateAction";
-
-    const FIELDS: &'static[&'static str] = &["action", "timestamp"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "action")?,
-                1 => entries.value(&mut v1, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self { action: v0.unwrap_or_default(), timestamp: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9724,90 +8315,26 @@ pub struct EstimateItem {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EstimateItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    EstimateItem {
+        name: "name" value required,
+        description: "description" value optional,
+        product_id: "productId" value optional,
+        price_id: "priceId" value optional,
+        currency: "currency" value required,
+        amount: "amount" value required,
+        qty: "qty" value required,
+        taxes: "taxes" value optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        is_setup_fee_item: "isSetupFeeItem" value optional,
+        type_: "type" value optional,
+        tax_inclusive: "taxInclusive" value optional,
+        attachments: "attachments" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EstimateItem {
-    const NAME: &'static str = "EstimateItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "description",
-        "productId",
-        "priceId",
-        "currency",
-        "amount",
-        "qty",
-        "taxes",
-        "automaticTaxCategoryId",
-        "isSetupFeeItem",
-        "type",
-        "taxInclusive",
-        "attachments"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "productId")?,
-                3 => entries.value(&mut v3, "priceId")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "amount")?,
-                6 => entries.value(&mut v6, "qty")?,
-                7 => entries.value(&mut v7, "taxes")?,
-                8 => entries.value(&mut v8, "automaticTaxCategoryId")?,
-                9 => entries.value(&mut v9, "isSetupFeeItem")?,
-                10 => entries.value(&mut v10, "type")?,
-                11 => entries.value(&mut v11, "taxInclusive")?,
-                12 => entries.value(&mut v12, "attachments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: v1.unwrap_or_default(),
-            product_id: v2.unwrap_or_default(),
-            price_id: v3.unwrap_or_default(),
-            currency: crate::runtime::object::required(v4, "currency")?,
-            amount: crate::runtime::object::required(v5, "amount")?,
-            qty: crate::runtime::object::required(v6, "qty")?,
-            taxes: v7.unwrap_or_default(),
-            automatic_tax_category_id: v8.unwrap_or_default(),
-            is_setup_fee_item: v9.unwrap_or_default(),
-            type_: v10.unwrap_or_default(),
-            tax_inclusive: v11.unwrap_or_default(),
-            attachments: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateItem {
     /// A value with the required fields (`name`, `currency`, `amount`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9890,7 +8417,6 @@ impl EstimateItem {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where an estimate is in its life cycle; `all` is a filter value only.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9921,7 +8447,6 @@ pub enum EstimateStatus {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -9940,7 +8465,6 @@ impl EstimateStatus {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for EstimateStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9961,262 +8485,111 @@ impl From<&str> for EstimateStatus {
 crate::runtime::enums::string_enum!(EstimateStatus);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `liveMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `name`: a string. Example: `Home Service Estimate Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     pub items: Vec<LineItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `title`: a string. Example: `ESTIMATE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumberPrefix",))]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     pub attachments: Vec<Attachment>,
 
     /// `updatedBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "__v", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesEnabled",))]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNotes",))]
     pub terms_notes: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for EstimateTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    EstimateTemplate {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        live_mode: "liveMode" value optional,
+        deleted: "deleted" value optional,
+        name: "name" value optional,
+        currency: "currency" value optional,
+        business_details: "businessDetails" value optional,
+        items: "items" value_or_default optional,
+        discount: "discount" value optional,
+        title: "title" value optional,
+        estimate_number_prefix: "estimateNumberPrefix" value optional,
+        attachments: "attachments" value_or_default optional,
+        updated_by: "updatedBy" value optional,
+        total: "total" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        v: "__v" value optional,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        terms_notes: "termsNotes" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for EstimateTemplate {
-    const NAME: &'static str = "EstimateTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "liveMode",
-        "deleted",
-        "name",
-        "currency",
-        "businessDetails",
-        "items",
-        "discount",
-        "title",
-        "estimateNumberPrefix",
-        "attachments",
-        "updatedBy",
-        "total",
-        "createdAt",
-        "updatedAt",
-        "__v",
-        "automaticTaxesEnabled",
-        "termsNotes"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "currency")?,
-                7 => entries.value(&mut v7, "businessDetails")?,
-                8 => entries.value_or_default(&mut v8, "items")?,
-                9 => entries.value(&mut v9, "discount")?,
-                10 => entries.value(&mut v10, "title")?,
-                11 => entries.value(&mut v11, "estimateNumberPrefix")?,
-                12 => entries.value_or_default(&mut v12, "attachments")?,
-                13 => entries.value(&mut v13, "updatedBy")?,
-                14 => entries.value(&mut v14, "total")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "__v")?,
-                18 => entries.value(&mut v18, "automaticTaxesEnabled")?,
-                19 => entries.value(&mut v19, "termsNotes")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            currency: v6.unwrap_or_default(),
-            business_details: v7.unwrap_or_default(),
-            items: v8.unwrap_or_default(),
-            discount: v9.unwrap_or_default(),
-            title: v10.unwrap_or_default(),
-            estimate_number_prefix: v11.unwrap_or_default(),
-            attachments: v12.unwrap_or_default(),
-            updated_by: v13.unwrap_or_default(),
-            total: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            v: v17.unwrap_or_default(),
-            automatic_taxes_enabled: v18.unwrap_or_default(),
-            terms_notes: v19.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Content of an estimate template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10284,102 +8657,29 @@ pub struct EstimateTemplateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EstimateTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    EstimateTemplateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        live_mode: "liveMode" value optional,
+        discount: "discount" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        meta: "meta" value optional,
+        send_estimate_details: "sendEstimateDetails" value optional,
+        estimate_number_prefix: "estimateNumberPrefix" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EstimateTemplateRequest {
-    const NAME: &'static str = "EstimateTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "currency",
-        "items",
-        "liveMode",
-        "discount",
-        "termsNotes",
-        "title",
-        "automaticTaxesEnabled",
-        "meta",
-        "sendEstimateDetails",
-        "estimateNumberPrefix",
-        "attachments",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "businessDetails")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "items")?,
-                6 => entries.value(&mut v6, "liveMode")?,
-                7 => entries.value(&mut v7, "discount")?,
-                8 => entries.value(&mut v8, "termsNotes")?,
-                9 => entries.value(&mut v9, "title")?,
-                10 => entries.value(&mut v10, "automaticTaxesEnabled")?,
-                11 => entries.value(&mut v11, "meta")?,
-                12 => entries.value(&mut v12, "sendEstimateDetails")?,
-                13 => entries.value(&mut v13, "estimateNumberPrefix")?,
-                14 => entries.value(&mut v14, "attachments")?,
-                15 => entries.value(&mut v15, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            business_details: crate::runtime::object::required(v3, "businessDetails")?,
-            currency: crate::runtime::object::required(v4, "currency")?,
-            items: crate::runtime::object::required(v5, "items")?,
-            live_mode: v6.unwrap_or_default(),
-            discount: crate::runtime::object::required(v7, "discount")?,
-            terms_notes: v8.unwrap_or_default(),
-            title: v9.unwrap_or_default(),
-            automatic_taxes_enabled: v10.unwrap_or_default(),
-            meta: v11.unwrap_or_default(),
-            send_estimate_details: v12.unwrap_or_default(),
-            estimate_number_prefix: v13.unwrap_or_default(),
-            attachments: v14.unwrap_or_default(),
-            miscellaneous_charges: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateTemplateRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10471,7 +8771,6 @@ impl EstimateTemplateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate that was viewed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10483,37 +8782,12 @@ pub struct EstimateViewedRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EstimateViewedRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    EstimateViewedRequest { estimate_id: "estimateId" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EstimateViewedRequest {
-    const NAME: &'static str = "EstimateViewedRequest";
-
-    const FIELDS: &'static[&'static str] = &["estimateId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "estimateId")?;
-            }
-        Ok(Self { estimate_id: crate::runtime::object::required(v0, "estimateId")?, })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateViewedRequest {
     /// A value with the required fields (`estimateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10523,7 +8797,6 @@ impl EstimateViewedRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Repeat settings of an estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -10539,38 +8812,11 @@ pub struct FrequencySettings {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for FrequencySettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FrequencySettings { enabled: "enabled" value optional, schedule: "schedule" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for FrequencySettings {
-    const NAME: &'static str = "FrequencySettings";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "schedule"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "schedule")?,
-                _ => {}
-            }
-        }
-        Ok(Self { enabled: v0.unwrap_or_default(), schedule: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl FrequencySettings {
     /// A value with the required fields (`enabled`, `schedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10592,109 +8838,45 @@ impl FrequencySettings {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next estimate number.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimateNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumber",))]
     pub estimate_number: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for GenerateEstimateNumberResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GenerateEstimateNumberResponse {
+        estimate_number: "estimateNumber" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for GenerateEstimateNumberResponse {
-    const NAME: &'static str = "GenerateEstimateNumberResponse";
-
-    const FIELDS: &'static[&'static str] = &["estimateNumber", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "estimateNumber")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { estimate_number: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next invoice number.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GenerateInvoiceNumberResponse {
     /// The next free invoice number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<GenerateInvoiceNumberResponseInvoiceNumber>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for GenerateInvoiceNumberResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GenerateInvoiceNumberResponse { invoice_number: "invoiceNumber" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for GenerateInvoiceNumberResponse {
-    const NAME: &'static str = "GenerateInvoiceNumberResponse";
-
-    const FIELDS: &'static[&'static str] = &["invoiceNumber"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "invoiceNumber")?;
-            }
-        Ok(Self { invoice_number: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next free invoice number.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -10710,7 +8892,6 @@ pub enum GenerateInvoiceNumberResponseInvoiceNumber {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Unit of a repeat interval.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10741,7 +8922,6 @@ pub enum IntervalType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl IntervalType {
     /// The value as sent on the wire.
     #[inline]
@@ -10760,7 +8940,6 @@ impl IntervalType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for IntervalType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10781,116 +8960,61 @@ impl From<&str> for IntervalType {
 crate::runtime::enums::string_enum!(IntervalType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `status`: a [`InvoiceStatus`](crate::invoices::InvoiceStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<InvoiceStatus>,
 
     /// `liveMode`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number. Example: `0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// `altId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Invoice`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// Invoice number, without prefix.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<ContactDetails>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`LineItem`](crate::invoices::LineItem) values.
@@ -10898,264 +9022,97 @@ pub struct Invoice {
     pub invoice_items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number. Example: `999`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesEnabled",))]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxesCalculated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesCalculated",))]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Instalment plan, if any.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentSchedule",))]
     pub payment_schedule: Option<serde_json::Value>,
 
     /// `totalSummary`: a [`TotalSummary`](crate::invoices::TotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<TotalSummary>,
 
     /// `remindersConfiguration`: a [`RemindersConfiguration`](crate::invoices::RemindersConfiguration).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "remindersConfiguration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "remindersConfiguration",))]
     pub reminders_configuration: Option<RemindersConfiguration>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Invoice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Invoice {
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        automatic_taxes_calculated: "automaticTaxesCalculated" value optional,
+        payment_schedule: "paymentSchedule" value optional,
+        total_summary: "totalSummary" value optional,
+        reminders_configuration: "remindersConfiguration" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Invoice {
-    const NAME: &'static str = "Invoice";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "automaticTaxesEnabled",
-        "automaticTaxesCalculated",
-        "paymentSchedule",
-        "totalSummary",
-        "remindersConfiguration"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "status")?,
-                2 => entries.value(&mut v2, "liveMode")?,
-                3 => entries.value(&mut v3, "amountPaid")?,
-                4 => entries.value(&mut v4, "altId")?,
-                5 => entries.value(&mut v5, "altType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "businessDetails")?,
-                8 => entries.value(&mut v8, "invoiceNumber")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "contactDetails")?,
-                11 => entries.value(&mut v11, "issueDate")?,
-                12 => entries.value(&mut v12, "dueDate")?,
-                13 => entries.value(&mut v13, "discount")?,
-                14 => entries.value_or_default(&mut v14, "invoiceItems")?,
-                15 => entries.value(&mut v15, "total")?,
-                16 => entries.value(&mut v16, "title")?,
-                17 => entries.value(&mut v17, "amountDue")?,
-                18 => entries.value(&mut v18, "createdAt")?,
-                19 => entries.value(&mut v19, "updatedAt")?,
-                20 => entries.value(&mut v20, "automaticTaxesEnabled")?,
-                21 => entries.value(&mut v21, "automaticTaxesCalculated")?,
-                22 => entries.value(&mut v22, "paymentSchedule")?,
-                23 => entries.value(&mut v23, "totalSummary")?,
-                24 => entries.value(&mut v24, "remindersConfiguration")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            status: v1.unwrap_or_default(),
-            live_mode: v2.unwrap_or_default(),
-            amount_paid: v3.unwrap_or_default(),
-            alt_id: v4.unwrap_or_default(),
-            alt_type: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            business_details: v7.unwrap_or_default(),
-            invoice_number: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            contact_details: v10.unwrap_or_default(),
-            issue_date: v11.unwrap_or_default(),
-            due_date: v12.unwrap_or_default(),
-            discount: v13.unwrap_or_default(),
-            invoice_items: v14.unwrap_or_default(),
-            total: v15.unwrap_or_default(),
-            title: v16.unwrap_or_default(),
-            amount_due: v17.unwrap_or_default(),
-            created_at: v18.unwrap_or_default(),
-            updated_at: v19.unwrap_or_default(),
-            automatic_taxes_enabled: v20.unwrap_or_default(),
-            automatic_taxes_calculated: v21.unwrap_or_default(),
-            payment_schedule: v22.unwrap_or_default(),
-            total_summary: v23.unwrap_or_default(),
-            reminders_configuration: v24.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate and the invoice made from it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceFromEstimateResponse {
     /// `estimate`: a [`Estimate`](crate::invoices::Estimate).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub estimate: Option<Estimate>,
 
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for InvoiceFromEstimateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InvoiceFromEstimateResponse {
+        estimate: "estimate" value optional,
+        invoice: "invoice" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for InvoiceFromEstimateResponse {
-    const NAME: &'static str = "InvoiceFromEstimateResponse";
-
-    const FIELDS: &'static[&'static str] = &["estimate", "invoice"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "estimate")?,
-                1 => entries.value(&mut v1, "invoice")?,
-                _ => {}
-            }
-        }
-        Ok(Self { estimate: v0.unwrap_or_default(), invoice: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an invoice, schedule or template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -11207,86 +9164,25 @@ pub struct InvoiceItem {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InvoiceItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InvoiceItem {
+        name: "name" value required,
+        description: "description" value optional,
+        product_id: "productId" value optional,
+        price_id: "priceId" value optional,
+        currency: "currency" value required,
+        amount: "amount" value required,
+        qty: "qty" value required,
+        taxes: "taxes" value optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        is_setup_fee_item: "isSetupFeeItem" value optional,
+        type_: "type" value optional,
+        tax_inclusive: "taxInclusive" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InvoiceItem {
-    const NAME: &'static str = "InvoiceItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "description",
-        "productId",
-        "priceId",
-        "currency",
-        "amount",
-        "qty",
-        "taxes",
-        "automaticTaxCategoryId",
-        "isSetupFeeItem",
-        "type",
-        "taxInclusive"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "productId")?,
-                3 => entries.value(&mut v3, "priceId")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "amount")?,
-                6 => entries.value(&mut v6, "qty")?,
-                7 => entries.value(&mut v7, "taxes")?,
-                8 => entries.value(&mut v8, "automaticTaxCategoryId")?,
-                9 => entries.value(&mut v9, "isSetupFeeItem")?,
-                10 => entries.value(&mut v10, "type")?,
-                11 => entries.value(&mut v11, "taxInclusive")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: v1.unwrap_or_default(),
-            product_id: v2.unwrap_or_default(),
-            price_id: v3.unwrap_or_default(),
-            currency: crate::runtime::object::required(v4, "currency")?,
-            amount: crate::runtime::object::required(v5, "amount")?,
-            qty: crate::runtime::object::required(v6, "qty")?,
-            taxes: v7.unwrap_or_default(),
-            automatic_tax_category_id: v8.unwrap_or_default(),
-            is_setup_fee_item: v9.unwrap_or_default(),
-            type_: v10.unwrap_or_default(),
-            tax_inclusive: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceItem {
     /// A value with the required fields (`name`, `currency`, `amount`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11362,344 +9258,151 @@ impl InvoiceItem {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A recurring or scheduled invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// Schedule status.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `Monthly retainer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<ScheduleOptions>,
 
     /// Invoices issued so far.
     pub invoices: Vec<Invoice>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<ContactDetails>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     pub items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `termsNotes`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNotes",))]
     pub terms_notes: Option<String>,
 
     /// Terms with placeholders filled in.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "compiledTermsNotes", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compiledTermsNotes",))]
     pub compiled_terms_notes: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for InvoiceSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InvoiceSchedule {
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        schedule: "schedule" value optional,
+        invoices: "invoices" value_or_default optional,
+        business_details: "businessDetails" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        discount: "discount" value optional,
+        items: "items" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        terms_notes: "termsNotes" value optional,
+        compiled_terms_notes: "compiledTermsNotes" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for InvoiceSchedule {
-    const NAME: &'static str = "InvoiceSchedule";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "status",
-        "liveMode",
-        "altId",
-        "altType",
-        "name",
-        "schedule",
-        "invoices",
-        "businessDetails",
-        "currency",
-        "contactDetails",
-        "discount",
-        "items",
-        "total",
-        "title",
-        "termsNotes",
-        "compiledTermsNotes",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "status")?,
-                2 => entries.value(&mut v2, "liveMode")?,
-                3 => entries.value(&mut v3, "altId")?,
-                4 => entries.value(&mut v4, "altType")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "schedule")?,
-                7 => entries.value_or_default(&mut v7, "invoices")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "contactDetails")?,
-                11 => entries.value(&mut v11, "discount")?,
-                12 => entries.value_or_default(&mut v12, "items")?,
-                13 => entries.value(&mut v13, "total")?,
-                14 => entries.value(&mut v14, "title")?,
-                15 => entries.value(&mut v15, "termsNotes")?,
-                16 => entries.value(&mut v16, "compiledTermsNotes")?,
-                17 => entries.value(&mut v17, "createdAt")?,
-                18 => entries.value(&mut v18, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            status: v1.unwrap_or_default(),
-            live_mode: v2.unwrap_or_default(),
-            alt_id: v3.unwrap_or_default(),
-            alt_type: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            schedule: v6.unwrap_or_default(),
-            invoices: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            contact_details: v10.unwrap_or_default(),
-            discount: v11.unwrap_or_default(),
-            items: v12.unwrap_or_default(),
-            total: v13.unwrap_or_default(),
-            title: v14.unwrap_or_default(),
-            terms_notes: v15.unwrap_or_default(),
-            compiled_terms_notes: v16.unwrap_or_default(),
-            created_at: v17.unwrap_or_default(),
-            updated_at: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Invoice and estimate defaults of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceSettings {
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// Default terms of invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "termsNote", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNote",))]
     pub terms_note: Option<String>,
 
     /// Default terms of estimates.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimatesTermsNote", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatesTermsNote",))]
     pub estimates_terms_note: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `estimatesTitle`: a string. Example: `ESTIMATE`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimatesTitle", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatesTitle",))]
     pub estimates_title: Option<String>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumberPrefix",))]
     pub invoice_number_prefix: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumberPrefix",))]
     pub estimate_number_prefix: Option<String>,
 
     /// Default days until an invoice is due.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueAfterXDays", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueAfterXDays",))]
     pub due_after_x_days: Option<i64>,
 
     /// Default days until an estimate expires.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimatesExpireAfterXDays", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatesExpireAfterXDays",))]
     pub estimates_expire_after_x_days: Option<i64>,
 
     /// Smallest partial payment allowed, in percent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "minimumPercentagePartialPayment",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "minimumPercentagePartialPayment",))]
     pub minimum_percentage_partial_payment: Option<f64>,
 
     /// Ids of custom fields shown on documents.
@@ -11707,189 +9410,65 @@ pub struct InvoiceSettings {
     pub custom_fields: Vec<String>,
 
     /// `customNotification`: a [`CustomNotifications`](crate::invoices::CustomNotifications).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customNotification", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customNotification",))]
     pub custom_notification: Option<CustomNotifications>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `senderConfiguration`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "senderConfiguration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "senderConfiguration",))]
     pub sender_configuration: Option<SenderConfiguration>,
 
     /// `productSettings`: a [`ProductSettings`](crate::invoices::ProductSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productSettings",))]
     pub product_settings: Option<ProductSettings>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderSettings",))]
     pub reminder_settings: Option<ReminderSettings>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lateFeesConfiguration",))]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tipsConfiguration",))]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentMethods",))]
     pub payment_methods: Option<PaymentMethods>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for InvoiceSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InvoiceSettings {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        terms_note: "termsNote" value optional,
+        estimates_terms_note: "estimatesTermsNote" value optional,
+        title: "title" value optional,
+        estimates_title: "estimatesTitle" value optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        estimate_number_prefix: "estimateNumberPrefix" value optional,
+        due_after_x_days: "dueAfterXDays" value optional,
+        estimates_expire_after_x_days: "estimatesExpireAfterXDays" value optional,
+        minimum_percentage_partial_payment: "minimumPercentagePartialPayment" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        custom_notification: "customNotification" value optional,
+        business_details: "businessDetails" value optional,
+        sender_configuration: "senderConfiguration" value optional,
+        product_settings: "productSettings" value optional,
+        reminder_settings: "reminderSettings" value optional,
+        late_fees_configuration: "lateFeesConfiguration" value optional,
+        tips_configuration: "tipsConfiguration" value optional,
+        payment_methods: "paymentMethods" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for InvoiceSettings {
-    const NAME: &'static str = "InvoiceSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "termsNote",
-        "estimatesTermsNote",
-        "title",
-        "estimatesTitle",
-        "invoiceNumberPrefix",
-        "estimateNumberPrefix",
-        "dueAfterXDays",
-        "estimatesExpireAfterXDays",
-        "minimumPercentagePartialPayment",
-        "customFields",
-        "customNotification",
-        "businessDetails",
-        "senderConfiguration",
-        "productSettings",
-        "reminderSettings",
-        "lateFeesConfiguration",
-        "tipsConfiguration",
-        "paymentMethods"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "termsNote")?,
-                3 => entries.value(&mut v3, "estimatesTermsNote")?,
-                4 => entries.value(&mut v4, "title")?,
-                5 => entries.value(&mut v5, "estimatesTitle")?,
-                6 => entries.value(&mut v6, "invoiceNumberPrefix")?,
-                7 => entries.value(&mut v7, "estimateNumberPrefix")?,
-                8 => entries.value(&mut v8, "dueAfterXDays")?,
-                9 => entries.value(&mut v9, "estimatesExpireAfterXDays")?,
-                10 => entries.value(&mut v10, "minimumPercentagePartialPayment")?,
-                11 => entries.value_or_default(&mut v11, "customFields")?,
-                12 => entries.value(&mut v12, "customNotification")?,
-                13 => entries.value(&mut v13, "businessDetails")?,
-                14 => entries.value(&mut v14, "senderConfiguration")?,
-                15 => entries.value(&mut v15, "productSettings")?,
-                16 => entries.value(&mut v16, "reminderSettings")?,
-                17 => entries.value(&mut v17, "lateFeesConfiguration")?,
-                18 => entries.value(&mut v18, "tipsConfiguration")?,
-                19 => entries.value(&mut v19, "paymentMethods")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            terms_note: v2.unwrap_or_default(),
-            estimates_terms_note: v3.unwrap_or_default(),
-            title: v4.unwrap_or_default(),
-            estimates_title: v5.unwrap_or_default(),
-            invoice_number_prefix: v6.unwrap_or_default(),
-            estimate_number_prefix: v7.unwrap_or_default(),
-            due_after_x_days: v8.unwrap_or_default(),
-            estimates_expire_after_x_days: v9.unwrap_or_default(),
-            minimum_percentage_partial_payment: v10.unwrap_or_default(),
-            custom_fields: v11.unwrap_or_default(),
-            custom_notification: v12.unwrap_or_default(),
-            business_details: v13.unwrap_or_default(),
-            sender_configuration: v14.unwrap_or_default(),
-            product_settings: v15.unwrap_or_default(),
-            reminder_settings: v16.unwrap_or_default(),
-            late_fees_configuration: v17.unwrap_or_default(),
-            tips_configuration: v18.unwrap_or_default(),
-            payment_methods: v19.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where an invoice is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11917,7 +9496,6 @@ pub enum InvoiceStatus {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -11935,7 +9513,6 @@ impl InvoiceStatus {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for InvoiceStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11955,174 +9532,74 @@ impl From<&str> for InvoiceStatus {
 crate::runtime::enums::string_enum!(InvoiceStatus);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<Discount>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     pub items: Vec<LineItem>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumberPrefix",))]
     pub invoice_number_prefix: Option<String>,
 
     /// `total`: a number. Example: `999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for InvoiceTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InvoiceTemplate {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        currency: "currency" value optional,
+        discount: "discount" value optional,
+        items: "items" value_or_default optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        total: "total" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for InvoiceTemplate {
-    const NAME: &'static str = "InvoiceTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "currency",
-        "discount",
-        "items",
-        "invoiceNumberPrefix",
-        "total",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "businessDetails")?,
-                5 => entries.value(&mut v5, "currency")?,
-                6 => entries.value(&mut v6, "discount")?,
-                7 => entries.value_or_default(&mut v7, "items")?,
-                8 => entries.value(&mut v8, "invoiceNumberPrefix")?,
-                9 => entries.value(&mut v9, "total")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            business_details: v4.unwrap_or_default(),
-            currency: v5.unwrap_or_default(),
-            discount: v6.unwrap_or_default(),
-            items: v7.unwrap_or_default(),
-            invoice_number_prefix: v8.unwrap_or_default(),
-            total: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice that was viewed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12134,37 +9611,12 @@ pub struct InvoiceViewedRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InvoiceViewedRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    InvoiceViewedRequest { invoice_id: "invoiceId" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InvoiceViewedRequest {
-    const NAME: &'static str = "InvoiceViewedRequest";
-
-    const FIELDS: &'static[&'static str] = &["invoiceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "invoiceId")?;
-            }
-        Ok(Self { invoice_id: crate::runtime::object::required(v0, "invoiceId")?, })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceViewedRequest {
     /// A value with the required fields (`invoiceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12174,7 +9626,6 @@ impl InvoiceViewedRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A tax applied to a line item.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12206,60 +9657,18 @@ pub struct ItemTax {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ItemTax {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ItemTax {
+        id: "_id" value optional,
+        name: "name" value optional,
+        rate: "rate" value optional,
+        calculation: "calculation" value optional,
+        description: "description" value optional,
+        tax_id: "taxId" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ItemTax {
-    const NAME: &'static str = "ItemTax";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "rate",
-        "calculation",
-        "description",
-        "taxId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "rate")?,
-                3 => entries.value(&mut v3, "calculation")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "taxId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            rate: v2.unwrap_or_default(),
-            calculation: v3.unwrap_or_default(),
-            description: v4.unwrap_or_default(),
-            tax_id: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemTax {
     /// A value with the required fields (`_id`, `name`, `rate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12312,7 +9721,6 @@ impl ItemTax {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How the tax is applied to the price.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12325,7 +9733,6 @@ pub enum ItemTaxCalculation {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemTaxCalculation {
     /// The value as sent on the wire.
     #[inline]
@@ -12338,7 +9745,6 @@ impl ItemTaxCalculation {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemTaxCalculation {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12353,7 +9759,6 @@ impl From<&str> for ItemTaxCalculation {
 crate::runtime::enums::string_enum!(ItemTaxCalculation);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether a line item is charged once or repeatedly.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12369,7 +9774,6 @@ pub enum ItemType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemType {
     /// The value as sent on the wire.
     #[inline]
@@ -12383,7 +9787,6 @@ impl ItemType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12399,7 +9802,6 @@ impl From<&str> for ItemType {
 crate::runtime::enums::string_enum!(ItemType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Upper bound on the late fees charged.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12415,38 +9817,11 @@ pub struct LateFeesCap {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for LateFeesCap {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LateFeesCap { type_: "type" value optional, value: "value" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for LateFeesCap {
-    const NAME: &'static str = "LateFeesCap";
-
-    const FIELDS: &'static[&'static str] = &["type", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesCap {
     /// A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12468,7 +9843,6 @@ impl LateFeesCap {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `LateFeesCapType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12481,7 +9855,6 @@ pub enum LateFeesCapType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesCapType {
     /// The value as sent on the wire.
     #[inline]
@@ -12494,7 +9867,6 @@ impl LateFeesCapType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesCapType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12509,7 +9881,6 @@ impl From<&str> for LateFeesCapType {
 crate::runtime::enums::string_enum!(LateFeesCapType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Late fee rules.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12541,60 +9912,18 @@ pub struct LateFeesConfiguration {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for LateFeesConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LateFeesConfiguration {
+        enable: "enable" value optional,
+        value: "value" value optional,
+        type_: "type" value optional,
+        frequency: "frequency" value optional,
+        grace: "grace" value optional,
+        max_late_fees: "maxLateFees" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for LateFeesConfiguration {
-    const NAME: &'static str = "LateFeesConfiguration";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enable",
-        "value",
-        "type",
-        "frequency",
-        "grace",
-        "maxLateFees"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enable")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "frequency")?,
-                4 => entries.value(&mut v4, "grace")?,
-                5 => entries.value(&mut v5, "maxLateFees")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enable: v0.unwrap_or_default(),
-            value: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            frequency: v3.unwrap_or_default(),
-            grace: v4.unwrap_or_default(),
-            max_late_fees: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesConfiguration {
     /// A value with the required fields (`enable`, `value`, `type`, `frequency`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12652,7 +9981,6 @@ impl LateFeesConfiguration {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How often a late fee is charged.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12668,38 +9996,14 @@ pub struct LateFeesFrequency {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for LateFeesFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LateFeesFrequency {
+        interval_count: "intervalCount" value optional,
+        interval: "interval" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for LateFeesFrequency {
-    const NAME: &'static str = "LateFeesFrequency";
-
-    const FIELDS: &'static[&'static str] = &["intervalCount", "interval"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "intervalCount")?,
-                1 => entries.value(&mut v1, "interval")?,
-                _ => {}
-            }
-        }
-        Ok(Self { interval_count: v0.unwrap_or_default(), interval: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesFrequency {
     /// A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12724,7 +10028,6 @@ impl LateFeesFrequency {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `LateFeesFrequencyInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12752,7 +10055,6 @@ pub enum LateFeesFrequencyInterval {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesFrequencyInterval {
     /// The value as sent on the wire.
     #[inline]
@@ -12770,7 +10072,6 @@ impl LateFeesFrequencyInterval {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesFrequencyInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12790,7 +10091,6 @@ impl From<&str> for LateFeesFrequencyInterval {
 crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Delay after the due date before fees start.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12806,38 +10106,14 @@ pub struct LateFeesGrace {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for LateFeesGrace {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LateFeesGrace {
+        interval_count: "intervalCount" value optional,
+        interval: "interval" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for LateFeesGrace {
-    const NAME: &'static str = "LateFeesGrace";
-
-    const FIELDS: &'static[&'static str] = &["intervalCount", "interval"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "intervalCount")?,
-                1 => entries.value(&mut v1, "interval")?,
-                _ => {}
-            }
-        }
-        Ok(Self { interval_count: v0.unwrap_or_default(), interval: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesGrace {
     /// A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12859,7 +10135,6 @@ impl LateFeesGrace {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `LateFeesGraceInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12872,7 +10147,6 @@ pub enum LateFeesGraceInterval {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesGraceInterval {
     /// The value as sent on the wire.
     #[inline]
@@ -12885,7 +10159,6 @@ impl LateFeesGraceInterval {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesGraceInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12900,182 +10173,78 @@ impl From<&str> for LateFeesGraceInterval {
 crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item as HighLevel returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `ABC Product`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string. Example: `Monthly service`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceId",))]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Unit price.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// Quantity.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<f64>,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
     pub taxes: Vec<ItemTax>,
 
     /// Tax category used when taxes are computed automatically.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxCategoryId",))]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSetupFeeItem", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSetupFeeItem",))]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxInclusive",))]
     pub tax_inclusive: Option<bool>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for LineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LineItem {
+        id: "_id" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        product_id: "productId" value optional,
+        price_id: "priceId" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        qty: "qty" value optional,
+        taxes: "taxes" value_or_default optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        is_setup_fee_item: "isSetupFeeItem" value optional,
+        type_: "type" value optional,
+        tax_inclusive: "taxInclusive" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for LineItem {
-    const NAME: &'static str = "LineItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "description",
-        "productId",
-        "priceId",
-        "currency",
-        "amount",
-        "qty",
-        "taxes",
-        "automaticTaxCategoryId",
-        "isSetupFeeItem",
-        "type",
-        "taxInclusive"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "productId")?,
-                4 => entries.value(&mut v4, "priceId")?,
-                5 => entries.value(&mut v5, "currency")?,
-                6 => entries.value(&mut v6, "amount")?,
-                7 => entries.value(&mut v7, "qty")?,
-                8 => entries.value_or_default(&mut v8, "taxes")?,
-                9 => entries.value(&mut v9, "automaticTaxCategoryId")?,
-                10 => entries.value(&mut v10, "isSetupFeeItem")?,
-                11 => entries.value(&mut v11, "type")?,
-                12 => entries.value(&mut v12, "taxInclusive")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            product_id: v3.unwrap_or_default(),
-            price_id: v4.unwrap_or_default(),
-            currency: v5.unwrap_or_default(),
-            amount: v6.unwrap_or_default(),
-            qty: v7.unwrap_or_default(),
-            taxes: v8.unwrap_or_default(),
-            automatic_tax_category_id: v9.unwrap_or_default(),
-            is_setup_fee_item: v10.unwrap_or_default(),
-            type_: v11.unwrap_or_default(),
-            tax_inclusive: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimate templates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -13085,63 +10254,24 @@ pub struct ListEstimateTemplatesResponse {
     pub data: Vec<EstimateTemplate>,
 
     /// Number of matching templates.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ListEstimateTemplatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListEstimateTemplatesResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ListEstimateTemplatesResponse {
-    const NAME: &'static str = "ListEstimateTemplatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            data: v0.unwrap_or_default(),
-            total_count: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -13151,58 +10281,23 @@ pub struct ListEstimatesResponse {
     pub estimates: Vec<Estimate>,
 
     /// Number of matching estimates.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ListEstimatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListEstimatesResponse {
+        estimates: "estimates" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ListEstimatesResponse {
-    const NAME: &'static str = "ListEstimatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["estimates", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "estimates")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            estimates: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice schedules.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -13212,43 +10307,18 @@ pub struct ListInvoiceSchedulesResponse {
     pub schedules: Vec<InvoiceSchedule>,
 
     /// Number of matching schedules.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ListInvoiceSchedulesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListInvoiceSchedulesResponse {
+        schedules: "schedules" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ListInvoiceSchedulesResponse {
-    const NAME: &'static str = "ListInvoiceSchedulesResponse";
-
-    const FIELDS: &'static[&'static str] = &["schedules", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "schedules")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { schedules: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice templates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -13258,48 +10328,19 @@ pub struct ListInvoiceTemplatesResponse {
     pub data: Vec<InvoiceTemplate>,
 
     /// Number of matching templates.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ListInvoiceTemplatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListInvoiceTemplatesResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ListInvoiceTemplatesResponse {
-    const NAME: &'static str = "ListInvoiceTemplatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoices.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -13309,43 +10350,18 @@ pub struct ListInvoicesResponse {
     pub invoices: Vec<Invoice>,
 
     /// Number of matching invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ListInvoicesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ListInvoicesResponse {
-    const NAME: &'static str = "ListInvoicesResponse";
-
-    const FIELDS: &'static[&'static str] = &["invoices", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "invoices")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { invoices: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListInvoicesResponse {
+        invoices: "invoices" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Values of `ListInvoicesSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13358,7 +10374,6 @@ pub enum ListInvoicesSortField {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
     #[inline]
@@ -13371,7 +10386,6 @@ impl ListInvoicesSortField {
 }
 
 #[cfg(feature = "invoices")]
-#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl From<&str> for ListInvoicesSortField {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13386,7 +10400,6 @@ impl From<&str> for ListInvoicesSortField {
 crate::runtime::enums::string_enum!(ListInvoicesSortField);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How a manually recorded payment was made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13411,7 +10424,6 @@ pub enum ManualPaymentMode {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
     #[inline]
@@ -13428,7 +10440,6 @@ impl ManualPaymentMode {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ManualPaymentMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13447,7 +10458,6 @@ impl From<&str> for ManualPaymentMode {
 crate::runtime::enums::string_enum!(ManualPaymentMode);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Processing fees and other extra charges.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13466,50 +10476,16 @@ pub struct MiscellaneousCharges {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for MiscellaneousCharges {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MiscellaneousCharges {
+        charges: "charges" value required,
+        collected_miscellaneous_charges: "collectedMiscellaneousCharges" value optional,
+        paid_charges: "paidCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for MiscellaneousCharges {
-    const NAME: &'static str = "MiscellaneousCharges";
-
-    const FIELDS: &'static[&'static str] = &[
-        "charges",
-        "collectedMiscellaneousCharges",
-        "paidCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "charges")?,
-                1 => entries.value(&mut v1, "collectedMiscellaneousCharges")?,
-                2 => entries.value(&mut v2, "paidCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            charges: crate::runtime::object::required(v0, "charges")?,
-            collected_miscellaneous_charges: v1.unwrap_or_default(),
-            paid_charges: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl MiscellaneousCharges {
     /// A value with the required fields (`charges`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13531,130 +10507,53 @@ impl MiscellaneousCharges {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Email and SMS content of one notification.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// `enabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub enabled: Option<bool>,
 
     /// `emailTemplate`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailTemplate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailTemplate",))]
     pub email_template: Option<String>,
 
     /// `smsTemplate`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "smsTemplate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "smsTemplate",))]
     pub sms_template: Option<String>,
 
     /// `fromName`: a string. Example: `Alex`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `alex@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `emailSubject`: a string. Example: `Thank you for your purchase`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailSubject", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailSubject",))]
     pub email_subject: Option<String>,
 
     /// `defaultEmailTemplateId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "defaultEmailTemplateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "defaultEmailTemplateId",))]
     pub default_email_template_id: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for NotificationTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    NotificationTemplate {
+        enabled: "enabled" value optional,
+        email_template: "emailTemplate" value optional,
+        sms_template: "smsTemplate" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        email_subject: "emailSubject" value optional,
+        default_email_template_id: "defaultEmailTemplateId" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for NotificationTemplate {
-    const NAME: &'static str = "NotificationTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enabled",
-        "emailTemplate",
-        "smsTemplate",
-        "fromName",
-        "fromEmail",
-        "emailSubject",
-        "defaultEmailTemplateId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "emailTemplate")?,
-                2 => entries.value(&mut v2, "smsTemplate")?,
-                3 => entries.value(&mut v3, "fromName")?,
-                4 => entries.value(&mut v4, "fromEmail")?,
-                5 => entries.value(&mut v5, "emailSubject")?,
-                6 => entries.value(&mut v6, "defaultEmailTemplateId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            email_template: v1.unwrap_or_default(),
-            sms_template: v2.unwrap_or_default(),
-            from_name: v3.unwrap_or_default(),
-            from_email: v4.unwrap_or_default(),
-            email_subject: v5.unwrap_or_default(),
-            default_email_template_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A miscellaneous charge already paid.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13675,49 +10574,17 @@ pub struct PaidCharge {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PaidCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PaidCharge {
+        name: "name" value required,
+        charge: "charge" value required,
+        amount: "amount" value required,
+        id: "_id" value required
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PaidCharge {
-    const NAME: &'static str = "PaidCharge";
-
-    const FIELDS: &'static[&'static str] = &["name", "charge", "amount", "_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "charge")?,
-                2 => entries.value(&mut v2, "amount")?,
-                3 => entries.value(&mut v3, "_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            charge: crate::runtime::object::required(v1, "charge")?,
-            amount: crate::runtime::object::required(v2, "amount")?,
-            id: crate::runtime::object::required(v3, "_id")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaidCharge {
     /// A value with the required fields (`name`, `charge`, `amount`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13732,7 +10599,6 @@ impl PaidCharge {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment methods offered to the payer.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13744,35 +10610,9 @@ pub struct PaymentMethods {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for PaymentMethods {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { PaymentMethods { stripe: "stripe" value optional } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for PaymentMethods {
-    const NAME: &'static str = "PaymentMethods";
-
-    const FIELDS: &'static[&'static str] = &["stripe"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "stripe")?;
-            }
-        Ok(Self { stripe: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentMethods {
     /// A value with the required fields (`stripe`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13788,7 +10628,6 @@ impl PaymentMethods {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Live or test payment mode, as a list filter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13807,7 +10646,6 @@ pub enum PaymentMode {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentMode {
     /// The value as sent on the wire.
     #[inline]
@@ -13822,7 +10660,6 @@ impl PaymentMode {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13839,7 +10676,6 @@ impl From<&str> for PaymentMode {
 crate::runtime::enums::string_enum!(PaymentMode);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Splits an invoice into instalments.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13854,43 +10690,12 @@ pub struct PaymentSchedule {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PaymentSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    PaymentSchedule { type_: "type" value required, schedules: "schedules" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PaymentSchedule {
-    const NAME: &'static str = "PaymentSchedule";
-
-    const FIELDS: &'static[&'static str] = &["type", "schedules"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "schedules")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            schedules: crate::runtime::object::required(v1, "schedules")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentSchedule {
     /// A value with the required fields (`type`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13900,7 +10705,6 @@ impl PaymentSchedule {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Instalments for the invoice created from an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13919,46 +10723,16 @@ pub struct PaymentScheduleConfig {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PaymentScheduleConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PaymentScheduleConfig {
+        type_: "type" value required,
+        date_config: "dateConfig" value required,
+        schedules: "schedules" value required
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PaymentScheduleConfig {
-    const NAME: &'static str = "PaymentScheduleConfig";
-
-    const FIELDS: &'static[&'static str] = &["type", "dateConfig", "schedules"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "dateConfig")?,
-                2 => entries.value(&mut v2, "schedules")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            date_config: crate::runtime::object::required(v1, "dateConfig")?,
-            schedules: crate::runtime::object::required(v2, "schedules")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleConfig {
     /// A value with the required fields (`type`, `dateConfig`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13972,7 +10746,6 @@ impl PaymentScheduleConfig {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How the due dates of instalments are chosen.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13988,43 +10761,15 @@ pub struct PaymentScheduleDateConfig {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PaymentScheduleDateConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PaymentScheduleDateConfig {
+        deposit_date_type: "depositDateType" value required,
+        schedule_date_type: "scheduleDateType" value required
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PaymentScheduleDateConfig {
-    const NAME: &'static str = "PaymentScheduleDateConfig";
-
-    const FIELDS: &'static[&'static str] = &["depositDateType", "scheduleDateType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "depositDateType")?,
-                1 => entries.value(&mut v1, "scheduleDateType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            deposit_date_type: crate::runtime::object::required(v0, "depositDateType")?,
-            schedule_date_type: crate::runtime::object::required(v1, "scheduleDateType")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfig {
     /// A value with the required fields (`depositDateType`, `scheduleDateType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14040,7 +10785,6 @@ impl PaymentScheduleDateConfig {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `PaymentScheduleDateConfigDepositDateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14056,7 +10800,6 @@ pub enum PaymentScheduleDateConfigDepositDateType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigDepositDateType {
     /// The value as sent on the wire.
     #[inline]
@@ -14070,7 +10813,6 @@ impl PaymentScheduleDateConfigDepositDateType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigDepositDateType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14086,7 +10828,6 @@ impl From<&str> for PaymentScheduleDateConfigDepositDateType {
 crate::runtime::enums::string_enum!(PaymentScheduleDateConfigDepositDateType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `PaymentScheduleDateConfigScheduleDateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14102,7 +10843,6 @@ pub enum PaymentScheduleDateConfigScheduleDateType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigScheduleDateType {
     /// The value as sent on the wire.
     #[inline]
@@ -14116,7 +10856,6 @@ impl PaymentScheduleDateConfigScheduleDateType {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14132,73 +10871,29 @@ impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
 crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How products are used on invoice lines.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "enableImportProductDescription",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableImportProductDescription",))]
     pub enable_import_product_description: Option<bool>,
 
     /// `descriptionOptional`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "descriptionOptional", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "descriptionOptional",))]
     pub description_optional: Option<bool>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ProductSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductSettings {
+        enable_import_product_description: "enableImportProductDescription" value optional,
+        description_optional: "descriptionOptional" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ProductSettings {
-    const NAME: &'static str = "ProductSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enableImportProductDescription",
-        "descriptionOptional"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enableImportProductDescription")?,
-                1 => entries.value(&mut v1, "descriptionOptional")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enable_import_product_description: v0.unwrap_or_default(),
-            description_optional: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment received outside HighLevel.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14242,78 +10937,23 @@ pub struct RecordPaymentRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for RecordPaymentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecordPaymentRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        mode: "mode" value required,
+        card: "card" value required,
+        cheque: "cheque" value required,
+        notes: "notes" value required,
+        amount: "amount" value optional,
+        meta: "meta" value optional,
+        payment_schedule_ids: "paymentScheduleIds" value optional,
+        fulfilled_at: "fulfilledAt" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for RecordPaymentRequest {
-    const NAME: &'static str = "RecordPaymentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "mode",
-        "card",
-        "cheque",
-        "notes",
-        "amount",
-        "meta",
-        "paymentScheduleIds",
-        "fulfilledAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "mode")?,
-                3 => entries.value(&mut v3, "card")?,
-                4 => entries.value(&mut v4, "cheque")?,
-                5 => entries.value(&mut v5, "notes")?,
-                6 => entries.value(&mut v6, "amount")?,
-                7 => entries.value(&mut v7, "meta")?,
-                8 => entries.value(&mut v8, "paymentScheduleIds")?,
-                9 => entries.value(&mut v9, "fulfilledAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            mode: crate::runtime::object::required(v2, "mode")?,
-            card: crate::runtime::object::required(v3, "card")?,
-            cheque: crate::runtime::object::required(v4, "cheque")?,
-            notes: crate::runtime::object::required(v5, "notes")?,
-            amount: v6.unwrap_or_default(),
-            meta: v7.unwrap_or_default(),
-            payment_schedule_ids: v8.unwrap_or_default(),
-            fulfilled_at: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecordPaymentRequest {
     /// A value with the required fields (`altId`, `altType`, `mode`, `card`, `cheque`, `notes`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14368,54 +11008,24 @@ impl RecordPaymentRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice after the payment was recorded.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordPaymentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for RecordPaymentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    RecordPaymentResponse { success: "success" value optional, invoice: "invoice" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for RecordPaymentResponse {
-    const NAME: &'static str = "RecordPaymentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "invoice"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "invoice")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), invoice: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecordPaymentResponse {
     /// The `invoice` object of the response, or an empty [`Invoice`] (every field absent) when it has none.
     pub fn invoice(self) -> Invoice {
@@ -14424,7 +11034,6 @@ impl RecordPaymentResponse {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14488,92 +11097,26 @@ pub struct RecurrenceRule {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for RecurrenceRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecurrenceRule {
+        interval_type: "intervalType" value optional,
+        interval: "interval" value optional,
+        start_date: "startDate" value optional,
+        start_time: "startTime" value optional,
+        end_date: "endDate" value optional,
+        end_time: "endTime" value optional,
+        day_of_month: "dayOfMonth" value optional,
+        day_of_week: "dayOfWeek" value optional,
+        num_of_week: "numOfWeek" value optional,
+        month_of_year: "monthOfYear" value optional,
+        count: "count" value optional,
+        days_before: "daysBefore" value optional,
+        use_start_as_primary_user_accepted: "useStartAsPrimaryUserAccepted" value optional,
+        end_type: "endType" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for RecurrenceRule {
-    const NAME: &'static str = "RecurrenceRule";
-
-    const FIELDS: &'static[&'static str] = &[
-        "intervalType",
-        "interval",
-        "startDate",
-        "startTime",
-        "endDate",
-        "endTime",
-        "dayOfMonth",
-        "dayOfWeek",
-        "numOfWeek",
-        "monthOfYear",
-        "count",
-        "daysBefore",
-        "useStartAsPrimaryUserAccepted",
-        "endType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "intervalType")?,
-                1 => entries.value(&mut v1, "interval")?,
-                2 => entries.value(&mut v2, "startDate")?,
-                3 => entries.value(&mut v3, "startTime")?,
-                4 => entries.value(&mut v4, "endDate")?,
-                5 => entries.value(&mut v5, "endTime")?,
-                6 => entries.value(&mut v6, "dayOfMonth")?,
-                7 => entries.value(&mut v7, "dayOfWeek")?,
-                8 => entries.value(&mut v8, "numOfWeek")?,
-                9 => entries.value(&mut v9, "monthOfYear")?,
-                10 => entries.value(&mut v10, "count")?,
-                11 => entries.value(&mut v11, "daysBefore")?,
-                12 => entries.value(&mut v12, "useStartAsPrimaryUserAccepted")?,
-                13 => entries.value(&mut v13, "endType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            interval_type: v0.unwrap_or_default(),
-            interval: v1.unwrap_or_default(),
-            start_date: v2.unwrap_or_default(),
-            start_time: v3.unwrap_or_default(),
-            end_date: v4.unwrap_or_default(),
-            end_time: v5.unwrap_or_default(),
-            day_of_month: v6.unwrap_or_default(),
-            day_of_week: v7.unwrap_or_default(),
-            num_of_week: v8.unwrap_or_default(),
-            month_of_year: v9.unwrap_or_default(),
-            count: v10.unwrap_or_default(),
-            days_before: v11.unwrap_or_default(),
-            use_start_as_primary_user_accepted: v12.unwrap_or_default(),
-            end_type: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRule {
     /// A value with the required fields (`intervalType`, `interval`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14686,7 +11229,6 @@ impl RecurrenceRule {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `RecurrenceRuleDayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14717,7 +11259,6 @@ pub enum RecurrenceRuleDayOfWeek {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleDayOfWeek {
     /// The value as sent on the wire.
     #[inline]
@@ -14736,7 +11277,6 @@ impl RecurrenceRuleDayOfWeek {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleDayOfWeek {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14757,7 +11297,6 @@ impl From<&str> for RecurrenceRuleDayOfWeek {
 crate::runtime::enums::string_enum!(RecurrenceRuleDayOfWeek);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `RecurrenceRuleMonthOfYear`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14803,7 +11342,6 @@ pub enum RecurrenceRuleMonthOfYear {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleMonthOfYear {
     /// The value as sent on the wire.
     #[inline]
@@ -14827,7 +11365,6 @@ impl RecurrenceRuleMonthOfYear {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleMonthOfYear {
     #[inline]
     fn from(value: &str) -> Self {
@@ -14853,216 +11390,87 @@ impl From<&str> for RecurrenceRuleMonthOfYear {
 crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment reminder.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Reminder {
     /// `enabled`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub enabled: Option<bool>,
 
     /// `emailTemplate`: a string. Example: `default`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailTemplate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailTemplate",))]
     pub email_template: Option<String>,
 
     /// `smsTemplate`: a string. Example: `default`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "smsTemplate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "smsTemplate",))]
     pub sms_template: Option<String>,
 
     /// `emailSubject`: a string. Example: `Reminder`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailSubject", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailSubject",))]
     pub email_subject: Option<String>,
 
     /// `reminderId`: a string. Example: `9333e45f-a27d-4659-90e5-76c5ef06d094`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderId",))]
     pub reminder_id: Option<String>,
 
     /// `reminderName`: a string. Example: `Second reminder`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderName",))]
     pub reminder_name: Option<String>,
 
     /// Before or after the reference date.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderTime",))]
     pub reminder_time: Option<ReminderReminderTime>,
 
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "intervalType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalType",))]
     pub interval_type: Option<IntervalType>,
 
     /// `maxReminders`: a whole number. Example: `3`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxReminders", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxReminders",))]
     pub max_reminders: Option<i64>,
 
     /// The event the reminder is timed from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderInvoiceCondition", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderInvoiceCondition",))]
     pub reminder_invoice_condition: Option<ReminderReminderInvoiceCondition>,
 
     /// `reminderNumber`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderNumber",))]
     pub reminder_number: Option<i64>,
 
     /// `startTime`: a string. Example: `9:00 AM`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `5:00 PM`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `timezone`: a string. Example: `businessTZ`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Reminder {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Reminder {
+        enabled: "enabled" value optional,
+        email_template: "emailTemplate" value optional,
+        sms_template: "smsTemplate" value optional,
+        email_subject: "emailSubject" value optional,
+        reminder_id: "reminderId" value optional,
+        reminder_name: "reminderName" value optional,
+        reminder_time: "reminderTime" value optional,
+        interval_type: "intervalType" value optional,
+        max_reminders: "maxReminders" value optional,
+        reminder_invoice_condition: "reminderInvoiceCondition" value optional,
+        reminder_number: "reminderNumber" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        timezone: "timezone" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Reminder {
-    const NAME: &'static str = "Reminder";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enabled",
-        "emailTemplate",
-        "smsTemplate",
-        "emailSubject",
-        "reminderId",
-        "reminderName",
-        "reminderTime",
-        "intervalType",
-        "maxReminders",
-        "reminderInvoiceCondition",
-        "reminderNumber",
-        "startTime",
-        "endTime",
-        "timezone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "emailTemplate")?,
-                2 => entries.value(&mut v2, "smsTemplate")?,
-                3 => entries.value(&mut v3, "emailSubject")?,
-                4 => entries.value(&mut v4, "reminderId")?,
-                5 => entries.value(&mut v5, "reminderName")?,
-                6 => entries.value(&mut v6, "reminderTime")?,
-                7 => entries.value(&mut v7, "intervalType")?,
-                8 => entries.value(&mut v8, "maxReminders")?,
-                9 => entries.value(&mut v9, "reminderInvoiceCondition")?,
-                10 => entries.value(&mut v10, "reminderNumber")?,
-                11 => entries.value(&mut v11, "startTime")?,
-                12 => entries.value(&mut v12, "endTime")?,
-                13 => entries.value(&mut v13, "timezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            email_template: v1.unwrap_or_default(),
-            sms_template: v2.unwrap_or_default(),
-            email_subject: v3.unwrap_or_default(),
-            reminder_id: v4.unwrap_or_default(),
-            reminder_name: v5.unwrap_or_default(),
-            reminder_time: v6.unwrap_or_default(),
-            interval_type: v7.unwrap_or_default(),
-            max_reminders: v8.unwrap_or_default(),
-            reminder_invoice_condition: v9.unwrap_or_default(),
-            reminder_number: v10.unwrap_or_default(),
-            start_time: v11.unwrap_or_default(),
-            end_time: v12.unwrap_or_default(),
-            timezone: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The event the reminder is timed from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15078,7 +11486,6 @@ pub enum ReminderReminderInvoiceCondition {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderInvoiceCondition {
     /// The value as sent on the wire.
     #[inline]
@@ -15092,7 +11499,6 @@ impl ReminderReminderInvoiceCondition {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderInvoiceCondition {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15108,7 +11514,6 @@ impl From<&str> for ReminderReminderInvoiceCondition {
 crate::runtime::enums::string_enum!(ReminderReminderInvoiceCondition);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Before or after the reference date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15124,7 +11529,6 @@ pub enum ReminderReminderTime {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderTime {
     /// The value as sent on the wire.
     #[inline]
@@ -15138,7 +11542,6 @@ impl ReminderReminderTime {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderTime {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15154,19 +11557,13 @@ impl From<&str> for ReminderReminderTime {
 crate::runtime::enums::string_enum!(ReminderReminderTime);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment reminder settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "defaultEmailTemplateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "defaultEmailTemplateId",))]
     pub default_email_template_id: Option<String>,
 
     /// `reminders`: a list of [`Reminder`](crate::invoices::Reminder) values.
@@ -15174,101 +11571,37 @@ pub struct ReminderSettings {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ReminderSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ReminderSettings {
+        default_email_template_id: "defaultEmailTemplateId" value optional,
+        reminders: "reminders" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ReminderSettings {
-    const NAME: &'static str = "ReminderSettings";
-
-    const FIELDS: &'static[&'static str] = &["defaultEmailTemplateId", "reminders"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "defaultEmailTemplateId")?,
-                1 => entries.value_or_default(&mut v1, "reminders")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            default_email_template_id: v0.unwrap_or_default(),
-            reminders: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Reminder state of one invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderExecutionDetailsList", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderExecutionDetailsList",))]
     pub reminder_execution_details_list: Option<serde_json::Value>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderSettings",))]
     pub reminder_settings: Option<ReminderSettings>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for RemindersConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RemindersConfiguration {
+        reminder_execution_details_list: "reminderExecutionDetailsList" value optional,
+        reminder_settings: "reminderSettings" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for RemindersConfiguration {
-    const NAME: &'static str = "RemindersConfiguration";
-
-    const FIELDS: &'static[&'static str] = &["reminderExecutionDetailsList", "reminderSettings"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "reminderExecutionDetailsList")?,
-                1 => entries.value(&mut v1, "reminderSettings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            reminder_execution_details_list: v0.unwrap_or_default(),
-            reminder_settings: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic payment settings of a schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15291,49 +11624,17 @@ pub struct ScheduleAutoPaymentRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ScheduleAutoPaymentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ScheduleAutoPaymentRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        id: "id" value required,
+        auto_payment: "autoPayment" value required
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ScheduleAutoPaymentRequest {
-    const NAME: &'static str = "ScheduleAutoPaymentRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "id", "autoPayment"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "autoPayment")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            id: crate::runtime::object::required(v2, "id")?,
-            auto_payment: crate::runtime::object::required(v3, "autoPayment")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ScheduleAutoPaymentRequest {
     /// A value with the required fields (`altId`, `altType`, `id`, `autoPayment`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15353,7 +11654,6 @@ impl ScheduleAutoPaymentRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Starts an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15377,49 +11677,17 @@ pub struct ScheduleInvoiceScheduleRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ScheduleInvoiceScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ScheduleInvoiceScheduleRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        live_mode: "liveMode" value required,
+        auto_payment: "autoPayment" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ScheduleInvoiceScheduleRequest {
-    const NAME: &'static str = "ScheduleInvoiceScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "liveMode", "autoPayment"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "liveMode")?,
-                3 => entries.value(&mut v3, "autoPayment")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            live_mode: crate::runtime::object::required(v2, "liveMode")?,
-            auto_payment: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ScheduleInvoiceScheduleRequest {
     /// A value with the required fields (`altId`, `altType`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15444,7 +11712,6 @@ impl ScheduleInvoiceScheduleRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When an invoice schedule runs.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15460,38 +11727,11 @@ pub struct ScheduleOptions {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for ScheduleOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ScheduleOptions { execute_at: "executeAt" value optional, rrule: "rrule" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for ScheduleOptions {
-    const NAME: &'static str = "ScheduleOptions";
-
-    const FIELDS: &'static[&'static str] = &["executeAt", "rrule"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "executeAt")?,
-                1 => entries.value(&mut v1, "rrule")?,
-                _ => {}
-            }
-        }
-        Ok(Self { execute_at: v0.unwrap_or_default(), rrule: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ScheduleOptions {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15513,7 +11753,6 @@ impl ScheduleOptions {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How an invoice or estimate reaches the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15535,7 +11774,6 @@ pub enum SendAction {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendAction {
     /// The value as sent on the wire.
     #[inline]
@@ -15551,7 +11789,6 @@ impl SendAction {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SendAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -15569,7 +11806,6 @@ impl From<&str> for SendAction {
 crate::runtime::enums::string_enum!(SendAction);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15604,66 +11840,20 @@ pub struct SendEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SendEstimateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendEstimateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        action: "action" value required,
+        live_mode: "liveMode" value required,
+        user_id: "userId" value required,
+        sent_from: "sentFrom" value optional,
+        estimate_name: "estimateName" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SendEstimateRequest {
-    const NAME: &'static str = "SendEstimateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "action",
-        "liveMode",
-        "userId",
-        "sentFrom",
-        "estimateName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "action")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "userId")?,
-                5 => entries.value(&mut v5, "sentFrom")?,
-                6 => entries.value(&mut v6, "estimateName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            action: crate::runtime::object::required(v2, "action")?,
-            live_mode: crate::runtime::object::required(v3, "liveMode")?,
-            user_id: crate::runtime::object::required(v4, "userId")?,
-            sent_from: v5.unwrap_or_default(),
-            estimate_name: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendEstimateRequest {
     /// A value with the required fields (`altId`, `altType`, `action`, `liveMode`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15699,7 +11889,6 @@ impl SendEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15734,66 +11923,20 @@ pub struct SendInvoiceRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SendInvoiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendInvoiceRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        user_id: "userId" value required,
+        action: "action" value required,
+        live_mode: "liveMode" value required,
+        sent_from: "sentFrom" value optional,
+        auto_payment: "autoPayment" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SendInvoiceRequest {
-    const NAME: &'static str = "SendInvoiceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "userId",
-        "action",
-        "liveMode",
-        "sentFrom",
-        "autoPayment"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "userId")?,
-                3 => entries.value(&mut v3, "action")?,
-                4 => entries.value(&mut v4, "liveMode")?,
-                5 => entries.value(&mut v5, "sentFrom")?,
-                6 => entries.value(&mut v6, "autoPayment")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            user_id: crate::runtime::object::required(v2, "userId")?,
-            action: crate::runtime::object::required(v3, "action")?,
-            live_mode: crate::runtime::object::required(v4, "liveMode")?,
-            sent_from: v5.unwrap_or_default(),
-            auto_payment: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendInvoiceRequest {
     /// A value with the required fields (`altId`, `altType`, `userId`, `action`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15829,74 +11972,33 @@ impl SendInvoiceRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The sent invoice and delivery results.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
 
     /// Result of the SMS delivery.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "smsData", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "smsData",))]
     pub sms_data: Option<serde_json::Value>,
 
     /// Result of the email delivery.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailData", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailData",))]
     pub email_data: Option<serde_json::Value>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for SendInvoiceResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendInvoiceResponse {
+        invoice: "invoice" value optional,
+        sms_data: "smsData" value optional,
+        email_data: "emailData" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for SendInvoiceResponse {
-    const NAME: &'static str = "SendInvoiceResponse";
-
-    const FIELDS: &'static[&'static str] = &["invoice", "smsData", "emailData"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "invoice")?,
-                1 => entries.value(&mut v1, "smsData")?,
-                2 => entries.value(&mut v2, "emailData")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            invoice: v0.unwrap_or_default(),
-            sms_data: v1.unwrap_or_default(),
-            email_data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sender name and address of outgoing emails.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15912,38 +12014,14 @@ pub struct SenderConfiguration {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for SenderConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SenderConfiguration {
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for SenderConfiguration {
-    const NAME: &'static str = "SenderConfiguration";
-
-    const FIELDS: &'static[&'static str] = &["fromName", "fromEmail"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fromName")?,
-                1 => entries.value(&mut v1, "fromEmail")?,
-                _ => {}
-            }
-        }
-        Ok(Self { from_name: v0.unwrap_or_default(), from_email: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SenderConfiguration {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -15965,7 +12043,6 @@ impl SenderConfiguration {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where a document is delivered.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -15988,47 +12065,16 @@ pub struct SentTo {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for SentTo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SentTo {
+        email: "email" value_or_default optional,
+        email_cc: "emailCc" value optional,
+        email_bcc: "emailBcc" value optional,
+        phone_no: "phoneNo" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for SentTo {
-    const NAME: &'static str = "SentTo";
-
-    const FIELDS: &'static[&'static str] = &["email", "emailCc", "emailBcc", "phoneNo"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "email")?,
-                1 => entries.value(&mut v1, "emailCc")?,
-                2 => entries.value(&mut v2, "emailBcc")?,
-                3 => entries.value(&mut v3, "phoneNo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            email: v0.unwrap_or_default(),
-            email_cc: v1.unwrap_or_default(),
-            email_bcc: v2.unwrap_or_default(),
-            phone_no: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SentTo {
     /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16056,7 +12102,6 @@ impl SentTo {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A SEPA direct debit mandate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16073,46 +12118,16 @@ pub struct SepaDirectDebit {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SepaDirectDebit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SepaDirectDebit {
+        bank_code: "bank_code" value required,
+        last4: "last4" value required,
+        branch_code: "branch_code" value required
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SepaDirectDebit {
-    const NAME: &'static str = "SepaDirectDebit";
-
-    const FIELDS: &'static[&'static str] = &["bank_code", "last4", "branch_code"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "bank_code")?,
-                1 => entries.value(&mut v1, "last4")?,
-                2 => entries.value(&mut v2, "branch_code")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            bank_code: crate::runtime::object::required(v0, "bank_code")?,
-            last4: crate::runtime::object::required(v1, "last4")?,
-            branch_code: crate::runtime::object::required(v2, "branch_code")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SepaDirectDebit {
     /// A value with the required fields (`bank_code`, `last4`, `branch_code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16126,7 +12141,6 @@ impl SepaDirectDebit {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sort direction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16142,7 +12156,6 @@ pub enum SortOrder {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SortOrder {
     /// The value as sent on the wire.
     #[inline]
@@ -16156,7 +12169,6 @@ impl SortOrder {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SortOrder {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16172,7 +12184,6 @@ impl From<&str> for SortOrder {
 crate::runtime::enums::string_enum!(SortOrder);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Stripe options.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16184,35 +12195,11 @@ pub struct StripePaymentMethod {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for StripePaymentMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    StripePaymentMethod { enable_bank_debit_only: "enableBankDebitOnly" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for StripePaymentMethod {
-    const NAME: &'static str = "StripePaymentMethod";
-
-    const FIELDS: &'static[&'static str] = &["enableBankDebitOnly"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "enableBankDebitOnly")?;
-            }
-        Ok(Self { enable_bank_debit_only: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl StripePaymentMethod {
     /// A value with the required fields (`enableBankDebitOnly`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16228,7 +12215,6 @@ impl StripePaymentMethod {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice to create and send by text message.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16340,146 +12326,40 @@ pub struct Text2PayRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for Text2PayRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Text2PayRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        contact_details: "contactDetails" value required,
+        invoice_number: "invoiceNumber" value optional,
+        issue_date: "issueDate" value required,
+        due_date: "dueDate" value optional,
+        sent_to: "sentTo" value required,
+        live_mode: "liveMode" value required,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        payment_schedule: "paymentSchedule" value optional,
+        late_fees_configuration: "lateFeesConfiguration" value optional,
+        tips_configuration: "tipsConfiguration" value optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        payment_methods: "paymentMethods" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional,
+        id: "id" value optional,
+        include_terms_note: "includeTermsNote" value optional,
+        action: "action" value required,
+        user_id: "userId" value required,
+        discount: "discount" value optional,
+        business_details: "businessDetails" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for Text2PayRequest {
-    const NAME: &'static str = "Text2PayRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "currency",
-        "items",
-        "termsNotes",
-        "title",
-        "contactDetails",
-        "invoiceNumber",
-        "issueDate",
-        "dueDate",
-        "sentTo",
-        "liveMode",
-        "automaticTaxesEnabled",
-        "paymentSchedule",
-        "lateFeesConfiguration",
-        "tipsConfiguration",
-        "invoiceNumberPrefix",
-        "paymentMethods",
-        "attachments",
-        "miscellaneousCharges",
-        "id",
-        "includeTermsNote",
-        "action",
-        "userId",
-        "discount",
-        "businessDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "currency")?,
-                4 => entries.value(&mut v4, "items")?,
-                5 => entries.value(&mut v5, "termsNotes")?,
-                6 => entries.value(&mut v6, "title")?,
-                7 => entries.value(&mut v7, "contactDetails")?,
-                8 => entries.value(&mut v8, "invoiceNumber")?,
-                9 => entries.value(&mut v9, "issueDate")?,
-                10 => entries.value(&mut v10, "dueDate")?,
-                11 => entries.value(&mut v11, "sentTo")?,
-                12 => entries.value(&mut v12, "liveMode")?,
-                13 => entries.value(&mut v13, "automaticTaxesEnabled")?,
-                14 => entries.value(&mut v14, "paymentSchedule")?,
-                15 => entries.value(&mut v15, "lateFeesConfiguration")?,
-                16 => entries.value(&mut v16, "tipsConfiguration")?,
-                17 => entries.value(&mut v17, "invoiceNumberPrefix")?,
-                18 => entries.value(&mut v18, "paymentMethods")?,
-                19 => entries.value(&mut v19, "attachments")?,
-                20 => entries.value(&mut v20, "miscellaneousCharges")?,
-                21 => entries.value(&mut v21, "id")?,
-                22 => entries.value(&mut v22, "includeTermsNote")?,
-                23 => entries.value(&mut v23, "action")?,
-                24 => entries.value(&mut v24, "userId")?,
-                25 => entries.value(&mut v25, "discount")?,
-                26 => entries.value(&mut v26, "businessDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            currency: crate::runtime::object::required(v3, "currency")?,
-            items: crate::runtime::object::required(v4, "items")?,
-            terms_notes: v5.unwrap_or_default(),
-            title: v6.unwrap_or_default(),
-            contact_details: crate::runtime::object::required(v7, "contactDetails")?,
-            invoice_number: v8.unwrap_or_default(),
-            issue_date: crate::runtime::object::required(v9, "issueDate")?,
-            due_date: v10.unwrap_or_default(),
-            sent_to: crate::runtime::object::required(v11, "sentTo")?,
-            live_mode: crate::runtime::object::required(v12, "liveMode")?,
-            automatic_taxes_enabled: v13.unwrap_or_default(),
-            payment_schedule: v14.unwrap_or_default(),
-            late_fees_configuration: v15.unwrap_or_default(),
-            tips_configuration: v16.unwrap_or_default(),
-            invoice_number_prefix: v17.unwrap_or_default(),
-            payment_methods: v18.unwrap_or_default(),
-            attachments: v19.unwrap_or_default(),
-            miscellaneous_charges: v20.unwrap_or_default(),
-            id: v21.unwrap_or_default(),
-            include_terms_note: v22.unwrap_or_default(),
-            action: crate::runtime::object::required(v23, "action")?,
-            user_id: crate::runtime::object::required(v24, "userId")?,
-            discount: v25.unwrap_or_default(),
-            business_details: v26.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `currency`, `items`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`, `action`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16625,7 +12505,6 @@ impl Text2PayRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Keep the invoice as a draft or send it now.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -16641,7 +12520,6 @@ pub enum Text2PayRequestAction {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayRequestAction {
     /// The value as sent on the wire.
     #[inline]
@@ -16655,7 +12533,6 @@ impl Text2PayRequestAction {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for Text2PayRequestAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -16671,59 +12548,25 @@ impl From<&str> for Text2PayRequestAction {
 crate::runtime::enums::string_enum!(Text2PayRequestAction);
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The created invoice and its payment page.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Text2PayResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub invoice: Option<Invoice>,
 
     /// Payment page of the invoice.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceUrl",))]
     pub invoice_url: Option<String>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for Text2PayResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    Text2PayResponse { invoice: "invoice" value optional, invoice_url: "invoiceUrl" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for Text2PayResponse {
-    const NAME: &'static str = "Text2PayResponse";
-
-    const FIELDS: &'static[&'static str] = &["invoice", "invoiceUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "invoice")?,
-                1 => entries.value(&mut v1, "invoiceUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self { invoice: v0.unwrap_or_default(), invoice_url: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayResponse {
     /// The `invoice` object of the response, or an empty [`Invoice`] (every field absent) when it has none.
     pub fn invoice(self) -> Invoice {
@@ -16732,7 +12575,6 @@ impl Text2PayResponse {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16748,38 +12590,14 @@ pub struct TipsConfiguration {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for TipsConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TipsConfiguration {
+        tips_percentage: "tipsPercentage" value_or_default optional,
+        tips_enabled: "tipsEnabled" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for TipsConfiguration {
-    const NAME: &'static str = "TipsConfiguration";
-
-    const FIELDS: &'static[&'static str] = &["tipsPercentage", "tipsEnabled"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "tipsPercentage")?,
-                1 => entries.value(&mut v1, "tipsEnabled")?,
-                _ => {}
-            }
-        }
-        Ok(Self { tips_percentage: v0.unwrap_or_default(), tips_enabled: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl TipsConfiguration {
     /// A value with the required fields (`tipsPercentage`, `tipsEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -16795,69 +12613,32 @@ impl TipsConfiguration {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Totals of an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TotalSummary {
     /// `subTotal`: a number. Example: `999`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subTotal", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subTotal",))]
     pub sub_total: Option<f64>,
 
     /// `discount`: a number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `tax`: a number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tax: Option<f64>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl<'de> serde::Deserialize<'de> for TotalSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TotalSummary {
+        sub_total: "subTotal" value optional,
+        discount: "discount" value optional,
+        tax: "tax" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-impl crate::runtime::object::Object for TotalSummary {
-    const NAME: &'static str = "TotalSummary";
-
-    const FIELDS: &'static[&'static str] = &["subTotal", "discount", "tax"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subTotal")?,
-                1 => entries.value(&mut v1, "discount")?,
-                2 => entries.value(&mut v2, "tax")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            sub_total: v0.unwrap_or_default(),
-            discount: v1.unwrap_or_default(),
-            tax: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -16965,142 +12746,39 @@ pub struct UpdateEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateEstimateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateEstimateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        live_mode: "liveMode" value optional,
+        discount: "discount" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        contact_details: "contactDetails" value required,
+        estimate_number: "estimateNumber" value optional,
+        issue_date: "issueDate" value optional,
+        expiry_date: "expiryDate" value optional,
+        sent_to: "sentTo" value optional,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        meta: "meta" value optional,
+        send_estimate_details: "sendEstimateDetails" value optional,
+        frequency_settings: "frequencySettings" value required,
+        estimate_number_prefix: "estimateNumberPrefix" value optional,
+        user_id: "userId" value optional,
+        attachments: "attachments" value optional,
+        auto_invoice: "autoInvoice" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional,
+        payment_schedule_config: "paymentScheduleConfig" value optional,
+        estimate_status: "estimateStatus" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateEstimateRequest {
-    const NAME: &'static str = "UpdateEstimateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "currency",
-        "items",
-        "liveMode",
-        "discount",
-        "termsNotes",
-        "title",
-        "contactDetails",
-        "estimateNumber",
-        "issueDate",
-        "expiryDate",
-        "sentTo",
-        "automaticTaxesEnabled",
-        "meta",
-        "sendEstimateDetails",
-        "frequencySettings",
-        "estimateNumberPrefix",
-        "userId",
-        "attachments",
-        "autoInvoice",
-        "miscellaneousCharges",
-        "paymentScheduleConfig",
-        "estimateStatus"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "businessDetails")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "items")?,
-                6 => entries.value(&mut v6, "liveMode")?,
-                7 => entries.value(&mut v7, "discount")?,
-                8 => entries.value(&mut v8, "termsNotes")?,
-                9 => entries.value(&mut v9, "title")?,
-                10 => entries.value(&mut v10, "contactDetails")?,
-                11 => entries.value(&mut v11, "estimateNumber")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "expiryDate")?,
-                14 => entries.value(&mut v14, "sentTo")?,
-                15 => entries.value(&mut v15, "automaticTaxesEnabled")?,
-                16 => entries.value(&mut v16, "meta")?,
-                17 => entries.value(&mut v17, "sendEstimateDetails")?,
-                18 => entries.value(&mut v18, "frequencySettings")?,
-                19 => entries.value(&mut v19, "estimateNumberPrefix")?,
-                20 => entries.value(&mut v20, "userId")?,
-                21 => entries.value(&mut v21, "attachments")?,
-                22 => entries.value(&mut v22, "autoInvoice")?,
-                23 => entries.value(&mut v23, "miscellaneousCharges")?,
-                24 => entries.value(&mut v24, "paymentScheduleConfig")?,
-                25 => entries.value(&mut v25, "estimateStatus")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            business_details: crate::runtime::object::required(v3, "businessDetails")?,
-            currency: crate::runtime::object::required(v4, "currency")?,
-            items: crate::runtime::object::required(v5, "items")?,
-            live_mode: v6.unwrap_or_default(),
-            discount: crate::runtime::object::required(v7, "discount")?,
-            terms_notes: v8.unwrap_or_default(),
-            title: v9.unwrap_or_default(),
-            contact_details: crate::runtime::object::required(v10, "contactDetails")?,
-            estimate_number: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            expiry_date: v13.unwrap_or_default(),
-            sent_to: v14.unwrap_or_default(),
-            automatic_taxes_enabled: v15.unwrap_or_default(),
-            meta: v16.unwrap_or_default(),
-            send_estimate_details: v17.unwrap_or_default(),
-            frequency_settings: crate::runtime::object::required(v18, "frequencySettings")?,
-            estimate_number_prefix: v19.unwrap_or_default(),
-            user_id: v20.unwrap_or_default(),
-            attachments: v21.unwrap_or_default(),
-            auto_invoice: v22.unwrap_or_default(),
-            miscellaneous_charges: v23.unwrap_or_default(),
-            payment_schedule_config: v24.unwrap_or_default(),
-            estimate_status: v25.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateEstimateRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17252,7 +12930,6 @@ impl UpdateEstimateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17354,134 +13031,37 @@ pub struct UpdateInvoiceRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateInvoiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateInvoiceRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        title: "title" value optional,
+        currency: "currency" value required,
+        description: "description" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        contact_id: "contactId" value optional,
+        contact_details: "contactDetails" value optional,
+        terms_notes: "termsNotes" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value required,
+        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
+        live_mode: "liveMode" value optional,
+        issue_date: "issueDate" value required,
+        due_date: "dueDate" value required,
+        payment_schedule: "paymentSchedule" value optional,
+        tips_configuration: "tipsConfiguration" value optional,
+        xero_details: "xeroDetails" value optional,
+        invoice_number_prefix: "invoiceNumberPrefix" value optional,
+        payment_methods: "paymentMethods" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateInvoiceRequest {
-    const NAME: &'static str = "UpdateInvoiceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "title",
-        "currency",
-        "description",
-        "businessDetails",
-        "invoiceNumber",
-        "contactId",
-        "contactDetails",
-        "termsNotes",
-        "discount",
-        "invoiceItems",
-        "automaticTaxesEnabled",
-        "liveMode",
-        "issueDate",
-        "dueDate",
-        "paymentSchedule",
-        "tipsConfiguration",
-        "xeroDetails",
-        "invoiceNumberPrefix",
-        "paymentMethods",
-        "attachments",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "title")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "description")?,
-                6 => entries.value(&mut v6, "businessDetails")?,
-                7 => entries.value(&mut v7, "invoiceNumber")?,
-                8 => entries.value(&mut v8, "contactId")?,
-                9 => entries.value(&mut v9, "contactDetails")?,
-                10 => entries.value(&mut v10, "termsNotes")?,
-                11 => entries.value(&mut v11, "discount")?,
-                12 => entries.value(&mut v12, "invoiceItems")?,
-                13 => entries.value(&mut v13, "automaticTaxesEnabled")?,
-                14 => entries.value(&mut v14, "liveMode")?,
-                15 => entries.value(&mut v15, "issueDate")?,
-                16 => entries.value(&mut v16, "dueDate")?,
-                17 => entries.value(&mut v17, "paymentSchedule")?,
-                18 => entries.value(&mut v18, "tipsConfiguration")?,
-                19 => entries.value(&mut v19, "xeroDetails")?,
-                20 => entries.value(&mut v20, "invoiceNumberPrefix")?,
-                21 => entries.value(&mut v21, "paymentMethods")?,
-                22 => entries.value(&mut v22, "attachments")?,
-                23 => entries.value(&mut v23, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            title: v3.unwrap_or_default(),
-            currency: crate::runtime::object::required(v4, "currency")?,
-            description: v5.unwrap_or_default(),
-            business_details: v6.unwrap_or_default(),
-            invoice_number: v7.unwrap_or_default(),
-            contact_id: v8.unwrap_or_default(),
-            contact_details: v9.unwrap_or_default(),
-            terms_notes: v10.unwrap_or_default(),
-            discount: v11.unwrap_or_default(),
-            invoice_items: crate::runtime::object::required(v12, "invoiceItems")?,
-            automatic_taxes_enabled: v13.unwrap_or_default(),
-            live_mode: v14.unwrap_or_default(),
-            issue_date: crate::runtime::object::required(v15, "issueDate")?,
-            due_date: crate::runtime::object::required(v16, "dueDate")?,
-            payment_schedule: v17.unwrap_or_default(),
-            tips_configuration: v18.unwrap_or_default(),
-            xero_details: v19.unwrap_or_default(),
-            invoice_number_prefix: v20.unwrap_or_default(),
-            payment_methods: v21.unwrap_or_default(),
-            attachments: v22.unwrap_or_default(),
-            miscellaneous_charges: v23.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateInvoiceRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `currency`, `invoiceItems`, `issueDate`, `dueDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17629,7 +13209,6 @@ impl UpdateInvoiceRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17688,94 +13267,27 @@ pub struct UpdateInvoiceScheduleRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateInvoiceScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateInvoiceScheduleRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        contact_details: "contactDetails" value required,
+        schedule: "schedule" value required,
+        live_mode: "liveMode" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        discount: "discount" value required,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        attachments: "attachments" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateInvoiceScheduleRequest {
-    const NAME: &'static str = "UpdateInvoiceScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "contactDetails",
-        "schedule",
-        "liveMode",
-        "businessDetails",
-        "currency",
-        "items",
-        "discount",
-        "termsNotes",
-        "title",
-        "attachments",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "contactDetails")?,
-                4 => entries.value(&mut v4, "schedule")?,
-                5 => entries.value(&mut v5, "liveMode")?,
-                6 => entries.value(&mut v6, "businessDetails")?,
-                7 => entries.value(&mut v7, "currency")?,
-                8 => entries.value(&mut v8, "items")?,
-                9 => entries.value(&mut v9, "discount")?,
-                10 => entries.value(&mut v10, "termsNotes")?,
-                11 => entries.value(&mut v11, "title")?,
-                12 => entries.value(&mut v12, "attachments")?,
-                13 => entries.value(&mut v13, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            contact_details: crate::runtime::object::required(v3, "contactDetails")?,
-            schedule: crate::runtime::object::required(v4, "schedule")?,
-            live_mode: crate::runtime::object::required(v5, "liveMode")?,
-            business_details: crate::runtime::object::required(v6, "businessDetails")?,
-            currency: crate::runtime::object::required(v7, "currency")?,
-            items: crate::runtime::object::required(v8, "items")?,
-            discount: crate::runtime::object::required(v9, "discount")?,
-            terms_notes: v10.unwrap_or_default(),
-            title: v11.unwrap_or_default(),
-            attachments: v12.unwrap_or_default(),
-            miscellaneous_charges: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateInvoiceScheduleRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -17835,7 +13347,6 @@ impl UpdateInvoiceScheduleRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -17884,82 +13395,24 @@ pub struct UpdateInvoiceTemplateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateInvoiceTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateInvoiceTemplateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        internal: "internal" value optional,
+        name: "name" value required,
+        business_details: "businessDetails" value required,
+        currency: "currency" value required,
+        items: "items" value required,
+        discount: "discount" value optional,
+        terms_notes: "termsNotes" value optional,
+        title: "title" value optional,
+        miscellaneous_charges: "miscellaneousCharges" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateInvoiceTemplateRequest {
-    const NAME: &'static str = "UpdateInvoiceTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "internal",
-        "name",
-        "businessDetails",
-        "currency",
-        "items",
-        "discount",
-        "termsNotes",
-        "title",
-        "miscellaneousCharges"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "internal")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "businessDetails")?,
-                5 => entries.value(&mut v5, "currency")?,
-                6 => entries.value(&mut v6, "items")?,
-                7 => entries.value(&mut v7, "discount")?,
-                8 => entries.value(&mut v8, "termsNotes")?,
-                9 => entries.value(&mut v9, "title")?,
-                10 => entries.value(&mut v10, "miscellaneousCharges")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            internal: v2.unwrap_or_default(),
-            name: crate::runtime::object::required(v3, "name")?,
-            business_details: crate::runtime::object::required(v4, "businessDetails")?,
-            currency: crate::runtime::object::required(v5, "currency")?,
-            items: crate::runtime::object::required(v6, "items")?,
-            discount: v7.unwrap_or_default(),
-            terms_notes: v8.unwrap_or_default(),
-            title: v9.unwrap_or_default(),
-            miscellaneous_charges: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateInvoiceTemplateRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18018,7 +13471,6 @@ impl UpdateInvoiceTemplateRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New late fee rules of an invoice or template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18038,46 +13490,16 @@ pub struct UpdateLateFeesRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateLateFeesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateLateFeesRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        late_fees_configuration: "lateFeesConfiguration" value required
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateLateFeesRequest {
-    const NAME: &'static str = "UpdateLateFeesRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "lateFeesConfiguration"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "lateFeesConfiguration")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            late_fees_configuration: crate::runtime::object::required(v2, "lateFeesConfiguration")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateLateFeesRequest {
     /// A value with the required fields (`altId`, `altType`, `lateFeesConfiguration`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18095,7 +13517,6 @@ impl UpdateLateFeesRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New payment methods of a template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18115,46 +13536,16 @@ pub struct UpdatePaymentMethodsRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdatePaymentMethodsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdatePaymentMethodsRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        payment_methods: "paymentMethods" value optional
     }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdatePaymentMethodsRequest {
-    const NAME: &'static str = "UpdatePaymentMethodsRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "paymentMethods"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "paymentMethods")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            payment_methods: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdatePaymentMethodsRequest {
     /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -18170,7 +13561,6 @@ impl UpdatePaymentMethodsRequest {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A US bank account.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -18184,43 +13574,12 @@ pub struct UsBankAccount {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UsBankAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    UsBankAccount { bank_name: "bank_name" value required, last4: "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UsBankAccount {
-    const NAME: &'static str = "UsBankAccount";
-
-    const FIELDS: &'static[&'static str] = &["bank_name", "last4"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "bank_name")?,
-                1 => entries.value(&mut v1, "last4")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            bank_name: crate::runtime::object::required(v0, "bank_name")?,
-            last4: crate::runtime::object::required(v1, "last4")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UsBankAccount {
     /// A value with the required fields (`bank_name`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

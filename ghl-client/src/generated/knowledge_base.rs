@@ -36,12 +36,10 @@
 //! | [`update_knowledge_base_faq`](KnowledgeBase::update_knowledge_base_faq) | `PUT /knowledge-bases/faqs/{id}` | `2021-04-15` | location |
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "knowledge_base";
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Operations of the Knowledge Base module. Get one with `client.knowledge_base()`.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
@@ -49,7 +47,6 @@ pub struct KnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl KnowledgeBase {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -219,7 +216,6 @@ impl KnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -367,7 +363,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -532,7 +527,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `create_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Create a knowledge base (a location may have at most 15).
@@ -546,7 +540,6 @@ pub struct CreateKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -585,7 +578,6 @@ impl CreateKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `create_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Add a question and answer to a knowledge base.
@@ -599,7 +591,6 @@ pub struct CreateKnowledgeBaseFaq {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -638,7 +629,6 @@ impl CreateKnowledgeBaseFaq {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `delete_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Delete a knowledge base by id.
@@ -652,7 +642,6 @@ pub struct DeleteKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -693,7 +682,6 @@ impl DeleteKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `delete_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Delete an FAQ entry.
@@ -707,7 +695,6 @@ pub struct DeleteKnowledgeBaseFaq {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -745,7 +732,6 @@ impl DeleteKnowledgeBaseFaq {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `delete_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// Remove trained web pages from a knowledge base.
@@ -759,7 +745,6 @@ pub struct DeleteKnowledgeBaseTrainedUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -798,7 +783,6 @@ impl DeleteKnowledgeBaseTrainedUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `discover_knowledge_base_website`: set optional parameters, then call `send()`.
 ///
 /// Start crawling a website to find pages to train on.
@@ -812,7 +796,6 @@ pub struct DiscoverKnowledgeBaseWebsite {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -851,7 +834,6 @@ impl DiscoverKnowledgeBaseWebsite {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `get_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Fetch one knowledge base with its content counts.
@@ -865,7 +847,6 @@ pub struct GetKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -906,7 +887,6 @@ impl GetKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `get_knowledge_base_crawl_status`: set optional parameters, then call `send()`.
 ///
 /// Fetch the progress of a crawl operation.
@@ -922,7 +902,6 @@ pub struct GetKnowledgeBaseCrawlStatus {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl GetKnowledgeBaseCrawlStatus {
     /// The location (sub-account).
     ///
@@ -973,7 +952,6 @@ impl GetKnowledgeBaseCrawlStatus {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `list_knowledge_base_faqs`: set optional parameters, then call `send()`.
 ///
 /// List the FAQ entries of a knowledge base.
@@ -990,7 +968,6 @@ pub struct ListKnowledgeBaseFaqs {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseFaqs {
     /// The location (sub-account).
     ///
@@ -1058,7 +1035,6 @@ impl ListKnowledgeBaseFaqs {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl crate::Paginated for ListKnowledgeBaseFaqs {
     type Page = ListKnowledgeBaseFaqsResponse;
 
@@ -1099,7 +1075,6 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1109,7 +1084,6 @@ impl ListKnowledgeBaseFaqs {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `list_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// List the web pages trained into a knowledge base.
@@ -1127,7 +1101,6 @@ pub struct ListKnowledgeBaseTrainedUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseTrainedUrls {
     /// The location (sub-account).
     ///
@@ -1204,7 +1177,6 @@ impl ListKnowledgeBaseTrainedUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     type Page = ListTrainedUrlsResponse;
 
@@ -1243,7 +1215,6 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1253,7 +1224,6 @@ impl ListKnowledgeBaseTrainedUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `list_knowledge_bases`: set optional parameters, then call `send()`.
 ///
 /// List the knowledge bases of a location.
@@ -1270,7 +1240,6 @@ pub struct ListKnowledgeBases {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBases {
     /// The location (sub-account).
     ///
@@ -1346,7 +1315,6 @@ impl ListKnowledgeBases {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl crate::Paginated for ListKnowledgeBases {
     type Page = ListKnowledgeBasesResponse;
 
@@ -1396,7 +1364,6 @@ impl crate::Paginated for ListKnowledgeBases {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1406,7 +1373,6 @@ impl ListKnowledgeBases {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `train_knowledge_base_urls`: set optional parameters, then call `send()`.
 ///
 /// Train discovered pages into a knowledge base.
@@ -1420,7 +1386,6 @@ pub struct TrainKnowledgeBaseUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1459,7 +1424,6 @@ impl TrainKnowledgeBaseUrls {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `update_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Rename a knowledge base or change its description.
@@ -1474,7 +1438,6 @@ pub struct UpdateKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1519,7 +1482,6 @@ impl UpdateKnowledgeBase {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `update_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Change the question or answer of an FAQ entry.
@@ -1534,7 +1496,6 @@ pub struct UpdateKnowledgeBaseFaq {
 }
 
 #[cfg(feature = "knowledge_base")]
-#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1576,92 +1537,43 @@ impl UpdateKnowledgeBaseFaq {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Why a page could not be crawled.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlError {
     /// Server stack trace.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub stack: Option<String>,
 
     /// `response`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub response: Option<String>,
 
     /// `status`: a whole number. Example: `500`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<i64>,
 
     /// Extra error data.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub options: Option<serde_json::Value>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `name`: a string. Example: `HttpException`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CrawlError {
+        stack: "stack" value optional,
+        response: "response" value optional,
+        status: "status" value optional,
+        options: "options" value optional,
+        message: "message" value optional,
+        name: "name" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlError {
-    const NAME: &'static str = "CrawlError";
-
-    const FIELDS: &'static[&'static str] = &[
-        "stack",
-        "response",
-        "status",
-        "options",
-        "message",
-        "name"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "stack")?,
-                1 => entries.value(&mut v1, "response")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "options")?,
-                4 => entries.value(&mut v4, "message")?,
-                5 => entries.value(&mut v5, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            stack: v0.unwrap_or_default(),
-            response: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            options: v3.unwrap_or_default(),
-            message: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// How far a crawl follows links: the exact page, pages under its path, or the whole domain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1680,7 +1592,6 @@ pub enum CrawlMode {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlMode {
     /// The value as sent on the wire.
     #[inline]
@@ -1695,7 +1606,6 @@ impl CrawlMode {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl From<&str> for CrawlMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1712,249 +1622,105 @@ impl From<&str> for CrawlMode {
 crate::runtime::enums::string_enum!(CrawlMode);
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "discoveredUrlsCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discoveredUrlsCount",))]
     pub discovered_urls_count: Option<i64>,
 
     /// `trainedUrlsCount`: a whole number. Example: `0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trainedUrlsCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trainedUrlsCount",))]
     pub trained_urls_count: Option<i64>,
 
     /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `nnAzVJqSv6PJ1p6zrhvC`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CrawlState>,
 
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `mode`: a [`CrawlMode`](crate::knowledge_base::CrawlMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mode: Option<CrawlMode>,
 
     /// `knowledgeBaseId`: a string. Example: `CCNPhKqSCkTOG8O7dtbq`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseId",))]
     pub knowledge_base_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T16:47:08.182Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-02T16:48:43.635Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "__v", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "__v",))]
     pub v: Option<i64>,
 
     /// The site's robots.txt.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "robotsFileData", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "robotsFileData",))]
     pub robots_file_data: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CrawlOperation {
+        discovered_urls_count: "discoveredUrlsCount" value optional,
+        trained_urls_count: "trainedUrlsCount" value optional,
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        status: "status" value optional,
+        url: "url" value optional,
+        mode: "mode" value optional,
+        knowledge_base_id: "knowledgeBaseId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        v: "__v" value optional,
+        robots_file_data: "robotsFileData" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlOperation {
-    const NAME: &'static str = "CrawlOperation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "discoveredUrlsCount",
-        "trainedUrlsCount",
-        "_id",
-        "locationId",
-        "status",
-        "url",
-        "mode",
-        "knowledgeBaseId",
-        "createdAt",
-        "updatedAt",
-        "__v",
-        "robotsFileData"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "discoveredUrlsCount")?,
-                1 => entries.value(&mut v1, "trainedUrlsCount")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "url")?,
-                6 => entries.value(&mut v6, "mode")?,
-                7 => entries.value(&mut v7, "knowledgeBaseId")?,
-                8 => entries.value(&mut v8, "createdAt")?,
-                9 => entries.value(&mut v9, "updatedAt")?,
-                10 => entries.value(&mut v10, "__v")?,
-                11 => entries.value(&mut v11, "robotsFileData")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            discovered_urls_count: v0.unwrap_or_default(),
-            trained_urls_count: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            url: v5.unwrap_or_default(),
-            mode: v6.unwrap_or_default(),
-            knowledge_base_id: v7.unwrap_or_default(),
-            created_at: v8.unwrap_or_default(),
-            updated_at: v9.unwrap_or_default(),
-            v: v10.unwrap_or_default(),
-            robots_file_data: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page found by a crawl.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlRecord {
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/rss.xml`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `id`: a string. Example: `688e41118a188704914d13c0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Set for pages that failed.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<CrawlError>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CrawlRecord {
+        url: "url" value optional,
+        id: "id" value optional,
+        title: "title" value optional,
+        error: "error" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlRecord {
-    const NAME: &'static str = "CrawlRecord";
-
-    const FIELDS: &'static[&'static str] = &["url", "id", "title", "error"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "error")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            error: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlRecord {
     /// The `error` object of the response, or an empty [`CrawlError`] (every field absent) when it has none.
     pub fn error(self) -> CrawlError {
@@ -1963,69 +1729,32 @@ impl CrawlRecord {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "operationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "operationId",))]
     pub operation_id: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CrawlState>,
 
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlStarted {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CrawlStarted {
+        operation_id: "operationId" value optional,
+        status: "status" value optional,
+        url: "url" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlStarted {
-    const NAME: &'static str = "CrawlStarted";
-
-    const FIELDS: &'static[&'static str] = &["operationId", "status", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "operationId")?,
-                1 => entries.value(&mut v1, "status")?,
-                2 => entries.value(&mut v2, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            operation_id: v0.unwrap_or_default(),
-            status: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// State of a crawl operation or of one crawled page.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2062,7 +1791,6 @@ pub enum CrawlState {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlState {
     /// The value as sent on the wire.
     #[inline]
@@ -2083,7 +1811,6 @@ impl CrawlState {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl From<&str> for CrawlState {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2106,7 +1833,6 @@ impl From<&str> for CrawlState {
 crate::runtime::enums::string_enum!(CrawlState);
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2116,60 +1842,26 @@ pub struct CrawlStatus {
     pub aggregate: Vec<CrawlStatusGroup>,
 
     /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "operationDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "operationDetails",))]
     pub operation_details: Option<CrawlOperation>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CrawlStatus {
+        aggregate: "aggregate" value_or_default optional,
+        operation_details: "operationDetails" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlStatus {
-    const NAME: &'static str = "CrawlStatus";
-
-    const FIELDS: &'static[&'static str] = &["aggregate", "operationDetails"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "aggregate")?,
-                1 => entries.value(&mut v1, "operationDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self { aggregate: v0.unwrap_or_default(), operation_details: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The pages of a crawl in one state.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusGroup {
     /// The state this group is for.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<CrawlState>,
 
     /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.
@@ -2177,85 +1869,29 @@ pub struct CrawlStatusGroup {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlStatusGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CrawlStatusGroup { id: "_id" value optional, records: "records" value_or_default optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlStatusGroup {
-    const NAME: &'static str = "CrawlStatusGroup";
-
-    const FIELDS: &'static[&'static str] = &["_id", "records"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value_or_default(&mut v1, "records")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), records: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CrawlStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CrawlStatusResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`CrawlStatus`](crate::knowledge_base::CrawlStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<CrawlStatus>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CrawlStatusResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CrawlStatusResponse { success: "success" value optional, data: "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CrawlStatusResponse {
-    const NAME: &'static str = "CrawlStatusResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlStatusResponse {
     /// The `data` object of the response, or an empty [`CrawlStatus`] (every field absent) when it has none.
     pub fn data(self) -> CrawlStatus {
@@ -2264,7 +1900,6 @@ impl CrawlStatusResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2286,49 +1921,17 @@ pub struct CreateKnowledgeBaseFaqRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateKnowledgeBaseFaqRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateKnowledgeBaseFaqRequest {
+        location_id: "locationId" value required,
+        question: "question" value required,
+        answer: "answer" value required,
+        knowledge_base_id: "knowledgeBaseId" value required
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateKnowledgeBaseFaqRequest {
-    const NAME: &'static str = "CreateKnowledgeBaseFaqRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "question", "answer", "knowledgeBaseId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "question")?,
-                2 => entries.value(&mut v2, "answer")?,
-                3 => entries.value(&mut v3, "knowledgeBaseId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            question: crate::runtime::object::required(v1, "question")?,
-            answer: crate::runtime::object::required(v2, "answer")?,
-            knowledge_base_id: crate::runtime::object::required(v3, "knowledgeBaseId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CreateKnowledgeBaseFaqRequest {
     /// A value with the required fields (`locationId`, `question`, `answer`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2348,54 +1951,24 @@ impl CreateKnowledgeBaseFaqRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CreateKnowledgeBaseFaqResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `faq`: a [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub faq: Option<KnowledgeBaseFaq>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for CreateKnowledgeBaseFaqResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CreateKnowledgeBaseFaqResponse { success: "success" value optional, faq: "faq" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for CreateKnowledgeBaseFaqResponse {
-    const NAME: &'static str = "CreateKnowledgeBaseFaqResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "faq"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "faq")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), faq: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CreateKnowledgeBaseFaqResponse {
     /// The `faq` object of the response, or an empty [`KnowledgeBaseFaq`] (every field absent) when it has none.
     pub fn faq(self) -> KnowledgeBaseFaq {
@@ -2404,7 +1977,6 @@ impl CreateKnowledgeBaseFaqResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2423,46 +1995,16 @@ pub struct CreateKnowledgeBaseRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateKnowledgeBaseRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateKnowledgeBaseRequest {
+        name: "name" value required,
+        description: "description" value optional,
+        location_id: "locationId" value required
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateKnowledgeBaseRequest {
-    const NAME: &'static str = "CreateKnowledgeBaseRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "description", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: v1.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CreateKnowledgeBaseRequest {
     /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2478,7 +2020,6 @@ impl CreateKnowledgeBaseRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2498,46 +2039,16 @@ pub struct DeleteTrainedUrlsRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for DeleteTrainedUrlsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteTrainedUrlsRequest {
+        knowledge_base_id: "knowledgeBaseId" value required,
+        location_id: "locationId" value required,
+        url_ids: "urlIds" value required
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for DeleteTrainedUrlsRequest {
-    const NAME: &'static str = "DeleteTrainedUrlsRequest";
-
-    const FIELDS: &'static[&'static str] = &["knowledgeBaseId", "locationId", "urlIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "knowledgeBaseId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "urlIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            knowledge_base_id: crate::runtime::object::required(v0, "knowledgeBaseId")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            url_ids: crate::runtime::object::required(v2, "urlIds")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl DeleteTrainedUrlsRequest {
     /// A value with the required fields (`knowledgeBaseId`, `locationId`, `urlIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2555,7 +2066,6 @@ impl DeleteTrainedUrlsRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2577,49 +2087,17 @@ pub struct DiscoverWebsiteRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for DiscoverWebsiteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DiscoverWebsiteRequest {
+        location_id: "locationId" value required,
+        url: "url" value required,
+        option: "option" value required,
+        knowledge_base_id: "knowledgeBaseId" value required
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for DiscoverWebsiteRequest {
-    const NAME: &'static str = "DiscoverWebsiteRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "url", "option", "knowledgeBaseId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "option")?,
-                3 => entries.value(&mut v3, "knowledgeBaseId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            url: crate::runtime::object::required(v1, "url")?,
-            option: crate::runtime::object::required(v2, "option")?,
-            knowledge_base_id: crate::runtime::object::required(v3, "knowledgeBaseId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl DiscoverWebsiteRequest {
     /// A value with the required fields (`locationId`, `url`, `option`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2639,54 +2117,24 @@ impl DiscoverWebsiteRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `DiscoverWebsiteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DiscoverWebsiteResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`CrawlStarted`](crate::knowledge_base::CrawlStarted).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<CrawlStarted>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for DiscoverWebsiteResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DiscoverWebsiteResponse { success: "success" value optional, data: "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for DiscoverWebsiteResponse {
-    const NAME: &'static str = "DiscoverWebsiteResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl DiscoverWebsiteResponse {
     /// The `data` object of the response, or an empty [`CrawlStarted`] (every field absent) when it has none.
     pub fn data(self) -> CrawlStarted {
@@ -2695,146 +2143,61 @@ impl DiscoverWebsiteResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
     /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `KB for Bot Training`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The name in lower case.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nameLowerCase",))]
     pub name_lower_case: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// True once deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-08-01T07:50:41.244Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T10:05:58.694Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Counts of the content it holds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "kbMetadata", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "kbMetadata",))]
     pub kb_metadata: Option<KnowledgeBaseContentCounts>,
 
     /// The location's default knowledge base.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDefault", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefault",))]
     pub is_default: Option<bool>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBase2 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeBase2 {
+        id: "id" value optional,
+        name: "name" value optional,
+        name_lower_case: "nameLowerCase" value optional,
+        location_id: "locationId" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        kb_metadata: "kbMetadata" value optional,
+        is_default: "isDefault" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for KnowledgeBase2 {
-    const NAME: &'static str = "KnowledgeBase2";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "nameLowerCase",
-        "locationId",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "kbMetadata",
-        "isDefault"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "nameLowerCase")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "updatedAt")?,
-                7 => entries.value(&mut v7, "kbMetadata")?,
-                8 => entries.value(&mut v8, "isDefault")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            name_lower_case: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            updated_at: v6.unwrap_or_default(),
-            kb_metadata: v7.unwrap_or_default(),
-            is_default: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl KnowledgeBase2 {
     /// The `kbMetadata` object of the response, or an empty [`KnowledgeBaseContentCounts`] (every field absent) when it has none.
     pub fn kb_metadata(self) -> KnowledgeBaseContentCounts {
@@ -2843,249 +2206,104 @@ impl KnowledgeBase2 {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
     /// `faqs`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub faqs: Option<i64>,
 
     /// `urls`: a whole number. Example: `64`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub urls: Option<i64>,
 
     /// `richText`: a whole number. Example: `0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "richText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "richText",))]
     pub rich_text: Option<i64>,
 
     /// `files`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub files: Option<i64>,
 
     /// `webSearches`: a whole number. Example: `0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webSearches", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webSearches",))]
     pub web_searches: Option<i64>,
 
     /// `tables`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tables: Option<i64>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBaseContentCounts {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeBaseContentCounts {
+        faqs: "faqs" value optional,
+        urls: "urls" value optional,
+        rich_text: "richText" value optional,
+        files: "files" value optional,
+        web_searches: "webSearches" value optional,
+        tables: "tables" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for KnowledgeBaseContentCounts {
-    const NAME: &'static str = "KnowledgeBaseContentCounts";
-
-    const FIELDS: &'static[&'static str] = &[
-        "faqs",
-        "urls",
-        "richText",
-        "files",
-        "webSearches",
-        "tables"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "faqs")?,
-                1 => entries.value(&mut v1, "urls")?,
-                2 => entries.value(&mut v2, "richText")?,
-                3 => entries.value(&mut v3, "files")?,
-                4 => entries.value(&mut v4, "webSearches")?,
-                5 => entries.value(&mut v5, "tables")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            faqs: v0.unwrap_or_default(),
-            urls: v1.unwrap_or_default(),
-            rich_text: v2.unwrap_or_default(),
-            files: v3.unwrap_or_default(),
-            web_searches: v4.unwrap_or_default(),
-            tables: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
     /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `question`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub question: Option<String>,
 
     /// The question in lower case.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "questionLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "questionLowerCase",))]
     pub question_lower_case: Option<String>,
 
     /// `answer`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub answer: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `I1rITlYLJofFosIqC4Np`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseId",))]
     pub knowledge_base_id: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The trained page the entry came from, if any.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trainedUrlId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trainedUrlId",))]
     pub trained_url_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBaseFaq {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeBaseFaq {
+        id: "id" value optional,
+        question: "question" value optional,
+        question_lower_case: "questionLowerCase" value optional,
+        answer: "answer" value optional,
+        knowledge_base_id: "knowledgeBaseId" value optional,
+        location_id: "locationId" value optional,
+        trained_url_id: "trainedUrlId" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for KnowledgeBaseFaq {
-    const NAME: &'static str = "KnowledgeBaseFaq";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "question",
-        "questionLowerCase",
-        "answer",
-        "knowledgeBaseId",
-        "locationId",
-        "trainedUrlId",
-        "deleted",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "question")?,
-                2 => entries.value(&mut v2, "questionLowerCase")?,
-                3 => entries.value(&mut v3, "answer")?,
-                4 => entries.value(&mut v4, "knowledgeBaseId")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "trainedUrlId")?,
-                7 => entries.value(&mut v7, "deleted")?,
-                8 => entries.value(&mut v8, "createdAt")?,
-                9 => entries.value(&mut v9, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            question: v1.unwrap_or_default(),
-            question_lower_case: v2.unwrap_or_default(),
-            answer: v3.unwrap_or_default(),
-            knowledge_base_id: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            trained_url_id: v6.unwrap_or_default(),
-            deleted: v7.unwrap_or_default(),
-            created_at: v8.unwrap_or_default(),
-            updated_at: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3096,127 +2314,47 @@ pub struct KnowledgeBasePage {
     pub knowledge_bases: Vec<KnowledgeBaseSummary>,
 
     /// Active knowledge bases of the location.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "activeCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "activeCount",))]
     pub active_count: Option<i64>,
 
     /// More pages follow.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 
     /// Pass as lastKnowledgeBaseId to get the next page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastKnowledgeBaseId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastKnowledgeBaseId",))]
     pub last_knowledge_base_id: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBasePage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeBasePage {
+        knowledge_bases: "knowledgeBases" value_or_default optional,
+        active_count: "activeCount" value optional,
+        has_more: "hasMore" value optional,
+        last_knowledge_base_id: "lastKnowledgeBaseId" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for KnowledgeBasePage {
-    const NAME: &'static str = "KnowledgeBasePage";
-
-    const FIELDS: &'static[&'static str] = &[
-        "knowledgeBases",
-        "activeCount",
-        "hasMore",
-        "lastKnowledgeBaseId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "knowledgeBases")?,
-                1 => entries.value(&mut v1, "activeCount")?,
-                2 => entries.value(&mut v2, "hasMore")?,
-                3 => entries.value(&mut v3, "lastKnowledgeBaseId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            knowledge_bases: v0.unwrap_or_default(),
-            active_count: v1.unwrap_or_default(),
-            has_more: v2.unwrap_or_default(),
-            last_knowledge_base_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`KnowledgeBase2`](crate::knowledge_base::KnowledgeBase2).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<KnowledgeBase2>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBaseResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    KnowledgeBaseResponse { success: "success" value optional, data: "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for KnowledgeBaseResponse {
-    const NAME: &'static str = "KnowledgeBaseResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl KnowledgeBaseResponse {
     /// The `data` object of the response, or an empty [`KnowledgeBase2`] (every field absent) when it has none.
     pub fn data(self) -> KnowledgeBase2 {
@@ -3225,189 +2363,81 @@ impl KnowledgeBaseResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
     /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `bot training kb`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T20:26:57.057Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBaseSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeBaseSummary {
+        id: "id" value optional,
+        name: "name" value optional,
+        created_at: "createdAt" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for KnowledgeBaseSummary {
-    const NAME: &'static str = "KnowledgeBaseSummary";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "createdAt"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "createdAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            created_at: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `faqs`: a list of [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq) values.
     pub faqs: Vec<KnowledgeBaseFaq>,
 
     /// Pass as lastFaqId to get the next page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastFaqId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastFaqId",))]
     pub last_faq_id: Option<String>,
 
     /// More pages follow.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for ListKnowledgeBaseFaqsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListKnowledgeBaseFaqsResponse {
+        count: "count" value optional,
+        faqs: "faqs" value_or_default optional,
+        last_faq_id: "lastFaqId" value optional,
+        has_more: "hasMore" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for ListKnowledgeBaseFaqsResponse {
-    const NAME: &'static str = "ListKnowledgeBaseFaqsResponse";
-
-    const FIELDS: &'static[&'static str] = &["count", "faqs", "lastFaqId", "hasMore"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                1 => entries.value_or_default(&mut v1, "faqs")?,
-                2 => entries.value(&mut v2, "lastFaqId")?,
-                3 => entries.value(&mut v3, "hasMore")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            count: v0.unwrap_or_default(),
-            faqs: v1.unwrap_or_default(),
-            last_faq_id: v2.unwrap_or_default(),
-            has_more: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBasesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListKnowledgeBasesResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a [`KnowledgeBasePage`](crate::knowledge_base::KnowledgeBasePage).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<KnowledgeBasePage>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for ListKnowledgeBasesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListKnowledgeBasesResponse { success: "success" value optional, data: "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for ListKnowledgeBasesResponse {
-    const NAME: &'static str = "ListKnowledgeBasesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl ListKnowledgeBasesResponse {
     /// The `data` object of the response, or an empty [`KnowledgeBasePage`] (every field absent) when it has none.
     pub fn data(self) -> KnowledgeBasePage {
@@ -3416,14 +2446,12 @@ impl ListKnowledgeBasesResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTrainedUrlsResponse {
     /// Trained pages in the knowledge base.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `urls`: a list of [`TrainedUrl`](crate::knowledge_base::TrainedUrl) values.
@@ -3431,38 +2459,14 @@ pub struct ListTrainedUrlsResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for ListTrainedUrlsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListTrainedUrlsResponse {
+        count: "count" value optional,
+        urls: "urls" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for ListTrainedUrlsResponse {
-    const NAME: &'static str = "ListTrainedUrlsResponse";
-
-    const FIELDS: &'static[&'static str] = &["count", "urls"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                1 => entries.value_or_default(&mut v1, "urls")?,
-                _ => {}
-            }
-        }
-        Ok(Self { count: v0.unwrap_or_default(), urls: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3486,54 +2490,17 @@ pub struct TrainUrlsRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for TrainUrlsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TrainUrlsRequest {
+        location_id: "locationId" value required,
+        url_ids: "urlIds" value required,
+        knowledge_base_id: "knowledgeBaseId" value required,
+        operation_id: "operationId" value required
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for TrainUrlsRequest {
-    const NAME: &'static str = "TrainUrlsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "urlIds",
-        "knowledgeBaseId",
-        "operationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "urlIds")?,
-                2 => entries.value(&mut v2, "knowledgeBaseId")?,
-                3 => entries.value(&mut v3, "operationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            url_ids: crate::runtime::object::required(v1, "urlIds")?,
-            knowledge_base_id: crate::runtime::object::required(v2, "knowledgeBaseId")?,
-            operation_id: crate::runtime::object::required(v3, "operationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl TrainUrlsRequest {
     /// A value with the required fields (`locationId`, `urlIds`, `knowledgeBaseId`, `operationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3553,136 +2520,59 @@ impl TrainUrlsRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TrainedUrl {
     /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `title`: a string. Example: `MDN Blog`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CrawlState>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseId",))]
     pub knowledge_base_id: Option<String>,
 
     /// Address of the stored page content.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// The stored content was edited by hand.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentEditedByUser", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentEditedByUser",))]
     pub content_edited_by_user: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T07:58:29.858Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl<'de> serde::Deserialize<'de> for TrainedUrl {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TrainedUrl {
+        id: "id" value optional,
+        url: "url" value optional,
+        title: "title" value optional,
+        status: "status" value optional,
+        location_id: "locationId" value optional,
+        knowledge_base_id: "knowledgeBaseId" value optional,
+        content: "content" value optional,
+        content_edited_by_user: "contentEditedByUser" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-impl crate::runtime::object::Object for TrainedUrl {
-    const NAME: &'static str = "TrainedUrl";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "url",
-        "title",
-        "status",
-        "locationId",
-        "knowledgeBaseId",
-        "content",
-        "contentEditedByUser",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "knowledgeBaseId")?,
-                6 => entries.value(&mut v6, "content")?,
-                7 => entries.value(&mut v7, "contentEditedByUser")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            url: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            knowledge_base_id: v5.unwrap_or_default(),
-            content: v6.unwrap_or_default(),
-            content_edited_by_user: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The new question and answer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3696,43 +2586,15 @@ pub struct UpdateKnowledgeBaseFaqRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateKnowledgeBaseFaqRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateKnowledgeBaseFaqRequest {
+        question: "question" value required,
+        answer: "answer" value required
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateKnowledgeBaseFaqRequest {
-    const NAME: &'static str = "UpdateKnowledgeBaseFaqRequest";
-
-    const FIELDS: &'static[&'static str] = &["question", "answer"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "question")?,
-                1 => entries.value(&mut v1, "answer")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            question: crate::runtime::object::required(v0, "question")?,
-            answer: crate::runtime::object::required(v1, "answer")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl UpdateKnowledgeBaseFaqRequest {
     /// A value with the required fields (`question`, `answer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3742,7 +2604,6 @@ impl UpdateKnowledgeBaseFaqRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3758,40 +2619,15 @@ pub struct UpdateKnowledgeBaseRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateKnowledgeBaseRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateKnowledgeBaseRequest {
+        name: "name" value optional,
+        description: "description" value optional
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateKnowledgeBaseRequest {
-    const NAME: &'static str = "UpdateKnowledgeBaseRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "description"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self { name: v0.unwrap_or_default(), description: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl UpdateKnowledgeBaseRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

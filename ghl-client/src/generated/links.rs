@@ -28,12 +28,10 @@
 //! | [`update_link`](Links::update_link) | `PUT /links/{linkId}` | `2021-07-28` | location |
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "links";
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Operations of the Links module. Get one with `client.links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
@@ -41,7 +39,6 @@ pub struct Links {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl Links {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -97,7 +94,6 @@ impl Links {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -160,7 +156,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -226,7 +221,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `create_link`: set optional parameters, then call `send()`.
 ///
 /// Create a trigger link.
@@ -240,7 +234,6 @@ pub struct CreateLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl CreateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -277,7 +270,6 @@ impl CreateLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `delete_link`: set optional parameters, then call `send()`.
 ///
 /// Delete a trigger link.
@@ -291,7 +283,6 @@ pub struct DeleteLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl DeleteLink {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -329,7 +320,6 @@ impl DeleteLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `get_link`: set optional parameters, then call `send()`.
 ///
 /// Fetch one trigger link by its id.
@@ -344,7 +334,6 @@ pub struct GetLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl GetLink {
     /// Sets `locationId`.
     ///
@@ -391,7 +380,6 @@ impl GetLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `list_links`: set optional parameters, then call `send()`.
 ///
 /// List every trigger link of a location.
@@ -405,7 +393,6 @@ pub struct ListLinks {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl ListLinks {
     /// Sets `locationId`.
     ///
@@ -449,7 +436,6 @@ impl ListLinks {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `search_links`: set optional parameters, then call `send()`.
 ///
 /// Search a location's trigger links by text.
@@ -466,7 +452,6 @@ pub struct SearchLinks {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl SearchLinks {
     /// Sets `locationId`.
     ///
@@ -537,7 +522,6 @@ impl SearchLinks {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl crate::Paginated for SearchLinks {
     type Page = ListLinksResponse;
 
@@ -576,7 +560,6 @@ impl crate::Paginated for SearchLinks {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -586,7 +569,6 @@ impl SearchLinks {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `update_link`: set optional parameters, then call `send()`.
 ///
 /// Rename a trigger link or change where it leads.
@@ -601,7 +583,6 @@ pub struct UpdateLink {
 }
 
 #[cfg(feature = "links")]
-#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl UpdateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -641,7 +622,6 @@ impl UpdateLink {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `CreateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -660,46 +640,16 @@ pub struct CreateLinkRequest {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateLinkRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateLinkRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        redirect_to: "redirectTo" value required
     }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateLinkRequest {
-    const NAME: &'static str = "CreateLinkRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "name", "redirectTo"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "redirectTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            redirect_to: crate::runtime::object::required(v2, "redirectTo")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 impl CreateLinkRequest {
     /// A value with the required fields (`locationId`, `name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -717,133 +667,55 @@ impl CreateLinkRequest {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// A trigger link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Link {
     /// `id`: a string. Example: `n4AriwEnFrGh3tu08W0U`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `first tag`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Where a click is sent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "redirectTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "redirectTo",))]
     pub redirect_to: Option<String>,
 
     /// The merge field that inserts this link into messages.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Link {
+        id: "id" value optional,
+        name: "name" value optional,
+        redirect_to: "redirectTo" value optional,
+        field_key: "fieldKey" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-impl crate::runtime::object::Object for Link {
-    const NAME: &'static str = "Link";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "redirectTo", "fieldKey", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "redirectTo")?,
-                3 => entries.value(&mut v3, "fieldKey")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            redirect_to: v2.unwrap_or_default(),
-            field_key: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `LinkResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkResponse {
     /// `link`: a [`Link`](crate::links::Link).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub link: Option<Link>,
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-impl<'de> serde::Deserialize<'de> for LinkResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { LinkResponse { link: "link" value optional } }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-impl crate::runtime::object::Object for LinkResponse {
-    const NAME: &'static str = "LinkResponse";
-
-    const FIELDS: &'static[&'static str] = &["link"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "link")?;
-            }
-        Ok(Self { link: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 impl LinkResponse {
     /// The `link` object of the response, or an empty [`Link`] (every field absent) when it has none.
     pub fn link(self) -> Link {
@@ -852,7 +724,6 @@ impl LinkResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `ListLinksResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -863,35 +734,11 @@ pub struct ListLinksResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-impl<'de> serde::Deserialize<'de> for ListLinksResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListLinksResponse { links: "links" value_or_default optional }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-impl crate::runtime::object::Object for ListLinksResponse {
-    const NAME: &'static str = "ListLinksResponse";
-
-    const FIELDS: &'static[&'static str] = &["links"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "links")?;
-            }
-        Ok(Self { links: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `UpdateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -906,43 +753,12 @@ pub struct UpdateLinkRequest {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateLinkRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    UpdateLinkRequest { name: "name" value required, redirect_to: "redirectTo" value required }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateLinkRequest {
-    const NAME: &'static str = "UpdateLinkRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "redirectTo"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "redirectTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            redirect_to: crate::runtime::object::required(v1, "redirectTo")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 impl UpdateLinkRequest {
     /// A value with the required fields (`name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -51,12 +51,10 @@
 //! | [`upload_location_custom_field_files`](Locations::upload_location_custom_field_files) | `POST /locations/{locationId}/customFields/upload` | `2021-07-28` | location |
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "locations";
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Operations of the Locations module. Get one with `client.locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
@@ -64,7 +62,6 @@ pub struct Locations {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl Locations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -326,7 +323,6 @@ impl Locations {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -579,7 +575,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1006,7 +1001,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Create a custom value in a location.
@@ -1021,7 +1015,6 @@ pub struct CreateCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateCustomValue {
     /// Sets `locationId`.
     ///
@@ -1079,7 +1072,6 @@ impl CreateCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_location`: set optional parameters, then call `send()`.
 ///
 /// Create a sub-account under an agency.
@@ -1093,7 +1085,6 @@ pub struct CreateLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1130,7 +1121,6 @@ impl CreateLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a contact or opportunity custom field in a location.
@@ -1145,7 +1135,6 @@ pub struct CreateLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateLocationCustomField {
     /// Sets `locationId`.
     ///
@@ -1203,7 +1192,6 @@ impl CreateLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Create a tag in a location.
@@ -1218,7 +1206,6 @@ pub struct CreateLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateLocationTag {
     /// Sets `locationId`.
     ///
@@ -1273,7 +1260,6 @@ impl CreateLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Create a recurring task in a location.
@@ -1288,7 +1274,6 @@ pub struct CreateRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateRecurringTask {
     /// Sets `locationId`.
     ///
@@ -1346,7 +1331,6 @@ impl CreateRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom value of a location.
@@ -1361,7 +1345,6 @@ pub struct DeleteCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl DeleteCustomValue {
     /// Sets `locationId`.
     ///
@@ -1416,7 +1399,6 @@ impl DeleteCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location`: set optional parameters, then call `send()`.
 ///
 /// Delete a sub-account from its agency.
@@ -1431,7 +1413,6 @@ pub struct DeleteLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl DeleteLocation {
     /// Sets `locationId`.
     ///
@@ -1483,7 +1464,6 @@ impl DeleteLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field of a location.
@@ -1498,7 +1478,6 @@ pub struct DeleteLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl DeleteLocationCustomField {
     /// Sets `locationId`.
     ///
@@ -1553,7 +1532,6 @@ impl DeleteLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Delete a tag of a location.
@@ -1568,7 +1546,6 @@ pub struct DeleteLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl DeleteLocationTag {
     /// Sets `locationId`.
     ///
@@ -1623,7 +1600,6 @@ impl DeleteLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an SMS or email template of a location.
@@ -1638,7 +1614,6 @@ pub struct DeleteLocationTemplate {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl DeleteLocationTemplate {
     /// Sets `locationId`.
     ///
@@ -1691,7 +1666,6 @@ impl DeleteLocationTemplate {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a recurring task.
@@ -1706,7 +1680,6 @@ pub struct DeleteRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl DeleteRecurringTask {
     /// Sets `locationId`.
     ///
@@ -1761,7 +1734,6 @@ impl DeleteRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom value of a location.
@@ -1776,7 +1748,6 @@ pub struct GetCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl GetCustomValue {
     /// Sets `locationId`.
     ///
@@ -1831,7 +1802,6 @@ impl GetCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_location`: set optional parameters, then call `send()`.
 ///
 /// Fetch one sub-account by its id.
@@ -1845,7 +1815,6 @@ pub struct GetLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl GetLocation {
     /// Sets `locationId`.
     ///
@@ -1891,7 +1860,6 @@ impl GetLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field of a location by id or field key.
@@ -1906,7 +1874,6 @@ pub struct GetLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl GetLocationCustomField {
     /// Sets `locationId`.
     ///
@@ -1961,7 +1928,6 @@ impl GetLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Fetch one tag of a location.
@@ -1976,7 +1942,6 @@ pub struct GetLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl GetLocationTag {
     /// Sets `locationId`.
     ///
@@ -2031,7 +1996,6 @@ impl GetLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one recurring task.
@@ -2046,7 +2010,6 @@ pub struct GetRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl GetRecurringTask {
     /// Sets `locationId`.
     ///
@@ -2101,7 +2064,6 @@ impl GetRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_custom_values`: set optional parameters, then call `send()`.
 ///
 /// List the custom values of a location.
@@ -2115,7 +2077,6 @@ pub struct ListCustomValues {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListCustomValues {
     /// Sets `locationId`.
     ///
@@ -2167,7 +2128,6 @@ impl ListCustomValues {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_location_custom_fields`: set optional parameters, then call `send()`.
 ///
 /// List the contact and opportunity custom fields of a location.
@@ -2182,7 +2142,6 @@ pub struct ListLocationCustomFields {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationCustomFields {
     /// Sets `locationId`.
     ///
@@ -2245,7 +2204,6 @@ impl ListLocationCustomFields {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_location_tags`: set optional parameters, then call `send()`.
 ///
 /// List the tags of a location.
@@ -2259,7 +2217,6 @@ pub struct ListLocationTags {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationTags {
     /// Sets `locationId`.
     ///
@@ -2308,7 +2265,6 @@ impl ListLocationTags {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_location_templates`: set optional parameters, then call `send()`.
 ///
 /// List the SMS, email and WhatsApp templates of a location.
@@ -2327,7 +2283,6 @@ pub struct ListLocationTemplates {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationTemplates {
     /// Sets `locationId`.
     ///
@@ -2415,7 +2370,6 @@ impl ListLocationTemplates {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl crate::Paginated for ListLocationTemplates {
     type Page = LocationTemplateList;
 
@@ -2454,7 +2408,6 @@ impl crate::Paginated for ListLocationTemplates {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2464,7 +2417,6 @@ impl ListLocationTemplates {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_timezones`: set optional parameters, then call `send()`.
 ///
 /// List the time zones a location can use.
@@ -2478,7 +2430,6 @@ pub struct ListTimezones {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListTimezones {
     /// Sets `locationId`.
     ///
@@ -2527,7 +2478,6 @@ impl ListTimezones {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `search_location_tasks`: set optional parameters, then call `send()`.
 ///
 /// Search the tasks of a location.
@@ -2542,7 +2492,6 @@ pub struct SearchLocationTasks {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationTasks {
     /// Sets `locationId`.
     ///
@@ -2598,7 +2547,6 @@ impl SearchLocationTasks {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl crate::Paginated for SearchLocationTasks {
     type Page = LocationTaskList;
 
@@ -2637,7 +2585,6 @@ impl crate::Paginated for SearchLocationTasks {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2647,7 +2594,6 @@ impl SearchLocationTasks {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `search_locations`: set optional parameters, then call `send()`.
 ///
 /// Search the sub-accounts of an agency.
@@ -2665,7 +2611,6 @@ pub struct SearchLocations {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocations {
     /// Id of the agency whose sub-accounts are searched.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
@@ -2745,7 +2690,6 @@ impl SearchLocations {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl crate::Paginated for SearchLocations {
     type Page = LocationSearchResponse;
 
@@ -2784,7 +2728,6 @@ impl crate::Paginated for SearchLocations {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2794,7 +2737,6 @@ impl SearchLocations {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Change a custom value of a location.
@@ -2810,7 +2752,6 @@ pub struct UpdateCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl UpdateCustomValue {
     /// Sets `locationId`.
     ///
@@ -2869,7 +2810,6 @@ impl UpdateCustomValue {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_location`: set optional parameters, then call `send()`.
 ///
 /// Change a sub-account.
@@ -2884,7 +2824,6 @@ pub struct UpdateLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl UpdateLocation {
     /// Sets `locationId`.
     ///
@@ -2937,7 +2876,6 @@ impl UpdateLocation {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field of a location.
@@ -2953,7 +2891,6 @@ pub struct UpdateLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl UpdateLocationCustomField {
     /// Sets `locationId`.
     ///
@@ -3012,7 +2949,6 @@ impl UpdateLocationCustomField {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Rename a tag of a location.
@@ -3028,7 +2964,6 @@ pub struct UpdateLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl UpdateLocationTag {
     /// Sets `locationId`.
     ///
@@ -3087,7 +3022,6 @@ impl UpdateLocationTag {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Change a recurring task.
@@ -3103,7 +3037,6 @@ pub struct UpdateRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl UpdateRecurringTask {
     /// Sets `locationId`.
     ///
@@ -3162,7 +3095,6 @@ impl UpdateRecurringTask {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `upload_location_custom_field_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files for a file-type custom field.
@@ -3177,7 +3109,6 @@ pub struct UploadLocationCustomFieldFiles {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl UploadLocationCustomFieldFiles {
     /// Sets `locationId`.
     ///
@@ -3235,7 +3166,6 @@ impl UploadLocationCustomFieldFiles {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// ISO 3166-1 alpha-2 country code (with XK for Kosovo and AN for the Netherlands Antilles).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3986,7 +3916,6 @@ pub enum CountryCode {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CountryCode {
     /// The value as sent on the wire.
     #[inline]
@@ -4245,7 +4174,6 @@ impl CountryCode {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CountryCode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4506,7 +4434,6 @@ impl From<&str> for CountryCode {
 crate::runtime::enums::string_enum!(CountryCode);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4549,74 +4476,22 @@ pub struct CreateLocationCustomFieldRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateLocationCustomFieldRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateLocationCustomFieldRequest {
+        name: "name" value required,
+        data_type: "dataType" value required,
+        placeholder: "placeholder" value optional,
+        accepted_format: "acceptedFormat" value optional,
+        is_multiple_file: "isMultipleFile" value optional,
+        max_number_of_files: "maxNumberOfFiles" value optional,
+        text_box_list_options: "textBoxListOptions" value optional,
+        position: "position" value optional,
+        model: "model" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateLocationCustomFieldRequest {
-    const NAME: &'static str = "CreateLocationCustomFieldRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "dataType",
-        "placeholder",
-        "acceptedFormat",
-        "isMultipleFile",
-        "maxNumberOfFiles",
-        "textBoxListOptions",
-        "position",
-        "model"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "dataType")?,
-                2 => entries.value(&mut v2, "placeholder")?,
-                3 => entries.value(&mut v3, "acceptedFormat")?,
-                4 => entries.value(&mut v4, "isMultipleFile")?,
-                5 => entries.value(&mut v5, "maxNumberOfFiles")?,
-                6 => entries.value(&mut v6, "textBoxListOptions")?,
-                7 => entries.value(&mut v7, "position")?,
-                8 => entries.value(&mut v8, "model")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            data_type: crate::runtime::object::required(v1, "dataType")?,
-            placeholder: v2.unwrap_or_default(),
-            accepted_format: v3.unwrap_or_default(),
-            is_multiple_file: v4.unwrap_or_default(),
-            max_number_of_files: v5.unwrap_or_default(),
-            text_box_list_options: v6.unwrap_or_default(),
-            position: v7.unwrap_or_default(),
-            model: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CreateLocationCustomFieldRequest {
     /// A value with the required fields (`name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4678,7 +4553,6 @@ impl CreateLocationCustomFieldRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4749,102 +4623,29 @@ pub struct CreateLocationRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateLocationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateLocationRequest {
+        name: "name" value required,
+        phone: "phone" value optional,
+        company_id: "companyId" value required,
+        address: "address" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        prospect_info: "prospectInfo" value optional,
+        settings: "settings" value optional,
+        social: "social" value optional,
+        twilio: "twilio" value optional,
+        mailgun: "mailgun" value optional,
+        snapshot_id: "snapshotId" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateLocationRequest {
-    const NAME: &'static str = "CreateLocationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "phone",
-        "companyId",
-        "address",
-        "city",
-        "state",
-        "country",
-        "postalCode",
-        "website",
-        "timezone",
-        "prospectInfo",
-        "settings",
-        "social",
-        "twilio",
-        "mailgun",
-        "snapshotId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "phone")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "country")?,
-                7 => entries.value(&mut v7, "postalCode")?,
-                8 => entries.value(&mut v8, "website")?,
-                9 => entries.value(&mut v9, "timezone")?,
-                10 => entries.value(&mut v10, "prospectInfo")?,
-                11 => entries.value(&mut v11, "settings")?,
-                12 => entries.value(&mut v12, "social")?,
-                13 => entries.value(&mut v13, "twilio")?,
-                14 => entries.value(&mut v14, "mailgun")?,
-                15 => entries.value(&mut v15, "snapshotId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            phone: v1.unwrap_or_default(),
-            company_id: crate::runtime::object::required(v2, "companyId")?,
-            address: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            country: v6.unwrap_or_default(),
-            postal_code: v7.unwrap_or_default(),
-            website: v8.unwrap_or_default(),
-            timezone: v9.unwrap_or_default(),
-            prospect_info: v10.unwrap_or_default(),
-            settings: v11.unwrap_or_default(),
-            social: v12.unwrap_or_default(),
-            twilio: v13.unwrap_or_default(),
-            mailgun: v14.unwrap_or_default(),
-            snapshot_id: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CreateLocationRequest {
     /// A value with the required fields (`name`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4955,7 +4756,6 @@ impl CreateLocationRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateRecurringTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4986,62 +4786,19 @@ pub struct CreateRecurringTaskRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateRecurringTaskRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateRecurringTaskRequest {
+        title: "title" value required,
+        description: "description" value optional,
+        contact_ids: "contactIds" value optional,
+        owners: "owners" value optional,
+        rrule_options: "rruleOptions" value required,
+        ignore_task_creation: "ignoreTaskCreation" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateRecurringTaskRequest {
-    const NAME: &'static str = "CreateRecurringTaskRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "description",
-        "contactIds",
-        "owners",
-        "rruleOptions",
-        "ignoreTaskCreation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "contactIds")?,
-                3 => entries.value(&mut v3, "owners")?,
-                4 => entries.value(&mut v4, "rruleOptions")?,
-                5 => entries.value(&mut v5, "ignoreTaskCreation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            description: v1.unwrap_or_default(),
-            contact_ids: v2.unwrap_or_default(),
-            owners: v3.unwrap_or_default(),
-            rrule_options: crate::runtime::object::required(v4, "rruleOptions")?,
-            ignore_task_creation: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CreateRecurringTaskRequest {
     /// A value with the required fields (`title`, `rruleOptions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5082,7 +4839,6 @@ impl CreateRecurringTaskRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The kind of record a location custom field belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5098,7 +4854,6 @@ pub enum CustomFieldModel {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomFieldModel {
     /// The value as sent on the wire.
     #[inline]
@@ -5112,7 +4867,6 @@ impl CustomFieldModel {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CustomFieldModel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5128,88 +4882,41 @@ impl From<&str> for CustomFieldModel {
 crate::runtime::enums::string_enum!(CustomFieldModel);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A named value that templates of the location can insert.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValue {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `fieldKey`: a string. Example: `{{ custom_values.business_hours }}`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `value`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for CustomValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomValue {
+        id: "id" value optional,
+        name: "name" value optional,
+        field_key: "fieldKey" value optional,
+        value: "value" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for CustomValue {
-    const NAME: &'static str = "CustomValue";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "fieldKey", "value", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "fieldKey")?,
-                3 => entries.value(&mut v3, "value")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            field_key: v2.unwrap_or_default(),
-            value: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5221,35 +4928,11 @@ pub struct CustomValueList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for CustomValueList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomValueList { custom_values: "customValues" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for CustomValueList {
-    const NAME: &'static str = "CustomValueList";
-
-    const FIELDS: &'static[&'static str] = &["customValues"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "customValues")?;
-            }
-        Ok(Self { custom_values: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5263,43 +4946,12 @@ pub struct CustomValueRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CustomValueRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomValueRequest { name: "name" value required, value: "value" value required }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CustomValueRequest {
-    const NAME: &'static str = "CustomValueRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            value: crate::runtime::object::required(v1, "value")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomValueRequest {
     /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5309,52 +4961,22 @@ impl CustomValueRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customValue",))]
     pub custom_value: Option<CustomValue>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for CustomValueResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomValueResponse { custom_value: "customValue" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for CustomValueResponse {
-    const NAME: &'static str = "CustomValueResponse";
-
-    const FIELDS: &'static[&'static str] = &["customValue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "customValue")?;
-            }
-        Ok(Self { custom_value: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomValueResponse {
     /// The `customValue` object of the response, or an empty [`CustomValue`] (every field absent) when it has none.
     pub fn custom_value(self) -> CustomValue {
@@ -5363,101 +4985,42 @@ impl CustomValueResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteLocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteLocationResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for DeleteLocationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteLocationResponse { success: "success" value optional, message: "message" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for DeleteLocationResponse {
-    const NAME: &'static str = "DeleteLocationResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteRecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteRecurringTaskResponse {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for DeleteRecurringTaskResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for DeleteRecurringTaskResponse {
-    const NAME: &'static str = "DeleteRecurringTaskResponse";
-
-    const FIELDS: &'static[&'static str] = &["id", "success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "success")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteRecurringTaskResponse { id: "id" value optional, success: "success" value optional }
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Values of `ListLocationCustomFieldsModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5476,7 +5039,6 @@ pub enum ListLocationCustomFieldsModel {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
     #[inline]
@@ -5491,7 +5053,6 @@ impl ListLocationCustomFieldsModel {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for ListLocationCustomFieldsModel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5508,111 +5069,71 @@ impl From<&str> for ListLocationCustomFieldsModel {
 crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Location {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Id of the agency.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `name`: a string. Example: `Mark Shoes`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `domain`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `timezone`: a string. Example: `US/Central`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `logoUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `business`: a [`LocationBusiness`](crate::locations::LocationBusiness).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub business: Option<LocationBusiness>,
 
     /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub social: Option<LocationSocial>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub settings: Option<LocationSettings>,
 
     /// Reseller data; HighLevel documents no fields.
@@ -5620,272 +5141,106 @@ pub struct Location {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for Location {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Location {
+        id: "id" value optional,
+        company_id: "companyId" value optional,
+        name: "name" value optional,
+        domain: "domain" value optional,
+        address: "address" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        logo_url: "logoUrl" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        business: "business" value optional,
+        social: "social" value optional,
+        settings: "settings" value optional,
+        reseller: "reseller" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for Location {
-    const NAME: &'static str = "Location";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "companyId",
-        "name",
-        "domain",
-        "address",
-        "city",
-        "state",
-        "country",
-        "postalCode",
-        "website",
-        "timezone",
-        "logoUrl",
-        "firstName",
-        "lastName",
-        "email",
-        "phone",
-        "business",
-        "social",
-        "settings",
-        "reseller"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "companyId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "domain")?,
-                4 => entries.value(&mut v4, "address")?,
-                5 => entries.value(&mut v5, "city")?,
-                6 => entries.value(&mut v6, "state")?,
-                7 => entries.value(&mut v7, "country")?,
-                8 => entries.value(&mut v8, "postalCode")?,
-                9 => entries.value(&mut v9, "website")?,
-                10 => entries.value(&mut v10, "timezone")?,
-                11 => entries.value(&mut v11, "logoUrl")?,
-                12 => entries.value(&mut v12, "firstName")?,
-                13 => entries.value(&mut v13, "lastName")?,
-                14 => entries.value(&mut v14, "email")?,
-                15 => entries.value(&mut v15, "phone")?,
-                16 => entries.value(&mut v16, "business")?,
-                17 => entries.value(&mut v17, "social")?,
-                18 => entries.value(&mut v18, "settings")?,
-                19 => entries.value_or_default(&mut v19, "reseller")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            company_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            domain: v3.unwrap_or_default(),
-            address: v4.unwrap_or_default(),
-            city: v5.unwrap_or_default(),
-            state: v6.unwrap_or_default(),
-            country: v7.unwrap_or_default(),
-            postal_code: v8.unwrap_or_default(),
-            website: v9.unwrap_or_default(),
-            timezone: v10.unwrap_or_default(),
-            logo_url: v11.unwrap_or_default(),
-            first_name: v12.unwrap_or_default(),
-            last_name: v13.unwrap_or_default(),
-            email: v14.unwrap_or_default(),
-            phone: v15.unwrap_or_default(),
-            business: v16.unwrap_or_default(),
-            social: v17.unwrap_or_default(),
-            settings: v18.unwrap_or_default(),
-            reseller: v19.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The business profile of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationBusiness {
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `timezone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `logoUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationBusiness {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationBusiness {
+        name: "name" value optional,
+        address: "address" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        logo_url: "logoUrl" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationBusiness {
-    const NAME: &'static str = "LocationBusiness";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "address",
-        "city",
-        "state",
-        "country",
-        "postalCode",
-        "website",
-        "timezone",
-        "logoUrl"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "address")?,
-                2 => entries.value(&mut v2, "city")?,
-                3 => entries.value(&mut v3, "state")?,
-                4 => entries.value(&mut v4, "country")?,
-                5 => entries.value(&mut v5, "postalCode")?,
-                6 => entries.value(&mut v6, "website")?,
-                7 => entries.value(&mut v7, "timezone")?,
-                8 => entries.value(&mut v8, "logoUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            address: v1.unwrap_or_default(),
-            city: v2.unwrap_or_default(),
-            state: v3.unwrap_or_default(),
-            country: v4.unwrap_or_default(),
-            postal_code: v5.unwrap_or_default(),
-            website: v6.unwrap_or_default(),
-            timezone: v7.unwrap_or_default(),
-            logo_url: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A contact or opportunity custom field of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomField {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `fieldKey`: a string. Example: `contact.pincode`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `placeholder`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub placeholder: Option<String>,
 
     /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dataType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dataType",))]
     pub data_type: Option<LocationCustomFieldDataType>,
 
     /// `position`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub position: Option<i64>,
 
     /// `picklistOptions`: a list of strings.
@@ -5897,129 +5252,45 @@ pub struct LocationCustomField {
     pub picklist_image_options: Vec<String>,
 
     /// `isAllowedCustomOption`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isAllowedCustomOption", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isAllowedCustomOption",))]
     pub is_allowed_custom_option: Option<bool>,
 
     /// `isMultiFileAllowed`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isMultiFileAllowed", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isMultiFileAllowed",))]
     pub is_multi_file_allowed: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileLimit",))]
     pub max_file_limit: Option<i64>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub model: Option<CustomFieldModel>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationCustomField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationCustomField {
+        id: "id" value optional,
+        name: "name" value optional,
+        field_key: "fieldKey" value optional,
+        placeholder: "placeholder" value optional,
+        data_type: "dataType" value optional,
+        position: "position" value optional,
+        picklist_options: "picklistOptions" value_or_default optional,
+        picklist_image_options: "picklistImageOptions" value_or_default optional,
+        is_allowed_custom_option: "isAllowedCustomOption" value optional,
+        is_multi_file_allowed: "isMultiFileAllowed" value optional,
+        max_file_limit: "maxFileLimit" value optional,
+        location_id: "locationId" value optional,
+        model: "model" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationCustomField {
-    const NAME: &'static str = "LocationCustomField";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "fieldKey",
-        "placeholder",
-        "dataType",
-        "position",
-        "picklistOptions",
-        "picklistImageOptions",
-        "isAllowedCustomOption",
-        "isMultiFileAllowed",
-        "maxFileLimit",
-        "locationId",
-        "model"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "fieldKey")?,
-                3 => entries.value(&mut v3, "placeholder")?,
-                4 => entries.value(&mut v4, "dataType")?,
-                5 => entries.value(&mut v5, "position")?,
-                6 => entries.value_or_default(&mut v6, "picklistOptions")?,
-                7 => entries.value_or_default(&mut v7, "picklistImageOptions")?,
-                8 => entries.value(&mut v8, "isAllowedCustomOption")?,
-                9 => entries.value(&mut v9, "isMultiFileAllowed")?,
-                10 => entries.value(&mut v10, "maxFileLimit")?,
-                11 => entries.value(&mut v11, "locationId")?,
-                12 => entries.value(&mut v12, "model")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            field_key: v2.unwrap_or_default(),
-            placeholder: v3.unwrap_or_default(),
-            data_type: v4.unwrap_or_default(),
-            position: v5.unwrap_or_default(),
-            picklist_options: v6.unwrap_or_default(),
-            picklist_image_options: v7.unwrap_or_default(),
-            is_allowed_custom_option: v8.unwrap_or_default(),
-            is_multi_file_allowed: v9.unwrap_or_default(),
-            max_file_limit: v10.unwrap_or_default(),
-            location_id: v11.unwrap_or_default(),
-            model: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The kind of value a location custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6077,7 +5348,6 @@ pub enum LocationCustomFieldDataType {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationCustomFieldDataType {
     /// The value as sent on the wire.
     #[inline]
@@ -6105,7 +5375,6 @@ impl LocationCustomFieldDataType {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for LocationCustomFieldDataType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6135,7 +5404,6 @@ impl From<&str> for LocationCustomFieldDataType {
 crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6147,80 +5415,27 @@ pub struct LocationCustomFieldList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationCustomFieldList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LocationCustomFieldList { custom_fields: "customFields" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationCustomFieldList {
-    const NAME: &'static str = "LocationCustomFieldList";
-
-    const FIELDS: &'static[&'static str] = &["customFields"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "customFields")?;
-            }
-        Ok(Self { custom_fields: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
     /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customField", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customField",))]
     pub custom_field: Option<LocationCustomField>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationCustomFieldResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LocationCustomFieldResponse { custom_field: "customField" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationCustomFieldResponse {
-    const NAME: &'static str = "LocationCustomFieldResponse";
-
-    const FIELDS: &'static[&'static str] = &["customField"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "customField")?;
-            }
-        Ok(Self { custom_field: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationCustomFieldResponse {
     /// The `customField` object of the response, or an empty [`LocationCustomField`] (every field absent) when it has none.
     pub fn custom_field(self) -> LocationCustomField {
@@ -6229,47 +5444,19 @@ impl LocationCustomFieldResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationResponse {
     /// `location`: a [`Location`](crate::locations::Location).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<Location>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { LocationResponse { location: "location" value optional } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationResponse {
-    const NAME: &'static str = "LocationResponse";
-
-    const FIELDS: &'static[&'static str] = &["location"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "location")?;
-            }
-        Ok(Self { location: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationResponse {
     /// The `location` object of the response, or an empty [`Location`] (every field absent) when it has none.
     pub fn location(self) -> Location {
@@ -6278,7 +5465,6 @@ impl LocationResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSearchResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6289,35 +5475,11 @@ pub struct LocationSearchResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationSearchResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LocationSearchResponse { locations: "locations" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationSearchResponse {
-    const NAME: &'static str = "LocationSearchResponse";
-
-    const FIELDS: &'static[&'static str] = &["locations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "locations")?;
-            }
-        Ok(Self { locations: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSettings` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6341,52 +5503,16 @@ pub struct LocationSettings {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationSettings {
+        allow_duplicate_contact: "allowDuplicateContact" value optional,
+        allow_duplicate_opportunity: "allowDuplicateOpportunity" value optional,
+        allow_facebook_name_merge: "allowFacebookNameMerge" value optional,
+        disable_contact_timezone: "disableContactTimezone" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationSettings {
-    const NAME: &'static str = "LocationSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "allowDuplicateContact",
-        "allowDuplicateOpportunity",
-        "allowFacebookNameMerge",
-        "disableContactTimezone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "allowDuplicateContact")?,
-                1 => entries.value(&mut v1, "allowDuplicateOpportunity")?,
-                2 => entries.value(&mut v2, "allowFacebookNameMerge")?,
-                3 => entries.value(&mut v3, "disableContactTimezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            allow_duplicate_contact: v0.unwrap_or_default(),
-            allow_duplicate_opportunity: v1.unwrap_or_default(),
-            allow_facebook_name_merge: v2.unwrap_or_default(),
-            disable_contact_timezone: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6425,7 +5551,6 @@ impl LocationSettings {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Social profile links of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6477,80 +5602,23 @@ pub struct LocationSocial {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationSocial {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationSocial {
+        facebook_url: "facebookUrl" value optional,
+        google_plus: "googlePlus" value optional,
+        linked_in: "linkedIn" value optional,
+        foursquare: "foursquare" value optional,
+        twitter: "twitter" value optional,
+        yelp: "yelp" value optional,
+        instagram: "instagram" value optional,
+        youtube: "youtube" value optional,
+        pinterest: "pinterest" value optional,
+        blog_rss: "blogRss" value optional,
+        google_places_id: "googlePlacesId" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationSocial {
-    const NAME: &'static str = "LocationSocial";
-
-    const FIELDS: &'static[&'static str] = &[
-        "facebookUrl",
-        "googlePlus",
-        "linkedIn",
-        "foursquare",
-        "twitter",
-        "yelp",
-        "instagram",
-        "youtube",
-        "pinterest",
-        "blogRss",
-        "googlePlacesId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "facebookUrl")?,
-                1 => entries.value(&mut v1, "googlePlus")?,
-                2 => entries.value(&mut v2, "linkedIn")?,
-                3 => entries.value(&mut v3, "foursquare")?,
-                4 => entries.value(&mut v4, "twitter")?,
-                5 => entries.value(&mut v5, "yelp")?,
-                6 => entries.value(&mut v6, "instagram")?,
-                7 => entries.value(&mut v7, "youtube")?,
-                8 => entries.value(&mut v8, "pinterest")?,
-                9 => entries.value(&mut v9, "blogRss")?,
-                10 => entries.value(&mut v10, "googlePlacesId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            facebook_url: v0.unwrap_or_default(),
-            google_plus: v1.unwrap_or_default(),
-            linked_in: v2.unwrap_or_default(),
-            foursquare: v3.unwrap_or_default(),
-            twitter: v4.unwrap_or_default(),
-            yelp: v5.unwrap_or_default(),
-            instagram: v6.unwrap_or_default(),
-            youtube: v7.unwrap_or_default(),
-            pinterest: v8.unwrap_or_default(),
-            blog_rss: v9.unwrap_or_default(),
-            google_places_id: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationSocial {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6638,69 +5706,32 @@ impl LocationSocial {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A tag defined in a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTag {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationTag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationTag {
+        id: "id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationTag {
-    const NAME: &'static str = "LocationTag";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6711,35 +5742,9 @@ pub struct LocationTagList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationTagList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { LocationTagList { tags: "tags" value_or_default optional } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationTagList {
-    const NAME: &'static str = "LocationTagList";
-
-    const FIELDS: &'static[&'static str] = &["tags"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "tags")?;
-            }
-        Ok(Self { tags: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6750,37 +5755,10 @@ pub struct LocationTagRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LocationTagRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { LocationTagRequest { name: "name" value required } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LocationTagRequest {
-    const NAME: &'static str = "LocationTagRequest";
-
-    const FIELDS: &'static[&'static str] = &["name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "name")?;
-            }
-        Ok(Self { name: crate::runtime::object::required(v0, "name")?, })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationTagRequest {
     /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6790,47 +5768,19 @@ impl LocationTagRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTagResponse {
     /// `tag`: a [`LocationTag`](crate::locations::LocationTag).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tag: Option<LocationTag>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationTagResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { LocationTagResponse { tag: "tag" value optional } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationTagResponse {
-    const NAME: &'static str = "LocationTagResponse";
-
-    const FIELDS: &'static[&'static str] = &["tag"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "tag")?;
-            }
-        Ok(Self { tag: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationTagResponse {
     /// The `tag` object of the response, or an empty [`LocationTag`] (every field absent) when it has none.
     pub fn tag(self) -> LocationTag {
@@ -6839,7 +5789,6 @@ impl LocationTagResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6850,77 +5799,35 @@ pub struct LocationTaskList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationTaskList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    LocationTaskList { tasks: "tasks" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationTaskList {
-    const NAME: &'static str = "LocationTaskList";
-
-    const FIELDS: &'static[&'static str] = &["tasks"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "tasks")?;
-            }
-        Ok(Self { tasks: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A message template of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationTemplate {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`TemplateType`](crate::locations::TemplateType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<TemplateType>,
 
     /// `template`: a [`TemplateContent`](crate::locations::TemplateContent).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub template: Option<TemplateContent>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `urlAttachments`: a list of strings.
@@ -6929,64 +5836,19 @@ pub struct LocationTemplate {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationTemplate {
+        id: "id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        template: "template" value optional,
+        date_added: "dateAdded" value optional,
+        location_id: "locationId" value optional,
+        url_attachments: "urlAttachments" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationTemplate {
-    const NAME: &'static str = "LocationTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "type",
-        "template",
-        "dateAdded",
-        "locationId",
-        "urlAttachments"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "template")?,
-                4 => entries.value(&mut v4, "dateAdded")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value_or_default(&mut v6, "urlAttachments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            template: v3.unwrap_or_default(),
-            date_added: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            url_attachments: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTemplateList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6996,48 +5858,19 @@ pub struct LocationTemplateList {
     pub templates: Vec<LocationTemplate>,
 
     /// `totalCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for LocationTemplateList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LocationTemplateList {
+        templates: "templates" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for LocationTemplateList {
-    const NAME: &'static str = "LocationTemplateList";
-
-    const FIELDS: &'static[&'static str] = &["templates", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "templates")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { templates: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `MailgunCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7052,43 +5885,12 @@ pub struct MailgunCredentials {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for MailgunCredentials {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    MailgunCredentials { api_key: "apiKey" value required, domain: "domain" value required }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for MailgunCredentials {
-    const NAME: &'static str = "MailgunCredentials";
-
-    const FIELDS: &'static[&'static str] = &["apiKey", "domain"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "apiKey")?,
-                1 => entries.value(&mut v1, "domain")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            api_key: crate::runtime::object::required(v0, "apiKey")?,
-            domain: crate::runtime::object::required(v1, "domain")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl MailgunCredentials {
     /// A value with the required fields (`apiKey`, `domain`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7098,7 +5900,6 @@ impl MailgunCredentials {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The person the sub-account is set up for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7117,46 +5918,16 @@ pub struct ProspectInfo {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ProspectInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProspectInfo {
+        first_name: "firstName" value required,
+        last_name: "lastName" value required,
+        email: "email" value required
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ProspectInfo {
-    const NAME: &'static str = "ProspectInfo";
-
-    const FIELDS: &'static[&'static str] = &["firstName", "lastName", "email"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "email")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: crate::runtime::object::required(v0, "firstName")?,
-            last_name: crate::runtime::object::required(v1, "lastName")?,
-            email: crate::runtime::object::required(v2, "email")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl ProspectInfo {
     /// A value with the required fields (`firstName`, `lastName`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7170,7 +5941,6 @@ impl ProspectInfo {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Values of `RecurrenceInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7195,7 +5965,6 @@ pub enum RecurrenceInterval {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurrenceInterval {
     /// The value as sent on the wire.
     #[inline]
@@ -7212,7 +5981,6 @@ impl RecurrenceInterval {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for RecurrenceInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7231,7 +5999,6 @@ impl From<&str> for RecurrenceInterval {
 crate::runtime::enums::string_enum!(RecurrenceInterval);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// When a recurring task produces tasks.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7279,76 +6046,22 @@ pub struct RecurrenceRule {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for RecurrenceRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecurrenceRule {
+        interval_type: "intervalType" value optional,
+        interval: "interval" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional,
+        day_of_month: "dayOfMonth" value optional,
+        day_of_week: "dayOfWeek" value optional,
+        month_of_year: "monthOfYear" value optional,
+        count: "count" value optional,
+        create_task_if_over_due: "createTaskIfOverDue" value optional,
+        due_after_seconds: "dueAfterSeconds" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for RecurrenceRule {
-    const NAME: &'static str = "RecurrenceRule";
-
-    const FIELDS: &'static[&'static str] = &[
-        "intervalType",
-        "interval",
-        "startDate",
-        "endDate",
-        "dayOfMonth",
-        "dayOfWeek",
-        "monthOfYear",
-        "count",
-        "createTaskIfOverDue",
-        "dueAfterSeconds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "intervalType")?,
-                1 => entries.value(&mut v1, "interval")?,
-                2 => entries.value(&mut v2, "startDate")?,
-                3 => entries.value(&mut v3, "endDate")?,
-                4 => entries.value(&mut v4, "dayOfMonth")?,
-                5 => entries.value(&mut v5, "dayOfWeek")?,
-                6 => entries.value(&mut v6, "monthOfYear")?,
-                7 => entries.value(&mut v7, "count")?,
-                8 => entries.value(&mut v8, "createTaskIfOverDue")?,
-                9 => entries.value(&mut v9, "dueAfterSeconds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            interval_type: v0.unwrap_or_default(),
-            interval: v1.unwrap_or_default(),
-            start_date: v2.unwrap_or_default(),
-            end_date: v3.unwrap_or_default(),
-            day_of_month: v4.unwrap_or_default(),
-            day_of_week: v5.unwrap_or_default(),
-            month_of_year: v6.unwrap_or_default(),
-            count: v7.unwrap_or_default(),
-            create_task_if_over_due: v8.unwrap_or_default(),
-            due_after_seconds: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurrenceRule {
     /// A value with the required fields (`intervalType`, `interval`, `startDate`, `dueAfterSeconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7434,167 +6147,70 @@ impl RecurrenceRule {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTask` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTask {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "rruleOptions", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rruleOptions",))]
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `totalOccurrence`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalOccurrence", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalOccurrence",))]
     pub total_occurrence: Option<i64>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `assignedTo`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for RecurringTask {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecurringTask {
+        id: "id" value optional,
+        title: "title" value optional,
+        description: "description" value optional,
+        location_id: "locationId" value optional,
+        updated_at: "updatedAt" value optional,
+        created_at: "createdAt" value optional,
+        rrule_options: "rruleOptions" value optional,
+        total_occurrence: "totalOccurrence" value optional,
+        deleted: "deleted" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for RecurringTask {
-    const NAME: &'static str = "RecurringTask";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "title",
-        "description",
-        "locationId",
-        "updatedAt",
-        "createdAt",
-        "rruleOptions",
-        "totalOccurrence",
-        "deleted",
-        "assignedTo",
-        "contactId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "updatedAt")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "rruleOptions")?,
-                7 => entries.value(&mut v7, "totalOccurrence")?,
-                8 => entries.value(&mut v8, "deleted")?,
-                9 => entries.value(&mut v9, "assignedTo")?,
-                10 => entries.value(&mut v10, "contactId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            updated_at: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            rrule_options: v6.unwrap_or_default(),
-            total_occurrence: v7.unwrap_or_default(),
-            deleted: v8.unwrap_or_default(),
-            assigned_to: v9.unwrap_or_default(),
-            contact_id: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurringTask {
     /// The `rruleOptions` object of the response, or an empty [`RecurrenceRule`] (every field absent) when it has none.
     pub fn rrule_options(self) -> RecurrenceRule {
@@ -7603,52 +6219,22 @@ impl RecurringTask {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recurringTask", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recurringTask",))]
     pub recurring_task: Option<RecurringTask>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for RecurringTaskResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    RecurringTaskResponse { recurring_task: "recurringTask" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for RecurringTaskResponse {
-    const NAME: &'static str = "RecurringTaskResponse";
-
-    const FIELDS: &'static[&'static str] = &["recurringTask"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "recurringTask")?;
-            }
-        Ok(Self { recurring_task: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurringTaskResponse {
     /// The `recurringTask` object of the response, or an empty [`RecurringTask`] (every field absent) when it has none.
     pub fn recurring_task(self) -> RecurringTask {
@@ -7657,7 +6243,6 @@ impl RecurringTaskResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `SearchLocationTasksRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7693,66 +6278,20 @@ pub struct SearchLocationTasksRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SearchLocationTasksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchLocationTasksRequest {
+        contact_id: "contactId" value optional,
+        completed: "completed" value optional,
+        assigned_to: "assignedTo" value optional,
+        query: "query" value optional,
+        limit: "limit" value optional,
+        skip: "skip" value optional,
+        business_id: "businessId" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SearchLocationTasksRequest {
-    const NAME: &'static str = "SearchLocationTasksRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "contactId",
-        "completed",
-        "assignedTo",
-        "query",
-        "limit",
-        "skip",
-        "businessId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contactId")?,
-                1 => entries.value(&mut v1, "completed")?,
-                2 => entries.value(&mut v2, "assignedTo")?,
-                3 => entries.value(&mut v3, "query")?,
-                4 => entries.value(&mut v4, "limit")?,
-                5 => entries.value(&mut v5, "skip")?,
-                6 => entries.value(&mut v6, "businessId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contact_id: v0.unwrap_or_default(),
-            completed: v1.unwrap_or_default(),
-            assigned_to: v2.unwrap_or_default(),
-            query: v3.unwrap_or_default(),
-            limit: v4.unwrap_or_default(),
-            skip: v5.unwrap_or_default(),
-            business_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl SearchLocationTasksRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7812,7 +6351,6 @@ impl SearchLocationTasksRequest {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Values of `SearchLocationsOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7828,7 +6366,6 @@ pub enum SearchLocationsOrder {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
     #[inline]
@@ -7842,7 +6379,6 @@ impl SearchLocationsOrder {
 }
 
 #[cfg(feature = "locations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for SearchLocationsOrder {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7858,7 +6394,6 @@ impl From<&str> for SearchLocationsOrder {
 crate::runtime::enums::string_enum!(SearchLocationsOrder);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A snapshot to load into the sub-account.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7873,43 +6408,12 @@ pub struct SnapshotLoad {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SnapshotLoad {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SnapshotLoad { id: "id" value required, override_: "override" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SnapshotLoad {
-    const NAME: &'static str = "SnapshotLoad";
-
-    const FIELDS: &'static[&'static str] = &["id", "override"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "override")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            override_: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl SnapshotLoad {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7925,22 +6429,18 @@ impl SnapshotLoad {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TemplateContent {
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `subject`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `html`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub html: Option<String>,
 
     /// `attachments`: a list of JSON values.
@@ -7948,47 +6448,16 @@ pub struct TemplateContent {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for TemplateContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TemplateContent {
+        body: "body" value optional,
+        subject: "subject" value optional,
+        html: "html" value optional,
+        attachments: "attachments" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for TemplateContent {
-    const NAME: &'static str = "TemplateContent";
-
-    const FIELDS: &'static[&'static str] = &["body", "subject", "html", "attachments"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "body")?,
-                1 => entries.value(&mut v1, "subject")?,
-                2 => entries.value(&mut v2, "html")?,
-                3 => entries.value_or_default(&mut v3, "attachments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            body: v0.unwrap_or_default(),
-            subject: v1.unwrap_or_default(),
-            html: v2.unwrap_or_default(),
-            attachments: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The channel of a message template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8007,7 +6476,6 @@ pub enum TemplateType {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TemplateType {
     /// The value as sent on the wire.
     #[inline]
@@ -8022,7 +6490,6 @@ impl TemplateType {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for TemplateType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8039,7 +6506,6 @@ impl From<&str> for TemplateType {
 crate::runtime::enums::string_enum!(TemplateType);
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TextBoxListOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8055,40 +6521,15 @@ pub struct TextBoxListOption {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for TextBoxListOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TextBoxListOption {
+        label: "label" value optional,
+        prefill_value: "prefillValue" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for TextBoxListOption {
-    const NAME: &'static str = "TextBoxListOption";
-
-    const FIELDS: &'static[&'static str] = &["label", "prefillValue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "prefillValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self { label: v0.unwrap_or_default(), prefill_value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TextBoxListOption {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8110,7 +6551,6 @@ impl TextBoxListOption {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TwilioCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8125,43 +6565,12 @@ pub struct TwilioCredentials {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for TwilioCredentials {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    TwilioCredentials { sid: "sid" value required, auth_token: "authToken" value required }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for TwilioCredentials {
-    const NAME: &'static str = "TwilioCredentials";
-
-    const FIELDS: &'static[&'static str] = &["sid", "authToken"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sid")?,
-                1 => entries.value(&mut v1, "authToken")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            sid: crate::runtime::object::required(v0, "sid")?,
-            auth_token: crate::runtime::object::required(v1, "authToken")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TwilioCredentials {
     /// A value with the required fields (`sid`, `authToken`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8171,7 +6580,6 @@ impl TwilioCredentials {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8210,70 +6618,21 @@ pub struct UpdateLocationCustomFieldRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateLocationCustomFieldRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateLocationCustomFieldRequest {
+        name: "name" value required,
+        placeholder: "placeholder" value optional,
+        accepted_format: "acceptedFormat" value optional,
+        is_multiple_file: "isMultipleFile" value optional,
+        max_number_of_files: "maxNumberOfFiles" value optional,
+        text_box_list_options: "textBoxListOptions" value optional,
+        position: "position" value optional,
+        model: "model" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateLocationCustomFieldRequest {
-    const NAME: &'static str = "UpdateLocationCustomFieldRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "placeholder",
-        "acceptedFormat",
-        "isMultipleFile",
-        "maxNumberOfFiles",
-        "textBoxListOptions",
-        "position",
-        "model"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "placeholder")?,
-                2 => entries.value(&mut v2, "acceptedFormat")?,
-                3 => entries.value(&mut v3, "isMultipleFile")?,
-                4 => entries.value(&mut v4, "maxNumberOfFiles")?,
-                5 => entries.value(&mut v5, "textBoxListOptions")?,
-                6 => entries.value(&mut v6, "position")?,
-                7 => entries.value(&mut v7, "model")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            placeholder: v1.unwrap_or_default(),
-            accepted_format: v2.unwrap_or_default(),
-            is_multiple_file: v3.unwrap_or_default(),
-            max_number_of_files: v4.unwrap_or_default(),
-            text_box_list_options: v5.unwrap_or_default(),
-            position: v6.unwrap_or_default(),
-            model: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UpdateLocationCustomFieldRequest {
     /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8334,7 +6693,6 @@ impl UpdateLocationCustomFieldRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8406,102 +6764,29 @@ pub struct UpdateLocationRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateLocationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateLocationRequest {
+        name: "name" value optional,
+        phone: "phone" value optional,
+        company_id: "companyId" value required,
+        address: "address" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        prospect_info: "prospectInfo" value optional,
+        settings: "settings" value optional,
+        social: "social" value optional,
+        twilio: "twilio" value optional,
+        mailgun: "mailgun" value optional,
+        snapshot: "snapshot" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateLocationRequest {
-    const NAME: &'static str = "UpdateLocationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "phone",
-        "companyId",
-        "address",
-        "city",
-        "state",
-        "country",
-        "postalCode",
-        "website",
-        "timezone",
-        "prospectInfo",
-        "settings",
-        "social",
-        "twilio",
-        "mailgun",
-        "snapshot"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "phone")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "country")?,
-                7 => entries.value(&mut v7, "postalCode")?,
-                8 => entries.value(&mut v8, "website")?,
-                9 => entries.value(&mut v9, "timezone")?,
-                10 => entries.value(&mut v10, "prospectInfo")?,
-                11 => entries.value(&mut v11, "settings")?,
-                12 => entries.value(&mut v12, "social")?,
-                13 => entries.value(&mut v13, "twilio")?,
-                14 => entries.value(&mut v14, "mailgun")?,
-                15 => entries.value(&mut v15, "snapshot")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            phone: v1.unwrap_or_default(),
-            company_id: crate::runtime::object::required(v2, "companyId")?,
-            address: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            country: v6.unwrap_or_default(),
-            postal_code: v7.unwrap_or_default(),
-            website: v8.unwrap_or_default(),
-            timezone: v9.unwrap_or_default(),
-            prospect_info: v10.unwrap_or_default(),
-            settings: v11.unwrap_or_default(),
-            social: v12.unwrap_or_default(),
-            twilio: v13.unwrap_or_default(),
-            mailgun: v14.unwrap_or_default(),
-            snapshot: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UpdateLocationRequest {
     /// A value with the required fields (`companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8618,7 +6903,6 @@ impl UpdateLocationRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateRecurringTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8650,62 +6934,19 @@ pub struct UpdateRecurringTaskRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateRecurringTaskRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateRecurringTaskRequest {
+        title: "title" value optional,
+        description: "description" value optional,
+        contact_ids: "contactIds" value optional,
+        owners: "owners" value optional,
+        rrule_options: "rruleOptions" value optional,
+        ignore_task_creation: "ignoreTaskCreation" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateRecurringTaskRequest {
-    const NAME: &'static str = "UpdateRecurringTaskRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "description",
-        "contactIds",
-        "owners",
-        "rruleOptions",
-        "ignoreTaskCreation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "contactIds")?,
-                3 => entries.value(&mut v3, "owners")?,
-                4 => entries.value(&mut v4, "rruleOptions")?,
-                5 => entries.value(&mut v5, "ignoreTaskCreation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            contact_ids: v2.unwrap_or_default(),
-            owners: v3.unwrap_or_default(),
-            rrule_options: v4.unwrap_or_default(),
-            ignore_task_creation: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UpdateRecurringTaskRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8758,7 +6999,6 @@ impl UpdateRecurringTaskRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -8774,7 +7014,6 @@ pub struct UploadCustomFieldFilesRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UploadCustomFieldFilesRequest {
     /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8796,7 +7035,6 @@ impl UploadCustomFieldFilesRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UploadCustomFieldFilesRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -8816,7 +7054,6 @@ impl UploadCustomFieldFilesRequest {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -8831,123 +7068,51 @@ pub struct UploadCustomFieldFilesResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for UploadCustomFieldFilesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UploadCustomFieldFilesResponse {
+        uploaded_files: "uploadedFiles" value_or_default optional,
+        meta: "meta" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for UploadCustomFieldFilesResponse {
-    const NAME: &'static str = "UploadCustomFieldFilesResponse";
-
-    const FIELDS: &'static[&'static str] = &["uploadedFiles", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "uploadedFiles")?,
-                1 => entries.value_or_default(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { uploaded_files: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// What the server recorded about one uploaded file.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadedFileMeta {
     /// `fieldname`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fieldname: Option<String>,
 
     /// `originalname`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub originalname: Option<String>,
 
     /// `encoding`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub encoding: Option<String>,
 
     /// `mimetype`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mimetype: Option<String>,
 
     /// Size in bytes.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl<'de> serde::Deserialize<'de> for UploadedFileMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UploadedFileMeta {
+        fieldname: "fieldname" value optional,
+        originalname: "originalname" value optional,
+        encoding: "encoding" value optional,
+        mimetype: "mimetype" value optional,
+        size: "size" value optional,
+        url: "url" value optional
     }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
-impl crate::runtime::object::Object for UploadedFileMeta {
-    const NAME: &'static str = "UploadedFileMeta";
-
-    const FIELDS: &'static[&'static str] = &[
-        "fieldname",
-        "originalname",
-        "encoding",
-        "mimetype",
-        "size",
-        "url"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fieldname")?,
-                1 => entries.value(&mut v1, "originalname")?,
-                2 => entries.value(&mut v2, "encoding")?,
-                3 => entries.value(&mut v3, "mimetype")?,
-                4 => entries.value(&mut v4, "size")?,
-                5 => entries.value(&mut v5, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            fieldname: v0.unwrap_or_default(),
-            originalname: v1.unwrap_or_default(),
-            encoding: v2.unwrap_or_default(),
-            mimetype: v3.unwrap_or_default(),
-            size: v4.unwrap_or_default(),
-            url: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8978,7 +7143,6 @@ pub enum Weekday {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl Weekday {
     /// The value as sent on the wire.
     #[inline]
@@ -8997,7 +7161,6 @@ impl Weekday {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for Weekday {
     #[inline]
     fn from(value: &str) -> Self {

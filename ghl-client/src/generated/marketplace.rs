@@ -31,12 +31,10 @@
 //! | [`uninstall_app`](Marketplace::uninstall_app) | `DELETE /marketplace/app/{appId}/installations` | `2021-07-28` | either |
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "marketplace";
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Operations of the Marketplace module. Get one with `client.marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
@@ -44,7 +42,6 @@ pub struct Marketplace {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl Marketplace {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -135,7 +132,6 @@ impl Marketplace {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -228,7 +224,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -355,7 +350,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `check_wallet_funds`: set optional parameters, then call `send()`.
 ///
 /// Check whether the sub-account's wallet can be charged.
@@ -368,7 +362,6 @@ pub struct CheckWalletFunds {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -404,7 +397,6 @@ impl CheckWalletFunds {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `create_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Charge a sub-account's wallet for metered usage of the app.
@@ -418,7 +410,6 @@ pub struct CreateWalletCharge {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -457,7 +448,6 @@ impl CreateWalletCharge {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `delete_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Delete a wallet charge.
@@ -471,7 +461,6 @@ pub struct DeleteWalletCharge {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -512,7 +501,6 @@ impl DeleteWalletCharge {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `get_app_rebilling_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the subscription and usage plans of the app for a sub-account.
@@ -527,7 +515,6 @@ pub struct GetAppRebillingConfig {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetAppRebillingConfig {
     /// Sets `locationId`.
     ///
@@ -582,7 +569,6 @@ impl GetAppRebillingConfig {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `get_installer_details`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency, sub-account, user and plan behind the current token's install.
@@ -596,7 +582,6 @@ pub struct GetInstallerDetails {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -637,7 +622,6 @@ impl GetInstallerDetails {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `get_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Fetch one wallet charge.
@@ -651,7 +635,6 @@ pub struct GetWalletCharge {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -690,7 +673,6 @@ impl GetWalletCharge {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `list_wallet_charges`: set optional parameters, then call `send()`.
 ///
 /// List the wallet charges the app has made.
@@ -710,7 +692,6 @@ pub struct ListWalletCharges {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl ListWalletCharges {
     /// Billing meter, from the app's pricing page.
     pub fn meter_id(mut self, value: impl Into<String>) -> Self {
@@ -808,7 +789,6 @@ impl ListWalletCharges {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl crate::Paginated for ListWalletCharges {
     type Page = ListWalletChargesResponse;
 
@@ -850,7 +830,6 @@ impl crate::Paginated for ListWalletCharges {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -860,7 +839,6 @@ impl ListWalletCharges {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `migrate_external_auth_connection`: set optional parameters, then call `send()`.
 ///
 /// Hand an app's external-auth credentials for a sub-account to HighLevel to store and manage.
@@ -874,7 +852,6 @@ pub struct MigrateExternalAuthConnection {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -916,7 +893,6 @@ impl MigrateExternalAuthConnection {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `uninstall_app`: set optional parameters, then call `send()`.
 ///
 /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
@@ -931,7 +907,6 @@ pub struct UninstallApp {
 }
 
 #[cfg(feature = "marketplace")]
-#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -976,7 +951,6 @@ impl UninstallApp {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppPlans` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -990,38 +964,14 @@ pub struct AppPlans {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for AppPlans {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AppPlans {
+        subscription: "subscription" value_or_default optional,
+        usage: "usage" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for AppPlans {
-    const NAME: &'static str = "AppPlans";
-
-    const FIELDS: &'static[&'static str] = &["subscription", "usage"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "subscription")?,
-                1 => entries.value_or_default(&mut v1, "usage")?,
-                _ => {}
-            }
-        }
-        Ok(Self { subscription: v0.unwrap_or_default(), usage: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// Values of `AppPriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1037,7 +987,6 @@ pub enum AppPriceType {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl AppPriceType {
     /// The value as sent on the wire.
     #[inline]
@@ -1051,7 +1000,6 @@ impl AppPriceType {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for AppPriceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1067,291 +1015,115 @@ impl From<&str> for AppPriceType {
 crate::runtime::enums::string_enum!(AppPriceType);
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppSubscriptionPlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "resellingAmount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "resellingAmount",))]
     pub reselling_amount: Option<f64>,
 
     /// `baseAmount`: a number. Example: `999`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "baseAmount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "baseAmount",))]
     pub base_amount: Option<f64>,
 
     /// `planId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `features`: a list of strings.
     pub features: Vec<String>,
 
     /// `paymentType`: a string. Example: `month`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentType",))]
     pub payment_type: Option<String>,
 
     /// `name`: a string. Example: `Pro monthly`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `paymentTime`: a string. Example: `month`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentTime",))]
     pub payment_time: Option<String>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for AppSubscriptionPlan {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AppSubscriptionPlan {
+        reselling_amount: "resellingAmount" value optional,
+        base_amount: "baseAmount" value optional,
+        plan_id: "planId" value optional,
+        features: "features" value_or_default optional,
+        payment_type: "paymentType" value optional,
+        name: "name" value optional,
+        payment_time: "paymentTime" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for AppSubscriptionPlan {
-    const NAME: &'static str = "AppSubscriptionPlan";
-
-    const FIELDS: &'static[&'static str] = &[
-        "resellingAmount",
-        "baseAmount",
-        "planId",
-        "features",
-        "paymentType",
-        "name",
-        "paymentTime"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "resellingAmount")?,
-                1 => entries.value(&mut v1, "baseAmount")?,
-                2 => entries.value(&mut v2, "planId")?,
-                3 => entries.value_or_default(&mut v3, "features")?,
-                4 => entries.value(&mut v4, "paymentType")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "paymentTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            reselling_amount: v0.unwrap_or_default(),
-            base_amount: v1.unwrap_or_default(),
-            plan_id: v2.unwrap_or_default(),
-            features: v3.unwrap_or_default(),
-            payment_type: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            payment_time: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppUsagePlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AppUsagePlan {
     /// `productType`: a string. Example: `workflow_action`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `productName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productName",))]
     pub product_name: Option<String>,
 
     /// `usageUnit`: a string. Example: `action / message`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "usageUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "usageUnit",))]
     pub usage_unit: Option<String>,
 
     /// `meterId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meterId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meterId",))]
     pub meter_id: Option<String>,
 
     /// `meterName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meterName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meterName",))]
     pub meter_name: Option<String>,
 
     /// Price per unit for the fixed price type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fixedPricePerUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fixedPricePerUnit",))]
     pub fixed_price_per_unit: Option<f64>,
 
     /// `priceType`: a [`AppPriceType`](crate::marketplace::AppPriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<AppPriceType>,
 
     /// Lowest price per unit for the dynamic price type, as text.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "minPricePerUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "minPricePerUnit",))]
     pub min_price_per_unit: Option<String>,
 
     /// Highest price per unit for the dynamic price type, as text.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxPricePerUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxPricePerUnit",))]
     pub max_price_per_unit: Option<String>,
 
     /// `executionLimitPerCycle`: a whole number. Example: `1000`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "executionLimitPerCycle", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executionLimitPerCycle",))]
     pub execution_limit_per_cycle: Option<i64>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for AppUsagePlan {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AppUsagePlan {
+        product_type: "productType" value optional,
+        product_name: "productName" value optional,
+        usage_unit: "usageUnit" value optional,
+        meter_id: "meterId" value optional,
+        meter_name: "meterName" value optional,
+        fixed_price_per_unit: "fixedPricePerUnit" value optional,
+        price_type: "priceType" value optional,
+        min_price_per_unit: "minPricePerUnit" value optional,
+        max_price_per_unit: "maxPricePerUnit" value optional,
+        execution_limit_per_cycle: "executionLimitPerCycle" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for AppUsagePlan {
-    const NAME: &'static str = "AppUsagePlan";
-
-    const FIELDS: &'static[&'static str] = &[
-        "productType",
-        "productName",
-        "usageUnit",
-        "meterId",
-        "meterName",
-        "fixedPricePerUnit",
-        "priceType",
-        "minPricePerUnit",
-        "maxPricePerUnit",
-        "executionLimitPerCycle"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "productType")?,
-                1 => entries.value(&mut v1, "productName")?,
-                2 => entries.value(&mut v2, "usageUnit")?,
-                3 => entries.value(&mut v3, "meterId")?,
-                4 => entries.value(&mut v4, "meterName")?,
-                5 => entries.value(&mut v5, "fixedPricePerUnit")?,
-                6 => entries.value(&mut v6, "priceType")?,
-                7 => entries.value(&mut v7, "minPricePerUnit")?,
-                8 => entries.value(&mut v8, "maxPricePerUnit")?,
-                9 => entries.value(&mut v9, "executionLimitPerCycle")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            product_type: v0.unwrap_or_default(),
-            product_name: v1.unwrap_or_default(),
-            usage_unit: v2.unwrap_or_default(),
-            meter_id: v3.unwrap_or_default(),
-            meter_name: v4.unwrap_or_default(),
-            fixed_price_per_unit: v5.unwrap_or_default(),
-            price_type: v6.unwrap_or_default(),
-            min_price_per_unit: v7.unwrap_or_default(),
-            max_price_per_unit: v8.unwrap_or_default(),
-            execution_limit_per_cycle: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1397,78 +1169,23 @@ pub struct CreateWalletChargeRequest {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateWalletChargeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateWalletChargeRequest {
+        app_id: "appId" value required,
+        meter_id: "meterId" value required,
+        event_id: "eventId" value required,
+        user_id: "userId" value optional,
+        location_id: "locationId" value required,
+        company_id: "companyId" value required,
+        description: "description" value required,
+        price: "price" value optional,
+        units: "units" value required,
+        event_time: "eventTime" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateWalletChargeRequest {
-    const NAME: &'static str = "CreateWalletChargeRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "appId",
-        "meterId",
-        "eventId",
-        "userId",
-        "locationId",
-        "companyId",
-        "description",
-        "price",
-        "units",
-        "eventTime"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "appId")?,
-                1 => entries.value(&mut v1, "meterId")?,
-                2 => entries.value(&mut v2, "eventId")?,
-                3 => entries.value(&mut v3, "userId")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "companyId")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "price")?,
-                8 => entries.value(&mut v8, "units")?,
-                9 => entries.value(&mut v9, "eventTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            app_id: crate::runtime::object::required(v0, "appId")?,
-            meter_id: crate::runtime::object::required(v1, "meterId")?,
-            event_id: crate::runtime::object::required(v2, "eventId")?,
-            user_id: v3.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v4, "locationId")?,
-            company_id: crate::runtime::object::required(v5, "companyId")?,
-            description: crate::runtime::object::required(v6, "description")?,
-            price: v7.unwrap_or_default(),
-            units: crate::runtime::object::required(v8, "units")?,
-            event_time: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl CreateWalletChargeRequest {
     /// A value with the required fields (`appId`, `meterId`, `eventId`, `locationId`, `companyId`, `description`, `units`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1515,59 +1232,28 @@ impl CreateWalletChargeRequest {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `chargeId`: a string. Example: `charge_123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "chargeId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeId",))]
     pub charge_id: Option<String>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for CreateWalletChargeResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateWalletChargeResponse {
+        success: "success" value optional,
+        charge_id: "chargeId" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for CreateWalletChargeResponse {
-    const NAME: &'static str = "CreateWalletChargeResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "chargeId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "chargeId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), charge_id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// Values of `ExternalAuthType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1583,7 +1269,6 @@ pub enum ExternalAuthType {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl ExternalAuthType {
     /// The value as sent on the wire.
     #[inline]
@@ -1597,7 +1282,6 @@ impl ExternalAuthType {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for ExternalAuthType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1613,47 +1297,21 @@ impl From<&str> for ExternalAuthType {
 crate::runtime::enums::string_enum!(ExternalAuthType);
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetAppRebillingConfigResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAppRebillingConfigResponse {
     /// `plans`: a [`AppPlans`](crate::marketplace::AppPlans).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub plans: Option<AppPlans>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for GetAppRebillingConfigResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GetAppRebillingConfigResponse { plans: "plans" value optional }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for GetAppRebillingConfigResponse {
-    const NAME: &'static str = "GetAppRebillingConfigResponse";
-
-    const FIELDS: &'static[&'static str] = &["plans"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "plans")?;
-            }
-        Ok(Self { plans: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl GetAppRebillingConfigResponse {
     /// The `plans` object of the response, or an empty [`AppPlans`] (every field absent) when it has none.
     pub fn plans(self) -> AppPlans {
@@ -1662,52 +1320,22 @@ impl GetAppRebillingConfigResponse {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "installationDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installationDetails",))]
     pub installation_details: Option<InstallerDetails>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for GetInstallerDetailsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GetInstallerDetailsResponse { installation_details: "installationDetails" value optional }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for GetInstallerDetailsResponse {
-    const NAME: &'static str = "GetInstallerDetailsResponse";
-
-    const FIELDS: &'static[&'static str] = &["installationDetails"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "installationDetails")?;
-            }
-        Ok(Self { installation_details: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl GetInstallerDetailsResponse {
     /// The `installationDetails` object of the response, or an empty [`InstallerDetails`] (every field absent) when it has none.
     pub fn installation_details(self) -> InstallerDetails {
@@ -1716,200 +1344,79 @@ impl GetInstallerDetailsResponse {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `InstallerDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstallerDetails {
     /// `companyId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// The sub-account, for sub-account installs.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `relationshipNumber`: a string. Example: `0-002-230`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "relationshipNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relationshipNumber",))]
     pub relationship_number: Option<String>,
 
     /// Null for sub-account installs.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyEmail",))]
     pub company_email: Option<String>,
 
     /// Null for sub-account installs.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyOwnerFullName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyOwnerFullName",))]
     pub company_owner_full_name: Option<String>,
 
     /// The user who installed the app.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isWhitelabelCompany", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isWhitelabelCompany",))]
     pub is_whitelabel_company: Option<bool>,
 
     /// The agency's HighLevel plan; null for sub-account installs.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyPlan", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyPlan",))]
     pub company_plan: Option<String>,
 
     /// Same as companyPlan.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyHighLevelPlan", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyHighLevelPlan",))]
     pub company_high_level_plan: Option<String>,
 
     /// Plan of the app, for paid apps.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "marketplaceAppPlanId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketplaceAppPlanId",))]
     pub marketplace_app_plan_id: Option<String>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::marketplace::WhitelabelDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "whitelabelDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whitelabelDetails",))]
     pub whitelabel_details: Option<WhitelabelDetails>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for InstallerDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InstallerDetails {
+        company_id: "companyId" value optional,
+        location_id: "locationId" value optional,
+        company_name: "companyName" value optional,
+        relationship_number: "relationshipNumber" value optional,
+        company_email: "companyEmail" value optional,
+        company_owner_full_name: "companyOwnerFullName" value optional,
+        user_id: "userId" value optional,
+        is_whitelabel_company: "isWhitelabelCompany" value optional,
+        company_plan: "companyPlan" value optional,
+        company_high_level_plan: "companyHighLevelPlan" value optional,
+        marketplace_app_plan_id: "marketplaceAppPlanId" value optional,
+        whitelabel_details: "whitelabelDetails" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for InstallerDetails {
-    const NAME: &'static str = "InstallerDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "companyId",
-        "locationId",
-        "companyName",
-        "relationshipNumber",
-        "companyEmail",
-        "companyOwnerFullName",
-        "userId",
-        "isWhitelabelCompany",
-        "companyPlan",
-        "companyHighLevelPlan",
-        "marketplaceAppPlanId",
-        "whitelabelDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "companyName")?,
-                3 => entries.value(&mut v3, "relationshipNumber")?,
-                4 => entries.value(&mut v4, "companyEmail")?,
-                5 => entries.value(&mut v5, "companyOwnerFullName")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "isWhitelabelCompany")?,
-                8 => entries.value(&mut v8, "companyPlan")?,
-                9 => entries.value(&mut v9, "companyHighLevelPlan")?,
-                10 => entries.value(&mut v10, "marketplaceAppPlanId")?,
-                11 => entries.value(&mut v11, "whitelabelDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            company_name: v2.unwrap_or_default(),
-            relationship_number: v3.unwrap_or_default(),
-            company_email: v4.unwrap_or_default(),
-            company_owner_full_name: v5.unwrap_or_default(),
-            user_id: v6.unwrap_or_default(),
-            is_whitelabel_company: v7.unwrap_or_default(),
-            company_plan: v8.unwrap_or_default(),
-            company_high_level_plan: v9.unwrap_or_default(),
-            marketplace_app_plan_id: v10.unwrap_or_default(),
-            whitelabel_details: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl InstallerDetails {
     /// The `whitelabelDetails` object of the response, or an empty [`WhitelabelDetails`] (every field absent) when it has none.
     pub fn whitelabel_details(self) -> WhitelabelDetails {
@@ -1918,7 +1425,6 @@ impl InstallerDetails {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `ListWalletChargesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1928,93 +1434,35 @@ pub struct ListWalletChargesResponse {
     pub charges: Vec<WalletCharge>,
 
     /// Number of charges; superseded by pagination.total.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `pagination`: a [`WalletChargesPagination`](crate::marketplace::WalletChargesPagination).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<WalletChargesPagination>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for ListWalletChargesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListWalletChargesResponse {
+        charges: "charges" value_or_default optional,
+        count: "count" value optional,
+        pagination: "pagination" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for ListWalletChargesResponse {
-    const NAME: &'static str = "ListWalletChargesResponse";
-
-    const FIELDS: &'static[&'static str] = &["charges", "count", "pagination"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "charges")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value(&mut v2, "pagination")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            charges: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            pagination: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MarketplaceSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MarketplaceSuccess {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for MarketplaceSuccess {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { MarketplaceSuccess { success: "success" value optional } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for MarketplaceSuccess {
-    const NAME: &'static str = "MarketplaceSuccess";
-
-    const FIELDS: &'static[&'static str] = &["success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "success")?;
-            }
-        Ok(Self { success: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2078,94 +1526,27 @@ pub struct MigrateExternalAuthRequest {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for MigrateExternalAuthRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MigrateExternalAuthRequest {
+        type_: "type" value required,
+        location_id: "locationId" value required,
+        app_id: "appId" value required,
+        app_version_id: "appVersionId" value required,
+        account_id: "accountId" value required,
+        api_key: "apiKey" value optional,
+        basic_credentials: "basicCredentials" value optional,
+        access_token: "accessToken" value optional,
+        refresh_token: "refreshToken" value optional,
+        expiry_in: "expiryIn" value optional,
+        expiry_at: "expiryAt" value optional,
+        scopes: "scopes" value optional,
+        display_name: "displayName" value optional,
+        is_default: "isDefault" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for MigrateExternalAuthRequest {
-    const NAME: &'static str = "MigrateExternalAuthRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "appId",
-        "appVersionId",
-        "accountId",
-        "apiKey",
-        "basicCredentials",
-        "accessToken",
-        "refreshToken",
-        "expiryIn",
-        "expiryAt",
-        "scopes",
-        "displayName",
-        "isDefault"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "appId")?,
-                3 => entries.value(&mut v3, "appVersionId")?,
-                4 => entries.value(&mut v4, "accountId")?,
-                5 => entries.value(&mut v5, "apiKey")?,
-                6 => entries.value(&mut v6, "basicCredentials")?,
-                7 => entries.value(&mut v7, "accessToken")?,
-                8 => entries.value(&mut v8, "refreshToken")?,
-                9 => entries.value(&mut v9, "expiryIn")?,
-                10 => entries.value(&mut v10, "expiryAt")?,
-                11 => entries.value(&mut v11, "scopes")?,
-                12 => entries.value(&mut v12, "displayName")?,
-                13 => entries.value(&mut v13, "isDefault")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            app_id: crate::runtime::object::required(v2, "appId")?,
-            app_version_id: crate::runtime::object::required(v3, "appVersionId")?,
-            account_id: crate::runtime::object::required(v4, "accountId")?,
-            api_key: v5.unwrap_or_default(),
-            basic_credentials: v6.unwrap_or_default(),
-            access_token: v7.unwrap_or_default(),
-            refresh_token: v8.unwrap_or_default(),
-            expiry_in: v9.unwrap_or_default(),
-            expiry_at: v10.unwrap_or_default(),
-            scopes: v11.unwrap_or_default(),
-            display_name: v12.unwrap_or_default(),
-            is_default: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl MigrateExternalAuthRequest {
     /// A value with the required fields (`type`, `locationId`, `appId`, `appVersionId`, `accountId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2253,64 +1634,31 @@ impl MigrateExternalAuthRequest {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateExternalAuthResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// Id of the migrated connection.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub identifier: Option<String>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for MigrateExternalAuthResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MigrateExternalAuthResponse {
+        success: "success" value optional,
+        identifier: "identifier" value optional,
+        message: "message" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for MigrateExternalAuthResponse {
-    const NAME: &'static str = "MigrateExternalAuthResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "identifier", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "identifier")?,
-                2 => entries.value(&mut v2, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            identifier: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2330,46 +1678,16 @@ pub struct UninstallAppRequest {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UninstallAppRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UninstallAppRequest {
+        company_id: "companyId" value optional,
+        location_id: "locationId" value optional,
+        reason: "reason" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UninstallAppRequest {
-    const NAME: &'static str = "UninstallAppRequest";
-
-    const FIELDS: &'static[&'static str] = &["companyId", "locationId", "reason"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "reason")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            reason: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl UninstallAppRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2397,307 +1715,124 @@ impl UninstallAppRequest {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// A charge made by the app on a sub-account's wallet.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletCharge {
     /// `chargeId`: a string. Example: `charge_123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "chargeId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeId",))]
     pub charge_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// `meterId`: a string. Example: `680b97022b4a34420f5f9b93`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meterId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meterId",))]
     pub meter_id: Option<String>,
 
     /// True once the charge has been refunded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub refunded: Option<bool>,
 
     /// Currency of the charge (only USD so far).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Kind of account charged (only `location` so far).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<String>,
 
     /// The charged account; a location id for entityType `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityId",))]
     pub entity_id: Option<String>,
 
     /// `amountCharged`: a number. Example: `0.1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountCharged", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountCharged",))]
     pub amount_charged: Option<f64>,
 
     /// `pricePerUnit`: a number. Example: `0.01`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pricePerUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pricePerUnit",))]
     pub price_per_unit: Option<f64>,
 
     /// `transactionType`: a [`WalletTransactionType`](crate::marketplace::WalletTransactionType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "transactionType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "transactionType",))]
     pub transaction_type: Option<WalletTransactionType>,
 
     /// `units`: a number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub units: Option<f64>,
 
     /// What the app sent with the charge (eventId, description, eventTime, userId).
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for WalletCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WalletCharge {
+        charge_id: "chargeId" value optional,
+        app_id: "appId" value optional,
+        meter_id: "meterId" value optional,
+        refunded: "refunded" value optional,
+        currency: "currency" value optional,
+        entity_type: "entityType" value optional,
+        entity_id: "entityId" value optional,
+        amount_charged: "amountCharged" value optional,
+        price_per_unit: "pricePerUnit" value optional,
+        transaction_type: "transactionType" value optional,
+        units: "units" value optional,
+        meta: "meta" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for WalletCharge {
-    const NAME: &'static str = "WalletCharge";
-
-    const FIELDS: &'static[&'static str] = &[
-        "chargeId",
-        "appId",
-        "meterId",
-        "refunded",
-        "currency",
-        "entityType",
-        "entityId",
-        "amountCharged",
-        "pricePerUnit",
-        "transactionType",
-        "units",
-        "meta",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "chargeId")?,
-                1 => entries.value(&mut v1, "appId")?,
-                2 => entries.value(&mut v2, "meterId")?,
-                3 => entries.value(&mut v3, "refunded")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "entityType")?,
-                6 => entries.value(&mut v6, "entityId")?,
-                7 => entries.value(&mut v7, "amountCharged")?,
-                8 => entries.value(&mut v8, "pricePerUnit")?,
-                9 => entries.value(&mut v9, "transactionType")?,
-                10 => entries.value(&mut v10, "units")?,
-                11 => entries.value_or_default(&mut v11, "meta")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            charge_id: v0.unwrap_or_default(),
-            app_id: v1.unwrap_or_default(),
-            meter_id: v2.unwrap_or_default(),
-            refunded: v3.unwrap_or_default(),
-            currency: v4.unwrap_or_default(),
-            entity_type: v5.unwrap_or_default(),
-            entity_id: v6.unwrap_or_default(),
-            amount_charged: v7.unwrap_or_default(),
-            price_per_unit: v8.unwrap_or_default(),
-            transaction_type: v9.unwrap_or_default(),
-            units: v10.unwrap_or_default(),
-            meta: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletChargesPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletChargesPagination {
     /// `total`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `skip`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// `limit`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for WalletChargesPagination {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WalletChargesPagination {
+        total: "total" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional
     }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for WalletChargesPagination {
-    const NAME: &'static str = "WalletChargesPagination";
-
-    const FIELDS: &'static[&'static str] = &["total", "skip", "limit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "skip")?,
-                2 => entries.value(&mut v2, "limit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            skip: v1.unwrap_or_default(),
-            limit: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletFunds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WalletFunds {
     /// True when the sub-account's wallet can be charged.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasFunds", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasFunds",))]
     pub has_funds: Option<bool>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for WalletFunds {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { WalletFunds { has_funds: "hasFunds" value optional } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for WalletFunds {
-    const NAME: &'static str = "WalletFunds";
-
-    const FIELDS: &'static[&'static str] = &["hasFunds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "hasFunds")?;
-            }
-        Ok(Self { has_funds: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// Values of `WalletTransactionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2713,7 +1848,6 @@ pub enum WalletTransactionType {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl WalletTransactionType {
     /// The value as sent on the wire.
     #[inline]
@@ -2727,7 +1861,6 @@ impl WalletTransactionType {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for WalletTransactionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2743,53 +1876,20 @@ impl From<&str> for WalletTransactionType {
 crate::runtime::enums::string_enum!(WalletTransactionType);
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WhitelabelDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string. Example: `example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `logoUrl`: a string. Example: `https://example.com/logo.png`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl<'de> serde::Deserialize<'de> for WhitelabelDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
-impl crate::runtime::object::Object for WhitelabelDetails {
-    const NAME: &'static str = "WhitelabelDetails";
-
-    const FIELDS: &'static[&'static str] = &["domain", "logoUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "domain")?,
-                1 => entries.value(&mut v1, "logoUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self { domain: v0.unwrap_or_default(), logo_url: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    WhitelabelDetails { domain: "domain" value optional, logo_url: "logoUrl" value optional }
 }

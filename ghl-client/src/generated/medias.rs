@@ -34,12 +34,10 @@
 //! | [`upload_media_file`](Medias::upload_media_file) | `POST /medias/upload-file` | `2021-07-28` | location |
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "medias";
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Operations of the Media Storage module. Get one with `client.medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
@@ -47,7 +45,6 @@ pub struct Medias {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl Medias {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -103,7 +100,6 @@ impl Medias {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_media_object(&self, id: impl Into<String>) -> GetMediaObject {
         GetMediaObject { client: self.client.clone(), id: id.into(), }
     }
@@ -156,7 +152,6 @@ impl Medias {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -264,7 +259,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -389,7 +383,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `bulk_delete_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Delete or trash several files and folders at once.
@@ -403,7 +396,6 @@ pub struct BulkDeleteMediaObjects {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -442,7 +434,6 @@ impl BulkDeleteMediaObjects {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `bulk_update_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Rename several files and folders at once.
@@ -456,7 +447,6 @@ pub struct BulkUpdateMediaObjects {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -495,7 +485,6 @@ impl BulkUpdateMediaObjects {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `create_media_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder in the media library.
@@ -509,7 +498,6 @@ pub struct CreateMediaFolder {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -546,7 +534,6 @@ impl CreateMediaFolder {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `delete_media_object`: set optional parameters, then call `send()`.
 ///
 /// Delete a file or folder.
@@ -562,7 +549,6 @@ pub struct DeleteMediaObject {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -600,7 +586,6 @@ impl DeleteMediaObject {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `get_media_object`: set optional parameters, then call `send()`.
 ///
 /// Fetch one file or folder.
@@ -609,7 +594,6 @@ impl DeleteMediaObject {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMediaObject {
@@ -618,9 +602,7 @@ pub struct GetMediaObject {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -656,7 +638,6 @@ impl GetMediaObject {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `list_media_files`: set optional parameters, then call `send()`.
 ///
 /// List the files and folders of a location's media library.
@@ -679,7 +660,6 @@ pub struct ListMediaFiles {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl ListMediaFiles {
     /// Number of objects to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
@@ -764,7 +744,6 @@ impl ListMediaFiles {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl crate::Paginated for ListMediaFiles {
     type Page = ListMediaFilesResponse;
 
@@ -803,7 +782,6 @@ impl crate::Paginated for ListMediaFiles {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -813,7 +791,6 @@ impl ListMediaFiles {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `update_media_object`: set optional parameters, then call `send()`.
 ///
 /// Rename a file or folder.
@@ -828,7 +805,6 @@ pub struct UpdateMediaObject {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -870,7 +846,6 @@ impl UpdateMediaObject {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `upload_media_file`: set optional parameters, then call `send()`.
 ///
 /// Upload a file to the media library, or register a hosted one.
@@ -886,7 +861,6 @@ pub struct UploadMediaFile {
 }
 
 #[cfg(feature = "medias")]
-#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -925,7 +899,6 @@ impl UploadMediaFile {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Kind of record that owns media. HighLevel documents only `location`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -938,7 +911,6 @@ pub enum AltType {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl AltType {
     /// The value as sent on the wire.
     #[inline]
@@ -951,7 +923,6 @@ impl AltType {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for AltType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -966,7 +937,6 @@ impl From<&str> for AltType {
 crate::runtime::enums::string_enum!(AltType);
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to delete or trash.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -989,49 +959,17 @@ pub struct BulkDeleteMediaObjectsRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkDeleteMediaObjectsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkDeleteMediaObjectsRequest {
+        files_to_be_deleted: "filesToBeDeleted" value required,
+        alt_type: "altType" value required,
+        alt_id: "altId" value required,
+        status: "status" value required
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkDeleteMediaObjectsRequest {
-    const NAME: &'static str = "BulkDeleteMediaObjectsRequest";
-
-    const FIELDS: &'static[&'static str] = &["filesToBeDeleted", "altType", "altId", "status"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "filesToBeDeleted")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "altId")?,
-                3 => entries.value(&mut v3, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            files_to_be_deleted: crate::runtime::object::required(v0, "filesToBeDeleted")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            alt_id: crate::runtime::object::required(v2, "altId")?,
-            status: crate::runtime::object::required(v3, "status")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl BulkDeleteMediaObjectsRequest {
     /// A value with the required fields (`filesToBeDeleted`, `altType`, `altId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1051,7 +989,6 @@ impl BulkDeleteMediaObjectsRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to change.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1071,46 +1008,16 @@ pub struct BulkUpdateMediaObjectsRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkUpdateMediaObjectsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkUpdateMediaObjectsRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        files_to_be_updated: "filesToBeUpdated" value required
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkUpdateMediaObjectsRequest {
-    const NAME: &'static str = "BulkUpdateMediaObjectsRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "filesToBeUpdated"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "filesToBeUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            files_to_be_updated: crate::runtime::object::required(v2, "filesToBeUpdated")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl BulkUpdateMediaObjectsRequest {
     /// A value with the required fields (`altId`, `altType`, `filesToBeUpdated`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1128,7 +1035,6 @@ impl BulkUpdateMediaObjectsRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A new folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1151,49 +1057,17 @@ pub struct CreateMediaFolderRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateMediaFolderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateMediaFolderRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        parent_id: "parentId" value optional
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateMediaFolderRequest {
-    const NAME: &'static str = "CreateMediaFolderRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "parentId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "parentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            parent_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl CreateMediaFolderRequest {
     /// A value with the required fields (`altId`, `altType`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1218,7 +1092,6 @@ impl CreateMediaFolderRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One page of files and folders.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1229,35 +1102,11 @@ pub struct ListMediaFilesResponse {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for ListMediaFilesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListMediaFilesResponse { files: "files" value_or_default optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for ListMediaFilesResponse {
-    const NAME: &'static str = "ListMediaFilesResponse";
-
-    const FIELDS: &'static[&'static str] = &["files"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "files")?;
-            }
-        Ok(Self { files: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Delete for good or move to the trash.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1273,7 +1122,6 @@ pub enum MediaDeleteStatus {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaDeleteStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1287,7 +1135,6 @@ impl MediaDeleteStatus {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for MediaDeleteStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1303,372 +1150,153 @@ impl From<&str> for MediaDeleteStatus {
 crate::runtime::enums::string_enum!(MediaDeleteStatus);
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file or folder in the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFile {
     /// Id of the owning location.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// File or folder name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Id of the folder that holds it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Address of the file.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// Path of the file in the storage.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub path: Option<String>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for MediaFile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MediaFile {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        parent_id: "parentId" value optional,
+        url: "url" value optional,
+        path: "path" value optional
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for MediaFile {
-    const NAME: &'static str = "MediaFile";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "parentId", "url", "path"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "parentId")?,
-                4 => entries.value(&mut v4, "url")?,
-                5 => entries.value(&mut v5, "path")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            parent_id: v3.unwrap_or_default(),
-            url: v4.unwrap_or_default(),
-            path: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A folder of the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaFolder {
     /// Id of the owning location.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Folder`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Id of the enclosing folder; absent for top-level folders.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Object kind; `folder` for folders.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// True while uploads into the folder are in progress.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pendingUpload", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pendingUpload",))]
     pub pending_upload: Option<bool>,
 
     /// `category`: a string. Example: `image`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<String>,
 
     /// `subCategory`: a string. Example: `logo`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subCategory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subCategory",))]
     pub sub_category: Option<String>,
 
     /// `isPrivate`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 
     /// True when the folder was moved.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "relocatedFolder", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relocatedFolder",))]
     pub relocated_folder: Option<bool>,
 
     /// `migrationCompleted`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "migrationCompleted", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "migrationCompleted",))]
     pub migration_completed: Option<bool>,
 
     /// True for folders created by the system.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appFolder", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appFolder",))]
     pub app_folder: Option<bool>,
 
     /// True for folders that must not be deleted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isEssential", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEssential",))]
     pub is_essential: Option<bool>,
 
     /// `status`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Id of the user who last changed it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastUpdatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdatedBy",))]
     pub last_updated_by: Option<String>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for MediaFolder {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MediaFolder {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        parent_id: "parentId" value optional,
+        type_: "type" value optional,
+        deleted: "deleted" value optional,
+        pending_upload: "pendingUpload" value optional,
+        category: "category" value optional,
+        sub_category: "subCategory" value optional,
+        is_private: "isPrivate" value optional,
+        relocated_folder: "relocatedFolder" value optional,
+        migration_completed: "migrationCompleted" value optional,
+        app_folder: "appFolder" value optional,
+        is_essential: "isEssential" value optional,
+        status: "status" value optional,
+        last_updated_by: "lastUpdatedBy" value optional
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for MediaFolder {
-    const NAME: &'static str = "MediaFolder";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "parentId",
-        "type",
-        "deleted",
-        "pendingUpload",
-        "category",
-        "subCategory",
-        "isPrivate",
-        "relocatedFolder",
-        "migrationCompleted",
-        "appFolder",
-        "isEssential",
-        "status",
-        "lastUpdatedBy"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "parentId")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "deleted")?,
-                6 => entries.value(&mut v6, "pendingUpload")?,
-                7 => entries.value(&mut v7, "category")?,
-                8 => entries.value(&mut v8, "subCategory")?,
-                9 => entries.value(&mut v9, "isPrivate")?,
-                10 => entries.value(&mut v10, "relocatedFolder")?,
-                11 => entries.value(&mut v11, "migrationCompleted")?,
-                12 => entries.value(&mut v12, "appFolder")?,
-                13 => entries.value(&mut v13, "isEssential")?,
-                14 => entries.value(&mut v14, "status")?,
-                15 => entries.value(&mut v15, "lastUpdatedBy")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            parent_id: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            deleted: v5.unwrap_or_default(),
-            pending_upload: v6.unwrap_or_default(),
-            category: v7.unwrap_or_default(),
-            sub_category: v8.unwrap_or_default(),
-            is_private: v9.unwrap_or_default(),
-            relocated_folder: v10.unwrap_or_default(),
-            migration_completed: v11.unwrap_or_default(),
-            app_folder: v12.unwrap_or_default(),
-            is_essential: v13.unwrap_or_default(),
-            status: v14.unwrap_or_default(),
-            last_updated_by: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk delete.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectDeleted {
     /// `deleted`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `id`: a string. Example: `686f630df0d3166d68fbcec2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for MediaObjectDeleted {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    MediaObjectDeleted { deleted: "deleted" value optional, id: "id" value optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for MediaObjectDeleted {
-    const NAME: &'static str = "MediaObjectDeleted";
-
-    const FIELDS: &'static[&'static str] = &["deleted", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "deleted")?,
-                1 => entries.value(&mut v1, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self { deleted: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Names one file or folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1680,37 +1308,10 @@ pub struct MediaObjectRef {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for MediaObjectRef {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { MediaObjectRef { id: "_id" value required } }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for MediaObjectRef {
-    const NAME: &'static str = "MediaObjectRef";
-
-    const FIELDS: &'static[&'static str] = &["_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "_id")?;
-            }
-        Ok(Self { id: crate::runtime::object::required(v0, "_id")?, })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaObjectRef {
     /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1720,7 +1321,6 @@ impl MediaObjectRef {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One entry of a bulk rename.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1735,40 +1335,12 @@ pub struct MediaObjectRename {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for MediaObjectRename {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    MediaObjectRename { id: "id" value required, name: "name" value optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for MediaObjectRename {
-    const NAME: &'static str = "MediaObjectRename";
-
-    const FIELDS: &'static[&'static str] = &["id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: crate::runtime::object::required(v0, "id")?, name: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaObjectRename {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1784,54 +1356,24 @@ impl MediaObjectRename {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk update.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MediaObjectUpdated {
     /// `updated`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub updated: Option<bool>,
 
     /// `id`: a string. Example: `686f9817f0d3165be9fbcef6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for MediaObjectUpdated {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    MediaObjectUpdated { updated: "updated" value optional, id: "id" value optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for MediaObjectUpdated {
-    const NAME: &'static str = "MediaObjectUpdated";
-
-    const FIELDS: &'static[&'static str] = &["updated", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "updated")?,
-                1 => entries.value(&mut v1, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self { updated: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// New name of a file or folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1850,46 +1392,16 @@ pub struct UpdateMediaObjectRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateMediaObjectRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateMediaObjectRequest {
+        name: "name" value required,
+        alt_type: "altType" value required,
+        alt_id: "altId" value required
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateMediaObjectRequest {
-    const NAME: &'static str = "UpdateMediaObjectRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "altType", "altId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "altId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            alt_id: crate::runtime::object::required(v2, "altId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl UpdateMediaObjectRequest {
     /// A value with the required fields (`name`, `altType`, `altId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1903,59 +1415,28 @@ impl UpdateMediaObjectRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result of a rename.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
     /// `updated`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub updated: Option<bool>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for UpdateMediaObjectResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateMediaObjectResponse {
+        updated: "updated" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for UpdateMediaObjectResponse {
-    const NAME: &'static str = "UpdateMediaObjectResponse";
-
-    const FIELDS: &'static[&'static str] = &["updated", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "updated")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { updated: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file to add to the media library, uploaded or by address.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -1977,7 +1458,6 @@ pub struct UploadMediaFileRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl UploadMediaFileRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2017,7 +1497,6 @@ impl UploadMediaFileRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl UploadMediaFileRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -2046,53 +1525,20 @@ impl UploadMediaFileRequest {
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// The stored file.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadMediaFileResponse {
     /// Id of the stored file.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fileId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileId",))]
     pub file_id: Option<String>,
 
     /// Address of the stored file.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl<'de> serde::Deserialize<'de> for UploadMediaFileResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
-impl crate::runtime::object::Object for UploadMediaFileResponse {
-    const NAME: &'static str = "UploadMediaFileResponse";
-
-    const FIELDS: &'static[&'static str] = &["fileId", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fileId")?,
-                1 => entries.value(&mut v1, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self { file_id: v0.unwrap_or_default(), url: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    UploadMediaFileResponse { file_id: "fileId" value optional, url: "url" value optional }
 }

@@ -3,47 +3,38 @@
 
 /// Ad Manager (spec/ad-manager.yaml).
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 pub mod ad_manager;
 
 /// Affiliate Manager (spec/affiliate-manager.yaml).
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 pub mod affiliate_manager;
 
 /// Agent Studio (spec/agent-studio.yaml).
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 pub mod agent_studio;
 
 /// Associations (spec/associations.yaml).
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 pub mod associations;
 
 /// Blogs (spec/blogs.yaml).
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 pub mod blogs;
 
 /// Brand Boards (spec/brand-boards.yaml).
 #[cfg(feature = "brand_boards")]
-#[cfg_attr(docsrs, doc(cfg(feature = "brand_boards")))]
 pub mod brand_boards;
 
 /// Businesses (spec/businesses.yaml).
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 pub mod businesses;
 
 /// Calendars (spec/calendars.yaml).
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 pub mod calendars;
 
 /// Campaigns (spec/campaigns.yaml).
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 pub mod campaigns;
 
 /// Common (spec/common.yaml).
@@ -51,476 +42,398 @@ pub mod common;
 
 /// Companies (spec/companies.yaml).
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 pub mod companies;
 
 /// Contacts (spec/contacts.yaml).
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 pub mod contacts;
 
 /// Conversation AI (spec/conversation-ai.yaml).
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 pub mod conversation_ai;
 
 /// Conversations (spec/conversations.yaml).
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 pub mod conversations;
 
 /// Courses (spec/courses.yaml).
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 pub mod courses;
 
 /// Custom Fields (spec/custom-fields.yaml).
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 pub mod custom_fields;
 
 /// Custom Menus (spec/custom-menus.yaml).
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 pub mod custom_menus;
 
 /// Email Verification (spec/email-isv.yaml).
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 pub mod email_isv;
 
 /// Emails (spec/emails.yaml).
 #[cfg(feature = "emails")]
-#[cfg_attr(docsrs, doc(cfg(feature = "emails")))]
 pub mod emails;
 
 /// Forms (spec/forms.yaml).
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 pub mod forms;
 
 /// Funnels (spec/funnels.yaml).
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 pub mod funnels;
 
 /// Invoices (spec/invoices.yaml).
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 pub mod invoices;
 
 /// Knowledge Base (spec/knowledge-base.yaml).
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 pub mod knowledge_base;
 
 /// Links (spec/links.yaml).
 #[cfg(any(feature = "links", feature = "v3_links"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 pub mod links;
 
 /// Locations (spec/locations.yaml).
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 pub mod locations;
 
 /// Marketplace (spec/marketplace.yaml).
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 pub mod marketplace;
 
 /// Media Storage (spec/medias.yaml).
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 pub mod medias;
 
 /// OAuth (spec/oauth.yaml).
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 pub mod oauth;
 
 /// Objects (spec/objects.yaml).
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 pub mod objects;
 
 /// Opportunities (spec/opportunities.yaml).
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 pub mod opportunities;
 
 /// Payments (spec/payments.yaml).
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 pub mod payments;
 
 /// Phone System (spec/phone-system.yaml).
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 pub mod phone_system;
 
 /// Products (spec/products.yaml).
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 pub mod products;
 
 /// Documents & Contracts (spec/proposals.yaml).
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 pub mod proposals;
 
 /// SaaS (spec/saas.yaml).
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 pub mod saas;
 
 /// Snapshots (spec/snapshots.yaml).
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 pub mod snapshots;
 
 /// Social Planner (spec/social-planner.yaml).
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 pub mod social_planner;
 
 /// Store (spec/store.yaml).
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 pub mod store;
 
 /// Surveys (spec/surveys.yaml).
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 pub mod surveys;
 
 /// Triggers (spec/triggers.yaml).
 #[cfg(feature = "triggers")]
-#[cfg_attr(docsrs, doc(cfg(feature = "triggers")))]
 pub mod triggers;
 
 /// Users (spec/users.yaml).
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 pub mod users;
 
 /// Voice AI (spec/voice-ai.yaml).
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 pub mod voice_ai;
 
 /// Webhook Events (spec/webhook-events.yaml).
 #[cfg(feature = "webhook_events")]
-#[cfg_attr(docsrs, doc(cfg(feature = "webhook_events")))]
 pub mod webhook_events;
 
 /// Webhook Subscriptions (spec/webhook-subscriptions.yaml).
 #[cfg(feature = "webhook_subscriptions")]
-#[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
 pub mod webhook_subscriptions;
 
 /// Workflows (spec/workflows.yaml).
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 pub mod workflows;
 
 impl crate::Client {
     #[cfg(feature = "ad_manager")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
     /// Operations of the Ad Manager module.
     pub fn ad_manager(&self) -> ad_manager::AdManager {
         ad_manager::AdManager::new(self.clone())
     }
 
     #[cfg(feature = "affiliate_manager")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
     /// Operations of the Affiliate Manager module.
     pub fn affiliate_manager(&self) -> affiliate_manager::AffiliateManager {
         affiliate_manager::AffiliateManager::new(self.clone())
     }
 
     #[cfg(feature = "agent_studio")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
     /// Operations of the Agent Studio module.
     pub fn agent_studio(&self) -> agent_studio::AgentStudio {
         agent_studio::AgentStudio::new(self.clone())
     }
 
     #[cfg(feature = "associations")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
     /// Operations of the Associations module.
     pub fn associations(&self) -> associations::Associations {
         associations::Associations::new(self.clone())
     }
 
     #[cfg(feature = "blogs")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
     /// Operations of the Blogs module.
     pub fn blogs(&self) -> blogs::Blogs {
         blogs::Blogs::new(self.clone())
     }
 
     #[cfg(feature = "brand_boards")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "brand_boards")))]
     /// Operations of the Brand Boards module.
     pub fn brand_boards(&self) -> brand_boards::BrandBoards {
         brand_boards::BrandBoards::new(self.clone())
     }
 
     #[cfg(feature = "businesses")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
     /// Operations of the Businesses module.
     pub fn businesses(&self) -> businesses::Businesses {
         businesses::Businesses::new(self.clone())
     }
 
     #[cfg(feature = "calendars")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
     /// Operations of the Calendars module.
     pub fn calendars(&self) -> calendars::Calendars {
         calendars::Calendars::new(self.clone())
     }
 
     #[cfg(feature = "campaigns")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
     /// Operations of the Campaigns module.
     pub fn campaigns(&self) -> campaigns::Campaigns {
         campaigns::Campaigns::new(self.clone())
     }
 
     #[cfg(feature = "companies")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
     /// Operations of the Companies module.
     pub fn companies(&self) -> companies::Companies {
         companies::Companies::new(self.clone())
     }
 
     #[cfg(feature = "contacts")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
     /// Operations of the Contacts module.
     pub fn contacts(&self) -> contacts::Contacts {
         contacts::Contacts::new(self.clone())
     }
 
     #[cfg(feature = "conversation_ai")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
     /// Operations of the Conversation AI module.
     pub fn conversation_ai(&self) -> conversation_ai::ConversationAi {
         conversation_ai::ConversationAi::new(self.clone())
     }
 
     #[cfg(feature = "conversations")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
     /// Operations of the Conversations module.
     pub fn conversations(&self) -> conversations::Conversations {
         conversations::Conversations::new(self.clone())
     }
 
     #[cfg(feature = "courses")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
     /// Operations of the Courses module.
     pub fn courses(&self) -> courses::Courses {
         courses::Courses::new(self.clone())
     }
 
     #[cfg(feature = "custom_fields")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
     /// Operations of the Custom Fields module.
     pub fn custom_fields(&self) -> custom_fields::CustomFields {
         custom_fields::CustomFields::new(self.clone())
     }
 
     #[cfg(feature = "custom_menus")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
     /// Operations of the Custom Menus module.
     pub fn custom_menus(&self) -> custom_menus::CustomMenus {
         custom_menus::CustomMenus::new(self.clone())
     }
 
     #[cfg(feature = "email_isv")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
     /// Operations of the Email Verification module.
     pub fn email_isv(&self) -> email_isv::EmailIsv {
         email_isv::EmailIsv::new(self.clone())
     }
 
     #[cfg(feature = "emails")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "emails")))]
     /// Operations of the Emails module.
     pub fn emails(&self) -> emails::Emails {
         emails::Emails::new(self.clone())
     }
 
     #[cfg(feature = "forms")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
     /// Operations of the Forms module.
     pub fn forms(&self) -> forms::Forms {
         forms::Forms::new(self.clone())
     }
 
     #[cfg(feature = "funnels")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
     /// Operations of the Funnels module.
     pub fn funnels(&self) -> funnels::Funnels {
         funnels::Funnels::new(self.clone())
     }
 
     #[cfg(feature = "invoices")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
     /// Operations of the Invoices module.
     pub fn invoices(&self) -> invoices::Invoices {
         invoices::Invoices::new(self.clone())
     }
 
     #[cfg(feature = "knowledge_base")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
     /// Operations of the Knowledge Base module.
     pub fn knowledge_base(&self) -> knowledge_base::KnowledgeBase {
         knowledge_base::KnowledgeBase::new(self.clone())
     }
 
     #[cfg(feature = "links")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "links")))]
     /// Operations of the Links module.
     pub fn links(&self) -> links::Links {
         links::Links::new(self.clone())
     }
 
     #[cfg(feature = "locations")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
     /// Operations of the Locations module.
     pub fn locations(&self) -> locations::Locations {
         locations::Locations::new(self.clone())
     }
 
     #[cfg(feature = "marketplace")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
     /// Operations of the Marketplace module.
     pub fn marketplace(&self) -> marketplace::Marketplace {
         marketplace::Marketplace::new(self.clone())
     }
 
     #[cfg(feature = "medias")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
     /// Operations of the Media Storage module.
     pub fn medias(&self) -> medias::Medias {
         medias::Medias::new(self.clone())
     }
 
     #[cfg(feature = "oauth")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
     /// Operations of the OAuth module.
     pub fn oauth(&self) -> oauth::Oauth {
         oauth::Oauth::new(self.clone())
     }
 
     #[cfg(feature = "objects")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
     /// Operations of the Objects module.
     pub fn objects(&self) -> objects::Objects {
         objects::Objects::new(self.clone())
     }
 
     #[cfg(feature = "opportunities")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
     /// Operations of the Opportunities module.
     pub fn opportunities(&self) -> opportunities::Opportunities {
         opportunities::Opportunities::new(self.clone())
     }
 
     #[cfg(feature = "payments")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
     /// Operations of the Payments module.
     pub fn payments(&self) -> payments::Payments {
         payments::Payments::new(self.clone())
     }
 
     #[cfg(feature = "phone_system")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
     /// Operations of the Phone System module.
     pub fn phone_system(&self) -> phone_system::PhoneSystem {
         phone_system::PhoneSystem::new(self.clone())
     }
 
     #[cfg(feature = "products")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "products")))]
     /// Operations of the Products module.
     pub fn products(&self) -> products::Products {
         products::Products::new(self.clone())
     }
 
     #[cfg(feature = "proposals")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
     /// Operations of the Documents & Contracts module.
     pub fn proposals(&self) -> proposals::Proposals {
         proposals::Proposals::new(self.clone())
     }
 
     #[cfg(feature = "saas")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
     /// Operations of the SaaS module.
     pub fn saas(&self) -> saas::Saas {
         saas::Saas::new(self.clone())
     }
 
     #[cfg(feature = "snapshots")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
     /// Operations of the Snapshots module.
     pub fn snapshots(&self) -> snapshots::Snapshots {
         snapshots::Snapshots::new(self.clone())
     }
 
     #[cfg(feature = "social_planner")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
     /// Operations of the Social Planner module.
     pub fn social_planner(&self) -> social_planner::SocialPlanner {
         social_planner::SocialPlanner::new(self.clone())
     }
 
     #[cfg(feature = "store")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
     /// Operations of the Store module.
     pub fn store(&self) -> store::Store {
         store::Store::new(self.clone())
     }
 
     #[cfg(feature = "surveys")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
     /// Operations of the Surveys module.
     pub fn surveys(&self) -> surveys::Surveys {
         surveys::Surveys::new(self.clone())
     }
 
     #[cfg(feature = "triggers")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "triggers")))]
     /// Operations of the Triggers module.
     pub fn triggers(&self) -> triggers::Triggers {
         triggers::Triggers::new(self.clone())
     }
 
     #[cfg(feature = "users")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
     /// Operations of the Users module.
     pub fn users(&self) -> users::Users {
         users::Users::new(self.clone())
     }
 
     #[cfg(feature = "voice_ai")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
     /// Operations of the Voice AI module.
     pub fn voice_ai(&self) -> voice_ai::VoiceAi {
         voice_ai::VoiceAi::new(self.clone())
     }
 
     #[cfg(feature = "webhook_subscriptions")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "webhook_subscriptions")))]
     /// Operations of the Webhook Subscriptions module.
     pub fn webhook_subscriptions(&self) -> webhook_subscriptions::WebhookSubscriptions {
         webhook_subscriptions::WebhookSubscriptions::new(self.clone())
     }
 
     #[cfg(feature = "workflows")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
     /// Operations of the Workflows module.
     pub fn workflows(&self) -> workflows::Workflows {
         workflows::Workflows::new(self.clone())
@@ -532,212 +445,170 @@ pub mod v3 {
 
     /// Ad Manager (spec/v3/ad-manager.yaml).
     #[cfg(feature = "v3_ad_manager")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_ad_manager")))]
     pub mod ad_manager;
 
     /// Affiliate Manager (spec/v3/affiliate-manager.yaml).
     #[cfg(feature = "v3_affiliate_manager")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_affiliate_manager")))]
     pub mod affiliate_manager;
 
     /// Agent Studio (spec/v3/agent-studio.yaml).
     #[cfg(feature = "v3_agent_studio")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_agent_studio")))]
     pub mod agent_studio;
 
     /// Associations (spec/v3/associations.yaml).
     #[cfg(feature = "v3_associations")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_associations")))]
     pub mod associations;
 
     /// Blogs (spec/v3/blogs.yaml).
     #[cfg(feature = "v3_blogs")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_blogs")))]
     pub mod blogs;
 
     /// Brand Boards (spec/v3/brand-boards.yaml).
     #[cfg(feature = "v3_brand_boards")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_brand_boards")))]
     pub mod brand_boards;
 
     /// Businesses (spec/v3/businesses.yaml).
     #[cfg(feature = "v3_businesses")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_businesses")))]
     pub mod businesses;
 
     /// Calendars (spec/v3/calendars.yaml).
     #[cfg(feature = "v3_calendars")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_calendars")))]
     pub mod calendars;
 
     /// Campaigns (spec/v3/campaigns.yaml).
     #[cfg(feature = "v3_campaigns")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_campaigns")))]
     pub mod campaigns;
 
     /// Chat Widget (spec/v3/chat-widget.yaml).
     #[cfg(feature = "v3_chat_widget")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_chat_widget")))]
     pub mod chat_widget;
 
     /// Companies (spec/v3/companies.yaml).
     #[cfg(feature = "v3_companies")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_companies")))]
     pub mod companies;
 
     /// Contacts (spec/v3/contacts.yaml).
     #[cfg(feature = "v3_contacts")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_contacts")))]
     pub mod contacts;
 
     /// Conversation AI (spec/v3/conversation-ai.yaml).
     #[cfg(feature = "v3_conversation_ai")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_conversation_ai")))]
     pub mod conversation_ai;
 
     /// Conversations (spec/v3/conversations.yaml).
     #[cfg(feature = "v3_conversations")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_conversations")))]
     pub mod conversations;
 
     /// Courses (spec/v3/courses.yaml).
     #[cfg(feature = "v3_courses")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_courses")))]
     pub mod courses;
 
     /// Custom Fields (spec/v3/custom-fields.yaml).
     #[cfg(feature = "v3_custom_fields")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_custom_fields")))]
     pub mod custom_fields;
 
     /// Custom Menus (spec/v3/custom-menus.yaml).
     #[cfg(feature = "v3_custom_menus")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_custom_menus")))]
     pub mod custom_menus;
 
     /// Email Verification (spec/v3/email-isv.yaml).
     #[cfg(feature = "v3_email_isv")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_email_isv")))]
     pub mod email_isv;
 
     /// Emails (spec/v3/emails.yaml).
     #[cfg(feature = "v3_emails")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_emails")))]
     pub mod emails;
 
     /// Forms (spec/v3/forms.yaml).
     #[cfg(feature = "v3_forms")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_forms")))]
     pub mod forms;
 
     /// Funnels (spec/v3/funnels.yaml).
     #[cfg(feature = "v3_funnels")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_funnels")))]
     pub mod funnels;
 
     /// Invoices (spec/v3/invoices.yaml).
     #[cfg(feature = "v3_invoices")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_invoices")))]
     pub mod invoices;
 
     /// Knowledge Base (spec/v3/knowledge-base.yaml).
     #[cfg(feature = "v3_knowledge_base")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_knowledge_base")))]
     pub mod knowledge_base;
 
     /// Links (spec/v3/links.yaml).
     #[cfg(feature = "v3_links")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_links")))]
     pub mod links;
 
     /// Locations (spec/v3/locations.yaml).
     #[cfg(feature = "v3_locations")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_locations")))]
     pub mod locations;
 
     /// Marketplace (spec/v3/marketplace.yaml).
     #[cfg(feature = "v3_marketplace")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_marketplace")))]
     pub mod marketplace;
 
     /// Media Storage (spec/v3/medias.yaml).
     #[cfg(feature = "v3_medias")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_medias")))]
     pub mod medias;
 
     /// OAuth (spec/v3/oauth.yaml).
     #[cfg(feature = "v3_oauth")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_oauth")))]
     pub mod oauth;
 
     /// Objects (spec/v3/objects.yaml).
     #[cfg(feature = "v3_objects")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_objects")))]
     pub mod objects;
 
     /// Opportunities (spec/v3/opportunities.yaml).
     #[cfg(feature = "v3_opportunities")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_opportunities")))]
     pub mod opportunities;
 
     /// Payments (spec/v3/payments.yaml).
     #[cfg(feature = "v3_payments")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_payments")))]
     pub mod payments;
 
     /// Phone System (spec/v3/phone-system.yaml).
     #[cfg(feature = "v3_phone_system")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_phone_system")))]
     pub mod phone_system;
 
     /// Products (spec/v3/products.yaml).
     #[cfg(feature = "v3_products")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_products")))]
     pub mod products;
 
     /// Documents & Contracts (spec/v3/proposals.yaml).
     #[cfg(feature = "v3_proposals")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_proposals")))]
     pub mod proposals;
 
     /// SaaS (spec/v3/saas.yaml).
     #[cfg(feature = "v3_saas")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_saas")))]
     pub mod saas;
 
     /// Snapshots (spec/v3/snapshots.yaml).
     #[cfg(feature = "v3_snapshots")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_snapshots")))]
     pub mod snapshots;
 
     /// Social Planner (spec/v3/social-planner.yaml).
     #[cfg(feature = "v3_social_planner")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_social_planner")))]
     pub mod social_planner;
 
     /// Store (spec/v3/store.yaml).
     #[cfg(feature = "v3_store")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_store")))]
     pub mod store;
 
     /// Surveys (spec/v3/surveys.yaml).
     #[cfg(feature = "v3_surveys")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_surveys")))]
     pub mod surveys;
 
     /// Users (spec/v3/users.yaml).
     #[cfg(feature = "v3_users")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_users")))]
     pub mod users;
 
     /// Voice AI (spec/v3/voice-ai.yaml).
     #[cfg(feature = "v3_voice_ai")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_voice_ai")))]
     pub mod voice_ai;
 
     /// Workflows (spec/v3/workflows.yaml).
     #[cfg(feature = "v3_workflows")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "v3_workflows")))]
     pub mod workflows;
 
     #[
@@ -785,59 +656,6 @@ pub mod v3 {
                 feature = "v3_users",
                 feature = "v3_voice_ai",
                 feature = "v3_workflows"
-            )
-        )
-    ]
-    #[
-        cfg_attr(
-            docsrs,
-            doc(
-                cfg(
-                    any(
-                        feature = "v3_ad_manager",
-                        feature = "v3_affiliate_manager",
-                        feature = "v3_agent_studio",
-                        feature = "v3_associations",
-                        feature = "v3_blogs",
-                        feature = "v3_brand_boards",
-                        feature = "v3_businesses",
-                        feature = "v3_calendars",
-                        feature = "v3_campaigns",
-                        feature = "v3_chat_widget",
-                        feature = "v3_companies",
-                        feature = "v3_contacts",
-                        feature = "v3_conversation_ai",
-                        feature = "v3_conversations",
-                        feature = "v3_courses",
-                        feature = "v3_custom_fields",
-                        feature = "v3_custom_menus",
-                        feature = "v3_email_isv",
-                        feature = "v3_emails",
-                        feature = "v3_forms",
-                        feature = "v3_funnels",
-                        feature = "v3_invoices",
-                        feature = "v3_knowledge_base",
-                        feature = "v3_links",
-                        feature = "v3_locations",
-                        feature = "v3_marketplace",
-                        feature = "v3_medias",
-                        feature = "v3_oauth",
-                        feature = "v3_objects",
-                        feature = "v3_opportunities",
-                        feature = "v3_payments",
-                        feature = "v3_phone_system",
-                        feature = "v3_products",
-                        feature = "v3_proposals",
-                        feature = "v3_saas",
-                        feature = "v3_snapshots",
-                        feature = "v3_social_planner",
-                        feature = "v3_store",
-                        feature = "v3_surveys",
-                        feature = "v3_users",
-                        feature = "v3_voice_ai",
-                        feature = "v3_workflows"
-                    )
-                )
             )
         )
     ]
@@ -895,349 +713,254 @@ pub mod v3 {
             )
         )
     ]
-    #[
-        cfg_attr(
-            docsrs,
-            doc(
-                cfg(
-                    any(
-                        feature = "v3_ad_manager",
-                        feature = "v3_affiliate_manager",
-                        feature = "v3_agent_studio",
-                        feature = "v3_associations",
-                        feature = "v3_blogs",
-                        feature = "v3_brand_boards",
-                        feature = "v3_businesses",
-                        feature = "v3_calendars",
-                        feature = "v3_campaigns",
-                        feature = "v3_chat_widget",
-                        feature = "v3_companies",
-                        feature = "v3_contacts",
-                        feature = "v3_conversation_ai",
-                        feature = "v3_conversations",
-                        feature = "v3_courses",
-                        feature = "v3_custom_fields",
-                        feature = "v3_custom_menus",
-                        feature = "v3_email_isv",
-                        feature = "v3_emails",
-                        feature = "v3_forms",
-                        feature = "v3_funnels",
-                        feature = "v3_invoices",
-                        feature = "v3_knowledge_base",
-                        feature = "v3_links",
-                        feature = "v3_locations",
-                        feature = "v3_marketplace",
-                        feature = "v3_medias",
-                        feature = "v3_oauth",
-                        feature = "v3_objects",
-                        feature = "v3_opportunities",
-                        feature = "v3_payments",
-                        feature = "v3_phone_system",
-                        feature = "v3_products",
-                        feature = "v3_proposals",
-                        feature = "v3_saas",
-                        feature = "v3_snapshots",
-                        feature = "v3_social_planner",
-                        feature = "v3_store",
-                        feature = "v3_surveys",
-                        feature = "v3_users",
-                        feature = "v3_voice_ai",
-                        feature = "v3_workflows"
-                    )
-                )
-            )
-        )
-    ]
     impl V3 {
         #[cfg(feature = "v3_ad_manager")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_ad_manager")))]
         /// Operations of the Ad Manager module.
         pub fn ad_manager(&self) -> ad_manager::AdManager {
             ad_manager::AdManager::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_affiliate_manager")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_affiliate_manager")))]
         /// Operations of the Affiliate Manager module.
         pub fn affiliate_manager(&self) -> affiliate_manager::AffiliateManager {
             affiliate_manager::AffiliateManager::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_agent_studio")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_agent_studio")))]
         /// Operations of the Agent Studio module.
         pub fn agent_studio(&self) -> agent_studio::AgentStudio {
             agent_studio::AgentStudio::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_associations")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_associations")))]
         /// Operations of the Associations module.
         pub fn associations(&self) -> associations::Associations {
             associations::Associations::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_blogs")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_blogs")))]
         /// Operations of the Blogs module.
         pub fn blogs(&self) -> blogs::Blogs {
             blogs::Blogs::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_brand_boards")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_brand_boards")))]
         /// Operations of the Brand Boards module.
         pub fn brand_boards(&self) -> brand_boards::BrandBoards {
             brand_boards::BrandBoards::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_businesses")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_businesses")))]
         /// Operations of the Businesses module.
         pub fn businesses(&self) -> businesses::Businesses {
             businesses::Businesses::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_calendars")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_calendars")))]
         /// Operations of the Calendars module.
         pub fn calendars(&self) -> calendars::Calendars {
             calendars::Calendars::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_campaigns")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_campaigns")))]
         /// Operations of the Campaigns module.
         pub fn campaigns(&self) -> campaigns::Campaigns {
             campaigns::Campaigns::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_chat_widget")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_chat_widget")))]
         /// Operations of the Chat Widget module.
         pub fn chat_widget(&self) -> chat_widget::ChatWidget {
             chat_widget::ChatWidget::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_companies")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_companies")))]
         /// Operations of the Companies module.
         pub fn companies(&self) -> companies::Companies {
             companies::Companies::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_contacts")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_contacts")))]
         /// Operations of the Contacts module.
         pub fn contacts(&self) -> contacts::Contacts {
             contacts::Contacts::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_conversation_ai")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_conversation_ai")))]
         /// Operations of the Conversation AI module.
         pub fn conversation_ai(&self) -> conversation_ai::ConversationAi {
             conversation_ai::ConversationAi::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_conversations")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_conversations")))]
         /// Operations of the Conversations module.
         pub fn conversations(&self) -> conversations::Conversations {
             conversations::Conversations::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_courses")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_courses")))]
         /// Operations of the Courses module.
         pub fn courses(&self) -> courses::Courses {
             courses::Courses::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_custom_fields")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_custom_fields")))]
         /// Operations of the Custom Fields module.
         pub fn custom_fields(&self) -> custom_fields::CustomFields {
             custom_fields::CustomFields::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_custom_menus")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_custom_menus")))]
         /// Operations of the Custom Menus module.
         pub fn custom_menus(&self) -> custom_menus::CustomMenus {
             custom_menus::CustomMenus::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_email_isv")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_email_isv")))]
         /// Operations of the Email Verification module.
         pub fn email_isv(&self) -> email_isv::EmailIsv {
             email_isv::EmailIsv::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_emails")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_emails")))]
         /// Operations of the Emails module.
         pub fn emails(&self) -> emails::Emails {
             emails::Emails::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_forms")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_forms")))]
         /// Operations of the Forms module.
         pub fn forms(&self) -> forms::Forms {
             forms::Forms::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_funnels")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_funnels")))]
         /// Operations of the Funnels module.
         pub fn funnels(&self) -> funnels::Funnels {
             funnels::Funnels::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_invoices")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_invoices")))]
         /// Operations of the Invoices module.
         pub fn invoices(&self) -> invoices::Invoices {
             invoices::Invoices::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_knowledge_base")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_knowledge_base")))]
         /// Operations of the Knowledge Base module.
         pub fn knowledge_base(&self) -> knowledge_base::KnowledgeBase {
             knowledge_base::KnowledgeBase::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_links")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_links")))]
         /// Operations of the Links module.
         pub fn links(&self) -> links::Links {
             links::Links::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_locations")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_locations")))]
         /// Operations of the Locations module.
         pub fn locations(&self) -> locations::Locations {
             locations::Locations::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_marketplace")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_marketplace")))]
         /// Operations of the Marketplace module.
         pub fn marketplace(&self) -> marketplace::Marketplace {
             marketplace::Marketplace::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_medias")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_medias")))]
         /// Operations of the Media Storage module.
         pub fn medias(&self) -> medias::Medias {
             medias::Medias::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_oauth")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_oauth")))]
         /// Operations of the OAuth module.
         pub fn oauth(&self) -> oauth::Oauth {
             oauth::Oauth::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_objects")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_objects")))]
         /// Operations of the Objects module.
         pub fn objects(&self) -> objects::Objects {
             objects::Objects::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_opportunities")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_opportunities")))]
         /// Operations of the Opportunities module.
         pub fn opportunities(&self) -> opportunities::Opportunities {
             opportunities::Opportunities::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_payments")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_payments")))]
         /// Operations of the Payments module.
         pub fn payments(&self) -> payments::Payments {
             payments::Payments::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_phone_system")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_phone_system")))]
         /// Operations of the Phone System module.
         pub fn phone_system(&self) -> phone_system::PhoneSystem {
             phone_system::PhoneSystem::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_products")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_products")))]
         /// Operations of the Products module.
         pub fn products(&self) -> products::Products {
             products::Products::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_proposals")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_proposals")))]
         /// Operations of the Documents & Contracts module.
         pub fn proposals(&self) -> proposals::Proposals {
             proposals::Proposals::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_saas")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_saas")))]
         /// Operations of the SaaS module.
         pub fn saas(&self) -> saas::Saas {
             saas::Saas::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_snapshots")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_snapshots")))]
         /// Operations of the Snapshots module.
         pub fn snapshots(&self) -> snapshots::Snapshots {
             snapshots::Snapshots::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_social_planner")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_social_planner")))]
         /// Operations of the Social Planner module.
         pub fn social_planner(&self) -> social_planner::SocialPlanner {
             social_planner::SocialPlanner::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_store")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_store")))]
         /// Operations of the Store module.
         pub fn store(&self) -> store::Store {
             store::Store::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_surveys")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_surveys")))]
         /// Operations of the Surveys module.
         pub fn surveys(&self) -> surveys::Surveys {
             surveys::Surveys::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_users")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_users")))]
         /// Operations of the Users module.
         pub fn users(&self) -> users::Users {
             users::Users::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_voice_ai")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_voice_ai")))]
         /// Operations of the Voice AI module.
         pub fn voice_ai(&self) -> voice_ai::VoiceAi {
             voice_ai::VoiceAi::new(self.client.clone())
         }
 
         #[cfg(feature = "v3_workflows")]
-        #[cfg_attr(docsrs, doc(cfg(feature = "v3_workflows")))]
         /// Operations of the Workflows module.
         pub fn workflows(&self) -> workflows::Workflows {
             workflows::Workflows::new(self.client.clone())
@@ -1290,59 +1013,6 @@ pub mod v3 {
             feature = "v3_users",
             feature = "v3_voice_ai",
             feature = "v3_workflows"
-        )
-    )
-]
-#[
-    cfg_attr(
-        docsrs,
-        doc(
-            cfg(
-                any(
-                    feature = "v3_ad_manager",
-                    feature = "v3_affiliate_manager",
-                    feature = "v3_agent_studio",
-                    feature = "v3_associations",
-                    feature = "v3_blogs",
-                    feature = "v3_brand_boards",
-                    feature = "v3_businesses",
-                    feature = "v3_calendars",
-                    feature = "v3_campaigns",
-                    feature = "v3_chat_widget",
-                    feature = "v3_companies",
-                    feature = "v3_contacts",
-                    feature = "v3_conversation_ai",
-                    feature = "v3_conversations",
-                    feature = "v3_courses",
-                    feature = "v3_custom_fields",
-                    feature = "v3_custom_menus",
-                    feature = "v3_email_isv",
-                    feature = "v3_emails",
-                    feature = "v3_forms",
-                    feature = "v3_funnels",
-                    feature = "v3_invoices",
-                    feature = "v3_knowledge_base",
-                    feature = "v3_links",
-                    feature = "v3_locations",
-                    feature = "v3_marketplace",
-                    feature = "v3_medias",
-                    feature = "v3_oauth",
-                    feature = "v3_objects",
-                    feature = "v3_opportunities",
-                    feature = "v3_payments",
-                    feature = "v3_phone_system",
-                    feature = "v3_products",
-                    feature = "v3_proposals",
-                    feature = "v3_saas",
-                    feature = "v3_snapshots",
-                    feature = "v3_social_planner",
-                    feature = "v3_store",
-                    feature = "v3_surveys",
-                    feature = "v3_users",
-                    feature = "v3_voice_ai",
-                    feature = "v3_workflows"
-                )
-            )
         )
     )
 ]

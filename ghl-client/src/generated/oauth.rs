@@ -25,12 +25,10 @@
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installedLocations` | `2021-07-28` | agency |
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "oauth";
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Operations of the OAuth module. Get one with `client.oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
@@ -38,7 +36,6 @@ pub struct Oauth {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl Oauth {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -88,7 +85,6 @@ impl Oauth {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -132,7 +128,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -192,7 +187,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Request builder for `get_access_token`: set optional parameters, then call `send()`.
 ///
 /// Exchange an authorization code or refresh token for an access token.
@@ -208,7 +202,6 @@ pub struct GetAccessToken {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -245,7 +238,6 @@ impl GetAccessToken {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Request builder for `get_location_access_token`: set optional parameters, then call `send()`.
 ///
 /// Derive a sub-account access token from an agency access token.
@@ -259,7 +251,6 @@ pub struct GetLocationAccessToken {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -298,7 +289,6 @@ impl GetLocationAccessToken {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Request builder for `list_installed_locations`: set optional parameters, then call `send()`.
 ///
 /// List an agency's sub-accounts and where an app is installed.
@@ -321,7 +311,6 @@ pub struct ListInstalledLocations {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl ListInstalledLocations {
     /// Number of sub-accounts to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
@@ -430,7 +419,6 @@ impl ListInstalledLocations {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl crate::Paginated for ListInstalledLocations {
     type Page = ListInstalledLocationsResponse;
 
@@ -469,7 +457,6 @@ impl crate::Paginated for ListInstalledLocations {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -479,57 +466,36 @@ impl ListInstalledLocations {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// An access token with its refresh token and what it grants.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub expires_in: Option<i64>,
 
     /// `refresh_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userType",))]
     pub user_type: Option<TokenUserType>,
 
     /// The sub-account (sub-account tokens only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The agency.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
@@ -537,138 +503,47 @@ pub struct AccessToken {
     pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Plan subscribed to, for paid apps.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isBulkInstallation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isBulkInstallation",))]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "approveAllLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approveAllLocations",))]
     pub approve_all_locations: Option<bool>,
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-impl<'de> serde::Deserialize<'de> for AccessToken {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AccessToken {
+        access_token: "access_token" value optional,
+        token_type: "token_type" value optional,
+        expires_in: "expires_in" value optional,
+        refresh_token: "refresh_token" value optional,
+        scope: "scope" value optional,
+        user_type: "userType" value optional,
+        location_id: "locationId" value optional,
+        company_id: "companyId" value optional,
+        approved_locations: "approvedLocations" value_or_default optional,
+        user_id: "userId" value optional,
+        plan_id: "planId" value optional,
+        is_bulk_installation: "isBulkInstallation" value optional,
+        install_to_future_locations: "installToFutureLocations" value optional,
+        approve_all_locations: "approveAllLocations" value optional
     }
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-impl crate::runtime::object::Object for AccessToken {
-    const NAME: &'static str = "AccessToken";
-
-    const FIELDS: &'static[&'static str] = &[
-        "access_token",
-        "token_type",
-        "expires_in",
-        "refresh_token",
-        "scope",
-        "userType",
-        "locationId",
-        "companyId",
-        "approvedLocations",
-        "userId",
-        "planId",
-        "isBulkInstallation",
-        "installToFutureLocations",
-        "approveAllLocations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "access_token")?,
-                1 => entries.value(&mut v1, "token_type")?,
-                2 => entries.value(&mut v2, "expires_in")?,
-                3 => entries.value(&mut v3, "refresh_token")?,
-                4 => entries.value(&mut v4, "scope")?,
-                5 => entries.value(&mut v5, "userType")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                7 => entries.value(&mut v7, "companyId")?,
-                8 => entries.value_or_default(&mut v8, "approvedLocations")?,
-                9 => entries.value(&mut v9, "userId")?,
-                10 => entries.value(&mut v10, "planId")?,
-                11 => entries.value(&mut v11, "isBulkInstallation")?,
-                12 => entries.value(&mut v12, "installToFutureLocations")?,
-                13 => entries.value(&mut v13, "approveAllLocations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            access_token: v0.unwrap_or_default(),
-            token_type: v1.unwrap_or_default(),
-            expires_in: v2.unwrap_or_default(),
-            refresh_token: v3.unwrap_or_default(),
-            scope: v4.unwrap_or_default(),
-            user_type: v5.unwrap_or_default(),
-            location_id: v6.unwrap_or_default(),
-            company_id: v7.unwrap_or_default(),
-            approved_locations: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-            plan_id: v10.unwrap_or_default(),
-            is_bulk_installation: v11.unwrap_or_default(),
-            install_to_future_locations: v12.unwrap_or_default(),
-            approve_all_locations: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `GetAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -701,66 +576,20 @@ pub struct GetAccessTokenRequest {
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GetAccessTokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GetAccessTokenRequest {
+        client_id: "client_id" value required,
+        client_secret: "client_secret" value required,
+        grant_type: "grant_type" value required,
+        code: "code" value optional,
+        refresh_token: "refresh_token" value optional,
+        user_type: "user_type" value optional,
+        redirect_uri: "redirect_uri" value optional
     }
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GetAccessTokenRequest {
-    const NAME: &'static str = "GetAccessTokenRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "client_id",
-        "client_secret",
-        "grant_type",
-        "code",
-        "refresh_token",
-        "user_type",
-        "redirect_uri"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "client_id")?,
-                1 => entries.value(&mut v1, "client_secret")?,
-                2 => entries.value(&mut v2, "grant_type")?,
-                3 => entries.value(&mut v3, "code")?,
-                4 => entries.value(&mut v4, "refresh_token")?,
-                5 => entries.value(&mut v5, "user_type")?,
-                6 => entries.value(&mut v6, "redirect_uri")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            client_id: crate::runtime::object::required(v0, "client_id")?,
-            client_secret: crate::runtime::object::required(v1, "client_secret")?,
-            grant_type: crate::runtime::object::required(v2, "grant_type")?,
-            code: v3.unwrap_or_default(),
-            refresh_token: v4.unwrap_or_default(),
-            user_type: v5.unwrap_or_default(),
-            redirect_uri: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetAccessTokenRequest {
     /// A value with the required fields (`client_id`, `client_secret`, `grant_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -806,7 +635,6 @@ impl GetAccessTokenRequest {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// The `GetLocationAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -822,43 +650,15 @@ pub struct GetLocationAccessTokenRequest {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GetLocationAccessTokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GetLocationAccessTokenRequest {
+        company_id: "companyId" value required,
+        location_id: "locationId" value required
     }
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GetLocationAccessTokenRequest {
-    const NAME: &'static str = "GetLocationAccessTokenRequest";
-
-    const FIELDS: &'static[&'static str] = &["companyId", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: crate::runtime::object::required(v0, "companyId")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl GetLocationAccessTokenRequest {
     /// A value with the required fields (`companyId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -868,7 +668,6 @@ impl GetLocationAccessTokenRequest {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// Values of `GrantType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -887,7 +686,6 @@ pub enum GrantType {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl GrantType {
     /// The value as sent on the wire.
     #[inline]
@@ -902,7 +700,6 @@ impl GrantType {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for GrantType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -919,112 +716,47 @@ impl From<&str> for GrantType {
 crate::runtime::enums::string_enum!(GrantType);
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// A sub-account of the agency, with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `isInstalled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isInstalled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isInstalled",))]
     pub is_installed: Option<bool>,
 
     /// App version installed here.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `installedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "installedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installedAt",))]
     pub installed_at: Option<String>,
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
-impl<'de> serde::Deserialize<'de> for InstalledLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
-impl crate::runtime::object::Object for InstalledLocation {
-    const NAME: &'static str = "InstalledLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "address",
-        "isInstalled",
-        "versionId",
-        "installedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "address")?,
-                3 => entries.value(&mut v3, "isInstalled")?,
-                4 => entries.value(&mut v4, "versionId")?,
-                5 => entries.value(&mut v5, "installedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            address: v2.unwrap_or_default(),
-            is_installed: v3.unwrap_or_default(),
-            version_id: v4.unwrap_or_default(),
-            installed_at: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InstalledLocation {
+        id: "_id" value optional,
+        name: "name" value optional,
+        address: "address" value optional,
+        is_installed: "isInstalled" value optional,
+        version_id: "versionId" value optional,
+        installed_at: "installedAt" value optional
     }
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `ListInstalledLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1034,192 +766,77 @@ pub struct ListInstalledLocationsResponse {
     pub locations: Vec<InstalledLocation>,
 
     /// Number of the agency's sub-accounts matching.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `installToFutureLocations`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-impl<'de> serde::Deserialize<'de> for ListInstalledLocationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListInstalledLocationsResponse {
+        locations: "locations" value_or_default optional,
+        count: "count" value optional,
+        install_to_future_locations: "installToFutureLocations" value optional
     }
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-impl crate::runtime::object::Object for ListInstalledLocationsResponse {
-    const NAME: &'static str = "ListInstalledLocationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["locations", "count", "installToFutureLocations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "locations")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value(&mut v2, "installToFutureLocations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            locations: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            install_to_future_locations: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// A sub-account access token derived from an agency token.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `planId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 }
 
 #[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-impl<'de> serde::Deserialize<'de> for LocationAccessToken {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "oauth")]
-#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
-impl crate::runtime::object::Object for LocationAccessToken {
-    const NAME: &'static str = "LocationAccessToken";
-
-    const FIELDS: &'static[&'static str] = &[
-        "access_token",
-        "token_type",
-        "expires_in",
-        "scope",
-        "locationId",
-        "planId",
-        "userId",
-        "appId",
-        "versionId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "access_token")?,
-                1 => entries.value(&mut v1, "token_type")?,
-                2 => entries.value(&mut v2, "expires_in")?,
-                3 => entries.value(&mut v3, "scope")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "planId")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "appId")?,
-                8 => entries.value(&mut v8, "versionId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            access_token: v0.unwrap_or_default(),
-            token_type: v1.unwrap_or_default(),
-            expires_in: v2.unwrap_or_default(),
-            scope: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            plan_id: v5.unwrap_or_default(),
-            user_id: v6.unwrap_or_default(),
-            app_id: v7.unwrap_or_default(),
-            version_id: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LocationAccessToken {
+        access_token: "access_token" value optional,
+        token_type: "token_type" value optional,
+        expires_in: "expires_in" value optional,
+        scope: "scope" value optional,
+        location_id: "locationId" value optional,
+        plan_id: "planId" value optional,
+        user_id: "userId" value optional,
+        app_id: "appId" value optional,
+        version_id: "versionId" value optional
     }
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// Whether a token is for an agency (`Company`) or a sub-account (`Location`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1235,7 +852,6 @@ pub enum TokenUserType {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl TokenUserType {
     /// The value as sent on the wire.
     #[inline]
@@ -1249,7 +865,6 @@ impl TokenUserType {
 }
 
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for TokenUserType {
     #[inline]
     fn from(value: &str) -> Self {

@@ -31,12 +31,10 @@
 //! | [`update_object_schema`](Objects::update_object_schema) | `PUT /objects/{key}` | `2021-07-28` | location |
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "objects";
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Operations of the Objects module. Get one with `client.objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
@@ -44,7 +42,6 @@ pub struct Objects {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl Objects {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -165,7 +162,6 @@ impl Objects {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -273,7 +269,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -408,7 +403,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `create_object_record`: set optional parameters, then call `send()`.
 ///
 /// Create a record in a custom object or business.
@@ -423,7 +417,6 @@ pub struct CreateObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -465,7 +458,6 @@ impl CreateObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `create_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Define a new custom object.
@@ -479,7 +471,6 @@ pub struct CreateObjectSchema {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -518,7 +509,6 @@ impl CreateObjectSchema {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `delete_object_record`: set optional parameters, then call `send()`.
 ///
 /// Delete one record of a custom object or business.
@@ -533,7 +523,6 @@ pub struct DeleteObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -575,7 +564,6 @@ impl DeleteObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `get_object_record`: set optional parameters, then call `send()`.
 ///
 /// Fetch one record of a custom object or business by its id.
@@ -590,7 +578,6 @@ pub struct GetObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -632,7 +619,6 @@ impl GetObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `get_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Fetch an object schema by key or id, optionally with its fields.
@@ -648,7 +634,6 @@ pub struct GetObjectSchema {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl GetObjectSchema {
     /// Sets `locationId`.
     ///
@@ -709,7 +694,6 @@ impl GetObjectSchema {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `list_object_schemas`: set optional parameters, then call `send()`.
 ///
 /// List the object schemas of a sub-account.
@@ -725,7 +709,6 @@ pub struct ListObjectSchemas {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl ListObjectSchemas {
     /// Sets `locationId`.
     ///
@@ -774,7 +757,6 @@ impl ListObjectSchemas {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `search_object_records`: set optional parameters, then call `send()`.
 ///
 /// Search the records of a custom object or business.
@@ -791,7 +773,6 @@ pub struct SearchObjectRecords {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -836,7 +817,6 @@ impl SearchObjectRecords {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl crate::Paginated for SearchObjectRecords {
     type Page = SearchObjectRecordsResponse;
 
@@ -875,7 +855,6 @@ impl crate::Paginated for SearchObjectRecords {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -885,7 +864,6 @@ impl SearchObjectRecords {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `update_object_record`: set optional parameters, then call `send()`.
 ///
 /// Change the properties, owner or followers of a record.
@@ -902,7 +880,6 @@ pub struct UpdateObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl UpdateObjectRecord {
     /// Sets `locationId`.
     ///
@@ -962,7 +939,6 @@ impl UpdateObjectRecord {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `update_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Change an object's labels, description or searchable fields.
@@ -979,7 +955,6 @@ pub struct UpdateObjectSchema {
 }
 
 #[cfg(feature = "objects")]
-#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1021,7 +996,6 @@ impl UpdateObjectSchema {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1045,49 +1019,17 @@ pub struct CreateObjectRecordRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateObjectRecordRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateObjectRecordRequest {
+        location_id: "locationId" value optional,
+        properties: "properties" value optional,
+        owner: "owner" value optional,
+        followers: "followers" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateObjectRecordRequest {
-    const NAME: &'static str = "CreateObjectRecordRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "properties", "owner", "followers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "properties")?,
-                2 => entries.value(&mut v2, "owner")?,
-                3 => entries.value(&mut v3, "followers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            properties: v1.unwrap_or_default(),
-            owner: v2.unwrap_or_default(),
-            followers: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl CreateObjectRecordRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1121,7 +1063,6 @@ impl CreateObjectRecordRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1147,61 +1088,18 @@ pub struct CreateObjectSchemaRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateObjectSchemaRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateObjectSchemaRequest {
+        labels: "labels" value required,
+        key: "key" value required,
+        description: "description" value optional,
+        location_id: "locationId" value required,
+        primary_display_property_details: "primaryDisplayPropertyDetails" value required
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateObjectSchemaRequest {
-    const NAME: &'static str = "CreateObjectSchemaRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "labels",
-        "key",
-        "description",
-        "locationId",
-        "primaryDisplayPropertyDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "labels")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "primaryDisplayPropertyDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            labels: crate::runtime::object::required(v0, "labels")?,
-            key: crate::runtime::object::required(v1, "key")?,
-            description: v2.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v3, "locationId")?,
-            primary_display_property_details: crate::runtime::object::required(
-                v4,
-                "primaryDisplayPropertyDetails"
-            )?,
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl CreateObjectSchemaRequest {
     /// A value with the required fields (`labels`, `key`, `locationId`, `primaryDisplayPropertyDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1228,65 +1126,33 @@ impl CreateObjectSchemaRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `DeleteObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteObjectRecordResponse {
     /// Id of the deleted record.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for DeleteObjectRecordResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteObjectRecordResponse { id: "id" value optional, success: "success" value optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for DeleteObjectRecordResponse {
-    const NAME: &'static str = "DeleteObjectRecordResponse";
-
-    const FIELDS: &'static[&'static str] = &["id", "success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "success")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `GetObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub object: Option<ObjectSchema>,
 
     /// True when the answer came from HighLevel's cache.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub cache: Option<bool>,
 
     /// `fields`: a list of [`ObjectField`](crate::objects::ObjectField) values.
@@ -1294,44 +1160,15 @@ pub struct GetObjectSchemaResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for GetObjectSchemaResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GetObjectSchemaResponse {
+        object: "object" value optional,
+        cache: "cache" value optional,
+        fields: "fields" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for GetObjectSchemaResponse {
-    const NAME: &'static str = "GetObjectSchemaResponse";
-
-    const FIELDS: &'static[&'static str] = &["object", "cache", "fields"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "object")?,
-                1 => entries.value(&mut v1, "cache")?,
-                2 => entries.value_or_default(&mut v2, "fields")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            object: v0.unwrap_or_default(),
-            cache: v1.unwrap_or_default(),
-            fields: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ListObjectSchemasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1342,254 +1179,99 @@ pub struct ListObjectSchemasResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ListObjectSchemasResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListObjectSchemasResponse { objects: "objects" value_or_default optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ListObjectSchemasResponse {
-    const NAME: &'static str = "ListObjectSchemasResponse";
-
-    const FIELDS: &'static[&'static str] = &["objects"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "objects")?;
-            }
-        Ok(Self { objects: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A field (property) of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectField {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Name`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `placeholder`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showInForms", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInForms",))]
     pub show_in_forms: Option<bool>,
 
     /// Choices of option-type fields.
     pub options: Vec<ObjectFieldOption>,
 
     /// File types accepted by file-upload fields.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "acceptedFormats",))]
     pub accepted_formats: Option<ObjectFieldAcceptedFormats>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `dataType`: a [`ObjectFieldDataType`](crate::objects::ObjectFieldDataType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dataType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dataType",))]
     pub data_type: Option<ObjectFieldDataType>,
 
     /// Id of the folder holding the field.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `fieldKey`: a string. Example: `custom_objects.pet.name`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// Whether records may hold a value outside the listed options.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowCustomOption", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCustomOption",))]
     pub allow_custom_option: Option<bool>,
 
     /// Most files a file-upload field takes.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileLimit",))]
     pub max_file_limit: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ObjectField {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        placeholder: "placeholder" value optional,
+        show_in_forms: "showInForms" value optional,
+        options: "options" value_or_default optional,
+        accepted_formats: "acceptedFormats" value optional,
+        object_key: "objectKey" value optional,
+        data_type: "dataType" value optional,
+        parent_id: "parentId" value optional,
+        field_key: "fieldKey" value optional,
+        allow_custom_option: "allowCustomOption" value optional,
+        max_file_limit: "maxFileLimit" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectField {
-    const NAME: &'static str = "ObjectField";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "description",
-        "placeholder",
-        "showInForms",
-        "options",
-        "acceptedFormats",
-        "objectKey",
-        "dataType",
-        "parentId",
-        "fieldKey",
-        "allowCustomOption",
-        "maxFileLimit",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "placeholder")?,
-                5 => entries.value(&mut v5, "showInForms")?,
-                6 => entries.value_or_default(&mut v6, "options")?,
-                7 => entries.value(&mut v7, "acceptedFormats")?,
-                8 => entries.value(&mut v8, "objectKey")?,
-                9 => entries.value(&mut v9, "dataType")?,
-                10 => entries.value(&mut v10, "parentId")?,
-                11 => entries.value(&mut v11, "fieldKey")?,
-                12 => entries.value(&mut v12, "allowCustomOption")?,
-                13 => entries.value(&mut v13, "maxFileLimit")?,
-                14 => entries.value(&mut v14, "dateAdded")?,
-                15 => entries.value(&mut v15, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            placeholder: v4.unwrap_or_default(),
-            show_in_forms: v5.unwrap_or_default(),
-            options: v6.unwrap_or_default(),
-            accepted_formats: v7.unwrap_or_default(),
-            object_key: v8.unwrap_or_default(),
-            data_type: v9.unwrap_or_default(),
-            parent_id: v10.unwrap_or_default(),
-            field_key: v11.unwrap_or_default(),
-            allow_custom_option: v12.unwrap_or_default(),
-            max_file_limit: v13.unwrap_or_default(),
-            date_added: v14.unwrap_or_default(),
-            date_updated: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// File types accepted by file-upload fields.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1632,7 +1314,6 @@ pub enum ObjectFieldAcceptedFormats {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldAcceptedFormats {
     /// The value as sent on the wire.
     #[inline]
@@ -1655,7 +1336,6 @@ impl ObjectFieldAcceptedFormats {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldAcceptedFormats {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1680,7 +1360,6 @@ impl From<&str> for ObjectFieldAcceptedFormats {
 crate::runtime::enums::string_enum!(ObjectFieldAcceptedFormats);
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Kind of value a field holds. `MONETORY` is HighLevel's spelling.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1726,7 +1405,6 @@ pub enum ObjectFieldDataType {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldDataType {
     /// The value as sent on the wire.
     #[inline]
@@ -1750,7 +1428,6 @@ impl ObjectFieldDataType {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldDataType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1776,64 +1453,31 @@ impl From<&str> for ObjectFieldDataType {
 crate::runtime::enums::string_enum!(ObjectFieldDataType);
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectFieldOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectFieldOption {
     /// `key`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// `label`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// Link attached to the option (radio fields only).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectFieldOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ObjectFieldOption {
+        key: "key" value optional,
+        label: "label" value optional,
+        url: "url" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectFieldOption {
-    const NAME: &'static str = "ObjectFieldOption";
-
-    const FIELDS: &'static[&'static str] = &["key", "label", "url"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "label")?,
-                2 => entries.value(&mut v2, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: v0.unwrap_or_default(),
-            label: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Display names of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1849,38 +1493,11 @@ pub struct ObjectLabels {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectLabels {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ObjectLabels { singular: "singular" value optional, plural: "plural" value optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectLabels {
-    const NAME: &'static str = "ObjectLabels";
-
-    const FIELDS: &'static[&'static str] = &["singular", "plural"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "singular")?,
-                1 => entries.value(&mut v1, "plural")?,
-                _ => {}
-            }
-        }
-        Ok(Self { singular: v0.unwrap_or_default(), plural: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectLabels {
     /// A value with the required fields (`singular`, `plural`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1902,14 +1519,12 @@ impl ObjectLabels {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record of a custom object or business.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Owning user id (at most one; custom objects only).
@@ -1919,123 +1534,43 @@ pub struct ObjectRecord {
     pub followers: Vec<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub properties: Option<RecordProperties>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ObjectRecord {
+        id: "id" value optional,
+        owner: "owner" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        properties: "properties" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectRecord {
-    const NAME: &'static str = "ObjectRecord";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "owner",
-        "followers",
-        "properties",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value_or_default(&mut v1, "owner")?,
-                2 => entries.value_or_default(&mut v2, "followers")?,
-                3 => entries.value(&mut v3, "properties")?,
-                4 => entries.value(&mut v4, "dateAdded")?,
-                5 => entries.value(&mut v5, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            owner: v1.unwrap_or_default(),
-            followers: v2.unwrap_or_default(),
-            properties: v3.unwrap_or_default(),
-            date_added: v4.unwrap_or_default(),
-            date_updated: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectRecordResponse {
     /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub record: Option<ObjectRecord>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectRecordResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ObjectRecordResponse { record: "record" value optional } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectRecordResponse {
-    const NAME: &'static str = "ObjectRecordResponse";
-
-    const FIELDS: &'static[&'static str] = &["record"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "record")?;
-            }
-        Ok(Self { record: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectRecordResponse {
     /// The `record` object of the response, or an empty [`ObjectRecord`] (every field absent) when it has none.
     pub fn record(self) -> ObjectRecord {
@@ -2044,149 +1579,64 @@ impl ObjectRecordResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The definition of a custom or standard object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchema {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// True for the standard objects (contact, opportunity, business), false for custom objects.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub standard: Option<bool>,
 
     /// Object key; custom object keys start with `custom_objects.`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub labels: Option<ObjectLabels>,
 
     /// `description`: a string. Example: `Animals boarded at the clinic`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `Q9DT3OAqEXDLYuob1G32`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Field key shown as the record's title.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryDisplayProperty", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryDisplayProperty",))]
     pub primary_display_property: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `type`: a [`ObjectType`](crate::objects::ObjectType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ObjectType>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectSchema {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ObjectSchema {
+        id: "id" value optional,
+        standard: "standard" value optional,
+        key: "key" value optional,
+        labels: "labels" value optional,
+        description: "description" value optional,
+        location_id: "locationId" value optional,
+        primary_display_property: "primaryDisplayProperty" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        type_: "type" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectSchema {
-    const NAME: &'static str = "ObjectSchema";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "standard",
-        "key",
-        "labels",
-        "description",
-        "locationId",
-        "primaryDisplayProperty",
-        "dateAdded",
-        "dateUpdated",
-        "type"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "standard")?,
-                2 => entries.value(&mut v2, "key")?,
-                3 => entries.value(&mut v3, "labels")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "primaryDisplayProperty")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "dateUpdated")?,
-                9 => entries.value(&mut v9, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            standard: v1.unwrap_or_default(),
-            key: v2.unwrap_or_default(),
-            labels: v3.unwrap_or_default(),
-            description: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            primary_display_property: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            date_updated: v8.unwrap_or_default(),
-            type_: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectSchema {
     /// The `labels` object of the response, or an empty [`ObjectLabels`] (every field absent) when it has none.
     pub fn labels(self) -> ObjectLabels {
@@ -2195,47 +1645,19 @@ impl ObjectSchema {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub object: Option<ObjectSchema>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for ObjectSchemaResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ObjectSchemaResponse { object: "object" value optional } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for ObjectSchemaResponse {
-    const NAME: &'static str = "ObjectSchemaResponse";
-
-    const FIELDS: &'static[&'static str] = &["object"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "object")?;
-            }
-        Ok(Self { object: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectSchemaResponse {
     /// The `object` object of the response, or an empty [`ObjectSchema`] (every field absent) when it has none.
     pub fn object(self) -> ObjectSchema {
@@ -2244,7 +1666,6 @@ impl ObjectSchemaResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Whether the object was defined by HighLevel or by the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2260,7 +1681,6 @@ pub enum ObjectType {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectType {
     /// The value as sent on the wire.
     #[inline]
@@ -2274,7 +1694,6 @@ impl ObjectType {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2290,7 +1709,6 @@ impl From<&str> for ObjectType {
 crate::runtime::enums::string_enum!(ObjectType);
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The field created as the new object's title.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2308,46 +1726,16 @@ pub struct PrimaryDisplayPropertyDetails {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PrimaryDisplayPropertyDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PrimaryDisplayPropertyDetails {
+        key: "key" value required,
+        name: "name" value required,
+        data_type: "dataType" value required
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PrimaryDisplayPropertyDetails {
-    const NAME: &'static str = "PrimaryDisplayPropertyDetails";
-
-    const FIELDS: &'static[&'static str] = &["key", "name", "dataType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "dataType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: crate::runtime::object::required(v0, "key")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            data_type: crate::runtime::object::required(v2, "dataType")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl PrimaryDisplayPropertyDetails {
     /// A value with the required fields (`key`, `name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2361,7 +1749,6 @@ impl PrimaryDisplayPropertyDetails {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// TEXT or NUMERICAL.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2377,7 +1764,6 @@ pub enum PrimaryDisplayPropertyDetailsDataType {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl PrimaryDisplayPropertyDetailsDataType {
     /// The value as sent on the wire.
     #[inline]
@@ -2391,7 +1777,6 @@ impl PrimaryDisplayPropertyDetailsDataType {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2407,86 +1792,41 @@ impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
 crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Who or what created or last changed a record.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
     /// `channel`: a string. Example: `WEB_USER`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-01-02T09:35:39.032Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `source`: a string. Example: `PUBLIC_API`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id of the user or resource behind the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for RecordAuditInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecordAuditInfo {
+        channel: "channel" value optional,
+        created_at: "createdAt" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for RecordAuditInfo {
-    const NAME: &'static str = "RecordAuditInfo";
-
-    const FIELDS: &'static[&'static str] = &["channel", "createdAt", "source", "sourceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "channel")?,
-                1 => entries.value(&mut v1, "createdAt")?,
-                2 => entries.value(&mut v2, "source")?,
-                3 => entries.value(&mut v3, "sourceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            channel: v0.unwrap_or_default(),
-            created_at: v1.unwrap_or_default(),
-            source: v2.unwrap_or_default(),
-            source_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Field values of a record keyed by field key (without the object prefix); values are text, numbers, lists, or objects such as `{currency, value}` for money and `{url}` entries for files.
 pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value>;
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2512,58 +1852,18 @@ pub struct SearchObjectRecordsRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SearchObjectRecordsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchObjectRecordsRequest {
+        location_id: "locationId" value required,
+        page: "page" value required,
+        page_limit: "pageLimit" value required,
+        query: "query" value required,
+        search_after: "searchAfter" value required
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SearchObjectRecordsRequest {
-    const NAME: &'static str = "SearchObjectRecordsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "page",
-        "pageLimit",
-        "query",
-        "searchAfter"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "page")?,
-                2 => entries.value(&mut v2, "pageLimit")?,
-                3 => entries.value(&mut v3, "query")?,
-                4 => entries.value(&mut v4, "searchAfter")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            page: crate::runtime::object::required(v1, "page")?,
-            page_limit: crate::runtime::object::required(v2, "pageLimit")?,
-            query: crate::runtime::object::required(v3, "query")?,
-            search_after: crate::runtime::object::required(v4, "searchAfter")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl SearchObjectRecordsRequest {
     /// A value with the required fields (`locationId`, `page`, `pageLimit`, `query`, `searchAfter`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2585,7 +1885,6 @@ impl SearchObjectRecordsRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2595,50 +1894,24 @@ pub struct SearchObjectRecordsResponse {
     pub records: Vec<SearchedObjectRecord>,
 
     /// Number of matching records.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for SearchObjectRecordsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchObjectRecordsResponse {
+        records: "records" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for SearchObjectRecordsResponse {
-    const NAME: &'static str = "SearchObjectRecordsResponse";
-
-    const FIELDS: &'static[&'static str] = &["records", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "records")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { records: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record as returned by the search.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `owner`: a list of strings.
@@ -2648,70 +1921,34 @@ pub struct SearchedObjectRecord {
     pub followers: Vec<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub properties: Option<RecordProperties>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `objectId`: a string. Example: `6d6f6e676f5f6576656e7473`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectId",))]
     pub object_id: Option<String>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `createdBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<RecordAuditInfo>,
 
     /// `lastUpdatedBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastUpdatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdatedBy",))]
     pub last_updated_by: Option<RecordAuditInfo>,
 
     /// Sort values of this record; pass them back to fetch the records after it.
@@ -2720,84 +1957,24 @@ pub struct SearchedObjectRecord {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl<'de> serde::Deserialize<'de> for SearchedObjectRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchedObjectRecord {
+        id: "id" value optional,
+        owner: "owner" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        properties: "properties" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        location_id: "locationId" value optional,
+        object_id: "objectId" value optional,
+        object_key: "objectKey" value optional,
+        created_by: "createdBy" value optional,
+        last_updated_by: "lastUpdatedBy" value optional,
+        search_after: "searchAfter" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-impl crate::runtime::object::Object for SearchedObjectRecord {
-    const NAME: &'static str = "SearchedObjectRecord";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "owner",
-        "followers",
-        "properties",
-        "createdAt",
-        "updatedAt",
-        "locationId",
-        "objectId",
-        "objectKey",
-        "createdBy",
-        "lastUpdatedBy",
-        "searchAfter"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value_or_default(&mut v1, "owner")?,
-                2 => entries.value_or_default(&mut v2, "followers")?,
-                3 => entries.value(&mut v3, "properties")?,
-                4 => entries.value(&mut v4, "createdAt")?,
-                5 => entries.value(&mut v5, "updatedAt")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                7 => entries.value(&mut v7, "objectId")?,
-                8 => entries.value(&mut v8, "objectKey")?,
-                9 => entries.value(&mut v9, "createdBy")?,
-                10 => entries.value(&mut v10, "lastUpdatedBy")?,
-                11 => entries.value_or_default(&mut v11, "searchAfter")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            owner: v1.unwrap_or_default(),
-            followers: v2.unwrap_or_default(),
-            properties: v3.unwrap_or_default(),
-            created_at: v4.unwrap_or_default(),
-            updated_at: v5.unwrap_or_default(),
-            location_id: v6.unwrap_or_default(),
-            object_id: v7.unwrap_or_default(),
-            object_key: v8.unwrap_or_default(),
-            created_by: v9.unwrap_or_default(),
-            last_updated_by: v10.unwrap_or_default(),
-            search_after: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectLabels` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2813,40 +1990,12 @@ pub struct UpdateObjectLabels {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateObjectLabels {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    UpdateObjectLabels { singular: "singular" value optional, plural: "plural" value optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateObjectLabels {
-    const NAME: &'static str = "UpdateObjectLabels";
-
-    const FIELDS: &'static[&'static str] = &["singular", "plural"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "singular")?,
-                1 => entries.value(&mut v1, "plural")?,
-                _ => {}
-            }
-        }
-        Ok(Self { singular: v0.unwrap_or_default(), plural: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl UpdateObjectLabels {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2868,7 +2017,6 @@ impl UpdateObjectLabels {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2888,46 +2036,16 @@ pub struct UpdateObjectRecordRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateObjectRecordRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateObjectRecordRequest {
+        properties: "properties" value optional,
+        owner: "owner" value optional,
+        followers: "followers" value optional
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateObjectRecordRequest {
-    const NAME: &'static str = "UpdateObjectRecordRequest";
-
-    const FIELDS: &'static[&'static str] = &["properties", "owner", "followers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "properties")?,
-                1 => entries.value(&mut v1, "owner")?,
-                2 => entries.value(&mut v2, "followers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            properties: v0.unwrap_or_default(),
-            owner: v1.unwrap_or_default(),
-            followers: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl UpdateObjectRecordRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2955,7 +2073,6 @@ impl UpdateObjectRecordRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2979,54 +2096,17 @@ pub struct UpdateObjectSchemaRequest {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateObjectSchemaRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateObjectSchemaRequest {
+        labels: "labels" value optional,
+        description: "description" value optional,
+        location_id: "locationId" value required,
+        searchable_properties: "searchableProperties" value required
     }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateObjectSchemaRequest {
-    const NAME: &'static str = "UpdateObjectSchemaRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "labels",
-        "description",
-        "locationId",
-        "searchableProperties"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "labels")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "searchableProperties")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            labels: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            searchable_properties: crate::runtime::object::required(v3, "searchableProperties")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "objects", feature = "v3_objects"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl UpdateObjectSchemaRequest {
     /// A value with the required fields (`locationId`, `searchableProperties`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

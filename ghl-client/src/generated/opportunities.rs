@@ -34,12 +34,10 @@
 //! | [`upsert_opportunity`](Opportunities::upsert_opportunity) | `POST /opportunities/upsert` | `2021-07-28` | location |
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "opportunities";
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Operations of the Opportunities module. Get one with `client.opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
@@ -47,7 +45,6 @@ pub struct Opportunities {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl Opportunities {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -91,7 +88,6 @@ impl Opportunities {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_pipeline(&self, pipeline_id: impl Into<String>) -> GetPipeline {
         GetPipeline { client: self.client.clone(), pipeline_id: pipeline_id.into(), }
     }
@@ -205,7 +201,6 @@ impl Opportunities {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -341,7 +336,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -548,7 +542,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `add_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of an opportunity.
@@ -563,7 +556,6 @@ pub struct AddOpportunityFollowers {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -605,7 +597,6 @@ impl AddOpportunityFollowers {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `create_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity for a contact in a pipeline.
@@ -619,7 +610,6 @@ pub struct CreateOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -658,7 +648,6 @@ impl CreateOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `delete_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Delete an opportunity.
@@ -672,7 +661,6 @@ pub struct DeleteOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -710,7 +698,6 @@ impl DeleteOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `get_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Fetch one opportunity by its id.
@@ -724,7 +711,6 @@ pub struct GetOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -762,7 +748,6 @@ impl GetOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `get_pipeline`: set optional parameters, then call `send()`.
 ///
 /// Fetch one pipeline by its id.
@@ -771,7 +756,6 @@ impl GetOpportunity {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetPipeline {
@@ -780,9 +764,7 @@ pub struct GetPipeline {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetPipeline {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -821,7 +803,6 @@ impl GetPipeline {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `list_lost_reasons`: set optional parameters, then call `send()`.
 ///
 /// List the reasons a sub-account records for lost deals.
@@ -841,7 +822,6 @@ pub struct ListLostReasons {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl ListLostReasons {
     /// Sets `locationId`.
     ///
@@ -944,7 +924,6 @@ impl ListLostReasons {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl crate::Paginated for ListLostReasons {
     type Page = ListLostReasonsResponse;
 
@@ -983,7 +962,6 @@ impl crate::Paginated for ListLostReasons {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -993,7 +971,6 @@ impl ListLostReasons {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `list_pipelines`: set optional parameters, then call `send()`.
 ///
 /// List the pipelines of a sub-account with their stages.
@@ -1007,7 +984,6 @@ pub struct ListPipelines {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl ListPipelines {
     /// Sets `locationId`.
     ///
@@ -1056,7 +1032,6 @@ impl ListPipelines {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `remove_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove some or all followers from an opportunity.
@@ -1072,7 +1047,6 @@ pub struct RemoveOpportunityFollowers {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl RemoveOpportunityFollowers {
     /// Remove every follower, whatever the body lists.
     pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
@@ -1123,7 +1097,6 @@ impl RemoveOpportunityFollowers {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `search_opportunities`: set optional parameters, then call `send()`.
 ///
 /// Search the opportunities of a sub-account with simple filters.
@@ -1156,7 +1129,6 @@ pub struct SearchOpportunities {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunities {
     /// Free-text search (contact name, email, phone...).
     pub fn q(mut self, value: impl Into<String>) -> Self {
@@ -1376,7 +1348,6 @@ impl SearchOpportunities {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl crate::Paginated for SearchOpportunities {
     type Page = SearchOpportunitiesResponse;
 
@@ -1435,7 +1406,6 @@ impl crate::Paginated for SearchOpportunities {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1445,7 +1415,6 @@ impl SearchOpportunities {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `search_opportunities_advanced`: set optional parameters, then call `send()`.
 ///
 /// Search opportunities with combined filters.
@@ -1459,7 +1428,6 @@ pub struct SearchOpportunitiesAdvanced {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1498,7 +1466,6 @@ impl SearchOpportunitiesAdvanced {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl crate::Paginated for SearchOpportunitiesAdvanced {
     type Page = SearchOpportunitiesAdvancedResponse;
 
@@ -1537,7 +1504,6 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1547,7 +1513,6 @@ impl SearchOpportunitiesAdvanced {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `update_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Change fields of an opportunity, including its stage and status.
@@ -1562,7 +1527,6 @@ pub struct UpdateOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1604,7 +1568,6 @@ impl UpdateOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `update_opportunity_status`: set optional parameters, then call `send()`.
 ///
 /// Set the status of an opportunity (open, won, lost, abandoned).
@@ -1619,7 +1582,6 @@ pub struct UpdateOpportunityStatus {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1661,7 +1623,6 @@ impl UpdateOpportunityStatus {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `upsert_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity, or update the matching one.
@@ -1675,7 +1636,6 @@ pub struct UpsertOpportunity {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1714,7 +1674,6 @@ impl UpsertOpportunity {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1729,38 +1688,14 @@ pub struct AddOpportunityFollowersResponse {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for AddOpportunityFollowersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for AddOpportunityFollowersResponse {
-    const NAME: &'static str = "AddOpportunityFollowersResponse";
-
-    const FIELDS: &'static[&'static str] = &["followers", "followersAdded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "followers")?,
-                1 => entries.value_or_default(&mut v1, "followersAdded")?,
-                _ => {}
-            }
-        }
-        Ok(Self { followers: v0.unwrap_or_default(), followers_added: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    AddOpportunityFollowersResponse {
+        followers: "followers" value_or_default optional,
+        followers_added: "followersAdded" value_or_default optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `CreateOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1802,74 +1737,22 @@ pub struct CreateOpportunityRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateOpportunityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateOpportunityRequest {
+        pipeline_id: "pipelineId" value required,
+        location_id: "locationId" value required,
+        name: "name" value required,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        status: "status" value required,
+        contact_id: "contactId" value required,
+        monetary_value: "monetaryValue" value optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateOpportunityRequest {
-    const NAME: &'static str = "CreateOpportunityRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "pipelineId",
-        "locationId",
-        "name",
-        "pipelineStageId",
-        "status",
-        "contactId",
-        "monetaryValue",
-        "assignedTo",
-        "customFields"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pipelineId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "pipelineStageId")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "monetaryValue")?,
-                7 => entries.value(&mut v7, "assignedTo")?,
-                8 => entries.value(&mut v8, "customFields")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pipeline_id: crate::runtime::object::required(v0, "pipelineId")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            pipeline_stage_id: v3.unwrap_or_default(),
-            status: crate::runtime::object::required(v4, "status")?,
-            contact_id: crate::runtime::object::required(v5, "contactId")?,
-            monetary_value: v6.unwrap_or_default(),
-            assigned_to: v7.unwrap_or_default(),
-            custom_fields: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl CreateOpportunityRequest {
     /// A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1919,7 +1802,6 @@ impl CreateOpportunityRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Whether the listed followers are added or removed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1935,7 +1817,6 @@ pub enum FollowersActionType {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl FollowersActionType {
     /// The value as sent on the wire.
     #[inline]
@@ -1949,7 +1830,6 @@ impl FollowersActionType {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for FollowersActionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1965,7 +1845,6 @@ impl From<&str> for FollowersActionType {
 crate::runtime::enums::string_enum!(FollowersActionType);
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1976,43 +1855,18 @@ pub struct ListLostReasonsResponse {
     pub lost_reasons: Vec<LostReason>,
 
     /// `total`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for ListLostReasonsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for ListLostReasonsResponse {
-    const NAME: &'static str = "ListLostReasonsResponse";
-
-    const FIELDS: &'static[&'static str] = &["lostReasons", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "lostReasons")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { lost_reasons: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListLostReasonsResponse {
+        lost_reasons: "lostReasons" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2023,252 +1877,113 @@ pub struct ListPipelinesResponse {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for ListPipelinesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for ListPipelinesResponse {
-    const NAME: &'static str = "ListPipelinesResponse";
-
-    const FIELDS: &'static[&'static str] = &["pipelines"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "pipelines")?;
-            }
-        Ok(Self { pipelines: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListPipelinesResponse { pipelines: "pipelines" value_or_default optional }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LostReason {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Went with a competitor`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for LostReason {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for LostReason {
-    const NAME: &'static str = "LostReason";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "locationId", "updatedAt", "createdAt"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "updatedAt")?,
-                4 => entries.value(&mut v4, "createdAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            updated_at: v3.unwrap_or_default(),
-            created_at: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LostReason {
+        id: "id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional,
+        updated_at: "updatedAt" value optional,
+        created_at: "createdAt" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A deal in a pipeline.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `testing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `monetaryValue`: a number. Example: `500`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastStatusChangeAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStatusChangeAt",))]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastStageChangeAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStageChangeAt",))]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastActionDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActionDate",))]
     pub last_action_date: Option<String>,
 
     /// `indexVersion`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "indexVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "indexVersion",))]
     pub index_version: Option<i64>,
 
     /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<OpportunityContact>,
 
     /// The contact's notes, when asked for.
@@ -2282,12 +1997,7 @@ pub struct Opportunity {
     pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lostReasonId",))]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
@@ -2298,170 +2008,60 @@ pub struct Opportunity {
     pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "externalObjectId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalObjectId",))]
     pub external_object_id: Option<String>,
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for Opportunity {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for Opportunity {
-    const NAME: &'static str = "Opportunity";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "monetaryValue",
-        "pipelineId",
-        "pipelineStageId",
-        "assignedTo",
-        "status",
-        "source",
-        "lastStatusChangeAt",
-        "lastStageChangeAt",
-        "lastActionDate",
-        "indexVersion",
-        "createdAt",
-        "updatedAt",
-        "contactId",
-        "locationId",
-        "contact",
-        "notes",
-        "tasks",
-        "calendarEvents",
-        "lostReasonId",
-        "customFields",
-        "followers",
-        "externalObjectId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "monetaryValue")?,
-                3 => entries.value(&mut v3, "pipelineId")?,
-                4 => entries.value(&mut v4, "pipelineStageId")?,
-                5 => entries.value(&mut v5, "assignedTo")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "source")?,
-                8 => entries.value(&mut v8, "lastStatusChangeAt")?,
-                9 => entries.value(&mut v9, "lastStageChangeAt")?,
-                10 => entries.value(&mut v10, "lastActionDate")?,
-                11 => entries.value(&mut v11, "indexVersion")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                14 => entries.value(&mut v14, "contactId")?,
-                15 => entries.value(&mut v15, "locationId")?,
-                16 => entries.value(&mut v16, "contact")?,
-                17 => entries.value_or_default(&mut v17, "notes")?,
-                18 => entries.value_or_default(&mut v18, "tasks")?,
-                19 => entries.value_or_default(&mut v19, "calendarEvents")?,
-                20 => entries.value(&mut v20, "lostReasonId")?,
-                21 => entries.value_or_default(&mut v21, "customFields")?,
-                22 => entries.value_or_default(&mut v22, "followers")?,
-                23 => entries.value(&mut v23, "externalObjectId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            monetary_value: v2.unwrap_or_default(),
-            pipeline_id: v3.unwrap_or_default(),
-            pipeline_stage_id: v4.unwrap_or_default(),
-            assigned_to: v5.unwrap_or_default(),
-            status: v6.unwrap_or_default(),
-            source: v7.unwrap_or_default(),
-            last_status_change_at: v8.unwrap_or_default(),
-            last_stage_change_at: v9.unwrap_or_default(),
-            last_action_date: v10.unwrap_or_default(),
-            index_version: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-            contact_id: v14.unwrap_or_default(),
-            location_id: v15.unwrap_or_default(),
-            contact: v16.unwrap_or_default(),
-            notes: v17.unwrap_or_default(),
-            tasks: v18.unwrap_or_default(),
-            calendar_events: v19.unwrap_or_default(),
-            lost_reason_id: v20.unwrap_or_default(),
-            custom_fields: v21.unwrap_or_default(),
-            followers: v22.unwrap_or_default(),
-            external_object_id: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Opportunity {
+        id: "id" value optional,
+        name: "name" value optional,
+        monetary_value: "monetaryValue" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        assigned_to: "assignedTo" value optional,
+        status: "status" value optional,
+        source: "source" value optional,
+        last_status_change_at: "lastStatusChangeAt" value optional,
+        last_stage_change_at: "lastStageChangeAt" value optional,
+        last_action_date: "lastActionDate" value optional,
+        index_version: "indexVersion" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        contact_id: "contactId" value optional,
+        location_id: "locationId" value optional,
+        contact: "contact" value optional,
+        notes: "notes" value_or_default optional,
+        tasks: "tasks" value_or_default optional,
+        calendar_events: "calendarEvents" value_or_default optional,
+        lost_reason_id: "lostReasonId" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        external_object_id: "externalObjectId" value optional
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityContact {
     /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Roe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `companyName`: a string. Example: `Roe Bakery`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+1202-555-0107`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `tags`: a list of strings.
@@ -2469,53 +2069,18 @@ pub struct OpportunityContact {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for OpportunityContact {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for OpportunityContact {
-    const NAME: &'static str = "OpportunityContact";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "companyName", "email", "phone", "tags"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "companyName")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "phone")?,
-                5 => entries.value_or_default(&mut v5, "tags")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            company_name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            phone: v4.unwrap_or_default(),
-            tags: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityContact {
+        id: "id" value optional,
+        name: "name" value optional,
+        company_name: "companyName" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        tags: "tags" value_or_default optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2535,46 +2100,16 @@ pub struct OpportunityCustomFieldInput {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OpportunityCustomFieldInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OpportunityCustomFieldInput {
+        id: "id" value optional,
+        key: "key" value optional,
+        field_value: "field_value" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OpportunityCustomFieldInput {
-    const NAME: &'static str = "OpportunityCustomFieldInput";
-
-    const FIELDS: &'static[&'static str] = &["id", "key", "field_value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "field_value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            key: v1.unwrap_or_default(),
-            field_value: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl OpportunityCustomFieldInput {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2602,59 +2137,28 @@ impl OpportunityCustomFieldInput {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldValue {
     /// Custom field id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Text, list, or object, depending on the field type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldValue",))]
     pub field_value: Option<serde_json::Value>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for OpportunityCustomFieldValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OpportunityCustomFieldValue {
+        id: "id" value optional,
+        field_value: "fieldValue" value optional
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for OpportunityCustomFieldValue {
-    const NAME: &'static str = "OpportunityCustomFieldValue";
-
-    const FIELDS: &'static[&'static str] = &["id", "fieldValue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "fieldValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), field_value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `OpportunityFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2665,37 +2169,12 @@ pub struct OpportunityFollowersRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OpportunityFollowersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    OpportunityFollowersRequest { followers: "followers" value required }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OpportunityFollowersRequest {
-    const NAME: &'static str = "OpportunityFollowersRequest";
-
-    const FIELDS: &'static[&'static str] = &["followers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "followers")?;
-            }
-        Ok(Self { followers: crate::runtime::object::required(v0, "followers")?, })
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityFollowersRequest {
     /// A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2705,47 +2184,21 @@ impl OpportunityFollowersRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opportunity: Option<Opportunity>,
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for OpportunityResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    OpportunityResponse { opportunity: "opportunity" value optional }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for OpportunityResponse {
-    const NAME: &'static str = "OpportunityResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunity"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "opportunity")?;
-            }
-        Ok(Self { opportunity: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl OpportunityResponse {
     /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
     pub fn opportunity(self) -> Opportunity {
@@ -2754,7 +2207,6 @@ impl OpportunityResponse {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2776,54 +2228,17 @@ pub struct OpportunitySearchDetails {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OpportunitySearchDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OpportunitySearchDetails {
+        notes: "notes" value required,
+        tasks: "tasks" value required,
+        calendar_events: "calendarEvents" value required,
+        un_read_conversations: "unReadConversations" value required
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OpportunitySearchDetails {
-    const NAME: &'static str = "OpportunitySearchDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "notes",
-        "tasks",
-        "calendarEvents",
-        "unReadConversations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "notes")?,
-                1 => entries.value(&mut v1, "tasks")?,
-                2 => entries.value(&mut v2, "calendarEvents")?,
-                3 => entries.value(&mut v3, "unReadConversations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            notes: crate::runtime::object::required(v0, "notes")?,
-            tasks: crate::runtime::object::required(v1, "tasks")?,
-            calendar_events: crate::runtime::object::required(v2, "calendarEvents")?,
-            un_read_conversations: crate::runtime::object::required(v3, "unReadConversations")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunitySearchDetails {
     /// A value with the required fields (`notes`, `tasks`, `calendarEvents`, `unReadConversations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2843,7 +2258,6 @@ impl OpportunitySearchDetails {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Where a deal stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2865,7 +2279,6 @@ pub enum OpportunityStatus {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -2881,7 +2294,6 @@ impl OpportunityStatus {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for OpportunityStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2899,7 +2311,6 @@ impl From<&str> for OpportunityStatus {
 crate::runtime::enums::string_enum!(OpportunityStatus);
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Status filter of the search; `all` matches every status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2924,7 +2335,6 @@ pub enum OpportunityStatusFilter {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
     #[inline]
@@ -2941,7 +2351,6 @@ impl OpportunityStatusFilter {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for OpportunityStatusFilter {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2960,159 +2369,66 @@ impl From<&str> for OpportunityStatusFilter {
 crate::runtime::enums::string_enum!(OpportunityStatusFilter);
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityUpdateResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for OpportunityUpdateResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    OpportunityUpdateResult { succeded: "succeded" value optional }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for OpportunityUpdateResult {
-    const NAME: &'static str = "OpportunityUpdateResult";
-
-    const FIELDS: &'static[&'static str] = &["succeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "succeded")?;
-            }
-        Ok(Self { succeded: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `Pipeline` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The pipeline's stages, in order.
     pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showInFunnel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInFunnel",))]
     pub show_in_funnel: Option<bool>,
 
     /// `showInPieChart`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showInPieChart", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInPieChart",))]
     pub show_in_pie_chart: Option<bool>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "colorRenderMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "colorRenderMode",))]
     pub color_render_mode: Option<PipelineColorRenderMode>,
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for Pipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for Pipeline {
-    const NAME: &'static str = "Pipeline";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "stages",
-        "showInFunnel",
-        "showInPieChart",
-        "locationId",
-        "colorRenderMode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value_or_default(&mut v2, "stages")?,
-                3 => entries.value(&mut v3, "showInFunnel")?,
-                4 => entries.value(&mut v4, "showInPieChart")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "colorRenderMode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            stages: v2.unwrap_or_default(),
-            show_in_funnel: v3.unwrap_or_default(),
-            show_in_pie_chart: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            color_render_mode: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Pipeline {
+        id: "id" value optional,
+        name: "name" value optional,
+        stages: "stages" value_or_default optional,
+        show_in_funnel: "showInFunnel" value optional,
+        show_in_pie_chart: "showInPieChart" value optional,
+        location_id: "locationId" value optional,
+        color_render_mode: "colorRenderMode" value optional
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// How pipeline and stage colours are drawn.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3131,7 +2447,6 @@ pub enum PipelineColorRenderMode {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
     #[inline]
@@ -3146,7 +2461,6 @@ impl PipelineColorRenderMode {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for PipelineColorRenderMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3163,7 +2477,6 @@ impl From<&str> for PipelineColorRenderMode {
 crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3178,38 +2491,14 @@ pub struct RemoveOpportunityFollowersResponse {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for RemoveOpportunityFollowersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for RemoveOpportunityFollowersResponse {
-    const NAME: &'static str = "RemoveOpportunityFollowersResponse";
-
-    const FIELDS: &'static[&'static str] = &["followers", "followersRemoved"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "followers")?,
-                1 => entries.value_or_default(&mut v1, "followersRemoved")?,
-                _ => {}
-            }
-        }
-        Ok(Self { followers: v0.unwrap_or_default(), followers_removed: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    RemoveOpportunityFollowersResponse {
+        followers: "followers" value_or_default optional,
+        followers_removed: "followersRemoved" value_or_default optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3219,7 +2508,6 @@ pub struct SearchOpportunitiesAdvancedResponse {
     pub opportunities: Vec<Opportunity>,
 
     /// `total`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Aggregations over the matches; shape not documented.
@@ -3227,167 +2515,62 @@ pub struct SearchOpportunitiesAdvancedResponse {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for SearchOpportunitiesAdvancedResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for SearchOpportunitiesAdvancedResponse {
-    const NAME: &'static str = "SearchOpportunitiesAdvancedResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunities", "total", "aggregations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "opportunities")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value_or_default(&mut v2, "aggregations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            opportunities: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            aggregations: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SearchOpportunitiesAdvancedResponse {
+        opportunities: "opportunities" value_or_default optional,
+        total: "total" value optional,
+        aggregations: "aggregations" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
     /// `total`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `nextPageUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPageUrl",))]
     pub next_page_url: Option<String>,
 
     /// `startAfterId`: a string. Example: `yWQobCRIhRguQtD2llvk`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startAfterId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfterId",))]
     pub start_after_id: Option<String>,
 
     /// `startAfter`: a whole number. Example: `1625203104328`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startAfter", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfter",))]
     pub start_after: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number. Example: `3`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl<'de> serde::Deserialize<'de> for SearchOpportunitiesMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchOpportunitiesMeta {
+        total: "total" value optional,
+        next_page_url: "nextPageUrl" value optional,
+        start_after_id: "startAfterId" value optional,
+        start_after: "startAfter" value optional,
+        current_page: "currentPage" value optional,
+        next_page: "nextPage" value optional,
+        prev_page: "prevPage" value optional
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-impl crate::runtime::object::Object for SearchOpportunitiesMeta {
-    const NAME: &'static str = "SearchOpportunitiesMeta";
-
-    const FIELDS: &'static[&'static str] = &[
-        "total",
-        "nextPageUrl",
-        "startAfterId",
-        "startAfter",
-        "currentPage",
-        "nextPage",
-        "prevPage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "nextPageUrl")?,
-                2 => entries.value(&mut v2, "startAfterId")?,
-                3 => entries.value(&mut v3, "startAfter")?,
-                4 => entries.value(&mut v4, "currentPage")?,
-                5 => entries.value(&mut v5, "nextPage")?,
-                6 => entries.value(&mut v6, "prevPage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            next_page_url: v1.unwrap_or_default(),
-            start_after_id: v2.unwrap_or_default(),
-            start_after: v3.unwrap_or_default(),
-            current_page: v4.unwrap_or_default(),
-            next_page: v5.unwrap_or_default(),
-            prev_page: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3416,62 +2599,19 @@ pub struct SearchOpportunitiesRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SearchOpportunitiesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchOpportunitiesRequest {
+        location_id: "locationId" value required,
+        query: "query" value required,
+        limit: "limit" value required,
+        page: "page" value required,
+        search_after: "searchAfter" value required,
+        additional_details: "additionalDetails" value required
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SearchOpportunitiesRequest {
-    const NAME: &'static str = "SearchOpportunitiesRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "query",
-        "limit",
-        "page",
-        "searchAfter",
-        "additionalDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "query")?,
-                2 => entries.value(&mut v2, "limit")?,
-                3 => entries.value(&mut v3, "page")?,
-                4 => entries.value(&mut v4, "searchAfter")?,
-                5 => entries.value(&mut v5, "additionalDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            query: crate::runtime::object::required(v1, "query")?,
-            limit: crate::runtime::object::required(v2, "limit")?,
-            page: crate::runtime::object::required(v3, "page")?,
-            search_after: crate::runtime::object::required(v4, "searchAfter")?,
-            additional_details: crate::runtime::object::required(v5, "additionalDetails")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl SearchOpportunitiesRequest {
     /// A value with the required fields (`locationId`, `query`, `limit`, `page`, `searchAfter`, `additionalDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3495,7 +2635,6 @@ impl SearchOpportunitiesRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3505,7 +2644,6 @@ pub struct SearchOpportunitiesResponse {
     pub opportunities: Vec<Opportunity>,
 
     /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SearchOpportunitiesMeta>,
 
     /// Aggregations over the matches; shape not documented.
@@ -3513,44 +2651,15 @@ pub struct SearchOpportunitiesResponse {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for SearchOpportunitiesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SearchOpportunitiesResponse {
+        opportunities: "opportunities" value_or_default optional,
+        meta: "meta" value optional,
+        aggregations: "aggregations" value_or_default optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for SearchOpportunitiesResponse {
-    const NAME: &'static str = "SearchOpportunitiesResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunities", "meta", "aggregations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "opportunities")?,
-                1 => entries.value(&mut v1, "meta")?,
-                2 => entries.value_or_default(&mut v2, "aggregations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            opportunities: v0.unwrap_or_default(),
-            meta: v1.unwrap_or_default(),
-            aggregations: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpdateOpportunityRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3586,66 +2695,20 @@ pub struct UpdateOpportunityRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateOpportunityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateOpportunityRequest {
+        pipeline_id: "pipelineId" value optional,
+        name: "name" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        status: "status" value optional,
+        monetary_value: "monetaryValue" value optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateOpportunityRequest {
-    const NAME: &'static str = "UpdateOpportunityRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "pipelineId",
-        "name",
-        "pipelineStageId",
-        "status",
-        "monetaryValue",
-        "assignedTo",
-        "customFields"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pipelineId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "pipelineStageId")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "monetaryValue")?,
-                5 => entries.value(&mut v5, "assignedTo")?,
-                6 => entries.value(&mut v6, "customFields")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pipeline_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            pipeline_stage_id: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            monetary_value: v4.unwrap_or_default(),
-            assigned_to: v5.unwrap_or_default(),
-            custom_fields: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunityRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3705,7 +2768,6 @@ impl UpdateOpportunityRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3720,43 +2782,15 @@ pub struct UpdateOpportunityStatusRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateOpportunityStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateOpportunityStatusRequest {
+        status: "status" value required,
+        lost_reason_id: "lostReasonId" value optional
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateOpportunityStatusRequest {
-    const NAME: &'static str = "UpdateOpportunityStatusRequest";
-
-    const FIELDS: &'static[&'static str] = &["status", "lostReasonId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "lostReasonId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: crate::runtime::object::required(v0, "status")?,
-            lost_reason_id: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl UpdateOpportunityStatusRequest {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3772,7 +2806,6 @@ impl UpdateOpportunityStatusRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3832,90 +2865,26 @@ pub struct UpsertOpportunityRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertOpportunityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertOpportunityRequest {
+        id: "id" value optional,
+        pipeline_id: "pipelineId" value required,
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        followers: "followers" value optional,
+        is_remove_all_followers: "isRemoveAllFollowers" value optional,
+        followers_action_type: "followersActionType" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        assigned_to: "assignedTo" value optional,
+        lost_reason_id: "lostReasonId" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertOpportunityRequest {
-    const NAME: &'static str = "UpsertOpportunityRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "pipelineId",
-        "locationId",
-        "contactId",
-        "followers",
-        "isRemoveAllFollowers",
-        "followersActionType",
-        "name",
-        "status",
-        "pipelineStageId",
-        "monetaryValue",
-        "assignedTo",
-        "lostReasonId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "pipelineId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "followers")?,
-                5 => entries.value(&mut v5, "isRemoveAllFollowers")?,
-                6 => entries.value(&mut v6, "followersActionType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "status")?,
-                9 => entries.value(&mut v9, "pipelineStageId")?,
-                10 => entries.value(&mut v10, "monetaryValue")?,
-                11 => entries.value(&mut v11, "assignedTo")?,
-                12 => entries.value(&mut v12, "lostReasonId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            pipeline_id: crate::runtime::object::required(v1, "pipelineId")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            contact_id: crate::runtime::object::required(v3, "contactId")?,
-            followers: v4.unwrap_or_default(),
-            is_remove_all_followers: v5.unwrap_or_default(),
-            followers_action_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            status: v8.unwrap_or_default(),
-            pipeline_stage_id: v9.unwrap_or_default(),
-            monetary_value: v10.unwrap_or_default(),
-            assigned_to: v11.unwrap_or_default(),
-            lost_reason_id: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunityRequest {
     /// A value with the required fields (`pipelineId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4003,54 +2972,27 @@ impl UpsertOpportunityRequest {
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opportunity: Option<Opportunity>,
 
     /// True when the call created the opportunity.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl<'de> serde::Deserialize<'de> for UpsertOpportunityResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpsertOpportunityResponse {
+        opportunity: "opportunity" value optional,
+        new: "new" value optional
     }
 }
 
 #[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
-impl crate::runtime::object::Object for UpsertOpportunityResponse {
-    const NAME: &'static str = "UpsertOpportunityResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunity", "new"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "opportunity")?,
-                1 => entries.value(&mut v1, "new")?,
-                _ => {}
-            }
-        }
-        Ok(Self { opportunity: v0.unwrap_or_default(), new: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "opportunities")]
-#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunityResponse {
     /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
     pub fn opportunity(self) -> Opportunity {

@@ -45,12 +45,10 @@
 //! | [`update_custom_provider_capabilities`](Payments::update_custom_provider_capabilities) | `PUT /payments/custom-provider/capabilities` | `2021-07-28` | location |
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "payments";
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Operations of the Payments module. Get one with `client.payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
@@ -58,7 +56,6 @@ pub struct Payments {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl Payments {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -94,7 +91,6 @@ impl Payments {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_order(&self, body: serde_json::Value) -> CreateOrder {
         CreateOrder { client: self.client.clone(), body, }
     }
@@ -386,7 +382,6 @@ impl Payments {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -663,7 +658,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1034,7 +1028,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `connect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Store the live and test keys of the calling app's custom provider for a location.
@@ -1049,7 +1042,6 @@ pub struct ConnectCustomProviderConfig {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ConnectCustomProviderConfig {
     /// Sets `locationId`.
     ///
@@ -1103,7 +1095,6 @@ impl ConnectCustomProviderConfig {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_coupon`: set optional parameters, then call `send()`.
 ///
 /// Create a discount coupon.
@@ -1117,7 +1108,6 @@ pub struct CreateCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1154,7 +1144,6 @@ impl CreateCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Register the calling marketplace app as a custom payment provider of a location.
@@ -1169,7 +1158,6 @@ pub struct CreateCustomProvider {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCustomProvider {
     /// Sets `locationId`.
     ///
@@ -1223,7 +1211,6 @@ impl CreateCustomProvider {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_order`: set optional parameters, then call `send()`.
 ///
 /// Create an order (undocumented).
@@ -1232,7 +1219,6 @@ impl CreateCustomProvider {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateOrder {
@@ -1241,9 +1227,7 @@ pub struct CreateOrder {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateOrder {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1280,7 +1264,6 @@ impl CreateOrder {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_order_fulfillment`: set optional parameters, then call `send()`.
 ///
 /// Record a shipment (fulfillment) of some or all items of an order.
@@ -1295,7 +1278,6 @@ pub struct CreateOrderFulfillment {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1340,7 +1322,6 @@ impl CreateOrderFulfillment {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_white_label_provider`: set optional parameters, then call `send()`.
 ///
 /// Register a white-label payment provider built on Authorize.net or NMI.
@@ -1354,7 +1335,6 @@ pub struct CreateWhiteLabelProvider {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1396,7 +1376,6 @@ impl CreateWhiteLabelProvider {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `delete_coupon`: set optional parameters, then call `send()`.
 ///
 /// Delete a coupon for good; the coupon id travels in the body.
@@ -1410,7 +1389,6 @@ pub struct DeleteCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1449,7 +1427,6 @@ impl DeleteCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `delete_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Remove the calling app's custom payment provider from a location.
@@ -1463,7 +1440,6 @@ pub struct DeleteCustomProvider {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl DeleteCustomProvider {
     /// Sets `locationId`.
     ///
@@ -1515,7 +1491,6 @@ impl DeleteCustomProvider {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `disconnect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Drop the live or the test config of the calling app's custom provider.
@@ -1530,7 +1505,6 @@ pub struct DisconnectCustomProviderConfig {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl DisconnectCustomProviderConfig {
     /// Sets `locationId`.
     ///
@@ -1586,7 +1560,6 @@ impl DisconnectCustomProviderConfig {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_coupon`: set optional parameters, then call `send()`.
 ///
 /// Fetch one coupon by its id or by its code.
@@ -1603,7 +1576,6 @@ pub struct GetCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetCoupon {
     /// The coupon id; give this or `code`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
@@ -1656,7 +1628,6 @@ impl GetCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the calling app's custom provider config for a location.
@@ -1670,7 +1641,6 @@ pub struct GetCustomProviderConfig {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetCustomProviderConfig {
     /// Sets `locationId`.
     ///
@@ -1720,7 +1690,6 @@ impl GetCustomProviderConfig {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_order`: set optional parameters, then call `send()`.
 ///
 /// Fetch one order by its id.
@@ -1736,7 +1705,6 @@ pub struct GetOrder {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetOrder {
     /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -1782,7 +1750,6 @@ impl GetOrder {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch one subscription by its id.
@@ -1798,7 +1765,6 @@ pub struct GetSubscription {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1839,7 +1805,6 @@ impl GetSubscription {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_transaction`: set optional parameters, then call `send()`.
 ///
 /// Fetch one transaction by its id.
@@ -1856,7 +1821,6 @@ pub struct GetTransaction {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetTransaction {
     /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -1906,7 +1870,6 @@ impl GetTransaction {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_coupons`: set optional parameters, then call `send()`.
 ///
 /// List the coupons of a location.
@@ -1925,7 +1888,6 @@ pub struct ListCoupons {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListCoupons {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1998,7 +1960,6 @@ impl ListCoupons {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListCoupons {
     type Page = ListCouponsResponse;
 
@@ -2037,7 +1998,6 @@ impl crate::Paginated for ListCoupons {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2047,7 +2007,6 @@ impl ListCoupons {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_order_fulfillments`: set optional parameters, then call `send()`.
 ///
 /// List every fulfillment recorded for an order.
@@ -2063,7 +2022,6 @@ pub struct ListOrderFulfillments {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2106,7 +2064,6 @@ impl ListOrderFulfillments {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_order_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes attached to an order.
@@ -2122,7 +2079,6 @@ pub struct ListOrderNotes {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2163,7 +2119,6 @@ impl ListOrderNotes {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_orders`: set optional parameters, then call `send()`.
 ///
 /// List the orders of a location, with filters.
@@ -2189,7 +2144,6 @@ pub struct ListOrders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrders {
     /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -2333,7 +2287,6 @@ impl ListOrders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListOrders {
     type Page = ListOrdersResponse;
 
@@ -2372,7 +2325,6 @@ impl crate::Paginated for ListOrders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2382,7 +2334,6 @@ impl ListOrders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_subscriptions`: set optional parameters, then call `send()`.
 ///
 /// List the payment subscriptions of a location, with filters.
@@ -2408,7 +2359,6 @@ pub struct ListSubscriptions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListSubscriptions {
     /// Only subscriptions of this entity (e.g. an order id).
     pub fn entity_id(mut self, value: impl Into<String>) -> Self {
@@ -2544,7 +2494,6 @@ impl ListSubscriptions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListSubscriptions {
     type Page = ListSubscriptionsResponse;
 
@@ -2583,7 +2532,6 @@ impl crate::Paginated for ListSubscriptions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2593,7 +2541,6 @@ impl ListSubscriptions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_transactions`: set optional parameters, then call `send()`.
 ///
 /// List the payment transactions of a location, with filters.
@@ -2620,7 +2567,6 @@ pub struct ListTransactions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListTransactions {
     /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -2765,7 +2711,6 @@ impl ListTransactions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListTransactions {
     type Page = ListTransactionsResponse;
 
@@ -2804,7 +2749,6 @@ impl crate::Paginated for ListTransactions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2814,7 +2758,6 @@ impl ListTransactions {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_white_label_providers`: set optional parameters, then call `send()`.
 ///
 /// List the white-label payment providers of a location.
@@ -2831,7 +2774,6 @@ pub struct ListWhiteLabelProviders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListWhiteLabelProviders {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2889,7 +2831,6 @@ impl ListWhiteLabelProviders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListWhiteLabelProviders {
     type Page = ListWhiteLabelProvidersResponse;
 
@@ -2928,7 +2869,6 @@ impl crate::Paginated for ListWhiteLabelProviders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2938,7 +2878,6 @@ impl ListWhiteLabelProviders {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `record_order_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a manual (offline) payment against an order.
@@ -2953,7 +2892,6 @@ pub struct RecordOrderPayment {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2998,7 +2936,6 @@ impl RecordOrderPayment {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `update_coupon`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a coupon; the coupon id travels in the body.
@@ -3012,7 +2949,6 @@ pub struct UpdateCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3049,7 +2985,6 @@ impl UpdateCoupon {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `update_custom_provider_capabilities`: set optional parameters, then call `send()`.
 ///
 /// Turn capabilities of the calling app's custom provider on or off.
@@ -3063,7 +2998,6 @@ pub struct UpdateCustomProviderCapabilities {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3105,7 +3039,6 @@ impl UpdateCustomProviderCapabilities {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Kind of owner an `altId` names; only locations so far.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3118,7 +3051,6 @@ pub enum AltType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl AltType {
     /// The value as sent on the wire.
     #[inline]
@@ -3131,7 +3063,6 @@ impl AltType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for AltType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3146,71 +3077,35 @@ impl From<&str> for AltType {
 crate::runtime::enums::string_enum!(AltType);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Break-down of an order amount.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AmountSummary {
     /// `subtotal`: a number. Example: `138`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subtotal: Option<f64>,
 
     /// `discount`: a number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `tax`: a number. Example: `12.1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tax: Option<f64>,
 
     /// `shipping`: a number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub shipping: Option<f64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for AmountSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AmountSummary {
+        subtotal: "subtotal" value optional,
+        discount: "discount" value optional,
+        tax: "tax" value optional,
+        shipping: "shipping" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for AmountSummary {
-    const NAME: &'static str = "AmountSummary";
-
-    const FIELDS: &'static[&'static str] = &["subtotal", "discount", "tax", "shipping"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subtotal")?,
-                1 => entries.value(&mut v1, "discount")?,
-                2 => entries.value(&mut v2, "tax")?,
-                3 => entries.value(&mut v3, "shipping")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            subtotal: v0.unwrap_or_default(),
-            discount: v1.unwrap_or_default(),
-            tax: v2.unwrap_or_default(),
-            shipping: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `CardBrand`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3229,7 +3124,6 @@ pub enum CardBrand {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CardBrand {
     /// The value as sent on the wire.
     #[inline]
@@ -3244,7 +3138,6 @@ impl CardBrand {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CardBrand {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3261,7 +3154,6 @@ impl From<&str> for CardBrand {
 crate::runtime::enums::string_enum!(CardBrand);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ConnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3275,43 +3167,12 @@ pub struct ConnectCustomProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ConnectCustomProviderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ConnectCustomProviderRequest { live: "live" value required, test: "test" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ConnectCustomProviderRequest {
-    const NAME: &'static str = "ConnectCustomProviderRequest";
-
-    const FIELDS: &'static[&'static str] = &["live", "test"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "live")?,
-                1 => entries.value(&mut v1, "test")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            live: crate::runtime::object::required(v0, "live")?,
-            test: crate::runtime::object::required(v1, "test")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl ConnectCustomProviderRequest {
     /// A value with the required fields (`live`, `test`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3321,263 +3182,106 @@ impl ConnectCustomProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A discount coupon.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string. Example: `NEWT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `code`: a string. Example: `NEWT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "discountType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountType",))]
     pub discount_type: Option<DiscountType>,
 
     /// `discountValue`: a number. Example: `25`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "discountValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountValue",))]
     pub discount_value: Option<f64>,
 
     /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<CouponStatus>,
 
     /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 
     /// `usageCount`: a whole number. Example: `12`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "usageCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "usageCount",))]
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "limitPerCustomer",))]
     pub limit_per_customer: Option<CouponLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePayments",))]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePaymentsConfig",))]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Request trace id; sent with single-coupon responses.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for Coupon {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Coupon {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        code: "code" value optional,
+        discount_type: "discountType" value optional,
+        discount_value: "discountValue" value optional,
+        status: "status" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional,
+        usage_count: "usageCount" value optional,
+        limit_per_customer: "limitPerCustomer" value optional,
+        apply_to_future_payments: "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
+        user_id: "userId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for Coupon {
-    const NAME: &'static str = "Coupon";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "name",
-        "code",
-        "discountType",
-        "discountValue",
-        "status",
-        "startDate",
-        "endDate",
-        "usageCount",
-        "limitPerCustomer",
-        "applyToFuturePayments",
-        "applyToFuturePaymentsConfig",
-        "userId",
-        "createdAt",
-        "updatedAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "code")?,
-                5 => entries.value(&mut v5, "discountType")?,
-                6 => entries.value(&mut v6, "discountValue")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "startDate")?,
-                9 => entries.value(&mut v9, "endDate")?,
-                10 => entries.value(&mut v10, "usageCount")?,
-                11 => entries.value(&mut v11, "limitPerCustomer")?,
-                12 => entries.value(&mut v12, "applyToFuturePayments")?,
-                13 => entries.value(&mut v13, "applyToFuturePaymentsConfig")?,
-                14 => entries.value(&mut v14, "userId")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            code: v4.unwrap_or_default(),
-            discount_type: v5.unwrap_or_default(),
-            discount_value: v6.unwrap_or_default(),
-            status: v7.unwrap_or_default(),
-            start_date: v8.unwrap_or_default(),
-            end_date: v9.unwrap_or_default(),
-            usage_count: v10.unwrap_or_default(),
-            limit_per_customer: v11.unwrap_or_default(),
-            apply_to_future_payments: v12.unwrap_or_default(),
-            apply_to_future_payments_config: v13.unwrap_or_default(),
-            user_id: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            trace_id: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -3593,7 +3297,6 @@ pub enum CouponLimitPerCustomer {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -3609,7 +3312,6 @@ pub enum CouponListItemLimitPerCustomer {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `CouponStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3628,7 +3330,6 @@ pub enum CouponStatus {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CouponStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -3643,7 +3344,6 @@ impl CouponStatus {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CouponStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3660,7 +3360,6 @@ impl From<&str> for CouponStatus {
 crate::runtime::enums::string_enum!(CouponStatus);
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `CreateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3718,90 +3417,26 @@ pub struct CreateCouponRequest {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCouponRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCouponRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        code: "code" value required,
+        discount_type: "discountType" value required,
+        discount_value: "discountValue" value required,
+        start_date: "startDate" value required,
+        end_date: "endDate" value optional,
+        usage_limit: "usageLimit" value optional,
+        product_ids: "productIds" value optional,
+        apply_to_future_payments: "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: "limitPerCustomer" value optional
     }
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCouponRequest {
-    const NAME: &'static str = "CreateCouponRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "code",
-        "discountType",
-        "discountValue",
-        "startDate",
-        "endDate",
-        "usageLimit",
-        "productIds",
-        "applyToFuturePayments",
-        "applyToFuturePaymentsConfig",
-        "limitPerCustomer"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "code")?,
-                4 => entries.value(&mut v4, "discountType")?,
-                5 => entries.value(&mut v5, "discountValue")?,
-                6 => entries.value(&mut v6, "startDate")?,
-                7 => entries.value(&mut v7, "endDate")?,
-                8 => entries.value(&mut v8, "usageLimit")?,
-                9 => entries.value(&mut v9, "productIds")?,
-                10 => entries.value(&mut v10, "applyToFuturePayments")?,
-                11 => entries.value(&mut v11, "applyToFuturePaymentsConfig")?,
-                12 => entries.value(&mut v12, "limitPerCustomer")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            code: crate::runtime::object::required(v3, "code")?,
-            discount_type: crate::runtime::object::required(v4, "discountType")?,
-            discount_value: crate::runtime::object::required(v5, "discountValue")?,
-            start_date: crate::runtime::object::required(v6, "startDate")?,
-            end_date: v7.unwrap_or_default(),
-            usage_limit: v8.unwrap_or_default(),
-            product_ids: v9.unwrap_or_default(),
-            apply_to_future_payments: v10.unwrap_or_default(),
-            apply_to_future_payments_config: v11.unwrap_or_default(),
-            limit_per_customer: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCouponRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3872,7 +3507,6 @@ impl CreateCouponRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3902,65 +3536,19 @@ pub struct CreateCustomProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCustomProviderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateCustomProviderRequest {
+        name: "name" value required,
+        description: "description" value required,
+        payments_url: "paymentsUrl" value required,
+        query_url: "queryUrl" value required,
+        image_url: "imageUrl" value required,
+        supports_subscription_schedule: "supportsSubscriptionSchedule" value required
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCustomProviderRequest {
-    const NAME: &'static str = "CreateCustomProviderRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "description",
-        "paymentsUrl",
-        "queryUrl",
-        "imageUrl",
-        "supportsSubscriptionSchedule"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "paymentsUrl")?,
-                3 => entries.value(&mut v3, "queryUrl")?,
-                4 => entries.value(&mut v4, "imageUrl")?,
-                5 => entries.value(&mut v5, "supportsSubscriptionSchedule")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            description: crate::runtime::object::required(v1, "description")?,
-            payments_url: crate::runtime::object::required(v2, "paymentsUrl")?,
-            query_url: crate::runtime::object::required(v3, "queryUrl")?,
-            image_url: crate::runtime::object::required(v4, "imageUrl")?,
-            supports_subscription_schedule: crate::runtime::object::required(
-                v5,
-                "supportsSubscriptionSchedule"
-            )?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateCustomProviderRequest {
     /// A value with the required fields (`name`, `description`, `paymentsUrl`, `queryUrl`, `imageUrl`, `supportsSubscriptionSchedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3984,7 +3572,6 @@ impl CreateCustomProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4010,58 +3597,18 @@ pub struct CreateFulfillmentRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateFulfillmentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateFulfillmentRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        trackings: "trackings" value required,
+        items: "items" value required,
+        notify_customer: "notifyCustomer" value required
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateFulfillmentRequest {
-    const NAME: &'static str = "CreateFulfillmentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "trackings",
-        "items",
-        "notifyCustomer"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "trackings")?,
-                3 => entries.value(&mut v3, "items")?,
-                4 => entries.value(&mut v4, "notifyCustomer")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            trackings: crate::runtime::object::required(v2, "trackings")?,
-            items: crate::runtime::object::required(v3, "items")?,
-            notify_customer: crate::runtime::object::required(v4, "notifyCustomer")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateFulfillmentRequest {
     /// A value with the required fields (`altId`, `altType`, `trackings`, `items`, `notifyCustomer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4083,54 +3630,24 @@ impl CreateFulfillmentRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateFulfillmentResponse {
     /// `status`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `data`: a [`Fulfillment`](crate::payments::Fulfillment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<Fulfillment>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for CreateFulfillmentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CreateFulfillmentResponse { status: "status" value optional, data: "data" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for CreateFulfillmentResponse {
-    const NAME: &'static str = "CreateFulfillmentResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { status: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateFulfillmentResponse {
     /// The `data` object of the response, or an empty [`Fulfillment`] (every field absent) when it has none.
     pub fn data(self) -> Fulfillment {
@@ -4139,7 +3656,6 @@ impl CreateFulfillmentResponse {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4172,66 +3688,20 @@ pub struct CreateWhiteLabelProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateWhiteLabelProviderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateWhiteLabelProviderRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        unique_name: "uniqueName" value required,
+        title: "title" value required,
+        provider: "provider" value required,
+        description: "description" value required,
+        image_url: "imageUrl" value required
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateWhiteLabelProviderRequest {
-    const NAME: &'static str = "CreateWhiteLabelProviderRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "uniqueName",
-        "title",
-        "provider",
-        "description",
-        "imageUrl"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "uniqueName")?,
-                3 => entries.value(&mut v3, "title")?,
-                4 => entries.value(&mut v4, "provider")?,
-                5 => entries.value(&mut v5, "description")?,
-                6 => entries.value(&mut v6, "imageUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            unique_name: crate::runtime::object::required(v2, "uniqueName")?,
-            title: crate::runtime::object::required(v3, "title")?,
-            provider: crate::runtime::object::required(v4, "provider")?,
-            description: crate::runtime::object::required(v5, "description")?,
-            image_url: crate::runtime::object::required(v6, "imageUrl")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateWhiteLabelProviderRequest {
     /// A value with the required fields (`altId`, `altType`, `uniqueName`, `title`, `provider`, `description`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4257,198 +3727,81 @@ impl CreateWhiteLabelProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The calling app's custom payment provider in one location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `paymentsUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentsUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentsUrl",))]
     pub payments_url: Option<String>,
 
     /// `queryUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queryUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queryUrl",))]
     pub query_url: Option<String>,
 
     /// `imageUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageUrl",))]
     pub image_url: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `marketplaceAppId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "marketplaceAppId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketplaceAppId",))]
     pub marketplace_app_id: Option<String>,
 
     /// The stored live and test configs.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentProvider", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProvider",))]
     pub payment_provider: Option<CustomProviderPaymentProvider>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for CustomProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomProvider {
+        id: "_id" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        payments_url: "paymentsUrl" value optional,
+        query_url: "queryUrl" value optional,
+        image_url: "imageUrl" value optional,
+        location_id: "locationId" value optional,
+        marketplace_app_id: "marketplaceAppId" value optional,
+        payment_provider: "paymentProvider" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for CustomProvider {
-    const NAME: &'static str = "CustomProvider";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "description",
-        "paymentsUrl",
-        "queryUrl",
-        "imageUrl",
-        "locationId",
-        "marketplaceAppId",
-        "paymentProvider",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "paymentsUrl")?,
-                4 => entries.value(&mut v4, "queryUrl")?,
-                5 => entries.value(&mut v5, "imageUrl")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                7 => entries.value(&mut v7, "marketplaceAppId")?,
-                8 => entries.value(&mut v8, "paymentProvider")?,
-                9 => entries.value(&mut v9, "deleted")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            payments_url: v3.unwrap_or_default(),
-            query_url: v4.unwrap_or_default(),
-            image_url: v5.unwrap_or_default(),
-            location_id: v6.unwrap_or_default(),
-            marketplace_app_id: v7.unwrap_or_default(),
-            payment_provider: v8.unwrap_or_default(),
-            deleted: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            trace_id: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CustomProvider {
     /// The `paymentProvider` object of the response, or an empty [`CustomProviderPaymentProvider`] (every field absent) when it has none.
     pub fn payment_provider(self) -> CustomProviderPaymentProvider {
@@ -4457,7 +3810,6 @@ impl CustomProvider {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CustomProviderKeys` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4473,43 +3825,15 @@ pub struct CustomProviderKeys {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CustomProviderKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomProviderKeys {
+        api_key: "apiKey" value required,
+        publishable_key: "publishableKey" value required
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CustomProviderKeys {
-    const NAME: &'static str = "CustomProviderKeys";
-
-    const FIELDS: &'static[&'static str] = &["apiKey", "publishableKey"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "apiKey")?,
-                1 => entries.value(&mut v1, "publishableKey")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            api_key: crate::runtime::object::required(v0, "apiKey")?,
-            publishable_key: crate::runtime::object::required(v1, "publishableKey")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CustomProviderKeys {
     /// A value with the required fields (`apiKey`, `publishableKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4519,126 +3843,52 @@ impl CustomProviderKeys {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The config of one mode (live or test) of a custom provider.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
     /// `liveMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "apiKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "apiKey",))]
     pub api_key: Option<crate::Secret>,
 
     /// `publishableKey`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishableKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishableKey",))]
     pub publishable_key: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for CustomProviderModeConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomProviderModeConfig {
+        live_mode: "liveMode" value optional,
+        api_key: "apiKey" value optional,
+        publishable_key: "publishableKey" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for CustomProviderModeConfig {
-    const NAME: &'static str = "CustomProviderModeConfig";
-
-    const FIELDS: &'static[&'static str] = &["liveMode", "apiKey", "publishableKey"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "liveMode")?,
-                1 => entries.value(&mut v1, "apiKey")?,
-                2 => entries.value(&mut v2, "publishableKey")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            live_mode: v0.unwrap_or_default(),
-            api_key: v1.unwrap_or_default(),
-            publishable_key: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The stored live and test configs.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CustomProviderPaymentProvider {
     /// `live`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub live: Option<CustomProviderModeConfig>,
 
     /// `test`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub test: Option<CustomProviderModeConfig>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for CustomProviderPaymentProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomProviderPaymentProvider { live: "live" value optional, test: "test" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for CustomProviderPaymentProvider {
-    const NAME: &'static str = "CustomProviderPaymentProvider";
-
-    const FIELDS: &'static[&'static str] = &["live", "test"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "live")?,
-                1 => entries.value(&mut v1, "test")?,
-                _ => {}
-            }
-        }
-        Ok(Self { live: v0.unwrap_or_default(), test: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4657,46 +3907,16 @@ pub struct DeleteCouponRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for DeleteCouponRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteCouponRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        id: "id" value required
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for DeleteCouponRequest {
-    const NAME: &'static str = "DeleteCouponRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            id: crate::runtime::object::required(v2, "id")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DeleteCouponRequest {
     /// A value with the required fields (`altId`, `altType`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4710,59 +3930,25 @@ impl DeleteCouponRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for DeleteCouponResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteCouponResponse { success: "success" value optional, trace_id: "traceId" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for DeleteCouponResponse {
-    const NAME: &'static str = "DeleteCouponResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DisconnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4774,37 +3960,12 @@ pub struct DisconnectCustomProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for DisconnectCustomProviderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DisconnectCustomProviderRequest { live_mode: "liveMode" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for DisconnectCustomProviderRequest {
-    const NAME: &'static str = "DisconnectCustomProviderRequest";
-
-    const FIELDS: &'static[&'static str] = &["liveMode"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "liveMode")?;
-            }
-        Ok(Self { live_mode: crate::runtime::object::required(v0, "liveMode")?, })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DisconnectCustomProviderRequest {
     /// A value with the required fields (`liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4814,7 +3975,6 @@ impl DisconnectCustomProviderRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Whether the discount is a percentage or a fixed amount.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4830,7 +3990,6 @@ pub enum DiscountType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DiscountType {
     /// The value as sent on the wire.
     #[inline]
@@ -4844,7 +4003,6 @@ impl DiscountType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for DiscountType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4860,113 +4018,55 @@ impl From<&str> for DiscountType {
 crate::runtime::enums::string_enum!(DiscountType);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfilledItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FulfilledItem {
     /// Id of the price shipped.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<ProductSnapshot>,
 
     /// `price`: a [`PriceSnapshot`](crate::payments::PriceSnapshot).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<PriceSnapshot>,
 
     /// `qty`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for FulfilledItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FulfilledItem {
+        id: "_id" value optional,
+        name: "name" value optional,
+        product: "product" value optional,
+        price: "price" value optional,
+        qty: "qty" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for FulfilledItem {
-    const NAME: &'static str = "FulfilledItem";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "product", "price", "qty"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "product")?,
-                3 => entries.value(&mut v3, "price")?,
-                4 => entries.value(&mut v4, "qty")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            product: v2.unwrap_or_default(),
-            price: v3.unwrap_or_default(),
-            qty: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Fulfillment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
@@ -4976,83 +4076,28 @@ pub struct Fulfillment {
     pub items: Vec<FulfilledItem>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for Fulfillment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Fulfillment {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        trackings: "trackings" value_or_default optional,
+        items: "items" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for Fulfillment {
-    const NAME: &'static str = "Fulfillment";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "trackings",
-        "items",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value_or_default(&mut v3, "trackings")?,
-                4 => entries.value_or_default(&mut v4, "items")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            trackings: v3.unwrap_or_default(),
-            items: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            updated_at: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentItemInput` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5067,43 +4112,12 @@ pub struct FulfillmentItemInput {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FulfillmentItemInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FulfillmentItemInput { price_id: "priceId" value required, qty: "qty" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FulfillmentItemInput {
-    const NAME: &'static str = "FulfillmentItemInput";
-
-    const FIELDS: &'static[&'static str] = &["priceId", "qty"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "priceId")?,
-                1 => entries.value(&mut v1, "qty")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            price_id: crate::runtime::object::required(v0, "priceId")?,
-            qty: crate::runtime::object::required(v1, "qty")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FulfillmentItemInput {
     /// A value with the required fields (`priceId`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5113,7 +4127,6 @@ impl FulfillmentItemInput {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentTracking` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5133,44 +4146,15 @@ pub struct FulfillmentTracking {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for FulfillmentTracking {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FulfillmentTracking {
+        tracking_number: "trackingNumber" value optional,
+        shipping_carrier: "shippingCarrier" value optional,
+        tracking_url: "trackingUrl" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for FulfillmentTracking {
-    const NAME: &'static str = "FulfillmentTracking";
-
-    const FIELDS: &'static[&'static str] = &["trackingNumber", "shippingCarrier", "trackingUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "trackingNumber")?,
-                1 => entries.value(&mut v1, "shippingCarrier")?,
-                2 => entries.value(&mut v2, "trackingUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            tracking_number: v0.unwrap_or_default(),
-            shipping_carrier: v1.unwrap_or_default(),
-            tracking_url: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FulfillmentTracking {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5198,7 +4182,6 @@ impl FulfillmentTracking {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How long a coupon keeps discounting a subscription's renewals.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5218,44 +4201,15 @@ pub struct FuturePaymentsConfig {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for FuturePaymentsConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FuturePaymentsConfig {
+        type_: "type" value optional,
+        duration: "duration" value optional,
+        duration_type: "durationType" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for FuturePaymentsConfig {
-    const NAME: &'static str = "FuturePaymentsConfig";
-
-    const FIELDS: &'static[&'static str] = &["type", "duration", "durationType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "duration")?,
-                2 => entries.value(&mut v2, "durationType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            duration: v1.unwrap_or_default(),
-            duration_type: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsConfig {
     /// A value with the required fields (`type`, `duration`, `durationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5291,7 +4245,6 @@ impl FuturePaymentsConfig {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `FuturePaymentsConfigType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5307,7 +4260,6 @@ pub enum FuturePaymentsConfigType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsConfigType {
     /// The value as sent on the wire.
     #[inline]
@@ -5321,7 +4273,6 @@ impl FuturePaymentsConfigType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsConfigType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5337,7 +4288,6 @@ impl From<&str> for FuturePaymentsConfigType {
 crate::runtime::enums::string_enum!(FuturePaymentsConfigType);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `FuturePaymentsDurationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5350,7 +4300,6 @@ pub enum FuturePaymentsDurationType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsDurationType {
     /// The value as sent on the wire.
     #[inline]
@@ -5363,7 +4312,6 @@ impl FuturePaymentsDurationType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsDurationType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5378,7 +4326,6 @@ impl From<&str> for FuturePaymentsDurationType {
 crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5388,70 +4335,30 @@ pub struct ListCouponsResponse {
     pub data: Vec<Coupon>,
 
     /// `totalCount`: a whole number. Example: `20`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
-impl<'de> serde::Deserialize<'de> for ListCouponsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
-impl crate::runtime::object::Object for ListCouponsResponse {
-    const NAME: &'static str = "ListCouponsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            data: v0.unwrap_or_default(),
-            total_count: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListCouponsResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListFulfillmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListFulfillmentsResponse {
     /// `status`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `data`: a list of [`Fulfillment`](crate::payments::Fulfillment) values.
@@ -5459,38 +4366,14 @@ pub struct ListFulfillmentsResponse {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ListFulfillmentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListFulfillmentsResponse {
+        status: "status" value optional,
+        data: "data" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ListFulfillmentsResponse {
-    const NAME: &'static str = "ListFulfillmentsResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value_or_default(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { status: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListOrdersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5500,48 +4383,19 @@ pub struct ListOrdersResponse {
     pub data: Vec<Order>,
 
     /// Number of orders matching the filters.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ListOrdersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListOrdersResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ListOrdersResponse {
-    const NAME: &'static str = "ListOrdersResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListSubscriptionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5551,48 +4405,19 @@ pub struct ListSubscriptionsResponse {
     pub data: Vec<Subscription>,
 
     /// `totalCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ListSubscriptionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSubscriptionsResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ListSubscriptionsResponse {
-    const NAME: &'static str = "ListSubscriptionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListTransactionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5602,48 +4427,19 @@ pub struct ListTransactionsResponse {
     pub data: Vec<Transaction>,
 
     /// `totalCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ListTransactionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListTransactionsResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ListTransactionsResponse {
-    const NAME: &'static str = "ListTransactionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListWhiteLabelProvidersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5654,35 +4450,11 @@ pub struct ListWhiteLabelProvidersResponse {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ListWhiteLabelProvidersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListWhiteLabelProvidersResponse { providers: "providers" value_or_default optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ListWhiteLabelProvidersResponse {
-    const NAME: &'static str = "ListWhiteLabelProvidersResponse";
-
-    const FIELDS: &'static[&'static str] = &["providers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "providers")?;
-            }
-        Ok(Self { providers: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How an offline payment was made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5707,7 +4479,6 @@ pub enum ManualPaymentMode {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
     #[inline]
@@ -5724,7 +4495,6 @@ impl ManualPaymentMode {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for ManualPaymentMode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5743,69 +4513,32 @@ impl From<&str> for ManualPaymentMode {
 crate::runtime::enums::string_enum!(ManualPaymentMode);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MembershipOffer {
     /// `label`: a string. Example: `top_50`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// `value`: a string. Example: `50`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for MembershipOffer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MembershipOffer {
+        label: "label" value optional,
+        value: "value" value optional,
+        id: "_id" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for MembershipOffer {
-    const NAME: &'static str = "MembershipOffer";
-
-    const FIELDS: &'static[&'static str] = &["label", "value", "_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            label: v0.unwrap_or_default(),
-            value: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `Month`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5851,7 +4584,6 @@ pub enum Month {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Month {
     /// The value as sent on the wire.
     #[inline]
@@ -5875,7 +4607,6 @@ impl Month {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Month {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5901,64 +4632,33 @@ impl From<&str> for Month {
 crate::runtime::enums::string_enum!(Month);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Present in list results.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// Present in list results.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactEmail",))]
     pub contact_email: Option<String>,
 
     /// Copy of the contact taken when the order was placed.
@@ -5966,28 +4666,19 @@ pub struct Order {
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `150.1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// Present in list results.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subtotal: Option<f64>,
 
     /// Present in list results.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `amountSummary`: a [`AmountSummary`](crate::payments::AmountSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountSummary",))]
     pub amount_summary: Option<AmountSummary>,
 
     /// `taxSummary`: a list of [`TaxLine`](crate::payments::TaxLine) values.
@@ -5995,97 +4686,46 @@ pub struct Order {
     pub tax_summary: Vec<TaxLine>,
 
     /// `status`: a string. Example: `completed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `fulfillmentStatus`: a string. Example: `unfulfilled`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fulfillmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfillmentStatus",))]
     pub fulfillment_status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "markAsTest", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "markAsTest",))]
     pub mark_as_test: Option<bool>,
 
     /// `totalProducts`: a whole number. Example: `5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalProducts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalProducts",))]
     pub total_products: Option<i64>,
 
     /// `onetimeProducts`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "onetimeProducts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onetimeProducts",))]
     pub onetime_products: Option<i64>,
 
     /// `recurringProducts`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recurringProducts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recurringProducts",))]
     pub recurring_products: Option<i64>,
 
     /// Present in list results.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceType",))]
     pub source_type: Option<String>,
 
     /// `sourceSubType`: a string. Example: `one_step_order_form`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceSubType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceSubType",))]
     pub source_sub_type: Option<String>,
 
     /// `sourceName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceName",))]
     pub source_name: Option<String>,
 
     /// `sourceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `sourceMeta`: a map from names to JSON values.
@@ -6093,386 +4733,142 @@ pub struct Order {
     pub source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<OrderSource>,
 
     /// `items`: a list of [`OrderItem`](crate::payments::OrderItem) values.
     pub items: Vec<OrderItem>,
 
     /// `couponCode`: a string. Example: `100PER`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "couponCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "couponCode",))]
     pub coupon_code: Option<String>,
 
     /// The coupon applied, e.g. its `_id` and `code`.
     pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `trackingId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackingId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackingId",))]
     pub tracking_id: Option<String>,
 
     /// `fingerprint`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fingerprint: Option<String>,
 
     /// `meta`: a map from names to JSON values.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxesCalculated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesCalculated",))]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Name of the automatic tax provider.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "taxCalculationProvider", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxCalculationProvider",))]
     pub tax_calculation_provider: Option<String>,
 
     /// Id of the user who created the order.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for Order {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Order {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        contact_id: "contactId" value optional,
+        contact_name: "contactName" value optional,
+        contact_email: "contactEmail" value optional,
+        contact_snapshot: "contactSnapshot" value_or_default optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        subtotal: "subtotal" value optional,
+        discount: "discount" value optional,
+        amount_summary: "amountSummary" value optional,
+        tax_summary: "taxSummary" value_or_default optional,
+        status: "status" value optional,
+        fulfillment_status: "fulfillmentStatus" value optional,
+        live_mode: "liveMode" value optional,
+        mark_as_test: "markAsTest" value optional,
+        total_products: "totalProducts" value optional,
+        onetime_products: "onetimeProducts" value optional,
+        recurring_products: "recurringProducts" value optional,
+        source_type: "sourceType" value optional,
+        source_sub_type: "sourceSubType" value optional,
+        source_name: "sourceName" value optional,
+        source_id: "sourceId" value optional,
+        source_meta: "sourceMeta" value_or_default optional,
+        source: "source" value optional,
+        items: "items" value_or_default optional,
+        coupon_code: "couponCode" value optional,
+        coupon: "coupon" value_or_default optional,
+        tracking_id: "trackingId" value optional,
+        fingerprint: "fingerprint" value optional,
+        meta: "meta" value_or_default optional,
+        trace_id: "traceId" value optional,
+        automatic_taxes_calculated: "automaticTaxesCalculated" value optional,
+        tax_calculation_provider: "taxCalculationProvider" value optional,
+        created_by: "createdBy" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for Order {
-    const NAME: &'static str = "Order";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "contactId",
-        "contactName",
-        "contactEmail",
-        "contactSnapshot",
-        "currency",
-        "amount",
-        "subtotal",
-        "discount",
-        "amountSummary",
-        "taxSummary",
-        "status",
-        "fulfillmentStatus",
-        "liveMode",
-        "markAsTest",
-        "totalProducts",
-        "onetimeProducts",
-        "recurringProducts",
-        "sourceType",
-        "sourceSubType",
-        "sourceName",
-        "sourceId",
-        "sourceMeta",
-        "source",
-        "items",
-        "couponCode",
-        "coupon",
-        "trackingId",
-        "fingerprint",
-        "meta",
-        "traceId",
-        "automaticTaxesCalculated",
-        "taxCalculationProvider",
-        "createdBy",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "contactName")?,
-                5 => entries.value(&mut v5, "contactEmail")?,
-                6 => entries.value_or_default(&mut v6, "contactSnapshot")?,
-                7 => entries.value(&mut v7, "currency")?,
-                8 => entries.value(&mut v8, "amount")?,
-                9 => entries.value(&mut v9, "subtotal")?,
-                10 => entries.value(&mut v10, "discount")?,
-                11 => entries.value(&mut v11, "amountSummary")?,
-                12 => entries.value_or_default(&mut v12, "taxSummary")?,
-                13 => entries.value(&mut v13, "status")?,
-                14 => entries.value(&mut v14, "fulfillmentStatus")?,
-                15 => entries.value(&mut v15, "liveMode")?,
-                16 => entries.value(&mut v16, "markAsTest")?,
-                17 => entries.value(&mut v17, "totalProducts")?,
-                18 => entries.value(&mut v18, "onetimeProducts")?,
-                19 => entries.value(&mut v19, "recurringProducts")?,
-                20 => entries.value(&mut v20, "sourceType")?,
-                21 => entries.value(&mut v21, "sourceSubType")?,
-                22 => entries.value(&mut v22, "sourceName")?,
-                23 => entries.value(&mut v23, "sourceId")?,
-                24 => entries.value_or_default(&mut v24, "sourceMeta")?,
-                25 => entries.value(&mut v25, "source")?,
-                26 => entries.value_or_default(&mut v26, "items")?,
-                27 => entries.value(&mut v27, "couponCode")?,
-                28 => entries.value_or_default(&mut v28, "coupon")?,
-                29 => entries.value(&mut v29, "trackingId")?,
-                30 => entries.value(&mut v30, "fingerprint")?,
-                31 => entries.value_or_default(&mut v31, "meta")?,
-                32 => entries.value(&mut v32, "traceId")?,
-                33 => entries.value(&mut v33, "automaticTaxesCalculated")?,
-                34 => entries.value(&mut v34, "taxCalculationProvider")?,
-                35 => entries.value(&mut v35, "createdBy")?,
-                36 => entries.value(&mut v36, "createdAt")?,
-                37 => entries.value(&mut v37, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            contact_name: v4.unwrap_or_default(),
-            contact_email: v5.unwrap_or_default(),
-            contact_snapshot: v6.unwrap_or_default(),
-            currency: v7.unwrap_or_default(),
-            amount: v8.unwrap_or_default(),
-            subtotal: v9.unwrap_or_default(),
-            discount: v10.unwrap_or_default(),
-            amount_summary: v11.unwrap_or_default(),
-            tax_summary: v12.unwrap_or_default(),
-            status: v13.unwrap_or_default(),
-            fulfillment_status: v14.unwrap_or_default(),
-            live_mode: v15.unwrap_or_default(),
-            mark_as_test: v16.unwrap_or_default(),
-            total_products: v17.unwrap_or_default(),
-            onetime_products: v18.unwrap_or_default(),
-            recurring_products: v19.unwrap_or_default(),
-            source_type: v20.unwrap_or_default(),
-            source_sub_type: v21.unwrap_or_default(),
-            source_name: v22.unwrap_or_default(),
-            source_id: v23.unwrap_or_default(),
-            source_meta: v24.unwrap_or_default(),
-            source: v25.unwrap_or_default(),
-            items: v26.unwrap_or_default(),
-            coupon_code: v27.unwrap_or_default(),
-            coupon: v28.unwrap_or_default(),
-            tracking_id: v29.unwrap_or_default(),
-            fingerprint: v30.unwrap_or_default(),
-            meta: v31.unwrap_or_default(),
-            trace_id: v32.unwrap_or_default(),
-            automatic_taxes_calculated: v33.unwrap_or_default(),
-            tax_calculation_provider: v34.unwrap_or_default(),
-            created_by: v35.unwrap_or_default(),
-            created_at: v36.unwrap_or_default(),
-            updated_at: v37.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Men's classic tee - XL / Charcoal`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `qty`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i64>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `authorizeAmount`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "authorizeAmount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "authorizeAmount",))]
     pub authorize_amount: Option<f64>,
 
     /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<ProductSnapshot>,
 
     /// `price`: a [`PriceSnapshot`](crate::payments::PriceSnapshot).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<PriceSnapshot>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for OrderItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OrderItem {
+        id: "_id" value optional,
+        name: "name" value optional,
+        qty: "qty" value optional,
+        location_id: "locationId" value optional,
+        authorize_amount: "authorizeAmount" value optional,
+        product: "product" value optional,
+        price: "price" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for OrderItem {
-    const NAME: &'static str = "OrderItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "qty",
-        "locationId",
-        "authorizeAmount",
-        "product",
-        "price"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "qty")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "authorizeAmount")?,
-                5 => entries.value(&mut v5, "product")?,
-                6 => entries.value(&mut v6, "price")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            qty: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            authorize_amount: v4.unwrap_or_default(),
-            product: v5.unwrap_or_default(),
-            price: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Payment state of an order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6494,7 +4890,6 @@ pub enum OrderPaymentStatus {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderPaymentStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -6510,7 +4905,6 @@ impl OrderPaymentStatus {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderPaymentStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6528,36 +4922,23 @@ impl From<&str> for OrderPaymentStatus {
 crate::runtime::enums::string_enum!(OrderPaymentStatus);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The origin of an order, transaction or subscription.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<OrderSourceType>,
 
     /// `subType`: a [`OrderSourceSubType`](crate::payments::OrderSourceSubType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subType",))]
     pub sub_type: Option<OrderSourceSubType>,
 
     /// `id`: a string. Example: `nohc1pPZJlpZTpxJfLCp`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Ecom Store`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Source details such as page id and URL.
@@ -6565,50 +4946,17 @@ pub struct OrderSource {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for OrderSource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    OrderSource {
+        type_: "type" value optional,
+        sub_type: "subType" value optional,
+        id: "id" value optional,
+        name: "name" value optional,
+        meta: "meta" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for OrderSource {
-    const NAME: &'static str = "OrderSource";
-
-    const FIELDS: &'static[&'static str] = &["type", "subType", "id", "name", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "subType")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value_or_default(&mut v4, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            sub_type: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            meta: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Finer origin of an order or transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6675,7 +5023,6 @@ pub enum OrderSourceSubType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
     #[inline]
@@ -6706,7 +5053,6 @@ impl OrderSourceSubType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceSubType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6739,7 +5085,6 @@ impl From<&str> for OrderSourceSubType {
 crate::runtime::enums::string_enum!(OrderSourceSubType);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Where an order or transaction came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6794,7 +5139,6 @@ pub enum OrderSourceType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
     #[inline]
@@ -6821,7 +5165,6 @@ impl OrderSourceType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6850,7 +5193,6 @@ impl From<&str> for OrderSourceType {
 crate::runtime::enums::string_enum!(OrderSourceType);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCard` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6865,43 +5207,12 @@ pub struct PaymentCard {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PaymentCard {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    PaymentCard { type_: "type" value required, last4: "last4" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PaymentCard {
-    const NAME: &'static str = "PaymentCard";
-
-    const FIELDS: &'static[&'static str] = &["type", "last4"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "last4")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            last4: crate::runtime::object::required(v1, "last4")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PaymentCard {
     /// A value with the required fields (`type`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6911,7 +5222,6 @@ impl PaymentCard {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCheque` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6922,37 +5232,10 @@ pub struct PaymentCheque {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PaymentCheque {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { PaymentCheque { number: "number" value required } }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PaymentCheque {
-    const NAME: &'static str = "PaymentCheque";
-
-    const FIELDS: &'static[&'static str] = &["number"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "number")?;
-            }
-        Ok(Self { number: crate::runtime::object::required(v0, "number")?, })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PaymentCheque {
     /// A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6962,44 +5245,29 @@ impl PaymentCheque {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A price as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL / Charcoal`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::payments::PriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `17`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`Recurring`](crate::payments::Recurring).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::payments::MembershipOffer) values.
@@ -7011,181 +5279,65 @@ pub struct PriceSnapshot {
     pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the product.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for PriceSnapshot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PriceSnapshot {
+        id: "_id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        recurring: "recurring" value optional,
+        membership_offers: "membershipOffers" value_or_default optional,
+        variant_option_ids: "variantOptionIds" value_or_default optional,
+        location_id: "locationId" value optional,
+        product: "product" value optional,
+        user_id: "userId" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        track_inventory: "trackInventory" value optional,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for PriceSnapshot {
-    const NAME: &'static str = "PriceSnapshot";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "type",
-        "currency",
-        "amount",
-        "recurring",
-        "membershipOffers",
-        "variantOptionIds",
-        "locationId",
-        "product",
-        "userId",
-        "compareAtPrice",
-        "trackInventory",
-        "availableQuantity",
-        "allowOutOfStockPurchases",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "currency")?,
-                4 => entries.value(&mut v4, "amount")?,
-                5 => entries.value(&mut v5, "recurring")?,
-                6 => entries.value_or_default(&mut v6, "membershipOffers")?,
-                7 => entries.value_or_default(&mut v7, "variantOptionIds")?,
-                8 => entries.value(&mut v8, "locationId")?,
-                9 => entries.value(&mut v9, "product")?,
-                10 => entries.value(&mut v10, "userId")?,
-                11 => entries.value(&mut v11, "compareAtPrice")?,
-                12 => entries.value(&mut v12, "trackInventory")?,
-                13 => entries.value(&mut v13, "availableQuantity")?,
-                14 => entries.value(&mut v14, "allowOutOfStockPurchases")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            currency: v3.unwrap_or_default(),
-            amount: v4.unwrap_or_default(),
-            recurring: v5.unwrap_or_default(),
-            membership_offers: v6.unwrap_or_default(),
-            variant_option_ids: v7.unwrap_or_default(),
-            location_id: v8.unwrap_or_default(),
-            product: v9.unwrap_or_default(),
-            user_id: v10.unwrap_or_default(),
-            compare_at_price: v11.unwrap_or_default(),
-            track_inventory: v12.unwrap_or_default(),
-            available_quantity: v13.unwrap_or_default(),
-            allow_out_of_stock_purchases: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `PriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7201,7 +5353,6 @@ pub enum PriceType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PriceType {
     /// The value as sent on the wire.
     #[inline]
@@ -7215,7 +5366,6 @@ impl PriceType {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for PriceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7231,137 +5381,68 @@ impl From<&str> for PriceType {
 crate::runtime::enums::string_enum!(PriceType);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `startDate`: a string. Example: `2024-06-26T05:43:35.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2024-06-30T05:43:39.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ProductLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductLabel {
+        title: "title" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ProductLabel {
-    const NAME: &'static str = "ProductLabel";
-
-    const FIELDS: &'static[&'static str] = &["title", "startDate", "endDate"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "startDate")?,
-                2 => entries.value(&mut v2, "endDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            start_date: v1.unwrap_or_default(),
-            end_date: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A product as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `productType`: a string. Example: `PHYSICAL`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
     pub variants: Vec<ProductVariant>,
 
     /// `statementDescriptor`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
@@ -7369,163 +5450,64 @@ pub struct ProductSnapshot {
     pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isTaxesEnabled",))]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or whole tax records where they were expanded.
     pub taxes: Vec<serde_json::Value>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxCategoryId",))]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::payments::ProductLabel).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ProductSnapshot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductSnapshot {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        product_type: "productType" value optional,
+        available_in_store: "availableInStore" value optional,
+        variants: "variants" value_or_default optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        image: "image" value optional,
+        collection_ids: "collectionIds" value_or_default optional,
+        is_taxes_enabled: "isTaxesEnabled" value optional,
+        taxes: "taxes" value_or_default optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        label: "label" value optional,
+        slug: "slug" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ProductSnapshot {
-    const NAME: &'static str = "ProductSnapshot";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "name",
-        "description",
-        "productType",
-        "availableInStore",
-        "variants",
-        "statementDescriptor",
-        "image",
-        "collectionIds",
-        "isTaxesEnabled",
-        "taxes",
-        "automaticTaxCategoryId",
-        "label",
-        "slug",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "productType")?,
-                5 => entries.value(&mut v5, "availableInStore")?,
-                6 => entries.value_or_default(&mut v6, "variants")?,
-                7 => entries.value(&mut v7, "statementDescriptor")?,
-                8 => entries.value(&mut v8, "image")?,
-                9 => entries.value_or_default(&mut v9, "collectionIds")?,
-                10 => entries.value(&mut v10, "isTaxesEnabled")?,
-                11 => entries.value_or_default(&mut v11, "taxes")?,
-                12 => entries.value(&mut v12, "automaticTaxCategoryId")?,
-                13 => entries.value(&mut v13, "label")?,
-                14 => entries.value(&mut v14, "slug")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            product_type: v4.unwrap_or_default(),
-            available_in_store: v5.unwrap_or_default(),
-            variants: v6.unwrap_or_default(),
-            statement_descriptor: v7.unwrap_or_default(),
-            image: v8.unwrap_or_default(),
-            collection_ids: v9.unwrap_or_default(),
-            is_taxes_enabled: v10.unwrap_or_default(),
-            taxes: v11.unwrap_or_default(),
-            automatic_tax_category_id: v12.unwrap_or_default(),
-            label: v13.unwrap_or_default(),
-            slug: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariant` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string. Example: `38s63qmxfr4`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Size`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::payments::ProductVariantOption) values.
@@ -7533,91 +5515,33 @@ pub struct ProductVariant {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ProductVariant {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductVariant {
+        id: "id" value optional,
+        name: "name" value optional,
+        options: "options" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ProductVariant {
-    const NAME: &'static str = "ProductVariant";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "options"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value_or_default(&mut v2, "options")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            options: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string. Example: `h4z7u0im2q8`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `XL`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for ProductVariantOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ProductVariantOption { id: "id" value optional, name: "name" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for ProductVariantOption {
-    const NAME: &'static str = "ProductVariantOption";
-
-    const FIELDS: &'static[&'static str] = &["id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `RRuleFrequency`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7648,7 +5572,6 @@ pub enum RRuleFrequency {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RRuleFrequency {
     /// The value as sent on the wire.
     #[inline]
@@ -7667,7 +5590,6 @@ impl RRuleFrequency {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RRuleFrequency {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7688,7 +5610,6 @@ impl From<&str> for RRuleFrequency {
 crate::runtime::enums::string_enum!(RRuleFrequency);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `RecordOrderPaymentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7731,74 +5652,22 @@ pub struct RecordOrderPaymentRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for RecordOrderPaymentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecordOrderPaymentRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        mode: "mode" value required,
+        card: "card" value optional,
+        cheque: "cheque" value optional,
+        notes: "notes" value optional,
+        amount: "amount" value optional,
+        meta: "meta" value optional,
+        is_partial_payment: "isPartialPayment" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for RecordOrderPaymentRequest {
-    const NAME: &'static str = "RecordOrderPaymentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "mode",
-        "card",
-        "cheque",
-        "notes",
-        "amount",
-        "meta",
-        "isPartialPayment"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "mode")?,
-                3 => entries.value(&mut v3, "card")?,
-                4 => entries.value(&mut v4, "cheque")?,
-                5 => entries.value(&mut v5, "notes")?,
-                6 => entries.value(&mut v6, "amount")?,
-                7 => entries.value(&mut v7, "meta")?,
-                8 => entries.value(&mut v8, "isPartialPayment")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            mode: crate::runtime::object::required(v2, "mode")?,
-            card: v3.unwrap_or_default(),
-            cheque: v4.unwrap_or_default(),
-            notes: v5.unwrap_or_default(),
-            amount: v6.unwrap_or_default(),
-            meta: v7.unwrap_or_default(),
-            is_partial_payment: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RecordOrderPaymentRequest {
     /// A value with the required fields (`altId`, `altType`, `mode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7861,242 +5730,99 @@ impl RecordOrderPaymentRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// When a scheduled charge repeats.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "intervalType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalType",))]
     pub interval_type: Option<RRuleFrequency>,
 
     /// `interval`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub interval: Option<i64>,
 
     /// YYYY-MM-DD.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// HH:mm:ss.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endDate`: a string. Example: `2029-11-01`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 
     /// `endTime`: a string. Example: `18:45:00`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// -1 (last day) or 1 to 28.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dayOfMonth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayOfMonth",))]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`Weekday`](crate::payments::Weekday).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayOfWeek",))]
     pub day_of_week: Option<Weekday>,
 
     /// -1 (last week) or 1 to 4.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "numOfWeek", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "numOfWeek",))]
     pub num_of_week: Option<i64>,
 
     /// `monthOfYear`: a [`Month`](crate::payments::Month).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monthOfYear", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monthOfYear",))]
     pub month_of_year: Option<Month>,
 
     /// Maximum number of runs.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// Run this many days early.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "daysBefore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "daysBefore",))]
     pub days_before: Option<i64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for RecurrenceRule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RecurrenceRule {
+        interval_type: "intervalType" value optional,
+        interval: "interval" value optional,
+        start_date: "startDate" value optional,
+        start_time: "startTime" value optional,
+        end_date: "endDate" value optional,
+        end_time: "endTime" value optional,
+        day_of_month: "dayOfMonth" value optional,
+        day_of_week: "dayOfWeek" value optional,
+        num_of_week: "numOfWeek" value optional,
+        month_of_year: "monthOfYear" value optional,
+        count: "count" value optional,
+        days_before: "daysBefore" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for RecurrenceRule {
-    const NAME: &'static str = "RecurrenceRule";
-
-    const FIELDS: &'static[&'static str] = &[
-        "intervalType",
-        "interval",
-        "startDate",
-        "startTime",
-        "endDate",
-        "endTime",
-        "dayOfMonth",
-        "dayOfWeek",
-        "numOfWeek",
-        "monthOfYear",
-        "count",
-        "daysBefore"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "intervalType")?,
-                1 => entries.value(&mut v1, "interval")?,
-                2 => entries.value(&mut v2, "startDate")?,
-                3 => entries.value(&mut v3, "startTime")?,
-                4 => entries.value(&mut v4, "endDate")?,
-                5 => entries.value(&mut v5, "endTime")?,
-                6 => entries.value(&mut v6, "dayOfMonth")?,
-                7 => entries.value(&mut v7, "dayOfWeek")?,
-                8 => entries.value(&mut v8, "numOfWeek")?,
-                9 => entries.value(&mut v9, "monthOfYear")?,
-                10 => entries.value(&mut v10, "count")?,
-                11 => entries.value(&mut v11, "daysBefore")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            interval_type: v0.unwrap_or_default(),
-            interval: v1.unwrap_or_default(),
-            start_date: v2.unwrap_or_default(),
-            start_time: v3.unwrap_or_default(),
-            end_date: v4.unwrap_or_default(),
-            end_time: v5.unwrap_or_default(),
-            day_of_month: v6.unwrap_or_default(),
-            day_of_week: v7.unwrap_or_default(),
-            num_of_week: v8.unwrap_or_default(),
-            month_of_year: v9.unwrap_or_default(),
-            count: v10.unwrap_or_default(),
-            days_before: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub interval: Option<RecurringInterval>,
 
     /// `intervalCount`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalCount",))]
     pub interval_count: Option<i64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for Recurring {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Recurring {
+        interval: "interval" value optional,
+        interval_count: "intervalCount" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for Recurring {
-    const NAME: &'static str = "Recurring";
-
-    const FIELDS: &'static[&'static str] = &["interval", "intervalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "interval")?,
-                1 => entries.value(&mut v1, "intervalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { interval: v0.unwrap_or_default(), interval_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `RecurringInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8118,7 +5844,6 @@ pub enum RecurringInterval {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
     #[inline]
@@ -8134,7 +5859,6 @@ impl RecurringInterval {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RecurringInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8152,64 +5876,33 @@ impl From<&str> for RecurringInterval {
 crate::runtime::enums::string_enum!(RecurringInterval);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `contactName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `contactEmail`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactEmail",))]
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
@@ -8220,78 +5913,40 @@ pub struct Subscription {
     pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `status`: a string. Example: `active`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "markAsTest", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "markAsTest",))]
     pub mark_as_test: Option<bool>,
 
     /// `entityType`: a string. Example: `order`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<String>,
 
     /// `entityId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityId",))]
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceType",))]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceName",))]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceId",))]
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
@@ -8299,21 +5954,11 @@ pub struct Subscription {
     pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySource",))]
     pub entity_source: Option<OrderSource>,
 
     /// The gateway's subscription id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// The subscription as the gateway reported it.
@@ -8321,24 +5966,11 @@ pub struct Subscription {
     pub subscription_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentProviderType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderType",))]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "paymentProviderConnectedAccount",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderConnectedAccount",))]
     pub payment_provider_connected_account: Option<String>,
 
     /// `paymentProvider`: a map from names to JSON values.
@@ -8346,19 +5978,13 @@ pub struct Subscription {
     pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ipAddress",))]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<SubscriptionSchedule>,
 
     /// Saved customer and payment method used for renewals.
@@ -8370,287 +5996,92 @@ pub struct Subscription {
     pub recurring_product: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "canceledAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canceledAt",))]
     pub canceled_at: Option<String>,
 
     /// Id of the user who cancelled.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "canceledBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canceledBy",))]
     pub canceled_by: Option<String>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for Subscription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Subscription {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        contact_id: "contactId" value optional,
+        contact_name: "contactName" value optional,
+        contact_email: "contactEmail" value optional,
+        contact_snapshot: "contactSnapshot" value_or_default optional,
+        coupon: "coupon" value_or_default optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        mark_as_test: "markAsTest" value optional,
+        entity_type: "entityType" value optional,
+        entity_id: "entityId" value optional,
+        entity_source_type: "entitySourceType" value optional,
+        entity_source_name: "entitySourceName" value optional,
+        entity_source_id: "entitySourceId" value optional,
+        entity_source_meta: "entitySourceMeta" value_or_default optional,
+        entity_source: "entitySource" value optional,
+        subscription_id: "subscriptionId" value optional,
+        subscription_snapshot: "subscriptionSnapshot" value_or_default optional,
+        payment_provider_type: "paymentProviderType" value optional,
+        payment_provider_connected_account: "paymentProviderConnectedAccount" value optional,
+        payment_provider: "paymentProvider" value_or_default optional,
+        ip_address: "ipAddress" value optional,
+        meta: "meta" value_or_default optional,
+        schedule: "schedule" value optional,
+        auto_payment: "autoPayment" value_or_default optional,
+        recurring_product: "recurringProduct" value_or_default optional,
+        canceled_at: "canceledAt" value optional,
+        canceled_by: "canceledBy" value optional,
+        trace_id: "traceId" value optional,
+        created_by: "createdBy" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for Subscription {
-    const NAME: &'static str = "Subscription";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "contactId",
-        "contactName",
-        "contactEmail",
-        "contactSnapshot",
-        "coupon",
-        "currency",
-        "amount",
-        "status",
-        "liveMode",
-        "markAsTest",
-        "entityType",
-        "entityId",
-        "entitySourceType",
-        "entitySourceName",
-        "entitySourceId",
-        "entitySourceMeta",
-        "entitySource",
-        "subscriptionId",
-        "subscriptionSnapshot",
-        "paymentProviderType",
-        "paymentProviderConnectedAccount",
-        "paymentProvider",
-        "ipAddress",
-        "meta",
-        "schedule",
-        "autoPayment",
-        "recurringProduct",
-        "canceledAt",
-        "canceledBy",
-        "traceId",
-        "createdBy",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "contactName")?,
-                5 => entries.value(&mut v5, "contactEmail")?,
-                6 => entries.value_or_default(&mut v6, "contactSnapshot")?,
-                7 => entries.value_or_default(&mut v7, "coupon")?,
-                8 => entries.value(&mut v8, "currency")?,
-                9 => entries.value(&mut v9, "amount")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "liveMode")?,
-                12 => entries.value(&mut v12, "markAsTest")?,
-                13 => entries.value(&mut v13, "entityType")?,
-                14 => entries.value(&mut v14, "entityId")?,
-                15 => entries.value(&mut v15, "entitySourceType")?,
-                16 => entries.value(&mut v16, "entitySourceName")?,
-                17 => entries.value(&mut v17, "entitySourceId")?,
-                18 => entries.value_or_default(&mut v18, "entitySourceMeta")?,
-                19 => entries.value(&mut v19, "entitySource")?,
-                20 => entries.value(&mut v20, "subscriptionId")?,
-                21 => entries.value_or_default(&mut v21, "subscriptionSnapshot")?,
-                22 => entries.value(&mut v22, "paymentProviderType")?,
-                23 => entries.value(&mut v23, "paymentProviderConnectedAccount")?,
-                24 => entries.value_or_default(&mut v24, "paymentProvider")?,
-                25 => entries.value(&mut v25, "ipAddress")?,
-                26 => entries.value_or_default(&mut v26, "meta")?,
-                27 => entries.value(&mut v27, "schedule")?,
-                28 => entries.value_or_default(&mut v28, "autoPayment")?,
-                29 => entries.value_or_default(&mut v29, "recurringProduct")?,
-                30 => entries.value(&mut v30, "canceledAt")?,
-                31 => entries.value(&mut v31, "canceledBy")?,
-                32 => entries.value(&mut v32, "traceId")?,
-                33 => entries.value(&mut v33, "createdBy")?,
-                34 => entries.value(&mut v34, "createdAt")?,
-                35 => entries.value(&mut v35, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            contact_name: v4.unwrap_or_default(),
-            contact_email: v5.unwrap_or_default(),
-            contact_snapshot: v6.unwrap_or_default(),
-            coupon: v7.unwrap_or_default(),
-            currency: v8.unwrap_or_default(),
-            amount: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            live_mode: v11.unwrap_or_default(),
-            mark_as_test: v12.unwrap_or_default(),
-            entity_type: v13.unwrap_or_default(),
-            entity_id: v14.unwrap_or_default(),
-            entity_source_type: v15.unwrap_or_default(),
-            entity_source_name: v16.unwrap_or_default(),
-            entity_source_id: v17.unwrap_or_default(),
-            entity_source_meta: v18.unwrap_or_default(),
-            entity_source: v19.unwrap_or_default(),
-            subscription_id: v20.unwrap_or_default(),
-            subscription_snapshot: v21.unwrap_or_default(),
-            payment_provider_type: v22.unwrap_or_default(),
-            payment_provider_connected_account: v23.unwrap_or_default(),
-            payment_provider: v24.unwrap_or_default(),
-            ip_address: v25.unwrap_or_default(),
-            meta: v26.unwrap_or_default(),
-            schedule: v27.unwrap_or_default(),
-            auto_payment: v28.unwrap_or_default(),
-            recurring_product: v29.unwrap_or_default(),
-            canceled_at: v30.unwrap_or_default(),
-            canceled_by: v31.unwrap_or_default(),
-            trace_id: v32.unwrap_or_default(),
-            created_by: v33.unwrap_or_default(),
-            created_at: v34.unwrap_or_default(),
-            updated_at: v35.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `SubscriptionSchedule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
     /// `executeAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "executeAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executeAt",))]
     pub execute_at: Option<String>,
 
     /// `rrule`: a [`RecurrenceRule`](crate::payments::RecurrenceRule).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<RecurrenceRule>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for SubscriptionSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SubscriptionSchedule { execute_at: "executeAt" value optional, rrule: "rrule" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for SubscriptionSchedule {
-    const NAME: &'static str = "SubscriptionSchedule";
-
-    const FIELDS: &'static[&'static str] = &["executeAt", "rrule"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "executeAt")?,
-                1 => entries.value(&mut v1, "rrule")?,
-                _ => {}
-            }
-        }
-        Ok(Self { execute_at: v0.unwrap_or_default(), rrule: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl SubscriptionSchedule {
     /// The `rrule` object of the response, or an empty [`RecurrenceRule`] (every field absent) when it has none.
     pub fn rrule(self) -> RecurrenceRule {
@@ -8659,149 +6090,71 @@ impl SubscriptionSchedule {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One tax applied to an order (from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaxLine {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `calculation`: a string. Example: `exclusive`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calculation: Option<String>,
 
     /// `rate`: a number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rate: Option<f64>,
 
     /// `amount`: a number. Example: `12.1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for TaxLine {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TaxLine {
+        id: "_id" value optional,
+        name: "name" value optional,
+        calculation: "calculation" value optional,
+        rate: "rate" value optional,
+        amount: "amount" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for TaxLine {
-    const NAME: &'static str = "TaxLine";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "calculation", "rate", "amount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "calculation")?,
-                3 => entries.value(&mut v3, "rate")?,
-                4 => entries.value(&mut v4, "amount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            calculation: v2.unwrap_or_default(),
-            rate: v3.unwrap_or_default(),
-            amount: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `mergedFromContactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mergedFromContactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mergedFromContactId",))]
     pub merged_from_contact_id: Option<String>,
 
     /// `contactName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `contactEmail`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactEmail",))]
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
@@ -8809,105 +6162,52 @@ pub struct Transaction {
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `amountRefunded`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountRefunded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountRefunded",))]
     pub amount_refunded: Option<f64>,
 
     /// `status`: a string. Example: `succeeded`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "markAsTest", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "markAsTest",))]
     pub mark_as_test: Option<bool>,
 
     /// `isParent`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isParent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isParent",))]
     pub is_parent: Option<bool>,
 
     /// `entityType`: a string. Example: `order`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<String>,
 
     /// E.g. the order id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityId",))]
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceType",))]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceSubType`: a string. Example: `two_step_order_form`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceSubType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceSubType",))]
     pub entity_source_sub_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceName",))]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceId",))]
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
@@ -8915,30 +6215,15 @@ pub struct Transaction {
     pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entitySource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySource",))]
     pub entity_source: Option<OrderSource>,
 
     /// `subscriptionId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// `chargeId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "chargeId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeId",))]
     pub charge_id: Option<String>,
 
     /// The charge as the gateway reported it.
@@ -8946,42 +6231,19 @@ pub struct Transaction {
     pub charge_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `invoiceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceId",))]
     pub invoice_id: Option<String>,
 
     /// `receiptId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "receiptId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "receiptId",))]
     pub receipt_id: Option<String>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentProviderType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderType",))]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "paymentProviderConnectedAccount",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderConnectedAccount",))]
     pub payment_provider_connected_account: Option<String>,
 
     /// Gateway details, e.g. `type` and `connectedAccount`.
@@ -8993,24 +6255,14 @@ pub struct Transaction {
     pub payment_method: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ipAddress",))]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Whether the transaction was synced to QuickBooks Online.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "qboSynced", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "qboSynced",))]
     pub qbo_synced: Option<bool>,
 
     /// `qboResponse`: a map from names to JSON values.
@@ -9018,246 +6270,74 @@ pub struct Transaction {
     pub qbo_response: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `fulfilledAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fulfilledAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfilledAt",))]
     pub fulfilled_at: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for Transaction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for Transaction {
-    const NAME: &'static str = "Transaction";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "contactId",
-        "mergedFromContactId",
-        "contactName",
-        "contactEmail",
-        "contactSnapshot",
-        "currency",
-        "amount",
-        "amountRefunded",
-        "status",
-        "liveMode",
-        "markAsTest",
-        "isParent",
-        "entityType",
-        "entityId",
-        "entitySourceType",
-        "entitySourceSubType",
-        "entitySourceName",
-        "entitySourceId",
-        "entitySourceMeta",
-        "entitySource",
-        "subscriptionId",
-        "chargeId",
-        "chargeSnapshot",
-        "invoiceId",
-        "receiptId",
-        "paymentProviderType",
-        "paymentProviderConnectedAccount",
-        "paymentProvider",
-        "paymentMethod",
-        "ipAddress",
-        "meta",
-        "qboSynced",
-        "qboResponse",
-        "traceId",
-        "fulfilledAt",
-        "createdBy",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "mergedFromContactId")?,
-                5 => entries.value(&mut v5, "contactName")?,
-                6 => entries.value(&mut v6, "contactEmail")?,
-                7 => entries.value_or_default(&mut v7, "contactSnapshot")?,
-                8 => entries.value(&mut v8, "currency")?,
-                9 => entries.value(&mut v9, "amount")?,
-                10 => entries.value(&mut v10, "amountRefunded")?,
-                11 => entries.value(&mut v11, "status")?,
-                12 => entries.value(&mut v12, "liveMode")?,
-                13 => entries.value(&mut v13, "markAsTest")?,
-                14 => entries.value(&mut v14, "isParent")?,
-                15 => entries.value(&mut v15, "entityType")?,
-                16 => entries.value(&mut v16, "entityId")?,
-                17 => entries.value(&mut v17, "entitySourceType")?,
-                18 => entries.value(&mut v18, "entitySourceSubType")?,
-                19 => entries.value(&mut v19, "entitySourceName")?,
-                20 => entries.value(&mut v20, "entitySourceId")?,
-                21 => entries.value_or_default(&mut v21, "entitySourceMeta")?,
-                22 => entries.value(&mut v22, "entitySource")?,
-                23 => entries.value(&mut v23, "subscriptionId")?,
-                24 => entries.value(&mut v24, "chargeId")?,
-                25 => entries.value_or_default(&mut v25, "chargeSnapshot")?,
-                26 => entries.value(&mut v26, "invoiceId")?,
-                27 => entries.value(&mut v27, "receiptId")?,
-                28 => entries.value(&mut v28, "paymentProviderType")?,
-                29 => entries.value(&mut v29, "paymentProviderConnectedAccount")?,
-                30 => entries.value_or_default(&mut v30, "paymentProvider")?,
-                31 => entries.value_or_default(&mut v31, "paymentMethod")?,
-                32 => entries.value(&mut v32, "ipAddress")?,
-                33 => entries.value_or_default(&mut v33, "meta")?,
-                34 => entries.value(&mut v34, "qboSynced")?,
-                35 => entries.value_or_default(&mut v35, "qboResponse")?,
-                36 => entries.value(&mut v36, "traceId")?,
-                37 => entries.value(&mut v37, "fulfilledAt")?,
-                38 => entries.value(&mut v38, "createdBy")?,
-                39 => entries.value(&mut v39, "createdAt")?,
-                40 => entries.value(&mut v40, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            merged_from_contact_id: v4.unwrap_or_default(),
-            contact_name: v5.unwrap_or_default(),
-            contact_email: v6.unwrap_or_default(),
-            contact_snapshot: v7.unwrap_or_default(),
-            currency: v8.unwrap_or_default(),
-            amount: v9.unwrap_or_default(),
-            amount_refunded: v10.unwrap_or_default(),
-            status: v11.unwrap_or_default(),
-            live_mode: v12.unwrap_or_default(),
-            mark_as_test: v13.unwrap_or_default(),
-            is_parent: v14.unwrap_or_default(),
-            entity_type: v15.unwrap_or_default(),
-            entity_id: v16.unwrap_or_default(),
-            entity_source_type: v17.unwrap_or_default(),
-            entity_source_sub_type: v18.unwrap_or_default(),
-            entity_source_name: v19.unwrap_or_default(),
-            entity_source_id: v20.unwrap_or_default(),
-            entity_source_meta: v21.unwrap_or_default(),
-            entity_source: v22.unwrap_or_default(),
-            subscription_id: v23.unwrap_or_default(),
-            charge_id: v24.unwrap_or_default(),
-            charge_snapshot: v25.unwrap_or_default(),
-            invoice_id: v26.unwrap_or_default(),
-            receipt_id: v27.unwrap_or_default(),
-            payment_provider_type: v28.unwrap_or_default(),
-            payment_provider_connected_account: v29.unwrap_or_default(),
-            payment_provider: v30.unwrap_or_default(),
-            payment_method: v31.unwrap_or_default(),
-            ip_address: v32.unwrap_or_default(),
-            meta: v33.unwrap_or_default(),
-            qbo_synced: v34.unwrap_or_default(),
-            qbo_response: v35.unwrap_or_default(),
-            trace_id: v36.unwrap_or_default(),
-            fulfilled_at: v37.unwrap_or_default(),
-            created_by: v38.unwrap_or_default(),
-            created_at: v39.unwrap_or_default(),
-            updated_at: v40.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Transaction {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        contact_id: "contactId" value optional,
+        merged_from_contact_id: "mergedFromContactId" value optional,
+        contact_name: "contactName" value optional,
+        contact_email: "contactEmail" value optional,
+        contact_snapshot: "contactSnapshot" value_or_default optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        amount_refunded: "amountRefunded" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        mark_as_test: "markAsTest" value optional,
+        is_parent: "isParent" value optional,
+        entity_type: "entityType" value optional,
+        entity_id: "entityId" value optional,
+        entity_source_type: "entitySourceType" value optional,
+        entity_source_sub_type: "entitySourceSubType" value optional,
+        entity_source_name: "entitySourceName" value optional,
+        entity_source_id: "entitySourceId" value optional,
+        entity_source_meta: "entitySourceMeta" value_or_default optional,
+        entity_source: "entitySource" value optional,
+        subscription_id: "subscriptionId" value optional,
+        charge_id: "chargeId" value optional,
+        charge_snapshot: "chargeSnapshot" value_or_default optional,
+        invoice_id: "invoiceId" value optional,
+        receipt_id: "receiptId" value optional,
+        payment_provider_type: "paymentProviderType" value optional,
+        payment_provider_connected_account: "paymentProviderConnectedAccount" value optional,
+        payment_provider: "paymentProvider" value_or_default optional,
+        payment_method: "paymentMethod" value_or_default optional,
+        ip_address: "ipAddress" value optional,
+        meta: "meta" value_or_default optional,
+        qbo_synced: "qboSynced" value optional,
+        qbo_response: "qboResponse" value_or_default optional,
+        trace_id: "traceId" value optional,
+        fulfilled_at: "fulfilledAt" value optional,
+        created_by: "createdBy" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `UpdateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9318,94 +6398,27 @@ pub struct UpdateCouponRequest {
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCouponRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCouponRequest {
+        id: "id" value required,
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        code: "code" value required,
+        discount_type: "discountType" value required,
+        discount_value: "discountValue" value required,
+        start_date: "startDate" value required,
+        end_date: "endDate" value optional,
+        usage_limit: "usageLimit" value optional,
+        product_ids: "productIds" value optional,
+        apply_to_future_payments: "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: "limitPerCustomer" value optional
     }
 }
 
 #[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCouponRequest {
-    const NAME: &'static str = "UpdateCouponRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "altId",
-        "altType",
-        "name",
-        "code",
-        "discountType",
-        "discountValue",
-        "startDate",
-        "endDate",
-        "usageLimit",
-        "productIds",
-        "applyToFuturePayments",
-        "applyToFuturePaymentsConfig",
-        "limitPerCustomer"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "code")?,
-                5 => entries.value(&mut v5, "discountType")?,
-                6 => entries.value(&mut v6, "discountValue")?,
-                7 => entries.value(&mut v7, "startDate")?,
-                8 => entries.value(&mut v8, "endDate")?,
-                9 => entries.value(&mut v9, "usageLimit")?,
-                10 => entries.value(&mut v10, "productIds")?,
-                11 => entries.value(&mut v11, "applyToFuturePayments")?,
-                12 => entries.value(&mut v12, "applyToFuturePaymentsConfig")?,
-                13 => entries.value(&mut v13, "limitPerCustomer")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            alt_id: crate::runtime::object::required(v1, "altId")?,
-            alt_type: crate::runtime::object::required(v2, "altType")?,
-            name: crate::runtime::object::required(v3, "name")?,
-            code: crate::runtime::object::required(v4, "code")?,
-            discount_type: crate::runtime::object::required(v5, "discountType")?,
-            discount_value: crate::runtime::object::required(v6, "discountValue")?,
-            start_date: crate::runtime::object::required(v7, "startDate")?,
-            end_date: v8.unwrap_or_default(),
-            usage_limit: v9.unwrap_or_default(),
-            product_ids: v10.unwrap_or_default(),
-            apply_to_future_payments: v11.unwrap_or_default(),
-            apply_to_future_payments_config: v12.unwrap_or_default(),
-            limit_per_customer: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "payments")]
-#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCouponRequest {
     /// A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9478,7 +6491,6 @@ impl UpdateCouponRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9498,53 +6510,16 @@ pub struct UpdateCustomProviderCapabilitiesRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCustomProviderCapabilitiesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateCustomProviderCapabilitiesRequest {
+        supports_subscription_schedules: "supportsSubscriptionSchedules" value required,
+        company_id: "companyId" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCustomProviderCapabilitiesRequest {
-    const NAME: &'static str = "UpdateCustomProviderCapabilitiesRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "supportsSubscriptionSchedules",
-        "companyId",
-        "locationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "supportsSubscriptionSchedules")?,
-                1 => entries.value(&mut v1, "companyId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            supports_subscription_schedules: crate::runtime::object::required(
-                v0,
-                "supportsSubscriptionSchedules"
-            )?,
-            company_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl UpdateCustomProviderCapabilitiesRequest {
     /// A value with the required fields (`supportsSubscriptionSchedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9570,7 +6545,6 @@ impl UpdateCustomProviderCapabilitiesRequest {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9601,7 +6575,6 @@ pub enum Weekday {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Weekday {
     /// The value as sent on the wire.
     #[inline]
@@ -9620,7 +6593,6 @@ impl Weekday {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Weekday {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9641,154 +6613,65 @@ impl From<&str> for Weekday {
 crate::runtime::enums::string_enum!(Weekday);
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A white-label payment provider of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// Route name of the provider.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub route: Option<String>,
 
     /// Underlying gateway.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub provider: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageUrl",))]
     pub image_url: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl<'de> serde::Deserialize<'de> for WhiteLabelProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WhiteLabelProvider {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        title: "title" value optional,
+        route: "route" value optional,
+        provider: "provider" value optional,
+        description: "description" value optional,
+        image_url: "imageUrl" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
-impl crate::runtime::object::Object for WhiteLabelProvider {
-    const NAME: &'static str = "WhiteLabelProvider";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "title",
-        "route",
-        "provider",
-        "description",
-        "imageUrl",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "title")?,
-                4 => entries.value(&mut v4, "route")?,
-                5 => entries.value(&mut v5, "provider")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "imageUrl")?,
-                8 => entries.value(&mut v8, "createdAt")?,
-                9 => entries.value(&mut v9, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            title: v3.unwrap_or_default(),
-            route: v4.unwrap_or_default(),
-            provider: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            image_url: v7.unwrap_or_default(),
-            created_at: v8.unwrap_or_default(),
-            updated_at: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The gateway a white-label provider is built on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9804,7 +6687,6 @@ pub enum WhiteLabelProviderKind {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl WhiteLabelProviderKind {
     /// The value as sent on the wire.
     #[inline]
@@ -9818,7 +6700,6 @@ impl WhiteLabelProviderKind {
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for WhiteLabelProviderKind {
     #[inline]
     fn from(value: &str) -> Self {

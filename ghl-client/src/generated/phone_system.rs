@@ -26,12 +26,10 @@
 //! | [`purchase_phone_number`](PhoneSystem::purchase_phone_number) | `POST /phone-system/numbers/location/{locationId}/purchase` | `2021-07-28` | location |
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "phone_system";
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Operations of the Phone System module. Get one with `client.phone_system()`.
 #[derive(Clone, Debug)]
 pub struct PhoneSystem {
@@ -39,7 +37,6 @@ pub struct PhoneSystem {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneSystem {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -96,7 +93,6 @@ impl PhoneSystem {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -138,7 +134,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -204,7 +199,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `list_active_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// List the phone numbers a location owns.
@@ -222,7 +216,6 @@ pub struct ListActivePhoneNumbers {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbers {
     /// The location (sub-account).
     ///
@@ -312,7 +305,6 @@ impl ListActivePhoneNumbers {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl crate::Paginated for ListActivePhoneNumbers {
     type Page = ListActivePhoneNumbersResponse;
 
@@ -351,7 +343,6 @@ impl crate::Paginated for ListActivePhoneNumbers {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -361,7 +352,6 @@ impl ListActivePhoneNumbers {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `list_available_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// Search the phone numbers a location can buy.
@@ -383,7 +373,6 @@ pub struct ListAvailablePhoneNumbers {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListAvailablePhoneNumbers {
     /// The location (sub-account).
     ///
@@ -501,7 +490,6 @@ impl ListAvailablePhoneNumbers {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `list_number_pools`: set optional parameters, then call `send()`.
 ///
 /// List the number pools of a location.
@@ -515,7 +503,6 @@ pub struct ListNumberPools {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListNumberPools {
     /// Only pools of this location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
@@ -559,7 +546,6 @@ impl ListNumberPools {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `purchase_phone_number`: set optional parameters, then call `send()`.
 ///
 /// Buy a phone number for a location.
@@ -574,7 +560,6 @@ pub struct PurchasePhoneNumber {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PurchasePhoneNumber {
     /// The location (sub-account).
     ///
@@ -630,71 +615,35 @@ impl PurchasePhoneNumber {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The `ActivePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub voice: Option<bool>,
 
     /// `sms`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sms: Option<bool>,
 
     /// `mms`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mms: Option<bool>,
 
     /// `fax`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fax: Option<bool>,
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
-impl<'de> serde::Deserialize<'de> for ActivePhoneNumberCapabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ActivePhoneNumberCapabilities {
+        voice: "voice" value optional,
+        sms: "sms" value optional,
+        mms: "mms" value optional,
+        fax: "fax" value optional
     }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
-impl crate::runtime::object::Object for ActivePhoneNumberCapabilities {
-    const NAME: &'static str = "ActivePhoneNumberCapabilities";
-
-    const FIELDS: &'static[&'static str] = &["voice", "sms", "mms", "fax"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "voice")?,
-                1 => entries.value(&mut v1, "sms")?,
-                2 => entries.value(&mut v2, "mms")?,
-                3 => entries.value(&mut v3, "fax")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            voice: v0.unwrap_or_default(),
-            sms: v1.unwrap_or_default(),
-            mms: v2.unwrap_or_default(),
-            fax: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// How the number came to the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -713,7 +662,6 @@ pub enum ActivePhoneNumberOrigin {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberOrigin {
     /// The value as sent on the wire.
     #[inline]
@@ -728,7 +676,6 @@ impl ActivePhoneNumberOrigin {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberOrigin {
     #[inline]
     fn from(value: &str) -> Self {
@@ -745,7 +692,6 @@ impl From<&str> for ActivePhoneNumberOrigin {
 crate::runtime::enums::string_enum!(ActivePhoneNumberOrigin);
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// Values of `ActivePhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -767,7 +713,6 @@ pub enum ActivePhoneNumberType {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberType {
     /// The value as sent on the wire.
     #[inline]
@@ -783,7 +728,6 @@ impl ActivePhoneNumberType {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -801,186 +745,81 @@ impl From<&str> for ActivePhoneNumberType {
 crate::runtime::enums::string_enum!(ActivePhoneNumberType);
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A number offered for purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// The number formatted for display.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// `isoCountry`: a string. Example: `US`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isoCountry", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isoCountry",))]
     pub iso_country: Option<String>,
 
     /// Local access and transport area.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub lata: Option<String>,
 
     /// `locality`: a string. Example: `Wynne`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locality: Option<String>,
 
     /// Rate center.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "rateCenter", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rateCenter",))]
     pub rate_center: Option<String>,
 
     /// `latitude`: a string. Example: `35.241800`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub latitude: Option<String>,
 
     /// `longitude`: a string. Example: `-90.846000`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub longitude: Option<String>,
 
     /// `region`: a string. Example: `AR`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub region: Option<String>,
 
     /// `postalCode`: a string. Example: `72396`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// Address the buyer must have on file.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "addressRequirements", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressRequirements",))]
     pub address_requirements: Option<AvailablePhoneNumberAddressRequirements>,
 
     /// A number in the provider's beta programme.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub beta: Option<bool>,
 
     /// `capabilities`: a [`AvailablePhoneNumberCapabilities`](crate::phone_system::AvailablePhoneNumberCapabilities).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capabilities: Option<AvailablePhoneNumberCapabilities>,
 
     /// Monthly price.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<AvailablePhoneNumberPrice>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for AvailablePhoneNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AvailablePhoneNumber {
+        phone_number: "phoneNumber" value optional,
+        friendly_name: "friendlyName" value optional,
+        iso_country: "isoCountry" value optional,
+        lata: "lata" value optional,
+        locality: "locality" value optional,
+        rate_center: "rateCenter" value optional,
+        latitude: "latitude" value optional,
+        longitude: "longitude" value optional,
+        region: "region" value optional,
+        postal_code: "postalCode" value optional,
+        address_requirements: "addressRequirements" value optional,
+        beta: "beta" value optional,
+        capabilities: "capabilities" value optional,
+        price: "price" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for AvailablePhoneNumber {
-    const NAME: &'static str = "AvailablePhoneNumber";
-
-    const FIELDS: &'static[&'static str] = &[
-        "phoneNumber",
-        "friendlyName",
-        "isoCountry",
-        "lata",
-        "locality",
-        "rateCenter",
-        "latitude",
-        "longitude",
-        "region",
-        "postalCode",
-        "addressRequirements",
-        "beta",
-        "capabilities",
-        "price"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "friendlyName")?,
-                2 => entries.value(&mut v2, "isoCountry")?,
-                3 => entries.value(&mut v3, "lata")?,
-                4 => entries.value(&mut v4, "locality")?,
-                5 => entries.value(&mut v5, "rateCenter")?,
-                6 => entries.value(&mut v6, "latitude")?,
-                7 => entries.value(&mut v7, "longitude")?,
-                8 => entries.value(&mut v8, "region")?,
-                9 => entries.value(&mut v9, "postalCode")?,
-                10 => entries.value(&mut v10, "addressRequirements")?,
-                11 => entries.value(&mut v11, "beta")?,
-                12 => entries.value(&mut v12, "capabilities")?,
-                13 => entries.value(&mut v13, "price")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            phone_number: v0.unwrap_or_default(),
-            friendly_name: v1.unwrap_or_default(),
-            iso_country: v2.unwrap_or_default(),
-            lata: v3.unwrap_or_default(),
-            locality: v4.unwrap_or_default(),
-            rate_center: v5.unwrap_or_default(),
-            latitude: v6.unwrap_or_default(),
-            longitude: v7.unwrap_or_default(),
-            region: v8.unwrap_or_default(),
-            postal_code: v9.unwrap_or_default(),
-            address_requirements: v10.unwrap_or_default(),
-            beta: v11.unwrap_or_default(),
-            capabilities: v12.unwrap_or_default(),
-            price: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Address the buyer must have on file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1002,7 +841,6 @@ pub enum AvailablePhoneNumberAddressRequirements {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl AvailablePhoneNumberAddressRequirements {
     /// The value as sent on the wire.
     #[inline]
@@ -1018,7 +856,6 @@ impl AvailablePhoneNumberAddressRequirements {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for AvailablePhoneNumberAddressRequirements {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1036,183 +873,77 @@ impl From<&str> for AvailablePhoneNumberAddressRequirements {
 crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `AvailablePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
     /// `MMS`: `true` or `false`. Example: `true`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "MMS", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "MMS",))]
     pub mms: Option<bool>,
 
     /// `SMS`: `true` or `false`. Example: `true`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "SMS", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS",))]
     pub sms: Option<bool>,
 
     /// `voice`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub voice: Option<bool>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for AvailablePhoneNumberCapabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AvailablePhoneNumberCapabilities {
+        mms: "MMS" value optional,
+        sms: "SMS" value optional,
+        voice: "voice" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for AvailablePhoneNumberCapabilities {
-    const NAME: &'static str = "AvailablePhoneNumberCapabilities";
-
-    const FIELDS: &'static[&'static str] = &["MMS", "SMS", "voice"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "MMS")?,
-                1 => entries.value(&mut v1, "SMS")?,
-                2 => entries.value(&mut v2, "voice")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            mms: v0.unwrap_or_default(),
-            sms: v1.unwrap_or_default(),
-            voice: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Monthly price.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberPrice {
     /// `number_type`: a string. Example: `local`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub number_type: Option<String>,
 
     /// `price`: a number. Example: `1.15`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<f64>,
 
     /// `price_unit`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price_unit: Option<String>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for AvailablePhoneNumberPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for AvailablePhoneNumberPrice {
-    const NAME: &'static str = "AvailablePhoneNumberPrice";
-
-    const FIELDS: &'static[&'static str] = &["number_type", "price", "price_unit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "number_type")?,
-                1 => entries.value(&mut v1, "price")?,
-                2 => entries.value(&mut v2, "price_unit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            number_type: v0.unwrap_or_default(),
-            price: v1.unwrap_or_default(),
-            price_unit: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AvailablePhoneNumberPrice {
+        number_type: "number_type" value optional,
+        price: "price" value optional,
+        price_unit: "price_unit" value optional
     }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// What answers inbound calls on a number or pool.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InboundCallService {
     /// The kind of service.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<InboundCallServiceType>,
 
     /// Id or setting of that service.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
-impl<'de> serde::Deserialize<'de> for InboundCallService {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    InboundCallService { type_: "type" value optional, value: "value" value optional }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
-impl crate::runtime::object::Object for InboundCallService {
-    const NAME: &'static str = "InboundCallService";
-
-    const FIELDS: &'static[&'static str] = &["type", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The kind of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1231,7 +962,6 @@ pub enum InboundCallServiceType {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl InboundCallServiceType {
     /// The value as sent on the wire.
     #[inline]
@@ -1246,7 +976,6 @@ impl InboundCallServiceType {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for InboundCallServiceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1263,7 +992,6 @@ impl From<&str> for InboundCallServiceType {
 crate::runtime::enums::string_enum!(InboundCallServiceType);
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListActivePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1273,88 +1001,33 @@ pub struct ListActivePhoneNumbersResponse {
     pub numbers: Vec<PhoneNumber>,
 
     /// The account is managed under HighLevel's provider account.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isUnderGhl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isUnderGhl",))]
     pub is_under_ghl: Option<bool>,
 
     /// `pageSize`: a whole number. Example: `100`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `page`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// State of the telephony account.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accountStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountStatus",))]
     pub account_status: Option<ListActivePhoneNumbersResponseAccountStatus>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for ListActivePhoneNumbersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListActivePhoneNumbersResponse {
+        numbers: "numbers" value_or_default optional,
+        is_under_ghl: "isUnderGhl" value optional,
+        page_size: "pageSize" value optional,
+        page: "page" value optional,
+        account_status: "accountStatus" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for ListActivePhoneNumbersResponse {
-    const NAME: &'static str = "ListActivePhoneNumbersResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "numbers",
-        "isUnderGhl",
-        "pageSize",
-        "page",
-        "accountStatus"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "numbers")?,
-                1 => entries.value(&mut v1, "isUnderGhl")?,
-                2 => entries.value(&mut v2, "pageSize")?,
-                3 => entries.value(&mut v3, "page")?,
-                4 => entries.value(&mut v4, "accountStatus")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            numbers: v0.unwrap_or_default(),
-            is_under_ghl: v1.unwrap_or_default(),
-            page_size: v2.unwrap_or_default(),
-            page: v3.unwrap_or_default(),
-            account_status: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// State of the telephony account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1373,7 +1046,6 @@ pub enum ListActivePhoneNumbersResponseAccountStatus {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbersResponseAccountStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1388,7 +1060,6 @@ impl ListActivePhoneNumbersResponseAccountStatus {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1405,19 +1076,13 @@ impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
 crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus);
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListAvailablePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fingerprintId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fingerprintId",))]
     pub fingerprint_id: Option<String>,
 
     /// `numbers`: a list of [`AvailablePhoneNumber`](crate::phone_system::AvailablePhoneNumber) values.
@@ -1425,324 +1090,142 @@ pub struct ListAvailablePhoneNumbersResponse {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for ListAvailablePhoneNumbersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListAvailablePhoneNumbersResponse {
+        fingerprint_id: "fingerprintId" value optional,
+        numbers: "numbers" value_or_default optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for ListAvailablePhoneNumbersResponse {
-    const NAME: &'static str = "ListAvailablePhoneNumbersResponse";
-
-    const FIELDS: &'static[&'static str] = &["fingerprintId", "numbers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fingerprintId")?,
-                1 => entries.value_or_default(&mut v1, "numbers")?,
-                _ => {}
-            }
-        }
-        Ok(Self { fingerprint_id: v0.unwrap_or_default(), numbers: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListNumberPoolsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListNumberPoolsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `data`: a list of [`NumberPool`](crate::phone_system::NumberPool) values.
     pub data: Vec<NumberPool>,
 
     /// Number of pools returned.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for ListNumberPoolsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListNumberPoolsResponse {
+        success: "success" value optional,
+        data: "data" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for ListNumberPoolsResponse {
-    const NAME: &'static str = "ListNumberPoolsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "data", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value_or_default(&mut v1, "data")?,
-                2 => entries.value(&mut v2, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            data: v1.unwrap_or_default(),
-            total: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A pool of numbers used in rotation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPool {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales Team Pool`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `loc123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Numbers in the pool.
     pub numbers: Vec<NumberPoolNumbersItem>,
 
     /// Number calls are forwarded to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forwardingNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardingNumber",))]
     pub forwarding_number: Option<String>,
 
     /// A whisper message is played to the answering user.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub whisper: Option<bool>,
 
     /// The whisper message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "whisperMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whisperMessage",))]
     pub whisper_message: Option<String>,
 
     /// Calls are recorded.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callRecording", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callRecording",))]
     pub call_recording: Option<bool>,
 
     /// The pool is in use.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// What answers inbound calls.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "inboundCallService", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundCallService",))]
     pub inbound_call_service: Option<InboundCallService>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for NumberPool {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    NumberPool {
+        id: "id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional,
+        numbers: "numbers" value_or_default optional,
+        forwarding_number: "forwardingNumber" value optional,
+        whisper: "whisper" value optional,
+        whisper_message: "whisperMessage" value optional,
+        call_recording: "callRecording" value optional,
+        is_active: "isActive" value optional,
+        inbound_call_service: "inboundCallService" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for NumberPool {
-    const NAME: &'static str = "NumberPool";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "locationId",
-        "numbers",
-        "forwardingNumber",
-        "whisper",
-        "whisperMessage",
-        "callRecording",
-        "isActive",
-        "inboundCallService"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value_or_default(&mut v3, "numbers")?,
-                4 => entries.value(&mut v4, "forwardingNumber")?,
-                5 => entries.value(&mut v5, "whisper")?,
-                6 => entries.value(&mut v6, "whisperMessage")?,
-                7 => entries.value(&mut v7, "callRecording")?,
-                8 => entries.value(&mut v8, "isActive")?,
-                9 => entries.value(&mut v9, "inboundCallService")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            numbers: v3.unwrap_or_default(),
-            forwarding_number: v4.unwrap_or_default(),
-            whisper: v5.unwrap_or_default(),
-            whisper_message: v6.unwrap_or_default(),
-            call_recording: v7.unwrap_or_default(),
-            is_active: v8.unwrap_or_default(),
-            inbound_call_service: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `NumberPoolNumbersItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
     /// `phoneNumber`: a string. Example: `+14155552671`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// `friendlyName`: a string. Example: `Sales Line 1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for NumberPoolNumbersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    NumberPoolNumbersItem {
+        phone_number: "phoneNumber" value optional,
+        friendly_name: "friendlyName" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for NumberPoolNumbersItem {
-    const NAME: &'static str = "NumberPoolNumbersItem";
-
-    const FIELDS: &'static[&'static str] = &["phoneNumber", "friendlyName"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "friendlyName")?,
-                _ => {}
-            }
-        }
-        Ok(Self { phone_number: v0.unwrap_or_default(), friendly_name: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The location's telephony (Twilio) account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneAccount {
     /// `id`: a string. Example: `8xMPW85D2z5jgcTa5L1p`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Provider's account id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub account_sid: Option<String>,
 
     /// Managed under HighLevel's provider account.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub under_ghl_account: Option<bool>,
 
     /// SMS validation is on.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub validate_sms: Option<bool>,
 
     /// `location_id`: a string. Example: `aa4PBpxnPc9bs4LSdiW7`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location_id: Option<String>,
 
     /// `migration_status`: a string. Example: `completed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub migration_status: Option<String>,
 
     /// Numbers being migrated.
@@ -1758,150 +1241,60 @@ pub struct PhoneAccount {
     pub number_name: std::collections::BTreeMap<String, String>,
 
     /// New account id after a credential migration.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new_account_sid: Option<String>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for PhoneAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PhoneAccount {
+        id: "id" value optional,
+        account_sid: "account_sid" value optional,
+        under_ghl_account: "under_ghl_account" value optional,
+        validate_sms: "validate_sms" value optional,
+        location_id: "location_id" value optional,
+        migration_status: "migration_status" value optional,
+        migration_numbers: "migration_numbers" value_or_default optional,
+        assigned_to_numbers: "assigned_to_numbers" value_or_default optional,
+        numbers: "numbers" value_or_default optional,
+        number_name: "number_name" value_or_default optional,
+        new_account_sid: "new_account_sid" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for PhoneAccount {
-    const NAME: &'static str = "PhoneAccount";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "account_sid",
-        "under_ghl_account",
-        "validate_sms",
-        "location_id",
-        "migration_status",
-        "migration_numbers",
-        "assigned_to_numbers",
-        "numbers",
-        "number_name",
-        "new_account_sid"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "account_sid")?,
-                2 => entries.value(&mut v2, "under_ghl_account")?,
-                3 => entries.value(&mut v3, "validate_sms")?,
-                4 => entries.value(&mut v4, "location_id")?,
-                5 => entries.value(&mut v5, "migration_status")?,
-                6 => entries.value_or_default(&mut v6, "migration_numbers")?,
-                7 => entries.value_or_default(&mut v7, "assigned_to_numbers")?,
-                8 => entries.value_or_default(&mut v8, "numbers")?,
-                9 => entries.value_or_default(&mut v9, "number_name")?,
-                10 => entries.value(&mut v10, "new_account_sid")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            account_sid: v1.unwrap_or_default(),
-            under_ghl_account: v2.unwrap_or_default(),
-            validate_sms: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            migration_status: v5.unwrap_or_default(),
-            migration_numbers: v6.unwrap_or_default(),
-            assigned_to_numbers: v7.unwrap_or_default(),
-            numbers: v8.unwrap_or_default(),
-            number_name: v9.unwrap_or_default(),
-            new_account_sid: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A phone number owned by the location, with its call routing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumber {
     /// The number in E.164 form.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// Name given to the number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// Provider's id of the number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sid: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "countryCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "countryCode",))]
     pub country_code: Option<String>,
 
     /// `capabilities`: a [`PhoneNumberCapabilities`](crate::phone_system::PhoneNumberCapabilities).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capabilities: Option<PhoneNumberCapabilities>,
 
     /// `type`: a [`PhoneNumberType`](crate::phone_system::PhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PhoneNumberType>,
 
     /// The location's default outbound number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDefaultNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefaultNumber",))]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "linkedUser", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedUser",))]
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
@@ -1909,236 +1302,90 @@ pub struct PhoneNumber {
     pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "inboundCallService", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundCallService",))]
     pub inbound_call_service: Option<InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forwardingNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardingNumber",))]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isGroupConversationEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isGroupConversationEnabled",))]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "addressSid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressSid",))]
     pub address_sid: Option<String>,
 
     /// Regulatory bundle id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bundleSid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bundleSid",))]
     pub bundle_sid: Option<String>,
 
     /// When the number was bought or added.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// How the number came to the account.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub origin: Option<PhoneNumberOrigin>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for PhoneNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PhoneNumber {
+        phone_number: "phoneNumber" value optional,
+        friendly_name: "friendlyName" value optional,
+        sid: "sid" value optional,
+        country_code: "countryCode" value optional,
+        capabilities: "capabilities" value optional,
+        type_: "type" value optional,
+        is_default_number: "isDefaultNumber" value optional,
+        linked_user: "linkedUser" value optional,
+        linked_ring_all_users: "linkedRingAllUsers" value_or_default optional,
+        inbound_call_service: "inboundCallService" value optional,
+        forwarding_number: "forwardingNumber" value optional,
+        is_group_conversation_enabled: "isGroupConversationEnabled" value optional,
+        address_sid: "addressSid" value optional,
+        bundle_sid: "bundleSid" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        origin: "origin" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for PhoneNumber {
-    const NAME: &'static str = "PhoneNumber";
-
-    const FIELDS: &'static[&'static str] = &[
-        "phoneNumber",
-        "friendlyName",
-        "sid",
-        "countryCode",
-        "capabilities",
-        "type",
-        "isDefaultNumber",
-        "linkedUser",
-        "linkedRingAllUsers",
-        "inboundCallService",
-        "forwardingNumber",
-        "isGroupConversationEnabled",
-        "addressSid",
-        "bundleSid",
-        "dateAdded",
-        "dateUpdated",
-        "origin"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "friendlyName")?,
-                2 => entries.value(&mut v2, "sid")?,
-                3 => entries.value(&mut v3, "countryCode")?,
-                4 => entries.value(&mut v4, "capabilities")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "isDefaultNumber")?,
-                7 => entries.value(&mut v7, "linkedUser")?,
-                8 => entries.value_or_default(&mut v8, "linkedRingAllUsers")?,
-                9 => entries.value(&mut v9, "inboundCallService")?,
-                10 => entries.value(&mut v10, "forwardingNumber")?,
-                11 => entries.value(&mut v11, "isGroupConversationEnabled")?,
-                12 => entries.value(&mut v12, "addressSid")?,
-                13 => entries.value(&mut v13, "bundleSid")?,
-                14 => entries.value(&mut v14, "dateAdded")?,
-                15 => entries.value(&mut v15, "dateUpdated")?,
-                16 => entries.value(&mut v16, "origin")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            phone_number: v0.unwrap_or_default(),
-            friendly_name: v1.unwrap_or_default(),
-            sid: v2.unwrap_or_default(),
-            country_code: v3.unwrap_or_default(),
-            capabilities: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            is_default_number: v6.unwrap_or_default(),
-            linked_user: v7.unwrap_or_default(),
-            linked_ring_all_users: v8.unwrap_or_default(),
-            inbound_call_service: v9.unwrap_or_default(),
-            forwarding_number: v10.unwrap_or_default(),
-            is_group_conversation_enabled: v11.unwrap_or_default(),
-            address_sid: v12.unwrap_or_default(),
-            bundle_sid: v13.unwrap_or_default(),
-            date_added: v14.unwrap_or_default(),
-            date_updated: v15.unwrap_or_default(),
-            origin: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `PhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PhoneNumberCapabilities {
     /// `voice`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub voice: Option<bool>,
 
     /// `sms`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sms: Option<bool>,
 
     /// `mms`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub mms: Option<bool>,
 
     /// `fax`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fax: Option<bool>,
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl<'de> serde::Deserialize<'de> for PhoneNumberCapabilities {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PhoneNumberCapabilities {
+        voice: "voice" value optional,
+        sms: "sms" value optional,
+        mms: "mms" value optional,
+        fax: "fax" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-impl crate::runtime::object::Object for PhoneNumberCapabilities {
-    const NAME: &'static str = "PhoneNumberCapabilities";
-
-    const FIELDS: &'static[&'static str] = &["voice", "sms", "mms", "fax"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "voice")?,
-                1 => entries.value(&mut v1, "sms")?,
-                2 => entries.value(&mut v2, "mms")?,
-                3 => entries.value(&mut v3, "fax")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            voice: v0.unwrap_or_default(),
-            sms: v1.unwrap_or_default(),
-            mms: v2.unwrap_or_default(),
-            fax: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// How the number came to the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2157,7 +1404,6 @@ pub enum PhoneNumberOrigin {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberOrigin {
     /// The value as sent on the wire.
     #[inline]
@@ -2172,7 +1418,6 @@ impl PhoneNumberOrigin {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberOrigin {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2189,7 +1434,6 @@ impl From<&str> for PhoneNumberOrigin {
 crate::runtime::enums::string_enum!(PhoneNumberOrigin);
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Values of `PhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2211,7 +1455,6 @@ pub enum PhoneNumberType {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberType {
     /// The value as sent on the wire.
     #[inline]
@@ -2227,7 +1470,6 @@ impl PhoneNumberType {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2245,7 +1487,6 @@ impl From<&str> for PhoneNumberType {
 crate::runtime::enums::string_enum!(PhoneNumberType);
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The number to buy and its compliance data.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2289,74 +1530,22 @@ pub struct PurchasePhoneNumberRequest {
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PurchasePhoneNumberRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PurchasePhoneNumberRequest {
+        phone_number: "phoneNumber" value required,
+        country_code: "countryCode" value optional,
+        number_type: "numberType" value optional,
+        address_sid: "addressSid" value optional,
+        bundle_sid: "bundleSid" value optional,
+        locality: "locality" value optional,
+        region: "region" value optional,
+        fingerprint_id: "fingerprintId" value optional,
+        skip_location_kyc: "skipLocationKYC" value optional
     }
 }
 
 #[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PurchasePhoneNumberRequest {
-    const NAME: &'static str = "PurchasePhoneNumberRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "phoneNumber",
-        "countryCode",
-        "numberType",
-        "addressSid",
-        "bundleSid",
-        "locality",
-        "region",
-        "fingerprintId",
-        "skipLocationKYC"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "countryCode")?,
-                2 => entries.value(&mut v2, "numberType")?,
-                3 => entries.value(&mut v3, "addressSid")?,
-                4 => entries.value(&mut v4, "bundleSid")?,
-                5 => entries.value(&mut v5, "locality")?,
-                6 => entries.value(&mut v6, "region")?,
-                7 => entries.value(&mut v7, "fingerprintId")?,
-                8 => entries.value(&mut v8, "skipLocationKYC")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            phone_number: crate::runtime::object::required(v0, "phoneNumber")?,
-            country_code: v1.unwrap_or_default(),
-            number_type: v2.unwrap_or_default(),
-            address_sid: v3.unwrap_or_default(),
-            bundle_sid: v4.unwrap_or_default(),
-            locality: v5.unwrap_or_default(),
-            region: v6.unwrap_or_default(),
-            fingerprint_id: v7.unwrap_or_default(),
-            skip_location_kyc: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "phone_system")]
-#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PurchasePhoneNumberRequest {
     /// A value with the required fields (`phoneNumber`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2460,7 +1649,6 @@ impl PurchasePhoneNumberRequest {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// Values of `PurchasePhoneNumberRequestNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2479,7 +1667,6 @@ pub enum PurchasePhoneNumberRequestNumberType {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl PurchasePhoneNumberRequestNumberType {
     /// The value as sent on the wire.
     #[inline]
@@ -2494,7 +1681,6 @@ impl PurchasePhoneNumberRequestNumberType {
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for PurchasePhoneNumberRequestNumberType {
     #[inline]
     fn from(value: &str) -> Self {

@@ -49,12 +49,10 @@
 //! | [`update_product_store_status`](Products::update_product_store_status) | `POST /products/store/{storeId}` | `2021-07-28` | location |
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "products";
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Operations of the Products module. Get one with `client.products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
@@ -62,7 +60,6 @@ pub struct Products {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl Products {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -451,7 +448,6 @@ impl Products {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -777,7 +773,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1396,7 +1391,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `bulk_edit_products`: set optional parameters, then call `send()`.
 ///
 /// Edit fields of many products and their prices in one call.
@@ -1410,7 +1404,6 @@ pub struct BulkEditProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1449,7 +1442,6 @@ impl BulkEditProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `bulk_update_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Set the status of many reviews at once.
@@ -1463,7 +1455,6 @@ pub struct BulkUpdateProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1500,7 +1491,6 @@ impl BulkUpdateProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `bulk_update_products`: set optional parameters, then call `send()`.
 ///
 /// Apply one change (price, availability, collections, currency or deletion) to many products.
@@ -1514,7 +1504,6 @@ pub struct BulkUpdateProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1551,7 +1540,6 @@ impl BulkUpdateProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `count_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Count product reviews per status.
@@ -1571,7 +1559,6 @@ pub struct CountProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CountProductReviews {
     /// Only reviews with this rating.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
@@ -1653,7 +1640,6 @@ impl CountProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `create_product`: set optional parameters, then call `send()`.
 ///
 /// Create a product.
@@ -1667,7 +1653,6 @@ pub struct CreateProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1704,7 +1689,6 @@ impl CreateProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `create_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Create a product collection.
@@ -1718,7 +1702,6 @@ pub struct CreateProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1757,7 +1740,6 @@ impl CreateProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `create_product_price`: set optional parameters, then call `send()`.
 ///
 /// Add a price to a product.
@@ -1772,7 +1754,6 @@ pub struct CreateProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1812,7 +1793,6 @@ impl CreateProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product`: set optional parameters, then call `send()`.
 ///
 /// Delete a product.
@@ -1828,7 +1808,6 @@ pub struct DeleteProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProduct {
     /// Sets `locationId`.
     ///
@@ -1887,7 +1866,6 @@ impl DeleteProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Delete a product collection.
@@ -1903,7 +1881,6 @@ pub struct DeleteProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1944,7 +1921,6 @@ impl DeleteProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product_price`: set optional parameters, then call `send()`.
 ///
 /// Delete a price of a product.
@@ -1960,7 +1936,6 @@ pub struct DeleteProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductPrice {
     /// Sets `locationId`.
     ///
@@ -2014,7 +1989,6 @@ impl DeleteProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product_review`: set optional parameters, then call `send()`.
 ///
 /// Delete a product review.
@@ -2031,7 +2005,6 @@ pub struct DeleteProductReview {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2070,7 +2043,6 @@ impl DeleteProductReview {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product by its id or slug.
@@ -2086,7 +2058,6 @@ pub struct GetProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProduct {
     /// Sets `locationId`.
     ///
@@ -2142,7 +2113,6 @@ impl GetProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product collection.
@@ -2157,7 +2127,6 @@ pub struct GetProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2199,7 +2168,6 @@ impl GetProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product_price`: set optional parameters, then call `send()`.
 ///
 /// Fetch one price of a product.
@@ -2215,7 +2183,6 @@ pub struct GetProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductPrice {
     /// Sets `locationId`.
     ///
@@ -2269,7 +2236,6 @@ impl GetProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product_store_stats`: set optional parameters, then call `send()`.
 ///
 /// Count the products included in and excluded from a store.
@@ -2287,7 +2253,6 @@ pub struct GetProductStoreStats {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductStoreStats {
     /// Text matched against product names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
@@ -2346,7 +2311,6 @@ impl GetProductStoreStats {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_inventory`: set optional parameters, then call `send()`.
 ///
 /// List stock levels of the location's prices (variants).
@@ -2364,7 +2328,6 @@ pub struct ListInventory {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListInventory {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2428,7 +2391,6 @@ impl ListInventory {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListInventory {
     type Page = ListInventoryResponse;
 
@@ -2470,7 +2432,6 @@ impl crate::Paginated for ListInventory {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2480,7 +2441,6 @@ impl ListInventory {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_product_collections`: set optional parameters, then call `send()`.
 ///
 /// List the product collections of a location.
@@ -2499,7 +2459,6 @@ pub struct ListProductCollections {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductCollections {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2572,7 +2531,6 @@ impl ListProductCollections {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProductCollections {
     type Page = ListProductCollectionsResponse;
 
@@ -2611,7 +2569,6 @@ impl crate::Paginated for ListProductCollections {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2621,7 +2578,6 @@ impl ListProductCollections {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_product_prices`: set optional parameters, then call `send()`.
 ///
 /// List the prices of a product.
@@ -2639,7 +2595,6 @@ pub struct ListProductPrices {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductPrices {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2718,7 +2673,6 @@ impl ListProductPrices {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProductPrices {
     type Page = ListPricesResponse;
 
@@ -2757,7 +2711,6 @@ impl crate::Paginated for ListProductPrices {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2767,7 +2720,6 @@ impl ListProductPrices {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// List customer reviews of the location's products.
@@ -2791,7 +2743,6 @@ pub struct ListProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviews {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -2909,7 +2860,6 @@ impl ListProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProductReviews {
     type Page = ListProductReviewsResponse;
 
@@ -2948,7 +2898,6 @@ impl crate::Paginated for ListProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2958,7 +2907,6 @@ impl ListProductReviews {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_products`: set optional parameters, then call `send()`.
 ///
 /// List the products of a location, with filters.
@@ -2983,7 +2931,6 @@ pub struct ListProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProducts {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -3131,7 +3078,6 @@ impl ListProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProducts {
     type Page = ListProductsResponse;
 
@@ -3170,7 +3116,6 @@ impl crate::Paginated for ListProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -3180,7 +3125,6 @@ impl ListProducts {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_inventory`: set optional parameters, then call `send()`.
 ///
 /// Set stock levels of several prices at once.
@@ -3194,7 +3138,6 @@ pub struct UpdateInventory {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3231,7 +3174,6 @@ impl UpdateInventory {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a product.
@@ -3246,7 +3188,6 @@ pub struct UpdateProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3286,7 +3227,6 @@ impl UpdateProduct {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Change the name, slug, image or SEO data of a collection.
@@ -3301,7 +3241,6 @@ pub struct UpdateProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3344,7 +3283,6 @@ impl UpdateProductCollection {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_display_priority`: set optional parameters, then call `send()`.
 ///
 /// Set the order in which products show in a store.
@@ -3359,7 +3297,6 @@ pub struct UpdateProductDisplayPriority {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3402,7 +3339,6 @@ impl UpdateProductDisplayPriority {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_price`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a price.
@@ -3418,7 +3354,6 @@ pub struct UpdateProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3462,7 +3397,6 @@ impl UpdateProductPrice {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_review`: set optional parameters, then call `send()`.
 ///
 /// Moderate a review (status), edit it, or reply to it.
@@ -3477,7 +3411,6 @@ pub struct UpdateProductReview {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3517,7 +3450,6 @@ impl UpdateProductReview {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_store_status`: set optional parameters, then call `send()`.
 ///
 /// Include products in a store or exclude them from it.
@@ -3532,7 +3464,6 @@ pub struct UpdateProductStoreStatus {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -3572,7 +3503,6 @@ impl UpdateProductStoreStatus {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Kind of owner an `altId` names; only locations so far.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3585,7 +3515,6 @@ pub enum AltType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl AltType {
     /// The value as sent on the wire.
     #[inline]
@@ -3598,7 +3527,6 @@ impl AltType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for AltType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3613,7 +3541,6 @@ impl From<&str> for AltType {
 crate::runtime::enums::string_enum!(AltType);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditPrice` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3677,94 +3604,27 @@ pub struct BulkEditPrice {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkEditPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEditPrice {
+        id: "_id" value required,
+        name: "name" value optional,
+        amount: "amount" value optional,
+        currency: "currency" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        available_quantity: "availableQuantity" value optional,
+        track_inventory: "trackInventory" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        sku: "sku" value optional,
+        trial_period: "trialPeriod" value optional,
+        total_cycles: "totalCycles" value optional,
+        setup_fee: "setupFee" value optional,
+        shipping_options: "shippingOptions" value optional,
+        recurring: "recurring" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkEditPrice {
-    const NAME: &'static str = "BulkEditPrice";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "amount",
-        "currency",
-        "compareAtPrice",
-        "availableQuantity",
-        "trackInventory",
-        "allowOutOfStockPurchases",
-        "sku",
-        "trialPeriod",
-        "totalCycles",
-        "setupFee",
-        "shippingOptions",
-        "recurring"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "amount")?,
-                3 => entries.value(&mut v3, "currency")?,
-                4 => entries.value(&mut v4, "compareAtPrice")?,
-                5 => entries.value(&mut v5, "availableQuantity")?,
-                6 => entries.value(&mut v6, "trackInventory")?,
-                7 => entries.value(&mut v7, "allowOutOfStockPurchases")?,
-                8 => entries.value(&mut v8, "sku")?,
-                9 => entries.value(&mut v9, "trialPeriod")?,
-                10 => entries.value(&mut v10, "totalCycles")?,
-                11 => entries.value(&mut v11, "setupFee")?,
-                12 => entries.value(&mut v12, "shippingOptions")?,
-                13 => entries.value(&mut v13, "recurring")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "_id")?,
-            name: v1.unwrap_or_default(),
-            amount: v2.unwrap_or_default(),
-            currency: v3.unwrap_or_default(),
-            compare_at_price: v4.unwrap_or_default(),
-            available_quantity: v5.unwrap_or_default(),
-            track_inventory: v6.unwrap_or_default(),
-            allow_out_of_stock_purchases: v7.unwrap_or_default(),
-            sku: v8.unwrap_or_default(),
-            trial_period: v9.unwrap_or_default(),
-            total_cycles: v10.unwrap_or_default(),
-            setup_fee: v11.unwrap_or_default(),
-            shipping_options: v12.unwrap_or_default(),
-            recurring: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkEditPrice {
     /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3867,7 +3727,6 @@ impl BulkEditPrice {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProduct` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3939,102 +3798,29 @@ pub struct BulkEditProduct {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkEditProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEditProduct {
+        id: "_id" value required,
+        name: "name" value optional,
+        description: "description" value optional,
+        image: "image" value optional,
+        available_in_store: "availableInStore" value optional,
+        prices: "prices" value optional,
+        collection_ids: "collectionIds" value optional,
+        is_label_enabled: "isLabelEnabled" value optional,
+        is_taxes_enabled: "isTaxesEnabled" value optional,
+        seo: "seo" value optional,
+        slug: "slug" value optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        tax_inclusive: "taxInclusive" value optional,
+        taxes: "taxes" value optional,
+        medias: "medias" value optional,
+        label: "label" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkEditProduct {
-    const NAME: &'static str = "BulkEditProduct";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "description",
-        "image",
-        "availableInStore",
-        "prices",
-        "collectionIds",
-        "isLabelEnabled",
-        "isTaxesEnabled",
-        "seo",
-        "slug",
-        "automaticTaxCategoryId",
-        "taxInclusive",
-        "taxes",
-        "medias",
-        "label"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "image")?,
-                4 => entries.value(&mut v4, "availableInStore")?,
-                5 => entries.value(&mut v5, "prices")?,
-                6 => entries.value(&mut v6, "collectionIds")?,
-                7 => entries.value(&mut v7, "isLabelEnabled")?,
-                8 => entries.value(&mut v8, "isTaxesEnabled")?,
-                9 => entries.value(&mut v9, "seo")?,
-                10 => entries.value(&mut v10, "slug")?,
-                11 => entries.value(&mut v11, "automaticTaxCategoryId")?,
-                12 => entries.value(&mut v12, "taxInclusive")?,
-                13 => entries.value(&mut v13, "taxes")?,
-                14 => entries.value(&mut v14, "medias")?,
-                15 => entries.value(&mut v15, "label")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "_id")?,
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            image: v3.unwrap_or_default(),
-            available_in_store: v4.unwrap_or_default(),
-            prices: v5.unwrap_or_default(),
-            collection_ids: v6.unwrap_or_default(),
-            is_label_enabled: v7.unwrap_or_default(),
-            is_taxes_enabled: v8.unwrap_or_default(),
-            seo: v9.unwrap_or_default(),
-            slug: v10.unwrap_or_default(),
-            automatic_tax_category_id: v11.unwrap_or_default(),
-            tax_inclusive: v12.unwrap_or_default(),
-            taxes: v13.unwrap_or_default(),
-            medias: v14.unwrap_or_default(),
-            label: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkEditProduct {
     /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4160,7 +3946,6 @@ impl BulkEditProduct {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4179,46 +3964,16 @@ pub struct BulkEditProductsRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkEditProductsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEditProductsRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        products: "products" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkEditProductsRequest {
-    const NAME: &'static str = "BulkEditProductsRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "products"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "products")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            products: crate::runtime::object::required(v2, "products")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkEditProductsRequest {
     /// A value with the required fields (`altId`, `altType`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4232,69 +3987,32 @@ impl BulkEditProductsRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `status`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `updatedCount`: a whole number. Example: `5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedCount",))]
     pub updated_count: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for BulkEditProductsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEditProductsResponse {
+        message: "message" value optional,
+        status: "status" value optional,
+        updated_count: "updatedCount" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for BulkEditProductsResponse {
-    const NAME: &'static str = "BulkEditProductsResponse";
-
-    const FIELDS: &'static[&'static str] = &["message", "status", "updatedCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "status")?,
-                2 => entries.value(&mut v2, "updatedCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            status: v1.unwrap_or_default(),
-            updated_count: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Product selection used instead of explicit ids.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4318,54 +4036,17 @@ pub struct BulkUpdateFilters {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkUpdateFilters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkUpdateFilters {
+        collection_ids: "collectionIds" value optional,
+        product_type: "productType" value optional,
+        available_in_store: "availableInStore" value optional,
+        search: "search" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkUpdateFilters {
-    const NAME: &'static str = "BulkUpdateFilters";
-
-    const FIELDS: &'static[&'static str] = &[
-        "collectionIds",
-        "productType",
-        "availableInStore",
-        "search"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "collectionIds")?,
-                1 => entries.value(&mut v1, "productType")?,
-                2 => entries.value(&mut v2, "availableInStore")?,
-                3 => entries.value(&mut v3, "search")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            collection_ids: v0.unwrap_or_default(),
-            product_type: v1.unwrap_or_default(),
-            available_in_store: v2.unwrap_or_default(),
-            search: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateFilters {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4399,7 +4080,6 @@ impl BulkUpdateFilters {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductReviewsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4421,49 +4101,17 @@ pub struct BulkUpdateProductReviewsRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkUpdateProductReviewsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkUpdateProductReviewsRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        reviews: "reviews" value required,
+        status: "status" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkUpdateProductReviewsRequest {
-    const NAME: &'static str = "BulkUpdateProductReviewsRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "reviews", "status"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "reviews")?,
-                3 => entries.value(&mut v3, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            reviews: crate::runtime::object::required(v2, "reviews")?,
-            status: crate::runtime::object::required(v3, "status")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateProductReviewsRequest {
     /// A value with the required fields (`altId`, `altType`, `reviews`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4483,7 +4131,6 @@ impl BulkUpdateProductReviewsRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4531,78 +4178,23 @@ pub struct BulkUpdateProductsRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkUpdateProductsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkUpdateProductsRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        type_: "type" value required,
+        product_ids: "productIds" value required,
+        filters: "filters" value optional,
+        price: "price" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        availability: "availability" value optional,
+        collection_ids: "collectionIds" value optional,
+        currency: "currency" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkUpdateProductsRequest {
-    const NAME: &'static str = "BulkUpdateProductsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "type",
-        "productIds",
-        "filters",
-        "price",
-        "compareAtPrice",
-        "availability",
-        "collectionIds",
-        "currency"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "productIds")?,
-                4 => entries.value(&mut v4, "filters")?,
-                5 => entries.value(&mut v5, "price")?,
-                6 => entries.value(&mut v6, "compareAtPrice")?,
-                7 => entries.value(&mut v7, "availability")?,
-                8 => entries.value(&mut v8, "collectionIds")?,
-                9 => entries.value(&mut v9, "currency")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            type_: crate::runtime::object::required(v2, "type")?,
-            product_ids: crate::runtime::object::required(v3, "productIds")?,
-            filters: v4.unwrap_or_default(),
-            price: v5.unwrap_or_default(),
-            compare_at_price: v6.unwrap_or_default(),
-            availability: v7.unwrap_or_default(),
-            collection_ids: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateProductsRequest {
     /// A value with the required fields (`altId`, `altType`, `type`, `productIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4664,7 +4256,6 @@ impl BulkUpdateProductsRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `BulkUpdateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4689,7 +4280,6 @@ pub enum BulkUpdateType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateType {
     /// The value as sent on the wire.
     #[inline]
@@ -4706,7 +4296,6 @@ impl BulkUpdateType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for BulkUpdateType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4725,7 +4314,6 @@ impl From<&str> for BulkUpdateType {
 crate::runtime::enums::string_enum!(BulkUpdateType);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CollectionSeo` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4741,38 +4329,11 @@ pub struct CollectionSeo {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for CollectionSeo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CollectionSeo { title: "title" value optional, description: "description" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for CollectionSeo {
-    const NAME: &'static str = "CollectionSeo";
-
-    const FIELDS: &'static[&'static str] = &["title", "description"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self { title: v0.unwrap_or_default(), description: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CollectionSeo {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4794,7 +4355,6 @@ impl CollectionSeo {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4828,66 +4388,20 @@ pub struct CreateProductCollectionRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateProductCollectionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateProductCollectionRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        collection_id: "collectionId" value optional,
+        name: "name" value required,
+        slug: "slug" value required,
+        image: "image" value optional,
+        seo: "seo" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateProductCollectionRequest {
-    const NAME: &'static str = "CreateProductCollectionRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "collectionId",
-        "name",
-        "slug",
-        "image",
-        "seo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "collectionId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "slug")?,
-                5 => entries.value(&mut v5, "image")?,
-                6 => entries.value(&mut v6, "seo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            collection_id: v2.unwrap_or_default(),
-            name: crate::runtime::object::required(v3, "name")?,
-            slug: crate::runtime::object::required(v4, "slug")?,
-            image: v5.unwrap_or_default(),
-            seo: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CreateProductCollectionRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4928,47 +4442,21 @@ impl CreateProductCollectionRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ProductCollection>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for CreateProductCollectionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CreateProductCollectionResponse { data: "data" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for CreateProductCollectionResponse {
-    const NAME: &'static str = "CreateProductCollectionResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CreateProductCollectionResponse {
     /// The `data` object of the response, or an empty [`ProductCollection`] (every field absent) when it has none.
     pub fn data(self) -> ProductCollection {
@@ -4977,7 +4465,6 @@ impl CreateProductCollectionResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5056,110 +4543,31 @@ pub struct CreateProductRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateProductRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateProductRequest {
+        name: "name" value required,
+        location_id: "locationId" value required,
+        description: "description" value optional,
+        product_type: "productType" value required,
+        image: "image" value optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        available_in_store: "availableInStore" value optional,
+        medias: "medias" value optional,
+        variants: "variants" value optional,
+        collection_ids: "collectionIds" value optional,
+        is_taxes_enabled: "isTaxesEnabled" value optional,
+        taxes: "taxes" value optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        is_label_enabled: "isLabelEnabled" value optional,
+        label: "label" value optional,
+        slug: "slug" value optional,
+        seo: "seo" value optional,
+        tax_inclusive: "taxInclusive" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateProductRequest {
-    const NAME: &'static str = "CreateProductRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "locationId",
-        "description",
-        "productType",
-        "image",
-        "statementDescriptor",
-        "availableInStore",
-        "medias",
-        "variants",
-        "collectionIds",
-        "isTaxesEnabled",
-        "taxes",
-        "automaticTaxCategoryId",
-        "isLabelEnabled",
-        "label",
-        "slug",
-        "seo",
-        "taxInclusive"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "productType")?,
-                4 => entries.value(&mut v4, "image")?,
-                5 => entries.value(&mut v5, "statementDescriptor")?,
-                6 => entries.value(&mut v6, "availableInStore")?,
-                7 => entries.value(&mut v7, "medias")?,
-                8 => entries.value(&mut v8, "variants")?,
-                9 => entries.value(&mut v9, "collectionIds")?,
-                10 => entries.value(&mut v10, "isTaxesEnabled")?,
-                11 => entries.value(&mut v11, "taxes")?,
-                12 => entries.value(&mut v12, "automaticTaxCategoryId")?,
-                13 => entries.value(&mut v13, "isLabelEnabled")?,
-                14 => entries.value(&mut v14, "label")?,
-                15 => entries.value(&mut v15, "slug")?,
-                16 => entries.value(&mut v16, "seo")?,
-                17 => entries.value(&mut v17, "taxInclusive")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            description: v2.unwrap_or_default(),
-            product_type: crate::runtime::object::required(v3, "productType")?,
-            image: v4.unwrap_or_default(),
-            statement_descriptor: v5.unwrap_or_default(),
-            available_in_store: v6.unwrap_or_default(),
-            medias: v7.unwrap_or_default(),
-            variants: v8.unwrap_or_default(),
-            collection_ids: v9.unwrap_or_default(),
-            is_taxes_enabled: v10.unwrap_or_default(),
-            taxes: v11.unwrap_or_default(),
-            automatic_tax_category_id: v12.unwrap_or_default(),
-            is_label_enabled: v13.unwrap_or_default(),
-            label: v14.unwrap_or_default(),
-            slug: v15.unwrap_or_default(),
-            seo: v16.unwrap_or_default(),
-            tax_inclusive: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CreateProductRequest {
     /// A value with the required fields (`name`, `locationId`, `productType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5282,7 +4690,6 @@ impl CreateProductRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `DimensionUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5301,7 +4708,6 @@ pub enum DimensionUnit {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl DimensionUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -5316,7 +4722,6 @@ impl DimensionUnit {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for DimensionUnit {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5333,7 +4738,6 @@ impl From<&str> for DimensionUnit {
 crate::runtime::enums::string_enum!(DimensionUnit);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Dimensions` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5353,49 +4757,17 @@ pub struct Dimensions {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for Dimensions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Dimensions {
+        height: "height" value required,
+        width: "width" value required,
+        length: "length" value required,
+        unit: "unit" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for Dimensions {
-    const NAME: &'static str = "Dimensions";
-
-    const FIELDS: &'static[&'static str] = &["height", "width", "length", "unit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "height")?,
-                1 => entries.value(&mut v1, "width")?,
-                2 => entries.value(&mut v2, "length")?,
-                3 => entries.value(&mut v3, "unit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            height: crate::runtime::object::required(v0, "height")?,
-            width: crate::runtime::object::required(v1, "width")?,
-            length: crate::runtime::object::required(v2, "length")?,
-            unit: crate::runtime::object::required(v3, "unit")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl Dimensions {
     /// A value with the required fields (`height`, `width`, `length`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5415,54 +4787,24 @@ impl Dimensions {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `GetProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetProductCollectionResponse {
     /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ProductCollection>,
 
     /// `status`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for GetProductCollectionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GetProductCollectionResponse { data: "data" value optional, status: "status" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for GetProductCollectionResponse {
-    const NAME: &'static str = "GetProductCollectionResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "status"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), status: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl GetProductCollectionResponse {
     /// The `data` object of the response, or an empty [`ProductCollection`] (every field absent) when it has none.
     pub fn data(self) -> ProductCollection {
@@ -5471,181 +4813,73 @@ impl GetProductCollectionResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Medium T-shirt`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `availableQuantity`: a whole number. Example: `50`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `sku`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sku: Option<String>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// The product id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// `updatedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `image`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `productName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productName",))]
     pub product_name: Option<String>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for InventoryItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InventoryItem {
+        id: "_id" value optional,
+        name: "name" value optional,
+        available_quantity: "availableQuantity" value optional,
+        sku: "sku" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        product: "product" value optional,
+        updated_at: "updatedAt" value optional,
+        image: "image" value optional,
+        product_name: "productName" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for InventoryItem {
-    const NAME: &'static str = "InventoryItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "availableQuantity",
-        "sku",
-        "allowOutOfStockPurchases",
-        "product",
-        "updatedAt",
-        "image",
-        "productName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "availableQuantity")?,
-                3 => entries.value(&mut v3, "sku")?,
-                4 => entries.value(&mut v4, "allowOutOfStockPurchases")?,
-                5 => entries.value(&mut v5, "product")?,
-                6 => entries.value(&mut v6, "updatedAt")?,
-                7 => entries.value(&mut v7, "image")?,
-                8 => entries.value(&mut v8, "productName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            available_quantity: v2.unwrap_or_default(),
-            sku: v3.unwrap_or_default(),
-            allow_out_of_stock_purchases: v4.unwrap_or_default(),
-            product: v5.unwrap_or_default(),
-            updated_at: v6.unwrap_or_default(),
-            image: v7.unwrap_or_default(),
-            product_name: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryTotal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InventoryTotal {
     /// `total`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for InventoryTotal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { InventoryTotal { total: "total" value optional } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for InventoryTotal {
-    const NAME: &'static str = "InventoryTotal";
-
-    const FIELDS: &'static[&'static str] = &["total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "total")?;
-            }
-        Ok(Self { total: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryUpdate` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5665,50 +4899,16 @@ pub struct InventoryUpdate {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for InventoryUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InventoryUpdate {
+        price_id: "priceId" value required,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for InventoryUpdate {
-    const NAME: &'static str = "InventoryUpdate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "priceId",
-        "availableQuantity",
-        "allowOutOfStockPurchases"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "priceId")?,
-                1 => entries.value(&mut v1, "availableQuantity")?,
-                2 => entries.value(&mut v2, "allowOutOfStockPurchases")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            price_id: crate::runtime::object::required(v0, "priceId")?,
-            available_quantity: v1.unwrap_or_default(),
-            allow_out_of_stock_purchases: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl InventoryUpdate {
     /// A value with the required fields (`priceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5734,7 +4934,6 @@ impl InventoryUpdate {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListInventoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5744,43 +4943,18 @@ pub struct ListInventoryResponse {
     pub inventory: Vec<InventoryItem>,
 
     /// `total`: a [`InventoryTotal`](crate::products::InventoryTotal).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<InventoryTotal>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ListInventoryResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListInventoryResponse {
+        inventory: "inventory" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ListInventoryResponse {
-    const NAME: &'static str = "ListInventoryResponse";
-
-    const FIELDS: &'static[&'static str] = &["inventory", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "inventory")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { inventory: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListPricesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5790,43 +4964,15 @@ pub struct ListPricesResponse {
     pub prices: Vec<Price>,
 
     /// `total`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ListPricesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListPricesResponse { prices: "prices" value_or_default optional, total: "total" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ListPricesResponse {
-    const NAME: &'static str = "ListPricesResponse";
-
-    const FIELDS: &'static[&'static str] = &["prices", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "prices")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { prices: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductCollectionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5836,43 +4982,18 @@ pub struct ListProductCollectionsResponse {
     pub data: Vec<ProductCollection>,
 
     /// `total`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ListProductCollectionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListProductCollectionsResponse {
+        data: "data" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ListProductCollectionsResponse {
-    const NAME: &'static str = "ListProductCollectionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductReviewsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -5882,43 +5003,18 @@ pub struct ListProductReviewsResponse {
     pub data: Vec<serde_json::Value>,
 
     /// `total`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ListProductReviewsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ListProductReviewsResponse {
-    const NAME: &'static str = "ListProductReviewsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { data: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListProductReviewsResponse {
+        data: "data" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Values of `ListProductReviewsSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5934,7 +5030,6 @@ pub enum ListProductReviewsSortField {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
     #[inline]
@@ -5948,7 +5043,6 @@ impl ListProductReviewsSortField {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductReviewsSortField {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5964,7 +5058,6 @@ impl From<&str> for ListProductReviewsSortField {
 crate::runtime::enums::string_enum!(ListProductReviewsSortField);
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Values of `ListProductsExpandItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5983,7 +5076,6 @@ pub enum ListProductsExpandItem {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
     #[inline]
@@ -5998,7 +5090,6 @@ impl ListProductsExpandItem {
 }
 
 #[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductsExpandItem {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6015,7 +5106,6 @@ impl From<&str> for ListProductsExpandItem {
 crate::runtime::enums::string_enum!(ListProductsExpandItem);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6029,38 +5119,14 @@ pub struct ListProductsResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ListProductsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListProductsResponse {
+        products: "products" value_or_default optional,
+        total: "total" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ListProductsResponse {
-    const NAME: &'static str = "ListProductsResponse";
-
-    const FIELDS: &'static[&'static str] = &["products", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "products")?,
-                1 => entries.value_or_default(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { products: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6080,44 +5146,15 @@ pub struct MembershipOffer {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for MembershipOffer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    MembershipOffer {
+        label: "label" value optional,
+        value: "value" value optional,
+        id: "_id" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for MembershipOffer {
-    const NAME: &'static str = "MembershipOffer";
-
-    const FIELDS: &'static[&'static str] = &["label", "value", "_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            label: v0.unwrap_or_default(),
-            value: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl MembershipOffer {
     /// A value with the required fields (`label`, `value`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6145,44 +5182,29 @@ impl MembershipOffer {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A price (variant) of a product.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Red / S`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::products::PriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string. Example: `INR`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number. Example: `199999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
@@ -6194,181 +5216,65 @@ pub struct Price {
     pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the product.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for Price {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Price {
+        id: "_id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        recurring: "recurring" value optional,
+        membership_offers: "membershipOffers" value_or_default optional,
+        variant_option_ids: "variantOptionIds" value_or_default optional,
+        location_id: "locationId" value optional,
+        product: "product" value optional,
+        user_id: "userId" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        track_inventory: "trackInventory" value optional,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for Price {
-    const NAME: &'static str = "Price";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "type",
-        "currency",
-        "amount",
-        "recurring",
-        "membershipOffers",
-        "variantOptionIds",
-        "locationId",
-        "product",
-        "userId",
-        "compareAtPrice",
-        "trackInventory",
-        "availableQuantity",
-        "allowOutOfStockPurchases",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "currency")?,
-                4 => entries.value(&mut v4, "amount")?,
-                5 => entries.value(&mut v5, "recurring")?,
-                6 => entries.value_or_default(&mut v6, "membershipOffers")?,
-                7 => entries.value_or_default(&mut v7, "variantOptionIds")?,
-                8 => entries.value(&mut v8, "locationId")?,
-                9 => entries.value(&mut v9, "product")?,
-                10 => entries.value(&mut v10, "userId")?,
-                11 => entries.value(&mut v11, "compareAtPrice")?,
-                12 => entries.value(&mut v12, "trackInventory")?,
-                13 => entries.value(&mut v13, "availableQuantity")?,
-                14 => entries.value(&mut v14, "allowOutOfStockPurchases")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            currency: v3.unwrap_or_default(),
-            amount: v4.unwrap_or_default(),
-            recurring: v5.unwrap_or_default(),
-            membership_offers: v6.unwrap_or_default(),
-            variant_option_ids: v7.unwrap_or_default(),
-            location_id: v8.unwrap_or_default(),
-            product: v9.unwrap_or_default(),
-            user_id: v10.unwrap_or_default(),
-            compare_at_price: v11.unwrap_or_default(),
-            track_inventory: v12.unwrap_or_default(),
-            available_quantity: v13.unwrap_or_default(),
-            allow_out_of_stock_purchases: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceAdjustment` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6387,46 +5293,16 @@ pub struct PriceAdjustment {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PriceAdjustment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PriceAdjustment {
+        type_: "type" value required,
+        value: "value" value required,
+        round_to_whole: "roundToWhole" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PriceAdjustment {
-    const NAME: &'static str = "PriceAdjustment";
-
-    const FIELDS: &'static[&'static str] = &["type", "value", "roundToWhole"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "roundToWhole")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            value: crate::runtime::object::required(v1, "value")?,
-            round_to_whole: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceAdjustment {
     /// A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6442,7 +5318,6 @@ impl PriceAdjustment {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceAdjustmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6467,7 +5342,6 @@ pub enum PriceAdjustmentType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceAdjustmentType {
     /// The value as sent on the wire.
     #[inline]
@@ -6484,7 +5358,6 @@ impl PriceAdjustmentType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceAdjustmentType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6503,7 +5376,6 @@ impl From<&str> for PriceAdjustmentType {
 crate::runtime::enums::string_enum!(PriceAdjustmentType);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceInternalSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6531,7 +5403,6 @@ pub enum PriceInternalSource {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceInternalSource {
     /// The value as sent on the wire.
     #[inline]
@@ -6549,7 +5420,6 @@ impl PriceInternalSource {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceInternalSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6569,7 +5439,6 @@ impl From<&str> for PriceInternalSource {
 crate::runtime::enums::string_enum!(PriceInternalSource);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceMeta` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6592,54 +5461,17 @@ pub struct PriceMeta {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PriceMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PriceMeta {
+        source: "source" value required,
+        source_id: "sourceId" value optional,
+        stripe_price_id: "stripePriceId" value required,
+        internal_source: "internalSource" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PriceMeta {
-    const NAME: &'static str = "PriceMeta";
-
-    const FIELDS: &'static[&'static str] = &[
-        "source",
-        "sourceId",
-        "stripePriceId",
-        "internalSource"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "source")?,
-                1 => entries.value(&mut v1, "sourceId")?,
-                2 => entries.value(&mut v2, "stripePriceId")?,
-                3 => entries.value(&mut v3, "internalSource")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            source: crate::runtime::object::required(v0, "source")?,
-            source_id: v1.unwrap_or_default(),
-            stripe_price_id: crate::runtime::object::required(v2, "stripePriceId")?,
-            internal_source: crate::runtime::object::required(v3, "internalSource")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceMeta {
     /// A value with the required fields (`source`, `stripePriceId`, `internalSource`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6664,7 +5496,6 @@ impl PriceMeta {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The body to create or replace a price.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6757,126 +5588,35 @@ pub struct PriceRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PriceRequest {
+        name: "name" value required,
+        type_: "type" value required,
+        currency: "currency" value required,
+        amount: "amount" value required,
+        recurring: "recurring" value optional,
+        description: "description" value optional,
+        membership_offers: "membershipOffers" value optional,
+        trial_period: "trialPeriod" value optional,
+        total_cycles: "totalCycles" value optional,
+        setup_fee: "setupFee" value optional,
+        variant_option_ids: "variantOptionIds" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        location_id: "locationId" value required,
+        user_id: "userId" value optional,
+        meta: "meta" value optional,
+        track_inventory: "trackInventory" value optional,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        sku: "sku" value optional,
+        shipping_options: "shippingOptions" value optional,
+        is_digital_product: "isDigitalProduct" value optional,
+        digital_delivery: "digitalDelivery" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PriceRequest {
-    const NAME: &'static str = "PriceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "type",
-        "currency",
-        "amount",
-        "recurring",
-        "description",
-        "membershipOffers",
-        "trialPeriod",
-        "totalCycles",
-        "setupFee",
-        "variantOptionIds",
-        "compareAtPrice",
-        "locationId",
-        "userId",
-        "meta",
-        "trackInventory",
-        "availableQuantity",
-        "allowOutOfStockPurchases",
-        "sku",
-        "shippingOptions",
-        "isDigitalProduct",
-        "digitalDelivery"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "currency")?,
-                3 => entries.value(&mut v3, "amount")?,
-                4 => entries.value(&mut v4, "recurring")?,
-                5 => entries.value(&mut v5, "description")?,
-                6 => entries.value(&mut v6, "membershipOffers")?,
-                7 => entries.value(&mut v7, "trialPeriod")?,
-                8 => entries.value(&mut v8, "totalCycles")?,
-                9 => entries.value(&mut v9, "setupFee")?,
-                10 => entries.value(&mut v10, "variantOptionIds")?,
-                11 => entries.value(&mut v11, "compareAtPrice")?,
-                12 => entries.value(&mut v12, "locationId")?,
-                13 => entries.value(&mut v13, "userId")?,
-                14 => entries.value(&mut v14, "meta")?,
-                15 => entries.value(&mut v15, "trackInventory")?,
-                16 => entries.value(&mut v16, "availableQuantity")?,
-                17 => entries.value(&mut v17, "allowOutOfStockPurchases")?,
-                18 => entries.value(&mut v18, "sku")?,
-                19 => entries.value(&mut v19, "shippingOptions")?,
-                20 => entries.value(&mut v20, "isDigitalProduct")?,
-                21 => entries.value(&mut v21, "digitalDelivery")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            type_: crate::runtime::object::required(v1, "type")?,
-            currency: crate::runtime::object::required(v2, "currency")?,
-            amount: crate::runtime::object::required(v3, "amount")?,
-            recurring: v4.unwrap_or_default(),
-            description: v5.unwrap_or_default(),
-            membership_offers: v6.unwrap_or_default(),
-            trial_period: v7.unwrap_or_default(),
-            total_cycles: v8.unwrap_or_default(),
-            setup_fee: v9.unwrap_or_default(),
-            variant_option_ids: v10.unwrap_or_default(),
-            compare_at_price: v11.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v12, "locationId")?,
-            user_id: v13.unwrap_or_default(),
-            meta: v14.unwrap_or_default(),
-            track_inventory: v15.unwrap_or_default(),
-            available_quantity: v16.unwrap_or_default(),
-            allow_out_of_stock_purchases: v17.unwrap_or_default(),
-            sku: v18.unwrap_or_default(),
-            shipping_options: v19.unwrap_or_default(),
-            is_digital_product: v20.unwrap_or_default(),
-            digital_delivery: v21.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceRequest {
     /// A value with the required fields (`name`, `type`, `currency`, `amount`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7017,7 +5757,6 @@ impl PriceRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7036,7 +5775,6 @@ pub enum PriceSource {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceSource {
     /// The value as sent on the wire.
     #[inline]
@@ -7051,7 +5789,6 @@ impl PriceSource {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7068,7 +5805,6 @@ impl From<&str> for PriceSource {
 crate::runtime::enums::string_enum!(PriceSource);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7084,7 +5820,6 @@ pub enum PriceType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceType {
     /// The value as sent on the wire.
     #[inline]
@@ -7098,7 +5833,6 @@ impl PriceType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7114,54 +5848,31 @@ impl From<&str> for PriceType {
 crate::runtime::enums::string_enum!(PriceType);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A product of the catalogue.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Awesome Product`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<ProductType>,
 
     /// `availableInStore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
@@ -7171,16 +5882,10 @@ pub struct Product {
     pub medias: Vec<ProductMedia>,
 
     /// Text on the customer's card statement.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
@@ -7188,277 +5893,105 @@ pub struct Product {
     pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isTaxesEnabled",))]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or tax records when the listing expands `tax`.
     pub taxes: Vec<ProductTaxesItem>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxCategoryId",))]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<ProductLabel>,
 
     /// `slug`: a string. Example: `washing-machine`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for Product {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Product {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        product_type: "productType" value optional,
+        available_in_store: "availableInStore" value optional,
+        variants: "variants" value_or_default optional,
+        medias: "medias" value_or_default optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        image: "image" value optional,
+        collection_ids: "collectionIds" value_or_default optional,
+        is_taxes_enabled: "isTaxesEnabled" value optional,
+        taxes: "taxes" value_or_default optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        label: "label" value optional,
+        slug: "slug" value optional,
+        user_id: "userId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for Product {
-    const NAME: &'static str = "Product";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "name",
-        "description",
-        "productType",
-        "availableInStore",
-        "variants",
-        "medias",
-        "statementDescriptor",
-        "image",
-        "collectionIds",
-        "isTaxesEnabled",
-        "taxes",
-        "automaticTaxCategoryId",
-        "label",
-        "slug",
-        "userId",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "productType")?,
-                5 => entries.value(&mut v5, "availableInStore")?,
-                6 => entries.value_or_default(&mut v6, "variants")?,
-                7 => entries.value_or_default(&mut v7, "medias")?,
-                8 => entries.value(&mut v8, "statementDescriptor")?,
-                9 => entries.value(&mut v9, "image")?,
-                10 => entries.value_or_default(&mut v10, "collectionIds")?,
-                11 => entries.value(&mut v11, "isTaxesEnabled")?,
-                12 => entries.value_or_default(&mut v12, "taxes")?,
-                13 => entries.value(&mut v13, "automaticTaxCategoryId")?,
-                14 => entries.value(&mut v14, "label")?,
-                15 => entries.value(&mut v15, "slug")?,
-                16 => entries.value(&mut v16, "userId")?,
-                17 => entries.value(&mut v17, "createdAt")?,
-                18 => entries.value(&mut v18, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            product_type: v4.unwrap_or_default(),
-            available_in_store: v5.unwrap_or_default(),
-            variants: v6.unwrap_or_default(),
-            medias: v7.unwrap_or_default(),
-            statement_descriptor: v8.unwrap_or_default(),
-            image: v9.unwrap_or_default(),
-            collection_ids: v10.unwrap_or_default(),
-            is_taxes_enabled: v11.unwrap_or_default(),
-            taxes: v12.unwrap_or_default(),
-            automatic_tax_category_id: v13.unwrap_or_default(),
-            label: v14.unwrap_or_default(),
-            slug: v15.unwrap_or_default(),
-            user_id: v16.unwrap_or_default(),
-            created_at: v17.unwrap_or_default(),
-            updated_at: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A named group of products.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `name`: a string. Example: `Best Sellers`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `slug`: a string. Example: `best-sellers`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `image`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub seo: Option<CollectionSeo>,
 
     /// `createdAt`: a string. Example: `2024-02-22T09:27:19.728Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductCollection {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        name: "name" value optional,
+        slug: "slug" value optional,
+        image: "image" value optional,
+        seo: "seo" value optional,
+        created_at: "createdAt" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductCollection {
-    const NAME: &'static str = "ProductCollection";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "name",
-        "slug",
-        "image",
-        "seo",
-        "createdAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "slug")?,
-                4 => entries.value(&mut v4, "image")?,
-                5 => entries.value(&mut v5, "seo")?,
-                6 => entries.value(&mut v6, "createdAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            slug: v3.unwrap_or_default(),
-            image: v4.unwrap_or_default(),
-            seo: v5.unwrap_or_default(),
-            created_at: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductCollection {
     /// The `seo` object of the response, or an empty [`CollectionSeo`] (every field absent) when it has none.
     pub fn seo(self) -> CollectionSeo {
@@ -7467,47 +6000,19 @@ impl ProductCollection {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductCount` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductCount {
     /// `total`: a whole number. Example: `20`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductCount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ProductCount { total: "total" value optional } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductCount {
-    const NAME: &'static str = "ProductCount";
-
-    const FIELDS: &'static[&'static str] = &["total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "total")?;
-            }
-        Ok(Self { total: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7527,44 +6032,15 @@ pub struct ProductLabel {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductLabel {
+        title: "title" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductLabel {
-    const NAME: &'static str = "ProductLabel";
-
-    const FIELDS: &'static[&'static str] = &["title", "startDate", "endDate"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "startDate")?,
-                2 => entries.value(&mut v2, "endDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            start_date: v1.unwrap_or_default(),
-            end_date: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductLabel {
     /// A value with the required fields (`title`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7592,7 +6068,6 @@ impl ProductLabel {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7624,60 +6099,18 @@ pub struct ProductMedia {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductMedia {
+        id: "id" value optional,
+        title: "title" value optional,
+        url: "url" value optional,
+        type_: "type" value optional,
+        is_featured: "isFeatured" value optional,
+        price_ids: "priceIds" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductMedia {
-    const NAME: &'static str = "ProductMedia";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "title",
-        "url",
-        "type",
-        "isFeatured",
-        "priceIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "url")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "isFeatured")?,
-                5 => entries.value(&mut v5, "priceIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-            is_featured: v4.unwrap_or_default(),
-            price_ids: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductMedia {
     /// A value with the required fields (`id`, `url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7734,7 +6167,6 @@ impl ProductMedia {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `ProductMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7750,7 +6182,6 @@ pub enum ProductMediaType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductMediaType {
     /// The value as sent on the wire.
     #[inline]
@@ -7764,7 +6195,6 @@ impl ProductMediaType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductMediaType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7780,7 +6210,6 @@ impl From<&str> for ProductMediaType {
 crate::runtime::enums::string_enum!(ProductMediaType);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductSeo` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7796,40 +6225,12 @@ pub struct ProductSeo {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ProductSeo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ProductSeo { title: "title" value optional, description: "description" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ProductSeo {
-    const NAME: &'static str = "ProductSeo";
-
-    const FIELDS: &'static[&'static str] = &["title", "description"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self { title: v0.unwrap_or_default(), description: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductSeo {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7851,217 +6252,88 @@ impl ProductSeo {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductStoreStats` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductStoreStats {
     /// `totalProducts`: a whole number. Example: `100`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalProducts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalProducts",))]
     pub total_products: Option<i64>,
 
     /// `includedInStore`: a whole number. Example: `80`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "includedInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "includedInStore",))]
     pub included_in_store: Option<i64>,
 
     /// `excludedFromStore`: a whole number. Example: `20`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "excludedFromStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "excludedFromStore",))]
     pub excluded_from_store: Option<i64>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductStoreStats {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductStoreStats {
+        total_products: "totalProducts" value optional,
+        included_in_store: "includedInStore" value optional,
+        excluded_from_store: "excludedFromStore" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductStoreStats {
-    const NAME: &'static str = "ProductStoreStats";
-
-    const FIELDS: &'static[&'static str] = &[
-        "totalProducts",
-        "includedInStore",
-        "excludedFromStore"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "totalProducts")?,
-                1 => entries.value(&mut v1, "includedInStore")?,
-                2 => entries.value(&mut v2, "excludedFromStore")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total_products: v0.unwrap_or_default(),
-            included_in_store: v1.unwrap_or_default(),
-            excluded_from_store: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `10%`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `rate`: a number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rate: Option<f64>,
 
     /// `calculation`: a string. Example: `exclusive`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calculation: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `createdAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductTax {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductTax {
+        id: "_id" value optional,
+        name: "name" value optional,
+        rate: "rate" value optional,
+        calculation: "calculation" value optional,
+        deleted: "deleted" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductTax {
-    const NAME: &'static str = "ProductTax";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "rate",
-        "calculation",
-        "deleted",
-        "altId",
-        "altType",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "rate")?,
-                3 => entries.value(&mut v3, "calculation")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "createdAt")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            rate: v2.unwrap_or_default(),
-            calculation: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            created_at: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// `ProductTaxesItem`: one of several JSON shapes.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -8077,7 +6349,6 @@ pub enum ProductTaxesItem {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `ProductType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8099,7 +6370,6 @@ pub enum ProductType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductType {
     /// The value as sent on the wire.
     #[inline]
@@ -8115,7 +6385,6 @@ impl ProductType {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8133,7 +6402,6 @@ impl From<&str> for ProductType {
 crate::runtime::enums::string_enum!(ProductType);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A dimension along which a product varies, e.g. size.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8152,44 +6420,15 @@ pub struct ProductVariant {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductVariant {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ProductVariant {
+        id: "id" value optional,
+        name: "name" value optional,
+        options: "options" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductVariant {
-    const NAME: &'static str = "ProductVariant";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "options"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value_or_default(&mut v2, "options")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            options: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductVariant {
     /// A value with the required fields (`id`, `name`, `options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8215,7 +6454,6 @@ impl ProductVariant {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8231,38 +6469,11 @@ pub struct ProductVariantOption {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ProductVariantOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ProductVariantOption { id: "id" value optional, name: "name" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ProductVariantOption {
-    const NAME: &'static str = "ProductVariantOption";
-
-    const FIELDS: &'static[&'static str] = &["id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductVariantOption {
     /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8284,7 +6495,6 @@ impl ProductVariantOption {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8300,38 +6510,14 @@ pub struct Recurring {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for Recurring {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Recurring {
+        interval: "interval" value optional,
+        interval_count: "intervalCount" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for Recurring {
-    const NAME: &'static str = "Recurring";
-
-    const FIELDS: &'static[&'static str] = &["interval", "intervalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "interval")?,
-                1 => entries.value(&mut v1, "intervalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { interval: v0.unwrap_or_default(), interval_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl Recurring {
     /// A value with the required fields (`interval`, `intervalCount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8353,7 +6539,6 @@ impl Recurring {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `RecurringInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8375,7 +6560,6 @@ pub enum RecurringInterval {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
     #[inline]
@@ -8391,7 +6575,6 @@ impl RecurringInterval {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for RecurringInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8409,7 +6592,6 @@ impl From<&str> for RecurringInterval {
 crate::runtime::enums::string_enum!(RecurringInterval);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewAuthor` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8431,49 +6613,17 @@ pub struct ReviewAuthor {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ReviewAuthor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ReviewAuthor {
+        name: "name" value required,
+        email: "email" value required,
+        phone: "phone" value optional,
+        is_customer: "isCustomer" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ReviewAuthor {
-    const NAME: &'static str = "ReviewAuthor";
-
-    const FIELDS: &'static[&'static str] = &["name", "email", "phone", "isCustomer"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "email")?,
-                2 => entries.value(&mut v2, "phone")?,
-                3 => entries.value(&mut v3, "isCustomer")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            email: crate::runtime::object::required(v1, "email")?,
-            phone: v2.unwrap_or_default(),
-            is_customer: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ReviewAuthor {
     /// A value with the required fields (`name`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8495,7 +6645,6 @@ impl ReviewAuthor {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewCountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -8506,35 +6655,11 @@ pub struct ReviewCountsResponse {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for ReviewCountsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ReviewCountsResponse { data: "data" value_or_default optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for ReviewCountsResponse {
-    const NAME: &'static str = "ReviewCountsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewRef` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8554,46 +6679,16 @@ pub struct ReviewRef {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ReviewRef {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ReviewRef {
+        review_id: "reviewId" value required,
+        product_id: "productId" value required,
+        store_id: "storeId" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ReviewRef {
-    const NAME: &'static str = "ReviewRef";
-
-    const FIELDS: &'static[&'static str] = &["reviewId", "productId", "storeId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "reviewId")?,
-                1 => entries.value(&mut v1, "productId")?,
-                2 => entries.value(&mut v2, "storeId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            review_id: crate::runtime::object::required(v0, "reviewId")?,
-            product_id: crate::runtime::object::required(v1, "productId")?,
-            store_id: crate::runtime::object::required(v2, "storeId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ReviewRef {
     /// A value with the required fields (`reviewId`, `productId`, `storeId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8611,7 +6706,6 @@ impl ReviewRef {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewReply` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8628,46 +6722,16 @@ pub struct ReviewReply {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ReviewReply {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ReviewReply {
+        headline: "headline" value required,
+        comment: "comment" value required,
+        user: "user" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ReviewReply {
-    const NAME: &'static str = "ReviewReply";
-
-    const FIELDS: &'static[&'static str] = &["headline", "comment", "user"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "headline")?,
-                1 => entries.value(&mut v1, "comment")?,
-                2 => entries.value(&mut v2, "user")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            headline: crate::runtime::object::required(v0, "headline")?,
-            comment: crate::runtime::object::required(v1, "comment")?,
-            user: crate::runtime::object::required(v2, "user")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ReviewReply {
     /// A value with the required fields (`headline`, `comment`, `user`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8681,7 +6745,6 @@ impl ReviewReply {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ShippingOptions` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8697,40 +6760,12 @@ pub struct ShippingOptions {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ShippingOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ShippingOptions { weight: "weight" value optional, dimensions: "dimensions" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ShippingOptions {
-    const NAME: &'static str = "ShippingOptions";
-
-    const FIELDS: &'static[&'static str] = &["weight", "dimensions"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "weight")?,
-                1 => entries.value(&mut v1, "dimensions")?,
-                _ => {}
-            }
-        }
-        Ok(Self { weight: v0.unwrap_or_default(), dimensions: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ShippingOptions {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8752,7 +6787,6 @@ impl ShippingOptions {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `SortOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8768,7 +6802,6 @@ pub enum SortOrder {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl SortOrder {
     /// The value as sent on the wire.
     #[inline]
@@ -8782,7 +6815,6 @@ impl SortOrder {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for SortOrder {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8798,54 +6830,24 @@ impl From<&str> for SortOrder {
 crate::runtime::enums::string_enum!(SortOrder);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Acknowledgement of most product write operations.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StatusResponse {
     /// True when the action succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl<'de> serde::Deserialize<'de> for StatusResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    StatusResponse { status: "status" value optional, message: "message" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-impl crate::runtime::object::Object for StatusResponse {
-    const NAME: &'static str = "StatusResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { status: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `StoreAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8861,7 +6863,6 @@ pub enum StoreAction {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl StoreAction {
     /// The value as sent on the wire.
     #[inline]
@@ -8875,7 +6876,6 @@ impl StoreAction {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for StoreAction {
     #[inline]
     fn from(value: &str) -> Self {
@@ -8891,7 +6891,6 @@ impl From<&str> for StoreAction {
 crate::runtime::enums::string_enum!(StoreAction);
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateDisplayPriorityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8910,46 +6909,16 @@ pub struct UpdateDisplayPriorityRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateDisplayPriorityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateDisplayPriorityRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        products: "products" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateDisplayPriorityRequest {
-    const NAME: &'static str = "UpdateDisplayPriorityRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "products"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "products")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            products: crate::runtime::object::required(v2, "products")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateDisplayPriorityRequest {
     /// A value with the required fields (`altId`, `altType`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8963,7 +6932,6 @@ impl UpdateDisplayPriorityRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateInventoryRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -8982,46 +6950,16 @@ pub struct UpdateInventoryRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateInventoryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateInventoryRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        items: "items" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateInventoryRequest {
-    const NAME: &'static str = "UpdateInventoryRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "items"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "items")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            items: crate::runtime::object::required(v2, "items")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateInventoryRequest {
     /// A value with the required fields (`altId`, `altType`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9035,7 +6973,6 @@ impl UpdateInventoryRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9067,55 +7004,19 @@ pub struct UpdateProductCollectionRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateProductCollectionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateProductCollectionRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value optional,
+        slug: "slug" value optional,
+        image: "image" value optional,
+        seo: "seo" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateProductCollectionRequest {
-    const NAME: &'static str = "UpdateProductCollectionRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "slug", "image", "seo"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "slug")?,
-                4 => entries.value(&mut v4, "image")?,
-                5 => entries.value(&mut v5, "seo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: v2.unwrap_or_default(),
-            slug: v3.unwrap_or_default(),
-            image: v4.unwrap_or_default(),
-            seo: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductCollectionRequest {
     /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9156,7 +7057,6 @@ impl UpdateProductCollectionRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9239,114 +7139,32 @@ pub struct UpdateProductRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateProductRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateProductRequest {
+        name: "name" value required,
+        location_id: "locationId" value required,
+        description: "description" value optional,
+        product_type: "productType" value required,
+        image: "image" value optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        available_in_store: "availableInStore" value optional,
+        medias: "medias" value optional,
+        variants: "variants" value optional,
+        collection_ids: "collectionIds" value optional,
+        is_taxes_enabled: "isTaxesEnabled" value optional,
+        taxes: "taxes" value optional,
+        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
+        is_label_enabled: "isLabelEnabled" value optional,
+        label: "label" value optional,
+        slug: "slug" value optional,
+        seo: "seo" value optional,
+        tax_inclusive: "taxInclusive" value optional,
+        prices: "prices" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateProductRequest {
-    const NAME: &'static str = "UpdateProductRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "locationId",
-        "description",
-        "productType",
-        "image",
-        "statementDescriptor",
-        "availableInStore",
-        "medias",
-        "variants",
-        "collectionIds",
-        "isTaxesEnabled",
-        "taxes",
-        "automaticTaxCategoryId",
-        "isLabelEnabled",
-        "label",
-        "slug",
-        "seo",
-        "taxInclusive",
-        "prices"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "productType")?,
-                4 => entries.value(&mut v4, "image")?,
-                5 => entries.value(&mut v5, "statementDescriptor")?,
-                6 => entries.value(&mut v6, "availableInStore")?,
-                7 => entries.value(&mut v7, "medias")?,
-                8 => entries.value(&mut v8, "variants")?,
-                9 => entries.value(&mut v9, "collectionIds")?,
-                10 => entries.value(&mut v10, "isTaxesEnabled")?,
-                11 => entries.value(&mut v11, "taxes")?,
-                12 => entries.value(&mut v12, "automaticTaxCategoryId")?,
-                13 => entries.value(&mut v13, "isLabelEnabled")?,
-                14 => entries.value(&mut v14, "label")?,
-                15 => entries.value(&mut v15, "slug")?,
-                16 => entries.value(&mut v16, "seo")?,
-                17 => entries.value(&mut v17, "taxInclusive")?,
-                18 => entries.value(&mut v18, "prices")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            description: v2.unwrap_or_default(),
-            product_type: crate::runtime::object::required(v3, "productType")?,
-            image: v4.unwrap_or_default(),
-            statement_descriptor: v5.unwrap_or_default(),
-            available_in_store: v6.unwrap_or_default(),
-            medias: v7.unwrap_or_default(),
-            variants: v8.unwrap_or_default(),
-            collection_ids: v9.unwrap_or_default(),
-            is_taxes_enabled: v10.unwrap_or_default(),
-            taxes: v11.unwrap_or_default(),
-            automatic_tax_category_id: v12.unwrap_or_default(),
-            is_label_enabled: v13.unwrap_or_default(),
-            label: v14.unwrap_or_default(),
-            slug: v15.unwrap_or_default(),
-            seo: v16.unwrap_or_default(),
-            tax_inclusive: v17.unwrap_or_default(),
-            prices: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductRequest {
     /// A value with the required fields (`name`, `locationId`, `productType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9476,7 +7294,6 @@ impl UpdateProductRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductReviewRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9515,70 +7332,21 @@ pub struct UpdateProductReviewRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateProductReviewRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateProductReviewRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        product_id: "productId" value required,
+        status: "status" value required,
+        reply: "reply" value optional,
+        rating: "rating" value optional,
+        headline: "headline" value optional,
+        detail: "detail" value optional
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateProductReviewRequest {
-    const NAME: &'static str = "UpdateProductReviewRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "productId",
-        "status",
-        "reply",
-        "rating",
-        "headline",
-        "detail"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "productId")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "reply")?,
-                5 => entries.value(&mut v5, "rating")?,
-                6 => entries.value(&mut v6, "headline")?,
-                7 => entries.value(&mut v7, "detail")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            product_id: crate::runtime::object::required(v2, "productId")?,
-            status: crate::runtime::object::required(v3, "status")?,
-            reply: v4.unwrap_or_default(),
-            rating: v5.unwrap_or_default(),
-            headline: v6.unwrap_or_default(),
-            detail: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductReviewRequest {
     /// A value with the required fields (`altId`, `altType`, `productId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9626,7 +7394,6 @@ impl UpdateProductReviewRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductStoreRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9649,49 +7416,17 @@ pub struct UpdateProductStoreRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateProductStoreRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateProductStoreRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        action: "action" value required,
+        product_ids: "productIds" value required
     }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateProductStoreRequest {
-    const NAME: &'static str = "UpdateProductStoreRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "action", "productIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "action")?,
-                3 => entries.value(&mut v3, "productIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            action: crate::runtime::object::required(v2, "action")?,
-            product_ids: crate::runtime::object::required(v3, "productIds")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductStoreRequest {
     /// A value with the required fields (`altId`, `altType`, `action`, `productIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9711,7 +7446,6 @@ impl UpdateProductStoreRequest {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Weight` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9725,43 +7459,12 @@ pub struct Weight {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for Weight {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    Weight { value: "value" value required, unit: "unit" value required }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for Weight {
-    const NAME: &'static str = "Weight";
-
-    const FIELDS: &'static[&'static str] = &["value", "unit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "value")?,
-                1 => entries.value(&mut v1, "unit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            value: crate::runtime::object::required(v0, "value")?,
-            unit: crate::runtime::object::required(v1, "unit")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl Weight {
     /// A value with the required fields (`value`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9771,7 +7474,6 @@ impl Weight {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `WeightUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9793,7 +7495,6 @@ pub enum WeightUnit {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl WeightUnit {
     /// The value as sent on the wire.
     #[inline]
@@ -9809,7 +7510,6 @@ impl WeightUnit {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for WeightUnit {
     #[inline]
     fn from(value: &str) -> Self {

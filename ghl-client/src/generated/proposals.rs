@@ -26,12 +26,10 @@
 //! | [`send_document_template`](Proposals::send_document_template) | `POST /proposals/templates/send` | `2021-07-28` | either |
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "proposals";
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Operations of the Documents & Contracts module. Get one with `client.proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
@@ -39,7 +37,6 @@ pub struct Proposals {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl Proposals {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -51,7 +48,6 @@ impl Proposals {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_document(&self, document_id: impl Into<String>) -> GetDocument {
         GetDocument { client: self.client.clone(), document_id: document_id.into(), }
     }
@@ -107,7 +103,6 @@ impl Proposals {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -168,7 +163,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -271,7 +265,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `get_document`: set optional parameters, then call `send()`.
 ///
 /// Fetch one document.
@@ -280,7 +273,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetDocument {
@@ -289,9 +281,7 @@ pub struct GetDocument {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetDocument {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -327,7 +317,6 @@ impl GetDocument {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `list_document_templates`: set optional parameters, then call `send()`.
 ///
 /// List the document templates of a location.
@@ -349,7 +338,6 @@ pub struct ListDocumentTemplates {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocumentTemplates {
     /// Id of the location.
     ///
@@ -470,7 +458,6 @@ impl ListDocumentTemplates {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl crate::Paginated for ListDocumentTemplates {
     type Page = ListDocumentTemplatesResponse;
 
@@ -509,7 +496,6 @@ impl crate::Paginated for ListDocumentTemplates {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -519,7 +505,6 @@ impl ListDocumentTemplates {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `list_documents`: set optional parameters, then call `send()`.
 ///
 /// List the documents and contracts of a location.
@@ -540,7 +525,6 @@ pub struct ListDocuments {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocuments {
     /// Id of the location.
     ///
@@ -652,7 +636,6 @@ impl ListDocuments {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl crate::Paginated for ListDocuments {
     type Page = ListDocumentsResponse;
 
@@ -691,7 +674,6 @@ impl crate::Paginated for ListDocuments {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -701,7 +683,6 @@ impl ListDocuments {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `send_document`: set optional parameters, then call `send()`.
 ///
 /// Send a document to its recipients.
@@ -715,7 +696,6 @@ pub struct SendDocument {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -754,7 +734,6 @@ impl SendDocument {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `send_document_template`: set optional parameters, then call `send()`.
 ///
 /// Create a document from a template and send it to a contact.
@@ -768,7 +747,6 @@ pub struct SendDocumentTemplate {
 }
 
 #[cfg(feature = "proposals")]
-#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -807,7 +785,6 @@ impl SendDocumentTemplate {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A contact who receives a copy.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -837,62 +814,19 @@ pub struct CcRecipient {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CcRecipient {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CcRecipient {
+        email: "email" value required,
+        id: "id" value required,
+        image_url: "imageUrl" value required,
+        contact_name: "contactName" value required,
+        first_name: "firstName" value required,
+        last_name: "lastName" value required
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CcRecipient {
-    const NAME: &'static str = "CcRecipient";
-
-    const FIELDS: &'static[&'static str] = &[
-        "email",
-        "id",
-        "imageUrl",
-        "contactName",
-        "firstName",
-        "lastName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "email")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "imageUrl")?,
-                3 => entries.value(&mut v3, "contactName")?,
-                4 => entries.value(&mut v4, "firstName")?,
-                5 => entries.value(&mut v5, "lastName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            email: crate::runtime::object::required(v0, "email")?,
-            id: crate::runtime::object::required(v1, "id")?,
-            image_url: crate::runtime::object::required(v2, "imageUrl")?,
-            contact_name: crate::runtime::object::required(v3, "contactName")?,
-            first_name: crate::runtime::object::required(v4, "firstName")?,
-            last_name: crate::runtime::object::required(v5, "lastName")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl CcRecipient {
     /// A value with the required fields (`email`, `id`, `imageUrl`, `contactName`, `firstName`, `lastName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -916,72 +850,39 @@ impl CcRecipient {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document or contract.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `documentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "documentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentId",))]
     pub document_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Service agreement`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Kind of document.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `isExpired`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isExpired", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isExpired",))]
     pub is_expired: Option<bool>,
 
     /// Number of times the document went back to draft.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "documentRevision", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentRevision",))]
     pub document_revision: Option<i64>,
 
     /// `fillableFields`: a list of [`FillableField`](crate::proposals::FillableField) values.
@@ -989,29 +890,17 @@ pub struct Document {
     pub fillable_fields: Vec<FillableField>,
 
     /// `grandTotal`: a [`GrandTotal`](crate::proposals::GrandTotal).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "grandTotal", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "grandTotal",))]
     pub grand_total: Option<GrandTotal>,
 
     /// `locale`: a string. Example: `en-US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locale: Option<String>,
 
     /// Document status.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<DocumentStatus2>,
 
     /// Payment status.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentStatus",))]
     pub payment_status: Option<DocumentPaymentStatus2>,
 
     /// `recipients`: a list of [`DocumentRecipient`](crate::proposals::DocumentRecipient) values.
@@ -1021,185 +910,64 @@ pub struct Document {
     pub links: Vec<DocumentLink>,
 
     /// `updatedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for Document {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Document {
+        id: "_id" value optional,
+        document_id: "documentId" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        deleted: "deleted" value optional,
+        is_expired: "isExpired" value optional,
+        document_revision: "documentRevision" value optional,
+        fillable_fields: "fillableFields" value_or_default optional,
+        grand_total: "grandTotal" value optional,
+        locale: "locale" value optional,
+        status: "status" value optional,
+        payment_status: "paymentStatus" value optional,
+        recipients: "recipients" value_or_default optional,
+        links: "links" value_or_default optional,
+        updated_at: "updatedAt" value optional,
+        created_at: "createdAt" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for Document {
-    const NAME: &'static str = "Document";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "documentId",
-        "locationId",
-        "name",
-        "type",
-        "deleted",
-        "isExpired",
-        "documentRevision",
-        "fillableFields",
-        "grandTotal",
-        "locale",
-        "status",
-        "paymentStatus",
-        "recipients",
-        "links",
-        "updatedAt",
-        "createdAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "documentId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "deleted")?,
-                6 => entries.value(&mut v6, "isExpired")?,
-                7 => entries.value(&mut v7, "documentRevision")?,
-                8 => entries.value_or_default(&mut v8, "fillableFields")?,
-                9 => entries.value(&mut v9, "grandTotal")?,
-                10 => entries.value(&mut v10, "locale")?,
-                11 => entries.value(&mut v11, "status")?,
-                12 => entries.value(&mut v12, "paymentStatus")?,
-                13 => entries.value_or_default(&mut v13, "recipients")?,
-                14 => entries.value_or_default(&mut v14, "links")?,
-                15 => entries.value(&mut v15, "updatedAt")?,
-                16 => entries.value(&mut v16, "createdAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            document_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            deleted: v5.unwrap_or_default(),
-            is_expired: v6.unwrap_or_default(),
-            document_revision: v7.unwrap_or_default(),
-            fillable_fields: v8.unwrap_or_default(),
-            grand_total: v9.unwrap_or_default(),
-            locale: v10.unwrap_or_default(),
-            status: v11.unwrap_or_default(),
-            payment_status: v12.unwrap_or_default(),
-            recipients: v13.unwrap_or_default(),
-            links: v14.unwrap_or_default(),
-            updated_at: v15.unwrap_or_default(),
-            created_at: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A discount applied to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentDiscount {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Percentage or amount.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<f64>,
 
     /// `type`: a [`DocumentDiscountType`](crate::proposals::DocumentDiscountType), one of `percentage`, `custom_amount`. Example: `percentage`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<DocumentDiscountType>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for DocumentDiscount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DocumentDiscount {
+        id: "id" value optional,
+        value: "value" value optional,
+        type_: "type" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for DocumentDiscount {
-    const NAME: &'static str = "DocumentDiscount";
-
-    const FIELDS: &'static[&'static str] = &["id", "value", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            value: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Values of `DocumentDiscountType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1215,7 +983,6 @@ pub enum DocumentDiscountType {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentDiscountType {
     /// The value as sent on the wire.
     #[inline]
@@ -1229,7 +996,6 @@ impl DocumentDiscountType {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentDiscountType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1245,143 +1011,58 @@ impl From<&str> for DocumentDiscountType {
 crate::runtime::enums::string_enum!(DocumentDiscountType);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient's link to a sent document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentLink {
     /// `referenceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "referenceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "referenceId",))]
     pub reference_id: Option<String>,
 
     /// `documentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "documentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentId",))]
     pub document_id: Option<String>,
 
     /// `recipientId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recipientId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientId",))]
     pub recipient_id: Option<String>,
 
     /// `entityName`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityName",))]
     pub entity_name: Option<RecipientEntity>,
 
     /// `recipientCategory`: a [`DocumentLinkRecipientCategory`](crate::proposals::DocumentLinkRecipientCategory), one of `recipient`, `cc`, `bcc`. Example: `recipient`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recipientCategory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientCategory",))]
     pub recipient_category: Option<DocumentLinkRecipientCategory>,
 
     /// Revision of the document the link opens.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "documentRevision", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentRevision",))]
     pub document_revision: Option<i64>,
 
     /// Id of the user who created the link.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for DocumentLink {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DocumentLink {
+        reference_id: "referenceId" value optional,
+        document_id: "documentId" value optional,
+        recipient_id: "recipientId" value optional,
+        entity_name: "entityName" value optional,
+        recipient_category: "recipientCategory" value optional,
+        document_revision: "documentRevision" value optional,
+        created_by: "createdBy" value optional,
+        deleted: "deleted" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for DocumentLink {
-    const NAME: &'static str = "DocumentLink";
-
-    const FIELDS: &'static[&'static str] = &[
-        "referenceId",
-        "documentId",
-        "recipientId",
-        "entityName",
-        "recipientCategory",
-        "documentRevision",
-        "createdBy",
-        "deleted"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "referenceId")?,
-                1 => entries.value(&mut v1, "documentId")?,
-                2 => entries.value(&mut v2, "recipientId")?,
-                3 => entries.value(&mut v3, "entityName")?,
-                4 => entries.value(&mut v4, "recipientCategory")?,
-                5 => entries.value(&mut v5, "documentRevision")?,
-                6 => entries.value(&mut v6, "createdBy")?,
-                7 => entries.value(&mut v7, "deleted")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            reference_id: v0.unwrap_or_default(),
-            document_id: v1.unwrap_or_default(),
-            recipient_id: v2.unwrap_or_default(),
-            entity_name: v3.unwrap_or_default(),
-            recipient_category: v4.unwrap_or_default(),
-            document_revision: v5.unwrap_or_default(),
-            created_by: v6.unwrap_or_default(),
-            deleted: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Values of `DocumentLinkRecipientCategory`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1400,7 +1081,6 @@ pub enum DocumentLinkRecipientCategory {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentLinkRecipientCategory {
     /// The value as sent on the wire.
     #[inline]
@@ -1415,7 +1095,6 @@ impl DocumentLinkRecipientCategory {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentLinkRecipientCategory {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1432,7 +1111,6 @@ impl From<&str> for DocumentLinkRecipientCategory {
 crate::runtime::enums::string_enum!(DocumentLinkRecipientCategory);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Payment state of a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1451,7 +1129,6 @@ pub enum DocumentPaymentStatus {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentPaymentStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1466,7 +1143,6 @@ impl DocumentPaymentStatus {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentPaymentStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1483,7 +1159,6 @@ impl From<&str> for DocumentPaymentStatus {
 crate::runtime::enums::string_enum!(DocumentPaymentStatus);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Payment status.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -1499,274 +1174,113 @@ pub enum DocumentPaymentStatus2 {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentRecipient {
     /// Contact or user id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `Jim`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Anton`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jim@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phoneNumber`: a string. Example: `+1234567890`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// `phone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// True once the recipient has finished the document.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasCompleted", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasCompleted",))]
     pub has_completed: Option<bool>,
 
     /// `role`: a [`DocumentRecipientRole`](crate::proposals::DocumentRecipientRole), one of `user`, `signer`. Example: `signer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<DocumentRecipientRole>,
 
     /// `isPrimary`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// Position in the signing sequence.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "signingOrder", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "signingOrder",))]
     pub signing_order: Option<i64>,
 
     /// Signature image.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "imgUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imgUrl",))]
     pub img_url: Option<String>,
 
     /// Address the recipient signed from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ip: Option<String>,
 
     /// `userAgent`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userAgent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userAgent",))]
     pub user_agent: Option<String>,
 
     /// `signedDate`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "signedDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "signedDate",))]
     pub signed_date: Option<String>,
 
     /// `contactName`: a string. Example: `Jim Anton`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `country`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `entityName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityName",))]
     pub entity_name: Option<String>,
 
     /// Initials image.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "initialsImgUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "initialsImgUrl",))]
     pub initials_img_url: Option<String>,
 
     /// `lastViewedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastViewedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastViewedAt",))]
     pub last_viewed_at: Option<String>,
 
     /// Link the recipient opens the document with.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shareLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shareLink",))]
     pub share_link: Option<String>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for DocumentRecipient {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DocumentRecipient {
+        id: "id" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        phone_number: "phoneNumber" value optional,
+        phone: "phone" value optional,
+        has_completed: "hasCompleted" value optional,
+        role: "role" value optional,
+        is_primary: "isPrimary" value optional,
+        signing_order: "signingOrder" value optional,
+        img_url: "imgUrl" value optional,
+        ip: "ip" value optional,
+        user_agent: "userAgent" value optional,
+        signed_date: "signedDate" value optional,
+        contact_name: "contactName" value optional,
+        country: "country" value optional,
+        entity_name: "entityName" value optional,
+        initials_img_url: "initialsImgUrl" value optional,
+        last_viewed_at: "lastViewedAt" value optional,
+        share_link: "shareLink" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for DocumentRecipient {
-    const NAME: &'static str = "DocumentRecipient";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "firstName",
-        "lastName",
-        "email",
-        "phoneNumber",
-        "phone",
-        "hasCompleted",
-        "role",
-        "isPrimary",
-        "signingOrder",
-        "imgUrl",
-        "ip",
-        "userAgent",
-        "signedDate",
-        "contactName",
-        "country",
-        "entityName",
-        "initialsImgUrl",
-        "lastViewedAt",
-        "shareLink"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "firstName")?,
-                2 => entries.value(&mut v2, "lastName")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "phoneNumber")?,
-                5 => entries.value(&mut v5, "phone")?,
-                6 => entries.value(&mut v6, "hasCompleted")?,
-                7 => entries.value(&mut v7, "role")?,
-                8 => entries.value(&mut v8, "isPrimary")?,
-                9 => entries.value(&mut v9, "signingOrder")?,
-                10 => entries.value(&mut v10, "imgUrl")?,
-                11 => entries.value(&mut v11, "ip")?,
-                12 => entries.value(&mut v12, "userAgent")?,
-                13 => entries.value(&mut v13, "signedDate")?,
-                14 => entries.value(&mut v14, "contactName")?,
-                15 => entries.value(&mut v15, "country")?,
-                16 => entries.value(&mut v16, "entityName")?,
-                17 => entries.value(&mut v17, "initialsImgUrl")?,
-                18 => entries.value(&mut v18, "lastViewedAt")?,
-                19 => entries.value(&mut v19, "shareLink")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            first_name: v1.unwrap_or_default(),
-            last_name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            phone_number: v4.unwrap_or_default(),
-            phone: v5.unwrap_or_default(),
-            has_completed: v6.unwrap_or_default(),
-            role: v7.unwrap_or_default(),
-            is_primary: v8.unwrap_or_default(),
-            signing_order: v9.unwrap_or_default(),
-            img_url: v10.unwrap_or_default(),
-            ip: v11.unwrap_or_default(),
-            user_agent: v12.unwrap_or_default(),
-            signed_date: v13.unwrap_or_default(),
-            contact_name: v14.unwrap_or_default(),
-            country: v15.unwrap_or_default(),
-            entity_name: v16.unwrap_or_default(),
-            initials_img_url: v17.unwrap_or_default(),
-            last_viewed_at: v18.unwrap_or_default(),
-            share_link: v19.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Values of `DocumentRecipientRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1782,7 +1296,6 @@ pub enum DocumentRecipientRole {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentRecipientRole {
     /// The value as sent on the wire.
     #[inline]
@@ -1796,7 +1309,6 @@ impl DocumentRecipientRole {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentRecipientRole {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1812,7 +1324,6 @@ impl From<&str> for DocumentRecipientRole {
 crate::runtime::enums::string_enum!(DocumentRecipientRole);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Where a document is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1837,7 +1348,6 @@ pub enum DocumentStatus {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1854,7 +1364,6 @@ impl DocumentStatus {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1873,7 +1382,6 @@ impl From<&str> for DocumentStatus {
 crate::runtime::enums::string_enum!(DocumentStatus);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Document status.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -1889,193 +1397,80 @@ pub enum DocumentStatus2 {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub underscore_id: Option<String>,
 
     /// Same as `_id`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Template revision.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<i64>,
 
     /// `name`: a string. Example: `New Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `type`: a [`DocumentTemplateType`](crate::proposals::DocumentTemplateType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<DocumentTemplateType>,
 
     /// Id of the user who last changed it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// True for a public document form.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPublicDocument", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPublicDocument",))]
     pub is_public_document: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-06-26T09:24:19.305Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-06-26T09:27:32.119Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Documents created from the form; public forms only.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "documentCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentCount",))]
     pub document_count: Option<i64>,
 
     /// Address of the public form; public forms only.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "docFormUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "docFormUrl",))]
     pub doc_form_url: Option<String>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for DocumentTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DocumentTemplate {
+        underscore_id: "_id" value optional,
+        id: "id" value optional,
+        deleted: "deleted" value optional,
+        version: "version" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional,
+        type_: "type" value optional,
+        updated_by: "updatedBy" value optional,
+        is_public_document: "isPublicDocument" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        document_count: "documentCount" value optional,
+        doc_form_url: "docFormUrl" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for DocumentTemplate {
-    const NAME: &'static str = "DocumentTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "id",
-        "deleted",
-        "version",
-        "name",
-        "locationId",
-        "type",
-        "updatedBy",
-        "isPublicDocument",
-        "createdAt",
-        "updatedAt",
-        "documentCount",
-        "docFormUrl"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "deleted")?,
-                3 => entries.value(&mut v3, "version")?,
-                4 => entries.value(&mut v4, "name")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "updatedBy")?,
-                8 => entries.value(&mut v8, "isPublicDocument")?,
-                9 => entries.value(&mut v9, "createdAt")?,
-                10 => entries.value(&mut v10, "updatedAt")?,
-                11 => entries.value(&mut v11, "documentCount")?,
-                12 => entries.value(&mut v12, "docFormUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            underscore_id: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            deleted: v2.unwrap_or_default(),
-            version: v3.unwrap_or_default(),
-            name: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-            updated_by: v7.unwrap_or_default(),
-            is_public_document: v8.unwrap_or_default(),
-            created_at: v9.unwrap_or_default(),
-            updated_at: v10.unwrap_or_default(),
-            document_count: v11.unwrap_or_default(),
-            doc_form_url: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Kind of document template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2094,7 +1489,6 @@ pub enum DocumentTemplateType {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentTemplateType {
     /// The value as sent on the wire.
     #[inline]
@@ -2109,7 +1503,6 @@ impl DocumentTemplateType {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentTemplateType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2126,7 +1519,6 @@ impl From<&str> for DocumentTemplateType {
 crate::runtime::enums::string_enum!(DocumentTemplateType);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Kind of element in a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2181,7 +1573,6 @@ pub enum ElementType {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl ElementType {
     /// The value as sent on the wire.
     #[inline]
@@ -2208,7 +1599,6 @@ impl ElementType {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for ElementType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2237,153 +1627,69 @@ impl From<&str> for ElementType {
 crate::runtime::enums::string_enum!(ElementType);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A field a recipient fills in.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FillableField {
     /// `fieldId`: a string. Example: `text_field_1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fieldId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldId",))]
     pub field_id: Option<String>,
 
     /// `isRequired`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isRequired", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRequired",))]
     pub is_required: Option<bool>,
 
     /// `hasCompleted`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasCompleted", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasCompleted",))]
     pub has_completed: Option<bool>,
 
     /// Who fills the field.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recipient: Option<String>,
 
     /// `entityType`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "entityType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<RecipientEntity>,
 
     /// `id`: a string. Example: `2d0a6fe1-d519-4198-8785-3da1d7cab925`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `type`: a [`ElementType`](crate::proposals::ElementType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ElementType>,
 
     /// `value`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for FillableField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FillableField {
+        field_id: "fieldId" value optional,
+        is_required: "isRequired" value optional,
+        has_completed: "hasCompleted" value optional,
+        recipient: "recipient" value optional,
+        entity_type: "entityType" value optional,
+        id: "id" value optional,
+        type_: "type" value optional,
+        value: "value" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for FillableField {
-    const NAME: &'static str = "FillableField";
-
-    const FIELDS: &'static[&'static str] = &[
-        "fieldId",
-        "isRequired",
-        "hasCompleted",
-        "recipient",
-        "entityType",
-        "id",
-        "type",
-        "value"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fieldId")?,
-                1 => entries.value(&mut v1, "isRequired")?,
-                2 => entries.value(&mut v2, "hasCompleted")?,
-                3 => entries.value(&mut v3, "recipient")?,
-                4 => entries.value(&mut v4, "entityType")?,
-                5 => entries.value(&mut v5, "id")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            field_id: v0.unwrap_or_default(),
-            is_required: v1.unwrap_or_default(),
-            has_completed: v2.unwrap_or_default(),
-            recipient: v3.unwrap_or_default(),
-            entity_type: v4.unwrap_or_default(),
-            id: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-            value: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Totals of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GrandTotal {
     /// Total before discounts.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Total discount, in percent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "discountPercentage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountPercentage",))]
     pub discount_percentage: Option<f64>,
 
     /// `discounts`: a list of [`DocumentDiscount`](crate::proposals::DocumentDiscount) values.
@@ -2391,52 +1697,16 @@ pub struct GrandTotal {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for GrandTotal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GrandTotal {
+        amount: "amount" value optional,
+        currency: "currency" value optional,
+        discount_percentage: "discountPercentage" value optional,
+        discounts: "discounts" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for GrandTotal {
-    const NAME: &'static str = "GrandTotal";
-
-    const FIELDS: &'static[&'static str] = &[
-        "amount",
-        "currency",
-        "discountPercentage",
-        "discounts"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "amount")?,
-                1 => entries.value(&mut v1, "currency")?,
-                2 => entries.value(&mut v2, "discountPercentage")?,
-                3 => entries.value_or_default(&mut v3, "discounts")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            amount: v0.unwrap_or_default(),
-            currency: v1.unwrap_or_default(),
-            discount_percentage: v2.unwrap_or_default(),
-            discounts: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of templates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2446,58 +1716,23 @@ pub struct ListDocumentTemplatesResponse {
     pub data: Vec<DocumentTemplate>,
 
     /// Number of matching templates.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for ListDocumentTemplatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListDocumentTemplatesResponse {
+        data: "data" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for ListDocumentTemplatesResponse {
-    const NAME: &'static str = "ListDocumentTemplatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            data: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of documents.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -2507,75 +1742,28 @@ pub struct ListDocumentsResponse {
     pub documents: Vec<Document>,
 
     /// Number of matching documents.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// White-label address documents are served from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "whiteLabelBaseUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whiteLabelBaseUrl",))]
     pub white_label_base_url: Option<String>,
 
     /// White-label address invoices are served from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "whiteLabelBaseUrlForInvoice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whiteLabelBaseUrlForInvoice",))]
     pub white_label_base_url_for_invoice: Option<String>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for ListDocumentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListDocumentsResponse {
+        documents: "documents" value_or_default optional,
+        total: "total" value optional,
+        white_label_base_url: "whiteLabelBaseUrl" value optional,
+        white_label_base_url_for_invoice: "whiteLabelBaseUrlForInvoice" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for ListDocumentsResponse {
-    const NAME: &'static str = "ListDocumentsResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "documents",
-        "total",
-        "whiteLabelBaseUrl",
-        "whiteLabelBaseUrlForInvoice"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "documents")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "whiteLabelBaseUrl")?,
-                3 => entries.value(&mut v3, "whiteLabelBaseUrlForInvoice")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            documents: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            white_label_base_url: v2.unwrap_or_default(),
-            white_label_base_url_for_invoice: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email template and subject of the notification.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2590,43 +1778,15 @@ pub struct NotificationReceive {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for NotificationReceive {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    NotificationReceive {
+        template_id: "templateId" value required,
+        subject: "subject" value required
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for NotificationReceive {
-    const NAME: &'static str = "NotificationReceive";
-
-    const FIELDS: &'static[&'static str] = &["templateId", "subject"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "templateId")?,
-                1 => entries.value(&mut v1, "subject")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            template_id: crate::runtime::object::required(v0, "templateId")?,
-            subject: crate::runtime::object::required(v1, "subject")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl NotificationReceive {
     /// A value with the required fields (`templateId`, `subject`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2636,7 +1796,6 @@ impl NotificationReceive {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Sender of the notification.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2652,43 +1811,15 @@ pub struct NotificationSender {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for NotificationSender {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    NotificationSender {
+        from_email: "fromEmail" value required,
+        from_name: "fromName" value required
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for NotificationSender {
-    const NAME: &'static str = "NotificationSender";
-
-    const FIELDS: &'static[&'static str] = &["fromEmail", "fromName"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fromEmail")?,
-                1 => entries.value(&mut v1, "fromName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            from_email: crate::runtime::object::required(v0, "fromEmail")?,
-            from_name: crate::runtime::object::required(v1, "fromName")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl NotificationSender {
     /// A value with the required fields (`fromEmail`, `fromName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2698,7 +1829,6 @@ impl NotificationSender {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email sent with the document.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2712,43 +1842,12 @@ pub struct NotificationSettings {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for NotificationSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    NotificationSettings { receive: "receive" value required, sender: "sender" value required }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for NotificationSettings {
-    const NAME: &'static str = "NotificationSettings";
-
-    const FIELDS: &'static[&'static str] = &["receive", "sender"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "receive")?,
-                1 => entries.value(&mut v1, "sender")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            receive: crate::runtime::object::required(v0, "receive")?,
-            sender: crate::runtime::object::required(v1, "sender")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl NotificationSettings {
     /// A value with the required fields (`receive`, `sender`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2761,7 +1860,6 @@ impl NotificationSettings {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Whether a recipient is a contact or a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2777,7 +1875,6 @@ pub enum RecipientEntity {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl RecipientEntity {
     /// The value as sent on the wire.
     #[inline]
@@ -2791,7 +1888,6 @@ impl RecipientEntity {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for RecipientEntity {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2807,7 +1903,6 @@ impl From<&str> for RecipientEntity {
 crate::runtime::enums::string_enum!(RecipientEntity);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document to send.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2843,66 +1938,20 @@ pub struct SendDocumentRequest {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SendDocumentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendDocumentRequest {
+        location_id: "locationId" value required,
+        document_id: "documentId" value required,
+        document_name: "documentName" value optional,
+        medium: "medium" value optional,
+        cc_recipients: "ccRecipients" value optional,
+        notification_settings: "notificationSettings" value optional,
+        sent_by: "sentBy" value required
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SendDocumentRequest {
-    const NAME: &'static str = "SendDocumentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "documentId",
-        "documentName",
-        "medium",
-        "ccRecipients",
-        "notificationSettings",
-        "sentBy"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "documentId")?,
-                2 => entries.value(&mut v2, "documentName")?,
-                3 => entries.value(&mut v3, "medium")?,
-                4 => entries.value(&mut v4, "ccRecipients")?,
-                5 => entries.value(&mut v5, "notificationSettings")?,
-                6 => entries.value(&mut v6, "sentBy")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            document_id: crate::runtime::object::required(v1, "documentId")?,
-            document_name: v2.unwrap_or_default(),
-            medium: v3.unwrap_or_default(),
-            cc_recipients: v4.unwrap_or_default(),
-            notification_settings: v5.unwrap_or_default(),
-            sent_by: crate::runtime::object::required(v6, "sentBy")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendDocumentRequest {
     /// A value with the required fields (`locationId`, `documentId`, `sentBy`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2948,7 +1997,6 @@ impl SendDocumentRequest {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Share a link or send an email.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2964,7 +2012,6 @@ pub enum SendDocumentRequestMedium {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendDocumentRequestMedium {
     /// The value as sent on the wire.
     #[inline]
@@ -2978,7 +2025,6 @@ impl SendDocumentRequestMedium {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for SendDocumentRequestMedium {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2994,14 +2040,12 @@ impl From<&str> for SendDocumentRequestMedium {
 crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Result of sending a document or template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SendDocumentResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// One link per recipient.
@@ -3009,38 +2053,14 @@ pub struct SendDocumentResponse {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl<'de> serde::Deserialize<'de> for SendDocumentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendDocumentResponse {
+        success: "success" value optional,
+        links: "links" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-impl crate::runtime::object::Object for SendDocumentResponse {
-    const NAME: &'static str = "SendDocumentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "links"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value_or_default(&mut v1, "links")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), links: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A template to turn into a document and send.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3072,62 +2092,19 @@ pub struct SendTemplateRequest {
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SendTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SendTemplateRequest {
+        template_id: "templateId" value required,
+        user_id: "userId" value required,
+        send_document: "sendDocument" value optional,
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        opportunity_id: "opportunityId" value optional
     }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SendTemplateRequest {
-    const NAME: &'static str = "SendTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "templateId",
-        "userId",
-        "sendDocument",
-        "locationId",
-        "contactId",
-        "opportunityId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "templateId")?,
-                1 => entries.value(&mut v1, "userId")?,
-                2 => entries.value(&mut v2, "sendDocument")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "opportunityId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            template_id: crate::runtime::object::required(v0, "templateId")?,
-            user_id: crate::runtime::object::required(v1, "userId")?,
-            send_document: v2.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v3, "locationId")?,
-            contact_id: crate::runtime::object::required(v4, "contactId")?,
-            opportunity_id: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendTemplateRequest {
     /// A value with the required fields (`templateId`, `userId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

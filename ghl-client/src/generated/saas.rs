@@ -44,12 +44,10 @@
 //! | [`update_saas_subscription_legacy`](Saas::update_saas_subscription_legacy) | `PUT /saas-api/public-api/update-saas-subscription/{locationId}` | `2021-04-15` | agency |
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "saas";
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Operations of the SaaS module. Get one with `client.saas()`.
 #[derive(Clone, Debug)]
 pub struct Saas {
@@ -57,7 +55,6 @@ pub struct Saas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl Saas {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -119,7 +116,6 @@ impl Saas {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_saas_location(&self, body: serde_json::Value) -> CreateSaasLocation {
         CreateSaasLocation { client: self.client.clone(), body, }
     }
@@ -180,7 +176,6 @@ impl Saas {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_rebilling(&self, company_id: impl Into<String>) -> GetRebilling {
         GetRebilling { client: self.client.clone(), company_id: company_id.into(), }
     }
@@ -346,7 +341,6 @@ impl Saas {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_saas_location(&self, body: serde_json::Value) -> UpdateSaasLocation {
         UpdateSaasLocation { client: self.client.clone(), location_id: None, body, }
     }
@@ -376,7 +370,6 @@ impl Saas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -619,7 +612,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -899,7 +891,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_disable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
@@ -914,7 +905,6 @@ pub struct BulkDisableSaas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -957,7 +947,6 @@ impl BulkDisableSaas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_disable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
@@ -974,7 +963,6 @@ pub struct BulkDisableSaasLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1017,7 +1005,6 @@ impl BulkDisableSaasLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -1032,7 +1019,6 @@ pub struct BulkEnableSaas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1077,7 +1063,6 @@ impl BulkEnableSaas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -1094,7 +1079,6 @@ pub struct BulkEnableSaasLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1139,7 +1123,6 @@ impl BulkEnableSaasLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `create_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Create a SaaS sub-account (undocumented).
@@ -1148,7 +1131,6 @@ impl BulkEnableSaasLegacy {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSaasLocation {
@@ -1157,9 +1139,7 @@ pub struct CreateSaasLocation {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateSaasLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1196,7 +1176,6 @@ impl CreateSaasLocation {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -1211,7 +1190,6 @@ pub struct EnableSaas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl EnableSaas {
     /// The sub-account.
     ///
@@ -1261,7 +1239,6 @@ impl EnableSaas {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -1278,7 +1255,6 @@ pub struct EnableSaasLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl EnableSaasLegacy {
     /// The sub-account.
     ///
@@ -1334,7 +1310,6 @@ impl EnableSaasLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_locations_by_stripe_ids`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -1350,7 +1325,6 @@ pub struct GetLocationsByStripeIds {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetLocationsByStripeIds {
     /// Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
@@ -1402,7 +1376,6 @@ impl GetLocationsByStripeIds {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_locations_by_stripe_ids_legacy`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -1420,7 +1393,6 @@ pub struct GetLocationsByStripeIdsLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetLocationsByStripeIdsLegacy {
     /// Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
@@ -1472,7 +1444,6 @@ impl GetLocationsByStripeIdsLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency's rebilling settings (undocumented).
@@ -1481,7 +1452,6 @@ impl GetLocationsByStripeIdsLegacy {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetRebilling {
@@ -1490,9 +1460,7 @@ pub struct GetRebilling {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1531,7 +1499,6 @@ impl GetRebilling {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_plan`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
@@ -1546,7 +1513,6 @@ pub struct GetSaasPlan {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1583,7 +1549,6 @@ impl GetSaasPlan {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_plan_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
@@ -1600,7 +1565,6 @@ pub struct GetSaasPlanLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1640,7 +1604,6 @@ impl GetSaasPlanLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
@@ -1655,7 +1618,6 @@ pub struct GetSaasSubscription {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasSubscription {
     /// The sub-account.
     ///
@@ -1708,7 +1670,6 @@ impl GetSaasSubscription {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
@@ -1725,7 +1686,6 @@ pub struct GetSaasSubscriptionLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasSubscriptionLegacy {
     /// The sub-account.
     ///
@@ -1778,7 +1738,6 @@ impl GetSaasSubscriptionLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_agency_plans`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
@@ -1792,7 +1751,6 @@ pub struct ListAgencyPlans {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1831,7 +1789,6 @@ impl ListAgencyPlans {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_agency_plans_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
@@ -1847,7 +1804,6 @@ pub struct ListAgencyPlansLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1886,7 +1842,6 @@ impl ListAgencyPlansLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_saas_locations`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
@@ -1901,7 +1856,6 @@ pub struct ListSaasLocations {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1943,7 +1897,6 @@ impl ListSaasLocations {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl crate::Paginated for ListSaasLocations {
     type Page = ListSaasLocationsResponse;
 
@@ -1985,7 +1938,6 @@ impl crate::Paginated for ListSaasLocations {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1995,7 +1947,6 @@ impl ListSaasLocations {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_saas_locations_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
@@ -2012,7 +1963,6 @@ pub struct ListSaasLocationsLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocationsLegacy {
     /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
@@ -2062,7 +2012,6 @@ impl ListSaasLocationsLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl crate::Paginated for ListSaasLocationsLegacy {
     type Page = ListSaasLocationsResponse;
 
@@ -2104,7 +2053,6 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2114,7 +2062,6 @@ impl ListSaasLocationsLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `pause_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
@@ -2129,7 +2076,6 @@ pub struct PauseSaasLocation {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl PauseSaasLocation {
     /// The sub-account.
     ///
@@ -2182,7 +2128,6 @@ impl PauseSaasLocation {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `pause_saas_location_legacy`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
@@ -2199,7 +2144,6 @@ pub struct PauseSaasLocationLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl PauseSaasLocationLegacy {
     /// The sub-account.
     ///
@@ -2255,7 +2199,6 @@ impl PauseSaasLocationLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -2270,7 +2213,6 @@ pub struct UpdateRebilling {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2313,7 +2255,6 @@ impl UpdateRebilling {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_rebilling_legacy`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -2330,7 +2271,6 @@ pub struct UpdateRebillingLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2373,7 +2313,6 @@ impl UpdateRebillingLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Update a SaaS sub-account (undocumented).
@@ -2382,7 +2321,6 @@ impl UpdateRebillingLegacy {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSaasLocation {
@@ -2392,9 +2330,7 @@ pub struct UpdateSaasLocation {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateSaasLocation {
     /// Sets `locationId`.
     ///
@@ -2450,7 +2386,6 @@ impl UpdateSaasLocation {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -2465,7 +2400,6 @@ pub struct UpdateSaasSubscription {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateSaasSubscription {
     /// The sub-account.
     ///
@@ -2521,7 +2455,6 @@ impl UpdateSaasSubscription {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -2538,7 +2471,6 @@ pub struct UpdateSaasSubscriptionLegacy {
 }
 
 #[cfg(feature = "saas")]
-#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateSaasSubscriptionLegacy {
     /// The sub-account.
     ///
@@ -2594,7 +2526,6 @@ impl UpdateSaasSubscriptionLegacy {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// Values of `BillingInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2610,7 +2541,6 @@ pub enum BillingInterval {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BillingInterval {
     /// The value as sent on the wire.
     #[inline]
@@ -2624,7 +2554,6 @@ impl BillingInterval {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for BillingInterval {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2640,7 +2569,6 @@ impl From<&str> for BillingInterval {
 crate::runtime::enums::string_enum!(BillingInterval);
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkDisableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2652,37 +2580,12 @@ pub struct BulkDisableSaasRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkDisableSaasRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    BulkDisableSaasRequest { location_ids: "locationIds" value required }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkDisableSaasRequest {
-    const NAME: &'static str = "BulkDisableSaasRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "locationIds")?;
-            }
-        Ok(Self { location_ids: crate::runtime::object::required(v0, "locationIds")?, })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BulkDisableSaasRequest {
     /// A value with the required fields (`locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2692,7 +2595,6 @@ impl BulkDisableSaasRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasPayload` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2716,54 +2618,17 @@ pub struct BulkEnableSaasPayload {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkEnableSaasPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEnableSaasPayload {
+        price_id: "priceId" value optional,
+        stripe_account_id: "stripeAccountId" value optional,
+        saas_plan_id: "saasPlanId" value required,
+        provider_location_id: "providerLocationId" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkEnableSaasPayload {
-    const NAME: &'static str = "BulkEnableSaasPayload";
-
-    const FIELDS: &'static[&'static str] = &[
-        "priceId",
-        "stripeAccountId",
-        "saasPlanId",
-        "providerLocationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "priceId")?,
-                1 => entries.value(&mut v1, "stripeAccountId")?,
-                2 => entries.value(&mut v2, "saasPlanId")?,
-                3 => entries.value(&mut v3, "providerLocationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            price_id: v0.unwrap_or_default(),
-            stripe_account_id: v1.unwrap_or_default(),
-            saas_plan_id: crate::runtime::object::required(v2, "saasPlanId")?,
-            provider_location_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BulkEnableSaasPayload {
     /// A value with the required fields (`saasPlanId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2796,7 +2661,6 @@ impl BulkEnableSaasPayload {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2816,46 +2680,16 @@ pub struct BulkEnableSaasRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkEnableSaasRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEnableSaasRequest {
+        location_ids: "locationIds" value required,
+        is_saa_sv2: "isSaaSV2" value required,
+        action_payload: "actionPayload" value required
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkEnableSaasRequest {
-    const NAME: &'static str = "BulkEnableSaasRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationIds", "isSaaSV2", "actionPayload"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationIds")?,
-                1 => entries.value(&mut v1, "isSaaSV2")?,
-                2 => entries.value(&mut v2, "actionPayload")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_ids: crate::runtime::object::required(v0, "locationIds")?,
-            is_saa_sv2: crate::runtime::object::required(v1, "isSaaSV2")?,
-            action_payload: crate::runtime::object::required(v2, "actionPayload")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BulkEnableSaasRequest {
     /// A value with the required fields (`locationIds`, `isSaaSV2`, `actionPayload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2873,69 +2707,32 @@ impl BulkEnableSaasRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
     /// `success`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Where the progress of the bulk action can be followed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bulkActionUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bulkActionUrl",))]
     pub bulk_action_url: Option<String>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for BulkEnableSaasResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkEnableSaasResponse {
+        success: "success" value optional,
+        message: "message" value optional,
+        bulk_action_url: "bulkActionUrl" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for BulkEnableSaasResponse {
-    const NAME: &'static str = "BulkEnableSaasResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message", "bulkActionUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "bulkActionUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            bulk_action_url: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `EnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2987,82 +2784,24 @@ pub struct EnableSaasRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EnableSaasRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    EnableSaasRequest {
+        stripe_account_id: "stripeAccountId" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        stripe_customer_id: "stripeCustomerId" value optional,
+        company_id: "companyId" value required,
+        is_saa_sv2: "isSaaSV2" value required,
+        contact_id: "contactId" value optional,
+        provider_location_id: "providerLocationId" value optional,
+        description: "description" value optional,
+        saas_plan_id: "saasPlanId" value optional,
+        price_id: "priceId" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EnableSaasRequest {
-    const NAME: &'static str = "EnableSaasRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "stripeAccountId",
-        "name",
-        "email",
-        "stripeCustomerId",
-        "companyId",
-        "isSaaSV2",
-        "contactId",
-        "providerLocationId",
-        "description",
-        "saasPlanId",
-        "priceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "stripeAccountId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value(&mut v3, "stripeCustomerId")?,
-                4 => entries.value(&mut v4, "companyId")?,
-                5 => entries.value(&mut v5, "isSaaSV2")?,
-                6 => entries.value(&mut v6, "contactId")?,
-                7 => entries.value(&mut v7, "providerLocationId")?,
-                8 => entries.value(&mut v8, "description")?,
-                9 => entries.value(&mut v9, "saasPlanId")?,
-                10 => entries.value(&mut v10, "priceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            stripe_account_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-            stripe_customer_id: v3.unwrap_or_default(),
-            company_id: crate::runtime::object::required(v4, "companyId")?,
-            is_saa_sv2: crate::runtime::object::required(v5, "isSaaSV2")?,
-            contact_id: v6.unwrap_or_default(),
-            provider_location_id: v7.unwrap_or_default(),
-            description: v8.unwrap_or_default(),
-            saas_plan_id: v9.unwrap_or_default(),
-            price_id: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl EnableSaasRequest {
     /// A value with the required fields (`companyId`, `isSaaSV2`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3138,7 +2877,6 @@ impl EnableSaasRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `ListSaasLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3148,43 +2886,18 @@ pub struct ListSaasLocationsResponse {
     pub locations: Vec<SaasLocation>,
 
     /// `pagination`: a [`SaasPagination`](crate::saas::SaasPagination).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<SaasPagination>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for ListSaasLocationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSaasLocationsResponse {
+        locations: "locations" value_or_default optional,
+        pagination: "pagination" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for ListSaasLocationsResponse {
-    const NAME: &'static str = "ListSaasLocationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["locations", "pagination"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "locations")?,
-                1 => entries.value(&mut v1, "pagination")?,
-                _ => {}
-            }
-        }
-        Ok(Self { locations: v0.unwrap_or_default(), pagination: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `PauseSaasLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3199,43 +2912,15 @@ pub struct PauseSaasLocationRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PauseSaasLocationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PauseSaasLocationRequest {
+        paused: "paused" value required,
+        company_id: "companyId" value required
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PauseSaasLocationRequest {
-    const NAME: &'static str = "PauseSaasLocationRequest";
-
-    const FIELDS: &'static[&'static str] = &["paused", "companyId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "paused")?,
-                1 => entries.value(&mut v1, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            paused: crate::runtime::object::required(v0, "paused")?,
-            company_id: crate::runtime::object::required(v1, "companyId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl PauseSaasLocationRequest {
     /// A value with the required fields (`paused`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3245,7 +2930,6 @@ impl PauseSaasLocationRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `RebillingConfig` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3265,46 +2949,16 @@ pub struct RebillingConfig {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for RebillingConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    RebillingConfig {
+        opt_in: "optIn" value optional,
+        enabled: "enabled" value optional,
+        markup: "markup" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for RebillingConfig {
-    const NAME: &'static str = "RebillingConfig";
-
-    const FIELDS: &'static[&'static str] = &["optIn", "enabled", "markup"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "optIn")?,
-                1 => entries.value(&mut v1, "enabled")?,
-                2 => entries.value(&mut v2, "markup")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            opt_in: v0.unwrap_or_default(),
-            enabled: v1.unwrap_or_default(),
-            markup: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl RebillingConfig {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3332,7 +2986,6 @@ impl RebillingConfig {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// Product whose usage is rebilled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3393,7 +3046,6 @@ pub enum RebillingProduct {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl RebillingProduct {
     /// The value as sent on the wire.
     #[inline]
@@ -3422,7 +3074,6 @@ impl RebillingProduct {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for RebillingProduct {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3453,7 +3104,6 @@ impl From<&str> for RebillingProduct {
 crate::runtime::enums::string_enum!(RebillingProduct);
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasActionData` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -3464,109 +3114,46 @@ pub struct SaasActionData {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasActionData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { SaasActionData { data: "data" value_or_default optional } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasActionData {
-    const NAME: &'static str = "SaasActionData";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A sub-account with SaaS turned on.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasLocation {
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `companyId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `saasMode`: a string. Example: `saasV2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "saasMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasMode",))]
     pub saas_mode: Option<String>,
 
     /// `subscriptionId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// `customerId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerId",))]
     pub customer_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `providerLocationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "providerLocationId",))]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSaaSV2", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2",))]
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
@@ -3575,205 +3162,79 @@ pub struct SaasLocation {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SaasLocation {
+        location_id: "locationId" value optional,
+        company_id: "companyId" value optional,
+        saas_mode: "saasMode" value optional,
+        subscription_id: "subscriptionId" value optional,
+        customer_id: "customerId" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        provider_location_id: "providerLocationId" value optional,
+        is_saa_sv2: "isSaaSV2" value optional,
+        subscription_info: "subscriptionInfo" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasLocation {
-    const NAME: &'static str = "SaasLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "companyId",
-        "saasMode",
-        "subscriptionId",
-        "customerId",
-        "name",
-        "email",
-        "providerLocationId",
-        "isSaaSV2",
-        "subscriptionInfo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "companyId")?,
-                2 => entries.value(&mut v2, "saasMode")?,
-                3 => entries.value(&mut v3, "subscriptionId")?,
-                4 => entries.value(&mut v4, "customerId")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "email")?,
-                7 => entries.value(&mut v7, "providerLocationId")?,
-                8 => entries.value(&mut v8, "isSaaSV2")?,
-                9 => entries.value_or_default(&mut v9, "subscriptionInfo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            company_id: v1.unwrap_or_default(),
-            saas_mode: v2.unwrap_or_default(),
-            subscription_id: v3.unwrap_or_default(),
-            customer_id: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            email: v6.unwrap_or_default(),
-            provider_location_id: v7.unwrap_or_default(),
-            is_saa_sv2: v8.unwrap_or_default(),
-            subscription_info: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPagination {
     /// `page`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// `limit`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `total`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `totalPages`: a whole number. Example: `10`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalPages", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPages",))]
     pub total_pages: Option<i64>,
 
     /// `hasNext`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasNext", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasNext",))]
     pub has_next: Option<bool>,
 
     /// `hasPrev`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasPrev", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasPrev",))]
     pub has_prev: Option<bool>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasPagination {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SaasPagination {
+        page: "page" value optional,
+        limit: "limit" value optional,
+        total: "total" value optional,
+        total_pages: "totalPages" value optional,
+        has_next: "hasNext" value optional,
+        has_prev: "hasPrev" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasPagination {
-    const NAME: &'static str = "SaasPagination";
-
-    const FIELDS: &'static[&'static str] = &[
-        "page",
-        "limit",
-        "total",
-        "totalPages",
-        "hasNext",
-        "hasPrev"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "page")?,
-                1 => entries.value(&mut v1, "limit")?,
-                2 => entries.value(&mut v2, "total")?,
-                3 => entries.value(&mut v3, "totalPages")?,
-                4 => entries.value(&mut v4, "hasNext")?,
-                5 => entries.value(&mut v5, "hasPrev")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            page: v0.unwrap_or_default(),
-            limit: v1.unwrap_or_default(),
-            total: v2.unwrap_or_default(),
-            total_pages: v3.unwrap_or_default(),
-            has_next: v4.unwrap_or_default(),
-            has_prev: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A SaaS plan the agency sells to its sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlan {
     /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// The agency id (single-plan reads only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Product codes included.
@@ -3785,521 +3246,197 @@ pub struct SaasPlan {
     pub add_ons: Vec<String>,
 
     /// Level of the plan, 0 to 4.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planLevel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planLevel",))]
     pub plan_level: Option<i64>,
 
     /// Trial length in days.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trialPeriod", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialPeriod",))]
     pub trial_period: Option<i64>,
 
     /// One-time setup fee (single-plan reads only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "setupFee", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "setupFee",))]
     pub setup_fee: Option<f64>,
 
     /// `userLimit`: a whole number. Example: `50`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userLimit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userLimit",))]
     pub user_limit: Option<i64>,
 
     /// `contactLimit`: a whole number. Example: `50`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactLimit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactLimit",))]
     pub contact_limit: Option<i64>,
 
     /// `prices`: a list of [`SaasPlanPrice`](crate::saas::SaasPlanPrice) values.
     pub prices: Vec<SaasPlanPrice>,
 
     /// `categoryId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// Snapshot loaded into sub-accounts on this plan.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "snapshotId",))]
     pub snapshot_id: Option<String>,
 
     /// `productId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "providerLocationId",))]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSaaSV2", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2",))]
     pub is_saa_sv2: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-07-31T07:54:41.885Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-01T12:27:29.167Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasPlan {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SaasPlan {
+        plan_id: "planId" value optional,
+        company_id: "companyId" value optional,
+        title: "title" value optional,
+        description: "description" value optional,
+        saas_products: "saasProducts" value_or_default optional,
+        add_ons: "addOns" value_or_default optional,
+        plan_level: "planLevel" value optional,
+        trial_period: "trialPeriod" value optional,
+        setup_fee: "setupFee" value optional,
+        user_limit: "userLimit" value optional,
+        contact_limit: "contactLimit" value optional,
+        prices: "prices" value_or_default optional,
+        category_id: "categoryId" value optional,
+        snapshot_id: "snapshotId" value optional,
+        product_id: "productId" value optional,
+        provider_location_id: "providerLocationId" value optional,
+        is_saa_sv2: "isSaaSV2" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasPlan {
-    const NAME: &'static str = "SaasPlan";
-
-    const FIELDS: &'static[&'static str] = &[
-        "planId",
-        "companyId",
-        "title",
-        "description",
-        "saasProducts",
-        "addOns",
-        "planLevel",
-        "trialPeriod",
-        "setupFee",
-        "userLimit",
-        "contactLimit",
-        "prices",
-        "categoryId",
-        "snapshotId",
-        "productId",
-        "providerLocationId",
-        "isSaaSV2",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "planId")?,
-                1 => entries.value(&mut v1, "companyId")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value_or_default(&mut v4, "saasProducts")?,
-                5 => entries.value_or_default(&mut v5, "addOns")?,
-                6 => entries.value(&mut v6, "planLevel")?,
-                7 => entries.value(&mut v7, "trialPeriod")?,
-                8 => entries.value(&mut v8, "setupFee")?,
-                9 => entries.value(&mut v9, "userLimit")?,
-                10 => entries.value(&mut v10, "contactLimit")?,
-                11 => entries.value_or_default(&mut v11, "prices")?,
-                12 => entries.value(&mut v12, "categoryId")?,
-                13 => entries.value(&mut v13, "snapshotId")?,
-                14 => entries.value(&mut v14, "productId")?,
-                15 => entries.value(&mut v15, "providerLocationId")?,
-                16 => entries.value(&mut v16, "isSaaSV2")?,
-                17 => entries.value(&mut v17, "createdAt")?,
-                18 => entries.value(&mut v18, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            plan_id: v0.unwrap_or_default(),
-            company_id: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            saas_products: v4.unwrap_or_default(),
-            add_ons: v5.unwrap_or_default(),
-            plan_level: v6.unwrap_or_default(),
-            trial_period: v7.unwrap_or_default(),
-            setup_fee: v8.unwrap_or_default(),
-            user_limit: v9.unwrap_or_default(),
-            contact_limit: v10.unwrap_or_default(),
-            prices: v11.unwrap_or_default(),
-            category_id: v12.unwrap_or_default(),
-            snapshot_id: v13.unwrap_or_default(),
-            product_id: v14.unwrap_or_default(),
-            provider_location_id: v15.unwrap_or_default(),
-            is_saa_sv2: v16.unwrap_or_default(),
-            created_at: v17.unwrap_or_default(),
-            updated_at: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPlanPrice` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
     /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `billingInterval`: a [`BillingInterval`](crate::saas::BillingInterval).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "billingInterval", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "billingInterval",))]
     pub billing_interval: Option<BillingInterval>,
 
     /// `active`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
 
     /// `amount`: a number. Example: `150`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `symbol`: a string. Example: `$`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub symbol: Option<String>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasPlanPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SaasPlanPrice {
+        id: "id" value optional,
+        billing_interval: "billingInterval" value optional,
+        active: "active" value optional,
+        amount: "amount" value optional,
+        currency: "currency" value optional,
+        symbol: "symbol" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasPlanPrice {
-    const NAME: &'static str = "SaasPlanPrice";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "billingInterval",
-        "active",
-        "amount",
-        "currency",
-        "symbol"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "billingInterval")?,
-                2 => entries.value(&mut v2, "active")?,
-                3 => entries.value(&mut v3, "amount")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "symbol")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            billing_interval: v1.unwrap_or_default(),
-            active: v2.unwrap_or_default(),
-            amount: v3.unwrap_or_default(),
-            currency: v4.unwrap_or_default(),
-            symbol: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// SaaS subscription details of one sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSubscription {
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSaaSV2", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSaaSV2",))]
     pub is_saa_sv2: Option<bool>,
 
     /// `companyId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// SaaS mode, e.g. `saasV2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "saasMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasMode",))]
     pub saas_mode: Option<String>,
 
     /// `subscriptionId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subscriptionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// `customerId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "customerId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerId",))]
     pub customer_id: Option<String>,
 
     /// `productId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `priceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceId",))]
     pub price_id: Option<String>,
 
     /// `saasPlanId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "saasPlanId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasPlanId",))]
     pub saas_plan_id: Option<String>,
 
     /// Stripe status of the subscription, e.g. `active`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subscriptionStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionStatus",))]
     pub subscription_status: Option<String>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasSubscription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SaasSubscription {
+        location_id: "locationId" value optional,
+        is_saa_sv2: "isSaaSV2" value optional,
+        company_id: "companyId" value optional,
+        saas_mode: "saasMode" value optional,
+        subscription_id: "subscriptionId" value optional,
+        customer_id: "customerId" value optional,
+        product_id: "productId" value optional,
+        price_id: "priceId" value optional,
+        saas_plan_id: "saasPlanId" value optional,
+        subscription_status: "subscriptionStatus" value optional
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasSubscription {
-    const NAME: &'static str = "SaasSubscription";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "isSaaSV2",
-        "companyId",
-        "saasMode",
-        "subscriptionId",
-        "customerId",
-        "productId",
-        "priceId",
-        "saasPlanId",
-        "subscriptionStatus"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "isSaaSV2")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "saasMode")?,
-                4 => entries.value(&mut v4, "subscriptionId")?,
-                5 => entries.value(&mut v5, "customerId")?,
-                6 => entries.value(&mut v6, "productId")?,
-                7 => entries.value(&mut v7, "priceId")?,
-                8 => entries.value(&mut v8, "saasPlanId")?,
-                9 => entries.value(&mut v9, "subscriptionStatus")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            is_saa_sv2: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            saas_mode: v3.unwrap_or_default(),
-            subscription_id: v4.unwrap_or_default(),
-            customer_id: v5.unwrap_or_default(),
-            product_id: v6.unwrap_or_default(),
-            price_id: v7.unwrap_or_default(),
-            saas_plan_id: v8.unwrap_or_default(),
-            subscription_status: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaasSuccess {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl<'de> serde::Deserialize<'de> for SaasSuccess {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { SaasSuccess { success: "success" value optional } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-impl crate::runtime::object::Object for SaasSuccess {
-    const NAME: &'static str = "SaasSuccess";
-
-    const FIELDS: &'static[&'static str] = &["success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "success")?;
-            }
-        Ok(Self { success: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4317,46 +3454,16 @@ pub struct UpdateRebillingRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateRebillingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateRebillingRequest {
+        product: "product" value required,
+        location_ids: "locationIds" value required,
+        config: "config" value required
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateRebillingRequest {
-    const NAME: &'static str = "UpdateRebillingRequest";
-
-    const FIELDS: &'static[&'static str] = &["product", "locationIds", "config"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "product")?,
-                1 => entries.value(&mut v1, "locationIds")?,
-                2 => entries.value(&mut v2, "config")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            product: crate::runtime::object::required(v0, "product")?,
-            location_ids: crate::runtime::object::required(v1, "locationIds")?,
-            config: crate::runtime::object::required(v2, "config")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl UpdateRebillingRequest {
     /// A value with the required fields (`product`, `locationIds`, `config`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4370,7 +3477,6 @@ impl UpdateRebillingRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateSaasSubscriptionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4390,46 +3496,16 @@ pub struct UpdateSaasSubscriptionRequest {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateSaasSubscriptionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateSaasSubscriptionRequest {
+        subscription_id: "subscriptionId" value required,
+        customer_id: "customerId" value required,
+        company_id: "companyId" value required
     }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateSaasSubscriptionRequest {
-    const NAME: &'static str = "UpdateSaasSubscriptionRequest";
-
-    const FIELDS: &'static[&'static str] = &["subscriptionId", "customerId", "companyId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subscriptionId")?,
-                1 => entries.value(&mut v1, "customerId")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            subscription_id: crate::runtime::object::required(v0, "subscriptionId")?,
-            customer_id: crate::runtime::object::required(v1, "customerId")?,
-            company_id: crate::runtime::object::required(v2, "companyId")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "saas", feature = "v3_saas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl UpdateSaasSubscriptionRequest {
     /// A value with the required fields (`subscriptionId`, `customerId`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

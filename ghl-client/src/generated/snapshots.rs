@@ -26,12 +26,10 @@
 //! | [`list_snapshots`](Snapshots::list_snapshots) | `GET /snapshots/` | `2021-07-28` | agency |
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "snapshots";
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Operations of the Snapshots module. Get one with `client.snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
@@ -39,7 +37,6 @@ pub struct Snapshots {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl Snapshots {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -108,7 +105,6 @@ impl Snapshots {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -164,7 +160,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -225,7 +220,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `create_snapshot_share_link`: set optional parameters, then call `send()`.
 ///
 /// Create a link through which a snapshot can be imported.
@@ -240,7 +234,6 @@ pub struct CreateSnapshotShareLink {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -278,7 +271,6 @@ impl CreateSnapshotShareLink {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `get_latest_snapshot_push`: set optional parameters, then call `send()`.
 ///
 /// Fetch the state of the last push of a snapshot to one sub-account.
@@ -294,7 +286,6 @@ pub struct GetLatestSnapshotPush {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl GetLatestSnapshotPush {
     /// Sets `locationId`.
     ///
@@ -350,7 +341,6 @@ impl GetLatestSnapshotPush {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `list_snapshot_pushes`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts a snapshot was pushed to within a time window.
@@ -369,7 +359,6 @@ pub struct ListSnapshotPushes {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -415,7 +404,6 @@ impl ListSnapshotPushes {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl crate::Paginated for ListSnapshotPushes {
     type Page = ListSnapshotPushesResponse;
 
@@ -460,7 +448,6 @@ impl crate::Paginated for ListSnapshotPushes {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -470,7 +457,6 @@ impl ListSnapshotPushes {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `list_snapshots`: set optional parameters, then call `send()`.
 ///
 /// List the agency's own and imported snapshots.
@@ -484,7 +470,6 @@ pub struct ListSnapshots {
 }
 
 #[cfg(feature = "snapshots")]
-#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -520,7 +505,6 @@ impl ListSnapshots {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `CreateSnapshotShareLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -542,54 +526,17 @@ pub struct CreateSnapshotShareLinkRequest {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateSnapshotShareLinkRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateSnapshotShareLinkRequest {
+        snapshot_id: "snapshot_id" value required,
+        share_type: "share_type" value required,
+        relationship_number: "relationship_number" value optional,
+        share_location_id: "share_location_id" value optional
     }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateSnapshotShareLinkRequest {
-    const NAME: &'static str = "CreateSnapshotShareLinkRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "snapshot_id",
-        "share_type",
-        "relationship_number",
-        "share_location_id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "snapshot_id")?,
-                1 => entries.value(&mut v1, "share_type")?,
-                2 => entries.value(&mut v2, "relationship_number")?,
-                3 => entries.value(&mut v3, "share_location_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            snapshot_id: crate::runtime::object::required(v0, "snapshot_id")?,
-            share_type: crate::runtime::object::required(v1, "share_type")?,
-            relationship_number: v2.unwrap_or_default(),
-            share_location_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl CreateSnapshotShareLinkRequest {
     /// A value with the required fields (`snapshot_id`, `share_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -616,47 +563,21 @@ impl CreateSnapshotShareLinkRequest {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `GetLatestSnapshotPushResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetLatestSnapshotPushResponse {
     /// `data`: a [`SnapshotPushProgress`](crate::snapshots::SnapshotPushProgress).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<SnapshotPushProgress>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for GetLatestSnapshotPushResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GetLatestSnapshotPushResponse { data: "data" value optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for GetLatestSnapshotPushResponse {
-    const NAME: &'static str = "GetLatestSnapshotPushResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl GetLatestSnapshotPushResponse {
     /// The `data` object of the response, or an empty [`SnapshotPushProgress`] (every field absent) when it has none.
     pub fn data(self) -> SnapshotPushProgress {
@@ -665,7 +586,6 @@ impl GetLatestSnapshotPushResponse {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotPushesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -676,35 +596,11 @@ pub struct ListSnapshotPushesResponse {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for ListSnapshotPushesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListSnapshotPushesResponse { data: "data" value_or_default optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for ListSnapshotPushesResponse {
-    const NAME: &'static str = "ListSnapshotPushesResponse";
-
-    const FIELDS: &'static[&'static str] = &["data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "data")?;
-            }
-        Ok(Self { data: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -715,97 +611,33 @@ pub struct ListSnapshotsResponse {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for ListSnapshotsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListSnapshotsResponse { snapshots: "snapshots" value_or_default optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for ListSnapshotsResponse {
-    const NAME: &'static str = "ListSnapshotsResponse";
-
-    const FIELDS: &'static[&'static str] = &["snapshots"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "snapshots")?;
-            }
-        Ok(Self { snapshots: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `Snapshot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Dental clinic starter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`SnapshotKind`](crate::snapshots::SnapshotKind).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SnapshotKind>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for Snapshot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    Snapshot { id: "id" value optional, name: "name" value optional, type_: "type" value optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for Snapshot {
-    const NAME: &'static str = "Snapshot";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// Whether the agency built the snapshot or imported it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -821,7 +653,6 @@ pub enum SnapshotKind {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotKind {
     /// The value as sent on the wire.
     #[inline]
@@ -835,7 +666,6 @@ impl SnapshotKind {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotKind {
     #[inline]
     fn from(value: &str) -> Self {
@@ -851,101 +681,50 @@ impl From<&str> for SnapshotKind {
 crate::runtime::enums::string_enum!(SnapshotKind);
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// One push of a snapshot to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPush {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// State of the push, e.g. `processing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// When processing started for the sub-account.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for SnapshotPush {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SnapshotPush {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional
     }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for SnapshotPush {
-    const NAME: &'static str = "SnapshotPush";
-
-    const FIELDS: &'static[&'static str] = &["id", "locationId", "status", "dateAdded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "dateAdded")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            date_added: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The last push of a snapshot to a sub-account, by asset.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `status`: a string. Example: `processing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Asset kinds already pushed.
@@ -956,102 +735,36 @@ pub struct SnapshotPushProgress {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for SnapshotPushProgress {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SnapshotPushProgress {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        status: "status" value optional,
+        completed: "completed" value_or_default optional,
+        pending: "pending" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for SnapshotPushProgress {
-    const NAME: &'static str = "SnapshotPushProgress";
-
-    const FIELDS: &'static[&'static str] = &["id", "locationId", "status", "completed", "pending"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value_or_default(&mut v3, "completed")?,
-                4 => entries.value_or_default(&mut v4, "pending")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            completed: v3.unwrap_or_default(),
-            pending: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `SnapshotShareLink` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SnapshotShareLink {
     /// Id of the share.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `shareLink`: a string. Example: `https://affiliates.gohighlevel.com/?share=1eM2UgkfaECOYyUdCo9Pa`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shareLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shareLink",))]
     pub share_link: Option<String>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl<'de> serde::Deserialize<'de> for SnapshotShareLink {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SnapshotShareLink { id: "id" value optional, share_link: "shareLink" value optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
-impl crate::runtime::object::Object for SnapshotShareLink {
-    const NAME: &'static str = "SnapshotShareLink";
-
-    const FIELDS: &'static[&'static str] = &["id", "shareLink"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "shareLink")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), share_link: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// Kind of link: a one-time link, a permanent link, a link restricted to given agencies, or a link restricted to given sub-accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1073,7 +786,6 @@ pub enum SnapshotShareType {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotShareType {
     /// The value as sent on the wire.
     #[inline]
@@ -1089,7 +801,6 @@ impl SnapshotShareType {
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotShareType {
     #[inline]
     fn from(value: &str) -> Self {

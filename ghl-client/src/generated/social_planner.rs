@@ -62,12 +62,10 @@
 //! | [`upload_social_csv`](SocialPlanner::upload_social_csv) | `POST /social-media-posting/{locationId}/csv` | `2021-07-28` | location |
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "social_planner";
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Operations of the Social Planner module. Get one with `client.social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
@@ -75,7 +73,6 @@ pub struct SocialPlanner {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPlanner {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -423,7 +420,6 @@ impl SocialPlanner {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn patch_social_post(
         &self,
         id: impl Into<String>,
@@ -572,7 +568,6 @@ impl SocialPlanner {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -929,7 +924,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -1504,7 +1498,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Attach a Facebook page to the location's planner.
@@ -1520,7 +1513,6 @@ pub struct AttachFacebookPage {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachFacebookPage {
     /// Sets `locationId`.
     ///
@@ -1579,7 +1571,6 @@ impl AttachFacebookPage {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_instagram_account`: set optional parameters, then call `send()`.
 ///
 /// Attach an Instagram professional account to the location's planner.
@@ -1595,7 +1586,6 @@ pub struct AttachInstagramAccount {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachInstagramAccount {
     /// Sets `locationId`.
     ///
@@ -1654,7 +1644,6 @@ impl AttachInstagramAccount {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_linkedin_account`: set optional parameters, then call `send()`.
 ///
 /// Attach a LinkedIn page or profile to the location's planner.
@@ -1670,7 +1659,6 @@ pub struct AttachLinkedinAccount {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachLinkedinAccount {
     /// Sets `locationId`.
     ///
@@ -1729,7 +1717,6 @@ impl AttachLinkedinAccount {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_tiktok_profile`: set optional parameters, then call `send()`.
 ///
 /// Attach a TikTok profile to the location's planner.
@@ -1745,7 +1732,6 @@ pub struct AttachTiktokProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachTiktokProfile {
     /// Sets `locationId`.
     ///
@@ -1804,7 +1790,6 @@ impl AttachTiktokProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_twitter_profile`: set optional parameters, then call `send()`.
 ///
 /// Attach an X (Twitter) profile to the location's planner.
@@ -1820,7 +1805,6 @@ pub struct AttachTwitterProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachTwitterProfile {
     /// Sets `locationId`.
     ///
@@ -1879,7 +1863,6 @@ impl AttachTwitterProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `bulk_delete_social_posts`: set optional parameters, then call `send()`.
 ///
 /// Delete several social posts at once.
@@ -1894,7 +1877,6 @@ pub struct BulkDeleteSocialPosts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl BulkDeleteSocialPosts {
     /// Sets `locationId`.
     ///
@@ -1952,7 +1934,6 @@ impl BulkDeleteSocialPosts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `create_social_post`: set optional parameters, then call `send()`.
 ///
 /// Create a social post for one or more connected accounts.
@@ -1967,7 +1948,6 @@ pub struct CreateSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl CreateSocialPost {
     /// Sets `locationId`.
     ///
@@ -2025,7 +2005,6 @@ impl CreateSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a social account from a location.
@@ -2042,7 +2021,6 @@ pub struct DeleteSocialAccount {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl DeleteSocialAccount {
     /// Sets `locationId`.
     ///
@@ -2115,7 +2093,6 @@ impl DeleteSocialAccount {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Delete a CSV import.
@@ -2130,7 +2107,6 @@ pub struct DeleteSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl DeleteSocialCsvImport {
     /// Sets `locationId`.
     ///
@@ -2185,7 +2161,6 @@ impl DeleteSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_csv_post`: set optional parameters, then call `send()`.
 ///
 /// Remove one post from a CSV import.
@@ -2201,7 +2176,6 @@ pub struct DeleteSocialCsvPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl DeleteSocialCsvPost {
     /// Sets `locationId`.
     ///
@@ -2257,7 +2231,6 @@ impl DeleteSocialCsvPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a social post.
@@ -2272,7 +2245,6 @@ pub struct DeleteSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl DeleteSocialPost {
     /// Sets `locationId`.
     ///
@@ -2327,7 +2299,6 @@ impl DeleteSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `finalize_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Start creating the posts of a CSV import.
@@ -2343,7 +2314,6 @@ pub struct FinalizeSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl FinalizeSocialCsvImport {
     /// Sets `locationId`.
     ///
@@ -2402,7 +2372,6 @@ impl FinalizeSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages an OAuth connection can post to.
@@ -2417,7 +2386,6 @@ pub struct GetFacebookPages {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetFacebookPages {
     /// Sets `locationId`.
     ///
@@ -2472,7 +2440,6 @@ impl GetFacebookPages {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_google_business_locations`: set optional parameters, then call `send()`.
 ///
 /// List the Google Business Profile locations an OAuth connection can post to.
@@ -2487,7 +2454,6 @@ pub struct GetGoogleBusinessLocations {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetGoogleBusinessLocations {
     /// Sets `locationId`.
     ///
@@ -2542,7 +2508,6 @@ impl GetGoogleBusinessLocations {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram professional accounts an OAuth connection can post to.
@@ -2557,7 +2522,6 @@ pub struct GetInstagramAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetInstagramAccounts {
     /// Sets `locationId`.
     ///
@@ -2612,7 +2576,6 @@ impl GetInstagramAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_linkedin_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn pages and profile an OAuth connection can post to.
@@ -2627,7 +2590,6 @@ pub struct GetLinkedinAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetLinkedinAccounts {
     /// Sets `locationId`.
     ///
@@ -2682,7 +2644,6 @@ impl GetLinkedinAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_category`: set optional parameters, then call `send()`.
 ///
 /// Fetch one post category.
@@ -2697,7 +2658,6 @@ pub struct GetSocialCategory {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialCategory {
     /// Sets `locationId`.
     ///
@@ -2752,7 +2712,6 @@ impl GetSocialCategory {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Fetch one CSV import with a page of the posts it holds.
@@ -2769,7 +2728,6 @@ pub struct GetSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialCsvImport {
     /// Sets `locationId`.
     ///
@@ -2842,7 +2800,6 @@ impl GetSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for GetSocialCsvImport {
     type Page = SocialCsvImportResponse;
 
@@ -2887,7 +2844,6 @@ impl crate::Paginated for GetSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -2897,7 +2853,6 @@ impl GetSocialCsvImport {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one social post.
@@ -2912,7 +2867,6 @@ pub struct GetSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialPost {
     /// Sets `locationId`.
     ///
@@ -2967,7 +2921,6 @@ impl GetSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_statistics`: set optional parameters, then call `send()`.
 ///
 /// Fetch posting and audience statistics for connected accounts.
@@ -2984,7 +2937,6 @@ pub struct GetSocialStatistics {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialStatistics {
     /// Sets `locationId`.
     ///
@@ -3042,7 +2994,6 @@ impl GetSocialStatistics {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_tags_by_ids`: set optional parameters, then call `send()`.
 ///
 /// Fetch post tags by their ids.
@@ -3057,7 +3008,6 @@ pub struct GetSocialTagsByIds {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialTagsByIds {
     /// Sets `locationId`.
     ///
@@ -3115,7 +3065,6 @@ impl GetSocialTagsByIds {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_tiktok_business_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the TikTok Business profile of an OAuth connection.
@@ -3130,7 +3079,6 @@ pub struct GetTiktokBusinessProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetTiktokBusinessProfile {
     /// Sets `locationId`.
     ///
@@ -3185,7 +3133,6 @@ impl GetTiktokBusinessProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_tiktok_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the TikTok profile of an OAuth connection.
@@ -3200,7 +3147,6 @@ pub struct GetTiktokProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetTiktokProfile {
     /// Sets `locationId`.
     ///
@@ -3255,7 +3201,6 @@ impl GetTiktokProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_twitter_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the X (Twitter) profile of an OAuth connection.
@@ -3270,7 +3215,6 @@ pub struct GetTwitterProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetTwitterProfile {
     /// Sets `locationId`.
     ///
@@ -3325,7 +3269,6 @@ impl GetTwitterProfile {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the connected social accounts and account groups of a location.
@@ -3339,7 +3282,6 @@ pub struct ListSocialAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialAccounts {
     /// Sets `locationId`.
     ///
@@ -3393,7 +3335,6 @@ impl ListSocialAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_categories`: set optional parameters, then call `send()`.
 ///
 /// List the post categories of a location.
@@ -3410,7 +3351,6 @@ pub struct ListSocialCategories {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCategories {
     /// Sets `locationId`.
     ///
@@ -3491,7 +3431,6 @@ impl ListSocialCategories {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for ListSocialCategories {
     type Page = ListSocialCategoriesResponse;
 
@@ -3536,7 +3475,6 @@ impl crate::Paginated for ListSocialCategories {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -3546,7 +3484,6 @@ impl ListSocialCategories {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_csv_imports`: set optional parameters, then call `send()`.
 ///
 /// List the CSV imports of a location and their progress.
@@ -3564,7 +3501,6 @@ pub struct ListSocialCsvImports {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCsvImports {
     /// Sets `locationId`.
     ///
@@ -3654,7 +3590,6 @@ impl ListSocialCsvImports {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for ListSocialCsvImports {
     type Page = ListSocialCsvImportsResponse;
 
@@ -3699,7 +3634,6 @@ impl crate::Paginated for ListSocialCsvImports {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -3709,7 +3643,6 @@ impl ListSocialCsvImports {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_posts`: set optional parameters, then call `send()`.
 ///
 /// List the social posts of a location in a date window.
@@ -3724,7 +3657,6 @@ pub struct ListSocialPosts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialPosts {
     /// Sets `locationId`.
     ///
@@ -3782,7 +3714,6 @@ impl ListSocialPosts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_tags`: set optional parameters, then call `send()`.
 ///
 /// List the post tags of a location.
@@ -3799,7 +3730,6 @@ pub struct ListSocialTags {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialTags {
     /// Sets `locationId`.
     ///
@@ -3880,7 +3810,6 @@ impl ListSocialTags {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for ListSocialTags {
     type Page = SocialTagsResponse;
 
@@ -3925,7 +3854,6 @@ impl crate::Paginated for ListSocialTags {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -3935,7 +3863,6 @@ impl ListSocialTags {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `patch_social_post`: set optional parameters, then call `send()`.
 ///
 /// Change some fields of a social post.
@@ -3944,7 +3871,6 @@ impl ListSocialTags {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PatchSocialPost {
@@ -3955,9 +3881,7 @@ pub struct PatchSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl PatchSocialPost {
     /// Sets `locationId`.
     ///
@@ -4014,7 +3938,6 @@ impl PatchSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `set_google_business_location`: set optional parameters, then call `send()`.
 ///
 /// Attach a Google Business Profile location to the location's planner.
@@ -4030,7 +3953,6 @@ pub struct SetGoogleBusinessLocation {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SetGoogleBusinessLocation {
     /// Sets `locationId`.
     ///
@@ -4089,7 +4011,6 @@ impl SetGoogleBusinessLocation {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `set_social_csv_accounts`: set optional parameters, then call `send()`.
 ///
 /// Choose the accounts an uploaded CSV file's posts go to.
@@ -4104,7 +4025,6 @@ pub struct SetSocialCsvAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SetSocialCsvAccounts {
     /// Sets `locationId`.
     ///
@@ -4162,7 +4082,6 @@ impl SetSocialCsvAccounts {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_facebook_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a Facebook account to a location.
@@ -4179,7 +4098,6 @@ pub struct StartFacebookOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartFacebookOauth {
     /// Sets `locationId`.
     ///
@@ -4248,7 +4166,6 @@ impl StartFacebookOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_google_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a Google Business Profile account to a location.
@@ -4265,7 +4182,6 @@ pub struct StartGoogleOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartGoogleOauth {
     /// Sets `locationId`.
     ///
@@ -4334,7 +4250,6 @@ impl StartGoogleOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_instagram_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an Instagram account to a location.
@@ -4351,7 +4266,6 @@ pub struct StartInstagramOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartInstagramOauth {
     /// Sets `locationId`.
     ///
@@ -4420,7 +4334,6 @@ impl StartInstagramOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_linkedin_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a LinkedIn account to a location.
@@ -4437,7 +4350,6 @@ pub struct StartLinkedinOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartLinkedinOauth {
     /// Sets `locationId`.
     ///
@@ -4506,7 +4418,6 @@ impl StartLinkedinOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_tiktok_business_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a TikTok Business account to a location.
@@ -4523,7 +4434,6 @@ pub struct StartTiktokBusinessOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartTiktokBusinessOauth {
     /// Sets `locationId`.
     ///
@@ -4592,7 +4502,6 @@ impl StartTiktokBusinessOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_tiktok_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a TikTok account to a location.
@@ -4609,7 +4518,6 @@ pub struct StartTiktokOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartTiktokOauth {
     /// Sets `locationId`.
     ///
@@ -4678,7 +4586,6 @@ impl StartTiktokOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_twitter_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an X (Twitter) account to a location.
@@ -4695,7 +4602,6 @@ pub struct StartTwitterOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl StartTwitterOauth {
     /// Sets `locationId`.
     ///
@@ -4764,7 +4670,6 @@ impl StartTwitterOauth {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `update_social_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content or schedule of a social post.
@@ -4780,7 +4685,6 @@ pub struct UpdateSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UpdateSocialPost {
     /// Sets `locationId`.
     ///
@@ -4839,7 +4743,6 @@ impl UpdateSocialPost {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `upload_social_csv`: set optional parameters, then call `send()`.
 ///
 /// Upload a CSV file of posts to import.
@@ -4854,7 +4757,6 @@ pub struct UploadSocialCsv {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UploadSocialCsv {
     /// Sets `locationId`.
     ///
@@ -4912,7 +4814,6 @@ impl UploadSocialCsv {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachFacebookPageRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4940,52 +4841,18 @@ pub struct AttachFacebookPageRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachFacebookPageRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttachFacebookPageRequest {
+        type_: "type" value optional,
+        origin_id: "originId" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        company_id: "companyId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachFacebookPageRequest {
-    const NAME: &'static str = "AttachFacebookPageRequest";
-
-    const FIELDS: &'static[&'static str] = &["type", "originId", "name", "avatar", "companyId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "originId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            origin_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            company_id: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachFacebookPageRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5025,7 +4892,6 @@ impl AttachFacebookPageRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachGoogleLocationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5045,46 +4911,16 @@ pub struct AttachGoogleLocationRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachGoogleLocationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttachGoogleLocationRequest {
+        location: "location" value optional,
+        account: "account" value optional,
+        company_id: "companyId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachGoogleLocationRequest {
-    const NAME: &'static str = "AttachGoogleLocationRequest";
-
-    const FIELDS: &'static[&'static str] = &["location", "account", "companyId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                1 => entries.value(&mut v1, "account")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location: v0.unwrap_or_default(),
-            account: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachGoogleLocationRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5118,7 +4954,6 @@ impl AttachGoogleLocationRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachInstagramAccountRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5146,52 +4981,18 @@ pub struct AttachInstagramAccountRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachInstagramAccountRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttachInstagramAccountRequest {
+        origin_id: "originId" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        page_id: "pageId" value required,
+        company_id: "companyId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachInstagramAccountRequest {
-    const NAME: &'static str = "AttachInstagramAccountRequest";
-
-    const FIELDS: &'static[&'static str] = &["originId", "name", "avatar", "pageId", "companyId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "originId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "avatar")?,
-                3 => entries.value(&mut v3, "pageId")?,
-                4 => entries.value(&mut v4, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            origin_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            avatar: v2.unwrap_or_default(),
-            page_id: crate::runtime::object::required(v3, "pageId")?,
-            company_id: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachInstagramAccountRequest {
     /// A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5231,7 +5032,6 @@ impl AttachInstagramAccountRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachLinkedinAccountRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5263,62 +5063,19 @@ pub struct AttachLinkedinAccountRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachLinkedinAccountRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttachLinkedinAccountRequest {
+        type_: "type" value optional,
+        origin_id: "originId" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        urn: "urn" value optional,
+        company_id: "companyId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachLinkedinAccountRequest {
-    const NAME: &'static str = "AttachLinkedinAccountRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "originId",
-        "name",
-        "avatar",
-        "urn",
-        "companyId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "originId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "urn")?,
-                5 => entries.value(&mut v5, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            origin_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            urn: v4.unwrap_or_default(),
-            company_id: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachLinkedinAccountRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5371,7 +5128,6 @@ impl AttachLinkedinAccountRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTiktokProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5407,66 +5163,20 @@ pub struct AttachTiktokProfileRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachTiktokProfileRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttachTiktokProfileRequest {
+        type_: "type" value optional,
+        origin_id: "originId" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        verified: "verified" value optional,
+        username: "username" value optional,
+        company_id: "companyId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachTiktokProfileRequest {
-    const NAME: &'static str = "AttachTiktokProfileRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "originId",
-        "name",
-        "avatar",
-        "verified",
-        "username",
-        "companyId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "originId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "verified")?,
-                5 => entries.value(&mut v5, "username")?,
-                6 => entries.value(&mut v6, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            origin_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            verified: v4.unwrap_or_default(),
-            username: v5.unwrap_or_default(),
-            company_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachTiktokProfileRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5526,7 +5236,6 @@ impl AttachTiktokProfileRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTwitterProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5562,66 +5271,20 @@ pub struct AttachTwitterProfileRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachTwitterProfileRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AttachTwitterProfileRequest {
+        origin_id: "originId" value optional,
+        name: "name" value optional,
+        username: "username" value optional,
+        avatar: "avatar" value optional,
+        protected: "protected" value optional,
+        verified: "verified" value optional,
+        company_id: "companyId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachTwitterProfileRequest {
-    const NAME: &'static str = "AttachTwitterProfileRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "originId",
-        "name",
-        "username",
-        "avatar",
-        "protected",
-        "verified",
-        "companyId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "originId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "username")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "protected")?,
-                5 => entries.value(&mut v5, "verified")?,
-                6 => entries.value(&mut v6, "companyId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            origin_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            username: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            protected: v4.unwrap_or_default(),
-            verified: v5.unwrap_or_default(),
-            company_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachTwitterProfileRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5681,7 +5344,6 @@ impl AttachTwitterProfileRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5693,37 +5355,12 @@ pub struct BulkDeleteSocialPostsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BulkDeleteSocialPostsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    BulkDeleteSocialPostsRequest { post_ids: "postIds" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BulkDeleteSocialPostsRequest {
-    const NAME: &'static str = "BulkDeleteSocialPostsRequest";
-
-    const FIELDS: &'static[&'static str] = &["postIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "postIds")?;
-            }
-        Ok(Self { post_ids: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl BulkDeleteSocialPostsRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5739,76 +5376,36 @@ impl BulkDeleteSocialPostsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`BulkDeleteSocialPostsResponseResults`](crate::social_planner::BulkDeleteSocialPostsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<BulkDeleteSocialPostsResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for BulkDeleteSocialPostsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkDeleteSocialPostsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for BulkDeleteSocialPostsResponse {
-    const NAME: &'static str = "BulkDeleteSocialPostsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl BulkDeleteSocialPostsResponse {
     /// The `results` object of the response, or an empty [`BulkDeleteSocialPostsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> BulkDeleteSocialPostsResponseResults {
@@ -5817,316 +5414,135 @@ impl BulkDeleteSocialPostsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Number of posts deleted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "deletedCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "deletedCount",))]
     pub deleted_count: Option<i64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for BulkDeleteSocialPostsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    BulkDeleteSocialPostsResponseResults {
+        message: "message" value optional,
+        deleted_count: "deletedCount" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for BulkDeleteSocialPostsResponseResults {
-    const NAME: &'static str = "BulkDeleteSocialPostsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "deletedCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "deletedCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { message: v0.unwrap_or_default(), deleted_count: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "oAuthId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oAuthId",))]
     pub o_auth_id: Option<String>,
 
     /// `oldId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "oldId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oldId",))]
     pub old_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the page or profile on the social network.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<SocialPlatform>,
 
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialAccountType>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// Network-specific details.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `active`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for ConnectedSocialAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConnectedSocialAccount {
+        id: "_id" value optional,
+        o_auth_id: "oAuthId" value optional,
+        old_id: "oldId" value optional,
+        location_id: "locationId" value optional,
+        origin_id: "originId" value optional,
+        platform: "platform" value optional,
+        type_: "type" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        meta: "meta" value_or_default optional,
+        active: "active" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for ConnectedSocialAccount {
-    const NAME: &'static str = "ConnectedSocialAccount";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "oAuthId",
-        "oldId",
-        "locationId",
-        "originId",
-        "platform",
-        "type",
-        "name",
-        "avatar",
-        "meta",
-        "active",
-        "deleted",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "oAuthId")?,
-                2 => entries.value(&mut v2, "oldId")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "originId")?,
-                5 => entries.value(&mut v5, "platform")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "avatar")?,
-                9 => entries.value_or_default(&mut v9, "meta")?,
-                10 => entries.value(&mut v10, "active")?,
-                11 => entries.value(&mut v11, "deleted")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            o_auth_id: v1.unwrap_or_default(),
-            old_id: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            origin_id: v4.unwrap_or_default(),
-            platform: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            avatar: v8.unwrap_or_default(),
-            meta: v9.unwrap_or_default(),
-            active: v10.unwrap_or_default(),
-            deleted: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ConnectedSocialAccount`](crate::social_planner::ConnectedSocialAccount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ConnectedSocialAccount>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for ConnectedSocialAccountResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ConnectedSocialAccountResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for ConnectedSocialAccountResponse {
-    const NAME: &'static str = "ConnectedSocialAccountResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl ConnectedSocialAccountResponse {
     /// The `results` object of the response, or an empty [`ConnectedSocialAccount`] (every field absent) when it has none.
     pub fn results(self) -> ConnectedSocialAccount {
@@ -6135,7 +5551,6 @@ impl ConnectedSocialAccountResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `CreateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6207,102 +5622,29 @@ pub struct CreateSocialPostRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateSocialPostRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateSocialPostRequest {
+        account_ids: "accountIds" value required,
+        summary: "summary" value optional,
+        media: "media" value optional,
+        status: "status" value optional,
+        schedule_date: "scheduleDate" value optional,
+        created_by: "createdBy" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        type_: "type" value required,
+        post_approval_details: "postApprovalDetails" value optional,
+        schedule_time_updated: "scheduleTimeUpdated" value optional,
+        tags: "tags" value optional,
+        category_id: "categoryId" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        user_id: "userId" value required
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateSocialPostRequest {
-    const NAME: &'static str = "CreateSocialPostRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "scheduleDate",
-        "createdBy",
-        "followUpComment",
-        "ogTagsDetails",
-        "type",
-        "postApprovalDetails",
-        "scheduleTimeUpdated",
-        "tags",
-        "categoryId",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "summary")?,
-                2 => entries.value(&mut v2, "media")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "scheduleDate")?,
-                5 => entries.value(&mut v5, "createdBy")?,
-                6 => entries.value(&mut v6, "followUpComment")?,
-                7 => entries.value(&mut v7, "ogTagsDetails")?,
-                8 => entries.value(&mut v8, "type")?,
-                9 => entries.value(&mut v9, "postApprovalDetails")?,
-                10 => entries.value(&mut v10, "scheduleTimeUpdated")?,
-                11 => entries.value(&mut v11, "tags")?,
-                12 => entries.value(&mut v12, "categoryId")?,
-                13 => entries.value(&mut v13, "tiktokPostDetails")?,
-                14 => entries.value(&mut v14, "gmbPostDetails")?,
-                15 => entries.value(&mut v15, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: crate::runtime::object::required(v0, "accountIds")?,
-            summary: v1.unwrap_or_default(),
-            media: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            schedule_date: v4.unwrap_or_default(),
-            created_by: v5.unwrap_or_default(),
-            follow_up_comment: v6.unwrap_or_default(),
-            og_tags_details: v7.unwrap_or_default(),
-            type_: crate::runtime::object::required(v8, "type")?,
-            post_approval_details: v9.unwrap_or_default(),
-            schedule_time_updated: v10.unwrap_or_default(),
-            tags: v11.unwrap_or_default(),
-            category_id: v12.unwrap_or_default(),
-            tiktok_post_details: v13.unwrap_or_default(),
-            gmb_post_details: v14.unwrap_or_default(),
-            user_id: crate::runtime::object::required(v15, "userId")?,
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl CreateSocialPostRequest {
     /// A value with the required fields (`accountIds`, `type`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6417,76 +5759,36 @@ impl CreateSocialPostRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialAccountResponseResults`](crate::social_planner::DeleteSocialAccountResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialAccountResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for DeleteSocialAccountResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteSocialAccountResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for DeleteSocialAccountResponse {
-    const NAME: &'static str = "DeleteSocialAccountResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl DeleteSocialAccountResponse {
     /// The `results` object of the response, or an empty [`DeleteSocialAccountResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> DeleteSocialAccountResponseResults {
@@ -6495,128 +5797,58 @@ impl DeleteSocialAccountResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the removed account.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for DeleteSocialAccountResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for DeleteSocialAccountResponseResults {
-    const NAME: &'static str = "DeleteSocialAccountResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self { location_id: v0.unwrap_or_default(), id: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    DeleteSocialAccountResponseResults {
+        location_id: "locationId" value optional,
+        id: "id" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialCsvImportResponseResults`](crate::social_planner::DeleteSocialCsvImportResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteSocialCsvImportResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for DeleteSocialCsvImportResponse {
-    const NAME: &'static str = "DeleteSocialCsvImportResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl DeleteSocialCsvImportResponse {
     /// The `results` object of the response, or an empty [`DeleteSocialCsvImportResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> DeleteSocialCsvImportResponseResults {
@@ -6625,47 +5857,21 @@ impl DeleteSocialCsvImportResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    DeleteSocialCsvImportResponseResults { csv: "csv" value optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for DeleteSocialCsvImportResponseResults {
-    const NAME: &'static str = "DeleteSocialCsvImportResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csv"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "csv")?;
-            }
-        Ok(Self { csv: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl DeleteSocialCsvImportResponseResults {
     /// The `csv` object of the response, or an empty [`SocialCsvImport`] (every field absent) when it has none.
     pub fn csv(self) -> SocialCsvImport {
@@ -6674,76 +5880,36 @@ impl DeleteSocialCsvImportResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialPostResponseResults`](crate::social_planner::DeleteSocialPostResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialPostResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for DeleteSocialPostResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DeleteSocialPostResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for DeleteSocialPostResponse {
-    const NAME: &'static str = "DeleteSocialPostResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl DeleteSocialPostResponse {
     /// The `results` object of the response, or an empty [`DeleteSocialPostResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> DeleteSocialPostResponseResults {
@@ -6752,202 +5918,87 @@ impl DeleteSocialPostResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponseResults {
     /// Id of the deleted post.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for DeleteSocialPostResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for DeleteSocialPostResponseResults {
-    const NAME: &'static str = "DeleteSocialPostResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["postId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "postId")?;
-            }
-        Ok(Self { post_id: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteSocialPostResponseResults { post_id: "postId" value optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A Facebook page the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPage {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `isOwned`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isOwned", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isOwned",))]
     pub is_owned: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for FacebookPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookPage {
+        id: "id" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        is_owned: "isOwned" value optional,
+        is_connected: "isConnected" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for FacebookPage {
-    const NAME: &'static str = "FacebookPage";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "avatar", "isOwned", "isConnected"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "avatar")?,
-                3 => entries.value(&mut v3, "isOwned")?,
-                4 => entries.value(&mut v4, "isConnected")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            avatar: v2.unwrap_or_default(),
-            is_owned: v3.unwrap_or_default(),
-            is_connected: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FacebookPagesResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`FacebookPagesResponseResults`](crate::social_planner::FacebookPagesResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<FacebookPagesResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for FacebookPagesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FacebookPagesResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for FacebookPagesResponse {
-    const NAME: &'static str = "FacebookPagesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl FacebookPagesResponse {
     /// The `results` object of the response, or an empty [`FacebookPagesResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> FacebookPagesResponseResults {
@@ -6956,7 +6007,6 @@ impl FacebookPagesResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -6967,35 +6017,11 @@ pub struct FacebookPagesResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for FacebookPagesResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FacebookPagesResponseResults { pages: "pages" value_or_default optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for FacebookPagesResponseResults {
-    const NAME: &'static str = "FacebookPagesResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["pages"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "pages")?;
-            }
-        Ok(Self { pages: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FinalizeSocialCsvImportRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7007,37 +6033,12 @@ pub struct FinalizeSocialCsvImportRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FinalizeSocialCsvImportRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    FinalizeSocialCsvImportRequest { user_id: "userId" value optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FinalizeSocialCsvImportRequest {
-    const NAME: &'static str = "FinalizeSocialCsvImportRequest";
-
-    const FIELDS: &'static[&'static str] = &["userId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "userId")?;
-            }
-        Ok(Self { user_id: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl FinalizeSocialCsvImportRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7053,7 +6054,6 @@ impl FinalizeSocialCsvImportRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The call-to-action button of a Google Business post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7084,7 +6084,6 @@ pub enum GmbActionType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbActionType {
     /// The value as sent on the wire.
     #[inline]
@@ -7103,7 +6102,6 @@ impl GmbActionType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for GmbActionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -7124,7 +6122,6 @@ impl From<&str> for GmbActionType {
 crate::runtime::enums::string_enum!(GmbActionType);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A calendar date.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7144,44 +6141,15 @@ pub struct GmbDate {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GmbDate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GmbDate {
+        year: "year" value optional,
+        month: "month" value optional,
+        day: "day" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GmbDate {
-    const NAME: &'static str = "GmbDate";
-
-    const FIELDS: &'static[&'static str] = &["year", "month", "day"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "year")?,
-                1 => entries.value(&mut v1, "month")?,
-                2 => entries.value(&mut v2, "day")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            year: v0.unwrap_or_default(),
-            month: v1.unwrap_or_default(),
-            day: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbDate {
     /// A value with the required fields (`year`, `month`, `day`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7209,7 +6177,6 @@ impl GmbDate {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7225,38 +6192,11 @@ pub struct GmbEventEnd {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GmbEventEnd {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GmbEventEnd { end_date: "endDate" value optional, end_time: "endTime" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GmbEventEnd {
-    const NAME: &'static str = "GmbEventEnd";
-
-    const FIELDS: &'static[&'static str] = &["endDate", "endTime"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "endDate")?,
-                1 => entries.value(&mut v1, "endTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self { end_date: v0.unwrap_or_default(), end_time: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbEventEnd {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7278,7 +6218,6 @@ impl GmbEventEnd {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7294,38 +6233,11 @@ pub struct GmbEventStart {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GmbEventStart {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GmbEventStart { start_date: "startDate" value optional, start_time: "startTime" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GmbEventStart {
-    const NAME: &'static str = "GmbEventStart";
-
-    const FIELDS: &'static[&'static str] = &["startDate", "startTime"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "startDate")?,
-                1 => entries.value(&mut v1, "startTime")?,
-                _ => {}
-            }
-        }
-        Ok(Self { start_date: v0.unwrap_or_default(), start_time: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbEventStart {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7347,7 +6259,6 @@ impl GmbEventStart {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Google Business Profile settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7395,76 +6306,22 @@ pub struct GmbPostDetails {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for GmbPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GmbPostDetails {
+        gmb_event_type: "gmbEventType" value optional,
+        title: "title" value optional,
+        offer_title: "offerTitle" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional,
+        terms_conditions: "termsConditions" value optional,
+        url: "url" value optional,
+        coupon_code: "couponCode" value optional,
+        redeem_online_url: "redeemOnlineUrl" value optional,
+        action_type: "actionType" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for GmbPostDetails {
-    const NAME: &'static str = "GmbPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "gmbEventType",
-        "title",
-        "offerTitle",
-        "startDate",
-        "endDate",
-        "termsConditions",
-        "url",
-        "couponCode",
-        "redeemOnlineUrl",
-        "actionType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "gmbEventType")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "offerTitle")?,
-                3 => entries.value(&mut v3, "startDate")?,
-                4 => entries.value(&mut v4, "endDate")?,
-                5 => entries.value(&mut v5, "termsConditions")?,
-                6 => entries.value(&mut v6, "url")?,
-                7 => entries.value(&mut v7, "couponCode")?,
-                8 => entries.value(&mut v8, "redeemOnlineUrl")?,
-                9 => entries.value(&mut v9, "actionType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            gmb_event_type: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            offer_title: v2.unwrap_or_default(),
-            start_date: v3.unwrap_or_default(),
-            end_date: v4.unwrap_or_default(),
-            terms_conditions: v5.unwrap_or_default(),
-            url: v6.unwrap_or_default(),
-            coupon_code: v7.unwrap_or_default(),
-            redeem_online_url: v8.unwrap_or_default(),
-            action_type: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GmbPostDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7545,7 +6402,6 @@ impl GmbPostDetails {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A time of day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -7565,44 +6421,15 @@ pub struct GmbTime {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GmbTime {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GmbTime {
+        hours: "hours" value optional,
+        minutes: "minutes" value optional,
+        seconds: "seconds" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GmbTime {
-    const NAME: &'static str = "GmbTime";
-
-    const FIELDS: &'static[&'static str] = &["hours", "minutes", "seconds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "hours")?,
-                1 => entries.value(&mut v1, "minutes")?,
-                2 => entries.value(&mut v2, "seconds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            hours: v0.unwrap_or_default(),
-            minutes: v1.unwrap_or_default(),
-            seconds: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbTime {
     /// A value with the required fields (`hours`, `minutes`, `seconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7634,124 +6461,56 @@ impl GmbTime {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessAccount {
     /// Resource name at Google.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `accountName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accountName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountName",))]
     pub account_name: Option<String>,
 
     /// `type`: a string. Example: `PERSONAL`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `verificationState`: a string. Example: `UNVERIFIED`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "verificationState", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "verificationState",))]
     pub verification_state: Option<String>,
 
     /// `vettedState`: a string. Example: `NOT_VETTED`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "vettedState", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "vettedState",))]
     pub vetted_state: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GoogleBusinessAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleBusinessAccount {
+        name: "name" value optional,
+        account_name: "accountName" value optional,
+        type_: "type" value optional,
+        verification_state: "verificationState" value optional,
+        vetted_state: "vettedState" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GoogleBusinessAccount {
-    const NAME: &'static str = "GoogleBusinessAccount";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "accountName",
-        "type",
-        "verificationState",
-        "vettedState"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "accountName")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "verificationState")?,
-                4 => entries.value(&mut v4, "vettedState")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            account_name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            verification_state: v3.unwrap_or_default(),
-            vetted_state: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocation {
     /// Resource name at Google.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `storeCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "storeCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storeCode",))]
     pub store_code: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `metadata`: a map from names to JSON values.
@@ -7766,216 +6525,85 @@ pub struct GoogleBusinessLocation {
     pub relationship_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `maxLocation`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxLocation",))]
     pub max_location: Option<bool>,
 
     /// `isVerified`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isVerified", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isVerified",))]
     pub is_verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GoogleBusinessLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleBusinessLocation {
+        name: "name" value optional,
+        store_code: "storeCode" value optional,
+        title: "title" value optional,
+        metadata: "metadata" value_or_default optional,
+        storefront_address: "storefrontAddress" value_or_default optional,
+        relationship_data: "relationshipData" value_or_default optional,
+        max_location: "maxLocation" value optional,
+        is_verified: "isVerified" value optional,
+        is_connected: "isConnected" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GoogleBusinessLocation {
-    const NAME: &'static str = "GoogleBusinessLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "storeCode",
-        "title",
-        "metadata",
-        "storefrontAddress",
-        "relationshipData",
-        "maxLocation",
-        "isVerified",
-        "isConnected"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "storeCode")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value_or_default(&mut v3, "metadata")?,
-                4 => entries.value_or_default(&mut v4, "storefrontAddress")?,
-                5 => entries.value_or_default(&mut v5, "relationshipData")?,
-                6 => entries.value(&mut v6, "maxLocation")?,
-                7 => entries.value(&mut v7, "isVerified")?,
-                8 => entries.value(&mut v8, "isConnected")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            store_code: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            metadata: v3.unwrap_or_default(),
-            storefront_address: v4.unwrap_or_default(),
-            relationship_data: v5.unwrap_or_default(),
-            max_location: v6.unwrap_or_default(),
-            is_verified: v7.unwrap_or_default(),
-            is_connected: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A location with the Google account that owns it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationEntry {
     /// `location`: a [`GoogleBusinessLocation`](crate::social_planner::GoogleBusinessLocation).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<GoogleBusinessLocation>,
 
     /// `account`: a [`GoogleBusinessAccount`](crate::social_planner::GoogleBusinessAccount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub account: Option<GoogleBusinessAccount>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for GoogleBusinessLocationEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for GoogleBusinessLocationEntry {
-    const NAME: &'static str = "GoogleBusinessLocationEntry";
-
-    const FIELDS: &'static[&'static str] = &["location", "account"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                1 => entries.value(&mut v1, "account")?,
-                _ => {}
-            }
-        }
-        Ok(Self { location: v0.unwrap_or_default(), account: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    GoogleBusinessLocationEntry {
+        location: "location" value optional,
+        account: "account" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`GoogleBusinessLocationsResponseResults`](crate::social_planner::GoogleBusinessLocationsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<GoogleBusinessLocationsResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for GoogleBusinessLocationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    GoogleBusinessLocationsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for GoogleBusinessLocationsResponse {
-    const NAME: &'static str = "GoogleBusinessLocationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GoogleBusinessLocationsResponse {
     /// The `results` object of the response, or an empty [`GoogleBusinessLocationsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> GoogleBusinessLocationsResponseResults {
@@ -7984,47 +6612,21 @@ impl GoogleBusinessLocationsResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponseResults {
     /// `locations`: a [`GoogleBusinessLocationsResponseResultsLocations`](crate::social_planner::GoogleBusinessLocationsResponseResultsLocations).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locations: Option<GoogleBusinessLocationsResponseResultsLocations>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for GoogleBusinessLocationsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    GoogleBusinessLocationsResponseResults { locations: "locations" value optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for GoogleBusinessLocationsResponseResults {
-    const NAME: &'static str = "GoogleBusinessLocationsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["locations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "locations")?;
-            }
-        Ok(Self { locations: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// `GoogleBusinessLocationsResponseResultsLocations`: one of several JSON shapes.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -8040,157 +6642,71 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An Instagram professional account the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccount {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageId",))]
     pub page_id: Option<String>,
 
     /// `isConnected`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for InstagramAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InstagramAccount {
+        id: "id" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        page_id: "pageId" value optional,
+        is_connected: "isConnected" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for InstagramAccount {
-    const NAME: &'static str = "InstagramAccount";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "avatar", "pageId", "isConnected"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "avatar")?,
-                3 => entries.value(&mut v3, "pageId")?,
-                4 => entries.value(&mut v4, "isConnected")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            avatar: v2.unwrap_or_default(),
-            page_id: v3.unwrap_or_default(),
-            is_connected: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`InstagramAccountsResponseResults`](crate::social_planner::InstagramAccountsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<InstagramAccountsResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for InstagramAccountsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InstagramAccountsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for InstagramAccountsResponse {
-    const NAME: &'static str = "InstagramAccountsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl InstagramAccountsResponse {
     /// The `results` object of the response, or an empty [`InstagramAccountsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> InstagramAccountsResponseResults {
@@ -8199,7 +6715,6 @@ impl InstagramAccountsResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -8210,153 +6725,57 @@ pub struct InstagramAccountsResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for InstagramAccountsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for InstagramAccountsResponseResults {
-    const NAME: &'static str = "InstagramAccountsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["accounts"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "accounts")?;
-            }
-        Ok(Self { accounts: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    InstagramAccountsResponseResults { accounts: "accounts" value_or_default optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreview {
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `ogDescription`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogDescription", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogDescription",))]
     pub og_description: Option<String>,
 
     /// `ogImage`: a [`LinkPreviewImage`](crate::social_planner::LinkPreviewImage).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogImage",))]
     pub og_image: Option<LinkPreviewImage>,
 
     /// `ogTitle`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogTitle", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTitle",))]
     pub og_title: Option<String>,
 
     /// `ogUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogUrl",))]
     pub og_url: Option<String>,
 
     /// `ogSiteName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogSiteName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogSiteName",))]
     pub og_site_name: Option<String>,
 
     /// Why the preview failed, if it did.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for LinkPreview {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkPreview {
+        url: "url" value optional,
+        og_description: "ogDescription" value optional,
+        og_image: "ogImage" value optional,
+        og_title: "ogTitle" value optional,
+        og_url: "ogUrl" value optional,
+        og_site_name: "ogSiteName" value optional,
+        error: "error" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for LinkPreview {
-    const NAME: &'static str = "LinkPreview";
-
-    const FIELDS: &'static[&'static str] = &[
-        "url",
-        "ogDescription",
-        "ogImage",
-        "ogTitle",
-        "ogUrl",
-        "ogSiteName",
-        "error"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "ogDescription")?,
-                2 => entries.value(&mut v2, "ogImage")?,
-                3 => entries.value(&mut v3, "ogTitle")?,
-                4 => entries.value(&mut v4, "ogUrl")?,
-                5 => entries.value(&mut v5, "ogSiteName")?,
-                6 => entries.value(&mut v6, "error")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            og_description: v1.unwrap_or_default(),
-            og_image: v2.unwrap_or_default(),
-            og_title: v3.unwrap_or_default(),
-            og_url: v4.unwrap_or_default(),
-            og_site_name: v5.unwrap_or_default(),
-            error: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl LinkPreview {
     /// The `ogImage` object of the response, or an empty [`LinkPreviewImage`] (every field absent) when it has none.
     pub fn og_image(self) -> LinkPreviewImage {
@@ -8365,221 +6784,100 @@ impl LinkPreview {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `width`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub width: Option<i64>,
 
     /// `height`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub height: Option<i64>,
 
     /// MIME type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for LinkPreviewImage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for LinkPreviewImage {
-    const NAME: &'static str = "LinkPreviewImage";
-
-    const FIELDS: &'static[&'static str] = &["url", "width", "height", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "width")?,
-                2 => entries.value(&mut v2, "height")?,
-                3 => entries.value(&mut v3, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            width: v1.unwrap_or_default(),
-            height: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LinkPreviewImage {
+        url: "url" value optional,
+        width: "width" value optional,
+        height: "height" value optional,
+        type_: "type" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A LinkedIn page or profile the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccount {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// LinkedIn URN.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub urn: Option<String>,
 
     /// `isConnected`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for LinkedinAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinAccount {
+        id: "id" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        urn: "urn" value optional,
+        is_connected: "isConnected" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for LinkedinAccount {
-    const NAME: &'static str = "LinkedinAccount";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "avatar", "urn", "isConnected"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "avatar")?,
-                3 => entries.value(&mut v3, "urn")?,
-                4 => entries.value(&mut v4, "isConnected")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            avatar: v2.unwrap_or_default(),
-            urn: v3.unwrap_or_default(),
-            is_connected: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`LinkedinAccountsResponseResults`](crate::social_planner::LinkedinAccountsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<LinkedinAccountsResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for LinkedinAccountsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    LinkedinAccountsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for LinkedinAccountsResponse {
-    const NAME: &'static str = "LinkedinAccountsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl LinkedinAccountsResponse {
     /// The `results` object of the response, or an empty [`LinkedinAccountsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> LinkedinAccountsResponseResults {
@@ -8588,7 +6886,6 @@ impl LinkedinAccountsResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -8602,107 +6899,44 @@ pub struct LinkedinAccountsResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for LinkedinAccountsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for LinkedinAccountsResponseResults {
-    const NAME: &'static str = "LinkedinAccountsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["pages", "profile"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "pages")?,
-                1 => entries.value_or_default(&mut v1, "profile")?,
-                _ => {}
-            }
-        }
-        Ok(Self { pages: v0.unwrap_or_default(), profile: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    LinkedinAccountsResponseResults {
+        pages: "pages" value_or_default optional,
+        profile: "profile" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialAccountsResponseResults`](crate::social_planner::ListSocialAccountsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialAccountsResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for ListSocialAccountsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSocialAccountsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for ListSocialAccountsResponse {
-    const NAME: &'static str = "ListSocialAccountsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl ListSocialAccountsResponse {
     /// The `results` object of the response, or an empty [`ListSocialAccountsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> ListSocialAccountsResponseResults {
@@ -8711,7 +6945,6 @@ impl ListSocialAccountsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -8725,107 +6958,44 @@ pub struct ListSocialAccountsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for ListSocialAccountsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSocialAccountsResponseResults {
+        accounts: "accounts" value_or_default optional,
+        groups: "groups" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for ListSocialAccountsResponseResults {
-    const NAME: &'static str = "ListSocialAccountsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["accounts", "groups"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "accounts")?,
-                1 => entries.value_or_default(&mut v1, "groups")?,
-                _ => {}
-            }
-        }
-        Ok(Self { accounts: v0.unwrap_or_default(), groups: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCategoriesResponseResults`](crate::social_planner::ListSocialCategoriesResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCategoriesResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for ListSocialCategoriesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSocialCategoriesResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for ListSocialCategoriesResponse {
-    const NAME: &'static str = "ListSocialCategoriesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl ListSocialCategoriesResponse {
     /// The `results` object of the response, or an empty [`ListSocialCategoriesResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> ListSocialCategoriesResponseResults {
@@ -8834,14 +7004,12 @@ impl ListSocialCategoriesResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponseResults {
     /// Number of categories.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `categories`: a list of [`SocialCategory`](crate::social_planner::SocialCategory) values.
@@ -8849,107 +7017,44 @@ pub struct ListSocialCategoriesResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for ListSocialCategoriesResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for ListSocialCategoriesResponseResults {
-    const NAME: &'static str = "ListSocialCategoriesResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["count", "categories"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                1 => entries.value_or_default(&mut v1, "categories")?,
-                _ => {}
-            }
-        }
-        Ok(Self { count: v0.unwrap_or_default(), categories: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListSocialCategoriesResponseResults {
+        count: "count" value optional,
+        categories: "categories" value_or_default optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCsvImportsResponseResults`](crate::social_planner::ListSocialCsvImportsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCsvImportsResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSocialCsvImportsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for ListSocialCsvImportsResponse {
-    const NAME: &'static str = "ListSocialCsvImportsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCsvImportsResponse {
     /// The `results` object of the response, or an empty [`ListSocialCsvImportsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> ListSocialCsvImportsResponseResults {
@@ -8958,7 +7063,6 @@ impl ListSocialCsvImportsResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -8968,43 +7072,18 @@ pub struct ListSocialCsvImportsResponseResults {
     pub csvs: Vec<SocialCsvImport>,
 
     /// Number of imports.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for ListSocialCsvImportsResponseResults {
-    const NAME: &'static str = "ListSocialCsvImportsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csvs", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "csvs")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { csvs: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListSocialCsvImportsResponseResults {
+        csvs: "csvs" value_or_default optional,
+        count: "count" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9042,70 +7121,21 @@ pub struct ListSocialPostsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ListSocialPostsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSocialPostsRequest {
+        type_: "type" value optional,
+        accounts: "accounts" value optional,
+        skip: "skip" value required,
+        limit: "limit" value required,
+        from_date: "fromDate" value required,
+        to_date: "toDate" value required,
+        include_users: "includeUsers" value required,
+        post_type: "postType" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ListSocialPostsRequest {
-    const NAME: &'static str = "ListSocialPostsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "accounts",
-        "skip",
-        "limit",
-        "fromDate",
-        "toDate",
-        "includeUsers",
-        "postType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "accounts")?,
-                2 => entries.value(&mut v2, "skip")?,
-                3 => entries.value(&mut v3, "limit")?,
-                4 => entries.value(&mut v4, "fromDate")?,
-                5 => entries.value(&mut v5, "toDate")?,
-                6 => entries.value(&mut v6, "includeUsers")?,
-                7 => entries.value(&mut v7, "postType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            accounts: v1.unwrap_or_default(),
-            skip: crate::runtime::object::required(v2, "skip")?,
-            limit: crate::runtime::object::required(v3, "limit")?,
-            from_date: crate::runtime::object::required(v4, "fromDate")?,
-            to_date: crate::runtime::object::required(v5, "toDate")?,
-            include_users: crate::runtime::object::required(v6, "includeUsers")?,
-            post_type: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl ListSocialPostsRequest {
     /// A value with the required fields (`skip`, `limit`, `fromDate`, `toDate`, `includeUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9148,76 +7178,36 @@ impl ListSocialPostsRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialPostsResponseResults`](crate::social_planner::ListSocialPostsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialPostsResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for ListSocialPostsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSocialPostsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for ListSocialPostsResponse {
-    const NAME: &'static str = "ListSocialPostsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialPostsResponse {
     /// The `results` object of the response, or an empty [`ListSocialPostsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> ListSocialPostsResponseResults {
@@ -9226,7 +7216,6 @@ impl ListSocialPostsResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -9236,43 +7225,18 @@ pub struct ListSocialPostsResponseResults {
     pub posts: Vec<SocialPost>,
 
     /// Number of posts matching the filters.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for ListSocialPostsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for ListSocialPostsResponseResults {
-    const NAME: &'static str = "ListSocialPostsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["posts", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "posts")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { posts: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListSocialPostsResponseResults {
+        posts: "posts" value_or_default optional,
+        count: "count" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9296,52 +7260,16 @@ pub struct PostApproval {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for PostApproval {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PostApproval {
+        approver: "approver" value optional,
+        requester_note: "requesterNote" value optional,
+        approver_note: "approverNote" value optional,
+        approval_status: "approvalStatus" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for PostApproval {
-    const NAME: &'static str = "PostApproval";
-
-    const FIELDS: &'static[&'static str] = &[
-        "approver",
-        "requesterNote",
-        "approverNote",
-        "approvalStatus"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "approver")?,
-                1 => entries.value(&mut v1, "requesterNote")?,
-                2 => entries.value(&mut v2, "approverNote")?,
-                3 => entries.value(&mut v3, "approvalStatus")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            approver: v0.unwrap_or_default(),
-            requester_note: v1.unwrap_or_default(),
-            approver_note: v2.unwrap_or_default(),
-            approval_status: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl PostApproval {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9375,104 +7303,43 @@ impl PostApproval {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PostApprovalDetails {
     /// User id of the approver.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub approver: Option<String>,
 
     /// Note from the person asking for approval.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "requesterNote", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "requesterNote",))]
     pub requester_note: Option<String>,
 
     /// Note from the approver.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "approverNote", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approverNote",))]
     pub approver_note: Option<String>,
 
     /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "approvalStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approvalStatus",))]
     pub approval_status: Option<PostApprovalStatus>,
 
     /// `approverUser`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "approverUser", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approverUser",))]
     pub approver_user: Option<SocialPostUser>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for PostApprovalDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PostApprovalDetails {
+        approver: "approver" value optional,
+        requester_note: "requesterNote" value optional,
+        approver_note: "approverNote" value optional,
+        approval_status: "approvalStatus" value optional,
+        approver_user: "approverUser" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for PostApprovalDetails {
-    const NAME: &'static str = "PostApprovalDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "approver",
-        "requesterNote",
-        "approverNote",
-        "approvalStatus",
-        "approverUser"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "approver")?,
-                1 => entries.value(&mut v1, "requesterNote")?,
-                2 => entries.value(&mut v2, "approverNote")?,
-                3 => entries.value(&mut v3, "approvalStatus")?,
-                4 => entries.value(&mut v4, "approverUser")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            approver: v0.unwrap_or_default(),
-            requester_note: v1.unwrap_or_default(),
-            approver_note: v2.unwrap_or_default(),
-            approval_status: v3.unwrap_or_default(),
-            approver_user: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl PostApprovalDetails {
     /// The `approverUser` object of the response, or an empty [`SocialPostUser`] (every field absent) when it has none.
     pub fn approver_user(self) -> SocialPostUser {
@@ -9481,7 +7348,6 @@ impl PostApprovalDetails {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Where a post is in the approval process.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9503,7 +7369,6 @@ pub enum PostApprovalStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl PostApprovalStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -9519,7 +7384,6 @@ impl PostApprovalStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for PostApprovalStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9537,7 +7401,6 @@ impl From<&str> for PostApprovalStatus {
 crate::runtime::enums::string_enum!(PostApprovalStatus);
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Open Graph preview of a link in a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9553,38 +7416,11 @@ pub struct PostLinkPreview {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for PostLinkPreview {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    PostLinkPreview { meta_image: "metaImage" value optional, meta_link: "metaLink" value optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for PostLinkPreview {
-    const NAME: &'static str = "PostLinkPreview";
-
-    const FIELDS: &'static[&'static str] = &["metaImage", "metaLink"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "metaImage")?,
-                1 => entries.value(&mut v1, "metaLink")?,
-                _ => {}
-            }
-        }
-        Ok(Self { meta_image: v0.unwrap_or_default(), meta_link: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl PostLinkPreview {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9606,7 +7442,6 @@ impl PostLinkPreview {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SetSocialCsvAccountsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -9638,62 +7473,19 @@ pub struct SetSocialCsvAccountsRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SetSocialCsvAccountsRequest {
+        account_ids: "accountIds" value required,
+        file_path: "filePath" value required,
+        rows_count: "rowsCount" value required,
+        file_name: "fileName" value required,
+        approver: "approver" value optional,
+        user_id: "userId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SetSocialCsvAccountsRequest {
-    const NAME: &'static str = "SetSocialCsvAccountsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "filePath",
-        "rowsCount",
-        "fileName",
-        "approver",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "filePath")?,
-                2 => entries.value(&mut v2, "rowsCount")?,
-                3 => entries.value(&mut v3, "fileName")?,
-                4 => entries.value(&mut v4, "approver")?,
-                5 => entries.value(&mut v5, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: crate::runtime::object::required(v0, "accountIds")?,
-            file_path: crate::runtime::object::required(v1, "filePath")?,
-            rows_count: crate::runtime::object::required(v2, "rowsCount")?,
-            file_name: crate::runtime::object::required(v3, "fileName")?,
-            approver: v4.unwrap_or_default(),
-            user_id: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SetSocialCsvAccountsRequest {
     /// A value with the required fields (`accountIds`, `filePath`, `rowsCount`, `fileName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9727,62 +7519,37 @@ impl SetSocialCsvAccountsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccount {
     /// Account id used when posting.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "oauthId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oauthId",))]
     pub oauth_id: Option<String>,
 
     /// Id used by getSocialStatistics.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "profileId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "profileId",))]
     pub profile_id: Option<String>,
 
     /// `name`: a string. Example: `Sample Account`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<SocialPlatform>,
 
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialAccountType>,
 
     /// When the connection expires (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub expire: Option<String>,
 
     /// `isExpired`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isExpired", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isExpired",))]
     pub is_expired: Option<bool>,
 
     /// Network-specific details.
@@ -9790,83 +7557,30 @@ pub struct SocialAccount {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialAccount {
+        id: "id" value optional,
+        oauth_id: "oauthId" value optional,
+        profile_id: "profileId" value optional,
+        name: "name" value optional,
+        platform: "platform" value optional,
+        type_: "type" value optional,
+        expire: "expire" value optional,
+        is_expired: "isExpired" value optional,
+        meta: "meta" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialAccount {
-    const NAME: &'static str = "SocialAccount";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "oauthId",
-        "profileId",
-        "name",
-        "platform",
-        "type",
-        "expire",
-        "isExpired",
-        "meta"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "oauthId")?,
-                2 => entries.value(&mut v2, "profileId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "platform")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "expire")?,
-                7 => entries.value(&mut v7, "isExpired")?,
-                8 => entries.value_or_default(&mut v8, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            oauth_id: v1.unwrap_or_default(),
-            profile_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            platform: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            expire: v6.unwrap_or_default(),
-            is_expired: v7.unwrap_or_default(),
-            meta: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `accountIds`: a list of strings.
@@ -9875,44 +7589,15 @@ pub struct SocialAccountGroup {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialAccountGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialAccountGroup {
+        id: "id" value optional,
+        name: "name" value optional,
+        account_ids: "accountIds" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialAccountGroup {
-    const NAME: &'static str = "SocialAccountGroup";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "accountIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value_or_default(&mut v2, "accountIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            account_ids: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// What kind of presence a connected account is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9937,7 +7622,6 @@ pub enum SocialAccountType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialAccountType {
     /// The value as sent on the wire.
     #[inline]
@@ -9954,7 +7638,6 @@ impl SocialAccountType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialAccountType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -9973,267 +7656,110 @@ impl From<&str> for SocialAccountType {
 crate::runtime::enums::string_enum!(SocialAccountType);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialAudienceShare` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialAudienceShare {
     /// `total`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `percentage`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub percentage: Option<f64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialAudienceShare {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SocialAudienceShare { total: "total" value optional, percentage: "percentage" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialAudienceShare {
-    const NAME: &'static str = "SocialAudienceShare";
-
-    const FIELDS: &'static[&'static str] = &["total", "percentage"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "percentage")?,
-                _ => {}
-            }
-        }
-        Ok(Self { total: v0.unwrap_or_default(), percentage: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryColor",))]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondaryColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondaryColor",))]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialCategory {
+        id: "_id" value optional,
+        name: "name" value optional,
+        primary_color: "primaryColor" value optional,
+        secondary_color: "secondaryColor" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialCategory {
-    const NAME: &'static str = "SocialCategory";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "primaryColor",
-        "secondaryColor",
-        "locationId",
-        "createdBy",
-        "deleted",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "primaryColor")?,
-                3 => entries.value(&mut v3, "secondaryColor")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "createdBy")?,
-                6 => entries.value(&mut v6, "deleted")?,
-                7 => entries.value(&mut v7, "createdAt")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            primary_color: v2.unwrap_or_default(),
-            secondary_color: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            created_by: v5.unwrap_or_default(),
-            deleted: v6.unwrap_or_default(),
-            created_at: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialCategoryResponseResults`](crate::social_planner::SocialCategoryResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialCategoryResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialCategoryResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialCategoryResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialCategoryResponse {
-    const NAME: &'static str = "SocialCategoryResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialCategoryResponse {
     /// The `results` object of the response, or an empty [`SocialCategoryResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> SocialCategoryResponseResults {
@@ -10242,47 +7768,21 @@ impl SocialCategoryResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResults {
     /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<SocialCategoryResponseResultsCategory>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialCategoryResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SocialCategoryResponseResults { category: "category" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialCategoryResponseResults {
-    const NAME: &'static str = "SocialCategoryResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["category"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "category")?;
-            }
-        Ok(Self { category: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialCategoryResponseResults {
     /// The `category` object of the response, or an empty [`SocialCategoryResponseResultsCategory`] (every field absent) when it has none.
     pub fn category(self) -> SocialCategoryResponseResultsCategory {
@@ -10291,189 +7791,81 @@ impl SocialCategoryResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryColor",))]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondaryColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondaryColor",))]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Set instead of the fields when the category does not exist.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialCategoryResponseResultsCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialCategoryResponseResultsCategory {
-    const NAME: &'static str = "SocialCategoryResponseResultsCategory";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "primaryColor",
-        "secondaryColor",
-        "locationId",
-        "createdBy",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "message"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "primaryColor")?,
-                3 => entries.value(&mut v3, "secondaryColor")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "createdBy")?,
-                6 => entries.value(&mut v6, "deleted")?,
-                7 => entries.value(&mut v7, "createdAt")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                9 => entries.value(&mut v9, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            primary_color: v2.unwrap_or_default(),
-            secondary_color: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            created_by: v5.unwrap_or_default(),
-            deleted: v6.unwrap_or_default(),
-            created_at: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-            message: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCategoryResponseResultsCategory {
+        id: "_id" value optional,
+        name: "name" value optional,
+        primary_color: "primaryColor" value optional,
+        secondary_color: "secondaryColor" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        message: "message" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A CSV import of posts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `fileName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
@@ -10481,206 +7873,83 @@ pub struct SocialCsvImport {
     pub account_ids: Vec<String>,
 
     /// `file`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub file: Option<String>,
 
     /// `status`: a [`SocialCsvImportStatus`](crate::social_planner::SocialCsvImportStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialCsvImportStatus>,
 
     /// Number of posts in the file.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `originId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `approver`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub approver: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialCsvImport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialCsvImport {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        file_name: "fileName" value optional,
+        account_ids: "accountIds" value_or_default optional,
+        file: "file" value optional,
+        status: "status" value optional,
+        count: "count" value optional,
+        created_by: "createdBy" value optional,
+        trace_id: "traceId" value optional,
+        origin_id: "originId" value optional,
+        approver: "approver" value optional,
+        created_at: "createdAt" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialCsvImport {
-    const NAME: &'static str = "SocialCsvImport";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "fileName",
-        "accountIds",
-        "file",
-        "status",
-        "count",
-        "createdBy",
-        "traceId",
-        "originId",
-        "approver",
-        "createdAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "fileName")?,
-                3 => entries.value_or_default(&mut v3, "accountIds")?,
-                4 => entries.value(&mut v4, "file")?,
-                5 => entries.value(&mut v5, "status")?,
-                6 => entries.value(&mut v6, "count")?,
-                7 => entries.value(&mut v7, "createdBy")?,
-                8 => entries.value(&mut v8, "traceId")?,
-                9 => entries.value(&mut v9, "originId")?,
-                10 => entries.value(&mut v10, "approver")?,
-                11 => entries.value(&mut v11, "createdAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            file_name: v2.unwrap_or_default(),
-            account_ids: v3.unwrap_or_default(),
-            file: v4.unwrap_or_default(),
-            status: v5.unwrap_or_default(),
-            count: v6.unwrap_or_default(),
-            created_by: v7.unwrap_or_default(),
-            trace_id: v8.unwrap_or_default(),
-            origin_id: v9.unwrap_or_default(),
-            approver: v10.unwrap_or_default(),
-            created_at: v11.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialCsvImportResponseResults`](crate::social_planner::SocialCsvImportResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialCsvImportResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialCsvImportResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialCsvImportResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialCsvImportResponse {
-    const NAME: &'static str = "SocialCsvImportResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialCsvImportResponse {
     /// The `results` object of the response, or an empty [`SocialCsvImportResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> SocialCsvImportResponseResults {
@@ -10689,18 +7958,15 @@ impl SocialCsvImportResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 
     /// Number of posts in the import.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `posts`: a list of [`SocialCsvPost`](crate::social_planner::SocialCsvPost) values.
@@ -10708,44 +7974,15 @@ pub struct SocialCsvImportResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialCsvImportResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialCsvImportResponseResults {
-    const NAME: &'static str = "SocialCsvImportResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csv", "count", "posts"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "csv")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value_or_default(&mut v2, "posts")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            csv: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            posts: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvImportResponseResults {
+        csv: "csv" value optional,
+        count: "count" value optional,
+        posts: "posts" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Progress of a CSV import.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10776,7 +8013,6 @@ pub enum SocialCsvImportStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialCsvImportStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -10795,7 +8031,6 @@ impl SocialCsvImportStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialCsvImportStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -10816,315 +8051,131 @@ impl From<&str> for SocialCsvImportStatus {
 crate::runtime::enums::string_enum!(SocialCsvImportStatus);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// MIME type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Size in bytes.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 
     /// `width`: a whole number. Example: `500`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub width: Option<i64>,
 
     /// `height`: a whole number. Example: `500`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub height: Option<i64>,
 
     /// `aspectRatio`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "aspectRatio", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "aspectRatio",))]
     pub aspect_ratio: Option<f64>,
 
     /// Length of a video in seconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub duration: Option<f64>,
 
     /// `format`: a string. Example: `jpg`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub format: Option<String>,
 
     /// `videoCodecName`: a string. Example: `h264`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "videoCodecName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "videoCodecName",))]
     pub video_codec_name: Option<String>,
 
     /// `frameRate`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "frameRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "frameRate",))]
     pub frame_rate: Option<f64>,
 
     /// `audioCodecName`: a string. Example: `aac`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "audioCodecName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "audioCodecName",))]
     pub audio_codec_name: Option<String>,
 
     /// `audioChannels`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "audioChannels", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "audioChannels",))]
     pub audio_channels: Option<i64>,
 
     /// `displayAspectRatio`: a string. Example: `250 : 167`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "displayAspectRatio", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "displayAspectRatio",))]
     pub display_aspect_ratio: Option<String>,
 
     /// Candidate poster frames of a video.
     pub frames: Vec<String>,
 
     /// Index of the chosen poster frame.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "selectedPoster", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "selectedPoster",))]
     pub selected_poster: Option<i64>,
 
     /// Why the file cannot be used, if so.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// `instagramError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "instagramError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramError",))]
     pub instagram_error: Option<String>,
 
     /// `gmbError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "gmbError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbError",))]
     pub gmb_error: Option<String>,
 
     /// `facebookError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "facebookError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookError",))]
     pub facebook_error: Option<String>,
 
     /// `linkedinError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "linkedinError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedinError",))]
     pub linkedin_error: Option<String>,
 
     /// `twitterError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "twitterError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twitterError",))]
     pub twitter_error: Option<String>,
 
     /// `tiktokError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokError",))]
     pub tiktok_error: Option<String>,
 
     /// `tiktokBusinessError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokBusinessError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokBusinessError",))]
     pub tiktok_business_error: Option<String>,
 
     /// `invalidError`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invalidError", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invalidError",))]
     pub invalid_error: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialCsvMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialCsvMedia {
-    const NAME: &'static str = "SocialCsvMedia";
-
-    const FIELDS: &'static[&'static str] = &[
-        "url",
-        "type",
-        "size",
-        "width",
-        "height",
-        "aspectRatio",
-        "duration",
-        "format",
-        "videoCodecName",
-        "frameRate",
-        "audioCodecName",
-        "audioChannels",
-        "displayAspectRatio",
-        "frames",
-        "selectedPoster",
-        "error",
-        "instagramError",
-        "gmbError",
-        "facebookError",
-        "linkedinError",
-        "twitterError",
-        "tiktokError",
-        "tiktokBusinessError",
-        "invalidError"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "size")?,
-                3 => entries.value(&mut v3, "width")?,
-                4 => entries.value(&mut v4, "height")?,
-                5 => entries.value(&mut v5, "aspectRatio")?,
-                6 => entries.value(&mut v6, "duration")?,
-                7 => entries.value(&mut v7, "format")?,
-                8 => entries.value(&mut v8, "videoCodecName")?,
-                9 => entries.value(&mut v9, "frameRate")?,
-                10 => entries.value(&mut v10, "audioCodecName")?,
-                11 => entries.value(&mut v11, "audioChannels")?,
-                12 => entries.value(&mut v12, "displayAspectRatio")?,
-                13 => entries.value_or_default(&mut v13, "frames")?,
-                14 => entries.value(&mut v14, "selectedPoster")?,
-                15 => entries.value(&mut v15, "error")?,
-                16 => entries.value(&mut v16, "instagramError")?,
-                17 => entries.value(&mut v17, "gmbError")?,
-                18 => entries.value(&mut v18, "facebookError")?,
-                19 => entries.value(&mut v19, "linkedinError")?,
-                20 => entries.value(&mut v20, "twitterError")?,
-                21 => entries.value(&mut v21, "tiktokError")?,
-                22 => entries.value(&mut v22, "tiktokBusinessError")?,
-                23 => entries.value(&mut v23, "invalidError")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            type_: v1.unwrap_or_default(),
-            size: v2.unwrap_or_default(),
-            width: v3.unwrap_or_default(),
-            height: v4.unwrap_or_default(),
-            aspect_ratio: v5.unwrap_or_default(),
-            duration: v6.unwrap_or_default(),
-            format: v7.unwrap_or_default(),
-            video_codec_name: v8.unwrap_or_default(),
-            frame_rate: v9.unwrap_or_default(),
-            audio_codec_name: v10.unwrap_or_default(),
-            audio_channels: v11.unwrap_or_default(),
-            display_aspect_ratio: v12.unwrap_or_default(),
-            frames: v13.unwrap_or_default(),
-            selected_poster: v14.unwrap_or_default(),
-            error: v15.unwrap_or_default(),
-            instagram_error: v16.unwrap_or_default(),
-            gmb_error: v17.unwrap_or_default(),
-            facebook_error: v18.unwrap_or_default(),
-            linkedin_error: v19.unwrap_or_default(),
-            twitter_error: v20.unwrap_or_default(),
-            tiktok_error: v21.unwrap_or_default(),
-            tiktok_business_error: v22.unwrap_or_default(),
-            invalid_error: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvMedia {
+        url: "url" value optional,
+        type_: "type" value optional,
+        size: "size" value optional,
+        width: "width" value optional,
+        height: "height" value optional,
+        aspect_ratio: "aspectRatio" value optional,
+        duration: "duration" value optional,
+        format: "format" value optional,
+        video_codec_name: "videoCodecName" value optional,
+        frame_rate: "frameRate" value optional,
+        audio_codec_name: "audioCodecName" value optional,
+        audio_channels: "audioChannels" value optional,
+        display_aspect_ratio: "displayAspectRatio" value optional,
+        frames: "frames" value_or_default optional,
+        selected_poster: "selectedPoster" value optional,
+        error: "error" value optional,
+        instagram_error: "instagramError" value optional,
+        gmb_error: "gmbError" value optional,
+        facebook_error: "facebookError" value optional,
+        linkedin_error: "linkedinError" value optional,
+        twitter_error: "twitterError" value optional,
+        tiktok_error: "tiktokError" value optional,
+        tiktok_business_error: "tiktokBusinessError" value optional,
+        invalid_error: "invalidError" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -11135,222 +8186,95 @@ pub struct SocialCsvPost {
     pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub link: Option<LinkPreview>,
 
     /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
     pub medias: Vec<SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleDate",))]
     pub schedule_date: Option<String>,
 
     /// `summary`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followUpComment",))]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `errorMessage`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorMessage",))]
     pub error_message: Option<String>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialCsvPost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialCsvPost {
-    const NAME: &'static str = "SocialCsvPost";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "link",
-        "medias",
-        "scheduleDate",
-        "summary",
-        "followUpComment",
-        "type",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "errorMessage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "link")?,
-                2 => entries.value_or_default(&mut v2, "medias")?,
-                3 => entries.value(&mut v3, "scheduleDate")?,
-                4 => entries.value(&mut v4, "summary")?,
-                5 => entries.value(&mut v5, "followUpComment")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "tiktokPostDetails")?,
-                8 => entries.value(&mut v8, "gmbPostDetails")?,
-                9 => entries.value(&mut v9, "errorMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: v0.unwrap_or_default(),
-            link: v1.unwrap_or_default(),
-            medias: v2.unwrap_or_default(),
-            schedule_date: v3.unwrap_or_default(),
-            summary: v4.unwrap_or_default(),
-            follow_up_comment: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-            tiktok_post_details: v7.unwrap_or_default(),
-            gmb_post_details: v8.unwrap_or_default(),
-            error_message: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvPost {
+        account_ids: "accountIds" value_or_default optional,
+        link: "link" value optional,
+        medias: "medias" value_or_default optional,
+        schedule_date: "scheduleDate" value optional,
+        summary: "summary" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        type_: "type" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        error_message: "errorMessage" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Engagement on one network.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialEngagement {
     /// `likes`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub likes: Option<i64>,
 
     /// `comments`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub comments: Option<i64>,
 
     /// `shares`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub shares: Option<i64>,
 
     /// Change against the previous period.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub change: Option<f64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialEngagement {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialEngagement {
+        likes: "likes" value optional,
+        comments: "comments" value optional,
+        shares: "shares" value optional,
+        change: "change" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialEngagement {
-    const NAME: &'static str = "SocialEngagement";
-
-    const FIELDS: &'static[&'static str] = &["likes", "comments", "shares", "change"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "likes")?,
-                1 => entries.value(&mut v1, "comments")?,
-                2 => entries.value(&mut v2, "shares")?,
-                3 => entries.value(&mut v3, "change")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            likes: v0.unwrap_or_default(),
-            comments: v1.unwrap_or_default(),
-            shares: v2.unwrap_or_default(),
-            change: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
     /// `total`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Change against the previous period.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalChange", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalChange",))]
     pub total_change: Option<f64>,
 
     /// By network.
@@ -11358,106 +8282,41 @@ pub struct SocialMetricBreakdown {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialMetricBreakdown {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialMetricBreakdown {
+        total: "total" value optional,
+        total_change: "totalChange" value optional,
+        platforms: "platforms" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialMetricBreakdown {
-    const NAME: &'static str = "SocialMetricBreakdown";
-
-    const FIELDS: &'static[&'static str] = &["total", "totalChange", "platforms"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "totalChange")?,
-                2 => entries.value_or_default(&mut v2, "platforms")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            total_change: v1.unwrap_or_default(),
-            platforms: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlannerStatus {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialPlannerStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialPlannerStatus {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialPlannerStatus {
-    const NAME: &'static str = "SocialPlannerStatus";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A social network an account belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11491,7 +8350,6 @@ pub enum SocialPlatform {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPlatform {
     /// The value as sent on the wire.
     #[inline]
@@ -11511,7 +8369,6 @@ impl SocialPlatform {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPlatform {
     #[inline]
     fn from(value: &str) -> Self {
@@ -11533,7 +8390,6 @@ impl From<&str> for SocialPlatform {
 crate::runtime::enums::string_enum!(SocialPlatform);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformTotals` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -11550,178 +8406,77 @@ pub struct SocialPlatformTotals {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialPlatformTotals {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialPlatformTotals {
+        impressions: "impressions" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        likes: "likes" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialPlatformTotals {
-    const NAME: &'static str = "SocialPlatformTotals";
-
-    const FIELDS: &'static[&'static str] = &["impressions", "followers", "likes"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "impressions")?,
-                1 => entries.value_or_default(&mut v1, "followers")?,
-                2 => entries.value_or_default(&mut v2, "likes")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            impressions: v0.unwrap_or_default(),
-            followers: v1.unwrap_or_default(),
-            likes: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformValue` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPlatformValue {
     /// `value`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<i64>,
 
     /// Change against the previous period.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub change: Option<f64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialPlatformValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialPlatformValue {
-    const NAME: &'static str = "SocialPlatformValue";
-
-    const FIELDS: &'static[&'static str] = &["value", "change"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "value")?,
-                1 => entries.value(&mut v1, "change")?,
-                _ => {}
-            }
-        }
-        Ok(Self { value: v0.unwrap_or_default(), change: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SocialPlatformValue { value: "value" value optional, change: "change" value optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::social_planner::SocialPostSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<SocialPostSource>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<SocialPlatform>,
 
     /// Date the planner shows the post on.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "displayDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "displayDate",))]
     pub display_date: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// The account the post went to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accountId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountId",))]
     pub account_id: Option<String>,
 
     /// Why publishing failed, if it did.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// Id of the post on the social network.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// When it was published (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
@@ -11729,201 +8484,75 @@ pub struct SocialPost {
     pub account_ids: Vec<String>,
 
     /// Text of the post.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
     pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialPostStatus>,
 
     /// User id of the author.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialPostType>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTagsDetails",))]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postApprovalDetails",))]
     pub post_approval_details: Option<PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub user: Option<SocialPostUser>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialPost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialPost {
-    const NAME: &'static str = "SocialPost";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "source",
-        "locationId",
-        "platform",
-        "displayDate",
-        "createdAt",
-        "updatedAt",
-        "accountId",
-        "error",
-        "postId",
-        "publishedAt",
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "createdBy",
-        "type",
-        "tags",
-        "ogTagsDetails",
-        "postApprovalDetails",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "user"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "platform")?,
-                4 => entries.value(&mut v4, "displayDate")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "updatedAt")?,
-                7 => entries.value(&mut v7, "accountId")?,
-                8 => entries.value(&mut v8, "error")?,
-                9 => entries.value(&mut v9, "postId")?,
-                10 => entries.value(&mut v10, "publishedAt")?,
-                11 => entries.value_or_default(&mut v11, "accountIds")?,
-                12 => entries.value(&mut v12, "summary")?,
-                13 => entries.value_or_default(&mut v13, "media")?,
-                14 => entries.value(&mut v14, "status")?,
-                15 => entries.value(&mut v15, "createdBy")?,
-                16 => entries.value(&mut v16, "type")?,
-                17 => entries.value_or_default(&mut v17, "tags")?,
-                18 => entries.value(&mut v18, "ogTagsDetails")?,
-                19 => entries.value(&mut v19, "postApprovalDetails")?,
-                20 => entries.value(&mut v20, "tiktokPostDetails")?,
-                21 => entries.value(&mut v21, "gmbPostDetails")?,
-                22 => entries.value(&mut v22, "user")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            platform: v3.unwrap_or_default(),
-            display_date: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            updated_at: v6.unwrap_or_default(),
-            account_id: v7.unwrap_or_default(),
-            error: v8.unwrap_or_default(),
-            post_id: v9.unwrap_or_default(),
-            published_at: v10.unwrap_or_default(),
-            account_ids: v11.unwrap_or_default(),
-            summary: v12.unwrap_or_default(),
-            media: v13.unwrap_or_default(),
-            status: v14.unwrap_or_default(),
-            created_by: v15.unwrap_or_default(),
-            type_: v16.unwrap_or_default(),
-            tags: v17.unwrap_or_default(),
-            og_tags_details: v18.unwrap_or_default(),
-            post_approval_details: v19.unwrap_or_default(),
-            tiktok_post_details: v20.unwrap_or_default(),
-            gmb_post_details: v21.unwrap_or_default(),
-            user: v22.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPost {
+        id: "_id" value optional,
+        source: "source" value optional,
+        location_id: "locationId" value optional,
+        platform: "platform" value optional,
+        display_date: "displayDate" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        account_id: "accountId" value optional,
+        error: "error" value optional,
+        post_id: "postId" value optional,
+        published_at: "publishedAt" value optional,
+        account_ids: "accountIds" value_or_default optional,
+        summary: "summary" value optional,
+        media: "media" value_or_default optional,
+        status: "status" value optional,
+        created_by: "createdBy" value optional,
+        type_: "type" value optional,
+        tags: "tags" value_or_default optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        post_approval_details: "postApprovalDetails" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        user: "user" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Which posts a listing returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -11960,7 +8589,6 @@ pub enum SocialPostListFilter {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPostListFilter {
     /// The value as sent on the wire.
     #[inline]
@@ -11981,7 +8609,6 @@ impl SocialPostListFilter {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPostListFilter {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12004,7 +8631,6 @@ impl From<&str> for SocialPostListFilter {
 crate::runtime::enums::string_enum!(SocialPostListFilter);
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -12036,60 +8662,18 @@ pub struct SocialPostMedia {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialPostMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialPostMedia {
+        url: "url" value optional,
+        caption: "caption" value optional,
+        type_: "type" value optional,
+        thumbnail: "thumbnail" value optional,
+        default_thumb: "defaultThumb" value optional,
+        id: "id" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialPostMedia {
-    const NAME: &'static str = "SocialPostMedia";
-
-    const FIELDS: &'static[&'static str] = &[
-        "url",
-        "caption",
-        "type",
-        "thumbnail",
-        "defaultThumb",
-        "id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "caption")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "thumbnail")?,
-                4 => entries.value(&mut v4, "defaultThumb")?,
-                5 => entries.value(&mut v5, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            caption: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            thumbnail: v3.unwrap_or_default(),
-            default_thumb: v4.unwrap_or_default(),
-            id: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostMedia {
     /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12142,7 +8726,6 @@ impl SocialPostMedia {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Daily series over the period.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -12162,116 +8745,46 @@ pub struct SocialPostPerformance {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialPostPerformance {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialPostPerformance {
-    const NAME: &'static str = "SocialPostPerformance";
-
-    const FIELDS: &'static[&'static str] = &["posts", "impressions", "likes", "comments"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "posts")?,
-                1 => entries.value_or_default(&mut v1, "impressions")?,
-                2 => entries.value_or_default(&mut v2, "likes")?,
-                3 => entries.value_or_default(&mut v3, "comments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            posts: v0.unwrap_or_default(),
-            impressions: v1.unwrap_or_default(),
-            likes: v2.unwrap_or_default(),
-            comments: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPostPerformance {
+        posts: "posts" value_or_default optional,
+        impressions: "impressions" value_or_default optional,
+        likes: "likes" value_or_default optional,
+        comments: "comments" value_or_default optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialPostResponseResults`](crate::social_planner::SocialPostResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialPostResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialPostResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialPostResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialPostResponse {
-    const NAME: &'static str = "SocialPostResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostResponse {
     /// The `results` object of the response, or an empty [`SocialPostResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> SocialPostResponseResults {
@@ -12280,47 +8793,19 @@ impl SocialPostResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for SocialPostResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { SocialPostResponseResults { post: "post" value optional } }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for SocialPostResponseResults {
-    const NAME: &'static str = "SocialPostResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["post"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "post")?;
-            }
-        Ok(Self { post: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostResponseResults {
     /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
     pub fn post(self) -> SocialPost {
@@ -12329,7 +8814,6 @@ impl SocialPostResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// How a post was created.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12354,7 +8838,6 @@ pub enum SocialPostSource {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostSource {
     /// The value as sent on the wire.
     #[inline]
@@ -12371,7 +8854,6 @@ impl SocialPostSource {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12390,7 +8872,6 @@ impl From<&str> for SocialPostSource {
 crate::runtime::enums::string_enum!(SocialPostSource);
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Where a post is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12424,7 +8905,6 @@ pub enum SocialPostStatus {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -12444,7 +8924,6 @@ impl SocialPostStatus {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12466,7 +8945,6 @@ impl From<&str> for SocialPostStatus {
 crate::runtime::enums::string_enum!(SocialPostStatus);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Format of a post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12485,7 +8963,6 @@ pub enum SocialPostType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPostType {
     /// The value as sent on the wire.
     #[inline]
@@ -12500,7 +8977,6 @@ impl SocialPostType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPostType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -12517,122 +8993,56 @@ impl From<&str> for SocialPostType {
 crate::runtime::enums::string_enum!(SocialPostType);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialPostUser {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string. Example: `Mr`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `firstName`: a string. Example: `Harry`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Spencer`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `profilePhoto`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "profilePhoto",))]
     pub profile_photo: Option<String>,
 
     /// `phone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `email`: a string. Example: `abc@xyc.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialPostUser {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialPostUser {
+        id: "id" value optional,
+        title: "title" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        profile_photo: "profilePhoto" value optional,
+        phone: "phone" value optional,
+        email: "email" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialPostUser {
-    const NAME: &'static str = "SocialPostUser";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "title",
-        "firstName",
-        "lastName",
-        "profilePhoto",
-        "phone",
-        "email"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "firstName")?,
-                3 => entries.value(&mut v3, "lastName")?,
-                4 => entries.value(&mut v4, "profilePhoto")?,
-                5 => entries.value(&mut v5, "phone")?,
-                6 => entries.value(&mut v6, "email")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            first_name: v2.unwrap_or_default(),
-            last_name: v3.unwrap_or_default(),
-            profile_photo: v4.unwrap_or_default(),
-            phone: v5.unwrap_or_default(),
-            email: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialSeriesTotal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialSeriesTotal {
     /// `total`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// One value per day.
@@ -12640,38 +9050,11 @@ pub struct SocialSeriesTotal {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialSeriesTotal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SocialSeriesTotal { total: "total" value optional, series: "series" value_or_default optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialSeriesTotal {
-    const NAME: &'static str = "SocialSeriesTotal";
-
-    const FIELDS: &'static[&'static str] = &["total", "series"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value_or_default(&mut v1, "series")?,
-                _ => {}
-            }
-        }
-        Ok(Self { total: v0.unwrap_or_default(), series: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -12682,106 +9065,48 @@ pub struct SocialStatistics {
     pub day_range: Vec<String>,
 
     /// `totals`: a [`SocialStatisticsTotals`](crate::social_planner::SocialStatisticsTotals).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub totals: Option<SocialStatisticsTotals>,
 
     /// `postPerformance`: a [`SocialPostPerformance`](crate::social_planner::SocialPostPerformance).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postPerformance", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postPerformance",))]
     pub post_performance: Option<SocialPostPerformance>,
 
     /// `breakdowns`: a [`SocialStatisticsBreakdowns`](crate::social_planner::SocialStatisticsBreakdowns).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub breakdowns: Option<SocialStatisticsBreakdowns>,
 
     /// `platformTotals`: a [`SocialPlatformTotals`](crate::social_planner::SocialPlatformTotals).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "platformTotals", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformTotals",))]
     pub platform_totals: Option<SocialPlatformTotals>,
 
     /// `demographics`: a [`SocialStatisticsDemographics`](crate::social_planner::SocialStatisticsDemographics).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub demographics: Option<SocialStatisticsDemographics>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatistics {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatistics {
+        day_range: "dayRange" value_or_default optional,
+        totals: "totals" value optional,
+        post_performance: "postPerformance" value optional,
+        breakdowns: "breakdowns" value optional,
+        platform_totals: "platformTotals" value optional,
+        demographics: "demographics" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatistics {
-    const NAME: &'static str = "SocialStatistics";
-
-    const FIELDS: &'static[&'static str] = &[
-        "dayRange",
-        "totals",
-        "postPerformance",
-        "breakdowns",
-        "platformTotals",
-        "demographics"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "dayRange")?,
-                1 => entries.value(&mut v1, "totals")?,
-                2 => entries.value(&mut v2, "postPerformance")?,
-                3 => entries.value(&mut v3, "breakdowns")?,
-                4 => entries.value(&mut v4, "platformTotals")?,
-                5 => entries.value(&mut v5, "demographics")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            day_range: v0.unwrap_or_default(),
-            totals: v1.unwrap_or_default(),
-            post_performance: v2.unwrap_or_default(),
-            breakdowns: v3.unwrap_or_default(),
-            platform_totals: v4.unwrap_or_default(),
-            demographics: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsBreakdowns` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsBreakdowns {
     /// `posts`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub posts: Option<SocialMetricBreakdown>,
 
     /// `impressions`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub impressions: Option<SocialMetricBreakdown>,
 
     /// `reach`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub reach: Option<SocialMetricBreakdown>,
 
     /// By network.
@@ -12789,134 +9114,49 @@ pub struct SocialStatisticsBreakdowns {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsBreakdowns {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatisticsBreakdowns {
+        posts: "posts" value optional,
+        impressions: "impressions" value optional,
+        reach: "reach" value optional,
+        engagement: "engagement" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsBreakdowns {
-    const NAME: &'static str = "SocialStatisticsBreakdowns";
-
-    const FIELDS: &'static[&'static str] = &["posts", "impressions", "reach", "engagement"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "posts")?,
-                1 => entries.value(&mut v1, "impressions")?,
-                2 => entries.value(&mut v2, "reach")?,
-                3 => entries.value_or_default(&mut v3, "engagement")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            posts: v0.unwrap_or_default(),
-            impressions: v1.unwrap_or_default(),
-            reach: v2.unwrap_or_default(),
-            engagement: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience make-up.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographics {
     /// `gender`: a [`SocialStatisticsDemographicsGender`](crate::social_planner::SocialStatisticsDemographicsGender).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub gender: Option<SocialStatisticsDemographicsGender>,
 
     /// `age`: a [`SocialStatisticsDemographicsAge`](crate::social_planner::SocialStatisticsDemographicsAge).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub age: Option<SocialStatisticsDemographicsAge>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographics {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SocialStatisticsDemographics { gender: "gender" value optional, age: "age" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsDemographics {
-    const NAME: &'static str = "SocialStatisticsDemographics";
-
-    const FIELDS: &'static[&'static str] = &["gender", "age"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "gender")?,
-                1 => entries.value(&mut v1, "age")?,
-                _ => {}
-            }
-        }
-        Ok(Self { gender: v0.unwrap_or_default(), age: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsAge` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAge {
     /// Audience per age bracket.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub totals: Option<SocialStatisticsDemographicsAgeTotals>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsAge {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SocialStatisticsDemographicsAge { totals: "totals" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsDemographicsAge {
-    const NAME: &'static str = "SocialStatisticsDemographicsAge";
-
-    const FIELDS: &'static[&'static str] = &["totals"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "totals")?;
-            }
-        Ok(Self { totals: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialStatisticsDemographicsAge {
     /// The `totals` object of the response, or an empty [`SocialStatisticsDemographicsAgeTotals`] (every field absent) when it has none.
     pub fn totals(self) -> SocialStatisticsDemographicsAgeTotals {
@@ -12925,175 +9165,69 @@ impl SocialStatisticsDemographicsAge {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience per age bracket.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
     /// `13-17`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "13-17", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "13-17",))]
     pub v13_17: Option<f64>,
 
     /// `18-24`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "18-24", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "18-24",))]
     pub v18_24: Option<f64>,
 
     /// `25-34`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "25-34", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "25-34",))]
     pub v25_34: Option<f64>,
 
     /// `35-44`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "35-44", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "35-44",))]
     pub v35_44: Option<f64>,
 
     /// `45-54`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "45-54", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "45-54",))]
     pub v45_54: Option<f64>,
 
     /// `55-64`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "55-64", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "55-64",))]
     pub v55_64: Option<f64>,
 
     /// `65+`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "65+", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "65+",))]
     pub v65_plus: Option<f64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsAgeTotals {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatisticsDemographicsAgeTotals {
+        v13_17: "13-17" value optional,
+        v18_24: "18-24" value optional,
+        v25_34: "25-34" value optional,
+        v35_44: "35-44" value optional,
+        v45_54: "45-54" value optional,
+        v55_64: "55-64" value optional,
+        v65_plus: "65+" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsDemographicsAgeTotals {
-    const NAME: &'static str = "SocialStatisticsDemographicsAgeTotals";
-
-    const FIELDS: &'static[&'static str] = &[
-        "13-17",
-        "18-24",
-        "25-34",
-        "35-44",
-        "45-54",
-        "55-64",
-        "65+"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "13-17")?,
-                1 => entries.value(&mut v1, "18-24")?,
-                2 => entries.value(&mut v2, "25-34")?,
-                3 => entries.value(&mut v3, "35-44")?,
-                4 => entries.value(&mut v4, "45-54")?,
-                5 => entries.value(&mut v5, "55-64")?,
-                6 => entries.value(&mut v6, "65+")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            v13_17: v0.unwrap_or_default(),
-            v18_24: v1.unwrap_or_default(),
-            v25_34: v2.unwrap_or_default(),
-            v35_44: v3.unwrap_or_default(),
-            v45_54: v4.unwrap_or_default(),
-            v55_64: v5.unwrap_or_default(),
-            v65_plus: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGender` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGender {
     /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub totals: Option<SocialStatisticsDemographicsGenderTotals>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsGender {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SocialStatisticsDemographicsGender { totals: "totals" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsDemographicsGender {
-    const NAME: &'static str = "SocialStatisticsDemographicsGender";
-
-    const FIELDS: &'static[&'static str] = &["totals"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "totals")?;
-            }
-        Ok(Self { totals: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialStatisticsDemographicsGender {
     /// The `totals` object of the response, or an empty [`SocialStatisticsDemographicsGenderTotals`] (every field absent) when it has none.
     pub fn totals(self) -> SocialStatisticsDemographicsGenderTotals {
@@ -13102,64 +9236,31 @@ impl SocialStatisticsDemographicsGender {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGenderTotals {
     /// `male`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub male: Option<SocialAudienceShare>,
 
     /// `female`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub female: Option<SocialAudienceShare>,
 
     /// `unknown`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub unknown: Option<SocialAudienceShare>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsDemographicsGenderTotals {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatisticsDemographicsGenderTotals {
+        male: "male" value optional,
+        female: "female" value optional,
+        unknown: "unknown" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsDemographicsGenderTotals {
-    const NAME: &'static str = "SocialStatisticsDemographicsGenderTotals";
-
-    const FIELDS: &'static[&'static str] = &["male", "female", "unknown"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "male")?,
-                1 => entries.value(&mut v1, "female")?,
-                2 => entries.value(&mut v2, "unknown")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            male: v0.unwrap_or_default(),
-            female: v1.unwrap_or_default(),
-            unknown: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A network statistics can be filtered by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13190,7 +9291,6 @@ pub enum SocialStatisticsPlatform {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialStatisticsPlatform {
     /// The value as sent on the wire.
     #[inline]
@@ -13209,7 +9309,6 @@ impl SocialStatisticsPlatform {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialStatisticsPlatform {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13230,7 +9329,6 @@ impl From<&str> for SocialStatisticsPlatform {
 crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialStatisticsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13246,43 +9344,15 @@ pub struct SocialStatisticsRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatisticsRequest {
+        profile_ids: "profileIds" value required,
+        platforms: "platforms" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialStatisticsRequest {
-    const NAME: &'static str = "SocialStatisticsRequest";
-
-    const FIELDS: &'static[&'static str] = &["profileIds", "platforms"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "profileIds")?,
-                1 => entries.value(&mut v1, "platforms")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            profile_ids: crate::runtime::object::required(v0, "profileIds")?,
-            platforms: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialStatisticsRequest {
     /// A value with the required fields (`profileIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13298,69 +9368,32 @@ impl SocialStatisticsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
     /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialStatistics>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatisticsResponse {
+        results: "results" value optional,
+        message: "message" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsResponse {
-    const NAME: &'static str = "SocialStatisticsResponse";
-
-    const FIELDS: &'static[&'static str] = &["results", "message", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "results")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            results: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialStatisticsResponse {
     /// The `results` object of the response, or an empty [`SocialStatistics`] (every field absent) when it has none.
     pub fn results(self) -> SocialStatistics {
@@ -13369,202 +9402,85 @@ impl SocialStatisticsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialStatisticsTotals {
     /// `posts`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub posts: Option<i64>,
 
     /// `likes`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub likes: Option<i64>,
 
     /// `followers`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub followers: Option<i64>,
 
     /// `impressions`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub impressions: Option<i64>,
 
     /// `comments`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub comments: Option<i64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsTotals {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialStatisticsTotals {
+        posts: "posts" value optional,
+        likes: "likes" value optional,
+        followers: "followers" value optional,
+        impressions: "impressions" value optional,
+        comments: "comments" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialStatisticsTotals {
-    const NAME: &'static str = "SocialStatisticsTotals";
-
-    const FIELDS: &'static[&'static str] = &[
-        "posts",
-        "likes",
-        "followers",
-        "impressions",
-        "comments"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "posts")?,
-                1 => entries.value(&mut v1, "likes")?,
-                2 => entries.value(&mut v2, "followers")?,
-                3 => entries.value(&mut v3, "impressions")?,
-                4 => entries.value(&mut v4, "comments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            posts: v0.unwrap_or_default(),
-            likes: v1.unwrap_or_default(),
-            followers: v2.unwrap_or_default(),
-            impressions: v3.unwrap_or_default(),
-            comments: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `tag`: a string. Example: `Primary Tag`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tag: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialTag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialTag {
+        id: "_id" value optional,
+        tag: "tag" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialTag {
-    const NAME: &'static str = "SocialTag";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "tag",
-        "locationId",
-        "createdBy",
-        "deleted",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "tag")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "createdBy")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            tag: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            created_by: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            updated_at: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13576,37 +9492,10 @@ pub struct SocialTagIdsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialTagIdsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { SocialTagIdsRequest { tag_ids: "tagIds" value required } }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialTagIdsRequest {
-    const NAME: &'static str = "SocialTagIdsRequest";
-
-    const FIELDS: &'static[&'static str] = &["tagIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "tagIds")?;
-            }
-        Ok(Self { tag_ids: crate::runtime::object::required(v0, "tagIds")?, })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialTagIdsRequest {
     /// A value with the required fields (`tagIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13616,76 +9505,36 @@ impl SocialTagIdsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SocialTagsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialTagsResponseResults`](crate::social_planner::SocialTagsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialTagsResponseResults>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialTagsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SocialTagsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialTagsResponse {
-    const NAME: &'static str = "SocialTagsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialTagsResponse {
     /// The `results` object of the response, or an empty [`SocialTagsResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> SocialTagsResponseResults {
@@ -13694,7 +9543,6 @@ impl SocialTagsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -13704,43 +9552,18 @@ pub struct SocialTagsResponseResults {
     pub tags: Vec<SocialTag>,
 
     /// Number of tags.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl<'de> serde::Deserialize<'de> for SocialTagsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
-impl crate::runtime::object::Object for SocialTagsResponseResults {
-    const NAME: &'static str = "SocialTagsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["tags", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "tags")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { tags: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    SocialTagsResponseResults {
+        tags: "tags" value_or_default optional,
+        count: "count" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// TikTok-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -13776,64 +9599,19 @@ pub struct TiktokPostDetails {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TiktokPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TiktokPostDetails {
+        privacy_level: "privacyLevel" value optional,
+        promote_other_brand: "promoteOtherBrand" value optional,
+        enable_comment: "enableComment" value optional,
+        enable_duet: "enableDuet" value optional,
+        enable_stitch: "enableStitch" value optional,
+        video_disclosure: "videoDisclosure" value optional,
+        promote_your_brand: "promoteYourBrand" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TiktokPostDetails {
-    const NAME: &'static str = "TiktokPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "privacyLevel",
-        "promoteOtherBrand",
-        "enableComment",
-        "enableDuet",
-        "enableStitch",
-        "videoDisclosure",
-        "promoteYourBrand"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "privacyLevel")?,
-                1 => entries.value(&mut v1, "promoteOtherBrand")?,
-                2 => entries.value(&mut v2, "enableComment")?,
-                3 => entries.value(&mut v3, "enableDuet")?,
-                4 => entries.value(&mut v4, "enableStitch")?,
-                5 => entries.value(&mut v5, "videoDisclosure")?,
-                6 => entries.value(&mut v6, "promoteYourBrand")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            privacy_level: v0.unwrap_or_default(),
-            promote_other_brand: v1.unwrap_or_default(),
-            enable_comment: v2.unwrap_or_default(),
-            enable_duet: v3.unwrap_or_default(),
-            enable_stitch: v4.unwrap_or_default(),
-            video_disclosure: v5.unwrap_or_default(),
-            promote_your_brand: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl TiktokPostDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13893,7 +9671,6 @@ impl TiktokPostDetails {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Who can see a TikTok post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13912,7 +9689,6 @@ pub enum TiktokPrivacyLevel {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl TiktokPrivacyLevel {
     /// The value as sent on the wire.
     #[inline]
@@ -13927,7 +9703,6 @@ impl TiktokPrivacyLevel {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for TiktokPrivacyLevel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -13944,179 +9719,79 @@ impl From<&str> for TiktokPrivacyLevel {
 crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A TikTok profile.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfile {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `username`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `verified`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 
     /// Account kind (`business` or `profile`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TiktokProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TiktokProfile {
+        id: "id" value optional,
+        name: "name" value optional,
+        username: "username" value optional,
+        avatar: "avatar" value optional,
+        verified: "verified" value optional,
+        is_connected: "isConnected" value optional,
+        type_: "type" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TiktokProfile {
-    const NAME: &'static str = "TiktokProfile";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "username",
-        "avatar",
-        "verified",
-        "isConnected",
-        "type"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "username")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "verified")?,
-                5 => entries.value(&mut v5, "isConnected")?,
-                6 => entries.value(&mut v6, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            username: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            verified: v4.unwrap_or_default(),
-            is_connected: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`TiktokProfilesResponseResults`](crate::social_planner::TiktokProfilesResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<TiktokProfilesResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TiktokProfilesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TiktokProfilesResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TiktokProfilesResponse {
-    const NAME: &'static str = "TiktokProfilesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl TiktokProfilesResponse {
     /// The `results` object of the response, or an empty [`TiktokProfilesResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> TiktokProfilesResponseResults {
@@ -14125,7 +9800,6 @@ impl TiktokProfilesResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -14136,202 +9810,83 @@ pub struct TiktokProfilesResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TiktokProfilesResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    TiktokProfilesResponseResults { profile: "profile" value_or_default optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TiktokProfilesResponseResults {
-    const NAME: &'static str = "TiktokProfilesResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["profile"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "profile")?;
-            }
-        Ok(Self { profile: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An X (Twitter) profile.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfile {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `username`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// `protected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub protected: Option<bool>,
 
     /// `verified`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TwitterProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TwitterProfile {
+        id: "id" value optional,
+        name: "name" value optional,
+        username: "username" value optional,
+        avatar: "avatar" value optional,
+        protected: "protected" value optional,
+        verified: "verified" value optional,
+        is_connected: "isConnected" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TwitterProfile {
-    const NAME: &'static str = "TwitterProfile";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "username",
-        "avatar",
-        "protected",
-        "verified",
-        "isConnected"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "username")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "protected")?,
-                5 => entries.value(&mut v5, "verified")?,
-                6 => entries.value(&mut v6, "isConnected")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            username: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            protected: v4.unwrap_or_default(),
-            verified: v5.unwrap_or_default(),
-            is_connected: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`TwitterProfilesResponseResults`](crate::social_planner::TwitterProfilesResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<TwitterProfilesResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TwitterProfilesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    TwitterProfilesResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TwitterProfilesResponse {
-    const NAME: &'static str = "TwitterProfilesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl TwitterProfilesResponse {
     /// The `results` object of the response, or an empty [`TwitterProfilesResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> TwitterProfilesResponseResults {
@@ -14340,7 +9895,6 @@ impl TwitterProfilesResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -14351,35 +9905,11 @@ pub struct TwitterProfilesResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for TwitterProfilesResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    TwitterProfilesResponseResults { profile: "profile" value_or_default optional }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for TwitterProfilesResponseResults {
-    const NAME: &'static str = "TwitterProfilesResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["profile"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "profile")?;
-            }
-        Ok(Self { profile: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UpdateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -14451,102 +9981,29 @@ pub struct UpdateSocialPostRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateSocialPostRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateSocialPostRequest {
+        account_ids: "accountIds" value optional,
+        summary: "summary" value optional,
+        media: "media" value optional,
+        status: "status" value optional,
+        schedule_date: "scheduleDate" value optional,
+        created_by: "createdBy" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        type_: "type" value required,
+        post_approval_details: "postApprovalDetails" value optional,
+        schedule_time_updated: "scheduleTimeUpdated" value optional,
+        tags: "tags" value optional,
+        category_id: "categoryId" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        user_id: "userId" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateSocialPostRequest {
-    const NAME: &'static str = "UpdateSocialPostRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "scheduleDate",
-        "createdBy",
-        "followUpComment",
-        "ogTagsDetails",
-        "type",
-        "postApprovalDetails",
-        "scheduleTimeUpdated",
-        "tags",
-        "categoryId",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "summary")?,
-                2 => entries.value(&mut v2, "media")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "scheduleDate")?,
-                5 => entries.value(&mut v5, "createdBy")?,
-                6 => entries.value(&mut v6, "followUpComment")?,
-                7 => entries.value(&mut v7, "ogTagsDetails")?,
-                8 => entries.value(&mut v8, "type")?,
-                9 => entries.value(&mut v9, "postApprovalDetails")?,
-                10 => entries.value(&mut v10, "scheduleTimeUpdated")?,
-                11 => entries.value(&mut v11, "tags")?,
-                12 => entries.value(&mut v12, "categoryId")?,
-                13 => entries.value(&mut v13, "tiktokPostDetails")?,
-                14 => entries.value(&mut v14, "gmbPostDetails")?,
-                15 => entries.value(&mut v15, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: v0.unwrap_or_default(),
-            summary: v1.unwrap_or_default(),
-            media: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            schedule_date: v4.unwrap_or_default(),
-            created_by: v5.unwrap_or_default(),
-            follow_up_comment: v6.unwrap_or_default(),
-            og_tags_details: v7.unwrap_or_default(),
-            type_: crate::runtime::object::required(v8, "type")?,
-            post_approval_details: v9.unwrap_or_default(),
-            schedule_time_updated: v10.unwrap_or_default(),
-            tags: v11.unwrap_or_default(),
-            category_id: v12.unwrap_or_default(),
-            tiktok_post_details: v13.unwrap_or_default(),
-            gmb_post_details: v14.unwrap_or_default(),
-            user_id: v15.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UpdateSocialPostRequest {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14663,7 +10120,6 @@ impl UpdateSocialPostRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -14673,7 +10129,6 @@ pub struct UploadSocialCsvRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UploadSocialCsvRequest {
     /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -14683,7 +10138,6 @@ impl UploadSocialCsvRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UploadSocialCsvRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -14697,76 +10151,36 @@ impl UploadSocialCsvRequest {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`UploadSocialCsvResponseResults`](crate::social_planner::UploadSocialCsvResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<UploadSocialCsvResponseResults>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UploadSocialCsvResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for UploadSocialCsvResponse {
-    const NAME: &'static str = "UploadSocialCsvResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UploadSocialCsvResponse {
     /// The `results` object of the response, or an empty [`UploadSocialCsvResponseResults`] (every field absent) when it has none.
     pub fn results(self) -> UploadSocialCsvResponseResults {
@@ -14775,73 +10189,29 @@ impl UploadSocialCsvResponse {
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "filePath", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filePath",))]
     pub file_path: Option<String>,
 
     /// Number of rows in the file.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "rowsCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rowsCount",))]
     pub rows_count: Option<i64>,
 
     /// `fileName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 }
 
 #[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "social_planner")]
-#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
-impl crate::runtime::object::Object for UploadSocialCsvResponseResults {
-    const NAME: &'static str = "UploadSocialCsvResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["filePath", "rowsCount", "fileName"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "filePath")?,
-                1 => entries.value(&mut v1, "rowsCount")?,
-                2 => entries.value(&mut v2, "fileName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            file_path: v0.unwrap_or_default(),
-            rows_count: v1.unwrap_or_default(),
-            file_name: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UploadSocialCsvResponseResults {
+        file_path: "filePath" value optional,
+        rows_count: "rowsCount" value optional,
+        file_name: "fileName" value optional
     }
 }

@@ -41,12 +41,10 @@
 //! | [`update_shipping_zone`](Store::update_shipping_zone) | `PUT /store/shipping-zone/{shippingZoneId}` | `2021-07-28` | location |
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "store";
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Operations of the Store module. Get one with `client.store()`.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -54,7 +52,6 @@ pub struct Store {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl Store {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -332,7 +329,6 @@ impl Store {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -568,7 +564,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -913,7 +908,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `create_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Register a shipping carrier whose rates come from a callback.
@@ -927,7 +921,6 @@ pub struct CreateShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -966,7 +959,6 @@ impl CreateShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `create_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Add a shipping rate to a zone.
@@ -981,7 +973,6 @@ pub struct CreateShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1026,7 +1017,6 @@ impl CreateShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `create_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Create a shipping zone.
@@ -1040,7 +1030,6 @@ pub struct CreateShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1079,7 +1068,6 @@ impl CreateShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `delete_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping carrier.
@@ -1095,7 +1083,6 @@ pub struct DeleteShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1138,7 +1125,6 @@ impl DeleteShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `delete_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping rate.
@@ -1155,7 +1141,6 @@ pub struct DeleteShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1199,7 +1184,6 @@ impl DeleteShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `delete_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping zone.
@@ -1215,7 +1199,6 @@ pub struct DeleteShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1258,7 +1241,6 @@ impl DeleteShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping carrier.
@@ -1274,7 +1256,6 @@ pub struct GetShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1317,7 +1298,6 @@ impl GetShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping rate of a zone.
@@ -1334,7 +1314,6 @@ pub struct GetShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1378,7 +1357,6 @@ impl GetShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping zone.
@@ -1395,7 +1373,6 @@ pub struct GetShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingZone {
     /// Include the rates of the zone.
     pub fn with_shipping_rate(mut self, value: impl Into<bool>) -> Self {
@@ -1447,7 +1424,6 @@ impl GetShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the store settings of a location.
@@ -1462,7 +1438,6 @@ pub struct GetStoreSettings {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1499,7 +1474,6 @@ impl GetStoreSettings {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_available_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// Quote the shipping rates that apply to an order.
@@ -1513,7 +1487,6 @@ pub struct ListAvailableShippingRates {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1555,7 +1528,6 @@ impl ListAvailableShippingRates {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_shipping_carriers`: set optional parameters, then call `send()`.
 ///
 /// List the shipping carriers of a location.
@@ -1570,7 +1542,6 @@ pub struct ListShippingCarriers {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1607,7 +1578,6 @@ impl ListShippingCarriers {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// List the shipping rates of a zone.
@@ -1625,7 +1595,6 @@ pub struct ListShippingRates {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingRates {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1686,7 +1655,6 @@ impl ListShippingRates {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl crate::Paginated for ListShippingRates {
     type Page = ListShippingRatesResponse;
 
@@ -1725,7 +1693,6 @@ impl crate::Paginated for ListShippingRates {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1735,7 +1702,6 @@ impl ListShippingRates {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_shipping_zones`: set optional parameters, then call `send()`.
 ///
 /// List the shipping zones of a location.
@@ -1753,7 +1719,6 @@ pub struct ListShippingZones {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingZones {
     /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
@@ -1817,7 +1782,6 @@ impl ListShippingZones {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl crate::Paginated for ListShippingZones {
     type Page = ListShippingZonesResponse;
 
@@ -1856,7 +1820,6 @@ impl crate::Paginated for ListShippingZones {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1866,7 +1829,6 @@ impl ListShippingZones {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `save_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Create or replace the store settings of a location.
@@ -1880,7 +1842,6 @@ pub struct SaveStoreSettings {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1919,7 +1880,6 @@ impl SaveStoreSettings {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `update_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping carrier.
@@ -1934,7 +1894,6 @@ pub struct UpdateShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1979,7 +1938,6 @@ impl UpdateShippingCarrier {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `update_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping rate.
@@ -1995,7 +1953,6 @@ pub struct UpdateShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2041,7 +1998,6 @@ impl UpdateShippingRate {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `update_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping zone.
@@ -2056,7 +2012,6 @@ pub struct UpdateShippingZone {
 }
 
 #[cfg(feature = "store")]
-#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -2101,53 +2056,33 @@ impl UpdateShippingZone {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A shipping rate that applies to an order.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
     /// `name`: a string. Example: `North zone`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Delivery promise shown to buyers.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isCarrierRate",))]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shippingCarrierId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierId",))]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "percentageOfRateFee",))]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
@@ -2155,95 +2090,31 @@ pub struct AvailableShippingRate {
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shippingZoneId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingZoneId",))]
     pub shipping_zone_id: Option<String>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for AvailableShippingRate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AvailableShippingRate {
+        name: "name" value optional,
+        description: "description" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        is_carrier_rate: "isCarrierRate" value optional,
+        shipping_carrier_id: "shippingCarrierId" value optional,
+        percentage_of_rate_fee: "percentageOfRateFee" value optional,
+        shipping_carrier_services: "shippingCarrierServices" value_or_default optional,
+        id: "_id" value optional,
+        shipping_zone_id: "shippingZoneId" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for AvailableShippingRate {
-    const NAME: &'static str = "AvailableShippingRate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "description",
-        "currency",
-        "amount",
-        "isCarrierRate",
-        "shippingCarrierId",
-        "percentageOfRateFee",
-        "shippingCarrierServices",
-        "_id",
-        "shippingZoneId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "currency")?,
-                3 => entries.value(&mut v3, "amount")?,
-                4 => entries.value(&mut v4, "isCarrierRate")?,
-                5 => entries.value(&mut v5, "shippingCarrierId")?,
-                6 => entries.value(&mut v6, "percentageOfRateFee")?,
-                7 => entries.value_or_default(&mut v7, "shippingCarrierServices")?,
-                8 => entries.value(&mut v8, "_id")?,
-                9 => entries.value(&mut v9, "shippingZoneId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            currency: v2.unwrap_or_default(),
-            amount: v3.unwrap_or_default(),
-            is_carrier_rate: v4.unwrap_or_default(),
-            shipping_carrier_id: v5.unwrap_or_default(),
-            percentage_of_rate_fee: v6.unwrap_or_default(),
-            shipping_carrier_services: v7.unwrap_or_default(),
-            id: v8.unwrap_or_default(),
-            shipping_zone_id: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Two-letter country code (ISO 3166-1 alpha-2), as HighLevel lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2994,7 +2865,6 @@ pub enum CountryCode {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CountryCode {
     /// The value as sent on the wire.
     #[inline]
@@ -3253,7 +3123,6 @@ impl CountryCode {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for CountryCode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3514,7 +3383,6 @@ impl From<&str> for CountryCode {
 crate::runtime::enums::string_enum!(CountryCode);
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping carrier.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3545,62 +3413,19 @@ pub struct CreateShippingCarrierRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateShippingCarrierRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateShippingCarrierRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        callback_url: "callbackUrl" value required,
+        services: "services" value optional,
+        allows_multiple_service_selection: "allowsMultipleServiceSelection" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateShippingCarrierRequest {
-    const NAME: &'static str = "CreateShippingCarrierRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "callbackUrl",
-        "services",
-        "allowsMultipleServiceSelection"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "callbackUrl")?,
-                4 => entries.value(&mut v4, "services")?,
-                5 => entries.value(&mut v5, "allowsMultipleServiceSelection")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            callback_url: crate::runtime::object::required(v3, "callbackUrl")?,
-            services: v4.unwrap_or_default(),
-            allows_multiple_service_selection: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CreateShippingCarrierRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `callbackUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3634,7 +3459,6 @@ impl CreateShippingCarrierRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping rate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3691,90 +3515,26 @@ pub struct CreateShippingRateRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateShippingRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateShippingRateRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        description: "description" value optional,
+        currency: "currency" value required,
+        amount: "amount" value required,
+        condition_type: "conditionType" value required,
+        min_condition: "minCondition" value required,
+        max_condition: "maxCondition" value required,
+        is_carrier_rate: "isCarrierRate" value optional,
+        shipping_carrier_id: "shippingCarrierId" value required,
+        percentage_of_rate_fee: "percentageOfRateFee" value optional,
+        shipping_carrier_services: "shippingCarrierServices" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateShippingRateRequest {
-    const NAME: &'static str = "CreateShippingRateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "description",
-        "currency",
-        "amount",
-        "conditionType",
-        "minCondition",
-        "maxCondition",
-        "isCarrierRate",
-        "shippingCarrierId",
-        "percentageOfRateFee",
-        "shippingCarrierServices"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "amount")?,
-                6 => entries.value(&mut v6, "conditionType")?,
-                7 => entries.value(&mut v7, "minCondition")?,
-                8 => entries.value(&mut v8, "maxCondition")?,
-                9 => entries.value(&mut v9, "isCarrierRate")?,
-                10 => entries.value(&mut v10, "shippingCarrierId")?,
-                11 => entries.value(&mut v11, "percentageOfRateFee")?,
-                12 => entries.value(&mut v12, "shippingCarrierServices")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            description: v3.unwrap_or_default(),
-            currency: crate::runtime::object::required(v4, "currency")?,
-            amount: crate::runtime::object::required(v5, "amount")?,
-            condition_type: crate::runtime::object::required(v6, "conditionType")?,
-            min_condition: crate::runtime::object::required(v7, "minCondition")?,
-            max_condition: crate::runtime::object::required(v8, "maxCondition")?,
-            is_carrier_rate: v9.unwrap_or_default(),
-            shipping_carrier_id: crate::runtime::object::required(v10, "shippingCarrierId")?,
-            percentage_of_rate_fee: v11.unwrap_or_default(),
-            shipping_carrier_services: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CreateShippingRateRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `currency`, `amount`, `conditionType`, `minCondition`, `maxCondition`, `shippingCarrierId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3835,7 +3595,6 @@ impl CreateShippingRateRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping zone.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3857,49 +3616,17 @@ pub struct CreateShippingZoneRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateShippingZoneRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateShippingZoneRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        countries: "countries" value required
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateShippingZoneRequest {
-    const NAME: &'static str = "CreateShippingZoneRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "countries"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "countries")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            countries: crate::runtime::object::required(v3, "countries")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CreateShippingZoneRequest {
     /// A value with the required fields (`altId`, `altType`, `name`, `countries`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3919,7 +3646,6 @@ impl CreateShippingZoneRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The order to quote shipping for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3968,82 +3694,24 @@ pub struct ListAvailableShippingRatesRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ListAvailableShippingRatesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListAvailableShippingRatesRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        country: "country" value required,
+        address: "address" value optional,
+        amount_available: "amountAvailable" value optional,
+        total_order_amount: "totalOrderAmount" value required,
+        weight_available: "weightAvailable" value optional,
+        total_order_weight: "totalOrderWeight" value required,
+        source: "source" value required,
+        products: "products" value required,
+        coupon_code: "couponCode" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ListAvailableShippingRatesRequest {
-    const NAME: &'static str = "ListAvailableShippingRatesRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "country",
-        "address",
-        "amountAvailable",
-        "totalOrderAmount",
-        "weightAvailable",
-        "totalOrderWeight",
-        "source",
-        "products",
-        "couponCode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "country")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "amountAvailable")?,
-                5 => entries.value(&mut v5, "totalOrderAmount")?,
-                6 => entries.value(&mut v6, "weightAvailable")?,
-                7 => entries.value(&mut v7, "totalOrderWeight")?,
-                8 => entries.value(&mut v8, "source")?,
-                9 => entries.value(&mut v9, "products")?,
-                10 => entries.value(&mut v10, "couponCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            country: crate::runtime::object::required(v2, "country")?,
-            address: v3.unwrap_or_default(),
-            amount_available: v4.unwrap_or_default(),
-            total_order_amount: crate::runtime::object::required(v5, "totalOrderAmount")?,
-            weight_available: v6.unwrap_or_default(),
-            total_order_weight: crate::runtime::object::required(v7, "totalOrderWeight")?,
-            source: crate::runtime::object::required(v8, "source")?,
-            products: crate::runtime::object::required(v9, "products")?,
-            coupon_code: v10.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ListAvailableShippingRatesRequest {
     /// A value with the required fields (`altId`, `altType`, `country`, `totalOrderAmount`, `totalOrderWeight`, `source`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4097,18 +3765,15 @@ impl ListAvailableShippingRatesRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListAvailableShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a list of [`AvailableShippingRate`](crate::store::AvailableShippingRate) values.
@@ -4116,55 +3781,24 @@ pub struct ListAvailableShippingRatesResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ListAvailableShippingRatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListAvailableShippingRatesResponse {
+        status: "status" value optional,
+        message: "message" value optional,
+        data: "data" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ListAvailableShippingRatesResponse {
-    const NAME: &'static str = "ListAvailableShippingRatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value_or_default(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingCarriersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingCarriersResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a list of [`ShippingCarrier`](crate::store::ShippingCarrier) values.
@@ -4172,51 +3806,21 @@ pub struct ListShippingCarriersResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ListShippingCarriersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListShippingCarriersResponse {
+        status: "status" value optional,
+        message: "message" value optional,
+        data: "data" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ListShippingCarriersResponse {
-    const NAME: &'static str = "ListShippingCarriersResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value_or_default(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingRatesResponse {
     /// Rates of the zone.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `data`: a list of [`ShippingRate`](crate::store::ShippingRate) values.
@@ -4224,45 +3828,20 @@ pub struct ListShippingRatesResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ListShippingRatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListShippingRatesResponse {
+        total: "total" value optional,
+        data: "data" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ListShippingRatesResponse {
-    const NAME: &'static str = "ListShippingRatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["total", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value_or_default(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { total: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingZonesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListShippingZonesResponse {
     /// Zones of the location.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `data`: a list of [`ShippingZone`](crate::store::ShippingZone) values.
@@ -4270,38 +3849,14 @@ pub struct ListShippingZonesResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ListShippingZonesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListShippingZonesResponse {
+        total: "total" value optional,
+        data: "data" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ListShippingZonesResponse {
-    const NAME: &'static str = "ListShippingZonesResponse";
-
-    const FIELDS: &'static[&'static str] = &["total", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value_or_default(&mut v1, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self { total: v0.unwrap_or_default(), data: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A product and quantity in an order.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4315,43 +3870,12 @@ pub struct OrderProductItem {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OrderProductItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    OrderProductItem { id: "id" value required, qty: "qty" value required }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OrderProductItem {
-    const NAME: &'static str = "OrderProductItem";
-
-    const FIELDS: &'static[&'static str] = &["id", "qty"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "qty")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            qty: crate::runtime::object::required(v1, "qty")?,
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderProductItem {
     /// A value with the required fields (`id`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4361,7 +3885,6 @@ impl OrderProductItem {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Where an order comes from.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4377,43 +3900,12 @@ pub struct OrderSource {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OrderSource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    OrderSource { type_: "type" value required, sub_type: "subType" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OrderSource {
-    const NAME: &'static str = "OrderSource";
-
-    const FIELDS: &'static[&'static str] = &["type", "subType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "subType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            sub_type: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSource {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4429,7 +3921,6 @@ impl OrderSource {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Values of `OrderSourceSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4490,7 +3981,6 @@ pub enum OrderSourceSubType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
     #[inline]
@@ -4519,7 +4009,6 @@ impl OrderSourceSubType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceSubType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4550,7 +4039,6 @@ impl From<&str> for OrderSourceSubType {
 crate::runtime::enums::string_enum!(OrderSourceSubType);
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Values of `OrderSourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4605,7 +4093,6 @@ pub enum OrderSourceType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
     #[inline]
@@ -4632,7 +4119,6 @@ impl OrderSourceType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4661,7 +4147,6 @@ impl From<&str> for OrderSourceType {
 crate::runtime::enums::string_enum!(OrderSourceType);
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings to save.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4689,58 +4174,18 @@ pub struct SaveStoreSettingsRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SaveStoreSettingsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SaveStoreSettingsRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        shipping_origin: "shippingOrigin" value required,
+        store_order_notification: "storeOrderNotification" value optional,
+        store_order_fulfillment_notification: "storeOrderFulfillmentNotification" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SaveStoreSettingsRequest {
-    const NAME: &'static str = "SaveStoreSettingsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "shippingOrigin",
-        "storeOrderNotification",
-        "storeOrderFulfillmentNotification"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "shippingOrigin")?,
-                3 => entries.value(&mut v3, "storeOrderNotification")?,
-                4 => entries.value(&mut v4, "storeOrderFulfillmentNotification")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            shipping_origin: crate::runtime::object::required(v2, "shippingOrigin")?,
-            store_order_notification: v3.unwrap_or_default(),
-            store_order_fulfillment_notification: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl SaveStoreSettingsRequest {
     /// A value with the required fields (`altId`, `altType`, `shippingOrigin`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4775,7 +4220,6 @@ impl SaveStoreSettingsRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A delivery address.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4818,74 +4262,22 @@ pub struct ShippingAddress {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ShippingAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingAddress {
+        name: "name" value optional,
+        company_name: "companyName" value optional,
+        address_line1: "addressLine1" value optional,
+        country: "country" value required,
+        state: "state" value optional,
+        city: "city" value optional,
+        zip: "zip" value optional,
+        phone: "phone" value optional,
+        email: "email" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ShippingAddress {
-    const NAME: &'static str = "ShippingAddress";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "companyName",
-        "addressLine1",
-        "country",
-        "state",
-        "city",
-        "zip",
-        "phone",
-        "email"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "companyName")?,
-                2 => entries.value(&mut v2, "addressLine1")?,
-                3 => entries.value(&mut v3, "country")?,
-                4 => entries.value(&mut v4, "state")?,
-                5 => entries.value(&mut v5, "city")?,
-                6 => entries.value(&mut v6, "zip")?,
-                7 => entries.value(&mut v7, "phone")?,
-                8 => entries.value(&mut v8, "email")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            company_name: v1.unwrap_or_default(),
-            address_line1: v2.unwrap_or_default(),
-            country: crate::runtime::object::required(v3, "country")?,
-            state: v4.unwrap_or_default(),
-            city: v5.unwrap_or_default(),
-            zip: v6.unwrap_or_default(),
-            phone: v7.unwrap_or_default(),
-            email: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingAddress {
     /// A value with the required fields (`country`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4953,223 +4345,92 @@ impl ShippingAddress {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A carrier whose rates HighLevel fetches from an app callback.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrier {
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `FedEx`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Public address HighLevel calls to get rates.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callbackUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callbackUrl",))]
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
     pub services: Vec<ShippingCarrierService>,
 
     /// A rate may offer several of its services.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "allowsMultipleServiceSelection",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowsMultipleServiceSelection",))]
     pub allows_multiple_service_selection: Option<bool>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// The app that registered the carrier.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "marketplaceAppId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketplaceAppId",))]
     pub marketplace_app_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingCarrier {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingCarrier {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        callback_url: "callbackUrl" value optional,
+        services: "services" value_or_default optional,
+        allows_multiple_service_selection: "allowsMultipleServiceSelection" value optional,
+        id: "_id" value optional,
+        marketplace_app_id: "marketplaceAppId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingCarrier {
-    const NAME: &'static str = "ShippingCarrier";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "callbackUrl",
-        "services",
-        "allowsMultipleServiceSelection",
-        "_id",
-        "marketplaceAppId",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "callbackUrl")?,
-                4 => entries.value_or_default(&mut v4, "services")?,
-                5 => entries.value(&mut v5, "allowsMultipleServiceSelection")?,
-                6 => entries.value(&mut v6, "_id")?,
-                7 => entries.value(&mut v7, "marketplaceAppId")?,
-                8 => entries.value(&mut v8, "createdAt")?,
-                9 => entries.value(&mut v9, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            callback_url: v3.unwrap_or_default(),
-            services: v4.unwrap_or_default(),
-            allows_multiple_service_selection: v5.unwrap_or_default(),
-            id: v6.unwrap_or_default(),
-            marketplace_app_id: v7.unwrap_or_default(),
-            created_at: v8.unwrap_or_default(),
-            updated_at: v9.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping carrier.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingCarrierResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`ShippingCarrier`](crate::store::ShippingCarrier).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ShippingCarrier>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingCarrierResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingCarrierResponse {
+        status: "status" value optional,
+        message: "message" value optional,
+        data: "data" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingCarrierResponse {
-    const NAME: &'static str = "ShippingCarrierResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingCarrierResponse {
     /// The `data` object of the response, or an empty [`ShippingCarrier`] (every field absent) when it has none.
     pub fn data(self) -> ShippingCarrier {
@@ -5178,7 +4439,6 @@ impl ShippingCarrierResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A service level of a carrier.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5194,38 +4454,11 @@ pub struct ShippingCarrierService {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingCarrierService {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ShippingCarrierService { name: "name" value optional, value: "value" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingCarrierService {
-    const NAME: &'static str = "ShippingCarrierService";
-
-    const FIELDS: &'static[&'static str] = &["name", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { name: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingCarrierService {
     /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5247,7 +4480,6 @@ impl ShippingCarrierService {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// What a conditional rate depends on: nothing, order price or order weight.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5266,7 +4498,6 @@ pub enum ShippingConditionType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingConditionType {
     /// The value as sent on the wire.
     #[inline]
@@ -5281,7 +4512,6 @@ impl ShippingConditionType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for ShippingConditionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5298,7 +4528,6 @@ impl From<&str> for ShippingConditionType {
 crate::runtime::enums::string_enum!(ShippingConditionType);
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The address orders ship from.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5342,72 +4571,21 @@ pub struct ShippingOrigin {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingOrigin {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingOrigin {
+        name: "name" value optional,
+        country: "country" value optional,
+        state: "state" value optional,
+        city: "city" value optional,
+        street1: "street1" value optional,
+        street2: "street2" value optional,
+        zip: "zip" value optional,
+        phone: "phone" value optional,
+        email: "email" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingOrigin {
-    const NAME: &'static str = "ShippingOrigin";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "country",
-        "state",
-        "city",
-        "street1",
-        "street2",
-        "zip",
-        "phone",
-        "email"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "country")?,
-                2 => entries.value(&mut v2, "state")?,
-                3 => entries.value(&mut v3, "city")?,
-                4 => entries.value(&mut v4, "street1")?,
-                5 => entries.value(&mut v5, "street2")?,
-                6 => entries.value(&mut v6, "zip")?,
-                7 => entries.value(&mut v7, "phone")?,
-                8 => entries.value(&mut v8, "email")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            country: v1.unwrap_or_default(),
-            state: v2.unwrap_or_default(),
-            city: v3.unwrap_or_default(),
-            street1: v4.unwrap_or_default(),
-            street2: v5.unwrap_or_default(),
-            zip: v6.unwrap_or_default(),
-            phone: v7.unwrap_or_default(),
-            email: v8.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingOrigin {
     /// A value with the required fields (`name`, `country`, `city`, `street1`, `zip`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5487,98 +4665,53 @@ impl ShippingOrigin {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A rate charged for shipping within a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRate {
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// Rate name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Delivery promise shown to buyers.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Currency of the amount.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// What the rate depends on.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conditionType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conditionType",))]
     pub condition_type: Option<ShippingConditionType>,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "minCondition", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "minCondition",))]
     pub min_condition: Option<f64>,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxCondition", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxCondition",))]
     pub max_condition: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isCarrierRate",))]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shippingCarrierId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierId",))]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "percentageOfRateFee",))]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
@@ -5586,198 +4719,71 @@ pub struct ShippingRate {
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shippingZoneId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingZoneId",))]
     pub shipping_zone_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingRate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingRate {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        condition_type: "conditionType" value optional,
+        min_condition: "minCondition" value optional,
+        max_condition: "maxCondition" value optional,
+        is_carrier_rate: "isCarrierRate" value optional,
+        shipping_carrier_id: "shippingCarrierId" value optional,
+        percentage_of_rate_fee: "percentageOfRateFee" value optional,
+        shipping_carrier_services: "shippingCarrierServices" value_or_default optional,
+        id: "_id" value optional,
+        shipping_zone_id: "shippingZoneId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingRate {
-    const NAME: &'static str = "ShippingRate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "description",
-        "currency",
-        "amount",
-        "conditionType",
-        "minCondition",
-        "maxCondition",
-        "isCarrierRate",
-        "shippingCarrierId",
-        "percentageOfRateFee",
-        "shippingCarrierServices",
-        "_id",
-        "shippingZoneId",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "amount")?,
-                6 => entries.value(&mut v6, "conditionType")?,
-                7 => entries.value(&mut v7, "minCondition")?,
-                8 => entries.value(&mut v8, "maxCondition")?,
-                9 => entries.value(&mut v9, "isCarrierRate")?,
-                10 => entries.value(&mut v10, "shippingCarrierId")?,
-                11 => entries.value(&mut v11, "percentageOfRateFee")?,
-                12 => entries.value_or_default(&mut v12, "shippingCarrierServices")?,
-                13 => entries.value(&mut v13, "_id")?,
-                14 => entries.value(&mut v14, "shippingZoneId")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            currency: v4.unwrap_or_default(),
-            amount: v5.unwrap_or_default(),
-            condition_type: v6.unwrap_or_default(),
-            min_condition: v7.unwrap_or_default(),
-            max_condition: v8.unwrap_or_default(),
-            is_carrier_rate: v9.unwrap_or_default(),
-            shipping_carrier_id: v10.unwrap_or_default(),
-            percentage_of_rate_fee: v11.unwrap_or_default(),
-            shipping_carrier_services: v12.unwrap_or_default(),
-            id: v13.unwrap_or_default(),
-            shipping_zone_id: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping rate.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingRateResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`ShippingRate`](crate::store::ShippingRate).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ShippingRate>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingRateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingRateResponse {
+        status: "status" value optional,
+        message: "message" value optional,
+        data: "data" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingRateResponse {
-    const NAME: &'static str = "ShippingRateResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingRateResponse {
     /// The `data` object of the response, or an empty [`ShippingRate`] (every field absent) when it has none.
     pub fn data(self) -> ShippingRate {
@@ -5786,44 +4792,27 @@ impl ShippingRateResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZone {
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Countries the zone covers.
     pub countries: Vec<ShippingZoneCountry>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// The rates of the zone, when asked for.
@@ -5831,87 +4820,29 @@ pub struct ShippingZone {
     pub shipping_rates: Vec<ShippingRate>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingZone {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingZone {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        countries: "countries" value_or_default optional,
+        id: "_id" value optional,
+        shipping_rates: "shippingRates" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingZone {
-    const NAME: &'static str = "ShippingZone";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "countries",
-        "_id",
-        "shippingRates",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value_or_default(&mut v3, "countries")?,
-                4 => entries.value(&mut v4, "_id")?,
-                5 => entries.value_or_default(&mut v5, "shippingRates")?,
-                6 => entries.value(&mut v6, "createdAt")?,
-                7 => entries.value(&mut v7, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            countries: v3.unwrap_or_default(),
-            id: v4.unwrap_or_default(),
-            shipping_rates: v5.unwrap_or_default(),
-            created_at: v6.unwrap_or_default(),
-            updated_at: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A country of a zone, optionally narrowed to some states.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5927,38 +4858,11 @@ pub struct ShippingZoneCountry {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingZoneCountry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ShippingZoneCountry { code: "code" value optional, states: "states" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingZoneCountry {
-    const NAME: &'static str = "ShippingZoneCountry";
-
-    const FIELDS: &'static[&'static str] = &["code", "states"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "code")?,
-                1 => entries.value(&mut v1, "states")?,
-                _ => {}
-            }
-        }
-        Ok(Self { code: v0.unwrap_or_default(), states: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingZoneCountry {
     /// A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5980,64 +4884,31 @@ impl ShippingZoneCountry {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping zone.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ShippingZoneResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`ShippingZone`](crate::store::ShippingZone).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ShippingZone>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingZoneResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ShippingZoneResponse {
+        status: "status" value optional,
+        message: "message" value optional,
+        data: "data" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingZoneResponse {
-    const NAME: &'static str = "ShippingZoneResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingZoneResponse {
     /// The `data` object of the response, or an empty [`ShippingZone`] (every field absent) when it has none.
     pub fn data(self) -> ShippingZone {
@@ -6046,7 +4917,6 @@ impl ShippingZoneResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A state or province of a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6058,35 +4928,9 @@ pub struct ShippingZoneState {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for ShippingZoneState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
+crate::runtime::object::object_impl! { ShippingZoneState { code: "code" value optional } }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for ShippingZoneState {
-    const NAME: &'static str = "ShippingZoneState";
-
-    const FIELDS: &'static[&'static str] = &["code"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "code")?;
-            }
-        Ok(Self { code: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingZoneState {
     /// A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6102,7 +4946,6 @@ impl ShippingZoneState {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Kind of owner of a store record; only locations are supported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6115,7 +4958,6 @@ pub enum StoreAltType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreAltType {
     /// The value as sent on the wire.
     #[inline]
@@ -6128,7 +4970,6 @@ impl StoreAltType {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for StoreAltType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -6143,7 +4984,6 @@ impl From<&str> for StoreAltType {
 crate::runtime::enums::string_enum!(StoreAltType);
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// An order email sent to customers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6167,52 +5007,16 @@ pub struct StoreEmailNotification {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for StoreEmailNotification {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    StoreEmailNotification {
+        enabled: "enabled" value optional,
+        subject: "subject" value optional,
+        email_template_id: "emailTemplateId" value optional,
+        default_email_template_id: "defaultEmailTemplateId" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for StoreEmailNotification {
-    const NAME: &'static str = "StoreEmailNotification";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enabled",
-        "subject",
-        "emailTemplateId",
-        "defaultEmailTemplateId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "subject")?,
-                2 => entries.value(&mut v2, "emailTemplateId")?,
-                3 => entries.value(&mut v3, "defaultEmailTemplateId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            subject: v1.unwrap_or_default(),
-            email_template_id: v2.unwrap_or_default(),
-            default_email_template_id: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreEmailNotification {
     /// A value with the required fields (`enabled`, `subject`, `emailTemplateId`, `defaultEmailTemplateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6256,208 +5060,84 @@ impl StoreEmailNotification {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettings {
     /// The location id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shippingOrigin", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingOrigin",))]
     pub shipping_origin: Option<ShippingOrigin>,
 
     /// Email on a new order.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "storeOrderNotification", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storeOrderNotification",))]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "storeOrderFulfillmentNotification",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storeOrderFulfillmentNotification",))]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for StoreSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    StoreSettings {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        shipping_origin: "shippingOrigin" value optional,
+        store_order_notification: "storeOrderNotification" value optional,
+        store_order_fulfillment_notification: "storeOrderFulfillmentNotification" value optional,
+        id: "_id" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for StoreSettings {
-    const NAME: &'static str = "StoreSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "shippingOrigin",
-        "storeOrderNotification",
-        "storeOrderFulfillmentNotification",
-        "_id",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "shippingOrigin")?,
-                3 => entries.value(&mut v3, "storeOrderNotification")?,
-                4 => entries.value(&mut v4, "storeOrderFulfillmentNotification")?,
-                5 => entries.value(&mut v5, "_id")?,
-                6 => entries.value(&mut v6, "createdAt")?,
-                7 => entries.value(&mut v7, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            shipping_origin: v2.unwrap_or_default(),
-            store_order_notification: v3.unwrap_or_default(),
-            store_order_fulfillment_notification: v4.unwrap_or_default(),
-            id: v5.unwrap_or_default(),
-            created_at: v6.unwrap_or_default(),
-            updated_at: v7.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreSettingsResponse {
     /// `status`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `data`: a [`StoreSettings`](crate::store::StoreSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<StoreSettings>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for StoreSettingsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    StoreSettingsResponse {
+        status: "status" value optional,
+        message: "message" value optional,
+        data: "data" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for StoreSettingsResponse {
-    const NAME: &'static str = "StoreSettingsResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            data: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreSettingsResponse {
     /// The `data` object of the response, or an empty [`StoreSettings`] (every field absent) when it has none.
     pub fn data(self) -> StoreSettings {
@@ -6466,54 +5146,24 @@ impl StoreSettingsResponse {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The acknowledgement of a store operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StoreStatusResponse {
     /// True when the operation succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl<'de> serde::Deserialize<'de> for StoreStatusResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    StoreStatusResponse { status: "status" value optional, message: "message" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-impl crate::runtime::object::Object for StoreStatusResponse {
-    const NAME: &'static str = "StoreStatusResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { status: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a carrier to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6545,62 +5195,19 @@ pub struct UpdateShippingCarrierRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateShippingCarrierRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateShippingCarrierRequest {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        callback_url: "callbackUrl" value optional,
+        services: "services" value optional,
+        allows_multiple_service_selection: "allowsMultipleServiceSelection" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateShippingCarrierRequest {
-    const NAME: &'static str = "UpdateShippingCarrierRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "callbackUrl",
-        "services",
-        "allowsMultipleServiceSelection"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "callbackUrl")?,
-                4 => entries.value(&mut v4, "services")?,
-                5 => entries.value(&mut v5, "allowsMultipleServiceSelection")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            callback_url: v3.unwrap_or_default(),
-            services: v4.unwrap_or_default(),
-            allows_multiple_service_selection: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl UpdateShippingCarrierRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6653,7 +5260,6 @@ impl UpdateShippingCarrierRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a rate to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6713,90 +5319,26 @@ pub struct UpdateShippingRateRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateShippingRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateShippingRateRequest {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        condition_type: "conditionType" value optional,
+        min_condition: "minCondition" value optional,
+        max_condition: "maxCondition" value optional,
+        is_carrier_rate: "isCarrierRate" value optional,
+        shipping_carrier_id: "shippingCarrierId" value optional,
+        percentage_of_rate_fee: "percentageOfRateFee" value optional,
+        shipping_carrier_services: "shippingCarrierServices" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateShippingRateRequest {
-    const NAME: &'static str = "UpdateShippingRateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "description",
-        "currency",
-        "amount",
-        "conditionType",
-        "minCondition",
-        "maxCondition",
-        "isCarrierRate",
-        "shippingCarrierId",
-        "percentageOfRateFee",
-        "shippingCarrierServices"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "currency")?,
-                5 => entries.value(&mut v5, "amount")?,
-                6 => entries.value(&mut v6, "conditionType")?,
-                7 => entries.value(&mut v7, "minCondition")?,
-                8 => entries.value(&mut v8, "maxCondition")?,
-                9 => entries.value(&mut v9, "isCarrierRate")?,
-                10 => entries.value(&mut v10, "shippingCarrierId")?,
-                11 => entries.value(&mut v11, "percentageOfRateFee")?,
-                12 => entries.value(&mut v12, "shippingCarrierServices")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            currency: v4.unwrap_or_default(),
-            amount: v5.unwrap_or_default(),
-            condition_type: v6.unwrap_or_default(),
-            min_condition: v7.unwrap_or_default(),
-            max_condition: v8.unwrap_or_default(),
-            is_carrier_rate: v9.unwrap_or_default(),
-            shipping_carrier_id: v10.unwrap_or_default(),
-            percentage_of_rate_fee: v11.unwrap_or_default(),
-            shipping_carrier_services: v12.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl UpdateShippingRateRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6901,7 +5443,6 @@ impl UpdateShippingRateRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a zone to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -6925,49 +5466,17 @@ pub struct UpdateShippingZoneRequest {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateShippingZoneRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateShippingZoneRequest {
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        countries: "countries" value optional
     }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateShippingZoneRequest {
-    const NAME: &'static str = "UpdateShippingZoneRequest";
-
-    const FIELDS: &'static[&'static str] = &["altId", "altType", "name", "countries"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "countries")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: v0.unwrap_or_default(),
-            alt_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            countries: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "store", feature = "v3_store"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl UpdateShippingZoneRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -24,12 +24,10 @@
 //! | [`list_surveys`](Surveys::list_surveys) | `GET /surveys/` | `2021-07-28` | location |
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "surveys";
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Operations of the Surveys module. Get one with `client.surveys()`.
 #[derive(Clone, Debug)]
 pub struct Surveys {
@@ -37,7 +35,6 @@ pub struct Surveys {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl Surveys {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -76,7 +73,6 @@ impl Surveys {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -102,7 +98,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -138,7 +133,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Request builder for `list_survey_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's surveys.
@@ -160,7 +154,6 @@ pub struct ListSurveySubmissions {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveySubmissions {
     /// Sets `locationId`.
     ///
@@ -263,7 +256,6 @@ impl ListSurveySubmissions {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl crate::Paginated for ListSurveySubmissions {
     type Page = ListSurveySubmissionsResponse;
 
@@ -305,7 +297,6 @@ impl crate::Paginated for ListSurveySubmissions {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -315,7 +306,6 @@ impl ListSurveySubmissions {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Request builder for `list_surveys`: set optional parameters, then call `send()`.
 ///
 /// List the surveys of a location.
@@ -332,7 +322,6 @@ pub struct ListSurveys {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveys {
     /// Sets `locationId`.
     ///
@@ -405,7 +394,6 @@ impl ListSurveys {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl crate::Paginated for ListSurveys {
     type Page = ListSurveysResponse;
 
@@ -444,7 +432,6 @@ impl crate::Paginated for ListSurveys {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -454,7 +441,6 @@ impl ListSurveys {
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveySubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -464,43 +450,18 @@ pub struct ListSurveySubmissionsResponse {
     pub submissions: Vec<SurveySubmission>,
 
     /// `meta`: a [`SurveySubmissionPageMeta`](crate::surveys::SurveySubmissionPageMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SurveySubmissionPageMeta>,
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl<'de> serde::Deserialize<'de> for ListSurveySubmissionsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSurveySubmissionsResponse {
+        submissions: "submissions" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl crate::runtime::object::Object for ListSurveySubmissionsResponse {
-    const NAME: &'static str = "ListSurveySubmissionsResponse";
-
-    const FIELDS: &'static[&'static str] = &["submissions", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "submissions")?,
-                1 => entries.value(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { submissions: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveysResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -510,105 +471,44 @@ pub struct ListSurveysResponse {
     pub surveys: Vec<Survey>,
 
     /// Number of surveys matching the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl<'de> serde::Deserialize<'de> for ListSurveysResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListSurveysResponse {
+        surveys: "surveys" value_or_default optional,
+        total: "total" value optional
     }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl crate::runtime::object::Object for ListSurveysResponse {
-    const NAME: &'static str = "ListSurveysResponse";
-
-    const FIELDS: &'static[&'static str] = &["surveys", "total"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "surveys")?,
-                1 => entries.value(&mut v1, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self { surveys: v0.unwrap_or_default(), total: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// A survey as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Survey {
     /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Survey 1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl<'de> serde::Deserialize<'de> for Survey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl crate::runtime::object::Object for Survey {
-    const NAME: &'static str = "Survey";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Survey {
+        id: "id" value optional,
+        name: "name" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The `SurveyContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -619,489 +519,197 @@ pub struct SurveyContactSessionIds {
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
-impl<'de> serde::Deserialize<'de> for SurveyContactSessionIds {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    SurveyContactSessionIds { ids: "ids" value_or_default optional }
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
-impl crate::runtime::object::Object for SurveyContactSessionIds {
-    const NAME: &'static str = "SurveyContactSessionIds";
-
-    const FIELDS: &'static[&'static str] = &["ids"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "ids")?;
-            }
-        Ok(Self { ids: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyEventData {
     /// Facebook click id cookie.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbc: Option<String>,
 
     /// Facebook browser id cookie.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fbp: Option<String>,
 
     /// `page`: a [`SurveyPageDetails`](crate::surveys::SurveyPageDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<SurveyPageDetails>,
 
     /// `type`: a string. Example: `page-visit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `domain`: a string. Example: `example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `medium`: a string. Example: `survey`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub medium: Option<String>,
 
     /// `source`: a string. Example: `Direct traffic`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `version`: a string. Example: `v3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
 
     /// `adSource`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "adSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "adSource",))]
     pub ad_source: Option<String>,
 
     /// `mediumId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediumId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediumId",))]
     pub medium_id: Option<String>,
 
     /// `parentId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `referrer`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub referrer: Option<String>,
 
     /// `fbEventId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fbEventId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fbEventId",))]
     pub fb_event_id: Option<String>,
 
     /// Epoch time of the event.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
 
     /// `parentName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentName",))]
     pub parent_name: Option<String>,
 
     /// `fingerprint`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub fingerprint: Option<String>,
 
     /// `pageVisitType`: a string. Example: `survey`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageVisitType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageVisitType",))]
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`SurveyContactSessionIds`](crate::surveys::SurveyContactSessionIds).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactSessionIds", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSessionIds",))]
     pub contact_session_ids: Option<SurveyContactSessionIds>,
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
-impl<'de> serde::Deserialize<'de> for SurveyEventData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SurveyEventData {
+        fbc: "fbc" value optional,
+        fbp: "fbp" value optional,
+        page: "page" value optional,
+        type_: "type" value optional,
+        domain: "domain" value optional,
+        medium: "medium" value optional,
+        source: "source" value optional,
+        version: "version" value optional,
+        ad_source: "adSource" value optional,
+        medium_id: "mediumId" value optional,
+        parent_id: "parentId" value optional,
+        referrer: "referrer" value optional,
+        fb_event_id: "fbEventId" value optional,
+        timestamp: "timestamp" value optional,
+        parent_name: "parentName" value optional,
+        fingerprint: "fingerprint" value optional,
+        page_visit_type: "pageVisitType" value optional,
+        contact_session_ids: "contactSessionIds" value optional
     }
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
-impl crate::runtime::object::Object for SurveyEventData {
-    const NAME: &'static str = "SurveyEventData";
-
-    const FIELDS: &'static[&'static str] = &[
-        "fbc",
-        "fbp",
-        "page",
-        "type",
-        "domain",
-        "medium",
-        "source",
-        "version",
-        "adSource",
-        "mediumId",
-        "parentId",
-        "referrer",
-        "fbEventId",
-        "timestamp",
-        "parentName",
-        "fingerprint",
-        "pageVisitType",
-        "contactSessionIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fbc")?,
-                1 => entries.value(&mut v1, "fbp")?,
-                2 => entries.value(&mut v2, "page")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "domain")?,
-                5 => entries.value(&mut v5, "medium")?,
-                6 => entries.value(&mut v6, "source")?,
-                7 => entries.value(&mut v7, "version")?,
-                8 => entries.value(&mut v8, "adSource")?,
-                9 => entries.value(&mut v9, "mediumId")?,
-                10 => entries.value(&mut v10, "parentId")?,
-                11 => entries.value(&mut v11, "referrer")?,
-                12 => entries.value(&mut v12, "fbEventId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                14 => entries.value(&mut v14, "parentName")?,
-                15 => entries.value(&mut v15, "fingerprint")?,
-                16 => entries.value(&mut v16, "pageVisitType")?,
-                17 => entries.value(&mut v17, "contactSessionIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            fbc: v0.unwrap_or_default(),
-            fbp: v1.unwrap_or_default(),
-            page: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-            domain: v4.unwrap_or_default(),
-            medium: v5.unwrap_or_default(),
-            source: v6.unwrap_or_default(),
-            version: v7.unwrap_or_default(),
-            ad_source: v8.unwrap_or_default(),
-            medium_id: v9.unwrap_or_default(),
-            parent_id: v10.unwrap_or_default(),
-            referrer: v11.unwrap_or_default(),
-            fb_event_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-            parent_name: v14.unwrap_or_default(),
-            fingerprint: v15.unwrap_or_default(),
-            page_visit_type: v16.unwrap_or_default(),
-            contact_session_ids: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The page the survey was submitted from.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveyPageDetails {
     /// `url`: a string. Example: `https://example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `title`: a string. Example: `Example Page`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 }
 
 #[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
-impl<'de> serde::Deserialize<'de> for SurveyPageDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "surveys")]
-#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
-impl crate::runtime::object::Object for SurveyPageDetails {
-    const NAME: &'static str = "SurveyPageDetails";
-
-    const FIELDS: &'static[&'static str] = &["url", "title"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "title")?,
-                _ => {}
-            }
-        }
-        Ok(Self { url: v0.unwrap_or_default(), title: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SurveyPageDetails { url: "url" value optional, title: "title" value optional }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// One set of answers submitted through a survey.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmission {
     /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// When it was submitted (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `surveyId`: a string. Example: `jjusM6EOngDExnbo2DbU`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "surveyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "surveyId",))]
     pub survey_id: Option<String>,
 
     /// `name`: a string. Example: `test`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string. Example: `test@test.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `others`: a [`SurveySubmissionData`](crate::surveys::SurveySubmissionData).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub others: Option<SurveySubmissionData>,
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl<'de> serde::Deserialize<'de> for SurveySubmission {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SurveySubmission {
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        created_at: "createdAt" value optional,
+        survey_id: "surveyId" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        others: "others" value optional
     }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl crate::runtime::object::Object for SurveySubmission {
-    const NAME: &'static str = "SurveySubmission";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "contactId",
-        "createdAt",
-        "surveyId",
-        "name",
-        "email",
-        "others"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "createdAt")?,
-                3 => entries.value(&mut v3, "surveyId")?,
-                4 => entries.value(&mut v4, "name")?,
-                5 => entries.value(&mut v5, "email")?,
-                6 => entries.value(&mut v6, "others")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            contact_id: v1.unwrap_or_default(),
-            created_at: v2.unwrap_or_default(),
-            survey_id: v3.unwrap_or_default(),
-            name: v4.unwrap_or_default(),
-            email: v5.unwrap_or_default(),
-            others: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Everything the visitor entered, keyed by standard field name or custom field id. Two keys are not answers: `eventData`, tracking data about the visit that decodes as `SurveyEventData`, and `fieldsOriSequance` (HighLevel's spelling), the field keys in the order the survey shows them.
 pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::Value>;
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prevPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl<'de> serde::Deserialize<'de> for SurveySubmissionPageMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "surveys", feature = "v3_surveys"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
-impl crate::runtime::object::Object for SurveySubmissionPageMeta {
-    const NAME: &'static str = "SurveySubmissionPageMeta";
-
-    const FIELDS: &'static[&'static str] = &["total", "currentPage", "nextPage", "prevPage"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "currentPage")?,
-                2 => entries.value(&mut v2, "nextPage")?,
-                3 => entries.value(&mut v3, "prevPage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            current_page: v1.unwrap_or_default(),
-            next_page: v2.unwrap_or_default(),
-            prev_page: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SurveySubmissionPageMeta {
+        total: "total" value optional,
+        current_page: "currentPage" value optional,
+        next_page: "nextPage" value optional,
+        prev_page: "prevPage" value optional
     }
 }

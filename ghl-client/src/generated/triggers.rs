@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```rust,no_run
+//! # #[cfg(feature = "undocumented")]
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
 //! use ghl_client::triggers::FireWorkflowTriggerRequest;
 //! let body = FireWorkflowTriggerRequest::new()
@@ -27,6 +28,7 @@ pub const MODULE: &str = "triggers";
 /// Operations of the Triggers module. Get one with `client.triggers()`.
 #[derive(Clone, Debug)]
 pub struct Triggers {
+    #[cfg_attr(not(feature = "undocumented"), allow(dead_code))]
     client: crate::Client
 }
 
@@ -41,7 +43,6 @@ impl Triggers {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn fire_workflow_trigger(&self, body: FireWorkflowTriggerRequest) -> FireWorkflowTrigger {
         FireWorkflowTrigger { client: self.client.clone(), body, }
     }
@@ -105,7 +106,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct FireWorkflowTrigger {
@@ -114,7 +114,6 @@ pub struct FireWorkflowTrigger {
 }
 
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl FireWorkflowTrigger {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -173,40 +172,12 @@ pub struct FireWorkflowTriggerRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FireWorkflowTriggerRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FireWorkflowTriggerRequest {
-    const NAME: &'static str = "FireWorkflowTriggerRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "triggerId", "contactId", "data"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "triggerId")?,
-                2 => entries.value(&mut v2, "contactId")?,
-                3 => entries.value(&mut v3, "data")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            trigger_id: v1.unwrap_or_default(),
-            contact_id: v2.unwrap_or_default(),
-            data: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FireWorkflowTriggerRequest {
+        location_id: "locationId" value optional,
+        trigger_id: "triggerId" value optional,
+        contact_id: "contactId" value optional,
+        data: "data" value optional
     }
 }
 

@@ -29,12 +29,10 @@
 //! | [`update_user`](Users::update_user) | `PUT /users/{userId}` | `2021-07-28` | either |
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "users";
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Operations of the Users module. Get one with `client.users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
@@ -42,7 +40,6 @@ pub struct Users {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl Users {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -115,7 +112,6 @@ impl Users {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -192,7 +188,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -396,7 +391,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `create_user`: set optional parameters, then call `send()`.
 ///
 /// Create an agency or sub-account user.
@@ -410,7 +404,6 @@ pub struct CreateUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -447,7 +440,6 @@ impl CreateUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `delete_user`: set optional parameters, then call `send()`.
 ///
 /// Delete a user (queued; takes effect shortly after).
@@ -461,7 +453,6 @@ pub struct DeleteUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -499,7 +490,6 @@ impl DeleteUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `filter_users_by_email`: set optional parameters, then call `send()`.
 ///
 /// Find the users of an agency with the given email addresses.
@@ -513,7 +503,6 @@ pub struct FilterUsersByEmail {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -552,7 +541,6 @@ impl FilterUsersByEmail {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl crate::Paginated for FilterUsersByEmail {
     type Page = SearchUsersResponse;
 
@@ -591,7 +579,6 @@ impl crate::Paginated for FilterUsersByEmail {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -601,7 +588,6 @@ impl FilterUsersByEmail {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `get_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch one user by id.
@@ -615,7 +601,6 @@ pub struct GetUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -651,7 +636,6 @@ impl GetUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `list_location_users`: set optional parameters, then call `send()`.
 ///
 /// List the users of a sub-account.
@@ -667,7 +651,6 @@ pub struct ListLocationUsers {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl ListLocationUsers {
     /// Sets `locationId`.
     ///
@@ -716,7 +699,6 @@ impl ListLocationUsers {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `search_users`: set optional parameters, then call `send()`.
 ///
 /// Search the users of an agency, optionally within one sub-account.
@@ -740,7 +722,6 @@ pub struct SearchUsers {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
     /// Text matched against name, email and phone.
     pub fn query(mut self, value: impl Into<String>) -> Self {
@@ -866,7 +847,6 @@ impl SearchUsers {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl crate::Paginated for SearchUsers {
     type Page = SearchUsersResponse;
 
@@ -905,7 +885,6 @@ impl crate::Paginated for SearchUsers {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -915,7 +894,6 @@ impl SearchUsers {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `update_user`: set optional parameters, then call `send()`.
 ///
 /// Change a user's details, access, permissions or scopes.
@@ -930,7 +908,6 @@ pub struct UpdateUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -970,7 +947,6 @@ impl UpdateUser {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `CreateUserRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1035,98 +1011,28 @@ pub struct CreateUserRequest {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateUserRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateUserRequest {
+        company_id: "companyId" value required,
+        first_name: "firstName" value required,
+        last_name: "lastName" value required,
+        email: "email" value required,
+        password: "password" value required,
+        phone: "phone" value optional,
+        type_: "type" value required,
+        role: "role" value required,
+        location_ids: "locationIds" value required,
+        permissions: "permissions" value optional,
+        scopes: "scopes" value optional,
+        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
+        profile_photo: "profilePhoto" value optional,
+        twilio_phone: "twilioPhone" value optional,
+        platform_language: "platformLanguage" value optional
     }
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateUserRequest {
-    const NAME: &'static str = "CreateUserRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "companyId",
-        "firstName",
-        "lastName",
-        "email",
-        "password",
-        "phone",
-        "type",
-        "role",
-        "locationIds",
-        "permissions",
-        "scopes",
-        "scopesAssignedToOnly",
-        "profilePhoto",
-        "twilioPhone",
-        "platformLanguage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "firstName")?,
-                2 => entries.value(&mut v2, "lastName")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "password")?,
-                5 => entries.value(&mut v5, "phone")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "role")?,
-                8 => entries.value(&mut v8, "locationIds")?,
-                9 => entries.value(&mut v9, "permissions")?,
-                10 => entries.value(&mut v10, "scopes")?,
-                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
-                12 => entries.value(&mut v12, "profilePhoto")?,
-                13 => entries.value(&mut v13, "twilioPhone")?,
-                14 => entries.value(&mut v14, "platformLanguage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: crate::runtime::object::required(v0, "companyId")?,
-            first_name: crate::runtime::object::required(v1, "firstName")?,
-            last_name: crate::runtime::object::required(v2, "lastName")?,
-            email: crate::runtime::object::required(v3, "email")?,
-            password: crate::runtime::object::required(v4, "password")?,
-            phone: v5.unwrap_or_default(),
-            type_: crate::runtime::object::required(v6, "type")?,
-            role: crate::runtime::object::required(v7, "role")?,
-            location_ids: crate::runtime::object::required(v8, "locationIds")?,
-            permissions: v9.unwrap_or_default(),
-            scopes: v10.unwrap_or_default(),
-            scopes_assigned_to_only: v11.unwrap_or_default(),
-            profile_photo: v12.unwrap_or_default(),
-            twilio_phone: v13.unwrap_or_default(),
-            platform_language: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl CreateUserRequest {
     /// A value with the required fields (`companyId`, `firstName`, `lastName`, `email`, `password`, `type`, `role`, `locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1203,54 +1109,24 @@ impl CreateUserRequest {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `DeleteUserResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// HighLevel's spelling. True when the delete was accepted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl<'de> serde::Deserialize<'de> for DeleteUserResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl crate::runtime::object::Object for DeleteUserResponse {
-    const NAME: &'static str = "DeleteUserResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeded: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteUserResponse { succeded: "succeded" value optional, message: "message" value optional }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The `FilterUsersByEmailRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1281,62 +1157,19 @@ pub struct FilterUsersByEmailRequest {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FilterUsersByEmailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    FilterUsersByEmailRequest {
+        company_id: "companyId" value required,
+        emails: "emails" value required,
+        deleted: "deleted" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional,
+        projection: "projection" value optional
     }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FilterUsersByEmailRequest {
-    const NAME: &'static str = "FilterUsersByEmailRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "companyId",
-        "emails",
-        "deleted",
-        "skip",
-        "limit",
-        "projection"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "emails")?,
-                2 => entries.value(&mut v2, "deleted")?,
-                3 => entries.value(&mut v3, "skip")?,
-                4 => entries.value(&mut v4, "limit")?,
-                5 => entries.value(&mut v5, "projection")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: crate::runtime::object::required(v0, "companyId")?,
-            emails: crate::runtime::object::required(v1, "emails")?,
-            deleted: v2.unwrap_or_default(),
-            skip: v3.unwrap_or_default(),
-            limit: v4.unwrap_or_default(),
-            projection: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl FilterUsersByEmailRequest {
     /// A value with the required fields (`companyId`, `emails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1377,7 +1210,6 @@ impl FilterUsersByEmailRequest {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `ListLocationUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1388,35 +1220,11 @@ pub struct ListLocationUsersResponse {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl<'de> serde::Deserialize<'de> for ListLocationUsersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl crate::runtime::object::Object for ListLocationUsersResponse {
-    const NAME: &'static str = "ListLocationUsersResponse";
-
-    const FIELDS: &'static[&'static str] = &["users"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "users")?;
-            }
-        Ok(Self { users: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListLocationUsersResponse { users: "users" value_or_default optional }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Language of the HighLevel app for the user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1465,7 +1273,6 @@ pub enum PlatformLanguage {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl PlatformLanguage {
     /// The value as sent on the wire.
     #[inline]
@@ -1490,7 +1297,6 @@ impl PlatformLanguage {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for PlatformLanguage {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1517,7 +1323,6 @@ impl From<&str> for PlatformLanguage {
 crate::runtime::enums::string_enum!(PlatformLanguage);
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -1527,48 +1332,19 @@ pub struct SearchUsersResponse {
     pub users: Vec<User>,
 
     /// Number of matching users.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl<'de> serde::Deserialize<'de> for SearchUsersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl crate::runtime::object::Object for SearchUsersResponse {
-    const NAME: &'static str = "SearchUsersResponse";
-
-    const FIELDS: &'static[&'static str] = &["users", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "users")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { users: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SearchUsersResponse { users: "users" value_or_default optional, count: "count" value optional }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Direct Twilio inbound number (E.164) per location id. Sending it replaces the stored map; `{}` clears it and an empty string clears one location.
 pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `UpdateUserRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1636,98 +1412,28 @@ pub struct UpdateUserRequest {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateUserRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateUserRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        password: "password" value optional,
+        phone: "phone" value optional,
+        type_: "type" value optional,
+        role: "role" value optional,
+        company_id: "companyId" value optional,
+        location_ids: "locationIds" value optional,
+        permissions: "permissions" value optional,
+        scopes: "scopes" value optional,
+        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
+        profile_photo: "profilePhoto" value optional,
+        twilio_phone: "twilioPhone" value optional,
+        platform_language: "platformLanguage" value optional
     }
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateUserRequest {
-    const NAME: &'static str = "UpdateUserRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "email",
-        "password",
-        "phone",
-        "type",
-        "role",
-        "companyId",
-        "locationIds",
-        "permissions",
-        "scopes",
-        "scopesAssignedToOnly",
-        "profilePhoto",
-        "twilioPhone",
-        "platformLanguage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value(&mut v3, "password")?,
-                4 => entries.value(&mut v4, "phone")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "role")?,
-                7 => entries.value(&mut v7, "companyId")?,
-                8 => entries.value(&mut v8, "locationIds")?,
-                9 => entries.value(&mut v9, "permissions")?,
-                10 => entries.value(&mut v10, "scopes")?,
-                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
-                12 => entries.value(&mut v12, "profilePhoto")?,
-                13 => entries.value(&mut v13, "twilioPhone")?,
-                14 => entries.value(&mut v14, "platformLanguage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-            password: v3.unwrap_or_default(),
-            phone: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            role: v6.unwrap_or_default(),
-            company_id: v7.unwrap_or_default(),
-            location_ids: v8.unwrap_or_default(),
-            permissions: v9.unwrap_or_default(),
-            scopes: v10.unwrap_or_default(),
-            scopes_assigned_to_only: v11.unwrap_or_default(),
-            profile_photo: v12.unwrap_or_default(),
-            twilio_phone: v13.unwrap_or_default(),
-            platform_language: v14.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UpdateUserRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1843,64 +1549,44 @@ impl UpdateUserRequest {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Roe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+1 808-868-8888`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `extension`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub extension: Option<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub permissions: Option<UserPermissions>,
 
     /// Scopes granted to the user.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scopes: Option<UserScopes>,
 
     /// `roles`: a [`UserRoles`](crate::users::UserRoles).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub roles: Option<UserRoles>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
@@ -1908,98 +1594,30 @@ pub struct User {
     pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformLanguage",))]
     pub platform_language: Option<PlatformLanguage>,
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl<'de> serde::Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
-impl crate::runtime::object::Object for User {
-    const NAME: &'static str = "User";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "firstName",
-        "lastName",
-        "email",
-        "phone",
-        "extension",
-        "permissions",
-        "scopes",
-        "roles",
-        "deleted",
-        "lcPhone",
-        "platformLanguage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "firstName")?,
-                3 => entries.value(&mut v3, "lastName")?,
-                4 => entries.value(&mut v4, "email")?,
-                5 => entries.value(&mut v5, "phone")?,
-                6 => entries.value(&mut v6, "extension")?,
-                7 => entries.value(&mut v7, "permissions")?,
-                8 => entries.value(&mut v8, "scopes")?,
-                9 => entries.value(&mut v9, "roles")?,
-                10 => entries.value(&mut v10, "deleted")?,
-                11 => entries.value_or_default(&mut v11, "lcPhone")?,
-                12 => entries.value(&mut v12, "platformLanguage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            first_name: v2.unwrap_or_default(),
-            last_name: v3.unwrap_or_default(),
-            email: v4.unwrap_or_default(),
-            phone: v5.unwrap_or_default(),
-            extension: v6.unwrap_or_default(),
-            permissions: v7.unwrap_or_default(),
-            scopes: v8.unwrap_or_default(),
-            roles: v9.unwrap_or_default(),
-            deleted: v10.unwrap_or_default(),
-            lc_phone: v11.unwrap_or_default(),
-            platform_language: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    User {
+        id: "id" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        extension: "extension" value optional,
+        permissions: "permissions" value optional,
+        scopes: "scopes" value optional,
+        roles: "roles" value optional,
+        deleted: "deleted" value optional,
+        lc_phone: "lcPhone" value_or_default optional,
+        platform_language: "platformLanguage" value optional
     }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Feature switches of a user; each is on or off.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2159,188 +1777,50 @@ pub struct UserPermissions {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
-impl<'de> serde::Deserialize<'de> for UserPermissions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UserPermissions {
+        campaigns_enabled: "campaignsEnabled" value optional,
+        campaigns_read_only: "campaignsReadOnly" value optional,
+        contacts_enabled: "contactsEnabled" value optional,
+        workflows_enabled: "workflowsEnabled" value optional,
+        workflows_read_only: "workflowsReadOnly" value optional,
+        triggers_enabled: "triggersEnabled" value optional,
+        funnels_enabled: "funnelsEnabled" value optional,
+        websites_enabled: "websitesEnabled" value optional,
+        opportunities_enabled: "opportunitiesEnabled" value optional,
+        dashboard_stats_enabled: "dashboardStatsEnabled" value optional,
+        bulk_requests_enabled: "bulkRequestsEnabled" value optional,
+        appointments_enabled: "appointmentsEnabled" value optional,
+        reviews_enabled: "reviewsEnabled" value optional,
+        online_listings_enabled: "onlineListingsEnabled" value optional,
+        phone_call_enabled: "phoneCallEnabled" value optional,
+        conversations_enabled: "conversationsEnabled" value optional,
+        assigned_data_only: "assignedDataOnly" value optional,
+        adwords_reporting_enabled: "adwordsReportingEnabled" value optional,
+        membership_enabled: "membershipEnabled" value optional,
+        facebook_ads_reporting_enabled: "facebookAdsReportingEnabled" value optional,
+        attributions_reporting_enabled: "attributionsReportingEnabled" value optional,
+        settings_enabled: "settingsEnabled" value optional,
+        tags_enabled: "tagsEnabled" value optional,
+        lead_value_enabled: "leadValueEnabled" value optional,
+        marketing_enabled: "marketingEnabled" value optional,
+        agent_reporting_enabled: "agentReportingEnabled" value optional,
+        bot_service: "botService" value optional,
+        social_planner: "socialPlanner" value optional,
+        blogging_enabled: "bloggingEnabled" value optional,
+        invoice_enabled: "invoiceEnabled" value optional,
+        affiliate_manager_enabled: "affiliateManagerEnabled" value optional,
+        content_ai_enabled: "contentAiEnabled" value optional,
+        refunds_enabled: "refundsEnabled" value optional,
+        record_payment_enabled: "recordPaymentEnabled" value optional,
+        cancel_subscription_enabled: "cancelSubscriptionEnabled" value optional,
+        payments_enabled: "paymentsEnabled" value optional,
+        communities_enabled: "communitiesEnabled" value optional,
+        export_payments_enabled: "exportPaymentsEnabled" value optional
     }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
-impl crate::runtime::object::Object for UserPermissions {
-    const NAME: &'static str = "UserPermissions";
-
-    const FIELDS: &'static[&'static str] = &[
-        "campaignsEnabled",
-        "campaignsReadOnly",
-        "contactsEnabled",
-        "workflowsEnabled",
-        "workflowsReadOnly",
-        "triggersEnabled",
-        "funnelsEnabled",
-        "websitesEnabled",
-        "opportunitiesEnabled",
-        "dashboardStatsEnabled",
-        "bulkRequestsEnabled",
-        "appointmentsEnabled",
-        "reviewsEnabled",
-        "onlineListingsEnabled",
-        "phoneCallEnabled",
-        "conversationsEnabled",
-        "assignedDataOnly",
-        "adwordsReportingEnabled",
-        "membershipEnabled",
-        "facebookAdsReportingEnabled",
-        "attributionsReportingEnabled",
-        "settingsEnabled",
-        "tagsEnabled",
-        "leadValueEnabled",
-        "marketingEnabled",
-        "agentReportingEnabled",
-        "botService",
-        "socialPlanner",
-        "bloggingEnabled",
-        "invoiceEnabled",
-        "affiliateManagerEnabled",
-        "contentAiEnabled",
-        "refundsEnabled",
-        "recordPaymentEnabled",
-        "cancelSubscriptionEnabled",
-        "paymentsEnabled",
-        "communitiesEnabled",
-        "exportPaymentsEnabled"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "campaignsEnabled")?,
-                1 => entries.value(&mut v1, "campaignsReadOnly")?,
-                2 => entries.value(&mut v2, "contactsEnabled")?,
-                3 => entries.value(&mut v3, "workflowsEnabled")?,
-                4 => entries.value(&mut v4, "workflowsReadOnly")?,
-                5 => entries.value(&mut v5, "triggersEnabled")?,
-                6 => entries.value(&mut v6, "funnelsEnabled")?,
-                7 => entries.value(&mut v7, "websitesEnabled")?,
-                8 => entries.value(&mut v8, "opportunitiesEnabled")?,
-                9 => entries.value(&mut v9, "dashboardStatsEnabled")?,
-                10 => entries.value(&mut v10, "bulkRequestsEnabled")?,
-                11 => entries.value(&mut v11, "appointmentsEnabled")?,
-                12 => entries.value(&mut v12, "reviewsEnabled")?,
-                13 => entries.value(&mut v13, "onlineListingsEnabled")?,
-                14 => entries.value(&mut v14, "phoneCallEnabled")?,
-                15 => entries.value(&mut v15, "conversationsEnabled")?,
-                16 => entries.value(&mut v16, "assignedDataOnly")?,
-                17 => entries.value(&mut v17, "adwordsReportingEnabled")?,
-                18 => entries.value(&mut v18, "membershipEnabled")?,
-                19 => entries.value(&mut v19, "facebookAdsReportingEnabled")?,
-                20 => entries.value(&mut v20, "attributionsReportingEnabled")?,
-                21 => entries.value(&mut v21, "settingsEnabled")?,
-                22 => entries.value(&mut v22, "tagsEnabled")?,
-                23 => entries.value(&mut v23, "leadValueEnabled")?,
-                24 => entries.value(&mut v24, "marketingEnabled")?,
-                25 => entries.value(&mut v25, "agentReportingEnabled")?,
-                26 => entries.value(&mut v26, "botService")?,
-                27 => entries.value(&mut v27, "socialPlanner")?,
-                28 => entries.value(&mut v28, "bloggingEnabled")?,
-                29 => entries.value(&mut v29, "invoiceEnabled")?,
-                30 => entries.value(&mut v30, "affiliateManagerEnabled")?,
-                31 => entries.value(&mut v31, "contentAiEnabled")?,
-                32 => entries.value(&mut v32, "refundsEnabled")?,
-                33 => entries.value(&mut v33, "recordPaymentEnabled")?,
-                34 => entries.value(&mut v34, "cancelSubscriptionEnabled")?,
-                35 => entries.value(&mut v35, "paymentsEnabled")?,
-                36 => entries.value(&mut v36, "communitiesEnabled")?,
-                37 => entries.value(&mut v37, "exportPaymentsEnabled")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            campaigns_enabled: v0.unwrap_or_default(),
-            campaigns_read_only: v1.unwrap_or_default(),
-            contacts_enabled: v2.unwrap_or_default(),
-            workflows_enabled: v3.unwrap_or_default(),
-            workflows_read_only: v4.unwrap_or_default(),
-            triggers_enabled: v5.unwrap_or_default(),
-            funnels_enabled: v6.unwrap_or_default(),
-            websites_enabled: v7.unwrap_or_default(),
-            opportunities_enabled: v8.unwrap_or_default(),
-            dashboard_stats_enabled: v9.unwrap_or_default(),
-            bulk_requests_enabled: v10.unwrap_or_default(),
-            appointments_enabled: v11.unwrap_or_default(),
-            reviews_enabled: v12.unwrap_or_default(),
-            online_listings_enabled: v13.unwrap_or_default(),
-            phone_call_enabled: v14.unwrap_or_default(),
-            conversations_enabled: v15.unwrap_or_default(),
-            assigned_data_only: v16.unwrap_or_default(),
-            adwords_reporting_enabled: v17.unwrap_or_default(),
-            membership_enabled: v18.unwrap_or_default(),
-            facebook_ads_reporting_enabled: v19.unwrap_or_default(),
-            attributions_reporting_enabled: v20.unwrap_or_default(),
-            settings_enabled: v21.unwrap_or_default(),
-            tags_enabled: v22.unwrap_or_default(),
-            lead_value_enabled: v23.unwrap_or_default(),
-            marketing_enabled: v24.unwrap_or_default(),
-            agent_reporting_enabled: v25.unwrap_or_default(),
-            bot_service: v26.unwrap_or_default(),
-            social_planner: v27.unwrap_or_default(),
-            blogging_enabled: v28.unwrap_or_default(),
-            invoice_enabled: v29.unwrap_or_default(),
-            affiliate_manager_enabled: v30.unwrap_or_default(),
-            content_ai_enabled: v31.unwrap_or_default(),
-            refunds_enabled: v32.unwrap_or_default(),
-            record_payment_enabled: v33.unwrap_or_default(),
-            cancel_subscription_enabled: v34.unwrap_or_default(),
-            payments_enabled: v35.unwrap_or_default(),
-            communities_enabled: v36.unwrap_or_default(),
-            export_payments_enabled: v37.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserPermissions {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2617,7 +2097,6 @@ impl UserPermissions {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Values of `UserRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2633,7 +2112,6 @@ pub enum UserRole {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserRole {
     /// The value as sent on the wire.
     #[inline]
@@ -2647,7 +2125,6 @@ impl UserRole {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserRole {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2663,23 +2140,16 @@ impl From<&str> for UserRole {
 crate::runtime::enums::string_enum!(UserRole);
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The user's type, role and sub-account access.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UserRoles {
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<UserRole>,
 
     /// Sub-accounts the user can open.
@@ -2687,57 +2157,21 @@ pub struct UserRoles {
     pub location_ids: Vec<String>,
 
     /// `restrictSubAccount`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "restrictSubAccount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "restrictSubAccount",))]
     pub restrict_sub_account: Option<bool>,
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
-impl<'de> serde::Deserialize<'de> for UserRoles {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
-impl crate::runtime::object::Object for UserRoles {
-    const NAME: &'static str = "UserRoles";
-
-    const FIELDS: &'static[&'static str] = &["type", "role", "locationIds", "restrictSubAccount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "role")?,
-                2 => entries.value_or_default(&mut v2, "locationIds")?,
-                3 => entries.value(&mut v3, "restrictSubAccount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            role: v1.unwrap_or_default(),
-            location_ids: v2.unwrap_or_default(),
-            restrict_sub_account: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UserRoles {
+        type_: "type" value optional,
+        role: "role" value optional,
+        location_ids: "locationIds" value_or_default optional,
+        restrict_sub_account: "restrictSubAccount" value optional
     }
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A permission scope that can be granted to a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3314,7 +2748,6 @@ pub enum UserScope {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UserScope {
     /// The value as sent on the wire.
     #[inline]
@@ -3515,7 +2948,6 @@ impl UserScope {
 }
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl From<&str> for UserScope {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3718,7 +3150,6 @@ impl From<&str> for UserScope {
 crate::runtime::enums::string_enum!(UserScope);
 
 #[cfg(feature = "users")]
-#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Scopes granted to the user.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -3734,7 +3165,6 @@ pub enum UserScopes {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Whether the user belongs to the agency or to sub-accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3750,7 +3180,6 @@ pub enum UserType {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserType {
     /// The value as sent on the wire.
     #[inline]
@@ -3764,7 +3193,6 @@ impl UserType {
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserType {
     #[inline]
     fn from(value: &str) -> Self {

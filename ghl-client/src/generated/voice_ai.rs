@@ -33,12 +33,10 @@
 //! | [`update_voice_ai_agent`](VoiceAi::update_voice_ai_agent) | `PATCH /voice-ai/agents/{agentId}` | `2021-04-15` | location |
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "voice_ai";
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Operations of the Voice AI module. Get one with `client.voice_ai()`.
 #[derive(Clone, Debug)]
 pub struct VoiceAi {
@@ -46,7 +44,6 @@ pub struct VoiceAi {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl VoiceAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -188,7 +185,6 @@ impl VoiceAi {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -311,7 +307,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -520,7 +515,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `create_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Add an action to a voice AI agent.
@@ -534,7 +528,6 @@ pub struct CreateVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -571,7 +564,6 @@ impl CreateVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `create_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a voice AI agent.
@@ -585,7 +577,6 @@ pub struct CreateVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -622,7 +613,6 @@ impl CreateVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `delete_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI action.
@@ -638,7 +628,6 @@ pub struct DeleteVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl DeleteVoiceAiAction {
     /// The location (sub-account).
     ///
@@ -687,7 +676,6 @@ impl DeleteVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `delete_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI agent.
@@ -702,7 +690,6 @@ pub struct DeleteVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl DeleteVoiceAiAgent {
     /// The location (sub-account).
     ///
@@ -750,7 +737,6 @@ impl DeleteVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `get_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI action.
@@ -765,7 +751,6 @@ pub struct GetVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl GetVoiceAiAction {
     /// The location (sub-account).
     ///
@@ -815,7 +800,6 @@ impl GetVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `get_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI agent with its actions.
@@ -830,7 +814,6 @@ pub struct GetVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl GetVoiceAiAgent {
     /// The location (sub-account).
     ///
@@ -880,7 +863,6 @@ impl GetVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `get_voice_ai_call_log`: set optional parameters, then call `send()`.
 ///
 /// Fetch one call log.
@@ -895,7 +877,6 @@ pub struct GetVoiceAiCallLog {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl GetVoiceAiCallLog {
     /// The location (sub-account).
     ///
@@ -948,7 +929,6 @@ impl GetVoiceAiCallLog {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `list_voice_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// List the voice AI agents of a location.
@@ -965,7 +945,6 @@ pub struct ListVoiceAiAgents {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiAgents {
     /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
@@ -1041,7 +1020,6 @@ impl ListVoiceAiAgents {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl crate::Paginated for ListVoiceAiAgents {
     type Page = ListVoiceAiAgentsResponse;
 
@@ -1080,7 +1058,6 @@ impl crate::Paginated for ListVoiceAiAgents {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1090,7 +1067,6 @@ impl ListVoiceAiAgents {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `list_voice_ai_call_logs`: set optional parameters, then call `send()`.
 ///
 /// List the calls handled by voice AI agents of a location.
@@ -1114,7 +1090,6 @@ pub struct ListVoiceAiCallLogs {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogs {
     /// The location (sub-account).
     ///
@@ -1253,7 +1228,6 @@ impl ListVoiceAiCallLogs {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl crate::Paginated for ListVoiceAiCallLogs {
     type Page = ListCallLogsResponse;
 
@@ -1292,7 +1266,6 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
     #[inline]
@@ -1302,7 +1275,6 @@ impl ListVoiceAiCallLogs {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `update_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a voice AI action.
@@ -1317,7 +1289,6 @@ pub struct UpdateVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -1357,7 +1328,6 @@ impl UpdateVoiceAiAction {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `update_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Change some settings of a voice AI agent.
@@ -1373,7 +1343,6 @@ pub struct UpdateVoiceAiAgent {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl UpdateVoiceAiAgent {
     /// The location (sub-account).
     ///
@@ -1427,7 +1396,6 @@ impl UpdateVoiceAiAgent {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Live translation of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1443,38 +1411,11 @@ pub struct AgentTranslation {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for AgentTranslation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    AgentTranslation { enabled: "enabled" value optional, language: "language" value optional }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for AgentTranslation {
-    const NAME: &'static str = "AgentTranslation";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "language"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "language")?,
-                _ => {}
-            }
-        }
-        Ok(Self { enabled: v0.unwrap_or_default(), language: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl AgentTranslation {
     /// A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1496,7 +1437,6 @@ impl AgentTranslation {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Hours an agent takes calls on one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1511,38 +1451,14 @@ pub struct AgentWorkingDay {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for AgentWorkingDay {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AgentWorkingDay {
+        day_of_the_week: "dayOfTheWeek" value optional,
+        intervals: "intervals" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for AgentWorkingDay {
-    const NAME: &'static str = "AgentWorkingDay";
-
-    const FIELDS: &'static[&'static str] = &["dayOfTheWeek", "intervals"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "dayOfTheWeek")?,
-                1 => entries.value_or_default(&mut v1, "intervals")?,
-                _ => {}
-            }
-        }
-        Ok(Self { day_of_the_week: v0.unwrap_or_default(), intervals: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl AgentWorkingDay {
     /// A value with the required fields (`dayOfTheWeek`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1558,7 +1474,6 @@ impl AgentWorkingDay {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1582,52 +1497,16 @@ pub struct AppointmentBookingParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for AppointmentBookingParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    AppointmentBookingParameters {
+        calendar_id: "calendarId" value optional,
+        days_of_offering_dates: "daysOfOfferingDates" value optional,
+        slots_per_day: "slotsPerDay" value optional,
+        hours_between_slots: "hoursBetweenSlots" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for AppointmentBookingParameters {
-    const NAME: &'static str = "AppointmentBookingParameters";
-
-    const FIELDS: &'static[&'static str] = &[
-        "calendarId",
-        "daysOfOfferingDates",
-        "slotsPerDay",
-        "hoursBetweenSlots"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "calendarId")?,
-                1 => entries.value(&mut v1, "daysOfOfferingDates")?,
-                2 => entries.value(&mut v2, "slotsPerDay")?,
-                3 => entries.value(&mut v3, "hoursBetweenSlots")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            calendar_id: v0.unwrap_or_default(),
-            days_of_offering_dates: v1.unwrap_or_default(),
-            slots_per_day: v2.unwrap_or_default(),
-            hours_between_slots: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl AppointmentBookingParameters {
     /// A value with the required fields (`calendarId`, `daysOfOfferingDates`, `slotsPerDay`, `hoursBetweenSlots`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1671,72 +1550,39 @@ impl AppointmentBookingParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A call handled by a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallLog {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `agentId`: a string. Example: `507f1f77bcf86cd799439013`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// The agent has since been deleted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isAgentDeleted", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isAgentDeleted",))]
     pub is_agent_deleted: Option<bool>,
 
     /// Caller's number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromNumber",))]
     pub from_number: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2024-01-15T10:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// Length in seconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub duration: Option<f64>,
 
     /// A test call.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trialCall", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialCall",))]
     pub trial_call: Option<bool>,
 
     /// Actions that ran (appointment bookings may be missing).
@@ -1744,15 +1590,12 @@ pub struct CallLog {
     pub executed_call_actions: Vec<ExecutedCallAction>,
 
     /// Summary of the call.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// Transcript of the call.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub transcript: Option<String>,
 
     /// `translation`: a [`CallTranslation`](crate::voice_ai::CallTranslation).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub translation: Option<CallTranslation>,
 
     /// Values extracted from the call.
@@ -1760,102 +1603,31 @@ pub struct CallLog {
     pub extracted_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The conversation message of the call.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CallLog {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CallLog {
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        agent_id: "agentId" value optional,
+        is_agent_deleted: "isAgentDeleted" value optional,
+        from_number: "fromNumber" value optional,
+        created_at: "createdAt" value optional,
+        duration: "duration" value optional,
+        trial_call: "trialCall" value optional,
+        executed_call_actions: "executedCallActions" value_or_default optional,
+        summary: "summary" value optional,
+        transcript: "transcript" value optional,
+        translation: "translation" value optional,
+        extracted_data: "extractedData" value_or_default optional,
+        message_id: "messageId" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CallLog {
-    const NAME: &'static str = "CallLog";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "contactId",
-        "agentId",
-        "isAgentDeleted",
-        "fromNumber",
-        "createdAt",
-        "duration",
-        "trialCall",
-        "executedCallActions",
-        "summary",
-        "transcript",
-        "translation",
-        "extractedData",
-        "messageId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "agentId")?,
-                3 => entries.value(&mut v3, "isAgentDeleted")?,
-                4 => entries.value(&mut v4, "fromNumber")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "duration")?,
-                7 => entries.value(&mut v7, "trialCall")?,
-                8 => entries.value_or_default(&mut v8, "executedCallActions")?,
-                9 => entries.value(&mut v9, "summary")?,
-                10 => entries.value(&mut v10, "transcript")?,
-                11 => entries.value(&mut v11, "translation")?,
-                12 => entries.value_or_default(&mut v12, "extractedData")?,
-                13 => entries.value(&mut v13, "messageId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            contact_id: v1.unwrap_or_default(),
-            agent_id: v2.unwrap_or_default(),
-            is_agent_deleted: v3.unwrap_or_default(),
-            from_number: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            duration: v6.unwrap_or_default(),
-            trial_call: v7.unwrap_or_default(),
-            executed_call_actions: v8.unwrap_or_default(),
-            summary: v9.unwrap_or_default(),
-            transcript: v10.unwrap_or_default(),
-            translation: v11.unwrap_or_default(),
-            extracted_data: v12.unwrap_or_default(),
-            message_id: v13.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -1883,56 +1655,17 @@ pub struct CallTransferParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CallTransferParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CallTransferParameters {
+        trigger_prompt: "triggerPrompt" value optional,
+        transfer_to_type: "transferToType" value optional,
+        transfer_to_value: "transferToValue" value optional,
+        trigger_message: "triggerMessage" value optional,
+        hear_whisper_message: "hearWhisperMessage" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CallTransferParameters {
-    const NAME: &'static str = "CallTransferParameters";
-
-    const FIELDS: &'static[&'static str] = &[
-        "triggerPrompt",
-        "transferToType",
-        "transferToValue",
-        "triggerMessage",
-        "hearWhisperMessage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "triggerPrompt")?,
-                1 => entries.value(&mut v1, "transferToType")?,
-                2 => entries.value(&mut v2, "transferToValue")?,
-                3 => entries.value(&mut v3, "triggerMessage")?,
-                4 => entries.value(&mut v4, "hearWhisperMessage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            trigger_prompt: v0.unwrap_or_default(),
-            transfer_to_type: v1.unwrap_or_default(),
-            transfer_to_value: v2.unwrap_or_default(),
-            trigger_message: v3.unwrap_or_default(),
-            hear_whisper_message: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CallTransferParameters {
     /// A value with the required fields (`triggerPrompt`, `transferToType`, `transferToValue`, `triggerMessage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1986,7 +1719,6 @@ impl CallTransferParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Kind of destination; only number.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1999,7 +1731,6 @@ pub enum CallTransferParametersTransferToType {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CallTransferParametersTransferToType {
     /// The value as sent on the wire.
     #[inline]
@@ -2012,7 +1743,6 @@ impl CallTransferParametersTransferToType {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for CallTransferParametersTransferToType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2027,69 +1757,32 @@ impl From<&str> for CallTransferParametersTransferToType {
 crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Translation settings and the translated transcript of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallTranslation {
     /// `enabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub enabled: Option<bool>,
 
     /// `language`: a string. Example: `es`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub language: Option<String>,
 
     /// The transcript in the target language.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "translatedTranscript", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "translatedTranscript",))]
     pub translated_transcript: Option<String>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CallTranslation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CallTranslation {
+        enabled: "enabled" value optional,
+        language: "language" value optional,
+        translated_transcript: "translatedTranscript" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CallTranslation {
-    const NAME: &'static str = "CallTranslation";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "language", "translatedTranscript"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "language")?,
-                2 => entries.value(&mut v2, "translatedTranscript")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            language: v1.unwrap_or_default(),
-            translated_transcript: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A new voice AI agent; every field but locationId has a default.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2173,114 +1866,32 @@ pub struct CreateVoiceAiAgentRequest {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateVoiceAiAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CreateVoiceAiAgentRequest {
+        location_id: "locationId" value required,
+        agent_name: "agentName" value optional,
+        business_name: "businessName" value optional,
+        welcome_message: "welcomeMessage" value optional,
+        agent_prompt: "agentPrompt" value optional,
+        voice_id: "voiceId" value optional,
+        language: "language" value optional,
+        patience_level: "patienceLevel" value optional,
+        max_call_duration: "maxCallDuration" value optional,
+        send_user_idle_reminders: "sendUserIdleReminders" value optional,
+        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" value optional,
+        inbound_number: "inboundNumber" value optional,
+        number_pool_id: "numberPoolId" value optional,
+        call_end_workflow_ids: "callEndWorkflowIds" value optional,
+        send_post_call_notification_to: "sendPostCallNotificationTo" value optional,
+        agent_working_hours: "agentWorkingHours" value optional,
+        timezone: "timezone" value optional,
+        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" value optional,
+        translation: "translation" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateVoiceAiAgentRequest {
-    const NAME: &'static str = "CreateVoiceAiAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "agentName",
-        "businessName",
-        "welcomeMessage",
-        "agentPrompt",
-        "voiceId",
-        "language",
-        "patienceLevel",
-        "maxCallDuration",
-        "sendUserIdleReminders",
-        "reminderAfterIdleTimeSeconds",
-        "inboundNumber",
-        "numberPoolId",
-        "callEndWorkflowIds",
-        "sendPostCallNotificationTo",
-        "agentWorkingHours",
-        "timezone",
-        "isAgentAsBackupDisabled",
-        "translation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "agentName")?,
-                2 => entries.value(&mut v2, "businessName")?,
-                3 => entries.value(&mut v3, "welcomeMessage")?,
-                4 => entries.value(&mut v4, "agentPrompt")?,
-                5 => entries.value(&mut v5, "voiceId")?,
-                6 => entries.value(&mut v6, "language")?,
-                7 => entries.value(&mut v7, "patienceLevel")?,
-                8 => entries.value(&mut v8, "maxCallDuration")?,
-                9 => entries.value(&mut v9, "sendUserIdleReminders")?,
-                10 => entries.value(&mut v10, "reminderAfterIdleTimeSeconds")?,
-                11 => entries.value(&mut v11, "inboundNumber")?,
-                12 => entries.value(&mut v12, "numberPoolId")?,
-                13 => entries.value(&mut v13, "callEndWorkflowIds")?,
-                14 => entries.value(&mut v14, "sendPostCallNotificationTo")?,
-                15 => entries.value(&mut v15, "agentWorkingHours")?,
-                16 => entries.value(&mut v16, "timezone")?,
-                17 => entries.value(&mut v17, "isAgentAsBackupDisabled")?,
-                18 => entries.value(&mut v18, "translation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            agent_name: v1.unwrap_or_default(),
-            business_name: v2.unwrap_or_default(),
-            welcome_message: v3.unwrap_or_default(),
-            agent_prompt: v4.unwrap_or_default(),
-            voice_id: v5.unwrap_or_default(),
-            language: v6.unwrap_or_default(),
-            patience_level: v7.unwrap_or_default(),
-            max_call_duration: v8.unwrap_or_default(),
-            send_user_idle_reminders: v9.unwrap_or_default(),
-            reminder_after_idle_time_seconds: v10.unwrap_or_default(),
-            inbound_number: v11.unwrap_or_default(),
-            number_pool_id: v12.unwrap_or_default(),
-            call_end_workflow_ids: v13.unwrap_or_default(),
-            send_post_call_notification_to: v14.unwrap_or_default(),
-            agent_working_hours: v15.unwrap_or_default(),
-            timezone: v16.unwrap_or_default(),
-            is_agent_as_backup_disabled: v17.unwrap_or_default(),
-            translation: v18.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CreateVoiceAiAgentRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2421,7 +2032,6 @@ impl CreateVoiceAiAgentRequest {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2453,60 +2063,18 @@ pub struct CustomActionApiDetails {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CustomActionApiDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomActionApiDetails {
+        url: "url" value optional,
+        method: "method" value optional,
+        authentication_required: "authenticationRequired" value optional,
+        authentication_value: "authenticationValue" value optional,
+        headers: "headers" value optional,
+        parameters: "parameters" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CustomActionApiDetails {
-    const NAME: &'static str = "CustomActionApiDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "url",
-        "method",
-        "authenticationRequired",
-        "authenticationValue",
-        "headers",
-        "parameters"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "method")?,
-                2 => entries.value(&mut v2, "authenticationRequired")?,
-                3 => entries.value(&mut v3, "authenticationValue")?,
-                4 => entries.value(&mut v4, "headers")?,
-                5 => entries.value(&mut v5, "parameters")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            method: v1.unwrap_or_default(),
-            authentication_required: v2.unwrap_or_default(),
-            authentication_value: v3.unwrap_or_default(),
-            headers: v4.unwrap_or_default(),
-            parameters: v5.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionApiDetails {
     /// A value with the required fields (`url`, `method`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2559,7 +2127,6 @@ impl CustomActionApiDetails {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Values of `CustomActionApiDetailsMethod`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2575,7 +2142,6 @@ pub enum CustomActionApiDetailsMethod {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionApiDetailsMethod {
     /// The value as sent on the wire.
     #[inline]
@@ -2589,7 +2155,6 @@ impl CustomActionApiDetailsMethod {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for CustomActionApiDetailsMethod {
     #[inline]
     fn from(value: &str) -> Self {
@@ -2605,7 +2170,6 @@ impl From<&str> for CustomActionApiDetailsMethod {
 crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An HTTP header.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2621,38 +2185,11 @@ pub struct CustomActionHeader {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CustomActionHeader {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    CustomActionHeader { key: "key" value optional, value: "value" value optional }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CustomActionHeader {
-    const NAME: &'static str = "CustomActionHeader";
-
-    const FIELDS: &'static[&'static str] = &["key", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { key: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionHeader {
     /// A value with the required fields (`key`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2674,7 +2211,6 @@ impl CustomActionHeader {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2698,47 +2234,16 @@ pub struct CustomActionParameter {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CustomActionParameter {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomActionParameter {
+        name: "name" value optional,
+        description: "description" value optional,
+        type_: "type" value optional,
+        example: "example" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CustomActionParameter {
-    const NAME: &'static str = "CustomActionParameter";
-
-    const FIELDS: &'static[&'static str] = &["name", "description", "type", "example"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "example")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            example: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionParameter {
     /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2772,7 +2277,6 @@ impl CustomActionParameter {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2796,52 +2300,16 @@ pub struct CustomActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for CustomActionParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    CustomActionParameters {
+        trigger_prompt: "triggerPrompt" value optional,
+        trigger_message: "triggerMessage" value optional,
+        api_details: "apiDetails" value optional,
+        selected_paths: "selectedPaths" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for CustomActionParameters {
-    const NAME: &'static str = "CustomActionParameters";
-
-    const FIELDS: &'static[&'static str] = &[
-        "triggerPrompt",
-        "triggerMessage",
-        "apiDetails",
-        "selectedPaths"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "triggerPrompt")?,
-                1 => entries.value(&mut v1, "triggerMessage")?,
-                2 => entries.value(&mut v2, "apiDetails")?,
-                3 => entries.value(&mut v3, "selectedPaths")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            trigger_prompt: v0.unwrap_or_default(),
-            trigger_message: v1.unwrap_or_default(),
-            api_details: v2.unwrap_or_default(),
-            selected_paths: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionParameters {
     /// A value with the required fields (`triggerPrompt`, `triggerMessage`, `apiDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2884,7 +2352,6 @@ impl CustomActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -2907,52 +2374,16 @@ pub struct DataExtractionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for DataExtractionParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    DataExtractionParameters {
+        contact_field_id: "contactFieldId" value optional,
+        description: "description" value optional,
+        examples: "examples" value_or_default optional,
+        overwrite_existing_value: "overwriteExistingValue" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for DataExtractionParameters {
-    const NAME: &'static str = "DataExtractionParameters";
-
-    const FIELDS: &'static[&'static str] = &[
-        "contactFieldId",
-        "description",
-        "examples",
-        "overwriteExistingValue"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contactFieldId")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value_or_default(&mut v2, "examples")?,
-                3 => entries.value(&mut v3, "overwriteExistingValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contact_field_id: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            examples: v2.unwrap_or_default(),
-            overwrite_existing_value: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl DataExtractionParameters {
     /// A value with the required fields (`contactFieldId`, `description`, `examples`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2989,7 +2420,6 @@ impl DataExtractionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action that ran during a call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -3018,7 +2448,6 @@ pub struct ExecutedCallAction {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// `ExecutedCallActionActionParameters`: one of several shapes, chosen by `actionType`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -3053,7 +2482,6 @@ pub enum ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl ExecutedCallActionActionParameters {
     /// The `actionType` value, if any.
     pub fn tag(&self) -> Option<&str> {
@@ -3072,7 +2500,6 @@ impl ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 #[cfg(feature = "serde-both-ways")]
 impl serde::Serialize for ExecutedCallActionActionParameters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -3145,7 +2572,6 @@ impl serde::Serialize for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl<'de> serde::Deserialize<'de> for ExecutedCallActionActionParameters {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = crate::runtime::tagged::split(deserializer, "actionType", "actionParameters")?;
@@ -3169,7 +2595,6 @@ impl<'de> serde::Deserialize<'de> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<CallTransferParameters> for ExecutedCallActionActionParameters {
     fn from(value: CallTransferParameters) -> Self {
         Self::CallTransfer(value)
@@ -3177,7 +2602,6 @@ impl From<CallTransferParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<DataExtractionParameters> for ExecutedCallActionActionParameters {
     fn from(value: DataExtractionParameters) -> Self {
         Self::DataExtraction(value)
@@ -3185,7 +2609,6 @@ impl From<DataExtractionParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<InCallDataExtractionParameters> for ExecutedCallActionActionParameters {
     fn from(value: InCallDataExtractionParameters) -> Self {
         Self::InCallDataExtraction(value)
@@ -3193,7 +2616,6 @@ impl From<InCallDataExtractionParameters> for ExecutedCallActionActionParameters
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<WorkflowTriggerParameters> for ExecutedCallActionActionParameters {
     fn from(value: WorkflowTriggerParameters) -> Self {
         Self::WorkflowTrigger(value)
@@ -3201,7 +2623,6 @@ impl From<WorkflowTriggerParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<SmsParameters> for ExecutedCallActionActionParameters {
     fn from(value: SmsParameters) -> Self {
         Self::Sms(value)
@@ -3209,7 +2630,6 @@ impl From<SmsParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<AppointmentBookingParameters> for ExecutedCallActionActionParameters {
     fn from(value: AppointmentBookingParameters) -> Self {
         Self::AppointmentBooking(value)
@@ -3217,7 +2637,6 @@ impl From<AppointmentBookingParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<CustomActionParameters> for ExecutedCallActionActionParameters {
     fn from(value: CustomActionParameters) -> Self {
         Self::CustomAction(value)
@@ -3225,7 +2644,6 @@ impl From<CustomActionParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
     fn from(value: KnowledgeBaseParameters) -> Self {
         Self::KnowledgeBase(value)
@@ -3233,7 +2651,6 @@ impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3256,52 +2673,16 @@ pub struct InCallDataExtractionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for InCallDataExtractionParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    InCallDataExtractionParameters {
+        contact_field_id: "contactFieldId" value optional,
+        description: "description" value optional,
+        examples: "examples" value_or_default optional,
+        overwrite_existing_value: "overwriteExistingValue" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for InCallDataExtractionParameters {
-    const NAME: &'static str = "InCallDataExtractionParameters";
-
-    const FIELDS: &'static[&'static str] = &[
-        "contactFieldId",
-        "description",
-        "examples",
-        "overwriteExistingValue"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "contactFieldId")?,
-                1 => entries.value(&mut v1, "description")?,
-                2 => entries.value_or_default(&mut v2, "examples")?,
-                3 => entries.value(&mut v3, "overwriteExistingValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            contact_field_id: v0.unwrap_or_default(),
-            description: v1.unwrap_or_default(),
-            examples: v2.unwrap_or_default(),
-            overwrite_existing_value: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl InCallDataExtractionParameters {
     /// A value with the required fields (`contactFieldId`, `description`, `examples`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3338,7 +2719,6 @@ impl InCallDataExtractionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3354,41 +2734,14 @@ pub struct KnowledgeBaseParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for KnowledgeBaseParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    KnowledgeBaseParameters {
+        trigger_prompt: "triggerPrompt" value optional,
+        knowledge_base_id: "knowledgeBaseId" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for KnowledgeBaseParameters {
-    const NAME: &'static str = "KnowledgeBaseParameters";
-
-    const FIELDS: &'static[&'static str] = &["triggerPrompt", "knowledgeBaseId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "triggerPrompt")?,
-                1 => entries.value(&mut v1, "knowledgeBaseId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            trigger_prompt: v0.unwrap_or_default(),
-            knowledge_base_id: v1.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl KnowledgeBaseParameters {
     /// A value with the required fields (`triggerPrompt`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3413,27 +2766,19 @@ impl KnowledgeBaseParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListCallLogsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCallLogsResponse {
     /// Call logs matching.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `page`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// `pageSize`: a whole number. Example: `10`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `callLogs`: a list of [`CallLog`](crate::voice_ai::CallLog) values.
@@ -3442,67 +2787,29 @@ pub struct ListCallLogsResponse {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for ListCallLogsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    ListCallLogsResponse {
+        total: "total" value optional,
+        page: "page" value optional,
+        page_size: "pageSize" value optional,
+        call_logs: "callLogs" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for ListCallLogsResponse {
-    const NAME: &'static str = "ListCallLogsResponse";
-
-    const FIELDS: &'static[&'static str] = &["total", "page", "pageSize", "callLogs"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "page")?,
-                2 => entries.value(&mut v2, "pageSize")?,
-                3 => entries.value_or_default(&mut v3, "callLogs")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            page: v1.unwrap_or_default(),
-            page_size: v2.unwrap_or_default(),
-            call_logs: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListVoiceAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `page`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// `pageSize`: a whole number. Example: `10`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `agents`: a list of [`VoiceAiAgent`](crate::voice_ai::VoiceAiAgent) values.
@@ -3510,47 +2817,16 @@ pub struct ListVoiceAiAgentsResponse {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for ListVoiceAiAgentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for ListVoiceAiAgentsResponse {
-    const NAME: &'static str = "ListVoiceAiAgentsResponse";
-
-    const FIELDS: &'static[&'static str] = &["total", "page", "pageSize", "agents"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "page")?,
-                2 => entries.value(&mut v2, "pageSize")?,
-                3 => entries.value_or_default(&mut v3, "agents")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            page: v1.unwrap_or_default(),
-            page_size: v2.unwrap_or_default(),
-            agents: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListVoiceAiAgentsResponse {
+        total: "total" value optional,
+        page: "page" value optional,
+        page_size: "pageSize" value optional,
+        agents: "agents" value_or_default optional
     }
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `ListVoiceAiCallLogsCallType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3566,7 +2842,6 @@ pub enum ListVoiceAiCallLogsCallType {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
     #[inline]
@@ -3580,7 +2855,6 @@ impl ListVoiceAiCallLogsCallType {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsCallType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3596,7 +2870,6 @@ impl From<&str> for ListVoiceAiCallLogsCallType {
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsCallType);
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `ListVoiceAiCallLogsSort`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3612,7 +2885,6 @@ pub enum ListVoiceAiCallLogsSort {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
     #[inline]
@@ -3626,7 +2898,6 @@ impl ListVoiceAiCallLogsSort {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSort {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3642,7 +2913,6 @@ impl From<&str> for ListVoiceAiCallLogsSort {
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSort);
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `ListVoiceAiCallLogsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3658,7 +2928,6 @@ pub enum ListVoiceAiCallLogsSortBy {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
     #[inline]
@@ -3672,7 +2941,6 @@ impl ListVoiceAiCallLogsSortBy {
 }
 
 #[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSortBy {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3688,7 +2956,6 @@ impl From<&str> for ListVoiceAiCallLogsSortBy {
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSortBy);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Values of `PatienceLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3707,7 +2974,6 @@ pub enum PatienceLevel {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl PatienceLevel {
     /// The value as sent on the wire.
     #[inline]
@@ -3722,7 +2988,6 @@ impl PatienceLevel {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for PatienceLevel {
     #[inline]
     fn from(value: &str) -> Self {
@@ -3739,7 +3004,6 @@ impl From<&str> for PatienceLevel {
 crate::runtime::enums::string_enum!(PatienceLevel);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Who gets an email after each call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3767,56 +3031,17 @@ pub struct PostCallNotificationRecipients {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for PostCallNotificationRecipients {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    PostCallNotificationRecipients {
+        admins: "admins" value optional,
+        all_users: "allUsers" value optional,
+        contact_assigned_user: "contactAssignedUser" value optional,
+        specific_users: "specificUsers" value_or_default optional,
+        custom_emails: "customEmails" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for PostCallNotificationRecipients {
-    const NAME: &'static str = "PostCallNotificationRecipients";
-
-    const FIELDS: &'static[&'static str] = &[
-        "admins",
-        "allUsers",
-        "contactAssignedUser",
-        "specificUsers",
-        "customEmails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "admins")?,
-                1 => entries.value(&mut v1, "allUsers")?,
-                2 => entries.value(&mut v2, "contactAssignedUser")?,
-                3 => entries.value_or_default(&mut v3, "specificUsers")?,
-                4 => entries.value_or_default(&mut v4, "customEmails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            admins: v0.unwrap_or_default(),
-            all_users: v1.unwrap_or_default(),
-            contact_assigned_user: v2.unwrap_or_default(),
-            specific_users: v3.unwrap_or_default(),
-            custom_emails: v4.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl PostCallNotificationRecipients {
     /// A value with the required fields (`admins`, `allUsers`, `contactAssignedUser`, `specificUsers`, `customEmails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3856,7 +3081,6 @@ impl PostCallNotificationRecipients {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -3876,44 +3100,15 @@ pub struct SmsParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for SmsParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    SmsParameters {
+        trigger_prompt: "triggerPrompt" value optional,
+        trigger_message: "triggerMessage" value optional,
+        message_body: "messageBody" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for SmsParameters {
-    const NAME: &'static str = "SmsParameters";
-
-    const FIELDS: &'static[&'static str] = &["triggerPrompt", "triggerMessage", "messageBody"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "triggerPrompt")?,
-                1 => entries.value(&mut v1, "triggerMessage")?,
-                2 => entries.value(&mut v2, "messageBody")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            trigger_prompt: v0.unwrap_or_default(),
-            trigger_message: v1.unwrap_or_default(),
-            message_body: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl SmsParameters {
     /// A value with the required fields (`triggerPrompt`, `triggerMessage`, `messageBody`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3949,7 +3144,6 @@ impl SmsParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The agent settings to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4029,110 +3223,31 @@ pub struct UpdateVoiceAiAgentRequest {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateVoiceAiAgentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    UpdateVoiceAiAgentRequest {
+        agent_name: "agentName" value optional,
+        business_name: "businessName" value optional,
+        welcome_message: "welcomeMessage" value optional,
+        agent_prompt: "agentPrompt" value optional,
+        voice_id: "voiceId" value optional,
+        language: "language" value optional,
+        patience_level: "patienceLevel" value optional,
+        max_call_duration: "maxCallDuration" value optional,
+        send_user_idle_reminders: "sendUserIdleReminders" value optional,
+        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" value optional,
+        inbound_number: "inboundNumber" value optional,
+        number_pool_id: "numberPoolId" value optional,
+        call_end_workflow_ids: "callEndWorkflowIds" value optional,
+        send_post_call_notification_to: "sendPostCallNotificationTo" value optional,
+        agent_working_hours: "agentWorkingHours" value optional,
+        timezone: "timezone" value optional,
+        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" value optional,
+        translation: "translation" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateVoiceAiAgentRequest {
-    const NAME: &'static str = "UpdateVoiceAiAgentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "agentName",
-        "businessName",
-        "welcomeMessage",
-        "agentPrompt",
-        "voiceId",
-        "language",
-        "patienceLevel",
-        "maxCallDuration",
-        "sendUserIdleReminders",
-        "reminderAfterIdleTimeSeconds",
-        "inboundNumber",
-        "numberPoolId",
-        "callEndWorkflowIds",
-        "sendPostCallNotificationTo",
-        "agentWorkingHours",
-        "timezone",
-        "isAgentAsBackupDisabled",
-        "translation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "agentName")?,
-                1 => entries.value(&mut v1, "businessName")?,
-                2 => entries.value(&mut v2, "welcomeMessage")?,
-                3 => entries.value(&mut v3, "agentPrompt")?,
-                4 => entries.value(&mut v4, "voiceId")?,
-                5 => entries.value(&mut v5, "language")?,
-                6 => entries.value(&mut v6, "patienceLevel")?,
-                7 => entries.value(&mut v7, "maxCallDuration")?,
-                8 => entries.value(&mut v8, "sendUserIdleReminders")?,
-                9 => entries.value(&mut v9, "reminderAfterIdleTimeSeconds")?,
-                10 => entries.value(&mut v10, "inboundNumber")?,
-                11 => entries.value(&mut v11, "numberPoolId")?,
-                12 => entries.value(&mut v12, "callEndWorkflowIds")?,
-                13 => entries.value(&mut v13, "sendPostCallNotificationTo")?,
-                14 => entries.value(&mut v14, "agentWorkingHours")?,
-                15 => entries.value(&mut v15, "timezone")?,
-                16 => entries.value(&mut v16, "isAgentAsBackupDisabled")?,
-                17 => entries.value(&mut v17, "translation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            agent_name: v0.unwrap_or_default(),
-            business_name: v1.unwrap_or_default(),
-            welcome_message: v2.unwrap_or_default(),
-            agent_prompt: v3.unwrap_or_default(),
-            voice_id: v4.unwrap_or_default(),
-            language: v5.unwrap_or_default(),
-            patience_level: v6.unwrap_or_default(),
-            max_call_duration: v7.unwrap_or_default(),
-            send_user_idle_reminders: v8.unwrap_or_default(),
-            reminder_after_idle_time_seconds: v9.unwrap_or_default(),
-            inbound_number: v10.unwrap_or_default(),
-            number_pool_id: v11.unwrap_or_default(),
-            call_end_workflow_ids: v12.unwrap_or_default(),
-            send_post_call_notification_to: v13.unwrap_or_default(),
-            agent_working_hours: v14.unwrap_or_default(),
-            timezone: v15.unwrap_or_default(),
-            is_agent_as_backup_disabled: v16.unwrap_or_default(),
-            translation: v17.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl UpdateVoiceAiAgentRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4272,7 +3387,6 @@ impl UpdateVoiceAiAgentRequest {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action of a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Deserialize)]
@@ -4293,7 +3407,6 @@ pub struct VoiceAiAction {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Type-specific settings.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -4328,7 +3441,6 @@ pub enum VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionActionParameters {
     /// The `actionType` value, if any.
     pub fn tag(&self) -> Option<&str> {
@@ -4347,7 +3459,6 @@ impl VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 #[cfg(feature = "serde-both-ways")]
 impl serde::Serialize for VoiceAiActionActionParameters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -4420,7 +3531,6 @@ impl serde::Serialize for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl<'de> serde::Deserialize<'de> for VoiceAiActionActionParameters {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = crate::runtime::tagged::split(deserializer, "actionType", "actionParameters")?;
@@ -4444,7 +3554,6 @@ impl<'de> serde::Deserialize<'de> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<CallTransferParameters> for VoiceAiActionActionParameters {
     fn from(value: CallTransferParameters) -> Self {
         Self::CallTransfer(value)
@@ -4452,7 +3561,6 @@ impl From<CallTransferParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<DataExtractionParameters> for VoiceAiActionActionParameters {
     fn from(value: DataExtractionParameters) -> Self {
         Self::DataExtraction(value)
@@ -4460,7 +3568,6 @@ impl From<DataExtractionParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<InCallDataExtractionParameters> for VoiceAiActionActionParameters {
     fn from(value: InCallDataExtractionParameters) -> Self {
         Self::InCallDataExtraction(value)
@@ -4468,7 +3575,6 @@ impl From<InCallDataExtractionParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<WorkflowTriggerParameters> for VoiceAiActionActionParameters {
     fn from(value: WorkflowTriggerParameters) -> Self {
         Self::WorkflowTrigger(value)
@@ -4476,7 +3582,6 @@ impl From<WorkflowTriggerParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<SmsParameters> for VoiceAiActionActionParameters {
     fn from(value: SmsParameters) -> Self {
         Self::Sms(value)
@@ -4484,7 +3589,6 @@ impl From<SmsParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<AppointmentBookingParameters> for VoiceAiActionActionParameters {
     fn from(value: AppointmentBookingParameters) -> Self {
         Self::AppointmentBooking(value)
@@ -4492,7 +3596,6 @@ impl From<AppointmentBookingParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<CustomActionParameters> for VoiceAiActionActionParameters {
     fn from(value: CustomActionParameters) -> Self {
         Self::CustomAction(value)
@@ -4500,7 +3603,6 @@ impl From<CustomActionParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<KnowledgeBaseParameters> for VoiceAiActionActionParameters {
     fn from(value: KnowledgeBaseParameters) -> Self {
         Self::KnowledgeBase(value)
@@ -4508,7 +3610,6 @@ impl From<KnowledgeBaseParameters> for VoiceAiActionActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action to create, or its new settings.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
@@ -4532,7 +3633,6 @@ pub struct VoiceAiActionRequest {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionRequest {
     /// A value with the required fields (`agentId`, `locationId`, `name`, `actionParameters`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4552,7 +3652,6 @@ impl VoiceAiActionRequest {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Type-specific settings.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -4587,7 +3686,6 @@ pub enum VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionRequestActionParameters {
     /// The `actionType` value, if any.
     pub fn tag(&self) -> Option<&str> {
@@ -4606,7 +3704,6 @@ impl VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl serde::Serialize for VoiceAiActionRequestActionParameters {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -4678,7 +3775,6 @@ impl serde::Serialize for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 #[cfg(feature = "serde-both-ways")]
 impl<'de> serde::Deserialize<'de> for VoiceAiActionRequestActionParameters {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -4703,7 +3799,6 @@ impl<'de> serde::Deserialize<'de> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<CallTransferParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: CallTransferParameters) -> Self {
         Self::CallTransfer(value)
@@ -4711,7 +3806,6 @@ impl From<CallTransferParameters> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<DataExtractionParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: DataExtractionParameters) -> Self {
         Self::DataExtraction(value)
@@ -4719,7 +3813,6 @@ impl From<DataExtractionParameters> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<InCallDataExtractionParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: InCallDataExtractionParameters) -> Self {
         Self::InCallDataExtraction(value)
@@ -4727,7 +3820,6 @@ impl From<InCallDataExtractionParameters> for VoiceAiActionRequestActionParamete
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<WorkflowTriggerParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: WorkflowTriggerParameters) -> Self {
         Self::WorkflowTrigger(value)
@@ -4735,7 +3827,6 @@ impl From<WorkflowTriggerParameters> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<SmsParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: SmsParameters) -> Self {
         Self::Sms(value)
@@ -4743,7 +3834,6 @@ impl From<SmsParameters> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<AppointmentBookingParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: AppointmentBookingParameters) -> Self {
         Self::AppointmentBooking(value)
@@ -4751,7 +3841,6 @@ impl From<AppointmentBookingParameters> for VoiceAiActionRequestActionParameters
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<CustomActionParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: CustomActionParameters) -> Self {
         Self::CustomAction(value)
@@ -4759,7 +3848,6 @@ impl From<CustomActionParameters> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<KnowledgeBaseParameters> for VoiceAiActionRequestActionParameters {
     fn from(value: KnowledgeBaseParameters) -> Self {
         Self::KnowledgeBase(value)
@@ -4767,7 +3855,6 @@ impl From<KnowledgeBaseParameters> for VoiceAiActionRequestActionParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// What a voice AI action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4801,7 +3888,6 @@ pub enum VoiceAiActionType {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionType {
     /// The value as sent on the wire.
     #[inline]
@@ -4821,7 +3907,6 @@ impl VoiceAiActionType {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiActionType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -4843,126 +3928,63 @@ impl From<&str> for VoiceAiActionType {
 crate::runtime::enums::string_enum!(VoiceAiActionType);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `LOC123456789ABCDEF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Display name.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentName",))]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessName",))]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "welcomeMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "welcomeMessage",))]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentPrompt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentPrompt",))]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "voiceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "voiceId",))]
     pub voice_id: Option<String>,
 
     /// Language code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub language: Option<String>,
 
     /// Tolerance for slow callers.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "patienceLevel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "patienceLevel",))]
     pub patience_level: Option<String>,
 
     /// Longest call, in seconds (180 to 900).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "maxCallDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxCallDuration",))]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sendUserIdleReminders", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sendUserIdleReminders",))]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reminderAfterIdleTimeSeconds", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderAfterIdleTimeSeconds",))]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "inboundNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundNumber",))]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "numberPoolId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "numberPoolId",))]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
@@ -4970,12 +3992,7 @@ pub struct VoiceAiAgent {
     pub call_end_workflow_ids: Vec<String>,
 
     /// Who gets an email after each call.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sendPostCallNotificationTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sendPostCallNotificationTo",))]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
@@ -4983,20 +4000,13 @@ pub struct VoiceAiAgent {
     pub agent_working_hours: Vec<AgentWorkingDay>,
 
     /// IANA time zone of the working hours.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// The agent is never used as a fallback.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isAgentAsBackupDisabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isAgentAsBackupDisabled",))]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub translation: Option<AgentTranslation>,
 
     /// The actions of the agent, with their parameters.
@@ -5004,120 +4014,33 @@ pub struct VoiceAiAgent {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for VoiceAiAgent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    VoiceAiAgent {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        agent_name: "agentName" value optional,
+        business_name: "businessName" value optional,
+        welcome_message: "welcomeMessage" value optional,
+        agent_prompt: "agentPrompt" value optional,
+        voice_id: "voiceId" value optional,
+        language: "language" value optional,
+        patience_level: "patienceLevel" value optional,
+        max_call_duration: "maxCallDuration" value optional,
+        send_user_idle_reminders: "sendUserIdleReminders" value optional,
+        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" value optional,
+        inbound_number: "inboundNumber" value optional,
+        number_pool_id: "numberPoolId" value optional,
+        call_end_workflow_ids: "callEndWorkflowIds" value_or_default optional,
+        send_post_call_notification_to: "sendPostCallNotificationTo" value optional,
+        agent_working_hours: "agentWorkingHours" value_or_default optional,
+        timezone: "timezone" value optional,
+        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" value optional,
+        translation: "translation" value optional,
+        actions: "actions" value_or_default optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for VoiceAiAgent {
-    const NAME: &'static str = "VoiceAiAgent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "agentName",
-        "businessName",
-        "welcomeMessage",
-        "agentPrompt",
-        "voiceId",
-        "language",
-        "patienceLevel",
-        "maxCallDuration",
-        "sendUserIdleReminders",
-        "reminderAfterIdleTimeSeconds",
-        "inboundNumber",
-        "numberPoolId",
-        "callEndWorkflowIds",
-        "sendPostCallNotificationTo",
-        "agentWorkingHours",
-        "timezone",
-        "isAgentAsBackupDisabled",
-        "translation",
-        "actions"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "agentName")?,
-                3 => entries.value(&mut v3, "businessName")?,
-                4 => entries.value(&mut v4, "welcomeMessage")?,
-                5 => entries.value(&mut v5, "agentPrompt")?,
-                6 => entries.value(&mut v6, "voiceId")?,
-                7 => entries.value(&mut v7, "language")?,
-                8 => entries.value(&mut v8, "patienceLevel")?,
-                9 => entries.value(&mut v9, "maxCallDuration")?,
-                10 => entries.value(&mut v10, "sendUserIdleReminders")?,
-                11 => entries.value(&mut v11, "reminderAfterIdleTimeSeconds")?,
-                12 => entries.value(&mut v12, "inboundNumber")?,
-                13 => entries.value(&mut v13, "numberPoolId")?,
-                14 => entries.value_or_default(&mut v14, "callEndWorkflowIds")?,
-                15 => entries.value(&mut v15, "sendPostCallNotificationTo")?,
-                16 => entries.value_or_default(&mut v16, "agentWorkingHours")?,
-                17 => entries.value(&mut v17, "timezone")?,
-                18 => entries.value(&mut v18, "isAgentAsBackupDisabled")?,
-                19 => entries.value(&mut v19, "translation")?,
-                20 => entries.value_or_default(&mut v20, "actions")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            agent_name: v2.unwrap_or_default(),
-            business_name: v3.unwrap_or_default(),
-            welcome_message: v4.unwrap_or_default(),
-            agent_prompt: v5.unwrap_or_default(),
-            voice_id: v6.unwrap_or_default(),
-            language: v7.unwrap_or_default(),
-            patience_level: v8.unwrap_or_default(),
-            max_call_duration: v9.unwrap_or_default(),
-            send_user_idle_reminders: v10.unwrap_or_default(),
-            reminder_after_idle_time_seconds: v11.unwrap_or_default(),
-            inbound_number: v12.unwrap_or_default(),
-            number_pool_id: v13.unwrap_or_default(),
-            call_end_workflow_ids: v14.unwrap_or_default(),
-            send_post_call_notification_to: v15.unwrap_or_default(),
-            agent_working_hours: v16.unwrap_or_default(),
-            timezone: v17.unwrap_or_default(),
-            is_agent_as_backup_disabled: v18.unwrap_or_default(),
-            translation: v19.unwrap_or_default(),
-            actions: v20.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Values of `VoiceAiLanguage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5151,7 +4074,6 @@ pub enum VoiceAiLanguage {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiLanguage {
     /// The value as sent on the wire.
     #[inline]
@@ -5171,7 +4093,6 @@ impl VoiceAiLanguage {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiLanguage {
     #[inline]
     fn from(value: &str) -> Self {
@@ -5193,7 +4114,6 @@ impl From<&str> for VoiceAiLanguage {
 crate::runtime::enums::string_enum!(VoiceAiLanguage);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5213,44 +4133,15 @@ pub struct WorkflowTriggerParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for WorkflowTriggerParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WorkflowTriggerParameters {
+        trigger_prompt: "triggerPrompt" value optional,
+        trigger_message: "triggerMessage" value optional,
+        workflow_id: "workflowId" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for WorkflowTriggerParameters {
-    const NAME: &'static str = "WorkflowTriggerParameters";
-
-    const FIELDS: &'static[&'static str] = &["triggerPrompt", "triggerMessage", "workflowId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "triggerPrompt")?,
-                1 => entries.value(&mut v1, "triggerMessage")?,
-                2 => entries.value(&mut v2, "workflowId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            trigger_prompt: v0.unwrap_or_default(),
-            trigger_message: v1.unwrap_or_default(),
-            workflow_id: v2.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl WorkflowTriggerParameters {
     /// A value with the required fields (`triggerPrompt`, `triggerMessage`, `workflowId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5286,7 +4177,6 @@ impl WorkflowTriggerParameters {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A span of time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
@@ -5310,47 +4200,16 @@ pub struct WorkingInterval {
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl<'de> serde::Deserialize<'de> for WorkingInterval {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    WorkingInterval {
+        start_hour: "startHour" value optional,
+        end_hour: "endHour" value optional,
+        start_minute: "startMinute" value optional,
+        end_minute: "endMinute" value optional
     }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
-impl crate::runtime::object::Object for WorkingInterval {
-    const NAME: &'static str = "WorkingInterval";
-
-    const FIELDS: &'static[&'static str] = &["startHour", "endHour", "startMinute", "endMinute"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "startHour")?,
-                1 => entries.value(&mut v1, "endHour")?,
-                2 => entries.value(&mut v2, "startMinute")?,
-                3 => entries.value(&mut v3, "endMinute")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            start_hour: v0.unwrap_or_default(),
-            end_hour: v1.unwrap_or_default(),
-            start_minute: v2.unwrap_or_default(),
-            end_minute: v3.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl WorkingInterval {
     /// A value with the required fields (`startHour`, `endHour`, `startMinute`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

@@ -377,174 +377,66 @@ impl WebhookEvent {
 #[non_exhaustive]
 pub struct AppInstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// The app's id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// Agency id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-account id; absent for an agency-level install.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// User who installed the app.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Paid plan chosen, if any.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `trial`: a [`AppTrial`](crate::webhook_events::AppTrial).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub trial: Option<AppTrial>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isWhitelabelCompany", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isWhitelabelCompany",))]
     pub is_whitelabel_company: Option<bool>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::webhook_events::WhitelabelDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "whitelabelDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whitelabelDetails",))]
     pub whitelabel_details: Option<WhitelabelDetails>,
 
     /// Agency name.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppInstallEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppInstallEvent {
-    const NAME: &'static str = "AppInstallEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "appId",
-        "companyId",
-        "locationId",
-        "userId",
-        "planId",
-        "trial",
-        "isWhitelabelCompany",
-        "whitelabelDetails",
-        "companyName",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "appId")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "userId")?,
-                5 => entries.value(&mut v5, "planId")?,
-                6 => entries.value(&mut v6, "trial")?,
-                7 => entries.value(&mut v7, "isWhitelabelCompany")?,
-                8 => entries.value(&mut v8, "whitelabelDetails")?,
-                9 => entries.value(&mut v9, "companyName")?,
-                10 => entries.value(&mut v10, "webhookId")?,
-                11 => entries.value(&mut v11, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            app_id: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            user_id: v4.unwrap_or_default(),
-            plan_id: v5.unwrap_or_default(),
-            trial: v6.unwrap_or_default(),
-            is_whitelabel_company: v7.unwrap_or_default(),
-            whitelabel_details: v8.unwrap_or_default(),
-            company_name: v9.unwrap_or_default(),
-            webhook_id: v10.unwrap_or_default(),
-            timestamp: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AppInstallEvent {
+        type_: "type" value optional,
+        app_id: "appId" value optional,
+        company_id: "companyId" value optional,
+        location_id: "locationId" value optional,
+        user_id: "userId" value optional,
+        plan_id: "planId" value optional,
+        trial: "trial" value optional,
+        is_whitelabel_company: "isWhitelabelCompany" value optional,
+        whitelabel_details: "whitelabelDetails" value optional,
+        company_name: "companyName" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -554,63 +446,23 @@ impl crate::runtime::object::Object for AppInstallEvent {
 #[non_exhaustive]
 pub struct AppTrial {
     /// `onTrial`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "onTrial", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onTrial",))]
     pub on_trial: Option<bool>,
 
     /// Length of the trial in days.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trialDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialDuration",))]
     pub trial_duration: Option<i64>,
 
     /// `trialStartDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trialStartDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialStartDate",))]
     pub trial_start_date: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppTrial {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppTrial {
-    const NAME: &'static str = "AppTrial";
-
-    const FIELDS: &'static[&'static str] = &["onTrial", "trialDuration", "trialStartDate"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "onTrial")?,
-                1 => entries.value(&mut v1, "trialDuration")?,
-                2 => entries.value(&mut v2, "trialStartDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            on_trial: v0.unwrap_or_default(),
-            trial_duration: v1.unwrap_or_default(),
-            trial_start_date: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AppTrial {
+        on_trial: "onTrial" value optional,
+        trial_duration: "trialDuration" value optional,
+        trial_start_date: "trialStartDate" value optional
     }
 }
 
@@ -620,101 +472,37 @@ impl crate::runtime::object::Object for AppTrial {
 #[non_exhaustive]
 pub struct AppUninstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// The app's id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// Agency id (agency-level uninstall).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-account id (sub-account-level uninstall).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppUninstallEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppUninstallEvent {
-    const NAME: &'static str = "AppUninstallEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "appId",
-        "companyId",
-        "locationId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "appId")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "webhookId")?,
-                5 => entries.value(&mut v5, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            app_id: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            location_id: v3.unwrap_or_default(),
-            webhook_id: v4.unwrap_or_default(),
-            timestamp: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AppUninstallEvent {
+        type_: "type" value optional,
+        app_id: "appId" value optional,
+        company_id: "companyId" value optional,
+        location_id: "locationId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -724,192 +512,77 @@ impl crate::runtime::object::Object for AppUninstallEvent {
 #[non_exhaustive]
 pub struct Appointment {
     /// Appointment id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Meeting location or link.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Calendar group id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// For example `confirmed`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// Ids of the users taking part.
     pub users: Vec<String>,
 
     /// `notes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// Where it was booked, for example `booking_widget`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `startTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for Appointment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Appointment {
-    const NAME: &'static str = "Appointment";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "address",
-        "title",
-        "calendarId",
-        "contactId",
-        "groupId",
-        "appointmentStatus",
-        "assignedUserId",
-        "users",
-        "notes",
-        "source",
-        "startTime",
-        "endTime",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "address")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "calendarId")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "groupId")?,
-                6 => entries.value(&mut v6, "appointmentStatus")?,
-                7 => entries.value(&mut v7, "assignedUserId")?,
-                8 => entries.value_or_default(&mut v8, "users")?,
-                9 => entries.value(&mut v9, "notes")?,
-                10 => entries.value(&mut v10, "source")?,
-                11 => entries.value(&mut v11, "startTime")?,
-                12 => entries.value(&mut v12, "endTime")?,
-                13 => entries.value(&mut v13, "dateAdded")?,
-                14 => entries.value(&mut v14, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            address: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            calendar_id: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            group_id: v5.unwrap_or_default(),
-            appointment_status: v6.unwrap_or_default(),
-            assigned_user_id: v7.unwrap_or_default(),
-            users: v8.unwrap_or_default(),
-            notes: v9.unwrap_or_default(),
-            source: v10.unwrap_or_default(),
-            start_time: v11.unwrap_or_default(),
-            end_time: v12.unwrap_or_default(),
-            date_added: v13.unwrap_or_default(),
-            date_updated: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Appointment {
+        id: "id" value optional,
+        address: "address" value optional,
+        title: "title" value optional,
+        calendar_id: "calendarId" value optional,
+        contact_id: "contactId" value optional,
+        group_id: "groupId" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        users: "users" value_or_default optional,
+        notes: "notes" value optional,
+        source: "source" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
@@ -919,83 +592,31 @@ impl crate::runtime::object::Object for Appointment {
 #[non_exhaustive]
 pub struct AppointmentCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub appointment: Option<Appointment>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppointmentCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppointmentCreateEvent {
-    const NAME: &'static str = "AppointmentCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "appointment",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "appointment")?,
-                3 => entries.value(&mut v3, "webhookId")?,
-                4 => entries.value(&mut v4, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            appointment: v2.unwrap_or_default(),
-            webhook_id: v3.unwrap_or_default(),
-            timestamp: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AppointmentCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        appointment: "appointment" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1012,83 +633,31 @@ impl AppointmentCreateEvent {
 #[non_exhaustive]
 pub struct AppointmentDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub appointment: Option<Appointment>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppointmentDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppointmentDeleteEvent {
-    const NAME: &'static str = "AppointmentDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "appointment",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "appointment")?,
-                3 => entries.value(&mut v3, "webhookId")?,
-                4 => entries.value(&mut v4, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            appointment: v2.unwrap_or_default(),
-            webhook_id: v3.unwrap_or_default(),
-            timestamp: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AppointmentDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        appointment: "appointment" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1105,83 +674,31 @@ impl AppointmentDeleteEvent {
 #[non_exhaustive]
 pub struct AppointmentUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub appointment: Option<Appointment>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppointmentUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppointmentUpdateEvent {
-    const NAME: &'static str = "AppointmentUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "appointment",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "appointment")?,
-                3 => entries.value(&mut v3, "webhookId")?,
-                4 => entries.value(&mut v4, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            appointment: v2.unwrap_or_default(),
-            webhook_id: v3.unwrap_or_default(),
-            timestamp: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AppointmentUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        appointment: "appointment" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1198,156 +715,60 @@ impl AppointmentUpdateEvent {
 #[non_exhaustive]
 pub struct AssociationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Association id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// Unique key of the association.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AssociationCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AssociationCreateEvent {
-    const NAME: &'static str = "AssociationCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "associationType",
-        "firstObjectKey",
-        "firstObjectLabel",
-        "secondObjectKey",
-        "secondObjectLabel",
-        "key",
-        "locationId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "associationType")?,
-                3 => entries.value(&mut v3, "firstObjectKey")?,
-                4 => entries.value(&mut v4, "firstObjectLabel")?,
-                5 => entries.value(&mut v5, "secondObjectKey")?,
-                6 => entries.value(&mut v6, "secondObjectLabel")?,
-                7 => entries.value(&mut v7, "key")?,
-                8 => entries.value(&mut v8, "locationId")?,
-                9 => entries.value(&mut v9, "webhookId")?,
-                10 => entries.value(&mut v10, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            association_type: v2.unwrap_or_default(),
-            first_object_key: v3.unwrap_or_default(),
-            first_object_label: v4.unwrap_or_default(),
-            second_object_key: v5.unwrap_or_default(),
-            second_object_label: v6.unwrap_or_default(),
-            key: v7.unwrap_or_default(),
-            location_id: v8.unwrap_or_default(),
-            webhook_id: v9.unwrap_or_default(),
-            timestamp: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AssociationCreateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        association_type: "associationType" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_object_label: "firstObjectLabel" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_object_label: "secondObjectLabel" value optional,
+        key: "key" value optional,
+        location_id: "locationId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1357,188 +778,80 @@ impl crate::runtime::object::Object for AssociationCreateEvent {
 #[non_exhaustive]
 pub struct AssociationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Association id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// For example `MANY_TO_MANY`.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "firstObjectToSecondObjectCardinality",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "firstObjectToSecondObjectCardinality",)
         )
     ]
     pub first_object_to_second_object_cardinality: Option<String>,
 
     /// Object key of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// Cardinality seen from the second side.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "secondObjectToFirstObjectCardinality",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "secondObjectToFirstObjectCardinality",)
         )
     ]
     pub second_object_to_first_object_cardinality: Option<String>,
 
     /// Unique key of the association.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AssociationDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AssociationDeleteEvent {
-    const NAME: &'static str = "AssociationDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "associationType",
-        "firstObjectKey",
-        "firstObjectLabel",
-        "firstObjectToSecondObjectCardinality",
-        "secondObjectKey",
-        "secondObjectLabel",
-        "secondObjectToFirstObjectCardinality",
-        "key",
-        "locationId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "associationType")?,
-                3 => entries.value(&mut v3, "firstObjectKey")?,
-                4 => entries.value(&mut v4, "firstObjectLabel")?,
-                5 => entries.value(&mut v5, "firstObjectToSecondObjectCardinality")?,
-                6 => entries.value(&mut v6, "secondObjectKey")?,
-                7 => entries.value(&mut v7, "secondObjectLabel")?,
-                8 => entries.value(&mut v8, "secondObjectToFirstObjectCardinality")?,
-                9 => entries.value(&mut v9, "key")?,
-                10 => entries.value(&mut v10, "locationId")?,
-                11 => entries.value(&mut v11, "webhookId")?,
-                12 => entries.value(&mut v12, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            association_type: v2.unwrap_or_default(),
-            first_object_key: v3.unwrap_or_default(),
-            first_object_label: v4.unwrap_or_default(),
-            first_object_to_second_object_cardinality: v5.unwrap_or_default(),
-            second_object_key: v6.unwrap_or_default(),
-            second_object_label: v7.unwrap_or_default(),
-            second_object_to_first_object_cardinality: v8.unwrap_or_default(),
-            key: v9.unwrap_or_default(),
-            location_id: v10.unwrap_or_default(),
-            webhook_id: v11.unwrap_or_default(),
-            timestamp: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AssociationDeleteEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        association_type: "associationType" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_object_label: "firstObjectLabel" value optional,
+        first_object_to_second_object_cardinality: "firstObjectToSecondObjectCardinality" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_object_label: "secondObjectLabel" value optional,
+        second_object_to_first_object_cardinality: "secondObjectToFirstObjectCardinality" value optional,
+        key: "key" value optional,
+        location_id: "locationId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1587,188 +900,80 @@ crate::runtime::enums::string_enum!(AssociationType);
 #[non_exhaustive]
 pub struct AssociationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Association id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// For example `MANY_TO_MANY`.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "firstObjectToSecondObjectCardinality",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "firstObjectToSecondObjectCardinality",)
         )
     ]
     pub first_object_to_second_object_cardinality: Option<String>,
 
     /// Object key of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// Cardinality seen from the second side.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "secondObjectToFirstObjectCardinality",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "secondObjectToFirstObjectCardinality",)
         )
     ]
     pub second_object_to_first_object_cardinality: Option<String>,
 
     /// Unique key of the association.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for AssociationUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AssociationUpdateEvent {
-    const NAME: &'static str = "AssociationUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "associationType",
-        "firstObjectKey",
-        "firstObjectLabel",
-        "firstObjectToSecondObjectCardinality",
-        "secondObjectKey",
-        "secondObjectLabel",
-        "secondObjectToFirstObjectCardinality",
-        "key",
-        "locationId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "associationType")?,
-                3 => entries.value(&mut v3, "firstObjectKey")?,
-                4 => entries.value(&mut v4, "firstObjectLabel")?,
-                5 => entries.value(&mut v5, "firstObjectToSecondObjectCardinality")?,
-                6 => entries.value(&mut v6, "secondObjectKey")?,
-                7 => entries.value(&mut v7, "secondObjectLabel")?,
-                8 => entries.value(&mut v8, "secondObjectToFirstObjectCardinality")?,
-                9 => entries.value(&mut v9, "key")?,
-                10 => entries.value(&mut v10, "locationId")?,
-                11 => entries.value(&mut v11, "webhookId")?,
-                12 => entries.value(&mut v12, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            association_type: v2.unwrap_or_default(),
-            first_object_key: v3.unwrap_or_default(),
-            first_object_label: v4.unwrap_or_default(),
-            first_object_to_second_object_cardinality: v5.unwrap_or_default(),
-            second_object_key: v6.unwrap_or_default(),
-            second_object_label: v7.unwrap_or_default(),
-            second_object_to_first_object_cardinality: v8.unwrap_or_default(),
-            key: v9.unwrap_or_default(),
-            location_id: v10.unwrap_or_default(),
-            webhook_id: v11.unwrap_or_default(),
-            timestamp: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AssociationUpdateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        association_type: "associationType" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_object_label: "firstObjectLabel" value optional,
+        first_object_to_second_object_cardinality: "firstObjectToSecondObjectCardinality" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_object_label: "secondObjectLabel" value optional,
+        second_object_to_first_object_cardinality: "secondObjectToFirstObjectCardinality" value optional,
+        key: "key" value optional,
+        location_id: "locationId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1778,138 +983,54 @@ impl crate::runtime::object::Object for AssociationUpdateEvent {
 #[non_exhaustive]
 pub struct CampaignStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Campaign enrolment id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// For example `paused`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Campaign id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 
     /// Reply state.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub replied: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for CampaignStatusUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CampaignStatusUpdateEvent {
-    const NAME: &'static str = "CampaignStatusUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "contactId",
-        "status",
-        "templateId",
-        "replied",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "templateId")?,
-                6 => entries.value(&mut v6, "replied")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "webhookId")?,
-                9 => entries.value(&mut v9, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            template_id: v5.unwrap_or_default(),
-            replied: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            webhook_id: v8.unwrap_or_default(),
-            timestamp: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CampaignStatusUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        status: "status" value optional,
+        template_id: "templateId" value optional,
+        replied: "replied" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -1919,134 +1040,78 @@ impl crate::runtime::object::Object for CampaignStatusUpdateEvent {
 #[non_exhaustive]
 pub struct ContactCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Where the contact came from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
@@ -2054,141 +1119,40 @@ pub struct ContactCreateEvent {
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ContactCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ContactCreateEvent {
-    const NAME: &'static str = "ContactCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "address1",
-        "city",
-        "state",
-        "companyName",
-        "country",
-        "source",
-        "dateAdded",
-        "dateOfBirth",
-        "dnd",
-        "email",
-        "name",
-        "firstName",
-        "lastName",
-        "phone",
-        "postalCode",
-        "tags",
-        "website",
-        "attachments",
-        "assignedTo",
-        "customFields",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "address1")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "companyName")?,
-                7 => entries.value(&mut v7, "country")?,
-                8 => entries.value(&mut v8, "source")?,
-                9 => entries.value(&mut v9, "dateAdded")?,
-                10 => entries.value(&mut v10, "dateOfBirth")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "email")?,
-                13 => entries.value(&mut v13, "name")?,
-                14 => entries.value(&mut v14, "firstName")?,
-                15 => entries.value(&mut v15, "lastName")?,
-                16 => entries.value(&mut v16, "phone")?,
-                17 => entries.value(&mut v17, "postalCode")?,
-                18 => entries.value_or_default(&mut v18, "tags")?,
-                19 => entries.value(&mut v19, "website")?,
-                20 => entries.value_or_default(&mut v20, "attachments")?,
-                21 => entries.value(&mut v21, "assignedTo")?,
-                22 => entries.value_or_default(&mut v22, "customFields")?,
-                23 => entries.value(&mut v23, "webhookId")?,
-                24 => entries.value(&mut v24, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            address1: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            company_name: v6.unwrap_or_default(),
-            country: v7.unwrap_or_default(),
-            source: v8.unwrap_or_default(),
-            date_added: v9.unwrap_or_default(),
-            date_of_birth: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            email: v12.unwrap_or_default(),
-            name: v13.unwrap_or_default(),
-            first_name: v14.unwrap_or_default(),
-            last_name: v15.unwrap_or_default(),
-            phone: v16.unwrap_or_default(),
-            postal_code: v17.unwrap_or_default(),
-            tags: v18.unwrap_or_default(),
-            website: v19.unwrap_or_default(),
-            attachments: v20.unwrap_or_default(),
-            assigned_to: v21.unwrap_or_default(),
-            custom_fields: v22.unwrap_or_default(),
-            webhook_id: v23.unwrap_or_default(),
-            timestamp: v24.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ContactCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        company_name: "companyName" value optional,
+        country: "country" value optional,
+        source: "source" value optional,
+        date_added: "dateAdded" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        dnd: "dnd" value optional,
+        email: "email" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        postal_code: "postalCode" value optional,
+        tags: "tags" value_or_default optional,
+        website: "website" value optional,
+        attachments: "attachments" value_or_default optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -2198,134 +1162,78 @@ impl crate::runtime::object::Object for ContactCreateEvent {
 #[non_exhaustive]
 pub struct ContactDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Where the contact came from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
@@ -2333,141 +1241,40 @@ pub struct ContactDeleteEvent {
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ContactDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ContactDeleteEvent {
-    const NAME: &'static str = "ContactDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "address1",
-        "city",
-        "state",
-        "companyName",
-        "country",
-        "source",
-        "dateAdded",
-        "dateOfBirth",
-        "dnd",
-        "email",
-        "name",
-        "firstName",
-        "lastName",
-        "phone",
-        "postalCode",
-        "tags",
-        "website",
-        "attachments",
-        "assignedTo",
-        "customFields",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "address1")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "companyName")?,
-                7 => entries.value(&mut v7, "country")?,
-                8 => entries.value(&mut v8, "source")?,
-                9 => entries.value(&mut v9, "dateAdded")?,
-                10 => entries.value(&mut v10, "dateOfBirth")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "email")?,
-                13 => entries.value(&mut v13, "name")?,
-                14 => entries.value(&mut v14, "firstName")?,
-                15 => entries.value(&mut v15, "lastName")?,
-                16 => entries.value(&mut v16, "phone")?,
-                17 => entries.value(&mut v17, "postalCode")?,
-                18 => entries.value_or_default(&mut v18, "tags")?,
-                19 => entries.value(&mut v19, "website")?,
-                20 => entries.value_or_default(&mut v20, "attachments")?,
-                21 => entries.value(&mut v21, "assignedTo")?,
-                22 => entries.value_or_default(&mut v22, "customFields")?,
-                23 => entries.value(&mut v23, "webhookId")?,
-                24 => entries.value(&mut v24, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            address1: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            company_name: v6.unwrap_or_default(),
-            country: v7.unwrap_or_default(),
-            source: v8.unwrap_or_default(),
-            date_added: v9.unwrap_or_default(),
-            date_of_birth: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            email: v12.unwrap_or_default(),
-            name: v13.unwrap_or_default(),
-            first_name: v14.unwrap_or_default(),
-            last_name: v15.unwrap_or_default(),
-            phone: v16.unwrap_or_default(),
-            postal_code: v17.unwrap_or_default(),
-            tags: v18.unwrap_or_default(),
-            website: v19.unwrap_or_default(),
-            attachments: v20.unwrap_or_default(),
-            assigned_to: v21.unwrap_or_default(),
-            custom_fields: v22.unwrap_or_default(),
-            webhook_id: v23.unwrap_or_default(),
-            timestamp: v24.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ContactDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        company_name: "companyName" value optional,
+        country: "country" value optional,
+        source: "source" value optional,
+        date_added: "dateAdded" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        dnd: "dnd" value optional,
+        email: "email" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        postal_code: "postalCode" value optional,
+        tags: "tags" value_or_default optional,
+        website: "website" value optional,
+        attachments: "attachments" value_or_default optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -2477,143 +1284,82 @@ impl crate::runtime::object::Object for ContactDeleteEvent {
 #[non_exhaustive]
 pub struct ContactDndUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Where the contact came from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::webhook_events::DndSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dndSettings",))]
     pub dnd_settings: Option<DndSettings>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
@@ -2621,145 +1367,41 @@ pub struct ContactDndUpdateEvent {
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ContactDndUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ContactDndUpdateEvent {
-    const NAME: &'static str = "ContactDndUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "address1",
-        "city",
-        "state",
-        "companyName",
-        "country",
-        "source",
-        "dateAdded",
-        "dateOfBirth",
-        "dnd",
-        "dndSettings",
-        "email",
-        "name",
-        "firstName",
-        "lastName",
-        "phone",
-        "postalCode",
-        "tags",
-        "website",
-        "attachments",
-        "assignedTo",
-        "customFields",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "address1")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "companyName")?,
-                7 => entries.value(&mut v7, "country")?,
-                8 => entries.value(&mut v8, "source")?,
-                9 => entries.value(&mut v9, "dateAdded")?,
-                10 => entries.value(&mut v10, "dateOfBirth")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "dndSettings")?,
-                13 => entries.value(&mut v13, "email")?,
-                14 => entries.value(&mut v14, "name")?,
-                15 => entries.value(&mut v15, "firstName")?,
-                16 => entries.value(&mut v16, "lastName")?,
-                17 => entries.value(&mut v17, "phone")?,
-                18 => entries.value(&mut v18, "postalCode")?,
-                19 => entries.value_or_default(&mut v19, "tags")?,
-                20 => entries.value(&mut v20, "website")?,
-                21 => entries.value_or_default(&mut v21, "attachments")?,
-                22 => entries.value(&mut v22, "assignedTo")?,
-                23 => entries.value_or_default(&mut v23, "customFields")?,
-                24 => entries.value(&mut v24, "webhookId")?,
-                25 => entries.value(&mut v25, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            address1: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            company_name: v6.unwrap_or_default(),
-            country: v7.unwrap_or_default(),
-            source: v8.unwrap_or_default(),
-            date_added: v9.unwrap_or_default(),
-            date_of_birth: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            dnd_settings: v12.unwrap_or_default(),
-            email: v13.unwrap_or_default(),
-            name: v14.unwrap_or_default(),
-            first_name: v15.unwrap_or_default(),
-            last_name: v16.unwrap_or_default(),
-            phone: v17.unwrap_or_default(),
-            postal_code: v18.unwrap_or_default(),
-            tags: v19.unwrap_or_default(),
-            website: v20.unwrap_or_default(),
-            attachments: v21.unwrap_or_default(),
-            assigned_to: v22.unwrap_or_default(),
-            custom_fields: v23.unwrap_or_default(),
-            webhook_id: v24.unwrap_or_default(),
-            timestamp: v25.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ContactDndUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        company_name: "companyName" value optional,
+        country: "country" value optional,
+        source: "source" value optional,
+        date_added: "dateAdded" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        email: "email" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        postal_code: "postalCode" value optional,
+        tags: "tags" value_or_default optional,
+        website: "website" value optional,
+        attachments: "attachments" value_or_default optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -2769,134 +1411,78 @@ impl crate::runtime::object::Object for ContactDndUpdateEvent {
 #[non_exhaustive]
 pub struct ContactTagUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Where the contact came from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
@@ -2904,141 +1490,40 @@ pub struct ContactTagUpdateEvent {
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ContactTagUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ContactTagUpdateEvent {
-    const NAME: &'static str = "ContactTagUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "address1",
-        "city",
-        "state",
-        "companyName",
-        "country",
-        "source",
-        "dateAdded",
-        "dateOfBirth",
-        "dnd",
-        "email",
-        "name",
-        "firstName",
-        "lastName",
-        "phone",
-        "postalCode",
-        "tags",
-        "website",
-        "attachments",
-        "assignedTo",
-        "customFields",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "address1")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "companyName")?,
-                7 => entries.value(&mut v7, "country")?,
-                8 => entries.value(&mut v8, "source")?,
-                9 => entries.value(&mut v9, "dateAdded")?,
-                10 => entries.value(&mut v10, "dateOfBirth")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "email")?,
-                13 => entries.value(&mut v13, "name")?,
-                14 => entries.value(&mut v14, "firstName")?,
-                15 => entries.value(&mut v15, "lastName")?,
-                16 => entries.value(&mut v16, "phone")?,
-                17 => entries.value(&mut v17, "postalCode")?,
-                18 => entries.value_or_default(&mut v18, "tags")?,
-                19 => entries.value(&mut v19, "website")?,
-                20 => entries.value_or_default(&mut v20, "attachments")?,
-                21 => entries.value(&mut v21, "assignedTo")?,
-                22 => entries.value_or_default(&mut v22, "customFields")?,
-                23 => entries.value(&mut v23, "webhookId")?,
-                24 => entries.value(&mut v24, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            address1: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            company_name: v6.unwrap_or_default(),
-            country: v7.unwrap_or_default(),
-            source: v8.unwrap_or_default(),
-            date_added: v9.unwrap_or_default(),
-            date_of_birth: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            email: v12.unwrap_or_default(),
-            name: v13.unwrap_or_default(),
-            first_name: v14.unwrap_or_default(),
-            last_name: v15.unwrap_or_default(),
-            phone: v16.unwrap_or_default(),
-            postal_code: v17.unwrap_or_default(),
-            tags: v18.unwrap_or_default(),
-            website: v19.unwrap_or_default(),
-            attachments: v20.unwrap_or_default(),
-            assigned_to: v21.unwrap_or_default(),
-            custom_fields: v22.unwrap_or_default(),
-            webhook_id: v23.unwrap_or_default(),
-            timestamp: v24.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ContactTagUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        company_name: "companyName" value optional,
+        country: "country" value optional,
+        source: "source" value optional,
+        date_added: "dateAdded" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        dnd: "dnd" value optional,
+        email: "email" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        postal_code: "postalCode" value optional,
+        tags: "tags" value_or_default optional,
+        website: "website" value optional,
+        attachments: "attachments" value_or_default optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -3048,134 +1533,78 @@ impl crate::runtime::object::Object for ContactTagUpdateEvent {
 #[non_exhaustive]
 pub struct ContactUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Where the contact came from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
@@ -3183,141 +1612,40 @@ pub struct ContactUpdateEvent {
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ContactUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ContactUpdateEvent {
-    const NAME: &'static str = "ContactUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "address1",
-        "city",
-        "state",
-        "companyName",
-        "country",
-        "source",
-        "dateAdded",
-        "dateOfBirth",
-        "dnd",
-        "email",
-        "name",
-        "firstName",
-        "lastName",
-        "phone",
-        "postalCode",
-        "tags",
-        "website",
-        "attachments",
-        "assignedTo",
-        "customFields",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "address1")?,
-                4 => entries.value(&mut v4, "city")?,
-                5 => entries.value(&mut v5, "state")?,
-                6 => entries.value(&mut v6, "companyName")?,
-                7 => entries.value(&mut v7, "country")?,
-                8 => entries.value(&mut v8, "source")?,
-                9 => entries.value(&mut v9, "dateAdded")?,
-                10 => entries.value(&mut v10, "dateOfBirth")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "email")?,
-                13 => entries.value(&mut v13, "name")?,
-                14 => entries.value(&mut v14, "firstName")?,
-                15 => entries.value(&mut v15, "lastName")?,
-                16 => entries.value(&mut v16, "phone")?,
-                17 => entries.value(&mut v17, "postalCode")?,
-                18 => entries.value_or_default(&mut v18, "tags")?,
-                19 => entries.value(&mut v19, "website")?,
-                20 => entries.value_or_default(&mut v20, "attachments")?,
-                21 => entries.value(&mut v21, "assignedTo")?,
-                22 => entries.value_or_default(&mut v22, "customFields")?,
-                23 => entries.value(&mut v23, "webhookId")?,
-                24 => entries.value(&mut v24, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            address1: v3.unwrap_or_default(),
-            city: v4.unwrap_or_default(),
-            state: v5.unwrap_or_default(),
-            company_name: v6.unwrap_or_default(),
-            country: v7.unwrap_or_default(),
-            source: v8.unwrap_or_default(),
-            date_added: v9.unwrap_or_default(),
-            date_of_birth: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            email: v12.unwrap_or_default(),
-            name: v13.unwrap_or_default(),
-            first_name: v14.unwrap_or_default(),
-            last_name: v15.unwrap_or_default(),
-            phone: v16.unwrap_or_default(),
-            postal_code: v17.unwrap_or_default(),
-            tags: v18.unwrap_or_default(),
-            website: v19.unwrap_or_default(),
-            attachments: v20.unwrap_or_default(),
-            assigned_to: v21.unwrap_or_default(),
-            custom_fields: v22.unwrap_or_default(),
-            webhook_id: v23.unwrap_or_default(),
-            timestamp: v24.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ContactUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        company_name: "companyName" value optional,
+        country: "country" value optional,
+        source: "source" value optional,
+        date_added: "dateAdded" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        dnd: "dnd" value optional,
+        email: "email" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        postal_code: "postalCode" value optional,
+        tags: "tags" value_or_default optional,
+        website: "website" value optional,
+        attachments: "attachments" value_or_default optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -3327,133 +1655,53 @@ impl crate::runtime::object::Object for ContactUpdateEvent {
 #[non_exhaustive]
 pub struct ConversationUnreadUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Conversation id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Messages not yet read.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unreadCount",))]
     pub unread_count: Option<i64>,
 
     /// `inbox`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub inbox: Option<bool>,
 
     /// `starred`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub starred: Option<bool>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationUnreadUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ConversationUnreadUpdateEvent {
-    const NAME: &'static str = "ConversationUnreadUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "contactId",
-        "unreadCount",
-        "inbox",
-        "starred",
-        "deleted",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "unreadCount")?,
-                5 => entries.value(&mut v5, "inbox")?,
-                6 => entries.value(&mut v6, "starred")?,
-                7 => entries.value(&mut v7, "deleted")?,
-                8 => entries.value(&mut v8, "webhookId")?,
-                9 => entries.value(&mut v9, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            unread_count: v4.unwrap_or_default(),
-            inbox: v5.unwrap_or_default(),
-            starred: v6.unwrap_or_default(),
-            deleted: v7.unwrap_or_default(),
-            webhook_id: v8.unwrap_or_default(),
-            timestamp: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ConversationUnreadUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        contact_id: "contactId" value optional,
+        unread_count: "unreadCount" value optional,
+        inbox: "inbox" value optional,
+        starred: "starred" value optional,
+        deleted: "deleted" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -3463,39 +1711,14 @@ impl crate::runtime::object::Object for ConversationUnreadUpdateEvent {
 #[non_exhaustive]
 pub struct CustomFieldValue {
     /// Custom field id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// The value: text, number, list or object, depending on the field type.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for CustomFieldValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CustomFieldValue {
-    const NAME: &'static str = "CustomFieldValue";
-
-    const FIELDS: &'static[&'static str] = &["id", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    CustomFieldValue { id: "id" value optional, value: "value" value optional }
 }
 
 /// Do-not-disturb state of one channel.
@@ -3504,48 +1727,20 @@ impl crate::runtime::object::Object for CustomFieldValue {
 #[non_exhaustive]
 pub struct DndChannelStatus {
     /// `active` (no messages on this channel) or `inactive`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// Why the state was set.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Reason code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for DndChannelStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DndChannelStatus {
-    const NAME: &'static str = "DndChannelStatus";
-
-    const FIELDS: &'static[&'static str] = &["status", "message", "code"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "code")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            code: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    DndChannelStatus {
+        status: "status" value optional,
+        message: "message" value optional,
+        code: "code" value optional
     }
 }
 
@@ -3555,99 +1750,38 @@ impl crate::runtime::object::Object for DndChannelStatus {
 #[non_exhaustive]
 pub struct DndSettings {
     /// `SMS`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "SMS", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "SMS",))]
     pub sms: Option<DndChannelStatus>,
 
     /// `Email`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "Email", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Email",))]
     pub email: Option<DndChannelStatus>,
 
     /// `GMB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "GMB", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "GMB",))]
     pub gmb: Option<DndChannelStatus>,
 
     /// `FB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "FB", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "FB",))]
     pub fb: Option<DndChannelStatus>,
 
     /// `WhatsApp`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "WhatsApp", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "WhatsApp",))]
     pub whats_app: Option<DndChannelStatus>,
 
     /// `Call`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "Call", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "Call",))]
     pub call: Option<DndChannelStatus>,
 }
 
-impl<'de> serde::Deserialize<'de> for DndSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DndSettings {
-    const NAME: &'static str = "DndSettings";
-
-    const FIELDS: &'static[&'static str] = &["SMS", "Email", "GMB", "FB", "WhatsApp", "Call"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "SMS")?,
-                1 => entries.value(&mut v1, "Email")?,
-                2 => entries.value(&mut v2, "GMB")?,
-                3 => entries.value(&mut v3, "FB")?,
-                4 => entries.value(&mut v4, "WhatsApp")?,
-                5 => entries.value(&mut v5, "Call")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            sms: v0.unwrap_or_default(),
-            email: v1.unwrap_or_default(),
-            gmb: v2.unwrap_or_default(),
-            fb: v3.unwrap_or_default(),
-            whats_app: v4.unwrap_or_default(),
-            call: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    DndSettings {
+        sms: "SMS" value optional,
+        email: "Email" value optional,
+        gmb: "GMB" value optional,
+        fb: "FB" value optional,
+        whats_app: "WhatsApp" value optional,
+        call: "Call" value optional
     }
 }
 
@@ -3657,128 +1791,49 @@ impl crate::runtime::object::Object for DndSettings {
 #[non_exhaustive]
 pub struct EmailDeliveryStatus {
     /// `attempt-no`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "attempt-no", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attempt-no",))]
     pub attempt_no: Option<i64>,
 
     /// SMTP status code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<i64>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `session-seconds`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "session-seconds", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "session-seconds",))]
     pub session_seconds: Option<f64>,
 
     /// `enhanced-code`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enhanced-code", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enhanced-code",))]
     pub enhanced_code: Option<String>,
 
     /// `mx-host`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mx-host", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mx-host",))]
     pub mx_host: Option<String>,
 
     /// `utf8`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub utf8: Option<bool>,
 
     /// `i-first-delivery-attempt-seconds`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "i-first-delivery-attempt-seconds",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-first-delivery-attempt-seconds",))]
     pub i_first_delivery_attempt_seconds: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailDeliveryStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailDeliveryStatus {
-    const NAME: &'static str = "EmailDeliveryStatus";
-
-    const FIELDS: &'static[&'static str] = &[
-        "attempt-no",
-        "code",
-        "message",
-        "description",
-        "session-seconds",
-        "enhanced-code",
-        "mx-host",
-        "utf8",
-        "i-first-delivery-attempt-seconds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "attempt-no")?,
-                1 => entries.value(&mut v1, "code")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "session-seconds")?,
-                5 => entries.value(&mut v5, "enhanced-code")?,
-                6 => entries.value(&mut v6, "mx-host")?,
-                7 => entries.value(&mut v7, "utf8")?,
-                8 => entries.value(&mut v8, "i-first-delivery-attempt-seconds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            attempt_no: v0.unwrap_or_default(),
-            code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            session_seconds: v4.unwrap_or_default(),
-            enhanced_code: v5.unwrap_or_default(),
-            mx_host: v6.unwrap_or_default(),
-            utf8: v7.unwrap_or_default(),
-            i_first_delivery_attempt_seconds: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailDeliveryStatus {
+        attempt_no: "attempt-no" value optional,
+        code: "code" value optional,
+        message: "message" value optional,
+        description: "description" value optional,
+        session_seconds: "session-seconds" value optional,
+        enhanced_code: "enhanced-code" value optional,
+        mx_host: "mx-host" value optional,
+        utf8: "utf8" value optional,
+        i_first_delivery_attempt_seconds: "i-first-delivery-attempt-seconds" value optional
     }
 }
 
@@ -3788,91 +1843,35 @@ impl crate::runtime::object::Object for EmailDeliveryStatus {
 #[non_exhaustive]
 pub struct EmailEnvelope {
     /// `sender`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sender: Option<String>,
 
     /// `targets`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub targets: Option<String>,
 
     /// `transport`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub transport: Option<String>,
 
     /// `sending-ip`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sending-ip", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sending-ip",))]
     pub sending_ip: Option<String>,
 
     /// `i-ip-pool-id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "i-ip-pool-id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-id",))]
     pub i_ip_pool_id: Option<String>,
 
     /// `i-ip-pool-name`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "i-ip-pool-name", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "i-ip-pool-name",))]
     pub i_ip_pool_name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailEnvelope {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailEnvelope {
-    const NAME: &'static str = "EmailEnvelope";
-
-    const FIELDS: &'static[&'static str] = &[
-        "sender",
-        "targets",
-        "transport",
-        "sending-ip",
-        "i-ip-pool-id",
-        "i-ip-pool-name"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sender")?,
-                1 => entries.value(&mut v1, "targets")?,
-                2 => entries.value(&mut v2, "transport")?,
-                3 => entries.value(&mut v3, "sending-ip")?,
-                4 => entries.value(&mut v4, "i-ip-pool-id")?,
-                5 => entries.value(&mut v5, "i-ip-pool-name")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            sender: v0.unwrap_or_default(),
-            targets: v1.unwrap_or_default(),
-            transport: v2.unwrap_or_default(),
-            sending_ip: v3.unwrap_or_default(),
-            i_ip_pool_id: v4.unwrap_or_default(),
-            i_ip_pool_name: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailEnvelope {
+        sender: "sender" value optional,
+        targets: "targets" value optional,
+        transport: "transport" value optional,
+        sending_ip: "sending-ip" value optional,
+        i_ip_pool_id: "i-ip-pool-id" value optional,
+        i_ip_pool_name: "i-ip-pool-name" value optional
     }
 }
 
@@ -3882,150 +1881,64 @@ impl crate::runtime::object::Object for EmailEnvelope {
 #[non_exhaustive]
 pub struct EmailStats {
     /// For example `delivered`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub event: Option<String>,
 
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Unix time in seconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
 
     /// `flags`: a [`EmailStatsFlags`](crate::webhook_events::EmailStatsFlags).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub flags: Option<EmailStatsFlags>,
 
     /// `message`: a [`EmailStatsMessage`](crate::webhook_events::EmailStatsMessage).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<EmailStatsMessage>,
 
     /// `log-level`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "log-level", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "log-level",))]
     pub log_level: Option<String>,
 
     /// `recipient`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recipient: Option<String>,
 
     /// `recipient-domain`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recipient-domain", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-domain",))]
     pub recipient_domain: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `recipient-provider`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recipient-provider", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipient-provider",))]
     pub recipient_provider: Option<String>,
 
     /// `campaigns`: a list of JSON values.
     pub campaigns: Vec<serde_json::Value>,
 
     /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "delivery-status", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "delivery-status",))]
     pub delivery_status: Option<EmailDeliveryStatus>,
 
     /// `envelope`: a [`EmailEnvelope`](crate::webhook_events::EmailEnvelope).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub envelope: Option<EmailEnvelope>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailStats {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailStats {
-    const NAME: &'static str = "EmailStats";
-
-    const FIELDS: &'static[&'static str] = &[
-        "event",
-        "id",
-        "timestamp",
-        "flags",
-        "message",
-        "log-level",
-        "recipient",
-        "recipient-domain",
-        "tags",
-        "recipient-provider",
-        "campaigns",
-        "delivery-status",
-        "envelope"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "event")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "timestamp")?,
-                3 => entries.value(&mut v3, "flags")?,
-                4 => entries.value(&mut v4, "message")?,
-                5 => entries.value(&mut v5, "log-level")?,
-                6 => entries.value(&mut v6, "recipient")?,
-                7 => entries.value(&mut v7, "recipient-domain")?,
-                8 => entries.value_or_default(&mut v8, "tags")?,
-                9 => entries.value(&mut v9, "recipient-provider")?,
-                10 => entries.value_or_default(&mut v10, "campaigns")?,
-                11 => entries.value(&mut v11, "delivery-status")?,
-                12 => entries.value(&mut v12, "envelope")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            event: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            timestamp: v2.unwrap_or_default(),
-            flags: v3.unwrap_or_default(),
-            message: v4.unwrap_or_default(),
-            log_level: v5.unwrap_or_default(),
-            recipient: v6.unwrap_or_default(),
-            recipient_domain: v7.unwrap_or_default(),
-            tags: v8.unwrap_or_default(),
-            recipient_provider: v9.unwrap_or_default(),
-            campaigns: v10.unwrap_or_default(),
-            delivery_status: v11.unwrap_or_default(),
-            envelope: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailStats {
+        event: "event" value optional,
+        id: "id" value optional,
+        timestamp: "timestamp" value optional,
+        flags: "flags" value optional,
+        message: "message" value optional,
+        log_level: "log-level" value optional,
+        recipient: "recipient" value optional,
+        recipient_domain: "recipient-domain" value optional,
+        tags: "tags" value_or_default optional,
+        recipient_provider: "recipient-provider" value optional,
+        campaigns: "campaigns" value_or_default optional,
+        delivery_status: "delivery-status" value optional,
+        envelope: "envelope" value optional
     }
 }
 
@@ -4035,93 +1948,33 @@ impl crate::runtime::object::Object for EmailStats {
 #[non_exhaustive]
 pub struct EmailStatsFlags {
     /// `is-authenticated`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "is-authenticated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-authenticated",))]
     pub is_authenticated: Option<bool>,
 
     /// `is-routed`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "is-routed", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-routed",))]
     pub is_routed: Option<bool>,
 
     /// `is-big`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "is-big", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-big",))]
     pub is_big: Option<bool>,
 
     /// `is-system-test`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "is-system-test", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-system-test",))]
     pub is_system_test: Option<bool>,
 
     /// `is-test-mode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "is-test-mode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "is-test-mode",))]
     pub is_test_mode: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailStatsFlags {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailStatsFlags {
-    const NAME: &'static str = "EmailStatsFlags";
-
-    const FIELDS: &'static[&'static str] = &[
-        "is-authenticated",
-        "is-routed",
-        "is-big",
-        "is-system-test",
-        "is-test-mode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "is-authenticated")?,
-                1 => entries.value(&mut v1, "is-routed")?,
-                2 => entries.value(&mut v2, "is-big")?,
-                3 => entries.value(&mut v3, "is-system-test")?,
-                4 => entries.value(&mut v4, "is-test-mode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_authenticated: v0.unwrap_or_default(),
-            is_routed: v1.unwrap_or_default(),
-            is_big: v2.unwrap_or_default(),
-            is_system_test: v3.unwrap_or_default(),
-            is_test_mode: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailStatsFlags {
+        is_authenticated: "is-authenticated" value optional,
+        is_routed: "is-routed" value optional,
+        is_big: "is-big" value optional,
+        is_system_test: "is-system-test" value optional,
+        is_test_mode: "is-test-mode" value optional
     }
 }
 
@@ -4131,53 +1984,21 @@ impl crate::runtime::object::Object for EmailStatsFlags {
 #[non_exhaustive]
 pub struct EmailStatsHeaders {
     /// `message-id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "message-id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "message-id",))]
     pub message_id: Option<String>,
 
     /// `from`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// `to`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub to: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailStatsHeaders {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailStatsHeaders {
-    const NAME: &'static str = "EmailStatsHeaders";
-
-    const FIELDS: &'static[&'static str] = &["message-id", "from", "to"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message-id")?,
-                1 => entries.value(&mut v1, "from")?,
-                2 => entries.value(&mut v2, "to")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message_id: v0.unwrap_or_default(),
-            from: v1.unwrap_or_default(),
-            to: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailStatsHeaders {
+        message_id: "message-id" value optional,
+        from: "from" value optional,
+        to: "to" value optional
     }
 }
 
@@ -4190,44 +2011,17 @@ pub struct EmailStatsMessage {
     pub attachments: Vec<serde_json::Value>,
 
     /// `headers`: a [`EmailStatsHeaders`](crate::webhook_events::EmailStatsHeaders).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub headers: Option<EmailStatsHeaders>,
 
     /// Size in bytes.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub size: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailStatsMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailStatsMessage {
-    const NAME: &'static str = "EmailStatsMessage";
-
-    const FIELDS: &'static[&'static str] = &["attachments", "headers", "size"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "attachments")?,
-                1 => entries.value(&mut v1, "headers")?,
-                2 => entries.value(&mut v2, "size")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            attachments: v0.unwrap_or_default(),
-            headers: v1.unwrap_or_default(),
-            size: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailStatsMessage {
+        attachments: "attachments" value_or_default optional,
+        headers: "headers" value optional,
+        size: "size" value optional
     }
 }
 
@@ -4237,310 +2031,127 @@ impl crate::runtime::object::Object for EmailStatsMessage {
 #[non_exhaustive]
 pub struct InboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
     pub attachments: Vec<String>,
 
     /// Message text (HTML for e-mail).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// MIME type of `body`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// `conversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::webhook_events::MessageDirection).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub direction: Option<MessageDirection>,
 
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageType",))]
     pub message_type: Option<String>,
 
     /// Delivery or call outcome, e.g. `delivered`, `completed`, `voicemail`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `messageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// User involved (for calls and messages sent by a user).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Conversation provider that carried the message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 
     /// Call length in seconds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callDuration",))]
     pub call_duration: Option<i64>,
 
     /// Call outcome, e.g. `completed` or `voicemail`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callStatus",))]
     pub call_status: Option<String>,
 
     /// E-mail message id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// E-mail thread id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "threadId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "threadId",))]
     pub thread_id: Option<String>,
 
     /// E-mail provider.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub provider: Option<String>,
 
     /// E-mail sender.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// E-mail subject.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// E-mail recipients.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub to: Option<Recipients>,
 
     /// Copy recipients.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub cc: Option<Recipients>,
 
     /// Blind-copy recipients.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub bcc: Option<Recipients>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InboundMessageEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InboundMessageEvent {
-    const NAME: &'static str = "InboundMessageEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "attachments",
-        "body",
-        "contactId",
-        "contentType",
-        "conversationId",
-        "dateAdded",
-        "direction",
-        "messageType",
-        "status",
-        "messageId",
-        "userId",
-        "conversationProviderId",
-        "callDuration",
-        "callStatus",
-        "emailMessageId",
-        "threadId",
-        "provider",
-        "from",
-        "subject",
-        "to",
-        "cc",
-        "bcc",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value_or_default(&mut v2, "attachments")?,
-                3 => entries.value(&mut v3, "body")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "contentType")?,
-                6 => entries.value(&mut v6, "conversationId")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "direction")?,
-                9 => entries.value(&mut v9, "messageType")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "messageId")?,
-                12 => entries.value(&mut v12, "userId")?,
-                13 => entries.value(&mut v13, "conversationProviderId")?,
-                14 => entries.value(&mut v14, "callDuration")?,
-                15 => entries.value(&mut v15, "callStatus")?,
-                16 => entries.value(&mut v16, "emailMessageId")?,
-                17 => entries.value(&mut v17, "threadId")?,
-                18 => entries.value(&mut v18, "provider")?,
-                19 => entries.value(&mut v19, "from")?,
-                20 => entries.value(&mut v20, "subject")?,
-                21 => entries.value(&mut v21, "to")?,
-                22 => entries.value(&mut v22, "cc")?,
-                23 => entries.value(&mut v23, "bcc")?,
-                24 => entries.value(&mut v24, "webhookId")?,
-                25 => entries.value(&mut v25, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            attachments: v2.unwrap_or_default(),
-            body: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            content_type: v5.unwrap_or_default(),
-            conversation_id: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            direction: v8.unwrap_or_default(),
-            message_type: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            message_id: v11.unwrap_or_default(),
-            user_id: v12.unwrap_or_default(),
-            conversation_provider_id: v13.unwrap_or_default(),
-            call_duration: v14.unwrap_or_default(),
-            call_status: v15.unwrap_or_default(),
-            email_message_id: v16.unwrap_or_default(),
-            thread_id: v17.unwrap_or_default(),
-            provider: v18.unwrap_or_default(),
-            from: v19.unwrap_or_default(),
-            subject: v20.unwrap_or_default(),
-            to: v21.unwrap_or_default(),
-            cc: v22.unwrap_or_default(),
-            bcc: v23.unwrap_or_default(),
-            webhook_id: v24.unwrap_or_default(),
-            timestamp: v25.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InboundMessageEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        attachments: "attachments" value_or_default optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        content_type: "contentType" value optional,
+        conversation_id: "conversationId" value optional,
+        date_added: "dateAdded" value optional,
+        direction: "direction" value optional,
+        message_type: "messageType" value optional,
+        status: "status" value optional,
+        message_id: "messageId" value optional,
+        user_id: "userId" value optional,
+        conversation_provider_id: "conversationProviderId" value optional,
+        call_duration: "callDuration" value optional,
+        call_status: "callStatus" value optional,
+        email_message_id: "emailMessageId" value optional,
+        thread_id: "threadId" value optional,
+        provider: "provider" value optional,
+        from: "from" value optional,
+        subject: "subject" value optional,
+        to: "to" value optional,
+        cc: "cc" value optional,
+        bcc: "bcc" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -4550,33 +2161,10 @@ impl crate::runtime::object::Object for InboundMessageEvent {
 #[non_exhaustive]
 pub struct InvoiceAdditionalEmail {
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceAdditionalEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceAdditionalEmail {
-    const NAME: &'static str = "InvoiceAdditionalEmail";
-
-    const FIELDS: &'static[&'static str] = &["email"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "email")?;
-            }
-        Ok(Self { email: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: "email" value optional } }
 
 /// Postal address of an invoice's customer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4584,96 +2172,36 @@ impl crate::runtime::object::Object for InvoiceAdditionalEmail {
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// `countryCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "countryCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "countryCode",))]
     pub country_code: Option<String>,
 
     /// `addressLine1`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "addressLine1", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressLine1",))]
     pub address_line1: Option<String>,
 
     /// `addressLine2`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "addressLine2", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressLine2",))]
     pub address_line2: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceAddress {
-    const NAME: &'static str = "InvoiceAddress";
-
-    const FIELDS: &'static[&'static str] = &[
-        "countryCode",
-        "addressLine1",
-        "addressLine2",
-        "city",
-        "state",
-        "postalCode"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "countryCode")?,
-                1 => entries.value(&mut v1, "addressLine1")?,
-                2 => entries.value(&mut v2, "addressLine2")?,
-                3 => entries.value(&mut v3, "city")?,
-                4 => entries.value(&mut v4, "state")?,
-                5 => entries.value(&mut v5, "postalCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            country_code: v0.unwrap_or_default(),
-            address_line1: v1.unwrap_or_default(),
-            address_line2: v2.unwrap_or_default(),
-            city: v3.unwrap_or_default(),
-            state: v4.unwrap_or_default(),
-            postal_code: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceAddress {
+        country_code: "countryCode" value optional,
+        address_line1: "addressLine1" value optional,
+        address_line2: "addressLine2" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional
     }
 }
 
@@ -4683,33 +2211,20 @@ impl crate::runtime::object::Object for InvoiceAddress {
 #[non_exhaustive]
 pub struct InvoiceBusinessDetails {
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `phoneNo`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNo",))]
     pub phone_no: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `logoUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 
     /// `customValues`: a list of JSON values.
@@ -4717,52 +2232,14 @@ pub struct InvoiceBusinessDetails {
     pub custom_values: Vec<serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceBusinessDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceBusinessDetails {
-    const NAME: &'static str = "InvoiceBusinessDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "address",
-        "phoneNo",
-        "website",
-        "logoUrl",
-        "customValues"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "address")?,
-                2 => entries.value(&mut v2, "phoneNo")?,
-                3 => entries.value(&mut v3, "website")?,
-                4 => entries.value(&mut v4, "logoUrl")?,
-                5 => entries.value_or_default(&mut v5, "customValues")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            address: v1.unwrap_or_default(),
-            phone_no: v2.unwrap_or_default(),
-            website: v3.unwrap_or_default(),
-            logo_url: v4.unwrap_or_default(),
-            custom_values: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceBusinessDetails {
+        name: "name" value optional,
+        address: "address" value optional,
+        phone_no: "phoneNo" value optional,
+        website: "website" value optional,
+        logo_url: "logoUrl" value optional,
+        custom_values: "customValues" value_or_default optional
     }
 }
 
@@ -4772,20 +2249,13 @@ impl crate::runtime::object::Object for InvoiceBusinessDetails {
 #[non_exhaustive]
 pub struct InvoiceContactDetails {
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `phoneNo`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNo",))]
     pub phone_no: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `customFields`: a list of JSON values.
@@ -4793,11 +2263,9 @@ pub struct InvoiceContactDetails {
     pub custom_fields: Vec<serde_json::Value>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `address`: a [`InvoiceAddress`](crate::webhook_events::InvoiceAddress).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<InvoiceAddress>,
 
     /// `additionalEmails`: a list of [`InvoiceAdditionalEmail`](crate::webhook_events::InvoiceAdditionalEmail) values.
@@ -4805,69 +2273,20 @@ pub struct InvoiceContactDetails {
     pub additional_emails: Vec<InvoiceAdditionalEmail>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceContactDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceContactDetails {
-    const NAME: &'static str = "InvoiceContactDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "phoneNo",
-        "email",
-        "customFields",
-        "name",
-        "address",
-        "additionalEmails",
-        "companyName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "phoneNo")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value_or_default(&mut v3, "customFields")?,
-                4 => entries.value(&mut v4, "name")?,
-                5 => entries.value(&mut v5, "address")?,
-                6 => entries.value_or_default(&mut v6, "additionalEmails")?,
-                7 => entries.value(&mut v7, "companyName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            phone_no: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-            custom_fields: v3.unwrap_or_default(),
-            name: v4.unwrap_or_default(),
-            address: v5.unwrap_or_default(),
-            additional_emails: v6.unwrap_or_default(),
-            company_name: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceContactDetails {
+        id: "id" value optional,
+        phone_no: "phoneNo" value optional,
+        email: "email" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        name: "name" value optional,
+        address: "address" value optional,
+        additional_emails: "additionalEmails" value_or_default optional,
+        company_name: "companyName" value optional
     }
 }
 
@@ -4877,118 +2296,59 @@ impl crate::runtime::object::Object for InvoiceContactDetails {
 #[non_exhaustive]
 pub struct InvoiceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -4996,181 +2356,61 @@ pub struct InvoiceCreateEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceCreateEvent {
-    const NAME: &'static str = "InvoiceCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceCreateEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -5180,118 +2420,59 @@ impl crate::runtime::object::Object for InvoiceCreateEvent {
 #[non_exhaustive]
 pub struct InvoiceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -5299,181 +2480,61 @@ pub struct InvoiceDeleteEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceDeleteEvent {
-    const NAME: &'static str = "InvoiceDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceDeleteEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -5483,44 +2544,15 @@ impl crate::runtime::object::Object for InvoiceDeleteEvent {
 #[non_exhaustive]
 pub struct InvoiceDiscount {
     /// `percentage` or a fixed amount.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `value`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceDiscount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceDiscount {
-    const NAME: &'static str = "InvoiceDiscount";
-
-    const FIELDS: &'static[&'static str] = &["type", "value"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "value")?,
-                _ => {}
-            }
-        }
-        Ok(Self { type_: v0.unwrap_or_default(), value: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    InvoiceDiscount { type_: "type" value optional, value: "value" value optional }
 }
 
 /// One line of an invoice.
@@ -5529,106 +2561,43 @@ impl crate::runtime::object::Object for InvoiceDiscount {
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Line id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `productId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `priceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceId",))]
     pub price_id: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Quantity.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<f64>,
 
     /// Unit price.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// Taxes on the line; their shape is not documented.
     pub taxes: Vec<serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceLineItem {
-    const NAME: &'static str = "InvoiceLineItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "productId",
-        "priceId",
-        "currency",
-        "name",
-        "qty",
-        "amount",
-        "taxes"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "productId")?,
-                2 => entries.value(&mut v2, "priceId")?,
-                3 => entries.value(&mut v3, "currency")?,
-                4 => entries.value(&mut v4, "name")?,
-                5 => entries.value(&mut v5, "qty")?,
-                6 => entries.value(&mut v6, "amount")?,
-                7 => entries.value_or_default(&mut v7, "taxes")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            product_id: v1.unwrap_or_default(),
-            price_id: v2.unwrap_or_default(),
-            currency: v3.unwrap_or_default(),
-            name: v4.unwrap_or_default(),
-            qty: v5.unwrap_or_default(),
-            amount: v6.unwrap_or_default(),
-            taxes: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceLineItem {
+        id: "_id" value optional,
+        product_id: "productId" value optional,
+        price_id: "priceId" value optional,
+        currency: "currency" value optional,
+        name: "name" value optional,
+        qty: "qty" value optional,
+        amount: "amount" value optional,
+        taxes: "taxes" value_or_default optional
     }
 }
 
@@ -5638,118 +2607,59 @@ impl crate::runtime::object::Object for InvoiceLineItem {
 #[non_exhaustive]
 pub struct InvoicePaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -5757,181 +2667,61 @@ pub struct InvoicePaidEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoicePaidEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoicePaidEvent {
-    const NAME: &'static str = "InvoicePaidEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoicePaidEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -5941,118 +2731,59 @@ impl crate::runtime::object::Object for InvoicePaidEvent {
 #[non_exhaustive]
 pub struct InvoicePartiallyPaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -6060,181 +2791,61 @@ pub struct InvoicePartiallyPaidEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoicePartiallyPaidEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoicePartiallyPaidEvent {
-    const NAME: &'static str = "InvoicePartiallyPaidEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoicePartiallyPaidEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -6244,118 +2855,59 @@ impl crate::runtime::object::Object for InvoicePartiallyPaidEvent {
 #[non_exhaustive]
 pub struct InvoiceSentEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -6363,181 +2915,61 @@ pub struct InvoiceSentEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceSentEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceSentEvent {
-    const NAME: &'static str = "InvoiceSentEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceSentEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -6547,43 +2979,17 @@ impl crate::runtime::object::Object for InvoiceSentEvent {
 #[non_exhaustive]
 pub struct InvoiceTotalSummary {
     /// `subTotal`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subTotal", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subTotal",))]
     pub sub_total: Option<f64>,
 
     /// `discount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceTotalSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceTotalSummary {
-    const NAME: &'static str = "InvoiceTotalSummary";
-
-    const FIELDS: &'static[&'static str] = &["subTotal", "discount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subTotal")?,
-                1 => entries.value(&mut v1, "discount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { sub_total: v0.unwrap_or_default(), discount: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    InvoiceTotalSummary {
+        sub_total: "subTotal" value optional,
+        discount: "discount" value optional
     }
 }
 
@@ -6593,118 +2999,59 @@ impl crate::runtime::object::Object for InvoiceTotalSummary {
 #[non_exhaustive]
 pub struct InvoiceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -6712,181 +3059,61 @@ pub struct InvoiceUpdateEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceUpdateEvent {
-    const NAME: &'static str = "InvoiceUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceUpdateEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -6896,118 +3123,59 @@ impl crate::runtime::object::Object for InvoiceUpdateEvent {
 #[non_exhaustive]
 pub struct InvoiceVoidEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountPaid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "issueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
@@ -7015,181 +3183,61 @@ pub struct InvoiceVoidEvent {
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<f64>,
 
     /// Heading printed on the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountDue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InvoiceVoidEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InvoiceVoidEvent {
-    const NAME: &'static str = "InvoiceVoidEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "_id",
-        "status",
-        "liveMode",
-        "amountPaid",
-        "altId",
-        "altType",
-        "name",
-        "businessDetails",
-        "invoiceNumber",
-        "currency",
-        "contactDetails",
-        "issueDate",
-        "dueDate",
-        "discount",
-        "invoiceItems",
-        "total",
-        "title",
-        "amountDue",
-        "createdAt",
-        "updatedAt",
-        "totalSummary",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "_id")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "liveMode")?,
-                4 => entries.value(&mut v4, "amountPaid")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "businessDetails")?,
-                9 => entries.value(&mut v9, "invoiceNumber")?,
-                10 => entries.value(&mut v10, "currency")?,
-                11 => entries.value(&mut v11, "contactDetails")?,
-                12 => entries.value(&mut v12, "issueDate")?,
-                13 => entries.value(&mut v13, "dueDate")?,
-                14 => entries.value(&mut v14, "discount")?,
-                15 => entries.value_or_default(&mut v15, "invoiceItems")?,
-                16 => entries.value(&mut v16, "total")?,
-                17 => entries.value(&mut v17, "title")?,
-                18 => entries.value(&mut v18, "amountDue")?,
-                19 => entries.value(&mut v19, "createdAt")?,
-                20 => entries.value(&mut v20, "updatedAt")?,
-                21 => entries.value(&mut v21, "totalSummary")?,
-                22 => entries.value(&mut v22, "webhookId")?,
-                23 => entries.value(&mut v23, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            live_mode: v3.unwrap_or_default(),
-            amount_paid: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            business_details: v8.unwrap_or_default(),
-            invoice_number: v9.unwrap_or_default(),
-            currency: v10.unwrap_or_default(),
-            contact_details: v11.unwrap_or_default(),
-            issue_date: v12.unwrap_or_default(),
-            due_date: v13.unwrap_or_default(),
-            discount: v14.unwrap_or_default(),
-            invoice_items: v15.unwrap_or_default(),
-            total: v16.unwrap_or_default(),
-            title: v17.unwrap_or_default(),
-            amount_due: v18.unwrap_or_default(),
-            created_at: v19.unwrap_or_default(),
-            updated_at: v20.unwrap_or_default(),
-            total_summary: v21.unwrap_or_default(),
-            webhook_id: v22.unwrap_or_default(),
-            timestamp: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InvoiceVoidEvent {
+        type_: "type" value optional,
+        id: "_id" value optional,
+        status: "status" value optional,
+        live_mode: "liveMode" value optional,
+        amount_paid: "amountPaid" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        business_details: "businessDetails" value optional,
+        invoice_number: "invoiceNumber" value optional,
+        currency: "currency" value optional,
+        contact_details: "contactDetails" value optional,
+        issue_date: "issueDate" value optional,
+        due_date: "dueDate" value optional,
+        discount: "discount" value optional,
+        invoice_items: "invoiceItems" value_or_default optional,
+        total: "total" value optional,
+        title: "title" value optional,
+        amount_due: "amountDue" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        total_summary: "totalSummary" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7199,101 +3247,37 @@ impl crate::runtime::object::Object for InvoiceVoidEvent {
 #[non_exhaustive]
 pub struct LcEmailStatsEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Agency id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `webhookPayload`: a [`EmailStats`](crate::webhook_events::EmailStats).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookPayload", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookPayload",))]
     pub webhook_payload: Option<EmailStats>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for LcEmailStatsEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LcEmailStatsEvent {
-    const NAME: &'static str = "LcEmailStatsEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "companyId",
-        "webhookPayload",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "webhookPayload")?,
-                4 => entries.value(&mut v4, "webhookId")?,
-                5 => entries.value(&mut v5, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            webhook_payload: v3.unwrap_or_default(),
-            webhook_id: v4.unwrap_or_default(),
-            timestamp: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LcEmailStatsEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        company_id: "companyId" value optional,
+        webhook_payload: "webhookPayload" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7310,112 +3294,44 @@ impl LcEmailStatsEvent {
 #[non_exhaustive]
 pub struct LocationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Agency id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `stripeProductId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stripeProductId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeProductId",))]
     pub stripe_product_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for LocationCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LocationCreateEvent {
-    const NAME: &'static str = "LocationCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "companyId",
-        "name",
-        "email",
-        "stripeProductId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "email")?,
-                5 => entries.value(&mut v5, "stripeProductId")?,
-                6 => entries.value(&mut v6, "webhookId")?,
-                7 => entries.value(&mut v7, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            email: v4.unwrap_or_default(),
-            stripe_product_id: v5.unwrap_or_default(),
-            webhook_id: v6.unwrap_or_default(),
-            timestamp: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LocationCreateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        company_id: "companyId" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        stripe_product_id: "stripeProductId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7425,112 +3341,44 @@ impl crate::runtime::object::Object for LocationCreateEvent {
 #[non_exhaustive]
 pub struct LocationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Agency id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `stripeProductId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stripeProductId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeProductId",))]
     pub stripe_product_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for LocationUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LocationUpdateEvent {
-    const NAME: &'static str = "LocationUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "companyId",
-        "name",
-        "email",
-        "stripeProductId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "email")?,
-                5 => entries.value(&mut v5, "stripeProductId")?,
-                6 => entries.value(&mut v6, "webhookId")?,
-                7 => entries.value(&mut v7, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            email: v4.unwrap_or_default(),
-            stripe_product_id: v5.unwrap_or_default(),
-            webhook_id: v6.unwrap_or_default(),
-            timestamp: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LocationUpdateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        company_id: "companyId" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        stripe_product_id: "stripeProductId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7579,117 +3427,45 @@ crate::runtime::enums::string_enum!(MessageDirection);
 #[non_exhaustive]
 pub struct NoteCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Note id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Note text.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for NoteCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for NoteCreateEvent {
-    const NAME: &'static str = "NoteCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "body",
-        "contactId",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "body")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "dateAdded")?,
-                6 => entries.value(&mut v6, "webhookId")?,
-                7 => entries.value(&mut v7, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            body: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            date_added: v5.unwrap_or_default(),
-            webhook_id: v6.unwrap_or_default(),
-            timestamp: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    NoteCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7699,117 +3475,45 @@ impl crate::runtime::object::Object for NoteCreateEvent {
 #[non_exhaustive]
 pub struct NoteDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Note id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Note text.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for NoteDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for NoteDeleteEvent {
-    const NAME: &'static str = "NoteDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "body",
-        "contactId",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "body")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "dateAdded")?,
-                6 => entries.value(&mut v6, "webhookId")?,
-                7 => entries.value(&mut v7, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            body: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            date_added: v5.unwrap_or_default(),
-            webhook_id: v6.unwrap_or_default(),
-            timestamp: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    NoteDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7819,117 +3523,45 @@ impl crate::runtime::object::Object for NoteDeleteEvent {
 #[non_exhaustive]
 pub struct NoteUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Note id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Note text.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for NoteUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for NoteUpdateEvent {
-    const NAME: &'static str = "NoteUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "body",
-        "contactId",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "body")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "dateAdded")?,
-                6 => entries.value(&mut v6, "webhookId")?,
-                7 => entries.value(&mut v7, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            body: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            date_added: v5.unwrap_or_default(),
-            webhook_id: v6.unwrap_or_default(),
-            timestamp: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    NoteUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -7939,39 +3571,14 @@ impl crate::runtime::object::Object for NoteUpdateEvent {
 #[non_exhaustive]
 pub struct ObjectLabels {
     /// `singular`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub singular: Option<String>,
 
     /// `plural`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub plural: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ObjectLabels {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ObjectLabels {
-    const NAME: &'static str = "ObjectLabels";
-
-    const FIELDS: &'static[&'static str] = &["singular", "plural"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "singular")?,
-                1 => entries.value(&mut v1, "plural")?,
-                _ => {}
-            }
-        }
-        Ok(Self { singular: v0.unwrap_or_default(), plural: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ObjectLabels { singular: "singular" value optional, plural: "plural" value optional }
 }
 
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
@@ -7980,24 +3587,16 @@ impl crate::runtime::object::Object for ObjectLabels {
 #[non_exhaustive]
 pub struct ObjectSchemaCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Object id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `labels`: a [`ObjectLabels`](crate::webhook_events::ObjectLabels).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub labels: Option<ObjectLabels>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
@@ -8005,25 +3604,14 @@ pub struct ObjectSchemaCreateEvent {
     pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryDisplayProperty", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryDisplayProperty",))]
     pub primary_display_property: Option<String>,
 
     /// Object key, e.g. `custom_objects.pets`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
@@ -8035,128 +3623,42 @@ pub struct ObjectSchemaCreateEvent {
     pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `objectType`: a [`ObjectType`](crate::webhook_events::ObjectType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectType",))]
     pub object_type: Option<ObjectType>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ObjectSchemaCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ObjectSchemaCreateEvent {
-    const NAME: &'static str = "ObjectSchemaCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "labels",
-        "description",
-        "searchableProperties",
-        "primaryDisplayProperty",
-        "key",
-        "locationId",
-        "createdBy",
-        "updatedBy",
-        "createdAt",
-        "updatedAt",
-        "objectType",
-        "timestamp",
-        "webhookId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "labels")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value_or_default(&mut v4, "searchableProperties")?,
-                5 => entries.value(&mut v5, "primaryDisplayProperty")?,
-                6 => entries.value(&mut v6, "key")?,
-                7 => entries.value(&mut v7, "locationId")?,
-                8 => entries.value_or_default(&mut v8, "createdBy")?,
-                9 => entries.value_or_default(&mut v9, "updatedBy")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "objectType")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                14 => entries.value(&mut v14, "webhookId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            labels: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            searchable_properties: v4.unwrap_or_default(),
-            primary_display_property: v5.unwrap_or_default(),
-            key: v6.unwrap_or_default(),
-            location_id: v7.unwrap_or_default(),
-            created_by: v8.unwrap_or_default(),
-            updated_by: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            object_type: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-            webhook_id: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ObjectSchemaCreateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        labels: "labels" value optional,
+        description: "description" value optional,
+        searchable_properties: "searchableProperties" value_or_default optional,
+        primary_display_property: "primaryDisplayProperty" value optional,
+        key: "key" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value_or_default optional,
+        updated_by: "updatedBy" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        object_type: "objectType" value optional,
+        timestamp: "timestamp" value optional,
+        webhook_id: "webhookId" value optional
     }
 }
 
@@ -8166,24 +3668,16 @@ impl crate::runtime::object::Object for ObjectSchemaCreateEvent {
 #[non_exhaustive]
 pub struct ObjectSchemaUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Object id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `labels`: a [`ObjectLabels`](crate::webhook_events::ObjectLabels).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub labels: Option<ObjectLabels>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
@@ -8191,25 +3685,14 @@ pub struct ObjectSchemaUpdateEvent {
     pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryDisplayProperty", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryDisplayProperty",))]
     pub primary_display_property: Option<String>,
 
     /// Object key, e.g. `custom_objects.pets`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
@@ -8221,128 +3704,42 @@ pub struct ObjectSchemaUpdateEvent {
     pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `objectType`: a [`ObjectType`](crate::webhook_events::ObjectType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "objectType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectType",))]
     pub object_type: Option<ObjectType>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ObjectSchemaUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ObjectSchemaUpdateEvent {
-    const NAME: &'static str = "ObjectSchemaUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "labels",
-        "description",
-        "searchableProperties",
-        "primaryDisplayProperty",
-        "key",
-        "locationId",
-        "createdBy",
-        "updatedBy",
-        "createdAt",
-        "updatedAt",
-        "objectType",
-        "timestamp",
-        "webhookId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "labels")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value_or_default(&mut v4, "searchableProperties")?,
-                5 => entries.value(&mut v5, "primaryDisplayProperty")?,
-                6 => entries.value(&mut v6, "key")?,
-                7 => entries.value(&mut v7, "locationId")?,
-                8 => entries.value_or_default(&mut v8, "createdBy")?,
-                9 => entries.value_or_default(&mut v9, "updatedBy")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "objectType")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                14 => entries.value(&mut v14, "webhookId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            labels: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            searchable_properties: v4.unwrap_or_default(),
-            primary_display_property: v5.unwrap_or_default(),
-            key: v6.unwrap_or_default(),
-            location_id: v7.unwrap_or_default(),
-            created_by: v8.unwrap_or_default(),
-            updated_by: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            object_type: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-            webhook_id: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ObjectSchemaUpdateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        labels: "labels" value optional,
+        description: "description" value optional,
+        searchable_properties: "searchableProperties" value_or_default optional,
+        primary_display_property: "primaryDisplayProperty" value optional,
+        key: "key" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value_or_default optional,
+        updated_by: "updatedBy" value_or_default optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        object_type: "objectType" value optional,
+        timestamp: "timestamp" value optional,
+        webhook_id: "webhookId" value optional
     }
 }
 
@@ -8391,185 +3788,73 @@ crate::runtime::enums::string_enum!(ObjectType);
 #[non_exhaustive]
 pub struct OpportunityAssignedToUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityAssignedToUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityAssignedToUpdateEvent {
-    const NAME: &'static str = "OpportunityAssignedToUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityAssignedToUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -8579,185 +3864,73 @@ impl crate::runtime::object::Object for OpportunityAssignedToUpdateEvent {
 #[non_exhaustive]
 pub struct OpportunityCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityCreateEvent {
-    const NAME: &'static str = "OpportunityCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -8767,185 +3940,73 @@ impl crate::runtime::object::Object for OpportunityCreateEvent {
 #[non_exhaustive]
 pub struct OpportunityDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityDeleteEvent {
-    const NAME: &'static str = "OpportunityDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -8955,185 +4016,73 @@ impl crate::runtime::object::Object for OpportunityDeleteEvent {
 #[non_exhaustive]
 pub struct OpportunityMonetaryValueUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityMonetaryValueUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityMonetaryValueUpdateEvent {
-    const NAME: &'static str = "OpportunityMonetaryValueUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityMonetaryValueUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -9143,185 +4092,73 @@ impl crate::runtime::object::Object for OpportunityMonetaryValueUpdateEvent {
 #[non_exhaustive]
 pub struct OpportunityStageUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityStageUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityStageUpdateEvent {
-    const NAME: &'static str = "OpportunityStageUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityStageUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -9380,185 +4217,73 @@ crate::runtime::enums::string_enum!(OpportunityStatus);
 #[non_exhaustive]
 pub struct OpportunityStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityStatusUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityStatusUpdateEvent {
-    const NAME: &'static str = "OpportunityStatusUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityStatusUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -9568,185 +4293,73 @@ impl crate::runtime::object::Object for OpportunityStatusUpdateEvent {
 #[non_exhaustive]
 pub struct OpportunityUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityUpdateEvent {
-    const NAME: &'static str = "OpportunityUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "contactId",
-        "monetaryValue",
-        "name",
-        "pipelineId",
-        "pipelineStageId",
-        "source",
-        "status",
-        "dateAdded",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "monetaryValue")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "pipelineId")?,
-                8 => entries.value(&mut v8, "pipelineStageId")?,
-                9 => entries.value(&mut v9, "source")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            monetary_value: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            pipeline_id: v7.unwrap_or_default(),
-            pipeline_stage_id: v8.unwrap_or_default(),
-            source: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        contact_id: "contactId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        name: "name" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        source: "source" value optional,
+        status: "status" value optional,
+        date_added: "dateAdded" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -9756,55 +4369,24 @@ impl crate::runtime::object::Object for OpportunityUpdateEvent {
 #[non_exhaustive]
 pub struct OrderAmountSummary {
     /// `subtotal`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subtotal: Option<f64>,
 
     /// `discount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub discount: Option<f64>,
 
     /// `tax`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub tax: Option<f64>,
 
     /// `shipping`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub shipping: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderAmountSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderAmountSummary {
-    const NAME: &'static str = "OrderAmountSummary";
-
-    const FIELDS: &'static[&'static str] = &["subtotal", "discount", "tax", "shipping"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subtotal")?,
-                1 => entries.value(&mut v1, "discount")?,
-                2 => entries.value(&mut v2, "tax")?,
-                3 => entries.value(&mut v3, "shipping")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            subtotal: v0.unwrap_or_default(),
-            discount: v1.unwrap_or_default(),
-            tax: v2.unwrap_or_default(),
-            shipping: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderAmountSummary {
+        subtotal: "subtotal" value optional,
+        discount: "discount" value optional,
+        tax: "tax" value optional,
+        shipping: "shipping" value optional
     }
 }
 
@@ -9814,234 +4396,100 @@ impl crate::runtime::object::Object for OrderAmountSummary {
 #[non_exhaustive]
 pub struct OrderContact {
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// Where the contact came from.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// Full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderContact {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderContact {
-    const NAME: &'static str = "OrderContact";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "id",
-        "address1",
-        "city",
-        "state",
-        "companyName",
-        "country",
-        "source",
-        "dateAdded",
-        "dateOfBirth",
-        "dnd",
-        "email",
-        "name",
-        "firstName",
-        "lastName",
-        "phone",
-        "postalCode",
-        "tags",
-        "website",
-        "attachments",
-        "assignedTo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "address1")?,
-                3 => entries.value(&mut v3, "city")?,
-                4 => entries.value(&mut v4, "state")?,
-                5 => entries.value(&mut v5, "companyName")?,
-                6 => entries.value(&mut v6, "country")?,
-                7 => entries.value(&mut v7, "source")?,
-                8 => entries.value(&mut v8, "dateAdded")?,
-                9 => entries.value(&mut v9, "dateOfBirth")?,
-                10 => entries.value(&mut v10, "dnd")?,
-                11 => entries.value(&mut v11, "email")?,
-                12 => entries.value(&mut v12, "name")?,
-                13 => entries.value(&mut v13, "firstName")?,
-                14 => entries.value(&mut v14, "lastName")?,
-                15 => entries.value(&mut v15, "phone")?,
-                16 => entries.value(&mut v16, "postalCode")?,
-                17 => entries.value_or_default(&mut v17, "tags")?,
-                18 => entries.value(&mut v18, "website")?,
-                19 => entries.value_or_default(&mut v19, "attachments")?,
-                20 => entries.value(&mut v20, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            address1: v2.unwrap_or_default(),
-            city: v3.unwrap_or_default(),
-            state: v4.unwrap_or_default(),
-            company_name: v5.unwrap_or_default(),
-            country: v6.unwrap_or_default(),
-            source: v7.unwrap_or_default(),
-            date_added: v8.unwrap_or_default(),
-            date_of_birth: v9.unwrap_or_default(),
-            dnd: v10.unwrap_or_default(),
-            email: v11.unwrap_or_default(),
-            name: v12.unwrap_or_default(),
-            first_name: v13.unwrap_or_default(),
-            last_name: v14.unwrap_or_default(),
-            phone: v15.unwrap_or_default(),
-            postal_code: v16.unwrap_or_default(),
-            tags: v17.unwrap_or_default(),
-            website: v18.unwrap_or_default(),
-            attachments: v19.unwrap_or_default(),
-            assigned_to: v20.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderContact {
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        company_name: "companyName" value optional,
+        country: "country" value optional,
+        source: "source" value optional,
+        date_added: "dateAdded" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        dnd: "dnd" value optional,
+        email: "email" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        phone: "phone" value optional,
+        postal_code: "postalCode" value optional,
+        tags: "tags" value_or_default optional,
+        website: "website" value optional,
+        attachments: "attachments" value_or_default optional,
+        assigned_to: "assignedTo" value optional
     }
 }
 
@@ -10051,108 +4499,55 @@ impl crate::runtime::object::Object for OrderContact {
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Order id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// Owner id (the location id).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactSnapshot", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: Option<OrderContact>,
 
     /// For example `pending` or `completed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// For example `unfulfilled`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fulfillmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfillmentStatus",))]
     pub fulfillment_status: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Total.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// False for test-mode orders.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
     pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountSummary",))]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
@@ -10160,143 +4555,46 @@ pub struct OrderCreateEvent {
     pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<OrderSource>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderCreateEvent {
-    const NAME: &'static str = "OrderCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "altId",
-        "altType",
-        "contactId",
-        "contactSnapshot",
-        "status",
-        "fulfillmentStatus",
-        "currency",
-        "amount",
-        "liveMode",
-        "items",
-        "amountSummary",
-        "taxSummary",
-        "source",
-        "createdAt",
-        "updatedAt",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value(&mut v3, "altId")?,
-                4 => entries.value(&mut v4, "altType")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "contactSnapshot")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "fulfillmentStatus")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "amount")?,
-                11 => entries.value(&mut v11, "liveMode")?,
-                12 => entries.value_or_default(&mut v12, "items")?,
-                13 => entries.value(&mut v13, "amountSummary")?,
-                14 => entries.value_or_default(&mut v14, "taxSummary")?,
-                15 => entries.value(&mut v15, "source")?,
-                16 => entries.value(&mut v16, "createdAt")?,
-                17 => entries.value(&mut v17, "updatedAt")?,
-                18 => entries.value(&mut v18, "webhookId")?,
-                19 => entries.value(&mut v19, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            alt_id: v3.unwrap_or_default(),
-            alt_type: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            contact_snapshot: v6.unwrap_or_default(),
-            status: v7.unwrap_or_default(),
-            fulfillment_status: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            amount: v10.unwrap_or_default(),
-            live_mode: v11.unwrap_or_default(),
-            items: v12.unwrap_or_default(),
-            amount_summary: v13.unwrap_or_default(),
-            tax_summary: v14.unwrap_or_default(),
-            source: v15.unwrap_or_default(),
-            created_at: v16.unwrap_or_default(),
-            updated_at: v17.unwrap_or_default(),
-            webhook_id: v18.unwrap_or_default(),
-            timestamp: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        contact_id: "contactId" value optional,
+        contact_snapshot: "contactSnapshot" value optional,
+        status: "status" value optional,
+        fulfillment_status: "fulfillmentStatus" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        live_mode: "liveMode" value optional,
+        items: "items" value_or_default optional,
+        amount_summary: "amountSummary" value optional,
+        tax_summary: "taxSummary" value_or_default optional,
+        source: "source" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -10306,55 +4604,24 @@ impl crate::runtime::object::Object for OrderCreateEvent {
 #[non_exhaustive]
 pub struct OrderLineItem {
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Quantity.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<f64>,
 
     /// `product`: a [`OrderProduct`](crate::webhook_events::OrderProduct).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<OrderProduct>,
 
     /// `price`: a [`OrderPrice`](crate::webhook_events::OrderPrice).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<OrderPrice>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderLineItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderLineItem {
-    const NAME: &'static str = "OrderLineItem";
-
-    const FIELDS: &'static[&'static str] = &["name", "qty", "product", "price"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "qty")?,
-                2 => entries.value(&mut v2, "product")?,
-                3 => entries.value(&mut v3, "price")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            qty: v1.unwrap_or_default(),
-            product: v2.unwrap_or_default(),
-            price: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderLineItem {
+        name: "name" value optional,
+        qty: "qty" value optional,
+        product: "product" value optional,
+        price: "price" value optional
     }
 }
 
@@ -10364,33 +4631,20 @@ impl crate::runtime::object::Object for OrderLineItem {
 #[non_exhaustive]
 pub struct OrderPrice {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
@@ -10398,52 +4652,14 @@ pub struct OrderPrice {
     pub variant_option_ids: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderPrice {
-    const NAME: &'static str = "OrderPrice";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "type",
-        "currency",
-        "amount",
-        "variantOptionIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "currency")?,
-                4 => entries.value(&mut v4, "amount")?,
-                5 => entries.value_or_default(&mut v5, "variantOptionIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            currency: v3.unwrap_or_default(),
-            amount: v4.unwrap_or_default(),
-            variant_option_ids: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderPrice {
+        id: "_id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        variant_option_ids: "variantOptionIds" value_or_default optional
     }
 }
 
@@ -10453,29 +4669,17 @@ impl crate::runtime::object::Object for OrderPrice {
 #[non_exhaustive]
 pub struct OrderProduct {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// HTML.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// `taxes`: a list of [`ProductTax`](crate::webhook_events::ProductTax) values.
@@ -10485,52 +4689,14 @@ pub struct OrderProduct {
     pub variants: Vec<ProductVariant>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderProduct {
-    const NAME: &'static str = "OrderProduct";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "description",
-        "availableInStore",
-        "taxes",
-        "variants"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                3 => entries.value(&mut v3, "availableInStore")?,
-                4 => entries.value_or_default(&mut v4, "taxes")?,
-                5 => entries.value_or_default(&mut v5, "variants")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            description: v2.unwrap_or_default(),
-            available_in_store: v3.unwrap_or_default(),
-            taxes: v4.unwrap_or_default(),
-            variants: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderProduct {
+        id: "_id" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        available_in_store: "availableInStore" value optional,
+        taxes: "taxes" value_or_default optional,
+        variants: "variants" value_or_default optional
     }
 }
 
@@ -10540,71 +4706,30 @@ impl crate::runtime::object::Object for OrderProduct {
 #[non_exhaustive]
 pub struct OrderSource {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// For example `website`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// For example `store`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subType",))]
     pub sub_type: Option<String>,
 
     /// Details of the source (page, step, domain); not documented.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderSource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderSource {
-    const NAME: &'static str = "OrderSource";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "type", "subType", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "subType")?,
-                4 => entries.value_or_default(&mut v4, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            sub_type: v3.unwrap_or_default(),
-            meta: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderSource {
+        id: "id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        sub_type: "subType" value optional,
+        meta: "meta" value_or_default optional
     }
 }
 
@@ -10614,108 +4739,55 @@ impl crate::runtime::object::Object for OrderSource {
 #[non_exhaustive]
 pub struct OrderStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Order id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// Owner id (the location id).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactSnapshot", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: Option<OrderContact>,
 
     /// For example `pending` or `completed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// For example `unfulfilled`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fulfillmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfillmentStatus",))]
     pub fulfillment_status: Option<String>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// Total.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// False for test-mode orders.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "liveMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
     pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "amountSummary", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountSummary",))]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
@@ -10723,143 +4795,46 @@ pub struct OrderStatusUpdateEvent {
     pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<OrderSource>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderStatusUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderStatusUpdateEvent {
-    const NAME: &'static str = "OrderStatusUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "altId",
-        "altType",
-        "contactId",
-        "contactSnapshot",
-        "status",
-        "fulfillmentStatus",
-        "currency",
-        "amount",
-        "liveMode",
-        "items",
-        "amountSummary",
-        "taxSummary",
-        "source",
-        "createdAt",
-        "updatedAt",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value(&mut v3, "altId")?,
-                4 => entries.value(&mut v4, "altType")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "contactSnapshot")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "fulfillmentStatus")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "amount")?,
-                11 => entries.value(&mut v11, "liveMode")?,
-                12 => entries.value_or_default(&mut v12, "items")?,
-                13 => entries.value(&mut v13, "amountSummary")?,
-                14 => entries.value_or_default(&mut v14, "taxSummary")?,
-                15 => entries.value(&mut v15, "source")?,
-                16 => entries.value(&mut v16, "createdAt")?,
-                17 => entries.value(&mut v17, "updatedAt")?,
-                18 => entries.value(&mut v18, "webhookId")?,
-                19 => entries.value(&mut v19, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            alt_id: v3.unwrap_or_default(),
-            alt_type: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            contact_snapshot: v6.unwrap_or_default(),
-            status: v7.unwrap_or_default(),
-            fulfillment_status: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            amount: v10.unwrap_or_default(),
-            live_mode: v11.unwrap_or_default(),
-            items: v12.unwrap_or_default(),
-            amount_summary: v13.unwrap_or_default(),
-            tax_summary: v14.unwrap_or_default(),
-            source: v15.unwrap_or_default(),
-            created_at: v16.unwrap_or_default(),
-            updated_at: v17.unwrap_or_default(),
-            webhook_id: v18.unwrap_or_default(),
-            timestamp: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderStatusUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        contact_id: "contactId" value optional,
+        contact_snapshot: "contactSnapshot" value optional,
+        status: "status" value optional,
+        fulfillment_status: "fulfillmentStatus" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        live_mode: "liveMode" value optional,
+        items: "items" value_or_default optional,
+        amount_summary: "amountSummary" value optional,
+        tax_summary: "taxSummary" value_or_default optional,
+        source: "source" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -10869,67 +4844,29 @@ impl crate::runtime::object::Object for OrderStatusUpdateEvent {
 #[non_exhaustive]
 pub struct OrderTaxLine {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `exclusive` or `inclusive`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calculation: Option<String>,
 
     /// Rate in percent.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rate: Option<f64>,
 
     /// `amount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for OrderTaxLine {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OrderTaxLine {
-    const NAME: &'static str = "OrderTaxLine";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "calculation", "rate", "amount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "calculation")?,
-                3 => entries.value(&mut v3, "rate")?,
-                4 => entries.value(&mut v4, "amount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            calculation: v2.unwrap_or_default(),
-            rate: v3.unwrap_or_default(),
-            amount: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OrderTaxLine {
+        id: "_id" value optional,
+        name: "name" value optional,
+        calculation: "calculation" value optional,
+        rate: "rate" value optional,
+        amount: "amount" value optional
     }
 }
 
@@ -10939,318 +4876,131 @@ impl crate::runtime::object::Object for OrderTaxLine {
 #[non_exhaustive]
 pub struct OutboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
     pub attachments: Vec<String>,
 
     /// Message text (HTML for e-mail).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// MIME type of `body`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// `conversationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::webhook_events::MessageDirection).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub direction: Option<MessageDirection>,
 
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageType",))]
     pub message_type: Option<String>,
 
     /// Delivery or call outcome, e.g. `delivered`, `completed`, `voicemail`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `messageId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// User involved (for calls and messages sent by a user).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// What sent the message, e.g. `app`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Conversation provider that carried the message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 
     /// Call length in seconds.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callDuration",))]
     pub call_duration: Option<i64>,
 
     /// Call outcome, e.g. `completed` or `voicemail`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "callStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callStatus",))]
     pub call_status: Option<String>,
 
     /// E-mail message id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// E-mail thread id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "threadId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "threadId",))]
     pub thread_id: Option<String>,
 
     /// E-mail provider.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub provider: Option<String>,
 
     /// E-mail sender.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// E-mail subject.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// E-mail recipients.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub to: Option<Recipients>,
 
     /// Copy recipients.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub cc: Option<Recipients>,
 
     /// Blind-copy recipients.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub bcc: Option<Recipients>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for OutboundMessageEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OutboundMessageEvent {
-    const NAME: &'static str = "OutboundMessageEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "attachments",
-        "body",
-        "contactId",
-        "contentType",
-        "conversationId",
-        "dateAdded",
-        "direction",
-        "messageType",
-        "status",
-        "messageId",
-        "userId",
-        "source",
-        "conversationProviderId",
-        "callDuration",
-        "callStatus",
-        "emailMessageId",
-        "threadId",
-        "provider",
-        "from",
-        "subject",
-        "to",
-        "cc",
-        "bcc",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value_or_default(&mut v2, "attachments")?,
-                3 => entries.value(&mut v3, "body")?,
-                4 => entries.value(&mut v4, "contactId")?,
-                5 => entries.value(&mut v5, "contentType")?,
-                6 => entries.value(&mut v6, "conversationId")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "direction")?,
-                9 => entries.value(&mut v9, "messageType")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "messageId")?,
-                12 => entries.value(&mut v12, "userId")?,
-                13 => entries.value(&mut v13, "source")?,
-                14 => entries.value(&mut v14, "conversationProviderId")?,
-                15 => entries.value(&mut v15, "callDuration")?,
-                16 => entries.value(&mut v16, "callStatus")?,
-                17 => entries.value(&mut v17, "emailMessageId")?,
-                18 => entries.value(&mut v18, "threadId")?,
-                19 => entries.value(&mut v19, "provider")?,
-                20 => entries.value(&mut v20, "from")?,
-                21 => entries.value(&mut v21, "subject")?,
-                22 => entries.value(&mut v22, "to")?,
-                23 => entries.value(&mut v23, "cc")?,
-                24 => entries.value(&mut v24, "bcc")?,
-                25 => entries.value(&mut v25, "webhookId")?,
-                26 => entries.value(&mut v26, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            attachments: v2.unwrap_or_default(),
-            body: v3.unwrap_or_default(),
-            contact_id: v4.unwrap_or_default(),
-            content_type: v5.unwrap_or_default(),
-            conversation_id: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            direction: v8.unwrap_or_default(),
-            message_type: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            message_id: v11.unwrap_or_default(),
-            user_id: v12.unwrap_or_default(),
-            source: v13.unwrap_or_default(),
-            conversation_provider_id: v14.unwrap_or_default(),
-            call_duration: v15.unwrap_or_default(),
-            call_status: v16.unwrap_or_default(),
-            email_message_id: v17.unwrap_or_default(),
-            thread_id: v18.unwrap_or_default(),
-            provider: v19.unwrap_or_default(),
-            from: v20.unwrap_or_default(),
-            subject: v21.unwrap_or_default(),
-            to: v22.unwrap_or_default(),
-            cc: v23.unwrap_or_default(),
-            bcc: v24.unwrap_or_default(),
-            webhook_id: v25.unwrap_or_default(),
-            timestamp: v26.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OutboundMessageEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        attachments: "attachments" value_or_default optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        content_type: "contentType" value optional,
+        conversation_id: "conversationId" value optional,
+        date_added: "dateAdded" value optional,
+        direction: "direction" value optional,
+        message_type: "messageType" value optional,
+        status: "status" value optional,
+        message_id: "messageId" value optional,
+        user_id: "userId" value optional,
+        source: "source" value optional,
+        conversation_provider_id: "conversationProviderId" value optional,
+        call_duration: "callDuration" value optional,
+        call_status: "callStatus" value optional,
+        email_message_id: "emailMessageId" value optional,
+        thread_id: "threadId" value optional,
+        provider: "provider" value optional,
+        from: "from" value optional,
+        subject: "subject" value optional,
+        to: "to" value optional,
+        cc: "cc" value optional,
+        bcc: "bcc" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -11260,140 +5010,52 @@ impl crate::runtime::object::Object for OutboundMessageEvent {
 #[non_exhaustive]
 pub struct PlanChangeEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `appId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Agency id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// User who changed the plan.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Plan before the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPlanId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPlanId",))]
     pub current_plan_id: Option<String>,
 
     /// Plan after the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "newPlanId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "newPlanId",))]
     pub new_plan_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PlanChangeEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PlanChangeEvent {
-    const NAME: &'static str = "PlanChangeEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "appId",
-        "locationId",
-        "companyId",
-        "userId",
-        "currentPlanId",
-        "newPlanId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "appId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "companyId")?,
-                4 => entries.value(&mut v4, "userId")?,
-                5 => entries.value(&mut v5, "currentPlanId")?,
-                6 => entries.value(&mut v6, "newPlanId")?,
-                7 => entries.value(&mut v7, "webhookId")?,
-                8 => entries.value(&mut v8, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            app_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            company_id: v3.unwrap_or_default(),
-            user_id: v4.unwrap_or_default(),
-            current_plan_id: v5.unwrap_or_default(),
-            new_plan_id: v6.unwrap_or_default(),
-            webhook_id: v7.unwrap_or_default(),
-            timestamp: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PlanChangeEvent {
+        type_: "type" value optional,
+        app_id: "appId" value optional,
+        location_id: "locationId" value optional,
+        company_id: "companyId" value optional,
+        user_id: "userId" value optional,
+        current_plan_id: "currentPlanId" value optional,
+        new_plan_id: "newPlanId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -11403,30 +5065,15 @@ impl crate::runtime::object::Object for PlanChangeEvent {
 #[non_exhaustive]
 pub struct PriceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Price id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -11438,213 +5085,82 @@ pub struct PriceCreateEvent {
     pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// User who made the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<PriceType>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`PriceRecurrence`](crate::webhook_events::PriceRecurrence).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<PriceRecurrence>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Crossed-out reference price.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// Whether stock is counted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PriceCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PriceCreateEvent {
-    const NAME: &'static str = "PriceCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "membershipOffers",
-        "variantOptionIds",
-        "product",
-        "userId",
-        "name",
-        "priceType",
-        "currency",
-        "amount",
-        "recurring",
-        "createdAt",
-        "updatedAt",
-        "compareAtPrice",
-        "trackInventory",
-        "availableQuantity",
-        "allowOutOfStockPurchases",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value_or_default(&mut v3, "membershipOffers")?,
-                4 => entries.value_or_default(&mut v4, "variantOptionIds")?,
-                5 => entries.value(&mut v5, "product")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "priceType")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "amount")?,
-                11 => entries.value(&mut v11, "recurring")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                14 => entries.value(&mut v14, "compareAtPrice")?,
-                15 => entries.value(&mut v15, "trackInventory")?,
-                16 => entries.value(&mut v16, "availableQuantity")?,
-                17 => entries.value(&mut v17, "allowOutOfStockPurchases")?,
-                18 => entries.value(&mut v18, "webhookId")?,
-                19 => entries.value(&mut v19, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            membership_offers: v3.unwrap_or_default(),
-            variant_option_ids: v4.unwrap_or_default(),
-            product: v5.unwrap_or_default(),
-            user_id: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            price_type: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            amount: v10.unwrap_or_default(),
-            recurring: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-            compare_at_price: v14.unwrap_or_default(),
-            track_inventory: v15.unwrap_or_default(),
-            available_quantity: v16.unwrap_or_default(),
-            allow_out_of_stock_purchases: v17.unwrap_or_default(),
-            webhook_id: v18.unwrap_or_default(),
-            timestamp: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PriceCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        membership_offers: "membershipOffers" value_or_default optional,
+        variant_option_ids: "variantOptionIds" value_or_default optional,
+        product: "product" value optional,
+        user_id: "userId" value optional,
+        name: "name" value optional,
+        price_type: "priceType" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        recurring: "recurring" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        track_inventory: "trackInventory" value optional,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -11654,30 +5170,15 @@ impl crate::runtime::object::Object for PriceCreateEvent {
 #[non_exhaustive]
 pub struct PriceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Price id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -11689,213 +5190,82 @@ pub struct PriceDeleteEvent {
     pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// User who made the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<PriceType>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`PriceRecurrence`](crate::webhook_events::PriceRecurrence).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<PriceRecurrence>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Crossed-out reference price.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// Whether stock is counted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PriceDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PriceDeleteEvent {
-    const NAME: &'static str = "PriceDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "membershipOffers",
-        "variantOptionIds",
-        "product",
-        "userId",
-        "name",
-        "priceType",
-        "currency",
-        "amount",
-        "recurring",
-        "createdAt",
-        "updatedAt",
-        "compareAtPrice",
-        "trackInventory",
-        "availableQuantity",
-        "allowOutOfStockPurchases",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value_or_default(&mut v3, "membershipOffers")?,
-                4 => entries.value_or_default(&mut v4, "variantOptionIds")?,
-                5 => entries.value(&mut v5, "product")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "priceType")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "amount")?,
-                11 => entries.value(&mut v11, "recurring")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                14 => entries.value(&mut v14, "compareAtPrice")?,
-                15 => entries.value(&mut v15, "trackInventory")?,
-                16 => entries.value(&mut v16, "availableQuantity")?,
-                17 => entries.value(&mut v17, "allowOutOfStockPurchases")?,
-                18 => entries.value(&mut v18, "webhookId")?,
-                19 => entries.value(&mut v19, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            membership_offers: v3.unwrap_or_default(),
-            variant_option_ids: v4.unwrap_or_default(),
-            product: v5.unwrap_or_default(),
-            user_id: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            price_type: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            amount: v10.unwrap_or_default(),
-            recurring: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-            compare_at_price: v14.unwrap_or_default(),
-            track_inventory: v15.unwrap_or_default(),
-            available_quantity: v16.unwrap_or_default(),
-            allow_out_of_stock_purchases: v17.unwrap_or_default(),
-            webhook_id: v18.unwrap_or_default(),
-            timestamp: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PriceDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        membership_offers: "membershipOffers" value_or_default optional,
+        variant_option_ids: "variantOptionIds" value_or_default optional,
+        product: "product" value optional,
+        user_id: "userId" value optional,
+        name: "name" value optional,
+        price_type: "priceType" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        recurring: "recurring" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        track_inventory: "trackInventory" value optional,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -11905,53 +5275,21 @@ impl crate::runtime::object::Object for PriceDeleteEvent {
 #[non_exhaustive]
 pub struct PriceMembershipOffer {
     /// `label`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 
     /// `value`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub value: Option<String>,
 
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PriceMembershipOffer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PriceMembershipOffer {
-    const NAME: &'static str = "PriceMembershipOffer";
-
-    const FIELDS: &'static[&'static str] = &["label", "value", "_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "value")?,
-                2 => entries.value(&mut v2, "_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            label: v0.unwrap_or_default(),
-            value: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PriceMembershipOffer {
+        label: "label" value optional,
+        value: "value" value optional,
+        id: "_id" value optional
     }
 }
 
@@ -11961,43 +5299,17 @@ impl crate::runtime::object::Object for PriceMembershipOffer {
 #[non_exhaustive]
 pub struct PriceRecurrence {
     /// `day`, `week`, `month` or `year`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub interval: Option<String>,
 
     /// Number of intervals per period.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalCount",))]
     pub interval_count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for PriceRecurrence {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PriceRecurrence {
-    const NAME: &'static str = "PriceRecurrence";
-
-    const FIELDS: &'static[&'static str] = &["interval", "intervalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "interval")?,
-                1 => entries.value(&mut v1, "intervalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { interval: v0.unwrap_or_default(), interval_count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    PriceRecurrence {
+        interval: "interval" value optional,
+        interval_count: "intervalCount" value optional
     }
 }
 
@@ -12046,30 +5358,15 @@ crate::runtime::enums::string_enum!(PriceType);
 #[non_exhaustive]
 pub struct PriceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Price id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
@@ -12081,213 +5378,82 @@ pub struct PriceUpdateEvent {
     pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub product: Option<String>,
 
     /// User who made the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "priceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<PriceType>,
 
     /// `currency`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
 
     /// `amount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<f64>,
 
     /// `recurring`: a [`PriceRecurrence`](crate::webhook_events::PriceRecurrence).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<PriceRecurrence>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Crossed-out reference price.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// Whether stock is counted.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PriceUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PriceUpdateEvent {
-    const NAME: &'static str = "PriceUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "membershipOffers",
-        "variantOptionIds",
-        "product",
-        "userId",
-        "name",
-        "priceType",
-        "currency",
-        "amount",
-        "recurring",
-        "createdAt",
-        "updatedAt",
-        "compareAtPrice",
-        "trackInventory",
-        "availableQuantity",
-        "allowOutOfStockPurchases",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value_or_default(&mut v3, "membershipOffers")?,
-                4 => entries.value_or_default(&mut v4, "variantOptionIds")?,
-                5 => entries.value(&mut v5, "product")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "priceType")?,
-                9 => entries.value(&mut v9, "currency")?,
-                10 => entries.value(&mut v10, "amount")?,
-                11 => entries.value(&mut v11, "recurring")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                14 => entries.value(&mut v14, "compareAtPrice")?,
-                15 => entries.value(&mut v15, "trackInventory")?,
-                16 => entries.value(&mut v16, "availableQuantity")?,
-                17 => entries.value(&mut v17, "allowOutOfStockPurchases")?,
-                18 => entries.value(&mut v18, "webhookId")?,
-                19 => entries.value(&mut v19, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            membership_offers: v3.unwrap_or_default(),
-            variant_option_ids: v4.unwrap_or_default(),
-            product: v5.unwrap_or_default(),
-            user_id: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            price_type: v8.unwrap_or_default(),
-            currency: v9.unwrap_or_default(),
-            amount: v10.unwrap_or_default(),
-            recurring: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-            compare_at_price: v14.unwrap_or_default(),
-            track_inventory: v15.unwrap_or_default(),
-            available_quantity: v16.unwrap_or_default(),
-            allow_out_of_stock_purchases: v17.unwrap_or_default(),
-            webhook_id: v18.unwrap_or_default(),
-            timestamp: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PriceUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        membership_offers: "membershipOffers" value_or_default optional,
+        variant_option_ids: "variantOptionIds" value_or_default optional,
+        product: "product" value optional,
+        user_id: "userId" value optional,
+        name: "name" value optional,
+        price_type: "priceType" value optional,
+        currency: "currency" value optional,
+        amount: "amount" value optional,
+        recurring: "recurring" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        compare_at_price: "compareAtPrice" value optional,
+        track_inventory: "trackInventory" value optional,
+        available_quantity: "availableQuantity" value optional,
+        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -12297,34 +5463,18 @@ impl crate::runtime::object::Object for PriceUpdateEvent {
 #[non_exhaustive]
 pub struct ProductCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Product id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
@@ -12334,167 +5484,61 @@ pub struct ProductCreateEvent {
     pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// For example `PHYSICAL` or `DIGITAL`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductCreateEvent {
-    const NAME: &'static str = "ProductCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "description",
-        "variants",
-        "medias",
-        "name",
-        "productType",
-        "availableInStore",
-        "userId",
-        "createdAt",
-        "updatedAt",
-        "statementDescriptor",
-        "image",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value_or_default(&mut v4, "variants")?,
-                5 => entries.value_or_default(&mut v5, "medias")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "productType")?,
-                8 => entries.value(&mut v8, "availableInStore")?,
-                9 => entries.value(&mut v9, "userId")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "statementDescriptor")?,
-                13 => entries.value(&mut v13, "image")?,
-                14 => entries.value(&mut v14, "webhookId")?,
-                15 => entries.value(&mut v15, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            variants: v4.unwrap_or_default(),
-            medias: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            product_type: v7.unwrap_or_default(),
-            available_in_store: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            statement_descriptor: v12.unwrap_or_default(),
-            image: v13.unwrap_or_default(),
-            webhook_id: v14.unwrap_or_default(),
-            timestamp: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProductCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        description: "description" value optional,
+        variants: "variants" value_or_default optional,
+        medias: "medias" value_or_default optional,
+        name: "name" value optional,
+        product_type: "productType" value optional,
+        available_in_store: "availableInStore" value optional,
+        user_id: "userId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        image: "image" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -12504,34 +5548,18 @@ impl crate::runtime::object::Object for ProductCreateEvent {
 #[non_exhaustive]
 pub struct ProductDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Product id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
@@ -12541,167 +5569,61 @@ pub struct ProductDeleteEvent {
     pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// For example `PHYSICAL` or `DIGITAL`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductDeleteEvent {
-    const NAME: &'static str = "ProductDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "description",
-        "variants",
-        "medias",
-        "name",
-        "productType",
-        "availableInStore",
-        "userId",
-        "createdAt",
-        "updatedAt",
-        "statementDescriptor",
-        "image",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value_or_default(&mut v4, "variants")?,
-                5 => entries.value_or_default(&mut v5, "medias")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "productType")?,
-                8 => entries.value(&mut v8, "availableInStore")?,
-                9 => entries.value(&mut v9, "userId")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "statementDescriptor")?,
-                13 => entries.value(&mut v13, "image")?,
-                14 => entries.value(&mut v14, "webhookId")?,
-                15 => entries.value(&mut v15, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            variants: v4.unwrap_or_default(),
-            medias: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            product_type: v7.unwrap_or_default(),
-            available_in_store: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            statement_descriptor: v12.unwrap_or_default(),
-            image: v13.unwrap_or_default(),
-            webhook_id: v14.unwrap_or_default(),
-            timestamp: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProductDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        description: "description" value optional,
+        variants: "variants" value_or_default optional,
+        medias: "medias" value_or_default optional,
+        name: "name" value optional,
+        product_type: "productType" value optional,
+        available_in_store: "availableInStore" value optional,
+        user_id: "userId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        image: "image" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -12711,72 +5633,30 @@ impl crate::runtime::object::Object for ProductDeleteEvent {
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// For example `image`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `isFeatured`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isFeatured", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isFeatured",))]
     pub is_featured: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductMedia {
-    const NAME: &'static str = "ProductMedia";
-
-    const FIELDS: &'static[&'static str] = &["id", "title", "url", "type", "isFeatured"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "url")?,
-                3 => entries.value(&mut v3, "type")?,
-                4 => entries.value(&mut v4, "isFeatured")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            url: v2.unwrap_or_default(),
-            type_: v3.unwrap_or_default(),
-            is_featured: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProductMedia {
+        id: "id" value optional,
+        title: "title" value optional,
+        url: "url" value optional,
+        type_: "type" value optional,
+        is_featured: "isFeatured" value optional
     }
 }
 
@@ -12786,125 +5666,49 @@ impl crate::runtime::object::Object for ProductMedia {
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Rate in percent.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rate: Option<f64>,
 
     /// `exclusive` or `inclusive`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calculation: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductTax {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductTax {
-    const NAME: &'static str = "ProductTax";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "rate",
-        "calculation",
-        "deleted",
-        "altId",
-        "altType",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "rate")?,
-                3 => entries.value(&mut v3, "calculation")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "altId")?,
-                6 => entries.value(&mut v6, "altType")?,
-                7 => entries.value(&mut v7, "createdAt")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            rate: v2.unwrap_or_default(),
-            calculation: v3.unwrap_or_default(),
-            deleted: v4.unwrap_or_default(),
-            alt_id: v5.unwrap_or_default(),
-            alt_type: v6.unwrap_or_default(),
-            created_at: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProductTax {
+        id: "_id" value optional,
+        name: "name" value optional,
+        rate: "rate" value optional,
+        calculation: "calculation" value optional,
+        deleted: "deleted" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -12914,34 +5718,18 @@ impl crate::runtime::object::Object for ProductTax {
 #[non_exhaustive]
 pub struct ProductUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Product id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
@@ -12951,167 +5739,61 @@ pub struct ProductUpdateEvent {
     pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// For example `PHYSICAL` or `DIGITAL`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "productType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub image: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductUpdateEvent {
-    const NAME: &'static str = "ProductUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "_id",
-        "description",
-        "variants",
-        "medias",
-        "name",
-        "productType",
-        "availableInStore",
-        "userId",
-        "createdAt",
-        "updatedAt",
-        "statementDescriptor",
-        "image",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "_id")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value_or_default(&mut v4, "variants")?,
-                5 => entries.value_or_default(&mut v5, "medias")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "productType")?,
-                8 => entries.value(&mut v8, "availableInStore")?,
-                9 => entries.value(&mut v9, "userId")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "statementDescriptor")?,
-                13 => entries.value(&mut v13, "image")?,
-                14 => entries.value(&mut v14, "webhookId")?,
-                15 => entries.value(&mut v15, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            variants: v4.unwrap_or_default(),
-            medias: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            product_type: v7.unwrap_or_default(),
-            available_in_store: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            statement_descriptor: v12.unwrap_or_default(),
-            image: v13.unwrap_or_default(),
-            webhook_id: v14.unwrap_or_default(),
-            timestamp: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProductUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "_id" value optional,
+        description: "description" value optional,
+        variants: "variants" value_or_default optional,
+        medias: "medias" value_or_default optional,
+        name: "name" value optional,
+        product_type: "productType" value optional,
+        available_in_store: "availableInStore" value optional,
+        user_id: "userId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        statement_descriptor: "statementDescriptor" value optional,
+        image: "image" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -13121,47 +5803,20 @@ impl crate::runtime::object::Object for ProductUpdateEvent {
 #[non_exhaustive]
 pub struct ProductVariant {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::webhook_events::ProductVariantOption) values.
     pub options: Vec<ProductVariantOption>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductVariant {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductVariant {
-    const NAME: &'static str = "ProductVariant";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "options"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value_or_default(&mut v2, "options")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            options: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProductVariant {
+        id: "id" value optional,
+        name: "name" value optional,
+        options: "options" value_or_default optional
     }
 }
 
@@ -13171,39 +5826,14 @@ impl crate::runtime::object::Object for ProductVariant {
 #[non_exhaustive]
 pub struct ProductVariantOption {
     /// `id`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProductVariantOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProductVariantOption {
-    const NAME: &'static str = "ProductVariantOption";
-
-    const FIELDS: &'static[&'static str] = &["id", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), name: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ProductVariantOption { id: "id" value optional, name: "name" value optional }
 }
 
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
@@ -13212,192 +5842,77 @@ impl crate::runtime::object::Object for ProductVariantOption {
 #[non_exhaustive]
 pub struct ProviderOutboundMessageEvent {
     /// Channel, `SMS` or `Email`: for this event `type` names the channel, not the event.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the message in the conversation.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "messageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// Id of the e-mail message (e-mail only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// URLs of attachments.
     pub attachments: Vec<String>,
 
     /// Text to send (SMS).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// Recipient number (SMS).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// Recipients (e-mail).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailTo",))]
     pub email_to: Option<Recipients>,
 
     /// Sender (e-mail).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailFrom", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailFrom",))]
     pub email_from: Option<String>,
 
     /// HTML body (e-mail).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub html: Option<String>,
 
     /// Subject (e-mail).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// User who sent the message.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ProviderOutboundMessageEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ProviderOutboundMessageEvent {
-    const NAME: &'static str = "ProviderOutboundMessageEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "contactId",
-        "locationId",
-        "messageId",
-        "emailMessageId",
-        "attachments",
-        "message",
-        "phone",
-        "emailTo",
-        "emailFrom",
-        "html",
-        "subject",
-        "userId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "messageId")?,
-                4 => entries.value(&mut v4, "emailMessageId")?,
-                5 => entries.value_or_default(&mut v5, "attachments")?,
-                6 => entries.value(&mut v6, "message")?,
-                7 => entries.value(&mut v7, "phone")?,
-                8 => entries.value(&mut v8, "emailTo")?,
-                9 => entries.value(&mut v9, "emailFrom")?,
-                10 => entries.value(&mut v10, "html")?,
-                11 => entries.value(&mut v11, "subject")?,
-                12 => entries.value(&mut v12, "userId")?,
-                13 => entries.value(&mut v13, "webhookId")?,
-                14 => entries.value(&mut v14, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            contact_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            message_id: v3.unwrap_or_default(),
-            email_message_id: v4.unwrap_or_default(),
-            attachments: v5.unwrap_or_default(),
-            message: v6.unwrap_or_default(),
-            phone: v7.unwrap_or_default(),
-            email_to: v8.unwrap_or_default(),
-            email_from: v9.unwrap_or_default(),
-            html: v10.unwrap_or_default(),
-            subject: v11.unwrap_or_default(),
-            user_id: v12.unwrap_or_default(),
-            webhook_id: v13.unwrap_or_default(),
-            timestamp: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ProviderOutboundMessageEvent {
+        type_: "type" value optional,
+        contact_id: "contactId" value optional,
+        location_id: "locationId" value optional,
+        message_id: "messageId" value optional,
+        email_message_id: "emailMessageId" value optional,
+        attachments: "attachments" value_or_default optional,
+        message: "message" value optional,
+        phone: "phone" value optional,
+        email_to: "emailTo" value optional,
+        email_from: "emailFrom" value optional,
+        html: "html" value optional,
+        subject: "subject" value optional,
+        user_id: "userId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -13421,25 +5936,14 @@ pub enum Recipients {
 #[non_exhaustive]
 pub struct RecordCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Record id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
@@ -13452,73 +5956,23 @@ pub struct RecordCreateEvent {
     pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RecordCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RecordCreateEvent {
-    const NAME: &'static str = "RecordCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "owners",
-        "followers",
-        "properties",
-        "timestamp",
-        "webhookId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value_or_default(&mut v3, "owners")?,
-                4 => entries.value_or_default(&mut v4, "followers")?,
-                5 => entries.value_or_default(&mut v5, "properties")?,
-                6 => entries.value(&mut v6, "timestamp")?,
-                7 => entries.value(&mut v7, "webhookId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            owners: v3.unwrap_or_default(),
-            followers: v4.unwrap_or_default(),
-            properties: v5.unwrap_or_default(),
-            timestamp: v6.unwrap_or_default(),
-            webhook_id: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    RecordCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        owners: "owners" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        properties: "properties" value_or_default optional,
+        timestamp: "timestamp" value optional,
+        webhook_id: "webhookId" value optional
     }
 }
 
@@ -13528,25 +5982,14 @@ impl crate::runtime::object::Object for RecordCreateEvent {
 #[non_exhaustive]
 pub struct RecordDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Record id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
@@ -13559,73 +6002,23 @@ pub struct RecordDeleteEvent {
     pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RecordDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RecordDeleteEvent {
-    const NAME: &'static str = "RecordDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "owners",
-        "followers",
-        "properties",
-        "timestamp",
-        "webhookId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value_or_default(&mut v3, "owners")?,
-                4 => entries.value_or_default(&mut v4, "followers")?,
-                5 => entries.value_or_default(&mut v5, "properties")?,
-                6 => entries.value(&mut v6, "timestamp")?,
-                7 => entries.value(&mut v7, "webhookId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            owners: v3.unwrap_or_default(),
-            followers: v4.unwrap_or_default(),
-            properties: v5.unwrap_or_default(),
-            timestamp: v6.unwrap_or_default(),
-            webhook_id: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    RecordDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        owners: "owners" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        properties: "properties" value_or_default optional,
+        timestamp: "timestamp" value optional,
+        webhook_id: "webhookId" value optional
     }
 }
 
@@ -13635,44 +6028,15 @@ impl crate::runtime::object::Object for RecordDeleteEvent {
 #[non_exhaustive]
 pub struct RecordPropertyValue {
     /// Field key.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub key: Option<String>,
 
     /// The value as text.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "valueString", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "valueString",))]
     pub value_string: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RecordPropertyValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RecordPropertyValue {
-    const NAME: &'static str = "RecordPropertyValue";
-
-    const FIELDS: &'static[&'static str] = &["key", "valueString"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "valueString")?,
-                _ => {}
-            }
-        }
-        Ok(Self { key: v0.unwrap_or_default(), value_string: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    RecordPropertyValue { key: "key" value optional, value_string: "valueString" value optional }
 }
 
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
@@ -13681,25 +6045,14 @@ impl crate::runtime::object::Object for RecordPropertyValue {
 #[non_exhaustive]
 pub struct RecordUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Record id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
@@ -13712,73 +6065,23 @@ pub struct RecordUpdateEvent {
     pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RecordUpdateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RecordUpdateEvent {
-    const NAME: &'static str = "RecordUpdateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "owners",
-        "followers",
-        "properties",
-        "timestamp",
-        "webhookId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value_or_default(&mut v3, "owners")?,
-                4 => entries.value_or_default(&mut v4, "followers")?,
-                5 => entries.value_or_default(&mut v5, "properties")?,
-                6 => entries.value(&mut v6, "timestamp")?,
-                7 => entries.value(&mut v7, "webhookId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            owners: v3.unwrap_or_default(),
-            followers: v4.unwrap_or_default(),
-            properties: v5.unwrap_or_default(),
-            timestamp: v6.unwrap_or_default(),
-            webhook_id: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    RecordUpdateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        owners: "owners" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        properties: "properties" value_or_default optional,
+        timestamp: "timestamp" value optional,
+        webhook_id: "webhookId" value optional
     }
 }
 
@@ -13788,148 +6091,56 @@ impl crate::runtime::object::Object for RecordUpdateEvent {
 #[non_exhaustive]
 pub struct RelationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Relation id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `firstObjectKey`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstRecordId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstRecordId",))]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondRecordId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondRecordId",))]
     pub second_record_id: Option<String>,
 
     /// The association the relation is of.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationId",))]
     pub association_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RelationCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RelationCreateEvent {
-    const NAME: &'static str = "RelationCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "firstObjectKey",
-        "firstRecordId",
-        "secondObjectKey",
-        "secondRecordId",
-        "associationId",
-        "locationId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "firstObjectKey")?,
-                3 => entries.value(&mut v3, "firstRecordId")?,
-                4 => entries.value(&mut v4, "secondObjectKey")?,
-                5 => entries.value(&mut v5, "secondRecordId")?,
-                6 => entries.value(&mut v6, "associationId")?,
-                7 => entries.value(&mut v7, "locationId")?,
-                8 => entries.value(&mut v8, "webhookId")?,
-                9 => entries.value(&mut v9, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            first_object_key: v2.unwrap_or_default(),
-            first_record_id: v3.unwrap_or_default(),
-            second_object_key: v4.unwrap_or_default(),
-            second_record_id: v5.unwrap_or_default(),
-            association_id: v6.unwrap_or_default(),
-            location_id: v7.unwrap_or_default(),
-            webhook_id: v8.unwrap_or_default(),
-            timestamp: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    RelationCreateEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_record_id: "firstRecordId" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_record_id: "secondRecordId" value optional,
+        association_id: "associationId" value optional,
+        location_id: "locationId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -13939,148 +6150,56 @@ impl crate::runtime::object::Object for RelationCreateEvent {
 #[non_exhaustive]
 pub struct RelationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Relation id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `firstObjectKey`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstRecordId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstRecordId",))]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectKey", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondRecordId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondRecordId",))]
     pub second_record_id: Option<String>,
 
     /// The association the relation is of.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "associationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationId",))]
     pub association_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for RelationDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RelationDeleteEvent {
-    const NAME: &'static str = "RelationDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "id",
-        "firstObjectKey",
-        "firstRecordId",
-        "secondObjectKey",
-        "secondRecordId",
-        "associationId",
-        "locationId",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "firstObjectKey")?,
-                3 => entries.value(&mut v3, "firstRecordId")?,
-                4 => entries.value(&mut v4, "secondObjectKey")?,
-                5 => entries.value(&mut v5, "secondRecordId")?,
-                6 => entries.value(&mut v6, "associationId")?,
-                7 => entries.value(&mut v7, "locationId")?,
-                8 => entries.value(&mut v8, "webhookId")?,
-                9 => entries.value(&mut v9, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            first_object_key: v2.unwrap_or_default(),
-            first_record_id: v3.unwrap_or_default(),
-            second_object_key: v4.unwrap_or_default(),
-            second_record_id: v5.unwrap_or_default(),
-            association_id: v6.unwrap_or_default(),
-            location_id: v7.unwrap_or_default(),
-            webhook_id: v8.unwrap_or_default(),
-            timestamp: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    RelationDeleteEvent {
+        type_: "type" value optional,
+        id: "id" value optional,
+        first_object_key: "firstObjectKey" value optional,
+        first_record_id: "firstRecordId" value optional,
+        second_object_key: "secondObjectKey" value optional,
+        second_record_id: "secondRecordId" value optional,
+        association_id: "associationId" value optional,
+        location_id: "locationId" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -14090,151 +6209,59 @@ impl crate::runtime::object::Object for RelationDeleteEvent {
 #[non_exhaustive]
 pub struct TaskCompleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Task id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for TaskCompleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for TaskCompleteEvent {
-    const NAME: &'static str = "TaskCompleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "body",
-        "contactId",
-        "title",
-        "dateAdded",
-        "dueDate",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "body")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "title")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "dueDate")?,
-                9 => entries.value(&mut v9, "webhookId")?,
-                10 => entries.value(&mut v10, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            body: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            title: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            due_date: v8.unwrap_or_default(),
-            webhook_id: v9.unwrap_or_default(),
-            timestamp: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    TaskCompleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        title: "title" value optional,
+        date_added: "dateAdded" value optional,
+        due_date: "dueDate" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -14244,151 +6271,59 @@ impl crate::runtime::object::Object for TaskCompleteEvent {
 #[non_exhaustive]
 pub struct TaskCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Task id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for TaskCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for TaskCreateEvent {
-    const NAME: &'static str = "TaskCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "body",
-        "contactId",
-        "title",
-        "dateAdded",
-        "dueDate",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "body")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "title")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "dueDate")?,
-                9 => entries.value(&mut v9, "webhookId")?,
-                10 => entries.value(&mut v10, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            body: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            title: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            due_date: v8.unwrap_or_default(),
-            webhook_id: v9.unwrap_or_default(),
-            timestamp: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    TaskCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        title: "title" value optional,
+        date_added: "dateAdded" value optional,
+        due_date: "dueDate" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -14398,151 +6333,59 @@ impl crate::runtime::object::Object for TaskCreateEvent {
 #[non_exhaustive]
 pub struct TaskDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Task id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// User id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `body`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dueDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for TaskDeleteEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for TaskDeleteEvent {
-    const NAME: &'static str = "TaskDeleteEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "id",
-        "assignedTo",
-        "body",
-        "contactId",
-        "title",
-        "dateAdded",
-        "dueDate",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "assignedTo")?,
-                4 => entries.value(&mut v4, "body")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "title")?,
-                7 => entries.value(&mut v7, "dateAdded")?,
-                8 => entries.value(&mut v8, "dueDate")?,
-                9 => entries.value(&mut v9, "webhookId")?,
-                10 => entries.value(&mut v10, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            assigned_to: v3.unwrap_or_default(),
-            body: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            title: v6.unwrap_or_default(),
-            date_added: v7.unwrap_or_default(),
-            due_date: v8.unwrap_or_default(),
-            webhook_id: v9.unwrap_or_default(),
-            timestamp: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    TaskDeleteEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        assigned_to: "assignedTo" value optional,
+        body: "body" value optional,
+        contact_id: "contactId" value optional,
+        title: "title" value optional,
+        date_added: "dateAdded" value optional,
+        due_date: "dueDate" value optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -14552,169 +6395,70 @@ impl crate::runtime::object::Object for TaskDeleteEvent {
 #[non_exhaustive]
 pub struct UserCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account id (sub-account users).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Agency id (agency users).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `firstName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// Phone extension.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub extension: Option<String>,
 
     /// For example `user` or `admin`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::webhook_events::UserPermissions).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub permissions: Option<UserPermissions>,
 
     /// Sub-accounts an agency user can access.
     pub locations: Vec<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "webhookId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for UserCreateEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UserCreateEvent {
-    const NAME: &'static str = "UserCreateEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "locationId",
-        "companyId",
-        "id",
-        "firstName",
-        "lastName",
-        "email",
-        "phone",
-        "extension",
-        "role",
-        "permissions",
-        "locations",
-        "webhookId",
-        "timestamp"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "companyId")?,
-                3 => entries.value(&mut v3, "id")?,
-                4 => entries.value(&mut v4, "firstName")?,
-                5 => entries.value(&mut v5, "lastName")?,
-                6 => entries.value(&mut v6, "email")?,
-                7 => entries.value(&mut v7, "phone")?,
-                8 => entries.value(&mut v8, "extension")?,
-                9 => entries.value(&mut v9, "role")?,
-                10 => entries.value(&mut v10, "permissions")?,
-                11 => entries.value_or_default(&mut v11, "locations")?,
-                12 => entries.value(&mut v12, "webhookId")?,
-                13 => entries.value(&mut v13, "timestamp")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            company_id: v2.unwrap_or_default(),
-            id: v3.unwrap_or_default(),
-            first_name: v4.unwrap_or_default(),
-            last_name: v5.unwrap_or_default(),
-            email: v6.unwrap_or_default(),
-            phone: v7.unwrap_or_default(),
-            extension: v8.unwrap_or_default(),
-            role: v9.unwrap_or_default(),
-            permissions: v10.unwrap_or_default(),
-            locations: v11.unwrap_or_default(),
-            webhook_id: v12.unwrap_or_default(),
-            timestamp: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UserCreateEvent {
+        type_: "type" value optional,
+        location_id: "locationId" value optional,
+        company_id: "companyId" value optional,
+        id: "id" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        extension: "extension" value optional,
+        role: "role" value optional,
+        permissions: "permissions" value optional,
+        locations: "locations" value_or_default optional,
+        webhook_id: "webhookId" value optional,
+        timestamp: "timestamp" value optional
     }
 }
 
@@ -14724,509 +6468,193 @@ impl crate::runtime::object::Object for UserCreateEvent {
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "adwordsReportingEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "adwordsReportingEnabled",))]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "affiliateManagerEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateManagerEnabled",))]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "agentReportingEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentReportingEnabled",))]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentsEnabled",))]
     pub appointments_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedDataOnly", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedDataOnly",))]
     pub assigned_data_only: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "attributionsReportingEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attributionsReportingEnabled",))]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bloggingEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bloggingEnabled",))]
     pub blogging_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "botService", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "botService",))]
     pub bot_service: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bulkRequestsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bulkRequestsEnabled",))]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `campaignsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignsEnabled",))]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignsReadOnly", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignsReadOnly",))]
     pub campaigns_read_only: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "cancelSubscriptionEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "cancelSubscriptionEnabled",))]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "communitiesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "communitiesEnabled",))]
     pub communities_enabled: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactsEnabled",))]
     pub contacts_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contentAiEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentAiEnabled",))]
     pub content_ai_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationsEnabled",))]
     pub conversations_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dashboardStatsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dashboardStatsEnabled",))]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "facebookAdsReportingEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookAdsReportingEnabled",))]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "funnelsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "funnelsEnabled",))]
     pub funnels_enabled: Option<bool>,
 
     /// `invoiceEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "invoiceEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceEnabled",))]
     pub invoice_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "leadValueEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "leadValueEnabled",))]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "marketingEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketingEnabled",))]
     pub marketing_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "membershipEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipEnabled",))]
     pub membership_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "onlineListingsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onlineListingsEnabled",))]
     pub online_listings_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "opportunitiesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "opportunitiesEnabled",))]
     pub opportunities_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "paymentsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentsEnabled",))]
     pub payments_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneCallEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneCallEnabled",))]
     pub phone_call_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "recordPaymentEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recordPaymentEnabled",))]
     pub record_payment_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "refundsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refundsEnabled",))]
     pub refunds_enabled: Option<bool>,
 
     /// `reviewsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reviewsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reviewsEnabled",))]
     pub reviews_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "settingsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "settingsEnabled",))]
     pub settings_enabled: Option<bool>,
 
     /// `socialPlanner`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "socialPlanner", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "socialPlanner",))]
     pub social_planner: Option<bool>,
 
     /// `tagsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tagsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tagsEnabled",))]
     pub tags_enabled: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "triggersEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "triggersEnabled",))]
     pub triggers_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "websitesEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websitesEnabled",))]
     pub websites_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "workflowsEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "workflowsEnabled",))]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "workflowsReadOnly", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "workflowsReadOnly",))]
     pub workflows_read_only: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for UserPermissions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UserPermissions {
-    const NAME: &'static str = "UserPermissions";
-
-    const FIELDS: &'static[&'static str] = &[
-        "adwordsReportingEnabled",
-        "affiliateManagerEnabled",
-        "agentReportingEnabled",
-        "appointmentsEnabled",
-        "assignedDataOnly",
-        "attributionsReportingEnabled",
-        "bloggingEnabled",
-        "botService",
-        "bulkRequestsEnabled",
-        "campaignsEnabled",
-        "campaignsReadOnly",
-        "cancelSubscriptionEnabled",
-        "communitiesEnabled",
-        "contactsEnabled",
-        "contentAiEnabled",
-        "conversationsEnabled",
-        "dashboardStatsEnabled",
-        "facebookAdsReportingEnabled",
-        "funnelsEnabled",
-        "invoiceEnabled",
-        "leadValueEnabled",
-        "marketingEnabled",
-        "membershipEnabled",
-        "onlineListingsEnabled",
-        "opportunitiesEnabled",
-        "paymentsEnabled",
-        "phoneCallEnabled",
-        "recordPaymentEnabled",
-        "refundsEnabled",
-        "reviewsEnabled",
-        "settingsEnabled",
-        "socialPlanner",
-        "tagsEnabled",
-        "triggersEnabled",
-        "websitesEnabled",
-        "workflowsEnabled",
-        "workflowsReadOnly"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "adwordsReportingEnabled")?,
-                1 => entries.value(&mut v1, "affiliateManagerEnabled")?,
-                2 => entries.value(&mut v2, "agentReportingEnabled")?,
-                3 => entries.value(&mut v3, "appointmentsEnabled")?,
-                4 => entries.value(&mut v4, "assignedDataOnly")?,
-                5 => entries.value(&mut v5, "attributionsReportingEnabled")?,
-                6 => entries.value(&mut v6, "bloggingEnabled")?,
-                7 => entries.value(&mut v7, "botService")?,
-                8 => entries.value(&mut v8, "bulkRequestsEnabled")?,
-                9 => entries.value(&mut v9, "campaignsEnabled")?,
-                10 => entries.value(&mut v10, "campaignsReadOnly")?,
-                11 => entries.value(&mut v11, "cancelSubscriptionEnabled")?,
-                12 => entries.value(&mut v12, "communitiesEnabled")?,
-                13 => entries.value(&mut v13, "contactsEnabled")?,
-                14 => entries.value(&mut v14, "contentAiEnabled")?,
-                15 => entries.value(&mut v15, "conversationsEnabled")?,
-                16 => entries.value(&mut v16, "dashboardStatsEnabled")?,
-                17 => entries.value(&mut v17, "facebookAdsReportingEnabled")?,
-                18 => entries.value(&mut v18, "funnelsEnabled")?,
-                19 => entries.value(&mut v19, "invoiceEnabled")?,
-                20 => entries.value(&mut v20, "leadValueEnabled")?,
-                21 => entries.value(&mut v21, "marketingEnabled")?,
-                22 => entries.value(&mut v22, "membershipEnabled")?,
-                23 => entries.value(&mut v23, "onlineListingsEnabled")?,
-                24 => entries.value(&mut v24, "opportunitiesEnabled")?,
-                25 => entries.value(&mut v25, "paymentsEnabled")?,
-                26 => entries.value(&mut v26, "phoneCallEnabled")?,
-                27 => entries.value(&mut v27, "recordPaymentEnabled")?,
-                28 => entries.value(&mut v28, "refundsEnabled")?,
-                29 => entries.value(&mut v29, "reviewsEnabled")?,
-                30 => entries.value(&mut v30, "settingsEnabled")?,
-                31 => entries.value(&mut v31, "socialPlanner")?,
-                32 => entries.value(&mut v32, "tagsEnabled")?,
-                33 => entries.value(&mut v33, "triggersEnabled")?,
-                34 => entries.value(&mut v34, "websitesEnabled")?,
-                35 => entries.value(&mut v35, "workflowsEnabled")?,
-                36 => entries.value(&mut v36, "workflowsReadOnly")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            adwords_reporting_enabled: v0.unwrap_or_default(),
-            affiliate_manager_enabled: v1.unwrap_or_default(),
-            agent_reporting_enabled: v2.unwrap_or_default(),
-            appointments_enabled: v3.unwrap_or_default(),
-            assigned_data_only: v4.unwrap_or_default(),
-            attributions_reporting_enabled: v5.unwrap_or_default(),
-            blogging_enabled: v6.unwrap_or_default(),
-            bot_service: v7.unwrap_or_default(),
-            bulk_requests_enabled: v8.unwrap_or_default(),
-            campaigns_enabled: v9.unwrap_or_default(),
-            campaigns_read_only: v10.unwrap_or_default(),
-            cancel_subscription_enabled: v11.unwrap_or_default(),
-            communities_enabled: v12.unwrap_or_default(),
-            contacts_enabled: v13.unwrap_or_default(),
-            content_ai_enabled: v14.unwrap_or_default(),
-            conversations_enabled: v15.unwrap_or_default(),
-            dashboard_stats_enabled: v16.unwrap_or_default(),
-            facebook_ads_reporting_enabled: v17.unwrap_or_default(),
-            funnels_enabled: v18.unwrap_or_default(),
-            invoice_enabled: v19.unwrap_or_default(),
-            lead_value_enabled: v20.unwrap_or_default(),
-            marketing_enabled: v21.unwrap_or_default(),
-            membership_enabled: v22.unwrap_or_default(),
-            online_listings_enabled: v23.unwrap_or_default(),
-            opportunities_enabled: v24.unwrap_or_default(),
-            payments_enabled: v25.unwrap_or_default(),
-            phone_call_enabled: v26.unwrap_or_default(),
-            record_payment_enabled: v27.unwrap_or_default(),
-            refunds_enabled: v28.unwrap_or_default(),
-            reviews_enabled: v29.unwrap_or_default(),
-            settings_enabled: v30.unwrap_or_default(),
-            social_planner: v31.unwrap_or_default(),
-            tags_enabled: v32.unwrap_or_default(),
-            triggers_enabled: v33.unwrap_or_default(),
-            websites_enabled: v34.unwrap_or_default(),
-            workflows_enabled: v35.unwrap_or_default(),
-            workflows_read_only: v36.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UserPermissions {
+        adwords_reporting_enabled: "adwordsReportingEnabled" value optional,
+        affiliate_manager_enabled: "affiliateManagerEnabled" value optional,
+        agent_reporting_enabled: "agentReportingEnabled" value optional,
+        appointments_enabled: "appointmentsEnabled" value optional,
+        assigned_data_only: "assignedDataOnly" value optional,
+        attributions_reporting_enabled: "attributionsReportingEnabled" value optional,
+        blogging_enabled: "bloggingEnabled" value optional,
+        bot_service: "botService" value optional,
+        bulk_requests_enabled: "bulkRequestsEnabled" value optional,
+        campaigns_enabled: "campaignsEnabled" value optional,
+        campaigns_read_only: "campaignsReadOnly" value optional,
+        cancel_subscription_enabled: "cancelSubscriptionEnabled" value optional,
+        communities_enabled: "communitiesEnabled" value optional,
+        contacts_enabled: "contactsEnabled" value optional,
+        content_ai_enabled: "contentAiEnabled" value optional,
+        conversations_enabled: "conversationsEnabled" value optional,
+        dashboard_stats_enabled: "dashboardStatsEnabled" value optional,
+        facebook_ads_reporting_enabled: "facebookAdsReportingEnabled" value optional,
+        funnels_enabled: "funnelsEnabled" value optional,
+        invoice_enabled: "invoiceEnabled" value optional,
+        lead_value_enabled: "leadValueEnabled" value optional,
+        marketing_enabled: "marketingEnabled" value optional,
+        membership_enabled: "membershipEnabled" value optional,
+        online_listings_enabled: "onlineListingsEnabled" value optional,
+        opportunities_enabled: "opportunitiesEnabled" value optional,
+        payments_enabled: "paymentsEnabled" value optional,
+        phone_call_enabled: "phoneCallEnabled" value optional,
+        record_payment_enabled: "recordPaymentEnabled" value optional,
+        refunds_enabled: "refundsEnabled" value optional,
+        reviews_enabled: "reviewsEnabled" value optional,
+        settings_enabled: "settingsEnabled" value optional,
+        social_planner: "socialPlanner" value optional,
+        tags_enabled: "tagsEnabled" value optional,
+        triggers_enabled: "triggersEnabled" value optional,
+        websites_enabled: "websitesEnabled" value optional,
+        workflows_enabled: "workflowsEnabled" value optional,
+        workflows_read_only: "workflowsReadOnly" value optional
     }
 }
 
@@ -15236,42 +6664,13 @@ impl crate::runtime::object::Object for UserPermissions {
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub domain: Option<String>,
 
     /// `logoUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for WhitelabelDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for WhitelabelDetails {
-    const NAME: &'static str = "WhitelabelDetails";
-
-    const FIELDS: &'static[&'static str] = &["domain", "logoUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "domain")?,
-                1 => entries.value(&mut v1, "logoUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self { domain: v0.unwrap_or_default(), logo_url: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    WhitelabelDetails { domain: "domain" value optional, logo_url: "logoUrl" value optional }
 }

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```rust,no_run
+//! # #[cfg(feature = "undocumented")]
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
 //! let subscriptions = client.webhook_subscriptions().list_webhook_subscriptions().send().await?;
 //! # Ok(())
@@ -22,6 +23,7 @@ pub const MODULE: &str = "webhook_subscriptions";
 /// Operations of the Webhook Subscriptions module. Get one with `client.webhook_subscriptions()`.
 #[derive(Clone, Debug)]
 pub struct WebhookSubscriptions {
+    #[cfg_attr(not(feature = "undocumented"), allow(dead_code))]
     client: crate::Client
 }
 
@@ -36,7 +38,6 @@ impl WebhookSubscriptions {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_webhook_subscription(
         &self,
         body: WebhookSubscriptionRequest
@@ -50,7 +51,6 @@ impl WebhookSubscriptions {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_webhook_subscription(
         &self,
         webhook_id: impl Into<String>
@@ -64,7 +64,6 @@ impl WebhookSubscriptions {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_webhook_subscription(&self, webhook_id: impl Into<String>) -> GetWebhookSubscription {
         GetWebhookSubscription { client: self.client.clone(), webhook_id: webhook_id.into(), }
     }
@@ -75,7 +74,6 @@ impl WebhookSubscriptions {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_webhook_subscriptions(&self,) -> ListWebhookSubscriptions {
         ListWebhookSubscriptions { client: self.client.clone(), }
     }
@@ -86,7 +84,6 @@ impl WebhookSubscriptions {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_webhook_subscription(
         &self,
         webhook_id: impl Into<String>,
@@ -227,7 +224,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateWebhookSubscription {
@@ -236,7 +232,6 @@ pub struct CreateWebhookSubscription {
 }
 
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -280,7 +275,6 @@ impl CreateWebhookSubscription {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteWebhookSubscription {
@@ -289,7 +283,6 @@ pub struct DeleteWebhookSubscription {
 }
 
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -332,7 +325,6 @@ impl DeleteWebhookSubscription {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetWebhookSubscription {
@@ -341,7 +333,6 @@ pub struct GetWebhookSubscription {
 }
 
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -384,7 +375,6 @@ impl GetWebhookSubscription {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListWebhookSubscriptions {
@@ -392,7 +382,6 @@ pub struct ListWebhookSubscriptions {
 }
 
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListWebhookSubscriptions {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -432,7 +421,6 @@ impl ListWebhookSubscriptions {
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateWebhookSubscription {
@@ -442,7 +430,6 @@ pub struct UpdateWebhookSubscription {
 }
 
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -504,40 +491,12 @@ pub struct WebhookSubscriptionRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for WebhookSubscriptionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for WebhookSubscriptionRequest {
-    const NAME: &'static str = "WebhookSubscriptionRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "url", "events", "secret"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "events")?,
-                3 => entries.value(&mut v3, "secret")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            url: v1.unwrap_or_default(),
-            events: v2.unwrap_or_default(),
-            secret: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    WebhookSubscriptionRequest {
+        location_id: "locationId" value optional,
+        url: "url" value optional,
+        events: "events" value optional,
+        secret: "secret" value optional
     }
 }
 

@@ -23,12 +23,10 @@
 //! | [`list_workflows`](Workflows::list_workflows) | `GET /workflows/` | `2021-07-28` | location |
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "workflows";
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// Operations of the Workflows module. Get one with `client.workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
@@ -36,7 +34,6 @@ pub struct Workflows {
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 impl Workflows {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
@@ -48,7 +45,6 @@ impl Workflows {
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_workflow(&self, workflow_id: impl Into<String>) -> GetWorkflow {
         GetWorkflow { client: self.client.clone(), workflow_id: workflow_id.into(), }
     }
@@ -62,7 +58,6 @@ impl Workflows {
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -89,7 +84,6 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
@@ -119,7 +113,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// Request builder for `get_workflow`: set optional parameters, then call `send()`.
 ///
 /// Fetch one workflow by its id.
@@ -128,7 +121,6 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetWorkflow {
@@ -137,9 +129,7 @@ pub struct GetWorkflow {
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 #[cfg(feature = "undocumented")]
-#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     #[inline]
@@ -175,7 +165,6 @@ impl GetWorkflow {
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// Request builder for `list_workflows`: set optional parameters, then call `send()`.
 ///
 /// List the workflows of a location.
@@ -189,7 +178,6 @@ pub struct ListWorkflows {
 }
 
 #[cfg(feature = "workflows")]
-#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 impl ListWorkflows {
     /// Sets `locationId`.
     ///
@@ -238,7 +226,6 @@ impl ListWorkflows {
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// The `ListWorkflowsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
@@ -249,143 +236,55 @@ pub struct ListWorkflowsResponse {
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
-impl<'de> serde::Deserialize<'de> for ListWorkflowsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
+crate::runtime::object::object_impl! {
+    ListWorkflowsResponse { workflows: "workflows" value_or_default optional }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
-impl crate::runtime::object::Object for ListWorkflowsResponse {
-    const NAME: &'static str = "ListWorkflowsResponse";
-
-    const FIELDS: &'static[&'static str] = &["workflows"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "workflows")?;
-            }
-        Ok(Self { workflows: v0.unwrap_or_default(), })
-    }
-}
-
-#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// An automation workflow as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Workflow {
     /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `First Workflow`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`WorkflowStatus`](crate::workflows::WorkflowStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<WorkflowStatus>,
 
     /// Revision number of the workflow.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<i64>,
 
     /// ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string. Example: `eBG6WapS3v4ZqwA45MTxtYJ`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
-impl<'de> serde::Deserialize<'de> for Workflow {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
+crate::runtime::object::object_impl! {
+    Workflow {
+        id: "id" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        version: "version" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        location_id: "locationId" value optional
     }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
-impl crate::runtime::object::Object for Workflow {
-    const NAME: &'static str = "Workflow";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "status",
-        "version",
-        "createdAt",
-        "updatedAt",
-        "locationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "version")?,
-                4 => entries.value(&mut v4, "createdAt")?,
-                5 => entries.value(&mut v5, "updatedAt")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            version: v3.unwrap_or_default(),
-            created_at: v4.unwrap_or_default(),
-            updated_at: v5.unwrap_or_default(),
-            location_id: v6.unwrap_or_default(),
-        })
-    }
-}
-
-#[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// Whether a workflow is being edited or is live.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -401,7 +300,6 @@ pub enum WorkflowStatus {
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl WorkflowStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -415,7 +313,6 @@ impl WorkflowStatus {
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl From<&str> for WorkflowStatus {
     #[inline]
     fn from(value: &str) -> Self {

@@ -10268,81 +10268,21 @@ pub struct CreateFacebookLeadFormRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateFacebookLeadFormRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateFacebookLeadFormRequest {
-    const NAME: &'static str = "CreateFacebookLeadFormRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "name",
-        "locationId",
-        "greetingCard",
-        "questions",
-        "questionPageHeadline",
-        "privacyPolicyLink",
-        "privacyPolicyText",
-        "customDisclaimer",
-        "thankYouPage",
-        "locale",
-        "isDraft",
-        "draftFormId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "greetingCard")?,
-                4 => entries.value(&mut v4, "questions")?,
-                5 => entries.value(&mut v5, "questionPageHeadline")?,
-                6 => entries.value(&mut v6, "privacyPolicyLink")?,
-                7 => entries.value(&mut v7, "privacyPolicyText")?,
-                8 => entries.value(&mut v8, "customDisclaimer")?,
-                9 => entries.value(&mut v9, "thankYouPage")?,
-                10 => entries.value(&mut v10, "locale")?,
-                11 => entries.value(&mut v11, "isDraft")?,
-                12 => entries.value(&mut v12, "draftFormId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            greeting_card: v3.unwrap_or_default(),
-            questions: crate::runtime::object::required(v4, "questions")?,
-            question_page_headline: v5.unwrap_or_default(),
-            privacy_policy_link: crate::runtime::object::required(v6, "privacyPolicyLink")?,
-            privacy_policy_text: v7.unwrap_or_default(),
-            custom_disclaimer: v8.unwrap_or_default(),
-            thank_you_page: crate::runtime::object::required(v9, "thankYouPage")?,
-            locale: v10.unwrap_or_default(),
-            is_draft: v11.unwrap_or_default(),
-            draft_form_id: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateFacebookLeadFormRequest {
+        type_: "type" value required,
+        name: "name" value required,
+        location_id: "locationId" value required,
+        greeting_card: "greetingCard" value optional,
+        questions: "questions" value required,
+        question_page_headline: "questionPageHeadline" value optional,
+        privacy_policy_link: "privacyPolicyLink" value required,
+        privacy_policy_text: "privacyPolicyText" value optional,
+        custom_disclaimer: "customDisclaimer" value optional,
+        thank_you_page: "thankYouPage" value required,
+        locale: "locale" value optional,
+        is_draft: "isDraft" value optional,
+        draft_form_id: "draftFormId" value optional
     }
 }
 
@@ -10467,69 +10407,18 @@ pub struct FacebookAudience {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookAudience {
-    const NAME: &'static str = "FacebookAudience";
-
-    const FIELDS: &'static[&'static str] = &[
-        "geoLocations",
-        "locales",
-        "placements",
-        "placementType",
-        "lookalike",
-        "retargeting",
-        "interests",
-        "ageMin",
-        "ageMax",
-        "genders"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geoLocations")?,
-                1 => entries.value(&mut v1, "locales")?,
-                2 => entries.value(&mut v2, "placements")?,
-                3 => entries.value(&mut v3, "placementType")?,
-                4 => entries.value(&mut v4, "lookalike")?,
-                5 => entries.value(&mut v5, "retargeting")?,
-                6 => entries.value(&mut v6, "interests")?,
-                7 => entries.value(&mut v7, "ageMin")?,
-                8 => entries.value(&mut v8, "ageMax")?,
-                9 => entries.value(&mut v9, "genders")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            geo_locations: crate::runtime::object::required(v0, "geoLocations")?,
-            locales: v1.unwrap_or_default(),
-            placements: v2.unwrap_or_default(),
-            placement_type: v3.unwrap_or_default(),
-            lookalike: v4.unwrap_or_default(),
-            retargeting: v5.unwrap_or_default(),
-            interests: v6.unwrap_or_default(),
-            age_min: v7.unwrap_or_default(),
-            age_max: v8.unwrap_or_default(),
-            genders: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FacebookAudience {
+        geo_locations: "geoLocations" value required,
+        locales: "locales" value optional,
+        placements: "placements" value optional,
+        placement_type: "placementType" value optional,
+        lookalike: "lookalike" value optional,
+        retargeting: "retargeting" value optional,
+        interests: "interests" value optional,
+        age_min: "ageMin" value optional,
+        age_max: "ageMax" value optional,
+        genders: "genders" value optional
     }
 }
 
@@ -10629,34 +10518,10 @@ pub struct FacebookGeoGeometry {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookGeoGeometry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookGeoGeometry {
-    const NAME: &'static str = "FacebookGeoGeometry";
-
-    const FIELDS: &'static[&'static str] = &["location", "locationType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                1 => entries.value(&mut v1, "locationType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location: crate::runtime::object::required(v0, "location")?,
-            location_type: crate::runtime::object::required(v1, "locationType")?,
-        })
+crate::runtime::object::object_impl! {
+    FacebookGeoGeometry {
+        location: "location" value required,
+        location_type: "locationType" value required
     }
 }
 
@@ -10704,57 +10569,15 @@ pub struct FacebookGeoLocation {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookGeoLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookGeoLocation {
-    const NAME: &'static str = "FacebookGeoLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "key",
-        "name",
-        "type",
-        "selectionType",
-        "radius",
-        "radiusUnit",
-        "geometry"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "selectionType")?,
-                4 => entries.value(&mut v4, "radius")?,
-                5 => entries.value(&mut v5, "radiusUnit")?,
-                6 => entries.value(&mut v6, "geometry")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: crate::runtime::object::required(v0, "key")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            type_: crate::runtime::object::required(v2, "type")?,
-            selection_type: crate::runtime::object::required(v3, "selectionType")?,
-            radius: v4.unwrap_or_default(),
-            radius_unit: v5.unwrap_or_default(),
-            geometry: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FacebookGeoLocation {
+        key: "key" value required,
+        name: "name" value required,
+        type_: "type" value required,
+        selection_type: "selectionType" value required,
+        radius: "radius" value optional,
+        radius_unit: "radiusUnit" value optional,
+        geometry: "geometry" value optional
     }
 }
 
@@ -10814,37 +10637,11 @@ pub struct FacebookLeadFormCheckbox {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormCheckbox {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormCheckbox {
-    const NAME: &'static str = "FacebookLeadFormCheckbox";
-
-    const FIELDS: &'static[&'static str] = &["isRequired", "text", "key"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isRequired")?,
-                1 => entries.value(&mut v1, "text")?,
-                2 => entries.value(&mut v2, "key")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_required: crate::runtime::object::required(v0, "isRequired")?,
-            text: crate::runtime::object::required(v1, "text")?,
-            key: crate::runtime::object::required(v2, "key")?,
-        })
+crate::runtime::object::object_impl! {
+    FacebookLeadFormCheckbox {
+        is_required: "isRequired" value required,
+        text: "text" value required,
+        key: "key" value required
     }
 }
 
@@ -10877,37 +10674,11 @@ pub struct FacebookLeadFormDisclaimer {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormDisclaimer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormDisclaimer {
-    const NAME: &'static str = "FacebookLeadFormDisclaimer";
-
-    const FIELDS: &'static[&'static str] = &["title", "body", "checkboxes"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "body")?,
-                2 => entries.value(&mut v2, "checkboxes")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            body: crate::runtime::object::required(v1, "body")?,
-            checkboxes: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FacebookLeadFormDisclaimer {
+        title: "title" value required,
+        body: "body" value required,
+        checkboxes: "checkboxes" value optional
     }
 }
 
@@ -10947,40 +10718,12 @@ pub struct FacebookLeadFormQuestion {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FacebookLeadFormQuestion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FacebookLeadFormQuestion {
-    const NAME: &'static str = "FacebookLeadFormQuestion";
-
-    const FIELDS: &'static[&'static str] = &["label", "key", "type", "options"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "label")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "options")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            label: v0.unwrap_or_default(),
-            key: crate::runtime::object::required(v1, "key")?,
-            type_: crate::runtime::object::required(v2, "type")?,
-            options: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FacebookLeadFormQuestion {
+        label: "label" value optional,
+        key: "key" value required,
+        type_: "type" value required,
+        options: "options" value optional
     }
 }
 
@@ -11152,96 +10895,36 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 #[non_exhaustive]
 pub struct FacebookPublishingProgress {
     /// `campaignId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishingStatus",))]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Publishing steps in all: the campaign, its ad sets and its ads.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Steps done so far.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub processed: Option<i64>,
 
     /// True once publishing has ended, successfully or not.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isComplete", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isComplete",))]
     pub is_complete: Option<bool>,
 
     /// True when publishing failed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasFailed", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasFailed",))]
     pub has_failed: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for FacebookPublishingProgress {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for FacebookPublishingProgress {
-    const NAME: &'static str = "FacebookPublishingProgress";
-
-    const FIELDS: &'static[&'static str] = &[
-        "campaignId",
-        "publishingStatus",
-        "total",
-        "processed",
-        "isComplete",
-        "hasFailed"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "campaignId")?,
-                1 => entries.value(&mut v1, "publishingStatus")?,
-                2 => entries.value(&mut v2, "total")?,
-                3 => entries.value(&mut v3, "processed")?,
-                4 => entries.value(&mut v4, "isComplete")?,
-                5 => entries.value(&mut v5, "hasFailed")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            campaign_id: v0.unwrap_or_default(),
-            publishing_status: v1.unwrap_or_default(),
-            total: v2.unwrap_or_default(),
-            processed: v3.unwrap_or_default(),
-            is_complete: v4.unwrap_or_default(),
-            has_failed: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    FacebookPublishingProgress {
+        campaign_id: "campaignId" value optional,
+        publishing_status: "publishingStatus" value optional,
+        total: "total" value optional,
+        processed: "processed" value optional,
+        is_complete: "isComplete" value optional,
+        has_failed: "hasFailed" value optional
     }
 }
 
@@ -11264,37 +10947,11 @@ pub struct GeoAddressComponent {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GeoAddressComponent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GeoAddressComponent {
-    const NAME: &'static str = "GeoAddressComponent";
-
-    const FIELDS: &'static[&'static str] = &["longName", "shortName", "types"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "longName")?,
-                1 => entries.value(&mut v1, "shortName")?,
-                2 => entries.value(&mut v2, "types")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            long_name: v0.unwrap_or_default(),
-            short_name: v1.unwrap_or_default(),
-            types: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GeoAddressComponent {
+        long_name: "longName" value optional,
+        short_name: "shortName" value optional,
+        types: "types" value optional
     }
 }
 
@@ -11343,37 +11000,11 @@ pub struct GeoGeometry {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GeoGeometry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GeoGeometry {
-    const NAME: &'static str = "GeoGeometry";
-
-    const FIELDS: &'static[&'static str] = &["location", "locationType", "viewport"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "location")?,
-                1 => entries.value(&mut v1, "locationType")?,
-                2 => entries.value(&mut v2, "viewport")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location: v0.unwrap_or_default(),
-            location_type: v1.unwrap_or_default(),
-            viewport: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GeoGeometry {
+        location: "location" value optional,
+        location_type: "locationType" value optional,
+        viewport: "viewport" value optional
     }
 }
 
@@ -11791,81 +11422,21 @@ pub struct GoogleAdGroup {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdGroup {
-    const NAME: &'static str = "GoogleAdGroup";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "adGroupId",
-        "name",
-        "adCampaignId",
-        "adContent",
-        "keywords",
-        "publishingStatus",
-        "adGroupError",
-        "googleAdGroupId",
-        "customChannels",
-        "selectedChannels",
-        "googleAudienceId",
-        "audience"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "adGroupId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "adCampaignId")?,
-                4 => entries.value(&mut v4, "adContent")?,
-                5 => entries.value(&mut v5, "keywords")?,
-                6 => entries.value(&mut v6, "publishingStatus")?,
-                7 => entries.value(&mut v7, "adGroupError")?,
-                8 => entries.value(&mut v8, "googleAdGroupId")?,
-                9 => entries.value(&mut v9, "customChannels")?,
-                10 => entries.value(&mut v10, "selectedChannels")?,
-                11 => entries.value(&mut v11, "googleAudienceId")?,
-                12 => entries.value(&mut v12, "audience")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            ad_group_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            ad_campaign_id: v3.unwrap_or_default(),
-            ad_content: v4.unwrap_or_default(),
-            keywords: v5.unwrap_or_default(),
-            publishing_status: v6.unwrap_or_default(),
-            ad_group_error: v7.unwrap_or_default(),
-            google_ad_group_id: v8.unwrap_or_default(),
-            custom_channels: v9.unwrap_or_default(),
-            selected_channels: v10.unwrap_or_default(),
-            google_audience_id: v11.unwrap_or_default(),
-            audience: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GoogleAdGroup {
+        id: "id" value optional,
+        ad_group_id: "adGroupId" value optional,
+        name: "name" value optional,
+        ad_campaign_id: "adCampaignId" value optional,
+        ad_content: "adContent" value optional,
+        keywords: "keywords" value optional,
+        publishing_status: "publishingStatus" value optional,
+        ad_group_error: "adGroupError" value optional,
+        google_ad_group_id: "googleAdGroupId" value optional,
+        custom_channels: "customChannels" value optional,
+        selected_channels: "selectedChannels" value optional,
+        google_audience_id: "googleAudienceId" value optional,
+        audience: "audience" value optional
     }
 }
 
@@ -11990,31 +11561,10 @@ pub struct GoogleAdGroupAudience {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleAdGroupAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleAdGroupAudience {
-    const NAME: &'static str = "GoogleAdGroupAudience";
-
-    const FIELDS: &'static[&'static str] = &["geoLocations", "locales"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geoLocations")?,
-                1 => entries.value(&mut v1, "locales")?,
-                _ => {}
-            }
-        }
-        Ok(Self { geo_locations: v0.unwrap_or_default(), locales: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    GoogleAdGroupAudience {
+        geo_locations: "geoLocations" value optional,
+        locales: "locales" value optional
     }
 }
 
@@ -12132,120 +11682,30 @@ pub struct GoogleCampaign {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCampaign {
-    const NAME: &'static str = "GoogleCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "locationId",
-        "advertisingChannelType",
-        "advertisingChannelSubType",
-        "goalType",
-        "budget",
-        "audience",
-        "networkSettings",
-        "biddingStrategy",
-        "assets",
-        "isEuPoliticalAds",
-        "adGroups",
-        "campaignGoal",
-        "adSchedule",
-        "publishingStatus",
-        "googleAdAccountId",
-        "unpublishedChanges",
-        "maximumCpc",
-        "googleCampaignId",
-        "source",
-        "advancedOptions"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "advertisingChannelType")?,
-                4 => entries.value(&mut v4, "advertisingChannelSubType")?,
-                5 => entries.value(&mut v5, "goalType")?,
-                6 => entries.value(&mut v6, "budget")?,
-                7 => entries.value(&mut v7, "audience")?,
-                8 => entries.value(&mut v8, "networkSettings")?,
-                9 => entries.value(&mut v9, "biddingStrategy")?,
-                10 => entries.value(&mut v10, "assets")?,
-                11 => entries.value(&mut v11, "isEuPoliticalAds")?,
-                12 => entries.value(&mut v12, "adGroups")?,
-                13 => entries.value(&mut v13, "campaignGoal")?,
-                14 => entries.value(&mut v14, "adSchedule")?,
-                15 => entries.value(&mut v15, "publishingStatus")?,
-                16 => entries.value(&mut v16, "googleAdAccountId")?,
-                17 => entries.value(&mut v17, "unpublishedChanges")?,
-                18 => entries.value(&mut v18, "maximumCpc")?,
-                19 => entries.value(&mut v19, "googleCampaignId")?,
-                20 => entries.value(&mut v20, "source")?,
-                21 => entries.value(&mut v21, "advancedOptions")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: crate::runtime::object::required(v1, "name")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            advertising_channel_type: crate::runtime::object::required(
-                v3,
-                "advertisingChannelType"
-            )?,
-            advertising_channel_sub_type: v4.unwrap_or_default(),
-            goal_type: v5.unwrap_or_default(),
-            budget: v6.unwrap_or_default(),
-            audience: v7.unwrap_or_default(),
-            network_settings: v8.unwrap_or_default(),
-            bidding_strategy: v9.unwrap_or_default(),
-            assets: v10.unwrap_or_default(),
-            is_eu_political_ads: v11.unwrap_or_default(),
-            ad_groups: v12.unwrap_or_default(),
-            campaign_goal: v13.unwrap_or_default(),
-            ad_schedule: v14.unwrap_or_default(),
-            publishing_status: v15.unwrap_or_default(),
-            google_ad_account_id: v16.unwrap_or_default(),
-            unpublished_changes: v17.unwrap_or_default(),
-            maximum_cpc: v18.unwrap_or_default(),
-            google_campaign_id: v19.unwrap_or_default(),
-            source: v20.unwrap_or_default(),
-            advanced_options: v21.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GoogleCampaign {
+        id: "id" value optional,
+        name: "name" value required,
+        location_id: "locationId" value required,
+        advertising_channel_type: "advertisingChannelType" value required,
+        advertising_channel_sub_type: "advertisingChannelSubType" value optional,
+        goal_type: "goalType" value optional,
+        budget: "budget" value optional,
+        audience: "audience" value optional,
+        network_settings: "networkSettings" value optional,
+        bidding_strategy: "biddingStrategy" value optional,
+        assets: "assets" value optional,
+        is_eu_political_ads: "isEuPoliticalAds" value optional,
+        ad_groups: "adGroups" value optional,
+        campaign_goal: "campaignGoal" value optional,
+        ad_schedule: "adSchedule" value optional,
+        publishing_status: "publishingStatus" value optional,
+        google_ad_account_id: "googleAdAccountId" value optional,
+        unpublished_changes: "unpublishedChanges" value optional,
+        maximum_cpc: "maximumCpc" value optional,
+        google_campaign_id: "googleCampaignId" value optional,
+        source: "source" value optional,
+        advanced_options: "advancedOptions" value optional
     }
 }
 
@@ -12478,53 +11938,14 @@ pub struct GoogleCampaignAudience {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleCampaignAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleCampaignAudience {
-    const NAME: &'static str = "GoogleCampaignAudience";
-
-    const FIELDS: &'static[&'static str] = &[
-        "geoLocations",
-        "locales",
-        "gender",
-        "ageRange",
-        "segments",
-        "targetInterests"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geoLocations")?,
-                1 => entries.value(&mut v1, "locales")?,
-                2 => entries.value(&mut v2, "gender")?,
-                3 => entries.value(&mut v3, "ageRange")?,
-                4 => entries.value(&mut v4, "segments")?,
-                5 => entries.value(&mut v5, "targetInterests")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            geo_locations: v0.unwrap_or_default(),
-            locales: v1.unwrap_or_default(),
-            gender: v2.unwrap_or_default(),
-            age_range: v3.unwrap_or_default(),
-            segments: v4.unwrap_or_default(),
-            target_interests: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GoogleCampaignAudience {
+        geo_locations: "geoLocations" value optional,
+        locales: "locales" value optional,
+        gender: "gender" value optional,
+        age_range: "ageRange" value optional,
+        segments: "segments" value optional,
+        target_interests: "targetInterests" value optional
     }
 }
 
@@ -12689,81 +12110,21 @@ pub struct GoogleGeoLocation {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GoogleGeoLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GoogleGeoLocation {
-    const NAME: &'static str = "GoogleGeoLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "key",
-        "id",
-        "name",
-        "countryName",
-        "type",
-        "radius",
-        "radiusUnit",
-        "selectionType",
-        "resourceName",
-        "placeId",
-        "formattedAddress",
-        "geometry",
-        "addressComponents"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "key")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "countryName")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "radius")?,
-                6 => entries.value(&mut v6, "radiusUnit")?,
-                7 => entries.value(&mut v7, "selectionType")?,
-                8 => entries.value(&mut v8, "resourceName")?,
-                9 => entries.value(&mut v9, "placeId")?,
-                10 => entries.value(&mut v10, "formattedAddress")?,
-                11 => entries.value(&mut v11, "geometry")?,
-                12 => entries.value(&mut v12, "addressComponents")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            key: v0.unwrap_or_default(),
-            id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            country_name: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            radius: v5.unwrap_or_default(),
-            radius_unit: v6.unwrap_or_default(),
-            selection_type: v7.unwrap_or_default(),
-            resource_name: v8.unwrap_or_default(),
-            place_id: v9.unwrap_or_default(),
-            formatted_address: v10.unwrap_or_default(),
-            geometry: v11.unwrap_or_default(),
-            address_components: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GoogleGeoLocation {
+        key: "key" value optional,
+        id: "id" value optional,
+        name: "name" value optional,
+        country_name: "countryName" value optional,
+        type_: "type" value optional,
+        radius: "radius" value optional,
+        radius_unit: "radiusUnit" value optional,
+        selection_type: "selectionType" value optional,
+        resource_name: "resourceName" value optional,
+        place_id: "placeId" value optional,
+        formatted_address: "formattedAddress" value optional,
+        geometry: "geometry" value optional,
+        address_components: "addressComponents" value optional
     }
 }
 
@@ -12882,31 +12243,10 @@ pub struct LinkedinAudience {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinAudience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinAudience {
-    const NAME: &'static str = "LinkedinAudience";
-
-    const FIELDS: &'static[&'static str] = &["geoLocations", "targetAudience"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "geoLocations")?,
-                1 => entries.value(&mut v1, "targetAudience")?,
-                _ => {}
-            }
-        }
-        Ok(Self { geo_locations: v0.unwrap_or_default(), target_audience: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    LinkedinAudience {
+        geo_locations: "geoLocations" value optional,
+        target_audience: "targetAudience" value optional
     }
 }
 
@@ -12995,81 +12335,21 @@ pub struct LinkedinCampaign {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinCampaign {
-    const NAME: &'static str = "LinkedinCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locale",
-        "name",
-        "publishingStatus",
-        "mediaType",
-        "audience",
-        "unitCost",
-        "campaignType",
-        "adCampaignGroupId",
-        "adCampaignId",
-        "ads",
-        "linkedInError",
-        "meta"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locale")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "publishingStatus")?,
-                4 => entries.value(&mut v4, "mediaType")?,
-                5 => entries.value(&mut v5, "audience")?,
-                6 => entries.value(&mut v6, "unitCost")?,
-                7 => entries.value(&mut v7, "campaignType")?,
-                8 => entries.value(&mut v8, "adCampaignGroupId")?,
-                9 => entries.value(&mut v9, "adCampaignId")?,
-                10 => entries.value(&mut v10, "ads")?,
-                11 => entries.value(&mut v11, "linkedInError")?,
-                12 => entries.value(&mut v12, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            locale: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            publishing_status: v3.unwrap_or_default(),
-            media_type: v4.unwrap_or_default(),
-            audience: v5.unwrap_or_default(),
-            unit_cost: v6.unwrap_or_default(),
-            campaign_type: v7.unwrap_or_default(),
-            ad_campaign_group_id: v8.unwrap_or_default(),
-            ad_campaign_id: v9.unwrap_or_default(),
-            ads: v10.unwrap_or_default(),
-            linked_in_error: v11.unwrap_or_default(),
-            meta: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LinkedinCampaign {
+        id: "id" value optional,
+        locale: "locale" value optional,
+        name: "name" value optional,
+        publishing_status: "publishingStatus" value optional,
+        media_type: "mediaType" value optional,
+        audience: "audience" value optional,
+        unit_cost: "unitCost" value optional,
+        campaign_type: "campaignType" value optional,
+        ad_campaign_group_id: "adCampaignGroupId" value optional,
+        ad_campaign_id: "adCampaignId" value optional,
+        ads: "ads" value optional,
+        linked_in_error: "linkedInError" value optional,
+        meta: "meta" value optional
     }
 }
 
@@ -13235,81 +12515,21 @@ pub struct LinkedinCampaignGroup {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for LinkedinCampaignGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for LinkedinCampaignGroup {
-    const NAME: &'static str = "LinkedinCampaignGroup";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "budget",
-        "adCampaigns",
-        "adBudgetOptimization",
-        "objectiveType",
-        "name",
-        "adCampaignGroupId",
-        "publishingStatus",
-        "linkedInAdAccountId",
-        "unpublishedChanges",
-        "meta",
-        "linkedInError"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "budget")?,
-                3 => entries.value(&mut v3, "adCampaigns")?,
-                4 => entries.value(&mut v4, "adBudgetOptimization")?,
-                5 => entries.value(&mut v5, "objectiveType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "adCampaignGroupId")?,
-                8 => entries.value(&mut v8, "publishingStatus")?,
-                9 => entries.value(&mut v9, "linkedInAdAccountId")?,
-                10 => entries.value(&mut v10, "unpublishedChanges")?,
-                11 => entries.value(&mut v11, "meta")?,
-                12 => entries.value(&mut v12, "linkedInError")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            budget: v2.unwrap_or_default(),
-            ad_campaigns: v3.unwrap_or_default(),
-            ad_budget_optimization: v4.unwrap_or_default(),
-            objective_type: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            ad_campaign_group_id: v7.unwrap_or_default(),
-            publishing_status: v8.unwrap_or_default(),
-            linked_in_ad_account_id: v9.unwrap_or_default(),
-            unpublished_changes: v10.unwrap_or_default(),
-            meta: v11.unwrap_or_default(),
-            linked_in_error: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LinkedinCampaignGroup {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        budget: "budget" value optional,
+        ad_campaigns: "adCampaigns" value optional,
+        ad_budget_optimization: "adBudgetOptimization" value optional,
+        objective_type: "objectiveType" value optional,
+        name: "name" value optional,
+        ad_campaign_group_id: "adCampaignGroupId" value optional,
+        publishing_status: "publishingStatus" value optional,
+        linked_in_ad_account_id: "linkedInAdAccountId" value optional,
+        unpublished_changes: "unpublishedChanges" value optional,
+        meta: "meta" value optional,
+        linked_in_error: "linkedInError" value optional
     }
 }
 
@@ -13940,37 +13160,11 @@ pub struct UpdateFacebookCustomAudienceRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateFacebookCustomAudienceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateFacebookCustomAudienceRequest {
-    const NAME: &'static str = "UpdateFacebookCustomAudienceRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "name", "description"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "description")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            description: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateFacebookCustomAudienceRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        description: "description" value optional
     }
 }
 
@@ -14047,81 +13241,21 @@ pub struct UpsertFacebookAdsetRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertFacebookAdsetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertFacebookAdsetRequest {
-    const NAME: &'static str = "UpsertFacebookAdsetRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "pageId",
-        "instagramActorId",
-        "messagingPlatforms",
-        "whatsappNumber",
-        "audience",
-        "budget",
-        "conversionLocation",
-        "customEventType",
-        "pixelId",
-        "campaignId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "pageId")?,
-                4 => entries.value(&mut v4, "instagramActorId")?,
-                5 => entries.value(&mut v5, "messagingPlatforms")?,
-                6 => entries.value(&mut v6, "whatsappNumber")?,
-                7 => entries.value(&mut v7, "audience")?,
-                8 => entries.value(&mut v8, "budget")?,
-                9 => entries.value(&mut v9, "conversionLocation")?,
-                10 => entries.value(&mut v10, "customEventType")?,
-                11 => entries.value(&mut v11, "pixelId")?,
-                12 => entries.value(&mut v12, "campaignId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: v2.unwrap_or_default(),
-            page_id: v3.unwrap_or_default(),
-            instagram_actor_id: v4.unwrap_or_default(),
-            messaging_platforms: v5.unwrap_or_default(),
-            whatsapp_number: v6.unwrap_or_default(),
-            audience: v7.unwrap_or_default(),
-            budget: v8.unwrap_or_default(),
-            conversion_location: v9.unwrap_or_default(),
-            custom_event_type: v10.unwrap_or_default(),
-            pixel_id: v11.unwrap_or_default(),
-            campaign_id: crate::runtime::object::required(v12, "campaignId")?,
-        })
+crate::runtime::object::object_impl! {
+    UpsertFacebookAdsetRequest {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        page_id: "pageId" value optional,
+        instagram_actor_id: "instagramActorId" value optional,
+        messaging_platforms: "messagingPlatforms" value optional,
+        whatsapp_number: "whatsappNumber" value optional,
+        audience: "audience" value optional,
+        budget: "budget" value optional,
+        conversion_location: "conversionLocation" value optional,
+        custom_event_type: "customEventType" value optional,
+        pixel_id: "pixelId" value optional,
+        campaign_id: "campaignId" value required
     }
 }
 
@@ -14247,53 +13381,14 @@ pub struct UpsertFacebookCampaignRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertFacebookCampaignRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertFacebookCampaignRequest {
-    const NAME: &'static str = "UpsertFacebookCampaignRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "objective",
-        "specialAdCategories",
-        "source"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "objective")?,
-                4 => entries.value(&mut v4, "specialAdCategories")?,
-                5 => entries.value(&mut v5, "source")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: v2.unwrap_or_default(),
-            objective: v3.unwrap_or_default(),
-            special_ad_categories: v4.unwrap_or_default(),
-            source: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpsertFacebookCampaignRequest {
+        id: "id" value optional,
+        location_id: "locationId" value required,
+        name: "name" value optional,
+        objective: "objective" value optional,
+        special_ad_categories: "specialAdCategories" value optional,
+        source: "source" value optional
     }
 }
 

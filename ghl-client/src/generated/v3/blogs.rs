@@ -1088,89 +1088,23 @@ pub struct UpdateBlogPostRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateBlogPostRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateBlogPostRequest {
-    const NAME: &'static str = "UpdateBlogPostRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "locationId",
-        "blogId",
-        "imageUrl",
-        "description",
-        "rawHTML",
-        "status",
-        "imageAltText",
-        "categories",
-        "tags",
-        "author",
-        "urlSlug",
-        "canonicalLink",
-        "publishedAt",
-        "wordCount"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "blogId")?,
-                3 => entries.value(&mut v3, "imageUrl")?,
-                4 => entries.value(&mut v4, "description")?,
-                5 => entries.value(&mut v5, "rawHTML")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "imageAltText")?,
-                8 => entries.value(&mut v8, "categories")?,
-                9 => entries.value(&mut v9, "tags")?,
-                10 => entries.value(&mut v10, "author")?,
-                11 => entries.value(&mut v11, "urlSlug")?,
-                12 => entries.value(&mut v12, "canonicalLink")?,
-                13 => entries.value(&mut v13, "publishedAt")?,
-                14 => entries.value(&mut v14, "wordCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: crate::runtime::object::required(v0, "title")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            blog_id: crate::runtime::object::required(v2, "blogId")?,
-            image_url: crate::runtime::object::required(v3, "imageUrl")?,
-            description: crate::runtime::object::required(v4, "description")?,
-            raw_html: crate::runtime::object::required(v5, "rawHTML")?,
-            status: crate::runtime::object::required(v6, "status")?,
-            image_alt_text: crate::runtime::object::required(v7, "imageAltText")?,
-            categories: crate::runtime::object::required(v8, "categories")?,
-            tags: v9.unwrap_or_default(),
-            author: crate::runtime::object::required(v10, "author")?,
-            url_slug: crate::runtime::object::required(v11, "urlSlug")?,
-            canonical_link: v12.unwrap_or_default(),
-            published_at: crate::runtime::object::required(v13, "publishedAt")?,
-            word_count: crate::runtime::object::required(v14, "wordCount")?,
-        })
+crate::runtime::object::object_impl! {
+    UpdateBlogPostRequest {
+        title: "title" value required,
+        location_id: "locationId" value required,
+        blog_id: "blogId" value required,
+        image_url: "imageUrl" value required,
+        description: "description" value required,
+        raw_html: "rawHTML" value required,
+        status: "status" value required,
+        image_alt_text: "imageAltText" value required,
+        categories: "categories" value required,
+        tags: "tags" value optional,
+        author: "author" value required,
+        url_slug: "urlSlug" value required,
+        canonical_link: "canonicalLink" value optional,
+        published_at: "publishedAt" value required,
+        word_count: "wordCount" value required
     }
 }
 

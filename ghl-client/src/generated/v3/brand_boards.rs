@@ -1384,25 +1384,14 @@ impl UpdateBrandVoice {
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
@@ -1415,154 +1404,56 @@ pub struct BrandBoard {
     pub fonts: Vec<BrandFont>,
 
     /// True for the location's default brand board.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// True once soft-deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Media-library folder the board sits in.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Media-library folder holding the board's assets.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "folderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderId",))]
     pub folder_id: Option<String>,
 
     /// The board it was cloned from through a snapshot.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
 
     /// What a board taken from a website had to fill with defaults.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "missingAssets", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "missingAssets",))]
     pub missing_assets: Option<BrandBoardMissingAssets>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoard {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoard {
-    const NAME: &'static str = "BrandBoard";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "name",
-        "logos",
-        "colors",
-        "fonts",
-        "default",
-        "deleted",
-        "parentId",
-        "folderId",
-        "originId",
-        "meta",
-        "missingAssets",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value_or_default(&mut v3, "logos")?,
-                4 => entries.value_or_default(&mut v4, "colors")?,
-                5 => entries.value_or_default(&mut v5, "fonts")?,
-                6 => entries.value(&mut v6, "default")?,
-                7 => entries.value(&mut v7, "deleted")?,
-                8 => entries.value(&mut v8, "parentId")?,
-                9 => entries.value(&mut v9, "folderId")?,
-                10 => entries.value(&mut v10, "originId")?,
-                11 => entries.value(&mut v11, "meta")?,
-                12 => entries.value(&mut v12, "missingAssets")?,
-                13 => entries.value(&mut v13, "createdAt")?,
-                14 => entries.value(&mut v14, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            logos: v3.unwrap_or_default(),
-            colors: v4.unwrap_or_default(),
-            fonts: v5.unwrap_or_default(),
-            default: v6.unwrap_or_default(),
-            deleted: v7.unwrap_or_default(),
-            parent_id: v8.unwrap_or_default(),
-            folder_id: v9.unwrap_or_default(),
-            origin_id: v10.unwrap_or_default(),
-            meta: v11.unwrap_or_default(),
-            missing_assets: v12.unwrap_or_default(),
-            created_at: v13.unwrap_or_default(),
-            updated_at: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoard {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        logos: "logos" value_or_default optional,
+        colors: "colors" value_or_default optional,
+        fonts: "fonts" value_or_default optional,
+        default: "default" value optional,
+        deleted: "deleted" value optional,
+        parent_id: "parentId" value optional,
+        folder_id: "folderId" value optional,
+        origin_id: "originId" value optional,
+        meta: "meta" value optional,
+        missing_assets: "missingAssets" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -1572,75 +1463,28 @@ impl crate::runtime::object::Object for BrandBoard {
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// Last action taken, e.g. UPDATE.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastAction", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAction",))]
     pub last_action: Option<String>,
 
     /// The board it was created from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `sourceType`: a [`BrandBoardSourceType`](crate::v3::brand_boards::BrandBoardSourceType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceType",))]
     pub source_type: Option<BrandBoardSourceType>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoardMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoardMeta {
-    const NAME: &'static str = "BrandBoardMeta";
-
-    const FIELDS: &'static[&'static str] = &["updatedBy", "lastAction", "sourceId", "sourceType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "updatedBy")?,
-                1 => entries.value(&mut v1, "lastAction")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "sourceType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            updated_by: v0.unwrap_or_default(),
-            last_action: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            source_type: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoardMeta {
+        updated_by: "updatedBy" value optional,
+        last_action: "lastAction" value optional,
+        source_id: "sourceId" value optional,
+        source_type: "sourceType" value optional
     }
 }
 
@@ -1659,36 +1503,11 @@ pub struct BrandBoardMissingAssets {
     pub colors: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoardMissingAssets {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoardMissingAssets {
-    const NAME: &'static str = "BrandBoardMissingAssets";
-
-    const FIELDS: &'static[&'static str] = &["logos", "fonts", "colors"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "logos")?,
-                1 => entries.value_or_default(&mut v1, "fonts")?,
-                2 => entries.value_or_default(&mut v2, "colors")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            logos: v0.unwrap_or_default(),
-            fonts: v1.unwrap_or_default(),
-            colors: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoardMissingAssets {
+        logos: "logos" value_or_default optional,
+        fonts: "fonts" value_or_default optional,
+        colors: "colors" value_or_default optional
     }
 }
 
@@ -1747,72 +1566,30 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// True for the location's default brand board.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<BrandBoardMeta>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandBoardSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandBoardSummary {
-    const NAME: &'static str = "BrandBoardSummary";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "updatedAt", "default", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "updatedAt")?,
-                3 => entries.value(&mut v3, "default")?,
-                4 => entries.value(&mut v4, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            updated_at: v2.unwrap_or_default(),
-            default: v3.unwrap_or_default(),
-            meta: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandBoardSummary {
+        id: "_id" value optional,
+        name: "name" value optional,
+        updated_at: "updatedAt" value optional,
+        default: "default" value optional,
+        meta: "meta" value optional
     }
 }
 
@@ -1853,45 +1630,14 @@ pub struct BrandColor {
     pub label: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandColor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandColor {
-    const NAME: &'static str = "BrandColor";
-
-    const FIELDS: &'static[&'static str] = &["id", "hexa", "rgba", "hex", "rgb", "label"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "hexa")?,
-                2 => entries.value(&mut v2, "rgba")?,
-                3 => entries.value(&mut v3, "hex")?,
-                4 => entries.value(&mut v4, "rgb")?,
-                5 => entries.value(&mut v5, "label")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            hexa: v1.unwrap_or_default(),
-            rgba: v2.unwrap_or_default(),
-            hex: v3.unwrap_or_default(),
-            rgb: v4.unwrap_or_default(),
-            label: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandColor {
+        id: "id" value optional,
+        hexa: "hexa" value optional,
+        rgba: "rgba" value optional,
+        hex: "hex" value optional,
+        rgb: "rgb" value optional,
+        label: "label" value optional
     }
 }
 
@@ -1974,39 +1720,12 @@ pub struct BrandFont {
     pub label: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandFont {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandFont {
-    const NAME: &'static str = "BrandFont";
-
-    const FIELDS: &'static[&'static str] = &["id", "font", "fallback", "label"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "font")?,
-                2 => entries.value(&mut v2, "fallback")?,
-                3 => entries.value(&mut v3, "label")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            font: v1.unwrap_or_default(),
-            fallback: v2.unwrap_or_default(),
-            label: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandFont {
+        id: "id" value optional,
+        font: "font" value optional,
+        fallback: "fallback" value optional,
+        label: "label" value optional
     }
 }
 
@@ -2073,39 +1792,12 @@ pub struct BrandLogo {
     pub path: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandLogo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandLogo {
-    const NAME: &'static str = "BrandLogo";
-
-    const FIELDS: &'static[&'static str] = &["id", "url", "label", "path"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "label")?,
-                3 => entries.value(&mut v3, "path")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            url: v1.unwrap_or_default(),
-            label: v2.unwrap_or_default(),
-            path: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandLogo {
+        id: "id" value optional,
+        url: "url" value optional,
+        label: "label" value optional,
+        path: "path" value optional
     }
 }
 
@@ -2152,125 +1844,49 @@ impl BrandLogo {
 #[non_exhaustive]
 pub struct BrandVoice {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Voice`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The location's default brand voice.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDefault", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefault",))]
     pub is_default: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// True once soft-deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `answers`: a [`BrandVoiceAnswers`](crate::v3::brand_boards::BrandVoiceAnswers).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub answers: Option<BrandVoiceAnswers>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandVoice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandVoice {
-    const NAME: &'static str = "BrandVoice";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "isDefault",
-        "createdAt",
-        "updatedAt",
-        "locationId",
-        "deleted",
-        "answers",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "isDefault")?,
-                3 => entries.value(&mut v3, "createdAt")?,
-                4 => entries.value(&mut v4, "updatedAt")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "deleted")?,
-                7 => entries.value(&mut v7, "answers")?,
-                8 => entries.value(&mut v8, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            is_default: v2.unwrap_or_default(),
-            created_at: v3.unwrap_or_default(),
-            updated_at: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            deleted: v6.unwrap_or_default(),
-            answers: v7.unwrap_or_default(),
-            trace_id: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandVoice {
+        id: "id" value optional,
+        name: "name" value optional,
+        is_default: "isDefault" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        location_id: "locationId" value optional,
+        deleted: "deleted" value optional,
+        answers: "answers" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -2355,96 +1971,25 @@ pub struct BrandVoiceAnswers {
     pub call_to_action: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandVoiceAnswers {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandVoiceAnswers {
-    const NAME: &'static str = "BrandVoiceAnswers";
-
-    const FIELDS: &'static[&'static str] = &[
-        "brandName",
-        "toneOfVoice",
-        "targetAudience",
-        "customerPainPoints",
-        "businessType",
-        "companyWebsite",
-        "companyEmail",
-        "companyAddress",
-        "phone",
-        "businessHours",
-        "brandPromise",
-        "brandValues",
-        "brandPurpose",
-        "competitiveAdvantage",
-        "risksOfInaction",
-        "uniqueSellingProposition",
-        "callToAction"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "brandName")?,
-                1 => entries.value(&mut v1, "toneOfVoice")?,
-                2 => entries.value(&mut v2, "targetAudience")?,
-                3 => entries.value(&mut v3, "customerPainPoints")?,
-                4 => entries.value(&mut v4, "businessType")?,
-                5 => entries.value(&mut v5, "companyWebsite")?,
-                6 => entries.value(&mut v6, "companyEmail")?,
-                7 => entries.value(&mut v7, "companyAddress")?,
-                8 => entries.value(&mut v8, "phone")?,
-                9 => entries.value(&mut v9, "businessHours")?,
-                10 => entries.value(&mut v10, "brandPromise")?,
-                11 => entries.value(&mut v11, "brandValues")?,
-                12 => entries.value(&mut v12, "brandPurpose")?,
-                13 => entries.value(&mut v13, "competitiveAdvantage")?,
-                14 => entries.value(&mut v14, "risksOfInaction")?,
-                15 => entries.value(&mut v15, "uniqueSellingProposition")?,
-                16 => entries.value(&mut v16, "callToAction")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            brand_name: v0.unwrap_or_default(),
-            tone_of_voice: v1.unwrap_or_default(),
-            target_audience: v2.unwrap_or_default(),
-            customer_pain_points: v3.unwrap_or_default(),
-            business_type: v4.unwrap_or_default(),
-            company_website: v5.unwrap_or_default(),
-            company_email: v6.unwrap_or_default(),
-            company_address: v7.unwrap_or_default(),
-            phone: v8.unwrap_or_default(),
-            business_hours: v9.unwrap_or_default(),
-            brand_promise: v10.unwrap_or_default(),
-            brand_values: v11.unwrap_or_default(),
-            brand_purpose: v12.unwrap_or_default(),
-            competitive_advantage: v13.unwrap_or_default(),
-            risks_of_inaction: v14.unwrap_or_default(),
-            unique_selling_proposition: v15.unwrap_or_default(),
-            call_to_action: v16.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandVoiceAnswers {
+        brand_name: "brandName" value optional,
+        tone_of_voice: "toneOfVoice" value optional,
+        target_audience: "targetAudience" value optional,
+        customer_pain_points: "customerPainPoints" value optional,
+        business_type: "businessType" value optional,
+        company_website: "companyWebsite" value optional,
+        company_email: "companyEmail" value optional,
+        company_address: "companyAddress" value optional,
+        phone: "phone" value optional,
+        business_hours: "businessHours" value optional,
+        brand_promise: "brandPromise" value optional,
+        brand_values: "brandValues" value optional,
+        brand_purpose: "brandPurpose" value optional,
+        competitive_advantage: "competitiveAdvantage" value optional,
+        risks_of_inaction: "risksOfInaction" value optional,
+        unique_selling_proposition: "uniqueSellingProposition" value optional,
+        call_to_action: "callToAction" value optional
     }
 }
 
@@ -2590,30 +2135,10 @@ pub struct BrandVoicePhone {
     pub country_code: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandVoicePhone {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandVoicePhone {
-    const NAME: &'static str = "BrandVoicePhone";
-
-    const FIELDS: &'static[&'static str] = &["phoneNumber", "countryCode"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "countryCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self { phone_number: v0.unwrap_or_default(), country_code: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    BrandVoicePhone {
+        phone_number: "phoneNumber" value optional,
+        country_code: "countryCode" value optional
     }
 }
 
@@ -2643,77 +2168,31 @@ impl BrandVoicePhone {
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Voice`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The location's default brand voice.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDefault", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefault",))]
     pub is_default: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BrandVoiceSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BrandVoiceSummary {
-    const NAME: &'static str = "BrandVoiceSummary";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "isDefault", "createdAt", "updatedAt"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "isDefault")?,
-                3 => entries.value(&mut v3, "createdAt")?,
-                4 => entries.value(&mut v4, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            is_default: v2.unwrap_or_default(),
-            created_at: v3.unwrap_or_default(),
-            updated_at: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BrandVoiceSummary {
+        id: "id" value optional,
+        name: "name" value optional,
+        is_default: "isDefault" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -2763,69 +2242,18 @@ pub struct CreateBrandBoardRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateBrandBoardRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateBrandBoardRequest {
-    const NAME: &'static str = "CreateBrandBoardRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "name",
-        "logos",
-        "colors",
-        "fonts",
-        "default",
-        "brandBoardId",
-        "parentId",
-        "type",
-        "url"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "logos")?,
-                3 => entries.value(&mut v3, "colors")?,
-                4 => entries.value(&mut v4, "fonts")?,
-                5 => entries.value(&mut v5, "default")?,
-                6 => entries.value(&mut v6, "brandBoardId")?,
-                7 => entries.value(&mut v7, "parentId")?,
-                8 => entries.value(&mut v8, "type")?,
-                9 => entries.value(&mut v9, "url")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            name: crate::runtime::object::required(v1, "name")?,
-            logos: v2.unwrap_or_default(),
-            colors: v3.unwrap_or_default(),
-            fonts: v4.unwrap_or_default(),
-            default: v5.unwrap_or_default(),
-            brand_board_id: v6.unwrap_or_default(),
-            parent_id: v7.unwrap_or_default(),
-            type_: v8.unwrap_or_default(),
-            url: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateBrandBoardRequest {
+        location_id: "locationId" value required,
+        name: "name" value required,
+        logos: "logos" value optional,
+        colors: "colors" value optional,
+        fonts: "fonts" value optional,
+        default: "default" value optional,
+        brand_board_id: "brandBoardId" value optional,
+        parent_id: "parentId" value optional,
+        type_: "type" value optional,
+        url: "url" value optional
     }
 }
 
@@ -2923,43 +2351,13 @@ pub struct CreateBrandVoiceRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateBrandVoiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateBrandVoiceRequest {
-    const NAME: &'static str = "CreateBrandVoiceRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "type", "url", "description", "answers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "type")?,
-                2 => entries.value(&mut v2, "url")?,
-                3 => entries.value(&mut v3, "description")?,
-                4 => entries.value(&mut v4, "answers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            type_: crate::runtime::object::required(v1, "type")?,
-            url: v2.unwrap_or_default(),
-            description: v3.unwrap_or_default(),
-            answers: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateBrandVoiceRequest {
+        name: "name" value optional,
+        type_: "type" value required,
+        url: "url" value optional,
+        description: "description" value optional,
+        answers: "answers" value optional
     }
 }
 
@@ -3045,43 +2443,17 @@ crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
     /// `deleted`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteBrandVoiceResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteBrandVoiceResponse {
-    const NAME: &'static str = "DeleteBrandVoiceResponse";
-
-    const FIELDS: &'static[&'static str] = &["deleted", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "deleted")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { deleted: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    DeleteBrandVoiceResponse {
+        deleted: "deleted" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -3095,39 +2467,14 @@ pub struct ListBrandBoardsResponse {
     pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListBrandBoardsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListBrandBoardsResponse {
-    const NAME: &'static str = "ListBrandBoardsResponse";
-
-    const FIELDS: &'static[&'static str] = &["brandBoards", "totalCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "brandBoards")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self { brand_boards: v0.unwrap_or_default(), total_count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListBrandBoardsResponse {
+        brand_boards: "brandBoards" value_or_default optional,
+        total_count: "totalCount" value optional
     }
 }
 
@@ -3140,49 +2487,18 @@ pub struct ListBrandVoicesResponse {
     pub items: Vec<BrandVoiceSummary>,
 
     /// Brand voices matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListBrandVoicesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListBrandVoicesResponse {
-    const NAME: &'static str = "ListBrandVoicesResponse";
-
-    const FIELDS: &'static[&'static str] = &["items", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "items")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            items: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListBrandVoicesResponse {
+        items: "items" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -3261,97 +2577,25 @@ pub struct NewBrandVoiceAnswers {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for NewBrandVoiceAnswers {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for NewBrandVoiceAnswers {
-    const NAME: &'static str = "NewBrandVoiceAnswers";
-
-    const FIELDS: &'static[&'static str] = &[
-        "brandName",
-        "toneOfVoice",
-        "targetAudience",
-        "customerPainPoints",
-        "businessType",
-        "companyWebsite",
-        "companyEmail",
-        "companyAddress",
-        "phone",
-        "businessHours",
-        "brandPromise",
-        "brandValues",
-        "brandPurpose",
-        "competitiveAdvantage",
-        "risksOfInaction",
-        "uniqueSellingProposition",
-        "callToAction"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "brandName")?,
-                1 => entries.value(&mut v1, "toneOfVoice")?,
-                2 => entries.value(&mut v2, "targetAudience")?,
-                3 => entries.value(&mut v3, "customerPainPoints")?,
-                4 => entries.value(&mut v4, "businessType")?,
-                5 => entries.value(&mut v5, "companyWebsite")?,
-                6 => entries.value(&mut v6, "companyEmail")?,
-                7 => entries.value(&mut v7, "companyAddress")?,
-                8 => entries.value(&mut v8, "phone")?,
-                9 => entries.value(&mut v9, "businessHours")?,
-                10 => entries.value(&mut v10, "brandPromise")?,
-                11 => entries.value(&mut v11, "brandValues")?,
-                12 => entries.value(&mut v12, "brandPurpose")?,
-                13 => entries.value(&mut v13, "competitiveAdvantage")?,
-                14 => entries.value(&mut v14, "risksOfInaction")?,
-                15 => entries.value(&mut v15, "uniqueSellingProposition")?,
-                16 => entries.value(&mut v16, "callToAction")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            brand_name: crate::runtime::object::required(v0, "brandName")?,
-            tone_of_voice: crate::runtime::object::required(v1, "toneOfVoice")?,
-            target_audience: crate::runtime::object::required(v2, "targetAudience")?,
-            customer_pain_points: crate::runtime::object::required(v3, "customerPainPoints")?,
-            business_type: v4.unwrap_or_default(),
-            company_website: v5.unwrap_or_default(),
-            company_email: v6.unwrap_or_default(),
-            company_address: v7.unwrap_or_default(),
-            phone: v8.unwrap_or_default(),
-            business_hours: v9.unwrap_or_default(),
-            brand_promise: v10.unwrap_or_default(),
-            brand_values: v11.unwrap_or_default(),
-            brand_purpose: v12.unwrap_or_default(),
-            competitive_advantage: v13.unwrap_or_default(),
-            risks_of_inaction: v14.unwrap_or_default(),
-            unique_selling_proposition: v15.unwrap_or_default(),
-            call_to_action: v16.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    NewBrandVoiceAnswers {
+        brand_name: "brandName" value required,
+        tone_of_voice: "toneOfVoice" value required,
+        target_audience: "targetAudience" value required,
+        customer_pain_points: "customerPainPoints" value required,
+        business_type: "businessType" value optional,
+        company_website: "companyWebsite" value optional,
+        company_email: "companyEmail" value optional,
+        company_address: "companyAddress" value optional,
+        phone: "phone" value optional,
+        business_hours: "businessHours" value optional,
+        brand_promise: "brandPromise" value optional,
+        brand_values: "brandValues" value optional,
+        brand_purpose: "brandPurpose" value optional,
+        competitive_advantage: "competitiveAdvantage" value optional,
+        risks_of_inaction: "risksOfInaction" value optional,
+        unique_selling_proposition: "uniqueSellingProposition" value optional,
+        call_to_action: "callToAction" value optional
     }
 }
 
@@ -3470,58 +2714,22 @@ impl NewBrandVoiceAnswers {
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The new default.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "brandVoiceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "brandVoiceId",))]
     pub brand_voice_id: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SetDefaultBrandVoiceResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SetDefaultBrandVoiceResponse {
-    const NAME: &'static str = "SetDefaultBrandVoiceResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "brandVoiceId", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "brandVoiceId")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            brand_voice_id: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SetDefaultBrandVoiceResponse {
+        success: "success" value optional,
+        brand_voice_id: "brandVoiceId" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -3556,53 +2764,14 @@ pub struct UpdateBrandBoardRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateBrandBoardRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateBrandBoardRequest {
-    const NAME: &'static str = "UpdateBrandBoardRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "logos",
-        "colors",
-        "fonts",
-        "default",
-        "parentId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "logos")?,
-                2 => entries.value(&mut v2, "colors")?,
-                3 => entries.value(&mut v3, "fonts")?,
-                4 => entries.value(&mut v4, "default")?,
-                5 => entries.value(&mut v5, "parentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            logos: v1.unwrap_or_default(),
-            colors: v2.unwrap_or_default(),
-            fonts: v3.unwrap_or_default(),
-            default: v4.unwrap_or_default(),
-            parent_id: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateBrandBoardRequest {
+        name: "name" value optional,
+        logos: "logos" value optional,
+        colors: "colors" value optional,
+        fonts: "fonts" value optional,
+        default: "default" value optional,
+        parent_id: "parentId" value optional
     }
 }
 
@@ -3665,32 +2834,8 @@ pub struct UpdateBrandVoiceRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateBrandVoiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateBrandVoiceRequest {
-    const NAME: &'static str = "UpdateBrandVoiceRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "answers"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "answers")?,
-                _ => {}
-            }
-        }
-        Ok(Self { name: v0.unwrap_or_default(), answers: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    UpdateBrandVoiceRequest { name: "name" value optional, answers: "answers" value optional }
 }
 
 impl UpdateBrandVoiceRequest {

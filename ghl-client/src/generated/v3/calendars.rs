@@ -6102,203 +6102,79 @@ impl ValidateCalendarGroupSlug {
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocationType",))]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// `address`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isRecurring", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<String>,
 
     /// When the appointment was created.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// When the appointment was last changed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for Appointment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Appointment {
-    const NAME: &'static str = "Appointment";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "calendarId",
-        "locationId",
-        "contactId",
-        "startTime",
-        "endTime",
-        "title",
-        "meetingLocationType",
-        "appointmentStatus",
-        "assignedUserId",
-        "address",
-        "isRecurring",
-        "rrule",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "calendarId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "startTime")?,
-                5 => entries.value(&mut v5, "endTime")?,
-                6 => entries.value(&mut v6, "title")?,
-                7 => entries.value(&mut v7, "meetingLocationType")?,
-                8 => entries.value(&mut v8, "appointmentStatus")?,
-                9 => entries.value(&mut v9, "assignedUserId")?,
-                10 => entries.value(&mut v10, "address")?,
-                11 => entries.value(&mut v11, "isRecurring")?,
-                12 => entries.value(&mut v12, "rrule")?,
-                13 => entries.value(&mut v13, "dateAdded")?,
-                14 => entries.value(&mut v14, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            calendar_id: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            contact_id: v3.unwrap_or_default(),
-            start_time: v4.unwrap_or_default(),
-            end_time: v5.unwrap_or_default(),
-            title: v6.unwrap_or_default(),
-            meeting_location_type: v7.unwrap_or_default(),
-            appointment_status: v8.unwrap_or_default(),
-            assigned_user_id: v9.unwrap_or_default(),
-            address: v10.unwrap_or_default(),
-            is_recurring: v11.unwrap_or_default(),
-            rrule: v12.unwrap_or_default(),
-            date_added: v13.unwrap_or_default(),
-            date_updated: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Appointment {
+        id: "id" value optional,
+        calendar_id: "calendarId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        title: "title" value optional,
+        meeting_location_type: "meetingLocationType" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        address: "address" value optional,
+        is_recurring: "isRecurring" value optional,
+        rrule: "rrule" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
@@ -6308,39 +6184,14 @@ impl crate::runtime::object::Object for Appointment {
 #[non_exhaustive]
 pub struct BookedAddOn {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `quantity`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub quantity: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for BookedAddOn {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BookedAddOn {
-    const NAME: &'static str = "BookedAddOn";
-
-    const FIELDS: &'static[&'static str] = &["id", "quantity"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "quantity")?,
-                _ => {}
-            }
-        }
-        Ok(Self { id: v0.unwrap_or_default(), quantity: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    BookedAddOn { id: "id" value optional, quantity: "quantity" value optional }
 }
 
 /// One service within a booking.
@@ -6349,43 +6200,22 @@ impl crate::runtime::object::Object for BookedAddOn {
 #[non_exhaustive]
 pub struct BookedService {
     /// The service.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `serviceCategoryId`: a string. Example: `3c4d5e6f7890123456789abc`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceCategoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceCategoryId",))]
     pub service_category_id: Option<String>,
 
     /// The staff member who delivers it.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceStaffId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceStaffId",))]
     pub service_staff_id: Option<String>,
 
     /// `serviceStartTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceStartTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceStartTime",))]
     pub service_start_time: Option<String>,
 
     /// `serviceEndTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceEndTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceEndTime",))]
     pub service_end_time: Option<String>,
 
     /// `serviceResources`: a list of [`ServiceResourceRef`](crate::v3::calendars::ServiceResourceRef) values.
@@ -6397,56 +6227,15 @@ pub struct BookedService {
     pub service_add_ons: Vec<BookedAddOn>,
 }
 
-impl<'de> serde::Deserialize<'de> for BookedService {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BookedService {
-    const NAME: &'static str = "BookedService";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "serviceCategoryId",
-        "serviceStaffId",
-        "serviceStartTime",
-        "serviceEndTime",
-        "serviceResources",
-        "serviceAddOns"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "serviceCategoryId")?,
-                2 => entries.value(&mut v2, "serviceStaffId")?,
-                3 => entries.value(&mut v3, "serviceStartTime")?,
-                4 => entries.value(&mut v4, "serviceEndTime")?,
-                5 => entries.value_or_default(&mut v5, "serviceResources")?,
-                6 => entries.value_or_default(&mut v6, "serviceAddOns")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            service_category_id: v1.unwrap_or_default(),
-            service_staff_id: v2.unwrap_or_default(),
-            service_start_time: v3.unwrap_or_default(),
-            service_end_time: v4.unwrap_or_default(),
-            service_resources: v5.unwrap_or_default(),
-            service_add_ons: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BookedService {
+        id: "id" value optional,
+        service_category_id: "serviceCategoryId" value optional,
+        service_staff_id: "serviceStaffId" value optional,
+        service_start_time: "serviceStartTime" value optional,
+        service_end_time: "serviceEndTime" value optional,
+        service_resources: "serviceResources" value_or_default optional,
+        service_add_ons: "serviceAddOns" value_or_default optional
     }
 }
 
@@ -6468,37 +6257,11 @@ pub struct BookingAddOn {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for BookingAddOn {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for BookingAddOn {
-    const NAME: &'static str = "BookingAddOn";
-
-    const FIELDS: &'static[&'static str] = &["id", "quantity", "duration"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "quantity")?,
-                2 => entries.value(&mut v2, "duration")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            quantity: v1.unwrap_or_default(),
-            duration: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BookingAddOn {
+        id: "id" value required,
+        quantity: "quantity" value optional,
+        duration: "duration" value optional
     }
 }
 
@@ -6582,33 +6345,18 @@ crate::runtime::enums::string_enum!(BookingNoticeUnit);
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
     pub notifications: Vec<crate::calendars::CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The calendar group the calendar belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
@@ -6616,78 +6364,40 @@ pub struct Calendar {
     pub team_members: Vec<crate::calendars::TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventType",))]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `slug`: a string. Example: `test1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetSlug",))]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarType",))]
     pub calendar_type: Option<crate::calendars::CalendarType>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "widgetType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetType",))]
     pub widget_type: Option<crate::calendars::WidgetType>,
 
     /// Title template of booked events.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventTitle",))]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
@@ -6695,129 +6405,59 @@ pub struct Calendar {
     pub location_configurations: Vec<crate::calendars::ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDuration",))]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDurationUnit",))]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotInterval",))]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotIntervalUnit",))]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBuffer",))]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "slotBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBufferUnit",))]
     pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerSlot",))]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerDay",))]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfter",))]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfterUnit",))]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingFor",))]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingForUnit",))]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -6825,465 +6465,170 @@ pub struct Calendar {
     pub open_hours: Vec<crate::calendars::OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableRecurring",))]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub recurring: Option<crate::calendars::RecurringSettings>,
 
     /// `formId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stickyContact",))]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isLivePaymentMode",))]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoConfirm",))]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "shouldSendAlertEmailsToAssignedMember",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "shouldSendAlertEmailsToAssignedMember",)
         )
     ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "alertEmail",))]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "googleInvitationEmails",))]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowReschedule",))]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCancellation",))]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(
-                rename = "shouldAssignContactToTeamMember",
-                skip_serializing_if = "Option::is_none"
-            )
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shouldAssignContactToTeamMember",))]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[
         cfg_attr(
             feature = "serde-both-ways",
-            serde(
-                rename = "shouldSkipAssigningContactForExisting",
-                skip_serializing_if = "Option::is_none"
-            )
+            serde(rename = "shouldSkipAssigningContactForExisting",)
         )
     ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pixelId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pixelId",))]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitType",))]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formSubmitRedirectURL", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitRedirectURL",))]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitThanksMessage",))]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "availabilityType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availabilityType",))]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
     pub availabilities: Vec<crate::calendars::CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "guestType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "guestType",))]
     pub guest_type: Option<crate::calendars::GuestType>,
 
     /// `consentLabel`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "consentLabel",))]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarCoverImage",))]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lookBusyConfig",))]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
 
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for Calendar {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Calendar {
-    const NAME: &'static str = "Calendar";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isActive",
-        "notifications",
-        "locationId",
-        "groupId",
-        "teamMembers",
-        "eventType",
-        "name",
-        "description",
-        "slug",
-        "widgetSlug",
-        "calendarType",
-        "widgetType",
-        "eventTitle",
-        "eventColor",
-        "meetingLocation",
-        "locationConfigurations",
-        "slotDuration",
-        "slotDurationUnit",
-        "slotInterval",
-        "slotIntervalUnit",
-        "slotBuffer",
-        "slotBufferUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "appoinmentPerSlot",
-        "appoinmentPerDay",
-        "allowBookingAfter",
-        "allowBookingAfterUnit",
-        "allowBookingFor",
-        "allowBookingForUnit",
-        "openHours",
-        "enableRecurring",
-        "recurring",
-        "formId",
-        "stickyContact",
-        "isLivePaymentMode",
-        "autoConfirm",
-        "shouldSendAlertEmailsToAssignedMember",
-        "alertEmail",
-        "googleInvitationEmails",
-        "allowReschedule",
-        "allowCancellation",
-        "shouldAssignContactToTeamMember",
-        "shouldSkipAssigningContactForExisting",
-        "notes",
-        "pixelId",
-        "formSubmitType",
-        "formSubmitRedirectURL",
-        "formSubmitThanksMessage",
-        "availabilityType",
-        "availabilities",
-        "guestType",
-        "consentLabel",
-        "calendarCoverImage",
-        "lookBusyConfig",
-        "id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        let mut v51 = None;
-        let mut v52 = None;
-        let mut v53 = None;
-        let mut v54 = None;
-        let mut v55 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                1 => entries.value_or_default(&mut v1, "notifications")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "groupId")?,
-                4 => entries.value_or_default(&mut v4, "teamMembers")?,
-                5 => entries.value(&mut v5, "eventType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "description")?,
-                8 => entries.value(&mut v8, "slug")?,
-                9 => entries.value(&mut v9, "widgetSlug")?,
-                10 => entries.value(&mut v10, "calendarType")?,
-                11 => entries.value(&mut v11, "widgetType")?,
-                12 => entries.value(&mut v12, "eventTitle")?,
-                13 => entries.value(&mut v13, "eventColor")?,
-                14 => entries.value(&mut v14, "meetingLocation")?,
-                15 => entries.value_or_default(&mut v15, "locationConfigurations")?,
-                16 => entries.value(&mut v16, "slotDuration")?,
-                17 => entries.value(&mut v17, "slotDurationUnit")?,
-                18 => entries.value(&mut v18, "slotInterval")?,
-                19 => entries.value(&mut v19, "slotIntervalUnit")?,
-                20 => entries.value(&mut v20, "slotBuffer")?,
-                21 => entries.value(&mut v21, "slotBufferUnit")?,
-                22 => entries.value(&mut v22, "preBuffer")?,
-                23 => entries.value(&mut v23, "preBufferUnit")?,
-                24 => entries.value(&mut v24, "appoinmentPerSlot")?,
-                25 => entries.value(&mut v25, "appoinmentPerDay")?,
-                26 => entries.value(&mut v26, "allowBookingAfter")?,
-                27 => entries.value(&mut v27, "allowBookingAfterUnit")?,
-                28 => entries.value(&mut v28, "allowBookingFor")?,
-                29 => entries.value(&mut v29, "allowBookingForUnit")?,
-                30 => entries.value_or_default(&mut v30, "openHours")?,
-                31 => entries.value(&mut v31, "enableRecurring")?,
-                32 => entries.value(&mut v32, "recurring")?,
-                33 => entries.value(&mut v33, "formId")?,
-                34 => entries.value(&mut v34, "stickyContact")?,
-                35 => entries.value(&mut v35, "isLivePaymentMode")?,
-                36 => entries.value(&mut v36, "autoConfirm")?,
-                37 => entries.value(&mut v37, "shouldSendAlertEmailsToAssignedMember")?,
-                38 => entries.value(&mut v38, "alertEmail")?,
-                39 => entries.value(&mut v39, "googleInvitationEmails")?,
-                40 => entries.value(&mut v40, "allowReschedule")?,
-                41 => entries.value(&mut v41, "allowCancellation")?,
-                42 => entries.value(&mut v42, "shouldAssignContactToTeamMember")?,
-                43 => entries.value(&mut v43, "shouldSkipAssigningContactForExisting")?,
-                44 => entries.value(&mut v44, "notes")?,
-                45 => entries.value(&mut v45, "pixelId")?,
-                46 => entries.value(&mut v46, "formSubmitType")?,
-                47 => entries.value(&mut v47, "formSubmitRedirectURL")?,
-                48 => entries.value(&mut v48, "formSubmitThanksMessage")?,
-                49 => entries.value(&mut v49, "availabilityType")?,
-                50 => entries.value_or_default(&mut v50, "availabilities")?,
-                51 => entries.value(&mut v51, "guestType")?,
-                52 => entries.value(&mut v52, "consentLabel")?,
-                53 => entries.value(&mut v53, "calendarCoverImage")?,
-                54 => entries.value(&mut v54, "lookBusyConfig")?,
-                55 => entries.value(&mut v55, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_active: v0.unwrap_or_default(),
-            notifications: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            group_id: v3.unwrap_or_default(),
-            team_members: v4.unwrap_or_default(),
-            event_type: v5.unwrap_or_default(),
-            name: v6.unwrap_or_default(),
-            description: v7.unwrap_or_default(),
-            slug: v8.unwrap_or_default(),
-            widget_slug: v9.unwrap_or_default(),
-            calendar_type: v10.unwrap_or_default(),
-            widget_type: v11.unwrap_or_default(),
-            event_title: v12.unwrap_or_default(),
-            event_color: v13.unwrap_or_default(),
-            meeting_location: v14.unwrap_or_default(),
-            location_configurations: v15.unwrap_or_default(),
-            slot_duration: v16.unwrap_or_default(),
-            slot_duration_unit: v17.unwrap_or_default(),
-            slot_interval: v18.unwrap_or_default(),
-            slot_interval_unit: v19.unwrap_or_default(),
-            slot_buffer: v20.unwrap_or_default(),
-            slot_buffer_unit: v21.unwrap_or_default(),
-            pre_buffer: v22.unwrap_or_default(),
-            pre_buffer_unit: v23.unwrap_or_default(),
-            appoinment_per_slot: v24.unwrap_or_default(),
-            appoinment_per_day: v25.unwrap_or_default(),
-            allow_booking_after: v26.unwrap_or_default(),
-            allow_booking_after_unit: v27.unwrap_or_default(),
-            allow_booking_for: v28.unwrap_or_default(),
-            allow_booking_for_unit: v29.unwrap_or_default(),
-            open_hours: v30.unwrap_or_default(),
-            enable_recurring: v31.unwrap_or_default(),
-            recurring: v32.unwrap_or_default(),
-            form_id: v33.unwrap_or_default(),
-            sticky_contact: v34.unwrap_or_default(),
-            is_live_payment_mode: v35.unwrap_or_default(),
-            auto_confirm: v36.unwrap_or_default(),
-            should_send_alert_emails_to_assigned_member: v37.unwrap_or_default(),
-            alert_email: v38.unwrap_or_default(),
-            google_invitation_emails: v39.unwrap_or_default(),
-            allow_reschedule: v40.unwrap_or_default(),
-            allow_cancellation: v41.unwrap_or_default(),
-            should_assign_contact_to_team_member: v42.unwrap_or_default(),
-            should_skip_assigning_contact_for_existing: v43.unwrap_or_default(),
-            notes: v44.unwrap_or_default(),
-            pixel_id: v45.unwrap_or_default(),
-            form_submit_type: v46.unwrap_or_default(),
-            form_submit_redirect_url: v47.unwrap_or_default(),
-            form_submit_thanks_message: v48.unwrap_or_default(),
-            availability_type: v49.unwrap_or_default(),
-            availabilities: v50.unwrap_or_default(),
-            guest_type: v51.unwrap_or_default(),
-            consent_label: v52.unwrap_or_default(),
-            calendar_cover_image: v53.unwrap_or_default(),
-            look_busy_config: v54.unwrap_or_default(),
-            id: v55.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Calendar {
+        is_active: "isActive" value optional,
+        notifications: "notifications" value_or_default optional,
+        location_id: "locationId" value optional,
+        group_id: "groupId" value optional,
+        team_members: "teamMembers" value_or_default optional,
+        event_type: "eventType" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        widget_slug: "widgetSlug" value optional,
+        calendar_type: "calendarType" value optional,
+        widget_type: "widgetType" value optional,
+        event_title: "eventTitle" value optional,
+        event_color: "eventColor" value optional,
+        meeting_location: "meetingLocation" value optional,
+        location_configurations: "locationConfigurations" value_or_default optional,
+        slot_duration: "slotDuration" value optional,
+        slot_duration_unit: "slotDurationUnit" value optional,
+        slot_interval: "slotInterval" value optional,
+        slot_interval_unit: "slotIntervalUnit" value optional,
+        slot_buffer: "slotBuffer" value optional,
+        slot_buffer_unit: "slotBufferUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        appoinment_per_slot: "appoinmentPerSlot" value optional,
+        appoinment_per_day: "appoinmentPerDay" value optional,
+        allow_booking_after: "allowBookingAfter" value optional,
+        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
+        allow_booking_for: "allowBookingFor" value optional,
+        allow_booking_for_unit: "allowBookingForUnit" value optional,
+        open_hours: "openHours" value_or_default optional,
+        enable_recurring: "enableRecurring" value optional,
+        recurring: "recurring" value optional,
+        form_id: "formId" value optional,
+        sticky_contact: "stickyContact" value optional,
+        is_live_payment_mode: "isLivePaymentMode" value optional,
+        auto_confirm: "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: "alertEmail" value optional,
+        google_invitation_emails: "googleInvitationEmails" value optional,
+        allow_reschedule: "allowReschedule" value optional,
+        allow_cancellation: "allowCancellation" value optional,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
+        notes: "notes" value optional,
+        pixel_id: "pixelId" value optional,
+        form_submit_type: "formSubmitType" value optional,
+        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
+        availability_type: "availabilityType" value optional,
+        availabilities: "availabilities" value_or_default optional,
+        guest_type: "guestType" value optional,
+        consent_label: "consentLabel" value optional,
+        calendar_cover_image: "calendarCoverImage" value optional,
+        look_busy_config: "lookBusyConfig" value optional,
+        id: "id" value optional
     }
 }
 
@@ -7293,129 +6638,68 @@ impl crate::runtime::object::Object for Calendar {
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `address`: a string. Example: `https://meet.google.com/yqp-gogr-wve`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `title`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "groupId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
 
     /// The primary owner.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
     pub users: Vec<String>,
 
     /// `notes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub notes: Option<String>,
 
     /// `description`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isRecurring", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rrule: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
@@ -7423,138 +6707,41 @@ pub struct CalendarEvent {
     pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// The series an occurrence belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "masterEventId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "masterEventId",))]
     pub master_event_id: Option<String>,
 
     /// True once the event has been deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for CalendarEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CalendarEvent {
-    const NAME: &'static str = "CalendarEvent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "address",
-        "title",
-        "calendarId",
-        "locationId",
-        "contactId",
-        "groupId",
-        "appointmentStatus",
-        "assignedUserId",
-        "users",
-        "notes",
-        "description",
-        "isRecurring",
-        "rrule",
-        "startTime",
-        "endTime",
-        "dateAdded",
-        "dateUpdated",
-        "assignedResources",
-        "createdBy",
-        "masterEventId",
-        "deleted"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "address")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "calendarId")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "groupId")?,
-                7 => entries.value(&mut v7, "appointmentStatus")?,
-                8 => entries.value(&mut v8, "assignedUserId")?,
-                9 => entries.value_or_default(&mut v9, "users")?,
-                10 => entries.value(&mut v10, "notes")?,
-                11 => entries.value(&mut v11, "description")?,
-                12 => entries.value(&mut v12, "isRecurring")?,
-                13 => entries.value(&mut v13, "rrule")?,
-                14 => entries.value(&mut v14, "startTime")?,
-                15 => entries.value(&mut v15, "endTime")?,
-                16 => entries.value(&mut v16, "dateAdded")?,
-                17 => entries.value(&mut v17, "dateUpdated")?,
-                18 => entries.value_or_default(&mut v18, "assignedResources")?,
-                19 => entries.value(&mut v19, "createdBy")?,
-                20 => entries.value(&mut v20, "masterEventId")?,
-                21 => entries.value(&mut v21, "deleted")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            address: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            calendar_id: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            contact_id: v5.unwrap_or_default(),
-            group_id: v6.unwrap_or_default(),
-            appointment_status: v7.unwrap_or_default(),
-            assigned_user_id: v8.unwrap_or_default(),
-            users: v9.unwrap_or_default(),
-            notes: v10.unwrap_or_default(),
-            description: v11.unwrap_or_default(),
-            is_recurring: v12.unwrap_or_default(),
-            rrule: v13.unwrap_or_default(),
-            start_time: v14.unwrap_or_default(),
-            end_time: v15.unwrap_or_default(),
-            date_added: v16.unwrap_or_default(),
-            date_updated: v17.unwrap_or_default(),
-            assigned_resources: v18.unwrap_or_default(),
-            created_by: v19.unwrap_or_default(),
-            master_event_id: v20.unwrap_or_default(),
-            deleted: v21.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CalendarEvent {
+        id: "id" value optional,
+        address: "address" value optional,
+        title: "title" value optional,
+        calendar_id: "calendarId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        group_id: "groupId" value optional,
+        appointment_status: "appointmentStatus" value optional,
+        assigned_user_id: "assignedUserId" value optional,
+        users: "users" value_or_default optional,
+        notes: "notes" value optional,
+        description: "description" value optional,
+        is_recurring: "isRecurring" value optional,
+        rrule: "rrule" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        assigned_resources: "assignedResources" value_or_default optional,
+        created_by: "createdBy" value optional,
+        master_event_id: "masterEventId" value optional,
+        deleted: "deleted" value optional
     }
 }
 
@@ -7564,33 +6751,10 @@ impl crate::runtime::object::Object for CalendarEvent {
 #[non_exhaustive]
 pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::v3::calendars::Calendar).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub calendar: Option<Calendar>,
 }
 
-impl<'de> serde::Deserialize<'de> for CalendarResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CalendarResponse {
-    const NAME: &'static str = "CalendarResponse";
-
-    const FIELDS: &'static[&'static str] = &["calendar"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "calendar")?;
-            }
-        Ok(Self { calendar: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { CalendarResponse { calendar: "calendar" value optional } }
 
 impl CalendarResponse {
     /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
@@ -7835,249 +6999,63 @@ pub struct CreateCalendarRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCalendarRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCalendarRequest {
-    const NAME: &'static str = "CreateCalendarRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isActive",
-        "notifications",
-        "locationId",
-        "groupId",
-        "teamMembers",
-        "eventType",
-        "name",
-        "description",
-        "slug",
-        "widgetSlug",
-        "calendarType",
-        "widgetType",
-        "eventTitle",
-        "eventColor",
-        "meetingLocation",
-        "locationConfigurations",
-        "slotDuration",
-        "slotDurationUnit",
-        "slotInterval",
-        "slotIntervalUnit",
-        "slotBuffer",
-        "slotBufferUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "appoinmentPerSlot",
-        "appoinmentPerDay",
-        "allowBookingAfter",
-        "allowBookingAfterUnit",
-        "allowBookingFor",
-        "allowBookingForUnit",
-        "openHours",
-        "enableRecurring",
-        "recurring",
-        "formId",
-        "stickyContact",
-        "isLivePaymentMode",
-        "autoConfirm",
-        "shouldSendAlertEmailsToAssignedMember",
-        "alertEmail",
-        "googleInvitationEmails",
-        "allowReschedule",
-        "allowCancellation",
-        "shouldAssignContactToTeamMember",
-        "shouldSkipAssigningContactForExisting",
-        "notes",
-        "pixelId",
-        "formSubmitType",
-        "formSubmitRedirectURL",
-        "formSubmitThanksMessage",
-        "availabilityType",
-        "availabilities",
-        "guestType",
-        "consentLabel",
-        "calendarCoverImage",
-        "lookBusyConfig"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        let mut v51 = None;
-        let mut v52 = None;
-        let mut v53 = None;
-        let mut v54 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                1 => entries.value(&mut v1, "notifications")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "groupId")?,
-                4 => entries.value(&mut v4, "teamMembers")?,
-                5 => entries.value(&mut v5, "eventType")?,
-                6 => entries.value(&mut v6, "name")?,
-                7 => entries.value(&mut v7, "description")?,
-                8 => entries.value(&mut v8, "slug")?,
-                9 => entries.value(&mut v9, "widgetSlug")?,
-                10 => entries.value(&mut v10, "calendarType")?,
-                11 => entries.value(&mut v11, "widgetType")?,
-                12 => entries.value(&mut v12, "eventTitle")?,
-                13 => entries.value(&mut v13, "eventColor")?,
-                14 => entries.value(&mut v14, "meetingLocation")?,
-                15 => entries.value(&mut v15, "locationConfigurations")?,
-                16 => entries.value(&mut v16, "slotDuration")?,
-                17 => entries.value(&mut v17, "slotDurationUnit")?,
-                18 => entries.value(&mut v18, "slotInterval")?,
-                19 => entries.value(&mut v19, "slotIntervalUnit")?,
-                20 => entries.value(&mut v20, "slotBuffer")?,
-                21 => entries.value(&mut v21, "slotBufferUnit")?,
-                22 => entries.value(&mut v22, "preBuffer")?,
-                23 => entries.value(&mut v23, "preBufferUnit")?,
-                24 => entries.value(&mut v24, "appoinmentPerSlot")?,
-                25 => entries.value(&mut v25, "appoinmentPerDay")?,
-                26 => entries.value(&mut v26, "allowBookingAfter")?,
-                27 => entries.value(&mut v27, "allowBookingAfterUnit")?,
-                28 => entries.value(&mut v28, "allowBookingFor")?,
-                29 => entries.value(&mut v29, "allowBookingForUnit")?,
-                30 => entries.value(&mut v30, "openHours")?,
-                31 => entries.value(&mut v31, "enableRecurring")?,
-                32 => entries.value(&mut v32, "recurring")?,
-                33 => entries.value(&mut v33, "formId")?,
-                34 => entries.value(&mut v34, "stickyContact")?,
-                35 => entries.value(&mut v35, "isLivePaymentMode")?,
-                36 => entries.value(&mut v36, "autoConfirm")?,
-                37 => entries.value(&mut v37, "shouldSendAlertEmailsToAssignedMember")?,
-                38 => entries.value(&mut v38, "alertEmail")?,
-                39 => entries.value(&mut v39, "googleInvitationEmails")?,
-                40 => entries.value(&mut v40, "allowReschedule")?,
-                41 => entries.value(&mut v41, "allowCancellation")?,
-                42 => entries.value(&mut v42, "shouldAssignContactToTeamMember")?,
-                43 => entries.value(&mut v43, "shouldSkipAssigningContactForExisting")?,
-                44 => entries.value(&mut v44, "notes")?,
-                45 => entries.value(&mut v45, "pixelId")?,
-                46 => entries.value(&mut v46, "formSubmitType")?,
-                47 => entries.value(&mut v47, "formSubmitRedirectURL")?,
-                48 => entries.value(&mut v48, "formSubmitThanksMessage")?,
-                49 => entries.value(&mut v49, "availabilityType")?,
-                50 => entries.value(&mut v50, "availabilities")?,
-                51 => entries.value(&mut v51, "guestType")?,
-                52 => entries.value(&mut v52, "consentLabel")?,
-                53 => entries.value(&mut v53, "calendarCoverImage")?,
-                54 => entries.value(&mut v54, "lookBusyConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_active: v0.unwrap_or_default(),
-            notifications: v1.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            group_id: v3.unwrap_or_default(),
-            team_members: v4.unwrap_or_default(),
-            event_type: v5.unwrap_or_default(),
-            name: crate::runtime::object::required(v6, "name")?,
-            description: v7.unwrap_or_default(),
-            slug: v8.unwrap_or_default(),
-            widget_slug: v9.unwrap_or_default(),
-            calendar_type: v10.unwrap_or_default(),
-            widget_type: v11.unwrap_or_default(),
-            event_title: v12.unwrap_or_default(),
-            event_color: v13.unwrap_or_default(),
-            meeting_location: v14.unwrap_or_default(),
-            location_configurations: v15.unwrap_or_default(),
-            slot_duration: v16.unwrap_or_default(),
-            slot_duration_unit: v17.unwrap_or_default(),
-            slot_interval: v18.unwrap_or_default(),
-            slot_interval_unit: v19.unwrap_or_default(),
-            slot_buffer: v20.unwrap_or_default(),
-            slot_buffer_unit: v21.unwrap_or_default(),
-            pre_buffer: v22.unwrap_or_default(),
-            pre_buffer_unit: v23.unwrap_or_default(),
-            appoinment_per_slot: v24.unwrap_or_default(),
-            appoinment_per_day: v25.unwrap_or_default(),
-            allow_booking_after: v26.unwrap_or_default(),
-            allow_booking_after_unit: v27.unwrap_or_default(),
-            allow_booking_for: v28.unwrap_or_default(),
-            allow_booking_for_unit: v29.unwrap_or_default(),
-            open_hours: v30.unwrap_or_default(),
-            enable_recurring: v31.unwrap_or_default(),
-            recurring: v32.unwrap_or_default(),
-            form_id: v33.unwrap_or_default(),
-            sticky_contact: v34.unwrap_or_default(),
-            is_live_payment_mode: v35.unwrap_or_default(),
-            auto_confirm: v36.unwrap_or_default(),
-            should_send_alert_emails_to_assigned_member: v37.unwrap_or_default(),
-            alert_email: v38.unwrap_or_default(),
-            google_invitation_emails: v39.unwrap_or_default(),
-            allow_reschedule: v40.unwrap_or_default(),
-            allow_cancellation: v41.unwrap_or_default(),
-            should_assign_contact_to_team_member: v42.unwrap_or_default(),
-            should_skip_assigning_contact_for_existing: v43.unwrap_or_default(),
-            notes: v44.unwrap_or_default(),
-            pixel_id: v45.unwrap_or_default(),
-            form_submit_type: v46.unwrap_or_default(),
-            form_submit_redirect_url: v47.unwrap_or_default(),
-            form_submit_thanks_message: v48.unwrap_or_default(),
-            availability_type: v49.unwrap_or_default(),
-            availabilities: v50.unwrap_or_default(),
-            guest_type: v51.unwrap_or_default(),
-            consent_label: v52.unwrap_or_default(),
-            calendar_cover_image: v53.unwrap_or_default(),
-            look_busy_config: v54.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateCalendarRequest {
+        is_active: "isActive" value optional,
+        notifications: "notifications" value optional,
+        location_id: "locationId" value required,
+        group_id: "groupId" value optional,
+        team_members: "teamMembers" value optional,
+        event_type: "eventType" value optional,
+        name: "name" value required,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        widget_slug: "widgetSlug" value optional,
+        calendar_type: "calendarType" value optional,
+        widget_type: "widgetType" value optional,
+        event_title: "eventTitle" value optional,
+        event_color: "eventColor" value optional,
+        meeting_location: "meetingLocation" value optional,
+        location_configurations: "locationConfigurations" value optional,
+        slot_duration: "slotDuration" value optional,
+        slot_duration_unit: "slotDurationUnit" value optional,
+        slot_interval: "slotInterval" value optional,
+        slot_interval_unit: "slotIntervalUnit" value optional,
+        slot_buffer: "slotBuffer" value optional,
+        slot_buffer_unit: "slotBufferUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        appoinment_per_slot: "appoinmentPerSlot" value optional,
+        appoinment_per_day: "appoinmentPerDay" value optional,
+        allow_booking_after: "allowBookingAfter" value optional,
+        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
+        allow_booking_for: "allowBookingFor" value optional,
+        allow_booking_for_unit: "allowBookingForUnit" value optional,
+        open_hours: "openHours" value optional,
+        enable_recurring: "enableRecurring" value optional,
+        recurring: "recurring" value optional,
+        form_id: "formId" value optional,
+        sticky_contact: "stickyContact" value optional,
+        is_live_payment_mode: "isLivePaymentMode" value optional,
+        auto_confirm: "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: "alertEmail" value optional,
+        google_invitation_emails: "googleInvitationEmails" value optional,
+        allow_reschedule: "allowReschedule" value optional,
+        allow_cancellation: "allowCancellation" value optional,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
+        notes: "notes" value optional,
+        pixel_id: "pixelId" value optional,
+        form_submit_type: "formSubmitType" value optional,
+        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
+        availability_type: "availabilityType" value optional,
+        availabilities: "availabilities" value optional,
+        guest_type: "guestType" value optional,
+        consent_label: "consentLabel" value optional,
+        calendar_cover_image: "calendarCoverImage" value optional,
+        look_busy_config: "lookBusyConfig" value optional
     }
 }
 
@@ -8494,34 +7472,10 @@ pub struct CreateEventCalendarScheduleRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateEventCalendarScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateEventCalendarScheduleRequest {
-    const NAME: &'static str = "CreateEventCalendarScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &["rules", "timezone"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "rules")?,
-                1 => entries.value(&mut v1, "timezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            rules: crate::runtime::object::required(v0, "rules")?,
-            timezone: crate::runtime::object::required(v1, "timezone")?,
-        })
+crate::runtime::object::object_impl! {
+    CreateEventCalendarScheduleRequest {
+        rules: "rules" value required,
+        timezone: "timezone" value required
     }
 }
 
@@ -8581,69 +7535,18 @@ pub struct CreateServiceBookingRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateServiceBookingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateServiceBookingRequest {
-    const NAME: &'static str = "CreateServiceBookingRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "contactId",
-        "startTime",
-        "endTime",
-        "timezone",
-        "services",
-        "serviceLocationId",
-        "meetingLocation",
-        "title",
-        "status"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "contactId")?,
-                2 => entries.value(&mut v2, "startTime")?,
-                3 => entries.value(&mut v3, "endTime")?,
-                4 => entries.value(&mut v4, "timezone")?,
-                5 => entries.value(&mut v5, "services")?,
-                6 => entries.value(&mut v6, "serviceLocationId")?,
-                7 => entries.value(&mut v7, "meetingLocation")?,
-                8 => entries.value(&mut v8, "title")?,
-                9 => entries.value(&mut v9, "status")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            contact_id: crate::runtime::object::required(v1, "contactId")?,
-            start_time: crate::runtime::object::required(v2, "startTime")?,
-            end_time: crate::runtime::object::required(v3, "endTime")?,
-            timezone: crate::runtime::object::required(v4, "timezone")?,
-            services: crate::runtime::object::required(v5, "services")?,
-            service_location_id: v6.unwrap_or_default(),
-            meeting_location: v7.unwrap_or_default(),
-            title: v8.unwrap_or_default(),
-            status: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateServiceBookingRequest {
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        start_time: "startTime" value required,
+        end_time: "endTime" value required,
+        timezone: "timezone" value required,
+        services: "services" value required,
+        service_location_id: "serviceLocationId" value optional,
+        meeting_location: "meetingLocation" value optional,
+        title: "title" value optional,
+        status: "status" value optional
     }
 }
 
@@ -8730,57 +7633,15 @@ pub struct CreateServiceLocationRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateServiceLocationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateServiceLocationRequest {
-    const NAME: &'static str = "CreateServiceLocationRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "slug",
-        "phone",
-        "address",
-        "coverImage",
-        "locationType",
-        "locationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "slug")?,
-                2 => entries.value(&mut v2, "phone")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "coverImage")?,
-                5 => entries.value(&mut v5, "locationType")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            slug: crate::runtime::object::required(v1, "slug")?,
-            phone: v2.unwrap_or_default(),
-            address: v3.unwrap_or_default(),
-            cover_image: v4.unwrap_or_default(),
-            location_type: v5.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v6, "locationId")?,
-        })
+crate::runtime::object::object_impl! {
+    CreateServiceLocationRequest {
+        name: "name" value required,
+        slug: "slug" value required,
+        phone: "phone" value optional,
+        address: "address" value optional,
+        cover_image: "coverImage" value optional,
+        location_type: "locationType" value optional,
+        location_id: "locationId" value required
     }
 }
 
@@ -8904,101 +7765,26 @@ pub struct CreateServiceRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateServiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateServiceRequest {
-    const NAME: &'static str = "CreateServiceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit",
-        "description",
-        "slug",
-        "eventColor",
-        "coverImage",
-        "serviceCategoryId",
-        "isPrivate",
-        "formId",
-        "staff",
-        "locationId",
-        "variations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                8 => entries.value(&mut v8, "description")?,
-                9 => entries.value(&mut v9, "slug")?,
-                10 => entries.value(&mut v10, "eventColor")?,
-                11 => entries.value(&mut v11, "coverImage")?,
-                12 => entries.value(&mut v12, "serviceCategoryId")?,
-                13 => entries.value(&mut v13, "isPrivate")?,
-                14 => entries.value(&mut v14, "formId")?,
-                15 => entries.value(&mut v15, "staff")?,
-                16 => entries.value(&mut v16, "locationId")?,
-                17 => entries.value(&mut v17, "variations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-            description: v8.unwrap_or_default(),
-            slug: crate::runtime::object::required(v9, "slug")?,
-            event_color: v10.unwrap_or_default(),
-            cover_image: v11.unwrap_or_default(),
-            service_category_id: v12.unwrap_or_default(),
-            is_private: v13.unwrap_or_default(),
-            form_id: v14.unwrap_or_default(),
-            staff: crate::runtime::object::required(v15, "staff")?,
-            location_id: crate::runtime::object::required(v16, "locationId")?,
-            variations: v17.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateServiceRequest {
+        name: "name" value required,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional,
+        description: "description" value optional,
+        slug: "slug" value required,
+        event_color: "eventColor" value optional,
+        cover_image: "coverImage" value optional,
+        service_category_id: "serviceCategoryId" value optional,
+        is_private: "isPrivate" value optional,
+        form_id: "formId" value optional,
+        staff: "staff" value required,
+        location_id: "locationId" value required,
+        variations: "variations" value optional
     }
 }
 
@@ -9166,82 +7952,31 @@ crate::runtime::enums::string_enum!(DepositType);
 #[non_exhaustive]
 pub struct EventCalendarSchedule {
     /// `calendarId`: a string. Example: `WvVX9LpvlBO6K506xLbp`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "calendarId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// IANA time zone.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
     pub rules: Vec<crate::calendars::ScheduleRule>,
 
     /// When the schedule was created.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// When the schedule was last changed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EventCalendarSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EventCalendarSchedule {
-    const NAME: &'static str = "EventCalendarSchedule";
-
-    const FIELDS: &'static[&'static str] = &[
-        "calendarId",
-        "timezone",
-        "rules",
-        "dateAdded",
-        "dateUpdated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "calendarId")?,
-                1 => entries.value(&mut v1, "timezone")?,
-                2 => entries.value_or_default(&mut v2, "rules")?,
-                3 => entries.value(&mut v3, "dateAdded")?,
-                4 => entries.value(&mut v4, "dateUpdated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            calendar_id: v0.unwrap_or_default(),
-            timezone: v1.unwrap_or_default(),
-            rules: v2.unwrap_or_default(),
-            date_added: v3.unwrap_or_default(),
-            date_updated: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EventCalendarSchedule {
+        calendar_id: "calendarId" value optional,
+        timezone: "timezone" value optional,
+        rules: "rules" value_or_default optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional
     }
 }
 
@@ -9251,32 +7986,11 @@ impl crate::runtime::object::Object for EventCalendarSchedule {
 #[non_exhaustive]
 pub struct EventCalendarScheduleResponse {
     /// `schedule`: a [`EventCalendarSchedule`](crate::v3::calendars::EventCalendarSchedule).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub schedule: Option<EventCalendarSchedule>,
 }
 
-impl<'de> serde::Deserialize<'de> for EventCalendarScheduleResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EventCalendarScheduleResponse {
-    const NAME: &'static str = "EventCalendarScheduleResponse";
-
-    const FIELDS: &'static[&'static str] = &["schedule"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "schedule")?;
-            }
-        Ok(Self { schedule: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    EventCalendarScheduleResponse { schedule: "schedule" value optional }
 }
 
 impl EventCalendarScheduleResponse {
@@ -9292,33 +8006,10 @@ impl EventCalendarScheduleResponse {
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::v3::calendars::CalendarEvent).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub event: Option<CalendarEvent>,
 }
 
-impl<'de> serde::Deserialize<'de> for GetAppointmentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for GetAppointmentResponse {
-    const NAME: &'static str = "GetAppointmentResponse";
-
-    const FIELDS: &'static[&'static str] = &["event"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "event")?;
-            }
-        Ok(Self { event: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { GetAppointmentResponse { event: "event" value optional } }
 
 impl GetAppointmentResponse {
     /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
@@ -9336,28 +8027,8 @@ pub struct ListCalendarEventsResponse {
     pub events: Vec<CalendarEvent>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListCalendarEventsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListCalendarEventsResponse {
-    const NAME: &'static str = "ListCalendarEventsResponse";
-
-    const FIELDS: &'static[&'static str] = &["events"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "events")?;
-            }
-        Ok(Self { events: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListCalendarEventsResponse { events: "events" value_or_default optional }
 }
 
 /// The `ListCalendarsResponse` object.
@@ -9369,28 +8040,8 @@ pub struct ListCalendarsResponse {
     pub calendars: Vec<Calendar>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListCalendarsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListCalendarsResponse {
-    const NAME: &'static str = "ListCalendarsResponse";
-
-    const FIELDS: &'static[&'static str] = &["calendars"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "calendars")?;
-            }
-        Ok(Self { calendars: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListCalendarsResponse { calendars: "calendars" value_or_default optional }
 }
 
 /// The `ListServiceBookingsResponse` object.
@@ -9402,28 +8053,8 @@ pub struct ListServiceBookingsResponse {
     pub bookings: Vec<ServiceBooking>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListServiceBookingsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListServiceBookingsResponse {
-    const NAME: &'static str = "ListServiceBookingsResponse";
-
-    const FIELDS: &'static[&'static str] = &["bookings"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "bookings")?;
-            }
-        Ok(Self { bookings: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListServiceBookingsResponse { bookings: "bookings" value_or_default optional }
 }
 
 /// The `ListServiceLocationsResponse` object.
@@ -9436,28 +8067,8 @@ pub struct ListServiceLocationsResponse {
     pub service_locations: Vec<ServiceLocation>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListServiceLocationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListServiceLocationsResponse {
-    const NAME: &'static str = "ListServiceLocationsResponse";
-
-    const FIELDS: &'static[&'static str] = &["serviceLocations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "serviceLocations")?;
-            }
-        Ok(Self { service_locations: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListServiceLocationsResponse { service_locations: "serviceLocations" value_or_default optional }
 }
 
 /// The `ListServicesResponse` object.
@@ -9469,28 +8080,8 @@ pub struct ListServicesResponse {
     pub services: Vec<Service>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListServicesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListServicesResponse {
-    const NAME: &'static str = "ListServicesResponse";
-
-    const FIELDS: &'static[&'static str] = &["services"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "services")?;
-            }
-        Ok(Self { services: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListServicesResponse { services: "services" value_or_default optional }
 }
 
 /// State a new service booking starts in.
@@ -9570,61 +8161,16 @@ pub struct NewServiceVariation {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for NewServiceVariation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for NewServiceVariation {
-    const NAME: &'static str = "NewServiceVariation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    NewServiceVariation {
+        name: "name" value required,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional
     }
 }
 
@@ -9696,204 +8242,82 @@ impl NewServiceVariation {
 #[non_exhaustive]
 pub struct SavedServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bookingId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bookingId",))]
     pub booking_id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceLocationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceLocationId",))]
     pub service_location_id: Option<String>,
 
     /// `title`: a string. Example: `John Doe - Hair Styling`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
     pub services: Vec<BookedService>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// State of the booking, such as `confirmed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// Where the meeting takes place, when the service location lets the booker choose.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// Informational or warning messages, e.g. that a meeting location was ignored.
     pub messages: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SavedServiceBooking {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SavedServiceBooking {
-    const NAME: &'static str = "SavedServiceBooking";
-
-    const FIELDS: &'static[&'static str] = &[
-        "bookingId",
-        "locationId",
-        "contactId",
-        "serviceLocationId",
-        "title",
-        "startTime",
-        "endTime",
-        "services",
-        "timezone",
-        "status",
-        "deleted",
-        "dateAdded",
-        "dateUpdated",
-        "createdBy",
-        "meetingLocation",
-        "messages"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "bookingId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "contactId")?,
-                3 => entries.value(&mut v3, "serviceLocationId")?,
-                4 => entries.value(&mut v4, "title")?,
-                5 => entries.value(&mut v5, "startTime")?,
-                6 => entries.value(&mut v6, "endTime")?,
-                7 => entries.value_or_default(&mut v7, "services")?,
-                8 => entries.value(&mut v8, "timezone")?,
-                9 => entries.value(&mut v9, "status")?,
-                10 => entries.value(&mut v10, "deleted")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "dateUpdated")?,
-                13 => entries.value(&mut v13, "createdBy")?,
-                14 => entries.value(&mut v14, "meetingLocation")?,
-                15 => entries.value_or_default(&mut v15, "messages")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            booking_id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            contact_id: v2.unwrap_or_default(),
-            service_location_id: v3.unwrap_or_default(),
-            title: v4.unwrap_or_default(),
-            start_time: v5.unwrap_or_default(),
-            end_time: v6.unwrap_or_default(),
-            services: v7.unwrap_or_default(),
-            timezone: v8.unwrap_or_default(),
-            status: v9.unwrap_or_default(),
-            deleted: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            date_updated: v12.unwrap_or_default(),
-            created_by: v13.unwrap_or_default(),
-            meeting_location: v14.unwrap_or_default(),
-            messages: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SavedServiceBooking {
+        booking_id: "bookingId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        service_location_id: "serviceLocationId" value optional,
+        title: "title" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        services: "services" value_or_default optional,
+        timezone: "timezone" value optional,
+        status: "status" value optional,
+        deleted: "deleted" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        created_by: "createdBy" value optional,
+        meeting_location: "meetingLocation" value optional,
+        messages: "messages" value_or_default optional
     }
 }
 
@@ -9903,238 +8327,96 @@ impl crate::runtime::object::Object for SavedServiceBooking {
 #[non_exhaustive]
 pub struct Service {
     /// `name`: a string. Example: `Hair Styling`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Unique URL-friendly name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// Colour of its bookings, as hex.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "coverImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "coverImage",))]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceCategoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceCategoryId",))]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
     pub staff: Vec<ServiceStaff>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `variations`: a list of [`ServiceVariation`](crate::v3::calendars::ServiceVariation) values.
     pub variations: Vec<ServiceVariation>,
 }
 
-impl<'de> serde::Deserialize<'de> for Service {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Service {
-    const NAME: &'static str = "Service";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit",
-        "description",
-        "slug",
-        "eventColor",
-        "coverImage",
-        "serviceCategoryId",
-        "isPrivate",
-        "formId",
-        "staff",
-        "id",
-        "locationId",
-        "variations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                8 => entries.value(&mut v8, "description")?,
-                9 => entries.value(&mut v9, "slug")?,
-                10 => entries.value(&mut v10, "eventColor")?,
-                11 => entries.value(&mut v11, "coverImage")?,
-                12 => entries.value(&mut v12, "serviceCategoryId")?,
-                13 => entries.value(&mut v13, "isPrivate")?,
-                14 => entries.value(&mut v14, "formId")?,
-                15 => entries.value_or_default(&mut v15, "staff")?,
-                16 => entries.value(&mut v16, "id")?,
-                17 => entries.value(&mut v17, "locationId")?,
-                18 => entries.value_or_default(&mut v18, "variations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-            description: v8.unwrap_or_default(),
-            slug: v9.unwrap_or_default(),
-            event_color: v10.unwrap_or_default(),
-            cover_image: v11.unwrap_or_default(),
-            service_category_id: v12.unwrap_or_default(),
-            is_private: v13.unwrap_or_default(),
-            form_id: v14.unwrap_or_default(),
-            staff: v15.unwrap_or_default(),
-            id: v16.unwrap_or_default(),
-            location_id: v17.unwrap_or_default(),
-            variations: v18.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Service {
+        name: "name" value optional,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        event_color: "eventColor" value optional,
+        cover_image: "coverImage" value optional,
+        service_category_id: "serviceCategoryId" value optional,
+        is_private: "isPrivate" value optional,
+        form_id: "formId" value optional,
+        staff: "staff" value_or_default optional,
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        variations: "variations" value_or_default optional
     }
 }
 
@@ -10144,197 +8426,78 @@ impl crate::runtime::object::Object for Service {
 #[non_exhaustive]
 pub struct ServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bookingId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bookingId",))]
     pub booking_id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceLocationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceLocationId",))]
     pub service_location_id: Option<String>,
 
     /// `title`: a string. Example: `John Doe - Hair Styling`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
     pub services: Vec<BookedService>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// State of the booking, such as `confirmed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// Where the meeting takes place, when the service location lets the booker choose.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceBooking {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceBooking {
-    const NAME: &'static str = "ServiceBooking";
-
-    const FIELDS: &'static[&'static str] = &[
-        "bookingId",
-        "locationId",
-        "contactId",
-        "serviceLocationId",
-        "title",
-        "startTime",
-        "endTime",
-        "services",
-        "timezone",
-        "status",
-        "deleted",
-        "dateAdded",
-        "dateUpdated",
-        "createdBy",
-        "meetingLocation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "bookingId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "contactId")?,
-                3 => entries.value(&mut v3, "serviceLocationId")?,
-                4 => entries.value(&mut v4, "title")?,
-                5 => entries.value(&mut v5, "startTime")?,
-                6 => entries.value(&mut v6, "endTime")?,
-                7 => entries.value_or_default(&mut v7, "services")?,
-                8 => entries.value(&mut v8, "timezone")?,
-                9 => entries.value(&mut v9, "status")?,
-                10 => entries.value(&mut v10, "deleted")?,
-                11 => entries.value(&mut v11, "dateAdded")?,
-                12 => entries.value(&mut v12, "dateUpdated")?,
-                13 => entries.value(&mut v13, "createdBy")?,
-                14 => entries.value(&mut v14, "meetingLocation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            booking_id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            contact_id: v2.unwrap_or_default(),
-            service_location_id: v3.unwrap_or_default(),
-            title: v4.unwrap_or_default(),
-            start_time: v5.unwrap_or_default(),
-            end_time: v6.unwrap_or_default(),
-            services: v7.unwrap_or_default(),
-            timezone: v8.unwrap_or_default(),
-            status: v9.unwrap_or_default(),
-            deleted: v10.unwrap_or_default(),
-            date_added: v11.unwrap_or_default(),
-            date_updated: v12.unwrap_or_default(),
-            created_by: v13.unwrap_or_default(),
-            meeting_location: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceBooking {
+        booking_id: "bookingId" value optional,
+        location_id: "locationId" value optional,
+        contact_id: "contactId" value optional,
+        service_location_id: "serviceLocationId" value optional,
+        title: "title" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        services: "services" value_or_default optional,
+        timezone: "timezone" value optional,
+        status: "status" value optional,
+        deleted: "deleted" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        created_by: "createdBy" value optional,
+        meeting_location: "meetingLocation" value optional
     }
 }
 
@@ -10360,40 +8523,12 @@ pub struct ServiceBookingItem {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ServiceBookingItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ServiceBookingItem {
-    const NAME: &'static str = "ServiceBookingItem";
-
-    const FIELDS: &'static[&'static str] = &["id", "staffId", "position", "addOns"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "staffId")?,
-                2 => entries.value(&mut v2, "position")?,
-                3 => entries.value(&mut v3, "addOns")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            staff_id: v1.unwrap_or_default(),
-            position: v2.unwrap_or_default(),
-            add_ons: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceBookingItem {
+        id: "id" value required,
+        staff_id: "staffId" value optional,
+        position: "position" value optional,
+        add_ons: "addOns" value optional
     }
 }
 
@@ -10488,39 +8623,14 @@ crate::runtime::enums::string_enum!(ServiceBookingStatus);
 #[non_exhaustive]
 pub struct ServiceDeleteResult {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `message`: a string. Example: `Service deleted successfully`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceDeleteResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceDeleteResult {
-    const NAME: &'static str = "ServiceDeleteResult";
-
-    const FIELDS: &'static[&'static str] = &["success", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ServiceDeleteResult { success: "success" value optional, message: "message" value optional }
 }
 
 /// The settings of a service that creation, changes and responses share.
@@ -10529,210 +8639,83 @@ impl crate::runtime::object::Object for ServiceDeleteResult {
 #[non_exhaustive]
 pub struct ServiceDetails {
     /// `name`: a string. Example: `Hair Styling`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub description: Option<String>,
 
     /// Unique URL-friendly name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// Colour of its bookings, as hex.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "eventColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "coverImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "coverImage",))]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceCategoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceCategoryId",))]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "formId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
     pub staff: Vec<ServiceStaff>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceDetails {
-    const NAME: &'static str = "ServiceDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit",
-        "description",
-        "slug",
-        "eventColor",
-        "coverImage",
-        "serviceCategoryId",
-        "isPrivate",
-        "formId",
-        "staff"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                8 => entries.value(&mut v8, "description")?,
-                9 => entries.value(&mut v9, "slug")?,
-                10 => entries.value(&mut v10, "eventColor")?,
-                11 => entries.value(&mut v11, "coverImage")?,
-                12 => entries.value(&mut v12, "serviceCategoryId")?,
-                13 => entries.value(&mut v13, "isPrivate")?,
-                14 => entries.value(&mut v14, "formId")?,
-                15 => entries.value_or_default(&mut v15, "staff")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-            description: v8.unwrap_or_default(),
-            slug: v9.unwrap_or_default(),
-            event_color: v10.unwrap_or_default(),
-            cover_image: v11.unwrap_or_default(),
-            service_category_id: v12.unwrap_or_default(),
-            is_private: v13.unwrap_or_default(),
-            form_id: v14.unwrap_or_default(),
-            staff: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceDetails {
+        name: "name" value optional,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        event_color: "eventColor" value optional,
+        cover_image: "coverImage" value optional,
+        service_category_id: "serviceCategoryId" value optional,
+        is_private: "isPrivate" value optional,
+        form_id: "formId" value optional,
+        staff: "staff" value_or_default optional
     }
 }
 
@@ -10742,133 +8725,53 @@ impl crate::runtime::object::Object for ServiceDetails {
 #[non_exhaustive]
 pub struct ServiceLocation {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// URL-friendly name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub slug: Option<String>,
 
     /// `phone`: a string. Example: `+1-212-555-0174`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// Address of the cover image.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "coverImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "coverImage",))]
     pub cover_image: Option<String>,
 
     /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationType",))]
     pub location_type: Option<ServiceLocationType>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `isActive`: `true` or `false`. Example: `true`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isActive", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// Hidden from the public booking pages.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceLocation {
-    const NAME: &'static str = "ServiceLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "slug",
-        "phone",
-        "address",
-        "coverImage",
-        "locationType",
-        "id",
-        "locationId",
-        "isActive",
-        "isPrivate"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "slug")?,
-                2 => entries.value(&mut v2, "phone")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "coverImage")?,
-                5 => entries.value(&mut v5, "locationType")?,
-                6 => entries.value(&mut v6, "id")?,
-                7 => entries.value(&mut v7, "locationId")?,
-                8 => entries.value(&mut v8, "isActive")?,
-                9 => entries.value(&mut v9, "isPrivate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            slug: v1.unwrap_or_default(),
-            phone: v2.unwrap_or_default(),
-            address: v3.unwrap_or_default(),
-            cover_image: v4.unwrap_or_default(),
-            location_type: v5.unwrap_or_default(),
-            id: v6.unwrap_or_default(),
-            location_id: v7.unwrap_or_default(),
-            is_active: v8.unwrap_or_default(),
-            is_private: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceLocation {
+        name: "name" value optional,
+        slug: "slug" value optional,
+        phone: "phone" value optional,
+        address: "address" value optional,
+        cover_image: "coverImage" value optional,
+        location_type: "locationType" value optional,
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        is_active: "isActive" value optional,
+        is_private: "isPrivate" value optional
     }
 }
 
@@ -10903,53 +8806,14 @@ pub struct ServiceLocationDetails {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ServiceLocationDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ServiceLocationDetails {
-    const NAME: &'static str = "ServiceLocationDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "slug",
-        "phone",
-        "address",
-        "coverImage",
-        "locationType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "slug")?,
-                2 => entries.value(&mut v2, "phone")?,
-                3 => entries.value(&mut v3, "address")?,
-                4 => entries.value(&mut v4, "coverImage")?,
-                5 => entries.value(&mut v5, "locationType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            slug: v1.unwrap_or_default(),
-            phone: v2.unwrap_or_default(),
-            address: v3.unwrap_or_default(),
-            cover_image: v4.unwrap_or_default(),
-            location_type: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceLocationDetails {
+        name: "name" value optional,
+        slug: "slug" value optional,
+        phone: "phone" value optional,
+        address: "address" value optional,
+        cover_image: "coverImage" value optional,
+        location_type: "locationType" value optional
     }
 }
 
@@ -11061,36 +8925,11 @@ pub struct ServicePayment {
     pub deposit_type: Option<DepositType>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServicePayment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServicePayment {
-    const NAME: &'static str = "ServicePayment";
-
-    const FIELDS: &'static[&'static str] = &["amount", "deposit", "depositType"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "amount")?,
-                1 => entries.value(&mut v1, "deposit")?,
-                2 => entries.value(&mut v2, "depositType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            amount: v0.unwrap_or_default(),
-            deposit: v1.unwrap_or_default(),
-            deposit_type: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServicePayment {
+        amount: "amount" value optional,
+        deposit: "deposit" value optional,
+        deposit_type: "depositType" value optional
     }
 }
 
@@ -11126,33 +8965,10 @@ impl ServicePayment {
 #[non_exhaustive]
 pub struct ServiceResourceRef {
     /// `id`: a string. Example: `6985f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceResourceRef {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceResourceRef {
-    const NAME: &'static str = "ServiceResourceRef";
-
-    const FIELDS: &'static[&'static str] = &["id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "id")?;
-            }
-        Ok(Self { id: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { ServiceResourceRef { id: "id" value optional } }
 
 /// The `ServiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -11160,33 +8976,10 @@ impl crate::runtime::object::Object for ServiceResourceRef {
 #[non_exhaustive]
 pub struct ServiceResponse {
     /// `service`: a [`Service`](crate::v3::calendars::Service).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub service: Option<Service>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceResponse {
-    const NAME: &'static str = "ServiceResponse";
-
-    const FIELDS: &'static[&'static str] = &["service"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "service")?;
-            }
-        Ok(Self { service: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { ServiceResponse { service: "service" value optional } }
 
 impl ServiceResponse {
     /// The `service` object of the response, or an empty [`Service`] (every field absent) when it has none.
@@ -11205,29 +8998,7 @@ pub struct ServiceStaff {
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceStaff {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceStaff {
-    const NAME: &'static str = "ServiceStaff";
-
-    const FIELDS: &'static[&'static str] = &["id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "id")?;
-            }
-        Ok(Self { id: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { ServiceStaff { id: "id" value optional } }
 
 impl ServiceStaff {
     /// A value with the required fields (`id`).
@@ -11249,122 +9020,46 @@ impl ServiceStaff {
 #[non_exhaustive]
 pub struct ServiceTerms {
     /// `name`: a string. Example: `Hair Styling`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceTerms {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceTerms {
-    const NAME: &'static str = "ServiceTerms";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceTerms {
+        name: "name" value optional,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional
     }
 }
 
@@ -11381,130 +9076,50 @@ impl ServiceTerms {
 #[non_exhaustive]
 pub struct ServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ServiceVariation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ServiceVariation {
-    const NAME: &'static str = "ServiceVariation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit",
-        "id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                8 => entries.value(&mut v8, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-            id: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceVariation {
+        name: "name" value optional,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional,
+        id: "id" value optional
     }
 }
 
@@ -11558,65 +9173,17 @@ pub struct ServiceVariationUpdate {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ServiceVariationUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ServiceVariationUpdate {
-    const NAME: &'static str = "ServiceVariationUpdate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit",
-        "id"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                8 => entries.value(&mut v8, "id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-            id: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ServiceVariationUpdate {
+        name: "name" value optional,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional,
+        id: "id" value optional
     }
 }
 
@@ -11920,237 +9487,60 @@ pub struct UpdateCalendarRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCalendarRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCalendarRequest {
-    const NAME: &'static str = "UpdateCalendarRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "isActive",
-        "notifications",
-        "groupId",
-        "teamMembers",
-        "eventType",
-        "name",
-        "description",
-        "slug",
-        "widgetSlug",
-        "widgetType",
-        "eventTitle",
-        "eventColor",
-        "meetingLocation",
-        "locationConfigurations",
-        "slotDuration",
-        "slotDurationUnit",
-        "slotInterval",
-        "slotIntervalUnit",
-        "slotBuffer",
-        "preBuffer",
-        "preBufferUnit",
-        "appoinmentPerSlot",
-        "appoinmentPerDay",
-        "allowBookingAfter",
-        "allowBookingAfterUnit",
-        "allowBookingFor",
-        "allowBookingForUnit",
-        "openHours",
-        "enableRecurring",
-        "recurring",
-        "formId",
-        "stickyContact",
-        "isLivePaymentMode",
-        "autoConfirm",
-        "shouldSendAlertEmailsToAssignedMember",
-        "alertEmail",
-        "googleInvitationEmails",
-        "allowReschedule",
-        "allowCancellation",
-        "shouldAssignContactToTeamMember",
-        "shouldSkipAssigningContactForExisting",
-        "notes",
-        "pixelId",
-        "formSubmitType",
-        "formSubmitRedirectURL",
-        "formSubmitThanksMessage",
-        "availabilityType",
-        "availabilities",
-        "guestType",
-        "consentLabel",
-        "calendarCoverImage",
-        "lookBusyConfig"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        let mut v47 = None;
-        let mut v48 = None;
-        let mut v49 = None;
-        let mut v50 = None;
-        let mut v51 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "isActive")?,
-                1 => entries.value(&mut v1, "notifications")?,
-                2 => entries.value(&mut v2, "groupId")?,
-                3 => entries.value(&mut v3, "teamMembers")?,
-                4 => entries.value(&mut v4, "eventType")?,
-                5 => entries.value(&mut v5, "name")?,
-                6 => entries.value(&mut v6, "description")?,
-                7 => entries.value(&mut v7, "slug")?,
-                8 => entries.value(&mut v8, "widgetSlug")?,
-                9 => entries.value(&mut v9, "widgetType")?,
-                10 => entries.value(&mut v10, "eventTitle")?,
-                11 => entries.value(&mut v11, "eventColor")?,
-                12 => entries.value(&mut v12, "meetingLocation")?,
-                13 => entries.value(&mut v13, "locationConfigurations")?,
-                14 => entries.value(&mut v14, "slotDuration")?,
-                15 => entries.value(&mut v15, "slotDurationUnit")?,
-                16 => entries.value(&mut v16, "slotInterval")?,
-                17 => entries.value(&mut v17, "slotIntervalUnit")?,
-                18 => entries.value(&mut v18, "slotBuffer")?,
-                19 => entries.value(&mut v19, "preBuffer")?,
-                20 => entries.value(&mut v20, "preBufferUnit")?,
-                21 => entries.value(&mut v21, "appoinmentPerSlot")?,
-                22 => entries.value(&mut v22, "appoinmentPerDay")?,
-                23 => entries.value(&mut v23, "allowBookingAfter")?,
-                24 => entries.value(&mut v24, "allowBookingAfterUnit")?,
-                25 => entries.value(&mut v25, "allowBookingFor")?,
-                26 => entries.value(&mut v26, "allowBookingForUnit")?,
-                27 => entries.value(&mut v27, "openHours")?,
-                28 => entries.value(&mut v28, "enableRecurring")?,
-                29 => entries.value(&mut v29, "recurring")?,
-                30 => entries.value(&mut v30, "formId")?,
-                31 => entries.value(&mut v31, "stickyContact")?,
-                32 => entries.value(&mut v32, "isLivePaymentMode")?,
-                33 => entries.value(&mut v33, "autoConfirm")?,
-                34 => entries.value(&mut v34, "shouldSendAlertEmailsToAssignedMember")?,
-                35 => entries.value(&mut v35, "alertEmail")?,
-                36 => entries.value(&mut v36, "googleInvitationEmails")?,
-                37 => entries.value(&mut v37, "allowReschedule")?,
-                38 => entries.value(&mut v38, "allowCancellation")?,
-                39 => entries.value(&mut v39, "shouldAssignContactToTeamMember")?,
-                40 => entries.value(&mut v40, "shouldSkipAssigningContactForExisting")?,
-                41 => entries.value(&mut v41, "notes")?,
-                42 => entries.value(&mut v42, "pixelId")?,
-                43 => entries.value(&mut v43, "formSubmitType")?,
-                44 => entries.value(&mut v44, "formSubmitRedirectURL")?,
-                45 => entries.value(&mut v45, "formSubmitThanksMessage")?,
-                46 => entries.value(&mut v46, "availabilityType")?,
-                47 => entries.value(&mut v47, "availabilities")?,
-                48 => entries.value(&mut v48, "guestType")?,
-                49 => entries.value(&mut v49, "consentLabel")?,
-                50 => entries.value(&mut v50, "calendarCoverImage")?,
-                51 => entries.value(&mut v51, "lookBusyConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            is_active: v0.unwrap_or_default(),
-            notifications: v1.unwrap_or_default(),
-            group_id: v2.unwrap_or_default(),
-            team_members: v3.unwrap_or_default(),
-            event_type: v4.unwrap_or_default(),
-            name: v5.unwrap_or_default(),
-            description: v6.unwrap_or_default(),
-            slug: v7.unwrap_or_default(),
-            widget_slug: v8.unwrap_or_default(),
-            widget_type: v9.unwrap_or_default(),
-            event_title: v10.unwrap_or_default(),
-            event_color: v11.unwrap_or_default(),
-            meeting_location: v12.unwrap_or_default(),
-            location_configurations: v13.unwrap_or_default(),
-            slot_duration: v14.unwrap_or_default(),
-            slot_duration_unit: v15.unwrap_or_default(),
-            slot_interval: v16.unwrap_or_default(),
-            slot_interval_unit: v17.unwrap_or_default(),
-            slot_buffer: v18.unwrap_or_default(),
-            pre_buffer: v19.unwrap_or_default(),
-            pre_buffer_unit: v20.unwrap_or_default(),
-            appoinment_per_slot: v21.unwrap_or_default(),
-            appoinment_per_day: v22.unwrap_or_default(),
-            allow_booking_after: v23.unwrap_or_default(),
-            allow_booking_after_unit: v24.unwrap_or_default(),
-            allow_booking_for: v25.unwrap_or_default(),
-            allow_booking_for_unit: v26.unwrap_or_default(),
-            open_hours: v27.unwrap_or_default(),
-            enable_recurring: v28.unwrap_or_default(),
-            recurring: v29.unwrap_or_default(),
-            form_id: v30.unwrap_or_default(),
-            sticky_contact: v31.unwrap_or_default(),
-            is_live_payment_mode: v32.unwrap_or_default(),
-            auto_confirm: v33.unwrap_or_default(),
-            should_send_alert_emails_to_assigned_member: v34.unwrap_or_default(),
-            alert_email: v35.unwrap_or_default(),
-            google_invitation_emails: v36.unwrap_or_default(),
-            allow_reschedule: v37.unwrap_or_default(),
-            allow_cancellation: v38.unwrap_or_default(),
-            should_assign_contact_to_team_member: v39.unwrap_or_default(),
-            should_skip_assigning_contact_for_existing: v40.unwrap_or_default(),
-            notes: v41.unwrap_or_default(),
-            pixel_id: v42.unwrap_or_default(),
-            form_submit_type: v43.unwrap_or_default(),
-            form_submit_redirect_url: v44.unwrap_or_default(),
-            form_submit_thanks_message: v45.unwrap_or_default(),
-            availability_type: v46.unwrap_or_default(),
-            availabilities: v47.unwrap_or_default(),
-            guest_type: v48.unwrap_or_default(),
-            consent_label: v49.unwrap_or_default(),
-            calendar_cover_image: v50.unwrap_or_default(),
-            look_busy_config: v51.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateCalendarRequest {
+        is_active: "isActive" value optional,
+        notifications: "notifications" value optional,
+        group_id: "groupId" value optional,
+        team_members: "teamMembers" value optional,
+        event_type: "eventType" value optional,
+        name: "name" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        widget_slug: "widgetSlug" value optional,
+        widget_type: "widgetType" value optional,
+        event_title: "eventTitle" value optional,
+        event_color: "eventColor" value optional,
+        meeting_location: "meetingLocation" value optional,
+        location_configurations: "locationConfigurations" value optional,
+        slot_duration: "slotDuration" value optional,
+        slot_duration_unit: "slotDurationUnit" value optional,
+        slot_interval: "slotInterval" value optional,
+        slot_interval_unit: "slotIntervalUnit" value optional,
+        slot_buffer: "slotBuffer" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        appoinment_per_slot: "appoinmentPerSlot" value optional,
+        appoinment_per_day: "appoinmentPerDay" value optional,
+        allow_booking_after: "allowBookingAfter" value optional,
+        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
+        allow_booking_for: "allowBookingFor" value optional,
+        allow_booking_for_unit: "allowBookingForUnit" value optional,
+        open_hours: "openHours" value optional,
+        enable_recurring: "enableRecurring" value optional,
+        recurring: "recurring" value optional,
+        form_id: "formId" value optional,
+        sticky_contact: "stickyContact" value optional,
+        is_live_payment_mode: "isLivePaymentMode" value optional,
+        auto_confirm: "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: "alertEmail" value optional,
+        google_invitation_emails: "googleInvitationEmails" value optional,
+        allow_reschedule: "allowReschedule" value optional,
+        allow_cancellation: "allowCancellation" value optional,
+        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
+        notes: "notes" value optional,
+        pixel_id: "pixelId" value optional,
+        form_submit_type: "formSubmitType" value optional,
+        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
+        availability_type: "availabilityType" value optional,
+        availabilities: "availabilities" value optional,
+        guest_type: "guestType" value optional,
+        consent_label: "consentLabel" value optional,
+        calendar_cover_image: "calendarCoverImage" value optional,
+        look_busy_config: "lookBusyConfig" value optional
     }
 }
 
@@ -12560,31 +9950,10 @@ pub struct UpdateEventCalendarScheduleRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateEventCalendarScheduleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateEventCalendarScheduleRequest {
-    const NAME: &'static str = "UpdateEventCalendarScheduleRequest";
-
-    const FIELDS: &'static[&'static str] = &["rules", "timezone"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "rules")?,
-                1 => entries.value(&mut v1, "timezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self { rules: v0.unwrap_or_default(), timezone: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    UpdateEventCalendarScheduleRequest {
+        rules: "rules" value optional,
+        timezone: "timezone" value optional
     }
 }
 
@@ -12647,61 +10016,16 @@ pub struct UpdateServiceBookingRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateServiceBookingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateServiceBookingRequest {
-    const NAME: &'static str = "UpdateServiceBookingRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "serviceLocationId",
-        "meetingLocation",
-        "title",
-        "status",
-        "startTime",
-        "endTime",
-        "timezone",
-        "services"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "serviceLocationId")?,
-                1 => entries.value(&mut v1, "meetingLocation")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "startTime")?,
-                5 => entries.value(&mut v5, "endTime")?,
-                6 => entries.value(&mut v6, "timezone")?,
-                7 => entries.value(&mut v7, "services")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            service_location_id: v0.unwrap_or_default(),
-            meeting_location: v1.unwrap_or_default(),
-            title: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            start_time: v4.unwrap_or_default(),
-            end_time: v5.unwrap_or_default(),
-            timezone: v6.unwrap_or_default(),
-            services: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateServiceBookingRequest {
+        service_location_id: "serviceLocationId" value optional,
+        meeting_location: "meetingLocation" value optional,
+        title: "title" value optional,
+        status: "status" value optional,
+        start_time: "startTime" value optional,
+        end_time: "endTime" value optional,
+        timezone: "timezone" value optional,
+        services: "services" value optional
     }
 }
 
@@ -12845,97 +10169,25 @@ pub struct UpdateServiceRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateServiceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateServiceRequest {
-    const NAME: &'static str = "UpdateServiceRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "payment",
-        "serviceDuration",
-        "serviceDurationUnit",
-        "preBuffer",
-        "preBufferUnit",
-        "postBuffer",
-        "postBufferUnit",
-        "description",
-        "slug",
-        "eventColor",
-        "coverImage",
-        "serviceCategoryId",
-        "isPrivate",
-        "formId",
-        "staff",
-        "variations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "payment")?,
-                2 => entries.value(&mut v2, "serviceDuration")?,
-                3 => entries.value(&mut v3, "serviceDurationUnit")?,
-                4 => entries.value(&mut v4, "preBuffer")?,
-                5 => entries.value(&mut v5, "preBufferUnit")?,
-                6 => entries.value(&mut v6, "postBuffer")?,
-                7 => entries.value(&mut v7, "postBufferUnit")?,
-                8 => entries.value(&mut v8, "description")?,
-                9 => entries.value(&mut v9, "slug")?,
-                10 => entries.value(&mut v10, "eventColor")?,
-                11 => entries.value(&mut v11, "coverImage")?,
-                12 => entries.value(&mut v12, "serviceCategoryId")?,
-                13 => entries.value(&mut v13, "isPrivate")?,
-                14 => entries.value(&mut v14, "formId")?,
-                15 => entries.value(&mut v15, "staff")?,
-                16 => entries.value(&mut v16, "variations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            payment: v1.unwrap_or_default(),
-            service_duration: v2.unwrap_or_default(),
-            service_duration_unit: v3.unwrap_or_default(),
-            pre_buffer: v4.unwrap_or_default(),
-            pre_buffer_unit: v5.unwrap_or_default(),
-            post_buffer: v6.unwrap_or_default(),
-            post_buffer_unit: v7.unwrap_or_default(),
-            description: v8.unwrap_or_default(),
-            slug: v9.unwrap_or_default(),
-            event_color: v10.unwrap_or_default(),
-            cover_image: v11.unwrap_or_default(),
-            service_category_id: v12.unwrap_or_default(),
-            is_private: v13.unwrap_or_default(),
-            form_id: v14.unwrap_or_default(),
-            staff: v15.unwrap_or_default(),
-            variations: v16.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateServiceRequest {
+        name: "name" value optional,
+        payment: "payment" value optional,
+        service_duration: "serviceDuration" value optional,
+        service_duration_unit: "serviceDurationUnit" value optional,
+        pre_buffer: "preBuffer" value optional,
+        pre_buffer_unit: "preBufferUnit" value optional,
+        post_buffer: "postBuffer" value optional,
+        post_buffer_unit: "postBufferUnit" value optional,
+        description: "description" value optional,
+        slug: "slug" value optional,
+        event_color: "eventColor" value optional,
+        cover_image: "coverImage" value optional,
+        service_category_id: "serviceCategoryId" value optional,
+        is_private: "isPrivate" value optional,
+        form_id: "formId" value optional,
+        staff: "staff" value optional,
+        variations: "variations" value optional
     }
 }
 

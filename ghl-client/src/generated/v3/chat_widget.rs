@@ -1327,77 +1327,20 @@ pub struct ChatWidgetA2pCompliance {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetA2pCompliance {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetA2pCompliance {
-    const NAME: &'static str = "ChatWidgetA2pCompliance";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enableA2PCompliance",
-        "isA2POptInForm1",
-        "a2pOptInForm1",
-        "a2pOptInForm1ShowCheckbox",
-        "a2pOptInForm1PreChecked",
-        "isA2POptInForm2",
-        "a2pOptInForm2",
-        "a2pOptInForm2ShowCheckbox",
-        "a2pOptInForm2PreChecked",
-        "privacyPolicyLink",
-        "termsOfServiceLink",
-        "messageType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enableA2PCompliance")?,
-                1 => entries.value(&mut v1, "isA2POptInForm1")?,
-                2 => entries.value(&mut v2, "a2pOptInForm1")?,
-                3 => entries.value(&mut v3, "a2pOptInForm1ShowCheckbox")?,
-                4 => entries.value(&mut v4, "a2pOptInForm1PreChecked")?,
-                5 => entries.value(&mut v5, "isA2POptInForm2")?,
-                6 => entries.value(&mut v6, "a2pOptInForm2")?,
-                7 => entries.value(&mut v7, "a2pOptInForm2ShowCheckbox")?,
-                8 => entries.value(&mut v8, "a2pOptInForm2PreChecked")?,
-                9 => entries.value(&mut v9, "privacyPolicyLink")?,
-                10 => entries.value(&mut v10, "termsOfServiceLink")?,
-                11 => entries.value(&mut v11, "messageType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enable_a2p_compliance: v0.unwrap_or_default(),
-            is_a2p_opt_in_form1: v1.unwrap_or_default(),
-            a2p_opt_in_form1: v2.unwrap_or_default(),
-            a2p_opt_in_form1_show_checkbox: v3.unwrap_or_default(),
-            a2p_opt_in_form1_pre_checked: v4.unwrap_or_default(),
-            is_a2p_opt_in_form2: v5.unwrap_or_default(),
-            a2p_opt_in_form2: v6.unwrap_or_default(),
-            a2p_opt_in_form2_show_checkbox: v7.unwrap_or_default(),
-            a2p_opt_in_form2_pre_checked: v8.unwrap_or_default(),
-            privacy_policy_link: v9.unwrap_or_default(),
-            terms_of_service_link: v10.unwrap_or_default(),
-            message_type: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetA2pCompliance {
+        enable_a2p_compliance: "enableA2PCompliance" value optional,
+        is_a2p_opt_in_form1: "isA2POptInForm1" value optional,
+        a2p_opt_in_form1: "a2pOptInForm1" value optional,
+        a2p_opt_in_form1_show_checkbox: "a2pOptInForm1ShowCheckbox" value optional,
+        a2p_opt_in_form1_pre_checked: "a2pOptInForm1PreChecked" value optional,
+        is_a2p_opt_in_form2: "isA2POptInForm2" value optional,
+        a2p_opt_in_form2: "a2pOptInForm2" value optional,
+        a2p_opt_in_form2_show_checkbox: "a2pOptInForm2ShowCheckbox" value optional,
+        a2p_opt_in_form2_pre_checked: "a2pOptInForm2PreChecked" value optional,
+        privacy_policy_link: "privacyPolicyLink" value optional,
+        terms_of_service_link: "termsOfServiceLink" value optional,
+        message_type: "messageType" value optional
     }
 }
 
@@ -1517,45 +1460,12 @@ pub struct ChatWidgetAcknowledgement {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetAcknowledgement {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetAcknowledgement {
-    const NAME: &'static str = "ChatWidgetAcknowledgement";
-
-    const FIELDS: &'static[&'static str] = &[
-        "icon",
-        "placeholderColor",
-        "liveChatIcon",
-        "liveChatPlaceholderColor"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "icon")?,
-                1 => entries.value(&mut v1, "placeholderColor")?,
-                2 => entries.value(&mut v2, "liveChatIcon")?,
-                3 => entries.value(&mut v3, "liveChatPlaceholderColor")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            icon: v0.unwrap_or_default(),
-            placeholder_color: v1.unwrap_or_default(),
-            live_chat_icon: v2.unwrap_or_default(),
-            live_chat_placeholder_color: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetAcknowledgement {
+        icon: "icon" value optional,
+        placeholder_color: "placeholderColor" value optional,
+        live_chat_icon: "liveChatIcon" value optional,
+        live_chat_placeholder_color: "liveChatPlaceholderColor" value optional
     }
 }
 
@@ -1671,97 +1581,25 @@ pub struct ChatWidgetAdvancedSettings {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetAdvancedSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetAdvancedSettings {
-    const NAME: &'static str = "ChatWidgetAdvancedSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "brandingTitle",
-        "redirect",
-        "enableContactForm",
-        "defaultConsentCheck",
-        "businessOfficeHours",
-        "contactFormOptions",
-        "allInOneChatTypes",
-        "allInOneInitialMsg",
-        "contactFormIntroMessage",
-        "contactFormSystemMessage",
-        "prefilledMessageText",
-        "voiceAiAgent",
-        "fbPage",
-        "instagramPage",
-        "playNotificationSound",
-        "voiceAiSendActionText",
-        "aTwoPCompliance"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "brandingTitle")?,
-                1 => entries.value(&mut v1, "redirect")?,
-                2 => entries.value(&mut v2, "enableContactForm")?,
-                3 => entries.value(&mut v3, "defaultConsentCheck")?,
-                4 => entries.value(&mut v4, "businessOfficeHours")?,
-                5 => entries.value(&mut v5, "contactFormOptions")?,
-                6 => entries.value(&mut v6, "allInOneChatTypes")?,
-                7 => entries.value(&mut v7, "allInOneInitialMsg")?,
-                8 => entries.value(&mut v8, "contactFormIntroMessage")?,
-                9 => entries.value(&mut v9, "contactFormSystemMessage")?,
-                10 => entries.value(&mut v10, "prefilledMessageText")?,
-                11 => entries.value(&mut v11, "voiceAiAgent")?,
-                12 => entries.value(&mut v12, "fbPage")?,
-                13 => entries.value(&mut v13, "instagramPage")?,
-                14 => entries.value(&mut v14, "playNotificationSound")?,
-                15 => entries.value(&mut v15, "voiceAiSendActionText")?,
-                16 => entries.value(&mut v16, "aTwoPCompliance")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            branding_title: v0.unwrap_or_default(),
-            redirect: v1.unwrap_or_default(),
-            enable_contact_form: v2.unwrap_or_default(),
-            default_consent_check: v3.unwrap_or_default(),
-            business_office_hours: v4.unwrap_or_default(),
-            contact_form_options: v5.unwrap_or_default(),
-            all_in_one_chat_types: v6.unwrap_or_default(),
-            all_in_one_initial_msg: v7.unwrap_or_default(),
-            contact_form_intro_message: v8.unwrap_or_default(),
-            contact_form_system_message: v9.unwrap_or_default(),
-            prefilled_message_text: v10.unwrap_or_default(),
-            voice_ai_agent: v11.unwrap_or_default(),
-            fb_page: v12.unwrap_or_default(),
-            instagram_page: v13.unwrap_or_default(),
-            play_notification_sound: v14.unwrap_or_default(),
-            voice_ai_send_action_text: v15.unwrap_or_default(),
-            a_two_p_compliance: v16.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetAdvancedSettings {
+        branding_title: "brandingTitle" value optional,
+        redirect: "redirect" value optional,
+        enable_contact_form: "enableContactForm" value optional,
+        default_consent_check: "defaultConsentCheck" value optional,
+        business_office_hours: "businessOfficeHours" value optional,
+        contact_form_options: "contactFormOptions" value optional,
+        all_in_one_chat_types: "allInOneChatTypes" value optional,
+        all_in_one_initial_msg: "allInOneInitialMsg" value optional,
+        contact_form_intro_message: "contactFormIntroMessage" value optional,
+        contact_form_system_message: "contactFormSystemMessage" value optional,
+        prefilled_message_text: "prefilledMessageText" value optional,
+        voice_ai_agent: "voiceAiAgent" value optional,
+        fb_page: "fbPage" value optional,
+        instagram_page: "instagramPage" value optional,
+        play_notification_sound: "playNotificationSound" value optional,
+        voice_ai_send_action_text: "voiceAiSendActionText" value optional,
+        a_two_p_compliance: "aTwoPCompliance" value optional
     }
 }
 
@@ -1947,34 +1785,10 @@ pub struct ChatWidgetFacebookPage {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetFacebookPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetFacebookPage {
-    const NAME: &'static str = "ChatWidgetFacebookPage";
-
-    const FIELDS: &'static[&'static str] = &["facebookPageId", "facebookPageName"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "facebookPageId")?,
-                1 => entries.value(&mut v1, "facebookPageName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            facebook_page_id: v0.unwrap_or_default(),
-            facebook_page_name: v1.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetFacebookPage {
+        facebook_page_id: "facebookPageId" value optional,
+        facebook_page_name: "facebookPageName" value optional
     }
 }
 
@@ -2021,45 +1835,12 @@ pub struct ChatWidgetInstagramPage {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetInstagramPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetInstagramPage {
-    const NAME: &'static str = "ChatWidgetInstagramPage";
-
-    const FIELDS: &'static[&'static str] = &[
-        "facebookPageId",
-        "facebookPageName",
-        "instagramPageId",
-        "instagramUsername"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "facebookPageId")?,
-                1 => entries.value(&mut v1, "facebookPageName")?,
-                2 => entries.value(&mut v2, "instagramPageId")?,
-                3 => entries.value(&mut v3, "instagramUsername")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            facebook_page_id: v0.unwrap_or_default(),
-            facebook_page_name: v1.unwrap_or_default(),
-            instagram_page_id: v2.unwrap_or_default(),
-            instagram_username: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetInstagramPage {
+        facebook_page_id: "facebookPageId" value optional,
+        facebook_page_name: "facebookPageName" value optional,
+        instagram_page_id: "instagramPageId" value optional,
+        instagram_username: "instagramUsername" value optional
     }
 }
 
@@ -2115,32 +1896,8 @@ pub struct ChatWidgetLayout {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetLayout {
-    const NAME: &'static str = "ChatWidgetLayout";
-
-    const FIELDS: &'static[&'static str] = &["position", "sizes"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "position")?,
-                1 => entries.value(&mut v1, "sizes")?,
-                _ => {}
-            }
-        }
-        Ok(Self { position: v0.unwrap_or_default(), sizes: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ChatWidgetLayout { position: "position" value optional, sizes: "sizes" value optional }
 }
 
 impl ChatWidgetLayout {
@@ -2186,45 +1943,12 @@ pub struct ChatWidgetOfficeHours {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetOfficeHours {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetOfficeHours {
-    const NAME: &'static str = "ChatWidgetOfficeHours";
-
-    const FIELDS: &'static[&'static str] = &[
-        "enableBusinessHours",
-        "openHours",
-        "timezone",
-        "outsideOfficeHoursWelcomeMsg"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enableBusinessHours")?,
-                1 => entries.value(&mut v1, "openHours")?,
-                2 => entries.value(&mut v2, "timezone")?,
-                3 => entries.value(&mut v3, "outsideOfficeHoursWelcomeMsg")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enable_business_hours: v0.unwrap_or_default(),
-            open_hours: v1.unwrap_or_default(),
-            timezone: v2.unwrap_or_default(),
-            outside_office_hours_welcome_msg: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetOfficeHours {
+        enable_business_hours: "enableBusinessHours" value optional,
+        open_hours: "openHours" value optional,
+        timezone: "timezone" value optional,
+        outside_office_hours_welcome_msg: "outsideOfficeHoursWelcomeMsg" value optional
     }
 }
 
@@ -2284,37 +2008,11 @@ pub struct ChatWidgetRedirect {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetRedirect {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetRedirect {
-    const NAME: &'static str = "ChatWidgetRedirect";
-
-    const FIELDS: &'static[&'static str] = &["redirectAction", "redirectWebsite", "redirectText"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "redirectAction")?,
-                1 => entries.value(&mut v1, "redirectWebsite")?,
-                2 => entries.value(&mut v2, "redirectText")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            redirect_action: v0.unwrap_or_default(),
-            redirect_website: v1.unwrap_or_default(),
-            redirect_text: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetRedirect {
+        redirect_action: "redirectAction" value optional,
+        redirect_website: "redirectWebsite" value optional,
+        redirect_text: "redirectText" value optional
     }
 }
 
@@ -2535,213 +2233,54 @@ pub struct ChatWidgetSettings {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetSettings {
-    const NAME: &'static str = "ChatWidgetSettings";
-
-    const FIELDS: &'static[&'static str] = &[
-        "acknowledgementDetails",
-        "agencyName",
-        "agencyWebsite",
-        "allowAvatarImage",
-        "autoCountryCode",
-        "countryCode",
-        "chatType",
-        "promptType",
-        "chatIcon",
-        "enableRevisitMessage",
-        "heading",
-        "legalMsg",
-        "liveChatAckMsg",
-        "liveChatEndedMsg",
-        "liveChatFeedbackMsg",
-        "liveChatFeedbackNote",
-        "liveChatIntroMsg",
-        "liveChatUserInactiveMsg",
-        "liveChatUserInactiveTime",
-        "liveChatVisitorInactiveMsg",
-        "liveChatVisitorInactiveTime",
-        "locale",
-        "promptAvatar",
-        "promptAvatarAltText",
-        "isPromptAvatarImageOptimize",
-        "promptMsg",
-        "revisitPromptMsg",
-        "sendActionText",
-        "showAgencyBranding",
-        "showConsentCheckbox",
-        "showLiveChatWelcomeMsg",
-        "showPrompt",
-        "subHeading",
-        "successMsg",
-        "supportContact",
-        "thankYouMsg",
-        "theme",
-        "useEmailField",
-        "waNumber",
-        "widgetPrimaryColor",
-        "representativeAssignedMessage",
-        "dimensions",
-        "advanceSettings",
-        "locationCountryCode",
-        "widgetId",
-        "widgetPlacement"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "acknowledgementDetails")?,
-                1 => entries.value(&mut v1, "agencyName")?,
-                2 => entries.value(&mut v2, "agencyWebsite")?,
-                3 => entries.value(&mut v3, "allowAvatarImage")?,
-                4 => entries.value(&mut v4, "autoCountryCode")?,
-                5 => entries.value(&mut v5, "countryCode")?,
-                6 => entries.value(&mut v6, "chatType")?,
-                7 => entries.value(&mut v7, "promptType")?,
-                8 => entries.value(&mut v8, "chatIcon")?,
-                9 => entries.value(&mut v9, "enableRevisitMessage")?,
-                10 => entries.value(&mut v10, "heading")?,
-                11 => entries.value(&mut v11, "legalMsg")?,
-                12 => entries.value(&mut v12, "liveChatAckMsg")?,
-                13 => entries.value(&mut v13, "liveChatEndedMsg")?,
-                14 => entries.value(&mut v14, "liveChatFeedbackMsg")?,
-                15 => entries.value(&mut v15, "liveChatFeedbackNote")?,
-                16 => entries.value(&mut v16, "liveChatIntroMsg")?,
-                17 => entries.value(&mut v17, "liveChatUserInactiveMsg")?,
-                18 => entries.value(&mut v18, "liveChatUserInactiveTime")?,
-                19 => entries.value(&mut v19, "liveChatVisitorInactiveMsg")?,
-                20 => entries.value(&mut v20, "liveChatVisitorInactiveTime")?,
-                21 => entries.value(&mut v21, "locale")?,
-                22 => entries.value(&mut v22, "promptAvatar")?,
-                23 => entries.value(&mut v23, "promptAvatarAltText")?,
-                24 => entries.value(&mut v24, "isPromptAvatarImageOptimize")?,
-                25 => entries.value(&mut v25, "promptMsg")?,
-                26 => entries.value(&mut v26, "revisitPromptMsg")?,
-                27 => entries.value(&mut v27, "sendActionText")?,
-                28 => entries.value(&mut v28, "showAgencyBranding")?,
-                29 => entries.value(&mut v29, "showConsentCheckbox")?,
-                30 => entries.value(&mut v30, "showLiveChatWelcomeMsg")?,
-                31 => entries.value(&mut v31, "showPrompt")?,
-                32 => entries.value(&mut v32, "subHeading")?,
-                33 => entries.value(&mut v33, "successMsg")?,
-                34 => entries.value(&mut v34, "supportContact")?,
-                35 => entries.value(&mut v35, "thankYouMsg")?,
-                36 => entries.value(&mut v36, "theme")?,
-                37 => entries.value(&mut v37, "useEmailField")?,
-                38 => entries.value(&mut v38, "waNumber")?,
-                39 => entries.value(&mut v39, "widgetPrimaryColor")?,
-                40 => entries.value(&mut v40, "representativeAssignedMessage")?,
-                41 => entries.value(&mut v41, "dimensions")?,
-                42 => entries.value(&mut v42, "advanceSettings")?,
-                43 => entries.value(&mut v43, "locationCountryCode")?,
-                44 => entries.value(&mut v44, "widgetId")?,
-                45 => entries.value(&mut v45, "widgetPlacement")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            acknowledgement_details: v0.unwrap_or_default(),
-            agency_name: v1.unwrap_or_default(),
-            agency_website: v2.unwrap_or_default(),
-            allow_avatar_image: v3.unwrap_or_default(),
-            auto_country_code: v4.unwrap_or_default(),
-            country_code: v5.unwrap_or_default(),
-            chat_type: crate::runtime::object::required(v6, "chatType")?,
-            prompt_type: v7.unwrap_or_default(),
-            chat_icon: crate::runtime::object::required(v8, "chatIcon")?,
-            enable_revisit_message: v9.unwrap_or_default(),
-            heading: v10.unwrap_or_default(),
-            legal_msg: v11.unwrap_or_default(),
-            live_chat_ack_msg: v12.unwrap_or_default(),
-            live_chat_ended_msg: v13.unwrap_or_default(),
-            live_chat_feedback_msg: v14.unwrap_or_default(),
-            live_chat_feedback_note: v15.unwrap_or_default(),
-            live_chat_intro_msg: v16.unwrap_or_default(),
-            live_chat_user_inactive_msg: v17.unwrap_or_default(),
-            live_chat_user_inactive_time: v18.unwrap_or_default(),
-            live_chat_visitor_inactive_msg: v19.unwrap_or_default(),
-            live_chat_visitor_inactive_time: v20.unwrap_or_default(),
-            locale: v21.unwrap_or_default(),
-            prompt_avatar: v22.unwrap_or_default(),
-            prompt_avatar_alt_text: v23.unwrap_or_default(),
-            is_prompt_avatar_image_optimize: v24.unwrap_or_default(),
-            prompt_msg: v25.unwrap_or_default(),
-            revisit_prompt_msg: v26.unwrap_or_default(),
-            send_action_text: v27.unwrap_or_default(),
-            show_agency_branding: v28.unwrap_or_default(),
-            show_consent_checkbox: v29.unwrap_or_default(),
-            show_live_chat_welcome_msg: v30.unwrap_or_default(),
-            show_prompt: v31.unwrap_or_default(),
-            sub_heading: v32.unwrap_or_default(),
-            success_msg: v33.unwrap_or_default(),
-            support_contact: v34.unwrap_or_default(),
-            thank_you_msg: v35.unwrap_or_default(),
-            theme: v36.unwrap_or_default(),
-            use_email_field: v37.unwrap_or_default(),
-            wa_number: v38.unwrap_or_default(),
-            widget_primary_color: v39.unwrap_or_default(),
-            representative_assigned_message: v40.unwrap_or_default(),
-            dimensions: v41.unwrap_or_default(),
-            advance_settings: v42.unwrap_or_default(),
-            location_country_code: v43.unwrap_or_default(),
-            widget_id: v44.unwrap_or_default(),
-            widget_placement: v45.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetSettings {
+        acknowledgement_details: "acknowledgementDetails" value optional,
+        agency_name: "agencyName" value optional,
+        agency_website: "agencyWebsite" value optional,
+        allow_avatar_image: "allowAvatarImage" value optional,
+        auto_country_code: "autoCountryCode" value optional,
+        country_code: "countryCode" value optional,
+        chat_type: "chatType" value required,
+        prompt_type: "promptType" value optional,
+        chat_icon: "chatIcon" value required,
+        enable_revisit_message: "enableRevisitMessage" value optional,
+        heading: "heading" value optional,
+        legal_msg: "legalMsg" value optional,
+        live_chat_ack_msg: "liveChatAckMsg" value optional,
+        live_chat_ended_msg: "liveChatEndedMsg" value optional,
+        live_chat_feedback_msg: "liveChatFeedbackMsg" value optional,
+        live_chat_feedback_note: "liveChatFeedbackNote" value optional,
+        live_chat_intro_msg: "liveChatIntroMsg" value optional,
+        live_chat_user_inactive_msg: "liveChatUserInactiveMsg" value optional,
+        live_chat_user_inactive_time: "liveChatUserInactiveTime" value optional,
+        live_chat_visitor_inactive_msg: "liveChatVisitorInactiveMsg" value optional,
+        live_chat_visitor_inactive_time: "liveChatVisitorInactiveTime" value optional,
+        locale: "locale" value optional,
+        prompt_avatar: "promptAvatar" value optional,
+        prompt_avatar_alt_text: "promptAvatarAltText" value optional,
+        is_prompt_avatar_image_optimize: "isPromptAvatarImageOptimize" value optional,
+        prompt_msg: "promptMsg" value optional,
+        revisit_prompt_msg: "revisitPromptMsg" value optional,
+        send_action_text: "sendActionText" value optional,
+        show_agency_branding: "showAgencyBranding" value optional,
+        show_consent_checkbox: "showConsentCheckbox" value optional,
+        show_live_chat_welcome_msg: "showLiveChatWelcomeMsg" value optional,
+        show_prompt: "showPrompt" value optional,
+        sub_heading: "subHeading" value optional,
+        success_msg: "successMsg" value optional,
+        support_contact: "supportContact" value optional,
+        thank_you_msg: "thankYouMsg" value optional,
+        theme: "theme" value optional,
+        use_email_field: "useEmailField" value optional,
+        wa_number: "waNumber" value optional,
+        widget_primary_color: "widgetPrimaryColor" value optional,
+        representative_assigned_message: "representativeAssignedMessage" value optional,
+        dimensions: "dimensions" value optional,
+        advance_settings: "advanceSettings" value optional,
+        location_country_code: "locationCountryCode" value optional,
+        widget_id: "widgetId" value optional,
+        widget_placement: "widgetPlacement" value optional
     }
 }
 
@@ -3079,32 +2618,8 @@ pub struct ChatWidgetSize {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetSize {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetSize {
-    const NAME: &'static str = "ChatWidgetSize";
-
-    const FIELDS: &'static[&'static str] = &["width", "height"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "width")?,
-                1 => entries.value(&mut v1, "height")?,
-                _ => {}
-            }
-        }
-        Ok(Self { width: v0.unwrap_or_default(), height: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ChatWidgetSize { width: "width" value optional, height: "height" value optional }
 }
 
 impl ChatWidgetSize {
@@ -3142,32 +2657,8 @@ pub struct ChatWidgetTheme {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetTheme {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetTheme {
-    const NAME: &'static str = "ChatWidgetTheme";
-
-    const FIELDS: &'static[&'static str] = &["name", "colors"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "colors")?,
-                _ => {}
-            }
-        }
-        Ok(Self { name: v0.unwrap_or_default(), colors: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ChatWidgetTheme { name: "name" value optional, colors: "colors" value optional }
 }
 
 impl ChatWidgetTheme {
@@ -3229,61 +2720,16 @@ pub struct ChatWidgetThemeColors {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ChatWidgetThemeColors {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ChatWidgetThemeColors {
-    const NAME: &'static str = "ChatWidgetThemeColors";
-
-    const FIELDS: &'static[&'static str] = &[
-        "chatBubbleColor",
-        "backgroundColor",
-        "headerColor",
-        "buttonColor",
-        "avatarBackgroundColor",
-        "avatarBorderColor",
-        "senderMessageColor",
-        "receivedMessageColor"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "chatBubbleColor")?,
-                1 => entries.value(&mut v1, "backgroundColor")?,
-                2 => entries.value(&mut v2, "headerColor")?,
-                3 => entries.value(&mut v3, "buttonColor")?,
-                4 => entries.value(&mut v4, "avatarBackgroundColor")?,
-                5 => entries.value(&mut v5, "avatarBorderColor")?,
-                6 => entries.value(&mut v6, "senderMessageColor")?,
-                7 => entries.value(&mut v7, "receivedMessageColor")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            chat_bubble_color: v0.unwrap_or_default(),
-            background_color: v1.unwrap_or_default(),
-            header_color: v2.unwrap_or_default(),
-            button_color: v3.unwrap_or_default(),
-            avatar_background_color: v4.unwrap_or_default(),
-            avatar_border_color: v5.unwrap_or_default(),
-            sender_message_color: v6.unwrap_or_default(),
-            received_message_color: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ChatWidgetThemeColors {
+        chat_bubble_color: "chatBubbleColor" value optional,
+        background_color: "backgroundColor" value optional,
+        header_color: "headerColor" value optional,
+        button_color: "buttonColor" value optional,
+        avatar_background_color: "avatarBackgroundColor" value optional,
+        avatar_border_color: "avatarBorderColor" value optional,
+        sender_message_color: "senderMessageColor" value optional,
+        received_message_color: "receivedMessageColor" value optional
     }
 }
 
@@ -3504,37 +2950,11 @@ pub struct CloneChatWidgetRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CloneChatWidgetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CloneChatWidgetRequest {
-    const NAME: &'static str = "CloneChatWidgetRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "chatWidgetId", "name"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "chatWidgetId")?,
-                2 => entries.value(&mut v2, "name")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            chat_widget_id: crate::runtime::object::required(v1, "chatWidgetId")?,
-            name: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CloneChatWidgetRequest {
+        location_id: "locationId" value required,
+        chat_widget_id: "chatWidgetId" value required,
+        name: "name" value optional
     }
 }
 
@@ -3585,57 +3005,15 @@ pub struct CreateChatWidgetRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateChatWidgetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateChatWidgetRequest {
-    const NAME: &'static str = "CreateChatWidgetRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "version",
-        "chatType",
-        "name",
-        "locationId",
-        "deleted",
-        "default",
-        "settings"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "version")?,
-                1 => entries.value(&mut v1, "chatType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "locationId")?,
-                4 => entries.value(&mut v4, "deleted")?,
-                5 => entries.value(&mut v5, "default")?,
-                6 => entries.value(&mut v6, "settings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            version: crate::runtime::object::required(v0, "version")?,
-            chat_type: crate::runtime::object::required(v1, "chatType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            location_id: crate::runtime::object::required(v3, "locationId")?,
-            deleted: v4.unwrap_or_default(),
-            default: v5.unwrap_or_default(),
-            settings: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateChatWidgetRequest {
+        version: "version" value required,
+        chat_type: "chatType" value required,
+        name: "name" value required,
+        location_id: "locationId" value required,
+        deleted: "deleted" value optional,
+        default: "default" value optional,
+        settings: "settings" value optional
     }
 }
 
@@ -3705,43 +3083,13 @@ pub struct UpdateChatWidgetRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateChatWidgetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateChatWidgetRequest {
-    const NAME: &'static str = "UpdateChatWidgetRequest";
-
-    const FIELDS: &'static[&'static str] = &["version", "chatType", "name", "default", "settings"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "version")?,
-                1 => entries.value(&mut v1, "chatType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "default")?,
-                4 => entries.value(&mut v4, "settings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            version: v0.unwrap_or_default(),
-            chat_type: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            default: v3.unwrap_or_default(),
-            settings: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateChatWidgetRequest {
+        version: "version" value optional,
+        chat_type: "chatType" value optional,
+        name: "name" value optional,
+        default: "default" value optional,
+        settings: "settings" value optional
     }
 }
 

@@ -3023,59 +3023,25 @@ impl UpsertContact {
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// `errorCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "errorCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorCount",))]
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
     pub responses: Vec<crate::contacts::BulkTagResult>,
 
     /// True when the request was processed.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for BulkUpdateContactTagsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BulkUpdateContactTagsResponse {
-    const NAME: &'static str = "BulkUpdateContactTagsResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "errorCount", "responses", "succeeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "errorCount")?,
-                2 => entries.value_or_default(&mut v2, "responses")?,
-                3 => entries.value(&mut v3, "succeeded")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            succeded: v0.unwrap_or_default(),
-            error_count: v1.unwrap_or_default(),
-            responses: v2.unwrap_or_default(),
-            succeeded: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BulkUpdateContactTagsResponse {
+        succeded: "succeded" value optional,
+        error_count: "errorCount" value optional,
+        responses: "responses" value_or_default optional,
+        succeeded: "succeeded" value optional
     }
 }
 
@@ -3085,259 +3051,138 @@ impl crate::runtime::object::Object for BulkUpdateContactTagsResponse {
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `John Deo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Deo`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstNameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstNameLowerCase",))]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastNameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastNameLowerCase",))]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fullNameLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fullNameLowerCase",))]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `emailLowerCase`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailLowerCase", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailLowerCase",))]
     pub email_lower_case: Option<String>,
 
     /// True when mail to the address bounced.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bounceEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bounceEmail",))]
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unsubscribeEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unsubscribeEmail",))]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `companyName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `timezone`: a string. Example: `America/Chicago`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// Do-not-disturb for every channel.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dndSettings",))]
     pub dnd_settings: Option<DndSettings>,
 
     /// The contact type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `source`: a string. Example: `public api`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id of the user the contact is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `address1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address1: Option<String>,
 
     /// `city`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub city: Option<String>,
 
     /// `state`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<String>,
 
     /// `country`: a string. Example: `US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postalCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub website: Option<String>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateOfBirth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// `birthMonth`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "birthMonth", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthMonth",))]
     pub birth_month: Option<i64>,
 
     /// `birthDay`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "birthDay", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthDay",))]
     pub birth_day: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Files attached to the contact.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub attachments: Option<serde_json::Value>,
 
     /// `ssn`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub ssn: Option<String>,
 
     /// `keyword`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub keyword: Option<String>,
 
     /// `lastActivity`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastActivity", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActivity",))]
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastSessionActivityAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastSessionActivityAt",))]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
@@ -3351,30 +3196,15 @@ pub struct Contact {
     pub custom_fields: Vec<crate::contacts::ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "businessId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessId",))]
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "attributionSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attributionSource",))]
     pub attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastAttributionSource", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAttributionSource",))]
     pub last_attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
@@ -3384,225 +3214,59 @@ pub struct Contact {
     pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "visitorId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "visitorId",))]
     pub visitor_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for Contact {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Contact {
-    const NAME: &'static str = "Contact";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "locationId",
-        "name",
-        "firstName",
-        "lastName",
-        "firstNameLowerCase",
-        "lastNameLowerCase",
-        "fullNameLowerCase",
-        "email",
-        "emailLowerCase",
-        "bounceEmail",
-        "unsubscribeEmail",
-        "phone",
-        "companyName",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "type",
-        "source",
-        "assignedTo",
-        "address1",
-        "city",
-        "state",
-        "country",
-        "postalCode",
-        "website",
-        "tags",
-        "dateOfBirth",
-        "birthMonth",
-        "birthDay",
-        "dateAdded",
-        "dateUpdated",
-        "deleted",
-        "attachments",
-        "ssn",
-        "keyword",
-        "lastActivity",
-        "lastSessionActivityAt",
-        "offers",
-        "products",
-        "customFields",
-        "businessId",
-        "attributionSource",
-        "lastAttributionSource",
-        "attributions",
-        "followers",
-        "visitorId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        let mut v32 = None;
-        let mut v33 = None;
-        let mut v34 = None;
-        let mut v35 = None;
-        let mut v36 = None;
-        let mut v37 = None;
-        let mut v38 = None;
-        let mut v39 = None;
-        let mut v40 = None;
-        let mut v41 = None;
-        let mut v42 = None;
-        let mut v43 = None;
-        let mut v44 = None;
-        let mut v45 = None;
-        let mut v46 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "firstName")?,
-                4 => entries.value(&mut v4, "lastName")?,
-                5 => entries.value(&mut v5, "firstNameLowerCase")?,
-                6 => entries.value(&mut v6, "lastNameLowerCase")?,
-                7 => entries.value(&mut v7, "fullNameLowerCase")?,
-                8 => entries.value(&mut v8, "email")?,
-                9 => entries.value(&mut v9, "emailLowerCase")?,
-                10 => entries.value(&mut v10, "bounceEmail")?,
-                11 => entries.value(&mut v11, "unsubscribeEmail")?,
-                12 => entries.value(&mut v12, "phone")?,
-                13 => entries.value(&mut v13, "companyName")?,
-                14 => entries.value(&mut v14, "timezone")?,
-                15 => entries.value(&mut v15, "dnd")?,
-                16 => entries.value(&mut v16, "dndSettings")?,
-                17 => entries.value(&mut v17, "type")?,
-                18 => entries.value(&mut v18, "source")?,
-                19 => entries.value(&mut v19, "assignedTo")?,
-                20 => entries.value(&mut v20, "address1")?,
-                21 => entries.value(&mut v21, "city")?,
-                22 => entries.value(&mut v22, "state")?,
-                23 => entries.value(&mut v23, "country")?,
-                24 => entries.value(&mut v24, "postalCode")?,
-                25 => entries.value(&mut v25, "website")?,
-                26 => entries.value_or_default(&mut v26, "tags")?,
-                27 => entries.value(&mut v27, "dateOfBirth")?,
-                28 => entries.value(&mut v28, "birthMonth")?,
-                29 => entries.value(&mut v29, "birthDay")?,
-                30 => entries.value(&mut v30, "dateAdded")?,
-                31 => entries.value(&mut v31, "dateUpdated")?,
-                32 => entries.value(&mut v32, "deleted")?,
-                33 => entries.value(&mut v33, "attachments")?,
-                34 => entries.value(&mut v34, "ssn")?,
-                35 => entries.value(&mut v35, "keyword")?,
-                36 => entries.value(&mut v36, "lastActivity")?,
-                37 => entries.value(&mut v37, "lastSessionActivityAt")?,
-                38 => entries.value_or_default(&mut v38, "offers")?,
-                39 => entries.value_or_default(&mut v39, "products")?,
-                40 => entries.value_or_default(&mut v40, "customFields")?,
-                41 => entries.value(&mut v41, "businessId")?,
-                42 => entries.value(&mut v42, "attributionSource")?,
-                43 => entries.value(&mut v43, "lastAttributionSource")?,
-                44 => entries.value_or_default(&mut v44, "attributions")?,
-                45 => entries.value_or_default(&mut v45, "followers")?,
-                46 => entries.value(&mut v46, "visitorId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            first_name: v3.unwrap_or_default(),
-            last_name: v4.unwrap_or_default(),
-            first_name_lower_case: v5.unwrap_or_default(),
-            last_name_lower_case: v6.unwrap_or_default(),
-            full_name_lower_case: v7.unwrap_or_default(),
-            email: v8.unwrap_or_default(),
-            email_lower_case: v9.unwrap_or_default(),
-            bounce_email: v10.unwrap_or_default(),
-            unsubscribe_email: v11.unwrap_or_default(),
-            phone: v12.unwrap_or_default(),
-            company_name: v13.unwrap_or_default(),
-            timezone: v14.unwrap_or_default(),
-            dnd: v15.unwrap_or_default(),
-            dnd_settings: v16.unwrap_or_default(),
-            type_: v17.unwrap_or_default(),
-            source: v18.unwrap_or_default(),
-            assigned_to: v19.unwrap_or_default(),
-            address1: v20.unwrap_or_default(),
-            city: v21.unwrap_or_default(),
-            state: v22.unwrap_or_default(),
-            country: v23.unwrap_or_default(),
-            postal_code: v24.unwrap_or_default(),
-            website: v25.unwrap_or_default(),
-            tags: v26.unwrap_or_default(),
-            date_of_birth: v27.unwrap_or_default(),
-            birth_month: v28.unwrap_or_default(),
-            birth_day: v29.unwrap_or_default(),
-            date_added: v30.unwrap_or_default(),
-            date_updated: v31.unwrap_or_default(),
-            deleted: v32.unwrap_or_default(),
-            attachments: v33.unwrap_or_default(),
-            ssn: v34.unwrap_or_default(),
-            keyword: v35.unwrap_or_default(),
-            last_activity: v36.unwrap_or_default(),
-            last_session_activity_at: v37.unwrap_or_default(),
-            offers: v38.unwrap_or_default(),
-            products: v39.unwrap_or_default(),
-            custom_fields: v40.unwrap_or_default(),
-            business_id: v41.unwrap_or_default(),
-            attribution_source: v42.unwrap_or_default(),
-            last_attribution_source: v43.unwrap_or_default(),
-            attributions: v44.unwrap_or_default(),
-            followers: v45.unwrap_or_default(),
-            visitor_id: v46.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Contact {
+        id: "id" value optional,
+        location_id: "locationId" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        first_name_lower_case: "firstNameLowerCase" value optional,
+        last_name_lower_case: "lastNameLowerCase" value optional,
+        full_name_lower_case: "fullNameLowerCase" value optional,
+        email: "email" value optional,
+        email_lower_case: "emailLowerCase" value optional,
+        bounce_email: "bounceEmail" value optional,
+        unsubscribe_email: "unsubscribeEmail" value optional,
+        phone: "phone" value optional,
+        company_name: "companyName" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        type_: "type" value optional,
+        source: "source" value optional,
+        assigned_to: "assignedTo" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        country: "country" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        tags: "tags" value_or_default optional,
+        date_of_birth: "dateOfBirth" value optional,
+        birth_month: "birthMonth" value optional,
+        birth_day: "birthDay" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        deleted: "deleted" value optional,
+        attachments: "attachments" value optional,
+        ssn: "ssn" value optional,
+        keyword: "keyword" value optional,
+        last_activity: "lastActivity" value optional,
+        last_session_activity_at: "lastSessionActivityAt" value optional,
+        offers: "offers" value_or_default optional,
+        products: "products" value_or_default optional,
+        custom_fields: "customFields" value_or_default optional,
+        business_id: "businessId" value optional,
+        attribution_source: "attributionSource" value optional,
+        last_attribution_source: "lastAttributionSource" value optional,
+        attributions: "attributions" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        visitor_id: "visitorId" value optional
     }
 }
 
@@ -3612,33 +3276,10 @@ impl crate::runtime::object::Object for Contact {
 #[non_exhaustive]
 pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 }
 
-impl<'de> serde::Deserialize<'de> for ContactResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ContactResponse {
-    const NAME: &'static str = "ContactResponse";
-
-    const FIELDS: &'static[&'static str] = &["contact"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "contact")?;
-            }
-        Ok(Self { contact: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { ContactResponse { contact: "contact" value optional } }
 
 impl ContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
@@ -3746,121 +3387,31 @@ pub struct CreateContactRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateContactRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateContactRequest {
-    const NAME: &'static str = "CreateContactRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "name",
-        "email",
-        "locationId",
-        "gender",
-        "phone",
-        "address1",
-        "city",
-        "state",
-        "postalCode",
-        "website",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "inboundDndSettings",
-        "tags",
-        "customFields",
-        "source",
-        "dateOfBirth",
-        "country",
-        "companyName",
-        "assignedTo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "gender")?,
-                6 => entries.value(&mut v6, "phone")?,
-                7 => entries.value(&mut v7, "address1")?,
-                8 => entries.value(&mut v8, "city")?,
-                9 => entries.value(&mut v9, "state")?,
-                10 => entries.value(&mut v10, "postalCode")?,
-                11 => entries.value(&mut v11, "website")?,
-                12 => entries.value(&mut v12, "timezone")?,
-                13 => entries.value(&mut v13, "dnd")?,
-                14 => entries.value(&mut v14, "dndSettings")?,
-                15 => entries.value(&mut v15, "inboundDndSettings")?,
-                16 => entries.value(&mut v16, "tags")?,
-                17 => entries.value(&mut v17, "customFields")?,
-                18 => entries.value(&mut v18, "source")?,
-                19 => entries.value(&mut v19, "dateOfBirth")?,
-                20 => entries.value(&mut v20, "country")?,
-                21 => entries.value(&mut v21, "companyName")?,
-                22 => entries.value(&mut v22, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v4, "locationId")?,
-            gender: v5.unwrap_or_default(),
-            phone: v6.unwrap_or_default(),
-            address1: v7.unwrap_or_default(),
-            city: v8.unwrap_or_default(),
-            state: v9.unwrap_or_default(),
-            postal_code: v10.unwrap_or_default(),
-            website: v11.unwrap_or_default(),
-            timezone: v12.unwrap_or_default(),
-            dnd: v13.unwrap_or_default(),
-            dnd_settings: v14.unwrap_or_default(),
-            inbound_dnd_settings: v15.unwrap_or_default(),
-            tags: v16.unwrap_or_default(),
-            custom_fields: v17.unwrap_or_default(),
-            source: v18.unwrap_or_default(),
-            date_of_birth: v19.unwrap_or_default(),
-            country: v20.unwrap_or_default(),
-            company_name: v21.unwrap_or_default(),
-            assigned_to: v22.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateContactRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        location_id: "locationId" value required,
+        gender: "gender" value optional,
+        phone: "phone" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        inbound_dnd_settings: "inboundDndSettings" value optional,
+        tags: "tags" value optional,
+        custom_fields: "customFields" value optional,
+        source: "source" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        country: "country" value optional,
+        company_name: "companyName" value optional,
+        assigned_to: "assignedTo" value optional
     }
 }
 
@@ -4129,43 +3680,13 @@ pub struct CustomFieldInput {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CustomFieldInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CustomFieldInput {
-    const NAME: &'static str = "CustomFieldInput";
-
-    const FIELDS: &'static[&'static str] = &["id", "key", "field_value", "value", "fieldValue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "field_value")?,
-                3 => entries.value(&mut v3, "value")?,
-                4 => entries.value(&mut v4, "fieldValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            key: v1.unwrap_or_default(),
-            field_value: v2.unwrap_or_default(),
-            value: v3.unwrap_or_default(),
-            field_value2: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CustomFieldInput {
+        id: "id" value required,
+        key: "key" value optional,
+        field_value: "field_value" value optional,
+        value: "value" value optional,
+        field_value2: "fieldValue" value optional
     }
 }
 
@@ -4207,39 +3728,14 @@ impl CustomFieldInput {
 #[non_exhaustive]
 pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// True when the record was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteSuccess {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteSuccess {
-    const NAME: &'static str = "DeleteSuccess";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "succeeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "succeeded")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeded: v0.unwrap_or_default(), succeeded: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteSuccess { succeded: "succeded" value optional, succeeded: "succeeded" value optional }
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
@@ -4272,45 +3768,14 @@ pub struct DndSettings {
     pub fb: Option<crate::contacts::DndSetting>,
 }
 
-impl<'de> serde::Deserialize<'de> for DndSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DndSettings {
-    const NAME: &'static str = "DndSettings";
-
-    const FIELDS: &'static[&'static str] = &["call", "email", "sms", "whatsApp", "gmb", "fb"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "call")?,
-                1 => entries.value(&mut v1, "email")?,
-                2 => entries.value(&mut v2, "sms")?,
-                3 => entries.value(&mut v3, "whatsApp")?,
-                4 => entries.value(&mut v4, "gmb")?,
-                5 => entries.value(&mut v5, "fb")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            call: v0.unwrap_or_default(),
-            email: v1.unwrap_or_default(),
-            sms: v2.unwrap_or_default(),
-            whats_app: v3.unwrap_or_default(),
-            gmb: v4.unwrap_or_default(),
-            fb: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    DndSettings {
+        call: "call" value optional,
+        email: "email" value optional,
+        sms: "sms" value optional,
+        whats_app: "whatsApp" value optional,
+        gmb: "gmb" value optional,
+        fb: "fb" value optional
     }
 }
 
@@ -4364,39 +3829,14 @@ impl DndSettings {
 #[non_exhaustive]
 pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// True when the change was made.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for SucceededFlag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SucceededFlag {
-    const NAME: &'static str = "SucceededFlag";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "succeeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "succeeded")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeded: v0.unwrap_or_default(), succeeded: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SucceededFlag { succeded: "succeded" value optional, succeeded: "succeeded" value optional }
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
@@ -4486,109 +3926,28 @@ pub struct UpdateContactRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateContactRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateContactRequest {
-    const NAME: &'static str = "UpdateContactRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "name",
-        "email",
-        "phone",
-        "address1",
-        "city",
-        "state",
-        "postalCode",
-        "website",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "inboundDndSettings",
-        "tags",
-        "customFields",
-        "source",
-        "dateOfBirth",
-        "country",
-        "assignedTo"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "phone")?,
-                5 => entries.value(&mut v5, "address1")?,
-                6 => entries.value(&mut v6, "city")?,
-                7 => entries.value(&mut v7, "state")?,
-                8 => entries.value(&mut v8, "postalCode")?,
-                9 => entries.value(&mut v9, "website")?,
-                10 => entries.value(&mut v10, "timezone")?,
-                11 => entries.value(&mut v11, "dnd")?,
-                12 => entries.value(&mut v12, "dndSettings")?,
-                13 => entries.value(&mut v13, "inboundDndSettings")?,
-                14 => entries.value(&mut v14, "tags")?,
-                15 => entries.value(&mut v15, "customFields")?,
-                16 => entries.value(&mut v16, "source")?,
-                17 => entries.value(&mut v17, "dateOfBirth")?,
-                18 => entries.value(&mut v18, "country")?,
-                19 => entries.value(&mut v19, "assignedTo")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            phone: v4.unwrap_or_default(),
-            address1: v5.unwrap_or_default(),
-            city: v6.unwrap_or_default(),
-            state: v7.unwrap_or_default(),
-            postal_code: v8.unwrap_or_default(),
-            website: v9.unwrap_or_default(),
-            timezone: v10.unwrap_or_default(),
-            dnd: v11.unwrap_or_default(),
-            dnd_settings: v12.unwrap_or_default(),
-            inbound_dnd_settings: v13.unwrap_or_default(),
-            tags: v14.unwrap_or_default(),
-            custom_fields: v15.unwrap_or_default(),
-            source: v16.unwrap_or_default(),
-            date_of_birth: v17.unwrap_or_default(),
-            country: v18.unwrap_or_default(),
-            assigned_to: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateContactRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        inbound_dnd_settings: "inboundDndSettings" value optional,
+        tags: "tags" value optional,
+        custom_fields: "customFields" value optional,
+        source: "source" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        country: "country" value optional,
+        assigned_to: "assignedTo" value optional
     }
 }
 
@@ -4828,38 +4187,16 @@ impl UpdateContactRequest {
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// True when the contact was updated.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateContactResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpdateContactResponse {
-    const NAME: &'static str = "UpdateContactResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeeded", "contact"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeeded")?,
-                1 => entries.value(&mut v1, "contact")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeeded: v0.unwrap_or_default(), contact: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    UpdateContactResponse {
+        succeeded: "succeeded" value optional,
+        contact: "contact" value optional
     }
 }
 
@@ -4973,125 +4310,32 @@ pub struct UpsertContactRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertContactRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertContactRequest {
-    const NAME: &'static str = "UpsertContactRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "name",
-        "email",
-        "locationId",
-        "gender",
-        "phone",
-        "address1",
-        "city",
-        "state",
-        "postalCode",
-        "website",
-        "timezone",
-        "dnd",
-        "dndSettings",
-        "inboundDndSettings",
-        "tags",
-        "customFields",
-        "source",
-        "dateOfBirth",
-        "country",
-        "companyName",
-        "assignedTo",
-        "createNewIfDuplicateAllowed"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "gender")?,
-                6 => entries.value(&mut v6, "phone")?,
-                7 => entries.value(&mut v7, "address1")?,
-                8 => entries.value(&mut v8, "city")?,
-                9 => entries.value(&mut v9, "state")?,
-                10 => entries.value(&mut v10, "postalCode")?,
-                11 => entries.value(&mut v11, "website")?,
-                12 => entries.value(&mut v12, "timezone")?,
-                13 => entries.value(&mut v13, "dnd")?,
-                14 => entries.value(&mut v14, "dndSettings")?,
-                15 => entries.value(&mut v15, "inboundDndSettings")?,
-                16 => entries.value(&mut v16, "tags")?,
-                17 => entries.value(&mut v17, "customFields")?,
-                18 => entries.value(&mut v18, "source")?,
-                19 => entries.value(&mut v19, "dateOfBirth")?,
-                20 => entries.value(&mut v20, "country")?,
-                21 => entries.value(&mut v21, "companyName")?,
-                22 => entries.value(&mut v22, "assignedTo")?,
-                23 => entries.value(&mut v23, "createNewIfDuplicateAllowed")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            email: v3.unwrap_or_default(),
-            location_id: crate::runtime::object::required(v4, "locationId")?,
-            gender: v5.unwrap_or_default(),
-            phone: v6.unwrap_or_default(),
-            address1: v7.unwrap_or_default(),
-            city: v8.unwrap_or_default(),
-            state: v9.unwrap_or_default(),
-            postal_code: v10.unwrap_or_default(),
-            website: v11.unwrap_or_default(),
-            timezone: v12.unwrap_or_default(),
-            dnd: v13.unwrap_or_default(),
-            dnd_settings: v14.unwrap_or_default(),
-            inbound_dnd_settings: v15.unwrap_or_default(),
-            tags: v16.unwrap_or_default(),
-            custom_fields: v17.unwrap_or_default(),
-            source: v18.unwrap_or_default(),
-            date_of_birth: v19.unwrap_or_default(),
-            country: v20.unwrap_or_default(),
-            company_name: v21.unwrap_or_default(),
-            assigned_to: v22.unwrap_or_default(),
-            create_new_if_duplicate_allowed: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpsertContactRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        name: "name" value optional,
+        email: "email" value optional,
+        location_id: "locationId" value required,
+        gender: "gender" value optional,
+        phone: "phone" value optional,
+        address1: "address1" value optional,
+        city: "city" value optional,
+        state: "state" value optional,
+        postal_code: "postalCode" value optional,
+        website: "website" value optional,
+        timezone: "timezone" value optional,
+        dnd: "dnd" value optional,
+        dnd_settings: "dndSettings" value optional,
+        inbound_dnd_settings: "inboundDndSettings" value optional,
+        tags: "tags" value optional,
+        custom_fields: "customFields" value optional,
+        source: "source" value optional,
+        date_of_birth: "dateOfBirth" value optional,
+        country: "country" value optional,
+        company_name: "companyName" value optional,
+        assigned_to: "assignedTo" value optional,
+        create_new_if_duplicate_allowed: "createNewIfDuplicateAllowed" value optional
     }
 }
 
@@ -5347,53 +4591,21 @@ impl UpsertContactRequest {
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
 
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<Contact>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpsertContactResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpsertContactResponse {
-    const NAME: &'static str = "UpsertContactResponse";
-
-    const FIELDS: &'static[&'static str] = &["new", "contact", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "new")?,
-                1 => entries.value(&mut v1, "contact")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            new: v0.unwrap_or_default(),
-            contact: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpsertContactResponse {
+        new: "new" value optional,
+        contact: "contact" value optional,
+        trace_id: "traceId" value optional
     }
 }
 

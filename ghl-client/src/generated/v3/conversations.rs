@@ -2928,37 +2928,11 @@ pub struct EmailRecipientStatus {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailRecipientStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailRecipientStatus {
-    const NAME: &'static str = "EmailRecipientStatus";
-
-    const FIELDS: &'static[&'static str] = &["emailId", "status", "failReason"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "emailId")?,
-                1 => entries.value(&mut v1, "status")?,
-                2 => entries.value(&mut v2, "failReason")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            email_id: crate::runtime::object::required(v0, "emailId")?,
-            status: crate::runtime::object::required(v1, "status")?,
-            fail_reason: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailRecipientStatus {
+        email_id: "emailId" value required,
+        status: "status" value required,
+        fail_reason: "failReason" value optional
     }
 }
 
@@ -3368,40 +3342,12 @@ pub struct UpdateConversationRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateConversationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateConversationRequest {
-    const NAME: &'static str = "UpdateConversationRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "unreadCount", "starred", "feedback"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "unreadCount")?,
-                2 => entries.value(&mut v2, "starred")?,
-                3 => entries.value(&mut v3, "feedback")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            unread_count: v1.unwrap_or_default(),
-            starred: v2.unwrap_or_default(),
-            feedback: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateConversationRequest {
+        location_id: "locationId" value required,
+        unread_count: "unreadCount" value optional,
+        starred: "starred" value optional,
+        feedback: "feedback" value optional
     }
 }
 
@@ -3449,37 +3395,11 @@ pub struct UpdateEmailMessageStatusRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateEmailMessageStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateEmailMessageStatusRequest {
-    const NAME: &'static str = "UpdateEmailMessageStatusRequest";
-
-    const FIELDS: &'static[&'static str] = &["status", "events", "recipients"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "events")?,
-                2 => entries.value(&mut v2, "recipients")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: crate::runtime::object::required(v0, "status")?,
-            events: v1.unwrap_or_default(),
-            recipients: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateEmailMessageStatusRequest {
+        status: "status" value required,
+        events: "events" value optional,
+        recipients: "recipients" value optional
     }
 }
 
@@ -3509,37 +3429,15 @@ impl UpdateEmailMessageStatusRequest {
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusResponse {
     /// True when the update was stored.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// A readable outcome.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateEmailMessageStatusResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpdateEmailMessageStatusResponse {
-    const NAME: &'static str = "UpdateEmailMessageStatusResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { success: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    UpdateEmailMessageStatusResponse {
+        success: "success" value optional,
+        message: "message" value optional
     }
 }

@@ -160,87 +160,36 @@ impl VerifyEmail {
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// Why no verification was run.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The address that was checked.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub address: Option<String>,
 
     /// `result`: a [`EmailDeliverability`](crate::email_isv::EmailDeliverability).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub result: Option<crate::email_isv::EmailDeliverability>,
 
     /// `risk`: a [`EmailBounceRisk`](crate::email_isv::EmailBounceRisk).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub risk: Option<crate::email_isv::EmailBounceRisk>,
 
     /// Why the address failed, e.g. mailbox_does_not_exist.
     pub reason: Vec<String>,
 
     /// HighLevel's own advice; v3 spells the field correctly (v2 sends `leadconnectorRecomendation`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "leadConnectorRecommendation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "leadConnectorRecommendation",))]
     pub lead_connector_recommendation: Option<crate::email_isv::LeadConnectorRecommendation>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailVerificationResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailVerificationResult {
-    const NAME: &'static str = "EmailVerificationResult";
-
-    const FIELDS: &'static[&'static str] = &[
-        "verified",
-        "message",
-        "address",
-        "result",
-        "risk",
-        "reason",
-        "leadConnectorRecommendation"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "verified")?,
-                1 => entries.value(&mut v1, "message")?,
-                2 => entries.value(&mut v2, "address")?,
-                3 => entries.value(&mut v3, "result")?,
-                4 => entries.value(&mut v4, "risk")?,
-                5 => entries.value_or_default(&mut v5, "reason")?,
-                6 => entries.value(&mut v6, "leadConnectorRecommendation")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            verified: v0.unwrap_or_default(),
-            message: v1.unwrap_or_default(),
-            address: v2.unwrap_or_default(),
-            result: v3.unwrap_or_default(),
-            risk: v4.unwrap_or_default(),
-            reason: v5.unwrap_or_default(),
-            lead_connector_recommendation: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailVerificationResult {
+        verified: "verified" value optional,
+        message: "message" value optional,
+        address: "address" value optional,
+        result: "result" value optional,
+        risk: "risk" value optional,
+        reason: "reason" value_or_default optional,
+        lead_connector_recommendation: "leadConnectorRecommendation" value optional
     }
 }

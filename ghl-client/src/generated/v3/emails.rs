@@ -2387,146 +2387,58 @@ impl UpdateEmailTemplate {
 #[non_exhaustive]
 pub struct BulkActionCampaign {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-marketing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `Test Mail`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`BulkActionCampaignStatus`](crate::v3::emails::BulkActionCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<BulkActionCampaignStatus>,
 
     /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduleType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleType",))]
     pub schedule_type: Option<BulkActionScheduleType>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// When sending finished.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "completedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "completedAt",))]
     pub completed_at: Option<String>,
 
     /// `emailMetadata`: a [`BulkActionEmail`](crate::v3::emails::BulkActionEmail).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "emailMetadata", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMetadata",))]
     pub email_metadata: Option<BulkActionEmail>,
 }
 
-impl<'de> serde::Deserialize<'de> for BulkActionCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BulkActionCampaign {
-    const NAME: &'static str = "BulkActionCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "source",
-        "sourceId",
-        "name",
-        "status",
-        "scheduleType",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "completedAt",
-        "emailMetadata"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "scheduleType")?,
-                6 => entries.value(&mut v6, "deleted")?,
-                7 => entries.value(&mut v7, "createdAt")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                9 => entries.value(&mut v9, "completedAt")?,
-                10 => entries.value(&mut v10, "emailMetadata")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            schedule_type: v5.unwrap_or_default(),
-            deleted: v6.unwrap_or_default(),
-            created_at: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-            completed_at: v9.unwrap_or_default(),
-            email_metadata: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BulkActionCampaign {
+        id: "id" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        schedule_type: "scheduleType" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        completed_at: "completedAt" value optional,
+        email_metadata: "emailMetadata" value optional
     }
 }
 
@@ -2543,245 +2455,97 @@ impl BulkActionCampaign {
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-marketing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `Test Mail`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`BulkActionCampaignStatus`](crate::v3::emails::BulkActionCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<BulkActionCampaignStatus>,
 
     /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduleType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleType",))]
     pub schedule_type: Option<BulkActionScheduleType>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "replyToAddress", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyToAddress",))]
     pub reply_to_address: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// When sending finished.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "completedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "completedAt",))]
     pub completed_at: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BulkActionCampaignDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BulkActionCampaignDetails {
-    const NAME: &'static str = "BulkActionCampaignDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "source",
-        "sourceId",
-        "name",
-        "status",
-        "scheduleType",
-        "fromName",
-        "fromEmail",
-        "subject",
-        "replyToAddress",
-        "previewText",
-        "editorType",
-        "isPlainText",
-        "editorContentUrl",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "completedAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "scheduleType")?,
-                6 => entries.value(&mut v6, "fromName")?,
-                7 => entries.value(&mut v7, "fromEmail")?,
-                8 => entries.value(&mut v8, "subject")?,
-                9 => entries.value(&mut v9, "replyToAddress")?,
-                10 => entries.value(&mut v10, "previewText")?,
-                11 => entries.value(&mut v11, "editorType")?,
-                12 => entries.value(&mut v12, "isPlainText")?,
-                13 => entries.value(&mut v13, "editorContentUrl")?,
-                14 => entries.value(&mut v14, "deleted")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "completedAt")?,
-                18 => entries.value(&mut v18, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            schedule_type: v5.unwrap_or_default(),
-            from_name: v6.unwrap_or_default(),
-            from_email: v7.unwrap_or_default(),
-            subject: v8.unwrap_or_default(),
-            reply_to_address: v9.unwrap_or_default(),
-            preview_text: v10.unwrap_or_default(),
-            editor_type: v11.unwrap_or_default(),
-            is_plain_text: v12.unwrap_or_default(),
-            editor_content_url: v13.unwrap_or_default(),
-            deleted: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            completed_at: v17.unwrap_or_default(),
-            trace_id: v18.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BulkActionCampaignDetails {
+        id: "id" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        schedule_type: "scheduleType" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        subject: "subject" value optional,
+        reply_to_address: "replyToAddress" value optional,
+        preview_text: "previewText" value optional,
+        editor_type: "editorType" value optional,
+        is_plain_text: "isPlainText" value optional,
+        editor_content_url: "editorContentUrl" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        completed_at: "completedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -2845,60 +2609,25 @@ crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 #[non_exhaustive]
 pub struct BulkActionEmail {
     /// `subject`: a string. Example: `Welcome to our platform`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// Sender name and address.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
 
     /// Sender name.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `templateId`: a string. Example: `6790aeb53c8d1288f555f92b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "templateId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BulkActionEmail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BulkActionEmail {
-    const NAME: &'static str = "BulkActionEmail";
-
-    const FIELDS: &'static[&'static str] = &["subject", "from", "name", "templateId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subject")?,
-                1 => entries.value(&mut v1, "from")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "templateId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            subject: v0.unwrap_or_default(),
-            from: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            template_id: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BulkActionEmail {
+        subject: "subject" value optional,
+        from: "from" value optional,
+        name: "name" value optional,
+        template_id: "templateId" value optional
     }
 }
 
@@ -2984,61 +2713,16 @@ pub struct CreateEmailCampaignRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateEmailCampaignRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateEmailCampaignRequest {
-    const NAME: &'static str = "CreateEmailCampaignRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "editorType",
-        "templateId",
-        "editorContent",
-        "parentFolderId",
-        "timeZone",
-        "userId",
-        "userName"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "editorType")?,
-                2 => entries.value(&mut v2, "templateId")?,
-                3 => entries.value(&mut v3, "editorContent")?,
-                4 => entries.value(&mut v4, "parentFolderId")?,
-                5 => entries.value(&mut v5, "timeZone")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "userName")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            editor_type: crate::runtime::object::required(v1, "editorType")?,
-            template_id: v2.unwrap_or_default(),
-            editor_content: v3.unwrap_or_default(),
-            parent_folder_id: v4.unwrap_or_default(),
-            time_zone: crate::runtime::object::required(v5, "timeZone")?,
-            user_id: crate::runtime::object::required(v6, "userId")?,
-            user_name: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateEmailCampaignRequest {
+        name: "name" value required,
+        editor_type: "editorType" value required,
+        template_id: "templateId" value optional,
+        editor_content: "editorContent" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        time_zone: "timeZone" value required,
+        user_id: "userId" value required,
+        user_name: "userName" value optional
     }
 }
 
@@ -3102,34 +2786,10 @@ pub struct CreateEmailTemplateFolderRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateEmailTemplateFolderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateEmailTemplateFolderRequest {
-    const NAME: &'static str = "CreateEmailTemplateFolderRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "userId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            user_id: v1.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateEmailTemplateFolderRequest {
+        name: "name" value required,
+        user_id: "userId" value optional
     }
 }
 
@@ -3189,65 +2849,17 @@ pub struct CreateEmailTemplateRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateEmailTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateEmailTemplateRequest {
-    const NAME: &'static str = "CreateEmailTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "editorType",
-        "editorContent",
-        "parentFolderId",
-        "subjectLine",
-        "fromName",
-        "fromEmail",
-        "previewText",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "editorType")?,
-                2 => entries.value(&mut v2, "editorContent")?,
-                3 => entries.value(&mut v3, "parentFolderId")?,
-                4 => entries.value(&mut v4, "subjectLine")?,
-                5 => entries.value(&mut v5, "fromName")?,
-                6 => entries.value(&mut v6, "fromEmail")?,
-                7 => entries.value(&mut v7, "previewText")?,
-                8 => entries.value(&mut v8, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            editor_type: crate::runtime::object::required(v1, "editorType")?,
-            editor_content: v2.unwrap_or_default(),
-            parent_folder_id: v3.unwrap_or_default(),
-            subject_line: v4.unwrap_or_default(),
-            from_name: v5.unwrap_or_default(),
-            from_email: v6.unwrap_or_default(),
-            preview_text: v7.unwrap_or_default(),
-            user_id: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateEmailTemplateRequest {
+        name: "name" value required,
+        editor_type: "editorType" value required,
+        editor_content: "editorContent" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        subject_line: "subjectLine" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        preview_text: "previewText" value optional,
+        user_id: "userId" value optional
     }
 }
 
@@ -3317,44 +2929,15 @@ impl CreateEmailTemplateRequest {
 #[non_exhaustive]
 pub struct DeleteResult {
     /// `deleted`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteResult {
-    const NAME: &'static str = "DeleteResult";
-
-    const FIELDS: &'static[&'static str] = &["deleted", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "deleted")?,
-                1 => entries.value(&mut v1, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { deleted: v0.unwrap_or_default(), trace_id: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteResult { deleted: "deleted" value optional, trace_id: "traceId" value optional }
 }
 
 /// An email campaign as listed.
@@ -3363,140 +2946,57 @@ impl crate::runtime::object::Object for DeleteResult {
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignCategory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignCategory",))]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
     pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailCampaign {
-    const NAME: &'static str = "EmailCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "source",
-        "sourceId",
-        "name",
-        "status",
-        "campaignType",
-        "campaignCategory",
-        "variations",
-        "deleted",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "campaignType")?,
-                6 => entries.value(&mut v6, "campaignCategory")?,
-                7 => entries.value_or_default(&mut v7, "variations")?,
-                8 => entries.value(&mut v8, "deleted")?,
-                9 => entries.value(&mut v9, "createdAt")?,
-                10 => entries.value(&mut v10, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            campaign_type: v5.unwrap_or_default(),
-            campaign_category: v6.unwrap_or_default(),
-            variations: v7.unwrap_or_default(),
-            deleted: v8.unwrap_or_default(),
-            created_at: v9.unwrap_or_default(),
-            updated_at: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaign {
+        id: "id" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        campaign_type: "campaignType" value optional,
+        campaign_category: "campaignCategory" value optional,
+        variations: "variations" value_or_default optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -3530,53 +3030,14 @@ pub struct EmailCampaignAbTest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignAbTest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignAbTest {
-    const NAME: &'static str = "EmailCampaignAbTest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "testType",
-        "testDuration",
-        "variationCount",
-        "testSize",
-        "winningCriteria",
-        "variations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "testType")?,
-                1 => entries.value(&mut v1, "testDuration")?,
-                2 => entries.value(&mut v2, "variationCount")?,
-                3 => entries.value(&mut v3, "testSize")?,
-                4 => entries.value(&mut v4, "winningCriteria")?,
-                5 => entries.value(&mut v5, "variations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            test_type: crate::runtime::object::required(v0, "testType")?,
-            test_duration: crate::runtime::object::required(v1, "testDuration")?,
-            variation_count: crate::runtime::object::required(v2, "variationCount")?,
-            test_size: crate::runtime::object::required(v3, "testSize")?,
-            winning_criteria: crate::runtime::object::required(v4, "winningCriteria")?,
-            variations: crate::runtime::object::required(v5, "variations")?,
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignAbTest {
+        test_type: "testType" value required,
+        test_duration: "testDuration" value required,
+        variation_count: "variationCount" value required,
+        test_size: "testSize" value required,
+        winning_criteria: "winningCriteria" value required,
+        variations: "variations" value required
     }
 }
 
@@ -3695,31 +3156,10 @@ pub struct EmailCampaignAbVariation {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignAbVariation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignAbVariation {
-    const NAME: &'static str = "EmailCampaignAbVariation";
-
-    const FIELDS: &'static[&'static str] = &["subject", "documentId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subject")?,
-                1 => entries.value(&mut v1, "documentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { subject: v0.unwrap_or_default(), document_id: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    EmailCampaignAbVariation {
+        subject: "subject" value optional,
+        document_id: "documentId" value optional
     }
 }
 
@@ -3773,53 +3213,14 @@ pub struct EmailCampaignBatchConfig {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignBatchConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignBatchConfig {
-    const NAME: &'static str = "EmailCampaignBatchConfig";
-
-    const FIELDS: &'static[&'static str] = &[
-        "batchSize",
-        "interval",
-        "intervalUnit",
-        "skipDays",
-        "windowStart",
-        "windowEnd"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "batchSize")?,
-                1 => entries.value(&mut v1, "interval")?,
-                2 => entries.value(&mut v2, "intervalUnit")?,
-                3 => entries.value(&mut v3, "skipDays")?,
-                4 => entries.value(&mut v4, "windowStart")?,
-                5 => entries.value(&mut v5, "windowEnd")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            batch_size: crate::runtime::object::required(v0, "batchSize")?,
-            interval: crate::runtime::object::required(v1, "interval")?,
-            interval_unit: crate::runtime::object::required(v2, "intervalUnit")?,
-            skip_days: v3.unwrap_or_default(),
-            window_start: v4.unwrap_or_default(),
-            window_end: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignBatchConfig {
+        batch_size: "batchSize" value required,
+        interval: "interval" value required,
+        interval_unit: "intervalUnit" value required,
+        skip_days: "skipDays" value optional,
+        window_start: "windowStart" value optional,
+        window_end: "windowEnd" value optional
     }
 }
 
@@ -3910,252 +3311,101 @@ crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignCategory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignCategory",))]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
     pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "replyToAddress", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyToAddress",))]
     pub reply_to_address: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailCampaignDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailCampaignDetails {
-    const NAME: &'static str = "EmailCampaignDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "source",
-        "sourceId",
-        "name",
-        "status",
-        "campaignType",
-        "campaignCategory",
-        "variations",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "editorType",
-        "isPlainText",
-        "editorContentUrl",
-        "fromName",
-        "fromEmail",
-        "subject",
-        "replyToAddress",
-        "previewText",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "campaignType")?,
-                6 => entries.value(&mut v6, "campaignCategory")?,
-                7 => entries.value_or_default(&mut v7, "variations")?,
-                8 => entries.value(&mut v8, "deleted")?,
-                9 => entries.value(&mut v9, "createdAt")?,
-                10 => entries.value(&mut v10, "updatedAt")?,
-                11 => entries.value(&mut v11, "editorType")?,
-                12 => entries.value(&mut v12, "isPlainText")?,
-                13 => entries.value(&mut v13, "editorContentUrl")?,
-                14 => entries.value(&mut v14, "fromName")?,
-                15 => entries.value(&mut v15, "fromEmail")?,
-                16 => entries.value(&mut v16, "subject")?,
-                17 => entries.value(&mut v17, "replyToAddress")?,
-                18 => entries.value(&mut v18, "previewText")?,
-                19 => entries.value(&mut v19, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            campaign_type: v5.unwrap_or_default(),
-            campaign_category: v6.unwrap_or_default(),
-            variations: v7.unwrap_or_default(),
-            deleted: v8.unwrap_or_default(),
-            created_at: v9.unwrap_or_default(),
-            updated_at: v10.unwrap_or_default(),
-            editor_type: v11.unwrap_or_default(),
-            is_plain_text: v12.unwrap_or_default(),
-            editor_content_url: v13.unwrap_or_default(),
-            from_name: v14.unwrap_or_default(),
-            from_email: v15.unwrap_or_default(),
-            subject: v16.unwrap_or_default(),
-            reply_to_address: v17.unwrap_or_default(),
-            preview_text: v18.unwrap_or_default(),
-            trace_id: v19.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignDetails {
+        id: "id" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        campaign_type: "campaignType" value optional,
+        campaign_category: "campaignCategory" value optional,
+        variations: "variations" value_or_default optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        editor_type: "editorType" value optional,
+        is_plain_text: "isPlainText" value optional,
+        editor_content_url: "editorContentUrl" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        subject: "subject" value optional,
+        reply_to_address: "replyToAddress" value optional,
+        preview_text: "previewText" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -4189,53 +3439,14 @@ pub struct EmailCampaignMessage {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignMessage {
-    const NAME: &'static str = "EmailCampaignMessage";
-
-    const FIELDS: &'static[&'static str] = &[
-        "subject",
-        "fromName",
-        "fromEmail",
-        "replyToAddress",
-        "previewText",
-        "attachments"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "subject")?,
-                1 => entries.value(&mut v1, "fromName")?,
-                2 => entries.value(&mut v2, "fromEmail")?,
-                3 => entries.value(&mut v3, "replyToAddress")?,
-                4 => entries.value(&mut v4, "previewText")?,
-                5 => entries.value(&mut v5, "attachments")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            subject: crate::runtime::object::required(v0, "subject")?,
-            from_name: crate::runtime::object::required(v1, "fromName")?,
-            from_email: crate::runtime::object::required(v2, "fromEmail")?,
-            reply_to_address: v3.unwrap_or_default(),
-            preview_text: v4.unwrap_or_default(),
-            attachments: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignMessage {
+        subject: "subject" value required,
+        from_name: "fromName" value required,
+        from_email: "fromEmail" value required,
+        reply_to_address: "replyToAddress" value optional,
+        preview_text: "previewText" value optional,
+        attachments: "attachments" value optional
     }
 }
 
@@ -4303,49 +3514,13 @@ pub struct EmailCampaignRecipients {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignRecipients {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignRecipients {
-    const NAME: &'static str = "EmailCampaignRecipients";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "contactIds",
-        "tagIds",
-        "segment",
-        "freezeList"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "contactIds")?,
-                2 => entries.value(&mut v2, "tagIds")?,
-                3 => entries.value(&mut v3, "segment")?,
-                4 => entries.value(&mut v4, "freezeList")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: crate::runtime::object::required(v0, "type")?,
-            contact_ids: v1.unwrap_or_default(),
-            tag_ids: v2.unwrap_or_default(),
-            segment: v3.unwrap_or_default(),
-            freeze_list: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignRecipients {
+        type_: "type" value required,
+        contact_ids: "contactIds" value optional,
+        tag_ids: "tagIds" value optional,
+        segment: "segment" value optional,
+        freeze_list: "freezeList" value optional
     }
 }
 
@@ -4504,37 +3679,11 @@ pub struct EmailCampaignResend {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignResend {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignResend {
-    const NAME: &'static str = "EmailCampaignResend";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "waitHours", "subject"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "waitHours")?,
-                2 => entries.value(&mut v2, "subject")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            wait_hours: v1.unwrap_or_default(),
-            subject: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignResend {
+        enabled: "enabled" value optional,
+        wait_hours: "waitHours" value optional,
+        subject: "subject" value optional
     }
 }
 
@@ -4602,61 +3751,16 @@ pub struct EmailCampaignRssConfig {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignRssConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignRssConfig {
-    const NAME: &'static str = "EmailCampaignRssConfig";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "rssFeedURL",
-        "repeatAfter",
-        "repeatAfterTime",
-        "rssFeedLimit",
-        "startAtDay",
-        "startAtMonthDay",
-        "firstExecutionDate"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "rssFeedURL")?,
-                2 => entries.value(&mut v2, "repeatAfter")?,
-                3 => entries.value(&mut v3, "repeatAfterTime")?,
-                4 => entries.value(&mut v4, "rssFeedLimit")?,
-                5 => entries.value(&mut v5, "startAtDay")?,
-                6 => entries.value(&mut v6, "startAtMonthDay")?,
-                7 => entries.value(&mut v7, "firstExecutionDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            rss_feed_url: crate::runtime::object::required(v1, "rssFeedURL")?,
-            repeat_after: crate::runtime::object::required(v2, "repeatAfter")?,
-            repeat_after_time: crate::runtime::object::required(v3, "repeatAfterTime")?,
-            rss_feed_limit: v4.unwrap_or_default(),
-            start_at_day: v5.unwrap_or_default(),
-            start_at_month_day: v6.unwrap_or_default(),
-            first_execution_date: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignRssConfig {
+        name: "name" value required,
+        rss_feed_url: "rssFeedURL" value required,
+        repeat_after: "repeatAfter" value required,
+        repeat_after_time: "repeatAfterTime" value required,
+        rss_feed_limit: "rssFeedLimit" value optional,
+        start_at_day: "startAtDay" value optional,
+        start_at_month_day: "startAtMonthDay" value optional,
+        first_execution_date: "firstExecutionDate" value optional
     }
 }
 
@@ -4841,49 +3945,13 @@ pub struct EmailCampaignScheduleConfig {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignScheduleConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignScheduleConfig {
-    const NAME: &'static str = "EmailCampaignScheduleConfig";
-
-    const FIELDS: &'static[&'static str] = &[
-        "sendAt",
-        "batch",
-        "tracking",
-        "resend",
-        "emailPreferenceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sendAt")?,
-                1 => entries.value(&mut v1, "batch")?,
-                2 => entries.value(&mut v2, "tracking")?,
-                3 => entries.value(&mut v3, "resend")?,
-                4 => entries.value(&mut v4, "emailPreferenceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            send_at: v0.unwrap_or_default(),
-            batch: v1.unwrap_or_default(),
-            tracking: v2.unwrap_or_default(),
-            resend: v3.unwrap_or_default(),
-            email_preference_id: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignScheduleConfig {
+        send_at: "sendAt" value optional,
+        batch: "batch" value optional,
+        tracking: "tracking" value optional,
+        resend: "resend" value optional,
+        email_preference_id: "emailPreferenceId" value optional
     }
 }
 
@@ -4937,96 +4005,36 @@ impl EmailCampaignScheduleConfig {
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `source`: a [`EmailStatsSource`](crate::v3::emails::EmailStatsSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<EmailStatsSource>,
 
     /// `sourceId`: a string. Example: `campaign123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// The workflow step, if one was asked for.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subSourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subSourceId",))]
     pub sub_source_id: Option<String>,
 
     /// `stats`: a [`EmailStats`](crate::v3::emails::EmailStats).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub stats: Option<EmailStats>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailCampaignStatsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailCampaignStatsResponse {
-    const NAME: &'static str = "EmailCampaignStatsResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "source",
-        "sourceId",
-        "subSourceId",
-        "stats",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "subSourceId")?,
-                4 => entries.value(&mut v4, "stats")?,
-                5 => entries.value(&mut v5, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            sub_source_id: v3.unwrap_or_default(),
-            stats: v4.unwrap_or_default(),
-            trace_id: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailCampaignStatsResponse {
+        location_id: "locationId" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        sub_source_id: "subSourceId" value optional,
+        stats: "stats" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -5126,31 +4134,10 @@ pub struct EmailCampaignTracking {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for EmailCampaignTracking {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for EmailCampaignTracking {
-    const NAME: &'static str = "EmailCampaignTracking";
-
-    const FIELDS: &'static[&'static str] = &["clickTracking", "utmTracking"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "clickTracking")?,
-                1 => entries.value(&mut v1, "utmTracking")?,
-                _ => {}
-            }
-        }
-        Ok(Self { click_tracking: v0.unwrap_or_default(), utm_tracking: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    EmailCampaignTracking {
+        click_tracking: "clickTracking" value optional,
+        utm_tracking: "utmTracking" value optional
     }
 }
 
@@ -5180,48 +4167,18 @@ impl EmailCampaignTracking {
 #[non_exhaustive]
 pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `isWinner`: `true` or `false`. Example: `true`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isWinner", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isWinner",))]
     pub is_winner: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailCampaignVariation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailCampaignVariation {
-    const NAME: &'static str = "EmailCampaignVariation";
-
-    const FIELDS: &'static[&'static str] = &["sourceId", "isWinner"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sourceId")?,
-                1 => entries.value(&mut v1, "isWinner")?,
-                _ => {}
-            }
-        }
-        Ok(Self { source_id: v0.unwrap_or_default(), is_winner: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    EmailCampaignVariation {
+        source_id: "sourceId" value optional,
+        is_winner: "isWinner" value optional
     }
 }
 
@@ -5314,212 +4271,88 @@ crate::runtime::enums::string_enum!(EmailEditorType);
 #[non_exhaustive]
 pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sent: Option<i64>,
 
     /// Accepted by the receiving server.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub accepted: Option<i64>,
 
     /// `delivered`: a whole number. Example: `1000`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub delivered: Option<i64>,
 
     /// `opened`: a whole number. Example: `450`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opened: Option<i64>,
 
     /// `clicked`: a whole number. Example: `120`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub clicked: Option<i64>,
 
     /// `unsubscribed`: a whole number. Example: `5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub unsubscribed: Option<i64>,
 
     /// Marked as spam.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub complained: Option<i64>,
 
     /// Hard bounces.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "permanentFail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "permanentFail",))]
     pub permanent_fail: Option<i64>,
 
     /// Soft bounces.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "temporaryFail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "temporaryFail",))]
     pub temporary_fail: Option<i64>,
 
     /// `rejected`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub rejected: Option<i64>,
 
     /// `failed`: a whole number. Example: `5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub failed: Option<i64>,
 
     /// `replied`: a whole number. Example: `25`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub replied: Option<i64>,
 
     /// Percent of delivered.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "openRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openRate",))]
     pub open_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "clickRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "clickRate",))]
     pub click_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "unsubscribeRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unsubscribeRate",))]
     pub unsubscribe_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "complaintRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "complaintRate",))]
     pub complaint_rate: Option<f64>,
 
     /// Percent of sent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bounceRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bounceRate",))]
     pub bounce_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "replyRate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyRate",))]
     pub reply_rate: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailStats {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailStats {
-    const NAME: &'static str = "EmailStats";
-
-    const FIELDS: &'static[&'static str] = &[
-        "sent",
-        "accepted",
-        "delivered",
-        "opened",
-        "clicked",
-        "unsubscribed",
-        "complained",
-        "permanentFail",
-        "temporaryFail",
-        "rejected",
-        "failed",
-        "replied",
-        "openRate",
-        "clickRate",
-        "unsubscribeRate",
-        "complaintRate",
-        "bounceRate",
-        "replyRate"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "sent")?,
-                1 => entries.value(&mut v1, "accepted")?,
-                2 => entries.value(&mut v2, "delivered")?,
-                3 => entries.value(&mut v3, "opened")?,
-                4 => entries.value(&mut v4, "clicked")?,
-                5 => entries.value(&mut v5, "unsubscribed")?,
-                6 => entries.value(&mut v6, "complained")?,
-                7 => entries.value(&mut v7, "permanentFail")?,
-                8 => entries.value(&mut v8, "temporaryFail")?,
-                9 => entries.value(&mut v9, "rejected")?,
-                10 => entries.value(&mut v10, "failed")?,
-                11 => entries.value(&mut v11, "replied")?,
-                12 => entries.value(&mut v12, "openRate")?,
-                13 => entries.value(&mut v13, "clickRate")?,
-                14 => entries.value(&mut v14, "unsubscribeRate")?,
-                15 => entries.value(&mut v15, "complaintRate")?,
-                16 => entries.value(&mut v16, "bounceRate")?,
-                17 => entries.value(&mut v17, "replyRate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            sent: v0.unwrap_or_default(),
-            accepted: v1.unwrap_or_default(),
-            delivered: v2.unwrap_or_default(),
-            opened: v3.unwrap_or_default(),
-            clicked: v4.unwrap_or_default(),
-            unsubscribed: v5.unwrap_or_default(),
-            complained: v6.unwrap_or_default(),
-            permanent_fail: v7.unwrap_or_default(),
-            temporary_fail: v8.unwrap_or_default(),
-            rejected: v9.unwrap_or_default(),
-            failed: v10.unwrap_or_default(),
-            replied: v11.unwrap_or_default(),
-            open_rate: v12.unwrap_or_default(),
-            click_rate: v13.unwrap_or_default(),
-            unsubscribe_rate: v14.unwrap_or_default(),
-            complaint_rate: v15.unwrap_or_default(),
-            bounce_rate: v16.unwrap_or_default(),
-            reply_rate: v17.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailStats {
+        sent: "sent" value optional,
+        accepted: "accepted" value optional,
+        delivered: "delivered" value optional,
+        opened: "opened" value optional,
+        clicked: "clicked" value optional,
+        unsubscribed: "unsubscribed" value optional,
+        complained: "complained" value optional,
+        permanent_fail: "permanentFail" value optional,
+        temporary_fail: "temporaryFail" value optional,
+        rejected: "rejected" value optional,
+        failed: "failed" value optional,
+        replied: "replied" value optional,
+        open_rate: "openRate" value optional,
+        click_rate: "clickRate" value optional,
+        unsubscribe_rate: "unsubscribeRate" value optional,
+        complaint_rate: "complaintRate" value optional,
+        bounce_rate: "bounceRate" value optional,
+        reply_rate: "replyRate" value optional
     }
 }
 
@@ -5573,190 +4406,74 @@ crate::runtime::enums::string_enum!(EmailStatsSource);
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Newsletter Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// Address to GET the rendered HTML from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailTemplate {
-    const NAME: &'static str = "EmailTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "editorType",
-        "isPlainText",
-        "parentFolderId",
-        "fromName",
-        "fromEmail",
-        "subject",
-        "previewText",
-        "editorContentUrl",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "editorType")?,
-                3 => entries.value(&mut v3, "isPlainText")?,
-                4 => entries.value(&mut v4, "parentFolderId")?,
-                5 => entries.value(&mut v5, "fromName")?,
-                6 => entries.value(&mut v6, "fromEmail")?,
-                7 => entries.value(&mut v7, "subject")?,
-                8 => entries.value(&mut v8, "previewText")?,
-                9 => entries.value(&mut v9, "editorContentUrl")?,
-                10 => entries.value(&mut v10, "deleted")?,
-                11 => entries.value(&mut v11, "createdAt")?,
-                12 => entries.value(&mut v12, "updatedAt")?,
-                13 => entries.value(&mut v13, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            editor_type: v2.unwrap_or_default(),
-            is_plain_text: v3.unwrap_or_default(),
-            parent_folder_id: v4.unwrap_or_default(),
-            from_name: v5.unwrap_or_default(),
-            from_email: v6.unwrap_or_default(),
-            subject: v7.unwrap_or_default(),
-            preview_text: v8.unwrap_or_default(),
-            editor_content_url: v9.unwrap_or_default(),
-            deleted: v10.unwrap_or_default(),
-            created_at: v11.unwrap_or_default(),
-            updated_at: v12.unwrap_or_default(),
-            trace_id: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailTemplate {
+        id: "id" value optional,
+        name: "name" value optional,
+        editor_type: "editorType" value optional,
+        is_plain_text: "isPlainText" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        subject: "subject" value optional,
+        preview_text: "previewText" value optional,
+        editor_content_url: "editorContentUrl" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -5766,77 +4483,31 @@ impl crate::runtime::object::Object for EmailTemplate {
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Spring Campaigns`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailTemplateFolder {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailTemplateFolder {
-    const NAME: &'static str = "EmailTemplateFolder";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "createdAt", "updatedAt", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "createdAt")?,
-                3 => entries.value(&mut v3, "updatedAt")?,
-                4 => entries.value(&mut v4, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            created_at: v2.unwrap_or_default(),
-            updated_at: v3.unwrap_or_default(),
-            trace_id: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailTemplateFolder {
+        id: "id" value optional,
+        name: "name" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -5846,161 +4517,61 @@ impl crate::runtime::object::Object for EmailTemplateFolder {
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Whether the item is a template or a folder.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<EmailTemplateListItemType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com/preview`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// For templates.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// Items inside, for a folder.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "childCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "childCount",))]
     pub child_count: Option<i64>,
 
     /// A folder that is not empty.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasChildren", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasChildren",))]
     pub has_children: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for EmailTemplateListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for EmailTemplateListItem {
-    const NAME: &'static str = "EmailTemplateListItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "type",
-        "isPlainText",
-        "updatedAt",
-        "createdAt",
-        "previewUrl",
-        "editorType",
-        "childCount",
-        "hasChildren",
-        "parentFolderId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "isPlainText")?,
-                4 => entries.value(&mut v4, "updatedAt")?,
-                5 => entries.value(&mut v5, "createdAt")?,
-                6 => entries.value(&mut v6, "previewUrl")?,
-                7 => entries.value(&mut v7, "editorType")?,
-                8 => entries.value(&mut v8, "childCount")?,
-                9 => entries.value(&mut v9, "hasChildren")?,
-                10 => entries.value(&mut v10, "parentFolderId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            is_plain_text: v3.unwrap_or_default(),
-            updated_at: v4.unwrap_or_default(),
-            created_at: v5.unwrap_or_default(),
-            preview_url: v6.unwrap_or_default(),
-            editor_type: v7.unwrap_or_default(),
-            child_count: v8.unwrap_or_default(),
-            has_children: v9.unwrap_or_default(),
-            parent_folder_id: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    EmailTemplateListItem {
+        id: "id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        is_plain_text: "isPlainText" value optional,
+        updated_at: "updatedAt" value optional,
+        created_at: "createdAt" value optional,
+        preview_url: "previewUrl" value optional,
+        editor_type: "editorType" value optional,
+        child_count: "childCount" value optional,
+        has_children: "hasChildren" value optional,
+        parent_folder_id: "parentFolderId" value optional
     }
 }
 
@@ -6070,49 +4641,13 @@ pub struct ImportEmailTemplateRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ImportEmailTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ImportEmailTemplateRequest {
-    const NAME: &'static str = "ImportEmailTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "importProvider",
-        "importUrl",
-        "name",
-        "parentFolderId",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "importProvider")?,
-                1 => entries.value(&mut v1, "importUrl")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "parentFolderId")?,
-                4 => entries.value(&mut v4, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            import_provider: crate::runtime::object::required(v0, "importProvider")?,
-            import_url: crate::runtime::object::required(v1, "importUrl")?,
-            name: v2.unwrap_or_default(),
-            parent_folder_id: v3.unwrap_or_default(),
-            user_id: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ImportEmailTemplateRequest {
+        import_provider: "importProvider" value required,
+        import_url: "importUrl" value required,
+        name: "name" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        user_id: "userId" value optional
     }
 }
 
@@ -6199,49 +4734,18 @@ pub struct ListBulkActionCampaignsResponse {
     pub campaigns: Vec<BulkActionCampaign>,
 
     /// Sends matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListBulkActionCampaignsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListBulkActionCampaignsResponse {
-    const NAME: &'static str = "ListBulkActionCampaignsResponse";
-
-    const FIELDS: &'static[&'static str] = &["campaigns", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "campaigns")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            campaigns: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListBulkActionCampaignsResponse {
+        campaigns: "campaigns" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -6254,49 +4758,18 @@ pub struct ListEmailCampaignsResponse {
     pub campaigns: Vec<EmailCampaign>,
 
     /// Campaigns matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListEmailCampaignsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListEmailCampaignsResponse {
-    const NAME: &'static str = "ListEmailCampaignsResponse";
-
-    const FIELDS: &'static[&'static str] = &["campaigns", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "campaigns")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            campaigns: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListEmailCampaignsResponse {
+        campaigns: "campaigns" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -6353,49 +4826,18 @@ pub struct ListEmailTemplatesResponse {
     pub items: Vec<EmailTemplateListItem>,
 
     /// Templates and folders matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListEmailTemplatesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListEmailTemplatesResponse {
-    const NAME: &'static str = "ListEmailTemplatesResponse";
-
-    const FIELDS: &'static[&'static str] = &["items", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "items")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            items: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListEmailTemplatesResponse {
+        items: "items" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -6481,49 +4923,18 @@ pub struct ListWorkflowCampaignsResponse {
     pub campaigns: Vec<WorkflowCampaign>,
 
     /// Workflows matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListWorkflowCampaignsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListWorkflowCampaignsResponse {
-    const NAME: &'static str = "ListWorkflowCampaignsResponse";
-
-    const FIELDS: &'static[&'static str] = &["campaigns", "total", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "campaigns")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            campaigns: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListWorkflowCampaignsResponse {
+        campaigns: "campaigns" value_or_default optional,
+        total: "total" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -6533,187 +4944,71 @@ impl crate::runtime::object::Object for ListWorkflowCampaignsResponse {
 #[non_exhaustive]
 pub struct NewEmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Newsletter Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subjectLine",))]
     pub subject_line: Option<String>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// Address of a rendered preview.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for NewEmailTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for NewEmailTemplate {
-    const NAME: &'static str = "NewEmailTemplate";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "editorType",
-        "isPlainText",
-        "parentFolderId",
-        "fromName",
-        "fromEmail",
-        "subjectLine",
-        "previewText",
-        "previewUrl",
-        "createdAt",
-        "updatedAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "editorType")?,
-                3 => entries.value(&mut v3, "isPlainText")?,
-                4 => entries.value(&mut v4, "parentFolderId")?,
-                5 => entries.value(&mut v5, "fromName")?,
-                6 => entries.value(&mut v6, "fromEmail")?,
-                7 => entries.value(&mut v7, "subjectLine")?,
-                8 => entries.value(&mut v8, "previewText")?,
-                9 => entries.value(&mut v9, "previewUrl")?,
-                10 => entries.value(&mut v10, "createdAt")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            editor_type: v2.unwrap_or_default(),
-            is_plain_text: v3.unwrap_or_default(),
-            parent_folder_id: v4.unwrap_or_default(),
-            from_name: v5.unwrap_or_default(),
-            from_email: v6.unwrap_or_default(),
-            subject_line: v7.unwrap_or_default(),
-            preview_text: v8.unwrap_or_default(),
-            preview_url: v9.unwrap_or_default(),
-            created_at: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            trace_id: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    NewEmailTemplate {
+        id: "id" value optional,
+        name: "name" value optional,
+        editor_type: "editorType" value optional,
+        is_plain_text: "isPlainText" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        subject_line: "subjectLine" value optional,
+        preview_text: "previewText" value optional,
+        preview_url: "previewUrl" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -6723,153 +5018,62 @@ impl crate::runtime::object::Object for NewEmailTemplate {
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `source`: a string. Example: `email-campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignCategory", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignCategory",))]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
     pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SavedEmailCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SavedEmailCampaign {
-    const NAME: &'static str = "SavedEmailCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "source",
-        "sourceId",
-        "name",
-        "status",
-        "campaignType",
-        "campaignCategory",
-        "variations",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "sourceId")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "campaignType")?,
-                6 => entries.value(&mut v6, "campaignCategory")?,
-                7 => entries.value_or_default(&mut v7, "variations")?,
-                8 => entries.value(&mut v8, "deleted")?,
-                9 => entries.value(&mut v9, "createdAt")?,
-                10 => entries.value(&mut v10, "updatedAt")?,
-                11 => entries.value(&mut v11, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            source_id: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            status: v4.unwrap_or_default(),
-            campaign_type: v5.unwrap_or_default(),
-            campaign_category: v6.unwrap_or_default(),
-            variations: v7.unwrap_or_default(),
-            deleted: v8.unwrap_or_default(),
-            created_at: v9.unwrap_or_default(),
-            updated_at: v10.unwrap_or_default(),
-            trace_id: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SavedEmailCampaign {
+        id: "id" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        campaign_type: "campaignType" value optional,
+        campaign_category: "campaignCategory" value optional,
+        variations: "variations" value_or_default optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -6919,69 +5123,18 @@ pub struct ScheduleEmailCampaignRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ScheduleEmailCampaignRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ScheduleEmailCampaignRequest {
-    const NAME: &'static str = "ScheduleEmailCampaignRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "scheduleType",
-        "timeZone",
-        "userId",
-        "userName",
-        "emailMeta",
-        "recipients",
-        "sendDays",
-        "scheduleConfig",
-        "rssConfig",
-        "abTestConfig"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "scheduleType")?,
-                1 => entries.value(&mut v1, "timeZone")?,
-                2 => entries.value(&mut v2, "userId")?,
-                3 => entries.value(&mut v3, "userName")?,
-                4 => entries.value(&mut v4, "emailMeta")?,
-                5 => entries.value(&mut v5, "recipients")?,
-                6 => entries.value(&mut v6, "sendDays")?,
-                7 => entries.value(&mut v7, "scheduleConfig")?,
-                8 => entries.value(&mut v8, "rssConfig")?,
-                9 => entries.value(&mut v9, "abTestConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            schedule_type: crate::runtime::object::required(v0, "scheduleType")?,
-            time_zone: crate::runtime::object::required(v1, "timeZone")?,
-            user_id: crate::runtime::object::required(v2, "userId")?,
-            user_name: v3.unwrap_or_default(),
-            email_meta: crate::runtime::object::required(v4, "emailMeta")?,
-            recipients: crate::runtime::object::required(v5, "recipients")?,
-            send_days: v6.unwrap_or_default(),
-            schedule_config: v7.unwrap_or_default(),
-            rss_config: v8.unwrap_or_default(),
-            ab_test_config: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ScheduleEmailCampaignRequest {
+        schedule_type: "scheduleType" value required,
+        time_zone: "timeZone" value required,
+        user_id: "userId" value required,
+        user_name: "userName" value optional,
+        email_meta: "emailMeta" value required,
+        recipients: "recipients" value required,
+        send_days: "sendDays" value optional,
+        schedule_config: "scheduleConfig" value optional,
+        rss_config: "rssConfig" value optional,
+        ab_test_config: "abTestConfig" value optional
     }
 }
 
@@ -7100,63 +5253,23 @@ crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
     /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "campaignId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// Id the figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ScheduleEmailCampaignResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ScheduleEmailCampaignResponse {
-    const NAME: &'static str = "ScheduleEmailCampaignResponse";
-
-    const FIELDS: &'static[&'static str] = &["campaignId", "sourceId", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "campaignId")?,
-                1 => entries.value(&mut v1, "sourceId")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            campaign_id: v0.unwrap_or_default(),
-            source_id: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ScheduleEmailCampaignResponse {
+        campaign_id: "campaignId" value optional,
+        source_id: "sourceId" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -7247,40 +5360,12 @@ pub struct UpdateEmailCampaignRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateEmailCampaignRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateEmailCampaignRequest {
-    const NAME: &'static str = "UpdateEmailCampaignRequest";
-
-    const FIELDS: &'static[&'static str] = &["name", "editorContent", "editorType", "userId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "editorContent")?,
-                2 => entries.value(&mut v2, "editorType")?,
-                3 => entries.value(&mut v3, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            editor_content: v1.unwrap_or_default(),
-            editor_type: v2.unwrap_or_default(),
-            user_id: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateEmailCampaignRequest {
+        name: "name" value optional,
+        editor_content: "editorContent" value optional,
+        editor_type: "editorType" value optional,
+        user_id: "userId" value optional
     }
 }
 
@@ -7363,69 +5448,18 @@ pub struct UpdateEmailTemplateRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateEmailTemplateRequest {
-    const NAME: &'static str = "UpdateEmailTemplateRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "editorContent",
-        "editorType",
-        "previewText",
-        "subjectLine",
-        "fromName",
-        "fromEmail",
-        "archived",
-        "parentFolderId",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "editorContent")?,
-                2 => entries.value(&mut v2, "editorType")?,
-                3 => entries.value(&mut v3, "previewText")?,
-                4 => entries.value(&mut v4, "subjectLine")?,
-                5 => entries.value(&mut v5, "fromName")?,
-                6 => entries.value(&mut v6, "fromEmail")?,
-                7 => entries.value(&mut v7, "archived")?,
-                8 => entries.value(&mut v8, "parentFolderId")?,
-                9 => entries.value(&mut v9, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: v0.unwrap_or_default(),
-            editor_content: v1.unwrap_or_default(),
-            editor_type: v2.unwrap_or_default(),
-            preview_text: v3.unwrap_or_default(),
-            subject_line: v4.unwrap_or_default(),
-            from_name: v5.unwrap_or_default(),
-            from_email: v6.unwrap_or_default(),
-            archived: v7.unwrap_or_default(),
-            parent_folder_id: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateEmailTemplateRequest {
+        name: "name" value optional,
+        editor_content: "editorContent" value optional,
+        editor_type: "editorType" value optional,
+        preview_text: "previewText" value optional,
+        subject_line: "subjectLine" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        archived: "archived" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        user_id: "userId" value optional
     }
 }
 
@@ -7520,195 +5554,75 @@ impl UpdateEmailTemplateRequest {
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `My Email Template`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `archived`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub archived: Option<bool>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subjectLine",))]
     pub subject_line: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com/preview/template123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateEmailTemplateResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpdateEmailTemplateResponse {
-    const NAME: &'static str = "UpdateEmailTemplateResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "archived",
-        "fromName",
-        "fromEmail",
-        "subjectLine",
-        "previewText",
-        "previewUrl",
-        "editorType",
-        "isPlainText",
-        "parentFolderId",
-        "updatedAt",
-        "createdAt",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "archived")?,
-                3 => entries.value(&mut v3, "fromName")?,
-                4 => entries.value(&mut v4, "fromEmail")?,
-                5 => entries.value(&mut v5, "subjectLine")?,
-                6 => entries.value(&mut v6, "previewText")?,
-                7 => entries.value(&mut v7, "previewUrl")?,
-                8 => entries.value(&mut v8, "editorType")?,
-                9 => entries.value(&mut v9, "isPlainText")?,
-                10 => entries.value(&mut v10, "parentFolderId")?,
-                11 => entries.value(&mut v11, "updatedAt")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            archived: v2.unwrap_or_default(),
-            from_name: v3.unwrap_or_default(),
-            from_email: v4.unwrap_or_default(),
-            subject_line: v5.unwrap_or_default(),
-            preview_text: v6.unwrap_or_default(),
-            preview_url: v7.unwrap_or_default(),
-            editor_type: v8.unwrap_or_default(),
-            is_plain_text: v9.unwrap_or_default(),
-            parent_folder_id: v10.unwrap_or_default(),
-            updated_at: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            trace_id: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateEmailTemplateResponse {
+        id: "id" value optional,
+        name: "name" value optional,
+        archived: "archived" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        subject_line: "subjectLine" value optional,
+        preview_text: "previewText" value optional,
+        preview_url: "previewUrl" value optional,
+        editor_type: "editorType" value optional,
+        is_plain_text: "isPlainText" value optional,
+        parent_folder_id: "parentFolderId" value optional,
+        updated_at: "updatedAt" value optional,
+        created_at: "createdAt" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -7718,107 +5632,43 @@ impl crate::runtime::object::Object for UpdateEmailTemplateResponse {
 #[non_exhaustive]
 pub struct WorkflowCampaign {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `sorting workflow`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`WorkflowCampaignStatus`](crate::v3::emails::WorkflowCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<WorkflowCampaignStatus>,
 
     /// `source`: a string. Example: `workflow`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for WorkflowCampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for WorkflowCampaign {
-    const NAME: &'static str = "WorkflowCampaign";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "status",
-        "source",
-        "sourceId",
-        "deleted",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "source")?,
-                4 => entries.value(&mut v4, "sourceId")?,
-                5 => entries.value(&mut v5, "deleted")?,
-                6 => entries.value(&mut v6, "createdAt")?,
-                7 => entries.value(&mut v7, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            source: v3.unwrap_or_default(),
-            source_id: v4.unwrap_or_default(),
-            deleted: v5.unwrap_or_default(),
-            created_at: v6.unwrap_or_default(),
-            updated_at: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    WorkflowCampaign {
+        id: "id" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -7828,50 +5678,30 @@ impl crate::runtime::object::Object for WorkflowCampaign {
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `sorting workflow`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `status`: a [`WorkflowCampaignStatus`](crate::v3::emails::WorkflowCampaignStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<WorkflowCampaignStatus>,
 
     /// `source`: a string. Example: `workflow`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sourceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// The steps of the workflow that send email.
@@ -7879,77 +5709,22 @@ pub struct WorkflowCampaignDetails {
     pub sub_sources: Vec<WorkflowEmailStep>,
 
     /// Trace id of the request.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for WorkflowCampaignDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for WorkflowCampaignDetails {
-    const NAME: &'static str = "WorkflowCampaignDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "status",
-        "source",
-        "sourceId",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "subSources",
-        "traceId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "source")?,
-                4 => entries.value(&mut v4, "sourceId")?,
-                5 => entries.value(&mut v5, "deleted")?,
-                6 => entries.value(&mut v6, "createdAt")?,
-                7 => entries.value(&mut v7, "updatedAt")?,
-                8 => entries.value_or_default(&mut v8, "subSources")?,
-                9 => entries.value(&mut v9, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            source: v3.unwrap_or_default(),
-            source_id: v4.unwrap_or_default(),
-            deleted: v5.unwrap_or_default(),
-            created_at: v6.unwrap_or_default(),
-            updated_at: v7.unwrap_or_default(),
-            sub_sources: v8.unwrap_or_default(),
-            trace_id: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    WorkflowCampaignDetails {
+        id: "id" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        source: "source" value optional,
+        source_id: "sourceId" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        sub_sources: "subSources" value_or_default optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -7998,155 +5773,59 @@ crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 #[non_exhaustive]
 pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Send welcome email`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub subject: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "editorContentUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// When the step was added.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for WorkflowEmailStep {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for WorkflowEmailStep {
-    const NAME: &'static str = "WorkflowEmailStep";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "subject",
-        "fromName",
-        "fromEmail",
-        "previewText",
-        "editorType",
-        "isPlainText",
-        "editorContentUrl",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "subject")?,
-                3 => entries.value(&mut v3, "fromName")?,
-                4 => entries.value(&mut v4, "fromEmail")?,
-                5 => entries.value(&mut v5, "previewText")?,
-                6 => entries.value(&mut v6, "editorType")?,
-                7 => entries.value(&mut v7, "isPlainText")?,
-                8 => entries.value(&mut v8, "editorContentUrl")?,
-                9 => entries.value(&mut v9, "createdAt")?,
-                10 => entries.value(&mut v10, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            subject: v2.unwrap_or_default(),
-            from_name: v3.unwrap_or_default(),
-            from_email: v4.unwrap_or_default(),
-            preview_text: v5.unwrap_or_default(),
-            editor_type: v6.unwrap_or_default(),
-            is_plain_text: v7.unwrap_or_default(),
-            editor_content_url: v8.unwrap_or_default(),
-            created_at: v9.unwrap_or_default(),
-            updated_at: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    WorkflowEmailStep {
+        id: "id" value optional,
+        name: "name" value optional,
+        subject: "subject" value optional,
+        from_name: "fromName" value optional,
+        from_email: "fromEmail" value optional,
+        preview_text: "previewText" value optional,
+        editor_type: "editorType" value optional,
+        is_plain_text: "isPlainText" value optional,
+        editor_content_url: "editorContentUrl" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }

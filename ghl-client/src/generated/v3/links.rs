@@ -628,37 +628,15 @@ impl UpdateLink {
 #[non_exhaustive]
 pub struct DeleteLinkResponse {
     /// HighLevel's spelling. True when the record was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// True when the link was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteLinkResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteLinkResponse {
-    const NAME: &'static str = "DeleteLinkResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "succeeded"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "succeeded")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeded: v0.unwrap_or_default(), succeeded: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    DeleteLinkResponse {
+        succeded: "succeded" value optional,
+        succeeded: "succeeded" value optional
     }
 }

@@ -3440,37 +3440,12 @@ impl UploadLocationCustomFieldFiles {
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
     /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationProvider", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProvider",))]
     pub conversation_provider: Option<ConversationProvider>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationChannelEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ConversationChannelEntry {
-    const NAME: &'static str = "ConversationChannelEntry";
-
-    const FIELDS: &'static[&'static str] = &["conversationProvider"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "conversationProvider")?;
-            }
-        Ok(Self { conversation_provider: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ConversationChannelEntry { conversation_provider: "conversationProvider" value optional }
 }
 
 impl ConversationChannelEntry {
@@ -3486,37 +3461,12 @@ impl ConversationChannelEntry {
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "conversationChannel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationChannel",))]
     pub conversation_channel: Option<ConversationChannels>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationChannelResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ConversationChannelResponse {
-    const NAME: &'static str = "ConversationChannelResponse";
-
-    const FIELDS: &'static[&'static str] = &["conversationChannel"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "conversationChannel")?;
-            }
-        Ok(Self { conversation_channel: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ConversationChannelResponse { conversation_channel: "conversationChannel" value optional }
 }
 
 impl ConversationChannelResponse {
@@ -3579,30 +3529,10 @@ pub struct ConversationChannels {
     pub email: Vec<ConversationChannelEntry>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationChannels {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ConversationChannels {
-    const NAME: &'static str = "ConversationChannels";
-
-    const FIELDS: &'static[&'static str] = &["SMS", "Email"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "SMS")?,
-                1 => entries.value_or_default(&mut v1, "Email")?,
-                _ => {}
-            }
-        }
-        Ok(Self { sms: v0.unwrap_or_default(), email: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ConversationChannels {
+        sms: "SMS" value_or_default optional,
+        email: "Email" value_or_default optional
     }
 }
 
@@ -3612,65 +3542,26 @@ impl crate::runtime::object::Object for ConversationChannels {
 #[non_exhaustive]
 pub struct ConversationProvider {
     /// `_id`: a string. Example: `twilio_provider`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Twilio`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `type`: a [`ConversationChannelType`](crate::v3::locations::ConversationChannelType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ConversationChannelType>,
 
     /// The channel's default provider.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub default: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ConversationProvider {
-    const NAME: &'static str = "ConversationProvider";
-
-    const FIELDS: &'static[&'static str] = &["_id", "name", "type", "default"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "default")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-            default: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ConversationProvider {
+        id: "_id" value optional,
+        name: "name" value optional,
+        type_: "type" value optional,
+        default: "default" value optional
     }
 }
 
@@ -3881,28 +3772,8 @@ pub struct LocationPermissions {
     pub permissions: Vec<LocationPermission>,
 }
 
-impl<'de> serde::Deserialize<'de> for LocationPermissions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LocationPermissions {
-    const NAME: &'static str = "LocationPermissions";
-
-    const FIELDS: &'static[&'static str] = &["permissions"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "permissions")?;
-            }
-        Ok(Self { permissions: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    LocationPermissions { permissions: "permissions" value_or_default optional }
 }
 
 impl LocationPermissions {

@@ -483,70 +483,34 @@ impl ListInstalledLocations {
 #[non_exhaustive]
 pub struct AccessToken {
     /// The bearer token.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accessToken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accessToken",))]
     pub access_token: Option<crate::Secret>,
 
     /// `tokenType`: a string. Example: `Bearer`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tokenType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tokenType",))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "expiresIn", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiresIn",))]
     pub expires_in: Option<i64>,
 
     /// The one-use token for the next refresh.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refreshToken",))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userType",))]
     pub user_type: Option<crate::oauth::TokenUserType>,
 
     /// The sub-account (sub-account tokens only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The agency.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "companyId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
@@ -554,129 +518,42 @@ pub struct AccessToken {
     pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Plan subscribed to, for paid apps.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isBulkInstallation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isBulkInstallation",))]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "approveAllLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approveAllLocations",))]
     pub approve_all_locations: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for AccessToken {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AccessToken {
-    const NAME: &'static str = "AccessToken";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accessToken",
-        "tokenType",
-        "expiresIn",
-        "refreshToken",
-        "scope",
-        "userType",
-        "locationId",
-        "companyId",
-        "approvedLocations",
-        "userId",
-        "planId",
-        "isBulkInstallation",
-        "installToFutureLocations",
-        "approveAllLocations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accessToken")?,
-                1 => entries.value(&mut v1, "tokenType")?,
-                2 => entries.value(&mut v2, "expiresIn")?,
-                3 => entries.value(&mut v3, "refreshToken")?,
-                4 => entries.value(&mut v4, "scope")?,
-                5 => entries.value(&mut v5, "userType")?,
-                6 => entries.value(&mut v6, "locationId")?,
-                7 => entries.value(&mut v7, "companyId")?,
-                8 => entries.value_or_default(&mut v8, "approvedLocations")?,
-                9 => entries.value(&mut v9, "userId")?,
-                10 => entries.value(&mut v10, "planId")?,
-                11 => entries.value(&mut v11, "isBulkInstallation")?,
-                12 => entries.value(&mut v12, "installToFutureLocations")?,
-                13 => entries.value(&mut v13, "approveAllLocations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            access_token: v0.unwrap_or_default(),
-            token_type: v1.unwrap_or_default(),
-            expires_in: v2.unwrap_or_default(),
-            refresh_token: v3.unwrap_or_default(),
-            scope: v4.unwrap_or_default(),
-            user_type: v5.unwrap_or_default(),
-            location_id: v6.unwrap_or_default(),
-            company_id: v7.unwrap_or_default(),
-            approved_locations: v8.unwrap_or_default(),
-            user_id: v9.unwrap_or_default(),
-            plan_id: v10.unwrap_or_default(),
-            is_bulk_installation: v11.unwrap_or_default(),
-            install_to_future_locations: v12.unwrap_or_default(),
-            approve_all_locations: v13.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AccessToken {
+        access_token: "accessToken" value optional,
+        token_type: "tokenType" value optional,
+        expires_in: "expiresIn" value optional,
+        refresh_token: "refreshToken" value optional,
+        scope: "scope" value optional,
+        user_type: "userType" value optional,
+        location_id: "locationId" value optional,
+        company_id: "companyId" value optional,
+        approved_locations: "approvedLocations" value_or_default optional,
+        user_id: "userId" value optional,
+        plan_id: "planId" value optional,
+        is_bulk_installation: "isBulkInstallation" value optional,
+        install_to_future_locations: "installToFutureLocations" value optional,
+        approve_all_locations: "approveAllLocations" value optional
     }
 }
 
@@ -694,30 +571,10 @@ pub struct AppliedQuery {
     pub sort_applied: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for AppliedQuery {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AppliedQuery {
-    const NAME: &'static str = "AppliedQuery";
-
-    const FIELDS: &'static[&'static str] = &["filterApplied", "sortApplied"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "filterApplied")?,
-                1 => entries.value_or_default(&mut v1, "sortApplied")?,
-                _ => {}
-            }
-        }
-        Ok(Self { filter_applied: v0.unwrap_or_default(), sort_applied: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    AppliedQuery {
+        filter_applied: "filterApplied" value_or_default optional,
+        sort_applied: "sortApplied" value_or_default optional
     }
 }
 
@@ -727,119 +584,43 @@ impl crate::runtime::object::Object for AppliedQuery {
 #[non_exhaustive]
 pub struct CursorPagination {
     /// Entries matching, over all pages.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalRecords", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalRecords",))]
     pub total_records: Option<i64>,
 
     /// `hasNextPage`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasNextPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasNextPage",))]
     pub has_next_page: Option<bool>,
 
     /// `hasPrevPage`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasPrevPage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasPrevPage",))]
     pub has_prev_page: Option<bool>,
 
     /// Send as pageToken for the next page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "nextPageToken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPageToken",))]
     pub next_page_token: Option<String>,
 
     /// Send as pageToken for the previous page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prevPageToken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPageToken",))]
     pub prev_page_token: Option<String>,
 
     /// Entries on this page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPageSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPageSize",))]
     pub current_page_size: Option<i64>,
 
     /// An estimate of the total, given when the exact one is not known.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "estimatedTotalRecords", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatedTotalRecords",))]
     pub estimated_total_records: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for CursorPagination {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CursorPagination {
-    const NAME: &'static str = "CursorPagination";
-
-    const FIELDS: &'static[&'static str] = &[
-        "totalRecords",
-        "hasNextPage",
-        "hasPrevPage",
-        "nextPageToken",
-        "prevPageToken",
-        "currentPageSize",
-        "estimatedTotalRecords"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "totalRecords")?,
-                1 => entries.value(&mut v1, "hasNextPage")?,
-                2 => entries.value(&mut v2, "hasPrevPage")?,
-                3 => entries.value(&mut v3, "nextPageToken")?,
-                4 => entries.value(&mut v4, "prevPageToken")?,
-                5 => entries.value(&mut v5, "currentPageSize")?,
-                6 => entries.value(&mut v6, "estimatedTotalRecords")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total_records: v0.unwrap_or_default(),
-            has_next_page: v1.unwrap_or_default(),
-            has_prev_page: v2.unwrap_or_default(),
-            next_page_token: v3.unwrap_or_default(),
-            prev_page_token: v4.unwrap_or_default(),
-            current_page_size: v5.unwrap_or_default(),
-            estimated_total_records: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CursorPagination {
+        total_records: "totalRecords" value optional,
+        has_next_page: "hasNextPage" value optional,
+        has_prev_page: "hasPrevPage" value optional,
+        next_page_token: "nextPageToken" value optional,
+        prev_page_token: "prevPageToken" value optional,
+        current_page_size: "currentPageSize" value optional,
+        estimated_total_records: "estimatedTotalRecords" value optional
     }
 }
 
@@ -878,57 +659,15 @@ pub struct GetAccessTokenRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for GetAccessTokenRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for GetAccessTokenRequest {
-    const NAME: &'static str = "GetAccessTokenRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "clientId",
-        "clientSecret",
-        "grantType",
-        "code",
-        "refreshToken",
-        "userType",
-        "redirectUri"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "clientId")?,
-                1 => entries.value(&mut v1, "clientSecret")?,
-                2 => entries.value(&mut v2, "grantType")?,
-                3 => entries.value(&mut v3, "code")?,
-                4 => entries.value(&mut v4, "refreshToken")?,
-                5 => entries.value(&mut v5, "userType")?,
-                6 => entries.value(&mut v6, "redirectUri")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            client_id: crate::runtime::object::required(v0, "clientId")?,
-            client_secret: crate::runtime::object::required(v1, "clientSecret")?,
-            grant_type: crate::runtime::object::required(v2, "grantType")?,
-            code: v3.unwrap_or_default(),
-            refresh_token: v4.unwrap_or_default(),
-            user_type: v5.unwrap_or_default(),
-            redirect_uri: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GetAccessTokenRequest {
+        client_id: "clientId" value required,
+        client_secret: "clientSecret" value required,
+        grant_type: "grantType" value required,
+        code: "code" value optional,
+        refresh_token: "refreshToken" value optional,
+        user_type: "userType" value optional,
+        redirect_uri: "redirectUri" value optional
     }
 }
 
@@ -985,61 +724,22 @@ pub struct ListInstalledLocationsResponse {
     pub items: Vec<crate::oauth::InstalledLocation>,
 
     /// `pagination`: a [`CursorPagination`](crate::v3::oauth::CursorPagination).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub pagination: Option<CursorPagination>,
 
     /// `metadata`: a [`AppliedQuery`](crate::v3::oauth::AppliedQuery).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<AppliedQuery>,
 
     /// Whether new sub-accounts get the app automatically.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "installToFutureLocations", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListInstalledLocationsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListInstalledLocationsResponse {
-    const NAME: &'static str = "ListInstalledLocationsResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "items",
-        "pagination",
-        "metadata",
-        "installToFutureLocations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "items")?,
-                1 => entries.value(&mut v1, "pagination")?,
-                2 => entries.value(&mut v2, "metadata")?,
-                3 => entries.value(&mut v3, "installToFutureLocations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            items: v0.unwrap_or_default(),
-            pagination: v1.unwrap_or_default(),
-            metadata: v2.unwrap_or_default(),
-            install_to_future_locations: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListInstalledLocationsResponse {
+        items: "items" value_or_default optional,
+        pagination: "pagination" value optional,
+        metadata: "metadata" value optional,
+        install_to_future_locations: "installToFutureLocations" value optional
     }
 }
 
@@ -1049,152 +749,56 @@ impl crate::runtime::object::Object for ListInstalledLocationsResponse {
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// The bearer token.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accessToken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accessToken",))]
     pub access_token: Option<crate::Secret>,
 
     /// `tokenType`: a string. Example: `Bearer`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tokenType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tokenType",))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "expiresIn", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiresIn",))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scope: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `planId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "planId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "appId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "versionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// A refresh token for this sub-account's token.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refreshToken",))]
     pub refresh_token: Option<crate::Secret>,
 }
 
-impl<'de> serde::Deserialize<'de> for LocationAccessToken {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LocationAccessToken {
-    const NAME: &'static str = "LocationAccessToken";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accessToken",
-        "tokenType",
-        "expiresIn",
-        "scope",
-        "locationId",
-        "planId",
-        "userId",
-        "appId",
-        "versionId",
-        "refreshToken"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accessToken")?,
-                1 => entries.value(&mut v1, "tokenType")?,
-                2 => entries.value(&mut v2, "expiresIn")?,
-                3 => entries.value(&mut v3, "scope")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "planId")?,
-                6 => entries.value(&mut v6, "userId")?,
-                7 => entries.value(&mut v7, "appId")?,
-                8 => entries.value(&mut v8, "versionId")?,
-                9 => entries.value(&mut v9, "refreshToken")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            access_token: v0.unwrap_or_default(),
-            token_type: v1.unwrap_or_default(),
-            expires_in: v2.unwrap_or_default(),
-            scope: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            plan_id: v5.unwrap_or_default(),
-            user_id: v6.unwrap_or_default(),
-            app_id: v7.unwrap_or_default(),
-            version_id: v8.unwrap_or_default(),
-            refresh_token: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LocationAccessToken {
+        access_token: "accessToken" value optional,
+        token_type: "tokenType" value optional,
+        expires_in: "expiresIn" value optional,
+        scope: "scope" value optional,
+        location_id: "locationId" value optional,
+        plan_id: "planId" value optional,
+        user_id: "userId" value optional,
+        app_id: "appId" value optional,
+        version_id: "versionId" value optional,
+        refresh_token: "refreshToken" value optional
     }
 }

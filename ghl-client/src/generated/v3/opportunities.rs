@@ -1627,73 +1627,19 @@ pub struct CreateOpportunityRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateOpportunityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateOpportunityRequest {
-    const NAME: &'static str = "CreateOpportunityRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "pipelineId",
-        "locationId",
-        "name",
-        "pipelineStageId",
-        "status",
-        "contactId",
-        "monetaryValue",
-        "assignedTo",
-        "customFields",
-        "forecastExpectedCloseDate",
-        "forecastProbability"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pipelineId")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "pipelineStageId")?,
-                4 => entries.value(&mut v4, "status")?,
-                5 => entries.value(&mut v5, "contactId")?,
-                6 => entries.value(&mut v6, "monetaryValue")?,
-                7 => entries.value(&mut v7, "assignedTo")?,
-                8 => entries.value(&mut v8, "customFields")?,
-                9 => entries.value(&mut v9, "forecastExpectedCloseDate")?,
-                10 => entries.value(&mut v10, "forecastProbability")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pipeline_id: crate::runtime::object::required(v0, "pipelineId")?,
-            location_id: crate::runtime::object::required(v1, "locationId")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            pipeline_stage_id: v3.unwrap_or_default(),
-            status: crate::runtime::object::required(v4, "status")?,
-            contact_id: crate::runtime::object::required(v5, "contactId")?,
-            monetary_value: v6.unwrap_or_default(),
-            assigned_to: v7.unwrap_or_default(),
-            custom_fields: v8.unwrap_or_default(),
-            forecast_expected_close_date: v9.unwrap_or_default(),
-            forecast_probability: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateOpportunityRequest {
+        pipeline_id: "pipelineId" value required,
+        location_id: "locationId" value required,
+        name: "name" value required,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        status: "status" value required,
+        contact_id: "contactId" value required,
+        monetary_value: "monetaryValue" value optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value optional,
+        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
+        forecast_probability: "forecastProbability" value optional
     }
 }
 
@@ -1765,51 +1711,18 @@ impl CreateOpportunityRequest {
 #[non_exhaustive]
 pub struct ForecastInput {
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastExpectedCloseDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastExpectedCloseDate",))]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastProbability", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastProbability",))]
     pub forecast_probability: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ForecastInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ForecastInput {
-    const NAME: &'static str = "ForecastInput";
-
-    const FIELDS: &'static[&'static str] = &["forecastExpectedCloseDate", "forecastProbability"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "forecastExpectedCloseDate")?,
-                1 => entries.value(&mut v1, "forecastProbability")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            forecast_expected_close_date: v0.unwrap_or_default(),
-            forecast_probability: v1.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ForecastInput {
+        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
+        forecast_probability: "forecastProbability" value optional
     }
 }
 
@@ -1822,28 +1735,8 @@ pub struct ListPipelinesResponse {
     pub pipelines: Vec<Pipeline>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListPipelinesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListPipelinesResponse {
-    const NAME: &'static str = "ListPipelinesResponse";
-
-    const FIELDS: &'static[&'static str] = &["pipelines"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value_or_default(&mut v0, "pipelines")?;
-            }
-        Ok(Self { pipelines: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    ListPipelinesResponse { pipelines: "pipelines" value_or_default optional }
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
@@ -1852,131 +1745,66 @@ impl crate::runtime::object::Object for ListPipelinesResponse {
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `testing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `monetaryValue`: a number. Example: `500`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::opportunities::OpportunityStatus>,
 
     /// `source`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastStatusChangeAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStatusChangeAt",))]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastStageChangeAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStageChangeAt",))]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastActionDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActionDate",))]
     pub last_action_date: Option<String>,
 
     /// `indexVersion`: a whole number. Example: `1`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "indexVersion", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "indexVersion",))]
     pub index_version: Option<i64>,
 
     /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "contactId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub contact: Option<crate::opportunities::OpportunityContact>,
 
     /// The contact's notes, when asked for.
@@ -1990,12 +1818,7 @@ pub struct Opportunity {
     pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lostReasonId",))]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
@@ -2006,224 +1829,71 @@ pub struct Opportunity {
     pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "externalObjectId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalObjectId",))]
     pub external_object_id: Option<String>,
 
     /// Expected close date, as yyyy-mm-dd.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastExpectedCloseDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastExpectedCloseDate",))]
     pub forecast_expected_close_date: Option<String>,
 
     /// The first expected close date, before it slipped, as yyyy-mm-dd.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastOriginalCloseDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastOriginalCloseDate",))]
     pub forecast_original_close_date: Option<String>,
 
     /// How many times the expected close date moved later.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastSlippageCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastSlippageCount",))]
     pub forecast_slippage_count: Option<i64>,
 
     /// Days the expected close date moved in all.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastDaysSlipped", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastDaysSlipped",))]
     pub forecast_days_slipped: Option<i64>,
 
     /// When the expected close date last moved.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastLastSlippedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastLastSlippedAt",))]
     pub forecast_last_slipped_at: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forecastProbability", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastProbability",))]
     pub forecast_probability: Option<f64>,
 
     /// Chance of winning after the stage and forecast are taken into account, in percent.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "effectiveProbability", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "effectiveProbability",))]
     pub effective_probability: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for Opportunity {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Opportunity {
-    const NAME: &'static str = "Opportunity";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "monetaryValue",
-        "pipelineId",
-        "pipelineStageId",
-        "assignedTo",
-        "status",
-        "source",
-        "lastStatusChangeAt",
-        "lastStageChangeAt",
-        "lastActionDate",
-        "indexVersion",
-        "createdAt",
-        "updatedAt",
-        "contactId",
-        "locationId",
-        "contact",
-        "notes",
-        "tasks",
-        "calendarEvents",
-        "lostReasonId",
-        "customFields",
-        "followers",
-        "externalObjectId",
-        "forecastExpectedCloseDate",
-        "forecastOriginalCloseDate",
-        "forecastSlippageCount",
-        "forecastDaysSlipped",
-        "forecastLastSlippedAt",
-        "forecastProbability",
-        "effectiveProbability"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "monetaryValue")?,
-                3 => entries.value(&mut v3, "pipelineId")?,
-                4 => entries.value(&mut v4, "pipelineStageId")?,
-                5 => entries.value(&mut v5, "assignedTo")?,
-                6 => entries.value(&mut v6, "status")?,
-                7 => entries.value(&mut v7, "source")?,
-                8 => entries.value(&mut v8, "lastStatusChangeAt")?,
-                9 => entries.value(&mut v9, "lastStageChangeAt")?,
-                10 => entries.value(&mut v10, "lastActionDate")?,
-                11 => entries.value(&mut v11, "indexVersion")?,
-                12 => entries.value(&mut v12, "createdAt")?,
-                13 => entries.value(&mut v13, "updatedAt")?,
-                14 => entries.value(&mut v14, "contactId")?,
-                15 => entries.value(&mut v15, "locationId")?,
-                16 => entries.value(&mut v16, "contact")?,
-                17 => entries.value_or_default(&mut v17, "notes")?,
-                18 => entries.value_or_default(&mut v18, "tasks")?,
-                19 => entries.value_or_default(&mut v19, "calendarEvents")?,
-                20 => entries.value(&mut v20, "lostReasonId")?,
-                21 => entries.value_or_default(&mut v21, "customFields")?,
-                22 => entries.value_or_default(&mut v22, "followers")?,
-                23 => entries.value(&mut v23, "externalObjectId")?,
-                24 => entries.value(&mut v24, "forecastExpectedCloseDate")?,
-                25 => entries.value(&mut v25, "forecastOriginalCloseDate")?,
-                26 => entries.value(&mut v26, "forecastSlippageCount")?,
-                27 => entries.value(&mut v27, "forecastDaysSlipped")?,
-                28 => entries.value(&mut v28, "forecastLastSlippedAt")?,
-                29 => entries.value(&mut v29, "forecastProbability")?,
-                30 => entries.value(&mut v30, "effectiveProbability")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            monetary_value: v2.unwrap_or_default(),
-            pipeline_id: v3.unwrap_or_default(),
-            pipeline_stage_id: v4.unwrap_or_default(),
-            assigned_to: v5.unwrap_or_default(),
-            status: v6.unwrap_or_default(),
-            source: v7.unwrap_or_default(),
-            last_status_change_at: v8.unwrap_or_default(),
-            last_stage_change_at: v9.unwrap_or_default(),
-            last_action_date: v10.unwrap_or_default(),
-            index_version: v11.unwrap_or_default(),
-            created_at: v12.unwrap_or_default(),
-            updated_at: v13.unwrap_or_default(),
-            contact_id: v14.unwrap_or_default(),
-            location_id: v15.unwrap_or_default(),
-            contact: v16.unwrap_or_default(),
-            notes: v17.unwrap_or_default(),
-            tasks: v18.unwrap_or_default(),
-            calendar_events: v19.unwrap_or_default(),
-            lost_reason_id: v20.unwrap_or_default(),
-            custom_fields: v21.unwrap_or_default(),
-            followers: v22.unwrap_or_default(),
-            external_object_id: v23.unwrap_or_default(),
-            forecast_expected_close_date: v24.unwrap_or_default(),
-            forecast_original_close_date: v25.unwrap_or_default(),
-            forecast_slippage_count: v26.unwrap_or_default(),
-            forecast_days_slipped: v27.unwrap_or_default(),
-            forecast_last_slipped_at: v28.unwrap_or_default(),
-            forecast_probability: v29.unwrap_or_default(),
-            effective_probability: v30.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Opportunity {
+        id: "id" value optional,
+        name: "name" value optional,
+        monetary_value: "monetaryValue" value optional,
+        pipeline_id: "pipelineId" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        assigned_to: "assignedTo" value optional,
+        status: "status" value optional,
+        source: "source" value optional,
+        last_status_change_at: "lastStatusChangeAt" value optional,
+        last_stage_change_at: "lastStageChangeAt" value optional,
+        last_action_date: "lastActionDate" value optional,
+        index_version: "indexVersion" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        contact_id: "contactId" value optional,
+        location_id: "locationId" value optional,
+        contact: "contact" value optional,
+        notes: "notes" value_or_default optional,
+        tasks: "tasks" value_or_default optional,
+        calendar_events: "calendarEvents" value_or_default optional,
+        lost_reason_id: "lostReasonId" value optional,
+        custom_fields: "customFields" value_or_default optional,
+        followers: "followers" value_or_default optional,
+        external_object_id: "externalObjectId" value optional,
+        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
+        forecast_original_close_date: "forecastOriginalCloseDate" value optional,
+        forecast_slippage_count: "forecastSlippageCount" value optional,
+        forecast_days_slipped: "forecastDaysSlipped" value optional,
+        forecast_last_slipped_at: "forecastLastSlippedAt" value optional,
+        forecast_probability: "forecastProbability" value optional,
+        effective_probability: "effectiveProbability" value optional
     }
 }
 
@@ -2246,37 +1916,11 @@ pub struct OpportunityCustomFieldInput {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for OpportunityCustomFieldInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for OpportunityCustomFieldInput {
-    const NAME: &'static str = "OpportunityCustomFieldInput";
-
-    const FIELDS: &'static[&'static str] = &["id", "key", "fieldValue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "key")?,
-                2 => entries.value(&mut v2, "fieldValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            key: v1.unwrap_or_default(),
-            field_value: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    OpportunityCustomFieldInput {
+        id: "id" value optional,
+        key: "key" value optional,
+        field_value: "fieldValue" value optional
     }
 }
 
@@ -2312,32 +1956,11 @@ impl OpportunityCustomFieldInput {
 #[non_exhaustive]
 pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opportunity: Option<Opportunity>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityResponse {
-    const NAME: &'static str = "OpportunityResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunity"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "opportunity")?;
-            }
-        Ok(Self { opportunity: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    OpportunityResponse { opportunity: "opportunity" value optional }
 }
 
 impl OpportunityResponse {
@@ -2353,38 +1976,16 @@ impl OpportunityResponse {
 #[non_exhaustive]
 pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeded: Option<bool>,
 
     /// True when the change was applied.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for OpportunityUpdateResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for OpportunityUpdateResult {
-    const NAME: &'static str = "OpportunityUpdateResult";
-
-    const FIELDS: &'static[&'static str] = &["succeded", "success"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeded")?,
-                1 => entries.value(&mut v1, "success")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeded: v0.unwrap_or_default(), success: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    OpportunityUpdateResult {
+        succeded: "succeded" value optional,
+        success: "success" value optional
     }
 }
 
@@ -2394,116 +1995,45 @@ impl crate::runtime::object::Object for OpportunityUpdateResult {
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Sales`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// The pipeline's stages, in order.
     pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showInFunnel", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInFunnel",))]
     pub show_in_funnel: Option<bool>,
 
     /// `showInPieChart`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "showInPieChart", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInPieChart",))]
     pub show_in_pie_chart: Option<bool>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "colorRenderMode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "colorRenderMode",))]
     pub color_render_mode: Option<crate::opportunities::PipelineColorRenderMode>,
 
     /// Whether the stages of the pipeline carry a win probability.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "useOpportunityProbability", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "useOpportunityProbability",))]
     pub use_opportunity_probability: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for Pipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for Pipeline {
-    const NAME: &'static str = "Pipeline";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "stages",
-        "showInFunnel",
-        "showInPieChart",
-        "locationId",
-        "colorRenderMode",
-        "useOpportunityProbability"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value_or_default(&mut v2, "stages")?,
-                3 => entries.value(&mut v3, "showInFunnel")?,
-                4 => entries.value(&mut v4, "showInPieChart")?,
-                5 => entries.value(&mut v5, "locationId")?,
-                6 => entries.value(&mut v6, "colorRenderMode")?,
-                7 => entries.value(&mut v7, "useOpportunityProbability")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            stages: v2.unwrap_or_default(),
-            show_in_funnel: v3.unwrap_or_default(),
-            show_in_pie_chart: v4.unwrap_or_default(),
-            location_id: v5.unwrap_or_default(),
-            color_render_mode: v6.unwrap_or_default(),
-            use_opportunity_probability: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    Pipeline {
+        id: "id" value optional,
+        name: "name" value optional,
+        stages: "stages" value_or_default optional,
+        show_in_funnel: "showInFunnel" value optional,
+        show_in_pie_chart: "showInPieChart" value optional,
+        location_id: "locationId" value optional,
+        color_render_mode: "colorRenderMode" value optional,
+        use_opportunity_probability: "useOpportunityProbability" value optional
     }
 }
 
@@ -2516,7 +2046,6 @@ pub struct SearchOpportunitiesAdvancedResponse {
     pub opportunities: Vec<Opportunity>,
 
     /// `total`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Totals per stage, when the search filters on a pipeline.
@@ -2527,44 +2056,12 @@ pub struct SearchOpportunitiesAdvancedResponse {
     pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchOpportunitiesAdvancedResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SearchOpportunitiesAdvancedResponse {
-    const NAME: &'static str = "SearchOpportunitiesAdvancedResponse";
-
-    const FIELDS: &'static[&'static str] = &[
-        "opportunities",
-        "total",
-        "stageAggregations",
-        "aggregations"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "opportunities")?,
-                1 => entries.value(&mut v1, "total")?,
-                2 => entries.value_or_default(&mut v2, "stageAggregations")?,
-                3 => entries.value_or_default(&mut v3, "aggregations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            opportunities: v0.unwrap_or_default(),
-            total: v1.unwrap_or_default(),
-            stage_aggregations: v2.unwrap_or_default(),
-            aggregations: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SearchOpportunitiesAdvancedResponse {
+        opportunities: "opportunities" value_or_default optional,
+        total: "total" value optional,
+        stage_aggregations: "stageAggregations" value_or_default optional,
+        aggregations: "aggregations" value_or_default optional
     }
 }
 
@@ -2577,43 +2074,17 @@ pub struct SearchOpportunitiesResponse {
     pub opportunities: Vec<Opportunity>,
 
     /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<crate::opportunities::SearchOpportunitiesMeta>,
 
     /// Aggregations over the matches; shape not documented.
     pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchOpportunitiesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SearchOpportunitiesResponse {
-    const NAME: &'static str = "SearchOpportunitiesResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunities", "meta", "aggregations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "opportunities")?,
-                1 => entries.value(&mut v1, "meta")?,
-                2 => entries.value_or_default(&mut v2, "aggregations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            opportunities: v0.unwrap_or_default(),
-            meta: v1.unwrap_or_default(),
-            aggregations: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SearchOpportunitiesResponse {
+        opportunities: "opportunities" value_or_default optional,
+        meta: "meta" value optional,
+        aggregations: "aggregations" value_or_default optional
     }
 }
 
@@ -2623,119 +2094,43 @@ impl crate::runtime::object::Object for SearchOpportunitiesResponse {
 #[non_exhaustive]
 pub struct StageAggregation {
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// Number of opportunities in the stage.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// Sum of their monetary values.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalValue",))]
     pub total_value: Option<f64>,
 
     /// Sum of their values weighted by win probability.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "weightedValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "weightedValue",))]
     pub weighted_value: Option<f64>,
 
     /// Sum of the values of the open ones.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "openValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openValue",))]
     pub open_value: Option<f64>,
 
     /// Probability-weighted sum of the values of the open ones.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "openWeightedValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openWeightedValue",))]
     pub open_weighted_value: Option<f64>,
 
     /// Sum of the values of the won ones.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "wonValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "wonValue",))]
     pub won_value: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for StageAggregation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for StageAggregation {
-    const NAME: &'static str = "StageAggregation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "pipelineStageId",
-        "totalCount",
-        "totalValue",
-        "weightedValue",
-        "openValue",
-        "openWeightedValue",
-        "wonValue"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pipelineStageId")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                2 => entries.value(&mut v2, "totalValue")?,
-                3 => entries.value(&mut v3, "weightedValue")?,
-                4 => entries.value(&mut v4, "openValue")?,
-                5 => entries.value(&mut v5, "openWeightedValue")?,
-                6 => entries.value(&mut v6, "wonValue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pipeline_stage_id: v0.unwrap_or_default(),
-            total_count: v1.unwrap_or_default(),
-            total_value: v2.unwrap_or_default(),
-            weighted_value: v3.unwrap_or_default(),
-            open_value: v4.unwrap_or_default(),
-            open_weighted_value: v5.unwrap_or_default(),
-            won_value: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    StageAggregation {
+        pipeline_stage_id: "pipelineStageId" value optional,
+        total_count: "totalCount" value optional,
+        total_value: "totalValue" value optional,
+        weighted_value: "weightedValue" value optional,
+        open_value: "openValue" value optional,
+        open_weighted_value: "openWeightedValue" value optional,
+        won_value: "wonValue" value optional
     }
 }
 
@@ -2782,65 +2177,17 @@ pub struct UpdateOpportunityRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateOpportunityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateOpportunityRequest {
-    const NAME: &'static str = "UpdateOpportunityRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "pipelineId",
-        "name",
-        "pipelineStageId",
-        "status",
-        "monetaryValue",
-        "assignedTo",
-        "customFields",
-        "forecastExpectedCloseDate",
-        "forecastProbability"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pipelineId")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "pipelineStageId")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "monetaryValue")?,
-                5 => entries.value(&mut v5, "assignedTo")?,
-                6 => entries.value(&mut v6, "customFields")?,
-                7 => entries.value(&mut v7, "forecastExpectedCloseDate")?,
-                8 => entries.value(&mut v8, "forecastProbability")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pipeline_id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            pipeline_stage_id: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            monetary_value: v4.unwrap_or_default(),
-            assigned_to: v5.unwrap_or_default(),
-            custom_fields: v6.unwrap_or_default(),
-            forecast_expected_close_date: v7.unwrap_or_default(),
-            forecast_probability: v8.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateOpportunityRequest {
+        pipeline_id: "pipelineId" value optional,
+        name: "name" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        status: "status" value optional,
+        monetary_value: "monetaryValue" value optional,
+        assigned_to: "assignedTo" value optional,
+        custom_fields: "customFields" value optional,
+        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
+        forecast_probability: "forecastProbability" value optional
     }
 }
 
@@ -2983,89 +2330,23 @@ pub struct UpsertOpportunityRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpsertOpportunityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpsertOpportunityRequest {
-    const NAME: &'static str = "UpsertOpportunityRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "pipelineId",
-        "locationId",
-        "contactId",
-        "followers",
-        "isRemoveAllFollowers",
-        "followersActionType",
-        "name",
-        "status",
-        "pipelineStageId",
-        "monetaryValue",
-        "assignedTo",
-        "lostReasonId",
-        "forecastExpectedCloseDate",
-        "forecastProbability"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "pipelineId")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "contactId")?,
-                4 => entries.value(&mut v4, "followers")?,
-                5 => entries.value(&mut v5, "isRemoveAllFollowers")?,
-                6 => entries.value(&mut v6, "followersActionType")?,
-                7 => entries.value(&mut v7, "name")?,
-                8 => entries.value(&mut v8, "status")?,
-                9 => entries.value(&mut v9, "pipelineStageId")?,
-                10 => entries.value(&mut v10, "monetaryValue")?,
-                11 => entries.value(&mut v11, "assignedTo")?,
-                12 => entries.value(&mut v12, "lostReasonId")?,
-                13 => entries.value(&mut v13, "forecastExpectedCloseDate")?,
-                14 => entries.value(&mut v14, "forecastProbability")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            pipeline_id: crate::runtime::object::required(v1, "pipelineId")?,
-            location_id: crate::runtime::object::required(v2, "locationId")?,
-            contact_id: crate::runtime::object::required(v3, "contactId")?,
-            followers: v4.unwrap_or_default(),
-            is_remove_all_followers: v5.unwrap_or_default(),
-            followers_action_type: v6.unwrap_or_default(),
-            name: v7.unwrap_or_default(),
-            status: v8.unwrap_or_default(),
-            pipeline_stage_id: v9.unwrap_or_default(),
-            monetary_value: v10.unwrap_or_default(),
-            assigned_to: v11.unwrap_or_default(),
-            lost_reason_id: v12.unwrap_or_default(),
-            forecast_expected_close_date: v13.unwrap_or_default(),
-            forecast_probability: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpsertOpportunityRequest {
+        id: "id" value optional,
+        pipeline_id: "pipelineId" value required,
+        location_id: "locationId" value required,
+        contact_id: "contactId" value required,
+        followers: "followers" value optional,
+        is_remove_all_followers: "isRemoveAllFollowers" value optional,
+        followers_action_type: "followersActionType" value optional,
+        name: "name" value optional,
+        status: "status" value optional,
+        pipeline_stage_id: "pipelineStageId" value optional,
+        monetary_value: "monetaryValue" value optional,
+        assigned_to: "assignedTo" value optional,
+        lost_reason_id: "lostReasonId" value optional,
+        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
+        forecast_probability: "forecastProbability" value optional
     }
 }
 
@@ -3178,38 +2459,16 @@ impl UpsertOpportunityRequest {
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub opportunity: Option<Opportunity>,
 
     /// True when the call created the opportunity.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub new: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpsertOpportunityResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpsertOpportunityResponse {
-    const NAME: &'static str = "UpsertOpportunityResponse";
-
-    const FIELDS: &'static[&'static str] = &["opportunity", "new"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "opportunity")?,
-                1 => entries.value(&mut v1, "new")?,
-                _ => {}
-            }
-        }
-        Ok(Self { opportunity: v0.unwrap_or_default(), new: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    UpsertOpportunityResponse {
+        opportunity: "opportunity" value optional,
+        new: "new" value optional
     }
 }
 

@@ -2967,150 +2967,72 @@ impl UpdateCustomProviderCapabilities {
 #[non_exhaustive]
 pub struct CouponListItem {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "altType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string. Example: `NEWT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `code`: a string. Example: `NEWT6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "discountType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountType",))]
     pub discount_type: Option<crate::payments::DiscountType>,
 
     /// `discountValue`: a number. Example: `25`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "discountValue", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountValue",))]
     pub discount_value: Option<f64>,
 
     /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::payments::CouponStatus>,
 
     /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "endDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 
     /// `usageCount`: a whole number. Example: `12`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "usageCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "usageCount",))]
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "limitPerCustomer",))]
     pub limit_per_customer: Option<crate::payments::CouponListItemLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePayments",))]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePaymentsConfig",))]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `userId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Request trace id; sent with single-coupon responses.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// Prices the coupon applies to.
@@ -3126,112 +3048,29 @@ pub struct CouponListItem {
     pub product_ids: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for CouponListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CouponListItem {
-    const NAME: &'static str = "CouponListItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "altId",
-        "altType",
-        "name",
-        "code",
-        "discountType",
-        "discountValue",
-        "status",
-        "startDate",
-        "endDate",
-        "usageCount",
-        "limitPerCustomer",
-        "applyToFuturePayments",
-        "applyToFuturePaymentsConfig",
-        "userId",
-        "createdAt",
-        "updatedAt",
-        "traceId",
-        "priceIds",
-        "variantIds",
-        "productIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "code")?,
-                5 => entries.value(&mut v5, "discountType")?,
-                6 => entries.value(&mut v6, "discountValue")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "startDate")?,
-                9 => entries.value(&mut v9, "endDate")?,
-                10 => entries.value(&mut v10, "usageCount")?,
-                11 => entries.value(&mut v11, "limitPerCustomer")?,
-                12 => entries.value(&mut v12, "applyToFuturePayments")?,
-                13 => entries.value(&mut v13, "applyToFuturePaymentsConfig")?,
-                14 => entries.value(&mut v14, "userId")?,
-                15 => entries.value(&mut v15, "createdAt")?,
-                16 => entries.value(&mut v16, "updatedAt")?,
-                17 => entries.value(&mut v17, "traceId")?,
-                18 => entries.value_or_default(&mut v18, "priceIds")?,
-                19 => entries.value_or_default(&mut v19, "variantIds")?,
-                20 => entries.value_or_default(&mut v20, "productIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            alt_id: v1.unwrap_or_default(),
-            alt_type: v2.unwrap_or_default(),
-            name: v3.unwrap_or_default(),
-            code: v4.unwrap_or_default(),
-            discount_type: v5.unwrap_or_default(),
-            discount_value: v6.unwrap_or_default(),
-            status: v7.unwrap_or_default(),
-            start_date: v8.unwrap_or_default(),
-            end_date: v9.unwrap_or_default(),
-            usage_count: v10.unwrap_or_default(),
-            limit_per_customer: v11.unwrap_or_default(),
-            apply_to_future_payments: v12.unwrap_or_default(),
-            apply_to_future_payments_config: v13.unwrap_or_default(),
-            user_id: v14.unwrap_or_default(),
-            created_at: v15.unwrap_or_default(),
-            updated_at: v16.unwrap_or_default(),
-            trace_id: v17.unwrap_or_default(),
-            price_ids: v18.unwrap_or_default(),
-            variant_ids: v19.unwrap_or_default(),
-            product_ids: v20.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CouponListItem {
+        id: "_id" value optional,
+        alt_id: "altId" value optional,
+        alt_type: "altType" value optional,
+        name: "name" value optional,
+        code: "code" value optional,
+        discount_type: "discountType" value optional,
+        discount_value: "discountValue" value optional,
+        status: "status" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional,
+        usage_count: "usageCount" value optional,
+        limit_per_customer: "limitPerCustomer" value optional,
+        apply_to_future_payments: "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
+        user_id: "userId" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        trace_id: "traceId" value optional,
+        price_ids: "priceIds" value_or_default optional,
+        variant_ids: "variantIds" value_or_default optional,
+        product_ids: "productIds" value_or_default optional
     }
 }
 
@@ -3249,30 +3088,10 @@ pub struct CouponPriceLimits {
     pub variant_ids: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for CouponPriceLimits {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for CouponPriceLimits {
-    const NAME: &'static str = "CouponPriceLimits";
-
-    const FIELDS: &'static[&'static str] = &["priceIds", "variantIds"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "priceIds")?,
-                1 => entries.value_or_default(&mut v1, "variantIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self { price_ids: v0.unwrap_or_default(), variant_ids: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    CouponPriceLimits {
+        price_ids: "priceIds" value_or_default optional,
+        variant_ids: "variantIds" value_or_default optional
     }
 }
 
@@ -3341,89 +3160,23 @@ pub struct CreateCouponRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateCouponRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateCouponRequest {
-    const NAME: &'static str = "CreateCouponRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "altId",
-        "altType",
-        "name",
-        "code",
-        "discountType",
-        "discountValue",
-        "startDate",
-        "endDate",
-        "usageLimit",
-        "productIds",
-        "applyToFuturePayments",
-        "applyToFuturePaymentsConfig",
-        "limitPerCustomer",
-        "priceIds",
-        "variantIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "altId")?,
-                1 => entries.value(&mut v1, "altType")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "code")?,
-                4 => entries.value(&mut v4, "discountType")?,
-                5 => entries.value(&mut v5, "discountValue")?,
-                6 => entries.value(&mut v6, "startDate")?,
-                7 => entries.value(&mut v7, "endDate")?,
-                8 => entries.value(&mut v8, "usageLimit")?,
-                9 => entries.value(&mut v9, "productIds")?,
-                10 => entries.value(&mut v10, "applyToFuturePayments")?,
-                11 => entries.value(&mut v11, "applyToFuturePaymentsConfig")?,
-                12 => entries.value(&mut v12, "limitPerCustomer")?,
-                13 => entries.value(&mut v13, "priceIds")?,
-                14 => entries.value(&mut v14, "variantIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            alt_id: crate::runtime::object::required(v0, "altId")?,
-            alt_type: crate::runtime::object::required(v1, "altType")?,
-            name: crate::runtime::object::required(v2, "name")?,
-            code: crate::runtime::object::required(v3, "code")?,
-            discount_type: crate::runtime::object::required(v4, "discountType")?,
-            discount_value: crate::runtime::object::required(v5, "discountValue")?,
-            start_date: crate::runtime::object::required(v6, "startDate")?,
-            end_date: v7.unwrap_or_default(),
-            usage_limit: v8.unwrap_or_default(),
-            product_ids: v9.unwrap_or_default(),
-            apply_to_future_payments: v10.unwrap_or_default(),
-            apply_to_future_payments_config: v11.unwrap_or_default(),
-            limit_per_customer: v12.unwrap_or_default(),
-            price_ids: v13.unwrap_or_default(),
-            variant_ids: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateCouponRequest {
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        code: "code" value required,
+        discount_type: "discountType" value required,
+        discount_value: "discountValue" value required,
+        start_date: "startDate" value required,
+        end_date: "endDate" value optional,
+        usage_limit: "usageLimit" value optional,
+        product_ids: "productIds" value optional,
+        apply_to_future_payments: "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: "limitPerCustomer" value optional,
+        price_ids: "priceIds" value optional,
+        variant_ids: "variantIds" value optional
     }
 }
 
@@ -3519,54 +3272,19 @@ pub struct ListCouponsResponse {
     pub data: Vec<CouponListItem>,
 
     /// `totalCount`: a whole number. Example: `20`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListCouponsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListCouponsResponse {
-    const NAME: &'static str = "ListCouponsResponse";
-
-    const FIELDS: &'static[&'static str] = &["data", "totalCount", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "data")?,
-                1 => entries.value(&mut v1, "totalCount")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            data: v0.unwrap_or_default(),
-            total_count: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListCouponsResponse {
+        data: "data" value_or_default optional,
+        total_count: "totalCount" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -3638,93 +3356,24 @@ pub struct UpdateCouponRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateCouponRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateCouponRequest {
-    const NAME: &'static str = "UpdateCouponRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "altId",
-        "altType",
-        "name",
-        "code",
-        "discountType",
-        "discountValue",
-        "startDate",
-        "endDate",
-        "usageLimit",
-        "productIds",
-        "applyToFuturePayments",
-        "applyToFuturePaymentsConfig",
-        "limitPerCustomer",
-        "priceIds",
-        "variantIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "altId")?,
-                2 => entries.value(&mut v2, "altType")?,
-                3 => entries.value(&mut v3, "name")?,
-                4 => entries.value(&mut v4, "code")?,
-                5 => entries.value(&mut v5, "discountType")?,
-                6 => entries.value(&mut v6, "discountValue")?,
-                7 => entries.value(&mut v7, "startDate")?,
-                8 => entries.value(&mut v8, "endDate")?,
-                9 => entries.value(&mut v9, "usageLimit")?,
-                10 => entries.value(&mut v10, "productIds")?,
-                11 => entries.value(&mut v11, "applyToFuturePayments")?,
-                12 => entries.value(&mut v12, "applyToFuturePaymentsConfig")?,
-                13 => entries.value(&mut v13, "limitPerCustomer")?,
-                14 => entries.value(&mut v14, "priceIds")?,
-                15 => entries.value(&mut v15, "variantIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: crate::runtime::object::required(v0, "id")?,
-            alt_id: crate::runtime::object::required(v1, "altId")?,
-            alt_type: crate::runtime::object::required(v2, "altType")?,
-            name: crate::runtime::object::required(v3, "name")?,
-            code: crate::runtime::object::required(v4, "code")?,
-            discount_type: crate::runtime::object::required(v5, "discountType")?,
-            discount_value: crate::runtime::object::required(v6, "discountValue")?,
-            start_date: crate::runtime::object::required(v7, "startDate")?,
-            end_date: v8.unwrap_or_default(),
-            usage_limit: v9.unwrap_or_default(),
-            product_ids: v10.unwrap_or_default(),
-            apply_to_future_payments: v11.unwrap_or_default(),
-            apply_to_future_payments_config: v12.unwrap_or_default(),
-            limit_per_customer: v13.unwrap_or_default(),
-            price_ids: v14.unwrap_or_default(),
-            variant_ids: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateCouponRequest {
+        id: "id" value required,
+        alt_id: "altId" value required,
+        alt_type: "altType" value required,
+        name: "name" value required,
+        code: "code" value required,
+        discount_type: "discountType" value required,
+        discount_value: "discountValue" value required,
+        start_date: "startDate" value required,
+        end_date: "endDate" value optional,
+        usage_limit: "usageLimit" value optional,
+        product_ids: "productIds" value optional,
+        apply_to_future_payments: "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: "limitPerCustomer" value optional,
+        price_ids: "priceIds" value optional,
+        variant_ids: "variantIds" value optional
     }
 }
 

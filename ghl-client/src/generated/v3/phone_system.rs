@@ -629,65 +629,33 @@ impl PurchasePhoneNumber {
 #[non_exhaustive]
 pub struct ActivePhoneNumber {
     /// The number in E.164 form.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// Name given to the number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// Provider's id of the number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub sid: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "countryCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "countryCode",))]
     pub country_code: Option<String>,
 
     /// `capabilities`: a [`ActivePhoneNumberCapabilities`](crate::phone_system::ActivePhoneNumberCapabilities).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub capabilities: Option<crate::phone_system::ActivePhoneNumberCapabilities>,
 
     /// `type`: a [`ActivePhoneNumberType`](crate::phone_system::ActivePhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::phone_system::ActivePhoneNumberType>,
 
     /// The location's default outbound number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDefaultNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefaultNumber",))]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "linkedUser", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedUser",))]
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
@@ -695,176 +663,61 @@ pub struct ActivePhoneNumber {
     pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "inboundCallService", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundCallService",))]
     pub inbound_call_service: Option<crate::phone_system::InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "forwardingNumber", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardingNumber",))]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isGroupConversationEnabled", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isGroupConversationEnabled",))]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "addressSid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressSid",))]
     pub address_sid: Option<String>,
 
     /// Regulatory bundle id.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "bundleSid", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bundleSid",))]
     pub bundle_sid: Option<String>,
 
     /// When the number was bought or added.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateAdded", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// How the number came to the account.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub origin: Option<crate::phone_system::ActivePhoneNumberOrigin>,
 
     /// Creation time some providers report instead of `dateAdded`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dateCreated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateCreated",))]
     pub date_created: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ActivePhoneNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ActivePhoneNumber {
-    const NAME: &'static str = "ActivePhoneNumber";
-
-    const FIELDS: &'static[&'static str] = &[
-        "phoneNumber",
-        "friendlyName",
-        "sid",
-        "countryCode",
-        "capabilities",
-        "type",
-        "isDefaultNumber",
-        "linkedUser",
-        "linkedRingAllUsers",
-        "inboundCallService",
-        "forwardingNumber",
-        "isGroupConversationEnabled",
-        "addressSid",
-        "bundleSid",
-        "dateAdded",
-        "dateUpdated",
-        "origin",
-        "dateCreated"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "friendlyName")?,
-                2 => entries.value(&mut v2, "sid")?,
-                3 => entries.value(&mut v3, "countryCode")?,
-                4 => entries.value(&mut v4, "capabilities")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "isDefaultNumber")?,
-                7 => entries.value(&mut v7, "linkedUser")?,
-                8 => entries.value_or_default(&mut v8, "linkedRingAllUsers")?,
-                9 => entries.value(&mut v9, "inboundCallService")?,
-                10 => entries.value(&mut v10, "forwardingNumber")?,
-                11 => entries.value(&mut v11, "isGroupConversationEnabled")?,
-                12 => entries.value(&mut v12, "addressSid")?,
-                13 => entries.value(&mut v13, "bundleSid")?,
-                14 => entries.value(&mut v14, "dateAdded")?,
-                15 => entries.value(&mut v15, "dateUpdated")?,
-                16 => entries.value(&mut v16, "origin")?,
-                17 => entries.value(&mut v17, "dateCreated")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            phone_number: v0.unwrap_or_default(),
-            friendly_name: v1.unwrap_or_default(),
-            sid: v2.unwrap_or_default(),
-            country_code: v3.unwrap_or_default(),
-            capabilities: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            is_default_number: v6.unwrap_or_default(),
-            linked_user: v7.unwrap_or_default(),
-            linked_ring_all_users: v8.unwrap_or_default(),
-            inbound_call_service: v9.unwrap_or_default(),
-            forwarding_number: v10.unwrap_or_default(),
-            is_group_conversation_enabled: v11.unwrap_or_default(),
-            address_sid: v12.unwrap_or_default(),
-            bundle_sid: v13.unwrap_or_default(),
-            date_added: v14.unwrap_or_default(),
-            date_updated: v15.unwrap_or_default(),
-            origin: v16.unwrap_or_default(),
-            date_created: v17.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ActivePhoneNumber {
+        phone_number: "phoneNumber" value optional,
+        friendly_name: "friendlyName" value optional,
+        sid: "sid" value optional,
+        country_code: "countryCode" value optional,
+        capabilities: "capabilities" value optional,
+        type_: "type" value optional,
+        is_default_number: "isDefaultNumber" value optional,
+        linked_user: "linkedUser" value optional,
+        linked_ring_all_users: "linkedRingAllUsers" value_or_default optional,
+        inbound_call_service: "inboundCallService" value optional,
+        forwarding_number: "forwardingNumber" value optional,
+        is_group_conversation_enabled: "isGroupConversationEnabled" value optional,
+        address_sid: "addressSid" value optional,
+        bundle_sid: "bundleSid" value optional,
+        date_added: "dateAdded" value optional,
+        date_updated: "dateUpdated" value optional,
+        origin: "origin" value optional,
+        date_created: "dateCreated" value optional
     }
 }
 
@@ -877,34 +730,18 @@ pub struct ActivePhoneNumberList {
     pub numbers: Vec<ActivePhoneNumber>,
 
     /// Managed under HighLevel's provider account (v2's `isUnderGhl`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isUnderLc", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isUnderLc",))]
     pub is_under_lc: Option<bool>,
 
     /// `pageSize`: a whole number. Example: `50`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `page`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub page: Option<i64>,
 
     /// State of the telephony account.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accountStatus", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountStatus",))]
     pub account_status: Option<ActivePhoneNumberListAccountStatus>,
 
     /// The location's RCS sender ids, when asked for.
@@ -912,60 +749,18 @@ pub struct ActivePhoneNumberList {
     pub rcs_sender_ids: Vec<RcsSenderId>,
 
     /// Number of active numbers, when known.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ActivePhoneNumberList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ActivePhoneNumberList {
-    const NAME: &'static str = "ActivePhoneNumberList";
-
-    const FIELDS: &'static[&'static str] = &[
-        "numbers",
-        "isUnderLc",
-        "pageSize",
-        "page",
-        "accountStatus",
-        "rcsSenderIds",
-        "total"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "numbers")?,
-                1 => entries.value(&mut v1, "isUnderLc")?,
-                2 => entries.value(&mut v2, "pageSize")?,
-                3 => entries.value(&mut v3, "page")?,
-                4 => entries.value(&mut v4, "accountStatus")?,
-                5 => entries.value_or_default(&mut v5, "rcsSenderIds")?,
-                6 => entries.value(&mut v6, "total")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            numbers: v0.unwrap_or_default(),
-            is_under_lc: v1.unwrap_or_default(),
-            page_size: v2.unwrap_or_default(),
-            page: v3.unwrap_or_default(),
-            account_status: v4.unwrap_or_default(),
-            rcs_sender_ids: v5.unwrap_or_default(),
-            total: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ActivePhoneNumberList {
+        numbers: "numbers" value_or_default optional,
+        is_under_lc: "isUnderLc" value optional,
+        page_size: "pageSize" value optional,
+        page: "page" value optional,
+        account_status: "accountStatus" value optional,
+        rcs_sender_ids: "rcsSenderIds" value_or_default optional,
+        total: "total" value optional
     }
 }
 
@@ -1019,60 +814,25 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<ResponseStatus>,
 
     /// `data`: a [`ActivePhoneNumberList`](crate::v3::phone_system::ActivePhoneNumberList).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<ActivePhoneNumberList>,
 
     /// `message`: a string. Example: `OK`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListActivePhoneNumbersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListActivePhoneNumbersResponse {
-    const NAME: &'static str = "ListActivePhoneNumbersResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "data", "message", "statusCode"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "data")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "statusCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            data: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            status_code: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListActivePhoneNumbersResponse {
+        status: "status" value optional,
+        data: "data" value optional,
+        message: "message" value optional,
+        status_code: "statusCode" value optional
     }
 }
 
@@ -1138,77 +898,20 @@ pub struct PurchasePhoneNumberRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for PurchasePhoneNumberRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for PurchasePhoneNumberRequest {
-    const NAME: &'static str = "PurchasePhoneNumberRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "phoneNumber",
-        "countryCode",
-        "numberType",
-        "addressSid",
-        "bundleSid",
-        "locality",
-        "region",
-        "fingerprintId",
-        "skipLocationKYC",
-        "paymentIntentId",
-        "stripeAccountId",
-        "paymentMethodId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "phoneNumber")?,
-                1 => entries.value(&mut v1, "countryCode")?,
-                2 => entries.value(&mut v2, "numberType")?,
-                3 => entries.value(&mut v3, "addressSid")?,
-                4 => entries.value(&mut v4, "bundleSid")?,
-                5 => entries.value(&mut v5, "locality")?,
-                6 => entries.value(&mut v6, "region")?,
-                7 => entries.value(&mut v7, "fingerprintId")?,
-                8 => entries.value(&mut v8, "skipLocationKYC")?,
-                9 => entries.value(&mut v9, "paymentIntentId")?,
-                10 => entries.value(&mut v10, "stripeAccountId")?,
-                11 => entries.value(&mut v11, "paymentMethodId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            phone_number: crate::runtime::object::required(v0, "phoneNumber")?,
-            country_code: v1.unwrap_or_default(),
-            number_type: v2.unwrap_or_default(),
-            address_sid: v3.unwrap_or_default(),
-            bundle_sid: v4.unwrap_or_default(),
-            locality: v5.unwrap_or_default(),
-            region: v6.unwrap_or_default(),
-            fingerprint_id: v7.unwrap_or_default(),
-            skip_location_kyc: v8.unwrap_or_default(),
-            payment_intent_id: v9.unwrap_or_default(),
-            stripe_account_id: v10.unwrap_or_default(),
-            payment_method_id: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PurchasePhoneNumberRequest {
+        phone_number: "phoneNumber" value required,
+        country_code: "countryCode" value optional,
+        number_type: "numberType" value optional,
+        address_sid: "addressSid" value optional,
+        bundle_sid: "bundleSid" value optional,
+        locality: "locality" value optional,
+        region: "region" value optional,
+        fingerprint_id: "fingerprintId" value optional,
+        skip_location_kyc: "skipLocationKYC" value optional,
+        payment_intent_id: "paymentIntentId" value optional,
+        stripe_account_id: "stripeAccountId" value optional,
+        payment_method_id: "paymentMethodId" value optional
     }
 }
 
@@ -1344,60 +1047,25 @@ impl PurchasePhoneNumberRequest {
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<ResponseStatus>,
 
     /// `data`: a [`PurchasedPhoneNumber`](crate::v3::phone_system::PurchasedPhoneNumber).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub data: Option<PurchasedPhoneNumber>,
 
     /// `message`: a string. Example: `Number purchase successful`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for PurchasePhoneNumberResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PurchasePhoneNumberResponse {
-    const NAME: &'static str = "PurchasePhoneNumberResponse";
-
-    const FIELDS: &'static[&'static str] = &["status", "data", "message", "statusCode"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "status")?,
-                1 => entries.value(&mut v1, "data")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "statusCode")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            status: v0.unwrap_or_default(),
-            data: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            status_code: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PurchasePhoneNumberResponse {
+        status: "status" value optional,
+        data: "data" value optional,
+        message: "message" value optional,
+        status_code: "statusCode" value optional
     }
 }
 
@@ -1414,65 +1082,26 @@ impl PurchasePhoneNumberResponse {
 #[non_exhaustive]
 pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub number: Option<String>,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the location's phone (Twilio) account.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// Managed under HighLevel's provider account (v2's `under_ghl_account`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "underLcAccount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "underLcAccount",))]
     pub under_lc_account: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for PurchasedPhoneNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PurchasedPhoneNumber {
-    const NAME: &'static str = "PurchasedPhoneNumber";
-
-    const FIELDS: &'static[&'static str] = &["number", "locationId", "id", "underLcAccount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "number")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "id")?,
-                3 => entries.value(&mut v3, "underLcAccount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            number: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-            under_lc_account: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PurchasedPhoneNumber {
+        number: "number" value optional,
+        location_id: "locationId" value optional,
+        id: "id" value optional,
+        under_lc_account: "underLcAccount" value optional
     }
 }
 
@@ -1482,25 +1111,14 @@ impl crate::runtime::object::Object for PurchasedPhoneNumber {
 #[non_exhaustive]
 pub struct RcsSenderId {
     /// The sender id.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub number: Option<String>,
 
     /// `numberType`: a string. Example: `rcsSenderId`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "numberType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "numberType",))]
     pub number_type: Option<String>,
 
     /// `friendlyName`: a string. Example: `Brand Sender`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// Provider data of the sender, such as its brand id.
@@ -1508,39 +1126,12 @@ pub struct RcsSenderId {
     pub rcs_meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<'de> serde::Deserialize<'de> for RcsSenderId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for RcsSenderId {
-    const NAME: &'static str = "RcsSenderId";
-
-    const FIELDS: &'static[&'static str] = &["number", "numberType", "friendlyName", "rcsMeta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "number")?,
-                1 => entries.value(&mut v1, "numberType")?,
-                2 => entries.value(&mut v2, "friendlyName")?,
-                3 => entries.value_or_default(&mut v3, "rcsMeta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            number: v0.unwrap_or_default(),
-            number_type: v1.unwrap_or_default(),
-            friendly_name: v2.unwrap_or_default(),
-            rcs_meta: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    RcsSenderId {
+        number: "number" value optional,
+        number_type: "numberType" value optional,
+        friendly_name: "friendlyName" value optional,
+        rcs_meta: "rcsMeta" value_or_default optional
     }
 }
 

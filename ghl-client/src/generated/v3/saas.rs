@@ -2571,34 +2571,10 @@ pub struct AllowAttachRebillingRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AllowAttachRebillingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AllowAttachRebillingRequest {
-    const NAME: &'static str = "AllowAttachRebillingRequest";
-
-    const FIELDS: &'static[&'static str] = &["companyId", "attachedRebillingConfig"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "attachedRebillingConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: crate::runtime::object::required(v0, "companyId")?,
-            attached_rebilling_config: v1.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AllowAttachRebillingRequest {
+        company_id: "companyId" value required,
+        attached_rebilling_config: "attachedRebillingConfig" value optional
     }
 }
 
@@ -2622,58 +2598,22 @@ impl AllowAttachRebillingRequest {
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// `locationId`: a string. Example: `AUKAtFVo0lWezBsBQ3FE`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The settings stored on the sub-account, markups as added percentages.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "attachedRebillingConfig", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attachedRebillingConfig",))]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
 
-impl<'de> serde::Deserialize<'de> for AllowAttachRebillingResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AllowAttachRebillingResponse {
-    const NAME: &'static str = "AllowAttachRebillingResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "locationId", "attachedRebillingConfig"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "attachedRebillingConfig")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            attached_rebilling_config: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AllowAttachRebillingResponse {
+        success: "success" value optional,
+        location_id: "locationId" value optional,
+        attached_rebilling_config: "attachedRebillingConfig" value optional
     }
 }
 
@@ -2698,36 +2638,11 @@ pub struct AttachedRebillingProduct {
     pub price: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for AttachedRebillingProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for AttachedRebillingProduct {
-    const NAME: &'static str = "AttachedRebillingProduct";
-
-    const FIELDS: &'static[&'static str] = &["enabled", "markup", "price"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "enabled")?,
-                1 => entries.value(&mut v1, "markup")?,
-                2 => entries.value(&mut v2, "price")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            enabled: v0.unwrap_or_default(),
-            markup: v1.unwrap_or_default(),
-            price: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AttachedRebillingProduct {
+        enabled: "enabled" value optional,
+        markup: "markup" value optional,
+        price: "price" value optional
     }
 }
 
@@ -2768,28 +2683,9 @@ pub struct ComplimentaryCreditsRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ComplimentaryCreditsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ComplimentaryCreditsRequest {
-    const NAME: &'static str = "ComplimentaryCreditsRequest";
-
-    const FIELDS: &'static[&'static str] = &["complimentaryCreditsAmount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "complimentaryCreditsAmount")?;
-            }
-        Ok(Self { complimentary_credits_amount: v0.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ComplimentaryCreditsRequest {
+        complimentary_credits_amount: "complimentaryCreditsAmount" value optional
     }
 }
 
@@ -2813,57 +2709,21 @@ impl ComplimentaryCreditsRequest {
 #[non_exhaustive]
 pub struct LocationWalletBalance {
     /// `walletId`: a string. Example: `xyz789`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "walletId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "walletId",))]
     pub wallet_id: Option<String>,
 
     /// The current balance.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub balance: Option<f64>,
 
     /// The complimentary credits on the wallet.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "complimentaryCredits", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "complimentaryCredits",))]
     pub complimentary_credits: Option<f64>,
 }
 
-impl<'de> serde::Deserialize<'de> for LocationWalletBalance {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LocationWalletBalance {
-    const NAME: &'static str = "LocationWalletBalance";
-
-    const FIELDS: &'static[&'static str] = &["walletId", "balance", "complimentaryCredits"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "walletId")?,
-                1 => entries.value(&mut v1, "balance")?,
-                2 => entries.value(&mut v2, "complimentaryCredits")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            wallet_id: v0.unwrap_or_default(),
-            balance: v1.unwrap_or_default(),
-            complimentary_credits: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LocationWalletBalance {
+        wallet_id: "walletId" value optional,
+        balance: "balance" value optional,
+        complimentary_credits: "complimentaryCredits" value optional
     }
 }

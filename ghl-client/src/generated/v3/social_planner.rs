@@ -5922,49 +5922,13 @@ pub struct AttachGoogleAccount {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachGoogleAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachGoogleAccount {
-    const NAME: &'static str = "AttachGoogleAccount";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "accountName",
-        "type",
-        "verificationState",
-        "vettedState"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "accountName")?,
-                2 => entries.value(&mut v2, "type")?,
-                3 => entries.value(&mut v3, "verificationState")?,
-                4 => entries.value(&mut v4, "vettedState")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            account_name: crate::runtime::object::required(v1, "accountName")?,
-            type_: crate::runtime::object::required(v2, "type")?,
-            verification_state: crate::runtime::object::required(v3, "verificationState")?,
-            vetted_state: crate::runtime::object::required(v4, "vettedState")?,
-        })
+crate::runtime::object::object_impl! {
+    AttachGoogleAccount {
+        name: "name" value required,
+        account_name: "accountName" value required,
+        type_: "type" value required,
+        verification_state: "verificationState" value required,
+        vetted_state: "vettedState" value required
     }
 }
 
@@ -6025,61 +5989,16 @@ pub struct AttachGoogleLocation {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachGoogleLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachGoogleLocation {
-    const NAME: &'static str = "AttachGoogleLocation";
-
-    const FIELDS: &'static[&'static str] = &[
-        "name",
-        "storeCode",
-        "title",
-        "storefrontAddress",
-        "metadata",
-        "maxLocation",
-        "isVerified",
-        "isConnected"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "storeCode")?,
-                2 => entries.value(&mut v2, "title")?,
-                3 => entries.value(&mut v3, "storefrontAddress")?,
-                4 => entries.value(&mut v4, "metadata")?,
-                5 => entries.value(&mut v5, "maxLocation")?,
-                6 => entries.value(&mut v6, "isVerified")?,
-                7 => entries.value(&mut v7, "isConnected")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            store_code: v1.unwrap_or_default(),
-            title: crate::runtime::object::required(v2, "title")?,
-            storefront_address: v3.unwrap_or_default(),
-            metadata: v4.unwrap_or_default(),
-            max_location: v5.unwrap_or_default(),
-            is_verified: v6.unwrap_or_default(),
-            is_connected: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AttachGoogleLocation {
+        name: "name" value required,
+        store_code: "storeCode" value optional,
+        title: "title" value required,
+        storefront_address: "storefrontAddress" value optional,
+        metadata: "metadata" value optional,
+        max_location: "maxLocation" value optional,
+        is_verified: "isVerified" value optional,
+        is_connected: "isConnected" value optional
     }
 }
 
@@ -6201,81 +6120,21 @@ pub struct AttachSocialOauthAccountRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for AttachSocialOauthAccountRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for AttachSocialOauthAccountRequest {
-    const NAME: &'static str = "AttachSocialOauthAccountRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "originId",
-        "name",
-        "avatar",
-        "pageId",
-        "urn",
-        "username",
-        "verified",
-        "websiteUrl",
-        "originAccountType",
-        "companyId",
-        "location",
-        "account"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "originId")?,
-                2 => entries.value(&mut v2, "name")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "pageId")?,
-                5 => entries.value(&mut v5, "urn")?,
-                6 => entries.value(&mut v6, "username")?,
-                7 => entries.value(&mut v7, "verified")?,
-                8 => entries.value(&mut v8, "websiteUrl")?,
-                9 => entries.value(&mut v9, "originAccountType")?,
-                10 => entries.value(&mut v10, "companyId")?,
-                11 => entries.value(&mut v11, "location")?,
-                12 => entries.value(&mut v12, "account")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            origin_id: v1.unwrap_or_default(),
-            name: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            page_id: v4.unwrap_or_default(),
-            urn: v5.unwrap_or_default(),
-            username: v6.unwrap_or_default(),
-            verified: v7.unwrap_or_default(),
-            website_url: v8.unwrap_or_default(),
-            origin_account_type: v9.unwrap_or_default(),
-            company_id: v10.unwrap_or_default(),
-            location: v11.unwrap_or_default(),
-            account: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    AttachSocialOauthAccountRequest {
+        type_: "type" value optional,
+        origin_id: "originId" value optional,
+        name: "name" value optional,
+        avatar: "avatar" value optional,
+        page_id: "pageId" value optional,
+        urn: "urn" value optional,
+        username: "username" value optional,
+        verified: "verified" value optional,
+        website_url: "websiteUrl" value optional,
+        origin_account_type: "originAccountType" value optional,
+        company_id: "companyId" value optional,
+        location: "location" value optional,
+        account: "account" value optional
     }
 }
 
@@ -6389,105 +6248,38 @@ pub struct BlueskyPostDetails {
     pub shortened_links: Vec<String>,
 
     /// AT URI of the post this one replies to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "replyTo", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyTo",))]
     pub reply_to: Option<String>,
 
     /// AT URI of the post this one quotes.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "quotePost", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "quotePost",))]
     pub quote_post: Option<String>,
 
     /// ISO 639-1 code of the text.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub language: Option<String>,
 
     /// Address shown as a link card.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "externalLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalLink",))]
     pub external_link: Option<String>,
 
     /// Title of the link card.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "externalLinkTitle", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalLinkTitle",))]
     pub external_link_title: Option<String>,
 
     /// Text of the link card.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "externalLinkDescription", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalLinkDescription",))]
     pub external_link_description: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for BlueskyPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for BlueskyPostDetails {
-    const NAME: &'static str = "BlueskyPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "shortenedLinks",
-        "replyTo",
-        "quotePost",
-        "language",
-        "externalLink",
-        "externalLinkTitle",
-        "externalLinkDescription"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "shortenedLinks")?,
-                1 => entries.value(&mut v1, "replyTo")?,
-                2 => entries.value(&mut v2, "quotePost")?,
-                3 => entries.value(&mut v3, "language")?,
-                4 => entries.value(&mut v4, "externalLink")?,
-                5 => entries.value(&mut v5, "externalLinkTitle")?,
-                6 => entries.value(&mut v6, "externalLinkDescription")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            shortened_links: v0.unwrap_or_default(),
-            reply_to: v1.unwrap_or_default(),
-            quote_post: v2.unwrap_or_default(),
-            language: v3.unwrap_or_default(),
-            external_link: v4.unwrap_or_default(),
-            external_link_title: v5.unwrap_or_default(),
-            external_link_description: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    BlueskyPostDetails {
+        shortened_links: "shortenedLinks" value_or_default optional,
+        reply_to: "replyTo" value optional,
+        quote_post: "quotePost" value optional,
+        language: "language" value optional,
+        external_link: "externalLink" value optional,
+        external_link_title: "externalLinkTitle" value optional,
+        external_link_description: "externalLinkDescription" value optional
     }
 }
 
@@ -6509,37 +6301,11 @@ pub struct CloneSocialQueueItemRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CloneSocialQueueItemRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CloneSocialQueueItemRequest {
-    const NAME: &'static str = "CloneSocialQueueItemRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "sessionId", "order"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "order")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: crate::runtime::object::required(v1, "sessionId")?,
-            order: crate::runtime::object::required(v2, "order")?,
-        })
+crate::runtime::object::object_impl! {
+    CloneSocialQueueItemRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value required,
+        order: "order" value required
     }
 }
 
@@ -6589,53 +6355,14 @@ pub struct CreateSocialCommentRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateSocialCommentRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateSocialCommentRequest {
-    const NAME: &'static str = "CreateSocialCommentRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "parentId",
-        "isParentThread",
-        "content",
-        "attachments",
-        "mentions",
-        "notifyAllGroupMembers"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "parentId")?,
-                1 => entries.value(&mut v1, "isParentThread")?,
-                2 => entries.value(&mut v2, "content")?,
-                3 => entries.value(&mut v3, "attachments")?,
-                4 => entries.value(&mut v4, "mentions")?,
-                5 => entries.value(&mut v5, "notifyAllGroupMembers")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            parent_id: crate::runtime::object::required(v0, "parentId")?,
-            is_parent_thread: crate::runtime::object::required(v1, "isParentThread")?,
-            content: crate::runtime::object::required(v2, "content")?,
-            attachments: v3.unwrap_or_default(),
-            mentions: v4.unwrap_or_default(),
-            notify_all_group_members: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateSocialCommentRequest {
+        parent_id: "parentId" value required,
+        is_parent_thread: "isParentThread" value required,
+        content: "content" value required,
+        attachments: "attachments" value optional,
+        mentions: "mentions" value optional,
+        notify_all_group_members: "notifyAllGroupMembers" value optional
     }
 }
 
@@ -6711,57 +6438,15 @@ pub struct CreateSocialQueueItemRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateSocialQueueItemRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateSocialQueueItemRequest {
-    const NAME: &'static str = "CreateSocialQueueItemRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "sessionId",
-        "modifiedPostPayload",
-        "order",
-        "variations",
-        "primaryImage",
-        "directToQueue"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "modifiedPostPayload")?,
-                3 => entries.value(&mut v3, "order")?,
-                4 => entries.value(&mut v4, "variations")?,
-                5 => entries.value(&mut v5, "primaryImage")?,
-                6 => entries.value(&mut v6, "directToQueue")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: v1.unwrap_or_default(),
-            modified_post_payload: v2.unwrap_or_default(),
-            order: v3.unwrap_or_default(),
-            variations: v4.unwrap_or_default(),
-            primary_image: v5.unwrap_or_default(),
-            direct_to_queue: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateSocialQueueItemRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value optional,
+        modified_post_payload: "modifiedPostPayload" value optional,
+        order: "order" value optional,
+        variations: "variations" value optional,
+        primary_image: "primaryImage" value optional,
+        direct_to_queue: "directToQueue" value optional
     }
 }
 
@@ -6848,53 +6533,14 @@ pub struct CreateSocialQueueRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateSocialQueueRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateSocialQueueRequest {
-    const NAME: &'static str = "CreateSocialQueueRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "categoryId",
-        "timeSlots",
-        "enableFuturePosts",
-        "prioritizeNewContent",
-        "userId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "categoryId")?,
-                2 => entries.value(&mut v2, "timeSlots")?,
-                3 => entries.value(&mut v3, "enableFuturePosts")?,
-                4 => entries.value(&mut v4, "prioritizeNewContent")?,
-                5 => entries.value(&mut v5, "userId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            category_id: crate::runtime::object::required(v1, "categoryId")?,
-            time_slots: crate::runtime::object::required(v2, "timeSlots")?,
-            enable_future_posts: v3.unwrap_or_default(),
-            prioritize_new_content: v4.unwrap_or_default(),
-            user_id: crate::runtime::object::required(v5, "userId")?,
-        })
+crate::runtime::object::object_impl! {
+    CreateSocialQueueRequest {
+        location_id: "locationId" value required,
+        category_id: "categoryId" value required,
+        time_slots: "timeSlots" value required,
+        enable_future_posts: "enableFuturePosts" value optional,
+        prioritize_new_content: "prioritizeNewContent" value optional,
+        user_id: "userId" value required
     }
 }
 
@@ -6936,60 +6582,25 @@ impl CreateSocialQueueRequest {
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialCsvImportResponseResults`](crate::v3::social_planner::DeleteSocialCsvImportResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteSocialCsvImportResponse {
-    const NAME: &'static str = "DeleteSocialCsvImportResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    DeleteSocialCsvImportResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -7006,32 +6617,11 @@ impl DeleteSocialCsvImportResponse {
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteSocialCsvImportResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteSocialCsvImportResponseResults {
-    const NAME: &'static str = "DeleteSocialCsvImportResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csv"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "csv")?;
-            }
-        Ok(Self { csv: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteSocialCsvImportResponseResults { csv: "csv" value optional }
 }
 
 impl DeleteSocialCsvImportResponseResults {
@@ -7047,60 +6637,25 @@ impl DeleteSocialCsvImportResponseResults {
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`DeleteSocialCsvPostResponseResults`](crate::v3::social_planner::DeleteSocialCsvPostResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<DeleteSocialCsvPostResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteSocialCsvPostResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteSocialCsvPostResponse {
-    const NAME: &'static str = "DeleteSocialCsvPostResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    DeleteSocialCsvPostResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -7117,43 +6672,17 @@ impl DeleteSocialCsvPostResponse {
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// The import after the removal (its id, settings and status).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteSocialCsvPostResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteSocialCsvPostResponseResults {
-    const NAME: &'static str = "DeleteSocialCsvPostResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["postId", "csv"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "postId")?,
-                1 => entries.value(&mut v1, "csv")?,
-                _ => {}
-            }
-        }
-        Ok(Self { post_id: v0.unwrap_or_default(), csv: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    DeleteSocialCsvPostResponseResults {
+        post_id: "postId" value optional,
+        csv: "csv" value optional
     }
 }
 
@@ -7178,30 +6707,10 @@ pub struct FacebookPostDetails {
     pub text_format_preset_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for FacebookPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for FacebookPostDetails {
-    const NAME: &'static str = "FacebookPostDetails";
-
-    const FIELDS: &'static[&'static str] = &["type", "textFormatPresetId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "textFormatPresetId")?,
-                _ => {}
-            }
-        }
-        Ok(Self { type_: v0.unwrap_or_default(), text_format_preset_id: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    FacebookPostDetails {
+        type_: "type" value optional,
+        text_format_preset_id: "textFormatPresetId" value optional
     }
 }
 
@@ -7236,29 +6745,8 @@ pub struct FinalizeSocialCsvImportRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for FinalizeSocialCsvImportRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for FinalizeSocialCsvImportRequest {
-    const NAME: &'static str = "FinalizeSocialCsvImportRequest";
-
-    const FIELDS: &'static[&'static str] = &["userId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "userId")?;
-            }
-        Ok(Self { user_id: crate::runtime::object::required(v0, "userId")?, })
-    }
+crate::runtime::object::object_impl! {
+    FinalizeSocialCsvImportRequest { user_id: "userId" value required }
 }
 
 impl FinalizeSocialCsvImportRequest {
@@ -7275,65 +6763,26 @@ impl FinalizeSocialCsvImportRequest {
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`GetSocialQueueResponseResults`](crate::v3::social_planner::GetSocialQueueResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<GetSocialQueueResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for GetSocialQueueResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for GetSocialQueueResponse {
-    const NAME: &'static str = "GetSocialQueueResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GetSocialQueueResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -7350,38 +6799,16 @@ impl GetSocialQueueResponse {
 #[non_exhaustive]
 pub struct GetSocialQueueResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queue`: a [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub queue: Option<SocialQueueWithCategory>,
 }
 
-impl<'de> serde::Deserialize<'de> for GetSocialQueueResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for GetSocialQueueResponseResults {
-    const NAME: &'static str = "GetSocialQueueResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "queue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "queue")?,
-                _ => {}
-            }
-        }
-        Ok(Self { message: v0.unwrap_or_default(), queue: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    GetSocialQueueResponseResults {
+        message: "message" value optional,
+        queue: "queue" value optional
     }
 }
 
@@ -7482,68 +6909,18 @@ pub struct GmbPostDetails {
     pub action_type: Option<crate::social_planner::GmbActionType>,
 }
 
-impl<'de> serde::Deserialize<'de> for GmbPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for GmbPostDetails {
-    const NAME: &'static str = "GmbPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "gmbEventType",
-        "title",
-        "offerTitle",
-        "startDate",
-        "endDate",
-        "termsConditions",
-        "url",
-        "couponCode",
-        "redeemOnlineUrl",
-        "actionType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "gmbEventType")?,
-                1 => entries.value(&mut v1, "title")?,
-                2 => entries.value(&mut v2, "offerTitle")?,
-                3 => entries.value(&mut v3, "startDate")?,
-                4 => entries.value(&mut v4, "endDate")?,
-                5 => entries.value(&mut v5, "termsConditions")?,
-                6 => entries.value(&mut v6, "url")?,
-                7 => entries.value(&mut v7, "couponCode")?,
-                8 => entries.value(&mut v8, "redeemOnlineUrl")?,
-                9 => entries.value(&mut v9, "actionType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            gmb_event_type: v0.unwrap_or_default(),
-            title: v1.unwrap_or_default(),
-            offer_title: v2.unwrap_or_default(),
-            start_date: v3.unwrap_or_default(),
-            end_date: v4.unwrap_or_default(),
-            terms_conditions: v5.unwrap_or_default(),
-            url: v6.unwrap_or_default(),
-            coupon_code: v7.unwrap_or_default(),
-            redeem_online_url: v8.unwrap_or_default(),
-            action_type: v9.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    GmbPostDetails {
+        gmb_event_type: "gmbEventType" value optional,
+        title: "title" value optional,
+        offer_title: "offerTitle" value optional,
+        start_date: "startDate" value optional,
+        end_date: "endDate" value optional,
+        terms_conditions: "termsConditions" value optional,
+        url: "url" value optional,
+        coupon_code: "couponCode" value optional,
+        redeem_online_url: "redeemOnlineUrl" value optional,
+        action_type: "actionType" value optional
     }
 }
 
@@ -7652,48 +7029,13 @@ pub struct InstagramPostDetails {
     pub publisher_note: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for InstagramPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for InstagramPostDetails {
-    const NAME: &'static str = "InstagramPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "type",
-        "collaborators",
-        "showOnFeed",
-        "publishViaPushNotification",
-        "publisherNote"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "collaborators")?,
-                2 => entries.value(&mut v2, "showOnFeed")?,
-                3 => entries.value(&mut v3, "publishViaPushNotification")?,
-                4 => entries.value(&mut v4, "publisherNote")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            collaborators: v1.unwrap_or_default(),
-            show_on_feed: v2.unwrap_or_default(),
-            publish_via_push_notification: v3.unwrap_or_default(),
-            publisher_note: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    InstagramPostDetails {
+        type_: "type" value optional,
+        collaborators: "collaborators" value optional,
+        show_on_feed: "showOnFeed" value optional,
+        publish_via_push_notification: "publishViaPushNotification" value optional,
+        publisher_note: "publisherNote" value optional
     }
 }
 
@@ -7761,36 +7103,11 @@ pub struct LinkedinPoll {
     pub settings: Option<LinkedinPollSettings>,
 }
 
-impl<'de> serde::Deserialize<'de> for LinkedinPoll {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LinkedinPoll {
-    const NAME: &'static str = "LinkedinPoll";
-
-    const FIELDS: &'static[&'static str] = &["question", "options", "settings"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "question")?,
-                1 => entries.value_or_default(&mut v1, "options")?,
-                2 => entries.value(&mut v2, "settings")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            question: v0.unwrap_or_default(),
-            options: v1.unwrap_or_default(),
-            settings: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LinkedinPoll {
+        question: "question" value optional,
+        options: "options" value_or_default optional,
+        settings: "settings" value optional
     }
 }
 
@@ -7881,29 +7198,7 @@ pub struct LinkedinPollOption {
     pub text: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for LinkedinPollOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LinkedinPollOption {
-    const NAME: &'static str = "LinkedinPollOption";
-
-    const FIELDS: &'static[&'static str] = &["text"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "text")?;
-            }
-        Ok(Self { text: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { LinkedinPollOption { text: "text" value optional } }
 
 impl LinkedinPollOption {
     /// A value with the required fields (`text`).
@@ -7929,28 +7224,8 @@ pub struct LinkedinPollSettings {
     pub duration: Option<LinkedinPollDuration>,
 }
 
-impl<'de> serde::Deserialize<'de> for LinkedinPollSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LinkedinPollSettings {
-    const NAME: &'static str = "LinkedinPollSettings";
-
-    const FIELDS: &'static[&'static str] = &["duration"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "duration")?;
-            }
-        Ok(Self { duration: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    LinkedinPollSettings { duration: "duration" value optional }
 }
 
 impl LinkedinPollSettings {
@@ -7985,36 +7260,11 @@ pub struct LinkedinPostDetails {
     pub poll: Option<LinkedinPoll>,
 }
 
-impl<'de> serde::Deserialize<'de> for LinkedinPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for LinkedinPostDetails {
-    const NAME: &'static str = "LinkedinPostDetails";
-
-    const FIELDS: &'static[&'static str] = &["pdfTitle", "postAsPdf", "poll"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "pdfTitle")?,
-                1 => entries.value(&mut v1, "postAsPdf")?,
-                2 => entries.value(&mut v2, "poll")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pdf_title: v0.unwrap_or_default(),
-            post_as_pdf: v1.unwrap_or_default(),
-            poll: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    LinkedinPostDetails {
+        pdf_title: "pdfTitle" value optional,
+        post_as_pdf: "postAsPdf" value optional,
+        poll: "poll" value optional
     }
 }
 
@@ -8087,61 +7337,16 @@ pub struct ListSocialCommentsRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ListSocialCommentsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ListSocialCommentsRequest {
-    const NAME: &'static str = "ListSocialCommentsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "fromDate",
-        "toDate",
-        "originIds",
-        "sortBy",
-        "search",
-        "skip",
-        "limit",
-        "parentId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "fromDate")?,
-                1 => entries.value(&mut v1, "toDate")?,
-                2 => entries.value(&mut v2, "originIds")?,
-                3 => entries.value(&mut v3, "sortBy")?,
-                4 => entries.value(&mut v4, "search")?,
-                5 => entries.value(&mut v5, "skip")?,
-                6 => entries.value(&mut v6, "limit")?,
-                7 => entries.value(&mut v7, "parentId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            from_date: v0.unwrap_or_default(),
-            to_date: v1.unwrap_or_default(),
-            origin_ids: crate::runtime::object::required(v2, "originIds")?,
-            sort_by: v3.unwrap_or_default(),
-            search: v4.unwrap_or_default(),
-            skip: v5.unwrap_or_default(),
-            limit: v6.unwrap_or_default(),
-            parent_id: v7.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialCommentsRequest {
+        from_date: "fromDate" value optional,
+        to_date: "toDate" value optional,
+        origin_ids: "originIds" value required,
+        sort_by: "sortBy" value optional,
+        search: "search" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional,
+        parent_id: "parentId" value optional
     }
 }
 
@@ -8249,60 +7454,25 @@ crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 #[non_exhaustive]
 pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCommentsResponseResults`](crate::v3::social_planner::ListSocialCommentsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCommentsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialCommentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialCommentsResponse {
-    const NAME: &'static str = "ListSocialCommentsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialCommentsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -8322,34 +7492,13 @@ pub struct ListSocialCommentsResponseResults {
     pub comments: Vec<SocialComment>,
 
     /// `meta`: a [`ListSocialCommentsResponseResultsMeta`](crate::v3::social_planner::ListSocialCommentsResponseResultsMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<ListSocialCommentsResponseResultsMeta>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialCommentsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialCommentsResponseResults {
-    const NAME: &'static str = "ListSocialCommentsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["comments", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "comments")?,
-                1 => entries.value(&mut v1, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self { comments: v0.unwrap_or_default(), meta: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListSocialCommentsResponseResults {
+        comments: "comments" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
@@ -8359,72 +7508,30 @@ impl crate::runtime::object::Object for ListSocialCommentsResponseResults {
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// Number of those not read.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalUnread", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalUnread",))]
     pub total_unread: Option<i64>,
 
     /// `skip`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// `limit`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `hasMore`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "hasMore", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialCommentsResponseResultsMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialCommentsResponseResultsMeta {
-    const NAME: &'static str = "ListSocialCommentsResponseResultsMeta";
-
-    const FIELDS: &'static[&'static str] = &["total", "totalUnread", "skip", "limit", "hasMore"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "total")?,
-                1 => entries.value(&mut v1, "totalUnread")?,
-                2 => entries.value(&mut v2, "skip")?,
-                3 => entries.value(&mut v3, "limit")?,
-                4 => entries.value(&mut v4, "hasMore")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            total: v0.unwrap_or_default(),
-            total_unread: v1.unwrap_or_default(),
-            skip: v2.unwrap_or_default(),
-            limit: v3.unwrap_or_default(),
-            has_more: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialCommentsResponseResultsMeta {
+        total: "total" value optional,
+        total_unread: "totalUnread" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional,
+        has_more: "hasMore" value optional
     }
 }
 
@@ -8434,60 +7541,25 @@ impl crate::runtime::object::Object for ListSocialCommentsResponseResultsMeta {
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialCsvImportsResponseResults`](crate::v3::social_planner::ListSocialCsvImportsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialCsvImportsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialCsvImportsResponse {
-    const NAME: &'static str = "ListSocialCsvImportsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialCsvImportsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -8507,34 +7579,13 @@ pub struct ListSocialCsvImportsResponseResults {
     pub csvs: Vec<SocialCsvImport>,
 
     /// Number of imports.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialCsvImportsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialCsvImportsResponseResults {
-    const NAME: &'static str = "ListSocialCsvImportsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csvs", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "csvs")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { csvs: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListSocialCsvImportsResponseResults {
+        csvs: "csvs" value_or_default optional,
+        count: "count" value optional
     }
 }
 
@@ -8544,60 +7595,25 @@ impl crate::runtime::object::Object for ListSocialCsvImportsResponseResults {
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`ListSocialPostsResponseResults`](crate::v3::social_planner::ListSocialPostsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialPostsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialPostsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialPostsResponse {
-    const NAME: &'static str = "ListSocialPostsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialPostsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -8617,34 +7633,13 @@ pub struct ListSocialPostsResponseResults {
     pub posts: Vec<SocialPost>,
 
     /// Number of posts matching the filters.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialPostsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialPostsResponseResults {
-    const NAME: &'static str = "ListSocialPostsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["posts", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "posts")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { posts: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ListSocialPostsResponseResults {
+        posts: "posts" value_or_default optional,
+        count: "count" value optional
     }
 }
 
@@ -8654,65 +7649,26 @@ impl crate::runtime::object::Object for ListSocialPostsResponseResults {
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueCategoriesResponseResults`](crate::v3::social_planner::ListSocialQueueCategoriesResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueueCategoriesResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueueCategoriesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueueCategoriesResponse {
-    const NAME: &'static str = "ListSocialQueueCategoriesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueCategoriesResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -8729,47 +7685,20 @@ impl ListSocialQueueCategoriesResponse {
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `categories`: a list of [`SocialQueueCategory`](crate::v3::social_planner::SocialQueueCategory) values.
     pub categories: Vec<SocialQueueCategory>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SocialQueueListMeta>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueueCategoriesResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueueCategoriesResponseResults {
-    const NAME: &'static str = "ListSocialQueueCategoriesResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "categories", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value_or_default(&mut v1, "categories")?,
-                2 => entries.value(&mut v2, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            categories: v1.unwrap_or_default(),
-            meta: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueCategoriesResponseResults {
+        message: "message" value optional,
+        categories: "categories" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
@@ -8804,53 +7733,14 @@ pub struct ListSocialQueueItemsRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ListSocialQueueItemsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ListSocialQueueItemsRequest {
-    const NAME: &'static str = "ListSocialQueueItemsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "sessionId",
-        "skip",
-        "limit",
-        "errorFilter",
-        "itemId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "skip")?,
-                3 => entries.value(&mut v3, "limit")?,
-                4 => entries.value(&mut v4, "errorFilter")?,
-                5 => entries.value(&mut v5, "itemId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: v1.unwrap_or_default(),
-            skip: v2.unwrap_or_default(),
-            limit: v3.unwrap_or_default(),
-            error_filter: v4.unwrap_or_default(),
-            item_id: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueItemsRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional,
+        error_filter: "errorFilter" value optional,
+        item_id: "itemId" value optional
     }
 }
 
@@ -8905,65 +7795,26 @@ impl ListSocialQueueItemsRequest {
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueItemsResponseResults`](crate::v3::social_planner::ListSocialQueueItemsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueueItemsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueueItemsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueueItemsResponse {
-    const NAME: &'static str = "ListSocialQueueItemsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueItemsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -8980,47 +7831,20 @@ impl ListSocialQueueItemsResponse {
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `items`: a list of [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem) values.
     pub items: Vec<SocialQueueItem>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SocialQueueListMeta>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueueItemsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueueItemsResponseResults {
-    const NAME: &'static str = "ListSocialQueueItemsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "items", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value_or_default(&mut v1, "items")?,
-                2 => entries.value(&mut v2, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            items: v1.unwrap_or_default(),
-            meta: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueItemsResponseResults {
+        message: "message" value optional,
+        items: "items" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
@@ -9047,40 +7871,12 @@ pub struct ListSocialQueueSlotsRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ListSocialQueueSlotsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ListSocialQueueSlotsRequest {
-    const NAME: &'static str = "ListSocialQueueSlotsRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "sessionId", "skip", "limit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "skip")?,
-                3 => entries.value(&mut v3, "limit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: v1.unwrap_or_default(),
-            skip: v2.unwrap_or_default(),
-            limit: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueSlotsRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional
     }
 }
 
@@ -9116,65 +7912,26 @@ impl ListSocialQueueSlotsRequest {
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueSlotsResponseResults`](crate::v3::social_planner::ListSocialQueueSlotsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueueSlotsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueueSlotsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueueSlotsResponse {
-    const NAME: &'static str = "ListSocialQueueSlotsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueSlotsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -9191,75 +7948,32 @@ impl ListSocialQueueSlotsResponse {
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `slots`: a list of [`SocialQueueSlot`](crate::v3::social_planner::SocialQueueSlot) values.
     pub slots: Vec<SocialQueueSlot>,
 
     /// Number of items in the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `skip`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// `limit`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueueSlotsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueueSlotsResponseResults {
-    const NAME: &'static str = "ListSocialQueueSlotsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &[
-        "message",
-        "slots",
-        "total",
-        "skip",
-        "limit",
-        "timezone"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value_or_default(&mut v1, "slots")?,
-                2 => entries.value(&mut v2, "total")?,
-                3 => entries.value(&mut v3, "skip")?,
-                4 => entries.value(&mut v4, "limit")?,
-                5 => entries.value(&mut v5, "timezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            slots: v1.unwrap_or_default(),
-            total: v2.unwrap_or_default(),
-            skip: v3.unwrap_or_default(),
-            limit: v4.unwrap_or_default(),
-            timezone: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueueSlotsResponseResults {
+        message: "message" value optional,
+        slots: "slots" value_or_default optional,
+        total: "total" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional,
+        timezone: "timezone" value optional
     }
 }
 
@@ -9282,37 +7996,11 @@ pub struct ListSocialQueuesRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ListSocialQueuesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ListSocialQueuesRequest {
-    const NAME: &'static str = "ListSocialQueuesRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "skip", "limit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "skip")?,
-                2 => entries.value(&mut v2, "limit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            skip: v1.unwrap_or_default(),
-            limit: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueuesRequest {
+        location_id: "locationId" value required,
+        skip: "skip" value optional,
+        limit: "limit" value optional
     }
 }
 
@@ -9342,65 +8030,26 @@ impl ListSocialQueuesRequest {
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueuesResponseResults`](crate::v3::social_planner::ListSocialQueuesResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ListSocialQueuesResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueuesResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueuesResponse {
-    const NAME: &'static str = "ListSocialQueuesResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueuesResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -9417,47 +8066,20 @@ impl ListSocialQueuesResponse {
 #[non_exhaustive]
 pub struct ListSocialQueuesResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queues`: a list of [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory) values.
     pub queues: Vec<SocialQueueWithCategory>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub meta: Option<SocialQueueListMeta>,
 }
 
-impl<'de> serde::Deserialize<'de> for ListSocialQueuesResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ListSocialQueuesResponseResults {
-    const NAME: &'static str = "ListSocialQueuesResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "queues", "meta"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value_or_default(&mut v1, "queues")?,
-                2 => entries.value(&mut v2, "meta")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            queues: v1.unwrap_or_default(),
-            meta: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ListSocialQueuesResponseResults {
+        message: "message" value optional,
+        queues: "queues" value_or_default optional,
+        meta: "meta" value optional
     }
 }
 
@@ -9474,30 +8096,10 @@ pub struct PinterestBoardSelection {
     pub boards: Vec<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PinterestBoardSelection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PinterestBoardSelection {
-    const NAME: &'static str = "PinterestBoardSelection";
-
-    const FIELDS: &'static[&'static str] = &["accountId", "boards"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountId")?,
-                1 => entries.value_or_default(&mut v1, "boards")?,
-                _ => {}
-            }
-        }
-        Ok(Self { account_id: v0.unwrap_or_default(), boards: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    PinterestBoardSelection {
+        account_id: "accountId" value optional,
+        boards: "boards" value_or_default optional
     }
 }
 
@@ -9541,48 +8143,13 @@ pub struct PinterestPostDetails {
     pub shortened_links: Option<Vec<String>>,
 }
 
-impl<'de> serde::Deserialize<'de> for PinterestPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PinterestPostDetails {
-    const NAME: &'static str = "PinterestPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "title",
-        "link",
-        "boardIds",
-        "pinterestBoards",
-        "shortenedLinks"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "link")?,
-                2 => entries.value(&mut v2, "boardIds")?,
-                3 => entries.value(&mut v3, "pinterestBoards")?,
-                4 => entries.value(&mut v4, "shortenedLinks")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            link: v1.unwrap_or_default(),
-            board_ids: v2.unwrap_or_default(),
-            pinterest_boards: v3.unwrap_or_default(),
-            shortened_links: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PinterestPostDetails {
+        title: "title" value optional,
+        link: "link" value optional,
+        board_ids: "boardIds" value optional,
+        pinterest_boards: "pinterestBoards" value optional,
+        shortened_links: "shortenedLinks" value optional
     }
 }
 
@@ -9639,48 +8206,20 @@ impl PinterestPostDetails {
 #[non_exhaustive]
 pub struct PostInsights {
     /// `like`: a whole number. Example: `12`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub like: Option<i64>,
 
     /// `share`: a whole number. Example: `3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub share: Option<i64>,
 
     /// `comment`: a whole number. Example: `5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub comment: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for PostInsights {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PostInsights {
-    const NAME: &'static str = "PostInsights";
-
-    const FIELDS: &'static[&'static str] = &["like", "share", "comment"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "like")?,
-                1 => entries.value(&mut v1, "share")?,
-                2 => entries.value(&mut v2, "comment")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            like: v0.unwrap_or_default(),
-            share: v1.unwrap_or_default(),
-            comment: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PostInsights {
+        like: "like" value optional,
+        share: "share" value optional,
+        comment: "comment" value optional
     }
 }
 
@@ -9706,39 +8245,12 @@ pub struct PostLinkPreview {
     pub og_description: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for PostLinkPreview {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for PostLinkPreview {
-    const NAME: &'static str = "PostLinkPreview";
-
-    const FIELDS: &'static[&'static str] = &["metaImage", "metaLink", "ogTitle", "ogDescription"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "metaImage")?,
-                1 => entries.value(&mut v1, "metaLink")?,
-                2 => entries.value(&mut v2, "ogTitle")?,
-                3 => entries.value(&mut v3, "ogDescription")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            meta_image: v0.unwrap_or_default(),
-            meta_link: v1.unwrap_or_default(),
-            og_title: v2.unwrap_or_default(),
-            og_description: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    PostLinkPreview {
+        meta_image: "metaImage" value optional,
+        meta_link: "metaLink" value optional,
+        og_title: "ogTitle" value optional,
+        og_description: "ogDescription" value optional
     }
 }
 
@@ -9789,34 +8301,10 @@ pub struct ResetSocialQueueItemRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for ResetSocialQueueItemRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for ResetSocialQueueItemRequest {
-    const NAME: &'static str = "ResetSocialQueueItemRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "sessionId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: v1.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ResetSocialQueueItemRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value optional
     }
 }
 
@@ -9840,65 +8328,26 @@ impl ResetSocialQueueItemRequest {
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ResetSocialQueueItemResponseResults`](crate::v3::social_planner::ResetSocialQueueItemResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<ResetSocialQueueItemResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for ResetSocialQueueItemResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ResetSocialQueueItemResponse {
-    const NAME: &'static str = "ResetSocialQueueItemResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    ResetSocialQueueItemResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -9915,43 +8364,17 @@ impl ResetSocialQueueItemResponse {
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueItem", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItem",))]
     pub queue_item: Option<SocialQueueItem>,
 }
 
-impl<'de> serde::Deserialize<'de> for ResetSocialQueueItemResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for ResetSocialQueueItemResponseResults {
-    const NAME: &'static str = "ResetSocialQueueItemResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "queueItem"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "queueItem")?,
-                _ => {}
-            }
-        }
-        Ok(Self { message: v0.unwrap_or_default(), queue_item: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    ResetSocialQueueItemResponseResults {
+        message: "message" value optional,
+        queue_item: "queueItem" value optional
     }
 }
 
@@ -9997,57 +8420,15 @@ pub struct SetSocialCsvAccountsRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SetSocialCsvAccountsRequest {
-    const NAME: &'static str = "SetSocialCsvAccountsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "filePath",
-        "rowsCount",
-        "fileName",
-        "approver",
-        "userId",
-        "csvFileType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "filePath")?,
-                2 => entries.value(&mut v2, "rowsCount")?,
-                3 => entries.value(&mut v3, "fileName")?,
-                4 => entries.value(&mut v4, "approver")?,
-                5 => entries.value(&mut v5, "userId")?,
-                6 => entries.value(&mut v6, "csvFileType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: crate::runtime::object::required(v0, "accountIds")?,
-            file_path: crate::runtime::object::required(v1, "filePath")?,
-            rows_count: crate::runtime::object::required(v2, "rowsCount")?,
-            file_name: crate::runtime::object::required(v3, "fileName")?,
-            approver: v4.unwrap_or_default(),
-            user_id: crate::runtime::object::required(v5, "userId")?,
-            csv_file_type: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SetSocialCsvAccountsRequest {
+        account_ids: "accountIds" value required,
+        file_path: "filePath" value required,
+        rows_count: "rowsCount" value required,
+        file_name: "fileName" value required,
+        approver: "approver" value optional,
+        user_id: "userId" value required,
+        csv_file_type: "csvFileType" value optional
     }
 }
 
@@ -10091,60 +8472,25 @@ impl SetSocialCsvAccountsRequest {
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SetSocialCsvAccountsResponseResults`](crate::v3::social_planner::SetSocialCsvAccountsResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SetSocialCsvAccountsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SetSocialCsvAccountsResponse {
-    const NAME: &'static str = "SetSocialCsvAccountsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SetSocialCsvAccountsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -10161,37 +8507,12 @@ impl SetSocialCsvAccountsResponse {
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponseResults {
     /// The import created, to pass to finalizeSocialCsvImport.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "csvId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvId",))]
     pub csv_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SetSocialCsvAccountsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SetSocialCsvAccountsResponseResults {
-    const NAME: &'static str = "SetSocialCsvAccountsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csvId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "csvId")?;
-            }
-        Ok(Self { csv_id: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SetSocialCsvAccountsResponseResults { csv_id: "csvId" value optional }
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
@@ -10200,340 +8521,133 @@ impl crate::runtime::object::Object for SetSocialCsvAccountsResponseResults {
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `platform`: a string. Example: `facebook`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<String>,
 
     /// The network's id of the comment.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "platformCommentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformCommentId",))]
     pub platform_comment_id: Option<String>,
 
     /// The network's id of the post or comment replied to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "platformParentId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformParentId",))]
     pub platform_parent_id: Option<String>,
 
     /// The network's id of the post.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "platformPostId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformPostId",))]
     pub platform_post_id: Option<String>,
 
     /// HighLevel's id of the post.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// The connected account's id at the network.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// True for a comment on the post
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isParentThread", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isParentThread",))]
     pub is_parent_thread: Option<bool>,
 
     /// True when the record is the post itself.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isPost", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPost",))]
     pub is_post: Option<bool>,
 
     /// Text; may be absent for attachment-only comments.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// `attachments`: a list of [`SocialCommentAttachment`](crate::v3::social_planner::SocialCommentAttachment) values.
     pub attachments: Vec<SocialCommentAttachment>,
 
     /// `author`: a [`SocialCommentAuthor`](crate::v3::social_planner::SocialCommentAuthor).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub author: Option<SocialCommentAuthor>,
 
     /// Depth; 0 for the post, 1 for a comment, 2 for a reply.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub level: Option<i64>,
 
     /// `likeCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "likeCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "likeCount",))]
     pub like_count: Option<i64>,
 
     /// `reactionCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "reactionCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reactionCount",))]
     pub reaction_count: Option<i64>,
 
     /// `replyCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "replyCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyCount",))]
     pub reply_count: Option<i64>,
 
     /// `shareCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shareCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shareCount",))]
     pub share_count: Option<i64>,
 
     /// `repostCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "repostCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "repostCount",))]
     pub repost_count: Option<i64>,
 
     /// `quoteCount`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "quoteCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "quoteCount",))]
     pub quote_count: Option<i64>,
 
     /// Address of the comment on the network.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "previewLink", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewLink",))]
     pub preview_link: Option<String>,
 
     /// `isRead`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isRead", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRead",))]
     pub is_read: Option<bool>,
 
     /// `isDeleted`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDeleted",))]
     pub is_deleted: Option<bool>,
 
     /// `isEdited`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isEdited", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEdited",))]
     pub is_edited: Option<bool>,
 
     /// `publishedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialComment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialComment {
-    const NAME: &'static str = "SocialComment";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "platform",
-        "platformCommentId",
-        "platformParentId",
-        "platformPostId",
-        "postId",
-        "originId",
-        "isParentThread",
-        "isPost",
-        "content",
-        "attachments",
-        "author",
-        "level",
-        "likeCount",
-        "reactionCount",
-        "replyCount",
-        "shareCount",
-        "repostCount",
-        "quoteCount",
-        "previewLink",
-        "isRead",
-        "isDeleted",
-        "isEdited",
-        "publishedAt",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "platform")?,
-                2 => entries.value(&mut v2, "platformCommentId")?,
-                3 => entries.value(&mut v3, "platformParentId")?,
-                4 => entries.value(&mut v4, "platformPostId")?,
-                5 => entries.value(&mut v5, "postId")?,
-                6 => entries.value(&mut v6, "originId")?,
-                7 => entries.value(&mut v7, "isParentThread")?,
-                8 => entries.value(&mut v8, "isPost")?,
-                9 => entries.value(&mut v9, "content")?,
-                10 => entries.value_or_default(&mut v10, "attachments")?,
-                11 => entries.value(&mut v11, "author")?,
-                12 => entries.value(&mut v12, "level")?,
-                13 => entries.value(&mut v13, "likeCount")?,
-                14 => entries.value(&mut v14, "reactionCount")?,
-                15 => entries.value(&mut v15, "replyCount")?,
-                16 => entries.value(&mut v16, "shareCount")?,
-                17 => entries.value(&mut v17, "repostCount")?,
-                18 => entries.value(&mut v18, "quoteCount")?,
-                19 => entries.value(&mut v19, "previewLink")?,
-                20 => entries.value(&mut v20, "isRead")?,
-                21 => entries.value(&mut v21, "isDeleted")?,
-                22 => entries.value(&mut v22, "isEdited")?,
-                23 => entries.value(&mut v23, "publishedAt")?,
-                24 => entries.value(&mut v24, "createdAt")?,
-                25 => entries.value(&mut v25, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            platform: v1.unwrap_or_default(),
-            platform_comment_id: v2.unwrap_or_default(),
-            platform_parent_id: v3.unwrap_or_default(),
-            platform_post_id: v4.unwrap_or_default(),
-            post_id: v5.unwrap_or_default(),
-            origin_id: v6.unwrap_or_default(),
-            is_parent_thread: v7.unwrap_or_default(),
-            is_post: v8.unwrap_or_default(),
-            content: v9.unwrap_or_default(),
-            attachments: v10.unwrap_or_default(),
-            author: v11.unwrap_or_default(),
-            level: v12.unwrap_or_default(),
-            like_count: v13.unwrap_or_default(),
-            reaction_count: v14.unwrap_or_default(),
-            reply_count: v15.unwrap_or_default(),
-            share_count: v16.unwrap_or_default(),
-            repost_count: v17.unwrap_or_default(),
-            quote_count: v18.unwrap_or_default(),
-            preview_link: v19.unwrap_or_default(),
-            is_read: v20.unwrap_or_default(),
-            is_deleted: v21.unwrap_or_default(),
-            is_edited: v22.unwrap_or_default(),
-            published_at: v23.unwrap_or_default(),
-            created_at: v24.unwrap_or_default(),
-            updated_at: v25.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialComment {
+        id: "_id" value optional,
+        platform: "platform" value optional,
+        platform_comment_id: "platformCommentId" value optional,
+        platform_parent_id: "platformParentId" value optional,
+        platform_post_id: "platformPostId" value optional,
+        post_id: "postId" value optional,
+        origin_id: "originId" value optional,
+        is_parent_thread: "isParentThread" value optional,
+        is_post: "isPost" value optional,
+        content: "content" value optional,
+        attachments: "attachments" value_or_default optional,
+        author: "author" value optional,
+        level: "level" value optional,
+        like_count: "likeCount" value optional,
+        reaction_count: "reactionCount" value optional,
+        reply_count: "replyCount" value optional,
+        share_count: "shareCount" value optional,
+        repost_count: "repostCount" value optional,
+        quote_count: "quoteCount" value optional,
+        preview_link: "previewLink" value optional,
+        is_read: "isRead" value optional,
+        is_deleted: "isDeleted" value optional,
+        is_edited: "isEdited" value optional,
+        published_at: "publishedAt" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -10543,65 +8657,26 @@ impl crate::runtime::object::Object for SocialComment {
 #[non_exhaustive]
 pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `url`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub url: Option<String>,
 
     /// `thumbnail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub thumbnail: Option<String>,
 
     /// `videoUrl`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "videoUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "videoUrl",))]
     pub video_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCommentAttachment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCommentAttachment {
-    const NAME: &'static str = "SocialCommentAttachment";
-
-    const FIELDS: &'static[&'static str] = &["type", "url", "thumbnail", "videoUrl"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "type")?,
-                1 => entries.value(&mut v1, "url")?,
-                2 => entries.value(&mut v2, "thumbnail")?,
-                3 => entries.value(&mut v3, "videoUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            type_: v0.unwrap_or_default(),
-            url: v1.unwrap_or_default(),
-            thumbnail: v2.unwrap_or_default(),
-            video_url: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCommentAttachment {
+        type_: "type" value optional,
+        url: "url" value optional,
+        thumbnail: "thumbnail" value optional,
+        video_url: "videoUrl" value optional
     }
 }
 
@@ -10619,35 +8694,8 @@ pub struct SocialCommentAttachmentInput {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialCommentAttachmentInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialCommentAttachmentInput {
-    const NAME: &'static str = "SocialCommentAttachmentInput";
-
-    const FIELDS: &'static[&'static str] = &["url", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: crate::runtime::object::required(v0, "url")?,
-            type_: crate::runtime::object::required(v1, "type")?,
-        })
-    }
+crate::runtime::object::object_impl! {
+    SocialCommentAttachmentInput { url: "url" value required, type_: "type" value required }
 }
 
 impl SocialCommentAttachmentInput {
@@ -10698,53 +8746,21 @@ crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 #[non_exhaustive]
 pub struct SocialCommentAuthor {
     /// The author's id at the network.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `profilePic`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "profilePic", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "profilePic",))]
     pub profile_pic: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCommentAuthor {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCommentAuthor {
-    const NAME: &'static str = "SocialCommentAuthor";
-
-    const FIELDS: &'static[&'static str] = &["id", "name", "profilePic"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "profilePic")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            profile_pic: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCommentAuthor {
+        id: "id" value optional,
+        name: "name" value optional,
+        profile_pic: "profilePic" value optional
     }
 }
 
@@ -10825,43 +8841,13 @@ pub struct SocialCommentMention {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialCommentMention {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialCommentMention {
-    const NAME: &'static str = "SocialCommentMention";
-
-    const FIELDS: &'static[&'static str] = &["name", "id", "offset", "length", "slug"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "name")?,
-                1 => entries.value(&mut v1, "id")?,
-                2 => entries.value(&mut v2, "offset")?,
-                3 => entries.value(&mut v3, "length")?,
-                4 => entries.value(&mut v4, "slug")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            name: crate::runtime::object::required(v0, "name")?,
-            id: crate::runtime::object::required(v1, "id")?,
-            offset: crate::runtime::object::required(v2, "offset")?,
-            length: crate::runtime::object::required(v3, "length")?,
-            slug: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCommentMention {
+        name: "name" value required,
+        id: "id" value required,
+        offset: "offset" value required,
+        length: "length" value required,
+        slug: "slug" value optional
     }
 }
 
@@ -10965,60 +8951,25 @@ crate::runtime::enums::string_enum!(SocialCommentPlatform);
 #[non_exhaustive]
 pub struct SocialCommentResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialComment`](crate::v3::social_planner::SocialComment).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialComment>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCommentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCommentResponse {
-    const NAME: &'static str = "SocialCommentResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCommentResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -11074,30 +9025,15 @@ crate::runtime::enums::string_enum!(SocialCsvFileType);
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub underscore_id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `fileName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
@@ -11105,196 +9041,76 @@ pub struct SocialCsvImport {
     pub account_ids: Vec<String>,
 
     /// `file`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub file: Option<String>,
 
     /// `status`: a [`SocialCsvImportStatus`](crate::social_planner::SocialCsvImportStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::social_planner::SocialCsvImportStatus>,
 
     /// Number of posts in the file.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `originId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `approver`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub approver: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// The import's id, as listings spell it.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvFileType",))]
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// Whether the posts' images are optimised.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediaOptimization", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaOptimization",))]
     pub media_optimization: Option<bool>,
 
     /// Whether the posts' images are watermarked.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyWatermark",))]
     pub apply_watermark: Option<bool>,
 
     /// `channel`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCsvImport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCsvImport {
-    const NAME: &'static str = "SocialCsvImport";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "fileName",
-        "accountIds",
-        "file",
-        "status",
-        "count",
-        "createdBy",
-        "traceId",
-        "originId",
-        "approver",
-        "createdAt",
-        "id",
-        "csvFileType",
-        "mediaOptimization",
-        "applyWatermark",
-        "channel",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "fileName")?,
-                3 => entries.value_or_default(&mut v3, "accountIds")?,
-                4 => entries.value(&mut v4, "file")?,
-                5 => entries.value(&mut v5, "status")?,
-                6 => entries.value(&mut v6, "count")?,
-                7 => entries.value(&mut v7, "createdBy")?,
-                8 => entries.value(&mut v8, "traceId")?,
-                9 => entries.value(&mut v9, "originId")?,
-                10 => entries.value(&mut v10, "approver")?,
-                11 => entries.value(&mut v11, "createdAt")?,
-                12 => entries.value(&mut v12, "id")?,
-                13 => entries.value(&mut v13, "csvFileType")?,
-                14 => entries.value(&mut v14, "mediaOptimization")?,
-                15 => entries.value(&mut v15, "applyWatermark")?,
-                16 => entries.value(&mut v16, "channel")?,
-                17 => entries.value(&mut v17, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            underscore_id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            file_name: v2.unwrap_or_default(),
-            account_ids: v3.unwrap_or_default(),
-            file: v4.unwrap_or_default(),
-            status: v5.unwrap_or_default(),
-            count: v6.unwrap_or_default(),
-            created_by: v7.unwrap_or_default(),
-            trace_id: v8.unwrap_or_default(),
-            origin_id: v9.unwrap_or_default(),
-            approver: v10.unwrap_or_default(),
-            created_at: v11.unwrap_or_default(),
-            id: v12.unwrap_or_default(),
-            csv_file_type: v13.unwrap_or_default(),
-            media_optimization: v14.unwrap_or_default(),
-            apply_watermark: v15.unwrap_or_default(),
-            channel: v16.unwrap_or_default(),
-            updated_at: v17.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvImport {
+        underscore_id: "_id" value optional,
+        location_id: "locationId" value optional,
+        file_name: "fileName" value optional,
+        account_ids: "accountIds" value_or_default optional,
+        file: "file" value optional,
+        status: "status" value optional,
+        count: "count" value optional,
+        created_by: "createdBy" value optional,
+        trace_id: "traceId" value optional,
+        origin_id: "originId" value optional,
+        approver: "approver" value optional,
+        created_at: "createdAt" value optional,
+        id: "id" value optional,
+        csv_file_type: "csvFileType" value optional,
+        media_optimization: "mediaOptimization" value optional,
+        apply_watermark: "applyWatermark" value optional,
+        channel: "channel" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -11304,60 +9120,25 @@ impl crate::runtime::object::Object for SocialCsvImport {
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialCsvImportResponseResults`](crate::v3::social_planner::SocialCsvImportResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialCsvImportResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCsvImportResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCsvImportResponse {
-    const NAME: &'static str = "SocialCsvImportResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvImportResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -11374,47 +9155,20 @@ impl SocialCsvImportResponse {
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub csv: Option<SocialCsvImport>,
 
     /// Number of posts in the import.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 
     /// `posts`: a list of [`SocialCsvPost`](crate::v3::social_planner::SocialCsvPost) values.
     pub posts: Vec<SocialCsvPost>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCsvImportResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCsvImportResponseResults {
-    const NAME: &'static str = "SocialCsvImportResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["csv", "count", "posts"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "csv")?,
-                1 => entries.value(&mut v1, "count")?,
-                2 => entries.value_or_default(&mut v2, "posts")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            csv: v0.unwrap_or_default(),
-            count: v1.unwrap_or_default(),
-            posts: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvImportResponseResults {
+        csv: "csv" value optional,
+        count: "count" value optional,
+        posts: "posts" value_or_default optional
     }
 }
 
@@ -11428,193 +9182,75 @@ pub struct SocialCsvPost {
     pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub link: Option<crate::social_planner::LinkPreview>,
 
     /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
     pub medias: Vec<crate::social_planner::SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleDate",))]
     pub schedule_date: Option<String>,
 
     /// `summary`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followUpComment",))]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `errorMessage`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorMessage",))]
     pub error_message: Option<String>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvFileType",))]
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// `mediaOptimization`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediaOptimization", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaOptimization",))]
     pub media_optimization: Option<bool>,
 
     /// `applyWatermark`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyWatermark",))]
     pub apply_watermark: Option<bool>,
 
     /// `status`: a [`SocialCsvPostStatus`](crate::v3::social_planner::SocialCsvPostStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialCsvPostStatus>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialCsvPost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialCsvPost {
-    const NAME: &'static str = "SocialCsvPost";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "link",
-        "medias",
-        "scheduleDate",
-        "summary",
-        "followUpComment",
-        "type",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "errorMessage",
-        "csvFileType",
-        "mediaOptimization",
-        "applyWatermark",
-        "status",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "link")?,
-                2 => entries.value_or_default(&mut v2, "medias")?,
-                3 => entries.value(&mut v3, "scheduleDate")?,
-                4 => entries.value(&mut v4, "summary")?,
-                5 => entries.value(&mut v5, "followUpComment")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "tiktokPostDetails")?,
-                8 => entries.value(&mut v8, "gmbPostDetails")?,
-                9 => entries.value(&mut v9, "errorMessage")?,
-                10 => entries.value(&mut v10, "csvFileType")?,
-                11 => entries.value(&mut v11, "mediaOptimization")?,
-                12 => entries.value(&mut v12, "applyWatermark")?,
-                13 => entries.value(&mut v13, "status")?,
-                14 => entries.value(&mut v14, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: v0.unwrap_or_default(),
-            link: v1.unwrap_or_default(),
-            medias: v2.unwrap_or_default(),
-            schedule_date: v3.unwrap_or_default(),
-            summary: v4.unwrap_or_default(),
-            follow_up_comment: v5.unwrap_or_default(),
-            type_: v6.unwrap_or_default(),
-            tiktok_post_details: v7.unwrap_or_default(),
-            gmb_post_details: v8.unwrap_or_default(),
-            error_message: v9.unwrap_or_default(),
-            csv_file_type: v10.unwrap_or_default(),
-            media_optimization: v11.unwrap_or_default(),
-            apply_watermark: v12.unwrap_or_default(),
-            status: v13.unwrap_or_default(),
-            updated_at: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialCsvPost {
+        account_ids: "accountIds" value_or_default optional,
+        link: "link" value optional,
+        medias: "medias" value_or_default optional,
+        schedule_date: "scheduleDate" value optional,
+        summary: "summary" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        type_: "type" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        error_message: "errorMessage" value optional,
+        csv_file_type: "csvFileType" value optional,
+        media_optimization: "mediaOptimization" value optional,
+        apply_watermark: "applyWatermark" value optional,
+        status: "status" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -11673,154 +9309,62 @@ crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 #[non_exhaustive]
 pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// Handle
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub username: Option<String>,
 
     /// `avatar`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<String>,
 
     /// LinkedIn URN.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub urn: Option<String>,
 
     /// The Facebook page an Instagram account is linked to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pageId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageId",))]
     pub page_id: Option<String>,
 
     /// Whether the user owns the Facebook page.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isOwned", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isOwned",))]
     pub is_owned: Option<bool>,
 
     /// Whether an Instagram account is a business one.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isBusinessAccount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isBusinessAccount",))]
     pub is_business_account: Option<bool>,
 
     /// `verified`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub verified: Option<bool>,
 
     /// Whether it is already attached to the planner.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isConnected", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 
     /// Account kind as the network reports it (for example `PROFILE`, `PINNER`, `BUSINESS`).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Website of a Pinterest account.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websiteUrl",))]
     pub website_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialOauthAccountOption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialOauthAccountOption {
-    const NAME: &'static str = "SocialOauthAccountOption";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "username",
-        "avatar",
-        "urn",
-        "pageId",
-        "isOwned",
-        "isBusinessAccount",
-        "verified",
-        "isConnected",
-        "type",
-        "websiteUrl"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "username")?,
-                3 => entries.value(&mut v3, "avatar")?,
-                4 => entries.value(&mut v4, "urn")?,
-                5 => entries.value(&mut v5, "pageId")?,
-                6 => entries.value(&mut v6, "isOwned")?,
-                7 => entries.value(&mut v7, "isBusinessAccount")?,
-                8 => entries.value(&mut v8, "verified")?,
-                9 => entries.value(&mut v9, "isConnected")?,
-                10 => entries.value(&mut v10, "type")?,
-                11 => entries.value(&mut v11, "websiteUrl")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            username: v2.unwrap_or_default(),
-            avatar: v3.unwrap_or_default(),
-            urn: v4.unwrap_or_default(),
-            page_id: v5.unwrap_or_default(),
-            is_owned: v6.unwrap_or_default(),
-            is_business_account: v7.unwrap_or_default(),
-            verified: v8.unwrap_or_default(),
-            is_connected: v9.unwrap_or_default(),
-            type_: v10.unwrap_or_default(),
-            website_url: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialOauthAccountOption {
+        id: "id" value optional,
+        name: "name" value optional,
+        username: "username" value optional,
+        avatar: "avatar" value optional,
+        urn: "urn" value optional,
+        page_id: "pageId" value optional,
+        is_owned: "isOwned" value optional,
+        is_business_account: "isBusinessAccount" value optional,
+        verified: "verified" value optional,
+        is_connected: "isConnected" value optional,
+        type_: "type" value optional,
+        website_url: "websiteUrl" value optional
     }
 }
 
@@ -11830,60 +9374,25 @@ impl crate::runtime::object::Object for SocialOauthAccountOption {
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The list the network returns; the others are absent.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialOauthAccountsResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialOauthAccountsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialOauthAccountsResponse {
-    const NAME: &'static str = "SocialOauthAccountsResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialOauthAccountsResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -11909,43 +9418,15 @@ pub struct SocialOauthAccountsResponseResults {
     pub profile: Vec<SocialOauthAccountOption>,
 
     /// Google Business Profile locations.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub locations: Option<SocialOauthAccountsResponseResultsLocations>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialOauthAccountsResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialOauthAccountsResponseResults {
-    const NAME: &'static str = "SocialOauthAccountsResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["pages", "accounts", "profile", "locations"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "pages")?,
-                1 => entries.value_or_default(&mut v1, "accounts")?,
-                2 => entries.value_or_default(&mut v2, "profile")?,
-                3 => entries.value(&mut v3, "locations")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            pages: v0.unwrap_or_default(),
-            accounts: v1.unwrap_or_default(),
-            profile: v2.unwrap_or_default(),
-            locations: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialOauthAccountsResponseResults {
+        pages: "pages" value_or_default optional,
+        accounts: "accounts" value_or_default optional,
+        profile: "profile" value_or_default optional,
+        locations: "locations" value optional
     }
 }
 
@@ -12048,91 +9529,47 @@ crate::runtime::enums::string_enum!(SocialOauthPlatform);
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `source`: a [`SocialPostSource`](crate::v3::social_planner::SocialPostSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<SocialPostSource>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub platform: Option<crate::social_planner::SocialPlatform>,
 
     /// Cover image of the post's first video.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub thumbnail: Option<String>,
 
     /// Date the planner shows the post on.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "displayDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "displayDate",))]
     pub display_date: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// The account the post went to.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "accountId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountId",))]
     pub account_id: Option<String>,
 
     /// Why publishing failed, if it did.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub error: Option<String>,
 
     /// Id of the post on the social network.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// When it was published (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
@@ -12140,295 +9577,110 @@ pub struct SocialPost {
     pub account_ids: Vec<String>,
 
     /// Text of the post.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
     pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialPostStatus>,
 
     /// User id of the author.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTagsDetails",))]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postApprovalDetails",))]
     pub post_approval_details: Option<crate::social_planner::PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `blueskyPostDetails`: a [`BlueskyPostDetails`](crate::v3::social_planner::BlueskyPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "blueskyPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "blueskyPostDetails",))]
     pub bluesky_post_details: Option<BlueskyPostDetails>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedinPostDetails",))]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pinterestPostDetails",))]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookPostDetails",))]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramPostDetails",))]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "youtubePostDetails",))]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub user: Option<crate::social_planner::SocialPostUser>,
 
     /// True when the post's images are optimised.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "mediaOptimization", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaOptimization",))]
     pub media_optimization: Option<bool>,
 
     /// `insights`: a [`PostInsights`](crate::v3::social_planner::PostInsights).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub insights: Option<PostInsights>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialPost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialPost {
-    const NAME: &'static str = "SocialPost";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "source",
-        "locationId",
-        "platform",
-        "thumbnail",
-        "displayDate",
-        "createdAt",
-        "updatedAt",
-        "accountId",
-        "error",
-        "postId",
-        "publishedAt",
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "createdBy",
-        "type",
-        "tags",
-        "ogTagsDetails",
-        "postApprovalDetails",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "blueskyPostDetails",
-        "linkedinPostDetails",
-        "pinterestPostDetails",
-        "facebookPostDetails",
-        "instagramPostDetails",
-        "youtubePostDetails",
-        "user",
-        "mediaOptimization",
-        "insights"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        let mut v24 = None;
-        let mut v25 = None;
-        let mut v26 = None;
-        let mut v27 = None;
-        let mut v28 = None;
-        let mut v29 = None;
-        let mut v30 = None;
-        let mut v31 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "source")?,
-                2 => entries.value(&mut v2, "locationId")?,
-                3 => entries.value(&mut v3, "platform")?,
-                4 => entries.value(&mut v4, "thumbnail")?,
-                5 => entries.value(&mut v5, "displayDate")?,
-                6 => entries.value(&mut v6, "createdAt")?,
-                7 => entries.value(&mut v7, "updatedAt")?,
-                8 => entries.value(&mut v8, "accountId")?,
-                9 => entries.value(&mut v9, "error")?,
-                10 => entries.value(&mut v10, "postId")?,
-                11 => entries.value(&mut v11, "publishedAt")?,
-                12 => entries.value_or_default(&mut v12, "accountIds")?,
-                13 => entries.value(&mut v13, "summary")?,
-                14 => entries.value_or_default(&mut v14, "media")?,
-                15 => entries.value(&mut v15, "status")?,
-                16 => entries.value(&mut v16, "createdBy")?,
-                17 => entries.value(&mut v17, "type")?,
-                18 => entries.value_or_default(&mut v18, "tags")?,
-                19 => entries.value(&mut v19, "ogTagsDetails")?,
-                20 => entries.value(&mut v20, "postApprovalDetails")?,
-                21 => entries.value(&mut v21, "tiktokPostDetails")?,
-                22 => entries.value(&mut v22, "gmbPostDetails")?,
-                23 => entries.value(&mut v23, "blueskyPostDetails")?,
-                24 => entries.value(&mut v24, "linkedinPostDetails")?,
-                25 => entries.value(&mut v25, "pinterestPostDetails")?,
-                26 => entries.value(&mut v26, "facebookPostDetails")?,
-                27 => entries.value(&mut v27, "instagramPostDetails")?,
-                28 => entries.value(&mut v28, "youtubePostDetails")?,
-                29 => entries.value(&mut v29, "user")?,
-                30 => entries.value(&mut v30, "mediaOptimization")?,
-                31 => entries.value(&mut v31, "insights")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            source: v1.unwrap_or_default(),
-            location_id: v2.unwrap_or_default(),
-            platform: v3.unwrap_or_default(),
-            thumbnail: v4.unwrap_or_default(),
-            display_date: v5.unwrap_or_default(),
-            created_at: v6.unwrap_or_default(),
-            updated_at: v7.unwrap_or_default(),
-            account_id: v8.unwrap_or_default(),
-            error: v9.unwrap_or_default(),
-            post_id: v10.unwrap_or_default(),
-            published_at: v11.unwrap_or_default(),
-            account_ids: v12.unwrap_or_default(),
-            summary: v13.unwrap_or_default(),
-            media: v14.unwrap_or_default(),
-            status: v15.unwrap_or_default(),
-            created_by: v16.unwrap_or_default(),
-            type_: v17.unwrap_or_default(),
-            tags: v18.unwrap_or_default(),
-            og_tags_details: v19.unwrap_or_default(),
-            post_approval_details: v20.unwrap_or_default(),
-            tiktok_post_details: v21.unwrap_or_default(),
-            gmb_post_details: v22.unwrap_or_default(),
-            bluesky_post_details: v23.unwrap_or_default(),
-            linkedin_post_details: v24.unwrap_or_default(),
-            pinterest_post_details: v25.unwrap_or_default(),
-            facebook_post_details: v26.unwrap_or_default(),
-            instagram_post_details: v27.unwrap_or_default(),
-            youtube_post_details: v28.unwrap_or_default(),
-            user: v29.unwrap_or_default(),
-            media_optimization: v30.unwrap_or_default(),
-            insights: v31.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPost {
+        id: "_id" value optional,
+        source: "source" value optional,
+        location_id: "locationId" value optional,
+        platform: "platform" value optional,
+        thumbnail: "thumbnail" value optional,
+        display_date: "displayDate" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        account_id: "accountId" value optional,
+        error: "error" value optional,
+        post_id: "postId" value optional,
+        published_at: "publishedAt" value optional,
+        account_ids: "accountIds" value_or_default optional,
+        summary: "summary" value optional,
+        media: "media" value_or_default optional,
+        status: "status" value optional,
+        created_by: "createdBy" value optional,
+        type_: "type" value optional,
+        tags: "tags" value_or_default optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        post_approval_details: "postApprovalDetails" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        bluesky_post_details: "blueskyPostDetails" value optional,
+        linkedin_post_details: "linkedinPostDetails" value optional,
+        pinterest_post_details: "pinterestPostDetails" value optional,
+        facebook_post_details: "facebookPostDetails" value optional,
+        instagram_post_details: "instagramPostDetails" value optional,
+        youtube_post_details: "youtubePostDetails" value optional,
+        user: "user" value optional,
+        media_optimization: "mediaOptimization" value optional,
+        insights: "insights" value optional
     }
 }
 
@@ -12442,296 +9694,115 @@ pub struct SocialPostContent {
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
     pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleDate",))]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "selectedBestTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "selectedBestTime",))]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followUpComment",))]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTagsDetails",))]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "type", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postApprovalDetails",))]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleTimeUpdated",))]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
     pub tags: Vec<String>,
 
     /// `categoryId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyWatermark",))]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "userId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedinPostDetails",))]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pinterestPostDetails",))]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookPostDetails",))]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramPostDetails",))]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "youtubePostDetails",))]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialPostContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialPostContent {
-    const NAME: &'static str = "SocialPostContent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "scheduleDate",
-        "selectedBestTime",
-        "createdBy",
-        "followUpComment",
-        "ogTagsDetails",
-        "type",
-        "postApprovalDetails",
-        "scheduleTimeUpdated",
-        "tags",
-        "categoryId",
-        "applyWatermark",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "userId",
-        "linkedinPostDetails",
-        "pinterestPostDetails",
-        "facebookPostDetails",
-        "instagramPostDetails",
-        "youtubePostDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "summary")?,
-                2 => entries.value_or_default(&mut v2, "media")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "scheduleDate")?,
-                5 => entries.value(&mut v5, "selectedBestTime")?,
-                6 => entries.value(&mut v6, "createdBy")?,
-                7 => entries.value(&mut v7, "followUpComment")?,
-                8 => entries.value(&mut v8, "ogTagsDetails")?,
-                9 => entries.value(&mut v9, "type")?,
-                10 => entries.value(&mut v10, "postApprovalDetails")?,
-                11 => entries.value(&mut v11, "scheduleTimeUpdated")?,
-                12 => entries.value_or_default(&mut v12, "tags")?,
-                13 => entries.value(&mut v13, "categoryId")?,
-                14 => entries.value(&mut v14, "applyWatermark")?,
-                15 => entries.value(&mut v15, "tiktokPostDetails")?,
-                16 => entries.value(&mut v16, "gmbPostDetails")?,
-                17 => entries.value(&mut v17, "userId")?,
-                18 => entries.value(&mut v18, "linkedinPostDetails")?,
-                19 => entries.value(&mut v19, "pinterestPostDetails")?,
-                20 => entries.value(&mut v20, "facebookPostDetails")?,
-                21 => entries.value(&mut v21, "instagramPostDetails")?,
-                22 => entries.value(&mut v22, "youtubePostDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: v0.unwrap_or_default(),
-            summary: v1.unwrap_or_default(),
-            media: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            schedule_date: v4.unwrap_or_default(),
-            selected_best_time: v5.unwrap_or_default(),
-            created_by: v6.unwrap_or_default(),
-            follow_up_comment: v7.unwrap_or_default(),
-            og_tags_details: v8.unwrap_or_default(),
-            type_: v9.unwrap_or_default(),
-            post_approval_details: v10.unwrap_or_default(),
-            schedule_time_updated: v11.unwrap_or_default(),
-            tags: v12.unwrap_or_default(),
-            category_id: v13.unwrap_or_default(),
-            apply_watermark: v14.unwrap_or_default(),
-            tiktok_post_details: v15.unwrap_or_default(),
-            gmb_post_details: v16.unwrap_or_default(),
-            user_id: v17.unwrap_or_default(),
-            linkedin_post_details: v18.unwrap_or_default(),
-            pinterest_post_details: v19.unwrap_or_default(),
-            facebook_post_details: v20.unwrap_or_default(),
-            instagram_post_details: v21.unwrap_or_default(),
-            youtube_post_details: v22.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPostContent {
+        account_ids: "accountIds" value_or_default optional,
+        summary: "summary" value optional,
+        media: "media" value_or_default optional,
+        status: "status" value optional,
+        schedule_date: "scheduleDate" value optional,
+        selected_best_time: "selectedBestTime" value optional,
+        created_by: "createdBy" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        type_: "type" value optional,
+        post_approval_details: "postApprovalDetails" value optional,
+        schedule_time_updated: "scheduleTimeUpdated" value optional,
+        tags: "tags" value_or_default optional,
+        category_id: "categoryId" value optional,
+        apply_watermark: "applyWatermark" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        user_id: "userId" value optional,
+        linkedin_post_details: "linkedinPostDetails" value optional,
+        pinterest_post_details: "pinterestPostDetails" value optional,
+        facebook_post_details: "facebookPostDetails" value optional,
+        instagram_post_details: "instagramPostDetails" value optional,
+        youtube_post_details: "youtubePostDetails" value optional
     }
 }
 
@@ -12785,72 +9856,19 @@ pub struct SocialPostMedia {
     pub alt_text: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialPostMedia {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialPostMedia {
-    const NAME: &'static str = "SocialPostMedia";
-
-    const FIELDS: &'static[&'static str] = &[
-        "url",
-        "caption",
-        "originalUrl",
-        "watermarkedUrl",
-        "type",
-        "thumbnail",
-        "id",
-        "optimizedUrl",
-        "optimizedType",
-        "isModified",
-        "altText"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "url")?,
-                1 => entries.value(&mut v1, "caption")?,
-                2 => entries.value(&mut v2, "originalUrl")?,
-                3 => entries.value(&mut v3, "watermarkedUrl")?,
-                4 => entries.value(&mut v4, "type")?,
-                5 => entries.value(&mut v5, "thumbnail")?,
-                6 => entries.value(&mut v6, "id")?,
-                7 => entries.value(&mut v7, "optimizedUrl")?,
-                8 => entries.value(&mut v8, "optimizedType")?,
-                9 => entries.value(&mut v9, "isModified")?,
-                10 => entries.value(&mut v10, "altText")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            url: v0.unwrap_or_default(),
-            caption: v1.unwrap_or_default(),
-            original_url: v2.unwrap_or_default(),
-            watermarked_url: v3.unwrap_or_default(),
-            type_: v4.unwrap_or_default(),
-            thumbnail: v5.unwrap_or_default(),
-            id: v6.unwrap_or_default(),
-            optimized_url: v7.unwrap_or_default(),
-            optimized_type: v8.unwrap_or_default(),
-            is_modified: v9.unwrap_or_default(),
-            alt_text: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPostMedia {
+        url: "url" value optional,
+        caption: "caption" value optional,
+        original_url: "originalUrl" value optional,
+        watermarked_url: "watermarkedUrl" value optional,
+        type_: "type" value optional,
+        thumbnail: "thumbnail" value optional,
+        id: "id" value optional,
+        optimized_url: "optimizedUrl" value optional,
+        optimized_type: "optimizedType" value optional,
+        is_modified: "isModified" value optional,
+        alt_text: "altText" value optional
     }
 }
 
@@ -13103,121 +10121,31 @@ pub struct SocialPostRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialPostRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialPostRequest {
-    const NAME: &'static str = "SocialPostRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "scheduleDate",
-        "selectedBestTime",
-        "createdBy",
-        "followUpComment",
-        "ogTagsDetails",
-        "type",
-        "postApprovalDetails",
-        "scheduleTimeUpdated",
-        "tags",
-        "categoryId",
-        "applyWatermark",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "userId",
-        "linkedinPostDetails",
-        "pinterestPostDetails",
-        "facebookPostDetails",
-        "instagramPostDetails",
-        "youtubePostDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "summary")?,
-                2 => entries.value(&mut v2, "media")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "scheduleDate")?,
-                5 => entries.value(&mut v5, "selectedBestTime")?,
-                6 => entries.value(&mut v6, "createdBy")?,
-                7 => entries.value(&mut v7, "followUpComment")?,
-                8 => entries.value(&mut v8, "ogTagsDetails")?,
-                9 => entries.value(&mut v9, "type")?,
-                10 => entries.value(&mut v10, "postApprovalDetails")?,
-                11 => entries.value(&mut v11, "scheduleTimeUpdated")?,
-                12 => entries.value(&mut v12, "tags")?,
-                13 => entries.value(&mut v13, "categoryId")?,
-                14 => entries.value(&mut v14, "applyWatermark")?,
-                15 => entries.value(&mut v15, "tiktokPostDetails")?,
-                16 => entries.value(&mut v16, "gmbPostDetails")?,
-                17 => entries.value(&mut v17, "userId")?,
-                18 => entries.value(&mut v18, "linkedinPostDetails")?,
-                19 => entries.value(&mut v19, "pinterestPostDetails")?,
-                20 => entries.value(&mut v20, "facebookPostDetails")?,
-                21 => entries.value(&mut v21, "instagramPostDetails")?,
-                22 => entries.value(&mut v22, "youtubePostDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: crate::runtime::object::required(v0, "accountIds")?,
-            summary: v1.unwrap_or_default(),
-            media: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            schedule_date: v4.unwrap_or_default(),
-            selected_best_time: v5.unwrap_or_default(),
-            created_by: v6.unwrap_or_default(),
-            follow_up_comment: v7.unwrap_or_default(),
-            og_tags_details: v8.unwrap_or_default(),
-            type_: crate::runtime::object::required(v9, "type")?,
-            post_approval_details: v10.unwrap_or_default(),
-            schedule_time_updated: v11.unwrap_or_default(),
-            tags: v12.unwrap_or_default(),
-            category_id: v13.unwrap_or_default(),
-            apply_watermark: v14.unwrap_or_default(),
-            tiktok_post_details: v15.unwrap_or_default(),
-            gmb_post_details: v16.unwrap_or_default(),
-            user_id: crate::runtime::object::required(v17, "userId")?,
-            linkedin_post_details: v18.unwrap_or_default(),
-            pinterest_post_details: v19.unwrap_or_default(),
-            facebook_post_details: v20.unwrap_or_default(),
-            instagram_post_details: v21.unwrap_or_default(),
-            youtube_post_details: v22.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPostRequest {
+        account_ids: "accountIds" value required,
+        summary: "summary" value optional,
+        media: "media" value optional,
+        status: "status" value optional,
+        schedule_date: "scheduleDate" value optional,
+        selected_best_time: "selectedBestTime" value optional,
+        created_by: "createdBy" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        type_: "type" value required,
+        post_approval_details: "postApprovalDetails" value optional,
+        schedule_time_updated: "scheduleTimeUpdated" value optional,
+        tags: "tags" value optional,
+        category_id: "categoryId" value optional,
+        apply_watermark: "applyWatermark" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        user_id: "userId" value required,
+        linkedin_post_details: "linkedinPostDetails" value optional,
+        pinterest_post_details: "pinterestPostDetails" value optional,
+        facebook_post_details: "facebookPostDetails" value optional,
+        instagram_post_details: "instagramPostDetails" value optional,
+        youtube_post_details: "youtubePostDetails" value optional
     }
 }
 
@@ -13386,60 +10314,25 @@ impl SocialPostRequest {
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`SocialPostResponseResults`](crate::v3::social_planner::SocialPostResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialPostResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialPostResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialPostResponse {
-    const NAME: &'static str = "SocialPostResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialPostResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -13456,33 +10349,10 @@ impl SocialPostResponse {
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialPostResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialPostResponseResults {
-    const NAME: &'static str = "SocialPostResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["post"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "post")?;
-            }
-        Ok(Self { post: v0.unwrap_or_default(), })
-    }
-}
+crate::runtime::object::object_impl! { SocialPostResponseResults { post: "post" value optional } }
 
 impl SocialPostResponseResults {
     /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
@@ -13640,30 +10510,15 @@ crate::runtime::enums::string_enum!(SocialPostStatus);
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
@@ -13671,43 +10526,22 @@ pub struct SocialQueue {
     pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableFuturePosts",))]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prioritizeNewContent",))]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentOrder", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentOrder",))]
     pub current_order: Option<f64>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialQueueStatus>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
@@ -13715,146 +10549,48 @@ pub struct SocialQueue {
     pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPostId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPostId",))]
     pub current_post_id: Option<String>,
 
     /// Number of posts in the queue.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalPosts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPosts",))]
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastScheduledTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastScheduledTime",))]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueue {
-    const NAME: &'static str = "SocialQueue";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "categoryId",
-        "timeSlots",
-        "enableFuturePosts",
-        "prioritizeNewContent",
-        "currentOrder",
-        "status",
-        "startDate",
-        "skipDateTime",
-        "currentPostId",
-        "totalPosts",
-        "lastScheduledTime",
-        "createdBy",
-        "createdAt",
-        "updatedAt"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "categoryId")?,
-                3 => entries.value_or_default(&mut v3, "timeSlots")?,
-                4 => entries.value(&mut v4, "enableFuturePosts")?,
-                5 => entries.value(&mut v5, "prioritizeNewContent")?,
-                6 => entries.value(&mut v6, "currentOrder")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "startDate")?,
-                9 => entries.value_or_default(&mut v9, "skipDateTime")?,
-                10 => entries.value(&mut v10, "currentPostId")?,
-                11 => entries.value(&mut v11, "totalPosts")?,
-                12 => entries.value(&mut v12, "lastScheduledTime")?,
-                13 => entries.value(&mut v13, "createdBy")?,
-                14 => entries.value(&mut v14, "createdAt")?,
-                15 => entries.value(&mut v15, "updatedAt")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            category_id: v2.unwrap_or_default(),
-            time_slots: v3.unwrap_or_default(),
-            enable_future_posts: v4.unwrap_or_default(),
-            prioritize_new_content: v5.unwrap_or_default(),
-            current_order: v6.unwrap_or_default(),
-            status: v7.unwrap_or_default(),
-            start_date: v8.unwrap_or_default(),
-            skip_date_time: v9.unwrap_or_default(),
-            current_post_id: v10.unwrap_or_default(),
-            total_posts: v11.unwrap_or_default(),
-            last_scheduled_time: v12.unwrap_or_default(),
-            created_by: v13.unwrap_or_default(),
-            created_at: v14.unwrap_or_default(),
-            updated_at: v15.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueue {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        category_id: "categoryId" value optional,
+        time_slots: "timeSlots" value_or_default optional,
+        enable_future_posts: "enableFuturePosts" value optional,
+        prioritize_new_content: "prioritizeNewContent" value optional,
+        current_order: "currentOrder" value optional,
+        status: "status" value optional,
+        start_date: "startDate" value optional,
+        skip_date_time: "skipDateTime" value_or_default optional,
+        current_post_id: "currentPostId" value optional,
+        total_posts: "totalPosts" value optional,
+        last_scheduled_time: "lastScheduledTime" value optional,
+        created_by: "createdBy" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional
     }
 }
 
@@ -13885,49 +10621,13 @@ pub struct SocialQueueCalendarRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialQueueCalendarRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialQueueCalendarRequest {
-    const NAME: &'static str = "SocialQueueCalendarRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "startDate",
-        "endDate",
-        "categoryIds",
-        "accountIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "startDate")?,
-                2 => entries.value(&mut v2, "endDate")?,
-                3 => entries.value(&mut v3, "categoryIds")?,
-                4 => entries.value(&mut v4, "accountIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            start_date: crate::runtime::object::required(v1, "startDate")?,
-            end_date: crate::runtime::object::required(v2, "endDate")?,
-            category_ids: v3.unwrap_or_default(),
-            account_ids: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueCalendarRequest {
+        location_id: "locationId" value required,
+        start_date: "startDate" value required,
+        end_date: "endDate" value required,
+        category_ids: "categoryIds" value optional,
+        account_ids: "accountIds" value optional
     }
 }
 
@@ -13967,65 +10667,26 @@ impl SocialQueueCalendarRequest {
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueCalendarResponseResults`](crate::v3::social_planner::SocialQueueCalendarResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueCalendarResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueCalendarResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueCalendarResponse {
-    const NAME: &'static str = "SocialQueueCalendarResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueCalendarResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -14042,7 +10703,6 @@ impl SocialQueueCalendarResponse {
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `scheduledPosts`: a list of [`SocialQueueScheduledPost`](crate::v3::social_planner::SocialQueueScheduledPost) values.
@@ -14050,47 +10710,18 @@ pub struct SocialQueueCalendarResponseResults {
     pub scheduled_posts: Vec<SocialQueueScheduledPost>,
 
     /// Number of posts returned.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub total: Option<i64>,
 
     /// `timezone`: a string. Example: `Asia/Calcutta`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueCalendarResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueCalendarResponseResults {
-    const NAME: &'static str = "SocialQueueCalendarResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "scheduledPosts", "total", "timezone"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value_or_default(&mut v1, "scheduledPosts")?,
-                2 => entries.value(&mut v2, "total")?,
-                3 => entries.value(&mut v3, "timezone")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            scheduled_posts: v1.unwrap_or_default(),
-            total: v2.unwrap_or_default(),
-            timezone: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueCalendarResponseResults {
+        message: "message" value optional,
+        scheduled_posts: "scheduledPosts" value_or_default optional,
+        total: "total" value optional,
+        timezone: "timezone" value optional
     }
 }
 
@@ -14100,58 +10731,22 @@ impl crate::runtime::object::Object for SocialQueueCalendarResponseResults {
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueCallStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueCallStatus {
-    const NAME: &'static str = "SocialQueueCallStatus";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueCallStatus {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional
     }
 }
 
@@ -14161,169 +10756,65 @@ impl crate::runtime::object::Object for SocialQueueCallStatus {
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Primary`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryColor",))]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondaryColor", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondaryColor",))]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Number of published posts in the category.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "publishedPostsCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedPostsCount",))]
     pub published_posts_count: Option<i64>,
 
     /// `status`: a [`SocialQueueCategoryStatus`](crate::v3::social_planner::SocialQueueCategoryStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialQueueCategoryStatus>,
 
     /// The category's queue, when it has one.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueDetails", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueDetails",))]
     pub queue_details: Option<SocialQueueCategoryQueueDetails>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueCategory {
-    const NAME: &'static str = "SocialQueueCategory";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "name",
-        "primaryColor",
-        "secondaryColor",
-        "locationId",
-        "createdBy",
-        "deleted",
-        "createdAt",
-        "updatedAt",
-        "publishedPostsCount",
-        "status",
-        "queueDetails"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "primaryColor")?,
-                3 => entries.value(&mut v3, "secondaryColor")?,
-                4 => entries.value(&mut v4, "locationId")?,
-                5 => entries.value(&mut v5, "createdBy")?,
-                6 => entries.value(&mut v6, "deleted")?,
-                7 => entries.value(&mut v7, "createdAt")?,
-                8 => entries.value(&mut v8, "updatedAt")?,
-                9 => entries.value(&mut v9, "publishedPostsCount")?,
-                10 => entries.value(&mut v10, "status")?,
-                11 => entries.value(&mut v11, "queueDetails")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            primary_color: v2.unwrap_or_default(),
-            secondary_color: v3.unwrap_or_default(),
-            location_id: v4.unwrap_or_default(),
-            created_by: v5.unwrap_or_default(),
-            deleted: v6.unwrap_or_default(),
-            created_at: v7.unwrap_or_default(),
-            updated_at: v8.unwrap_or_default(),
-            published_posts_count: v9.unwrap_or_default(),
-            status: v10.unwrap_or_default(),
-            queue_details: v11.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueCategory {
+        id: "_id" value optional,
+        name: "name" value optional,
+        primary_color: "primaryColor" value optional,
+        secondary_color: "secondaryColor" value optional,
+        location_id: "locationId" value optional,
+        created_by: "createdBy" value optional,
+        deleted: "deleted" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        published_posts_count: "publishedPostsCount" value optional,
+        status: "status" value optional,
+        queue_details: "queueDetails" value optional
     }
 }
 
@@ -14340,67 +10831,23 @@ impl SocialQueueCategory {
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
     /// `queueId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueId",))]
     pub queue_id: Option<String>,
 
     /// `prioritizeNewContent`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prioritizeNewContent",))]
     pub prioritize_new_content: Option<bool>,
 
     /// `enableFuturePosts`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableFuturePosts",))]
     pub enable_future_posts: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueCategoryQueueDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueCategoryQueueDetails {
-    const NAME: &'static str = "SocialQueueCategoryQueueDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "queueId",
-        "prioritizeNewContent",
-        "enableFuturePosts"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "queueId")?,
-                1 => entries.value(&mut v1, "prioritizeNewContent")?,
-                2 => entries.value(&mut v2, "enableFuturePosts")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            queue_id: v0.unwrap_or_default(),
-            prioritize_new_content: v1.unwrap_or_default(),
-            enable_future_posts: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueCategoryQueueDetails {
+        queue_id: "queueId" value optional,
+        prioritize_new_content: "prioritizeNewContent" value optional,
+        enable_future_posts: "enableFuturePosts" value optional
     }
 }
 
@@ -14475,49 +10922,13 @@ pub struct SocialQueueEditCalendarRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialQueueEditCalendarRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialQueueEditCalendarRequest {
-    const NAME: &'static str = "SocialQueueEditCalendarRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "sessionId",
-        "startDate",
-        "endDate",
-        "accountIds"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "startDate")?,
-                3 => entries.value(&mut v3, "endDate")?,
-                4 => entries.value(&mut v4, "accountIds")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: crate::runtime::object::required(v1, "sessionId")?,
-            start_date: crate::runtime::object::required(v2, "startDate")?,
-            end_date: crate::runtime::object::required(v3, "endDate")?,
-            account_ids: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueEditCalendarRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value required,
+        start_date: "startDate" value required,
+        end_date: "endDate" value required,
+        account_ids: "accountIds" value optional
     }
 }
 
@@ -14565,37 +10976,11 @@ pub struct SocialQueueEditSessionRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialQueueEditSessionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialQueueEditSessionRequest {
-    const NAME: &'static str = "SocialQueueEditSessionRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId", "sessionId", "keepInDraft"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "keepInDraft")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: crate::runtime::object::required(v1, "sessionId")?,
-            keep_in_draft: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueEditSessionRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value required,
+        keep_in_draft: "keepInDraft" value optional
     }
 }
 
@@ -14623,149 +11008,59 @@ impl SocialQueueEditSessionRequest {
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// Position value in the queue; fractions place an item between two others.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
     pub variations: Vec<SocialQueueVariation>,
 
     /// Address of the main image.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryImage",))]
     pub primary_image: Option<String>,
 
     /// The post the item was made from
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
 
     /// Problems with the item (for example INVALID_USER_ID, PIXABAY_MEDIA).
     pub errors: Vec<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduledDateTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledDateTime",))]
     pub scheduled_date_time: Option<String>,
 
     /// The variation the next publication uses.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduledVariationIndex", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledVariationIndex",))]
     pub scheduled_variation_index: Option<i64>,
 
     /// The variation in use.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentVariation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentVariation",))]
     pub current_variation: Option<i64>,
 
     /// True when the item's slot is skipped.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSkipped", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSkipped",))]
     pub is_skipped: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueItem {
-    const NAME: &'static str = "SocialQueueItem";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "order",
-        "variations",
-        "primaryImage",
-        "postId",
-        "post",
-        "errors",
-        "scheduledDateTime",
-        "scheduledVariationIndex",
-        "currentVariation",
-        "isSkipped"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "order")?,
-                2 => entries.value_or_default(&mut v2, "variations")?,
-                3 => entries.value(&mut v3, "primaryImage")?,
-                4 => entries.value(&mut v4, "postId")?,
-                5 => entries.value(&mut v5, "post")?,
-                6 => entries.value_or_default(&mut v6, "errors")?,
-                7 => entries.value(&mut v7, "scheduledDateTime")?,
-                8 => entries.value(&mut v8, "scheduledVariationIndex")?,
-                9 => entries.value(&mut v9, "currentVariation")?,
-                10 => entries.value(&mut v10, "isSkipped")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            order: v1.unwrap_or_default(),
-            variations: v2.unwrap_or_default(),
-            primary_image: v3.unwrap_or_default(),
-            post_id: v4.unwrap_or_default(),
-            post: v5.unwrap_or_default(),
-            errors: v6.unwrap_or_default(),
-            scheduled_date_time: v7.unwrap_or_default(),
-            scheduled_variation_index: v8.unwrap_or_default(),
-            current_variation: v9.unwrap_or_default(),
-            is_skipped: v10.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueItem {
+        id: "_id" value optional,
+        order: "order" value optional,
+        variations: "variations" value_or_default optional,
+        primary_image: "primaryImage" value optional,
+        post_id: "postId" value optional,
+        post: "post" value optional,
+        errors: "errors" value_or_default optional,
+        scheduled_date_time: "scheduledDateTime" value optional,
+        scheduled_variation_index: "scheduledVariationIndex" value optional,
+        current_variation: "currentVariation" value optional,
+        is_skipped: "isSkipped" value optional
     }
 }
 
@@ -14775,201 +11070,79 @@ impl crate::runtime::object::Object for SocialQueueItem {
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// Position value in the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
     pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryImage",))]
     pub primary_image: Option<String>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastScheduledTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastScheduledTime",))]
     pub last_scheduled_time: Option<String>,
 
     /// `queueId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueId",))]
     pub queue_id: Option<String>,
 
     /// The post the item was made from
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "postId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "modifiedPostPayload", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "modifiedPostPayload",))]
     pub modified_post_payload: Option<SocialPost>,
 
     /// The post before it was split into one post per account.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "parentPostId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentPostId",))]
     pub parent_post_id: Option<String>,
 
     /// `errors`: a list of strings.
     pub errors: Vec<String>,
 
     /// `currentVariation`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentVariation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentVariation",))]
     pub current_variation: Option<i64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueItemRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueItemRecord {
-    const NAME: &'static str = "SocialQueueItemRecord";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "order",
-        "variations",
-        "primaryImage",
-        "lastScheduledTime",
-        "queueId",
-        "postId",
-        "modifiedPostPayload",
-        "parentPostId",
-        "errors",
-        "currentVariation",
-        "createdAt",
-        "updatedAt",
-        "deleted",
-        "locationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "order")?,
-                2 => entries.value_or_default(&mut v2, "variations")?,
-                3 => entries.value(&mut v3, "primaryImage")?,
-                4 => entries.value(&mut v4, "lastScheduledTime")?,
-                5 => entries.value(&mut v5, "queueId")?,
-                6 => entries.value(&mut v6, "postId")?,
-                7 => entries.value(&mut v7, "modifiedPostPayload")?,
-                8 => entries.value(&mut v8, "parentPostId")?,
-                9 => entries.value_or_default(&mut v9, "errors")?,
-                10 => entries.value(&mut v10, "currentVariation")?,
-                11 => entries.value(&mut v11, "createdAt")?,
-                12 => entries.value(&mut v12, "updatedAt")?,
-                13 => entries.value(&mut v13, "deleted")?,
-                14 => entries.value(&mut v14, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            order: v1.unwrap_or_default(),
-            variations: v2.unwrap_or_default(),
-            primary_image: v3.unwrap_or_default(),
-            last_scheduled_time: v4.unwrap_or_default(),
-            queue_id: v5.unwrap_or_default(),
-            post_id: v6.unwrap_or_default(),
-            modified_post_payload: v7.unwrap_or_default(),
-            parent_post_id: v8.unwrap_or_default(),
-            errors: v9.unwrap_or_default(),
-            current_variation: v10.unwrap_or_default(),
-            created_at: v11.unwrap_or_default(),
-            updated_at: v12.unwrap_or_default(),
-            deleted: v13.unwrap_or_default(),
-            location_id: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueItemRecord {
+        id: "_id" value optional,
+        order: "order" value optional,
+        variations: "variations" value_or_default optional,
+        primary_image: "primaryImage" value optional,
+        last_scheduled_time: "lastScheduledTime" value optional,
+        queue_id: "queueId" value optional,
+        post_id: "postId" value optional,
+        modified_post_payload: "modifiedPostPayload" value optional,
+        parent_post_id: "parentPostId" value optional,
+        errors: "errors" value_or_default optional,
+        current_variation: "currentVariation" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        deleted: "deleted" value optional,
+        location_id: "locationId" value optional
     }
 }
 
@@ -14979,65 +11152,26 @@ impl crate::runtime::object::Object for SocialQueueItemRecord {
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueItemRecordResponseResults`](crate::v3::social_planner::SocialQueueItemRecordResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueItemRecordResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueItemRecordResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueItemRecordResponse {
-    const NAME: &'static str = "SocialQueueItemRecordResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueItemRecordResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -15054,43 +11188,17 @@ impl SocialQueueItemRecordResponse {
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueItem", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItem",))]
     pub queue_item: Option<SocialQueueItemRecord>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueItemRecordResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueItemRecordResponseResults {
-    const NAME: &'static str = "SocialQueueItemRecordResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "queueItem"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "queueItem")?,
-                _ => {}
-            }
-        }
-        Ok(Self { message: v0.unwrap_or_default(), queue_item: v1.unwrap_or_default(), })
+crate::runtime::object::object_impl! {
+    SocialQueueItemRecordResponseResults {
+        message: "message" value optional,
+        queue_item: "queueItem" value optional
     }
 }
 
@@ -15107,48 +11215,20 @@ impl SocialQueueItemRecordResponseResults {
 #[non_exhaustive]
 pub struct SocialQueueListMeta {
     /// Total number of entries, as a decimal string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<String>,
 
     /// Entries skipped.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub skip: Option<i64>,
 
     /// Largest page size.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub limit: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueListMeta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueListMeta {
-    const NAME: &'static str = "SocialQueueListMeta";
-
-    const FIELDS: &'static[&'static str] = &["count", "skip", "limit"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "count")?,
-                1 => entries.value(&mut v1, "skip")?,
-                2 => entries.value(&mut v2, "limit")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            count: v0.unwrap_or_default(),
-            skip: v1.unwrap_or_default(),
-            limit: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueListMeta {
+        count: "count" value optional,
+        skip: "skip" value optional,
+        limit: "limit" value optional
     }
 }
 
@@ -15158,65 +11238,26 @@ impl crate::runtime::object::Object for SocialQueueListMeta {
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueMessageResponseResults`](crate::v3::social_planner::SocialQueueMessageResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueMessageResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueMessageResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueMessageResponse {
-    const NAME: &'static str = "SocialQueueMessageResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueMessageResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -15233,32 +11274,11 @@ impl SocialQueueMessageResponse {
 #[non_exhaustive]
 pub struct SocialQueueMessageResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueMessageResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueMessageResponseResults {
-    const NAME: &'static str = "SocialQueueMessageResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "message")?;
-            }
-        Ok(Self { message: v0.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SocialQueueMessageResponseResults { message: "message" value optional }
 }
 
 /// Open Graph preview of a link in a queue item's text.
@@ -15279,36 +11299,11 @@ pub struct SocialQueueOgTags {
     pub og_title: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueOgTags {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueOgTags {
-    const NAME: &'static str = "SocialQueueOgTags";
-
-    const FIELDS: &'static[&'static str] = &["metaLink", "metaImage", "ogTitle"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "metaLink")?,
-                1 => entries.value(&mut v1, "metaImage")?,
-                2 => entries.value(&mut v2, "ogTitle")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            meta_link: v0.unwrap_or_default(),
-            meta_image: v1.unwrap_or_default(),
-            og_title: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueOgTags {
+        meta_link: "metaLink" value optional,
+        meta_image: "metaImage" value optional,
+        og_title: "ogTitle" value optional
     }
 }
 
@@ -15494,125 +11489,32 @@ pub struct SocialQueuePostContent {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialQueuePostContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialQueuePostContent {
-    const NAME: &'static str = "SocialQueuePostContent";
-
-    const FIELDS: &'static[&'static str] = &[
-        "accountIds",
-        "summary",
-        "media",
-        "status",
-        "scheduleDate",
-        "selectedBestTime",
-        "createdBy",
-        "followUpComment",
-        "ogTagsDetails",
-        "type",
-        "postApprovalDetails",
-        "scheduleTimeUpdated",
-        "tags",
-        "categoryId",
-        "applyWatermark",
-        "tiktokPostDetails",
-        "gmbPostDetails",
-        "userId",
-        "linkedinPostDetails",
-        "pinterestPostDetails",
-        "facebookPostDetails",
-        "instagramPostDetails",
-        "youtubePostDetails",
-        "locationId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        let mut v17 = None;
-        let mut v18 = None;
-        let mut v19 = None;
-        let mut v20 = None;
-        let mut v21 = None;
-        let mut v22 = None;
-        let mut v23 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "accountIds")?,
-                1 => entries.value(&mut v1, "summary")?,
-                2 => entries.value(&mut v2, "media")?,
-                3 => entries.value(&mut v3, "status")?,
-                4 => entries.value(&mut v4, "scheduleDate")?,
-                5 => entries.value(&mut v5, "selectedBestTime")?,
-                6 => entries.value(&mut v6, "createdBy")?,
-                7 => entries.value(&mut v7, "followUpComment")?,
-                8 => entries.value(&mut v8, "ogTagsDetails")?,
-                9 => entries.value(&mut v9, "type")?,
-                10 => entries.value(&mut v10, "postApprovalDetails")?,
-                11 => entries.value(&mut v11, "scheduleTimeUpdated")?,
-                12 => entries.value(&mut v12, "tags")?,
-                13 => entries.value(&mut v13, "categoryId")?,
-                14 => entries.value(&mut v14, "applyWatermark")?,
-                15 => entries.value(&mut v15, "tiktokPostDetails")?,
-                16 => entries.value(&mut v16, "gmbPostDetails")?,
-                17 => entries.value(&mut v17, "userId")?,
-                18 => entries.value(&mut v18, "linkedinPostDetails")?,
-                19 => entries.value(&mut v19, "pinterestPostDetails")?,
-                20 => entries.value(&mut v20, "facebookPostDetails")?,
-                21 => entries.value(&mut v21, "instagramPostDetails")?,
-                22 => entries.value(&mut v22, "youtubePostDetails")?,
-                23 => entries.value(&mut v23, "locationId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            account_ids: v0.unwrap_or_default(),
-            summary: v1.unwrap_or_default(),
-            media: v2.unwrap_or_default(),
-            status: v3.unwrap_or_default(),
-            schedule_date: v4.unwrap_or_default(),
-            selected_best_time: v5.unwrap_or_default(),
-            created_by: v6.unwrap_or_default(),
-            follow_up_comment: v7.unwrap_or_default(),
-            og_tags_details: v8.unwrap_or_default(),
-            type_: v9.unwrap_or_default(),
-            post_approval_details: v10.unwrap_or_default(),
-            schedule_time_updated: v11.unwrap_or_default(),
-            tags: v12.unwrap_or_default(),
-            category_id: v13.unwrap_or_default(),
-            apply_watermark: v14.unwrap_or_default(),
-            tiktok_post_details: v15.unwrap_or_default(),
-            gmb_post_details: v16.unwrap_or_default(),
-            user_id: v17.unwrap_or_default(),
-            linkedin_post_details: v18.unwrap_or_default(),
-            pinterest_post_details: v19.unwrap_or_default(),
-            facebook_post_details: v20.unwrap_or_default(),
-            instagram_post_details: v21.unwrap_or_default(),
-            youtube_post_details: v22.unwrap_or_default(),
-            location_id: v23.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueuePostContent {
+        account_ids: "accountIds" value optional,
+        summary: "summary" value optional,
+        media: "media" value optional,
+        status: "status" value optional,
+        schedule_date: "scheduleDate" value optional,
+        selected_best_time: "selectedBestTime" value optional,
+        created_by: "createdBy" value optional,
+        follow_up_comment: "followUpComment" value optional,
+        og_tags_details: "ogTagsDetails" value optional,
+        type_: "type" value optional,
+        post_approval_details: "postApprovalDetails" value optional,
+        schedule_time_updated: "scheduleTimeUpdated" value optional,
+        tags: "tags" value optional,
+        category_id: "categoryId" value optional,
+        apply_watermark: "applyWatermark" value optional,
+        tiktok_post_details: "tiktokPostDetails" value optional,
+        gmb_post_details: "gmbPostDetails" value optional,
+        user_id: "userId" value optional,
+        linkedin_post_details: "linkedinPostDetails" value optional,
+        pinterest_post_details: "pinterestPostDetails" value optional,
+        facebook_post_details: "facebookPostDetails" value optional,
+        instagram_post_details: "instagramPostDetails" value optional,
+        youtube_post_details: "youtubePostDetails" value optional,
+        location_id: "locationId" value optional
     }
 }
 
@@ -15802,65 +11704,26 @@ impl SocialQueuePostContent {
 #[non_exhaustive]
 pub struct SocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueResponseResults`](crate::v3::social_planner::SocialQueueResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueResponse {
-    const NAME: &'static str = "SocialQueueResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -15877,39 +11740,14 @@ impl SocialQueueResponse {
 #[non_exhaustive]
 pub struct SocialQueueResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queue`: a [`SocialQueue`](crate::v3::social_planner::SocialQueue).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub queue: Option<SocialQueue>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueResponseResults {
-    const NAME: &'static str = "SocialQueueResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "queue"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "queue")?,
-                _ => {}
-            }
-        }
-        Ok(Self { message: v0.unwrap_or_default(), queue: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SocialQueueResponseResults { message: "message" value optional, queue: "queue" value optional }
 }
 
 impl SocialQueueResponseResults {
@@ -15925,165 +11763,67 @@ impl SocialQueueResponseResults {
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduledDateTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledDateTime",))]
     pub scheduled_date_time: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub post: Option<SocialPost>,
 
     /// `queueItemId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueItemId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItemId",))]
     pub queue_item_id: Option<String>,
 
     /// `queueId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueId",))]
     pub queue_id: Option<String>,
 
     /// `order`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
     pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryImage",))]
     pub primary_image: Option<String>,
 
     /// `errors`: a list of strings.
     pub errors: Vec<String>,
 
     /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<crate::social_planner::SocialCategory>,
 
     /// `currentVariation`: a whole number.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentVariation", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentVariation",))]
     pub current_variation: Option<i64>,
 
     /// `timezone`: a string. Example: `America/New_York`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub timezone: Option<String>,
 
     /// In an edit session's preview, true for items staged in the session.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isDraft", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDraft",))]
     pub is_draft: Option<bool>,
 
     /// In an edit session's preview, the live item a staged one was made from.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "originalItemId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originalItemId",))]
     pub original_item_id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueScheduledPost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueScheduledPost {
-    const NAME: &'static str = "SocialQueueScheduledPost";
-
-    const FIELDS: &'static[&'static str] = &[
-        "scheduledDateTime",
-        "post",
-        "queueItemId",
-        "queueId",
-        "order",
-        "variations",
-        "primaryImage",
-        "errors",
-        "category",
-        "currentVariation",
-        "timezone",
-        "isDraft",
-        "originalItemId"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "scheduledDateTime")?,
-                1 => entries.value(&mut v1, "post")?,
-                2 => entries.value(&mut v2, "queueItemId")?,
-                3 => entries.value(&mut v3, "queueId")?,
-                4 => entries.value(&mut v4, "order")?,
-                5 => entries.value_or_default(&mut v5, "variations")?,
-                6 => entries.value(&mut v6, "primaryImage")?,
-                7 => entries.value_or_default(&mut v7, "errors")?,
-                8 => entries.value(&mut v8, "category")?,
-                9 => entries.value(&mut v9, "currentVariation")?,
-                10 => entries.value(&mut v10, "timezone")?,
-                11 => entries.value(&mut v11, "isDraft")?,
-                12 => entries.value(&mut v12, "originalItemId")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            scheduled_date_time: v0.unwrap_or_default(),
-            post: v1.unwrap_or_default(),
-            queue_item_id: v2.unwrap_or_default(),
-            queue_id: v3.unwrap_or_default(),
-            order: v4.unwrap_or_default(),
-            variations: v5.unwrap_or_default(),
-            primary_image: v6.unwrap_or_default(),
-            errors: v7.unwrap_or_default(),
-            category: v8.unwrap_or_default(),
-            current_variation: v9.unwrap_or_default(),
-            timezone: v10.unwrap_or_default(),
-            is_draft: v11.unwrap_or_default(),
-            original_item_id: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueScheduledPost {
+        scheduled_date_time: "scheduledDateTime" value optional,
+        post: "post" value optional,
+        queue_item_id: "queueItemId" value optional,
+        queue_id: "queueId" value optional,
+        order: "order" value optional,
+        variations: "variations" value_or_default optional,
+        primary_image: "primaryImage" value optional,
+        errors: "errors" value_or_default optional,
+        category: "category" value optional,
+        current_variation: "currentVariation" value optional,
+        timezone: "timezone" value optional,
+        is_draft: "isDraft" value optional,
+        original_item_id: "originalItemId" value optional
     }
 }
 
@@ -16093,63 +11833,23 @@ impl crate::runtime::object::Object for SocialQueueScheduledPost {
 #[non_exhaustive]
 pub struct SocialQueueSlot {
     /// `itemId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "itemId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "itemId",))]
     pub item_id: Option<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "scheduledDateTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledDateTime",))]
     pub scheduled_date_time: Option<String>,
 
     /// `isSkipped`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "isSkipped", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSkipped",))]
     pub is_skipped: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueSlot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueSlot {
-    const NAME: &'static str = "SocialQueueSlot";
-
-    const FIELDS: &'static[&'static str] = &["itemId", "scheduledDateTime", "isSkipped"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "itemId")?,
-                1 => entries.value(&mut v1, "scheduledDateTime")?,
-                2 => entries.value(&mut v2, "isSkipped")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            item_id: v0.unwrap_or_default(),
-            scheduled_date_time: v1.unwrap_or_default(),
-            is_skipped: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueSlot {
+        item_id: "itemId" value optional,
+        scheduled_date_time: "scheduledDateTime" value optional,
+        is_skipped: "isSkipped" value optional
     }
 }
 
@@ -16159,65 +11859,26 @@ impl crate::runtime::object::Object for SocialQueueSlot {
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueSlotsChangedResponseResults`](crate::v3::social_planner::SocialQueueSlotsChangedResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<SocialQueueSlotsChangedResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueSlotsChangedResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueSlotsChangedResponse {
-    const NAME: &'static str = "SocialQueueSlotsChangedResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueSlotsChangedResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -16234,7 +11895,6 @@ impl SocialQueueSlotsChangedResponse {
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// The items whose slot changed.
@@ -16242,45 +11902,15 @@ pub struct SocialQueueSlotsChangedResponseResults {
     pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalPostsChanged", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPostsChanged",))]
     pub total_posts_changed: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueSlotsChangedResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueSlotsChangedResponseResults {
-    const NAME: &'static str = "SocialQueueSlotsChangedResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "updatedSlots", "totalPostsChanged"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value_or_default(&mut v1, "updatedSlots")?,
-                2 => entries.value(&mut v2, "totalPostsChanged")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            updated_slots: v1.unwrap_or_default(),
-            total_posts_changed: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueSlotsChangedResponseResults {
+        message: "message" value optional,
+        updated_slots: "updatedSlots" value_or_default optional,
+        total_posts_changed: "totalPostsChanged" value optional
     }
 }
 
@@ -16339,58 +11969,22 @@ crate::runtime::enums::string_enum!(SocialQueueStatus);
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayOfWeek",))]
     pub day_of_week: Option<i64>,
 
     /// Time of day as HH:mm.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub time: Option<String>,
 
     /// Set by HighLevel.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueTimeSlot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueTimeSlot {
-    const NAME: &'static str = "SocialQueueTimeSlot";
-
-    const FIELDS: &'static[&'static str] = &["dayOfWeek", "time", "_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "dayOfWeek")?,
-                1 => entries.value(&mut v1, "time")?,
-                2 => entries.value(&mut v2, "_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            day_of_week: v0.unwrap_or_default(),
-            time: v1.unwrap_or_default(),
-            id: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueTimeSlot {
+        day_of_week: "dayOfWeek" value optional,
+        time: "time" value optional,
+        id: "_id" value optional
     }
 }
 
@@ -16408,34 +12002,10 @@ pub struct SocialQueueTimeSlotInput {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialQueueTimeSlotInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialQueueTimeSlotInput {
-    const NAME: &'static str = "SocialQueueTimeSlotInput";
-
-    const FIELDS: &'static[&'static str] = &["dayOfWeek", "time"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "dayOfWeek")?,
-                1 => entries.value(&mut v1, "time")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            day_of_week: crate::runtime::object::required(v0, "dayOfWeek")?,
-            time: crate::runtime::object::required(v1, "time")?,
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueTimeSlotInput {
+        day_of_week: "dayOfWeek" value required,
+        time: "time" value required
     }
 }
 
@@ -16453,64 +12023,26 @@ impl SocialQueueTimeSlotInput {
 #[non_exhaustive]
 pub struct SocialQueueVariation {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
 
     /// Mentions of other accounts in the text, in each network's form.
     pub mentions: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "ogTags", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTags",))]
     pub og_tags: Option<SocialQueueOgTags>,
 
     /// Set by HighLevel.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueVariation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueVariation {
-    const NAME: &'static str = "SocialQueueVariation";
-
-    const FIELDS: &'static[&'static str] = &["content", "mentions", "ogTags", "_id"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "content")?,
-                1 => entries.value_or_default(&mut v1, "mentions")?,
-                2 => entries.value(&mut v2, "ogTags")?,
-                3 => entries.value(&mut v3, "_id")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            content: v0.unwrap_or_default(),
-            mentions: v1.unwrap_or_default(),
-            og_tags: v2.unwrap_or_default(),
-            id: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueVariation {
+        content: "content" value optional,
+        mentions: "mentions" value_or_default optional,
+        og_tags: "ogTags" value optional,
+        id: "_id" value optional
     }
 }
 
@@ -16533,37 +12065,11 @@ pub struct SocialQueueVariationInput {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialQueueVariationInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialQueueVariationInput {
-    const NAME: &'static str = "SocialQueueVariationInput";
-
-    const FIELDS: &'static[&'static str] = &["content", "mentions", "ogTags"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "content")?,
-                1 => entries.value(&mut v1, "mentions")?,
-                2 => entries.value(&mut v2, "ogTags")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            content: v0.unwrap_or_default(),
-            mentions: v1.unwrap_or_default(),
-            og_tags: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueVariationInput {
+        content: "content" value optional,
+        mentions: "mentions" value optional,
+        og_tags: "ogTags" value optional
     }
 }
 
@@ -16602,30 +12108,15 @@ impl SocialQueueVariationInput {
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "_id", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "_id",))]
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "locationId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "categoryId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
@@ -16633,43 +12124,22 @@ pub struct SocialQueueWithCategory {
     pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableFuturePosts",))]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prioritizeNewContent",))]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentOrder", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentOrder",))]
     pub current_order: Option<f64>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<SocialQueueStatus>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "startDate", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
@@ -16677,154 +12147,52 @@ pub struct SocialQueueWithCategory {
     pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "currentPostId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPostId",))]
     pub current_post_id: Option<String>,
 
     /// Number of posts in the queue.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalPosts", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPosts",))]
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastScheduledTime", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastScheduledTime",))]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdBy", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "createdAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub category: Option<crate::social_planner::SocialCategory>,
 }
 
-impl<'de> serde::Deserialize<'de> for SocialQueueWithCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SocialQueueWithCategory {
-    const NAME: &'static str = "SocialQueueWithCategory";
-
-    const FIELDS: &'static[&'static str] = &[
-        "_id",
-        "locationId",
-        "categoryId",
-        "timeSlots",
-        "enableFuturePosts",
-        "prioritizeNewContent",
-        "currentOrder",
-        "status",
-        "startDate",
-        "skipDateTime",
-        "currentPostId",
-        "totalPosts",
-        "lastScheduledTime",
-        "createdBy",
-        "createdAt",
-        "updatedAt",
-        "category"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        let mut v15 = None;
-        let mut v16 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "_id")?,
-                1 => entries.value(&mut v1, "locationId")?,
-                2 => entries.value(&mut v2, "categoryId")?,
-                3 => entries.value_or_default(&mut v3, "timeSlots")?,
-                4 => entries.value(&mut v4, "enableFuturePosts")?,
-                5 => entries.value(&mut v5, "prioritizeNewContent")?,
-                6 => entries.value(&mut v6, "currentOrder")?,
-                7 => entries.value(&mut v7, "status")?,
-                8 => entries.value(&mut v8, "startDate")?,
-                9 => entries.value_or_default(&mut v9, "skipDateTime")?,
-                10 => entries.value(&mut v10, "currentPostId")?,
-                11 => entries.value(&mut v11, "totalPosts")?,
-                12 => entries.value(&mut v12, "lastScheduledTime")?,
-                13 => entries.value(&mut v13, "createdBy")?,
-                14 => entries.value(&mut v14, "createdAt")?,
-                15 => entries.value(&mut v15, "updatedAt")?,
-                16 => entries.value(&mut v16, "category")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            location_id: v1.unwrap_or_default(),
-            category_id: v2.unwrap_or_default(),
-            time_slots: v3.unwrap_or_default(),
-            enable_future_posts: v4.unwrap_or_default(),
-            prioritize_new_content: v5.unwrap_or_default(),
-            current_order: v6.unwrap_or_default(),
-            status: v7.unwrap_or_default(),
-            start_date: v8.unwrap_or_default(),
-            skip_date_time: v9.unwrap_or_default(),
-            current_post_id: v10.unwrap_or_default(),
-            total_posts: v11.unwrap_or_default(),
-            last_scheduled_time: v12.unwrap_or_default(),
-            created_by: v13.unwrap_or_default(),
-            created_at: v14.unwrap_or_default(),
-            updated_at: v15.unwrap_or_default(),
-            category: v16.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialQueueWithCategory {
+        id: "_id" value optional,
+        location_id: "locationId" value optional,
+        category_id: "categoryId" value optional,
+        time_slots: "timeSlots" value_or_default optional,
+        enable_future_posts: "enableFuturePosts" value optional,
+        prioritize_new_content: "prioritizeNewContent" value optional,
+        current_order: "currentOrder" value optional,
+        status: "status" value optional,
+        start_date: "startDate" value optional,
+        skip_date_time: "skipDateTime" value_or_default optional,
+        current_post_id: "currentPostId" value optional,
+        total_posts: "totalPosts" value optional,
+        last_scheduled_time: "lastScheduledTime" value optional,
+        created_by: "createdBy" value optional,
+        created_at: "createdAt" value optional,
+        updated_at: "updatedAt" value optional,
+        category: "category" value optional
     }
 }
 
@@ -16843,34 +12211,10 @@ pub struct SocialStatisticsRange {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsRange {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialStatisticsRange {
-    const NAME: &'static str = "SocialStatisticsRange";
-
-    const FIELDS: &'static[&'static str] = &["startDate", "endDate"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "startDate")?,
-                1 => entries.value(&mut v1, "endDate")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            start_date: crate::runtime::object::required(v0, "startDate")?,
-            end_date: crate::runtime::object::required(v1, "endDate")?,
-        })
+crate::runtime::object::object_impl! {
+    SocialStatisticsRange {
+        start_date: "startDate" value required,
+        end_date: "endDate" value required
     }
 }
 
@@ -16905,45 +12249,12 @@ pub struct SocialStatisticsRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for SocialStatisticsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for SocialStatisticsRequest {
-    const NAME: &'static str = "SocialStatisticsRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "profileIds",
-        "platforms",
-        "currentRange",
-        "prevRange"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "profileIds")?,
-                1 => entries.value(&mut v1, "platforms")?,
-                2 => entries.value(&mut v2, "currentRange")?,
-                3 => entries.value(&mut v3, "prevRange")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            profile_ids: crate::runtime::object::required(v0, "profileIds")?,
-            platforms: v1.unwrap_or_default(),
-            current_range: v2.unwrap_or_default(),
-            prev_range: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    SocialStatisticsRequest {
+        profile_ids: "profileIds" value required,
+        platforms: "platforms" value optional,
+        current_range: "currentRange" value optional,
+        prev_range: "prevRange" value optional
     }
 }
 
@@ -16992,29 +12303,8 @@ pub struct StartSocialQueueEditRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for StartSocialQueueEditRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for StartSocialQueueEditRequest {
-    const NAME: &'static str = "StartSocialQueueEditRequest";
-
-    const FIELDS: &'static[&'static str] = &["locationId"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        while entries
-            .next_field()?
-            .is_some() {
-                entries.value(&mut v0, "locationId")?;
-            }
-        Ok(Self { location_id: crate::runtime::object::required(v0, "locationId")?, })
-    }
+crate::runtime::object::object_impl! {
+    StartSocialQueueEditRequest { location_id: "locationId" value required }
 }
 
 impl StartSocialQueueEditRequest {
@@ -17031,65 +12321,26 @@ impl StartSocialQueueEditRequest {
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`StartSocialQueueEditResponseResults`](crate::v3::social_planner::StartSocialQueueEditResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<StartSocialQueueEditResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for StartSocialQueueEditResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for StartSocialQueueEditResponse {
-    const NAME: &'static str = "StartSocialQueueEditResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    StartSocialQueueEditResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -17106,58 +12357,22 @@ impl StartSocialQueueEditResponse {
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "sessionId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sessionId",))]
     pub session_id: Option<String>,
 
     /// Number of items staged for editing.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "itemCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "itemCount",))]
     pub item_count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for StartSocialQueueEditResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for StartSocialQueueEditResponseResults {
-    const NAME: &'static str = "StartSocialQueueEditResponseResults";
-
-    const FIELDS: &'static[&'static str] = &["message", "sessionId", "itemCount"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "itemCount")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            session_id: v1.unwrap_or_default(),
-            item_count: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    StartSocialQueueEditResponseResults {
+        message: "message" value optional,
+        session_id: "sessionId" value optional,
+        item_count: "itemCount" value optional
     }
 }
 
@@ -17195,56 +12410,15 @@ pub struct TiktokPostDetails {
     pub promote_your_brand: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for TiktokPostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for TiktokPostDetails {
-    const NAME: &'static str = "TiktokPostDetails";
-
-    const FIELDS: &'static[&'static str] = &[
-        "privacyLevel",
-        "promoteOtherBrand",
-        "enableComment",
-        "enableDuet",
-        "enableStitch",
-        "videoDisclosure",
-        "promoteYourBrand"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "privacyLevel")?,
-                1 => entries.value(&mut v1, "promoteOtherBrand")?,
-                2 => entries.value(&mut v2, "enableComment")?,
-                3 => entries.value(&mut v3, "enableDuet")?,
-                4 => entries.value(&mut v4, "enableStitch")?,
-                5 => entries.value(&mut v5, "videoDisclosure")?,
-                6 => entries.value(&mut v6, "promoteYourBrand")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            privacy_level: v0.unwrap_or_default(),
-            promote_other_brand: v1.unwrap_or_default(),
-            enable_comment: v2.unwrap_or_default(),
-            enable_duet: v3.unwrap_or_default(),
-            enable_stitch: v4.unwrap_or_default(),
-            video_disclosure: v5.unwrap_or_default(),
-            promote_your_brand: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    TiktokPostDetails {
+        privacy_level: "privacyLevel" value optional,
+        promote_other_brand: "promoteOtherBrand" value optional,
+        enable_comment: "enableComment" value optional,
+        enable_duet: "enableDuet" value optional,
+        enable_stitch: "enableStitch" value optional,
+        video_disclosure: "videoDisclosure" value optional,
+        promote_your_brand: "promoteYourBrand" value optional
     }
 }
 
@@ -17340,53 +12514,14 @@ pub struct UpdateSocialQueueItemRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateSocialQueueItemRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateSocialQueueItemRequest {
-    const NAME: &'static str = "UpdateSocialQueueItemRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "sessionId",
-        "modifiedPostPayload",
-        "newOrder",
-        "variations",
-        "primaryImage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "sessionId")?,
-                2 => entries.value(&mut v2, "modifiedPostPayload")?,
-                3 => entries.value(&mut v3, "newOrder")?,
-                4 => entries.value(&mut v4, "variations")?,
-                5 => entries.value(&mut v5, "primaryImage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            session_id: v1.unwrap_or_default(),
-            modified_post_payload: v2.unwrap_or_default(),
-            new_order: v3.unwrap_or_default(),
-            variations: v4.unwrap_or_default(),
-            primary_image: v5.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateSocialQueueItemRequest {
+        location_id: "locationId" value required,
+        session_id: "sessionId" value optional,
+        modified_post_payload: "modifiedPostPayload" value optional,
+        new_order: "newOrder" value optional,
+        variations: "variations" value optional,
+        primary_image: "primaryImage" value optional
     }
 }
 
@@ -17441,65 +12576,26 @@ impl UpdateSocialQueueItemRequest {
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "traceId", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`UpdateSocialQueueItemResponseResults`](crate::v3::social_planner::UpdateSocialQueueItemResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<UpdateSocialQueueItemResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateSocialQueueItemResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpdateSocialQueueItemResponse {
-    const NAME: &'static str = "UpdateSocialQueueItemResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "traceId", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "traceId")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            trace_id: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateSocialQueueItemResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        trace_id: "traceId" value optional,
+        results: "results" value optional
     }
 }
 
@@ -17516,16 +12612,10 @@ impl UpdateSocialQueueItemResponse {
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "queueItem", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItem",))]
     pub queue_item: Option<SocialQueueItemRecord>,
 
     /// The items whose slot changed by a move.
@@ -17533,53 +12623,16 @@ pub struct UpdateSocialQueueItemResponseResults {
     pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "totalPostsChanged", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPostsChanged",))]
     pub total_posts_changed: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateSocialQueueItemResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UpdateSocialQueueItemResponseResults {
-    const NAME: &'static str = "UpdateSocialQueueItemResponseResults";
-
-    const FIELDS: &'static[&'static str] = &[
-        "message",
-        "queueItem",
-        "updatedSlots",
-        "totalPostsChanged"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "message")?,
-                1 => entries.value(&mut v1, "queueItem")?,
-                2 => entries.value_or_default(&mut v2, "updatedSlots")?,
-                3 => entries.value(&mut v3, "totalPostsChanged")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            message: v0.unwrap_or_default(),
-            queue_item: v1.unwrap_or_default(),
-            updated_slots: v2.unwrap_or_default(),
-            total_posts_changed: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateSocialQueueItemResponseResults {
+        message: "message" value optional,
+        queue_item: "queueItem" value optional,
+        updated_slots: "updatedSlots" value_or_default optional,
+        total_posts_changed: "totalPostsChanged" value optional
     }
 }
 
@@ -17618,57 +12671,15 @@ pub struct UpdateSocialQueueRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateSocialQueueRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateSocialQueueRequest {
-    const NAME: &'static str = "UpdateSocialQueueRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "locationId",
-        "skipLegacyWatermark",
-        "status",
-        "skipDateTime",
-        "timeSlots",
-        "enableFuturePosts",
-        "prioritizeNewContent"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "locationId")?,
-                1 => entries.value(&mut v1, "skipLegacyWatermark")?,
-                2 => entries.value(&mut v2, "status")?,
-                3 => entries.value(&mut v3, "skipDateTime")?,
-                4 => entries.value(&mut v4, "timeSlots")?,
-                5 => entries.value(&mut v5, "enableFuturePosts")?,
-                6 => entries.value(&mut v6, "prioritizeNewContent")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            location_id: crate::runtime::object::required(v0, "locationId")?,
-            skip_legacy_watermark: v1.unwrap_or_default(),
-            status: v2.unwrap_or_default(),
-            skip_date_time: v3.unwrap_or_default(),
-            time_slots: v4.unwrap_or_default(),
-            enable_future_posts: v5.unwrap_or_default(),
-            prioritize_new_content: v6.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateSocialQueueRequest {
+        location_id: "locationId" value required,
+        skip_legacy_watermark: "skipLegacyWatermark" value optional,
+        status: "status" value optional,
+        skip_date_time: "skipDateTime" value optional,
+        time_slots: "timeSlots" value optional,
+        enable_future_posts: "enableFuturePosts" value optional,
+        prioritize_new_content: "prioritizeNewContent" value optional
     }
 }
 
@@ -17758,60 +12769,25 @@ impl UploadSocialCsvRequest {
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "statusCode", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 
     /// `results`: a [`UploadSocialCsvResponseResults`](crate::v3::social_planner::UploadSocialCsvResponseResults).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub results: Option<UploadSocialCsvResponseResults>,
 }
 
-impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UploadSocialCsvResponse {
-    const NAME: &'static str = "UploadSocialCsvResponse";
-
-    const FIELDS: &'static[&'static str] = &["success", "statusCode", "message", "results"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "success")?,
-                1 => entries.value(&mut v1, "statusCode")?,
-                2 => entries.value(&mut v2, "message")?,
-                3 => entries.value(&mut v3, "results")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            success: v0.unwrap_or_default(),
-            status_code: v1.unwrap_or_default(),
-            message: v2.unwrap_or_default(),
-            results: v3.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UploadSocialCsvResponse {
+        success: "success" value optional,
+        status_code: "statusCode" value optional,
+        message: "message" value optional,
+        results: "results" value optional
     }
 }
 
@@ -17828,93 +12804,33 @@ impl UploadSocialCsvResponse {
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "filePath", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filePath",))]
     pub file_path: Option<String>,
 
     /// Number of rows in the file.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "rowsCount", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rowsCount",))]
     pub rows_count: Option<i64>,
 
     /// `fileName`: a string.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fileName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 
     /// Size of the file in bytes.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "fileSize", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileSize",))]
     pub file_size: Option<i64>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvFileType",))]
     pub csv_file_type: Option<SocialCsvFileType>,
 }
 
-impl<'de> serde::Deserialize<'de> for UploadSocialCsvResponseResults {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for UploadSocialCsvResponseResults {
-    const NAME: &'static str = "UploadSocialCsvResponseResults";
-
-    const FIELDS: &'static[&'static str] = &[
-        "filePath",
-        "rowsCount",
-        "fileName",
-        "fileSize",
-        "csvFileType"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "filePath")?,
-                1 => entries.value(&mut v1, "rowsCount")?,
-                2 => entries.value(&mut v2, "fileName")?,
-                3 => entries.value(&mut v3, "fileSize")?,
-                4 => entries.value(&mut v4, "csvFileType")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            file_path: v0.unwrap_or_default(),
-            rows_count: v1.unwrap_or_default(),
-            file_name: v2.unwrap_or_default(),
-            file_size: v3.unwrap_or_default(),
-            csv_file_type: v4.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UploadSocialCsvResponseResults {
+        file_path: "filePath" value optional,
+        rows_count: "rowsCount" value optional,
+        file_name: "fileName" value optional,
+        file_size: "fileSize" value optional,
+        csv_file_type: "csvFileType" value optional
     }
 }
 
@@ -17936,36 +12852,11 @@ pub struct YoutubePostDetails {
     pub type_: Option<YoutubeVideoType>,
 }
 
-impl<'de> serde::Deserialize<'de> for YoutubePostDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for YoutubePostDetails {
-    const NAME: &'static str = "YoutubePostDetails";
-
-    const FIELDS: &'static[&'static str] = &["title", "privacyLevel", "type"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "title")?,
-                1 => entries.value(&mut v1, "privacyLevel")?,
-                2 => entries.value(&mut v2, "type")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            title: v0.unwrap_or_default(),
-            privacy_level: v1.unwrap_or_default(),
-            type_: v2.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    YoutubePostDetails {
+        title: "title" value optional,
+        privacy_level: "privacyLevel" value optional,
+        type_: "type" value optional
     }
 }
 

@@ -904,89 +904,23 @@ pub struct CreateUserRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for CreateUserRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for CreateUserRequest {
-    const NAME: &'static str = "CreateUserRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "companyId",
-        "firstName",
-        "lastName",
-        "email",
-        "password",
-        "phone",
-        "type",
-        "role",
-        "locationIds",
-        "permissions",
-        "scopes",
-        "scopesAssignedToOnly",
-        "profilePhoto",
-        "twilioPhone",
-        "platformLanguage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "companyId")?,
-                1 => entries.value(&mut v1, "firstName")?,
-                2 => entries.value(&mut v2, "lastName")?,
-                3 => entries.value(&mut v3, "email")?,
-                4 => entries.value(&mut v4, "password")?,
-                5 => entries.value(&mut v5, "phone")?,
-                6 => entries.value(&mut v6, "type")?,
-                7 => entries.value(&mut v7, "role")?,
-                8 => entries.value(&mut v8, "locationIds")?,
-                9 => entries.value(&mut v9, "permissions")?,
-                10 => entries.value(&mut v10, "scopes")?,
-                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
-                12 => entries.value(&mut v12, "profilePhoto")?,
-                13 => entries.value(&mut v13, "twilioPhone")?,
-                14 => entries.value(&mut v14, "platformLanguage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            company_id: crate::runtime::object::required(v0, "companyId")?,
-            first_name: crate::runtime::object::required(v1, "firstName")?,
-            last_name: crate::runtime::object::required(v2, "lastName")?,
-            email: crate::runtime::object::required(v3, "email")?,
-            password: crate::runtime::object::required(v4, "password")?,
-            phone: v5.unwrap_or_default(),
-            type_: crate::runtime::object::required(v6, "type")?,
-            role: crate::runtime::object::required(v7, "role")?,
-            location_ids: crate::runtime::object::required(v8, "locationIds")?,
-            permissions: v9.unwrap_or_default(),
-            scopes: v10.unwrap_or_default(),
-            scopes_assigned_to_only: v11.unwrap_or_default(),
-            profile_photo: v12.unwrap_or_default(),
-            twilio_phone: v13.unwrap_or_default(),
-            platform_language: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    CreateUserRequest {
+        company_id: "companyId" value required,
+        first_name: "firstName" value required,
+        last_name: "lastName" value required,
+        email: "email" value required,
+        password: "password" value required,
+        phone: "phone" value optional,
+        type_: "type" value required,
+        role: "role" value required,
+        location_ids: "locationIds" value required,
+        permissions: "permissions" value optional,
+        scopes: "scopes" value optional,
+        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
+        profile_photo: "profilePhoto" value optional,
+        twilio_phone: "twilioPhone" value optional,
+        platform_language: "platformLanguage" value optional
     }
 }
 
@@ -1071,39 +1005,14 @@ impl CreateUserRequest {
 #[non_exhaustive]
 pub struct DeleteUserResponse {
     /// True when the delete was accepted.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub succeeded: Option<bool>,
 
     /// `message`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub message: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for DeleteUserResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for DeleteUserResponse {
-    const NAME: &'static str = "DeleteUserResponse";
-
-    const FIELDS: &'static[&'static str] = &["succeeded", "message"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "succeeded")?,
-                1 => entries.value(&mut v1, "message")?,
-                _ => {}
-            }
-        }
-        Ok(Self { succeeded: v0.unwrap_or_default(), message: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    DeleteUserResponse { succeeded: "succeeded" value optional, message: "message" value optional }
 }
 
 /// The `SearchUsersResponse` object.
@@ -1115,35 +1024,11 @@ pub struct SearchUsersResponse {
     pub users: Vec<User>,
 
     /// Number of matching users.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for SearchUsersResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for SearchUsersResponse {
-    const NAME: &'static str = "SearchUsersResponse";
-
-    const FIELDS: &'static[&'static str] = &["users", "count"];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value_or_default(&mut v0, "users")?,
-                1 => entries.value(&mut v1, "count")?,
-                _ => {}
-            }
-        }
-        Ok(Self { users: v0.unwrap_or_default(), count: v1.unwrap_or_default(), })
-    }
+crate::runtime::object::object_impl! {
+    SearchUsersResponse { users: "users" value_or_default optional, count: "count" value optional }
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
@@ -1213,89 +1098,23 @@ pub struct UpdateUserRequest {
 }
 
 #[cfg(feature = "serde-both-ways")]
-impl<'de> serde::Deserialize<'de> for UpdateUserRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "serde-both-ways")]
-impl crate::runtime::object::Object for UpdateUserRequest {
-    const NAME: &'static str = "UpdateUserRequest";
-
-    const FIELDS: &'static[&'static str] = &[
-        "firstName",
-        "lastName",
-        "email",
-        "password",
-        "phone",
-        "type",
-        "role",
-        "companyId",
-        "locationIds",
-        "permissions",
-        "scopes",
-        "scopesAssignedToOnly",
-        "profilePhoto",
-        "twilioPhone",
-        "platformLanguage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        let mut v13 = None;
-        let mut v14 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "firstName")?,
-                1 => entries.value(&mut v1, "lastName")?,
-                2 => entries.value(&mut v2, "email")?,
-                3 => entries.value(&mut v3, "password")?,
-                4 => entries.value(&mut v4, "phone")?,
-                5 => entries.value(&mut v5, "type")?,
-                6 => entries.value(&mut v6, "role")?,
-                7 => entries.value(&mut v7, "companyId")?,
-                8 => entries.value(&mut v8, "locationIds")?,
-                9 => entries.value(&mut v9, "permissions")?,
-                10 => entries.value(&mut v10, "scopes")?,
-                11 => entries.value(&mut v11, "scopesAssignedToOnly")?,
-                12 => entries.value(&mut v12, "profilePhoto")?,
-                13 => entries.value(&mut v13, "twilioPhone")?,
-                14 => entries.value(&mut v14, "platformLanguage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            first_name: v0.unwrap_or_default(),
-            last_name: v1.unwrap_or_default(),
-            email: v2.unwrap_or_default(),
-            password: v3.unwrap_or_default(),
-            phone: v4.unwrap_or_default(),
-            type_: v5.unwrap_or_default(),
-            role: v6.unwrap_or_default(),
-            company_id: v7.unwrap_or_default(),
-            location_ids: v8.unwrap_or_default(),
-            permissions: v9.unwrap_or_default(),
-            scopes: v10.unwrap_or_default(),
-            scopes_assigned_to_only: v11.unwrap_or_default(),
-            profile_photo: v12.unwrap_or_default(),
-            twilio_phone: v13.unwrap_or_default(),
-            platform_language: v14.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    UpdateUserRequest {
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        password: "password" value optional,
+        phone: "phone" value optional,
+        type_: "type" value optional,
+        role: "role" value optional,
+        company_id: "companyId" value optional,
+        location_ids: "locationIds" value optional,
+        permissions: "permissions" value optional,
+        scopes: "scopes" value optional,
+        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
+        profile_photo: "profilePhoto" value optional,
+        twilio_phone: "twilioPhone" value optional,
+        platform_language: "platformLanguage" value optional
     }
 }
 
@@ -1419,57 +1238,38 @@ impl UpdateUserRequest {
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
 
     /// `name`: a string. Example: `Jane Roe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "lastName", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
 
     /// `phone`: a string. Example: `+1 808-868-8888`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub phone: Option<String>,
 
     /// `extension`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub extension: Option<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes granted to the user.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub scopes: Option<UserScopes>,
 
     /// `roles`: a [`UserRoles`](crate::users::UserRoles).
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub roles: Option<crate::users::UserRoles>,
 
     /// `deleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(skip_serializing_if = "Option::is_none"))]
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
@@ -1477,89 +1277,25 @@ pub struct User {
     pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")
-        )
-    ]
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformLanguage",))]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
-impl<'de> serde::Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::runtime::object::deserialize(deserializer)
-    }
-}
-
-impl crate::runtime::object::Object for User {
-    const NAME: &'static str = "User";
-
-    const FIELDS: &'static[&'static str] = &[
-        "id",
-        "name",
-        "firstName",
-        "lastName",
-        "email",
-        "phone",
-        "extension",
-        "permissions",
-        "scopes",
-        "roles",
-        "deleted",
-        "lcPhone",
-        "platformLanguage"
-    ];
-
-    fn read<'de, A: serde::de::MapAccess<'de>>(
-        mut entries: crate::runtime::object::Entries<'de, A>
-    ) -> Result<Self, A::Error> {
-        let mut v0 = None;
-        let mut v1 = None;
-        let mut v2 = None;
-        let mut v3 = None;
-        let mut v4 = None;
-        let mut v5 = None;
-        let mut v6 = None;
-        let mut v7 = None;
-        let mut v8 = None;
-        let mut v9 = None;
-        let mut v10 = None;
-        let mut v11 = None;
-        let mut v12 = None;
-        while let Some(field) = entries.next_field()? {
-            match field {
-                0 => entries.value(&mut v0, "id")?,
-                1 => entries.value(&mut v1, "name")?,
-                2 => entries.value(&mut v2, "firstName")?,
-                3 => entries.value(&mut v3, "lastName")?,
-                4 => entries.value(&mut v4, "email")?,
-                5 => entries.value(&mut v5, "phone")?,
-                6 => entries.value(&mut v6, "extension")?,
-                7 => entries.value(&mut v7, "permissions")?,
-                8 => entries.value(&mut v8, "scopes")?,
-                9 => entries.value(&mut v9, "roles")?,
-                10 => entries.value(&mut v10, "deleted")?,
-                11 => entries.value_or_default(&mut v11, "lcPhone")?,
-                12 => entries.value(&mut v12, "platformLanguage")?,
-                _ => {}
-            }
-        }
-        Ok(Self {
-            id: v0.unwrap_or_default(),
-            name: v1.unwrap_or_default(),
-            first_name: v2.unwrap_or_default(),
-            last_name: v3.unwrap_or_default(),
-            email: v4.unwrap_or_default(),
-            phone: v5.unwrap_or_default(),
-            extension: v6.unwrap_or_default(),
-            permissions: v7.unwrap_or_default(),
-            scopes: v8.unwrap_or_default(),
-            roles: v9.unwrap_or_default(),
-            deleted: v10.unwrap_or_default(),
-            lc_phone: v11.unwrap_or_default(),
-            platform_language: v12.unwrap_or_default(),
-        })
+crate::runtime::object::object_impl! {
+    User {
+        id: "id" value optional,
+        name: "name" value optional,
+        first_name: "firstName" value optional,
+        last_name: "lastName" value optional,
+        email: "email" value optional,
+        phone: "phone" value optional,
+        extension: "extension" value optional,
+        permissions: "permissions" value optional,
+        scopes: "scopes" value optional,
+        roles: "roles" value optional,
+        deleted: "deleted" value optional,
+        lc_phone: "lcPhone" value_or_default optional,
+        platform_language: "platformLanguage" value optional
     }
 }
 
