@@ -136,6 +136,7 @@ macro_rules! object_impl {
                 enum Index { $($field),* }
                 $(let mut $field = None;)*
                 while let Some(index) = entries.next_field()? {
+                    let _ = index; // a struct without fields reads no key
                     $(if index == Index::$field as usize {
                         entries.$read(&mut $field, $key)?;
                         continue;
