@@ -180,10 +180,22 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
     let default = all_optional.then(|| quote! { Default, });
     // A flattened tagged enum needs serde's buffering of the other keys: derived.
     let derived_de = fields.iter().any(|f| f.flatten);
+    // Most wire names are serde's camelCase of the field: one struct-level
+    // `rename_all` instead of a `rename` on each of those fields.
+    // (serde_derive slices the first byte: only for ASCII names.)
+    let camel = fields.iter().all(|f| f.ident.is_ascii())
+        && fields.iter().any(|f| f.ident != f.wire && serde_camel_case(&f.ident) == f.wire);
+    let rename_all = camel.then(|| {
+        if usage.request || derived_de {
+            quote! { #[serde(rename_all = "camelCase")] }
+        } else {
+            quote! { #[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))] }
+        }
+    });
     let members = fields.iter().map(|f| {
         let id = ident(&f.ident);
         let ty = field_type(module, f, usage);
-        let attrs = if derived_de { derive_attrs(f, usage) } else { serialize_attrs(f, usage) };
+        let attrs = if derived_de { derive_attrs(f, usage, camel) } else { serialize_attrs(f, usage, camel) };
         let fdocs = field_docs(f);
         quote! { #fdocs #attrs pub #id: #ty, }
     });
@@ -197,6 +209,7 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
         #serde
+        #rename_all
         #[non_exhaustive]
         pub struct #name { #(#members)* }
         #object
@@ -204,10 +217,40 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
     }
 }
 
-/// A field's `#[serde(...)]` for both derives.
-fn derive_attrs(f: &Field, usage: Usage) -> TokenStream {
+/// `rename = "wire",` where serde's own name for the field (its ident,
+/// camelCased under the struct's `rename_all`) is not the wire name.
+fn rename(f: &Field, camel: bool) -> Option<TokenStream> {
+    let serde_name = if camel { serde_camel_case(&f.ident) } else { f.ident.clone() };
     let wire = &f.wire;
-    let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
+    (serde_name != f.wire).then(|| quote! { rename = #wire, })
+}
+
+/// serde's `rename_all = "camelCase"` of a field name, as serde computes it:
+/// each `_` dropped and the next character upper-cased (ASCII), the first
+/// character lower-cased.
+fn serde_camel_case(field: &str) -> String {
+    let field = field.strip_prefix("r#").unwrap_or(field);
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.chars().next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + &pascal[first.len_utf8()..],
+        None => pascal,
+    }
+}
+
+/// A field's `#[serde(...)]` for both derives.
+fn derive_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
+    let rename = rename(f, camel);
     let attrs = match f.repr(usage) {
         // The enum writes and reads both of its keys in the parent object;
         // a flattened `None` writes nothing.
@@ -234,9 +277,8 @@ fn derive_attrs(f: &Field, usage: Usage) -> TokenStream {
 
 /// A field's `#[serde(...)]` for the `Serialize` derive alone (decoding is
 /// [`object_impl`]'s), behind `serde-both-ways` when the derive is.
-fn serialize_attrs(f: &Field, usage: Usage) -> TokenStream {
-    let wire = &f.wire;
-    let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
+fn serialize_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
+    let rename = rename(f, camel);
     let skip = match f.repr(usage) {
         // A received type serialized (with `serde-both-ways`) writes `null`
         // for an absent field, which decodes back the same: no attribute
@@ -610,5 +652,40 @@ fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged, 
             }
         }
         #(#froms)*
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_camel_case;
+
+    /// The generator drops a field's `rename` where serde's own camelCase gives
+    /// the wire name: the two must agree exactly, or a request sends wrong keys.
+    #[test]
+    fn camel_case_matches_serde() {
+        #[allow(non_snake_case, dead_code)]
+        #[derive(serde::Serialize, Default)]
+        #[serde(rename_all = "camelCase")]
+        struct Fields {
+            first_name: u8,
+            address1: u8,
+            v2_api: u8,
+            type_: u8,
+            a_b_c: u8,
+            x__y: u8,
+            _id: u8,
+            id_2: u8,
+            already_camelCase: u8,
+        }
+        let keys: Vec<String> = match serde_json::to_value(Fields::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            other => panic!("not an object: {other:?}"),
+        };
+        let ours: Vec<String> =
+            ["first_name", "address1", "v2_api", "type_", "a_b_c", "x__y", "_id", "id_2", "already_camelCase"]
+                .iter()
+                .map(|f| serde_camel_case(f))
+                .collect();
+        assert_eq!(ours, keys);
     }
 }

@@ -9878,10 +9878,11 @@ impl UpsertLinkedinCampaignGroup {
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AdBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
-    #[serde(rename = "budgetType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_type: Option<BudgetType>,
 
     /// Amount to spend; for Google, in micros.
@@ -9889,11 +9890,11 @@ pub struct AdBudget {
     pub amount: Option<f64>,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(rename = "scheduleStartDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-12-31`.
-    #[serde(rename = "scheduleEndDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
 }
 
@@ -10036,26 +10037,25 @@ crate::runtime::enums::string_enum!(AdSourceType);
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Path of an uploaded CSV file of contacts.
-    #[serde(rename = "csvPath", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
 
     /// Whether to add or remove the members.
-    #[serde(rename = "operationType",)]
     pub operation_type: String,
 
     /// Smart lists whose contacts are used.
-    #[serde(rename = "smartlistIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smartlist_ids: Option<Vec<String>>,
 
     /// `true` to keep the audience in step with the smart lists.
-    #[serde(rename = "dynamicAudience", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_audience: Option<String>,
 }
 
@@ -10151,10 +10151,10 @@ crate::runtime::enums::string_enum!(BudgetType);
 /// The `CreateFacebookConversationFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -10201,18 +10201,17 @@ impl CreateFacebookConversationFormRequest {
 /// The `CreateFacebookIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Facebook page to connect.
-    #[serde(rename = "pageId",)]
     pub page_id: String,
 
     /// Facebook ad account to connect.
-    #[serde(rename = "adAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_account_id: Option<String>,
 }
 
@@ -10245,44 +10244,41 @@ impl CreateFacebookIntegrationRequest {
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
-    #[serde(rename = "type",)]
     pub type_: FacebookLeadFormType,
 
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
-    #[serde(rename = "greetingCard", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<FacebookLeadFormGreetingCard>,
 
     /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(rename = "questionPageHeadline", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
-    #[serde(rename = "privacyPolicyLink",)]
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(rename = "privacyPolicyText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(rename = "customDisclaimer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
-    #[serde(rename = "thankYouPage",)]
     pub thank_you_page: FacebookLeadFormThankYouPage,
 }
 
@@ -10358,18 +10354,16 @@ impl CreateFacebookLeadFormRequest {
 /// The `CreateGoogleIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Google Ads customer id.
-    #[serde(rename = "adAccountId",)]
     pub ad_account_id: String,
 
     /// Manager (MCC) account id.
-    #[serde(rename = "mccId",)]
     pub mcc_id: String,
 }
 
@@ -10404,26 +10398,26 @@ impl CreateGoogleIntegrationRequest {
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `smartListIds`: a list of strings.
-    #[serde(rename = "smartListIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smart_list_ids: Option<Vec<String>>,
 
     /// `csvPath`: a string.
-    #[serde(rename = "csvPath", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
 
     /// The customer match list to fill.
-    #[serde(rename = "userListId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_list_id: Option<String>,
 
     /// Keep the list in step with the smart lists.
-    #[serde(rename = "isDynamic", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_dynamic: Option<bool>,
 }
 
@@ -10482,26 +10476,22 @@ impl CreateGoogleOfflineUserListJobRequest {
 /// The `CreateLinkedinIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `adAccountId`: a string. Example: `12345678`.
-    #[serde(rename = "adAccountId",)]
     pub ad_account_id: String,
 
     /// `adAccountName`: a string.
-    #[serde(rename = "adAccountName",)]
     pub ad_account_name: String,
 
     /// `currencyCode`: a string. Example: `USD`.
-    #[serde(rename = "currencyCode",)]
     pub currency_code: String,
 
     /// LinkedIn company page the ads run for.
-    #[serde(rename = "organizationId",)]
     pub organization_id: String,
 }
 
@@ -10542,13 +10532,13 @@ impl CreateLinkedinIntegrationRequest {
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLinkedinLeadFormRequest {
     /// `owner`: a [`LinkedinLeadFormOwner`](crate::ad_manager::LinkedinLeadFormOwner).
     pub owner: LinkedinLeadFormOwner,
 
     /// `creationLocale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
-    #[serde(rename = "creationLocale",)]
     pub creation_locale: LinkedinLocale,
 
     /// `name`: a string.
@@ -10561,7 +10551,7 @@ pub struct CreateLinkedinLeadFormRequest {
     pub content: LinkedinLeadFormContent,
 
     /// `hiddenFields`: a list of [`LinkedinHiddenField`](crate::ad_manager::LinkedinHiddenField) values.
-    #[serde(rename = "hiddenFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<LinkedinHiddenField>>,
 }
 
@@ -10759,21 +10749,21 @@ crate::runtime::enums::string_enum!(DistanceUnit);
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookAdMedia {
     /// `src`: a URL.
     pub src: String,
 
     /// Needed for a video.
-    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// Index of the chosen video frame; needed for a video.
-    #[serde(rename = "selectedPoster", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
 
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
-    #[serde(rename = "type",)]
     pub type_: AdMediaKind,
 
     /// `name`: a string.
@@ -10909,9 +10899,11 @@ crate::runtime::enums::string_enum!(FacebookAdMediaType);
 /// Who an ad set targets.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
+    #[serde(rename = "geo_locations",)]
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
@@ -10923,7 +10915,7 @@ pub struct FacebookAudience {
     pub placements: Option<FacebookPlacements>,
 
     /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
-    #[serde(rename = "placementType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<FacebookPlacementType>,
 
     /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
@@ -10939,11 +10931,11 @@ pub struct FacebookAudience {
     pub interests: Option<Vec<FacebookInterest>>,
 
     /// `age_min`: a whole number. Example: `18`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "age_min", skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
 
     /// `age_max`: a whole number. Example: `65`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "age_max", skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
 
     /// 1 for men, 2 for women.
@@ -11074,21 +11066,21 @@ impl FacebookAudienceRef {
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
-    #[serde(rename = "budgetType",)]
     pub budget_type: BudgetType,
 
     /// `amount`: a number. Example: `1000`.
     pub amount: f64,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(rename = "scheduleStartDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-01-31`.
-    #[serde(rename = "scheduleEndDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
 }
 
@@ -11224,18 +11216,17 @@ impl FacebookConversationFormQuestion {
 /// One contact to add to or remove from a custom audience.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `fbAdAccountId`: a string. Example: `act_123456789`.
-    #[serde(rename = "fbAdAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fb_ad_account_id: Option<String>,
 }
 
@@ -11303,6 +11294,7 @@ impl FacebookGeoGeometry {
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -11312,11 +11304,9 @@ pub struct FacebookGeoLocation {
     pub name: String,
 
     /// `type`: a [`FacebookGeoLocationType`](crate::ad_manager::FacebookGeoLocationType).
-    #[serde(rename = "type",)]
     pub type_: FacebookGeoLocationType,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType",)]
     pub selection_type: SelectionType,
 
     /// Radius around a city or address.
@@ -11324,7 +11314,7 @@ pub struct FacebookGeoLocation {
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
 
     /// `geometry`: a [`FacebookGeoGeometry`](crate::ad_manager::FacebookGeoGeometry).
@@ -11483,6 +11473,7 @@ crate::runtime::enums::string_enum!(FacebookGeoLocationType);
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookInterest {
     /// `id`: a string. Example: `6003139266461`.
@@ -11492,7 +11483,7 @@ pub struct FacebookInterest {
     pub name: String,
 
     /// Interest category; `interests` when absent.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
@@ -11645,6 +11636,7 @@ impl FacebookLeadFormGreetingCard {
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
@@ -11655,7 +11647,6 @@ pub struct FacebookLeadFormQuestion {
     pub key: String,
 
     /// `type`: a [`FacebookLeadFormQuestionType`](crate::ad_manager::FacebookLeadFormQuestionType).
-    #[serde(rename = "type",)]
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
@@ -11870,6 +11861,7 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormThankYouPage {
     /// `title`: a string.
@@ -11879,23 +11871,21 @@ pub struct FacebookLeadFormThankYouPage {
     pub body: String,
 
     /// `buttonText`: a string.
-    #[serde(rename = "buttonText",)]
     pub button_text: String,
 
     /// What the button does.
-    #[serde(rename = "buttonType",)]
     pub button_type: String,
 
     /// Where the button leads, for a link button.
-    #[serde(rename = "buttonLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub button_link: Option<String>,
 
     /// Number the button calls, for a call button.
-    #[serde(rename = "businessPhone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_phone: Option<String>,
 
     /// Country of the business phone.
-    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
 
@@ -12787,6 +12777,7 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAd {
     /// `id`: a string.
@@ -12798,7 +12789,7 @@ pub struct GoogleAd {
     pub name: Option<String>,
 
     /// `mediaType`: a [`GoogleAdMediaType`](crate::ad_manager::GoogleAdMediaType), one of `IMAGE`, `VIDEO`, `CAROUSEL`.
-    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<GoogleAdMediaType>,
 
     /// `headlines`: a list of strings.
@@ -12806,7 +12797,7 @@ pub struct GoogleAd {
     pub headlines: Option<Vec<String>>,
 
     /// `longHeadlines`: a list of strings.
-    #[serde(rename = "longHeadlines", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub long_headlines: Option<Vec<String>>,
 
     /// `descriptions`: a list of strings.
@@ -12814,7 +12805,7 @@ pub struct GoogleAd {
     pub descriptions: Option<Vec<String>>,
 
     /// `finalUrl`: a string.
-    #[serde(rename = "finalUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
 
     /// First display path segment.
@@ -12826,31 +12817,31 @@ pub struct GoogleAd {
     pub path2: Option<String>,
 
     /// `isDeleted`: `true` or `false`.
-    #[serde(rename = "isDeleted", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
 
     /// Error Google reported for the ad.
-    #[serde(rename = "adError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_error: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adId`: a string.
-    #[serde(rename = "adId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(rename = "adGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// The ad's id at Google.
-    #[serde(rename = "googleAdId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_id: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
@@ -12858,19 +12849,19 @@ pub struct GoogleAd {
     pub media: Option<Vec<GoogleAdMedia>>,
 
     /// `callToActionLabel`: a [`GoogleAdCallToAction`](crate::ad_manager::GoogleAdCallToAction).
-    #[serde(rename = "callToActionLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<GoogleAdCallToAction>,
 
     /// `businessName`: a string.
-    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// `youtubeVideoLinks`: a list of [`GoogleYouTubeVideo`](crate::ad_manager::GoogleYouTubeVideo) values.
-    #[serde(rename = "youtubeVideoLinks", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube_video_links: Option<Vec<GoogleYouTubeVideo>>,
 
     /// `carouselCards`: a list of [`GoogleCarouselCard`](crate::ad_manager::GoogleCarouselCard) values.
-    #[serde(rename = "carouselCards", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub carousel_cards: Option<Vec<GoogleCarouselCard>>,
 
     /// `placements`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
@@ -12878,7 +12869,7 @@ pub struct GoogleAd {
     pub placements: Option<Vec<GoogleChannel>>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(rename = "customChannels", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 }
 
@@ -13195,6 +13186,7 @@ crate::runtime::enums::string_enum!(GoogleAdCallToAction);
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
@@ -13202,7 +13194,7 @@ pub struct GoogleAdGroup {
     pub id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(rename = "adGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// `name`: a string.
@@ -13210,11 +13202,11 @@ pub struct GoogleAdGroup {
     pub name: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
-    #[serde(rename = "adContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<GoogleAd>>,
 
     /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
@@ -13222,27 +13214,27 @@ pub struct GoogleAdGroup {
     pub keywords: Option<GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// Error Google reported for the ad group.
-    #[serde(rename = "adGroupError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(rename = "googleAdGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(rename = "customChannels", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(rename = "selectedChannels", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(rename = "googleAudienceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::ad_manager::GoogleAdGroupAudience).
@@ -13420,10 +13412,11 @@ impl GoogleAdGroupAudience {
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdMedia {
     /// `type`: a [`GoogleAdMediaType2`](crate::ad_manager::GoogleAdMediaType2), one of `IMAGE`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<GoogleAdMediaType2>,
 
     /// `src`: a string.
@@ -13431,7 +13424,7 @@ pub struct GoogleAdMedia {
     pub src: Option<String>,
 
     /// `isLogo`: `true` or `false`.
-    #[serde(rename = "isLogo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_logo: Option<bool>,
 
     /// `error`: a string.
@@ -13443,7 +13436,7 @@ pub struct GoogleAdMedia {
     pub url: Option<String>,
 
     /// `imageType`: a string.
-    #[serde(rename = "imageType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
 }
 
@@ -13595,10 +13588,10 @@ crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
     /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
-    #[serde(rename = "dayOfWeek",)]
     pub day_of_week: GoogleScheduleDay,
 
     /// Start time, HH:MM.
@@ -13635,26 +13628,22 @@ impl GoogleAdSchedule {
 /// A weekly time slot during which an asset may show.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
     /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
-    #[serde(rename = "startMinute",)]
     pub start_minute: GoogleScheduleMinute,
 
     /// `endMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
-    #[serde(rename = "endMinute",)]
     pub end_minute: GoogleScheduleMinute,
 
     /// `dayOfWeek`: a [`DayOfWeek`](crate::ad_manager::DayOfWeek).
-    #[serde(rename = "dayOfWeek",)]
     pub day_of_week: DayOfWeek,
 
     /// Hour 0-23.
-    #[serde(rename = "startHour",)]
     pub start_hour: i64,
 
     /// Hour 0-23.
-    #[serde(rename = "endHour",)]
     pub end_hour: i64,
 }
 
@@ -13768,13 +13757,14 @@ crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAssetImage {
     /// `url`: a string.
     pub url: String,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `name`: a string.
@@ -13876,14 +13866,15 @@ crate::runtime::enums::string_enum!(GoogleAssetType);
 /// The `GoogleAudienceDimension` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAudienceDimension {
     /// `isAgeUnknown`: `true` or `false`.
-    #[serde(rename = "isAgeUnknown", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_age_unknown: Option<bool>,
 
     /// `ageRanges`: a list of JSON values.
-    #[serde(rename = "ageRanges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_ranges: Option<Vec<serde_json::Value>>,
 
     /// `genders`: a list of strings.
@@ -13891,11 +13882,11 @@ pub struct GoogleAudienceDimension {
     pub genders: Option<Vec<String>>,
 
     /// `parentalStatuses`: a list of strings.
-    #[serde(rename = "parentalStatuses", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parental_statuses: Option<Vec<String>>,
 
     /// `audienceSegments`: a [`GoogleAudienceSegments`](crate::ad_manager::GoogleAudienceSegments).
-    #[serde(rename = "audienceSegments", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience_segments: Option<GoogleAudienceSegments>,
 }
 
@@ -13960,18 +13951,19 @@ impl GoogleAudienceDimension {
 /// Resource names of segments an audience combines.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
     /// `customAudiences`: a list of strings.
-    #[serde(rename = "customAudiences", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_audiences: Option<Vec<String>>,
 
     /// `userLists`: a list of strings.
-    #[serde(rename = "userLists", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_lists: Option<Vec<String>>,
 
     /// `userInterests`: a list of strings.
-    #[serde(rename = "userInterests", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_interests: Option<Vec<String>>,
 }
 
@@ -14016,10 +14008,11 @@ impl GoogleAudienceSegments {
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleBiddingStrategy {
     /// `type`: a string.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Bid, in micros.
@@ -14058,26 +14051,25 @@ impl GoogleBiddingStrategy {
 /// A call extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
     /// `phoneNumber`: a string. Example: `+14155551234`.
-    #[serde(rename = "phoneNumber",)]
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode",)]
     pub country_code: String,
 
     /// Resource name of the conversion action calls count towards.
-    #[serde(rename = "callConversionAction", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_conversion_action: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(rename = "adScheduleTargets", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 
     /// Existing asset to update; absent to create one.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 
@@ -14130,6 +14122,7 @@ impl GoogleCallAsset {
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
@@ -14140,19 +14133,17 @@ pub struct GoogleCampaign {
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `advertisingChannelType`: a [`GoogleAdvertisingChannelType`](crate::ad_manager::GoogleAdvertisingChannelType).
-    #[serde(rename = "advertisingChannelType",)]
     pub advertising_channel_type: GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(rename = "advertisingChannelSubType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
-    #[serde(rename = "goalType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
@@ -14164,11 +14155,11 @@ pub struct GoogleCampaign {
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(rename = "networkSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(rename = "biddingStrategy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
@@ -14176,39 +14167,39 @@ pub struct GoogleCampaign {
     pub assets: Option<GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(rename = "isEuPoliticalAds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::ad_manager::GoogleAdGroup) values.
-    #[serde(rename = "adGroups", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
 
     /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
-    #[serde(rename = "campaignGoal", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<GoogleCampaignGoal>,
 
     /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
-    #[serde(rename = "adSchedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(rename = "googleAdAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
-    #[serde(rename = "maximumCpc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(rename = "googleCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
@@ -14216,7 +14207,7 @@ pub struct GoogleCampaign {
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(rename = "advancedOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
 }
 
@@ -14444,6 +14435,7 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignAssets {
     /// `calls`: a list of strings.
@@ -14455,7 +14447,7 @@ pub struct GoogleCampaignAssets {
     pub sitelinks: Option<Vec<String>>,
 
     /// `leadForm`: a string.
-    #[serde(rename = "leadForm", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_form: Option<String>,
 
     /// `images`: a list of [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage) values.
@@ -14463,7 +14455,7 @@ pub struct GoogleCampaignAssets {
     pub images: Option<Vec<GoogleAssetImage>>,
 
     /// `businessLogo`: a [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage).
-    #[serde(rename = "businessLogo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_logo: Option<GoogleAssetImage>,
 }
 
@@ -14522,10 +14514,11 @@ impl GoogleCampaignAssets {
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "geo_locations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
@@ -14537,7 +14530,7 @@ pub struct GoogleCampaignAudience {
     pub gender: Option<Vec<GoogleDemographicTarget>>,
 
     /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(rename = "ageRange", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<GoogleDemographicTarget>>,
 
     /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
@@ -14545,7 +14538,7 @@ pub struct GoogleCampaignAudience {
     pub segments: Option<Vec<GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(rename = "targetInterests", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<GoogleTargetInterests>,
 }
 
@@ -14618,10 +14611,10 @@ impl GoogleCampaignAudience {
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
     /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
-    #[serde(rename = "type",)]
     pub type_: GoogleCampaignGoalType2,
 
     /// `value`: a string.
@@ -14629,7 +14622,7 @@ pub struct GoogleCampaignGoal {
     pub value: Option<String>,
 
     /// `isCustomConversionGoal`: `true` or `false`.
-    #[serde(rename = "isCustomConversionGoal", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_conversion_goal: Option<bool>,
 }
 
@@ -14759,6 +14752,7 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCarouselCard {
     /// `headline`: a string.
@@ -14766,11 +14760,11 @@ pub struct GoogleCarouselCard {
     pub headline: Option<String>,
 
     /// `finalUrl`: a string.
-    #[serde(rename = "finalUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(rename = "callToActionLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
@@ -14942,18 +14936,16 @@ crate::runtime::enums::string_enum!(GoogleConversionType);
 /// The `GoogleConversionValueSettings` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
-    #[serde(rename = "defaultValue",)]
     pub default_value: f64,
 
     /// `defaultCurrencyCode`: a string. Example: `USD`.
-    #[serde(rename = "defaultCurrencyCode",)]
     pub default_currency_code: String,
 
     /// Use the default even when the conversion reports its own value.
-    #[serde(rename = "alwaysUseDefaultValue",)]
     pub always_use_default_value: bool,
 }
 
@@ -14988,10 +14980,10 @@ impl GoogleConversionValueSettings {
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
-    #[serde(rename = "enum",)]
     pub enum_: String,
 
     /// True to exclude it.
@@ -15017,18 +15009,17 @@ impl GoogleDemographicTarget {
 /// The `GoogleFlexibleRuleUserList` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
     /// `inclusiveRuleOperator`: a string. Example: `AND`.
-    #[serde(rename = "inclusiveRuleOperator", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inclusive_rule_operator: Option<String>,
 
     /// `inclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
-    #[serde(rename = "inclusiveOperands",)]
     pub inclusive_operands: Vec<GoogleRuleOperand>,
 
     /// `exclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
-    #[serde(rename = "exclusiveOperands",)]
     pub exclusive_operands: Vec<GoogleRuleOperand>,
 }
 
@@ -15068,6 +15059,7 @@ impl GoogleFlexibleRuleUserList {
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
@@ -15083,11 +15075,11 @@ pub struct GoogleGeoLocation {
     pub name: Option<String>,
 
     /// `country_name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "country_name", skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
 
     /// `type`: a string. Example: `city`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `radius`: a number.
@@ -15095,23 +15087,23 @@ pub struct GoogleGeoLocation {
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<SelectionType>,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `place_id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "place_id", skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
 
     /// `formatted_address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "formatted_address", skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::ad_manager::GeoGeometry).
@@ -15119,7 +15111,7 @@ pub struct GoogleGeoLocation {
     pub geometry: Option<GeoGeometry>,
 
     /// `address_components`: a list of [`GeoAddressComponent`](crate::ad_manager::GeoAddressComponent) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "address_components", skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
 }
 
@@ -15248,13 +15240,13 @@ impl GoogleGeoLocation {
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleKeyword {
     /// `keyword`: a string.
     pub keyword: String,
 
     /// `matchType`: a string. Example: `PHRASE`.
-    #[serde(rename = "matchType",)]
     pub match_type: String,
 }
 
@@ -15277,13 +15269,14 @@ impl GoogleKeyword {
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleKeywordIdeasRequest {
     /// Site the ideas are drawn from.
     pub url: String,
 
     /// `languageCode`: a string. Example: `en`.
-    #[serde(rename = "languageCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
 
     /// `locations`: a list of strings.
@@ -15379,10 +15372,11 @@ impl GoogleKeywords {
 /// A lead form extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `headline`: a string.
@@ -15392,50 +15386,47 @@ pub struct GoogleLeadFormAsset {
     pub description: String,
 
     /// `businessName`: a string.
-    #[serde(rename = "businessName",)]
     pub business_name: String,
 
     /// `privacyPolicyUrl`: a string.
-    #[serde(rename = "privacyPolicyUrl",)]
     pub privacy_policy_url: String,
 
     /// `fields`: a list of [`GoogleLeadFormField`](crate::ad_manager::GoogleLeadFormField) values.
     pub fields: Vec<GoogleLeadFormField>,
 
     /// `callToActionType`: a [`GoogleLeadFormCallToAction`](crate::ad_manager::GoogleLeadFormCallToAction).
-    #[serde(rename = "callToActionType",)]
     pub call_to_action_type: GoogleLeadFormCallToAction,
 
     /// `callToActionDescription`: a string.
-    #[serde(rename = "callToActionDescription", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_description: Option<String>,
 
     /// Resource name of an image asset.
-    #[serde(rename = "backgroundImageAsset", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_image_asset: Option<String>,
 
     /// `desiredIntent`: a [`GoogleLeadFormAssetDesiredIntent`](crate::ad_manager::GoogleLeadFormAssetDesiredIntent), one of `LOW_INTENT`, `HIGH_INTENT`.
-    #[serde(rename = "desiredIntent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_intent: Option<GoogleLeadFormAssetDesiredIntent>,
 
     /// `customQuestionFields`: a list of [`GoogleLeadFormQuestion`](crate::ad_manager::GoogleLeadFormQuestion) values.
-    #[serde(rename = "customQuestionFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_question_fields: Option<Vec<GoogleLeadFormQuestion>>,
 
     /// `postSubmitHeadline`: a string.
-    #[serde(rename = "postSubmitHeadline", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_submit_headline: Option<String>,
 
     /// `postSubmitDescription`: a string.
-    #[serde(rename = "postSubmitDescription", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_submit_description: Option<String>,
 
     /// `postSubmitCallToActionType`: a [`GoogleLeadFormAssetPostSubmitCallToActionType`](crate::ad_manager::GoogleLeadFormAssetPostSubmitCallToActionType), one of `VISIT_SITE`, `DOWNLOAD`, `LEARN_MORE`, `SHOP_NOW`.
-    #[serde(rename = "postSubmitCallToActionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_submit_call_to_action_type: Option<GoogleLeadFormAssetPostSubmitCallToActionType>,
 
     /// URL offered after submission.
-    #[serde(rename = "finalUrls", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_urls: Option<String>,
 }
 
@@ -15758,14 +15749,14 @@ crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 /// The `GoogleLeadFormField` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
-    #[serde(rename = "inputType",)]
     pub input_type: String,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(rename = "singleChoiceAnswers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
 
@@ -15797,14 +15788,13 @@ impl GoogleLeadFormField {
 /// A custom question added after the standard fields.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
-    #[serde(rename = "customQuestionText",)]
     pub custom_question_text: String,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(rename = "singleChoiceAnswers",)]
     pub single_choice_answers: Vec<serde_json::Value>,
 }
 
@@ -15836,6 +15826,7 @@ impl GoogleLeadFormQuestion {
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleLocale {
     /// `name`: a string.
@@ -15851,7 +15842,7 @@ pub struct GoogleLocale {
     pub id: Option<String>,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
 
@@ -15903,14 +15894,13 @@ impl GoogleLocale {
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
-    #[serde(rename = "targetSearchNetwork",)]
     pub target_search_network: bool,
 
     /// Show on the Display Network.
-    #[serde(rename = "targetContentNetwork",)]
     pub target_content_network: bool,
 }
 
@@ -15942,10 +15932,10 @@ impl GoogleNetworkSettings {
 /// The `GoogleRule` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRule {
     /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
-    #[serde(rename = "ruleItemGroups",)]
     pub rule_item_groups: Vec<GoogleRuleItemGroup>,
 }
 
@@ -15968,14 +15958,14 @@ impl GoogleRule {
 /// Website-visitor list built from URL or referrer rules.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
     /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
-    #[serde(rename = "prepopulationStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prepopulation_status: Option<GoogleRuleBasedUserListPrepopulationStatus>,
 
     /// `flexibleRuleUserList`: a [`GoogleFlexibleRuleUserList`](crate::ad_manager::GoogleFlexibleRuleUserList).
-    #[serde(rename = "flexibleRuleUserList",)]
     pub flexible_rule_user_list: GoogleFlexibleRuleUserList,
 }
 
@@ -16051,13 +16041,13 @@ crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
 /// The `GoogleRuleItem` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleItem {
     /// Which visit attribute the rule tests.
     pub name: GoogleRuleItemName,
 
     /// `stringRuleItem`: a [`GoogleStringRule`](crate::ad_manager::GoogleStringRule).
-    #[serde(rename = "stringRuleItem",)]
     pub string_rule_item: GoogleStringRule,
 }
 
@@ -16086,10 +16076,10 @@ impl GoogleRuleItem {
 /// The `GoogleRuleItemGroup` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
     /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
-    #[serde(rename = "ruleItems",)]
     pub rule_items: Vec<GoogleRuleItem>,
 }
 
@@ -16155,10 +16145,10 @@ crate::runtime::enums::string_enum!(GoogleRuleItemName);
 /// The `GoogleRuleOperand` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
     /// `lookbackWindowDays`: a whole number. Example: `30`.
-    #[serde(rename = "lookbackWindowDays",)]
     pub lookback_window_days: i64,
 
     /// `rule`: a [`GoogleRule`](crate::ad_manager::GoogleRule).
@@ -16376,10 +16366,10 @@ crate::runtime::enums::string_enum!(GoogleSegmentKind);
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
     /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
-    #[serde(rename = "memberType",)]
     pub member_type: GoogleSegmentMemberMemberType,
 
     /// `keyword`: a string.
@@ -16485,10 +16475,10 @@ crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
     /// `type`: a string.
-    #[serde(rename = "type",)]
     pub type_: String,
 
     /// `id`: a string.
@@ -16514,18 +16504,17 @@ impl GoogleSegmentTarget {
 /// A sitelink extension.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `linkText`: a string.
-    #[serde(rename = "linkText",)]
     pub link_text: String,
 
     /// Landing page URL (one, despite the plural name).
-    #[serde(rename = "finalUrls",)]
     pub final_urls: String,
 
     /// `description1`: a string.
@@ -16537,15 +16526,15 @@ pub struct GoogleSitelinkAsset {
     pub description2: Option<String>,
 
     /// `startDate`: a date (`YYYY-MM-DD`).
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `endDate`: a date (`YYYY-MM-DD`).
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(rename = "adScheduleTargets", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 }
 
@@ -16650,6 +16639,7 @@ impl GoogleStringRule {
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleTargetInterests {
     /// `affinity`: a list of strings.
@@ -16657,7 +16647,7 @@ pub struct GoogleTargetInterests {
     pub affinity: Option<Vec<String>>,
 
     /// `inMarket`: a list of strings.
-    #[serde(rename = "inMarket", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_market: Option<Vec<String>>,
 }
 
@@ -16695,10 +16685,10 @@ impl GoogleTargetInterests {
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
     /// `youtubeVideoId`: a string.
-    #[serde(rename = "youtubeVideoId",)]
     pub youtube_video_id: String,
 }
 
@@ -16721,6 +16711,7 @@ impl GoogleYouTubeVideo {
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAd {
     /// `id`: a string.
@@ -16732,23 +16723,23 @@ pub struct LinkedinAd {
     pub name: Option<String>,
 
     /// `introductoryText`: a string.
-    #[serde(rename = "introductoryText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
 
     /// `destinationUrl`: a string.
-    #[serde(rename = "destinationUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(rename = "callToActionLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(rename = "destinationFormId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
 
     /// `contentReferenceString`: a string.
-    #[serde(rename = "contentReferenceString", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_reference_string: Option<String>,
 
     /// `media`: a list of [`LinkedinAdMedia`](crate::ad_manager::LinkedinAdMedia) values.
@@ -16756,11 +16747,11 @@ pub struct LinkedinAd {
     pub media: Option<Vec<LinkedinAdMedia>>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adId`: a string.
-    #[serde(rename = "adId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
 
     /// `headline`: a string.
@@ -16768,11 +16759,11 @@ pub struct LinkedinAd {
     pub headline: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `description`: a string.
@@ -16784,7 +16775,7 @@ pub struct LinkedinAd {
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the ad.
-    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
 
@@ -16937,10 +16928,11 @@ impl LinkedinAd {
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAdMedia {
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<AdMediaKind>,
 
     /// `src`: a string.
@@ -16952,11 +16944,11 @@ pub struct LinkedinAdMedia {
     pub frames: Option<Vec<String>>,
 
     /// Index of the chosen video frame.
-    #[serde(rename = "selectedPoster", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `name`: a string.
@@ -16968,11 +16960,11 @@ pub struct LinkedinAdMedia {
     pub headline: Option<String>,
 
     /// `destinationUrl`: a string.
-    #[serde(rename = "destinationUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
 
     /// `fileSizeBytes`: a whole number.
-    #[serde(rename = "fileSizeBytes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
 }
 
@@ -17069,14 +17061,15 @@ impl LinkedinAdMedia {
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geo_locations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "geo_locations", skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<LinkedinGeoLocation>>,
 
     /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
-    #[serde(rename = "targetAudience", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<LinkedinTargetAudience>,
 }
 
@@ -17114,10 +17107,10 @@ impl LinkedinAudience {
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
     /// `landingPageUrl`: a string.
-    #[serde(rename = "landingPageUrl",)]
     pub landing_page_url: String,
 }
 
@@ -17140,6 +17133,7 @@ impl LinkedinCallToActionTarget {
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
@@ -17155,11 +17149,11 @@ pub struct LinkedinCampaign {
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
-    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
 
     /// `audience`: a [`LinkedinAudience`](crate::ad_manager::LinkedinAudience).
@@ -17167,19 +17161,19 @@ pub struct LinkedinCampaign {
     pub audience: Option<LinkedinAudience>,
 
     /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
-    #[serde(rename = "unitCost", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<LinkedinUnitCost>,
 
     /// `campaignType`: a string.
-    #[serde(rename = "campaignType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
@@ -17187,7 +17181,7 @@ pub struct LinkedinCampaign {
     pub ads: Option<Vec<LinkedinAd>>,
 
     /// Error LinkedIn reported for the campaign.
-    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 
     /// Free-form extra data.
@@ -17320,6 +17314,7 @@ impl LinkedinCampaign {
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
@@ -17327,7 +17322,6 @@ pub struct LinkedinCampaignGroup {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
@@ -17335,15 +17329,15 @@ pub struct LinkedinCampaignGroup {
     pub budget: Option<AdBudget>,
 
     /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::ad_manager::LinkedinCampaign) values.
-    #[serde(rename = "adCampaigns", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(rename = "adBudgetOptimization", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
-    #[serde(rename = "objectiveType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
 
     /// `name`: a string.
@@ -17351,19 +17345,19 @@ pub struct LinkedinCampaignGroup {
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(rename = "linkedInAdAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
@@ -17371,7 +17365,7 @@ pub struct LinkedinCampaignGroup {
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the group.
-    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
 
@@ -17659,10 +17653,10 @@ impl LinkedinChoiceOption {
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinConsent {
     /// The lead must tick it to submit.
-    #[serde(rename = "checkRequired",)]
     pub check_required: bool,
 
     /// `id`: a whole number. Example: `1`.
@@ -17699,6 +17693,7 @@ impl LinkedinConsent {
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinGeoLocation {
     /// `name`: a string.
@@ -17708,11 +17703,9 @@ pub struct LinkedinGeoLocation {
     pub urn: String,
 
     /// `facetUrn`: a string. Example: `urn:li:adTargetingFacet:locations`.
-    #[serde(rename = "facetUrn",)]
     pub facet_urn: String,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType",)]
     pub selection_type: SelectionType,
 }
 
@@ -17778,6 +17771,7 @@ impl LinkedinHiddenField {
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLeadFormContent {
     /// `questions`: a list of [`LinkedinLeadFormQuestion`](crate::ad_manager::LinkedinLeadFormQuestion) values.
@@ -17791,11 +17785,9 @@ pub struct LinkedinLeadFormContent {
     pub headline: LinkedinLocalizedText,
 
     /// `postSubmissionInfo`: a [`LinkedinPostSubmitInfo`](crate::ad_manager::LinkedinPostSubmitInfo).
-    #[serde(rename = "postSubmissionInfo",)]
     pub post_submission_info: LinkedinPostSubmitInfo,
 
     /// `legalInfo`: a [`LinkedinLegalInfo`](crate::ad_manager::LinkedinLegalInfo).
-    #[serde(rename = "legalInfo",)]
     pub legal_info: LinkedinLegalInfo,
 }
 
@@ -17841,10 +17833,10 @@ impl LinkedinLeadFormContent {
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLeadFormOwner {
     /// URN of the ad account owning the form.
-    #[serde(rename = "sponsoredAccount",)]
     pub sponsored_account: String,
 }
 
@@ -17867,6 +17859,7 @@ impl LinkedinLeadFormOwner {
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLeadFormQuestion {
     /// `question`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
@@ -17876,11 +17869,10 @@ pub struct LinkedinLeadFormQuestion {
     pub name: String,
 
     /// `questionDetails`: a [`LinkedinQuestionDetails`](crate::ad_manager::LinkedinQuestionDetails).
-    #[serde(rename = "questionDetails",)]
     pub question_details: LinkedinQuestionDetails,
 
     /// LinkedIn profile field that prefills the answer.
-    #[serde(rename = "predefinedField", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub predefined_field: Option<String>,
 }
 
@@ -17923,17 +17915,17 @@ impl LinkedinLeadFormQuestion {
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinLegalInfo {
     /// `consents`: a list of [`LinkedinConsent`](crate::ad_manager::LinkedinConsent) values.
     pub consents: Vec<LinkedinConsent>,
 
     /// `privacyPolicyUrl`: a string.
-    #[serde(rename = "privacyPolicyUrl",)]
     pub privacy_policy_url: String,
 
     /// `legalDisclaimer`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
-    #[serde(rename = "legalDisclaimer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
 }
 
@@ -18051,14 +18043,13 @@ impl LinkedinMultipleChoiceDetails {
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
-    #[serde(rename = "callToActionTarget",)]
     pub call_to_action_target: LinkedinCallToActionTarget,
 
     /// `callToActionLabel`: a [`LinkedinPostSubmitCallToActionCallToActionLabel`](crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel), one of `VISIT_COMPANY_WEBSITE`, `DOWNLOAD_NOW`, `TRY_NOW`, `VIEW_NOW`, `LEARN_MORE`.
-    #[serde(rename = "callToActionLabel",)]
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
 }
 
@@ -18148,13 +18139,13 @@ crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLa
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitInfo {
     /// `message`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub message: LinkedinLocalizedText,
 
     /// `callToAction`: a [`LinkedinPostSubmitCallToAction`](crate::ad_manager::LinkedinPostSubmitCallToAction).
-    #[serde(rename = "callToAction",)]
     pub call_to_action: LinkedinPostSubmitCallToAction,
 }
 
@@ -18183,14 +18174,15 @@ impl LinkedinPostSubmitInfo {
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinQuestionDetails {
     /// Settings of a free-text question, free-form.
-    #[serde(rename = "textQuestionDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_question_details: Option<serde_json::Value>,
 
     /// `multipleChoiceQuestionDetails`: a [`LinkedinMultipleChoiceDetails`](crate::ad_manager::LinkedinMultipleChoiceDetails).
-    #[serde(rename = "multipleChoiceQuestionDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
 }
 
@@ -18273,6 +18265,7 @@ impl LinkedinTargetAudience {
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinTargetingAttribute {
     /// `urn`: a string.
@@ -18282,7 +18275,6 @@ pub struct LinkedinTargetingAttribute {
     pub name: String,
 
     /// `categoryName`: a string.
-    #[serde(rename = "categoryName",)]
     pub category_name: String,
 
     /// `facet`: a string.
@@ -18677,10 +18669,10 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 /// A body carrying only the location the call acts for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LocationIdRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -18829,10 +18821,10 @@ crate::runtime::enums::string_enum!(SelectionType);
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
     /// `pageId`: a string. Example: `103456789012345`.
-    #[serde(rename = "pageId",)]
     pub page_id: String,
 }
 
@@ -18855,10 +18847,10 @@ impl SetFacebookDefaultPageRequest {
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -18898,14 +18890,13 @@ impl UpdateFacebookCustomAudienceRequest {
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
-    #[serde(rename = "operationType",)]
     pub operation_type: UpdateLinkedinAdStatusRequestOperationType,
 
     /// Which kind of entity the path id names.
-    #[serde(rename = "type",)]
     pub type_: UpdateLinkedinAdStatusRequestType,
 }
 
@@ -19030,6 +19021,7 @@ crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookAdRequest {
     /// Ad to update; absent to create one.
@@ -19037,7 +19029,6 @@ pub struct UpsertFacebookAdRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -19045,7 +19036,7 @@ pub struct UpsertFacebookAdRequest {
     pub name: Option<String>,
 
     /// `primaryText`: a string.
-    #[serde(rename = "primaryText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_text: Option<String>,
 
     /// `headline`: a string.
@@ -19057,11 +19048,11 @@ pub struct UpsertFacebookAdRequest {
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 
     /// `mediaType`: a [`FacebookAdMediaType`](crate::ad_manager::FacebookAdMediaType).
-    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<FacebookAdMediaType>,
 
     /// `media`: a list of [`FacebookAdMedia`](crate::ad_manager::FacebookAdMedia) values.
@@ -19069,15 +19060,13 @@ pub struct UpsertFacebookAdRequest {
     pub media: Option<Vec<FacebookAdMedia>>,
 
     /// `multiAdvertiserAds`: `true` or `false`.
-    #[serde(rename = "multiAdvertiserAds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_advertiser_ads: Option<bool>,
 
     /// `campaignId`: a string.
-    #[serde(rename = "campaignId",)]
     pub campaign_id: String,
 
     /// `adsetId`: a string.
-    #[serde(rename = "adsetId",)]
     pub adset_id: String,
 
     /// Call-to-action button.
@@ -19085,15 +19074,15 @@ pub struct UpsertFacebookAdRequest {
     pub cta: Option<String>,
 
     /// `conversationFormId`: a string.
-    #[serde(rename = "conversationFormId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_form_id: Option<String>,
 
     /// `destinationLink`: a string.
-    #[serde(rename = "destinationLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_link: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(rename = "destinationFormId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
 }
 
@@ -19232,6 +19221,7 @@ impl UpsertFacebookAdRequest {
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
@@ -19239,7 +19229,6 @@ pub struct UpsertFacebookAdsetRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -19247,19 +19236,19 @@ pub struct UpsertFacebookAdsetRequest {
     pub name: Option<String>,
 
     /// `pageId`: a string.
-    #[serde(rename = "pageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(rename = "instagramActorId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// One platform, despite the plural name.
-    #[serde(rename = "messagingPlatforms", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<FacebookMessagingPlatform>,
 
     /// `whatsappNumber`: a string.
-    #[serde(rename = "whatsappNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
 
     /// `audience`: a [`FacebookAudience`](crate::ad_manager::FacebookAudience).
@@ -19271,19 +19260,18 @@ pub struct UpsertFacebookAdsetRequest {
     pub budget: Option<FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(rename = "conversionLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(rename = "customEventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
-    #[serde(rename = "campaignId",)]
     pub campaign_id: String,
 }
 
@@ -19400,6 +19388,7 @@ impl UpsertFacebookAdsetRequest {
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
@@ -19407,7 +19396,6 @@ pub struct UpsertFacebookCampaignRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -19419,7 +19407,7 @@ pub struct UpsertFacebookCampaignRequest {
     pub objective: Option<FacebookCampaignObjective>,
 
     /// One category, despite the plural name.
-    #[serde(rename = "specialAdCategories", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<FacebookSpecialAdCategory>,
 
     /// `source`: a string. Example: `facebook`.
@@ -19490,14 +19478,14 @@ impl UpsertFacebookCampaignRequest {
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Pixel to update; absent to create one.
-    #[serde(rename = "conversionPixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_pixel_id: Option<String>,
 
     /// `name`: a string.
@@ -19505,11 +19493,10 @@ pub struct UpsertFacebookPixelRequest {
     pub name: Option<String>,
 
     /// Instagram user the pixel belongs to, if any.
-    #[serde(rename = "igUserId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ig_user_id: Option<String>,
 
     /// Event type the pixel reports.
-    #[serde(rename = "type",)]
     pub type_: String,
 }
 
@@ -19563,10 +19550,10 @@ impl UpsertFacebookPixelRequest {
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleAssetRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The asset; its shape follows `type`.
@@ -19694,14 +19681,14 @@ impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
 /// Creates a combined audience, or updates the one named by `resourceName`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Audience to update; absent to create one.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `name`: a string.
@@ -19712,7 +19699,7 @@ pub struct UpsertGoogleAudienceRequest {
     pub dimensions: Option<GoogleAudienceDimension>,
 
     /// `exclusionDimension`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
-    #[serde(rename = "exclusionDimension", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusion_dimension: Option<GoogleAudienceDimension>,
 }
 
@@ -19765,40 +19752,35 @@ impl UpsertGoogleAudienceRequest {
 /// Creates a conversion action, or updates the one named by `conversionId`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Conversion action to update; absent to create one.
-    #[serde(rename = "conversionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_id: Option<String>,
 
     /// `name`: a string.
     pub name: String,
 
     /// `type`: a [`GoogleConversionType`](crate::ad_manager::GoogleConversionType).
-    #[serde(rename = "type",)]
     pub type_: GoogleConversionType,
 
     /// `category`: a string. Example: `PURCHASE`.
     pub category: String,
 
     /// `valueSettings`: a [`GoogleConversionValueSettings`](crate::ad_manager::GoogleConversionValueSettings).
-    #[serde(rename = "valueSettings",)]
     pub value_settings: GoogleConversionValueSettings,
 
     /// `countingType`: a [`UpsertGoogleConversionRequestCountingType`](crate::ad_manager::UpsertGoogleConversionRequestCountingType), one of `ONE_PER_CLICK`, `MANY_PER_CLICK`.
-    #[serde(rename = "countingType",)]
     pub counting_type: UpsertGoogleConversionRequestCountingType,
 
     /// `attributionModel`: a [`UpsertGoogleConversionRequestAttributionModel`](crate::ad_manager::UpsertGoogleConversionRequestAttributionModel), one of `GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN`, `GOOGLE_ADS_LAST_CLICK`.
-    #[serde(rename = "attributionModel",)]
     pub attribution_model: UpsertGoogleConversionRequestAttributionModel,
 
     /// Conversion window after a click, in days.
-    #[serde(rename = "clickThroughWindow",)]
     pub click_through_window: i64,
 }
 
@@ -19942,6 +19924,7 @@ crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
 /// Creates a segment or user list, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertGoogleSegmentRequest {
     /// `name`: a string.
@@ -19960,7 +19943,7 @@ pub struct UpsertGoogleSegmentRequest {
     pub status: Option<String>,
 
     /// `type`: a string. Example: `CUSTOM_SEGMENTS`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Segment to update; absent to create one.
@@ -19968,27 +19951,27 @@ pub struct UpsertGoogleSegmentRequest {
     pub id: Option<String>,
 
     /// `membershipStatus`: a string. Example: `OPEN`.
-    #[serde(rename = "membershipStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_status: Option<String>,
 
     /// `ruleBasedUserList`: a [`GoogleRuleBasedUserList`](crate::ad_manager::GoogleRuleBasedUserList).
-    #[serde(rename = "ruleBasedUserList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_based_user_list: Option<GoogleRuleBasedUserList>,
 
     /// Days a user stays in the list.
-    #[serde(rename = "membershipLifeSpan", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_life_span: Option<i64>,
 
     /// Lists a lookalike segment starts from.
-    #[serde(rename = "seedUserListIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed_user_list_ids: Option<Vec<String>>,
 
     /// `countryCodes`: a list of strings.
-    #[serde(rename = "countryCodes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<Vec<String>>,
 
     /// `expansionLevel`: a [`UpsertGoogleSegmentRequestExpansionLevel`](crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel), one of `BALANCED`, `BROAD`, `NARROW`.
-    #[serde(rename = "expansionLevel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expansion_level: Option<UpsertGoogleSegmentRequestExpansionLevel>,
 }
 

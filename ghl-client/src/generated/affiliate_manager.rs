@@ -862,6 +862,7 @@ impl ListAffiliates {
 /// A person who refers customers to the location, with running totals of what they brought in.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Affiliate {
     /// The affiliate id.
@@ -869,11 +870,9 @@ pub struct Affiliate {
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `phone`: a string. Example: `+1 888 888-8888`.
@@ -883,7 +882,6 @@ pub struct Affiliate {
     pub deleted: Option<bool>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Active flag of the affiliate.
@@ -896,63 +894,48 @@ pub struct Affiliate {
     pub avatar: Option<String>,
 
     /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// Who created the record (audit data).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<serde_json::Value>,
 
     /// `facebookUrl`: a string. Example: `https://facebook.com/johndoe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookUrl",))]
     pub facebook_url: Option<String>,
 
     /// `instagramUrl`: a string. Example: `https://instagram.com/johndoe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramUrl",))]
     pub instagram_url: Option<String>,
 
     /// `linkedInUrl`: a string. Example: `https://linkedin.com/in/johndoe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedInUrl",))]
     pub linked_in_url: Option<String>,
 
     /// `twitterUrl`: a string. Example: `https://twitter.com/johndoe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twitterUrl",))]
     pub twitter_url: Option<String>,
 
     /// `youtubeUrl`: a string. Example: `https://youtube.com/channel`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "youtubeUrl",))]
     pub youtube_url: Option<String>,
 
     /// `websiteUrl`: a string. Example: `https://example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websiteUrl",))]
     pub website_url: Option<String>,
 
     /// The CRM contact linked to the affiliate.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// The campaigns the affiliate takes part in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignIds",))]
     pub campaign_ids: Vec<String>,
 
     /// `vatId`: a string. Example: `VAT123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "vatId",))]
     pub vat_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Address of the uploaded W-8 tax form.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "w8Form",))]
     pub w8_form: Option<String>,
 
     /// Address of the uploaded W-9 tax form.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "w9Form",))]
     pub w9_form: Option<String>,
 
     /// Who last changed the record (audit data).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdatedBy",))]
     pub last_updated_by: Option<serde_json::Value>,
 
     /// `email`: a string. Example: `john.doe@example.com`.
@@ -968,11 +951,9 @@ pub struct Affiliate {
     pub lead: Option<i64>,
 
     /// Referred customers who later dropped.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "droppedCustomer",))]
     pub dropped_customer: Option<i64>,
 
     /// Clicks on the affiliate links.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "clickCount",))]
     pub click_count: Option<i64>,
 
     /// Amount already paid out.
@@ -1028,6 +1009,7 @@ crate::runtime::object::object_impl! {
 /// What an affiliate earned on one sale.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Commission {
     /// The commission id.
@@ -1035,56 +1017,45 @@ pub struct Commission {
     pub id: Option<String>,
 
     /// `productId`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `productName`: a string. Example: `Basic Plan`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productName",))]
     pub product_name: Option<String>,
 
     /// Quantity sold.
     pub qty: Option<i64>,
 
     /// Commission on the product.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productCommission",))]
     pub product_commission: Option<f64>,
 
     /// Amount earned.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "commissionAmount",))]
     pub commission_amount: Option<f64>,
 
     /// Sale amount the commission is computed on.
     pub amount: Option<f64>,
 
     /// Discount per unit.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unitDiscount",))]
     pub unit_discount: Option<f64>,
 
     /// `campaignName`: a string. Example: `Summer Promo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignName",))]
     pub campaign_name: Option<String>,
 
     /// The rate or fixed value of the commission, per commissionType.
     pub commission: Option<f64>,
 
     /// How the commission is computed (e.g. percentage).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "commissionType",))]
     pub commission_type: Option<String>,
 
     /// When the sale happened.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "transactionAt",))]
     pub transaction_at: Option<String>,
 
     /// `transactionId`: a string. Example: `txn_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "transactionId",))]
     pub transaction_id: Option<String>,
 
     /// `affiliateId`: a string. Example: `6385d230f6d19db03eef6fb2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateId",))]
     pub affiliate_id: Option<String>,
 
     /// The payout that settled it, once paid.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "payoutId",))]
     pub payout_id: Option<String>,
 
     /// `status`: a string. Example: `pending`.
@@ -1094,18 +1065,15 @@ pub struct Commission {
     pub currency: Option<String>,
 
     /// Earned on a trial.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isTrial",))]
     pub is_trial: Option<bool>,
 
     /// `customer`: a [`CommissionCustomer`](crate::affiliate_manager::CommissionCustomer).
     pub customer: Option<CommissionCustomer>,
 
     /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// The sale event id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventId",))]
     pub event_id: Option<String>,
 
     /// `campaign`: a [`CommissionCampaign`](crate::affiliate_manager::CommissionCampaign).
@@ -1115,11 +1083,9 @@ pub struct Commission {
     pub affiliate: Option<CommissionAffiliate>,
 
     /// When it becomes payable.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueAt",))]
     pub due_at: Option<String>,
 
     /// False for test-mode sales.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// Commission tier.
@@ -1188,6 +1154,7 @@ crate::runtime::object::object_impl! {
 /// The affiliate campaign a commission belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CommissionCampaign {
     /// `id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1197,7 +1164,6 @@ pub struct CommissionCampaign {
     pub name: Option<String>,
 
     /// `liveMode`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 }
 
@@ -1214,6 +1180,7 @@ crate::runtime::object::object_impl! {
 /// The customer whose purchase earned a commission.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CommissionCustomer {
     /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
@@ -1221,18 +1188,15 @@ pub struct CommissionCustomer {
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `john@example.com`.
     pub email: Option<String>,
 
     /// `type`: a string. Example: `customer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 }
 
@@ -1327,6 +1291,7 @@ crate::runtime::object::object_impl! {
 /// A payment of earned commissions to an affiliate.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Payout {
     /// The payout id.
@@ -1334,15 +1299,12 @@ pub struct Payout {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `affiliateId`: a string. Example: `65df04201e428a0c5ebb6572`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateId",))]
     pub affiliate_id: Option<String>,
 
     /// `campaignId`: a string. Example: `65df04201e428a0c5ebb6573`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -1355,57 +1317,45 @@ pub struct Payout {
     pub status: Option<String>,
 
     /// Month the payout covers.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "payoutMonth",))]
     pub payout_month: Option<String>,
 
     /// When the payout is due.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueAt",))]
     pub due_at: Option<String>,
 
     /// When it was paid.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paidAt",))]
     pub paid_at: Option<String>,
 
     /// Details of the payment (free-form).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paidMeta",))]
     pub paid_meta: Option<serde_json::Value>,
 
     /// How it was paid.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paidMethod",))]
     pub paid_method: Option<String>,
 
     /// `altId`: a string. Example: `alt_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `isMigrated`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isMigrated",))]
     pub is_migrated: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-06-17T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Campaign name.
     pub campaign: Option<String>,
 
     /// `affiliateName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateName",))]
     pub affiliate_name: Option<String>,
 
     /// `affiliateEmail`: a string. Example: `john.doe@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateEmail",))]
     pub affiliate_email: Option<String>,
 
     /// The affiliate's preferred payout method.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "payoutMethod",))]
     pub payout_method: Option<String>,
 
     /// The affiliate record.

@@ -1428,14 +1428,13 @@ impl UpdateAgentStudioVersion {
 /// An image sent along with a message.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
-    #[serde(rename = "type",)]
     pub type_: String,
 
     /// Address of the image.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 }
 
@@ -1458,13 +1457,13 @@ impl AgentAttachment {
 /// An Agent Studio agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioAgent {
     /// Internal record id.
     pub id: Option<String>,
 
     /// The agent id used in paths.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// `name`: a string. Example: `Customer Support Agent`.
@@ -1474,49 +1473,39 @@ pub struct AgentStudioAgent {
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agencyId",))]
     pub agency_id: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
     pub status: Option<AgentStudioAgentStatus>,
 
     /// User who created the agent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "authorId",))]
     pub author_id: Option<String>,
 
     /// Folder the agent is filed in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderId",))]
     pub folder_id: Option<String>,
 
     /// `folderName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderName",))]
     pub folder_name: Option<String>,
 
     /// `productSlug`: a string. Example: `agent_studio`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productSlug",))]
     pub product_slug: Option<String>,
 
     /// `productId`: a string. Example: `agent_studio`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `productionVersion`: a [`ProductionVersionSummary`](crate::agent_studio::ProductionVersionSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productionVersion",))]
     pub production_version: Option<ProductionVersionSummary>,
 
     /// Every non-deleted version (when fetched by id).
@@ -1550,6 +1539,7 @@ crate::runtime::object::object_impl! {
 /// One agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -1562,7 +1552,6 @@ pub struct AgentStudioAgentResponse {
     pub agent: Option<AgentStudioAgent>,
 
     /// HighLevel's request id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1636,14 +1625,13 @@ crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
 /// The agent or version fields after an update.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioChange {
     /// `agentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// `versionId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `name`: a string.
@@ -1656,7 +1644,6 @@ pub struct AgentStudioChange {
     pub status: Option<AgentStudioAgentStatus>,
 
     /// `updatedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -1676,6 +1663,7 @@ crate::runtime::object::object_impl! {
 /// Paging information of an agent listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioPaging {
     /// Agents matching.
@@ -1688,7 +1676,6 @@ pub struct AgentStudioPaging {
     pub offset: Option<i64>,
 
     /// More pages follow.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
@@ -1739,29 +1726,25 @@ impl AgentStudioUpdateResponse {
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentStudioVersion {
     /// Internal record id.
     pub id: Option<String>,
 
     /// The version id used in paths.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `agentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// `agencyId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agencyId",))]
     pub agency_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `versionName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionName",))]
     pub version_name: Option<String>,
 
     /// `description`: a string.
@@ -1771,7 +1754,6 @@ pub struct AgentStudioVersion {
     pub state: Option<AgentVersionState>,
 
     /// `isPublished`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPublished",))]
     pub is_published: Option<bool>,
 
     /// Sequence number of the version.
@@ -1787,65 +1769,51 @@ pub struct AgentStudioVersion {
     pub edges: Vec<serde_json::Value>,
 
     /// `uiNodes`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uiNodes",))]
     pub ui_nodes: Vec<serde_json::Value>,
 
     /// `uiEdges`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uiEdges",))]
     pub ui_edges: Vec<serde_json::Value>,
 
     /// `globalVariables`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalVariables",))]
     pub global_variables: Vec<serde_json::Value>,
 
     /// `inputVariables`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inputVariables",))]
     pub input_variables: Vec<serde_json::Value>,
 
     /// `runtimeVariables`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "runtimeVariables",))]
     pub runtime_variables: Vec<serde_json::Value>,
 
     /// Editor canvas position.
     pub viewport: Option<AgentStudioVersionViewport>,
 
     /// `globalConfig`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalConfig",))]
     pub global_config: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// The definition is kept in file storage.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storedInBucket",))]
     pub stored_in_bucket: Option<bool>,
 
     /// Path of the stored definition.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bucketFilePath",))]
     pub bucket_file_path: Option<String>,
 
     /// `publishedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// User id of the publisher.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedBy",))]
     pub published_by: Option<String>,
 
     /// `publishedByName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedByName",))]
     pub published_by_name: Option<String>,
 
     /// `publishedByEmail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedByEmail",))]
     pub published_by_email: Option<String>,
 }
 
@@ -1961,10 +1929,10 @@ crate::runtime::enums::string_enum!(AgentVersionState);
 /// A new agent and its first version.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Customer Support Agent`.
@@ -1976,19 +1944,19 @@ pub struct CreateAgentStudioAgentRequest {
     pub description: Option<String>,
 
     /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
-    #[serde(rename = "agencyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
 
     /// User recorded as author.
-    #[serde(rename = "authorId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
 
     /// `authorName`: a string. Example: `John Doe`.
-    #[serde(rename = "authorName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
 
     /// `authorEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "authorEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_email: Option<String>,
 
     /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
@@ -2130,6 +2098,7 @@ crate::runtime::object::object_impl! {
 /// The outcome of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -2139,7 +2108,6 @@ pub struct DeleteAgentStudioAgentResponse {
     pub message: Option<String>,
 
     /// Id of the deleted agent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 }
 
@@ -2156,21 +2124,22 @@ crate::runtime::object::object_impl! {
 /// A message for the agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentRequest {
     /// The user message.
     pub message: String,
 
     /// Session id; reuse it to continue a conversation.
-    #[serde(rename = "executionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
 
     /// Values of the version's input variables.
-    #[serde(rename = "inputVariables", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Published version to run; the production version when absent.
-    #[serde(rename = "versionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
 
     /// `attachments`: a list of [`AgentAttachment`](crate::agent_studio::AgentAttachment) values.
@@ -2178,11 +2147,10 @@ pub struct ExecuteAgentStudioAgentRequest {
     pub attachments: Option<Vec<AgentAttachment>>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Contact whose data the agent may use.
-    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
 
@@ -2254,47 +2222,40 @@ impl ExecuteAgentStudioAgentRequest {
 /// The agent's answer to one message.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// Session id to send with the next message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executionId",))]
     pub execution_id: Option<String>,
 
     /// Id of this message and answer.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "interactionId",))]
     pub interaction_id: Option<String>,
 
     /// The answer text.
     pub response: Option<String>,
 
     /// Kind of answer, e.g. text.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Kind of input the agent expects next.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextExpectedInput",))]
     pub next_expected_input: Option<String>,
 
     /// The run reached an end node.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "goalCompletion",))]
     pub goal_completion: Option<bool>,
 
     /// State of the run, e.g. completed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executionStatus",))]
     pub execution_status: Option<String>,
 
     /// The run switched to another flow.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "flowSwitch",))]
     pub flow_switch: Option<bool>,
 
     /// `attachments`: a list of JSON values.
     pub attachments: Vec<serde_json::Value>,
 
     /// `generativeOutputs`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "generativeOutputs",))]
     pub generative_outputs: Vec<serde_json::Value>,
 }
 
@@ -2348,26 +2309,22 @@ crate::runtime::object::object_impl! {
 /// The version an agent runs in production.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
     /// `versionId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `versionName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionName",))]
     pub version_name: Option<String>,
 
     /// `isPublished`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPublished",))]
     pub is_published: Option<bool>,
 
     /// Inputs the version expects at execution.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inputVariables",))]
     pub input_variables: Vec<serde_json::Value>,
 
     /// `updatedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -2386,22 +2343,22 @@ crate::runtime::object::object_impl! {
 /// Who publishes the version.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// User publishing.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `userName`: a string. Example: `John Doe`.
-    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 
     /// `userEmail`: a string. Example: `john.doe@example.com`.
-    #[serde(rename = "userEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
 }
 
@@ -2480,14 +2437,13 @@ impl PublishAgentStudioVersionResponse {
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productionVersion",))]
     pub production_version: Option<AgentStudioVersion>,
 
     /// The fresh draft created after it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "newDraftVersion",))]
     pub new_draft_version: Option<AgentStudioVersion>,
 }
 
@@ -2503,10 +2459,10 @@ crate::runtime::object::object_impl! {
 /// The agent fields to change.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Updated Customer Support Agent`.
@@ -2564,14 +2520,14 @@ impl UpdateAgentStudioAgentRequest {
 /// The new content of a version; lists replace the stored ones whole.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `versionName`: a string. Example: `Customer Support Agent v2`.
-    #[serde(rename = "versionName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
 
     /// `description`: a string.
@@ -2587,27 +2543,27 @@ pub struct UpdateAgentStudioVersionRequest {
     pub edges: Option<Vec<serde_json::Value>>,
 
     /// Variables visible in the whole graph.
-    #[serde(rename = "globalVariables", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_variables: Option<Vec<serde_json::Value>>,
 
     /// Inputs expected at execution.
-    #[serde(rename = "inputVariables", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<Vec<serde_json::Value>>,
 
     /// Variables produced while running.
-    #[serde(rename = "runtimeVariables", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
 
     /// Global prompt and settings.
-    #[serde(rename = "globalConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// User making the change.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// Name of that user.
-    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
 

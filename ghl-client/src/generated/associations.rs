@@ -1060,36 +1060,31 @@ impl UpdateAssociation {
 /// A named link type between two object types, with a label for each side.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Association {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Unique key of the association.
     pub key: Option<String>,
 
     /// Object key of the first side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// How the first side is labelled.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// How the second side is labelled.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::associations::AssociationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 }
 
@@ -1154,29 +1149,25 @@ crate::runtime::enums::string_enum!(AssociationType);
 /// The `CreateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Unique key for the new association.
     pub key: String,
 
     /// `firstObjectLabel`: a string. Example: `student`.
-    #[serde(rename = "firstObjectLabel",)]
     pub first_object_label: String,
 
     /// `firstObjectKey`: a string. Example: `custom_objects.children`.
-    #[serde(rename = "firstObjectKey",)]
     pub first_object_key: String,
 
     /// `secondObjectLabel`: a string. Example: `Teacher`.
-    #[serde(rename = "secondObjectLabel",)]
     pub second_object_label: String,
 
     /// `secondObjectKey`: a string. Example: `contact`.
-    #[serde(rename = "secondObjectKey",)]
     pub second_object_key: String,
 }
 
@@ -1220,22 +1211,19 @@ impl CreateAssociationRequest {
 /// The `CreateRelationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateRelationRequest {
     /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The association the two records are linked through.
-    #[serde(rename = "associationId",)]
     pub association_id: String,
 
     /// Record on the association's first side (e.g. the contact id when the contact is the first object).
-    #[serde(rename = "firstRecordId",)]
     pub first_record_id: String,
 
     /// Record on the association's second side.
-    #[serde(rename = "secondRecordId",)]
     pub second_record_id: String,
 }
 
@@ -1328,33 +1316,28 @@ crate::runtime::object::object_impl! {
 /// One link between two records through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Relation {
     /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
     pub id: Option<String>,
 
     /// `associationId`: a string. Example: `669e5795add2094075906c65`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationId",))]
     pub association_id: Option<String>,
 
     /// `firstObjectKey`: a string. Example: `custom_objects.mad`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string. Example: `67a349a79b28947ec1f65bb5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstRecordId",))]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string. Example: `contact`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string. Example: `emqfhnG3g9D9chy9inTz`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondRecordId",))]
     pub second_record_id: Option<String>,
 
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -1375,14 +1358,13 @@ crate::runtime::object::object_impl! {
 /// The `UpdateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
     /// `firstObjectLabel`: a string. Example: `student`.
-    #[serde(rename = "firstObjectLabel",)]
     pub first_object_label: String,
 
     /// `secondObjectLabel`: a string. Example: `tutor`.
-    #[serde(rename = "secondObjectLabel",)]
     pub second_object_label: String,
 }
 

@@ -1247,6 +1247,7 @@ crate::runtime::object::object_impl! {
 /// A blog author.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlogAuthor {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
@@ -1257,15 +1258,12 @@ pub struct BlogAuthor {
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canonicalLink",))]
     pub canonical_link: Option<String>,
 }
 
@@ -1284,6 +1282,7 @@ crate::runtime::object::object_impl! {
 /// A blog category.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlogCategory {
     /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
@@ -1294,19 +1293,15 @@ pub struct BlogCategory {
     pub label: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canonicalLink",))]
     pub canonical_link: Option<String>,
 
     /// `urlSlug`: a string. Example: `agency-growth`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "urlSlug",))]
     pub url_slug: Option<String>,
 }
 
@@ -1326,6 +1321,7 @@ crate::runtime::object::object_impl! {
 /// A blog post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlogPost {
     /// Post id.
@@ -1339,22 +1335,18 @@ pub struct BlogPost {
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageUrl",))]
     pub image_url: Option<String>,
 
     /// `imageAltText`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageAltText",))]
     pub image_alt_text: Option<String>,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: Option<BlogPostStatus>,
 
     /// `urlSlug`: a string. Example: `ten-tips-for-spring`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "urlSlug",))]
     pub url_slug: Option<String>,
 
     /// `canonicalLink`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canonicalLink",))]
     pub canonical_link: Option<String>,
 
     /// Id of the author.
@@ -1370,11 +1362,9 @@ pub struct BlogPost {
     pub archived: Option<bool>,
 
     /// `publishedAt`: a string. Example: `2024-08-19T17:14:57.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-08-19T17:32:36.182Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -1455,21 +1445,19 @@ crate::runtime::enums::string_enum!(BlogPostStatus);
 /// A new blog post.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
     pub title: String,
 
     /// Id of the location.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the blog the post belongs to.
-    #[serde(rename = "blogId",)]
     pub blog_id: String,
 
     /// Address of the cover image.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// Short summary of the post.
@@ -1483,7 +1471,6 @@ pub struct CreateBlogPostRequest {
     pub status: BlogPostStatus,
 
     /// Alternative text of the cover image.
-    #[serde(rename = "imageAltText",)]
     pub image_alt_text: String,
 
     /// Ids of categories (see listBlogCategories).
@@ -1497,15 +1484,13 @@ pub struct CreateBlogPostRequest {
     pub author: String,
 
     /// Last path segment of the post's address.
-    #[serde(rename = "urlSlug",)]
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
-    #[serde(rename = "publishedAt",)]
     pub published_at: String,
 }
 
@@ -1664,21 +1649,19 @@ crate::runtime::object::object_impl! {
 /// New content of a blog post; HighLevel requires every field.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
     pub title: String,
 
     /// Id of the location.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the blog the post belongs to.
-    #[serde(rename = "blogId",)]
     pub blog_id: String,
 
     /// Address of the cover image.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// Short summary of the post.
@@ -1692,7 +1675,6 @@ pub struct UpdateBlogPostRequest {
     pub status: BlogPostStatus,
 
     /// Alternative text of the cover image.
-    #[serde(rename = "imageAltText",)]
     pub image_alt_text: String,
 
     /// Ids of categories (see listBlogCategories).
@@ -1706,15 +1688,13 @@ pub struct UpdateBlogPostRequest {
     pub author: String,
 
     /// Last path segment of the post's address.
-    #[serde(rename = "urlSlug",)]
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
-    #[serde(rename = "publishedAt",)]
     pub published_at: String,
 }
 
@@ -1792,10 +1772,10 @@ impl UpdateBlogPostRequest {
 /// The updated post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBlogPost",))]
     pub updated_blog_post: Option<BlogPost>,
 }
 

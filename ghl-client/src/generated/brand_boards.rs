@@ -662,6 +662,7 @@ impl UpdateBrandBoard {
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
@@ -669,7 +670,6 @@ pub struct BrandBoard {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -691,26 +691,21 @@ pub struct BrandBoard {
     pub deleted: Option<bool>,
 
     /// Media-library folder the board sits in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Media-library folder holding the board's assets.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderId",))]
     pub folder_id: Option<String>,
 
     /// The board it was cloned from through a snapshot.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
     pub meta: Option<BrandBoardMeta>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -736,22 +731,19 @@ crate::runtime::object::object_impl! {
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// Last action taken, e.g. UPDATE.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAction",))]
     pub last_action: Option<String>,
 
     /// The board it was created from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `sourceType`: a [`BrandBoardSourceType`](crate::brand_boards::BrandBoardSourceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceType",))]
     pub source_type: Option<BrandBoardSourceType>,
 }
 
@@ -811,6 +803,7 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
@@ -821,7 +814,6 @@ pub struct BrandBoardSummary {
     pub name: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// True for the location's default brand board.
@@ -1096,10 +1088,10 @@ impl BrandLogo {
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -1122,15 +1114,15 @@ pub struct CreateBrandBoardRequest {
     pub default: Option<bool>,
 
     /// Copy this existing board.
-    #[serde(rename = "brandBoardId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
 
     /// Media-library folder to put it in.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// How the board is created.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
 }
 
@@ -1212,14 +1204,13 @@ impl CreateBrandBoardRequest {
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "brandBoards",))]
     pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -1233,6 +1224,7 @@ crate::runtime::object::object_impl! {
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
@@ -1256,7 +1248,7 @@ pub struct UpdateBrandBoardRequest {
     pub default: Option<bool>,
 
     /// Media-library folder (reserved by HighLevel).
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
 

@@ -538,6 +538,7 @@ impl UpdateBusiness {
 /// A business (CRM company record) of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Business {
     /// `id`: a string. Example: `63771dcac1116f0e21de8e12`.
@@ -568,30 +569,24 @@ pub struct Business {
     pub state: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `country`: a string.
     pub country: Option<String>,
 
     /// Who last changed the business.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<serde_json::Value>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Who created the business.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -686,13 +681,13 @@ impl BusinessWriteResponse {
 /// The `CreateBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBusinessRequest {
     /// `name`: a string. Example: `Acme Corp`.
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `phone`: a string. Example: `+1234567890`.
@@ -716,7 +711,7 @@ pub struct CreateBusinessRequest {
     pub city: Option<String>,
 
     /// `postalCode`: a string. Example: `10001`.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `state`: a string. Example: `NY`.
@@ -829,6 +824,7 @@ impl CreateBusinessRequest {
 /// The `UpdateBusinessRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBusinessRequest {
     /// `name`: a string.
@@ -844,7 +840,7 @@ pub struct UpdateBusinessRequest {
     pub email: Option<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.

@@ -4382,51 +4382,43 @@ impl ValidateCalendarGroupSlug {
 /// An appointment as returned after booking or changing it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `title`: a string.
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocationType",))]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// `address`: a string.
     pub address: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
@@ -4524,6 +4516,7 @@ crate::runtime::enums::string_enum!(AppointmentMeetingType);
 /// The `AppointmentNote` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentNote {
     /// `id`: a string.
@@ -4533,19 +4526,15 @@ pub struct AppointmentNote {
     pub body: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2021-07-08T12:02:11.285Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `createdBy`: a [`NoteAuthor`](crate::calendars::NoteAuthor).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<NoteAuthor>,
 }
 
@@ -4573,10 +4562,11 @@ impl AppointmentNote {
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AppointmentNoteRequest {
     /// The user writing the note.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
@@ -4702,6 +4692,7 @@ crate::runtime::enums::string_enum!(AppointmentStatus);
 /// The working hours of a user, applicable to calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
     /// `id`: a string.
@@ -4711,7 +4702,6 @@ pub struct AvailabilitySchedule {
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
@@ -4721,19 +4711,15 @@ pub struct AvailabilitySchedule {
     pub timezone: Option<String>,
 
     /// `dateAdded`: a string. Example: `2023-01-15T10:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-01-20T14:45:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `calendarIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarIds",))]
     pub calendar_ids: Vec<String>,
 
     /// `deleted`: `true` or `false`.
@@ -4783,6 +4769,7 @@ impl AvailabilityScheduleResponse {
 /// Set either `calendarId` or `assignedUserId`, not both.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BlockSlotRequest {
     /// `title`: a string. Example: `Test Event`.
@@ -4790,23 +4777,21 @@ pub struct BlockSlotRequest {
     pub title: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
-    #[serde(rename = "calendarId",)]
     pub calendar_id: String,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
@@ -4867,32 +4852,28 @@ impl BlockSlotRequest {
 /// The `BlockedSlot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlockedSlot {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `title`: a string.
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 }
 
@@ -5014,29 +4995,25 @@ crate::runtime::enums::string_enum!(BookingWindowUnit);
 /// A booking calendar and its settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
     pub notifications: Vec<CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The calendar group the calendar belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamMembers",))]
     pub team_members: Vec<TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventType",))]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
@@ -5049,163 +5026,117 @@ pub struct Calendar {
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetSlug",))]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarType",))]
     pub calendar_type: Option<CalendarType>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetType",))]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventTitle",))]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationConfigurations",))]
     pub location_configurations: Vec<ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDuration",))]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDurationUnit",))]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotInterval",))]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotIntervalUnit",))]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBuffer",))]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBufferUnit",))]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerSlot",))]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerDay",))]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfter",))]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfterUnit",))]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingFor",))]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingForUnit",))]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openHours",))]
     pub open_hours: Vec<OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableRecurring",))]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stickyContact",))]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isLivePaymentMode",))]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoConfirm",))]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shouldSendAlertEmailsToAssignedMember",)
-        )
-    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "alertEmail",))]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "googleInvitationEmails",))]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowReschedule",))]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCancellation",))]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shouldAssignContactToTeamMember",))]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shouldSkipAssigningContactForExisting",)
-        )
-    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pixelId",))]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitType",))]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
@@ -5213,30 +5144,24 @@ pub struct Calendar {
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitThanksMessage",))]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availabilityType",))]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
     pub availabilities: Vec<CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "guestType",))]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "consentLabel",))]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarCoverImage",))]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lookBusyConfig",))]
     pub look_busy_config: Option<LookBusyConfig>,
 
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -5309,6 +5234,7 @@ crate::runtime::object::object_impl! {
 /// An appointment or blocked slot in a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -5321,27 +5247,21 @@ pub struct CalendarEvent {
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The primary owner.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
@@ -5354,38 +5274,30 @@ pub struct CalendarEvent {
     pub description: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
     pub rrule: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedResources",))]
     pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<EventCreator>,
 
     /// The series an occurrence belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "masterEventId",))]
     pub master_event_id: Option<String>,
 }
 
@@ -5420,13 +5332,13 @@ crate::runtime::object::object_impl! {
 /// The `CalendarGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarGroup {
     /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `group a`.
@@ -5439,7 +5351,6 @@ pub struct CalendarGroup {
     pub slug: Option<String>,
 
     /// `isActive`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 }
 
@@ -5480,6 +5391,7 @@ impl CalendarGroupResponse {
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarNotification {
     /// `_id`: a string.
@@ -5487,34 +5399,27 @@ pub struct CalendarNotification {
     pub id: Option<String>,
 
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "receiverType",))]
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalEmailIds",))]
     pub additional_email_ids: Vec<String>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalPhoneNumbers",))]
     pub additional_phone_numbers: Vec<String>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "notificationType",))]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// `additionalWhatsappNumbers`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalWhatsappNumbers",))]
     pub additional_whatsapp_numbers: Vec<String>,
 
     /// `templateId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 
     /// `body`: a string.
@@ -5524,15 +5429,12 @@ pub struct CalendarNotification {
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "afterTime",))]
     pub after_time: Vec<NotificationOffset>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "beforeTime",))]
     pub before_time: Vec<NotificationOffset>,
 
     /// `selectedUsers`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "selectedUsers",))]
     pub selected_users: Vec<String>,
 
     /// `deleted`: `true` or `false`.
@@ -5579,30 +5481,31 @@ crate::runtime::object::object_impl! {
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CalendarNotificationSetting {
     /// `type`: a [`CalendarNotificationSettingType`](crate::calendars::CalendarNotificationSettingType), one of `email`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<CalendarNotificationSettingType>,
 
     /// `shouldSendToContact`: `true` or `false`.
-    #[serde(rename = "shouldSendToContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_contact: Option<bool>,
 
     /// `shouldSendToGuest`: `true` or `false`.
-    #[serde(rename = "shouldSendToGuest", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_guest: Option<bool>,
 
     /// `shouldSendToUser`: `true` or `false`.
-    #[serde(rename = "shouldSendToUser", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_user: Option<bool>,
 
     /// `shouldSendToSelectedUsers`: `true` or `false`.
-    #[serde(rename = "shouldSendToSelectedUsers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_to_selected_users: Option<bool>,
 
     /// Comma-separated email addresses.
-    #[serde(rename = "selectedUsers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<String>,
 }
 
@@ -5718,21 +5621,19 @@ crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
 /// A room or a piece of equipment used by service calendars.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarResource {
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `yoga room`.
     pub name: Option<String>,
 
     /// `resourceType`: a [`CalendarResourceType`](crate::calendars::CalendarResourceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "resourceType",))]
     pub resource_type: Option<CalendarResourceType>,
 
     /// `isActive`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// `description`: a string.
@@ -5742,14 +5643,12 @@ pub struct CalendarResource {
     pub quantity: Option<i64>,
 
     /// Units out of service.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "outOfService",))]
     pub out_of_service: Option<i64>,
 
     /// People a room holds.
     pub capacity: Option<i64>,
 
     /// Service calendars using the resource.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarIds",))]
     pub calendar_ids: Vec<String>,
 }
 
@@ -5899,6 +5798,7 @@ crate::runtime::enums::string_enum!(CalendarType);
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
     /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
@@ -5908,7 +5808,6 @@ pub struct ConfiguredMeetingLocation {
     pub location: Option<String>,
 
     /// Id to pick this location when booking (`meetingLocationId`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingId",))]
     pub meeting_id: Option<String>,
 }
 
@@ -5925,6 +5824,7 @@ crate::runtime::object::object_impl! {
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAppointmentRequest {
     /// `title`: a string. Example: `Test Event`.
@@ -5932,23 +5832,23 @@ pub struct CreateAppointmentRequest {
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(rename = "meetingLocationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(rename = "overrideLocationConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The team member who owns the appointment.
-    #[serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `description`: a string.
@@ -5960,15 +5860,15 @@ pub struct CreateAppointmentRequest {
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(rename = "ignoreDateRange", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the booking; false skips them.
-    #[serde(rename = "toNotify", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
 
     /// Book even if the slot is not free (also skips the date range checks).
-    #[serde(rename = "ignoreFreeSlotValidation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART; instance ids derive from `startTime`. Applied only with `ignoreFreeSlotValidation`.
@@ -5976,23 +5876,19 @@ pub struct CreateAppointmentRequest {
     pub rrule: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
-    #[serde(rename = "calendarId",)]
     pub calendar_id: String,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime",)]
     pub start_time: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
@@ -6134,6 +6030,7 @@ impl CreateAppointmentRequest {
 /// The `CreateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAvailabilityScheduleRequest {
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
@@ -6144,18 +6041,16 @@ pub struct CreateAvailabilityScheduleRequest {
     pub timezone: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Business Hours Schedule`.
     pub name: String,
 
     /// `userId`: a string.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Calendars to apply the schedule to.
-    #[serde(rename = "calendarIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 }
 
@@ -6209,10 +6104,10 @@ impl CreateAvailabilityScheduleRequest {
 /// The `CreateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `group a`.
@@ -6225,7 +6120,7 @@ pub struct CreateCalendarGroupRequest {
     pub slug: String,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
 
@@ -6271,25 +6166,24 @@ impl CreateCalendarGroupRequest {
 /// The `CreateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[serde(rename = "receiverType",)]
     pub receiver_type: NotificationReceiverType,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     pub channel: NotificationChannel,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(rename = "notificationType",)]
     pub notification_type: NotificationEvent,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Email template; not used for in-app notifications.
-    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// Email body; not used for in-app notifications.
@@ -6301,35 +6195,35 @@ pub struct CreateCalendarNotificationRequest {
     pub subject: Option<String>,
 
     /// When to send a follow-up.
-    #[serde(rename = "afterTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
 
     /// When to send a reminder.
-    #[serde(rename = "beforeTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(rename = "additionalEmailIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(rename = "additionalPhoneNumbers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// User ids (or special values such as `sub_account_admin`) for in-app and business email notifications.
-    #[serde(rename = "selectedUsers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
 
     /// `fromAddress`: a string.
-    #[serde(rename = "fromAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
 
     /// `fromName`: a string.
-    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromNumber`: a string.
-    #[serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 }
 
@@ -6460,10 +6354,11 @@ impl CreateCalendarNotificationRequest {
 /// The `CreateCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
@@ -6471,19 +6366,18 @@ pub struct CreateCalendarRequest {
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(rename = "teamMembers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
 
     /// RoundRobin_OptimizeForAvailability when absent.
-    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
@@ -6498,95 +6392,95 @@ pub struct CreateCalendarRequest {
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[serde(rename = "calendarType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<CalendarType>,
 
     /// classic when absent.
-    #[serde(rename = "widgetType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -6594,57 +6488,47 @@ pub struct CreateCalendarRequest {
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSendAlertEmailsToAssignedMember",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(rename = "shouldAssignContactToTeamMember", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSkipAssigningContactForExisting",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -6652,11 +6536,11 @@ pub struct CreateCalendarRequest {
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// ThankYouMessage when absent.
-    #[serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
@@ -6664,11 +6548,11 @@ pub struct CreateCalendarRequest {
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(rename = "availabilityType", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
@@ -6676,19 +6560,19 @@ pub struct CreateCalendarRequest {
     pub availabilities: Option<Vec<CustomAvailability>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
 }
 
@@ -7147,10 +7031,10 @@ impl CreateCalendarRequest {
 /// The `CreateCalendarResourceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -7163,14 +7047,12 @@ pub struct CreateCalendarResourceRequest {
     pub quantity: i64,
 
     /// Units out of service.
-    #[serde(rename = "outOfService",)]
     pub out_of_service: i64,
 
     /// People a room holds.
     pub capacity: i64,
 
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
-    #[serde(rename = "calendarIds",)]
     pub calendar_ids: Vec<String>,
 }
 
@@ -7366,10 +7248,10 @@ crate::runtime::object::object_impl! {
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EventCreator {
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `source`: a string.
@@ -7496,22 +7378,23 @@ crate::runtime::enums::string_enum!(GuestType);
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HourRange {
     /// `openHour`: a whole number.
-    #[serde(rename = "openHour", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hour: Option<i64>,
 
     /// `openMinute`: a whole number.
-    #[serde(rename = "openMinute", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_minute: Option<i64>,
 
     /// `closeHour`: a whole number.
-    #[serde(rename = "closeHour", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_hour: Option<i64>,
 
     /// `closeMinute`: a whole number.
-    #[serde(rename = "closeMinute", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_minute: Option<i64>,
 }
 
@@ -7640,13 +7523,13 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 /// The `ListAppointmentNotesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
     pub notes: Vec<AppointmentNote>,
 
     /// Whether more notes follow.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
@@ -8011,10 +7894,11 @@ crate::runtime::enums::string_enum!(NotificationEvent);
 /// A delay before or after the appointment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotificationOffset {
     /// `timeOffset`: a number. Example: `1`.
-    #[serde(rename = "timeOffset", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_offset: Option<f64>,
 
     /// `unit`: a string. Example: `hours`.
@@ -8115,10 +7999,10 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
-    #[serde(rename = "daysOfTheWeek",)]
     pub days_of_the_week: Vec<i64>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
@@ -8146,6 +8030,7 @@ impl OpenHours {
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecurringSettings {
     /// `freq`: a [`RecurringSettingsFreq`](crate::calendars::RecurringSettingsFreq), one of `DAILY`, `WEEKLY`, `MONTHLY`.
@@ -8157,11 +8042,11 @@ pub struct RecurringSettings {
     pub count: Option<i64>,
 
     /// What to do when an occurrence's slot is taken.
-    #[serde(rename = "bookingOption", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_option: Option<RecurringSettingsBookingOption>,
 
     /// Status given to occurrences that overlap other bookings.
-    #[serde(rename = "bookingOverlapDefaultStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_overlap_default_status: Option<RecurringSettingsBookingOverlapDefaultStatus>,
 }
 
@@ -8443,10 +8328,11 @@ impl ScheduleInterval {
 /// The `ScheduleRule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleRule {
     /// `type`: a [`ScheduleRuleType`](crate::calendars::ScheduleRuleType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ScheduleRuleType>,
 
     /// `intervals`: a list of [`ScheduleInterval`](crate::calendars::ScheduleInterval) values.
@@ -8548,10 +8434,10 @@ crate::runtime::enums::string_enum!(ScheduleRuleType);
 /// The `SetCalendarGroupStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetCalendarGroupStatusRequest {
     /// True to enable the group, false to disable it.
-    #[serde(rename = "isActive",)]
     pub is_active: bool,
 }
 
@@ -8617,10 +8503,10 @@ crate::runtime::enums::string_enum!(SlotTimeUnit);
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TeamMember {
     /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Round robin weight: 0, 0.5 (default) or 1.
@@ -8628,19 +8514,19 @@ pub struct TeamMember {
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// The primary member; needed on collective calendars, one member at most.
-    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// This member's meeting locations; several only when the calendar has one member, one on class booking and collective calendars.
-    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 }
 
@@ -8707,29 +8593,25 @@ impl TeamMember {
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Round robin weight: 0, 0.5 or 1.
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocationType",))]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// `meetingLocation`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// `isPrimary`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// `locationConfigurations`: a list of [`ConfiguredMeetingLocation`](crate::calendars::ConfiguredMeetingLocation) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationConfigurations",))]
     pub location_configurations: Vec<ConfiguredMeetingLocation>,
 }
 
@@ -8749,6 +8631,7 @@ crate::runtime::object::object_impl! {
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateAppointmentRequest {
     /// `title`: a string.
@@ -8756,23 +8639,23 @@ pub struct UpdateAppointmentRequest {
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(rename = "meetingLocationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(rename = "meetingLocationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(rename = "overrideLocationConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(rename = "appointmentStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[serde(rename = "assignedUserId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 
     /// `description`: a string.
@@ -8784,15 +8667,15 @@ pub struct UpdateAppointmentRequest {
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(rename = "ignoreDateRange", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the change; false skips them.
-    #[serde(rename = "toNotify", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
 
     /// Accept the time even if the slot is not free.
-    #[serde(rename = "ignoreFreeSlotValidation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART.
@@ -8800,15 +8683,15 @@ pub struct UpdateAppointmentRequest {
     pub rrule: Option<String>,
 
     /// `calendarId`: a string.
-    #[serde(rename = "calendarId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
@@ -9048,22 +8931,23 @@ impl UpdateCalendarGroupRequest {
 /// The `UpdateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[serde(rename = "receiverType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(rename = "additionalEmailIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(rename = "additionalPhoneNumbers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// `selectedUsers`: a list of strings.
-    #[serde(rename = "selectedUsers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
@@ -9071,11 +8955,11 @@ pub struct UpdateCalendarNotificationRequest {
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(rename = "notificationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Soft-deletes the notification.
@@ -9083,7 +8967,7 @@ pub struct UpdateCalendarNotificationRequest {
     pub deleted: Option<bool>,
 
     /// `templateId`: a string.
-    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// `body`: a string.
@@ -9095,23 +8979,23 @@ pub struct UpdateCalendarNotificationRequest {
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "afterTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "beforeTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `fromAddress`: a string.
-    #[serde(rename = "fromAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
 
     /// `fromNumber`: a string.
-    #[serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 
     /// `fromName`: a string.
-    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 }
 
@@ -9264,10 +9148,11 @@ impl UpdateCalendarNotificationRequest {
 /// The `UpdateCalendarRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
@@ -9275,15 +9160,15 @@ pub struct UpdateCalendarRequest {
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(rename = "teamMembers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
@@ -9299,87 +9184,87 @@ pub struct UpdateCalendarRequest {
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[serde(rename = "widgetType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -9387,57 +9272,47 @@ pub struct UpdateCalendarRequest {
     pub recurring: Option<RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSendAlertEmailsToAssignedMember",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(rename = "shouldAssignContactToTeamMember", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSkipAssigningContactForExisting",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -9445,11 +9320,11 @@ pub struct UpdateCalendarRequest {
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
@@ -9457,11 +9332,11 @@ pub struct UpdateCalendarRequest {
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(rename = "availabilityType", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
@@ -9469,19 +9344,19 @@ pub struct UpdateCalendarRequest {
     pub availabilities: Option<Vec<CustomAvailabilityUpdate>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
 }
 
@@ -9928,10 +9803,11 @@ impl UpdateCalendarRequest {
 /// The `UpdateCalendarResourceRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarResourceRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `name`: a string.
@@ -9947,7 +9823,7 @@ pub struct UpdateCalendarResourceRequest {
     pub quantity: Option<i64>,
 
     /// Units out of service.
-    #[serde(rename = "outOfService", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub out_of_service: Option<i64>,
 
     /// People a room holds.
@@ -9955,11 +9831,11 @@ pub struct UpdateCalendarResourceRequest {
     pub capacity: Option<i64>,
 
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
-    #[serde(rename = "calendarIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
 
@@ -10048,10 +9924,10 @@ impl UpdateCalendarResourceRequest {
 /// The `ValidateCalendarGroupSlugRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `slug`: a string. Example: `calendar-1`.

@@ -161,6 +161,7 @@ impl ListCampaigns {
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Campaign {
     /// `id`: a string. Example: `mIVALPYuTD7YjUHnFEx4`.
@@ -173,7 +174,6 @@ pub struct Campaign {
     pub status: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 

@@ -10,10 +10,10 @@
 /// The body HighLevel sends with a 4xx or 5xx status.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// What went wrong; a single text or, for validation errors, one text per problem.
@@ -23,7 +23,6 @@ pub struct ApiError {
     pub error: Option<String>,
 
     /// HighLevel's id for the failed request, useful in support tickets.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 

@@ -138,6 +138,7 @@ impl GetCompany {
 /// An agency account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Company {
     /// `id`: a string.
@@ -150,7 +151,6 @@ pub struct Company {
     pub email: Option<String>,
 
     /// `logoUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 
     /// `phone`: a string.
@@ -163,15 +163,12 @@ pub struct Company {
     pub domain: Option<String>,
 
     /// `spareDomain`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "spareDomain",))]
     pub spare_domain: Option<String>,
 
     /// `privacyPolicy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicy",))]
     pub privacy_policy: Option<String>,
 
     /// `termsConditions`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsConditions",))]
     pub terms_conditions: Option<String>,
 
     /// `address`: a string.
@@ -181,7 +178,6 @@ pub struct Company {
     pub city: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `country`: a string.
@@ -194,7 +190,6 @@ pub struct Company {
     pub timezone: Option<String>,
 
     /// `relationshipNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relationshipNumber",))]
     pub relationship_number: Option<String>,
 
     /// `subdomain`: a string.
@@ -207,126 +202,96 @@ pub struct Company {
     pub currency: Option<String>,
 
     /// `customerType`: a string. Example: `agency`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerType",))]
     pub customer_type: Option<String>,
 
     /// `termsOfServiceVersion`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsOfServiceVersion",))]
     pub terms_of_service_version: Option<String>,
 
     /// `termsOfServiceAcceptedBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsOfServiceAcceptedBy",))]
     pub terms_of_service_accepted_by: Option<String>,
 
     /// `termsOfServiceAcceptedDate`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsOfServiceAcceptedDate",))]
     pub terms_of_service_accepted_date: Option<String>,
 
     /// `twilioTrialMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twilioTrialMode",))]
     pub twilio_trial_mode: Option<bool>,
 
     /// `twilioFreeCredits`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twilioFreeCredits",))]
     pub twilio_free_credits: Option<f64>,
 
     /// `privacyPolicyVersion`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicyVersion",))]
     pub privacy_policy_version: Option<String>,
 
     /// `privacyPolicyAcceptedBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicyAcceptedBy",))]
     pub privacy_policy_accepted_by: Option<String>,
 
     /// `privacyPolicyAcceptedDate`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "privacyPolicyAcceptedDate",))]
     pub privacy_policy_accepted_date: Option<String>,
 
     /// `affiliatePolicyVersion`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliatePolicyVersion",))]
     pub affiliate_policy_version: Option<String>,
 
     /// `affiliatePolicyAcceptedBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliatePolicyAcceptedBy",))]
     pub affiliate_policy_accepted_by: Option<String>,
 
     /// `affiliatePolicyAcceptedDate`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliatePolicyAcceptedDate",))]
     pub affiliate_policy_accepted_date: Option<String>,
 
     /// `isReselling`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isReselling",))]
     pub is_reselling: Option<bool>,
 
     /// `onboardingInfo`: a [`CompanyOnboarding`](crate::companies::CompanyOnboarding).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onboardingInfo",))]
     pub onboarding_info: Option<CompanyOnboarding>,
 
     /// Sub-accounts may upgrade their plan.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "upgradeEnabledForClients",))]
     pub upgrade_enabled_for_clients: Option<bool>,
 
     /// Sub-accounts may cancel their plan.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "cancelEnabledForClients",))]
     pub cancel_enabled_for_clients: Option<bool>,
 
     /// `autoSuspendEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoSuspendEnabled",))]
     pub auto_suspend_enabled: Option<bool>,
 
     /// `saasSettings`: a [`CompanySaasSettings`](crate::companies::CompanySaasSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasSettings",))]
     pub saas_settings: Option<CompanySaasSettings>,
 
     /// `stripeConnectId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeConnectId",))]
     pub stripe_connect_id: Option<String>,
 
     /// `enableDepreciatedFeatures`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableDepreciatedFeatures",))]
     pub enable_depreciated_features: Option<bool>,
 
     /// Priority support is on.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "premiumUpgraded",))]
     pub premium_upgraded: Option<bool>,
 
     /// `status`: a string. Example: `active-trial`.
     pub status: Option<String>,
 
     /// Number of sub-accounts.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationCount",))]
     pub location_count: Option<i64>,
 
     /// `disableEmailService`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "disableEmailService",))]
     pub disable_email_service: Option<bool>,
 
     /// `referralId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "referralId",))]
     pub referral_id: Option<String>,
 
     /// `isEnterpriseAccount`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEnterpriseAccount",))]
     pub is_enterprise_account: Option<bool>,
 
     /// `businessNiche`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessNiche",))]
     pub business_niche: Option<String>,
 
     /// `businessCategory`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessCategory",))]
     pub business_category: Option<String>,
 
     /// `businessAffinityGroup`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessAffinityGroup",))]
     pub business_affinity_group: Option<String>,
 
     /// `isSandboxAccount`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSandboxAccount",))]
     pub is_sandbox_account: Option<bool>,
 
     /// `enableNewSubAccountDefaultData`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableNewSubAccountDefaultData",))]
     pub enable_new_sub_account_default_data: Option<bool>,
 }
 
@@ -391,25 +356,22 @@ crate::runtime::object::object_impl! {
 /// State of the agency's onboarding.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CompanyOnboarding {
     /// `pending`: `true` or `false`.
     pub pending: Option<bool>,
 
     /// `haveWebsite`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "haveWebsite",))]
     pub have_website: Option<bool>,
 
     /// `websiteUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websiteUrl",))]
     pub website_url: Option<String>,
 
     /// `industryServed`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "industryServed",))]
     pub industry_served: Option<String>,
 
     /// `customerCount`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerCount",))]
     pub customer_count: Option<String>,
 
     /// `tools`: a list of strings.
@@ -419,42 +381,33 @@ pub struct CompanyOnboarding {
     pub location: Option<bool>,
 
     /// `conversationDemo`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationDemo",))]
     pub conversation_demo: Option<bool>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `snapshotId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "snapshotId",))]
     pub snapshot_id: Option<String>,
 
     /// `planId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `affiliateSignup`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateSignup",))]
     pub affiliate_signup: Option<bool>,
 
     /// `hasJoinedKickoffCall`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasJoinedKickoffCall",))]
     pub has_joined_kickoff_call: Option<bool>,
 
     /// `kickoffActionTaken`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "kickoffActionTaken",))]
     pub kickoff_action_taken: Option<bool>,
 
     /// `hasJoinedImplementationCall`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasJoinedImplementationCall",))]
     pub has_joined_implementation_call: Option<bool>,
 
     /// `version`: a string.
     pub version: Option<String>,
 
     /// Free-form onboarding data.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "metaData",))]
     pub meta_data: Option<serde_json::Value>,
 }
 
@@ -506,14 +459,13 @@ impl CompanyResponse {
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CompanySaasSettings {
     /// `agencyDashboardVisibleTo`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agencyDashboardVisibleTo",))]
     pub agency_dashboard_visible_to: Option<String>,
 
     /// `stripeConnectInitiatedBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeConnectInitiatedBy",))]
     pub stripe_connect_initiated_by: Option<String>,
 }
 

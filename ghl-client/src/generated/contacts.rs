@@ -3342,13 +3342,13 @@ impl UpsertContact {
 /// The `AddContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
     /// `followers`: a list of strings.
     pub followers: Vec<String>,
 
     /// `followersAdded`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersAdded",))]
     pub followers_added: Vec<String>,
 }
 
@@ -3384,6 +3384,7 @@ impl AddContactToCampaignRequest {
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// `url`: a string.
@@ -3393,22 +3394,18 @@ pub struct AttributionSource {
     pub campaign: Option<String>,
 
     /// `utmSource`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "utmSource",))]
     pub utm_source: Option<String>,
 
     /// `utmMedium`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "utmMedium",))]
     pub utm_medium: Option<String>,
 
     /// `utmContent`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "utmContent",))]
     pub utm_content: Option<String>,
 
     /// `referrer`: a string.
     pub referrer: Option<String>,
 
     /// `campaignId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// `fbclid`: a string.
@@ -3430,11 +3427,9 @@ pub struct AttributionSource {
     pub fbp: Option<String>,
 
     /// `fbEventId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fbEventId",))]
     pub fb_event_id: Option<String>,
 
     /// `userAgent`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userAgent",))]
     pub user_agent: Option<String>,
 
     /// `ip`: a string.
@@ -3444,7 +3439,6 @@ pub struct AttributionSource {
     pub medium: Option<String>,
 
     /// `mediumId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediumId",))]
     pub medium_id: Option<String>,
 }
 
@@ -3476,17 +3470,16 @@ crate::runtime::object::object_impl! {
 /// The `BulkSetContactsBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Ids of the contacts to change.
     pub ids: Vec<String>,
 
     /// The business to attach the contacts to, or null to detach them.
-    #[serde(rename = "businessId",)]
     pub business_id: Option<String>,
 }
 
@@ -3583,29 +3576,25 @@ crate::runtime::enums::string_enum!(BulkTagAction);
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkTagResult {
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `message`: a string.
     pub message: Option<String>,
 
     /// Whether this contact succeeded.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<BulkTagResultType>,
 
     /// `oldTags`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oldTags",))]
     pub old_tags: Vec<String>,
 
     /// `tagsAdded`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tagsAdded",))]
     pub tags_added: Vec<String>,
 
     /// `tagsRemoved`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tagsRemoved",))]
     pub tags_removed: Vec<String>,
 }
 
@@ -3668,6 +3657,7 @@ crate::runtime::enums::string_enum!(BulkTagResultType);
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsRequest {
     /// Ids of the contacts to change.
@@ -3677,11 +3667,10 @@ pub struct BulkUpdateContactTagsRequest {
     pub tags: Vec<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// With the remove action, strip every tag from the contacts.
-    #[serde(rename = "removeAllTags", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remove_all_tags: Option<bool>,
 }
 
@@ -3724,13 +3713,13 @@ impl BulkUpdateContactTagsRequest {
 /// The `BulkUpdateContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
     pub succeded: Option<bool>,
 
     /// `errorCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorCount",))]
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
@@ -3750,58 +3739,49 @@ crate::runtime::object::object_impl! {
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `John Deo`.
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Deo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstNameLowerCase",))]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastNameLowerCase",))]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fullNameLowerCase",))]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
     pub email: Option<String>,
 
     /// `emailLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailLowerCase",))]
     pub email_lower_case: Option<String>,
 
     /// True when mail to the address bounced.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bounceEmail",))]
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unsubscribeEmail",))]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
     pub phone: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `timezone`: a string. Example: `America/Chicago`.
@@ -3811,18 +3791,15 @@ pub struct Contact {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dndSettings",))]
     pub dnd_settings: Option<DndSettings>,
 
     /// The contact type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `source`: a string. Example: `public api`.
     pub source: Option<String>,
 
     /// Id of the user the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `address1`: a string.
@@ -3838,7 +3815,6 @@ pub struct Contact {
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -3848,23 +3824,18 @@ pub struct Contact {
     pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// `birthMonth`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthMonth",))]
     pub birth_month: Option<i64>,
 
     /// `birthDay`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthDay",))]
     pub birth_day: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `deleted`: `true` or `false`.
@@ -3880,11 +3851,9 @@ pub struct Contact {
     pub keyword: Option<String>,
 
     /// `lastActivity`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActivity",))]
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastSessionActivityAt",))]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
@@ -3894,19 +3863,15 @@ pub struct Contact {
     pub products: Vec<String>,
 
     /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessId",))]
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attributionSource",))]
     pub attribution_source: Option<AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAttributionSource",))]
     pub last_attribution_source: Option<AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
@@ -3916,7 +3881,6 @@ pub struct Contact {
     pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "visitorId",))]
     pub visitor_id: Option<String>,
 }
 
@@ -3977,13 +3941,13 @@ crate::runtime::object::object_impl! {
 /// A calendar appointment of a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactAppointment {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `status`: a string. Example: `booked`.
@@ -3993,52 +3957,42 @@ pub struct ContactAppointment {
     pub title: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// `notes`: a string.
     pub notes: Option<String>,
 
     /// `startTime`: a string. Example: `2021-07-16 11:00:00`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-07-16 11:30:00`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `address`: a string.
     pub address: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a string. Example: `booked`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<String>,
 
     /// `users`: a list of strings.
     pub users: Vec<String>,
 
     /// `dateAdded`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `assignedResources`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedResources",))]
     pub assigned_resources: Vec<String>,
 }
 
@@ -4152,6 +4106,7 @@ crate::runtime::object::object_impl! {
 /// A note attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactNote {
     /// `id`: a string.
@@ -4161,15 +4116,12 @@ pub struct ContactNote {
     pub body: Option<String>,
 
     /// Id of the user who wrote the note.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
@@ -4295,6 +4247,7 @@ crate::runtime::object::object_impl! {
 /// A task attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactTask {
     /// `id`: a string.
@@ -4307,18 +4260,15 @@ pub struct ContactTask {
     pub body: Option<String>,
 
     /// Id of the user the task is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `completed`: `true` or `false`.
     pub completed: Option<bool>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 }
 
@@ -4375,10 +4325,11 @@ impl ContactTaskResponse {
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContactWorkflowRequest {
     /// When the workflow should start for the contact.
-    #[serde(rename = "eventStartTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
 }
 
@@ -4407,33 +4358,28 @@ impl ContactWorkflowRequest {
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactsMeta {
     /// `total`: a whole number.
     pub total: Option<i64>,
 
     /// `nextPageUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPageUrl",))]
     pub next_page_url: Option<String>,
 
     /// `startAfterId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfterId",))]
     pub start_after_id: Option<String>,
 
     /// `startAfter`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfter",))]
     pub start_after: Option<i64>,
 
     /// `currentPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 
@@ -4454,10 +4400,11 @@ crate::runtime::object::object_impl! {
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactNoteRequest {
     /// Id of the author.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
@@ -4525,14 +4472,15 @@ impl CreateContactNoteRequest {
 /// The `CreateContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -4544,7 +4492,6 @@ pub struct CreateContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
@@ -4568,7 +4515,7 @@ pub struct CreateContactRequest {
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -4584,11 +4531,11 @@ pub struct CreateContactRequest {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// `tags`: a list of strings.
@@ -4596,7 +4543,7 @@ pub struct CreateContactRequest {
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string. Example: `API`.
@@ -4604,7 +4551,7 @@ pub struct CreateContactRequest {
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
@@ -4612,11 +4559,11 @@ pub struct CreateContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
 
@@ -4891,6 +4838,7 @@ impl CreateContactRequest {
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactTaskRequest {
     /// `title`: a string. Example: `Call back`.
@@ -4901,14 +4849,13 @@ pub struct CreateContactTaskRequest {
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string). Example: `2020-10-25T11:00:00Z`.
-    #[serde(rename = "dueDate",)]
     pub due_date: String,
 
     /// `completed`: `true` or `false`. Example: `false`.
     pub completed: bool,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
 
@@ -5318,13 +5265,13 @@ impl InboundDndSettings {
 /// The `RemoveContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
     /// `followers`: a list of strings.
     pub followers: Vec<String>,
 
     /// `followersRemoved`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersRemoved",))]
     pub followers_removed: Vec<String>,
 }
 
@@ -5340,14 +5287,14 @@ crate::runtime::object::object_impl! {
 /// The `SearchContactsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchContactsRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Page size.
-    #[serde(rename = "pageLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
 }
 
@@ -5417,10 +5364,11 @@ crate::runtime::object::object_impl! { SucceededFlag { succeded: "succeded" valu
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactNoteRequest {
     /// Id of the author.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `body`: a string.
@@ -5495,14 +5443,15 @@ impl UpdateContactNoteRequest {
 /// The `UpdateContactRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -5530,7 +5479,7 @@ pub struct UpdateContactRequest {
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -5546,11 +5495,11 @@ pub struct UpdateContactRequest {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
@@ -5558,7 +5507,7 @@ pub struct UpdateContactRequest {
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
@@ -5566,7 +5515,7 @@ pub struct UpdateContactRequest {
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -5574,7 +5523,7 @@ pub struct UpdateContactRequest {
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
 }
 
@@ -5863,6 +5812,7 @@ impl UpdateContactResponse {
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactTaskRequest {
     /// `title`: a string.
@@ -5874,7 +5824,7 @@ pub struct UpdateContactTaskRequest {
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `completed`: `true` or `false`.
@@ -5882,7 +5832,7 @@ pub struct UpdateContactTaskRequest {
     pub completed: Option<bool>,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
 
@@ -5941,14 +5891,15 @@ impl UpdateContactTaskRequest {
 /// The `UpsertContactRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -5960,7 +5911,6 @@ pub struct UpsertContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string.
@@ -5984,7 +5934,7 @@ pub struct UpsertContactRequest {
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -6000,11 +5950,11 @@ pub struct UpsertContactRequest {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
-    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact.
@@ -6012,7 +5962,7 @@ pub struct UpsertContactRequest {
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
@@ -6020,7 +5970,7 @@ pub struct UpsertContactRequest {
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -6028,15 +5978,15 @@ pub struct UpsertContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[serde(rename = "createNewIfDuplicateAllowed", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
 
@@ -6319,6 +6269,7 @@ impl UpsertContactRequest {
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
@@ -6328,7 +6279,6 @@ pub struct UpsertContactResponse {
     pub contact: Option<Contact>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 

@@ -1250,6 +1250,7 @@ impl UpdateConversationAiFollowupSettings {
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AdvancedFollowupDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -1257,15 +1258,14 @@ pub struct AdvancedFollowupDetails {
     pub enabled: Option<bool>,
 
     /// The situation the follow-ups cover.
-    #[serde(rename = "scenarioId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario_id: Option<AdvancedFollowupDetailsScenarioId>,
 
     /// The follow-up steps.
-    #[serde(rename = "followupSequence",)]
     pub followup_sequence: Vec<FollowupStep>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
-    #[serde(rename = "followupSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followup_settings: Option<FollowupSettings>,
 }
 
@@ -1367,13 +1367,13 @@ crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AgentActionRef {
     /// `id`: a string. Example: `actionId123`.
     pub id: Option<String>,
 
     /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ConversationAiActionType>,
 }
 
@@ -1545,54 +1545,55 @@ crate::runtime::enums::string_enum!(AgentSleepUnit);
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AppointmentBookingDetails {
     /// `actionId`: a string. Example: `action123`.
-    #[serde(rename = "actionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 
     /// `calendarId`: a string. Example: `calendar123`.
-    #[serde(rename = "calendarId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// Send the booking link instead of booking.
-    #[serde(rename = "onlySendLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_send_link: Option<bool>,
 
     /// Start workflows after booking.
-    #[serde(rename = "triggerWorkflow", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Workflows to start after booking.
-    #[serde(rename = "workflowIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_ids: Option<Vec<String>>,
 
     /// Pause the agent after booking.
-    #[serde(rename = "sleepAfterBooking", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_after_booking: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// Hand over to another agent after booking.
-    #[serde(rename = "transferBot", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot: Option<bool>,
 
     /// The agent to hand over to.
-    #[serde(rename = "transferAgent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_agent: Option<String>,
 
     /// The agent may reschedule.
-    #[serde(rename = "rescheduleEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reschedule_enabled: Option<bool>,
 
     /// The agent may cancel.
-    #[serde(rename = "cancelEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_enabled: Option<bool>,
 }
 
@@ -1739,6 +1740,7 @@ crate::runtime::object::object_impl! {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConversationAiAction {
     /// `id`: a string. Example: `actionId123`.
@@ -1750,7 +1752,7 @@ pub struct ConversationAiAction {
     pub name: Option<String>,
 
     /// The agent it belongs to.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
 
     /// Type-specific settings.
@@ -2251,6 +2253,7 @@ crate::runtime::enums::string_enum!(ConversationAiActionType);
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
     /// `id`: a string. Example: `emp_123`.
@@ -2260,7 +2263,6 @@ pub struct ConversationAiAgent {
     pub name: Option<String>,
 
     /// Business the agent speaks for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessName",))]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
@@ -2270,34 +2272,27 @@ pub struct ConversationAiAgent {
     pub channels: Vec<AgentChannel>,
 
     /// Delay before replying.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTime",))]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTimeUnit",))]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// The agent pauses after certain events.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepEnabled",))]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTime",))]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTimeUnit",))]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
     pub actions: Vec<AgentActionRef>,
 
     /// The location's primary agent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoPilotMaxMessages",))]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a string.
@@ -2310,15 +2305,12 @@ pub struct ConversationAiAgent {
     pub instructions: Option<String>,
 
     /// Knowledge bases the agent answers from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseIds",))]
     pub knowledge_base_ids: Vec<String>,
 
     /// Pause when a user sends a message by hand.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnManualMessage",))]
     pub sleep_on_manual_message: Option<bool>,
 
     /// Pause when a workflow sends a message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnWorkflowMessage",))]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
@@ -2351,6 +2343,7 @@ crate::runtime::object::object_impl! {
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
     /// `id`: a string. Example: `emp_123`.
@@ -2360,7 +2353,6 @@ pub struct ConversationAiAgentListItem {
     pub name: Option<String>,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessName",))]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
@@ -2370,57 +2362,45 @@ pub struct ConversationAiAgentListItem {
     pub channels: Vec<AgentChannel>,
 
     /// `waitTime`: a whole number. Example: `30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTime",))]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "waitTimeUnit",))]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepEnabled",))]
     pub sleep_enabled: Option<bool>,
 
     /// `sleepTime`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTime",))]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepTimeUnit",))]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
     pub actions: Vec<AgentActionRef>,
 
     /// `isPrimary`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// `autoPilotMaxMessages`: a whole number. Example: `25`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoPilotMaxMessages",))]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a [`ConversationAiAgentListItemGoal`](crate::conversation_ai::ConversationAiAgentListItemGoal).
     pub goal: Option<ConversationAiAgentListItemGoal>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseIds",))]
     pub knowledge_base_ids: Vec<String>,
 
     /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-01T00:00:00Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnManualMessage",))]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sleepOnWorkflowMessage",))]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
@@ -2453,17 +2433,16 @@ crate::runtime::object::object_impl! {
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
     /// `prompt`: a string.
     pub prompt: Option<String>,
 
     /// `type`: a string. Example: `custom`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `actionId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "actionId",))]
     pub action_id: Option<String>,
 }
 
@@ -2480,6 +2459,7 @@ crate::runtime::object::object_impl! {
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
@@ -2489,7 +2469,6 @@ pub struct ConversationAiGeneration {
     pub intent: Option<String>,
 
     /// The generated reply.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "responseMessage",))]
     pub response_message: Option<String>,
 
     /// FAQ chunks used.
@@ -2499,14 +2478,12 @@ pub struct ConversationAiGeneration {
     pub website: Vec<KnowledgeChunk>,
 
     /// The agent that replied.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// The message replied to.
     pub input: Option<String>,
 
     /// Actions taken.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "actionLogs",))]
     pub action_logs: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Conversation before the reply.
@@ -2536,13 +2513,14 @@ crate::runtime::object::object_impl! {
 /// A new agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
     pub name: String,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
@@ -2554,27 +2532,27 @@ pub struct CreateConversationAiAgentRequest {
     pub channels: Option<Vec<AgentChannel>>,
 
     /// `isPrimary`: `true` or `false`. Example: `true`.
-    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// Delay before replying (at most 5 minutes or 300 seconds).
-    #[serde(rename = "waitTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause; null for an indefinite one.
-    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `personality`: a string.
@@ -2587,27 +2565,27 @@ pub struct CreateConversationAiAgentRequest {
     pub instructions: String,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(rename = "autoPilotMaxMessages", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(rename = "knowledgeBaseIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// Reply to images.
-    #[serde(rename = "respondToImages", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// Reply to audio.
-    #[serde(rename = "respondToAudio", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
@@ -2873,22 +2851,23 @@ crate::runtime::object::object_impl! { DeletedAction { id: "id" value optional }
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
-    #[serde(rename = "dynamicChannelSwitching", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_channel_switching: Option<bool>,
 
     /// Send only in working hours.
-    #[serde(rename = "followUpHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_hours: Option<bool>,
 
     /// `workingHours`: a list of [`WorkingDay`](crate::conversation_ai::WorkingDay) values.
-    #[serde(rename = "workingHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<WorkingDay>>,
 
     /// Use the contact's or the business's time zone.
-    #[serde(rename = "timezoneToUse", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone_to_use: Option<FollowupSettingsTimezoneToUse>,
 }
 
@@ -2987,6 +2966,7 @@ crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FollowupStep {
     /// Step number.
@@ -2994,31 +2974,31 @@ pub struct FollowupStep {
     pub id: Option<i64>,
 
     /// `followupTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "followupTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followup_time_unit: Option<DelayUnit>,
 
     /// Delay before the step (at most 60 minutes, 24 hours or 180 days).
-    #[serde(rename = "followupTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followup_time: Option<i64>,
 
     /// The AI writes the message.
-    #[serde(rename = "aiEnabledMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ai_enabled_message: Option<bool>,
 
     /// Start a workflow at this step.
-    #[serde(rename = "triggerWorkflow", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Message to send when the AI does not write it.
-    #[serde(rename = "customMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
 
     /// `workflowId`: a string. Example: `workflow789`.
-    #[serde(rename = "workflowId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 
     /// The contact asked for this follow-up.
-    #[serde(rename = "contactRequested", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_requested: Option<bool>,
 }
 
@@ -3153,6 +3133,7 @@ crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HumanHandoverDetails {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -3160,7 +3141,7 @@ pub struct HumanHandoverDetails {
     pub enabled: Option<bool>,
 
     /// When to hand over.
-    #[serde(rename = "triggerCondition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Phrases that ask for a human.
@@ -3168,31 +3149,31 @@ pub struct HumanHandoverDetails {
     pub examples: Option<Vec<String>>,
 
     /// User who gets the conversation.
-    #[serde(rename = "assignToUserId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_to_user_id: Option<String>,
 
     /// Do not assign a user.
-    #[serde(rename = "skipAssignToUser", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_assign_to_user: Option<bool>,
 
     /// Create a task on handover.
-    #[serde(rename = "createTask", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_task: Option<bool>,
 
     /// The agent may resume later.
-    #[serde(rename = "reactivateEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// Last message before handing over.
-    #[serde(rename = "finalMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
@@ -3200,7 +3181,7 @@ pub struct HumanHandoverDetails {
     pub tags: Option<Vec<String>>,
 
     /// What triggers the handover.
-    #[serde(rename = "handoverType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub handover_type: Option<HumanHandoverDetailsHandoverType>,
 }
 
@@ -3429,13 +3410,13 @@ crate::runtime::object::object_impl! {
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
     pub agents: Vec<ConversationAiAgentListItem>,
 
     /// Agents of the location, unfiltered.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// Agents in this page.
@@ -3455,26 +3436,27 @@ crate::runtime::object::object_impl! {
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StopBotDetails {
     /// Goodbye detection or a custom condition.
-    #[serde(rename = "stopBotDetectionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_bot_detection_type: Option<StopBotDetailsStopBotDetectionType>,
 
     /// When to stop.
-    #[serde(rename = "stopBotTriggerCondition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_bot_trigger_condition: Option<String>,
 
     /// The agent may resume later.
-    #[serde(rename = "reactivateEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
 
     /// `sleepTime`: a whole number. Example: `24`.
-    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// The action is on.
@@ -3482,11 +3464,10 @@ pub struct StopBotDetails {
     pub enabled: Option<bool>,
 
     /// Phrases that mean stop (at least 2).
-    #[serde(rename = "stopBotExamples",)]
     pub stop_bot_examples: Vec<String>,
 
     /// Last message before stopping.
-    #[serde(rename = "finalMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
@@ -3633,14 +3614,15 @@ crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TransferBotDetails {
     /// Default or custom trigger.
-    #[serde(rename = "transferBotType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot_type: Option<TransferBotDetailsTransferBotType>,
 
     /// The agent to transfer to.
-    #[serde(rename = "transferToBot", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_to_bot: Option<String>,
 
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -3648,11 +3630,11 @@ pub struct TransferBotDetails {
     pub enabled: Option<bool>,
 
     /// When to transfer (custom type).
-    #[serde(rename = "transferBotTriggerCondition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot_trigger_condition: Option<String>,
 
     /// Phrases that trigger it (custom type, at least 2).
-    #[serde(rename = "transferBotExamples", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_bot_examples: Option<Vec<String>>,
 }
 
@@ -3763,18 +3745,18 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
-    #[serde(rename = "workflowIds",)]
     pub workflow_ids: Vec<String>,
 
     /// When the agent should start them.
-    #[serde(rename = "triggerCondition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Message sent when they start.
-    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 }
 
@@ -3816,10 +3798,11 @@ impl TriggerWorkflowDetails {
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactFieldDetails {
     /// The contact field to fill.
-    #[serde(rename = "contactFieldId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What the field holds.
@@ -3827,7 +3810,7 @@ pub struct UpdateContactFieldDetails {
     pub description: Option<String>,
 
     /// Example values (not needed for standard fields).
-    #[serde(rename = "contactUpdateExamples", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_update_examples: Option<Vec<String>>,
 }
 
@@ -3875,6 +3858,7 @@ impl UpdateContactFieldDetails {
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateConversationAiAgentRequest {
     /// `name`: a string. Example: `John Doe`.
@@ -3882,7 +3866,7 @@ pub struct UpdateConversationAiAgentRequest {
     pub name: Option<String>,
 
     /// `businessName`: a string. Example: `Tech Corp`.
-    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Reply mode; required when the agent is primary.
@@ -3894,27 +3878,27 @@ pub struct UpdateConversationAiAgentRequest {
     pub channels: Option<Vec<AgentChannel>>,
 
     /// `isPrimary`: `true` or `false`. Example: `true`.
-    #[serde(rename = "isPrimary", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
 
     /// Delay before replying (at most 5 minutes or 300 seconds).
-    #[serde(rename = "waitTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
 
     /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
-    #[serde(rename = "waitTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
 
     /// `sleepEnabled`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
 
     /// Length of a pause; null for an indefinite one.
-    #[serde(rename = "sleepTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
 
     /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
-    #[serde(rename = "sleepTimeUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `personality`: a string.
@@ -3930,27 +3914,26 @@ pub struct UpdateConversationAiAgentRequest {
     pub instructions: Option<String>,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(rename = "autoPilotMaxMessages",)]
     pub auto_pilot_max_messages: i64,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(rename = "knowledgeBaseIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// `respondToImages`: `true` or `false`. Example: `true`.
-    #[serde(rename = "respondToImages", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// `respondToAudio`: `true` or `false`. Example: `true`.
-    #[serde(rename = "respondToAudio", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnManualMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(rename = "sleepOnWorkflowMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
@@ -4121,14 +4104,13 @@ impl UpdateConversationAiAgentRequest {
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
-    #[serde(rename = "actionIds",)]
     pub action_ids: Vec<String>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
-    #[serde(rename = "followupSettings",)]
     pub followup_settings: FollowupSettings,
 }
 
@@ -4200,10 +4182,11 @@ crate::runtime::enums::string_enum!(WaitTimeUnit);
 /// Working hours of one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
-    #[serde(rename = "dayOfTheWeek", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::conversation_ai::WorkingInterval) values.
@@ -4244,22 +4227,23 @@ impl WorkingDay {
 /// A span of working time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.
-    #[serde(rename = "startHour", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
 
     /// `startMinute`: a whole number. Example: `0`.
-    #[serde(rename = "startMinute", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
 
     /// `endHour`: a whole number. Example: `17`.
-    #[serde(rename = "endHour", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 
     /// `endMinute`: a whole number. Example: `30`.
-    #[serde(rename = "endMinute", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
 }
 

@@ -3222,32 +3222,28 @@ impl UploadMessageAttachments {
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
     /// `success`: `true` or `false`.
     pub success: Option<bool>,
 
     /// `conversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `messageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// `message`: a string.
     pub message: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `emailMessageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 }
 
@@ -3415,22 +3411,19 @@ crate::runtime::object::object_impl! {
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
     /// `uploadId`: a string.
-    #[serde(rename = "uploadId",)]
     pub upload_id: String,
 
     /// `filePath`: a string.
-    #[serde(rename = "filePath",)]
     pub file_path: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `filename`: a string.
@@ -3474,10 +3467,10 @@ impl CompleteAttachmentUploadRequest {
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadedFiles",))]
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
@@ -3496,45 +3489,37 @@ crate::runtime::object::object_impl! {
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Conversation {
     /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The user the conversation is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Channel code: 1 phone, 2 email, 3 Facebook Messenger, 4 review, 5 group SMS, 6 internal chat.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<i64>,
 
     /// `lastMessageBody`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageBody",))]
     pub last_message_body: Option<String>,
 
     /// When the latest message was added (HighLevel shows both ISO dates and millisecond texts).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageDate",))]
     pub last_message_date: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageType",))]
     pub last_message_type: Option<MessageType>,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unreadCount",))]
     pub unread_count: Option<i64>,
 
     /// Whether the conversation shows in the main inbox.
@@ -3547,11 +3532,9 @@ pub struct Conversation {
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-10-01T12:00:00Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-10-01T12:00:00Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -3580,14 +3563,13 @@ crate::runtime::object::object_impl! {
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageId",))]
     pub last_message_id: Option<String>,
 
     /// Whether more messages follow.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<bool>,
 
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
@@ -3636,41 +3618,34 @@ impl ConversationResponse {
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationSummary {
     /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Text of the latest message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageBody",))]
     pub last_message_body: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastMessageType",))]
     pub last_message_type: Option<MessageType>,
 
     /// `type`: a [`ConversationType`](crate::conversations::ConversationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ConversationType>,
 
     /// Messages not yet read.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unreadCount",))]
     pub unread_count: Option<i64>,
 
     /// The contact's first and last name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fullName",))]
     pub full_name: Option<String>,
 
     /// Display name used when there is no full name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `email`: a string. Example: `johndoe@mailingdomain.com`.
@@ -3759,14 +3734,13 @@ crate::runtime::enums::string_enum!(ConversationType);
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 }
 
@@ -3890,42 +3864,42 @@ crate::runtime::enums::string_enum!(CustomSubtypeChannel);
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailForward {
     /// `isForwarded`: `true` or `false`.
-    #[serde(rename = "isForwarded",)]
     pub is_forwarded: bool,
 
     /// Forward the whole thread instead of one email.
-    #[serde(rename = "forwardWholeThread", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_whole_thread: Option<bool>,
 
     /// The thread (message) being forwarded; needed to forward.
-    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 
     /// The single email being forwarded; ignored for a whole thread.
-    #[serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[serde(rename = "sourceContactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[serde(rename = "sourceConversationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_conversation_id: Option<String>,
 
     /// The address to forward to.
-    #[serde(rename = "toEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[serde(rename = "recipientContactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[serde(rename = "recipientConversationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_conversation_id: Option<String>,
 }
 
@@ -4016,33 +3990,28 @@ impl EmailForward {
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailMessage {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// Id of the email at an external provider.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// The message (thread) the email belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "threadId",))]
     pub thread_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `conversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `subject`: a string.
@@ -4058,7 +4027,6 @@ pub struct EmailMessage {
     pub status: Option<EmailMessageStatus>,
 
     /// `contentType`: a string. Example: `text/plain`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// Attachment URLs.
@@ -4080,14 +4048,12 @@ pub struct EmailMessage {
     pub bcc: Vec<String>,
 
     /// The email this one replies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyToMessageId",))]
     pub reply_to_message_id: Option<String>,
 
     /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
     pub source: Option<MessageSource>,
 
     /// `conversationProviderId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 }
 
@@ -4263,13 +4229,13 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
     pub messages: Vec<Message>,
 
     /// Cursor of the next page; null on the last page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextCursor",))]
     pub next_cursor: Option<String>,
 
     /// Messages matching the query.
@@ -4332,38 +4298,31 @@ crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardWholeThread",))]
     pub forward_whole_thread: Option<bool>,
 
     /// `messageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// `emailMessageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceContactId",))]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceConversationId",))]
     pub source_conversation_id: Option<String>,
 
     /// `forwardToEmail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardToEmail",))]
     pub forward_to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientContactId",))]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientConversationId",))]
     pub recipient_conversation_id: Option<String>,
 }
 
@@ -4385,10 +4344,10 @@ crate::runtime::object::object_impl! {
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
     /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
-    #[serde(rename = "type",)]
     pub type_: InboundMessageRequestType,
 
     /// `attachments`: a list of strings.
@@ -4400,15 +4359,12 @@ pub struct InboundMessageRequest {
     pub message: Option<String>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId",)]
     pub conversation_provider_id: String,
 
     /// `html`: a string.
@@ -4420,27 +4376,27 @@ pub struct InboundMessageRequest {
     pub subject: Option<String>,
 
     /// Taken from the contact record; cannot be chosen freely.
-    #[serde(rename = "emailFrom", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
 
     /// Taken from the contact record; cannot be chosen freely.
-    #[serde(rename = "emailTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(rename = "emailCc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(rename = "emailBcc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// The email this one replies to, for threading.
-    #[serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// The message id at the external provider.
-    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// Outbound when absent.
@@ -4712,25 +4668,23 @@ crate::runtime::enums::string_enum!(InboundMessageRequestType);
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `filename`: a string. Example: `video.mp4`.
     pub filename: String,
 
     /// MIME type of the file.
-    #[serde(rename = "contentType",)]
     pub content_type: String,
 
     /// Size in bytes, checked before upload.
-    #[serde(rename = "fileSize", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
 
     /// Sets the size limit (WHATSAPP allows 100 MB, others 5 MB).
@@ -4782,26 +4736,22 @@ impl InitiateAttachmentUploadRequest {
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadUrl",))]
     pub upload_url: Option<String>,
 
     /// `uploadId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadId",))]
     pub upload_id: Option<String>,
 
     /// Storage path, needed to complete the upload.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filePath",))]
     pub file_path: Option<String>,
 
     /// When the URL expires, in Unix milliseconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiresAt",))]
     pub expires_at: Option<i64>,
 
     /// Largest accepted size in bytes.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileSize",))]
     pub max_file_size: Option<i64>,
 }
 
@@ -4971,22 +4921,19 @@ crate::runtime::enums::string_enum!(ListConversationMessagesType);
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `isTyping`: `true` or `false`.
-    #[serde(rename = "isTyping",)]
     pub is_typing: bool,
 
     /// The live chat visitor's id.
-    #[serde(rename = "visitorId",)]
     pub visitor_id: String,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 }
 
@@ -5024,33 +4971,28 @@ impl LiveChatTypingRequest {
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Message {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// Numeric code of the message type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<i64>,
 
     /// `messageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageType",))]
     pub message_type: Option<MessageType>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `conversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `body`: a string.
@@ -5063,7 +5005,6 @@ pub struct Message {
     pub status: Option<MessageStatus>,
 
     /// `contentType`: a string. Example: `text/plain`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// Attachment URLs; empty for calls and voicemails, whose audio comes from the recording operation.
@@ -5076,19 +5017,15 @@ pub struct Message {
     pub source: Option<MessageSource>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `conversationProviderId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 
     /// `chatWidgetId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chatWidgetId",))]
     pub chat_widget_id: Option<String>,
 
     /// The external id given when the message was added.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 }
 
@@ -5216,10 +5153,10 @@ crate::runtime::enums::string_enum!(MessageDirection);
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageIds",))]
     pub message_ids: Vec<String>,
 }
 
@@ -5232,14 +5169,13 @@ crate::runtime::object::object_impl! {
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MessageMeta {
     /// Call length in seconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callDuration",))]
     pub call_duration: Option<i64>,
 
     /// `callStatus`: a [`CallStatus`](crate::conversations::CallStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callStatus",))]
     pub call_status: Option<CallStatus>,
 
     /// `email`: a [`MessageEmailMeta`](crate::conversations::MessageEmailMeta).
@@ -5686,10 +5622,10 @@ crate::runtime::enums::string_enum!(MessageType);
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
     /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
-    #[serde(rename = "type",)]
     pub type_: OutboundCallRequestType,
 
     /// `attachments`: a list of strings.
@@ -5697,15 +5633,13 @@ pub struct OutboundCallRequest {
     pub attachments: Option<Vec<String>>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId",)]
     pub conversation_provider_id: String,
 
     /// The call id at the external provider.
-    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `date`: a date and time (RFC 3339 string).
@@ -5818,13 +5752,13 @@ crate::runtime::enums::string_enum!(OutboundCallRequestType);
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProviderError {
     /// `code`: a string. Example: `1`.
     pub code: String,
 
     /// `type`: a string. Example: `saas`.
-    #[serde(rename = "type",)]
     pub type_: String,
 
     /// `message`: a string.
@@ -5858,14 +5792,13 @@ impl ProviderError {
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReviewReplyRequest {
     /// The conversation created for the review.
-    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Text of the reply.
@@ -6083,22 +6016,21 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
-    #[serde(rename = "type",)]
     pub type_: SendMessageType,
 
     /// `subType`: a string. Example: `Email`.
-    #[serde(rename = "subType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
 
     /// `contactId`: a string. Example: `abc123def456`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `appointmentId`: a string.
-    #[serde(rename = "appointmentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_id: Option<String>,
 
     /// Attachment URLs (see `upload_message_attachments`).
@@ -6106,15 +6038,15 @@ pub struct SendMessageRequest {
     pub attachments: Option<Vec<String>>,
 
     /// Sender address, optionally with a name (`Name <address>`).
-    #[serde(rename = "emailFrom", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(rename = "emailCc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(rename = "emailBcc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// HTML body of an email.
@@ -6130,43 +6062,43 @@ pub struct SendMessageRequest {
     pub subject: Option<String>,
 
     /// The message this one answers.
-    #[serde(rename = "replyMessageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_message_id: Option<String>,
 
     /// `templateId`: a string.
-    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// For email, the message that holds the thread.
-    #[serde(rename = "threadId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
 
     /// When to send, in Unix seconds (UTC).
-    #[serde(rename = "scheduledTimestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_timestamp: Option<i64>,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// One of the contact's addresses to use instead of the primary one.
-    #[serde(rename = "emailTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
 
     /// Custom subscription subtype the email belongs to.
-    #[serde(rename = "customSubtypeId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_subtype_id: Option<String>,
 
     /// `emailReplyMode`: a [`SendMessageRequestEmailReplyMode`](crate::conversations::SendMessageRequestEmailReplyMode), one of `reply`, `reply_all`.
-    #[serde(rename = "emailReplyMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
 
     /// Phone number to send from.
-    #[serde(rename = "fromNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 
     /// Phone number to send to.
-    #[serde(rename = "toNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_number: Option<String>,
 
     /// `forward`: a [`EmailForward`](crate::conversations::EmailForward).
@@ -6178,11 +6110,11 @@ pub struct SendMessageRequest {
     pub status: Option<MessageDeliveryStatus>,
 
     /// Let HighLevel's AI pick the send time of a scheduled email.
-    #[serde(rename = "usesNativeSchedulingAi", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uses_native_scheduling_ai: Option<bool>,
 
     /// Window the AI may pick a send time in.
-    #[serde(rename = "optimizationPeriod", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
 }
 
@@ -6489,29 +6421,25 @@ crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// For email only; pass it when adding inbound replies to thread them.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// `messageId`: a string. Example: `t22c6DQcTDf3MjRhwf77`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// Set instead of `messageId` for GMB sends.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageIds",))]
     pub message_ids: Vec<String>,
 
     /// Extra information, for example when a workflow sends the message.
     pub msg: Option<String>,
 
     /// `forwardData`: a [`ForwardResult`](crate::conversations::ForwardResult).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardData",))]
     pub forward_data: Option<ForwardResult>,
 
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
@@ -6686,21 +6614,22 @@ crate::runtime::enums::string_enum!(SortDirection);
 /// The `SubscriptionAction` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
-    #[serde(rename = "type",)]
     pub type_: SubscriptionActionType,
 
     /// The default subtype; needed when `type` is `default`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subtype_name", skip_serializing_if = "Option::is_none")]
     pub subtype_name: Option<SubscriptionActionSubtypeName>,
 
     /// The custom subtype id; needed when `type` is `custom`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subtype_id", skip_serializing_if = "Option::is_none")]
     pub subtype_id: Option<String>,
 
     /// `subtype_status`: a [`SubscriptionActionSubtypeStatus`](crate::conversations::SubscriptionActionSubtypeStatus), one of `subscribed`, `unsubscribed`.
+    #[serde(rename = "subtype_status",)]
     pub subtype_status: SubscriptionActionSubtypeStatus,
 }
 
@@ -6877,28 +6806,28 @@ crate::runtime::enums::string_enum!(SubscriptionActionType);
 /// The `SubscriptionChangeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `OP7z4LCyPACyH5fcEIZa`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `email`: a string. Example: `user@example.com`.
     pub email: String,
 
     /// `subscription_action`: a [`SubscriptionAction`](crate::conversations::SubscriptionAction).
+    #[serde(rename = "subscription_action",)]
     pub subscription_action: SubscriptionAction,
 
     /// Why the contact is resubscribed; needed for resubscriptions.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "legal_reason", skip_serializing_if = "Option::is_none")]
     pub legal_reason: Option<String>,
 
     /// Details of the legal reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "legal_description", skip_serializing_if = "Option::is_none")]
     pub legal_description: Option<String>,
 }
 
@@ -6952,22 +6881,19 @@ impl SubscriptionChangeRequest {
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaChannel",))]
     pub media_channel: Option<i64>,
 
     /// `sentenceIndex`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sentenceIndex",))]
     pub sentence_index: Option<i64>,
 
     /// Start offset in milliseconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<i64>,
 
     /// End offset in milliseconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<i64>,
 
     /// `transcript`: a string.
@@ -6993,14 +6919,14 @@ crate::runtime::object::object_impl! {
 /// The `UpdateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
 
     /// `starred`: `true` or `false`.
@@ -7124,6 +7050,7 @@ impl UpdateCustomSubtypeRequest {
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateMessageStatusRequest {
     /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
@@ -7134,7 +7061,7 @@ pub struct UpdateMessageStatusRequest {
     pub error: Option<ProviderError>,
 
     /// `emailMessageId`: a string.
-    #[serde(rename = "emailMessageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 
     /// Extra email recipients the status applies to.
@@ -7291,14 +7218,13 @@ impl UploadMessageAttachmentsRequest {
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadedFiles",))]
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// Twilio media SIDs, for group SMS.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twilioMediaSids",))]
     pub twilio_media_sids: Vec<String>,
 }
 
@@ -7314,13 +7240,13 @@ crate::runtime::object::object_impl! {
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
     /// `size`: a whole number. Example: `52428800`.
     pub size: Option<i64>,
 
     /// `contentType`: a string. Example: `video/mp4`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 }
 

@@ -1101,6 +1101,7 @@ impl UpdateCourse {
 /// A section (module) of a course.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CategoryImport {
     /// `title`: a string.
@@ -1110,7 +1111,7 @@ pub struct CategoryImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
@@ -1118,7 +1119,7 @@ pub struct CategoryImport {
     pub posts: Option<Vec<LessonImport>>,
 
     /// `subCategories`: a list of [`SubCategoryImport`](crate::courses::SubCategoryImport) values.
-    #[serde(rename = "subCategories", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_categories: Option<Vec<SubCategoryImport>>,
 }
 
@@ -1171,6 +1172,7 @@ impl CategoryImport {
 /// One course (a membership product) to import.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CourseImport {
     /// `title`: a string. Example: `Getting started`.
@@ -1180,14 +1182,14 @@ pub struct CourseImport {
     pub description: String,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
 
     /// `categories`: a list of [`CategoryImport`](crate::courses::CategoryImport) values.
     pub categories: Vec<CategoryImport>,
 
     /// `instructorDetails`: a [`Instructor`](crate::courses::Instructor).
-    #[serde(rename = "instructorDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructor_details: Option<Instructor>,
 }
 
@@ -1281,14 +1283,14 @@ crate::runtime::enums::string_enum!(CourseVisibility);
 /// The `ImportCoursesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// The courses to import.
@@ -1400,6 +1402,7 @@ crate::runtime::enums::string_enum!(LessonContentType);
 /// One lesson (post) of a course.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LessonImport {
     /// `title`: a string.
@@ -1409,22 +1412,21 @@ pub struct LessonImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `contentType`: a [`LessonContentType`](crate::courses::LessonContentType).
-    #[serde(rename = "contentType",)]
     pub content_type: LessonContentType,
 
     /// `description`: a string.
     pub description: String,
 
     /// URL of the lesson video.
-    #[serde(rename = "bucketVideoUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket_video_url: Option<String>,
 
     /// `postMaterials`: a list of [`LessonMaterial`](crate::courses::LessonMaterial) values.
-    #[serde(rename = "postMaterials", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_materials: Option<Vec<LessonMaterial>>,
 }
 
@@ -1486,13 +1488,13 @@ impl LessonImport {
 /// A file attached to a lesson.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LessonMaterial {
     /// `title`: a string.
     pub title: String,
 
     /// `type`: a [`MaterialFileType`](crate::courses::MaterialFileType).
-    #[serde(rename = "type",)]
     pub type_: MaterialFileType,
 
     /// `url`: a string.
@@ -1824,6 +1826,7 @@ crate::runtime::enums::string_enum!(MaterialFileType);
 /// A sub-section of a course category.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubCategoryImport {
     /// `title`: a string.
@@ -1833,7 +1836,7 @@ pub struct SubCategoryImport {
     pub visibility: CourseVisibility,
 
     /// `thumbnailUrl`: a string.
-    #[serde(rename = "thumbnailUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
 
     /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.

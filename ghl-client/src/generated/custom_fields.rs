@@ -854,17 +854,16 @@ crate::runtime::enums::string_enum!(AcceptedFileFormat);
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[serde(rename = "objectKey",)]
     pub object_key: String,
 
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -895,10 +894,10 @@ impl CreateCustomFieldFolderRequest {
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Name`.
@@ -914,7 +913,6 @@ pub struct CreateCustomFieldRequest {
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[serde(rename = "showInForms",)]
     pub show_in_forms: bool,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
@@ -922,31 +920,27 @@ pub struct CreateCustomFieldRequest {
     pub options: Option<Vec<CustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
-    #[serde(rename = "dataType",)]
     pub data_type: CustomFieldDataType,
 
     /// `fieldKey`: a string. Example: `custom_object.pet.name`.
-    #[serde(rename = "fieldKey",)]
     pub field_key: String,
 
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[serde(rename = "objectKey",)]
     pub object_key: String,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[serde(rename = "allowCustomOption", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_custom_option: Option<bool>,
 
     /// Id of the folder to put the field in.
-    #[serde(rename = "parentId",)]
     pub parent_id: String,
 }
 
@@ -1046,13 +1040,13 @@ impl CreateCustomFieldRequest {
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomField {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string.
@@ -1065,46 +1059,36 @@ pub struct CustomField {
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInForms",))]
     pub show_in_forms: Option<bool>,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
     pub options: Vec<CustomFieldOption>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "acceptedFormats",))]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dataType",))]
     pub data_type: Option<CustomFieldDataType>,
 
     /// Id of the folder holding the field.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `fieldKey`: a string. Example: `custom_object.pet.name`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCustomOption",))]
     pub allow_custom_option: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileLimit",))]
     pub max_file_limit: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -1257,17 +1241,16 @@ crate::runtime::object::object_impl! {
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// `objectKey`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string.
@@ -1385,13 +1368,13 @@ impl CustomFieldResponse {
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomFieldFolderRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -1452,10 +1435,10 @@ impl UpdateCustomFieldOption {
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -1471,7 +1454,6 @@ pub struct UpdateCustomFieldRequest {
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[serde(rename = "showInForms",)]
     pub show_in_forms: bool,
 
     /// `options`: a list of [`UpdateCustomFieldOption`](crate::custom_fields::UpdateCustomFieldOption) values.
@@ -1479,11 +1461,11 @@ pub struct UpdateCustomFieldRequest {
     pub options: Option<Vec<UpdateCustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(rename = "acceptedFormats", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `maxFileLimit`: a whole number.
-    #[serde(rename = "maxFileLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
 }
 

@@ -595,6 +595,7 @@ impl UpdateCustomMenu {
 /// A new custom menu link.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -607,34 +608,29 @@ pub struct CreateCustomMenuRequest {
     pub icon: NewCustomMenuIcon,
 
     /// Show it in the agency view.
-    #[serde(rename = "showOnCompany",)]
     pub show_on_company: bool,
 
     /// Show it in sub-accounts.
-    #[serde(rename = "showOnLocation",)]
     pub show_on_location: bool,
 
     /// Show it in every sub-account.
-    #[serde(rename = "showToAllLocations",)]
     pub show_to_all_locations: bool,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[serde(rename = "openMode",)]
     pub open_mode: CustomMenuOpenMode,
 
     /// Sub-accounts to show it in when not shown to all.
     pub locations: Vec<String>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[serde(rename = "userRole",)]
     pub user_role: CustomMenuUserRole,
 
     /// Let the embedded page use the camera (iframe mode).
-    #[serde(rename = "allowCamera", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
 
     /// Let the embedded page use the microphone (iframe mode).
-    #[serde(rename = "allowMicrophone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
 }
 
@@ -703,6 +699,7 @@ impl CreateCustomMenuRequest {
 /// A custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomMenu {
     /// `id`: a string. Example: `12345`.
@@ -721,34 +718,27 @@ pub struct CustomMenu {
     pub order: Option<i64>,
 
     /// Shown in the agency view.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showOnCompany",))]
     pub show_on_company: Option<bool>,
 
     /// Shown in sub-accounts.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showOnLocation",))]
     pub show_on_location: Option<bool>,
 
     /// Shown in every sub-account rather than those in `locations`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showToAllLocations",))]
     pub show_to_all_locations: Option<bool>,
 
     /// Sub-accounts that show the link when it is not shown to all.
     pub locations: Vec<String>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openMode",))]
     pub open_mode: Option<CustomMenuOpenMode>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userRole",))]
     pub user_role: Option<CustomMenuUserRole>,
 
     /// The embedded page may use the camera (iframe mode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCamera",))]
     pub allow_camera: Option<bool>,
 
     /// The embedded page may use the microphone (iframe mode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowMicrophone",))]
     pub allow_microphone: Option<bool>,
 }
 
@@ -775,6 +765,7 @@ crate::runtime::object::object_impl! {
 /// A Font Awesome icon for a menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomMenuIcon {
     /// Font Awesome icon name.
@@ -782,7 +773,7 @@ pub struct CustomMenuIcon {
     pub name: Option<String>,
 
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
-    #[serde(rename = "fontFamily", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub font_family: Option<IconFontFamily>,
 }
 
@@ -864,10 +855,10 @@ crate::runtime::enums::string_enum!(CustomMenuOpenMode);
 /// One custom menu link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customMenu",))]
     pub custom_menu: Option<CustomMenu>,
 }
 
@@ -936,6 +927,7 @@ crate::runtime::enums::string_enum!(CustomMenuUserRole);
 /// The `DeleteCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
     /// `success`: `true` or `false`. Example: `true`.
@@ -945,11 +937,9 @@ pub struct DeleteCustomMenuResponse {
     pub message: Option<String>,
 
     /// Id of the deleted link.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "deletedMenuId",))]
     pub deleted_menu_id: Option<String>,
 
     /// When it was deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "deletedAt",))]
     pub deleted_at: Option<String>,
 }
 
@@ -1015,14 +1005,13 @@ crate::runtime::enums::string_enum!(IconFontFamily);
 /// The `ListCustomMenusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
     /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customMenus",))]
     pub custom_menus: Vec<CustomMenu>,
 
     /// Links matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalLinks",))]
     pub total_links: Option<i64>,
 }
 
@@ -1038,13 +1027,13 @@ crate::runtime::object::object_impl! {
 /// The icon of a new menu link; both fields are needed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewCustomMenuIcon {
     /// Font Awesome icon name.
     pub name: String,
 
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
-    #[serde(rename = "fontFamily",)]
     pub font_family: IconFontFamily,
 }
 
@@ -1067,6 +1056,7 @@ impl NewCustomMenuIcon {
 /// The fields of a menu link to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomMenuRequest {
     /// `title`: a string. Example: `Custom Menu`.
@@ -1082,19 +1072,19 @@ pub struct UpdateCustomMenuRequest {
     pub icon: Option<CustomMenuIcon>,
 
     /// `showOnCompany`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showOnCompany", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_company: Option<bool>,
 
     /// `showOnLocation`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showOnLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_location: Option<bool>,
 
     /// `showToAllLocations`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showToAllLocations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_to_all_locations: Option<bool>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[serde(rename = "openMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_mode: Option<CustomMenuOpenMode>,
 
     /// Sub-accounts to show it in when not shown to all.
@@ -1102,15 +1092,15 @@ pub struct UpdateCustomMenuRequest {
     pub locations: Option<Vec<String>>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[serde(rename = "userRole", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_role: Option<CustomMenuUserRole>,
 
     /// `allowCamera`: `true` or `false`. Example: `false`.
-    #[serde(rename = "allowCamera", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
 
     /// `allowMicrophone`: `true` or `false`. Example: `false`.
-    #[serde(rename = "allowMicrophone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
 }
 
@@ -1223,13 +1213,13 @@ impl UpdateCustomMenuRequest {
 /// The `UpdateCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.
     pub success: Option<bool>,
 
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customMenu",))]
     pub custom_menu: Option<CustomMenu>,
 }
 

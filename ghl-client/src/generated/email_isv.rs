@@ -270,6 +270,7 @@ crate::runtime::enums::string_enum!(EmailDeliverability);
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
@@ -291,7 +292,6 @@ pub struct EmailVerificationResult {
     pub reason: Vec<String>,
 
     /// `leadconnectorRecomendation`: a [`LeadConnectorRecommendation`](crate::email_isv::LeadConnectorRecommendation).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "leadconnectorRecomendation",))]
     pub leadconnector_recomendation: Option<LeadConnectorRecommendation>,
 }
 
@@ -355,10 +355,10 @@ crate::runtime::enums::string_enum!(EmailVerificationType);
 /// HighLevel's own advice on the address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LeadConnectorRecommendation {
     /// Whether HighLevel considers the address safe to mail.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEmailValid",))]
     pub is_email_valid: Option<bool>,
 }
 
@@ -371,10 +371,10 @@ crate::runtime::object::object_impl! {
 /// What to verify.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.
-    #[serde(rename = "type",)]
     pub type_: EmailVerificationType,
 
     /// The email address, or the id of the contact whose email is checked.

@@ -798,10 +798,10 @@ impl UpdateEmailTemplate {
 /// A new template, folder or import.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `title`: a string. Example: `template title`.
@@ -809,15 +809,14 @@ pub struct CreateEmailTemplateRequest {
     pub title: Option<String>,
 
     /// What to create.
-    #[serde(rename = "type",)]
     pub type_: CreateEmailTemplateRequestType,
 
     /// User making the change.
-    #[serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
 
     /// Editor generation.
-    #[serde(rename = "builderVersion", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub builder_version: Option<CreateEmailTemplateRequestBuilderVersion>,
 
     /// `name`: a string. Example: `Template1`.
@@ -825,15 +824,14 @@ pub struct CreateEmailTemplateRequest {
     pub name: Option<String>,
 
     /// Folder to create it in.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// Address of existing content to start from.
-    #[serde(rename = "templateDataUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_data_url: Option<String>,
 
     /// Service an imported template comes from.
-    #[serde(rename = "importProvider",)]
     pub import_provider: CreateEmailTemplateRequestImportProvider,
 
     /// Share link of the template to import.
@@ -841,11 +839,11 @@ pub struct CreateEmailTemplateRequest {
     pub import_url: Option<String>,
 
     /// Where the template comes from, e.g. template_library.
-    #[serde(rename = "templateSource", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_source: Option<String>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
 }
 
@@ -1089,13 +1087,13 @@ crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 /// The `CreateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
     pub redirect: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-e2c5a13dc3c2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1109,13 +1107,13 @@ crate::runtime::object::object_impl! {
 /// The `DeleteEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
     pub ok: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1126,6 +1124,7 @@ crate::runtime::object::object_impl! {
 /// The drag-and-drop editor's document.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailBuilderContent {
     /// The blocks of the document.
@@ -1135,7 +1134,6 @@ pub struct EmailBuilderContent {
     pub attrs: serde_json::Value,
 
     /// Document-wide settings.
-    #[serde(rename = "templateSettings",)]
     pub template_settings: serde_json::Value,
 }
 
@@ -1167,32 +1165,28 @@ impl EmailBuilderContent {
 /// A scheduled email campaign, or a folder of campaigns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `name`: a string. Example: `Untitled new campaign`.
     pub name: Option<String>,
 
     /// Repeat interval of a recurring campaign.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "repeatAfter",))]
     pub repeat_after: Option<String>,
 
     /// `id`: a string.
     pub id: Option<String>,
 
     /// Folder the campaign sits in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Items inside, for a folder.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "childCount",))]
     pub child_count: Option<i64>,
 
     /// `campaignType`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `bulkActionVersion`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bulkActionVersion",))]
     pub bulk_action_version: Option<String>,
 
     /// `_id`: a string.
@@ -1203,7 +1197,6 @@ pub struct EmailCampaign {
     pub status: Option<String>,
 
     /// Week days on which sending is allowed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sendDays",))]
     pub send_days: Vec<String>,
 
     /// `deleted`: `true` or `false`.
@@ -1216,39 +1209,30 @@ pub struct EmailCampaign {
     pub archived: Option<bool>,
 
     /// Opens and clicks are tracked.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasTracking",))]
     pub has_tracking: Option<bool>,
 
     /// `isPlainText`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Links carry UTM parameters.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasUtmTracking",))]
     pub has_utm_tracking: Option<bool>,
 
     /// A resend goes to contacts who did not open.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableResendToUnopened",))]
     pub enable_resend_to_unopened: Option<bool>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `templateId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 
     /// `templateType`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateType",))]
     pub template_type: Option<String>,
 
     /// `createdAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
@@ -1256,15 +1240,12 @@ pub struct EmailCampaign {
     pub v: Option<i64>,
 
     /// `documentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentId",))]
     pub document_id: Option<String>,
 
     /// `downloadUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "downloadUrl",))]
     pub download_url: Option<String>,
 
     /// Address of the template's content.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateDataDownloadUrl",))]
     pub template_data_download_url: Option<String>,
 
     /// Ids of the items inside, for a folder.
@@ -1306,29 +1287,25 @@ crate::runtime::object::object_impl! {
 /// An email template as the listing documents it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `name`: a string. Example: `New Template`.
     pub name: Option<String>,
 
     /// Who last changed it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// A plain-text template.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `lastUpdated`: a string. Example: `2024-11-12T12:34:36.070Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdated",))]
     pub last_updated: Option<String>,
 
     /// `dateAdded`: a string. Example: `2024-11-12T12:34:36.070Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Address of a rendered preview.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// `id`: a string. Example: `67334b231f2fad724062f52b5`.
@@ -1338,7 +1315,6 @@ pub struct EmailTemplate {
     pub version: Option<String>,
 
     /// Kind of template, e.g. builder.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateType",))]
     pub template_type: Option<String>,
 }
 
@@ -1463,6 +1439,7 @@ crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// The campaigns.
@@ -1472,7 +1449,6 @@ pub struct ListEmailCampaignsResponse {
     pub total: Option<serde_json::Value>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1590,18 +1566,16 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 /// The new content of a template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `templateId`: a string. Example: `zYy3YOUuHxgomU1uYJty`.
-    #[serde(rename = "templateId",)]
     pub template_id: String,
 
     /// User making the change.
-    #[serde(rename = "updatedBy",)]
     pub updated_by: String,
 
     /// Editor document.
@@ -1611,15 +1585,14 @@ pub struct UpdateEmailTemplateRequest {
     pub html: String,
 
     /// Which editor produced the content.
-    #[serde(rename = "editorType",)]
     pub editor_type: UpdateEmailTemplateRequestEditorType,
 
     /// Inbox preview line.
-    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// `isPlainText`: `true` or `false`.
-    #[serde(rename = "isPlainText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
 }
 
@@ -1715,21 +1688,19 @@ crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 /// The `UpdateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").
     pub ok: Option<String>,
 
     /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// Address of the saved content.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateDownloadUrl",))]
     pub template_download_url: Option<String>,
 }
 

@@ -569,6 +569,7 @@ pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
 /// A form as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Form {
     /// `id`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
@@ -578,7 +579,6 @@ pub struct Form {
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -610,6 +610,7 @@ crate::runtime::object::object_impl! {
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FormEventData {
     /// Facebook click id cookie.
@@ -622,7 +623,6 @@ pub struct FormEventData {
     pub page: Option<FormPageDetails>,
 
     /// `type`: a string. Example: `page-visit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `domain`: a string. Example: `example.com`.
@@ -638,40 +638,33 @@ pub struct FormEventData {
     pub version: Option<String>,
 
     /// `adSource`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "adSource",))]
     pub ad_source: Option<String>,
 
     /// `mediumId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediumId",))]
     pub medium_id: Option<String>,
 
     /// `parentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `referrer`: a string.
     pub referrer: Option<String>,
 
     /// `fbEventId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fbEventId",))]
     pub fb_event_id: Option<String>,
 
     /// Epoch time of the event.
     pub timestamp: Option<i64>,
 
     /// `parentName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentName",))]
     pub parent_name: Option<String>,
 
     /// `fingerprint`: a string.
     pub fingerprint: Option<String>,
 
     /// `pageVisitType`: a string. Example: `form`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageVisitType",))]
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`FormContactSessionIds`](crate::forms::FormContactSessionIds).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSessionIds",))]
     pub contact_session_ids: Option<FormContactSessionIds>,
 }
 
@@ -721,21 +714,19 @@ crate::runtime::object::object_impl! {
 /// One entry submitted through a form.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FormSubmission {
     /// `id`: a string. Example: `38303ec7-629a-49e2-888a-cf8bf0b1f97e`.
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `DWQ45t2IPVxi9LDu1wBl`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// When it was submitted (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `formId`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// `name`: a string. Example: `test`.
@@ -769,21 +760,19 @@ pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Val
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FormSubmissionPageMeta {
     /// Number of submissions matching the request.
     pub total: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 

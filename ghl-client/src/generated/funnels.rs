@@ -1001,10 +1001,10 @@ crate::runtime::object::object_impl! { CountFunnelPagesResponse { count: "count"
 /// The `CreateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Domain the redirect applies to.
@@ -1093,6 +1093,7 @@ crate::runtime::object::object_impl! {
 /// A funnel or website.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Funnel {
     /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
@@ -1100,25 +1101,21 @@ pub struct Funnel {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Spring offer`.
     pub name: Option<String>,
 
     /// Kind of site (the example carries `funnel`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Path of the funnel on its domain.
     pub url: Option<String>,
 
     /// `domainId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "domainId",))]
     pub domain_id: Option<String>,
 
     /// The funnel this one was copied from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `steps`: a list of [`FunnelStep`](crate::funnels::FunnelStep) values.
@@ -1128,47 +1125,36 @@ pub struct Funnel {
     pub deleted: Option<bool>,
 
     /// `isStoreActive`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isStoreActive",))]
     pub is_store_active: Option<bool>,
 
     /// `orderFormVersion`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "orderFormVersion",))]
     pub order_form_version: Option<i64>,
 
     /// `faviconUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "faviconUrl",))]
     pub favicon_url: Option<String>,
 
     /// Code injected into every page's head.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackingCodeHead",))]
     pub tracking_code_head: Option<String>,
 
     /// Code injected into every page's body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackingCodeBody",))]
     pub tracking_code_body: Option<String>,
 
     /// `globalSectionVersion`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalSectionVersion",))]
     pub global_section_version: Option<i64>,
 
     /// `globalSectionsPath`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalSectionsPath",))]
     pub global_sections_path: Option<String>,
 
     /// `globalSectionsUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "globalSectionsUrl",))]
     pub global_sections_url: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -1202,6 +1188,7 @@ crate::runtime::object::object_impl! {
 /// One page of a funnel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FunnelPage {
     /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
@@ -1209,25 +1196,21 @@ pub struct FunnelPage {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `funnelId`: a string. Example: `iucJ6TdFZiddhq9f6znh`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "funnelId",))]
     pub funnel_id: Option<String>,
 
     /// `name`: a string. Example: `Home`.
     pub name: Option<String>,
 
     /// `stepId`: a string. Example: `343bf634-3aa6-4ade-b963-2d3cd0bf2ede`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stepId",))]
     pub step_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -1248,6 +1231,7 @@ crate::runtime::object::object_impl! {
 /// One step of a funnel, served at its own path.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FunnelStep {
     /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
@@ -1257,7 +1241,6 @@ pub struct FunnelStep {
     pub name: Option<String>,
 
     /// `originId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// Ids of the step's pages (one, or several for split tests).
@@ -1270,7 +1253,6 @@ pub struct FunnelStep {
     pub sequence: Option<i64>,
 
     /// `type`: a string. Example: `optin_funnel_page`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `url`: a string. Example: `/signup`.
@@ -1295,6 +1277,7 @@ crate::runtime::object::object_impl! {
 /// The `ListFunnelsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
     /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
@@ -1304,7 +1287,6 @@ pub struct ListFunnelsResponse {
     pub count: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1342,13 +1324,13 @@ impl ListRedirectsResponse {
 /// A URL redirect on one of the location's domains.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Redirect {
     /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Domain the redirect applies to.
@@ -1358,11 +1340,9 @@ pub struct Redirect {
     pub path: Option<String>,
 
     /// The same path in lower case.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pathLowercase",))]
     pub path_lowercase: Option<String>,
 
     /// Kind of HTTP redirect (HighLevel's example is `Permanent`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Where visitors are sent.
@@ -1482,6 +1462,7 @@ impl RedirectResponse {
 /// The `UpdateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateRedirectRequest {
     /// Where visitors are sent.
@@ -1491,7 +1472,6 @@ pub struct UpdateRedirectRequest {
     pub action: RedirectAction,
 
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 

@@ -6076,14 +6076,15 @@ impl AdditionalEmail {
 /// A postal address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Address {
     /// `addressLine1`: a string. Example: `9931 Beechwood`.
-    #[serde(rename = "addressLine1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
 
     /// `addressLine2`: a string. Example: `Suite 4`.
-    #[serde(rename = "addressLine2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
 
     /// `city`: a string. Example: `Houston`.
@@ -6095,11 +6096,11 @@ pub struct Address {
     pub state: Option<String>,
 
     /// Two-letter country code.
-    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `postalCode`: a string. Example: `77001`.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
 
@@ -6171,14 +6172,13 @@ impl Address {
 /// Names the location that owns the record.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AltContext {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 }
 
@@ -6282,6 +6282,7 @@ crate::runtime::enums::string_enum!(AmountType);
 /// A file attached to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Attachment {
     /// `id`: a string. Example: `6241712be68f7a98102ba272`.
@@ -6297,7 +6298,7 @@ pub struct Attachment {
     pub url: Option<String>,
 
     /// MIME type.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Size in bytes.
@@ -6371,6 +6372,7 @@ impl Attachment {
 /// Whether an accepted estimate becomes an invoice by itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AutoInvoicing {
     /// `enabled`: `true` or `false`. Example: `true`.
@@ -6378,7 +6380,7 @@ pub struct AutoInvoicing {
     pub enabled: Option<bool>,
 
     /// `directPayments`: `true` or `false`. Example: `true`.
-    #[serde(rename = "directPayments", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_payments: Option<bool>,
 }
 
@@ -6415,21 +6417,22 @@ impl AutoInvoicing {
 /// Automatic charging of a saved payment method.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AutoPaymentDetails {
     /// `enable`: `true` or `false`.
     pub enable: bool,
 
     /// Kind of saved payment method.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `paymentMethodId`: a string.
-    #[serde(rename = "paymentMethodId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
 
     /// `customerId`: a string.
-    #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
 
     /// `card`: a [`Card`](crate::invoices::Card).
@@ -6437,23 +6440,23 @@ pub struct AutoPaymentDetails {
     pub card: Option<Card>,
 
     /// `usBankAccount`: a [`UsBankAccount`](crate::invoices::UsBankAccount).
-    #[serde(rename = "usBankAccount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub us_bank_account: Option<UsBankAccount>,
 
     /// `sepaDirectDebit`: a [`SepaDirectDebit`](crate::invoices::SepaDirectDebit).
-    #[serde(rename = "sepaDirectDebit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sepa_direct_debit: Option<SepaDirectDebit>,
 
     /// `bacsDirectDebit`: a [`BacsDirectDebit`](crate::invoices::BacsDirectDebit).
-    #[serde(rename = "bacsDirectDebit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bacs_direct_debit: Option<BacsDirectDebit>,
 
     /// `becsDirectDebit`: a [`BecsDirectDebit`](crate::invoices::BecsDirectDebit).
-    #[serde(rename = "becsDirectDebit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub becs_direct_debit: Option<BecsDirectDebit>,
 
     /// `cardId`: a string.
-    #[serde(rename = "cardId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
 
     /// Payment provider details.
@@ -6623,10 +6626,11 @@ impl BecsDirectDebit {
 /// The seller shown on an invoice, estimate or template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BusinessDetails {
     /// Address of the logo image.
-    #[serde(rename = "logoUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 
     /// Business name.
@@ -6634,7 +6638,7 @@ pub struct BusinessDetails {
     pub name: Option<String>,
 
     /// `phoneNo`: a string. Example: `+1-214-559-6993`.
-    #[serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
 
     /// Business address.
@@ -6646,7 +6650,7 @@ pub struct BusinessDetails {
     pub website: Option<String>,
 
     /// Custom values shown on the document.
-    #[serde(rename = "customValues", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<serde_json::Value>>,
 }
 
@@ -6783,6 +6787,7 @@ impl Cheque {
 /// The customer an invoice or estimate is for.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ContactDetails {
     /// Contact id.
@@ -6794,7 +6799,7 @@ pub struct ContactDetails {
     pub name: Option<String>,
 
     /// `phoneNo`: a string. Example: `+1234567890`.
-    #[serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
 
     /// `email`: a string. Example: `alex@example.com`.
@@ -6802,11 +6807,11 @@ pub struct ContactDetails {
     pub email: Option<String>,
 
     /// `additionalEmails`: a list of [`AdditionalEmail`](crate::invoices::AdditionalEmail) values.
-    #[serde(rename = "additionalEmails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_emails: Option<Vec<AdditionalEmail>>,
 
     /// `companyName`: a string. Example: `ABC Corp.`.
-    #[serde(rename = "companyName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 
     /// `address`: a [`Address`](crate::invoices::Address).
@@ -6814,7 +6819,7 @@ pub struct ContactDetails {
     pub address: Option<Address>,
 
     /// Custom field values shown on the document.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<String>>,
 }
 
@@ -6907,21 +6912,19 @@ impl ContactDetails {
 /// A new estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Home Service Estimate`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -6931,14 +6934,14 @@ pub struct CreateEstimateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
@@ -6946,27 +6949,26 @@ pub struct CreateEstimateRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
-    #[serde(rename = "estimateNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
 
     /// `issueDate`: a string. Example: `2024-08-07`.
-    #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a string. Example: `2024-08-10`.
-    #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
@@ -6974,19 +6976,18 @@ pub struct CreateEstimateRequest {
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(rename = "sendEstimateDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[serde(rename = "frequencySettings",)]
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -6994,15 +6995,15 @@ pub struct CreateEstimateRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(rename = "autoInvoice", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(rename = "paymentScheduleConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 }
 
@@ -7186,18 +7187,16 @@ impl CreateEstimateRequest {
 /// Turns an estimate into an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Also mark the estimate as invoiced.
-    #[serde(rename = "markAsInvoiced",)]
     pub mark_as_invoiced: bool,
 
     /// `version`: a [`CreateInvoiceFromEstimateRequestVersion`](crate::invoices::CreateInvoiceFromEstimateRequestVersion), one of `v1`, `v2`. Example: `v2`.
@@ -7287,21 +7286,19 @@ crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 /// A new invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Invoice`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7314,7 +7311,7 @@ pub struct CreateInvoiceRequest {
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -7322,51 +7319,47 @@ pub struct CreateInvoiceRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
-    #[serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate",)]
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo",)]
     pub sent_to: SentTo,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -7374,7 +7367,7 @@ pub struct CreateInvoiceRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -7529,32 +7522,28 @@ impl CreateInvoiceRequest {
 /// A new invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Monthly retainer`.
     pub name: String,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     pub schedule: ScheduleOptions,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7564,14 +7553,14 @@ pub struct CreateInvoiceScheduleRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -7579,19 +7568,19 @@ pub struct CreateInvoiceScheduleRequest {
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -7599,7 +7588,7 @@ pub struct CreateInvoiceScheduleRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -7727,14 +7716,13 @@ impl CreateInvoiceScheduleRequest {
 /// A new invoice template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
@@ -7745,7 +7733,6 @@ pub struct CreateInvoiceTemplateRequest {
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7755,7 +7742,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -7763,7 +7750,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub discount: Option<Discount>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -7771,19 +7758,19 @@ pub struct CreateInvoiceTemplateRequest {
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of strings.
@@ -7791,7 +7778,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub attachments: Option<Vec<String>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -7923,70 +7910,55 @@ impl CreateInvoiceTemplateRequest {
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerSendInvoice",))]
     pub customer_send_invoice: Option<NotificationTemplate>,
 
     /// `teamPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamPaymentSuccess",))]
     pub team_payment_success: Option<NotificationTemplate>,
 
     /// `customerPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerPaymentSuccess",))]
     pub customer_payment_success: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamAutoPaymentSuccess",))]
     pub team_auto_payment_success: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentSuccess",))]
     pub customer_auto_payment_success: Option<NotificationTemplate>,
 
     /// `teamPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamPaymentFailure",))]
     pub team_payment_failure: Option<NotificationTemplate>,
 
     /// `customerPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerPaymentFailure",))]
     pub customer_payment_failure: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamAutoPaymentFailure",))]
     pub team_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentFailure",))]
     pub customer_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentInfo`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentInfo",))]
     pub customer_auto_payment_info: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentAmountChanged`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerAutoPaymentAmountChanged",))]
     pub customer_auto_payment_amount_changed: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSkip`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamAutoPaymentSkip",))]
     pub team_auto_payment_skip: Option<NotificationTemplate>,
 
     /// `teamRecurringSendInvoiceFailed`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamRecurringSendInvoiceFailed",))]
     pub team_recurring_send_invoice_failed: Option<NotificationTemplate>,
 
     /// `customerSendEstimate`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerSendEstimate",))]
     pub customer_send_estimate: Option<NotificationTemplate>,
 
     /// `teamEstimateAccepted`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamEstimateAccepted",))]
     pub team_estimate_accepted: Option<NotificationTemplate>,
 
     /// `teamEstimateDeclined`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamEstimateDeclined",))]
     pub team_estimate_declined: Option<NotificationTemplate>,
 }
 
@@ -8016,6 +7988,7 @@ crate::runtime::object::object_impl! {
 /// A discount on the whole document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Discount {
     /// Amount or percentage.
@@ -8023,11 +7996,11 @@ pub struct Discount {
     pub value: Option<f64>,
 
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
 
     /// Products the discount is limited to.
-    #[serde(rename = "validOnProductIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_on_product_ids: Option<Vec<String>>,
 }
 
@@ -8071,6 +8044,7 @@ impl Discount {
 /// An estimate.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Estimate {
     /// Estimate id.
@@ -8078,15 +8052,12 @@ pub struct Estimate {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `liveMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `deleted`: `true` or `false`.
@@ -8099,7 +8070,6 @@ pub struct Estimate {
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
@@ -8112,25 +8082,21 @@ pub struct Estimate {
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumberPrefix",))]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     pub attachments: Vec<Attachment>,
 
     /// Id of the user who last changed it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// `total`: a number. Example: `1222.03`.
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
@@ -8138,54 +8104,42 @@ pub struct Estimate {
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesEnabled",))]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNotes",))]
     pub terms_notes: Option<String>,
 
     /// `companyId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<ContactDetails>,
 
     /// `issueDate`: a date and time (RFC 3339 string). Example: `2023-06-15T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a date and time (RFC 3339 string). Example: `2023-07-15T00:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiryDate",))]
     pub expiry_date: Option<String>,
 
     /// `sentBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sentBy",))]
     pub sent_by: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesCalculated",))]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Caller-defined data.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `estimateActionHistory`: a list of [`EstimateAction`](crate::invoices::EstimateAction) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateActionHistory",))]
     pub estimate_action_history: Vec<EstimateAction>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sentTo",))]
     pub sent_to: Option<SentTo>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "frequencySettings",))]
     pub frequency_settings: Option<FrequencySettings>,
 
     /// `lastVisitedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastVisitedAt",))]
     pub last_visited_at: Option<String>,
 
     /// Total converted to US dollars.
@@ -8193,11 +8147,9 @@ pub struct Estimate {
     pub totalamount_in_usd: Option<f64>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoInvoice",))]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -8263,6 +8215,7 @@ crate::runtime::object::object_impl! {
 /// A line item sent when writing an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateItem {
     /// `name`: a string. Example: `ABC Product`.
@@ -8273,11 +8226,11 @@ pub struct EstimateItem {
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "productId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -8294,19 +8247,19 @@ pub struct EstimateItem {
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(rename = "isSetupFeeItem", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// Addresses of files attached to the item.
@@ -8488,6 +8441,7 @@ crate::runtime::enums::string_enum!(EstimateStatus);
 /// An estimate template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EstimateTemplate {
     /// Template id.
@@ -8495,15 +8449,12 @@ pub struct EstimateTemplate {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `liveMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `deleted`: `true` or `false`.
@@ -8516,7 +8467,6 @@ pub struct EstimateTemplate {
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
@@ -8529,25 +8479,21 @@ pub struct EstimateTemplate {
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumberPrefix",))]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     pub attachments: Vec<Attachment>,
 
     /// `updatedBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// `total`: a number.
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
@@ -8555,11 +8501,9 @@ pub struct EstimateTemplate {
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesEnabled",))]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNotes",))]
     pub terms_notes: Option<String>,
 }
 
@@ -8593,21 +8537,19 @@ crate::runtime::object::object_impl! {
 /// Content of an estimate template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateTemplateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Home Service Estimate Template`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -8617,14 +8559,14 @@ pub struct EstimateTemplateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
@@ -8632,7 +8574,7 @@ pub struct EstimateTemplateRequest {
     pub title: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
@@ -8640,11 +8582,11 @@ pub struct EstimateTemplateRequest {
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(rename = "sendEstimateDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -8652,7 +8594,7 @@ pub struct EstimateTemplateRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -8774,10 +8716,10 @@ impl EstimateTemplateRequest {
 /// The estimate that was viewed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
     /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
-    #[serde(rename = "estimateId",)]
     pub estimate_id: String,
 }
 
@@ -8841,14 +8783,13 @@ impl FrequencySettings {
 /// The next estimate number.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumber",))]
     pub estimate_number: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -8864,10 +8805,10 @@ crate::runtime::object::object_impl! {
 /// The next invoice number.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GenerateInvoiceNumberResponse {
     /// The next free invoice number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<GenerateInvoiceNumberResponseInvoiceNumber>,
 }
 
@@ -8963,6 +8904,7 @@ crate::runtime::enums::string_enum!(IntervalType);
 /// An invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Invoice {
     /// Invoice id.
@@ -8973,52 +8915,42 @@ pub struct Invoice {
     pub status: Option<InvoiceStatus>,
 
     /// `liveMode`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// `altId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Invoice`.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// Invoice number, without prefix.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<ContactDetails>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
@@ -9028,35 +8960,27 @@ pub struct Invoice {
     pub title: Option<String>,
 
     /// `amountDue`: a number. Example: `999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesEnabled",))]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesCalculated",))]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Instalment plan, if any.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentSchedule",))]
     pub payment_schedule: Option<serde_json::Value>,
 
     /// `totalSummary`: a [`TotalSummary`](crate::invoices::TotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<TotalSummary>,
 
     /// `remindersConfiguration`: a [`RemindersConfiguration`](crate::invoices::RemindersConfiguration).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "remindersConfiguration",))]
     pub reminders_configuration: Option<RemindersConfiguration>,
 }
 
@@ -9116,6 +9040,7 @@ crate::runtime::object::object_impl! {
 /// A line item sent when writing an invoice, schedule or template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceItem {
     /// `name`: a string. Example: `ABC Product`.
@@ -9126,11 +9051,11 @@ pub struct InvoiceItem {
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "productId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -9147,19 +9072,19 @@ pub struct InvoiceItem {
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[serde(rename = "isSetupFeeItem", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
 
@@ -9261,6 +9186,7 @@ impl InvoiceItem {
 /// A recurring or scheduled invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceSchedule {
     /// Schedule id.
@@ -9271,15 +9197,12 @@ pub struct InvoiceSchedule {
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `Monthly retainer`.
@@ -9292,14 +9215,12 @@ pub struct InvoiceSchedule {
     pub invoices: Vec<Invoice>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<ContactDetails>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -9315,19 +9236,15 @@ pub struct InvoiceSchedule {
     pub title: Option<String>,
 
     /// `termsNotes`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNotes",))]
     pub terms_notes: Option<String>,
 
     /// Terms with placeholders filled in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compiledTermsNotes",))]
     pub compiled_terms_notes: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -9360,85 +9277,67 @@ crate::runtime::object::object_impl! {
 /// Invoice and estimate defaults of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceSettings {
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// Default terms of invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "termsNote",))]
     pub terms_note: Option<String>,
 
     /// Default terms of estimates.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatesTermsNote",))]
     pub estimates_terms_note: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
     pub title: Option<String>,
 
     /// `estimatesTitle`: a string. Example: `ESTIMATE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatesTitle",))]
     pub estimates_title: Option<String>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumberPrefix",))]
     pub invoice_number_prefix: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimateNumberPrefix",))]
     pub estimate_number_prefix: Option<String>,
 
     /// Default days until an invoice is due.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueAfterXDays",))]
     pub due_after_x_days: Option<i64>,
 
     /// Default days until an estimate expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatesExpireAfterXDays",))]
     pub estimates_expire_after_x_days: Option<i64>,
 
     /// Smallest partial payment allowed, in percent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "minimumPercentagePartialPayment",))]
     pub minimum_percentage_partial_payment: Option<f64>,
 
     /// Ids of custom fields shown on documents.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<String>,
 
     /// `customNotification`: a [`CustomNotifications`](crate::invoices::CustomNotifications).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customNotification",))]
     pub custom_notification: Option<CustomNotifications>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `senderConfiguration`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "senderConfiguration",))]
     pub sender_configuration: Option<SenderConfiguration>,
 
     /// `productSettings`: a [`ProductSettings`](crate::invoices::ProductSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productSettings",))]
     pub product_settings: Option<ProductSettings>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderSettings",))]
     pub reminder_settings: Option<ReminderSettings>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lateFeesConfiguration",))]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tipsConfiguration",))]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentMethods",))]
     pub payment_methods: Option<PaymentMethods>,
 }
 
@@ -9535,6 +9434,7 @@ crate::runtime::enums::string_enum!(InvoiceStatus);
 /// An invoice template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceTemplate {
     /// Template id.
@@ -9542,18 +9442,15 @@ pub struct InvoiceTemplate {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Template`.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
@@ -9566,18 +9463,15 @@ pub struct InvoiceTemplate {
     pub items: Vec<LineItem>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumberPrefix",))]
     pub invoice_number_prefix: Option<String>,
 
     /// `total`: a number. Example: `999`.
     pub total: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -9603,10 +9497,10 @@ crate::runtime::object::object_impl! {
 /// The invoice that was viewed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
     /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "invoiceId",)]
     pub invoice_id: String,
 }
 
@@ -9629,6 +9523,7 @@ impl InvoiceViewedRequest {
 /// A tax applied to a line item.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemTax {
     /// Tax id.
@@ -9652,7 +9547,7 @@ pub struct ItemTax {
     pub description: Option<String>,
 
     /// Id of the saved tax, if any.
-    #[serde(rename = "taxId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
 }
 
@@ -9805,10 +9700,11 @@ crate::runtime::enums::string_enum!(ItemType);
 /// Upper bound on the late fees charged.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesCap {
     /// `type`: a [`LateFeesCapType`](crate::invoices::LateFeesCapType), one of `fixed`. Example: `fixed`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<LateFeesCapType>,
 
     /// Largest total of late fees.
@@ -9884,6 +9780,7 @@ crate::runtime::enums::string_enum!(LateFeesCapType);
 /// Late fee rules.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesConfiguration {
     /// `enable`: `true` or `false`. Example: `true`.
@@ -9895,7 +9792,7 @@ pub struct LateFeesConfiguration {
     pub value: Option<f64>,
 
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
 
     /// `frequency`: a [`LateFeesFrequency`](crate::invoices::LateFeesFrequency).
@@ -9907,7 +9804,7 @@ pub struct LateFeesConfiguration {
     pub grace: Option<LateFeesGrace>,
 
     /// `maxLateFees`: a [`LateFeesCap`](crate::invoices::LateFeesCap).
-    #[serde(rename = "maxLateFees", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_late_fees: Option<LateFeesCap>,
 }
 
@@ -9984,10 +9881,11 @@ impl LateFeesConfiguration {
 /// How often a late fee is charged.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesFrequency {
     /// Number of intervals between fees.
-    #[serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 
     /// `interval`: a [`LateFeesFrequencyInterval`](crate::invoices::LateFeesFrequencyInterval), one of `minute`, `hour`, `day`, `week`, `month`, `one_time`. Example: `day`.
@@ -10094,10 +9992,11 @@ crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
 /// Delay after the due date before fees start.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LateFeesGrace {
     /// Number of days of grace.
-    #[serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 
     /// `interval`: a [`LateFeesGraceInterval`](crate::invoices::LateFeesGraceInterval), one of `day`. Example: `day`.
@@ -10176,6 +10075,7 @@ crate::runtime::enums::string_enum!(LateFeesGraceInterval);
 /// A line item as HighLevel returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LineItem {
     /// Line item id.
@@ -10189,11 +10089,9 @@ pub struct LineItem {
     pub description: Option<String>,
 
     /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceId",))]
     pub price_id: Option<String>,
 
     /// `currency`: a string. Example: `USD`.
@@ -10209,19 +10107,15 @@ pub struct LineItem {
     pub taxes: Vec<ItemTax>,
 
     /// Tax category used when taxes are computed automatically.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxCategoryId",))]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSetupFeeItem",))]
     pub is_setup_fee_item: Option<bool>,
 
     /// `type`: a [`ItemType`](crate::invoices::ItemType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ItemType>,
 
     /// True when the amount already includes tax.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxInclusive",))]
     pub tax_inclusive: Option<bool>,
 }
 
@@ -10248,17 +10142,16 @@ crate::runtime::object::object_impl! {
 /// One page of estimate templates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
     /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
     pub data: Vec<EstimateTemplate>,
 
     /// Number of matching templates.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -10275,6 +10168,7 @@ crate::runtime::object::object_impl! {
 /// One page of estimates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
     /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
@@ -10284,7 +10178,6 @@ pub struct ListEstimatesResponse {
     pub total: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -10322,13 +10215,13 @@ crate::runtime::object::object_impl! {
 /// One page of invoice templates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
     /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
     pub data: Vec<InvoiceTemplate>,
 
     /// Number of matching templates.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -10461,17 +10354,18 @@ crate::runtime::enums::string_enum!(ManualPaymentMode);
 /// Processing fees and other extra charges.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MiscellaneousCharges {
     /// Charges added to the document.
     pub charges: Vec<serde_json::Value>,
 
     /// Total of the charges collected.
-    #[serde(rename = "collectedMiscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_miscellaneous_charges: Option<f64>,
 
     /// `paidCharges`: a list of [`PaidCharge`](crate::invoices::PaidCharge) values.
-    #[serde(rename = "paidCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_charges: Option<Vec<PaidCharge>>,
 }
 
@@ -10510,33 +10404,28 @@ impl MiscellaneousCharges {
 /// Email and SMS content of one notification.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// `enabled`: `true` or `false`.
     pub enabled: Option<bool>,
 
     /// `emailTemplate`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailTemplate",))]
     pub email_template: Option<String>,
 
     /// `smsTemplate`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "smsTemplate",))]
     pub sms_template: Option<String>,
 
     /// `fromName`: a string. Example: `Alex`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `alex@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `emailSubject`: a string. Example: `Thank you for your purchase`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailSubject",))]
     pub email_subject: Option<String>,
 
     /// `defaultEmailTemplateId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "defaultEmailTemplateId",))]
     pub default_email_template_id: Option<String>,
 }
 
@@ -10679,10 +10568,10 @@ crate::runtime::enums::string_enum!(PaymentMode);
 /// Splits an invoice into instalments.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentSchedule {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type",)]
     pub type_: AmountType,
 
     /// The instalments.
@@ -10708,14 +10597,13 @@ impl PaymentSchedule {
 /// Instalments for the invoice created from an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type",)]
     pub type_: AmountType,
 
     /// `dateConfig`: a [`PaymentScheduleDateConfig`](crate::invoices::PaymentScheduleDateConfig).
-    #[serde(rename = "dateConfig",)]
     pub date_config: PaymentScheduleDateConfig,
 
     /// The instalments.
@@ -10749,14 +10637,13 @@ impl PaymentScheduleConfig {
 /// How the due dates of instalments are chosen.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
     /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
-    #[serde(rename = "depositDateType",)]
     pub deposit_date_type: PaymentScheduleDateConfigDepositDateType,
 
     /// `scheduleDateType`: a [`PaymentScheduleDateConfigScheduleDateType`](crate::invoices::PaymentScheduleDateConfigScheduleDateType), one of `regular_interval`, `custom`. Example: `regular_interval`.
-    #[serde(rename = "scheduleDateType",)]
     pub schedule_date_type: PaymentScheduleDateConfigScheduleDateType,
 }
 
@@ -10874,14 +10761,13 @@ crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 /// How products are used on invoice lines.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableImportProductDescription",))]
     pub enable_import_product_description: Option<bool>,
 
     /// `descriptionOptional`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "descriptionOptional",))]
     pub description_optional: Option<bool>,
 }
 
@@ -10897,14 +10783,13 @@ crate::runtime::object::object_impl! {
 /// A payment received outside HighLevel.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecordPaymentRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `mode`: a [`ManualPaymentMode`](crate::invoices::ManualPaymentMode).
@@ -10928,11 +10813,11 @@ pub struct RecordPaymentRequest {
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Instalments this payment settles.
-    #[serde(rename = "paymentScheduleIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule_ids: Option<Vec<String>>,
 
     /// When the payment was made.
-    #[serde(rename = "fulfilledAt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfilled_at: Option<String>,
 }
 
@@ -11037,10 +10922,11 @@ impl RecordPaymentResponse {
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
-    #[serde(rename = "intervalType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
 
     /// Number of interval units between runs.
@@ -11048,35 +10934,35 @@ pub struct RecurrenceRule {
     pub interval: Option<i64>,
 
     /// `startDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `startTime`: a string. Example: `20:45:00`.
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// `endDate`: a string. Example: `2029-11-01`.
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `endTime`: a string. Example: `18:45:00`.
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 
     /// `dayOfMonth`: a whole number. Example: `15`.
-    #[serde(rename = "dayOfMonth", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`RecurrenceRuleDayOfWeek`](crate::invoices::RecurrenceRuleDayOfWeek), one of `mo`, `tu`, `we`, `th`, `fr`, `sa`, `su`. Example: `mo`.
-    #[serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<RecurrenceRuleDayOfWeek>,
 
     /// Week of the month; -1 is the last.
-    #[serde(rename = "numOfWeek", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub num_of_week: Option<i64>,
 
     /// `monthOfYear`: a [`RecurrenceRuleMonthOfYear`](crate::invoices::RecurrenceRuleMonthOfYear), one of `jan`, `feb`, `mar`, `apr`, `may`, `jun`, `jul`, `aug`, `sep`, `oct`, `nov`, `dec`. Example: `jan`.
-    #[serde(rename = "monthOfYear", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<RecurrenceRuleMonthOfYear>,
 
     /// Number of runs before the rule ends.
@@ -11084,15 +10970,15 @@ pub struct RecurrenceRule {
     pub count: Option<i64>,
 
     /// Days ahead of each run that the invoice is sent.
-    #[serde(rename = "daysBefore", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_before: Option<i64>,
 
     /// `useStartAsPrimaryUserAccepted`: `true` or `false`. Example: `true`.
-    #[serde(rename = "useStartAsPrimaryUserAccepted", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_start_as_primary_user_accepted: Option<bool>,
 
     /// `endType`: a string. Example: `by`.
-    #[serde(rename = "endType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_type: Option<String>,
 }
 
@@ -11393,57 +11279,46 @@ crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
 /// A payment reminder.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Reminder {
     /// `enabled`: `true` or `false`. Example: `true`.
     pub enabled: Option<bool>,
 
     /// `emailTemplate`: a string. Example: `default`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailTemplate",))]
     pub email_template: Option<String>,
 
     /// `smsTemplate`: a string. Example: `default`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "smsTemplate",))]
     pub sms_template: Option<String>,
 
     /// `emailSubject`: a string. Example: `Reminder`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailSubject",))]
     pub email_subject: Option<String>,
 
     /// `reminderId`: a string. Example: `9333e45f-a27d-4659-90e5-76c5ef06d094`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderId",))]
     pub reminder_id: Option<String>,
 
     /// `reminderName`: a string. Example: `Second reminder`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderName",))]
     pub reminder_name: Option<String>,
 
     /// Before or after the reference date.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderTime",))]
     pub reminder_time: Option<ReminderReminderTime>,
 
     /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalType",))]
     pub interval_type: Option<IntervalType>,
 
     /// `maxReminders`: a whole number. Example: `3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxReminders",))]
     pub max_reminders: Option<i64>,
 
     /// The event the reminder is timed from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderInvoiceCondition",))]
     pub reminder_invoice_condition: Option<ReminderReminderInvoiceCondition>,
 
     /// `reminderNumber`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderNumber",))]
     pub reminder_number: Option<i64>,
 
     /// `startTime`: a string. Example: `9:00 AM`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `5:00 PM`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `timezone`: a string. Example: `businessTZ`.
@@ -11560,10 +11435,10 @@ crate::runtime::enums::string_enum!(ReminderReminderTime);
 /// Payment reminder settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "defaultEmailTemplateId",))]
     pub default_email_template_id: Option<String>,
 
     /// `reminders`: a list of [`Reminder`](crate::invoices::Reminder) values.
@@ -11582,14 +11457,13 @@ crate::runtime::object::object_impl! {
 /// Reminder state of one invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderExecutionDetailsList",))]
     pub reminder_execution_details_list: Option<serde_json::Value>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderSettings",))]
     pub reminder_settings: Option<ReminderSettings>,
 }
 
@@ -11605,21 +11479,19 @@ crate::runtime::object::object_impl! {
 /// Automatic payment settings of a schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the schedule.
     pub id: String,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(rename = "autoPayment",)]
     pub auto_payment: AutoPaymentDetails,
 }
 
@@ -11657,22 +11529,20 @@ impl ScheduleAutoPaymentRequest {
 /// Starts an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(rename = "autoPayment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
 }
 
@@ -11715,10 +11585,11 @@ impl ScheduleInvoiceScheduleRequest {
 /// When an invoice schedule runs.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleOptions {
     /// When a one-off schedule runs.
-    #[serde(rename = "executeAt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub execute_at: Option<String>,
 
     /// `rrule`: a [`RecurrenceRule`](crate::invoices::RecurrenceRule).
@@ -11809,33 +11680,30 @@ crate::runtime::enums::string_enum!(SendAction);
 /// How to send an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `action`: a [`SendAction`](crate::invoices::SendAction).
     pub action: SendAction,
 
     /// `liveMode`: `true` or `false`. Example: `true`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// Id of the user sending it.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(rename = "sentFrom", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
 
     /// `estimateName`: a string. Example: `Estimate`.
-    #[serde(rename = "estimateName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_name: Option<String>,
 }
 
@@ -11892,33 +11760,30 @@ impl SendEstimateRequest {
 /// How to send an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendInvoiceRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the user sending it.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `action`: a [`SendAction`](crate::invoices::SendAction).
     pub action: SendAction,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(rename = "sentFrom", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(rename = "autoPayment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
 }
 
@@ -11975,17 +11840,16 @@ impl SendInvoiceRequest {
 /// The sent invoice and delivery results.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
     pub invoice: Option<Invoice>,
 
     /// Result of the SMS delivery.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "smsData",))]
     pub sms_data: Option<serde_json::Value>,
 
     /// Result of the email delivery.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailData",))]
     pub email_data: Option<serde_json::Value>,
 }
 
@@ -12002,14 +11866,15 @@ crate::runtime::object::object_impl! {
 /// Sender name and address of outgoing emails.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SenderConfiguration {
     /// `fromName`: a string. Example: `Alex`.
-    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `alex@example.com`.
-    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 }
 
@@ -12046,21 +11911,22 @@ impl SenderConfiguration {
 /// Where a document is delivered.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SentTo {
     /// `email`: a list of strings.
     pub email: Vec<String>,
 
     /// `emailCc`: a list of strings.
-    #[serde(rename = "emailCc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
 
     /// `emailBcc`: a list of strings.
-    #[serde(rename = "emailBcc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
 
     /// `phoneNo`: a list of strings.
-    #[serde(rename = "phoneNo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<Vec<String>>,
 }
 
@@ -12187,10 +12053,11 @@ crate::runtime::enums::string_enum!(SortOrder);
 /// Stripe options.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StripePaymentMethod {
     /// Only accept bank debits through Stripe.
-    #[serde(rename = "enableBankDebitOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_bank_debit_only: Option<bool>,
 }
 
@@ -12218,14 +12085,13 @@ impl StripePaymentMethod {
 /// An invoice to create and send by text message.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Text2PayRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Invoice`.
@@ -12238,7 +12104,7 @@ pub struct Text2PayRequest {
     pub items: Vec<InvoiceItem>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -12246,51 +12112,47 @@ pub struct Text2PayRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
-    #[serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate",)]
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo",)]
     pub sent_to: SentTo,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -12298,7 +12160,7 @@ pub struct Text2PayRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// Id of an existing draft invoice to send instead of creating one.
@@ -12306,14 +12168,13 @@ pub struct Text2PayRequest {
     pub id: Option<String>,
 
     /// `includeTermsNote`: `true` or `false`. Example: `true`.
-    #[serde(rename = "includeTermsNote", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_terms_note: Option<bool>,
 
     /// Keep the invoice as a draft or send it now.
     pub action: Text2PayRequestAction,
 
     /// Id of the user sending the invoice.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -12321,7 +12182,7 @@ pub struct Text2PayRequest {
     pub discount: Option<Discount>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 }
 
@@ -12551,13 +12412,13 @@ crate::runtime::enums::string_enum!(Text2PayRequestAction);
 /// The created invoice and its payment page.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Text2PayResponse {
     /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
     pub invoice: Option<Invoice>,
 
     /// Payment page of the invoice.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceUrl",))]
     pub invoice_url: Option<String>,
 }
 
@@ -12578,14 +12439,14 @@ impl Text2PayResponse {
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
-    #[serde(rename = "tipsPercentage",)]
     pub tips_percentage: Vec<f64>,
 
     /// `tipsEnabled`: `true` or `false`. Example: `true`.
-    #[serde(rename = "tipsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_enabled: Option<bool>,
 }
 
@@ -12616,10 +12477,10 @@ impl TipsConfiguration {
 /// Totals of an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TotalSummary {
     /// `subTotal`: a number. Example: `999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subTotal",))]
     pub sub_total: Option<f64>,
 
     /// `discount`: a number. Example: `0`.
@@ -12642,21 +12503,19 @@ crate::runtime::object::object_impl! {
 /// New content of an estimate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Home Service Estimate`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -12666,14 +12525,14 @@ pub struct UpdateEstimateRequest {
     pub items: Vec<EstimateItem>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `ESTIMATE`.
@@ -12681,27 +12540,26 @@ pub struct UpdateEstimateRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
-    #[serde(rename = "estimateNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
 
     /// `issueDate`: a string. Example: `2024-08-07`.
-    #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
 
     /// `expiryDate`: a string. Example: `2024-08-10`.
-    #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
@@ -12709,19 +12567,18 @@ pub struct UpdateEstimateRequest {
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(rename = "sendEstimateDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[serde(rename = "frequencySettings",)]
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(rename = "estimateNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -12729,19 +12586,19 @@ pub struct UpdateEstimateRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
-    #[serde(rename = "autoInvoice", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(rename = "paymentScheduleConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 
     /// `estimateStatus`: a [`EstimateStatus`](crate::invoices::EstimateStatus).
-    #[serde(rename = "estimateStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate_status: Option<EstimateStatus>,
 }
 
@@ -12933,14 +12790,13 @@ impl UpdateEstimateRequest {
 /// New content of an invoice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInvoiceRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Invoice`.
@@ -12958,23 +12814,23 @@ pub struct UpdateInvoiceRequest {
     pub description: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `invoiceNumber`: a string. Example: `1001`.
-    #[serde(rename = "invoiceNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -12982,43 +12838,40 @@ pub struct UpdateInvoiceRequest {
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
-    #[serde(rename = "invoiceItems",)]
     pub invoice_items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "automaticTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate",)]
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate",)]
     pub due_date: String,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(rename = "paymentSchedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(rename = "tipsConfiguration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// Xero accounting link details.
-    #[serde(rename = "xeroDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub xero_details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(rename = "invoiceNumberPrefix", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -13026,7 +12879,7 @@ pub struct UpdateInvoiceRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -13212,32 +13065,28 @@ impl UpdateInvoiceRequest {
 /// New content of an invoice schedule.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Monthly retainer`.
     pub name: String,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     pub schedule: ScheduleOptions,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -13250,7 +13099,7 @@ pub struct UpdateInvoiceScheduleRequest {
     pub discount: Discount,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -13262,7 +13111,7 @@ pub struct UpdateInvoiceScheduleRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -13350,14 +13199,13 @@ impl UpdateInvoiceScheduleRequest {
 /// New content of an invoice template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
@@ -13368,7 +13216,6 @@ pub struct UpdateInvoiceTemplateRequest {
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -13382,7 +13229,7 @@ pub struct UpdateInvoiceTemplateRequest {
     pub discount: Option<Discount>,
 
     /// Terms, as HTML.
-    #[serde(rename = "termsNotes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -13390,7 +13237,7 @@ pub struct UpdateInvoiceTemplateRequest {
     pub title: Option<String>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(rename = "miscellaneousCharges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -13474,18 +13321,16 @@ impl UpdateInvoiceTemplateRequest {
 /// New late fee rules of an invoice or template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLateFeesRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration",)]
     pub late_fees_configuration: LateFeesConfiguration,
 }
 
@@ -13520,18 +13365,17 @@ impl UpdateLateFeesRequest {
 /// New payment methods of a template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
-    #[serde(rename = "paymentMethods", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 }
 

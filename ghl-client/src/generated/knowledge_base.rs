@@ -1625,14 +1625,13 @@ crate::runtime::enums::string_enum!(CrawlMode);
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discoveredUrlsCount",))]
     pub discovered_urls_count: Option<i64>,
 
     /// `trainedUrlsCount`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trainedUrlsCount",))]
     pub trained_urls_count: Option<i64>,
 
     /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
@@ -1640,7 +1639,6 @@ pub struct CrawlOperation {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `nnAzVJqSv6PJ1p6zrhvC`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
@@ -1653,15 +1651,12 @@ pub struct CrawlOperation {
     pub mode: Option<CrawlMode>,
 
     /// `knowledgeBaseId`: a string. Example: `CCNPhKqSCkTOG8O7dtbq`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseId",))]
     pub knowledge_base_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T16:47:08.182Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-02T16:48:43.635Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Record revision.
@@ -1669,7 +1664,6 @@ pub struct CrawlOperation {
     pub v: Option<i64>,
 
     /// The site's robots.txt.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "robotsFileData",))]
     pub robots_file_data: Option<String>,
 }
 
@@ -1732,10 +1726,10 @@ impl CrawlRecord {
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "operationId",))]
     pub operation_id: Option<String>,
 
     /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
@@ -1836,13 +1830,13 @@ crate::runtime::enums::string_enum!(CrawlState);
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
     pub aggregate: Vec<CrawlStatusGroup>,
 
     /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "operationDetails",))]
     pub operation_details: Option<CrawlOperation>,
 }
 
@@ -1903,10 +1897,10 @@ impl CrawlStatusResponse {
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
     /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `question`: a string.
@@ -1916,7 +1910,6 @@ pub struct CreateKnowledgeBaseFaqRequest {
     pub answer: String,
 
     /// `knowledgeBaseId`: a string. Example: `710KoEzy793Fxubft0bc`.
-    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 }
 
@@ -1980,6 +1973,7 @@ impl CreateKnowledgeBaseFaqResponse {
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseRequest {
     /// `name`: a string.
@@ -1990,7 +1984,6 @@ pub struct CreateKnowledgeBaseRequest {
     pub description: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -2023,18 +2016,16 @@ impl CreateKnowledgeBaseRequest {
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Ids of trained pages, from the trained-page listing.
-    #[serde(rename = "urlIds",)]
     pub url_ids: Vec<String>,
 }
 
@@ -2069,10 +2060,10 @@ impl DeleteTrainedUrlsRequest {
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Where the crawl starts.
@@ -2082,7 +2073,6 @@ pub struct DiscoverWebsiteRequest {
     pub option: CrawlMode,
 
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 }
 
@@ -2146,6 +2136,7 @@ impl DiscoverWebsiteResponse {
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
     /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
@@ -2155,30 +2146,24 @@ pub struct KnowledgeBase2 {
     pub name: Option<String>,
 
     /// The name in lower case.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nameLowerCase",))]
     pub name_lower_case: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// True once deleted.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-08-01T07:50:41.244Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T10:05:58.694Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Counts of the content it holds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "kbMetadata",))]
     pub kb_metadata: Option<KnowledgeBaseContentCounts>,
 
     /// The location's default knowledge base.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefault",))]
     pub is_default: Option<bool>,
 }
 
@@ -2209,6 +2194,7 @@ impl KnowledgeBase2 {
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
     /// `faqs`: a whole number. Example: `2`.
@@ -2218,14 +2204,12 @@ pub struct KnowledgeBaseContentCounts {
     pub urls: Option<i64>,
 
     /// `richText`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "richText",))]
     pub rich_text: Option<i64>,
 
     /// `files`: a whole number. Example: `0`.
     pub files: Option<i64>,
 
     /// `webSearches`: a whole number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webSearches",))]
     pub web_searches: Option<i64>,
 
     /// `tables`: a whole number. Example: `0`.
@@ -2248,6 +2232,7 @@ crate::runtime::object::object_impl! {
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
     /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
@@ -2257,33 +2242,27 @@ pub struct KnowledgeBaseFaq {
     pub question: Option<String>,
 
     /// The question in lower case.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "questionLowerCase",))]
     pub question_lower_case: Option<String>,
 
     /// `answer`: a string.
     pub answer: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `I1rITlYLJofFosIqC4Np`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseId",))]
     pub knowledge_base_id: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The trained page the entry came from, if any.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trainedUrlId",))]
     pub trained_url_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -2307,22 +2286,19 @@ crate::runtime::object::object_impl! {
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBases",))]
     pub knowledge_bases: Vec<KnowledgeBaseSummary>,
 
     /// Active knowledge bases of the location.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "activeCount",))]
     pub active_count: Option<i64>,
 
     /// More pages follow.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 
     /// Pass as lastKnowledgeBaseId to get the next page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastKnowledgeBaseId",))]
     pub last_knowledge_base_id: Option<String>,
 }
 
@@ -2366,6 +2342,7 @@ impl KnowledgeBaseResponse {
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
     /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
@@ -2375,7 +2352,6 @@ pub struct KnowledgeBaseSummary {
     pub name: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T20:26:57.057Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
@@ -2392,6 +2368,7 @@ crate::runtime::object::object_impl! {
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
@@ -2401,11 +2378,9 @@ pub struct ListKnowledgeBaseFaqsResponse {
     pub faqs: Vec<KnowledgeBaseFaq>,
 
     /// Pass as lastFaqId to get the next page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastFaqId",))]
     pub last_faq_id: Option<String>,
 
     /// More pages follow.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
@@ -2470,22 +2445,19 @@ crate::runtime::object::object_impl! {
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Ids of the discovered pages to train.
-    #[serde(rename = "urlIds",)]
     pub url_ids: Vec<String>,
 
     /// `knowledgeBaseId`: a string. Example: `jjkkxftgvbhjmn,`.
-    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 
     /// The crawl operation that found them.
-    #[serde(rename = "operationId",)]
     pub operation_id: String,
 }
 
@@ -2523,6 +2495,7 @@ impl TrainUrlsRequest {
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TrainedUrl {
     /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
@@ -2538,22 +2511,18 @@ pub struct TrainedUrl {
     pub status: Option<CrawlState>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "knowledgeBaseId",))]
     pub knowledge_base_id: Option<String>,
 
     /// Address of the stored page content.
     pub content: Option<String>,
 
     /// The stored content was edited by hand.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentEditedByUser",))]
     pub content_edited_by_user: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T07:58:29.858Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 

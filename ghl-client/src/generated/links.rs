@@ -625,17 +625,16 @@ impl UpdateLink {
 /// The `CreateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLinkRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `first tag`.
     pub name: String,
 
     /// Where a click is sent.
-    #[serde(rename = "redirectTo",)]
     pub redirect_to: String,
 }
 
@@ -670,6 +669,7 @@ impl CreateLinkRequest {
 /// A trigger link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Link {
     /// `id`: a string. Example: `n4AriwEnFrGh3tu08W0U`.
@@ -679,15 +679,12 @@ pub struct Link {
     pub name: Option<String>,
 
     /// Where a click is sent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "redirectTo",))]
     pub redirect_to: Option<String>,
 
     /// The merge field that inserts this link into messages.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -742,13 +739,13 @@ crate::runtime::object::object_impl! {
 /// The `UpdateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLinkRequest {
     /// `name`: a string. Example: `first tag`.
     pub name: String,
 
     /// Where a click is sent.
-    #[serde(rename = "redirectTo",)]
     pub redirect_to: String,
 }
 

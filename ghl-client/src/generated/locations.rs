@@ -4437,13 +4437,13 @@ crate::runtime::enums::string_enum!(CountryCode);
 /// The `CreateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLocationCustomFieldRequest {
     /// `name`: a string. Example: `Preferred Contact Method`.
     pub name: String,
 
     /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
-    #[serde(rename = "dataType",)]
     pub data_type: LocationCustomFieldDataType,
 
     /// `placeholder`: a string.
@@ -4451,19 +4451,19 @@ pub struct CreateLocationCustomFieldRequest {
     pub placeholder: Option<String>,
 
     /// File extensions accepted by a file field, e.g. `.pdf`.
-    #[serde(rename = "acceptedFormat", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
 
     /// `isMultipleFile`: `true` or `false`.
-    #[serde(rename = "isMultipleFile", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(rename = "maxNumberOfFiles", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(rename = "textBoxListOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
@@ -4556,6 +4556,7 @@ impl CreateLocationCustomFieldRequest {
 /// The `CreateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateLocationRequest {
     /// `name`: a string. Example: `Mark Shoes`.
@@ -4566,7 +4567,6 @@ pub struct CreateLocationRequest {
     pub phone: Option<String>,
 
     /// Id of the agency.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `address`: a string.
@@ -4586,7 +4586,7 @@ pub struct CreateLocationRequest {
     pub country: Option<CountryCode>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -4598,7 +4598,7 @@ pub struct CreateLocationRequest {
     pub timezone: Option<String>,
 
     /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
-    #[serde(rename = "prospectInfo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
@@ -4618,7 +4618,7 @@ pub struct CreateLocationRequest {
     pub mailgun: Option<MailgunCredentials>,
 
     /// Snapshot to load into the new sub-account.
-    #[serde(rename = "snapshotId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
 }
 
@@ -4759,6 +4759,7 @@ impl CreateLocationRequest {
 /// The `CreateRecurringTaskRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateRecurringTaskRequest {
     /// `title`: a string.
@@ -4769,7 +4770,7 @@ pub struct CreateRecurringTaskRequest {
     pub description: Option<String>,
 
     /// `contactIds`: a list of strings.
-    #[serde(rename = "contactIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// Ids of the users who own the produced tasks.
@@ -4777,11 +4778,10 @@ pub struct CreateRecurringTaskRequest {
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[serde(rename = "rruleOptions",)]
     pub rrule_options: RecurrenceRule,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(rename = "ignoreTaskCreation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
 }
 
@@ -4885,6 +4885,7 @@ crate::runtime::enums::string_enum!(CustomFieldModel);
 /// A named value that templates of the location can insert.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomValue {
     /// `id`: a string.
@@ -4894,14 +4895,12 @@ pub struct CustomValue {
     pub name: Option<String>,
 
     /// `fieldKey`: a string. Example: `{{ custom_values.business_hours }}`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `value`: a string.
     pub value: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -4920,10 +4919,10 @@ crate::runtime::object::object_impl! {
 /// The `CustomValueList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomValueList {
     /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customValues",))]
     pub custom_values: Vec<CustomValue>,
 }
 
@@ -4964,10 +4963,10 @@ impl CustomValueRequest {
 /// The `CustomValueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customValue",))]
     pub custom_value: Option<CustomValue>,
 }
 
@@ -5072,13 +5071,13 @@ crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 /// A sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Location {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     pub id: Option<String>,
 
     /// Id of the agency.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `name`: a string. Example: `Mark Shoes`.
@@ -5100,7 +5099,6 @@ pub struct Location {
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -5110,15 +5108,12 @@ pub struct Location {
     pub timezone: Option<String>,
 
     /// `logoUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string.
@@ -5170,6 +5165,7 @@ crate::runtime::object::object_impl! {
 /// The business profile of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationBusiness {
     /// `name`: a string.
@@ -5188,7 +5184,6 @@ pub struct LocationBusiness {
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -5198,7 +5193,6 @@ pub struct LocationBusiness {
     pub timezone: Option<String>,
 
     /// `logoUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 }
 
@@ -5221,6 +5215,7 @@ crate::runtime::object::object_impl! {
 /// A contact or opportunity custom field of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCustomField {
     /// `id`: a string.
@@ -5230,41 +5225,33 @@ pub struct LocationCustomField {
     pub name: Option<String>,
 
     /// `fieldKey`: a string. Example: `contact.pincode`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// `placeholder`: a string.
     pub placeholder: Option<String>,
 
     /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dataType",))]
     pub data_type: Option<LocationCustomFieldDataType>,
 
     /// `position`: a whole number.
     pub position: Option<i64>,
 
     /// `picklistOptions`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "picklistOptions",))]
     pub picklist_options: Vec<String>,
 
     /// `picklistImageOptions`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "picklistImageOptions",))]
     pub picklist_image_options: Vec<String>,
 
     /// `isAllowedCustomOption`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isAllowedCustomOption",))]
     pub is_allowed_custom_option: Option<bool>,
 
     /// `isMultiFileAllowed`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isMultiFileAllowed",))]
     pub is_multi_file_allowed: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileLimit",))]
     pub max_file_limit: Option<i64>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
@@ -5407,10 +5394,10 @@ crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 /// The `LocationCustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
     /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<LocationCustomField>,
 }
 
@@ -5423,10 +5410,10 @@ crate::runtime::object::object_impl! {
 /// The `LocationCustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
     /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customField",))]
     pub custom_field: Option<LocationCustomField>,
 }
 
@@ -5483,22 +5470,23 @@ crate::runtime::object::object_impl! {
 /// The `LocationSettings` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LocationSettings {
     /// `allowDuplicateContact`: `true` or `false`.
-    #[serde(rename = "allowDuplicateContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_contact: Option<bool>,
 
     /// `allowDuplicateOpportunity`: `true` or `false`.
-    #[serde(rename = "allowDuplicateOpportunity", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_opportunity: Option<bool>,
 
     /// `allowFacebookNameMerge`: `true` or `false`.
-    #[serde(rename = "allowFacebookNameMerge", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_facebook_name_merge: Option<bool>,
 
     /// `disableContactTimezone`: `true` or `false`.
-    #[serde(rename = "disableContactTimezone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_contact_timezone: Option<bool>,
 }
 
@@ -5554,18 +5542,19 @@ impl LocationSettings {
 /// Social profile links of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LocationSocial {
     /// `facebookUrl`: a string.
-    #[serde(rename = "facebookUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_url: Option<String>,
 
     /// `googlePlus`: a string.
-    #[serde(rename = "googlePlus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_plus: Option<String>,
 
     /// `linkedIn`: a string.
-    #[serde(rename = "linkedIn", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in: Option<String>,
 
     /// `foursquare`: a string.
@@ -5593,11 +5582,11 @@ pub struct LocationSocial {
     pub pinterest: Option<String>,
 
     /// `blogRss`: a string.
-    #[serde(rename = "blogRss", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blog_rss: Option<String>,
 
     /// `googlePlacesId`: a string.
-    #[serde(rename = "googlePlacesId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_places_id: Option<String>,
 }
 
@@ -5709,6 +5698,7 @@ impl LocationSocial {
 /// A tag defined in a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationTag {
     /// `id`: a string.
@@ -5718,7 +5708,6 @@ pub struct LocationTag {
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -5807,6 +5796,7 @@ crate::runtime::object::object_impl! {
 /// A message template of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationTemplate {
     /// `id`: a string.
@@ -5816,22 +5806,18 @@ pub struct LocationTemplate {
     pub name: Option<String>,
 
     /// `type`: a [`TemplateType`](crate::locations::TemplateType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<TemplateType>,
 
     /// `template`: a [`TemplateContent`](crate::locations::TemplateContent).
     pub template: Option<TemplateContent>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `urlAttachments`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "urlAttachments",))]
     pub url_attachments: Vec<String>,
 }
 
@@ -5852,13 +5838,13 @@ crate::runtime::object::object_impl! {
 /// The `LocationTemplateList` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationTemplateList {
     /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
     pub templates: Vec<LocationTemplate>,
 
     /// `totalCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -5874,10 +5860,10 @@ crate::runtime::object::object_impl! {
 /// The `MailgunCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MailgunCredentials {
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "apiKey",)]
     pub api_key: crate::Secret,
 
     /// `domain`: a string.
@@ -5903,14 +5889,13 @@ impl MailgunCredentials {
 /// The person the sub-account is set up for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProspectInfo {
     /// `firstName`: a string.
-    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName",)]
     pub last_name: String,
 
     /// `email`: a string.
@@ -6002,10 +5987,11 @@ crate::runtime::enums::string_enum!(RecurrenceInterval);
 /// When a recurring task produces tasks.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RecurrenceInterval`](crate::locations::RecurrenceInterval).
-    #[serde(rename = "intervalType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<RecurrenceInterval>,
 
     /// Units of intervalType between occurrences.
@@ -6013,23 +5999,23 @@ pub struct RecurrenceRule {
     pub interval: Option<i64>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// `endDate`: a date and time (RFC 3339 string).
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Day of the month
-    #[serde(rename = "dayOfMonth", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`Weekday`](crate::locations::Weekday).
-    #[serde(rename = "dayOfWeek", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<Weekday>,
 
     /// Month
-    #[serde(rename = "monthOfYear", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<i64>,
 
     /// Most occurrences to produce.
@@ -6037,11 +6023,11 @@ pub struct RecurrenceRule {
     pub count: Option<i64>,
 
     /// `createTaskIfOverDue`: `true` or `false`.
-    #[serde(rename = "createTaskIfOverDue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_task_if_over_due: Option<bool>,
 
     /// Seconds from creation until each task is due.
-    #[serde(rename = "dueAfterSeconds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_after_seconds: Option<i64>,
 }
 
@@ -6150,6 +6136,7 @@ impl RecurrenceRule {
 /// The `RecurringTask` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecurringTask {
     /// `id`: a string.
@@ -6162,34 +6149,27 @@ pub struct RecurringTask {
     pub description: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rruleOptions",))]
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `totalOccurrence`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalOccurrence",))]
     pub total_occurrence: Option<i64>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `assignedTo`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 }
 
@@ -6222,10 +6202,10 @@ impl RecurringTask {
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recurringTask",))]
     pub recurring_task: Option<RecurringTask>,
 }
 
@@ -6246,10 +6226,11 @@ impl RecurringTaskResponse {
 /// The `SearchLocationTasksRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchLocationTasksRequest {
     /// Only tasks of these contacts.
-    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<Vec<String>>,
 
     /// Only completed (true) or pending (false) tasks.
@@ -6257,7 +6238,7 @@ pub struct SearchLocationTasksRequest {
     pub completed: Option<bool>,
 
     /// Only tasks assigned to these users.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<Vec<String>>,
 
     /// Text to match.
@@ -6273,7 +6254,7 @@ pub struct SearchLocationTasksRequest {
     pub skip: Option<i64>,
 
     /// `businessId`: a string.
-    #[serde(rename = "businessId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
 }
 
@@ -6397,13 +6378,14 @@ crate::runtime::enums::string_enum!(SearchLocationsOrder);
 /// A snapshot to load into the sub-account.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SnapshotLoad {
     /// `id`: a string.
     pub id: String,
 
     /// Overwrite existing assets with the snapshot's.
-    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_: Option<bool>,
 }
 
@@ -6509,6 +6491,7 @@ crate::runtime::enums::string_enum!(TemplateType);
 /// The `TextBoxListOption` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TextBoxListOption {
     /// `label`: a string.
@@ -6516,7 +6499,7 @@ pub struct TextBoxListOption {
     pub label: Option<String>,
 
     /// `prefillValue`: a string.
-    #[serde(rename = "prefillValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefill_value: Option<String>,
 }
 
@@ -6554,13 +6537,13 @@ impl TextBoxListOption {
 /// The `TwilioCredentials` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TwilioCredentials {
     /// `sid`: a string.
     pub sid: String,
 
     /// `authToken`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "authToken",)]
     pub auth_token: crate::Secret,
 }
 
@@ -6583,6 +6566,7 @@ impl TwilioCredentials {
 /// The `UpdateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLocationCustomFieldRequest {
     /// `name`: a string.
@@ -6593,19 +6577,19 @@ pub struct UpdateLocationCustomFieldRequest {
     pub placeholder: Option<String>,
 
     /// `acceptedFormat`: a list of strings.
-    #[serde(rename = "acceptedFormat", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
 
     /// `isMultipleFile`: `true` or `false`.
-    #[serde(rename = "isMultipleFile", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(rename = "maxNumberOfFiles", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(rename = "textBoxListOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
@@ -6696,6 +6680,7 @@ impl UpdateLocationCustomFieldRequest {
 /// The `UpdateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLocationRequest {
     /// `name`: a string.
@@ -6707,7 +6692,6 @@ pub struct UpdateLocationRequest {
     pub phone: Option<String>,
 
     /// Id of the agency.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `address`: a string.
@@ -6727,7 +6711,7 @@ pub struct UpdateLocationRequest {
     pub country: Option<CountryCode>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -6739,7 +6723,7 @@ pub struct UpdateLocationRequest {
     pub timezone: Option<String>,
 
     /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
-    #[serde(rename = "prospectInfo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
 
     /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
@@ -6906,6 +6890,7 @@ impl UpdateLocationRequest {
 /// The `UpdateRecurringTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateRecurringTaskRequest {
     /// `title`: a string.
@@ -6917,7 +6902,7 @@ pub struct UpdateRecurringTaskRequest {
     pub description: Option<String>,
 
     /// `contactIds`: a list of strings.
-    #[serde(rename = "contactIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// `owners`: a list of strings.
@@ -6925,11 +6910,11 @@ pub struct UpdateRecurringTaskRequest {
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[serde(rename = "rruleOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(rename = "ignoreTaskCreation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
 }
 
@@ -7057,10 +7042,10 @@ impl UploadCustomFieldFilesRequest {
 /// The `UploadCustomFieldFilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "uploadedFiles",))]
     pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `meta`: a list of [`UploadedFileMeta`](crate::locations::UploadedFileMeta) values.

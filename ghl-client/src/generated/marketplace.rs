@@ -1018,32 +1018,28 @@ crate::runtime::enums::string_enum!(AppPriceType);
 /// The `AppSubscriptionPlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "resellingAmount",))]
     pub reselling_amount: Option<f64>,
 
     /// `baseAmount`: a number. Example: `999`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "baseAmount",))]
     pub base_amount: Option<f64>,
 
     /// `planId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `features`: a list of strings.
     pub features: Vec<String>,
 
     /// `paymentType`: a string. Example: `month`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentType",))]
     pub payment_type: Option<String>,
 
     /// `name`: a string. Example: `Pro monthly`.
     pub name: Option<String>,
 
     /// `paymentTime`: a string. Example: `month`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentTime",))]
     pub payment_time: Option<String>,
 }
 
@@ -1064,46 +1060,37 @@ crate::runtime::object::object_impl! {
 /// The `AppUsagePlan` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppUsagePlan {
     /// `productType`: a string. Example: `workflow_action`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `productName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productName",))]
     pub product_name: Option<String>,
 
     /// `usageUnit`: a string. Example: `action / message`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "usageUnit",))]
     pub usage_unit: Option<String>,
 
     /// `meterId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meterId",))]
     pub meter_id: Option<String>,
 
     /// `meterName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meterName",))]
     pub meter_name: Option<String>,
 
     /// Price per unit for the fixed price type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fixedPricePerUnit",))]
     pub fixed_price_per_unit: Option<f64>,
 
     /// `priceType`: a [`AppPriceType`](crate::marketplace::AppPriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<AppPriceType>,
 
     /// Lowest price per unit for the dynamic price type, as text.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "minPricePerUnit",))]
     pub min_price_per_unit: Option<String>,
 
     /// Highest price per unit for the dynamic price type, as text.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxPricePerUnit",))]
     pub max_price_per_unit: Option<String>,
 
     /// `executionLimitPerCycle`: a whole number. Example: `1000`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executionLimitPerCycle",))]
     pub execution_limit_per_cycle: Option<i64>,
 }
 
@@ -1127,30 +1114,26 @@ crate::runtime::object::object_impl! {
 /// The `CreateWalletChargeRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "appId",)]
     pub app_id: String,
 
     /// Billing meter, from the app's pricing page.
-    #[serde(rename = "meterId",)]
     pub meter_id: String,
 
     /// The app's own id of the event or transaction being charged.
-    #[serde(rename = "eventId",)]
     pub event_id: String,
 
     /// `userId`: a string. Example: `user_abc123`.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// The sub-account to charge.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The agency the sub-account belongs to.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `description`: a string. Example: `25 reports generated`.
@@ -1164,7 +1147,7 @@ pub struct CreateWalletChargeRequest {
     pub units: f64,
 
     /// When the event happened (ISO 8601); the billing time when left out.
-    #[serde(rename = "eventTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
 }
 
@@ -1235,13 +1218,13 @@ impl CreateWalletChargeRequest {
 /// The `CreateWalletChargeResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// `chargeId`: a string. Example: `charge_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeId",))]
     pub charge_id: Option<String>,
 }
 
@@ -1323,10 +1306,10 @@ impl GetAppRebillingConfigResponse {
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installationDetails",))]
     pub installation_details: Option<InstallerDetails>,
 }
 
@@ -1347,54 +1330,43 @@ impl GetInstallerDetailsResponse {
 /// The `InstallerDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstallerDetails {
     /// `companyId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// The sub-account, for sub-account installs.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `relationshipNumber`: a string. Example: `0-002-230`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relationshipNumber",))]
     pub relationship_number: Option<String>,
 
     /// Null for sub-account installs.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyEmail",))]
     pub company_email: Option<String>,
 
     /// Null for sub-account installs.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyOwnerFullName",))]
     pub company_owner_full_name: Option<String>,
 
     /// The user who installed the app.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isWhitelabelCompany",))]
     pub is_whitelabel_company: Option<bool>,
 
     /// The agency's HighLevel plan; null for sub-account installs.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyPlan",))]
     pub company_plan: Option<String>,
 
     /// Same as companyPlan.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyHighLevelPlan",))]
     pub company_high_level_plan: Option<String>,
 
     /// Plan of the app, for paid apps.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketplaceAppPlanId",))]
     pub marketplace_app_plan_id: Option<String>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::marketplace::WhitelabelDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whitelabelDetails",))]
     pub whitelabel_details: Option<WhitelabelDetails>,
 }
 
@@ -1466,50 +1438,46 @@ crate::runtime::object::object_impl! { MarketplaceSuccess { success: "success" v
 /// The `MigrateExternalAuthRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
     /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
-    #[serde(rename = "type",)]
     pub type_: ExternalAuthType,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `appId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "appId",)]
     pub app_id: String,
 
     /// `appVersionId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[serde(rename = "appVersionId",)]
     pub app_version_id: String,
 
     /// Identifier of the connection.
-    #[serde(rename = "accountId",)]
     pub account_id: String,
 
     /// API key (type basic).
-    #[serde(rename = "apiKey", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
 
     /// Credential fields (type basic), checked against the app version's external-auth fields.
-    #[serde(rename = "basicCredentials", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Access token (required with type oauth2).
-    #[serde(rename = "accessToken", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
 
     /// Refresh token (required with type oauth2).
-    #[serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// Milliseconds until the access token expires (type oauth2).
-    #[serde(rename = "expiryIn", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_in: Option<i64>,
 
     /// Expiry time of the access token in epoch milliseconds (type oauth2).
-    #[serde(rename = "expiryAt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_at: Option<i64>,
 
     /// OAuth scopes of the connection (type oauth2).
@@ -1517,11 +1485,11 @@ pub struct MigrateExternalAuthRequest {
     pub scopes: Option<Vec<String>>,
 
     /// Shown name of the connection; accountId when left out.
-    #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 
     /// Make this the sub-account's default connection.
-    #[serde(rename = "isDefault", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
 }
 
@@ -1662,14 +1630,15 @@ crate::runtime::object::object_impl! {
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UninstallAppRequest {
     /// `companyId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `reason`: a string.
@@ -1718,18 +1687,16 @@ impl UninstallAppRequest {
 /// A charge made by the app on a sub-account's wallet.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WalletCharge {
     /// `chargeId`: a string. Example: `charge_123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeId",))]
     pub charge_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// `meterId`: a string. Example: `680b97022b4a34420f5f9b93`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meterId",))]
     pub meter_id: Option<String>,
 
     /// True once the charge has been refunded.
@@ -1739,23 +1706,18 @@ pub struct WalletCharge {
     pub currency: Option<String>,
 
     /// Kind of account charged (only `location` so far).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<String>,
 
     /// The charged account; a location id for entityType `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityId",))]
     pub entity_id: Option<String>,
 
     /// `amountCharged`: a number. Example: `0.1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountCharged",))]
     pub amount_charged: Option<f64>,
 
     /// `pricePerUnit`: a number. Example: `0.01`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pricePerUnit",))]
     pub price_per_unit: Option<f64>,
 
     /// `transactionType`: a [`WalletTransactionType`](crate::marketplace::WalletTransactionType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "transactionType",))]
     pub transaction_type: Option<WalletTransactionType>,
 
     /// `units`: a number. Example: `10`.
@@ -1765,11 +1727,9 @@ pub struct WalletCharge {
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -1822,10 +1782,10 @@ crate::runtime::object::object_impl! {
 /// The `WalletFunds` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WalletFunds {
     /// True when the sub-account's wallet can be charged.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasFunds",))]
     pub has_funds: Option<bool>,
 }
 
@@ -1879,13 +1839,13 @@ crate::runtime::enums::string_enum!(WalletTransactionType);
 /// The `WhitelabelDetails` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string. Example: `example.com`.
     pub domain: Option<String>,
 
     /// `logoUrl`: a string. Example: `https://example.com/logo.png`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 }
 

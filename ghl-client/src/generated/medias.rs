@@ -940,18 +940,16 @@ crate::runtime::enums::string_enum!(AltType);
 /// Files and folders to delete or trash.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
     /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
-    #[serde(rename = "filesToBeDeleted",)]
     pub files_to_be_deleted: Vec<MediaObjectRef>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `status`: a [`MediaDeleteStatus`](crate::medias::MediaDeleteStatus).
@@ -992,18 +990,16 @@ impl BulkDeleteMediaObjectsRequest {
 /// Files and folders to change.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `filesToBeUpdated`: a list of [`MediaObjectRename`](crate::medias::MediaObjectRename) values.
-    #[serde(rename = "filesToBeUpdated",)]
     pub files_to_be_updated: Vec<MediaObjectRename>,
 }
 
@@ -1038,21 +1034,20 @@ impl BulkUpdateMediaObjectsRequest {
 /// A new folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateMediaFolderRequest {
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Folder`.
     pub name: String,
 
     /// Id of the enclosing folder.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
 
@@ -1153,21 +1148,19 @@ crate::runtime::enums::string_enum!(MediaDeleteStatus);
 /// A file or folder in the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MediaFile {
     /// Id of the owning location.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// File or folder name.
     pub name: Option<String>,
 
     /// Id of the folder that holds it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Address of the file.
@@ -1193,66 +1186,55 @@ crate::runtime::object::object_impl! {
 /// A folder of the media library.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct MediaFolder {
     /// Id of the owning location.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `name`: a string. Example: `New Folder`.
     pub name: Option<String>,
 
     /// Id of the enclosing folder; absent for top-level folders.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Object kind; `folder` for folders.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// True while uploads into the folder are in progress.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pendingUpload",))]
     pub pending_upload: Option<bool>,
 
     /// `category`: a string. Example: `image`.
     pub category: Option<String>,
 
     /// `subCategory`: a string. Example: `logo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subCategory",))]
     pub sub_category: Option<String>,
 
     /// `isPrivate`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 
     /// True when the folder was moved.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relocatedFolder",))]
     pub relocated_folder: Option<bool>,
 
     /// `migrationCompleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "migrationCompleted",))]
     pub migration_completed: Option<bool>,
 
     /// True for folders created by the system.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appFolder",))]
     pub app_folder: Option<bool>,
 
     /// True for folders that must not be deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEssential",))]
     pub is_essential: Option<bool>,
 
     /// `status`: a string.
     pub status: Option<String>,
 
     /// Id of the user who last changed it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdatedBy",))]
     pub last_updated_by: Option<String>,
 }
 
@@ -1377,17 +1359,16 @@ crate::runtime::object::object_impl! {
 /// New name of a file or folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateMediaObjectRequest {
     /// New name.
     pub name: String,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the location.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 }
 
@@ -1418,13 +1399,13 @@ impl UpdateMediaObjectRequest {
 /// Result of a rename.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
     /// `updated`: `true` or `false`. Example: `true`.
     pub updated: Option<bool>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1528,10 +1509,10 @@ impl UploadMediaFileRequest {
 /// The stored file.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadMediaFileResponse {
     /// Id of the stored file.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileId",))]
     pub file_id: Option<String>,
 
     /// Address of the stored file.

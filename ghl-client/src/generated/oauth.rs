@@ -469,57 +469,53 @@ impl ListInstalledLocations {
 /// An access token with its refresh token and what it grants.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token",))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type",))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in",))]
     pub expires_in: Option<i64>,
 
     /// `refresh_token`: a secret string (hidden from `Debug` output).
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refresh_token",))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
     pub scope: Option<String>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userType",))]
     pub user_type: Option<TokenUserType>,
 
     /// The sub-account (sub-account tokens only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The agency.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approvedLocations",))]
     pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Plan subscribed to, for paid apps.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isBulkInstallation",))]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approveAllLocations",))]
     pub approve_all_locations: Option<bool>,
 }
 
@@ -638,14 +634,13 @@ impl GetAccessTokenRequest {
 /// The `GetLocationAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// The sub-account to get a token for.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -719,6 +714,7 @@ crate::runtime::enums::string_enum!(GrantType);
 /// A sub-account of the agency, with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstalledLocation {
     /// The sub-account id.
@@ -732,15 +728,12 @@ pub struct InstalledLocation {
     pub address: Option<String>,
 
     /// `isInstalled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isInstalled",))]
     pub is_installed: Option<bool>,
 
     /// App version installed here.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// `installedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installedAt",))]
     pub installed_at: Option<String>,
 }
 
@@ -760,6 +753,7 @@ crate::runtime::object::object_impl! {
 /// The `ListInstalledLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -769,7 +763,6 @@ pub struct ListInstalledLocationsResponse {
     pub count: Option<i64>,
 
     /// `installToFutureLocations`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 }
 
@@ -786,38 +779,37 @@ crate::runtime::object::object_impl! {
 /// A sub-account access token derived from an agency token.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// `access_token`: a secret string (hidden from `Debug` output).
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "access_token",))]
     pub access_token: Option<crate::Secret>,
 
     /// `token_type`: a string. Example: `Bearer`.
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "token_type",))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
+    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expires_in",))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
     pub scope: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `planId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 }
 

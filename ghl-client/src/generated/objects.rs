@@ -999,10 +999,11 @@ impl UpdateObjectSchema {
 /// The `CreateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateObjectRecordRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
@@ -1066,6 +1067,7 @@ impl CreateObjectRecordRequest {
 /// The `CreateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateObjectSchemaRequest {
     /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
@@ -1079,11 +1081,9 @@ pub struct CreateObjectSchemaRequest {
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `primaryDisplayPropertyDetails`: a [`PrimaryDisplayPropertyDetails`](crate::objects::PrimaryDisplayPropertyDetails).
-    #[serde(rename = "primaryDisplayPropertyDetails",)]
     pub primary_display_property_details: PrimaryDisplayPropertyDetails,
 }
 
@@ -1187,13 +1187,13 @@ crate::runtime::object::object_impl! {
 /// A field (property) of an object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectField {
     /// `id`: a string.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Name`.
@@ -1206,46 +1206,36 @@ pub struct ObjectField {
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInForms",))]
     pub show_in_forms: Option<bool>,
 
     /// Choices of option-type fields.
     pub options: Vec<ObjectFieldOption>,
 
     /// File types accepted by file-upload fields.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "acceptedFormats",))]
     pub accepted_formats: Option<ObjectFieldAcceptedFormats>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `dataType`: a [`ObjectFieldDataType`](crate::objects::ObjectFieldDataType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dataType",))]
     pub data_type: Option<ObjectFieldDataType>,
 
     /// Id of the folder holding the field.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `fieldKey`: a string. Example: `custom_objects.pet.name`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldKey",))]
     pub field_key: Option<String>,
 
     /// Whether records may hold a value outside the listed options.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCustomOption",))]
     pub allow_custom_option: Option<bool>,
 
     /// Most files a file-upload field takes.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxFileLimit",))]
     pub max_file_limit: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -1522,6 +1512,7 @@ impl ObjectLabels {
 /// A record of a custom object or business.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1537,11 +1528,9 @@ pub struct ObjectRecord {
     pub properties: Option<RecordProperties>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -1582,6 +1571,7 @@ impl ObjectRecordResponse {
 /// The definition of a custom or standard object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectSchema {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1600,23 +1590,18 @@ pub struct ObjectSchema {
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `Q9DT3OAqEXDLYuob1G32`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Field key shown as the record's title.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryDisplayProperty",))]
     pub primary_display_property: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `type`: a [`ObjectType`](crate::objects::ObjectType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ObjectType>,
 }
 
@@ -1712,6 +1697,7 @@ crate::runtime::enums::string_enum!(ObjectType);
 /// The field created as the new object's title.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PrimaryDisplayPropertyDetails {
     /// `key`: a string. Example: `custom_objects.pet.name`.
@@ -1721,7 +1707,6 @@ pub struct PrimaryDisplayPropertyDetails {
     pub name: String,
 
     /// TEXT or NUMERICAL.
-    #[serde(rename = "dataType",)]
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
 }
 
@@ -1795,20 +1780,19 @@ crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
 /// Who or what created or last changed a record.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
     /// `channel`: a string. Example: `WEB_USER`.
     pub channel: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-01-02T09:35:39.032Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `source`: a string. Example: `PUBLIC_API`.
     pub source: Option<String>,
 
     /// Id of the user or resource behind the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 }
 
@@ -1830,24 +1814,22 @@ pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value
 /// The `SearchObjectRecordsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Page number, from 1.
     pub page: i64,
 
     /// Page size.
-    #[serde(rename = "pageLimit",)]
     pub page_limit: i64,
 
     /// Search text, optionally `field:value` on a searchable field.
     pub query: String,
 
     /// The `searchAfter` value of the last record of the previous page; empty for the first page.
-    #[serde(rename = "searchAfter",)]
     pub search_after: Vec<serde_json::Value>,
 }
 
@@ -1909,6 +1891,7 @@ crate::runtime::object::object_impl! {
 /// A record as returned by the search.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
     /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
@@ -1924,35 +1907,27 @@ pub struct SearchedObjectRecord {
     pub properties: Option<RecordProperties>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `objectId`: a string. Example: `6d6f6e676f5f6576656e7473`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectId",))]
     pub object_id: Option<String>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectKey",))]
     pub object_key: Option<String>,
 
     /// `createdBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<RecordAuditInfo>,
 
     /// `lastUpdatedBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastUpdatedBy",))]
     pub last_updated_by: Option<RecordAuditInfo>,
 
     /// Sort values of this record; pass them back to fetch the records after it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "searchAfter",))]
     pub search_after: Vec<serde_json::Value>,
 }
 
@@ -2076,6 +2051,7 @@ impl UpdateObjectRecordRequest {
 /// The `UpdateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateObjectSchemaRequest {
     /// `labels`: a [`UpdateObjectLabels`](crate::objects::UpdateObjectLabels).
@@ -2087,11 +2063,9 @@ pub struct UpdateObjectSchemaRequest {
     pub description: crate::Nullable<String>,
 
     /// `locationId`: a string. Example: `632c34b4c9b7da3358ac9891`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Field keys the record search matches on.
-    #[serde(rename = "searchableProperties",)]
     pub searchable_properties: Vec<String>,
 }
 

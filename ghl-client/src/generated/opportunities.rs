@@ -1677,13 +1677,13 @@ impl UpsertOpportunity {
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
     pub followers: Vec<String>,
 
     /// `followersAdded`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersAdded",))]
     pub followers_added: Vec<String>,
 }
 
@@ -1699,40 +1699,38 @@ crate::runtime::object::object_impl! {
 /// The `CreateOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
 
     /// `contactId`: a string. Example: `mTkSCb1UBjb5tk4OvB69`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// Id of the user to assign.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 }
 
@@ -1848,10 +1846,10 @@ crate::runtime::enums::string_enum!(FollowersActionType);
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
     /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lostReasons",))]
     pub lost_reasons: Vec<LostReason>,
 
     /// `total`: a whole number. Example: `100`.
@@ -1885,6 +1883,7 @@ crate::runtime::object::object_impl! {
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LostReason {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1894,15 +1893,12 @@ pub struct LostReason {
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
@@ -1921,6 +1917,7 @@ crate::runtime::object::object_impl! {
 /// A deal in a pipeline.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1930,19 +1927,15 @@ pub struct Opportunity {
     pub name: Option<String>,
 
     /// `monetaryValue`: a number. Example: `500`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -1952,35 +1945,27 @@ pub struct Opportunity {
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStatusChangeAt",))]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStageChangeAt",))]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActionDate",))]
     pub last_action_date: Option<String>,
 
     /// `indexVersion`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "indexVersion",))]
     pub index_version: Option<i64>,
 
     /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
@@ -1993,22 +1978,18 @@ pub struct Opportunity {
     pub tasks: Vec<serde_json::Value>,
 
     /// The contact's calendar events, when asked for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarEvents",))]
     pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lostReasonId",))]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<OpportunityCustomFieldValue>,
 
     /// Ids of the users following the deal.
     pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalObjectId",))]
     pub external_object_id: Option<String>,
 }
 
@@ -2046,6 +2027,7 @@ crate::runtime::object::object_impl! {
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityContact {
     /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
@@ -2055,7 +2037,6 @@ pub struct OpportunityContact {
     pub name: Option<String>,
 
     /// `companyName`: a string. Example: `Roe Bakery`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -2140,13 +2121,13 @@ impl OpportunityCustomFieldInput {
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldValue {
     /// Custom field id.
     pub id: Option<String>,
 
     /// Text, list, or object, depending on the field type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldValue",))]
     pub field_value: Option<serde_json::Value>,
 }
 
@@ -2210,6 +2191,7 @@ impl OpportunityResponse {
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OpportunitySearchDetails {
     /// `notes`: `true` or `false`.
@@ -2219,11 +2201,9 @@ pub struct OpportunitySearchDetails {
     pub tasks: bool,
 
     /// `calendarEvents`: `true` or `false`.
-    #[serde(rename = "calendarEvents",)]
     pub calendar_events: bool,
 
     /// `unReadConversations`: `true` or `false`.
-    #[serde(rename = "unReadConversations",)]
     pub un_read_conversations: bool,
 }
 
@@ -2387,6 +2367,7 @@ crate::runtime::object::object_impl! {
 /// The `Pipeline` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -2399,19 +2380,15 @@ pub struct Pipeline {
     pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInFunnel",))]
     pub show_in_funnel: Option<bool>,
 
     /// `showInPieChart`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInPieChart",))]
     pub show_in_pie_chart: Option<bool>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "colorRenderMode",))]
     pub color_render_mode: Option<PipelineColorRenderMode>,
 }
 
@@ -2480,13 +2457,13 @@ crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
     pub followers: Vec<String>,
 
     /// `followersRemoved`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followersRemoved",))]
     pub followers_removed: Vec<String>,
 }
 
@@ -2527,33 +2504,28 @@ crate::runtime::object::object_impl! {
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
     /// `total`: a whole number. Example: `1`.
     pub total: Option<i64>,
 
     /// `nextPageUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPageUrl",))]
     pub next_page_url: Option<String>,
 
     /// `startAfterId`: a string. Example: `yWQobCRIhRguQtD2llvk`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfterId",))]
     pub start_after_id: Option<String>,
 
     /// `startAfter`: a whole number. Example: `1625203104328`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startAfter",))]
     pub start_after: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number. Example: `3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 
@@ -2574,10 +2546,10 @@ crate::runtime::object::object_impl! {
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
     /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Search text.
@@ -2590,11 +2562,9 @@ pub struct SearchOpportunitiesRequest {
     pub page: i64,
 
     /// Sort values of the last match of the previous page; empty for the first page.
-    #[serde(rename = "searchAfter",)]
     pub search_after: Vec<String>,
 
     /// `additionalDetails`: a [`OpportunitySearchDetails`](crate::opportunities::OpportunitySearchDetails).
-    #[serde(rename = "additionalDetails",)]
     pub additional_details: OpportunitySearchDetails,
 }
 
@@ -2663,10 +2633,11 @@ crate::runtime::object::object_impl! {
 /// The `UpdateOpportunityRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
@@ -2674,7 +2645,7 @@ pub struct UpdateOpportunityRequest {
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -2682,15 +2653,15 @@ pub struct UpdateOpportunityRequest {
     pub status: Option<OpportunityStatus>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 }
 
@@ -2771,13 +2742,14 @@ impl UpdateOpportunityRequest {
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateOpportunityStatusRequest {
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
 
     /// Why the deal was lost (with status `lost`).
-    #[serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
 
@@ -2809,6 +2781,7 @@ impl UpdateOpportunityStatusRequest {
 /// The `UpsertOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
@@ -2816,15 +2789,12 @@ pub struct UpsertOpportunityRequest {
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `LiKJ2vnRg5ETM8Z19K7`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
@@ -2832,11 +2802,11 @@ pub struct UpsertOpportunityRequest {
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(rename = "isRemoveAllFollowers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(rename = "followersActionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
@@ -2848,19 +2818,19 @@ pub struct UpsertOpportunityRequest {
     pub status: Option<OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
 

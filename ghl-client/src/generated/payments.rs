@@ -3185,6 +3185,7 @@ impl ConnectCustomProviderRequest {
 /// A discount coupon.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Coupon {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
@@ -3192,11 +3193,9 @@ pub struct Coupon {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string. Example: `NEWT6`.
@@ -3206,54 +3205,42 @@ pub struct Coupon {
     pub code: Option<String>,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountType",))]
     pub discount_type: Option<DiscountType>,
 
     /// `discountValue`: a number. Example: `25`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountValue",))]
     pub discount_value: Option<f64>,
 
     /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
     pub status: Option<CouponStatus>,
 
     /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 
     /// `usageCount`: a whole number. Example: `12`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "usageCount",))]
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "limitPerCustomer",))]
     pub limit_per_customer: Option<CouponLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePayments",))]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePaymentsConfig",))]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Request trace id; sent with single-coupon responses.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -3363,14 +3350,13 @@ crate::runtime::enums::string_enum!(CouponStatus);
 /// The `CreateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -3380,39 +3366,36 @@ pub struct CreateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType",)]
     pub discount_type: DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Total number of redemptions allowed.
-    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// Products the coupon applies to.
-    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 }
 
@@ -3510,6 +3493,7 @@ impl CreateCouponRequest {
 /// The `CreateCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCustomProviderRequest {
     /// `name`: a string. Example: `Company Paypal Integration`.
@@ -3519,19 +3503,15 @@ pub struct CreateCustomProviderRequest {
     pub description: String,
 
     /// Page loaded in an iframe to take a payment.
-    #[serde(rename = "paymentsUrl",)]
     pub payments_url: String,
 
     /// Endpoint HighLevel calls to verify, refund and query payments.
-    #[serde(rename = "queryUrl",)]
     pub query_url: String,
 
     /// Public logo URL.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// `supportsSubscriptionSchedule`: `true` or `false`.
-    #[serde(rename = "supportsSubscriptionSchedule",)]
     pub supports_subscription_schedule: bool,
 }
 
@@ -3575,14 +3555,13 @@ impl CreateCustomProviderRequest {
 /// The `CreateFulfillmentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFulfillmentRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
@@ -3592,7 +3571,6 @@ pub struct CreateFulfillmentRequest {
     pub items: Vec<FulfillmentItemInput>,
 
     /// Send the customer a shipping notification.
-    #[serde(rename = "notifyCustomer",)]
     pub notify_customer: bool,
 }
 
@@ -3659,18 +3637,16 @@ impl CreateFulfillmentResponse {
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Unique slug of the provider; must start and end with a letter.
-    #[serde(rename = "uniqueName",)]
     pub unique_name: String,
 
     /// Display name.
@@ -3683,7 +3659,6 @@ pub struct CreateWhiteLabelProviderRequest {
     pub description: String,
 
     /// Logo URL.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 }
 
@@ -3730,6 +3705,7 @@ impl CreateWhiteLabelProviderRequest {
 /// The calling app's custom payment provider in one location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomProvider {
     /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
@@ -3743,42 +3719,33 @@ pub struct CustomProvider {
     pub description: Option<String>,
 
     /// `paymentsUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentsUrl",))]
     pub payments_url: Option<String>,
 
     /// `queryUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queryUrl",))]
     pub query_url: Option<String>,
 
     /// `imageUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageUrl",))]
     pub image_url: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `marketplaceAppId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketplaceAppId",))]
     pub marketplace_app_id: Option<String>,
 
     /// The stored live and test configs.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProvider",))]
     pub payment_provider: Option<CustomProviderPaymentProvider>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -3813,14 +3780,13 @@ impl CustomProvider {
 /// The `CustomProviderKeys` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomProviderKeys {
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "apiKey",)]
     pub api_key: crate::Secret,
 
     /// `publishableKey`: a string.
-    #[serde(rename = "publishableKey",)]
     pub publishable_key: String,
 }
 
@@ -3846,18 +3812,16 @@ impl CustomProviderKeys {
 /// The config of one mode (live or test) of a custom provider.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
     /// `liveMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "apiKey",))]
     pub api_key: Option<crate::Secret>,
 
     /// `publishableKey`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishableKey",))]
     pub publishable_key: Option<String>,
 }
 
@@ -3892,14 +3856,13 @@ crate::runtime::object::object_impl! {
 /// The `DeleteCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteCouponRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// The coupon to delete.
@@ -3933,13 +3896,13 @@ impl DeleteCouponRequest {
 /// The `DeleteCouponResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
     /// `success`: `true` or `false`.
     pub success: Option<bool>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -3952,10 +3915,10 @@ crate::runtime::object::object_impl! {
 /// The `DisconnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DisconnectCustomProviderRequest {
     /// True to drop the live config, false for the test one.
-    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 }
 
@@ -4055,6 +4018,7 @@ crate::runtime::object::object_impl! {
 /// The `Fulfillment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Fulfillment {
     /// `_id`: a string.
@@ -4062,11 +4026,9 @@ pub struct Fulfillment {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
@@ -4076,11 +4038,9 @@ pub struct Fulfillment {
     pub items: Vec<FulfilledItem>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -4101,10 +4061,10 @@ crate::runtime::object::object_impl! {
 /// The `FulfillmentItemInput` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
-    #[serde(rename = "priceId",)]
     pub price_id: String,
 
     /// `qty`: a whole number. Example: `1`.
@@ -4130,18 +4090,19 @@ impl FulfillmentItemInput {
 /// The `FulfillmentTracking` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FulfillmentTracking {
     /// `trackingNumber`: a string. Example: `40012345678`.
-    #[serde(rename = "trackingNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
 
     /// `shippingCarrier`: a string. Example: `FedEx`.
-    #[serde(rename = "shippingCarrier", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 
     /// `trackingUrl`: a string. Example: `https://www.fedex.com/wtrk/track/?trknbr=40012345678`.
-    #[serde(rename = "trackingUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
 }
 
@@ -4185,10 +4146,11 @@ impl FulfillmentTracking {
 /// How long a coupon keeps discounting a subscription's renewals.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FuturePaymentsConfig {
     /// `type`: a [`FuturePaymentsConfigType`](crate::payments::FuturePaymentsConfigType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<FuturePaymentsConfigType>,
 
     /// Number of duration units.
@@ -4196,7 +4158,7 @@ pub struct FuturePaymentsConfig {
     pub duration: Option<i64>,
 
     /// `durationType`: a [`FuturePaymentsDurationType`](crate::payments::FuturePaymentsDurationType).
-    #[serde(rename = "durationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_type: Option<FuturePaymentsDurationType>,
 }
 
@@ -4329,17 +4291,16 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
     pub data: Vec<Coupon>,
 
     /// `totalCount`: a whole number. Example: `20`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4377,13 +4338,13 @@ crate::runtime::object::object_impl! {
 /// The `ListOrdersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
     pub data: Vec<Order>,
 
     /// Number of orders matching the filters.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -4399,13 +4360,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSubscriptionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
     pub data: Vec<Subscription>,
 
     /// `totalCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -4421,13 +4382,13 @@ crate::runtime::object::object_impl! {
 /// The `ListTransactionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
     pub data: Vec<Transaction>,
 
     /// `totalCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -4635,6 +4596,7 @@ crate::runtime::enums::string_enum!(Month);
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Order {
     /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
@@ -4642,27 +4604,21 @@ pub struct Order {
     pub id: Option<String>,
 
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Present in list results.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// Present in list results.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactEmail",))]
     pub contact_email: Option<String>,
 
     /// Copy of the contact taken when the order was placed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
@@ -4678,58 +4634,45 @@ pub struct Order {
     pub discount: Option<f64>,
 
     /// `amountSummary`: a [`AmountSummary`](crate::payments::AmountSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountSummary",))]
     pub amount_summary: Option<AmountSummary>,
 
     /// `taxSummary`: a list of [`TaxLine`](crate::payments::TaxLine) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxSummary",))]
     pub tax_summary: Vec<TaxLine>,
 
     /// `status`: a string. Example: `completed`.
     pub status: Option<String>,
 
     /// `fulfillmentStatus`: a string. Example: `unfulfilled`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfillmentStatus",))]
     pub fulfillment_status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "markAsTest",))]
     pub mark_as_test: Option<bool>,
 
     /// `totalProducts`: a whole number. Example: `5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalProducts",))]
     pub total_products: Option<i64>,
 
     /// `onetimeProducts`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onetimeProducts",))]
     pub onetime_products: Option<i64>,
 
     /// `recurringProducts`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recurringProducts",))]
     pub recurring_products: Option<i64>,
 
     /// Present in list results.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceType",))]
     pub source_type: Option<String>,
 
     /// `sourceSubType`: a string. Example: `one_step_order_form`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceSubType",))]
     pub source_sub_type: Option<String>,
 
     /// `sourceName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceName",))]
     pub source_name: Option<String>,
 
     /// `sourceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `sourceMeta`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceMeta",))]
     pub source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
@@ -4739,14 +4682,12 @@ pub struct Order {
     pub items: Vec<OrderItem>,
 
     /// `couponCode`: a string. Example: `100PER`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "couponCode",))]
     pub coupon_code: Option<String>,
 
     /// The coupon applied, e.g. its `_id` and `code`.
     pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `trackingId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackingId",))]
     pub tracking_id: Option<String>,
 
     /// `fingerprint`: a string.
@@ -4756,27 +4697,21 @@ pub struct Order {
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxesCalculated",))]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Name of the automatic tax provider.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxCalculationProvider",))]
     pub tax_calculation_provider: Option<String>,
 
     /// Id of the user who created the order.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -4828,6 +4763,7 @@ crate::runtime::object::object_impl! {
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `_id`: a string.
@@ -4841,11 +4777,9 @@ pub struct OrderItem {
     pub qty: Option<i64>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `authorizeAmount`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "authorizeAmount",))]
     pub authorize_amount: Option<f64>,
 
     /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
@@ -4925,14 +4859,13 @@ crate::runtime::enums::string_enum!(OrderPaymentStatus);
 /// The origin of an order, transaction or subscription.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<OrderSourceType>,
 
     /// `subType`: a [`OrderSourceSubType`](crate::payments::OrderSourceSubType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subType",))]
     pub sub_type: Option<OrderSourceSubType>,
 
     /// `id`: a string. Example: `nohc1pPZJlpZTpxJfLCp`.
@@ -5196,10 +5129,10 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 /// The `PaymentCard` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentCard {
     /// `type`: a [`CardBrand`](crate::payments::CardBrand).
-    #[serde(rename = "type",)]
     pub type_: CardBrand,
 
     /// `last4`: a string. Example: `1234`.
@@ -5248,6 +5181,7 @@ impl PaymentCheque {
 /// A price as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceSnapshot {
     /// `_id`: a string.
@@ -5258,7 +5192,6 @@ pub struct PriceSnapshot {
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::payments::PriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string. Example: `USD`.
@@ -5271,46 +5204,36 @@ pub struct PriceSnapshot {
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::payments::MembershipOffer) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the product.
     pub product: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5384,17 +5307,16 @@ crate::runtime::enums::string_enum!(PriceType);
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
     pub title: Option<String>,
 
     /// `startDate`: a string. Example: `2024-06-26T05:43:35.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2024-06-30T05:43:39.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 }
 
@@ -5411,6 +5333,7 @@ crate::runtime::object::object_impl! {
 /// A product as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductSnapshot {
     /// `_id`: a string.
@@ -5418,7 +5341,6 @@ pub struct ProductSnapshot {
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string.
@@ -5428,36 +5350,30 @@ pub struct ProductSnapshot {
     pub description: Option<String>,
 
     /// `productType`: a string. Example: `PHYSICAL`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
     pub variants: Vec<ProductVariant>,
 
     /// `statementDescriptor`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "collectionIds",))]
     pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isTaxesEnabled",))]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or whole tax records where they were expanded.
     pub taxes: Vec<serde_json::Value>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxCategoryId",))]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::payments::ProductLabel).
@@ -5467,11 +5383,9 @@ pub struct ProductSnapshot {
     pub slug: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5613,14 +5527,13 @@ crate::runtime::enums::string_enum!(RRuleFrequency);
 /// The `RecordOrderPaymentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecordOrderPaymentRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `mode`: a [`ManualPaymentMode`](crate::payments::ManualPaymentMode).
@@ -5647,7 +5560,7 @@ pub struct RecordOrderPaymentRequest {
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// True when only part of the order is paid.
-    #[serde(rename = "isPartialPayment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_partial_payment: Option<bool>,
 }
 
@@ -5733,52 +5646,43 @@ impl RecordOrderPaymentRequest {
 /// When a scheduled charge repeats.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecurrenceRule {
     /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalType",))]
     pub interval_type: Option<RRuleFrequency>,
 
     /// `interval`: a whole number. Example: `2`.
     pub interval: Option<i64>,
 
     /// YYYY-MM-DD.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// HH:mm:ss.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endDate`: a string. Example: `2029-11-01`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 
     /// `endTime`: a string. Example: `18:45:00`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// -1 (last day) or 1 to 28.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayOfMonth",))]
     pub day_of_month: Option<i64>,
 
     /// `dayOfWeek`: a [`Weekday`](crate::payments::Weekday).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayOfWeek",))]
     pub day_of_week: Option<Weekday>,
 
     /// -1 (last week) or 1 to 4.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "numOfWeek",))]
     pub num_of_week: Option<i64>,
 
     /// `monthOfYear`: a [`Month`](crate::payments::Month).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monthOfYear",))]
     pub month_of_year: Option<Month>,
 
     /// Maximum number of runs.
     pub count: Option<i64>,
 
     /// Run this many days early.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "daysBefore",))]
     pub days_before: Option<i64>,
 }
 
@@ -5804,13 +5708,13 @@ crate::runtime::object::object_impl! {
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
     pub interval: Option<RecurringInterval>,
 
     /// `intervalCount`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalCount",))]
     pub interval_count: Option<i64>,
 }
 
@@ -5879,6 +5783,7 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Subscription {
     /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
@@ -5886,27 +5791,21 @@ pub struct Subscription {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<AltType>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `contactName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `contactEmail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactEmail",))]
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The coupon applied, with fields like those of a coupon record.
@@ -5922,63 +5821,48 @@ pub struct Subscription {
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "markAsTest",))]
     pub mark_as_test: Option<bool>,
 
     /// `entityType`: a string. Example: `order`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<String>,
 
     /// `entityId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityId",))]
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceType",))]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceName",))]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceId",))]
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceMeta",))]
     pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySource",))]
     pub entity_source: Option<OrderSource>,
 
     /// The gateway's subscription id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// The subscription as the gateway reported it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionSnapshot",))]
     pub subscription_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderType",))]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderConnectedAccount",))]
     pub payment_provider_connected_account: Option<String>,
 
     /// `paymentProvider`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProvider",))]
     pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ipAddress",))]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
@@ -5988,35 +5872,27 @@ pub struct Subscription {
     pub schedule: Option<SubscriptionSchedule>,
 
     /// Saved customer and payment method used for renewals.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoPayment",))]
     pub auto_payment: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The product being paid for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recurringProduct",))]
     pub recurring_product: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canceledAt",))]
     pub canceled_at: Option<String>,
 
     /// Id of the user who cancelled.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "canceledBy",))]
     pub canceled_by: Option<String>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -6066,10 +5942,10 @@ crate::runtime::object::object_impl! {
 /// The `SubscriptionSchedule` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
     /// `executeAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executeAt",))]
     pub execute_at: Option<String>,
 
     /// `rrule`: a [`RecurrenceRule`](crate::payments::RecurrenceRule).
@@ -6127,6 +6003,7 @@ crate::runtime::object::object_impl! {
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Transaction {
     /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
@@ -6134,31 +6011,24 @@ pub struct Transaction {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `mergedFromContactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mergedFromContactId",))]
     pub merged_from_contact_id: Option<String>,
 
     /// `contactName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `contactEmail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactEmail",))]
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
@@ -6168,125 +6038,96 @@ pub struct Transaction {
     pub amount: Option<f64>,
 
     /// `amountRefunded`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountRefunded",))]
     pub amount_refunded: Option<f64>,
 
     /// `status`: a string. Example: `succeeded`.
     pub status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `markAsTest`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "markAsTest",))]
     pub mark_as_test: Option<bool>,
 
     /// `isParent`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isParent",))]
     pub is_parent: Option<bool>,
 
     /// `entityType`: a string. Example: `order`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<String>,
 
     /// E.g. the order id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityId",))]
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceType",))]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceSubType`: a string. Example: `two_step_order_form`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceSubType",))]
     pub entity_source_sub_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceName",))]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceId",))]
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySourceMeta",))]
     pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entitySource",))]
     pub entity_source: Option<OrderSource>,
 
     /// `subscriptionId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// `chargeId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeId",))]
     pub charge_id: Option<String>,
 
     /// The charge as the gateway reported it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "chargeSnapshot",))]
     pub charge_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `invoiceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceId",))]
     pub invoice_id: Option<String>,
 
     /// `receiptId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "receiptId",))]
     pub receipt_id: Option<String>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderType",))]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProviderConnectedAccount",))]
     pub payment_provider_connected_account: Option<String>,
 
     /// Gateway details, e.g. `type` and `connectedAccount`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentProvider",))]
     pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// E.g. the card brand and last four digits.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentMethod",))]
     pub payment_method: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ipAddress",))]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
     pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Whether the transaction was synced to QuickBooks Online.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "qboSynced",))]
     pub qbo_synced: Option<bool>,
 
     /// `qboResponse`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "qboResponse",))]
     pub qbo_response: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `fulfilledAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfilledAt",))]
     pub fulfilled_at: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -6341,17 +6182,16 @@ crate::runtime::object::object_impl! {
 /// The `UpdateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
     pub id: String,
 
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -6361,39 +6201,36 @@ pub struct UpdateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType",)]
     pub discount_type: DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// `startDate`: a string. Example: `2023-01-01T22:45:00.000Z`.
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `usageLimit`: a whole number. Example: `10`.
-    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 }
 
@@ -6494,18 +6331,18 @@ impl UpdateCouponRequest {
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
     /// `supportsSubscriptionSchedules`: `true` or `false`.
-    #[serde(rename = "supportsSubscriptionSchedules",)]
     pub supports_subscription_schedules: bool,
 
     /// Required when locationId is not given.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// Required when companyId is not given.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
 
@@ -6616,6 +6453,7 @@ crate::runtime::enums::string_enum!(Weekday);
 /// A white-label payment provider of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
     /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
@@ -6623,11 +6461,9 @@ pub struct WhiteLabelProvider {
     pub id: Option<String>,
 
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `title`: a string.
@@ -6643,15 +6479,12 @@ pub struct WhiteLabelProvider {
     pub description: Option<String>,
 
     /// `imageUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imageUrl",))]
     pub image_url: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 

@@ -748,18 +748,16 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberType);
 /// A number offered for purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// The number formatted for display.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// `isoCountry`: a string. Example: `US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isoCountry",))]
     pub iso_country: Option<String>,
 
     /// Local access and transport area.
@@ -769,7 +767,6 @@ pub struct AvailablePhoneNumber {
     pub locality: Option<String>,
 
     /// Rate center.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rateCenter",))]
     pub rate_center: Option<String>,
 
     /// `latitude`: a string. Example: `35.241800`.
@@ -782,11 +779,9 @@ pub struct AvailablePhoneNumber {
     pub region: Option<String>,
 
     /// `postalCode`: a string. Example: `72396`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// Address the buyer must have on file.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressRequirements",))]
     pub address_requirements: Option<AvailablePhoneNumberAddressRequirements>,
 
     /// A number in the provider's beta programme.
@@ -928,10 +923,10 @@ crate::runtime::object::object_impl! {
 /// What answers inbound calls on a number or pool.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InboundCallService {
     /// The kind of service.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<InboundCallServiceType>,
 
     /// Id or setting of that service.
@@ -995,24 +990,22 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 /// The `ListActivePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
     pub numbers: Vec<PhoneNumber>,
 
     /// The account is managed under HighLevel's provider account.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isUnderGhl",))]
     pub is_under_ghl: Option<bool>,
 
     /// `pageSize`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `page`: a whole number. Example: `0`.
     pub page: Option<i64>,
 
     /// State of the telephony account.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountStatus",))]
     pub account_status: Option<ListActivePhoneNumbersResponseAccountStatus>,
 }
 
@@ -1079,10 +1072,10 @@ crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus)
 /// The `ListAvailablePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fingerprintId",))]
     pub fingerprint_id: Option<String>,
 
     /// `numbers`: a list of [`AvailablePhoneNumber`](crate::phone_system::AvailablePhoneNumber) values.
@@ -1126,6 +1119,7 @@ crate::runtime::object::object_impl! {
 /// A pool of numbers used in rotation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NumberPool {
     /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
@@ -1135,33 +1129,27 @@ pub struct NumberPool {
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `loc123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Numbers in the pool.
     pub numbers: Vec<NumberPoolNumbersItem>,
 
     /// Number calls are forwarded to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardingNumber",))]
     pub forwarding_number: Option<String>,
 
     /// A whisper message is played to the answering user.
     pub whisper: Option<bool>,
 
     /// The whisper message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whisperMessage",))]
     pub whisper_message: Option<String>,
 
     /// Calls are recorded.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callRecording",))]
     pub call_recording: Option<bool>,
 
     /// The pool is in use.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// What answers inbound calls.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundCallService",))]
     pub inbound_call_service: Option<InboundCallService>,
 }
 
@@ -1185,14 +1173,13 @@ crate::runtime::object::object_impl! {
 /// The `NumberPoolNumbersItem` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
     /// `phoneNumber`: a string. Example: `+14155552671`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// `friendlyName`: a string. Example: `Sales Line 1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 }
 
@@ -1265,68 +1252,55 @@ crate::runtime::object::object_impl! {
 /// A phone number owned by the location, with its call routing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PhoneNumber {
     /// The number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// Name given to the number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// Provider's id of the number.
     pub sid: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "countryCode",))]
     pub country_code: Option<String>,
 
     /// `capabilities`: a [`PhoneNumberCapabilities`](crate::phone_system::PhoneNumberCapabilities).
     pub capabilities: Option<PhoneNumberCapabilities>,
 
     /// `type`: a [`PhoneNumberType`](crate::phone_system::PhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PhoneNumberType>,
 
     /// The location's default outbound number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefaultNumber",))]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedUser",))]
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedRingAllUsers",))]
     pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundCallService",))]
     pub inbound_call_service: Option<InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardingNumber",))]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isGroupConversationEnabled",))]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressSid",))]
     pub address_sid: Option<String>,
 
     /// Regulatory bundle id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bundleSid",))]
     pub bundle_sid: Option<String>,
 
     /// When the number was bought or added.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// How the number came to the account.
@@ -1490,26 +1464,26 @@ crate::runtime::enums::string_enum!(PhoneNumberType);
 /// The number to buy and its compliance data.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
-    #[serde(rename = "phoneNumber",)]
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
-    #[serde(rename = "numberType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_type: Option<PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(rename = "addressSid", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(rename = "bundleSid", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
@@ -1521,7 +1495,7 @@ pub struct PurchasePhoneNumberRequest {
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(rename = "fingerprintId", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.

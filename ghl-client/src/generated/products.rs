@@ -3544,6 +3544,7 @@ crate::runtime::enums::string_enum!(AltType);
 /// The `BulkEditPrice` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
@@ -3563,19 +3564,19 @@ pub struct BulkEditPrice {
     pub currency: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
 
     /// `availableQuantity`: a whole number.
-    #[serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
@@ -3583,19 +3584,19 @@ pub struct BulkEditPrice {
     pub sku: Option<String>,
 
     /// Trial length in days.
-    #[serde(rename = "trialPeriod", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
 
     /// `totalCycles`: a whole number.
-    #[serde(rename = "totalCycles", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
 
     /// `setupFee`: a number.
-    #[serde(rename = "setupFee", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(rename = "shippingOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
@@ -3730,6 +3731,7 @@ impl BulkEditPrice {
 /// The `BulkEditProduct` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
@@ -3749,7 +3751,7 @@ pub struct BulkEditProduct {
     pub image: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `prices`: a list of [`BulkEditPrice`](crate::products::BulkEditPrice) values.
@@ -3757,15 +3759,15 @@ pub struct BulkEditProduct {
     pub prices: Option<Vec<BulkEditPrice>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `isLabelEnabled`: `true` or `false`.
-    #[serde(rename = "isLabelEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
@@ -3777,11 +3779,11 @@ pub struct BulkEditProduct {
     pub slug: Option<String>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `taxInclusive`: `true` or `false`.
-    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// `taxes`: a list of maps.
@@ -3949,14 +3951,13 @@ impl BulkEditProduct {
 /// The `BulkEditProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEditProductsRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Products to edit; HighLevel's limit counts their prices too.
@@ -3990,6 +3991,7 @@ impl BulkEditProductsRequest {
 /// The `BulkEditProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
     /// `message`: a string.
@@ -3999,7 +4001,6 @@ pub struct BulkEditProductsResponse {
     pub status: Option<bool>,
 
     /// `updatedCount`: a whole number. Example: `5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedCount",))]
     pub updated_count: Option<i64>,
 }
 
@@ -4016,18 +4017,19 @@ crate::runtime::object::object_impl! {
 /// Product selection used instead of explicit ids.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateFilters {
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `productType`: a string.
-    #[serde(rename = "productType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `search`: a string.
@@ -4083,14 +4085,13 @@ impl BulkUpdateFilters {
 /// The `BulkUpdateProductReviewsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `reviews`: a list of [`ReviewRef`](crate::products::ReviewRef) values.
@@ -4134,22 +4135,19 @@ impl BulkUpdateProductReviewsRequest {
 /// The `BulkUpdateProductsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkUpdateProductsRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `type`: a [`BulkUpdateType`](crate::products::BulkUpdateType).
-    #[serde(rename = "type",)]
     pub type_: BulkUpdateType,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds",)]
     pub product_ids: Vec<String>,
 
     /// `filters`: a [`BulkUpdateFilters`](crate::products::BulkUpdateFilters).
@@ -4161,7 +4159,7 @@ pub struct BulkUpdateProductsRequest {
     pub price: Option<PriceAdjustment>,
 
     /// `compareAtPrice`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
-    #[serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<PriceAdjustment>,
 
     /// `availability`: `true` or `false`.
@@ -4169,7 +4167,7 @@ pub struct BulkUpdateProductsRequest {
     pub availability: Option<bool>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `currency`: a string. Example: `USD`.
@@ -4358,18 +4356,17 @@ impl CollectionSeo {
 /// The `CreateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateProductCollectionRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id to give the new collection.
-    #[serde(rename = "collectionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
 
     /// `name`: a string. Example: `Best Sellers`.
@@ -4468,13 +4465,13 @@ impl CreateProductCollectionResponse {
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateProductRequest {
     /// `name`: a string. Example: `Premium Consulting Package`.
     pub name: String,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `description`: a string.
@@ -4482,7 +4479,6 @@ pub struct CreateProductRequest {
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[serde(rename = "productType",)]
     pub product_type: ProductType,
 
     /// `image`: a string.
@@ -4490,11 +4486,11 @@ pub struct CreateProductRequest {
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
@@ -4506,11 +4502,11 @@ pub struct CreateProductRequest {
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// When true, `taxes` must not be empty.
-    #[serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids; requires `isTaxesEnabled`.
@@ -4518,11 +4514,11 @@ pub struct CreateProductRequest {
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// When true, `label` must be set.
-    #[serde(rename = "isLabelEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
@@ -4538,7 +4534,7 @@ pub struct CreateProductRequest {
     pub seo: Option<ProductSeo>,
 
     /// Prices already include taxes.
-    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
 
@@ -4816,6 +4812,7 @@ impl GetProductCollectionResponse {
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InventoryItem {
     /// The price id.
@@ -4826,28 +4823,24 @@ pub struct InventoryItem {
     pub name: Option<String>,
 
     /// `availableQuantity`: a whole number. Example: `50`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `sku`: a string.
     pub sku: Option<String>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// The product id.
     pub product: Option<String>,
 
     /// `updatedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `image`: a string.
     pub image: Option<String>,
 
     /// `productName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productName",))]
     pub product_name: Option<String>,
 }
 
@@ -4883,18 +4876,18 @@ crate::runtime::object::object_impl! { InventoryTotal { total: "total" value opt
 /// The `InventoryUpdate` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InventoryUpdate {
     /// `priceId`: a string.
-    #[serde(rename = "priceId",)]
     pub price_id: String,
 
     /// `availableQuantity`: a whole number. Example: `10`.
-    #[serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 }
 
@@ -5185,6 +5178,7 @@ impl MembershipOffer {
 /// A price (variant) of a product.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Price {
     /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
@@ -5195,7 +5189,6 @@ pub struct Price {
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::products::PriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string. Example: `INR`.
@@ -5208,46 +5201,36 @@ pub struct Price {
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the product.
     pub product: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `compareAtPrice`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// `trackInventory`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5278,17 +5261,17 @@ crate::runtime::object::object_impl! {
 /// The `PriceAdjustment` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceAdjustment {
     /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
-    #[serde(rename = "type",)]
     pub type_: PriceAdjustmentType,
 
     /// Amount or percentage, as `type` says.
     pub value: f64,
 
     /// `roundToWhole`: `true` or `false`.
-    #[serde(rename = "roundToWhole", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub round_to_whole: Option<bool>,
 }
 
@@ -5442,21 +5425,20 @@ crate::runtime::enums::string_enum!(PriceInternalSource);
 /// The `PriceMeta` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceMeta {
     /// `source`: a [`PriceSource`](crate::products::PriceSource).
     pub source: PriceSource,
 
     /// Id of the price in the system it was imported from.
-    #[serde(rename = "sourceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
 
     /// `stripePriceId`: a string. Example: `price_123`.
-    #[serde(rename = "stripePriceId",)]
     pub stripe_price_id: String,
 
     /// `internalSource`: a [`PriceInternalSource`](crate::products::PriceInternalSource).
-    #[serde(rename = "internalSource",)]
     pub internal_source: PriceInternalSource,
 }
 
@@ -5499,13 +5481,13 @@ impl PriceMeta {
 /// The body to create or replace a price.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PriceRequest {
     /// `name`: a string. Example: `Monthly`.
     pub name: String,
 
     /// `type`: a [`PriceType`](crate::products::PriceType).
-    #[serde(rename = "type",)]
     pub type_: PriceType,
 
     /// `currency`: a string. Example: `USD`.
@@ -5523,35 +5505,34 @@ pub struct PriceRequest {
     pub description: Option<String>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[serde(rename = "membershipOffers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<MembershipOffer>>,
 
     /// Trial length in days.
-    #[serde(rename = "trialPeriod", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
 
     /// Number of billing cycles; at least 1.
-    #[serde(rename = "totalCycles", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
 
     /// `setupFee`: a number. Example: `10.99`.
-    #[serde(rename = "setupFee", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(rename = "variantOptionIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// `compareAtPrice`: a number.
-    #[serde(rename = "compareAtPrice", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `meta`: a [`PriceMeta`](crate::products::PriceMeta).
@@ -5559,15 +5540,15 @@ pub struct PriceRequest {
     pub meta: Option<PriceMeta>,
 
     /// `trackInventory`: `true` or `false`.
-    #[serde(rename = "trackInventory", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[serde(rename = "availableQuantity", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(rename = "allowOutOfStockPurchases", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
@@ -5575,15 +5556,15 @@ pub struct PriceRequest {
     pub sku: Option<String>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(rename = "shippingOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `isDigitalProduct`: `true` or `false`.
-    #[serde(rename = "isDigitalProduct", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_digital_product: Option<bool>,
 
     /// `digitalDelivery`: a list of strings.
-    #[serde(rename = "digitalDelivery", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub digital_delivery: Option<Vec<String>>,
 }
 
@@ -5851,6 +5832,7 @@ crate::runtime::enums::string_enum!(PriceType);
 /// A product of the catalogue.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Product {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5858,7 +5840,6 @@ pub struct Product {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Awesome Product`.
@@ -5868,11 +5849,9 @@ pub struct Product {
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<ProductType>,
 
     /// `availableInStore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
@@ -5882,25 +5861,21 @@ pub struct Product {
     pub medias: Vec<ProductMedia>,
 
     /// Text on the customer's card statement.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "collectionIds",))]
     pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isTaxesEnabled",))]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or tax records when the listing expands `tax`.
     pub taxes: Vec<ProductTaxesItem>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "automaticTaxCategoryId",))]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
@@ -5910,15 +5885,12 @@ pub struct Product {
     pub slug: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5951,6 +5923,7 @@ crate::runtime::object::object_impl! {
 /// A named group of products.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductCollection {
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5958,7 +5931,6 @@ pub struct ProductCollection {
     pub id: Option<String>,
 
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `name`: a string. Example: `Best Sellers`.
@@ -5974,7 +5946,6 @@ pub struct ProductCollection {
     pub seo: Option<CollectionSeo>,
 
     /// `createdAt`: a string. Example: `2024-02-22T09:27:19.728Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
@@ -6016,6 +5987,7 @@ crate::runtime::object::object_impl! { ProductCount { total: "total" value optio
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProductLabel {
     /// `title`: a string. Example: `Featured`.
@@ -6023,11 +5995,11 @@ pub struct ProductLabel {
     pub title: Option<String>,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
 
@@ -6071,6 +6043,7 @@ impl ProductLabel {
 /// The `ProductMedia` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string. Example: `fzrgusiuu0m`.
@@ -6086,15 +6059,15 @@ pub struct ProductMedia {
     pub url: Option<String>,
 
     /// `type`: a [`ProductMediaType`](crate::products::ProductMediaType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ProductMediaType>,
 
     /// `isFeatured`: `true` or `false`.
-    #[serde(rename = "isFeatured", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_featured: Option<bool>,
 
     /// Prices (variants) this media is shown for.
-    #[serde(rename = "priceIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 }
 
@@ -6255,18 +6228,16 @@ impl ProductSeo {
 /// The `ProductStoreStats` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductStoreStats {
     /// `totalProducts`: a whole number. Example: `100`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalProducts",))]
     pub total_products: Option<i64>,
 
     /// `includedInStore`: a whole number. Example: `80`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "includedInStore",))]
     pub included_in_store: Option<i64>,
 
     /// `excludedFromStore`: a whole number. Example: `20`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "excludedFromStore",))]
     pub excluded_from_store: Option<i64>,
 }
 
@@ -6283,6 +6254,7 @@ crate::runtime::object::object_impl! {
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
@@ -6302,19 +6274,15 @@ pub struct ProductTax {
     pub deleted: Option<bool>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `createdAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -6498,6 +6466,7 @@ impl ProductVariantOption {
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Recurring {
     /// `interval`: a [`RecurringInterval`](crate::products::RecurringInterval).
@@ -6505,7 +6474,7 @@ pub struct Recurring {
     pub interval: Option<RecurringInterval>,
 
     /// `intervalCount`: a whole number. Example: `1`.
-    #[serde(rename = "intervalCount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
 
@@ -6595,6 +6564,7 @@ crate::runtime::enums::string_enum!(RecurringInterval);
 /// The `ReviewAuthor` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReviewAuthor {
     /// `name`: a string.
@@ -6608,7 +6578,7 @@ pub struct ReviewAuthor {
     pub phone: Option<String>,
 
     /// False when the author is an admin.
-    #[serde(rename = "isCustomer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_customer: Option<bool>,
 }
 
@@ -6663,18 +6633,16 @@ crate::runtime::object::object_impl! {
 /// The `ReviewRef` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReviewRef {
     /// `reviewId`: a string.
-    #[serde(rename = "reviewId",)]
     pub review_id: String,
 
     /// `productId`: a string.
-    #[serde(rename = "productId",)]
     pub product_id: String,
 
     /// `storeId`: a string.
-    #[serde(rename = "storeId",)]
     pub store_id: String,
 }
 
@@ -6894,14 +6862,13 @@ crate::runtime::enums::string_enum!(StoreAction);
 /// The `UpdateDisplayPriorityRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateDisplayPriorityRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Products with their display priorities.
@@ -6935,14 +6902,13 @@ impl UpdateDisplayPriorityRequest {
 /// The `UpdateInventoryRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateInventoryRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `items`: a list of [`InventoryUpdate`](crate::products::InventoryUpdate) values.
@@ -6976,14 +6942,13 @@ impl UpdateInventoryRequest {
 /// The `UpdateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductCollectionRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string.
@@ -7060,13 +7025,13 @@ impl UpdateProductCollectionRequest {
 /// The `UpdateProductRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductRequest {
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `description`: a string.
@@ -7074,7 +7039,6 @@ pub struct UpdateProductRequest {
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[serde(rename = "productType",)]
     pub product_type: ProductType,
 
     /// `image`: a string.
@@ -7082,11 +7046,11 @@ pub struct UpdateProductRequest {
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(rename = "statementDescriptor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(rename = "availableInStore", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
@@ -7098,11 +7062,11 @@ pub struct UpdateProductRequest {
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
 
     /// `isTaxesEnabled`: `true` or `false`.
-    #[serde(rename = "isTaxesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// `taxes`: a list of strings.
@@ -7110,11 +7074,11 @@ pub struct UpdateProductRequest {
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(rename = "automaticTaxCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `isLabelEnabled`: `true` or `false`.
-    #[serde(rename = "isLabelEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
@@ -7130,7 +7094,7 @@ pub struct UpdateProductRequest {
     pub seo: Option<ProductSeo>,
 
     /// `taxInclusive`: `true` or `false`.
-    #[serde(rename = "taxInclusive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 
     /// Price ids of the product.
@@ -7297,18 +7261,16 @@ impl UpdateProductRequest {
 /// The `UpdateProductReviewRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductReviewRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `productId`: a string.
-    #[serde(rename = "productId",)]
     pub product_id: String,
 
     /// Moderation status.
@@ -7397,21 +7359,19 @@ impl UpdateProductReviewRequest {
 /// The `UpdateProductStoreRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateProductStoreRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `action`: a [`StoreAction`](crate::products::StoreAction).
     pub action: StoreAction,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds",)]
     pub product_ids: Vec<String>,
 }
 

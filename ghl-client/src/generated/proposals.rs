@@ -788,6 +788,7 @@ impl SendDocumentTemplate {
 /// A contact who receives a copy.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CcRecipient {
     /// `email`: a string. Example: `jim@example.com`.
@@ -797,19 +798,15 @@ pub struct CcRecipient {
     pub id: String,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// `contactName`: a string. Example: `Jim Anton`.
-    #[serde(rename = "contactName",)]
     pub contact_name: String,
 
     /// `firstName`: a string. Example: `Jim`.
-    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string. Example: `Anton`.
-    #[serde(rename = "lastName",)]
     pub last_name: String,
 }
 
@@ -853,6 +850,7 @@ impl CcRecipient {
 /// A document or contract.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Document {
     /// `_id`: a string.
@@ -860,37 +858,30 @@ pub struct Document {
     pub id: Option<String>,
 
     /// `documentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentId",))]
     pub document_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `Service agreement`.
     pub name: Option<String>,
 
     /// Kind of document.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `isExpired`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isExpired",))]
     pub is_expired: Option<bool>,
 
     /// Number of times the document went back to draft.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentRevision",))]
     pub document_revision: Option<i64>,
 
     /// `fillableFields`: a list of [`FillableField`](crate::proposals::FillableField) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fillableFields",))]
     pub fillable_fields: Vec<FillableField>,
 
     /// `grandTotal`: a [`GrandTotal`](crate::proposals::GrandTotal).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "grandTotal",))]
     pub grand_total: Option<GrandTotal>,
 
     /// `locale`: a string. Example: `en-US`.
@@ -900,7 +891,6 @@ pub struct Document {
     pub status: Option<DocumentStatus2>,
 
     /// Payment status.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentStatus",))]
     pub payment_status: Option<DocumentPaymentStatus2>,
 
     /// `recipients`: a list of [`DocumentRecipient`](crate::proposals::DocumentRecipient) values.
@@ -910,11 +900,9 @@ pub struct Document {
     pub links: Vec<DocumentLink>,
 
     /// `updatedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
@@ -945,6 +933,7 @@ crate::runtime::object::object_impl! {
 /// A discount applied to a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentDiscount {
     /// `id`: a string.
@@ -954,7 +943,6 @@ pub struct DocumentDiscount {
     pub value: Option<f64>,
 
     /// `type`: a [`DocumentDiscountType`](crate::proposals::DocumentDiscountType), one of `percentage`, `custom_amount`. Example: `percentage`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<DocumentDiscountType>,
 }
 
@@ -1014,34 +1002,28 @@ crate::runtime::enums::string_enum!(DocumentDiscountType);
 /// A recipient's link to a sent document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentLink {
     /// `referenceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "referenceId",))]
     pub reference_id: Option<String>,
 
     /// `documentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentId",))]
     pub document_id: Option<String>,
 
     /// `recipientId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientId",))]
     pub recipient_id: Option<String>,
 
     /// `entityName`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityName",))]
     pub entity_name: Option<RecipientEntity>,
 
     /// `recipientCategory`: a [`DocumentLinkRecipientCategory`](crate::proposals::DocumentLinkRecipientCategory), one of `recipient`, `cc`, `bcc`. Example: `recipient`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recipientCategory",))]
     pub recipient_category: Option<DocumentLinkRecipientCategory>,
 
     /// Revision of the document the link opens.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentRevision",))]
     pub document_revision: Option<i64>,
 
     /// Id of the user who created the link.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
@@ -1177,80 +1159,67 @@ pub enum DocumentPaymentStatus2 {
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentRecipient {
     /// Contact or user id.
     pub id: Option<String>,
 
     /// `firstName`: a string. Example: `Jim`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Anton`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jim@example.com`.
     pub email: Option<String>,
 
     /// `phoneNumber`: a string. Example: `+1234567890`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// `phone`: a string.
     pub phone: Option<String>,
 
     /// True once the recipient has finished the document.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasCompleted",))]
     pub has_completed: Option<bool>,
 
     /// `role`: a [`DocumentRecipientRole`](crate::proposals::DocumentRecipientRole), one of `user`, `signer`. Example: `signer`.
     pub role: Option<DocumentRecipientRole>,
 
     /// `isPrimary`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrimary",))]
     pub is_primary: Option<bool>,
 
     /// Position in the signing sequence.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "signingOrder",))]
     pub signing_order: Option<i64>,
 
     /// Signature image.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "imgUrl",))]
     pub img_url: Option<String>,
 
     /// Address the recipient signed from.
     pub ip: Option<String>,
 
     /// `userAgent`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userAgent",))]
     pub user_agent: Option<String>,
 
     /// `signedDate`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "signedDate",))]
     pub signed_date: Option<String>,
 
     /// `contactName`: a string. Example: `Jim Anton`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactName",))]
     pub contact_name: Option<String>,
 
     /// `country`: a string.
     pub country: Option<String>,
 
     /// `entityName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityName",))]
     pub entity_name: Option<String>,
 
     /// Initials image.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "initialsImgUrl",))]
     pub initials_img_url: Option<String>,
 
     /// `lastViewedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastViewedAt",))]
     pub last_viewed_at: Option<String>,
 
     /// Link the recipient opens the document with.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shareLink",))]
     pub share_link: Option<String>,
 }
 
@@ -1400,6 +1369,7 @@ pub enum DocumentStatus2 {
 /// A document template.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DocumentTemplate {
     /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
@@ -1419,35 +1389,27 @@ pub struct DocumentTemplate {
     pub name: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `type`: a [`DocumentTemplateType`](crate::proposals::DocumentTemplateType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<DocumentTemplateType>,
 
     /// Id of the user who last changed it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// True for a public document form.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPublicDocument",))]
     pub is_public_document: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-06-26T09:24:19.305Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-06-26T09:27:32.119Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Documents created from the form; public forms only.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "documentCount",))]
     pub document_count: Option<i64>,
 
     /// Address of the public form; public forms only.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "docFormUrl",))]
     pub doc_form_url: Option<String>,
 }
 
@@ -1630,32 +1592,28 @@ crate::runtime::enums::string_enum!(ElementType);
 /// A field a recipient fills in.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FillableField {
     /// `fieldId`: a string. Example: `text_field_1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fieldId",))]
     pub field_id: Option<String>,
 
     /// `isRequired`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRequired",))]
     pub is_required: Option<bool>,
 
     /// `hasCompleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasCompleted",))]
     pub has_completed: Option<bool>,
 
     /// Who fills the field.
     pub recipient: Option<String>,
 
     /// `entityType`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "entityType",))]
     pub entity_type: Option<RecipientEntity>,
 
     /// `id`: a string. Example: `2d0a6fe1-d519-4198-8785-3da1d7cab925`.
     pub id: Option<String>,
 
     /// `type`: a [`ElementType`](crate::proposals::ElementType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ElementType>,
 
     /// `value`: a string.
@@ -1680,6 +1638,7 @@ crate::runtime::object::object_impl! {
 /// Totals of a document.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GrandTotal {
     /// Total before discounts.
@@ -1689,7 +1648,6 @@ pub struct GrandTotal {
     pub currency: Option<String>,
 
     /// Total discount, in percent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountPercentage",))]
     pub discount_percentage: Option<f64>,
 
     /// `discounts`: a list of [`DocumentDiscount`](crate::proposals::DocumentDiscount) values.
@@ -1710,6 +1668,7 @@ crate::runtime::object::object_impl! {
 /// One page of templates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
     /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
@@ -1719,7 +1678,6 @@ pub struct ListDocumentTemplatesResponse {
     pub total: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1736,6 +1694,7 @@ crate::runtime::object::object_impl! {
 /// One page of documents.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
     /// `documents`: a list of [`Document`](crate::proposals::Document) values.
@@ -1745,11 +1704,9 @@ pub struct ListDocumentsResponse {
     pub total: Option<i64>,
 
     /// White-label address documents are served from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whiteLabelBaseUrl",))]
     pub white_label_base_url: Option<String>,
 
     /// White-label address invoices are served from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whiteLabelBaseUrlForInvoice",))]
     pub white_label_base_url_for_invoice: Option<String>,
 }
 
@@ -1767,10 +1724,10 @@ crate::runtime::object::object_impl! {
 /// Email template and subject of the notification.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotificationReceive {
     /// `templateId`: a string.
-    #[serde(rename = "templateId",)]
     pub template_id: String,
 
     /// `subject`: a string.
@@ -1799,14 +1756,13 @@ impl NotificationReceive {
 /// Sender of the notification.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotificationSender {
     /// `fromEmail`: a string.
-    #[serde(rename = "fromEmail",)]
     pub from_email: String,
 
     /// `fromName`: a string.
-    #[serde(rename = "fromName",)]
     pub from_name: String,
 }
 
@@ -1906,18 +1862,17 @@ crate::runtime::enums::string_enum!(RecipientEntity);
 /// A document to send.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendDocumentRequest {
     /// Id of the location.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the document.
-    #[serde(rename = "documentId",)]
     pub document_id: String,
 
     /// `documentName`: a string.
-    #[serde(rename = "documentName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
 
     /// Share a link or send an email.
@@ -1925,15 +1880,14 @@ pub struct SendDocumentRequest {
     pub medium: Option<SendDocumentRequestMedium>,
 
     /// `ccRecipients`: a list of [`CcRecipient`](crate::proposals::CcRecipient) values.
-    #[serde(rename = "ccRecipients", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc_recipients: Option<Vec<CcRecipient>>,
 
     /// `notificationSettings`: a [`NotificationSettings`](crate::proposals::NotificationSettings).
-    #[serde(rename = "notificationSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<NotificationSettings>,
 
     /// Id of the user sending it.
-    #[serde(rename = "sentBy",)]
     pub sent_by: String,
 }
 
@@ -2064,30 +2018,27 @@ crate::runtime::object::object_impl! {
 /// A template to turn into a document and send.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SendTemplateRequest {
     /// Id of the template.
-    #[serde(rename = "templateId",)]
     pub template_id: String,
 
     /// Id of the user sending it.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Send the created document right away.
-    #[serde(rename = "sendDocument", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_document: Option<bool>,
 
     /// Id of the location.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the recipient contact.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// Opportunity to link the document to.
-    #[serde(rename = "opportunityId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunity_id: Option<String>,
 }
 

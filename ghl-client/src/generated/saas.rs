@@ -2572,10 +2572,10 @@ crate::runtime::enums::string_enum!(BillingInterval);
 /// The `BulkDisableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 }
 
@@ -2598,22 +2598,22 @@ impl BulkDisableSaasRequest {
 /// The `BulkEnableSaasPayload` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEnableSaasPayload {
     /// `priceId`: a string. Example: `price_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 
     /// `stripeAccountId`: a string. Example: `acct_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(rename = "stripeAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// `saasPlanId`: a string. Example: `66c4d36534f21f900dc2a265`.
-    #[serde(rename = "saasPlanId",)]
     pub saas_plan_id: String,
 
     /// `providerLocationId`: a string. Example: `r06mdj4OrrERzYDvsOdh`.
-    #[serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 }
 
@@ -2664,10 +2664,10 @@ impl BulkEnableSaasPayload {
 /// The `BulkEnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `isSaaSV2`: `true` or `false`.
@@ -2675,7 +2675,6 @@ pub struct BulkEnableSaasRequest {
     pub is_saa_sv2: bool,
 
     /// `actionPayload`: a [`BulkEnableSaasPayload`](crate::saas::BulkEnableSaasPayload).
-    #[serde(rename = "actionPayload",)]
     pub action_payload: BulkEnableSaasPayload,
 }
 
@@ -2710,6 +2709,7 @@ impl BulkEnableSaasRequest {
 /// The `BulkEnableSaasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
     /// `success`: `true` or `false`.
@@ -2719,7 +2719,6 @@ pub struct BulkEnableSaasResponse {
     pub message: Option<String>,
 
     /// Where the progress of the bulk action can be followed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bulkActionUrl",))]
     pub bulk_action_url: Option<String>,
 }
 
@@ -2736,10 +2735,11 @@ crate::runtime::object::object_impl! {
 /// The `EnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EnableSaasRequest {
     /// Stripe account id (SaaS v1 only).
-    #[serde(rename = "stripeAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Name of the Stripe customer (SaaS v1 only).
@@ -2751,11 +2751,10 @@ pub struct EnableSaasRequest {
     pub email: Option<String>,
 
     /// Existing Stripe customer id (SaaS v1 only).
-    #[serde(rename = "stripeCustomerId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_customer_id: Option<String>,
 
     /// The agency id.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// True for a SaaS v2 sub-account, false for v1.
@@ -2763,11 +2762,11 @@ pub struct EnableSaasRequest {
     pub is_saa_sv2: bool,
 
     /// Contact in the agency's own sub-account that pays (SaaS v2 only).
-    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[serde(rename = "providerLocationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 
     /// `description`: a string.
@@ -2775,11 +2774,11 @@ pub struct EnableSaasRequest {
     pub description: Option<String>,
 
     /// Plan to pre-configure the subscription with.
-    #[serde(rename = "saasPlanId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub saas_plan_id: Option<String>,
 
     /// Price to pre-configure the subscription with.
-    #[serde(rename = "priceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 }
 
@@ -2901,13 +2900,13 @@ crate::runtime::object::object_impl! {
 /// The `PauseSaasLocationRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PauseSaasLocationRequest {
     /// True to pause, false to resume.
     pub paused: bool,
 
     /// The agency id.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 }
 
@@ -2933,10 +2932,11 @@ impl PauseSaasLocationRequest {
 /// The `RebillingConfig` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RebillingConfig {
     /// Make the product available to the sub-accounts.
-    #[serde(rename = "optIn", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub opt_in: Option<bool>,
 
     /// Rebill the product's usage.
@@ -3120,26 +3120,22 @@ crate::runtime::object::object_impl! { SaasActionData { data: "data" value_or_de
 /// A sub-account with SaaS turned on.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasLocation {
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `companyId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `saasMode`: a string. Example: `saasV2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasMode",))]
     pub saas_mode: Option<String>,
 
     /// `subscriptionId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// `customerId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerId",))]
     pub customer_id: Option<String>,
 
     /// `name`: a string.
@@ -3149,7 +3145,6 @@ pub struct SaasLocation {
     pub email: Option<String>,
 
     /// `providerLocationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "providerLocationId",))]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
@@ -3157,7 +3152,6 @@ pub struct SaasLocation {
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionInfo",))]
     pub subscription_info: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
@@ -3181,6 +3175,7 @@ crate::runtime::object::object_impl! {
 /// The `SaasPagination` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasPagination {
     /// `page`: a whole number. Example: `1`.
@@ -3193,15 +3188,12 @@ pub struct SaasPagination {
     pub total: Option<i64>,
 
     /// `totalPages`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPages",))]
     pub total_pages: Option<i64>,
 
     /// `hasNext`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasNext",))]
     pub has_next: Option<bool>,
 
     /// `hasPrev`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasPrev",))]
     pub has_prev: Option<bool>,
 }
 
@@ -3221,14 +3213,13 @@ crate::runtime::object::object_impl! {
 /// A SaaS plan the agency sells to its sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasPlan {
     /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// The agency id (single-plan reads only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `title`: a string.
@@ -3238,50 +3229,39 @@ pub struct SaasPlan {
     pub description: Option<String>,
 
     /// Product codes included.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasProducts",))]
     pub saas_products: Vec<String>,
 
     /// Add-on codes included.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addOns",))]
     pub add_ons: Vec<String>,
 
     /// Level of the plan, 0 to 4.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planLevel",))]
     pub plan_level: Option<i64>,
 
     /// Trial length in days.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialPeriod",))]
     pub trial_period: Option<i64>,
 
     /// One-time setup fee (single-plan reads only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "setupFee",))]
     pub setup_fee: Option<f64>,
 
     /// `userLimit`: a whole number. Example: `50`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userLimit",))]
     pub user_limit: Option<i64>,
 
     /// `contactLimit`: a whole number. Example: `50`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactLimit",))]
     pub contact_limit: Option<i64>,
 
     /// `prices`: a list of [`SaasPlanPrice`](crate::saas::SaasPlanPrice) values.
     pub prices: Vec<SaasPlanPrice>,
 
     /// `categoryId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// Snapshot loaded into sub-accounts on this plan.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "snapshotId",))]
     pub snapshot_id: Option<String>,
 
     /// `productId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "providerLocationId",))]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
@@ -3289,11 +3269,9 @@ pub struct SaasPlan {
     pub is_saa_sv2: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-07-31T07:54:41.885Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-01T12:27:29.167Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -3326,13 +3304,13 @@ crate::runtime::object::object_impl! {
 /// The `SaasPlanPrice` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
     /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
     pub id: Option<String>,
 
     /// `billingInterval`: a [`BillingInterval`](crate::saas::BillingInterval).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "billingInterval",))]
     pub billing_interval: Option<BillingInterval>,
 
     /// `active`: `true` or `false`.
@@ -3364,10 +3342,10 @@ crate::runtime::object::object_impl! {
 /// SaaS subscription details of one sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SaasSubscription {
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
@@ -3375,35 +3353,27 @@ pub struct SaasSubscription {
     pub is_saa_sv2: Option<bool>,
 
     /// `companyId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// SaaS mode, e.g. `saasV2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasMode",))]
     pub saas_mode: Option<String>,
 
     /// `subscriptionId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionId",))]
     pub subscription_id: Option<String>,
 
     /// `customerId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customerId",))]
     pub customer_id: Option<String>,
 
     /// `productId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `priceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceId",))]
     pub price_id: Option<String>,
 
     /// `saasPlanId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "saasPlanId",))]
     pub saas_plan_id: Option<String>,
 
     /// Stripe status of the subscription, e.g. `active`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subscriptionStatus",))]
     pub subscription_status: Option<String>,
 }
 
@@ -3440,13 +3410,13 @@ crate::runtime::object::object_impl! { SaasSuccess { success: "success" value op
 /// The `UpdateRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateRebillingRequest {
     /// `product`: a [`RebillingProduct`](crate::saas::RebillingProduct).
     pub product: RebillingProduct,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `config`: a [`RebillingConfig`](crate::saas::RebillingConfig).
@@ -3480,18 +3450,16 @@ impl UpdateRebillingRequest {
 /// The `UpdateSaasSubscriptionRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.
-    #[serde(rename = "subscriptionId",)]
     pub subscription_id: String,
 
     /// Stripe customer id.
-    #[serde(rename = "customerId",)]
     pub customer_id: String,
 
     /// The agency id.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 }
 

@@ -619,6 +619,7 @@ crate::runtime::object::object_impl! {
 /// The `Snapshot` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Snapshot {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
@@ -628,7 +629,6 @@ pub struct Snapshot {
     pub name: Option<String>,
 
     /// `type`: a [`SnapshotKind`](crate::snapshots::SnapshotKind).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SnapshotKind>,
 }
 
@@ -684,20 +684,19 @@ crate::runtime::enums::string_enum!(SnapshotKind);
 /// One push of a snapshot to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SnapshotPush {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// State of the push, e.g. `processing`.
     pub status: Option<String>,
 
     /// When processing started for the sub-account.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 }
 
@@ -715,13 +714,13 @@ crate::runtime::object::object_impl! {
 /// The last push of a snapshot to a sub-account, by asset.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
     /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `status`: a string. Example: `processing`.
@@ -749,13 +748,13 @@ crate::runtime::object::object_impl! {
 /// The `SnapshotShareLink` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SnapshotShareLink {
     /// Id of the share.
     pub id: Option<String>,
 
     /// `shareLink`: a string. Example: `https://affiliates.gohighlevel.com/?share=1eM2UgkfaECOYyUdCo9Pa`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shareLink",))]
     pub share_link: Option<String>,
 }
 

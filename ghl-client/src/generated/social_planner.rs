@@ -4817,14 +4817,15 @@ impl UploadSocialCsv {
 /// The `AttachFacebookPageRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachFacebookPageRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The page's id at Facebook.
-    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
@@ -4836,7 +4837,7 @@ pub struct AttachFacebookPageRequest {
     pub avatar: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
 
@@ -4895,6 +4896,7 @@ impl AttachFacebookPageRequest {
 /// The `AttachGoogleLocationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
@@ -4906,7 +4908,7 @@ pub struct AttachGoogleLocationRequest {
     pub account: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
 
@@ -4957,10 +4959,11 @@ impl AttachGoogleLocationRequest {
 /// The `AttachInstagramAccountRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachInstagramAccountRequest {
     /// The account's id at Instagram.
-    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
@@ -4972,11 +4975,10 @@ pub struct AttachInstagramAccountRequest {
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
-    #[serde(rename = "pageId",)]
     pub page_id: String,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
 
@@ -5035,14 +5037,15 @@ impl AttachInstagramAccountRequest {
 /// The `AttachLinkedinAccountRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachLinkedinAccountRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The page or profile id at LinkedIn.
-    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
@@ -5058,7 +5061,7 @@ pub struct AttachLinkedinAccountRequest {
     pub urn: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
 
@@ -5131,14 +5134,15 @@ impl AttachLinkedinAccountRequest {
 /// The `AttachTiktokProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachTiktokProfileRequest {
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
 
     /// The profile id at TikTok.
-    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
@@ -5158,7 +5162,7 @@ pub struct AttachTiktokProfileRequest {
     pub username: Option<String>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
 
@@ -5239,10 +5243,11 @@ impl AttachTiktokProfileRequest {
 /// The `AttachTwitterProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachTwitterProfileRequest {
     /// The profile id at X.
-    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
@@ -5266,7 +5271,7 @@ pub struct AttachTwitterProfileRequest {
     pub verified: Option<bool>,
 
     /// `companyId`: a string.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
 
@@ -5347,10 +5352,11 @@ impl AttachTwitterProfileRequest {
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsRequest {
     /// `postIds`: a list of strings.
-    #[serde(rename = "postIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_ids: Option<Vec<String>>,
 }
 
@@ -5379,13 +5385,13 @@ impl BulkDeleteSocialPostsRequest {
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -5417,13 +5423,13 @@ impl BulkDeleteSocialPostsResponse {
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// Number of posts deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "deletedCount",))]
     pub deleted_count: Option<i64>,
 }
 
@@ -5439,6 +5445,7 @@ crate::runtime::object::object_impl! {
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
     /// `_id`: a string.
@@ -5446,26 +5453,21 @@ pub struct ConnectedSocialAccount {
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oAuthId",))]
     pub o_auth_id: Option<String>,
 
     /// `oldId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oldId",))]
     pub old_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the page or profile on the social network.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
     pub platform: Option<SocialPlatform>,
 
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialAccountType>,
 
     /// `name`: a string.
@@ -5484,11 +5486,9 @@ pub struct ConnectedSocialAccount {
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5516,13 +5516,13 @@ crate::runtime::object::object_impl! {
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -5554,10 +5554,10 @@ impl ConnectedSocialAccountResponse {
 /// The `CreateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
-    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -5573,31 +5573,30 @@ pub struct CreateSocialPostRequest {
     pub status: crate::Nullable<SocialPostStatus>,
 
     /// When to publish (ISO 8601).
-    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type",)]
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -5605,19 +5604,18 @@ pub struct CreateSocialPostRequest {
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 }
 
@@ -5762,13 +5760,13 @@ impl CreateSocialPostRequest {
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -5800,10 +5798,10 @@ impl DeleteSocialAccountResponse {
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the removed account.
@@ -5822,13 +5820,13 @@ crate::runtime::object::object_impl! {
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -5883,13 +5881,13 @@ impl DeleteSocialCsvImportResponseResults {
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -5921,10 +5919,10 @@ impl DeleteSocialPostResponse {
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialPostResponseResults {
     /// Id of the deleted post.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 }
 
@@ -5937,6 +5935,7 @@ crate::runtime::object::object_impl! {
 /// A Facebook page the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FacebookPage {
     /// `id`: a string.
@@ -5949,11 +5948,9 @@ pub struct FacebookPage {
     pub avatar: Option<String>,
 
     /// `isOwned`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isOwned",))]
     pub is_owned: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
@@ -5972,13 +5969,13 @@ crate::runtime::object::object_impl! {
 /// The `FacebookPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FacebookPagesResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6025,10 +6022,11 @@ crate::runtime::object::object_impl! {
 /// The `FinalizeSocialCsvImportRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -6180,14 +6178,15 @@ impl GmbDate {
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbEventEnd {
     /// `endDate`: a [`GmbDate`](crate::social_planner::GmbDate).
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbDate>,
 
     /// `endTime`: a [`GmbTime`](crate::social_planner::GmbTime).
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<GmbTime>,
 }
 
@@ -6221,14 +6220,15 @@ impl GmbEventEnd {
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbEventStart {
     /// `startDate`: a [`GmbDate`](crate::social_planner::GmbDate).
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbDate>,
 
     /// `startTime`: a [`GmbTime`](crate::social_planner::GmbTime).
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<GmbTime>,
 }
 
@@ -6262,10 +6262,11 @@ impl GmbEventStart {
 /// Google Business Profile settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// Kind of Google Business post (HighLevel's example is `STANDARD`).
-    #[serde(rename = "gmbEventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<String>,
 
     /// Event title.
@@ -6273,19 +6274,19 @@ pub struct GmbPostDetails {
     pub title: Option<String>,
 
     /// Offer title.
-    #[serde(rename = "offerTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
 
     /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbEventStart>,
 
     /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbEventEnd>,
 
     /// Terms of an offer.
-    #[serde(rename = "termsConditions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens.
@@ -6293,15 +6294,15 @@ pub struct GmbPostDetails {
     pub url: Option<String>,
 
     /// `couponCode`: a string. Example: `BOGO-50`.
-    #[serde(rename = "couponCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(rename = "redeemOnlineUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
-    #[serde(rename = "actionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<GmbActionType>,
 }
 
@@ -6464,25 +6465,22 @@ impl GmbTime {
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GoogleBusinessAccount {
     /// Resource name at Google.
     pub name: Option<String>,
 
     /// `accountName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountName",))]
     pub account_name: Option<String>,
 
     /// `type`: a string. Example: `PERSONAL`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `verificationState`: a string. Example: `UNVERIFIED`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "verificationState",))]
     pub verification_state: Option<String>,
 
     /// `vettedState`: a string. Example: `NOT_VETTED`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "vettedState",))]
     pub vetted_state: Option<String>,
 }
 
@@ -6501,13 +6499,13 @@ crate::runtime::object::object_impl! {
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocation {
     /// Resource name at Google.
     pub name: Option<String>,
 
     /// `storeCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storeCode",))]
     pub store_code: Option<String>,
 
     /// `title`: a string.
@@ -6517,23 +6515,18 @@ pub struct GoogleBusinessLocation {
     pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storefrontAddress",))]
     pub storefront_address: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `relationshipData`: a map from names to JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "relationshipData",))]
     pub relationship_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `maxLocation`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxLocation",))]
     pub max_location: Option<bool>,
 
     /// `isVerified`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isVerified",))]
     pub is_verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
@@ -6577,13 +6570,13 @@ crate::runtime::object::object_impl! {
 /// The `GoogleBusinessLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6645,6 +6638,7 @@ pub enum GoogleBusinessLocationsResponseResultsLocations {
 /// An Instagram professional account the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstagramAccount {
     /// `id`: a string.
@@ -6657,11 +6651,9 @@ pub struct InstagramAccount {
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageId",))]
     pub page_id: Option<String>,
 
     /// `isConnected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
@@ -6680,13 +6672,13 @@ crate::runtime::object::object_impl! {
 /// The `InstagramAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6733,29 +6725,25 @@ crate::runtime::object::object_impl! {
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkPreview {
     /// `url`: a string.
     pub url: Option<String>,
 
     /// `ogDescription`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogDescription",))]
     pub og_description: Option<String>,
 
     /// `ogImage`: a [`LinkPreviewImage`](crate::social_planner::LinkPreviewImage).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogImage",))]
     pub og_image: Option<LinkPreviewImage>,
 
     /// `ogTitle`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTitle",))]
     pub og_title: Option<String>,
 
     /// `ogUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogUrl",))]
     pub og_url: Option<String>,
 
     /// `ogSiteName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogSiteName",))]
     pub og_site_name: Option<String>,
 
     /// Why the preview failed, if it did.
@@ -6787,6 +6775,7 @@ impl LinkPreview {
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
     /// `url`: a string.
@@ -6799,7 +6788,6 @@ pub struct LinkPreviewImage {
     pub height: Option<i64>,
 
     /// MIME type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 }
 
@@ -6817,6 +6805,7 @@ crate::runtime::object::object_impl! {
 /// A LinkedIn page or profile the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkedinAccount {
     /// `id`: a string.
@@ -6832,7 +6821,6 @@ pub struct LinkedinAccount {
     pub urn: Option<String>,
 
     /// `isConnected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
@@ -6851,13 +6839,13 @@ crate::runtime::object::object_impl! {
 /// The `LinkedinAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6910,13 +6898,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6969,13 +6957,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7028,13 +7016,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7087,10 +7075,11 @@ crate::runtime::object::object_impl! {
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialPostsRequest {
     /// Which posts to return; `all` when absent.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostListFilter>,
 
     /// Comma-separated account ids to restrict the listing to.
@@ -7104,19 +7093,16 @@ pub struct ListSocialPostsRequest {
     pub limit: String,
 
     /// Start of the window (ISO 8601).
-    #[serde(rename = "fromDate",)]
     pub from_date: String,
 
     /// End of the window (ISO 8601).
-    #[serde(rename = "toDate",)]
     pub to_date: String,
 
     /// `true` to include the authors, as a string.
-    #[serde(rename = "includeUsers",)]
     pub include_users: String,
 
     /// `postType`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "postType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_type: Option<SocialPostType>,
 }
 
@@ -7181,13 +7167,13 @@ impl ListSocialPostsRequest {
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7240,6 +7226,7 @@ crate::runtime::object::object_impl! {
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostApproval {
     /// User id of the approver.
@@ -7247,15 +7234,15 @@ pub struct PostApproval {
     pub approver: Option<String>,
 
     /// Note from the person asking for approval.
-    #[serde(rename = "requesterNote", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requester_note: Option<String>,
 
     /// Note from the approver.
-    #[serde(rename = "approverNote", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approver_note: Option<String>,
 
     /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
-    #[serde(rename = "approvalStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PostApprovalStatus>,
 }
 
@@ -7306,25 +7293,22 @@ impl PostApproval {
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PostApprovalDetails {
     /// User id of the approver.
     pub approver: Option<String>,
 
     /// Note from the person asking for approval.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "requesterNote",))]
     pub requester_note: Option<String>,
 
     /// Note from the approver.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approverNote",))]
     pub approver_note: Option<String>,
 
     /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approvalStatus",))]
     pub approval_status: Option<PostApprovalStatus>,
 
     /// `approverUser`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approverUser",))]
     pub approver_user: Option<SocialPostUser>,
 }
 
@@ -7404,14 +7388,15 @@ crate::runtime::enums::string_enum!(PostApprovalStatus);
 /// Open Graph preview of a link in a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
-    #[serde(rename = "metaImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// Address the preview points to.
-    #[serde(rename = "metaLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 }
 
@@ -7445,22 +7430,19 @@ impl PostLinkPreview {
 /// The `SetSocialCsvAccountsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
-    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "filePath",)]
     pub file_path: String,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "rowsCount",)]
     pub rows_count: i64,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "fileName",)]
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
@@ -7468,7 +7450,7 @@ pub struct SetSocialCsvAccountsRequest {
     pub approver: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -7522,17 +7504,16 @@ impl SetSocialCsvAccountsRequest {
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialAccount {
     /// Account id used when posting.
     pub id: Option<String>,
 
     /// The OAuth connection the account belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "oauthId",))]
     pub oauth_id: Option<String>,
 
     /// Id used by getSocialStatistics.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "profileId",))]
     pub profile_id: Option<String>,
 
     /// `name`: a string. Example: `Sample Account`.
@@ -7542,14 +7523,12 @@ pub struct SocialAccount {
     pub platform: Option<SocialPlatform>,
 
     /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialAccountType>,
 
     /// When the connection expires (ISO 8601).
     pub expire: Option<String>,
 
     /// `isExpired`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isExpired",))]
     pub is_expired: Option<bool>,
 
     /// Network-specific details.
@@ -7575,6 +7554,7 @@ crate::runtime::object::object_impl! {
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
     /// `id`: a string.
@@ -7584,7 +7564,6 @@ pub struct SocialAccountGroup {
     pub name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 }
 
@@ -7677,6 +7656,7 @@ crate::runtime::object::object_impl! {
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCategory {
     /// `_id`: a string.
@@ -7687,30 +7667,24 @@ pub struct SocialCategory {
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryColor",))]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondaryColor",))]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -7733,13 +7707,13 @@ crate::runtime::object::object_impl! {
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCategoryResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7794,6 +7768,7 @@ impl SocialCategoryResponseResults {
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
     /// `_id`: a string.
@@ -7804,30 +7779,24 @@ pub struct SocialCategoryResponseResultsCategory {
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryColor",))]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondaryColor",))]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Set instead of the fields when the category does not exist.
@@ -7854,6 +7823,7 @@ crate::runtime::object::object_impl! {
 /// A CSV import of posts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
@@ -7861,15 +7831,12 @@ pub struct SocialCsvImport {
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `fileName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `file`: a string.
@@ -7882,22 +7849,18 @@ pub struct SocialCsvImport {
     pub count: Option<i64>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `originId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `approver`: a string.
     pub approver: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 }
 
@@ -7923,13 +7886,13 @@ crate::runtime::object::object_impl! {
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -8054,13 +8017,13 @@ crate::runtime::enums::string_enum!(SocialCsvImportStatus);
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
     /// `url`: a string.
     pub url: Option<String>,
 
     /// MIME type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Size in bytes.
@@ -8073,7 +8036,6 @@ pub struct SocialCsvMedia {
     pub height: Option<i64>,
 
     /// `aspectRatio`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "aspectRatio",))]
     pub aspect_ratio: Option<f64>,
 
     /// Length of a video in seconds.
@@ -8083,65 +8045,51 @@ pub struct SocialCsvMedia {
     pub format: Option<String>,
 
     /// `videoCodecName`: a string. Example: `h264`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "videoCodecName",))]
     pub video_codec_name: Option<String>,
 
     /// `frameRate`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "frameRate",))]
     pub frame_rate: Option<f64>,
 
     /// `audioCodecName`: a string. Example: `aac`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "audioCodecName",))]
     pub audio_codec_name: Option<String>,
 
     /// `audioChannels`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "audioChannels",))]
     pub audio_channels: Option<i64>,
 
     /// `displayAspectRatio`: a string. Example: `250 : 167`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "displayAspectRatio",))]
     pub display_aspect_ratio: Option<String>,
 
     /// Candidate poster frames of a video.
     pub frames: Vec<String>,
 
     /// Index of the chosen poster frame.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "selectedPoster",))]
     pub selected_poster: Option<i64>,
 
     /// Why the file cannot be used, if so.
     pub error: Option<String>,
 
     /// `instagramError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramError",))]
     pub instagram_error: Option<String>,
 
     /// `gmbError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbError",))]
     pub gmb_error: Option<String>,
 
     /// `facebookError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookError",))]
     pub facebook_error: Option<String>,
 
     /// `linkedinError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedinError",))]
     pub linkedin_error: Option<String>,
 
     /// `twitterError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "twitterError",))]
     pub twitter_error: Option<String>,
 
     /// `tiktokError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokError",))]
     pub tiktok_error: Option<String>,
 
     /// `tiktokBusinessError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokBusinessError",))]
     pub tiktok_business_error: Option<String>,
 
     /// `invalidError`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invalidError",))]
     pub invalid_error: Option<String>,
 }
 
@@ -8179,10 +8127,10 @@ crate::runtime::object::object_impl! {
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
@@ -8192,30 +8140,24 @@ pub struct SocialCsvPost {
     pub medias: Vec<SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleDate",))]
     pub schedule_date: Option<String>,
 
     /// `summary`: a string.
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followUpComment",))]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `errorMessage`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorMessage",))]
     pub error_message: Option<String>,
 }
 
@@ -8268,13 +8210,13 @@ crate::runtime::object::object_impl! {
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
     /// `total`: a whole number.
     pub total: Option<i64>,
 
     /// Change against the previous period.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalChange",))]
     pub total_change: Option<f64>,
 
     /// By network.
@@ -8294,13 +8236,13 @@ crate::runtime::object::object_impl! {
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPlannerStatus {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -8436,6 +8378,7 @@ crate::runtime::object::object_impl! {
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
@@ -8446,41 +8389,33 @@ pub struct SocialPost {
     pub source: Option<SocialPostSource>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
     pub platform: Option<SocialPlatform>,
 
     /// Date the planner shows the post on.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "displayDate",))]
     pub display_date: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// The account the post went to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountId",))]
     pub account_id: Option<String>,
 
     /// Why publishing failed, if it did.
     pub error: Option<String>,
 
     /// Id of the post on the social network.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// When it was published (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// Text of the post.
@@ -8493,30 +8428,24 @@ pub struct SocialPost {
     pub status: Option<SocialPostStatus>,
 
     /// User id of the author.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<SocialPostType>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTagsDetails",))]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postApprovalDetails",))]
     pub post_approval_details: Option<PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
@@ -8634,6 +8563,7 @@ crate::runtime::enums::string_enum!(SocialPostListFilter);
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public address of the file.
@@ -8645,7 +8575,7 @@ pub struct SocialPostMedia {
     pub caption: Option<String>,
 
     /// MIME type of the file.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// Thumbnail address, for videos.
@@ -8653,7 +8583,7 @@ pub struct SocialPostMedia {
     pub thumbnail: Option<String>,
 
     /// Default thumbnail address, for videos.
-    #[serde(rename = "defaultThumb", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_thumb: Option<String>,
 
     /// `id`: a string.
@@ -8758,13 +8688,13 @@ crate::runtime::object::object_impl! {
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -8996,6 +8926,7 @@ crate::runtime::enums::string_enum!(SocialPostType);
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostUser {
     /// `id`: a string.
@@ -9005,15 +8936,12 @@ pub struct SocialPostUser {
     pub title: Option<String>,
 
     /// `firstName`: a string. Example: `Harry`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Spencer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `profilePhoto`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "profilePhoto",))]
     pub profile_photo: Option<String>,
 
     /// `phone`: a string.
@@ -9058,24 +8986,22 @@ crate::runtime::object::object_impl! {
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialStatistics {
     /// Day names of the period, in order.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayRange",))]
     pub day_range: Vec<String>,
 
     /// `totals`: a [`SocialStatisticsTotals`](crate::social_planner::SocialStatisticsTotals).
     pub totals: Option<SocialStatisticsTotals>,
 
     /// `postPerformance`: a [`SocialPostPerformance`](crate::social_planner::SocialPostPerformance).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postPerformance",))]
     pub post_performance: Option<SocialPostPerformance>,
 
     /// `breakdowns`: a [`SocialStatisticsBreakdowns`](crate::social_planner::SocialStatisticsBreakdowns).
     pub breakdowns: Option<SocialStatisticsBreakdowns>,
 
     /// `platformTotals`: a [`SocialPlatformTotals`](crate::social_planner::SocialPlatformTotals).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformTotals",))]
     pub platform_totals: Option<SocialPlatformTotals>,
 
     /// `demographics`: a [`SocialStatisticsDemographics`](crate::social_planner::SocialStatisticsDemographics).
@@ -9332,10 +9258,10 @@ crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 /// The `SocialStatisticsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
-    #[serde(rename = "profileIds",)]
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
@@ -9371,6 +9297,7 @@ impl SocialStatisticsRequest {
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
     /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
@@ -9380,7 +9307,6 @@ pub struct SocialStatisticsResponse {
     pub message: Option<String>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -9438,6 +9364,7 @@ crate::runtime::object::object_impl! {
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialTag {
     /// `_id`: a string.
@@ -9448,22 +9375,18 @@ pub struct SocialTag {
     pub tag: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -9484,10 +9407,10 @@ crate::runtime::object::object_impl! {
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
     /// `tagIds`: a list of strings.
-    #[serde(rename = "tagIds",)]
     pub tag_ids: Vec<String>,
 }
 
@@ -9508,13 +9431,13 @@ impl SocialTagIdsRequest {
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialTagsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -9567,34 +9490,35 @@ crate::runtime::object::object_impl! {
 /// TikTok-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
-    #[serde(rename = "privacyLevel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(rename = "promoteOtherBrand", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
-    #[serde(rename = "enableComment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
 
     /// `enableDuet`: `true` or `false`.
-    #[serde(rename = "enableDuet", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
 
     /// `enableStitch`: `true` or `false`.
-    #[serde(rename = "enableStitch", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(rename = "videoDisclosure", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(rename = "promoteYourBrand", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
 }
 
@@ -9722,6 +9646,7 @@ crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
 /// A TikTok profile.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TiktokProfile {
     /// `id`: a string.
@@ -9740,11 +9665,9 @@ pub struct TiktokProfile {
     pub verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 
     /// Account kind (`business` or `profile`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 }
 
@@ -9765,13 +9688,13 @@ crate::runtime::object::object_impl! {
 /// The `TiktokProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -9818,6 +9741,7 @@ crate::runtime::object::object_impl! {
 /// An X (Twitter) profile.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TwitterProfile {
     /// `id`: a string.
@@ -9839,7 +9763,6 @@ pub struct TwitterProfile {
     pub verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 }
 
@@ -9860,13 +9783,13 @@ crate::runtime::object::object_impl! {
 /// The `TwitterProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -9913,10 +9836,11 @@ crate::runtime::object::object_impl! {
 /// The `UpdateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
-    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -9932,31 +9856,30 @@ pub struct UpdateSocialPostRequest {
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601).
-    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type",)]
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -9964,19 +9887,19 @@ pub struct UpdateSocialPostRequest {
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -10154,13 +10077,13 @@ impl UploadSocialCsvRequest {
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -10192,18 +10115,16 @@ impl UploadSocialCsvResponse {
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filePath",))]
     pub file_path: Option<String>,
 
     /// Number of rows in the file.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rowsCount",))]
     pub rows_count: Option<i64>,
 
     /// `fileName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 }
 

@@ -2059,6 +2059,7 @@ impl UpdateShippingZone {
 /// A shipping rate that applies to an order.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
     /// `name`: a string. Example: `North zone`.
@@ -2074,19 +2075,15 @@ pub struct AvailableShippingRate {
     pub amount: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isCarrierRate",))]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierId",))]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "percentageOfRateFee",))]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierServices",))]
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -2094,7 +2091,6 @@ pub struct AvailableShippingRate {
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingZoneId",))]
     pub shipping_zone_id: Option<String>,
 }
 
@@ -3386,21 +3382,19 @@ crate::runtime::enums::string_enum!(CountryCode);
 /// A new shipping carrier.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateShippingCarrierRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `name`: a string. Example: `FedEx`.
     pub name: String,
 
     /// Public address HighLevel calls to get rates.
-    #[serde(rename = "callbackUrl",)]
     pub callback_url: String,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
@@ -3408,7 +3402,7 @@ pub struct CreateShippingCarrierRequest {
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(rename = "allowsMultipleServiceSelection", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allows_multiple_service_selection: Option<bool>,
 }
 
@@ -3462,14 +3456,13 @@ impl CreateShippingCarrierRequest {
 /// A new shipping rate.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateShippingRateRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `name`: a string. Example: `North zone`.
@@ -3486,31 +3479,27 @@ pub struct CreateShippingRateRequest {
     pub amount: f64,
 
     /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
-    #[serde(rename = "conditionType",)]
     pub condition_type: ShippingConditionType,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[serde(rename = "minCondition",)]
     pub min_condition: f64,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[serde(rename = "maxCondition",)]
     pub max_condition: f64,
 
     /// The amount comes from a shipping carrier.
-    #[serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingCarrierId",)]
     pub shipping_carrier_id: String,
 
     /// Percentage added to a carrier rate.
-    #[serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(rename = "shippingCarrierServices", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
 
@@ -3598,14 +3587,13 @@ impl CreateShippingRateRequest {
 /// A new shipping zone.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateShippingZoneRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `name`: a string. Example: `North zone`.
@@ -3649,14 +3637,13 @@ impl CreateShippingZoneRequest {
 /// The order to quote shipping for.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
@@ -3667,19 +3654,17 @@ pub struct ListAvailableShippingRatesRequest {
     pub address: Option<ShippingAddress>,
 
     /// The amount is final and is not recomputed.
-    #[serde(rename = "amountAvailable", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_available: Option<bool>,
 
     /// Order amount (at least 0.01).
-    #[serde(rename = "totalOrderAmount",)]
     pub total_order_amount: f64,
 
     /// The weight is final and is not recomputed.
-    #[serde(rename = "weightAvailable", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight_available: Option<bool>,
 
     /// Order weight in kilograms.
-    #[serde(rename = "totalOrderWeight",)]
     pub total_order_weight: f64,
 
     /// `source`: a [`OrderSource`](crate::store::OrderSource).
@@ -3689,7 +3674,7 @@ pub struct ListAvailableShippingRatesRequest {
     pub products: Vec<OrderProductItem>,
 
     /// `couponCode`: a string. Example: `TEST`.
-    #[serde(rename = "couponCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 }
 
@@ -3888,14 +3873,14 @@ impl OrderProductItem {
 /// Where an order comes from.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
-    #[serde(rename = "type",)]
     pub type_: OrderSourceType,
 
     /// `subType`: a [`OrderSourceSubType`](crate::store::OrderSourceSubType). Example: `store`.
-    #[serde(rename = "subType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<OrderSourceSubType>,
 }
 
@@ -4150,26 +4135,24 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 /// The store settings to save.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SaveStoreSettingsRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
-    #[serde(rename = "shippingOrigin",)]
     pub shipping_origin: ShippingOrigin,
 
     /// Email on a new order.
-    #[serde(rename = "storeOrderNotification", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[serde(rename = "storeOrderFulfillmentNotification", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 }
 
@@ -4223,6 +4206,7 @@ impl SaveStoreSettingsRequest {
 /// A delivery address.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShippingAddress {
     /// `name`: a string. Example: `John Doe`.
@@ -4230,11 +4214,11 @@ pub struct ShippingAddress {
     pub name: Option<String>,
 
     /// `companyName`: a string. Example: `ABC Company`.
-    #[serde(rename = "companyName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 
     /// `addressLine1`: a string.
-    #[serde(rename = "addressLine1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
@@ -4348,28 +4332,25 @@ impl ShippingAddress {
 /// A carrier whose rates HighLevel fetches from an app callback.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ShippingCarrier {
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `FedEx`.
     pub name: Option<String>,
 
     /// Public address HighLevel calls to get rates.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callbackUrl",))]
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
     pub services: Vec<ShippingCarrierService>,
 
     /// A rate may offer several of its services.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowsMultipleServiceSelection",))]
     pub allows_multiple_service_selection: Option<bool>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4377,15 +4358,12 @@ pub struct ShippingCarrier {
     pub id: Option<String>,
 
     /// The app that registered the carrier.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketplaceAppId",))]
     pub marketplace_app_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -4668,14 +4646,13 @@ impl ShippingOrigin {
 /// A rate charged for shipping within a zone.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ShippingRate {
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// Rate name.
@@ -4691,31 +4668,24 @@ pub struct ShippingRate {
     pub amount: Option<f64>,
 
     /// What the rate depends on.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conditionType",))]
     pub condition_type: Option<ShippingConditionType>,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "minCondition",))]
     pub min_condition: Option<f64>,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxCondition",))]
     pub max_condition: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isCarrierRate",))]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierId",))]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "percentageOfRateFee",))]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingCarrierServices",))]
     pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4723,15 +4693,12 @@ pub struct ShippingRate {
     pub id: Option<String>,
 
     /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingZoneId",))]
     pub shipping_zone_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -4795,14 +4762,13 @@ impl ShippingRateResponse {
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ShippingZone {
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
@@ -4816,15 +4782,12 @@ pub struct ShippingZone {
     pub id: Option<String>,
 
     /// The rates of the zone, when asked for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingRates",))]
     pub shipping_rates: Vec<ShippingRate>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -4987,6 +4950,7 @@ crate::runtime::enums::string_enum!(StoreAltType);
 /// An order email sent to customers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StoreEmailNotification {
     /// The email is sent.
@@ -4998,11 +4962,11 @@ pub struct StoreEmailNotification {
     pub subject: Option<String>,
 
     /// Template used.
-    #[serde(rename = "emailTemplateId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_template_id: Option<String>,
 
     /// Default template.
-    #[serde(rename = "defaultEmailTemplateId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_email_template_id: Option<String>,
 }
 
@@ -5063,26 +5027,22 @@ impl StoreEmailNotification {
 /// The store settings of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StoreSettings {
     /// The location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<StoreAltType>,
 
     /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shippingOrigin",))]
     pub shipping_origin: Option<ShippingOrigin>,
 
     /// Email on a new order.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storeOrderNotification",))]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "storeOrderFulfillmentNotification",))]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5090,11 +5050,9 @@ pub struct StoreSettings {
     pub id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5167,14 +5125,15 @@ crate::runtime::object::object_impl! {
 /// The fields of a carrier to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateShippingCarrierRequest {
     /// The location id.
-    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `FedEx`.
@@ -5182,7 +5141,7 @@ pub struct UpdateShippingCarrierRequest {
     pub name: Option<String>,
 
     /// Public address HighLevel calls to get rates.
-    #[serde(rename = "callbackUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
@@ -5190,7 +5149,7 @@ pub struct UpdateShippingCarrierRequest {
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(rename = "allowsMultipleServiceSelection", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allows_multiple_service_selection: Option<bool>,
 }
 
@@ -5263,14 +5222,15 @@ impl UpdateShippingCarrierRequest {
 /// The fields of a rate to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateShippingRateRequest {
     /// The location id.
-    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.
@@ -5290,31 +5250,31 @@ pub struct UpdateShippingRateRequest {
     pub amount: Option<f64>,
 
     /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
-    #[serde(rename = "conditionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition_type: Option<ShippingConditionType>,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[serde(rename = "minCondition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_condition: Option<f64>,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[serde(rename = "maxCondition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_condition: Option<f64>,
 
     /// The amount comes from a shipping carrier.
-    #[serde(rename = "isCarrierRate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingCarrierId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(rename = "percentageOfRateFee", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(rename = "shippingCarrierServices", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
 
@@ -5446,14 +5406,15 @@ impl UpdateShippingRateRequest {
 /// The fields of a zone to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateShippingZoneRequest {
     /// The location id.
-    #[serde(rename = "altId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
 
     /// `name`: a string. Example: `North zone`.

@@ -486,6 +486,7 @@ crate::runtime::object::object_impl! {
 /// A survey as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Survey {
     /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
@@ -495,7 +496,6 @@ pub struct Survey {
     pub name: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -527,6 +527,7 @@ crate::runtime::object::object_impl! {
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SurveyEventData {
     /// Facebook click id cookie.
@@ -539,7 +540,6 @@ pub struct SurveyEventData {
     pub page: Option<SurveyPageDetails>,
 
     /// `type`: a string. Example: `page-visit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `domain`: a string. Example: `example.com`.
@@ -555,40 +555,33 @@ pub struct SurveyEventData {
     pub version: Option<String>,
 
     /// `adSource`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "adSource",))]
     pub ad_source: Option<String>,
 
     /// `mediumId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediumId",))]
     pub medium_id: Option<String>,
 
     /// `parentId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// `referrer`: a string.
     pub referrer: Option<String>,
 
     /// `fbEventId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fbEventId",))]
     pub fb_event_id: Option<String>,
 
     /// Epoch time of the event.
     pub timestamp: Option<i64>,
 
     /// `parentName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentName",))]
     pub parent_name: Option<String>,
 
     /// `fingerprint`: a string.
     pub fingerprint: Option<String>,
 
     /// `pageVisitType`: a string. Example: `survey`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageVisitType",))]
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`SurveyContactSessionIds`](crate::surveys::SurveyContactSessionIds).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSessionIds",))]
     pub contact_session_ids: Option<SurveyContactSessionIds>,
 }
 
@@ -638,21 +631,19 @@ crate::runtime::object::object_impl! {
 /// One set of answers submitted through a survey.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SurveySubmission {
     /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// When it was submitted (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `surveyId`: a string. Example: `jjusM6EOngDExnbo2DbU`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "surveyId",))]
     pub survey_id: Option<String>,
 
     /// `name`: a string. Example: `test`.
@@ -686,21 +677,19 @@ pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::V
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.
     pub total: Option<i64>,
 
     /// `currentPage`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPage",))]
     pub current_page: Option<i64>,
 
     /// `nextPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPage",))]
     pub next_page: Option<i64>,
 
     /// `prevPage`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPage",))]
     pub prev_page: Option<i64>,
 }
 

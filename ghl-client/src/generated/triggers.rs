@@ -152,18 +152,19 @@ impl FireWorkflowTrigger {
 /// The data sent with the trigger.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FireWorkflowTriggerRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// The custom trigger to fire.
-    #[serde(rename = "triggerId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
 
     /// The contact the workflow runs for.
-    #[serde(rename = "contactId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 
     /// Free-form values handed to the workflow.

@@ -950,18 +950,16 @@ impl UpdateUser {
 /// The `CreateUserRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName",)]
     pub last_name: String,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -975,14 +973,12 @@ pub struct CreateUserRequest {
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type",)]
     pub type_: UserType,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: UserRole,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
@@ -994,19 +990,19 @@ pub struct CreateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
 }
 
@@ -1130,10 +1126,10 @@ crate::runtime::object::object_impl! {
 /// The `FilterUsersByEmailRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
     /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// Comma-separated email addresses.
@@ -1348,14 +1344,15 @@ pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
 /// The `UpdateUserRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
 
     /// No longer changeable through the API.
@@ -1371,7 +1368,7 @@ pub struct UpdateUserRequest {
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
@@ -1379,11 +1376,11 @@ pub struct UpdateUserRequest {
     pub role: Option<UserRole>,
 
     /// Agency id; needed for agency-level changes.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
@@ -1395,19 +1392,19 @@ pub struct UpdateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
 }
 
@@ -1552,6 +1549,7 @@ impl UpdateUserRequest {
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1561,11 +1559,9 @@ pub struct User {
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -1590,11 +1586,9 @@ pub struct User {
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lcPhone",))]
     pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformLanguage",))]
     pub platform_language: Option<PlatformLanguage>,
 }
 
@@ -1621,158 +1615,159 @@ crate::runtime::object::object_impl! {
 /// Feature switches of a user; each is on or off.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `campaignsEnabled`: `true` or `false`.
-    #[serde(rename = "campaignsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[serde(rename = "campaignsReadOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaigns_read_only: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[serde(rename = "contactsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[serde(rename = "workflowsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[serde(rename = "workflowsReadOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflows_read_only: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[serde(rename = "triggersEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub triggers_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
-    #[serde(rename = "funnelsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub funnels_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[serde(rename = "websitesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub websites_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[serde(rename = "opportunitiesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunities_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[serde(rename = "dashboardStatsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[serde(rename = "bulkRequestsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[serde(rename = "appointmentsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointments_enabled: Option<bool>,
 
     /// `reviewsEnabled`: `true` or `false`.
-    #[serde(rename = "reviewsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reviews_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[serde(rename = "onlineListingsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub online_listings_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[serde(rename = "phoneCallEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_call_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[serde(rename = "conversationsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[serde(rename = "assignedDataOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_data_only: Option<bool>,
 
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[serde(rename = "adwordsReportingEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[serde(rename = "membershipEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[serde(rename = "facebookAdsReportingEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[serde(rename = "attributionsReportingEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[serde(rename = "settingsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_enabled: Option<bool>,
 
     /// `tagsEnabled`: `true` or `false`.
-    #[serde(rename = "tagsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[serde(rename = "leadValueEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[serde(rename = "marketingEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub marketing_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[serde(rename = "agentReportingEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
-    #[serde(rename = "botService", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_service: Option<bool>,
 
     /// `socialPlanner`: `true` or `false`.
-    #[serde(rename = "socialPlanner", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub social_planner: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[serde(rename = "bloggingEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blogging_enabled: Option<bool>,
 
     /// `invoiceEnabled`: `true` or `false`.
-    #[serde(rename = "invoiceEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[serde(rename = "affiliateManagerEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[serde(rename = "contentAiEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_ai_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
-    #[serde(rename = "refundsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refunds_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[serde(rename = "recordPaymentEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_payment_enabled: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[serde(rename = "cancelSubscriptionEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[serde(rename = "paymentsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[serde(rename = "communitiesEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub communities_enabled: Option<bool>,
 
     /// `exportPaymentsEnabled`: `true` or `false`.
-    #[serde(rename = "exportPaymentsEnabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub export_payments_enabled: Option<bool>,
 }
 
@@ -2143,21 +2138,19 @@ crate::runtime::enums::string_enum!(UserRole);
 /// The user's type, role and sub-account access.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UserRoles {
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: Option<UserRole>,
 
     /// Sub-accounts the user can open.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationIds",))]
     pub location_ids: Vec<String>,
 
     /// `restrictSubAccount`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "restrictSubAccount",))]
     pub restrict_sub_account: Option<bool>,
 }
 

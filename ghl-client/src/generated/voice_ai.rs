@@ -1440,10 +1440,11 @@ impl AgentTranslation {
 /// Hours an agent takes calls on one week day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AgentWorkingDay {
     /// Week day, 1 for Monday to 7 for Sunday.
-    #[serde(rename = "dayOfTheWeek", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::voice_ai::WorkingInterval) values.
@@ -1477,22 +1478,23 @@ impl AgentWorkingDay {
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AppointmentBookingParameters {
     /// `calendarId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "calendarId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
 
     /// Days ahead to offer.
-    #[serde(rename = "daysOfOfferingDates", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_of_offering_dates: Option<i64>,
 
     /// Slots offered per day.
-    #[serde(rename = "slotsPerDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slots_per_day: Option<i64>,
 
     /// Hours between offered slots.
-    #[serde(rename = "hoursBetweenSlots", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_between_slots: Option<f64>,
 }
 
@@ -1553,40 +1555,34 @@ impl AppointmentBookingParameters {
 /// A call handled by a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CallLog {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     pub id: Option<String>,
 
     /// `contactId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `agentId`: a string. Example: `507f1f77bcf86cd799439013`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentId",))]
     pub agent_id: Option<String>,
 
     /// The agent has since been deleted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isAgentDeleted",))]
     pub is_agent_deleted: Option<bool>,
 
     /// Caller's number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromNumber",))]
     pub from_number: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2024-01-15T10:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// Length in seconds.
     pub duration: Option<f64>,
 
     /// A test call.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialCall",))]
     pub trial_call: Option<bool>,
 
     /// Actions that ran (appointment bookings may be missing).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "executedCallActions",))]
     pub executed_call_actions: Vec<ExecutedCallAction>,
 
     /// Summary of the call.
@@ -1599,11 +1595,9 @@ pub struct CallLog {
     pub translation: Option<CallTranslation>,
 
     /// Values extracted from the call.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "extractedData",))]
     pub extracted_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The conversation message of the call.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 }
 
@@ -1631,26 +1625,27 @@ crate::runtime::object::object_impl! {
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CallTransferParameters {
     /// When to transfer.
-    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// Kind of destination; only number.
-    #[serde(rename = "transferToType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_to_type: Option<CallTransferParametersTransferToType>,
 
     /// Destination number, with + and country code.
-    #[serde(rename = "transferToValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_to_value: Option<String>,
 
     /// What the agent says before transferring.
-    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// Play a whisper message to the person answering.
-    #[serde(rename = "hearWhisperMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hear_whisper_message: Option<bool>,
 }
 
@@ -1760,6 +1755,7 @@ crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 /// Translation settings and the translated transcript of a call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CallTranslation {
     /// `enabled`: `true` or `false`.
@@ -1769,7 +1765,6 @@ pub struct CallTranslation {
     pub language: Option<String>,
 
     /// The transcript in the target language.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "translatedTranscript",))]
     pub translated_transcript: Option<String>,
 }
 
@@ -1786,30 +1781,30 @@ crate::runtime::object::object_impl! {
 /// A new voice AI agent; every field but locationId has a default.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Display name, 1 to 40 characters.
-    #[serde(rename = "agentName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for; the location name by default.
-    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering; generated by default.
-    #[serde(rename = "welcomeMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(rename = "agentPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(rename = "voiceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
 
     /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
@@ -1817,39 +1812,39 @@ pub struct CreateVoiceAiAgentRequest {
     pub language: Option<VoiceAiLanguage>,
 
     /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
-    #[serde(rename = "patienceLevel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(rename = "maxCallDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(rename = "sendUserIdleReminders", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[serde(rename = "reminderAfterIdleTimeSeconds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(rename = "inboundNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(rename = "numberPoolId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(rename = "callEndWorkflowIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(rename = "sendPostCallNotificationTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(rename = "agentWorkingHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
@@ -1857,7 +1852,7 @@ pub struct CreateVoiceAiAgentRequest {
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(rename = "isAgentAsBackupDisabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
@@ -2035,6 +2030,7 @@ impl CreateVoiceAiAgentRequest {
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomActionApiDetails {
     /// `url`: a string. Example: `https://api.example.com/orders`.
@@ -2046,11 +2042,11 @@ pub struct CustomActionApiDetails {
     pub method: Option<CustomActionApiDetailsMethod>,
 
     /// The API needs a credential.
-    #[serde(rename = "authenticationRequired", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_required: Option<bool>,
 
     /// The credential.
-    #[serde(rename = "authenticationValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_value: Option<String>,
 
     /// `headers`: a list of [`CustomActionHeader`](crate::voice_ai::CustomActionHeader) values.
@@ -2214,6 +2210,7 @@ impl CustomActionHeader {
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomActionParameter {
     /// `name`: a string. Example: `orderId`.
@@ -2225,7 +2222,7 @@ pub struct CustomActionParameter {
     pub description: Option<String>,
 
     /// `type`: a string. Example: `string`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `example`: a string. Example: `ORD-12345`.
@@ -2280,22 +2277,23 @@ impl CustomActionParameter {
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomActionParameters {
     /// When to call the API.
-    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// `apiDetails`: a [`CustomActionApiDetails`](crate::voice_ai::CustomActionApiDetails).
-    #[serde(rename = "apiDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_details: Option<CustomActionApiDetails>,
 
     /// Paths of the API response the agent uses.
-    #[serde(rename = "selectedPaths", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_paths: Option<Vec<String>>,
 }
 
@@ -2355,10 +2353,11 @@ impl CustomActionParameters {
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DataExtractionParameters {
     /// Contact field to fill.
-    #[serde(rename = "contactFieldId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What to extract.
@@ -2369,7 +2368,7 @@ pub struct DataExtractionParameters {
     pub examples: Vec<String>,
 
     /// Replace a value already set.
-    #[serde(rename = "overwriteExistingValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
 }
 
@@ -2424,14 +2423,15 @@ impl DataExtractionParameters {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExecutedCallAction {
     /// `actionId`: a string. Example: `507f1f77bcf86cd799439015`.
-    #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 
     /// `actionName`: a string. Example: `Send SMS Confirmation`.
-    #[serde(rename = "actionName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
 
     /// `actionParameters`: a [`ExecutedCallActionActionParameters`](crate::voice_ai::ExecutedCallActionActionParameters).
@@ -2439,11 +2439,11 @@ pub struct ExecutedCallAction {
     pub action_parameters: Option<ExecutedCallActionActionParameters>,
 
     /// When it ran.
-    #[serde(rename = "executedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
 
     /// When its trigger was detected.
-    #[serde(rename = "triggerReceivedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_received_at: Option<String>,
 }
 
@@ -2654,10 +2654,11 @@ impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InCallDataExtractionParameters {
     /// Contact field to fill.
-    #[serde(rename = "contactFieldId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
 
     /// What to extract.
@@ -2668,7 +2669,7 @@ pub struct InCallDataExtractionParameters {
     pub examples: Vec<String>,
 
     /// Replace a value already set.
-    #[serde(rename = "overwriteExistingValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
 }
 
@@ -2722,14 +2723,15 @@ impl InCallDataExtractionParameters {
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct KnowledgeBaseParameters {
     /// When to look up.
-    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// The knowledge base.
-    #[serde(rename = "knowledgeBaseId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
 }
 
@@ -2769,6 +2771,7 @@ impl KnowledgeBaseParameters {
 /// The `ListCallLogsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCallLogsResponse {
     /// Call logs matching.
@@ -2778,11 +2781,9 @@ pub struct ListCallLogsResponse {
     pub page: Option<i64>,
 
     /// `pageSize`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `callLogs`: a list of [`CallLog`](crate::voice_ai::CallLog) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callLogs",))]
     pub call_logs: Vec<CallLog>,
 }
 
@@ -2800,6 +2801,7 @@ crate::runtime::object::object_impl! {
 /// The `ListVoiceAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
@@ -2809,7 +2811,6 @@ pub struct ListVoiceAiAgentsResponse {
     pub page: Option<i64>,
 
     /// `pageSize`: a whole number. Example: `10`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `agents`: a list of [`VoiceAiAgent`](crate::voice_ai::VoiceAiAgent) values.
@@ -3007,6 +3008,7 @@ crate::runtime::enums::string_enum!(PatienceLevel);
 /// Who gets an email after each call.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostCallNotificationRecipients {
     /// All admins of the location.
@@ -3014,19 +3016,17 @@ pub struct PostCallNotificationRecipients {
     pub admins: Option<bool>,
 
     /// All users of the location.
-    #[serde(rename = "allUsers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_users: Option<bool>,
 
     /// The contact's assigned user.
-    #[serde(rename = "contactAssignedUser", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_assigned_user: Option<bool>,
 
     /// These users.
-    #[serde(rename = "specificUsers",)]
     pub specific_users: Vec<String>,
 
     /// These addresses.
-    #[serde(rename = "customEmails",)]
     pub custom_emails: Vec<String>,
 }
 
@@ -3084,18 +3084,19 @@ impl PostCallNotificationRecipients {
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SmsParameters {
     /// When to send.
-    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// Text of the SMS.
-    #[serde(rename = "messageBody", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_body: Option<String>,
 }
 
@@ -3147,26 +3148,27 @@ impl SmsParameters {
 /// The agent settings to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateVoiceAiAgentRequest {
     /// Display name, 1 to 40 characters.
-    #[serde(rename = "agentName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for; the location name by default.
-    #[serde(rename = "businessName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering; generated by default.
-    #[serde(rename = "welcomeMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[serde(rename = "agentPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[serde(rename = "voiceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
 
     /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
@@ -3174,39 +3176,39 @@ pub struct UpdateVoiceAiAgentRequest {
     pub language: Option<VoiceAiLanguage>,
 
     /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
-    #[serde(rename = "patienceLevel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(rename = "maxCallDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(rename = "sendUserIdleReminders", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[serde(rename = "reminderAfterIdleTimeSeconds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[serde(rename = "inboundNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[serde(rename = "numberPoolId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(rename = "callEndWorkflowIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(rename = "sendPostCallNotificationTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(rename = "agentWorkingHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
@@ -3214,7 +3216,7 @@ pub struct UpdateVoiceAiAgentRequest {
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(rename = "isAgentAsBackupDisabled", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
@@ -3391,6 +3393,7 @@ impl UpdateVoiceAiAgentRequest {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VoiceAiAction {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -3614,14 +3617,13 @@ impl From<KnowledgeBaseParameters> for VoiceAiActionActionParameters {
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct VoiceAiActionRequest {
     /// The agent the action belongs to.
-    #[serde(rename = "agentId",)]
     pub agent_id: String,
 
     /// `locationId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Display name.
@@ -3931,79 +3933,64 @@ crate::runtime::enums::string_enum!(VoiceAiActionType);
 /// A voice AI agent; the `actions` list is present when fetched by id.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `LOC123456789ABCDEF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Display name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentName",))]
     pub agent_name: Option<String>,
 
     /// Business the agent speaks for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessName",))]
     pub business_name: Option<String>,
 
     /// Greeting spoken on answering.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "welcomeMessage",))]
     pub welcome_message: Option<String>,
 
     /// Instructions that shape the agent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentPrompt",))]
     pub agent_prompt: Option<String>,
 
     /// Speech voice.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "voiceId",))]
     pub voice_id: Option<String>,
 
     /// Language code.
     pub language: Option<String>,
 
     /// Tolerance for slow callers.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "patienceLevel",))]
     pub patience_level: Option<String>,
 
     /// Longest call, in seconds (180 to 900).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "maxCallDuration",))]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sendUserIdleReminders",))]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reminderAfterIdleTimeSeconds",))]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundNumber",))]
     pub inbound_number: Option<String>,
 
     /// Number pool the agent answers.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "numberPoolId",))]
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callEndWorkflowIds",))]
     pub call_end_workflow_ids: Vec<String>,
 
     /// Who gets an email after each call.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sendPostCallNotificationTo",))]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentWorkingHours",))]
     pub agent_working_hours: Vec<AgentWorkingDay>,
 
     /// IANA time zone of the working hours.
     pub timezone: Option<String>,
 
     /// The agent is never used as a fallback.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isAgentAsBackupDisabled",))]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
@@ -4117,18 +4104,19 @@ crate::runtime::enums::string_enum!(VoiceAiLanguage);
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkflowTriggerParameters {
     /// When to start the workflow.
-    #[serde(rename = "triggerPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
 
     /// What the agent says.
-    #[serde(rename = "triggerMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 
     /// `workflowId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "workflowId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 }
 
@@ -4180,22 +4168,23 @@ impl WorkflowTriggerParameters {
 /// A span of time in a day.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// Start hour, 0 to 23.
-    #[serde(rename = "startHour", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
 
     /// End hour, 0 to 23.
-    #[serde(rename = "endHour", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 
     /// Start minute.
-    #[serde(rename = "startMinute", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
 
     /// End minute.
-    #[serde(rename = "endMinute", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
 }
 

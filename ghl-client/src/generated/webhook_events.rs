@@ -374,49 +374,40 @@ impl WebhookEvent {
 /// Payload of `AppInstall`: the app was installed in an agency or a sub-account. Sent when an agency or a sub-account installs the app. `userId` and `companyId` may be missing when the install comes from an agency-wide rule for future sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppInstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// The app's id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// Agency id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-account id; absent for an agency-level install.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// User who installed the app.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Paid plan chosen, if any.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `trial`: a [`AppTrial`](crate::webhook_events::AppTrial).
     pub trial: Option<AppTrial>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isWhitelabelCompany",))]
     pub is_whitelabel_company: Option<bool>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::webhook_events::WhitelabelDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "whitelabelDetails",))]
     pub whitelabel_details: Option<WhitelabelDetails>,
 
     /// Agency name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -443,18 +434,16 @@ crate::runtime::object::object_impl! {
 /// The trial of a paid app plan.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppTrial {
     /// `onTrial`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onTrial",))]
     pub on_trial: Option<bool>,
 
     /// Length of the trial in days.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialDuration",))]
     pub trial_duration: Option<i64>,
 
     /// `trialStartDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trialStartDate",))]
     pub trial_start_date: Option<String>,
 }
 
@@ -469,26 +458,22 @@ crate::runtime::object::object_impl! {
 /// Payload of `AppUninstall`: the app was removed from an agency or a sub-account. Sent when the app is uninstalled; `locationId` is set for a sub-account, `companyId` for an agency.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppUninstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// The app's id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// Agency id (agency-level uninstall).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-account id (sub-account-level uninstall).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -509,6 +494,7 @@ crate::runtime::object::object_impl! {
 /// The appointment an appointment event is about.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Appointment {
     /// Appointment id.
@@ -521,23 +507,18 @@ pub struct Appointment {
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Calendar group id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// For example `confirmed`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<String>,
 
     /// `assignedUserId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// Ids of the users taking part.
@@ -550,19 +531,15 @@ pub struct Appointment {
     pub source: Option<String>,
 
     /// `startTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -589,21 +566,19 @@ crate::runtime::object::object_impl! {
 /// Payload of `AppointmentCreate`: an appointment was booked.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
     pub appointment: Option<Appointment>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -630,21 +605,19 @@ impl AppointmentCreateEvent {
 /// Payload of `AppointmentDelete`: an appointment was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
     pub appointment: Option<Appointment>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -671,21 +644,19 @@ impl AppointmentDeleteEvent {
 /// Payload of `AppointmentUpdate`: an appointment was changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppointmentUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
     pub appointment: Option<Appointment>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -712,44 +683,37 @@ impl AppointmentUpdateEvent {
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AssociationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Association id.
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// Unique key of the association.
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -775,62 +739,43 @@ crate::runtime::object::object_impl! {
 /// Payload of `AssociationDelete`: an association type between two objects was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AssociationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Association id.
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// For example `MANY_TO_MANY`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectToSecondObjectCardinality",)
-        )
-    ]
     pub first_object_to_second_object_cardinality: Option<String>,
 
     /// Object key of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// Cardinality seen from the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectToFirstObjectCardinality",)
-        )
-    ]
     pub second_object_to_first_object_cardinality: Option<String>,
 
     /// Unique key of the association.
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -897,62 +842,43 @@ crate::runtime::enums::string_enum!(AssociationType);
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AssociationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Association id.
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationType",))]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectLabel",))]
     pub first_object_label: Option<String>,
 
     /// For example `MANY_TO_MANY`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "firstObjectToSecondObjectCardinality",)
-        )
-    ]
     pub first_object_to_second_object_cardinality: Option<String>,
 
     /// Object key of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectLabel",))]
     pub second_object_label: Option<String>,
 
     /// Cardinality seen from the second side.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "secondObjectToFirstObjectCardinality",)
-        )
-    ]
     pub second_object_to_first_object_cardinality: Option<String>,
 
     /// Unique key of the association.
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -980,39 +906,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `CampaignStatusUpdate`: a contact's status in a campaign changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CampaignStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Campaign enrolment id.
     pub id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// For example `paused`.
     pub status: Option<String>,
 
     /// Campaign id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 
     /// Reply state.
     pub replied: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -1037,14 +958,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ContactCreate`: a contact was created.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
@@ -1060,7 +980,6 @@ pub struct ContactCreateEvent {
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
@@ -1070,11 +989,9 @@ pub struct ContactCreateEvent {
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
@@ -1087,18 +1004,15 @@ pub struct ContactCreateEvent {
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
@@ -1111,15 +1025,12 @@ pub struct ContactCreateEvent {
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -1159,14 +1070,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ContactDelete`: a contact was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
@@ -1182,7 +1092,6 @@ pub struct ContactDeleteEvent {
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
@@ -1192,11 +1101,9 @@ pub struct ContactDeleteEvent {
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
@@ -1209,18 +1116,15 @@ pub struct ContactDeleteEvent {
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
@@ -1233,15 +1137,12 @@ pub struct ContactDeleteEvent {
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -1281,14 +1182,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ContactDndUpdate`: a contact's do-not-disturb settings changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactDndUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
@@ -1304,7 +1204,6 @@ pub struct ContactDndUpdateEvent {
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
@@ -1314,18 +1213,15 @@ pub struct ContactDndUpdateEvent {
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::webhook_events::DndSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dndSettings",))]
     pub dnd_settings: Option<DndSettings>,
 
     /// `email`: a string.
@@ -1335,18 +1231,15 @@ pub struct ContactDndUpdateEvent {
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
@@ -1359,15 +1252,12 @@ pub struct ContactDndUpdateEvent {
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -1408,14 +1298,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ContactTagUpdate`: a contact's tags changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactTagUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
@@ -1431,7 +1320,6 @@ pub struct ContactTagUpdateEvent {
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
@@ -1441,11 +1329,9 @@ pub struct ContactTagUpdateEvent {
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
@@ -1458,18 +1344,15 @@ pub struct ContactTagUpdateEvent {
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
@@ -1482,15 +1365,12 @@ pub struct ContactTagUpdateEvent {
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -1530,14 +1410,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ContactUpdate`: fields of a contact changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ContactUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
@@ -1553,7 +1432,6 @@ pub struct ContactUpdateEvent {
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
@@ -1563,11 +1441,9 @@ pub struct ContactUpdateEvent {
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
@@ -1580,18 +1456,15 @@ pub struct ContactUpdateEvent {
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
@@ -1604,15 +1477,12 @@ pub struct ContactUpdateEvent {
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -1652,25 +1522,22 @@ crate::runtime::object::object_impl! {
 /// Payload of `ConversationUnreadWebhook`: a conversation's unread count or inbox state changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationUnreadUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Conversation id.
     pub id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Messages not yet read.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unreadCount",))]
     pub unread_count: Option<i64>,
 
     /// `inbox`: `true` or `false`.
@@ -1683,7 +1550,6 @@ pub struct ConversationUnreadUpdateEvent {
     pub deleted: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2028,14 +1894,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `InboundMessage`: a contact sent a message or call to the sub-account. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
@@ -2045,57 +1910,45 @@ pub struct InboundMessageEvent {
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// MIME type of `body`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// `conversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::webhook_events::MessageDirection).
     pub direction: Option<MessageDirection>,
 
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageType",))]
     pub message_type: Option<String>,
 
     /// Delivery or call outcome, e.g. `delivered`, `completed`, `voicemail`.
     pub status: Option<String>,
 
     /// `messageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// User involved (for calls and messages sent by a user).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Conversation provider that carried the message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 
     /// Call length in seconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callDuration",))]
     pub call_duration: Option<i64>,
 
     /// Call outcome, e.g. `completed` or `voicemail`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callStatus",))]
     pub call_status: Option<String>,
 
     /// E-mail message id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// E-mail thread id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "threadId",))]
     pub thread_id: Option<String>,
 
     /// E-mail provider.
@@ -2117,7 +1970,6 @@ pub struct InboundMessageEvent {
     pub bcc: Option<Recipients>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2169,18 +2021,16 @@ crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: "email" v
 /// Postal address of an invoice's customer.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// `countryCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "countryCode",))]
     pub country_code: Option<String>,
 
     /// `addressLine1`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressLine1",))]
     pub address_line1: Option<String>,
 
     /// `addressLine2`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressLine2",))]
     pub address_line2: Option<String>,
 
     /// `city`: a string.
@@ -2190,7 +2040,6 @@ pub struct InvoiceAddress {
     pub state: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 }
 
@@ -2208,6 +2057,7 @@ crate::runtime::object::object_impl! {
 /// The issuing business as printed on an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceBusinessDetails {
     /// `name`: a string.
@@ -2217,18 +2067,15 @@ pub struct InvoiceBusinessDetails {
     pub address: Option<String>,
 
     /// `phoneNo`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNo",))]
     pub phone_no: Option<String>,
 
     /// `website`: a string.
     pub website: Option<String>,
 
     /// `logoUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 
     /// `customValues`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customValues",))]
     pub custom_values: Vec<serde_json::Value>,
 }
 
@@ -2246,20 +2093,19 @@ crate::runtime::object::object_impl! {
 /// The customer an invoice is addressed to.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceContactDetails {
     /// Contact id.
     pub id: Option<String>,
 
     /// `phoneNo`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNo",))]
     pub phone_no: Option<String>,
 
     /// `email`: a string.
     pub email: Option<String>,
 
     /// `customFields`: a list of JSON values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<serde_json::Value>,
 
     /// `name`: a string.
@@ -2269,11 +2115,9 @@ pub struct InvoiceContactDetails {
     pub address: Option<InvoiceAddress>,
 
     /// `additionalEmails`: a list of [`InvoiceAdditionalEmail`](crate::webhook_events::InvoiceAdditionalEmail) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "additionalEmails",))]
     pub additional_emails: Vec<InvoiceAdditionalEmail>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 }
 
@@ -2293,10 +2137,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoiceCreate`: an invoice was created. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -2307,52 +2151,42 @@ pub struct InvoiceCreateEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -2362,23 +2196,18 @@ pub struct InvoiceCreateEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2417,10 +2246,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoiceDelete`: an invoice was deleted. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -2431,52 +2260,42 @@ pub struct InvoiceDeleteEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -2486,23 +2305,18 @@ pub struct InvoiceDeleteEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2541,10 +2355,10 @@ crate::runtime::object::object_impl! {
 /// A discount on the whole invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceDiscount {
     /// `percentage` or a fixed amount.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `value`: a number.
@@ -2558,6 +2372,7 @@ crate::runtime::object::object_impl! {
 /// One line of an invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceLineItem {
     /// Line id.
@@ -2565,11 +2380,9 @@ pub struct InvoiceLineItem {
     pub id: Option<String>,
 
     /// `productId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productId",))]
     pub product_id: Option<String>,
 
     /// `priceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceId",))]
     pub price_id: Option<String>,
 
     /// `currency`: a string.
@@ -2604,10 +2417,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoicePaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -2618,52 +2431,42 @@ pub struct InvoicePaidEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -2673,23 +2476,18 @@ pub struct InvoicePaidEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2728,10 +2526,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoicePartiallyPaid`: a part payment was recorded on an invoice. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoicePartiallyPaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -2742,52 +2540,42 @@ pub struct InvoicePartiallyPaidEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -2797,23 +2585,18 @@ pub struct InvoicePartiallyPaidEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2852,10 +2635,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoiceSent`: an invoice was sent to its customer. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceSentEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -2866,52 +2649,42 @@ pub struct InvoiceSentEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -2921,23 +2694,18 @@ pub struct InvoiceSentEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -2976,10 +2744,10 @@ crate::runtime::object::object_impl! {
 /// Totals before and after discount.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceTotalSummary {
     /// `subTotal`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subTotal",))]
     pub sub_total: Option<f64>,
 
     /// `discount`: a number.
@@ -2996,10 +2764,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoiceUpdate`: an invoice changed. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -3010,52 +2778,42 @@ pub struct InvoiceUpdateEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -3065,23 +2823,18 @@ pub struct InvoiceUpdateEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3120,10 +2873,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `InvoiceVoid`: an invoice was voided. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct InvoiceVoidEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Invoice id.
@@ -3134,52 +2887,42 @@ pub struct InvoiceVoidEvent {
     pub status: Option<String>,
 
     /// False for test-mode invoices.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `amountPaid`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountPaid",))]
     pub amount_paid: Option<f64>,
 
     /// Owner id (the location id when `altType` is `location`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessDetails",))]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceNumber",))]
     pub invoice_number: Option<String>,
 
     /// `currency`: a string.
     pub currency: Option<String>,
 
     /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactDetails",))]
     pub contact_details: Option<InvoiceContactDetails>,
 
     /// Issue date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "issueDate",))]
     pub issue_date: Option<String>,
 
     /// Due date (YYYY-MM-DD).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceItems",))]
     pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
@@ -3189,23 +2932,18 @@ pub struct InvoiceVoidEvent {
     pub title: Option<String>,
 
     /// `amountDue`: a number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountDue",))]
     pub amount_due: Option<f64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalSummary",))]
     pub total_summary: Option<InvoiceTotalSummary>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3244,26 +2982,22 @@ crate::runtime::object::object_impl! {
 /// Payload of `LCEmailStats`: delivery statistics of an e-mail sent through the built-in e-mail service. Only sub-account-level apps receive it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LcEmailStatsEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Agency id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `webhookPayload`: a [`EmailStats`](crate::webhook_events::EmailStats).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookPayload",))]
     pub webhook_payload: Option<EmailStats>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3291,17 +3025,16 @@ impl LcEmailStatsEvent {
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) id.
     pub id: Option<String>,
 
     /// Agency id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `name`: a string.
@@ -3311,11 +3044,9 @@ pub struct LocationCreateEvent {
     pub email: Option<String>,
 
     /// `stripeProductId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeProductId",))]
     pub stripe_product_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3338,17 +3069,16 @@ crate::runtime::object::object_impl! {
 /// Payload of `LocationUpdate`: a sub-account's details changed. Delivered to agency-level apps.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) id.
     pub id: Option<String>,
 
     /// Agency id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// `name`: a string.
@@ -3358,11 +3088,9 @@ pub struct LocationUpdateEvent {
     pub email: Option<String>,
 
     /// `stripeProductId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stripeProductId",))]
     pub stripe_product_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3424,14 +3152,13 @@ crate::runtime::enums::string_enum!(MessageDirection);
 /// Payload of `NoteCreate`: a note was added to a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NoteCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Note id.
@@ -3441,15 +3168,12 @@ pub struct NoteCreateEvent {
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3472,14 +3196,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `NoteDelete`: a note was deleted from a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NoteDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Note id.
@@ -3489,15 +3212,12 @@ pub struct NoteDeleteEvent {
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3520,14 +3240,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `NoteUpdate`: a note was changed on a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NoteUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Note id.
@@ -3537,15 +3256,12 @@ pub struct NoteUpdateEvent {
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3584,10 +3300,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectSchemaCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Object id.
@@ -3600,45 +3316,36 @@ pub struct ObjectSchemaCreateEvent {
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "searchableProperties",))]
     pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryDisplayProperty",))]
     pub primary_display_property: Option<String>,
 
     /// Object key, e.g. `custom_objects.pets`.
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Who changed it last; shape not documented.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `objectType`: a [`ObjectType`](crate::webhook_events::ObjectType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectType",))]
     pub object_type: Option<ObjectType>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
@@ -3665,10 +3372,10 @@ crate::runtime::object::object_impl! {
 /// Payload of `ObjectSchemaUpdate`: a custom object type was changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ObjectSchemaUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Object id.
@@ -3681,45 +3388,36 @@ pub struct ObjectSchemaUpdateEvent {
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "searchableProperties",))]
     pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryDisplayProperty",))]
     pub primary_display_property: Option<String>,
 
     /// Object key, e.g. `custom_objects.pets`.
     pub key: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Who changed it last; shape not documented.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `objectType`: a [`ObjectType`](crate::webhook_events::ObjectType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "objectType",))]
     pub object_type: Option<ObjectType>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
@@ -3785,40 +3483,34 @@ crate::runtime::enums::string_enum!(ObjectType);
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityAssignedToUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3828,11 +3520,9 @@ pub struct OpportunityAssignedToUpdateEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3861,40 +3551,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `OpportunityCreate`: an opportunity was created.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3904,11 +3588,9 @@ pub struct OpportunityCreateEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -3937,40 +3619,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `OpportunityDelete`: an opportunity was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3980,11 +3656,9 @@ pub struct OpportunityDeleteEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4013,40 +3687,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `OpportunityMonetaryValueUpdate`: an opportunity's value changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityMonetaryValueUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -4056,11 +3724,9 @@ pub struct OpportunityMonetaryValueUpdateEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4089,40 +3755,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `OpportunityStageUpdate`: an opportunity moved to another pipeline stage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityStageUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -4132,11 +3792,9 @@ pub struct OpportunityStageUpdateEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4214,40 +3872,34 @@ crate::runtime::enums::string_enum!(OpportunityStatus);
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -4257,11 +3909,9 @@ pub struct OpportunityStatusUpdateEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4290,40 +3940,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `OpportunityUpdate`: an opportunity changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OpportunityUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Opportunity id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Deal value.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `pipelineId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -4333,11 +3977,9 @@ pub struct OpportunityUpdateEvent {
     pub status: Option<OpportunityStatus>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4393,10 +4035,10 @@ crate::runtime::object::object_impl! {
 /// The ordering contact, as it was when the order was placed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderContact {
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Contact id.
@@ -4412,7 +4054,6 @@ pub struct OrderContact {
     pub state: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// Country code.
@@ -4422,11 +4063,9 @@ pub struct OrderContact {
     pub source: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// Date of birth (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// True when every channel is on do-not-disturb.
@@ -4439,18 +4078,15 @@ pub struct OrderContact {
     pub name: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// Phone number in E.164 form.
     pub phone: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
@@ -4463,7 +4099,6 @@ pub struct OrderContact {
     pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 }
 
@@ -4496,14 +4131,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `OrderCreate`: an order was placed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Order id.
@@ -4511,26 +4145,21 @@ pub struct OrderCreateEvent {
     pub id: Option<String>,
 
     /// Owner id (the location id).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: Option<OrderContact>,
 
     /// For example `pending` or `completed`.
     pub status: Option<String>,
 
     /// For example `unfulfilled`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfillmentStatus",))]
     pub fulfillment_status: Option<String>,
 
     /// `currency`: a string.
@@ -4540,33 +4169,27 @@ pub struct OrderCreateEvent {
     pub amount: Option<f64>,
 
     /// False for test-mode orders.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
     pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountSummary",))]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxSummary",))]
     pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     pub source: Option<OrderSource>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4628,6 +4251,7 @@ crate::runtime::object::object_impl! {
 /// The price of an order line, as it was when ordered.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderPrice {
     /// `_id`: a string.
@@ -4638,7 +4262,6 @@ pub struct OrderPrice {
     pub name: Option<String>,
 
     /// `type`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<PriceType>,
 
     /// `currency`: a string.
@@ -4648,7 +4271,6 @@ pub struct OrderPrice {
     pub amount: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 }
 
@@ -4666,6 +4288,7 @@ crate::runtime::object::object_impl! {
 /// The product of an order line, as it was when ordered.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderProduct {
     /// `_id`: a string.
@@ -4679,7 +4302,6 @@ pub struct OrderProduct {
     pub description: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// `taxes`: a list of [`ProductTax`](crate::webhook_events::ProductTax) values.
@@ -4703,6 +4325,7 @@ crate::runtime::object::object_impl! {
 /// Where the order was placed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderSource {
     /// `id`: a string.
@@ -4712,11 +4335,9 @@ pub struct OrderSource {
     pub name: Option<String>,
 
     /// For example `website`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// For example `store`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subType",))]
     pub sub_type: Option<String>,
 
     /// Details of the source (page, step, domain); not documented.
@@ -4736,14 +4357,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `OrderStatusUpdate`: an order's status changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OrderStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Order id.
@@ -4751,26 +4371,21 @@ pub struct OrderStatusUpdateEvent {
     pub id: Option<String>,
 
     /// Owner id (the location id).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// Owner kind, `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactSnapshot",))]
     pub contact_snapshot: Option<OrderContact>,
 
     /// For example `pending` or `completed`.
     pub status: Option<String>,
 
     /// For example `unfulfilled`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fulfillmentStatus",))]
     pub fulfillment_status: Option<String>,
 
     /// `currency`: a string.
@@ -4780,33 +4395,27 @@ pub struct OrderStatusUpdateEvent {
     pub amount: Option<f64>,
 
     /// False for test-mode orders.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "liveMode",))]
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
     pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "amountSummary",))]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "taxSummary",))]
     pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     pub source: Option<OrderSource>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -4873,14 +4482,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `OutboundMessage`: a user, workflow or the app sent a message or call to a contact. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct OutboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
@@ -4890,60 +4498,48 @@ pub struct OutboundMessageEvent {
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// MIME type of `body`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentType",))]
     pub content_type: Option<String>,
 
     /// `conversationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationId",))]
     pub conversation_id: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `direction`: a [`MessageDirection`](crate::webhook_events::MessageDirection).
     pub direction: Option<MessageDirection>,
 
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageType",))]
     pub message_type: Option<String>,
 
     /// Delivery or call outcome, e.g. `delivered`, `completed`, `voicemail`.
     pub status: Option<String>,
 
     /// `messageId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// User involved (for calls and messages sent by a user).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// What sent the message, e.g. `app`.
     pub source: Option<String>,
 
     /// Conversation provider that carried the message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProviderId",))]
     pub conversation_provider_id: Option<String>,
 
     /// Call length in seconds.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callDuration",))]
     pub call_duration: Option<i64>,
 
     /// Call outcome, e.g. `completed` or `voicemail`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "callStatus",))]
     pub call_status: Option<String>,
 
     /// E-mail message id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// E-mail thread id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "threadId",))]
     pub thread_id: Option<String>,
 
     /// E-mail provider.
@@ -4965,7 +4561,6 @@ pub struct OutboundMessageEvent {
     pub bcc: Option<Recipients>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5007,38 +4602,31 @@ crate::runtime::object::object_impl! {
 /// Payload of `PlanChange`: a sub-account or agency switched to another plan of a paid app. Sent when the paying account moves to another plan of the app.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PlanChangeEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `appId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Agency id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// User who changed the plan.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Plan before the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPlanId",))]
     pub current_plan_id: Option<String>,
 
     /// Plan after the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "newPlanId",))]
     pub new_plan_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5062,14 +4650,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `PriceCreate`: a price was added to a product. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Price id.
@@ -5077,25 +4664,21 @@ pub struct PriceCreateEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     pub product: Option<String>,
 
     /// User who made the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<PriceType>,
 
     /// `currency`: a string.
@@ -5108,31 +4691,24 @@ pub struct PriceCreateEvent {
     pub recurring: Option<PriceRecurrence>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Crossed-out reference price.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// Whether stock is counted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5167,14 +4743,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `PriceDelete`: a price was deleted. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Price id.
@@ -5182,25 +4757,21 @@ pub struct PriceDeleteEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     pub product: Option<String>,
 
     /// User who made the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<PriceType>,
 
     /// `currency`: a string.
@@ -5213,31 +4784,24 @@ pub struct PriceDeleteEvent {
     pub recurring: Option<PriceRecurrence>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Crossed-out reference price.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// Whether stock is counted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5296,13 +4860,13 @@ crate::runtime::object::object_impl! {
 /// Billing period of a recurring price.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceRecurrence {
     /// `day`, `week`, `month` or `year`.
     pub interval: Option<String>,
 
     /// Number of intervals per period.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "intervalCount",))]
     pub interval_count: Option<i64>,
 }
 
@@ -5355,14 +4919,13 @@ crate::runtime::enums::string_enum!(PriceType);
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PriceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Price id.
@@ -5370,25 +4933,21 @@ pub struct PriceUpdateEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipOffers",))]
     pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantOptionIds",))]
     pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     pub product: Option<String>,
 
     /// User who made the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `name`: a string.
     pub name: Option<String>,
 
     /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceType",))]
     pub price_type: Option<PriceType>,
 
     /// `currency`: a string.
@@ -5401,31 +4960,24 @@ pub struct PriceUpdateEvent {
     pub recurring: Option<PriceRecurrence>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Crossed-out reference price.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "compareAtPrice",))]
     pub compare_at_price: Option<f64>,
 
     /// Whether stock is counted.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "trackInventory",))]
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableQuantity",))]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowOutOfStockPurchases",))]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5460,14 +5012,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ProductCreate`: a product was created. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Product id.
@@ -5487,34 +5038,27 @@ pub struct ProductCreateEvent {
     pub name: Option<String>,
 
     /// For example `PHYSICAL` or `DIGITAL`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
     pub image: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5545,14 +5089,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ProductDelete`: a product was deleted. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Product id.
@@ -5572,34 +5115,27 @@ pub struct ProductDeleteEvent {
     pub name: Option<String>,
 
     /// For example `PHYSICAL` or `DIGITAL`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
     pub image: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5630,6 +5166,7 @@ crate::runtime::object::object_impl! {
 /// An image or video of a product.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductMedia {
     /// `id`: a string.
@@ -5642,11 +5179,9 @@ pub struct ProductMedia {
     pub url: Option<String>,
 
     /// For example `image`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `isFeatured`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isFeatured",))]
     pub is_featured: Option<bool>,
 }
 
@@ -5663,6 +5198,7 @@ crate::runtime::object::object_impl! {
 /// A tax applied to a product.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductTax {
     /// `_id`: a string.
@@ -5682,19 +5218,15 @@ pub struct ProductTax {
     pub deleted: Option<bool>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5715,14 +5247,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `ProductUpdate`: a product changed. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProductUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Product id.
@@ -5742,34 +5273,27 @@ pub struct ProductUpdateEvent {
     pub name: Option<String>,
 
     /// For example `PHYSICAL` or `DIGITAL`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productType",))]
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availableInStore",))]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statementDescriptor",))]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
     pub image: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5839,26 +5363,22 @@ crate::runtime::object::object_impl! {
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ProviderOutboundMessageEvent {
     /// Channel, `SMS` or `Email`: for this event `type` names the channel, not the event.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the message in the conversation.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "messageId",))]
     pub message_id: Option<String>,
 
     /// Id of the e-mail message (e-mail only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMessageId",))]
     pub email_message_id: Option<String>,
 
     /// URLs of attachments.
@@ -5871,11 +5391,9 @@ pub struct ProviderOutboundMessageEvent {
     pub phone: Option<String>,
 
     /// Recipients (e-mail).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailTo",))]
     pub email_to: Option<Recipients>,
 
     /// Sender (e-mail).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailFrom",))]
     pub email_from: Option<String>,
 
     /// HTML body (e-mail).
@@ -5885,11 +5403,9 @@ pub struct ProviderOutboundMessageEvent {
     pub subject: Option<String>,
 
     /// User who sent the message.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -5933,14 +5449,13 @@ pub enum Recipients {
 /// Payload of `RecordCreate`: a custom object record (or business) was created.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Record id.
@@ -5959,7 +5474,6 @@ pub struct RecordCreateEvent {
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
@@ -5979,14 +5493,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `RecordDelete`: a custom object record (or business) was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Record id.
@@ -6005,7 +5518,6 @@ pub struct RecordDeleteEvent {
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
@@ -6025,13 +5537,13 @@ crate::runtime::object::object_impl! {
 /// One field value of a custom object record.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordPropertyValue {
     /// Field key.
     pub key: Option<String>,
 
     /// The value as text.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "valueString",))]
     pub value_string: Option<String>,
 }
 
@@ -6042,14 +5554,13 @@ crate::runtime::object::object_impl! {
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RecordUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Record id.
@@ -6068,7 +5579,6 @@ pub struct RecordUpdateEvent {
     pub timestamp: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 }
 
@@ -6088,41 +5598,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `RelationCreate`: two records were linked through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RelationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Relation id.
     pub id: Option<String>,
 
     /// `firstObjectKey`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstRecordId",))]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondRecordId",))]
     pub second_record_id: Option<String>,
 
     /// The association the relation is of.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationId",))]
     pub association_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -6147,41 +5650,34 @@ crate::runtime::object::object_impl! {
 /// Payload of `RelationDelete`: two records were unlinked through an association.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RelationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Relation id.
     pub id: Option<String>,
 
     /// `firstObjectKey`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstObjectKey",))]
     pub first_object_key: Option<String>,
 
     /// `firstRecordId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstRecordId",))]
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondObjectKey",))]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondRecordId",))]
     pub second_record_id: Option<String>,
 
     /// The association the relation is of.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "associationId",))]
     pub association_id: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -6206,43 +5702,37 @@ crate::runtime::object::object_impl! {
 /// Payload of `TaskComplete`: a task was marked done.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TaskCompleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Task id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `body`: a string.
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
     pub title: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -6268,43 +5758,37 @@ crate::runtime::object::object_impl! {
 /// Payload of `TaskCreate`: a task was created.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TaskCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Task id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `body`: a string.
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
     pub title: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -6330,43 +5814,37 @@ crate::runtime::object::object_impl! {
 /// Payload of `TaskDelete`: a task was deleted.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct TaskDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account (location) the event belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Task id.
     pub id: Option<String>,
 
     /// User id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `body`: a string.
     pub body: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `title`: a string.
     pub title: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dueDate",))]
     pub due_date: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -6392,29 +5870,25 @@ crate::runtime::object::object_impl! {
 /// Payload of `UserCreate`: a user was added to a sub-account or to the agency.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UserCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Sub-account id (sub-account users).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Agency id (agency users).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// User id.
     pub id: Option<String>,
 
     /// `firstName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string.
@@ -6436,7 +5910,6 @@ pub struct UserCreateEvent {
     pub locations: Vec<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "webhookId",))]
     pub webhook_id: Option<String>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
@@ -6465,154 +5938,118 @@ crate::runtime::object::object_impl! {
 /// Which parts of the app a user may use.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "adwordsReportingEnabled",))]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "affiliateManagerEnabled",))]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "agentReportingEnabled",))]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentsEnabled",))]
     pub appointments_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedDataOnly",))]
     pub assigned_data_only: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attributionsReportingEnabled",))]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bloggingEnabled",))]
     pub blogging_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "botService",))]
     pub bot_service: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bulkRequestsEnabled",))]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `campaignsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignsEnabled",))]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignsReadOnly",))]
     pub campaigns_read_only: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "cancelSubscriptionEnabled",))]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "communitiesEnabled",))]
     pub communities_enabled: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactsEnabled",))]
     pub contacts_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contentAiEnabled",))]
     pub content_ai_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationsEnabled",))]
     pub conversations_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dashboardStatsEnabled",))]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookAdsReportingEnabled",))]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "funnelsEnabled",))]
     pub funnels_enabled: Option<bool>,
 
     /// `invoiceEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "invoiceEnabled",))]
     pub invoice_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "leadValueEnabled",))]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "marketingEnabled",))]
     pub marketing_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "membershipEnabled",))]
     pub membership_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "onlineListingsEnabled",))]
     pub online_listings_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "opportunitiesEnabled",))]
     pub opportunities_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "paymentsEnabled",))]
     pub payments_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneCallEnabled",))]
     pub phone_call_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "recordPaymentEnabled",))]
     pub record_payment_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refundsEnabled",))]
     pub refunds_enabled: Option<bool>,
 
     /// `reviewsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reviewsEnabled",))]
     pub reviews_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "settingsEnabled",))]
     pub settings_enabled: Option<bool>,
 
     /// `socialPlanner`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "socialPlanner",))]
     pub social_planner: Option<bool>,
 
     /// `tagsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tagsEnabled",))]
     pub tags_enabled: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "triggersEnabled",))]
     pub triggers_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websitesEnabled",))]
     pub websites_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "workflowsEnabled",))]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "workflowsReadOnly",))]
     pub workflows_read_only: Option<bool>,
 }
 
@@ -6661,13 +6098,13 @@ crate::runtime::object::object_impl! {
 /// Branding of a white-labelled agency (empty when it is not white-labelled).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
     /// `domain`: a string.
     pub domain: Option<String>,
 
     /// `logoUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "logoUrl",))]
     pub logo_url: Option<String>,
 }
 

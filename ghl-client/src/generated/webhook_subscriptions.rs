@@ -471,10 +471,11 @@ impl UpdateWebhookSubscription {
 /// Where to deliver which events.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct WebhookSubscriptionRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 
     /// The address HighLevel posts events to.

@@ -244,6 +244,7 @@ crate::runtime::object::object_impl! {
 /// An automation workflow as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Workflow {
     /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.
@@ -259,15 +260,12 @@ pub struct Workflow {
     pub version: Option<i64>,
 
     /// ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string. Example: `eBG6WapS3v4ZqwA45MTxtYJ`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 

@@ -10214,44 +10214,41 @@ impl UpsertLinkedinCampaignGroup {
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
-    #[serde(rename = "type",)]
     pub type_: crate::ad_manager::FacebookLeadFormType,
 
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
-    #[serde(rename = "greetingCard", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<crate::ad_manager::FacebookLeadFormGreetingCard>,
 
     /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::v3::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(rename = "questionPageHeadline", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
-    #[serde(rename = "privacyPolicyLink",)]
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(rename = "privacyPolicyText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::v3::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(rename = "customDisclaimer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
-    #[serde(rename = "thankYouPage",)]
     pub thank_you_page: crate::ad_manager::FacebookLeadFormThankYouPage,
 
     /// `locale`: a string. Example: `EN_US`.
@@ -10259,11 +10256,11 @@ pub struct CreateFacebookLeadFormRequest {
     pub locale: Option<String>,
 
     /// True to keep the form as a draft.
-    #[serde(rename = "isDraft", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
 
     /// Draft form this form comes from.
-    #[serde(rename = "draftFormId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub draft_form_id: Option<String>,
 }
 
@@ -10363,10 +10360,10 @@ impl CreateFacebookLeadFormRequest {
 /// Who an ad set targets. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geoLocations`: a list of [`FacebookGeoLocation`](crate::v3::ad_manager::FacebookGeoLocation) values.
-    #[serde(rename = "geoLocations",)]
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
@@ -10378,7 +10375,7 @@ pub struct FacebookAudience {
     pub placements: Option<crate::ad_manager::FacebookPlacements>,
 
     /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
-    #[serde(rename = "placementType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<crate::ad_manager::FacebookPlacementType>,
 
     /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
@@ -10394,11 +10391,11 @@ pub struct FacebookAudience {
     pub interests: Option<Vec<crate::ad_manager::FacebookInterest>>,
 
     /// `ageMin`: a whole number. Example: `18`.
-    #[serde(rename = "ageMin", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
 
     /// `ageMax`: a whole number. Example: `65`.
-    #[serde(rename = "ageMax", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
 
     /// 1 for men, 2 for women.
@@ -10507,13 +10504,13 @@ impl FacebookAudience {
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     pub location: crate::ad_manager::GeoLatLng,
 
     /// `locationType`: a string. Example: `APPROXIMATE`.
-    #[serde(rename = "locationType",)]
     pub location_type: String,
 }
 
@@ -10539,6 +10536,7 @@ impl FacebookGeoGeometry {
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
@@ -10548,11 +10546,9 @@ pub struct FacebookGeoLocation {
     pub name: String,
 
     /// `type`: a [`FacebookGeoLocationType`](crate::ad_manager::FacebookGeoLocationType).
-    #[serde(rename = "type",)]
     pub type_: crate::ad_manager::FacebookGeoLocationType,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType",)]
     pub selection_type: crate::ad_manager::SelectionType,
 
     /// Radius around a city or address.
@@ -10560,7 +10556,7 @@ pub struct FacebookGeoLocation {
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
 
     /// `geometry`: a [`FacebookGeoGeometry`](crate::v3::ad_manager::FacebookGeoGeometry).
@@ -10623,10 +10619,10 @@ impl FacebookGeoLocation {
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `isRequired`: `true` or `false`.
-    #[serde(rename = "isRequired",)]
     pub is_required: bool,
 
     /// `text`: a string.
@@ -10699,6 +10695,7 @@ impl FacebookLeadFormDisclaimer {
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
@@ -10709,7 +10706,6 @@ pub struct FacebookLeadFormQuestion {
     pub key: String,
 
     /// `type`: a [`FacebookLeadFormQuestionType`](crate::v3::ad_manager::FacebookLeadFormQuestionType).
-    #[serde(rename = "type",)]
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
@@ -10892,14 +10888,13 @@ crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 /// How far the publishing of a Facebook campaign has got.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct FacebookPublishingProgress {
     /// `campaignId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishingStatus",))]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Publishing steps in all: the campaign, its ad sets and its ads.
@@ -10909,11 +10904,9 @@ pub struct FacebookPublishingProgress {
     pub processed: Option<i64>,
 
     /// True once publishing has ended, successfully or not.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isComplete",))]
     pub is_complete: Option<bool>,
 
     /// True when publishing failed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasFailed",))]
     pub has_failed: Option<bool>,
 }
 
@@ -10931,14 +10924,15 @@ crate::runtime::object::object_impl! {
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
     /// `longName`: a string.
-    #[serde(rename = "longName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
 
     /// `shortName`: a string.
-    #[serde(rename = "shortName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
 
     /// `types`: a list of strings.
@@ -10984,6 +10978,7 @@ impl GeoAddressComponent {
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GeoGeometry {
     /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
@@ -10991,7 +10986,7 @@ pub struct GeoGeometry {
     pub location: Option<crate::ad_manager::GeoLatLng>,
 
     /// `locationType`: a string. Example: `APPROXIMATE`.
-    #[serde(rename = "locationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
 
     /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
@@ -11366,6 +11361,7 @@ crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
     /// `id`: a string.
@@ -11373,7 +11369,7 @@ pub struct GoogleAdGroup {
     pub id: Option<String>,
 
     /// `adGroupId`: a string.
-    #[serde(rename = "adGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
 
     /// `name`: a string.
@@ -11381,11 +11377,11 @@ pub struct GoogleAdGroup {
     pub name: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
-    #[serde(rename = "adContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<crate::ad_manager::GoogleAd>>,
 
     /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
@@ -11393,27 +11389,27 @@ pub struct GoogleAdGroup {
     pub keywords: Option<crate::ad_manager::GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Error Google reported for the ad group.
-    #[serde(rename = "adGroupError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(rename = "googleAdGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
-    #[serde(rename = "customChannels", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(rename = "selectedChannels", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<crate::ad_manager::GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(rename = "googleAudienceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::v3::ad_manager::GoogleAdGroupAudience).
@@ -11549,10 +11545,11 @@ impl GoogleAdGroup {
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
-    #[serde(rename = "geoLocations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
@@ -11591,6 +11588,7 @@ impl GoogleAdGroupAudience {
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
@@ -11601,19 +11599,17 @@ pub struct GoogleCampaign {
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `advertisingChannelType`: a [`GoogleAdvertisingChannelType`](crate::ad_manager::GoogleAdvertisingChannelType).
-    #[serde(rename = "advertisingChannelType",)]
     pub advertising_channel_type: crate::ad_manager::GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::v3::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(rename = "advertisingChannelSubType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::v3::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
-    #[serde(rename = "goalType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
@@ -11625,11 +11621,11 @@ pub struct GoogleCampaign {
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(rename = "networkSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<crate::ad_manager::GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(rename = "biddingStrategy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<crate::ad_manager::GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
@@ -11637,39 +11633,39 @@ pub struct GoogleCampaign {
     pub assets: Option<crate::ad_manager::GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(rename = "isEuPoliticalAds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::v3::ad_manager::GoogleAdGroup) values.
-    #[serde(rename = "adGroups", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
 
     /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
-    #[serde(rename = "campaignGoal", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<crate::ad_manager::GoogleCampaignGoal>,
 
     /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
-    #[serde(rename = "adSchedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<crate::ad_manager::GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(rename = "googleAdAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
-    #[serde(rename = "maximumCpc", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(rename = "googleCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
@@ -11677,7 +11673,7 @@ pub struct GoogleCampaign {
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(rename = "advancedOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
 }
 
@@ -11910,10 +11906,11 @@ crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
     /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
-    #[serde(rename = "geoLocations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
 
     /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
@@ -11925,7 +11922,7 @@ pub struct GoogleCampaignAudience {
     pub gender: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
 
     /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
-    #[serde(rename = "ageRange", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
 
     /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
@@ -11933,7 +11930,7 @@ pub struct GoogleCampaignAudience {
     pub segments: Option<Vec<crate::ad_manager::GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(rename = "targetInterests", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<crate::ad_manager::GoogleTargetInterests>,
 }
 
@@ -12054,6 +12051,7 @@ crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
 /// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
@@ -12069,11 +12067,11 @@ pub struct GoogleGeoLocation {
     pub name: Option<String>,
 
     /// `countryName`: a string.
-    #[serde(rename = "countryName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
 
     /// `type`: a string. Example: `city`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 
     /// `radius`: a number.
@@ -12081,23 +12079,23 @@ pub struct GoogleGeoLocation {
     pub radius: Option<f64>,
 
     /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
-    #[serde(rename = "radiusUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<crate::ad_manager::SelectionType>,
 
     /// `resourceName`: a string.
-    #[serde(rename = "resourceName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 
     /// `placeId`: a string.
-    #[serde(rename = "placeId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
 
     /// `formattedAddress`: a string.
-    #[serde(rename = "formattedAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::v3::ad_manager::GeoGeometry).
@@ -12105,7 +12103,7 @@ pub struct GoogleGeoLocation {
     pub geometry: Option<GeoGeometry>,
 
     /// `addressComponents`: a list of [`GeoAddressComponent`](crate::v3::ad_manager::GeoAddressComponent) values.
-    #[serde(rename = "addressComponents", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
 }
 
@@ -12231,14 +12229,15 @@ impl GoogleGeoLocation {
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinAudience {
     /// `geoLocations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
-    #[serde(rename = "geoLocations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<crate::ad_manager::LinkedinGeoLocation>>,
 
     /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
-    #[serde(rename = "targetAudience", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<crate::ad_manager::LinkedinTargetAudience>,
 }
 
@@ -12279,6 +12278,7 @@ impl LinkedinAudience {
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
     /// `id`: a string.
@@ -12294,11 +12294,11 @@ pub struct LinkedinCampaign {
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::v3::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
-    #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
 
     /// `audience`: a [`LinkedinAudience`](crate::v3::ad_manager::LinkedinAudience).
@@ -12306,19 +12306,19 @@ pub struct LinkedinCampaign {
     pub audience: Option<LinkedinAudience>,
 
     /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
-    #[serde(rename = "unitCost", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<crate::ad_manager::LinkedinUnitCost>,
 
     /// `campaignType`: a string.
-    #[serde(rename = "campaignType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
-    #[serde(rename = "adCampaignId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
 
     /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
@@ -12326,7 +12326,7 @@ pub struct LinkedinCampaign {
     pub ads: Option<Vec<crate::ad_manager::LinkedinAd>>,
 
     /// Error LinkedIn reported for the campaign.
-    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 
     /// Free-form extra data.
@@ -12459,6 +12459,7 @@ impl LinkedinCampaign {
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
@@ -12466,7 +12467,6 @@ pub struct LinkedinCampaignGroup {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
@@ -12474,15 +12474,15 @@ pub struct LinkedinCampaignGroup {
     pub budget: Option<crate::ad_manager::AdBudget>,
 
     /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::v3::ad_manager::LinkedinCampaign) values.
-    #[serde(rename = "adCampaigns", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::v3::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(rename = "adBudgetOptimization", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::v3::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
-    #[serde(rename = "objectiveType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
 
     /// `name`: a string.
@@ -12490,19 +12490,19 @@ pub struct LinkedinCampaignGroup {
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(rename = "adCampaignGroupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(rename = "publishingStatus", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(rename = "linkedInAdAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(rename = "unpublishedChanges", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
@@ -12510,7 +12510,7 @@ pub struct LinkedinCampaignGroup {
     pub meta: Option<serde_json::Value>,
 
     /// Error LinkedIn reported for the group.
-    #[serde(rename = "linkedInError", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
 
@@ -13145,10 +13145,10 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -13185,6 +13185,7 @@ impl UpdateFacebookCustomAudienceRequest {
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
@@ -13192,7 +13193,6 @@ pub struct UpsertFacebookAdsetRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -13200,19 +13200,19 @@ pub struct UpsertFacebookAdsetRequest {
     pub name: Option<String>,
 
     /// `pageId`: a string.
-    #[serde(rename = "pageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(rename = "instagramActorId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// Messaging apps the ads lead to (v2 takes a single value).
-    #[serde(rename = "messagingPlatforms", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
 
     /// `whatsappNumber`: a string.
-    #[serde(rename = "whatsappNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
 
     /// `audience`: a [`FacebookAudience`](crate::v3::ad_manager::FacebookAudience).
@@ -13224,19 +13224,18 @@ pub struct UpsertFacebookAdsetRequest {
     pub budget: Option<crate::ad_manager::FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(rename = "conversionLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(rename = "customEventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
-    #[serde(rename = "campaignId",)]
     pub campaign_id: String,
 }
 
@@ -13353,6 +13352,7 @@ impl UpsertFacebookAdsetRequest {
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
@@ -13360,7 +13360,6 @@ pub struct UpsertFacebookCampaignRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -13372,7 +13371,7 @@ pub struct UpsertFacebookCampaignRequest {
     pub objective: Option<crate::ad_manager::FacebookCampaignObjective>,
 
     /// Regulated categories of the campaign (v2 takes a single value).
-    #[serde(rename = "specialAdCategories", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
 
     /// `source`: a string. Example: `facebook`.

@@ -1029,21 +1029,19 @@ crate::runtime::enums::string_enum!(BlogPostStatusFilter);
 /// New content of a blog post; v3 also requires the post's word count.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
     /// `title`: a string. Example: `Ten tips for spring`.
     pub title: String,
 
     /// Id of the location.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the blog the post belongs to.
-    #[serde(rename = "blogId",)]
     pub blog_id: String,
 
     /// Address of the cover image.
-    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// Short summary of the post.
@@ -1057,7 +1055,6 @@ pub struct UpdateBlogPostRequest {
     pub status: crate::blogs::BlogPostStatus,
 
     /// Alternative text of the cover image.
-    #[serde(rename = "imageAltText",)]
     pub image_alt_text: String,
 
     /// Ids of categories (see listBlogCategories).
@@ -1071,19 +1068,16 @@ pub struct UpdateBlogPostRequest {
     pub author: String,
 
     /// Last path segment of the post's address.
-    #[serde(rename = "urlSlug",)]
     pub url_slug: String,
 
     /// Canonical address of the post.
-    #[serde(rename = "canonicalLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
-    #[serde(rename = "publishedAt",)]
     pub published_at: String,
 
     /// Number of words in the post.
-    #[serde(rename = "wordCount",)]
     pub word_count: i64,
 }
 

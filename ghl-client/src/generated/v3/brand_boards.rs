@@ -1381,6 +1381,7 @@ impl UpdateBrandVoice {
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoard {
     /// The brand board id.
@@ -1388,7 +1389,6 @@ pub struct BrandBoard {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -1410,30 +1410,24 @@ pub struct BrandBoard {
     pub deleted: Option<bool>,
 
     /// Media-library folder the board sits in.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentId",))]
     pub parent_id: Option<String>,
 
     /// Media-library folder holding the board's assets.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "folderId",))]
     pub folder_id: Option<String>,
 
     /// The board it was cloned from through a snapshot.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
     pub meta: Option<BrandBoardMeta>,
 
     /// What a board taken from a website had to fill with defaults.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "missingAssets",))]
     pub missing_assets: Option<BrandBoardMissingAssets>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -1460,22 +1454,19 @@ crate::runtime::object::object_impl! {
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardMeta {
     /// User who last changed it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedBy",))]
     pub updated_by: Option<String>,
 
     /// Last action taken, e.g. UPDATE.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAction",))]
     pub last_action: Option<String>,
 
     /// The board it was created from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `sourceType`: a [`BrandBoardSourceType`](crate::v3::brand_boards::BrandBoardSourceType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceType",))]
     pub source_type: Option<BrandBoardSourceType>,
 }
 
@@ -1563,6 +1554,7 @@ crate::runtime::enums::string_enum!(BrandBoardSourceType);
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandBoardSummary {
     /// The brand board id.
@@ -1573,7 +1565,6 @@ pub struct BrandBoardSummary {
     pub name: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// True for the location's default brand board.
@@ -1841,6 +1832,7 @@ impl BrandLogo {
 /// A brand voice with its answers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandVoice {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -1850,19 +1842,15 @@ pub struct BrandVoice {
     pub name: Option<String>,
 
     /// The location's default brand voice.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefault",))]
     pub is_default: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// True once soft-deleted.
@@ -1872,7 +1860,6 @@ pub struct BrandVoice {
     pub answers: Option<BrandVoiceAnswers>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -1900,38 +1887,39 @@ impl BrandVoice {
 /// What a brand voice says about the business, the base of AI-written copy.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
-    #[serde(rename = "brandName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
 
     /// `toneOfVoice`: a string. Example: `Professional and friendly`.
-    #[serde(rename = "toneOfVoice", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tone_of_voice: Option<String>,
 
     /// `targetAudience`: a string. Example: `Small business owners`.
-    #[serde(rename = "targetAudience", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<String>,
 
     /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
-    #[serde(rename = "customerPainPoints", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_pain_points: Option<String>,
 
     /// `businessType`: a string. Example: `Software Development`.
-    #[serde(rename = "businessType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
 
     /// `companyWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "companyWebsite", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
 
     /// `companyEmail`: a string. Example: `contact@example.com`.
-    #[serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
 
     /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
-    #[serde(rename = "companyAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
 
     /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
@@ -1939,35 +1927,35 @@ pub struct BrandVoiceAnswers {
     pub phone: Option<BrandVoicePhone>,
 
     /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
-    #[serde(rename = "businessHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
 
     /// `brandPromise`: a string. Example: `We deliver on time, every time`.
-    #[serde(rename = "brandPromise", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
 
     /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
-    #[serde(rename = "brandValues", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
 
     /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
-    #[serde(rename = "brandPurpose", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(rename = "competitiveAdvantage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(rename = "risksOfInaction", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(rename = "uniqueSellingProposition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
-    #[serde(rename = "callToAction", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
 }
 
@@ -2124,14 +2112,15 @@ impl BrandVoiceAnswers {
 /// The business phone number.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BrandVoicePhone {
     /// `phoneNumber`: a string. Example: `5551234567`.
-    #[serde(rename = "phoneNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
 
@@ -2165,6 +2154,7 @@ impl BrandVoicePhone {
 /// The listing form of a brand voice.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -2174,15 +2164,12 @@ pub struct BrandVoiceSummary {
     pub name: Option<String>,
 
     /// The location's default brand voice.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefault",))]
     pub is_default: Option<bool>,
 
     /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -2199,10 +2186,10 @@ crate::runtime::object::object_impl! {
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -2225,15 +2212,15 @@ pub struct CreateBrandBoardRequest {
     pub default: Option<bool>,
 
     /// Copy this existing board.
-    #[serde(rename = "brandBoardId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
 
     /// Media-library folder to put it in.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 
     /// How the board is created.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
 
     /// Website to take colours, fonts and logos from, for type `url`.
@@ -2327,6 +2314,7 @@ impl CreateBrandBoardRequest {
 /// A new brand voice.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateBrandVoiceRequest {
     /// `name`: a string. Example: `My Brand Voice`.
@@ -2334,7 +2322,6 @@ pub struct CreateBrandVoiceRequest {
     pub name: Option<String>,
 
     /// `manual` takes the given answers, `url` writes them from a website, `description` from a text about the business.
-    #[serde(rename = "type",)]
     pub type_: CreateBrandVoiceRequestType,
 
     /// Website to write the answers from, for type `url`.
@@ -2440,13 +2427,13 @@ crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 /// The `DeleteBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
     /// `deleted`: `true` or `false`. Example: `true`.
     pub deleted: Option<bool>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -2460,14 +2447,13 @@ crate::runtime::object::object_impl! {
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "brandBoards",))]
     pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 }
 
@@ -2481,6 +2467,7 @@ crate::runtime::object::object_impl! {
 /// The `ListBrandVoicesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
     /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
@@ -2490,7 +2477,6 @@ pub struct ListBrandVoicesResponse {
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -2505,38 +2491,35 @@ crate::runtime::object::object_impl! {
 /// The answers of a new brand voice; the first four are needed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
-    #[serde(rename = "brandName",)]
     pub brand_name: String,
 
     /// `toneOfVoice`: a string. Example: `Professional and friendly`.
-    #[serde(rename = "toneOfVoice",)]
     pub tone_of_voice: String,
 
     /// `targetAudience`: a string. Example: `Small business owners`.
-    #[serde(rename = "targetAudience",)]
     pub target_audience: String,
 
     /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
-    #[serde(rename = "customerPainPoints",)]
     pub customer_pain_points: String,
 
     /// `businessType`: a string. Example: `Software Development`.
-    #[serde(rename = "businessType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
 
     /// `companyWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "companyWebsite", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
 
     /// `companyEmail`: a string. Example: `contact@example.com`.
-    #[serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
 
     /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
-    #[serde(rename = "companyAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
 
     /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
@@ -2544,35 +2527,35 @@ pub struct NewBrandVoiceAnswers {
     pub phone: Option<BrandVoicePhone>,
 
     /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
-    #[serde(rename = "businessHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
 
     /// `brandPromise`: a string. Example: `We deliver on time, every time`.
-    #[serde(rename = "brandPromise", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
 
     /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
-    #[serde(rename = "brandValues", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
 
     /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
-    #[serde(rename = "brandPurpose", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(rename = "competitiveAdvantage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(rename = "risksOfInaction", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(rename = "uniqueSellingProposition", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
-    #[serde(rename = "callToAction", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
 }
 
@@ -2711,17 +2694,16 @@ impl NewBrandVoiceAnswers {
 /// The `SetDefaultBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The new default.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "brandVoiceId",))]
     pub brand_voice_id: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -2736,6 +2718,7 @@ crate::runtime::object::object_impl! {
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
     /// `name`: a string. Example: `My Brandboard 2`.
@@ -2759,7 +2742,7 @@ pub struct UpdateBrandBoardRequest {
     pub default: Option<bool>,
 
     /// Media-library folder (reserved by HighLevel).
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
 

@@ -6099,62 +6099,52 @@ impl ValidateCalendarGroupSlug {
 /// An appointment as returned after booking or changing it; v3 adds its timestamps.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Appointment {
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
     pub id: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `title`: a string.
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocationType",))]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
 
     /// `assignedUserId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// `address`: a string.
     pub address: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
     pub rrule: Option<String>,
 
     /// When the appointment was created.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// When the appointment was last changed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -6197,33 +6187,28 @@ crate::runtime::object::object_impl! {
 /// One service within a booking.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BookedService {
     /// The service.
     pub id: Option<String>,
 
     /// `serviceCategoryId`: a string. Example: `3c4d5e6f7890123456789abc`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceCategoryId",))]
     pub service_category_id: Option<String>,
 
     /// The staff member who delivers it.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceStaffId",))]
     pub service_staff_id: Option<String>,
 
     /// `serviceStartTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceStartTime",))]
     pub service_start_time: Option<String>,
 
     /// `serviceEndTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceEndTime",))]
     pub service_end_time: Option<String>,
 
     /// `serviceResources`: a list of [`ServiceResourceRef`](crate::v3::calendars::ServiceResourceRef) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceResources",))]
     pub service_resources: Vec<ServiceResourceRef>,
 
     /// `serviceAddOns`: a list of [`BookedAddOn`](crate::v3::calendars::BookedAddOn) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceAddOns",))]
     pub service_add_ons: Vec<BookedAddOn>,
 }
 
@@ -6342,29 +6327,25 @@ crate::runtime::enums::string_enum!(BookingNoticeUnit);
 /// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Calendar {
     /// `isActive`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
     pub notifications: Vec<crate::calendars::CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The calendar group the calendar belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "teamMembers",))]
     pub team_members: Vec<crate::calendars::TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventType",))]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
@@ -6377,163 +6358,117 @@ pub struct Calendar {
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetSlug",))]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarType",))]
     pub calendar_type: Option<crate::calendars::CalendarType>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "widgetType",))]
     pub widget_type: Option<crate::calendars::WidgetType>,
 
     /// Title template of booked events.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventTitle",))]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationConfigurations",))]
     pub location_configurations: Vec<crate::calendars::ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDuration",))]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotDurationUnit",))]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotInterval",))]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotIntervalUnit",))]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBuffer",))]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "slotBufferUnit",))]
     pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerSlot",))]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appoinmentPerDay",))]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfter",))]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingAfterUnit",))]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingFor",))]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowBookingForUnit",))]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openHours",))]
     pub open_hours: Vec<crate::calendars::OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableRecurring",))]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     pub recurring: Option<crate::calendars::RecurringSettings>,
 
     /// `formId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stickyContact",))]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isLivePaymentMode",))]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "autoConfirm",))]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shouldSendAlertEmailsToAssignedMember",)
-        )
-    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "alertEmail",))]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "googleInvitationEmails",))]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowReschedule",))]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "allowCancellation",))]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shouldAssignContactToTeamMember",))]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[
-        cfg_attr(
-            feature = "serde-both-ways",
-            serde(rename = "shouldSkipAssigningContactForExisting",)
-        )
-    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pixelId",))]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitType",))]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
@@ -6541,30 +6476,24 @@ pub struct Calendar {
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formSubmitThanksMessage",))]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "availabilityType",))]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
     pub availabilities: Vec<crate::calendars::CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "guestType",))]
     pub guest_type: Option<crate::calendars::GuestType>,
 
     /// `consentLabel`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "consentLabel",))]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarCoverImage",))]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lookBusyConfig",))]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
 
     /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
@@ -6635,6 +6564,7 @@ crate::runtime::object::object_impl! {
 /// An appointment or blocked slot in a calendar; v3 adds the deletion flag.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
@@ -6647,27 +6577,21 @@ pub struct CalendarEvent {
     pub title: Option<String>,
 
     /// `calendarId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `groupId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "groupId",))]
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appointmentStatus",))]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
 
     /// The primary owner.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedUserId",))]
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
@@ -6680,38 +6604,30 @@ pub struct CalendarEvent {
     pub description: Option<String>,
 
     /// `isRecurring`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRecurring",))]
     pub is_recurring: Option<bool>,
 
     /// `rrule`: a string.
     pub rrule: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `dateAdded`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedResources",))]
     pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// The series an occurrence belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "masterEventId",))]
     pub master_event_id: Option<String>,
 
     /// True once the event has been deleted.
@@ -6766,10 +6682,11 @@ impl CalendarResponse {
 /// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
@@ -6777,19 +6694,18 @@ pub struct CreateCalendarRequest {
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(rename = "teamMembers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMember>>,
 
     /// RoundRobin_OptimizeForAvailability when absent.
-    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
@@ -6804,95 +6720,95 @@ pub struct CreateCalendarRequest {
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
-    #[serde(rename = "calendarType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<crate::calendars::CalendarType>,
 
     /// classic when absent.
-    #[serde(rename = "widgetType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -6900,57 +6816,47 @@ pub struct CreateCalendarRequest {
     pub recurring: Option<crate::calendars::RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSendAlertEmailsToAssignedMember",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(rename = "shouldAssignContactToTeamMember", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSkipAssigningContactForExisting",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -6958,11 +6864,11 @@ pub struct CreateCalendarRequest {
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// ThankYouMessage when absent.
-    #[serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
@@ -6970,11 +6876,11 @@ pub struct CreateCalendarRequest {
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(rename = "availabilityType", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
@@ -6982,19 +6888,19 @@ pub struct CreateCalendarRequest {
     pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
 }
 
@@ -7493,22 +7399,19 @@ impl CreateEventCalendarScheduleRequest {
 /// The `CreateServiceBookingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateServiceBookingRequest {
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime",)]
     pub start_time: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime",)]
     pub end_time: String,
 
     /// `timezone`: a string. Example: `America/New_York`.
@@ -7518,11 +7421,11 @@ pub struct CreateServiceBookingRequest {
     pub services: Vec<ServiceBookingItem>,
 
     /// Where the services are delivered; the default service location when absent.
-    #[serde(rename = "serviceLocationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// Where to meet; needed when the service location lets the booker choose.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `title`: a string. Example: `Service Appointment`.
@@ -7603,6 +7506,7 @@ impl CreateServiceBookingRequest {
 /// A new service location.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateServiceLocationRequest {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -7620,15 +7524,14 @@ pub struct CreateServiceLocationRequest {
     pub address: Option<String>,
 
     /// Address of the cover image.
-    #[serde(rename = "coverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
-    #[serde(rename = "locationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -7692,6 +7595,7 @@ impl CreateServiceLocationRequest {
 /// A new service; at least one staff member is needed. Without `payment` the price is 0 in the currency of the location's service settings.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.
@@ -7702,27 +7606,27 @@ pub struct CreateServiceRequest {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
@@ -7733,30 +7637,29 @@ pub struct CreateServiceRequest {
     pub slug: String,
 
     /// Colour of its bookings, as hex.
-    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[serde(rename = "coverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(rename = "serviceCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
     pub staff: Vec<ServiceStaff>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Its variations; an empty list for none.
@@ -7949,10 +7852,10 @@ crate::runtime::enums::string_enum!(DepositType);
 /// The availability of one event calendar.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EventCalendarSchedule {
     /// `calendarId`: a string. Example: `WvVX9LpvlBO6K506xLbp`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarId",))]
     pub calendar_id: Option<String>,
 
     /// IANA time zone.
@@ -7962,11 +7865,9 @@ pub struct EventCalendarSchedule {
     pub rules: Vec<crate::calendars::ScheduleRule>,
 
     /// When the schedule was created.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// When the schedule was last changed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 }
 
@@ -8060,10 +7961,10 @@ crate::runtime::object::object_impl! {
 /// The `ListServiceLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
     /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceLocations",))]
     pub service_locations: Vec<ServiceLocation>,
 }
 
@@ -8126,6 +8027,7 @@ crate::runtime::enums::string_enum!(NewServiceBookingStatus);
 /// A variation of a new service.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NewServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8136,27 +8038,27 @@ pub struct NewServiceVariation {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 }
 
@@ -8239,33 +8141,28 @@ impl NewServiceVariation {
 /// A service booking as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SavedServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bookingId",))]
     pub booking_id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceLocationId",))]
     pub service_location_id: Option<String>,
 
     /// `title`: a string. Example: `John Doe - Hair Styling`.
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
@@ -8281,19 +8178,15 @@ pub struct SavedServiceBooking {
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// Where the meeting takes place, when the service location lets the booker choose.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 
     /// Informational or warning messages, e.g. that a meeting location was ignored.
@@ -8324,6 +8217,7 @@ crate::runtime::object::object_impl! {
 /// A bookable service of a location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Service {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8333,27 +8227,21 @@ pub struct Service {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
@@ -8363,23 +8251,18 @@ pub struct Service {
     pub slug: Option<String>,
 
     /// Colour of its bookings, as hex.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "coverImage",))]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceCategoryId",))]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
@@ -8389,7 +8272,6 @@ pub struct Service {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `variations`: a list of [`ServiceVariation`](crate::v3::calendars::ServiceVariation) values.
@@ -8423,33 +8305,28 @@ crate::runtime::object::object_impl! {
 /// A booking of one or more services for a contact.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceBooking {
     /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bookingId",))]
     pub booking_id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceLocationId",))]
     pub service_location_id: Option<String>,
 
     /// `title`: a string. Example: `John Doe - Hair Styling`.
     pub title: Option<String>,
 
     /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startTime",))]
     pub start_time: Option<String>,
 
     /// `endTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endTime",))]
     pub end_time: Option<String>,
 
     /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
@@ -8465,19 +8342,15 @@ pub struct ServiceBooking {
     pub deleted: Option<bool>,
 
     /// `dateAdded`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// Where the meeting takes place, when the service location lets the booker choose.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "meetingLocation",))]
     pub meeting_location: Option<String>,
 }
 
@@ -8504,13 +8377,14 @@ crate::runtime::object::object_impl! {
 /// One service to book, with the staff member who delivers it.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceBookingItem {
     /// The service.
     pub id: String,
 
     /// The staff member.
-    #[serde(rename = "staffId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
 
     /// Place of the service in the booking's sequence.
@@ -8518,7 +8392,7 @@ pub struct ServiceBookingItem {
     pub position: Option<i64>,
 
     /// `addOns`: a list of [`BookingAddOn`](crate::v3::calendars::BookingAddOn) values.
-    #[serde(rename = "addOns", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub add_ons: Option<Vec<BookingAddOn>>,
 }
 
@@ -8636,6 +8510,7 @@ crate::runtime::object::object_impl! {
 /// The settings of a service that creation, changes and responses share.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceDetails {
     /// `name`: a string. Example: `Hair Styling`.
@@ -8645,27 +8520,21 @@ pub struct ServiceDetails {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
@@ -8675,23 +8544,18 @@ pub struct ServiceDetails {
     pub slug: Option<String>,
 
     /// Colour of its bookings, as hex.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "eventColor",))]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "coverImage",))]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceCategoryId",))]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "formId",))]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
@@ -8722,6 +8586,7 @@ crate::runtime::object::object_impl! {
 /// A place of a location where services are delivered.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceLocation {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8737,26 +8602,21 @@ pub struct ServiceLocation {
     pub address: Option<String>,
 
     /// Address of the cover image.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "coverImage",))]
     pub cover_image: Option<String>,
 
     /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationType",))]
     pub location_type: Option<ServiceLocationType>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `isActive`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isActive",))]
     pub is_active: Option<bool>,
 
     /// Hidden from the public booking pages.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPrivate",))]
     pub is_private: Option<bool>,
 }
 
@@ -8778,6 +8638,7 @@ crate::runtime::object::object_impl! {
 /// The settings of a service location; in a change only the fields sent are changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceLocationDetails {
     /// `name`: a string. Example: `Midtown Therapy Studio`.
@@ -8797,11 +8658,11 @@ pub struct ServiceLocationDetails {
     pub address: Option<String>,
 
     /// Address of the cover image.
-    #[serde(rename = "coverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
-    #[serde(rename = "locationType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
 }
 
@@ -8910,6 +8771,7 @@ crate::runtime::enums::string_enum!(ServiceLocationType);
 /// Price and deposit of a service or variation.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServicePayment {
     /// Price.
@@ -8921,7 +8783,7 @@ pub struct ServicePayment {
     pub deposit: Option<f64>,
 
     /// `depositType`: a [`DepositType`](crate::v3::calendars::DepositType).
-    #[serde(rename = "depositType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deposit_type: Option<DepositType>,
 }
 
@@ -9017,6 +8879,7 @@ impl ServiceStaff {
 /// What a service and each of its variations define: name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceTerms {
     /// `name`: a string. Example: `Hair Styling`.
@@ -9026,27 +8889,21 @@ pub struct ServiceTerms {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 }
 
@@ -9073,6 +8930,7 @@ impl ServiceTerms {
 /// A variation of a service with its own name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ServiceVariation {
     /// `name`: a string. Example: `Hair Styling`.
@@ -9082,27 +8940,21 @@ pub struct ServiceVariation {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDuration",))]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "serviceDurationUnit",))]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBuffer",))]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "preBufferUnit",))]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBuffer",))]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postBufferUnit",))]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
@@ -9133,6 +8985,7 @@ impl ServiceVariation {
 /// A variation to change (with its `id`) or to add (without one).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceVariationUpdate {
     /// `name`: a string. Example: `Hair Styling`.
@@ -9144,27 +8997,27 @@ pub struct ServiceVariationUpdate {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d385`.
@@ -9265,10 +9118,11 @@ impl ServiceVariationUpdate {
 /// The v2 calendar changes, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
     /// `isActive`: `true` or `false`.
-    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
@@ -9276,15 +9130,15 @@ pub struct UpdateCalendarRequest {
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
 
     /// The calendar group the calendar belongs to.
-    #[serde(rename = "groupId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
-    #[serde(rename = "teamMembers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMember>>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
-    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
 
     /// `name`: a string. Example: `test calendar`.
@@ -9300,87 +9154,87 @@ pub struct UpdateCalendarRequest {
     pub slug: Option<String>,
 
     /// `widgetSlug`: a string. Example: `test1`.
-    #[serde(rename = "widgetSlug", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
 
     /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
-    #[serde(rename = "widgetType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
 
     /// Title template of booked events.
-    #[serde(rename = "eventTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
 
     /// `eventColor`: a string.
-    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
-    #[serde(rename = "slotDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
-    #[serde(rename = "slotInterval", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "slotIntervalUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
-    #[serde(rename = "slotBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
 
     /// Free time kept before each meeting.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(rename = "appoinmentPerSlot", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(rename = "appoinmentPerDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(rename = "allowBookingAfter", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(rename = "allowBookingAfterUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(rename = "allowBookingFor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(rename = "allowBookingForUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(rename = "enableRecurring", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -9388,57 +9242,47 @@ pub struct UpdateCalendarRequest {
     pub recurring: Option<crate::calendars::RecurringSettings>,
 
     /// `formId`: a string.
-    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// `stickyContact`: `true` or `false`.
-    #[serde(rename = "stickyContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(rename = "isLivePaymentMode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
-    #[serde(rename = "autoConfirm", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSendAlertEmailsToAssignedMember",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
-    #[serde(rename = "alertEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(rename = "googleInvitationEmails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(rename = "allowReschedule", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(rename = "allowCancellation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(rename = "shouldAssignContactToTeamMember", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[
-        serde(
-            rename = "shouldSkipAssigningContactForExisting",
-            skip_serializing_if = "Option::is_none"
-        )
-    ]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -9446,11 +9290,11 @@ pub struct UpdateCalendarRequest {
     pub notes: Option<String>,
 
     /// `pixelId`: a string.
-    #[serde(rename = "pixelId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
 
     /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
-    #[serde(rename = "formSubmitType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
@@ -9458,11 +9302,11 @@ pub struct UpdateCalendarRequest {
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(rename = "formSubmitThanksMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(rename = "availabilityType", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
@@ -9470,19 +9314,19 @@ pub struct UpdateCalendarRequest {
     pub availabilities: Option<Vec<crate::calendars::CustomAvailabilityUpdate>>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
-    #[serde(rename = "guestType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
 
     /// `consentLabel`: a string.
-    #[serde(rename = "consentLabel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(rename = "calendarCoverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
-    #[serde(rename = "lookBusyConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
 }
 
@@ -9980,14 +9824,15 @@ impl UpdateEventCalendarScheduleRequest {
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateServiceBookingRequest {
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[serde(rename = "serviceLocationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// Where to meet; needed when the service location lets the booker choose.
-    #[serde(rename = "meetingLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `title`: a string. Example: `Service Appointment`.
@@ -9999,11 +9844,11 @@ pub struct UpdateServiceBookingRequest {
     pub status: Option<ServiceBookingStatus>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 
     /// `timezone`: a string. Example: `America/New_York`.
@@ -10097,6 +9942,7 @@ impl UpdateServiceBookingRequest {
 /// The fields of a service to change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateServiceRequest {
     /// `name`: a string. Example: `Hair Styling`.
@@ -10108,27 +9954,27 @@ pub struct UpdateServiceRequest {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(rename = "serviceDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "serviceDurationUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
-    #[serde(rename = "preBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
 
     /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "preBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free after the appointment, in `postBufferUnit`.
-    #[serde(rename = "postBuffer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
 
     /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(rename = "postBufferUnit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// `description`: a string. Example: `Full hair styling session`.
@@ -10140,23 +9986,23 @@ pub struct UpdateServiceRequest {
     pub slug: Option<String>,
 
     /// Colour of its bookings, as hex.
-    #[serde(rename = "eventColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
 
     /// Address of the cover image.
-    #[serde(rename = "coverImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(rename = "serviceCategoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
-    #[serde(rename = "isPrivate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
 
     /// Custom form shown on the booking page when this is the only service chosen.
-    #[serde(rename = "formId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.

@@ -1275,6 +1275,7 @@ impl UpdateChatWidget {
 /// The SMS (A2P 10DLC) opt-in texts and links of the contact form.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
     /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
@@ -1286,15 +1287,15 @@ pub struct ChatWidgetA2pCompliance {
     pub is_a2p_opt_in_form1: Option<bool>,
 
     /// `a2pOptInForm1`: a string. Example: `I agree to receive marketing communications from [business name]`.
-    #[serde(rename = "a2pOptInForm1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1: Option<String>,
 
     /// `a2pOptInForm1ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(rename = "a2pOptInForm1ShowCheckbox", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm1PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(rename = "a2pOptInForm1PreChecked", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_pre_checked: Option<bool>,
 
     /// Show the second opt-in text.
@@ -1302,27 +1303,27 @@ pub struct ChatWidgetA2pCompliance {
     pub is_a2p_opt_in_form2: Option<bool>,
 
     /// `a2pOptInForm2`: a string. Example: `I agree to receive marketing communications from [business name]`.
-    #[serde(rename = "a2pOptInForm2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2: Option<String>,
 
     /// `a2pOptInForm2ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(rename = "a2pOptInForm2ShowCheckbox", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm2PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(rename = "a2pOptInForm2PreChecked", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_pre_checked: Option<bool>,
 
     /// `privacyPolicyLink`: a string. Example: `https://example.com/privacy-policy`.
-    #[serde(rename = "privacyPolicyLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_policy_link: Option<String>,
 
     /// `termsOfServiceLink`: a string. Example: `https://example.com/terms-of-service`.
-    #[serde(rename = "termsOfServiceLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_of_service_link: Option<String>,
 
     /// `messageType`: a string. Example: `A2P`.
-    #[serde(rename = "messageType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
 }
 
@@ -1440,6 +1441,7 @@ impl ChatWidgetA2pCompliance {
 /// Icon and colour of the sent-message acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetAcknowledgement {
     /// `icon`: a string. Example: `check`.
@@ -1447,15 +1449,15 @@ pub struct ChatWidgetAcknowledgement {
     pub icon: Option<String>,
 
     /// `placeholderColor`: a string. Example: `#000`.
-    #[serde(rename = "placeholderColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder_color: Option<String>,
 
     /// `liveChatIcon`: a string. Example: `check`.
-    #[serde(rename = "liveChatIcon", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_icon: Option<String>,
 
     /// `liveChatPlaceholderColor`: a string. Example: `#000`.
-    #[serde(rename = "liveChatPlaceholderColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_placeholder_color: Option<String>,
 }
 
@@ -1509,10 +1511,11 @@ impl ChatWidgetAcknowledgement {
 /// Contact form, office hours, redirect, channel and compliance settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetAdvancedSettings {
     /// `brandingTitle`: a string. Example: `Agency`.
-    #[serde(rename = "brandingTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub branding_title: Option<String>,
 
     /// `redirect`: a [`ChatWidgetRedirect`](crate::v3::chat_widget::ChatWidgetRedirect).
@@ -1520,63 +1523,63 @@ pub struct ChatWidgetAdvancedSettings {
     pub redirect: Option<ChatWidgetRedirect>,
 
     /// Show the contact form at the start.
-    #[serde(rename = "enableContactForm", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_contact_form: Option<bool>,
 
     /// Tick the contact form's consent box by default.
-    #[serde(rename = "defaultConsentCheck", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_consent_check: Option<bool>,
 
     /// `businessOfficeHours`: a [`ChatWidgetOfficeHours`](crate::v3::chat_widget::ChatWidgetOfficeHours).
-    #[serde(rename = "businessOfficeHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_office_hours: Option<ChatWidgetOfficeHours>,
 
     /// The fields of the contact form.
-    #[serde(rename = "contactFormOptions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_form_options: Option<Vec<serde_json::Value>>,
 
     /// The chat types an all-in-one widget offers.
-    #[serde(rename = "allInOneChatTypes", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_in_one_chat_types: Option<Vec<ChatWidgetTypeFilter>>,
 
     /// `allInOneInitialMsg`: a string. Example: `Choose a chat option to get started.`.
-    #[serde(rename = "allInOneInitialMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_in_one_initial_msg: Option<String>,
 
     /// `contactFormIntroMessage`: a string. Example: `Please share contact details`.
-    #[serde(rename = "contactFormIntroMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_form_intro_message: Option<String>,
 
     /// `contactFormSystemMessage`: a string. Example: `Please share contact details`.
-    #[serde(rename = "contactFormSystemMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_form_system_message: Option<String>,
 
     /// `prefilledMessageText`: a string. Example: `I want to know more`.
-    #[serde(rename = "prefilledMessageText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefilled_message_text: Option<String>,
 
     /// The Voice AI agent of a Voice AI widget.
-    #[serde(rename = "voiceAiAgent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_ai_agent: Option<serde_json::Value>,
 
     /// `fbPage`: a [`ChatWidgetFacebookPage`](crate::v3::chat_widget::ChatWidgetFacebookPage).
-    #[serde(rename = "fbPage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fb_page: Option<ChatWidgetFacebookPage>,
 
     /// `instagramPage`: a [`ChatWidgetInstagramPage`](crate::v3::chat_widget::ChatWidgetInstagramPage).
-    #[serde(rename = "instagramPage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_page: Option<ChatWidgetInstagramPage>,
 
     /// `playNotificationSound`: `true` or `false`. Example: `false`.
-    #[serde(rename = "playNotificationSound", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub play_notification_sound: Option<bool>,
 
     /// `voiceAiSendActionText`: a string. Example: `Call Now`.
-    #[serde(rename = "voiceAiSendActionText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_ai_send_action_text: Option<String>,
 
     /// `aTwoPCompliance`: a [`ChatWidgetA2pCompliance`](crate::v3::chat_widget::ChatWidgetA2pCompliance).
-    #[serde(rename = "aTwoPCompliance", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a_two_p_compliance: Option<ChatWidgetA2pCompliance>,
 }
 
@@ -1773,14 +1776,15 @@ crate::runtime::enums::string_enum!(ChatWidgetBaseType);
 /// The Facebook page a Facebook widget opens.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetFacebookPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
-    #[serde(rename = "facebookPageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(rename = "facebookPageName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
 }
 
@@ -1815,22 +1819,23 @@ impl ChatWidgetFacebookPage {
 /// The Instagram account an Instagram widget opens.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetInstagramPage {
     /// `facebookPageId`: a string. Example: `1234567890`.
-    #[serde(rename = "facebookPageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(rename = "facebookPageName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
 
     /// `instagramPageId`: a string. Example: `1234567890`.
-    #[serde(rename = "instagramPageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_page_id: Option<String>,
 
     /// `instagramUsername`: a string. Example: `mypage`.
-    #[serde(rename = "instagramUsername", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_username: Option<String>,
 }
 
@@ -1923,14 +1928,15 @@ impl ChatWidgetLayout {
 /// When the team answers, and the greeting outside those hours.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
     /// `enableBusinessHours`: `true` or `false`. Example: `false`.
-    #[serde(rename = "enableBusinessHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_business_hours: Option<bool>,
 
     /// The opening hours per day.
-    #[serde(rename = "openHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<serde_json::Value>>,
 
     /// `timezone`: a string. Example: `UTC`.
@@ -1938,7 +1944,7 @@ pub struct ChatWidgetOfficeHours {
     pub timezone: Option<String>,
 
     /// Greeting shown outside office hours.
-    #[serde(rename = "outsideOfficeHoursWelcomeMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_office_hours_welcome_msg: Option<String>,
 }
 
@@ -1992,18 +1998,19 @@ impl ChatWidgetOfficeHours {
 /// A link offered to the visitor.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetRedirect {
     /// `redirectAction`: `true` or `false`. Example: `false`.
-    #[serde(rename = "redirectAction", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_action: Option<bool>,
 
     /// `redirectWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "redirectWebsite", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_website: Option<String>,
 
     /// `redirectText`: a string. Example: `Click here`.
-    #[serde(rename = "redirectText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_text: Option<String>,
 }
 
@@ -2045,46 +2052,45 @@ impl ChatWidgetRedirect {
 /// Look, texts and behaviour of a chat widget.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
     /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
-    #[serde(rename = "acknowledgementDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledgement_details: Option<ChatWidgetAcknowledgement>,
 
     /// `agencyName`: a string. Example: `Example Agency`.
-    #[serde(rename = "agencyName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_name: Option<String>,
 
     /// `agencyWebsite`: a string. Example: `https://example.com`.
-    #[serde(rename = "agencyWebsite", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_website: Option<String>,
 
     /// `allowAvatarImage`: `true` or `false`. Example: `true`.
-    #[serde(rename = "allowAvatarImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_avatar_image: Option<bool>,
 
     /// Detect the visitor's phone country code.
-    #[serde(rename = "autoCountryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_country_code: Option<bool>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// The widget's chat type.
-    #[serde(rename = "chatType",)]
     pub chat_type: String,
 
     /// `promptType`: a string. Example: `avatar`.
-    #[serde(rename = "promptType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_type: Option<String>,
 
     /// Icon of the chat button.
-    #[serde(rename = "chatIcon",)]
     pub chat_icon: String,
 
     /// `enableRevisitMessage`: `true` or `false`. Example: `true`.
-    #[serde(rename = "enableRevisitMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_revisit_message: Option<bool>,
 
     /// `heading`: a string. Example: `Welcome to Our Website`.
@@ -2092,43 +2098,43 @@ pub struct ChatWidgetSettings {
     pub heading: Option<String>,
 
     /// `legalMsg`: a string. Example: `By using this website, you agree to our terms and conditions.`.
-    #[serde(rename = "legalMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_msg: Option<String>,
 
     /// Reply when a live chat starts.
-    #[serde(rename = "liveChatAckMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_ack_msg: Option<String>,
 
     /// Text when a live chat ends.
-    #[serde(rename = "liveChatEndedMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_ended_msg: Option<String>,
 
     /// Request for a rating after a live chat.
-    #[serde(rename = "liveChatFeedbackMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_msg: Option<String>,
 
     /// Note under the feedback request.
-    #[serde(rename = "liveChatFeedbackNote", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_note: Option<String>,
 
     /// Greeting of a live chat.
-    #[serde(rename = "liveChatIntroMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_intro_msg: Option<String>,
 
     /// Text when the team member is idle.
-    #[serde(rename = "liveChatUserInactiveMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_msg: Option<String>,
 
     /// Idle time of the team member before that text.
-    #[serde(rename = "liveChatUserInactiveTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_time: Option<String>,
 
     /// Text when the visitor is idle.
-    #[serde(rename = "liveChatVisitorInactiveMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_visitor_inactive_msg: Option<String>,
 
     /// Idle time of the visitor before that text.
-    #[serde(rename = "liveChatVisitorInactiveTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_chat_visitor_inactive_time: Option<String>,
 
     /// `locale`: a string. Example: `en_US`.
@@ -2136,59 +2142,59 @@ pub struct ChatWidgetSettings {
     pub locale: Option<String>,
 
     /// Avatar image of the prompt.
-    #[serde(rename = "promptAvatar", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_avatar: Option<String>,
 
     /// `promptAvatarAltText`: a string. Example: `company logo`.
-    #[serde(rename = "promptAvatarAltText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_avatar_alt_text: Option<String>,
 
     /// Optimise the avatar image.
-    #[serde(rename = "isPromptAvatarImageOptimize", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_prompt_avatar_image_optimize: Option<bool>,
 
     /// `promptMsg`: a string. Example: `Need assistance? Feel free to ask us anything!`.
-    #[serde(rename = "promptMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_msg: Option<String>,
 
     /// Prompt for returning visitors.
-    #[serde(rename = "revisitPromptMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revisit_prompt_msg: Option<String>,
 
     /// Label of the send button.
-    #[serde(rename = "sendActionText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_action_text: Option<String>,
 
     /// `showAgencyBranding`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showAgencyBranding", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_agency_branding: Option<bool>,
 
     /// `showConsentCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showConsentCheckbox", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_consent_checkbox: Option<bool>,
 
     /// `showLiveChatWelcomeMsg`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showLiveChatWelcomeMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_live_chat_welcome_msg: Option<bool>,
 
     /// `showPrompt`: `true` or `false`. Example: `true`.
-    #[serde(rename = "showPrompt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_prompt: Option<bool>,
 
     /// `subHeading`: a string. Example: `We are here to help you!`.
-    #[serde(rename = "subHeading", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_heading: Option<String>,
 
     /// `successMsg`: a string. Example: `Your message has been sent successfully.`.
-    #[serde(rename = "successMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_msg: Option<String>,
 
     /// `supportContact`: a string. Example: `support@example.com`.
-    #[serde(rename = "supportContact", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_contact: Option<String>,
 
     /// `thankYouMsg`: a string. Example: `Thank you for visiting our website!`.
-    #[serde(rename = "thankYouMsg", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thank_you_msg: Option<String>,
 
     /// `theme`: a [`ChatWidgetTheme`](crate::v3::chat_widget::ChatWidgetTheme).
@@ -2196,19 +2202,19 @@ pub struct ChatWidgetSettings {
     pub theme: Option<ChatWidgetTheme>,
 
     /// Ask for an email address.
-    #[serde(rename = "useEmailField", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_email_field: Option<bool>,
 
     /// WhatsApp number.
-    #[serde(rename = "waNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wa_number: Option<String>,
 
     /// `widgetPrimaryColor`: a string. Example: `#4285F4`.
-    #[serde(rename = "widgetPrimaryColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_primary_color: Option<String>,
 
     /// Text when a team member takes the chat.
-    #[serde(rename = "representativeAssignedMessage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub representative_assigned_message: Option<String>,
 
     /// `dimensions`: a [`ChatWidgetLayout`](crate::v3::chat_widget::ChatWidgetLayout).
@@ -2216,19 +2222,19 @@ pub struct ChatWidgetSettings {
     pub dimensions: Option<ChatWidgetLayout>,
 
     /// `advanceSettings`: a [`ChatWidgetAdvancedSettings`](crate::v3::chat_widget::ChatWidgetAdvancedSettings).
-    #[serde(rename = "advanceSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub advance_settings: Option<ChatWidgetAdvancedSettings>,
 
     /// `locationCountryCode`: a string. Example: `US`.
-    #[serde(rename = "locationCountryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_country_code: Option<String>,
 
     /// `widgetId`: a string. Example: `92929283937922`.
-    #[serde(rename = "widgetId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_id: Option<String>,
 
     /// `widgetPlacement`: a string. Example: `embedded`.
-    #[serde(rename = "widgetPlacement", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_placement: Option<String>,
 }
 
@@ -2684,38 +2690,39 @@ impl ChatWidgetTheme {
 /// The colours of a theme.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
     /// `chatBubbleColor`: a string. Example: `#4285F4`.
-    #[serde(rename = "chatBubbleColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_bubble_color: Option<String>,
 
     /// `backgroundColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "backgroundColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
 
     /// `headerColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "headerColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_color: Option<String>,
 
     /// `buttonColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "buttonColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub button_color: Option<String>,
 
     /// `avatarBackgroundColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "avatarBackgroundColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_background_color: Option<String>,
 
     /// `avatarBorderColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "avatarBorderColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_border_color: Option<String>,
 
     /// `senderMessageColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "senderMessageColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_message_color: Option<String>,
 
     /// `receivedMessageColor`: a string. Example: `#ffffff`.
-    #[serde(rename = "receivedMessageColor", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub received_message_color: Option<String>,
 }
 
@@ -2934,14 +2941,13 @@ crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 /// The widget to copy.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `chatWidgetId`: a string. Example: `ve9EPM428h8vShlRWsss`.
-    #[serde(rename = "chatWidgetId",)]
     pub chat_widget_id: String,
 
     /// Name of the copy.
@@ -2975,20 +2981,19 @@ impl CloneChatWidgetRequest {
 /// A new chat widget.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateChatWidgetRequest {
     /// Generation of the widget.
     pub version: i64,
 
     /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
-    #[serde(rename = "chatType",)]
     pub chat_type: ChatWidgetBaseType,
 
     /// `name`: a string. Example: `Chat Widget 1`.
     pub name: String,
 
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `deleted`: `true` or `false`. Example: `false`.
@@ -3059,6 +3064,7 @@ impl CreateChatWidgetRequest {
 /// The widget's fields; all of them for a replace, the ones to change for a patch.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateChatWidgetRequest {
     /// Generation of the widget.
@@ -3066,7 +3072,7 @@ pub struct UpdateChatWidgetRequest {
     pub version: Option<i64>,
 
     /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
-    #[serde(rename = "chatType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<ChatWidgetBaseType>,
 
     /// `name`: a string. Example: `Renamed Chat Widget`.

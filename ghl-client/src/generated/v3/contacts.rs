@@ -3020,13 +3020,13 @@ impl UpsertContact {
 /// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
     pub succeded: Option<bool>,
 
     /// `errorCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorCount",))]
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
@@ -3048,58 +3048,49 @@ crate::runtime::object::object_impl! {
 /// A contact record as v3 returns it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Contact {
     /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `name`: a string. Example: `John Deo`.
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `John`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Deo`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstNameLowerCase",))]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastNameLowerCase",))]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fullNameLowerCase",))]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
     pub email: Option<String>,
 
     /// `emailLowerCase`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailLowerCase",))]
     pub email_lower_case: Option<String>,
 
     /// True when mail to the address bounced.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bounceEmail",))]
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unsubscribeEmail",))]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
     pub phone: Option<String>,
 
     /// `companyName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyName",))]
     pub company_name: Option<String>,
 
     /// `timezone`: a string. Example: `America/Chicago`.
@@ -3109,18 +3100,15 @@ pub struct Contact {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dndSettings",))]
     pub dnd_settings: Option<DndSettings>,
 
     /// The contact type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `source`: a string. Example: `public api`.
     pub source: Option<String>,
 
     /// Id of the user the contact is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `address1`: a string.
@@ -3136,7 +3124,6 @@ pub struct Contact {
     pub country: Option<String>,
 
     /// `postalCode`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postalCode",))]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -3146,23 +3133,18 @@ pub struct Contact {
     pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateOfBirth",))]
     pub date_of_birth: Option<String>,
 
     /// `birthMonth`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthMonth",))]
     pub birth_month: Option<i64>,
 
     /// `birthDay`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "birthDay",))]
     pub birth_day: Option<i64>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// `deleted`: `true` or `false`.
@@ -3178,11 +3160,9 @@ pub struct Contact {
     pub keyword: Option<String>,
 
     /// `lastActivity`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActivity",))]
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastSessionActivityAt",))]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
@@ -3192,19 +3172,15 @@ pub struct Contact {
     pub products: Vec<String>,
 
     /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<crate::contacts::ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "businessId",))]
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attributionSource",))]
     pub attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastAttributionSource",))]
     pub last_attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
@@ -3214,7 +3190,6 @@ pub struct Contact {
     pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "visitorId",))]
     pub visitor_id: Option<String>,
 }
 
@@ -3291,14 +3266,15 @@ impl ContactResponse {
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -3310,7 +3286,6 @@ pub struct CreateContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
@@ -3334,7 +3309,7 @@ pub struct CreateContactRequest {
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -3350,11 +3325,11 @@ pub struct CreateContactRequest {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// `tags`: a list of strings.
@@ -3362,7 +3337,7 @@ pub struct CreateContactRequest {
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string. Example: `API`.
@@ -3370,7 +3345,7 @@ pub struct CreateContactRequest {
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
@@ -3378,11 +3353,11 @@ pub struct CreateContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
 
@@ -3741,6 +3716,7 @@ crate::runtime::object::object_impl! {
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DndSettings {
     /// `call`: a [`DndSetting`](crate::contacts::DndSetting).
@@ -3756,7 +3732,7 @@ pub struct DndSettings {
     pub sms: Option<crate::contacts::DndSetting>,
 
     /// `whatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
-    #[serde(rename = "whatsApp", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<crate::contacts::DndSetting>,
 
     /// `gmb`: a [`DndSetting`](crate::contacts::DndSetting).
@@ -3842,14 +3818,15 @@ crate::runtime::object::object_impl! {
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -3877,7 +3854,7 @@ pub struct UpdateContactRequest {
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -3893,11 +3870,11 @@ pub struct UpdateContactRequest {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
@@ -3905,7 +3882,7 @@ pub struct UpdateContactRequest {
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
@@ -3913,7 +3890,7 @@ pub struct UpdateContactRequest {
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -3921,7 +3898,7 @@ pub struct UpdateContactRequest {
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
 }
 
@@ -4210,14 +4187,15 @@ impl UpdateContactResponse {
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(rename = "firstName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -4229,7 +4207,6 @@ pub struct UpsertContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string.
@@ -4253,7 +4230,7 @@ pub struct UpsertContactRequest {
     pub state: crate::Nullable<String>,
 
     /// `postalCode`: a string.
-    #[serde(rename = "postalCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 
     /// `website`: a string.
@@ -4269,11 +4246,11 @@ pub struct UpsertContactRequest {
     pub dnd: Option<bool>,
 
     /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
-    #[serde(rename = "dndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(rename = "inboundDndSettings", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact.
@@ -4281,7 +4258,7 @@ pub struct UpsertContactRequest {
     pub tags: Option<Vec<String>>,
 
     /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 
     /// `source`: a string.
@@ -4289,7 +4266,7 @@ pub struct UpsertContactRequest {
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(rename = "dateOfBirth", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -4297,15 +4274,15 @@ pub struct UpsertContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(rename = "companyName", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[serde(rename = "createNewIfDuplicateAllowed", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
 
@@ -4588,6 +4565,7 @@ impl UpsertContactRequest {
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// True when a new contact was created.
@@ -4597,7 +4575,6 @@ pub struct UpsertContactResponse {
     pub contact: Option<Contact>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 

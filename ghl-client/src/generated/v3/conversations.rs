@@ -2913,17 +2913,17 @@ crate::runtime::enums::string_enum!(EmailMessageStatus);
 /// The delivery status of one recipient of an email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
-    #[serde(rename = "emailId",)]
     pub email_id: String,
 
     /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
     pub status: EmailMessageStatus,
 
     /// Why delivery failed, with status `failed`.
-    #[serde(rename = "failReason", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
 }
 
@@ -3322,14 +3322,14 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 /// The v2 update body, with v3's closed set of feedback values.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
-    #[serde(rename = "unreadCount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
 
     /// `starred`: `true` or `false`.

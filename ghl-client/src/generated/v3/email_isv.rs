@@ -157,6 +157,7 @@ impl VerifyEmail {
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
@@ -178,7 +179,6 @@ pub struct EmailVerificationResult {
     pub reason: Vec<String>,
 
     /// HighLevel's own advice; v3 spells the field correctly (v2 sends `leadconnectorRecomendation`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "leadConnectorRecommendation",))]
     pub lead_connector_recommendation: Option<crate::email_isv::LeadConnectorRecommendation>,
 }
 

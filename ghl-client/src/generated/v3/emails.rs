@@ -2384,6 +2384,7 @@ impl UpdateEmailTemplate {
 /// A bulk-action email send, as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkActionCampaign {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2393,7 +2394,6 @@ pub struct BulkActionCampaign {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `Test Mail`.
@@ -2403,26 +2403,21 @@ pub struct BulkActionCampaign {
     pub status: Option<BulkActionCampaignStatus>,
 
     /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleType",))]
     pub schedule_type: Option<BulkActionScheduleType>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// When sending finished.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "completedAt",))]
     pub completed_at: Option<String>,
 
     /// `emailMetadata`: a [`BulkActionEmail`](crate::v3::emails::BulkActionEmail).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "emailMetadata",))]
     pub email_metadata: Option<BulkActionEmail>,
 }
 
@@ -2452,6 +2447,7 @@ impl BulkActionCampaign {
 /// A bulk-action email send with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
     /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
@@ -2461,7 +2457,6 @@ pub struct BulkActionCampaignDetails {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `Test Mail`.
@@ -2471,57 +2466,45 @@ pub struct BulkActionCampaignDetails {
     pub status: Option<BulkActionCampaignStatus>,
 
     /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleType",))]
     pub schedule_type: Option<BulkActionScheduleType>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
     pub subject: Option<String>,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyToAddress",))]
     pub reply_to_address: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// When sending finished.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "completedAt",))]
     pub completed_at: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -2606,6 +2589,7 @@ crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 /// Subject, sender and template of a bulk-action send.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BulkActionEmail {
     /// `subject`: a string. Example: `Welcome to our platform`.
@@ -2618,7 +2602,6 @@ pub struct BulkActionEmail {
     pub name: Option<String>,
 
     /// `templateId`: a string. Example: `6790aeb53c8d1288f555f92b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "templateId",))]
     pub template_id: Option<String>,
 }
 
@@ -2678,37 +2661,35 @@ crate::runtime::enums::string_enum!(BulkActionScheduleType);
 /// A new draft campaign.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
     pub name: String,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[serde(rename = "editorType",)]
     pub editor_type: EmailContentFormat,
 
     /// Template to start from; a blank campaign without it.
-    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 
     /// Initial HTML or plain-text content.
-    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Folder to create it in.
-    #[serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// IANA time zone.
-    #[serde(rename = "timeZone",)]
     pub time_zone: String,
 
     /// User the change is made as.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Name of that user.
-    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
 
@@ -2775,13 +2756,14 @@ impl CreateEmailCampaignRequest {
 /// A new template folder.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailTemplateFolderRequest {
     /// `name`: a string. Example: `Spring Campaigns`.
     pub name: String,
 
     /// User the change is made as.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -2810,41 +2792,41 @@ impl CreateEmailTemplateFolderRequest {
 /// A new template.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
     pub name: String,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[serde(rename = "editorType",)]
     pub editor_type: EmailContentFormat,
 
     /// Initial HTML or plain-text content.
-    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Folder to create it in.
-    #[serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
 
     /// Sender name.
-    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// Sender address.
-    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 
     /// Inbox preview line.
-    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -2926,13 +2908,13 @@ impl CreateEmailTemplateRequest {
 /// Confirmation of a deletion.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// `deleted`: `true` or `false`. Example: `true`.
     pub deleted: Option<bool>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -2943,6 +2925,7 @@ crate::runtime::object::object_impl! {
 /// An email campaign as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -2952,7 +2935,6 @@ pub struct EmailCampaign {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
@@ -2962,11 +2944,9 @@ pub struct EmailCampaign {
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignCategory",))]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
@@ -2976,11 +2956,9 @@ pub struct EmailCampaign {
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -3003,26 +2981,22 @@ crate::runtime::object::object_impl! {
 /// An A/B test run on part of the recipients before the rest get the winner.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignAbTest {
     /// What the variations differ in.
-    #[serde(rename = "testType",)]
     pub test_type: EmailCampaignAbTestTestType,
 
     /// Seconds the test runs before a winner is picked.
-    #[serde(rename = "testDuration",)]
     pub test_duration: i64,
 
     /// `variationCount`: a whole number. Example: `2`.
-    #[serde(rename = "variationCount",)]
     pub variation_count: i64,
 
     /// Percent of the recipients in the test (0 to 100).
-    #[serde(rename = "testSize",)]
     pub test_size: f64,
 
     /// `winningCriteria`: a [`EmailCampaignAbTestWinningCriteria`](crate::v3::emails::EmailCampaignAbTestWinningCriteria), one of `openRate`, `clickRate`.
-    #[serde(rename = "winningCriteria",)]
     pub winning_criteria: EmailCampaignAbTestWinningCriteria,
 
     /// `variations`: a list of [`EmailCampaignAbVariation`](crate::v3::emails::EmailCampaignAbVariation) values.
@@ -3144,6 +3118,7 @@ crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
 /// One variation of an A/B test.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignAbVariation {
     /// `subject`: a string. Example: `Subject A`.
@@ -3151,7 +3126,7 @@ pub struct EmailCampaignAbVariation {
     pub subject: Option<String>,
 
     /// Template of this variation.
-    #[serde(rename = "documentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
 }
 
@@ -3186,29 +3161,28 @@ impl EmailCampaignAbVariation {
 /// Sending in batches (drip).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
-    #[serde(rename = "batchSize",)]
     pub batch_size: i64,
 
     /// Time between batches, in `intervalUnit`s.
     pub interval: i64,
 
     /// `intervalUnit`: a [`EmailCampaignBatchConfigIntervalUnit`](crate::v3::emails::EmailCampaignBatchConfigIntervalUnit), one of `minutes`, `hours`, `days`.
-    #[serde(rename = "intervalUnit",)]
     pub interval_unit: EmailCampaignBatchConfigIntervalUnit,
 
     /// Days no batch goes out.
-    #[serde(rename = "skipDays", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_days: Option<Vec<SendDay>>,
 
     /// Earliest time of day for a batch.
-    #[serde(rename = "windowStart", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub window_start: Option<String>,
 
     /// Latest time of day for a batch.
-    #[serde(rename = "windowEnd", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub window_end: Option<String>,
 }
 
@@ -3308,6 +3282,7 @@ crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 /// An email campaign with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -3317,7 +3292,6 @@ pub struct EmailCampaignDetails {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
@@ -3327,11 +3301,9 @@ pub struct EmailCampaignDetails {
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignCategory",))]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
@@ -3341,46 +3313,36 @@ pub struct EmailCampaignDetails {
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
     pub subject: Option<String>,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyToAddress",))]
     pub reply_to_address: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -3412,25 +3374,24 @@ crate::runtime::object::object_impl! {
 /// Subject, sender and attachments of a campaign's email.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignMessage {
     /// `subject`: a string. Example: `Our February Newsletter`.
     pub subject: String,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName",)]
     pub from_name: String,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail",)]
     pub from_email: String,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
-    #[serde(rename = "replyToAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to_address: Option<String>,
 
     /// Inbox preview line.
-    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// Download addresses of the attachments.
@@ -3490,18 +3451,18 @@ impl EmailCampaignMessage {
 /// Who receives a campaign.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
-    #[serde(rename = "type",)]
     pub type_: EmailCampaignRecipientsType,
 
     /// The contacts, for type `contact`.
-    #[serde(rename = "contactIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
 
     /// Tags the contacts carry, for type `tag`.
-    #[serde(rename = "tagIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_ids: Option<Vec<String>>,
 
     /// A built-in engagement segment, for type `segment`.
@@ -3509,7 +3470,7 @@ pub struct EmailCampaignRecipients {
     pub segment: Option<EmailCampaignRecipientsSegment>,
 
     /// Fix the recipient list when scheduling; contacts matching later are not added.
-    #[serde(rename = "freezeList", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub freeze_list: Option<bool>,
 }
 
@@ -3663,6 +3624,7 @@ crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
 /// Sending again to contacts who did not open.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignResend {
     /// `enabled`: `true` or `false`. Example: `false`.
@@ -3670,7 +3632,7 @@ pub struct EmailCampaignResend {
     pub enabled: Option<bool>,
 
     /// Hours to wait before resending; needed when enabled.
-    #[serde(rename = "waitHours", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_hours: Option<i64>,
 
     /// Subject of the resend
@@ -3716,6 +3678,7 @@ impl EmailCampaignResend {
 /// Sending new items of an RSS feed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignRssConfig {
     /// `name`: a string. Example: `Weekly Digest`.
@@ -3726,27 +3689,25 @@ pub struct EmailCampaignRssConfig {
     pub rss_feed_url: String,
 
     /// How often the feed is checked.
-    #[serde(rename = "repeatAfter",)]
     pub repeat_after: EmailCampaignRssConfigRepeatAfter,
 
     /// Time of day of the check.
-    #[serde(rename = "repeatAfterTime",)]
     pub repeat_after_time: String,
 
     /// Most feed items in one email.
-    #[serde(rename = "rssFeedLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_feed_limit: Option<i64>,
 
     /// Day of a weekly check.
-    #[serde(rename = "startAtDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_at_day: Option<EmailCampaignRssConfigStartAtDay>,
 
     /// Day of the month of a monthly check.
-    #[serde(rename = "startAtMonthDay", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_at_month_day: Option<String>,
 
     /// First check
-    #[serde(rename = "firstExecutionDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_execution_date: Option<String>,
 }
 
@@ -3921,10 +3882,11 @@ crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
 /// When and how a non-RSS send goes out.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignScheduleConfig {
     /// Send time, for scheduled, batch and smart sends (ignored for immediate ones).
-    #[serde(rename = "sendAt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_at: Option<String>,
 
     /// Needed for schedule type `batch`.
@@ -3940,7 +3902,7 @@ pub struct EmailCampaignScheduleConfig {
     pub resend: Option<EmailCampaignResend>,
 
     /// Email preference type the campaign is filed under.
-    #[serde(rename = "emailPreferenceId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_preference_id: Option<String>,
 }
 
@@ -4002,28 +3964,25 @@ impl EmailCampaignScheduleConfig {
 /// The `EmailCampaignStatsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `source`: a [`EmailStatsSource`](crate::v3::emails::EmailStatsSource).
     pub source: Option<EmailStatsSource>,
 
     /// `sourceId`: a string. Example: `campaign123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// The workflow step, if one was asked for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subSourceId",))]
     pub sub_source_id: Option<String>,
 
     /// `stats`: a [`EmailStats`](crate::v3::emails::EmailStats).
     pub stats: Option<EmailStats>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4122,14 +4081,15 @@ crate::runtime::enums::string_enum!(EmailCampaignStatus);
 /// Link tracking options.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EmailCampaignTracking {
     /// Track clicks on links.
-    #[serde(rename = "clickTracking", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub click_tracking: Option<bool>,
 
     /// Add UTM parameters to links.
-    #[serde(rename = "utmTracking", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub utm_tracking: Option<bool>,
 }
 
@@ -4164,14 +4124,13 @@ impl EmailCampaignTracking {
 /// One variation of an A/B-tested campaign.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `isWinner`: `true` or `false`. Example: `true`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isWinner",))]
     pub is_winner: Option<bool>,
 }
 
@@ -4268,6 +4227,7 @@ crate::runtime::enums::string_enum!(EmailEditorType);
 /// Delivery and engagement counts, and rates in percent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
@@ -4292,11 +4252,9 @@ pub struct EmailStats {
     pub complained: Option<i64>,
 
     /// Hard bounces.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "permanentFail",))]
     pub permanent_fail: Option<i64>,
 
     /// Soft bounces.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "temporaryFail",))]
     pub temporary_fail: Option<i64>,
 
     /// `rejected`: a whole number. Example: `10`.
@@ -4309,27 +4267,21 @@ pub struct EmailStats {
     pub replied: Option<i64>,
 
     /// Percent of delivered.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openRate",))]
     pub open_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "clickRate",))]
     pub click_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "unsubscribeRate",))]
     pub unsubscribe_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "complaintRate",))]
     pub complaint_rate: Option<f64>,
 
     /// Percent of sent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bounceRate",))]
     pub bounce_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyRate",))]
     pub reply_rate: Option<f64>,
 }
 
@@ -4403,6 +4355,7 @@ crate::runtime::enums::string_enum!(EmailStatsSource);
 /// An email template, its content kept behind a link.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4412,49 +4365,39 @@ pub struct EmailTemplate {
     pub name: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subject`: a string. Example: `Welcome to our newsletter`.
     pub subject: Option<String>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// Address to GET the rendered HTML from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4480,6 +4423,7 @@ crate::runtime::object::object_impl! {
 /// A template folder as returned when created.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4489,15 +4433,12 @@ pub struct EmailTemplateFolder {
     pub name: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4514,6 +4455,7 @@ crate::runtime::object::object_impl! {
 /// A template or a folder in the template listing.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -4523,39 +4465,30 @@ pub struct EmailTemplateListItem {
     pub name: Option<String>,
 
     /// Whether the item is a template or a folder.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<EmailTemplateListItemType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com/preview`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// For templates.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// Items inside, for a folder.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "childCount",))]
     pub child_count: Option<i64>,
 
     /// A folder that is not empty.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasChildren",))]
     pub has_children: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 }
 
@@ -4617,14 +4550,13 @@ crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 /// A template to copy from another provider.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
-    #[serde(rename = "importProvider",)]
     pub import_provider: ImportEmailTemplateRequestImportProvider,
 
     /// Public share link of the template.
-    #[serde(rename = "importUrl",)]
     pub import_url: String,
 
     /// `name`: a string. Example: `Imported Template`.
@@ -4632,11 +4564,11 @@ pub struct ImportEmailTemplateRequest {
     pub name: Option<String>,
 
     /// Folder to put it in.
-    #[serde(rename = "parentFolderId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -4728,6 +4660,7 @@ crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 /// The `ListBulkActionCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
     /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
@@ -4737,7 +4670,6 @@ pub struct ListBulkActionCampaignsResponse {
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4752,6 +4684,7 @@ crate::runtime::object::object_impl! {
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
@@ -4761,7 +4694,6 @@ pub struct ListEmailCampaignsResponse {
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4820,6 +4752,7 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 /// The `ListEmailTemplatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
     /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
@@ -4829,7 +4762,6 @@ pub struct ListEmailTemplatesResponse {
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4917,6 +4849,7 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 /// The `ListWorkflowCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
     /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
@@ -4926,7 +4859,6 @@ pub struct ListWorkflowCampaignsResponse {
     pub total: Option<i64>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -4941,6 +4873,7 @@ crate::runtime::object::object_impl! {
 /// A template as returned when created or imported.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct NewEmailTemplate {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -4950,47 +4883,36 @@ pub struct NewEmailTemplate {
     pub name: Option<String>,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subjectLine",))]
     pub subject_line: Option<String>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// Address of a rendered preview.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -5015,6 +4937,7 @@ crate::runtime::object::object_impl! {
 /// An email campaign as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
     /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
@@ -5024,7 +4947,6 @@ pub struct SavedEmailCampaign {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `name`: a string. Example: `February Newsletter`.
@@ -5034,11 +4956,9 @@ pub struct SavedEmailCampaign {
     pub status: Option<EmailCampaignStatus>,
 
     /// Delivery type.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignType",))]
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignCategory",))]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
@@ -5048,15 +4968,12 @@ pub struct SavedEmailCampaign {
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -5080,45 +4997,42 @@ crate::runtime::object::object_impl! {
 /// How, when and to whom a campaign is sent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
-    #[serde(rename = "scheduleType",)]
     pub schedule_type: ScheduleEmailCampaignRequestScheduleType,
 
     /// IANA time zone.
-    #[serde(rename = "timeZone",)]
     pub time_zone: String,
 
     /// User the change is made as.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Name of that user.
-    #[serde(rename = "userName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 
     /// `emailMeta`: a [`EmailCampaignMessage`](crate::v3::emails::EmailCampaignMessage).
-    #[serde(rename = "emailMeta",)]
     pub email_meta: EmailCampaignMessage,
 
     /// `recipients`: a [`EmailCampaignRecipients`](crate::v3::emails::EmailCampaignRecipients).
     pub recipients: EmailCampaignRecipients,
 
     /// Days sending is allowed on (batch and RSS sends).
-    #[serde(rename = "sendDays", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_days: Option<Vec<SendDay>>,
 
     /// Needed for every schedule type but `rss`.
-    #[serde(rename = "scheduleConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_config: Option<EmailCampaignScheduleConfig>,
 
     /// Needed for schedule type `rss`.
-    #[serde(rename = "rssConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_config: Option<EmailCampaignRssConfig>,
 
     /// An A/B test; with any schedule type but `rss`.
-    #[serde(rename = "abTestConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ab_test_config: Option<EmailCampaignAbTest>,
 }
 
@@ -5250,18 +5164,16 @@ crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 /// The `ScheduleEmailCampaignResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
     /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "campaignId",))]
     pub campaign_id: Option<String>,
 
     /// Id the figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -5340,6 +5252,7 @@ crate::runtime::enums::string_enum!(SendDay);
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEmailCampaignRequest {
     /// `name`: a string. Example: `Untitled campaign name`.
@@ -5347,15 +5260,15 @@ pub struct UpdateEmailCampaignRequest {
     pub name: Option<String>,
 
     /// New HTML or plain-text content; needs `editorType`.
-    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Needs `editorContent`.
-    #[serde(rename = "editorType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -5404,6 +5317,7 @@ impl UpdateEmailCampaignRequest {
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `name`: a string. Example: `Newsletter Template`.
@@ -5411,27 +5325,27 @@ pub struct UpdateEmailTemplateRequest {
     pub name: Option<String>,
 
     /// New HTML or plain-text content; needs `editorType`.
-    #[serde(rename = "editorContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
 
     /// Needs `editorContent`.
-    #[serde(rename = "editorType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `previewText`: a string. Example: `Email preview text`.
-    #[serde(rename = "previewText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[serde(rename = "subjectLine", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 
     /// `archived`: `true` or `false`. Example: `false`.
@@ -5439,11 +5353,11 @@ pub struct UpdateEmailTemplateRequest {
     pub archived: Option<bool>,
 
     /// Folder to move it to; null moves it to the top level.
-    #[serde(rename = "parentFolderId", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub parent_folder_id: crate::Nullable<String>,
 
     /// User the change is made as.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -5551,6 +5465,7 @@ impl UpdateEmailTemplateRequest {
 /// A template as returned after a change.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
     /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
@@ -5563,47 +5478,36 @@ pub struct UpdateEmailTemplateResponse {
     pub archived: Option<bool>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subjectLine",))]
     pub subject_line: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// `previewUrl`: a string. Example: `https://example.com/preview/template123`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewUrl",))]
     pub preview_url: Option<String>,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailContentFormat>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentFolderId",))]
     pub parent_folder_id: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -5629,6 +5533,7 @@ crate::runtime::object::object_impl! {
 /// A workflow that sends email, as listed.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WorkflowCampaign {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5644,18 +5549,15 @@ pub struct WorkflowCampaign {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -5675,6 +5577,7 @@ crate::runtime::object::object_impl! {
 /// A workflow campaign with its email steps.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
     /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
@@ -5690,26 +5593,21 @@ pub struct WorkflowCampaignDetails {
     pub source: Option<String>,
 
     /// Id its figures are kept under (see `getEmailCampaignStats`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sourceId",))]
     pub source_id: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// The steps of the workflow that send email.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "subSources",))]
     pub sub_sources: Vec<WorkflowEmailStep>,
 
     /// Trace id of the request.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -5770,6 +5668,7 @@ crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 /// A step of a workflow that sends email.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.
@@ -5782,35 +5681,27 @@ pub struct WorkflowEmailStep {
     pub subject: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromName",))]
     pub from_name: Option<String>,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fromEmail",))]
     pub from_email: Option<String>,
 
     /// `previewText`: a string. Example: `Check out our latest updates`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewText",))]
     pub preview_text: Option<String>,
 
     /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorType",))]
     pub editor_type: Option<EmailEditorType>,
 
     /// `isPlainText`: `true` or `false`. Example: `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPlainText",))]
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "editorContentUrl",))]
     pub editor_content_url: Option<String>,
 
     /// When the step was added.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 

@@ -3437,10 +3437,10 @@ impl UploadLocationCustomFieldFiles {
 /// The `ConversationChannelEntry` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
     /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationProvider",))]
     pub conversation_provider: Option<ConversationProvider>,
 }
 
@@ -3458,10 +3458,10 @@ impl ConversationChannelEntry {
 /// The `ConversationChannelResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "conversationChannel",))]
     pub conversation_channel: Option<ConversationChannels>,
 }
 
@@ -3539,6 +3539,7 @@ crate::runtime::object::object_impl! {
 /// A provider that carries a channel's messages.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ConversationProvider {
     /// `_id`: a string. Example: `twilio_provider`.
@@ -3549,7 +3550,6 @@ pub struct ConversationProvider {
     pub name: Option<String>,
 
     /// `type`: a [`ConversationChannelType`](crate::v3::locations::ConversationChannelType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<ConversationChannelType>,
 
     /// The channel's default provider.

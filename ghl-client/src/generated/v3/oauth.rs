@@ -480,61 +480,49 @@ impl ListInstalledLocations {
 /// An access token with its refresh token and what it grants, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AccessToken {
     /// The bearer token.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accessToken",))]
     pub access_token: Option<crate::Secret>,
 
     /// `tokenType`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tokenType",))]
     pub token_type: Option<String>,
 
     /// Seconds until the access token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiresIn",))]
     pub expires_in: Option<i64>,
 
     /// The one-use token for the next refresh.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refreshToken",))]
     pub refresh_token: Option<crate::Secret>,
 
     /// Granted scopes, space-separated.
     pub scope: Option<String>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userType",))]
     pub user_type: Option<crate::oauth::TokenUserType>,
 
     /// The sub-account (sub-account tokens only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The agency.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "companyId",))]
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approvedLocations",))]
     pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// Plan subscribed to, for paid apps.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isBulkInstallation",))]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "approveAllLocations",))]
     pub approve_all_locations: Option<bool>,
 }
 
@@ -560,14 +548,13 @@ crate::runtime::object::object_impl! {
 /// The filters and sort order a listing applied.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AppliedQuery {
     /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filterApplied",))]
     pub filter_applied: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `sortApplied`: a map from names to JSON values. Example: `{"installedAt":"desc"}`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sortApplied",))]
     pub sort_applied: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
@@ -581,34 +568,28 @@ crate::runtime::object::object_impl! {
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CursorPagination {
     /// Entries matching, over all pages.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalRecords",))]
     pub total_records: Option<i64>,
 
     /// `hasNextPage`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasNextPage",))]
     pub has_next_page: Option<bool>,
 
     /// `hasPrevPage`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasPrevPage",))]
     pub has_prev_page: Option<bool>,
 
     /// Send as pageToken for the next page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "nextPageToken",))]
     pub next_page_token: Option<String>,
 
     /// Send as pageToken for the previous page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prevPageToken",))]
     pub prev_page_token: Option<String>,
 
     /// Entries on this page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPageSize",))]
     pub current_page_size: Option<i64>,
 
     /// An estimate of the total, given when the exact one is not known.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "estimatedTotalRecords",))]
     pub estimated_total_records: Option<i64>,
 }
 
@@ -627,18 +608,16 @@ crate::runtime::object::object_impl! {
 /// The token request, with v3's camelCase field names.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
-    #[serde(rename = "clientId",)]
     pub client_id: String,
 
     /// The app's client secret from the marketplace.
-    #[serde(rename = "clientSecret",)]
     pub client_secret: crate::Secret,
 
     /// `grantType`: a [`GrantType`](crate::oauth::GrantType).
-    #[serde(rename = "grantType",)]
     pub grant_type: crate::oauth::GrantType,
 
     /// The authorization code (grantType authorization_code).
@@ -646,15 +625,15 @@ pub struct GetAccessTokenRequest {
     pub code: Option<crate::Secret>,
 
     /// The refresh token (grantType refresh_token).
-    #[serde(rename = "refreshToken", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
 
     /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
-    #[serde(rename = "userType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<crate::oauth::TokenUserType>,
 
     /// The redirect URI used in the authorization step.
-    #[serde(rename = "redirectUri", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
 }
 
@@ -718,6 +697,7 @@ impl GetAccessTokenRequest {
 /// One page of an agency's sub-accounts with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `items`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
@@ -730,7 +710,6 @@ pub struct ListInstalledLocationsResponse {
     pub metadata: Option<AppliedQuery>,
 
     /// Whether new sub-accounts get the app automatically.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "installToFutureLocations",))]
     pub install_to_future_locations: Option<bool>,
 }
 
@@ -746,45 +725,37 @@ crate::runtime::object::object_impl! {
 /// A sub-account access token derived from an agency token, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationAccessToken {
     /// The bearer token.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accessToken",))]
     pub access_token: Option<crate::Secret>,
 
     /// `tokenType`: a string. Example: `Bearer`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tokenType",))]
     pub token_type: Option<String>,
 
     /// Seconds until the token expires.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "expiresIn",))]
     pub expires_in: Option<i64>,
 
     /// Granted scopes, space-separated.
     pub scope: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `planId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "planId",))]
     pub plan_id: Option<String>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "appId",))]
     pub app_id: Option<String>,
 
     /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "versionId",))]
     pub version_id: Option<String>,
 
     /// A refresh token for this sub-account's token.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "refreshToken",))]
     pub refresh_token: Option<crate::Secret>,
 }
 

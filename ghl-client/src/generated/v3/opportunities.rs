@@ -1581,48 +1581,46 @@ impl UpsertOpportunity {
 /// The v2 create body with v3's forecast fields and `fieldValue` custom field values.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: crate::opportunities::OpportunityStatus,
 
     /// `contactId`: a string. Example: `mTkSCb1UBjb5tk4OvB69`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// Id of the user to assign.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::v3::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(rename = "forecastExpectedCloseDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(rename = "forecastProbability", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 
@@ -1708,14 +1706,13 @@ impl CreateOpportunityRequest {
 /// The forecast fields v3 accepts when writing an opportunity.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ForecastInput {
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastExpectedCloseDate",))]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastProbability",))]
     pub forecast_probability: Option<f64>,
 }
 
@@ -1742,6 +1739,7 @@ crate::runtime::object::object_impl! {
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Opportunity {
     /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
@@ -1751,19 +1749,15 @@ pub struct Opportunity {
     pub name: Option<String>,
 
     /// `monetaryValue`: a number. Example: `500`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "monetaryValue",))]
     pub monetary_value: Option<f64>,
 
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineId",))]
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "assignedTo",))]
     pub assigned_to: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -1773,35 +1767,27 @@ pub struct Opportunity {
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStatusChangeAt",))]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastStageChangeAt",))]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastActionDate",))]
     pub last_action_date: Option<String>,
 
     /// `indexVersion`: a whole number. Example: `1`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "indexVersion",))]
     pub index_version: Option<i64>,
 
     /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "contactId",))]
     pub contact_id: Option<String>,
 
     /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
@@ -1814,50 +1800,39 @@ pub struct Opportunity {
     pub tasks: Vec<serde_json::Value>,
 
     /// The contact's calendar events, when asked for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "calendarEvents",))]
     pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lostReasonId",))]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "customFields",))]
     pub custom_fields: Vec<crate::opportunities::OpportunityCustomFieldValue>,
 
     /// Ids of the users following the deal.
     pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalObjectId",))]
     pub external_object_id: Option<String>,
 
     /// Expected close date, as yyyy-mm-dd.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastExpectedCloseDate",))]
     pub forecast_expected_close_date: Option<String>,
 
     /// The first expected close date, before it slipped, as yyyy-mm-dd.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastOriginalCloseDate",))]
     pub forecast_original_close_date: Option<String>,
 
     /// How many times the expected close date moved later.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastSlippageCount",))]
     pub forecast_slippage_count: Option<i64>,
 
     /// Days the expected close date moved in all.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastDaysSlipped",))]
     pub forecast_days_slipped: Option<i64>,
 
     /// When the expected close date last moved.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastLastSlippedAt",))]
     pub forecast_last_slipped_at: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forecastProbability",))]
     pub forecast_probability: Option<f64>,
 
     /// Chance of winning after the stage and forecast are taken into account, in percent.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "effectiveProbability",))]
     pub effective_probability: Option<f64>,
 }
 
@@ -1900,6 +1875,7 @@ crate::runtime::object::object_impl! {
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
     /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
@@ -1911,7 +1887,7 @@ pub struct OpportunityCustomFieldInput {
     pub key: Option<String>,
 
     /// The value (text, list of texts, or object); v2 calls it `field_value`.
-    #[serde(rename = "fieldValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 }
 
@@ -1992,6 +1968,7 @@ crate::runtime::object::object_impl! {
 /// A sales pipeline; v3 adds the stage win-probability switch.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
@@ -2004,23 +1981,18 @@ pub struct Pipeline {
     pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInFunnel",))]
     pub show_in_funnel: Option<bool>,
 
     /// `showInPieChart`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "showInPieChart",))]
     pub show_in_pie_chart: Option<bool>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "colorRenderMode",))]
     pub color_render_mode: Option<crate::opportunities::PipelineColorRenderMode>,
 
     /// Whether the stages of the pipeline carry a win probability.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "useOpportunityProbability",))]
     pub use_opportunity_probability: Option<bool>,
 }
 
@@ -2040,6 +2012,7 @@ crate::runtime::object::object_impl! {
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
@@ -2049,7 +2022,6 @@ pub struct SearchOpportunitiesAdvancedResponse {
     pub total: Option<i64>,
 
     /// Totals per stage, when the search filters on a pipeline.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "stageAggregations",))]
     pub stage_aggregations: Vec<StageAggregation>,
 
     /// Aggregations over the matches; shape not documented.
@@ -2091,34 +2063,28 @@ crate::runtime::object::object_impl! {
 /// Totals of the matching opportunities in one pipeline stage.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StageAggregation {
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pipelineStageId",))]
     pub pipeline_stage_id: Option<String>,
 
     /// Number of opportunities in the stage.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// Sum of their monetary values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalValue",))]
     pub total_value: Option<f64>,
 
     /// Sum of their values weighted by win probability.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "weightedValue",))]
     pub weighted_value: Option<f64>,
 
     /// Sum of the values of the open ones.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openValue",))]
     pub open_value: Option<f64>,
 
     /// Probability-weighted sum of the values of the open ones.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "openWeightedValue",))]
     pub open_weighted_value: Option<f64>,
 
     /// Sum of the values of the won ones.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "wonValue",))]
     pub won_value: Option<f64>,
 }
 
@@ -2137,10 +2103,11 @@ crate::runtime::object::object_impl! {
 /// The v2 update body with v3's forecast fields and `fieldValue` custom field values.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
@@ -2148,7 +2115,7 @@ pub struct UpdateOpportunityRequest {
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -2156,23 +2123,23 @@ pub struct UpdateOpportunityRequest {
     pub status: Option<crate::opportunities::OpportunityStatus>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::v3::opportunities::OpportunityCustomFieldInput) values.
-    #[serde(rename = "customFields", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(rename = "forecastExpectedCloseDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(rename = "forecastProbability", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 
@@ -2266,6 +2233,7 @@ impl UpdateOpportunityRequest {
 /// The v2 upsert body with v3's forecast fields.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
@@ -2273,15 +2241,12 @@ pub struct UpsertOpportunityRequest {
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `LiKJ2vnRg5ETM8Z19K7`.
-    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
@@ -2289,11 +2254,11 @@ pub struct UpsertOpportunityRequest {
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(rename = "isRemoveAllFollowers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(rename = "followersActionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<crate::opportunities::FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
@@ -2305,27 +2270,27 @@ pub struct UpsertOpportunityRequest {
     pub status: Option<crate::opportunities::OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(rename = "pipelineStageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
-    #[serde(rename = "monetaryValue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
 
     /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
-    #[serde(rename = "assignedTo", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "lostReasonId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(rename = "forecastExpectedCloseDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(rename = "forecastProbability", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 

@@ -2964,6 +2964,7 @@ impl UpdateCustomProviderCapabilities {
 /// A coupon as the v3 list returns it: the coupon and what it is limited to.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CouponListItem {
     /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
@@ -2971,11 +2972,9 @@ pub struct CouponListItem {
     pub id: Option<String>,
 
     /// `altId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altId",))]
     pub alt_id: Option<String>,
 
     /// `altType`: a string. Example: `location`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "altType",))]
     pub alt_type: Option<String>,
 
     /// `name`: a string. Example: `NEWT6`.
@@ -2985,66 +2984,51 @@ pub struct CouponListItem {
     pub code: Option<String>,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountType",))]
     pub discount_type: Option<crate::payments::DiscountType>,
 
     /// `discountValue`: a number. Example: `25`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "discountValue",))]
     pub discount_value: Option<f64>,
 
     /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
     pub status: Option<crate::payments::CouponStatus>,
 
     /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "endDate",))]
     pub end_date: Option<String>,
 
     /// `usageCount`: a whole number. Example: `12`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "usageCount",))]
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "limitPerCustomer",))]
     pub limit_per_customer: Option<crate::payments::CouponListItemLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePayments",))]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyToFuturePaymentsConfig",))]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `userId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Request trace id; sent with single-coupon responses.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// Prices the coupon applies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceIds",))]
     pub price_ids: Vec<String>,
 
     /// Product variants the coupon applies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantIds",))]
     pub variant_ids: Vec<String>,
 
     /// Products the coupon applies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "productIds",))]
     pub product_ids: Vec<String>,
 }
 
@@ -3077,14 +3061,13 @@ crate::runtime::object::object_impl! {
 /// The prices and product variants a coupon is limited to, which v3 adds to the product list.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct CouponPriceLimits {
     /// Prices the coupon applies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "priceIds",))]
     pub price_ids: Vec<String>,
 
     /// Product variants the coupon applies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "variantIds",))]
     pub variant_ids: Vec<String>,
 }
 
@@ -3098,14 +3081,13 @@ crate::runtime::object::object_impl! {
 /// The v2 create body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: crate::payments::AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -3115,47 +3097,44 @@ pub struct CreateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType",)]
     pub discount_type: crate::payments::DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// Total number of redemptions allowed.
-    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// Products the coupon applies to.
-    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
-    #[serde(rename = "priceIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 
     /// Product variants the coupon applies to.
-    #[serde(rename = "variantIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
 }
 
@@ -3266,17 +3245,16 @@ impl CreateCouponRequest {
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`CouponListItem`](crate::v3::payments::CouponListItem) values.
     pub data: Vec<CouponListItem>,
 
     /// `totalCount`: a whole number. Example: `20`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalCount",))]
     pub total_count: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -3291,17 +3269,16 @@ crate::runtime::object::object_impl! {
 /// The v2 update body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
     pub id: String,
 
     /// The location id.
-    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType",)]
     pub alt_type: crate::payments::AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -3311,47 +3288,44 @@ pub struct UpdateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType",)]
     pub discount_type: crate::payments::DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// `startDate`: a string. Example: `2023-01-01T22:45:00.000Z`.
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 
     /// `usageLimit`: a whole number. Example: `10`.
-    #[serde(rename = "usageLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(rename = "applyToFuturePayments", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(rename = "applyToFuturePaymentsConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(rename = "limitPerCustomer", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
-    #[serde(rename = "priceIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 
     /// Product variants the coupon applies to.
-    #[serde(rename = "variantIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
 }
 

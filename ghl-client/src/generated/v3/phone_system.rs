@@ -626,75 +626,61 @@ impl PurchasePhoneNumber {
 /// A number the location owns, as v3 lists it.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ActivePhoneNumber {
     /// The number in E.164 form.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "phoneNumber",))]
     pub phone_number: Option<String>,
 
     /// Name given to the number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// Provider's id of the number.
     pub sid: Option<String>,
 
     /// `countryCode`: a string. Example: `US`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "countryCode",))]
     pub country_code: Option<String>,
 
     /// `capabilities`: a [`ActivePhoneNumberCapabilities`](crate::phone_system::ActivePhoneNumberCapabilities).
     pub capabilities: Option<crate::phone_system::ActivePhoneNumberCapabilities>,
 
     /// `type`: a [`ActivePhoneNumberType`](crate::phone_system::ActivePhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::phone_system::ActivePhoneNumberType>,
 
     /// The location's default outbound number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDefaultNumber",))]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedUser",))]
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedRingAllUsers",))]
     pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "inboundCallService",))]
     pub inbound_call_service: Option<crate::phone_system::InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "forwardingNumber",))]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isGroupConversationEnabled",))]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "addressSid",))]
     pub address_sid: Option<String>,
 
     /// Regulatory bundle id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "bundleSid",))]
     pub bundle_sid: Option<String>,
 
     /// When the number was bought or added.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateAdded",))]
     pub date_added: Option<String>,
 
     /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateUpdated",))]
     pub date_updated: Option<String>,
 
     /// How the number came to the account.
     pub origin: Option<crate::phone_system::ActivePhoneNumberOrigin>,
 
     /// Creation time some providers report instead of `dateAdded`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dateCreated",))]
     pub date_created: Option<String>,
 }
 
@@ -724,28 +710,25 @@ crate::runtime::object::object_impl! {
 /// One page of the location's numbers and the account state.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
     /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
     pub numbers: Vec<ActivePhoneNumber>,
 
     /// Managed under HighLevel's provider account (v2's `isUnderGhl`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isUnderLc",))]
     pub is_under_lc: Option<bool>,
 
     /// `pageSize`: a whole number. Example: `50`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageSize",))]
     pub page_size: Option<i64>,
 
     /// `page`: a whole number. Example: `0`.
     pub page: Option<i64>,
 
     /// State of the telephony account.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountStatus",))]
     pub account_status: Option<ActivePhoneNumberListAccountStatus>,
 
     /// The location's RCS sender ids, when asked for.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rcsSenderIds",))]
     pub rcs_sender_ids: Vec<RcsSenderId>,
 
     /// Number of active numbers, when known.
@@ -811,6 +794,7 @@ crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 /// v3's success envelope around one page of numbers.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -823,7 +807,6 @@ pub struct ListActivePhoneNumbersResponse {
     pub message: Option<String>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 }
 
@@ -846,26 +829,26 @@ impl ListActivePhoneNumbersResponse {
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
-    #[serde(rename = "phoneNumber",)]
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 
     /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
-    #[serde(rename = "numberType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_type: Option<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(rename = "addressSid", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(rename = "bundleSid", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
@@ -877,7 +860,7 @@ pub struct PurchasePhoneNumberRequest {
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(rename = "fingerprintId", skip_serializing_if = "crate::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
@@ -885,15 +868,15 @@ pub struct PurchasePhoneNumberRequest {
     pub skip_location_kyc: crate::Nullable<bool>,
 
     /// Stripe payment intent that pays for the number.
-    #[serde(rename = "paymentIntentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_intent_id: Option<String>,
 
     /// Stripe account the payment belongs to.
-    #[serde(rename = "stripeAccountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Stored Stripe payment method used.
-    #[serde(rename = "paymentMethodId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
 }
 
@@ -1044,6 +1027,7 @@ impl PurchasePhoneNumberRequest {
 /// v3's success envelope around the purchase.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
     /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
@@ -1056,7 +1040,6 @@ pub struct PurchasePhoneNumberResponse {
     pub message: Option<String>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 }
 
@@ -1079,20 +1062,19 @@ impl PurchasePhoneNumberResponse {
 /// The bought number and the location's phone account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
     pub number: Option<String>,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// Id of the location's phone (Twilio) account.
     pub id: Option<String>,
 
     /// Managed under HighLevel's provider account (v2's `under_ghl_account`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "underLcAccount",))]
     pub under_lc_account: Option<bool>,
 }
 
@@ -1108,21 +1090,19 @@ crate::runtime::object::object_impl! {
 /// An RCS sender id of the location.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct RcsSenderId {
     /// The sender id.
     pub number: Option<String>,
 
     /// `numberType`: a string. Example: `rcsSenderId`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "numberType",))]
     pub number_type: Option<String>,
 
     /// `friendlyName`: a string. Example: `Brand Sender`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "friendlyName",))]
     pub friendly_name: Option<String>,
 
     /// Provider data of the sender, such as its brand id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rcsMeta",))]
     pub rcs_meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 

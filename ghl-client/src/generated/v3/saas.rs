@@ -2559,14 +2559,14 @@ impl UpdateSaasSubscriptionLegacy {
 /// The `AllowAttachRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// Settings to store now; leave out to only mark the sub-account as waiting.
-    #[serde(rename = "attachedRebillingConfig", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
 
@@ -2595,17 +2595,16 @@ impl AllowAttachRebillingRequest {
 /// The `AllowAttachRebillingResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// `locationId`: a string. Example: `AUKAtFVo0lWezBsBQ3FE`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// The settings stored on the sub-account, markups as added percentages.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "attachedRebillingConfig",))]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
 
@@ -2675,10 +2674,11 @@ impl AttachedRebillingProduct {
 /// The `ComplimentaryCreditsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ComplimentaryCreditsRequest {
     /// The credit amount to add.
-    #[serde(rename = "complimentaryCreditsAmount", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub complimentary_credits_amount: Option<f64>,
 }
 
@@ -2706,17 +2706,16 @@ impl ComplimentaryCreditsRequest {
 /// The `LocationWalletBalance` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct LocationWalletBalance {
     /// `walletId`: a string. Example: `xyz789`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "walletId",))]
     pub wallet_id: Option<String>,
 
     /// The current balance.
     pub balance: Option<f64>,
 
     /// The complimentary credits on the wallet.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "complimentaryCredits",))]
     pub complimentary_credits: Option<f64>,
 }
 

@@ -5899,25 +5899,22 @@ impl UploadSocialCsv {
 /// The Google account that owns the location, as listed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachGoogleAccount {
     /// Resource name at Google.
     pub name: String,
 
     /// `accountName`: a string.
-    #[serde(rename = "accountName",)]
     pub account_name: String,
 
     /// `type`: a string. Example: `LOCATION_GROUP`.
-    #[serde(rename = "type",)]
     pub type_: String,
 
     /// `verificationState`: a string. Example: `VERIFIED`.
-    #[serde(rename = "verificationState",)]
     pub verification_state: String,
 
     /// `vettedState`: a string. Example: `VETTED`.
-    #[serde(rename = "vettedState",)]
     pub vetted_state: String,
 }
 
@@ -5955,20 +5952,21 @@ impl AttachGoogleAccount {
 /// A Google Business Profile location, as listed.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachGoogleLocation {
     /// Resource name at Google.
     pub name: String,
 
     /// `storeCode`: a string.
-    #[serde(rename = "storeCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub store_code: Option<String>,
 
     /// `title`: a string.
     pub title: String,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[serde(rename = "storefrontAddress", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub storefront_address: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `metadata`: a map from names to JSON values.
@@ -5976,15 +5974,15 @@ pub struct AttachGoogleLocation {
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `maxLocation`: `true` or `false`.
-    #[serde(rename = "maxLocation", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_location: Option<bool>,
 
     /// `isVerified`: `true` or `false`.
-    #[serde(rename = "isVerified", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
 
     /// `isConnected`: `true` or `false`.
-    #[serde(rename = "isConnected", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
 
@@ -6064,14 +6062,15 @@ impl AttachGoogleLocation {
 /// The page, profile or location to attach, as listed by getSocialOauthAccounts. Google Business Profile takes `location` and `account`; every other network takes `originId` (with name and avatar, plus `pageId` for Instagram and `urn` for LinkedIn).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AttachSocialOauthAccountRequest {
     /// `page` for Facebook, Instagram and LinkedIn pages; `profile` for profiles.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialAccountType>,
 
     /// The id the network gives the page or profile.
-    #[serde(rename = "originId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
 
     /// `name`: a string.
@@ -6083,7 +6082,7 @@ pub struct AttachSocialOauthAccountRequest {
     pub avatar: Option<String>,
 
     /// The Facebook page an Instagram account is linked to.
-    #[serde(rename = "pageId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
 
     /// LinkedIn URN.
@@ -6099,15 +6098,15 @@ pub struct AttachSocialOauthAccountRequest {
     pub verified: Option<bool>,
 
     /// Website of a Pinterest account.
-    #[serde(rename = "websiteUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 
     /// The account kind Pinterest reports.
-    #[serde(rename = "originAccountType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_account_type: Option<String>,
 
     /// The agency the location belongs to (Pinterest).
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `location`: a [`AttachGoogleLocation`](crate::v3::social_planner::AttachGoogleLocation).
@@ -6241,33 +6240,28 @@ impl AttachSocialOauthAccountRequest {
 /// Bluesky-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shortenedLinks",))]
     pub shortened_links: Vec<String>,
 
     /// AT URI of the post this one replies to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyTo",))]
     pub reply_to: Option<String>,
 
     /// AT URI of the post this one quotes.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "quotePost",))]
     pub quote_post: Option<String>,
 
     /// ISO 639-1 code of the text.
     pub language: Option<String>,
 
     /// Address shown as a link card.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalLink",))]
     pub external_link: Option<String>,
 
     /// Title of the link card.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalLinkTitle",))]
     pub external_link_title: Option<String>,
 
     /// Text of the link card.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "externalLinkDescription",))]
     pub external_link_description: Option<String>,
 }
 
@@ -6286,14 +6280,13 @@ crate::runtime::object::object_impl! {
 /// The `CloneSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId",)]
     pub session_id: String,
 
     /// Order value of the copy, usually between the item and the next one.
@@ -6328,14 +6321,13 @@ impl CloneSocialQueueItemRequest {
 /// The `CreateSocialCommentRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
-    #[serde(rename = "parentId",)]
     pub parent_id: String,
 
     /// True to comment on the post, false to reply to a comment.
-    #[serde(rename = "isParentThread",)]
     pub is_parent_thread: bool,
 
     /// Text of the comment; at most 8000 characters on Facebook and Community, 2200 on Instagram, 3000 on LinkedIn, 150 on TikTok, 300 on Bluesky, 10000 on YouTube and 500 on Threads.
@@ -6350,7 +6342,7 @@ pub struct CreateSocialCommentRequest {
     pub mentions: Option<Vec<SocialCommentMention>>,
 
     /// On Community, notify every member of the group.
-    #[serde(rename = "notifyAllGroupMembers", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_all_group_members: Option<bool>,
 }
 
@@ -6406,18 +6398,18 @@ impl CreateSocialCommentRequest {
 /// The `CreateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The edit session the item is staged in.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(rename = "modifiedPostPayload", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// Where the item goes; the end when absent, ignored with directToQueue.
@@ -6429,11 +6421,11 @@ pub struct CreateSocialQueueItemRequest {
     pub variations: Option<Vec<SocialQueueVariationInput>>,
 
     /// Address of the main image.
-    #[serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
 
     /// Add the item to the live queue without an edit session, at the top or bottom as the queue's prioritizeNewContent says.
-    #[serde(rename = "directToQueue", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_to_queue: Option<bool>,
 }
 
@@ -6505,30 +6497,27 @@ impl CreateSocialQueueItemRequest {
 /// The `CreateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "categoryId",)]
     pub category_id: String,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
-    #[serde(rename = "timeSlots",)]
     pub time_slots: Vec<SocialQueueTimeSlotInput>,
 
     /// Add posts later created in the category; false when absent.
-    #[serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put new items at the top; false when absent.
-    #[serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 }
 
@@ -6579,13 +6568,13 @@ impl CreateSocialQueueRequest {
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6634,13 +6623,13 @@ impl DeleteSocialCsvImportResponseResults {
 /// The `DeleteSocialCsvPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -6669,10 +6658,10 @@ impl DeleteSocialCsvPostResponse {
 /// The `DeleteSocialCsvPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// The import after the removal (its id, settings and status).
@@ -6696,14 +6685,15 @@ impl DeleteSocialCsvPostResponseResults {
 /// Facebook-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FacebookPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Background preset of a text-only feed post.
-    #[serde(rename = "textFormatPresetId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_format_preset_id: Option<String>,
 }
 
@@ -6737,10 +6727,10 @@ impl FacebookPostDetails {
 /// Who finalizes the import; v3 requires the user.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 }
 
@@ -6760,17 +6750,16 @@ impl FinalizeSocialCsvImportRequest {
 /// The `GetSocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`GetSocialQueueResponseResults`](crate::v3::social_planner::GetSocialQueueResponseResults).
@@ -6866,10 +6855,11 @@ crate::runtime::enums::string_enum!(GmbEventType);
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GmbPostDetails {
     /// `gmbEventType`: a [`GmbEventType`](crate::v3::social_planner::GmbEventType).
-    #[serde(rename = "gmbEventType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<GmbEventType>,
 
     /// Event title (at most 58 characters).
@@ -6877,19 +6867,19 @@ pub struct GmbPostDetails {
     pub title: Option<String>,
 
     /// Offer title.
-    #[serde(rename = "offerTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
 
     /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<crate::social_planner::GmbEventStart>,
 
     /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<crate::social_planner::GmbEventEnd>,
 
     /// Address of an offer's terms.
-    #[serde(rename = "termsConditions", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens (not needed for `none` and `call`).
@@ -6897,15 +6887,15 @@ pub struct GmbPostDetails {
     pub url: Option<String>,
 
     /// `couponCode`: a string. Example: `SAVE50`.
-    #[serde(rename = "couponCode", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(rename = "redeemOnlineUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
-    #[serde(rename = "actionType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::social_planner::GmbActionType>,
 }
 
@@ -7006,10 +6996,11 @@ impl GmbPostDetails {
 /// Instagram-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InstagramPostDetails {
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Per account id, the Instagram user names invited to collaborate (posts and reels only).
@@ -7017,15 +7008,15 @@ pub struct InstagramPostDetails {
     pub collaborators: Option<std::collections::BTreeMap<String, Vec<String>>>,
 
     /// For a reel, whether it also shows on the profile grid.
-    #[serde(rename = "showOnFeed", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_feed: Option<bool>,
 
     /// For a story, send it as a push notification for manual posting.
-    #[serde(rename = "publishViaPushNotification", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publish_via_push_notification: Option<bool>,
 
     /// Guidance for whoever posts a story manually.
-    #[serde(rename = "publisherNote", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher_note: Option<String>,
 }
 
@@ -7245,14 +7236,15 @@ impl LinkedinPollSettings {
 /// LinkedIn-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct LinkedinPostDetails {
     /// Name of the PDF document the images are posted as (at most 100 characters).
-    #[serde(rename = "pdfTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pdf_title: Option<String>,
 
     /// True to post the images as one PDF carousel.
-    #[serde(rename = "postAsPdf", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_as_pdf: Option<bool>,
 
     /// `poll`: a [`LinkedinPoll`](crate::v3::social_planner::LinkedinPoll).
@@ -7301,22 +7293,22 @@ impl LinkedinPostDetails {
 /// The `ListSocialCommentsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialCommentsRequest {
     /// Start of the publication window (ISO 8601); give toDate with it.
-    #[serde(rename = "fromDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_date: Option<String>,
 
     /// End of the publication window (ISO 8601); give fromDate with it.
-    #[serde(rename = "toDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_date: Option<String>,
 
     /// The connected accounts (their ids at the network) to list comments of.
-    #[serde(rename = "originIds",)]
     pub origin_ids: Vec<String>,
 
     /// `sortBy`: a [`ListSocialCommentsRequestSortBy`](crate::v3::social_planner::ListSocialCommentsRequestSortBy), one of `top`, `latest`.
-    #[serde(rename = "sortBy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<ListSocialCommentsRequestSortBy>,
 
     /// Matches comment text.
@@ -7332,7 +7324,7 @@ pub struct ListSocialCommentsRequest {
     pub limit: Option<i64>,
 
     /// HighLevel's id of a post (its comments) or of a comment (its replies); without it, the top-level comments of the accounts.
-    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
 
@@ -7451,13 +7443,13 @@ crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 /// The `ListSocialCommentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7505,13 +7497,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialCommentsResponseResultsMeta` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
     pub total: Option<i64>,
 
     /// Number of those not read.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalUnread",))]
     pub total_unread: Option<i64>,
 
     /// `skip`: a whole number.
@@ -7521,7 +7513,6 @@ pub struct ListSocialCommentsResponseResultsMeta {
     pub limit: Option<i64>,
 
     /// `hasMore`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "hasMore",))]
     pub has_more: Option<bool>,
 }
 
@@ -7538,13 +7529,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7592,13 +7583,13 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -7646,17 +7637,16 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialQueueCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueCategoriesResponseResults`](crate::v3::social_planner::ListSocialQueueCategoriesResponseResults).
@@ -7705,14 +7695,14 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialQueueItemsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// An edit session, to list its staged items instead of the live ones.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// Number of items to skip; ignored with itemId.
@@ -7724,11 +7714,11 @@ pub struct ListSocialQueueItemsRequest {
     pub limit: Option<i64>,
 
     /// True for only the items with errors.
-    #[serde(rename = "errorFilter", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_filter: Option<bool>,
 
     /// An item to centre the page on.
-    #[serde(rename = "itemId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
 }
 
@@ -7792,17 +7782,16 @@ impl ListSocialQueueItemsRequest {
 /// The `ListSocialQueueItemsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueItemsResponseResults`](crate::v3::social_planner::ListSocialQueueItemsResponseResults).
@@ -7851,14 +7840,14 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialQueueSlotsRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// An edit session, for the slots of its staged items; the live items when absent.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// Number of items to skip.
@@ -7909,17 +7898,16 @@ impl ListSocialQueueSlotsRequest {
 /// The `ListSocialQueueSlotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueueSlotsResponseResults`](crate::v3::social_planner::ListSocialQueueSlotsResponseResults).
@@ -7980,10 +7968,10 @@ crate::runtime::object::object_impl! {
 /// The `ListSocialQueuesRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Number of queues to skip.
@@ -8027,17 +8015,16 @@ impl ListSocialQueuesRequest {
 /// The `ListSocialQueuesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ListSocialQueuesResponseResults`](crate::v3::social_planner::ListSocialQueuesResponseResults).
@@ -8086,10 +8073,11 @@ crate::runtime::object::object_impl! {
 /// The boards of one connected Pinterest account a pin goes to; each board gets its own post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PinterestBoardSelection {
     /// `accountId`: a string. Example: `6887d6de1d8175813d50dab8`.
-    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
 
     /// `boards`: a list of strings.
@@ -8120,6 +8108,7 @@ impl PinterestBoardSelection {
 /// Pinterest-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PinterestPostDetails {
     /// Pin title (at most 100 characters).
@@ -8131,15 +8120,15 @@ pub struct PinterestPostDetails {
     pub link: Option<String>,
 
     /// Board per account OAuth id; replaced by pinterestBoards.
-    #[serde(rename = "boardIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub board_ids: Option<std::collections::BTreeMap<String, String>>,
 
     /// Boards per account; wins over boardIds.
-    #[serde(rename = "pinterestBoards", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest_boards: Option<Vec<PinterestBoardSelection>>,
 
     /// Shortened links of the post, made by HighLevel.
-    #[serde(rename = "shortenedLinks", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shortened_links: Option<Vec<String>>,
 }
 
@@ -8226,22 +8215,23 @@ crate::runtime::object::object_impl! {
 /// Open Graph preview of a link in a post; v3 adds its title and description.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostLinkPreview {
     /// Image of the link preview.
-    #[serde(rename = "metaImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// Address the preview points to.
-    #[serde(rename = "metaLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 
     /// Title shown in the preview, instead of the page's own.
-    #[serde(rename = "ogTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
 
     /// Description shown in the preview, instead of the page's own.
-    #[serde(rename = "ogDescription", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_description: Option<String>,
 }
 
@@ -8289,14 +8279,14 @@ impl PostLinkPreview {
 /// The `ResetSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The edit session the reset is staged in.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
 
@@ -8325,17 +8315,16 @@ impl ResetSocialQueueItemRequest {
 /// The `ResetSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`ResetSocialQueueItemResponseResults`](crate::v3::social_planner::ResetSocialQueueItemResponseResults).
@@ -8361,13 +8350,13 @@ impl ResetSocialQueueItemResponse {
 /// The `ResetSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItem",))]
     pub queue_item: Option<SocialQueueItem>,
 }
 
@@ -8388,22 +8377,19 @@ impl ResetSocialQueueItemResponseResults {
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
-    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "filePath",)]
     pub file_path: String,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "rowsCount",)]
     pub rows_count: i64,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "fileName",)]
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
@@ -8411,11 +8397,10 @@ pub struct SetSocialCsvAccountsRequest {
     pub approver: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[serde(rename = "csvFileType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
 }
 
@@ -8469,13 +8454,13 @@ impl SetSocialCsvAccountsRequest {
 /// The `SetSocialCsvAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -8504,10 +8489,10 @@ impl SetSocialCsvAccountsResponse {
 /// The `SetSocialCsvAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsResponseResults {
     /// The import created, to pass to finalizeSocialCsvImport.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvId",))]
     pub csv_id: Option<String>,
 }
 
@@ -8518,6 +8503,7 @@ crate::runtime::object::object_impl! {
 /// A comment (or reply) on a published post, as synced by HighLevel.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialComment {
     /// HighLevel's id of the comment.
@@ -8528,31 +8514,24 @@ pub struct SocialComment {
     pub platform: Option<String>,
 
     /// The network's id of the comment.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformCommentId",))]
     pub platform_comment_id: Option<String>,
 
     /// The network's id of the post or comment replied to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformParentId",))]
     pub platform_parent_id: Option<String>,
 
     /// The network's id of the post.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformPostId",))]
     pub platform_post_id: Option<String>,
 
     /// HighLevel's id of the post.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// The connected account's id at the network.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// True for a comment on the post
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isParentThread",))]
     pub is_parent_thread: Option<bool>,
 
     /// True when the record is the post itself.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isPost",))]
     pub is_post: Option<bool>,
 
     /// Text; may be absent for attachment-only comments.
@@ -8568,55 +8547,42 @@ pub struct SocialComment {
     pub level: Option<i64>,
 
     /// `likeCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "likeCount",))]
     pub like_count: Option<i64>,
 
     /// `reactionCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "reactionCount",))]
     pub reaction_count: Option<i64>,
 
     /// `replyCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "replyCount",))]
     pub reply_count: Option<i64>,
 
     /// `shareCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "shareCount",))]
     pub share_count: Option<i64>,
 
     /// `repostCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "repostCount",))]
     pub repost_count: Option<i64>,
 
     /// `quoteCount`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "quoteCount",))]
     pub quote_count: Option<i64>,
 
     /// Address of the comment on the network.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "previewLink",))]
     pub preview_link: Option<String>,
 
     /// `isRead`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isRead",))]
     pub is_read: Option<bool>,
 
     /// `isDeleted`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDeleted",))]
     pub is_deleted: Option<bool>,
 
     /// `isEdited`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isEdited",))]
     pub is_edited: Option<bool>,
 
     /// `publishedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -8654,10 +8620,10 @@ crate::runtime::object::object_impl! {
 /// The `SocialCommentAttachment` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// `url`: a string.
@@ -8667,7 +8633,6 @@ pub struct SocialCommentAttachment {
     pub thumbnail: Option<String>,
 
     /// `videoUrl`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "videoUrl",))]
     pub video_url: Option<String>,
 }
 
@@ -8683,13 +8648,13 @@ crate::runtime::object::object_impl! {
 /// An image to attach to a comment (Facebook only).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialCommentAttachmentInput {
     /// `url`: a string. Example: `https://example.com/image.jpg`.
     pub url: String,
 
     /// `type`: a [`SocialCommentAttachmentInputType`](crate::v3::social_planner::SocialCommentAttachmentInputType), one of `image`.
-    #[serde(rename = "type",)]
     pub type_: SocialCommentAttachmentInputType,
 }
 
@@ -8743,6 +8708,7 @@ crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 /// The `SocialCommentAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCommentAuthor {
     /// The author's id at the network.
@@ -8752,7 +8718,6 @@ pub struct SocialCommentAuthor {
     pub name: Option<String>,
 
     /// `profilePic`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "profilePic",))]
     pub profile_pic: Option<String>,
 }
 
@@ -8948,13 +8913,13 @@ crate::runtime::enums::string_enum!(SocialCommentPlatform);
 /// The `SocialCommentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCommentResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -9022,6 +8987,7 @@ crate::runtime::enums::string_enum!(SocialCsvFileType);
 /// A CSV import of posts, with the v3 settings.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImport {
     /// `_id`: a string.
@@ -9029,15 +8995,12 @@ pub struct SocialCsvImport {
     pub underscore_id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `fileName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `file`: a string.
@@ -9050,44 +9013,36 @@ pub struct SocialCsvImport {
     pub count: Option<i64>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `originId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originId",))]
     pub origin_id: Option<String>,
 
     /// `approver`: a string.
     pub approver: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// The import's id, as listings spell it.
     pub id: Option<String>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvFileType",))]
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// Whether the posts' images are optimised.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaOptimization",))]
     pub media_optimization: Option<bool>,
 
     /// Whether the posts' images are watermarked.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyWatermark",))]
     pub apply_watermark: Option<bool>,
 
     /// `channel`: a string.
     pub channel: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -9117,13 +9072,13 @@ crate::runtime::object::object_impl! {
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -9175,10 +9130,10 @@ crate::runtime::object::object_impl! {
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
@@ -9188,49 +9143,39 @@ pub struct SocialCsvPost {
     pub medias: Vec<crate::social_planner::SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleDate",))]
     pub schedule_date: Option<String>,
 
     /// `summary`: a string.
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followUpComment",))]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `errorMessage`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "errorMessage",))]
     pub error_message: Option<String>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvFileType",))]
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// `mediaOptimization`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaOptimization",))]
     pub media_optimization: Option<bool>,
 
     /// `applyWatermark`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyWatermark",))]
     pub apply_watermark: Option<bool>,
 
     /// `status`: a [`SocialCsvPostStatus`](crate::v3::social_planner::SocialCsvPostStatus).
     pub status: Option<SocialCsvPostStatus>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -9306,6 +9251,7 @@ crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
@@ -9324,30 +9270,24 @@ pub struct SocialOauthAccountOption {
     pub urn: Option<String>,
 
     /// The Facebook page an Instagram account is linked to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pageId",))]
     pub page_id: Option<String>,
 
     /// Whether the user owns the Facebook page.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isOwned",))]
     pub is_owned: Option<bool>,
 
     /// Whether an Instagram account is a business one.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isBusinessAccount",))]
     pub is_business_account: Option<bool>,
 
     /// `verified`: `true` or `false`.
     pub verified: Option<bool>,
 
     /// Whether it is already attached to the planner.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isConnected",))]
     pub is_connected: Option<bool>,
 
     /// Account kind as the network reports it (for example `PROFILE`, `PINNER`, `BUSINESS`).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<String>,
 
     /// Website of a Pinterest account.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "websiteUrl",))]
     pub website_url: Option<String>,
 }
 
@@ -9371,13 +9311,13 @@ crate::runtime::object::object_impl! {
 /// The `SocialOauthAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -9526,6 +9466,7 @@ crate::runtime::enums::string_enum!(SocialOauthPlatform);
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPost {
     /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
@@ -9536,7 +9477,6 @@ pub struct SocialPost {
     pub source: Option<SocialPostSource>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
@@ -9546,34 +9486,27 @@ pub struct SocialPost {
     pub thumbnail: Option<String>,
 
     /// Date the planner shows the post on.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "displayDate",))]
     pub display_date: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// The account the post went to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountId",))]
     pub account_id: Option<String>,
 
     /// Why publishing failed, if it did.
     pub error: Option<String>,
 
     /// Id of the post on the social network.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// When it was published (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedAt",))]
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// Text of the post.
@@ -9586,61 +9519,48 @@ pub struct SocialPost {
     pub status: Option<SocialPostStatus>,
 
     /// User id of the author.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tags`: a list of strings.
     pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTagsDetails",))]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postApprovalDetails",))]
     pub post_approval_details: Option<crate::social_planner::PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `blueskyPostDetails`: a [`BlueskyPostDetails`](crate::v3::social_planner::BlueskyPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "blueskyPostDetails",))]
     pub bluesky_post_details: Option<BlueskyPostDetails>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedinPostDetails",))]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pinterestPostDetails",))]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookPostDetails",))]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramPostDetails",))]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "youtubePostDetails",))]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
     pub user: Option<crate::social_planner::SocialPostUser>,
 
     /// True when the post's images are optimised.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "mediaOptimization",))]
     pub media_optimization: Option<bool>,
 
     /// `insights`: a [`PostInsights`](crate::v3::social_planner::PostInsights).
@@ -9687,10 +9607,10 @@ crate::runtime::object::object_impl! {
 /// The content and settings of a post, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "accountIds",))]
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -9703,78 +9623,60 @@ pub struct SocialPostContent {
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleDate",))]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "selectedBestTime",))]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "followUpComment",))]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTagsDetails",))]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "type",))]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postApprovalDetails",))]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduleTimeUpdated",))]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
     pub tags: Vec<String>,
 
     /// `categoryId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "applyWatermark",))]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "tiktokPostDetails",))]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "gmbPostDetails",))]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "userId",))]
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "linkedinPostDetails",))]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "pinterestPostDetails",))]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "facebookPostDetails",))]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "instagramPostDetails",))]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "youtubePostDetails",))]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
 
@@ -9809,6 +9711,7 @@ crate::runtime::object::object_impl! {
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialPostMedia {
     /// Public HTTPS address of the file.
@@ -9820,15 +9723,15 @@ pub struct SocialPostMedia {
     pub caption: Option<String>,
 
     /// The file before watermarking or optimisation; set by HighLevel.
-    #[serde(rename = "originalUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_url: Option<String>,
 
     /// The watermarked file; set by HighLevel.
-    #[serde(rename = "watermarkedUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub watermarked_url: Option<String>,
 
     /// `type`: a [`SocialPostMediaType`](crate::v3::social_planner::SocialPostMediaType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostMediaType>,
 
     /// Cover image of the first video of a post (later videos' values are ignored); once published, the cover is returned as the post's `thumbnail`.
@@ -9840,19 +9743,19 @@ pub struct SocialPostMedia {
     pub id: Option<String>,
 
     /// The compressed file, when the post asks for media optimisation.
-    #[serde(rename = "optimizedUrl", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optimized_url: Option<String>,
 
     /// MIME type of the compressed file.
-    #[serde(rename = "optimizedType", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optimized_type: Option<String>,
 
     /// True when HighLevel watermarked, optimised or otherwise processed the file.
-    #[serde(rename = "isModified", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_modified: Option<bool>,
 
     /// Alternative text, used on Instagram, Threads, Pinterest, Bluesky and LinkedIn images and cut to each network's limit.
-    #[serde(rename = "altText", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_text: Option<String>,
 }
 
@@ -10025,10 +9928,10 @@ crate::runtime::enums::string_enum!(SocialPostMediaType);
 /// A post to create, or the new content of one (v3 sends the same body for both).
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -10044,35 +9947,34 @@ pub struct SocialPostRequest {
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(rename = "selectedBestTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type",)]
     pub type_: crate::social_planner::SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -10080,43 +9982,42 @@ pub struct SocialPostRequest {
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
 
@@ -10311,13 +10212,13 @@ impl SocialPostRequest {
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialPostResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -10507,6 +10408,7 @@ crate::runtime::enums::string_enum!(SocialPostStatus);
 /// A queue that republishes the posts of one category at set weekly times.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueue {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -10514,62 +10416,48 @@ pub struct SocialQueue {
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "timeSlots",))]
     pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableFuturePosts",))]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prioritizeNewContent",))]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentOrder",))]
     pub current_order: Option<f64>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
     pub status: Option<SocialQueueStatus>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "skipDateTime",))]
     pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPostId",))]
     pub current_post_id: Option<String>,
 
     /// Number of posts in the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPosts",))]
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastScheduledTime",))]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 }
 
@@ -10597,26 +10485,24 @@ crate::runtime::object::object_impl! {
 /// The `SocialQueueCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Start of the window (ISO 8601).
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// End of the window (ISO 8601).
-    #[serde(rename = "endDate",)]
     pub end_date: String,
 
     /// Only the queues of these categories.
-    #[serde(rename = "categoryIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_ids: Option<Vec<String>>,
 
     /// Only posts to these accounts; all when absent or empty.
-    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 }
 
@@ -10664,17 +10550,16 @@ impl SocialQueueCalendarRequest {
 /// The `SocialQueueCalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueCalendarResponseResults`](crate::v3::social_planner::SocialQueueCalendarResponseResults).
@@ -10700,13 +10585,13 @@ impl SocialQueueCalendarResponse {
 /// The `SocialQueueCalendarResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// `scheduledPosts`: a list of [`SocialQueueScheduledPost`](crate::v3::social_planner::SocialQueueScheduledPost) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledPosts",))]
     pub scheduled_posts: Vec<SocialQueueScheduledPost>,
 
     /// Number of posts returned.
@@ -10728,17 +10613,16 @@ crate::runtime::object::object_impl! {
 /// The outcome fields every category queue response carries.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 }
 
@@ -10753,6 +10637,7 @@ crate::runtime::object::object_impl! {
 /// A post category with the state of its queue.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCategory {
     /// `_id`: a string.
@@ -10763,41 +10648,33 @@ pub struct SocialQueueCategory {
     pub name: Option<String>,
 
     /// `primaryColor`: a string. Example: `#FFFFFF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryColor",))]
     pub primary_color: Option<String>,
 
     /// `secondaryColor`: a string. Example: `#FFFFFF`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "secondaryColor",))]
     pub secondary_color: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// Number of published posts in the category.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "publishedPostsCount",))]
     pub published_posts_count: Option<i64>,
 
     /// `status`: a [`SocialQueueCategoryStatus`](crate::v3::social_planner::SocialQueueCategoryStatus).
     pub status: Option<SocialQueueCategoryStatus>,
 
     /// The category's queue, when it has one.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueDetails",))]
     pub queue_details: Option<SocialQueueCategoryQueueDetails>,
 }
 
@@ -10828,18 +10705,16 @@ impl SocialQueueCategory {
 /// The category's queue, when it has one.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
     /// `queueId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueId",))]
     pub queue_id: Option<String>,
 
     /// `prioritizeNewContent`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prioritizeNewContent",))]
     pub prioritize_new_content: Option<bool>,
 
     /// `enableFuturePosts`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableFuturePosts",))]
     pub enable_future_posts: Option<bool>,
 }
 
@@ -10898,26 +10773,23 @@ crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 /// The `SocialQueueEditCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId",)]
     pub session_id: String,
 
     /// Start of the window (ISO 8601).
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// End of the window (ISO 8601).
-    #[serde(rename = "endDate",)]
     pub end_date: String,
 
     /// Only posts to these accounts; all when absent or empty.
-    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 }
 
@@ -10960,18 +10832,17 @@ impl SocialQueueEditCalendarRequest {
 /// The edit session to save or discard.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId",)]
     pub session_id: String,
 
     /// For a draft queue, keep it a draft instead of activating it.
-    #[serde(rename = "keepInDraft", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_in_draft: Option<bool>,
 }
 
@@ -11005,6 +10876,7 @@ impl SocialQueueEditSessionRequest {
 /// An item of a queue, with its post and when it is due.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItem {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -11018,11 +10890,9 @@ pub struct SocialQueueItem {
     pub variations: Vec<SocialQueueVariation>,
 
     /// Address of the main image.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryImage",))]
     pub primary_image: Option<String>,
 
     /// The post the item was made from
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
@@ -11032,19 +10902,15 @@ pub struct SocialQueueItem {
     pub errors: Vec<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledDateTime",))]
     pub scheduled_date_time: Option<String>,
 
     /// The variation the next publication uses.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledVariationIndex",))]
     pub scheduled_variation_index: Option<i64>,
 
     /// The variation in use.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentVariation",))]
     pub current_variation: Option<i64>,
 
     /// True when the item's slot is skipped.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSkipped",))]
     pub is_skipped: Option<bool>,
 }
 
@@ -11067,6 +10933,7 @@ crate::runtime::object::object_impl! {
 /// A queue item as stored, with the changes made to its post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -11080,49 +10947,39 @@ pub struct SocialQueueItemRecord {
     pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryImage",))]
     pub primary_image: Option<String>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastScheduledTime",))]
     pub last_scheduled_time: Option<String>,
 
     /// `queueId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueId",))]
     pub queue_id: Option<String>,
 
     /// The post the item was made from
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "postId",))]
     pub post_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "modifiedPostPayload",))]
     pub modified_post_payload: Option<SocialPost>,
 
     /// The post before it was split into one post per account.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "parentPostId",))]
     pub parent_post_id: Option<String>,
 
     /// `errors`: a list of strings.
     pub errors: Vec<String>,
 
     /// `currentVariation`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentVariation",))]
     pub current_variation: Option<i64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `deleted`: `true` or `false`.
     pub deleted: Option<bool>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 }
 
@@ -11149,17 +11006,16 @@ crate::runtime::object::object_impl! {
 /// The `SocialQueueItemRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueItemRecordResponseResults`](crate::v3::social_planner::SocialQueueItemRecordResponseResults).
@@ -11185,13 +11041,13 @@ impl SocialQueueItemRecordResponse {
 /// The `SocialQueueItemRecordResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItem",))]
     pub queue_item: Option<SocialQueueItemRecord>,
 }
 
@@ -11235,17 +11091,16 @@ crate::runtime::object::object_impl! {
 /// The `SocialQueueMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueMessageResponseResults`](crate::v3::social_planner::SocialQueueMessageResponseResults).
@@ -11284,18 +11139,19 @@ crate::runtime::object::object_impl! {
 /// Open Graph preview of a link in a queue item's text.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueOgTags {
     /// `metaLink`: a string. Example: `https://example.com`.
-    #[serde(rename = "metaLink", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 
     /// `metaImage`: a string. Example: `https://example.com/image.png`.
-    #[serde(rename = "metaImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
 
     /// `ogTitle`: a string. Example: `Example Title`.
-    #[serde(rename = "ogTitle", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
 }
 
@@ -11389,10 +11245,11 @@ crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
 /// The post of a queue item, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueuePostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[serde(rename = "accountIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -11408,35 +11265,35 @@ pub struct SocialQueuePostContent {
     pub status: Option<SocialPostStatus>,
 
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
-    #[serde(rename = "scheduleDate", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(rename = "selectedBestTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
-    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(rename = "followUpComment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
-    #[serde(rename = "ogTagsDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(rename = "postApprovalDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(rename = "scheduleTimeUpdated", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -11444,47 +11301,47 @@ pub struct SocialQueuePostContent {
     pub tags: Option<Vec<String>>,
 
     /// `categoryId`: a string.
-    #[serde(rename = "categoryId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
 
     /// Watermark the post's images (videos are left alone).
-    #[serde(rename = "applyWatermark", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(rename = "tiktokPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
-    #[serde(rename = "gmbPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(rename = "linkedinPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(rename = "pinterestPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(rename = "facebookPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(rename = "instagramPostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(rename = "youtubePostDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
 
@@ -11701,17 +11558,16 @@ impl SocialQueuePostContent {
 /// The `SocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueResponseResults`](crate::v3::social_planner::SocialQueueResponseResults).
@@ -11760,21 +11616,19 @@ impl SocialQueueResponseResults {
 /// A post a queue will publish, with its slot.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledDateTime",))]
     pub scheduled_date_time: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     pub post: Option<SocialPost>,
 
     /// `queueItemId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItemId",))]
     pub queue_item_id: Option<String>,
 
     /// `queueId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueId",))]
     pub queue_id: Option<String>,
 
     /// `order`: a number.
@@ -11784,7 +11638,6 @@ pub struct SocialQueueScheduledPost {
     pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "primaryImage",))]
     pub primary_image: Option<String>,
 
     /// `errors`: a list of strings.
@@ -11794,18 +11647,15 @@ pub struct SocialQueueScheduledPost {
     pub category: Option<crate::social_planner::SocialCategory>,
 
     /// `currentVariation`: a whole number.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentVariation",))]
     pub current_variation: Option<i64>,
 
     /// `timezone`: a string. Example: `America/New_York`.
     pub timezone: Option<String>,
 
     /// In an edit session's preview, true for items staged in the session.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isDraft",))]
     pub is_draft: Option<bool>,
 
     /// In an edit session's preview, the live item a staged one was made from.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "originalItemId",))]
     pub original_item_id: Option<String>,
 }
 
@@ -11830,18 +11680,16 @@ crate::runtime::object::object_impl! {
 /// When a queue item is due.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueSlot {
     /// `itemId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "itemId",))]
     pub item_id: Option<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "scheduledDateTime",))]
     pub scheduled_date_time: Option<String>,
 
     /// `isSkipped`: `true` or `false`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "isSkipped",))]
     pub is_skipped: Option<bool>,
 }
 
@@ -11856,17 +11704,16 @@ crate::runtime::object::object_impl! {
 /// The `SocialQueueSlotsChangedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`SocialQueueSlotsChangedResponseResults`](crate::v3::social_planner::SocialQueueSlotsChangedResponseResults).
@@ -11892,17 +11739,16 @@ impl SocialQueueSlotsChangedResponse {
 /// The `SocialQueueSlotsChangedResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// The items whose slot changed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedSlots",))]
     pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPostsChanged",))]
     pub total_posts_changed: Option<i64>,
 }
 
@@ -11966,10 +11812,10 @@ crate::runtime::enums::string_enum!(SocialQueueStatus);
 /// A weekly time slot of a queue, as stored.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "dayOfWeek",))]
     pub day_of_week: Option<i64>,
 
     /// Time of day as HH:mm.
@@ -11991,10 +11837,10 @@ crate::runtime::object::object_impl! {
 /// A weekly time at which a queue publishes its next post, as sent.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
-    #[serde(rename = "dayOfWeek",)]
     pub day_of_week: i64,
 
     /// Time of day as HH:mm.
@@ -12020,6 +11866,7 @@ impl SocialQueueTimeSlotInput {
 /// One wording of a queue item, as stored.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -12029,7 +11876,6 @@ pub struct SocialQueueVariation {
     pub mentions: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "ogTags",))]
     pub og_tags: Option<SocialQueueOgTags>,
 
     /// Set by HighLevel.
@@ -12049,6 +11895,7 @@ crate::runtime::object::object_impl! {
 /// One wording of a queue item, as sent; the queue rotates through them.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialQueueVariationInput {
     /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
@@ -12060,7 +11907,7 @@ pub struct SocialQueueVariationInput {
     pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
-    #[serde(rename = "ogTags", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub og_tags: Option<SocialQueueOgTags>,
 }
 
@@ -12105,6 +11952,7 @@ impl SocialQueueVariationInput {
 /// The `SocialQueueWithCategory` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
     /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
@@ -12112,62 +11960,48 @@ pub struct SocialQueueWithCategory {
     pub id: Option<String>,
 
     /// `locationId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "locationId",))]
     pub location_id: Option<String>,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "categoryId",))]
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "timeSlots",))]
     pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "enableFuturePosts",))]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "prioritizeNewContent",))]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentOrder",))]
     pub current_order: Option<f64>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
     pub status: Option<SocialQueueStatus>,
 
     /// `startDate`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "startDate",))]
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "skipDateTime",))]
     pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "currentPostId",))]
     pub current_post_id: Option<String>,
 
     /// Number of posts in the queue.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPosts",))]
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastScheduledTime",))]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdBy",))]
     pub created_by: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "createdAt",))]
     pub created_at: Option<String>,
 
     /// `updatedAt`: a date and time (RFC 3339 string).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedAt",))]
     pub updated_at: Option<String>,
 
     /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
@@ -12199,14 +12033,13 @@ crate::runtime::object::object_impl! {
 /// A period of time.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
     /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
-    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// `endDate`: a date and time (RFC 3339 string). Example: `2025-03-31T23:59:59.999Z`.
-    #[serde(rename = "endDate",)]
     pub end_date: String,
 }
 
@@ -12229,10 +12062,10 @@ impl SocialStatisticsRange {
 /// Which accounts and period to report on.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
-    #[serde(rename = "profileIds",)]
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
@@ -12240,11 +12073,11 @@ pub struct SocialStatisticsRequest {
     pub platforms: Option<Vec<crate::social_planner::SocialStatisticsPlatform>>,
 
     /// The period reported; the last seven days when absent.
-    #[serde(rename = "currentRange", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_range: Option<SocialStatisticsRange>,
 
     /// The period the changes are measured against.
-    #[serde(rename = "prevRange", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prev_range: Option<SocialStatisticsRange>,
 }
 
@@ -12295,10 +12128,10 @@ impl SocialStatisticsRequest {
 /// The `StartSocialQueueEditRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -12318,17 +12151,16 @@ impl StartSocialQueueEditRequest {
 /// The `StartSocialQueueEditResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`StartSocialQueueEditResponseResults`](crate::v3::social_planner::StartSocialQueueEditResponseResults).
@@ -12354,17 +12186,16 @@ impl StartSocialQueueEditResponse {
 /// The `StartSocialQueueEditResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "sessionId",))]
     pub session_id: Option<String>,
 
     /// Number of items staged for editing.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "itemCount",))]
     pub item_count: Option<i64>,
 }
 
@@ -12379,34 +12210,35 @@ crate::runtime::object::object_impl! {
 /// TikTok-only settings of a post; v3 requires the privacy level.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
     /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
-    #[serde(rename = "privacyLevel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<crate::social_planner::TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(rename = "promoteOtherBrand", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
-    #[serde(rename = "enableComment", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
 
     /// `enableDuet`: `true` or `false`.
-    #[serde(rename = "enableDuet", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
 
     /// `enableStitch`: `true` or `false`.
-    #[serde(rename = "enableStitch", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(rename = "videoDisclosure", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(rename = "promoteYourBrand", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
 }
 
@@ -12486,22 +12318,22 @@ impl TiktokPostDetails {
 /// The `UpdateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The edit session the change is staged in.
-    #[serde(rename = "sessionId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(rename = "modifiedPostPayload", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// A new position for the item.
-    #[serde(rename = "newOrder", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_order: Option<SocialQueueOrder>,
 
     /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
@@ -12509,7 +12341,7 @@ pub struct UpdateSocialQueueItemRequest {
     pub variations: Option<Vec<SocialQueueVariationInput>>,
 
     /// Address of the main image.
-    #[serde(rename = "primaryImage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
 }
 
@@ -12573,17 +12405,16 @@ impl UpdateSocialQueueItemRequest {
 /// The `UpdateSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
     /// `success`: `true` or `false`. Example: `true`.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// `traceId`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "traceId",))]
     pub trace_id: Option<String>,
 
     /// `results`: a [`UpdateSocialQueueItemResponseResults`](crate::v3::social_planner::UpdateSocialQueueItemResponseResults).
@@ -12609,21 +12440,19 @@ impl UpdateSocialQueueItemResponse {
 /// The `UpdateSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
     /// `message`: a string.
     pub message: Option<String>,
 
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "queueItem",))]
     pub queue_item: Option<SocialQueueItemRecord>,
 
     /// The items whose slot changed by a move.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "updatedSlots",))]
     pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "totalPostsChanged",))]
     pub total_posts_changed: Option<i64>,
 }
 
@@ -12639,14 +12468,14 @@ crate::runtime::object::object_impl! {
 /// The `UpdateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Skip the cleanup of old watermarks when posts are rescheduled.
-    #[serde(rename = "skipLegacyWatermark", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_legacy_watermark: Option<bool>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
@@ -12654,19 +12483,19 @@ pub struct UpdateSocialQueueRequest {
     pub status: Option<SocialQueueStatus>,
 
     /// A time to skip (ISO 8601).
-    #[serde(rename = "skipDateTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_date_time: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
-    #[serde(rename = "timeSlots", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_slots: Option<Vec<SocialQueueTimeSlotInput>>,
 
     /// Add posts later created in the category.
-    #[serde(rename = "enableFuturePosts", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put items added with directToQueue at the top.
-    #[serde(rename = "prioritizeNewContent", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 }
 
@@ -12766,13 +12595,13 @@ impl UploadSocialCsvRequest {
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
     pub success: Option<bool>,
 
     /// The HTTP status, repeated in the body.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "statusCode",))]
     pub status_code: Option<i64>,
 
     /// A short outcome message.
@@ -12801,26 +12630,22 @@ impl UploadSocialCsvResponse {
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "filePath",))]
     pub file_path: Option<String>,
 
     /// Number of rows in the file.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "rowsCount",))]
     pub rows_count: Option<i64>,
 
     /// `fileName`: a string.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileName",))]
     pub file_name: Option<String>,
 
     /// Size of the file in bytes.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "fileSize",))]
     pub file_size: Option<i64>,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "csvFileType",))]
     pub csv_file_type: Option<SocialCsvFileType>,
 }
 
@@ -12837,6 +12662,7 @@ crate::runtime::object::object_impl! {
 /// YouTube-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct YoutubePostDetails {
     /// Video title (at most 100 characters).
@@ -12844,11 +12670,11 @@ pub struct YoutubePostDetails {
     pub title: Option<String>,
 
     /// `privacyLevel`: a [`YoutubePrivacyLevel`](crate::v3::social_planner::YoutubePrivacyLevel).
-    #[serde(rename = "privacyLevel", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<YoutubePrivacyLevel>,
 
     /// `type`: a [`YoutubeVideoType`](crate::v3::social_planner::YoutubeVideoType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<YoutubeVideoType>,
 }
 

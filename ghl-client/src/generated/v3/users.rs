@@ -843,18 +843,16 @@ impl UpdateUser {
 /// The v2 create body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName",)]
     pub last_name: String,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -868,14 +866,12 @@ pub struct CreateUserRequest {
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type",)]
     pub type_: crate::users::UserType,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: crate::users::UserRole,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
@@ -887,19 +883,19 @@ pub struct CreateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
@@ -1034,14 +1030,15 @@ crate::runtime::object::object_impl! {
 /// The v2 update body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
 
     /// No longer changeable through the API.
@@ -1057,7 +1054,7 @@ pub struct UpdateUserRequest {
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::users::UserType>,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
@@ -1065,11 +1062,11 @@ pub struct UpdateUserRequest {
     pub role: Option<crate::users::UserRole>,
 
     /// Agency id; needed for agency-level changes.
-    #[serde(rename = "companyId", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
@@ -1081,19 +1078,19 @@ pub struct UpdateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(rename = "scopesAssignedToOnly", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
-    #[serde(rename = "profilePhoto", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
 
     /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
-    #[serde(rename = "twilioPhone", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(rename = "platformLanguage", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
@@ -1235,6 +1232,7 @@ impl UpdateUserRequest {
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde-both-ways", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde-both-ways", serde(rename_all = "camelCase"))]
 #[non_exhaustive]
 pub struct User {
     /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
@@ -1244,11 +1242,9 @@ pub struct User {
     pub name: Option<String>,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "firstName",))]
     pub first_name: Option<String>,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lastName",))]
     pub last_name: Option<String>,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -1273,11 +1269,9 @@ pub struct User {
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "lcPhone",))]
     pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[cfg_attr(feature = "serde-both-ways", serde(rename = "platformLanguage",))]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
