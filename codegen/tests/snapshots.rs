@@ -76,9 +76,9 @@ fn models_decide_presence_by_usage() {
     // Decoded by the field table: `value_or_default` reads null as empty,
     // and an absent one is empty too.
     assert!(code.contains("pub counts: std::collections::BTreeMap<String, i64>,"), "{code}");
-    assert!(code.contains("counts: \"counts\" value_or_default optional"), "{code}");
+    assert!(code.contains("counts: 11 \"counts\" value_or_default optional"), "{code}");
     assert!(code.contains("pub names: Vec<String>,"), "required list of a sent type");
-    assert!(code.contains("names: \"names\" value_or_default optional"), "required list of a sent type");
+    assert!(code.contains("names: 0 \"names\" value_or_default optional"), "required list of a sent type");
     assert!(code.contains("pub aliases: Option<Vec<String>>,"), "optional list of a sent type");
     assert!(code.contains("pub tags: Option<Vec<String>>,"), "optional list of a request type");
     // A single-object wrapper gets an accessor.

@@ -316,12 +316,12 @@ fn serialize_derive(usage: Usage) -> TokenStream {
 fn object_impl(name: &syn::Ident, fields: &[Field], usage: Usage) -> TokenStream {
     let cfg = (usage.request && !usage.decoded).then(|| quote! { #[cfg(feature = "serde-both-ways")] });
     // One line per field; `runtime::object::object_impl!` writes the impls.
-    let lines = fields.iter().map(|f| {
-        let (id, wire) = (ident(&f.ident), &f.wire);
+    let lines = fields.iter().enumerate().map(|(i, f)| {
+        let (id, wire, index) = (ident(&f.ident), &f.wire, proc_macro2::Literal::usize_unsuffixed(i));
         let plain = f.repr(usage) == Repr::Plain;
         let read = if plain && f.empty_when_absent(usage) { quote!(value_or_default) } else { quote!(value) };
         let finish = if plain && !f.empty_when_absent(usage) { quote!(required) } else { quote!(optional) };
-        quote! { #id: #wire #read #finish }
+        quote! { #id: #index #wire #read #finish }
     });
     quote! {
         #cfg

@@ -9902,10 +9902,10 @@ pub struct AdBudget {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AdBudget {
-        budget_type: "budgetType" value optional,
-        amount: "amount" value optional,
-        schedule_start_date: "scheduleStartDate" value optional,
-        schedule_end_date: "scheduleEndDate" value optional
+        budget_type: 0 "budgetType" value optional,
+        amount: 1 "amount" value optional,
+        schedule_start_date: 2 "scheduleStartDate" value optional,
+        schedule_end_date: 3 "scheduleEndDate" value optional
     }
 }
 
@@ -10063,11 +10063,11 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BatchUpdateFacebookCustomAudienceRequest {
-        location_id: "locationId" value required,
-        csv_path: "csvPath" value optional,
-        operation_type: "operationType" value required,
-        smartlist_ids: "smartlistIds" value optional,
-        dynamic_audience: "dynamicAudience" value optional
+        location_id: 0 "locationId" value required,
+        csv_path: 1 "csvPath" value optional,
+        operation_type: 2 "operationType" value required,
+        smartlist_ids: 3 "smartlistIds" value optional,
+        dynamic_audience: 4 "dynamicAudience" value optional
     }
 }
 
@@ -10171,10 +10171,10 @@ pub struct CreateFacebookConversationFormRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateFacebookConversationFormRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        text: "text" value required,
-        questions: "questions" value required
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        text: 2 "text" value required,
+        questions: 3 "questions" value required
     }
 }
 
@@ -10219,9 +10219,9 @@ pub struct CreateFacebookIntegrationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateFacebookIntegrationRequest {
-        location_id: "locationId" value required,
-        page_id: "pageId" value required,
-        ad_account_id: "adAccountId" value optional
+        location_id: 0 "locationId" value required,
+        page_id: 1 "pageId" value required,
+        ad_account_id: 2 "adAccountId" value optional
     }
 }
 
@@ -10286,16 +10286,16 @@ pub struct CreateFacebookLeadFormRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateFacebookLeadFormRequest {
-        type_: "type" value required,
-        name: "name" value required,
-        location_id: "locationId" value required,
-        greeting_card: "greetingCard" value optional,
-        questions: "questions" value required,
-        question_page_headline: "questionPageHeadline" value optional,
-        privacy_policy_link: "privacyPolicyLink" value required,
-        privacy_policy_text: "privacyPolicyText" value optional,
-        custom_disclaimer: "customDisclaimer" value optional,
-        thank_you_page: "thankYouPage" value required
+        type_: 0 "type" value required,
+        name: 1 "name" value required,
+        location_id: 2 "locationId" value required,
+        greeting_card: 3 "greetingCard" value optional,
+        questions: 4 "questions" value required,
+        question_page_headline: 5 "questionPageHeadline" value optional,
+        privacy_policy_link: 6 "privacyPolicyLink" value required,
+        privacy_policy_text: 7 "privacyPolicyText" value optional,
+        custom_disclaimer: 8 "customDisclaimer" value optional,
+        thank_you_page: 9 "thankYouPage" value required
     }
 }
 
@@ -10371,9 +10371,9 @@ pub struct CreateGoogleIntegrationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateGoogleIntegrationRequest {
-        location_id: "locationId" value required,
-        ad_account_id: "adAccountId" value required,
-        mcc_id: "mccId" value required
+        location_id: 0 "locationId" value required,
+        ad_account_id: 1 "adAccountId" value required,
+        mcc_id: 2 "mccId" value required
     }
 }
 
@@ -10425,11 +10425,11 @@ pub struct CreateGoogleOfflineUserListJobRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateGoogleOfflineUserListJobRequest {
-        location_id: "locationId" value required,
-        smart_list_ids: "smartListIds" value optional,
-        csv_path: "csvPath" value optional,
-        user_list_id: "userListId" value optional,
-        is_dynamic: "isDynamic" value optional
+        location_id: 0 "locationId" value required,
+        smart_list_ids: 1 "smartListIds" value optional,
+        csv_path: 2 "csvPath" value optional,
+        user_list_id: 3 "userListId" value optional,
+        is_dynamic: 4 "isDynamic" value optional
     }
 }
 
@@ -10499,11 +10499,11 @@ pub struct CreateLinkedinIntegrationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateLinkedinIntegrationRequest {
-        location_id: "locationId" value required,
-        ad_account_id: "adAccountId" value required,
-        ad_account_name: "adAccountName" value required,
-        currency_code: "currencyCode" value required,
-        organization_id: "organizationId" value required
+        location_id: 0 "locationId" value required,
+        ad_account_id: 1 "adAccountId" value required,
+        ad_account_name: 2 "adAccountName" value required,
+        currency_code: 3 "currencyCode" value required,
+        organization_id: 4 "organizationId" value required
     }
 }
 
@@ -10559,12 +10559,12 @@ pub struct CreateLinkedinLeadFormRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateLinkedinLeadFormRequest {
-        owner: "owner" value required,
-        creation_locale: "creationLocale" value required,
-        name: "name" value required,
-        state: "state" value required,
-        content: "content" value required,
-        hidden_fields: "hiddenFields" value optional
+        owner: 0 "owner" value required,
+        creation_locale: 1 "creationLocale" value required,
+        name: 2 "name" value required,
+        state: 3 "state" value required,
+        content: 4 "content" value required,
+        hidden_fields: 5 "hiddenFields" value optional
     }
 }
 
@@ -10787,14 +10787,14 @@ pub struct FacebookAdMedia {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookAdMedia {
-        src: "src" value required,
-        thumbnail_url: "thumbnailUrl" value optional,
-        selected_poster: "selectedPoster" value optional,
-        type_: "type" value required,
-        name: "name" value optional,
-        headline: "headline" value optional,
-        description: "description" value optional,
-        link: "link" value optional
+        src: 0 "src" value required,
+        thumbnail_url: 1 "thumbnailUrl" value optional,
+        selected_poster: 2 "selectedPoster" value optional,
+        type_: 3 "type" value required,
+        name: 4 "name" value optional,
+        headline: 5 "headline" value optional,
+        description: 6 "description" value optional,
+        link: 7 "link" value optional
     }
 }
 
@@ -10947,16 +10947,16 @@ pub struct FacebookAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookAudience {
-        geo_locations: "geo_locations" value required,
-        locales: "locales" value optional,
-        placements: "placements" value optional,
-        placement_type: "placementType" value optional,
-        lookalike: "lookalike" value optional,
-        retargeting: "retargeting" value optional,
-        interests: "interests" value optional,
-        age_min: "age_min" value optional,
-        age_max: "age_max" value optional,
-        genders: "genders" value optional
+        geo_locations: 0 "geo_locations" value required,
+        locales: 1 "locales" value optional,
+        placements: 2 "placements" value optional,
+        placement_type: 3 "placementType" value optional,
+        lookalike: 4 "lookalike" value optional,
+        retargeting: 5 "retargeting" value optional,
+        interests: 6 "interests" value optional,
+        age_min: 7 "age_min" value optional,
+        age_max: 8 "age_max" value optional,
+        genders: 9 "genders" value optional
     }
 }
 
@@ -11050,7 +11050,7 @@ pub struct FacebookAudienceRef {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FacebookAudienceRef { id: "id" value required, name: "name" value required }
+    FacebookAudienceRef { id: 0 "id" value required, name: 1 "name" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11088,10 +11088,10 @@ pub struct FacebookBudget {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookBudget {
-        budget_type: "budgetType" value required,
-        amount: "amount" value required,
-        schedule_start_date: "scheduleStartDate" value optional,
-        schedule_end_date: "scheduleEndDate" value optional
+        budget_type: 0 "budgetType" value required,
+        amount: 1 "amount" value required,
+        schedule_start_date: 2 "scheduleStartDate" value optional,
+        schedule_end_date: 3 "scheduleEndDate" value optional
     }
 }
 
@@ -11192,8 +11192,8 @@ pub struct FacebookConversationFormQuestion {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookConversationFormQuestion {
-        question: "question" value required,
-        response: "response" value optional
+        question: 0 "question" value required,
+        response: 1 "response" value optional
     }
 }
 
@@ -11234,9 +11234,9 @@ pub struct FacebookCustomAudienceMemberRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookCustomAudienceMemberRequest {
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        fb_ad_account_id: "fbAdAccountId" value optional
+        location_id: 0 "locationId" value required,
+        contact_id: 1 "contactId" value required,
+        fb_ad_account_id: 2 "fbAdAccountId" value optional
     }
 }
 
@@ -11276,8 +11276,8 @@ pub struct FacebookGeoGeometry {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookGeoGeometry {
-        location: "location" value required,
-        location_type: "location_type" value required
+        location: 0 "location" value required,
+        location_type: 1 "location_type" value required
     }
 }
 
@@ -11326,13 +11326,13 @@ pub struct FacebookGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookGeoLocation {
-        key: "key" value required,
-        name: "name" value required,
-        type_: "type" value required,
-        selection_type: "selectionType" value required,
-        radius: "radius" value optional,
-        radius_unit: "radiusUnit" value optional,
-        geometry: "geometry" value optional
+        key: 0 "key" value required,
+        name: 1 "name" value required,
+        type_: 2 "type" value required,
+        selection_type: 3 "selectionType" value required,
+        radius: 4 "radius" value optional,
+        radius_unit: 5 "radiusUnit" value optional,
+        geometry: 6 "geometry" value optional
     }
 }
 
@@ -11491,9 +11491,9 @@ pub struct FacebookInterest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookInterest {
-        id: "id" value required,
-        name: "name" value required,
-        type_: "type" value optional
+        id: 0 "id" value required,
+        name: 1 "name" value required,
+        type_: 2 "type" value optional
     }
 }
 
@@ -11532,9 +11532,9 @@ pub struct FacebookLeadFormCheckbox {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormCheckbox {
-        is_required: "is_required" value required,
-        text: "text" value required,
-        key: "key" value required
+        is_required: 0 "is_required" value required,
+        text: 1 "text" value required,
+        key: 2 "key" value required
     }
 }
 
@@ -11572,9 +11572,9 @@ pub struct FacebookLeadFormDisclaimer {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormDisclaimer {
-        title: "title" value required,
-        body: "body" value required,
-        checkboxes: "checkboxes" value optional
+        title: 0 "title" value required,
+        body: 1 "body" value required,
+        checkboxes: 2 "checkboxes" value optional
     }
 }
 
@@ -11613,9 +11613,9 @@ pub struct FacebookLeadFormGreetingCard {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormGreetingCard {
-        title: "title" value required,
-        style: "style" value required,
-        content: "content" value required
+        title: 0 "title" value required,
+        style: 1 "style" value required,
+        content: 2 "content" value required
     }
 }
 
@@ -11658,10 +11658,10 @@ pub struct FacebookLeadFormQuestion {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormQuestion {
-        label: "label" value optional,
-        key: "key" value required,
-        type_: "type" value required,
-        options: "options" value optional
+        label: 0 "label" value optional,
+        key: 1 "key" value required,
+        type_: 2 "type" value required,
+        options: 3 "options" value optional
     }
 }
 
@@ -11702,7 +11702,7 @@ pub struct FacebookLeadFormQuestionOption {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FacebookLeadFormQuestionOption { key: "key" value required, value: "value" value required }
+    FacebookLeadFormQuestionOption { key: 0 "key" value required, value: 1 "value" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -11893,13 +11893,13 @@ pub struct FacebookLeadFormThankYouPage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormThankYouPage {
-        title: "title" value required,
-        body: "body" value required,
-        button_text: "buttonText" value required,
-        button_type: "buttonType" value required,
-        button_link: "buttonLink" value optional,
-        business_phone: "businessPhone" value optional,
-        country_code: "countryCode" value optional
+        title: 0 "title" value required,
+        body: 1 "body" value required,
+        button_text: 2 "buttonText" value required,
+        button_type: 3 "buttonType" value required,
+        button_link: 4 "buttonLink" value optional,
+        business_phone: 5 "businessPhone" value optional,
+        country_code: 6 "countryCode" value optional
     }
 }
 
@@ -12002,7 +12002,7 @@ pub struct FacebookLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FacebookLocale { name: "name" value required, key: "key" value required }
+    FacebookLocale { name: 0 "name" value required, key: 1 "key" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12128,9 +12128,9 @@ pub struct FacebookPlacements {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookPlacements {
-        facebook: "facebook" value optional,
-        instagram: "instagram" value optional,
-        messenger: "messenger" value optional
+        facebook: 0 "facebook" value optional,
+        instagram: 1 "instagram" value optional,
+        messenger: 2 "messenger" value optional
     }
 }
 
@@ -12252,9 +12252,9 @@ pub struct GeoAddressComponent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoAddressComponent {
-        long_name: "long_name" value optional,
-        short_name: "short_name" value optional,
-        types: "types" value optional
+        long_name: 0 "long_name" value optional,
+        short_name: 1 "short_name" value optional,
+        types: 2 "types" value optional
     }
 }
 
@@ -12308,9 +12308,9 @@ pub struct GeoGeometry {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoGeometry {
-        location: "location" value optional,
-        location_type: "location_type" value optional,
-        viewport: "viewport" value optional
+        location: 0 "location" value optional,
+        location_type: 1 "location_type" value optional,
+        viewport: 2 "viewport" value optional
     }
 }
 
@@ -12359,7 +12359,7 @@ pub struct GeoLatLng {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GeoLatLng { lat: "lat" value optional, lng: "lng" value optional }
+    GeoLatLng { lat: 0 "lat" value optional, lng: 1 "lng" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12401,7 +12401,7 @@ pub struct GeoViewport {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GeoViewport { northeast: "northeast" value optional, southwest: "southwest" value optional }
+    GeoViewport { northeast: 0 "northeast" value optional, southwest: 1 "southwest" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -12877,29 +12877,29 @@ pub struct GoogleAd {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAd {
-        id: "id" value optional,
-        name: "name" value optional,
-        media_type: "mediaType" value optional,
-        headlines: "headlines" value optional,
-        long_headlines: "longHeadlines" value optional,
-        descriptions: "descriptions" value optional,
-        final_url: "finalUrl" value optional,
-        path1: "path1" value optional,
-        path2: "path2" value optional,
-        is_deleted: "isDeleted" value optional,
-        ad_error: "adError" value optional,
-        publishing_status: "publishingStatus" value optional,
-        ad_id: "adId" value optional,
-        ad_campaign_id: "adCampaignId" value optional,
-        ad_group_id: "adGroupId" value optional,
-        google_ad_id: "googleAdId" value optional,
-        media: "media" value optional,
-        call_to_action_label: "callToActionLabel" value optional,
-        business_name: "businessName" value optional,
-        youtube_video_links: "youtubeVideoLinks" value optional,
-        carousel_cards: "carouselCards" value optional,
-        placements: "placements" value optional,
-        custom_channels: "customChannels" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        media_type: 2 "mediaType" value optional,
+        headlines: 3 "headlines" value optional,
+        long_headlines: 4 "longHeadlines" value optional,
+        descriptions: 5 "descriptions" value optional,
+        final_url: 6 "finalUrl" value optional,
+        path1: 7 "path1" value optional,
+        path2: 8 "path2" value optional,
+        is_deleted: 9 "isDeleted" value optional,
+        ad_error: 10 "adError" value optional,
+        publishing_status: 11 "publishingStatus" value optional,
+        ad_id: 12 "adId" value optional,
+        ad_campaign_id: 13 "adCampaignId" value optional,
+        ad_group_id: 14 "adGroupId" value optional,
+        google_ad_id: 15 "googleAdId" value optional,
+        media: 16 "media" value optional,
+        call_to_action_label: 17 "callToActionLabel" value optional,
+        business_name: 18 "businessName" value optional,
+        youtube_video_links: 19 "youtubeVideoLinks" value optional,
+        carousel_cards: 20 "carouselCards" value optional,
+        placements: 21 "placements" value optional,
+        custom_channels: 22 "customChannels" value optional
     }
 }
 
@@ -13246,19 +13246,19 @@ pub struct GoogleAdGroup {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdGroup {
-        id: "id" value optional,
-        ad_group_id: "adGroupId" value optional,
-        name: "name" value optional,
-        ad_campaign_id: "adCampaignId" value optional,
-        ad_content: "adContent" value optional,
-        keywords: "keywords" value optional,
-        publishing_status: "publishingStatus" value optional,
-        ad_group_error: "adGroupError" value optional,
-        google_ad_group_id: "googleAdGroupId" value optional,
-        custom_channels: "customChannels" value optional,
-        selected_channels: "selectedChannels" value optional,
-        google_audience_id: "googleAudienceId" value optional,
-        audience: "audience" value optional
+        id: 0 "id" value optional,
+        ad_group_id: 1 "adGroupId" value optional,
+        name: 2 "name" value optional,
+        ad_campaign_id: 3 "adCampaignId" value optional,
+        ad_content: 4 "adContent" value optional,
+        keywords: 5 "keywords" value optional,
+        publishing_status: 6 "publishingStatus" value optional,
+        ad_group_error: 7 "adGroupError" value optional,
+        google_ad_group_id: 8 "googleAdGroupId" value optional,
+        custom_channels: 9 "customChannels" value optional,
+        selected_channels: 10 "selectedChannels" value optional,
+        google_audience_id: 11 "googleAudienceId" value optional,
+        audience: 12 "audience" value optional
     }
 }
 
@@ -13382,8 +13382,8 @@ pub struct GoogleAdGroupAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdGroupAudience {
-        geo_locations: "geo_locations" value optional,
-        locales: "locales" value optional
+        geo_locations: 0 "geo_locations" value optional,
+        locales: 1 "locales" value optional
     }
 }
 
@@ -13444,12 +13444,12 @@ pub struct GoogleAdMedia {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdMedia {
-        type_: "type" value optional,
-        src: "src" value optional,
-        is_logo: "isLogo" value optional,
-        error: "error" value optional,
-        url: "url" value optional,
-        image_type: "imageType" value optional
+        type_: 0 "type" value optional,
+        src: 1 "src" value optional,
+        is_logo: 2 "isLogo" value optional,
+        error: 3 "error" value optional,
+        url: 4 "url" value optional,
+        image_type: 5 "imageType" value optional
     }
 }
 
@@ -13605,9 +13605,9 @@ pub struct GoogleAdSchedule {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdSchedule {
-        day_of_week: "dayOfWeek" value required,
-        from: "from" value required,
-        to: "to" value required
+        day_of_week: 0 "dayOfWeek" value required,
+        from: 1 "from" value required,
+        to: 2 "to" value required
     }
 }
 
@@ -13651,11 +13651,11 @@ pub struct GoogleAdScheduleTarget {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdScheduleTarget {
-        start_minute: "startMinute" value required,
-        end_minute: "endMinute" value required,
-        day_of_week: "dayOfWeek" value required,
-        start_hour: "startHour" value required,
-        end_hour: "endHour" value required
+        start_minute: 0 "startMinute" value required,
+        end_minute: 1 "endMinute" value required,
+        day_of_week: 2 "dayOfWeek" value required,
+        start_hour: 3 "startHour" value required,
+        end_hour: 4 "endHour" value required
     }
 }
 
@@ -13780,10 +13780,10 @@ pub struct GoogleAssetImage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAssetImage {
-        url: "url" value required,
-        resource_name: "resourceName" value optional,
-        name: "name" value optional,
-        error: "error" value optional
+        url: 0 "url" value required,
+        resource_name: 1 "resourceName" value optional,
+        name: 2 "name" value optional,
+        error: 3 "error" value optional
     }
 }
 
@@ -13894,11 +13894,11 @@ pub struct GoogleAudienceDimension {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAudienceDimension {
-        is_age_unknown: "isAgeUnknown" value optional,
-        age_ranges: "ageRanges" value optional,
-        genders: "genders" value optional,
-        parental_statuses: "parentalStatuses" value optional,
-        audience_segments: "audienceSegments" value optional
+        is_age_unknown: 0 "isAgeUnknown" value optional,
+        age_ranges: 1 "ageRanges" value optional,
+        genders: 2 "genders" value optional,
+        parental_statuses: 3 "parentalStatuses" value optional,
+        audience_segments: 4 "audienceSegments" value optional
     }
 }
 
@@ -13971,9 +13971,9 @@ pub struct GoogleAudienceSegments {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAudienceSegments {
-        custom_audiences: "customAudiences" value optional,
-        user_lists: "userLists" value optional,
-        user_interests: "userInterests" value optional
+        custom_audiences: 0 "customAudiences" value optional,
+        user_lists: 1 "userLists" value optional,
+        user_interests: 2 "userInterests" value optional
     }
 }
 
@@ -14023,7 +14023,7 @@ pub struct GoogleBiddingStrategy {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleBiddingStrategy { type_: "type" value optional, value: "value" value optional }
+    GoogleBiddingStrategy { type_: 0 "type" value optional, value: 1 "value" value optional }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -14077,11 +14077,11 @@ pub struct GoogleCallAsset {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCallAsset {
-        phone_number: "phoneNumber" value required,
-        country_code: "countryCode" value required,
-        call_conversion_action: "callConversionAction" value optional,
-        ad_schedule_targets: "adScheduleTargets" value optional,
-        resource_name: "resourceName" value optional
+        phone_number: 0 "phoneNumber" value required,
+        country_code: 1 "countryCode" value required,
+        call_conversion_action: 2 "callConversionAction" value optional,
+        ad_schedule_targets: 3 "adScheduleTargets" value optional,
+        resource_name: 4 "resourceName" value optional
     }
 }
 
@@ -14215,28 +14215,28 @@ pub struct GoogleCampaign {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaign {
-        id: "id" value optional,
-        name: "name" value required,
-        location_id: "locationId" value required,
-        advertising_channel_type: "advertisingChannelType" value required,
-        advertising_channel_sub_type: "advertisingChannelSubType" value optional,
-        goal_type: "goalType" value optional,
-        budget: "budget" value optional,
-        audience: "audience" value optional,
-        network_settings: "networkSettings" value optional,
-        bidding_strategy: "biddingStrategy" value optional,
-        assets: "assets" value optional,
-        is_eu_political_ads: "isEuPoliticalAds" value optional,
-        ad_groups: "adGroups" value optional,
-        campaign_goal: "campaignGoal" value optional,
-        ad_schedule: "adSchedule" value optional,
-        publishing_status: "publishingStatus" value optional,
-        google_ad_account_id: "googleAdAccountId" value optional,
-        unpublished_changes: "unpublishedChanges" value optional,
-        maximum_cpc: "maximumCpc" value optional,
-        google_campaign_id: "googleCampaignId" value optional,
-        source: "source" value optional,
-        advanced_options: "advancedOptions" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value required,
+        location_id: 2 "locationId" value required,
+        advertising_channel_type: 3 "advertisingChannelType" value required,
+        advertising_channel_sub_type: 4 "advertisingChannelSubType" value optional,
+        goal_type: 5 "goalType" value optional,
+        budget: 6 "budget" value optional,
+        audience: 7 "audience" value optional,
+        network_settings: 8 "networkSettings" value optional,
+        bidding_strategy: 9 "biddingStrategy" value optional,
+        assets: 10 "assets" value optional,
+        is_eu_political_ads: 11 "isEuPoliticalAds" value optional,
+        ad_groups: 12 "adGroups" value optional,
+        campaign_goal: 13 "campaignGoal" value optional,
+        ad_schedule: 14 "adSchedule" value optional,
+        publishing_status: 15 "publishingStatus" value optional,
+        google_ad_account_id: 16 "googleAdAccountId" value optional,
+        unpublished_changes: 17 "unpublishedChanges" value optional,
+        maximum_cpc: 18 "maximumCpc" value optional,
+        google_campaign_id: 19 "googleCampaignId" value optional,
+        source: 20 "source" value optional,
+        advanced_options: 21 "advancedOptions" value optional
     }
 }
 
@@ -14463,11 +14463,11 @@ pub struct GoogleCampaignAssets {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignAssets {
-        calls: "calls" value optional,
-        sitelinks: "sitelinks" value optional,
-        lead_form: "leadForm" value optional,
-        images: "images" value optional,
-        business_logo: "businessLogo" value optional
+        calls: 0 "calls" value optional,
+        sitelinks: 1 "sitelinks" value optional,
+        lead_form: 2 "leadForm" value optional,
+        images: 3 "images" value optional,
+        business_logo: 4 "businessLogo" value optional
     }
 }
 
@@ -14546,12 +14546,12 @@ pub struct GoogleCampaignAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignAudience {
-        geo_locations: "geo_locations" value optional,
-        locales: "locales" value optional,
-        gender: "gender" value optional,
-        age_range: "ageRange" value optional,
-        segments: "segments" value optional,
-        target_interests: "targetInterests" value optional
+        geo_locations: 0 "geo_locations" value optional,
+        locales: 1 "locales" value optional,
+        gender: 2 "gender" value optional,
+        age_range: 3 "ageRange" value optional,
+        segments: 4 "segments" value optional,
+        target_interests: 5 "targetInterests" value optional
     }
 }
 
@@ -14630,9 +14630,9 @@ pub struct GoogleCampaignGoal {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignGoal {
-        type_: "type" value required,
-        value: "value" value optional,
-        is_custom_conversion_goal: "isCustomConversionGoal" value optional
+        type_: 0 "type" value required,
+        value: 1 "value" value optional,
+        is_custom_conversion_goal: 2 "isCustomConversionGoal" value optional
     }
 }
 
@@ -14776,10 +14776,10 @@ pub struct GoogleCarouselCard {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCarouselCard {
-        headline: "headline" value optional,
-        final_url: "finalUrl" value optional,
-        call_to_action_label: "callToActionLabel" value optional,
-        media: "media" value optional
+        headline: 0 "headline" value optional,
+        final_url: 1 "finalUrl" value optional,
+        call_to_action_label: 2 "callToActionLabel" value optional,
+        media: 3 "media" value optional
     }
 }
 
@@ -14953,9 +14953,9 @@ pub struct GoogleConversionValueSettings {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleConversionValueSettings {
-        default_value: "defaultValue" value required,
-        default_currency_code: "defaultCurrencyCode" value required,
-        always_use_default_value: "alwaysUseDefaultValue" value required
+        default_value: 0 "defaultValue" value required,
+        default_currency_code: 1 "defaultCurrencyCode" value required,
+        always_use_default_value: 2 "alwaysUseDefaultValue" value required
     }
 }
 
@@ -14993,7 +14993,10 @@ pub struct GoogleDemographicTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleDemographicTarget { enum_: "enum" value required, negative: "negative" value required }
+    GoogleDemographicTarget {
+        enum_: 0 "enum" value required,
+        negative: 1 "negative" value required
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15027,9 +15030,9 @@ pub struct GoogleFlexibleRuleUserList {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleFlexibleRuleUserList {
-        inclusive_rule_operator: "inclusiveRuleOperator" value optional,
-        inclusive_operands: "inclusiveOperands" value required,
-        exclusive_operands: "exclusiveOperands" value required
+        inclusive_rule_operator: 0 "inclusiveRuleOperator" value optional,
+        inclusive_operands: 1 "inclusiveOperands" value required,
+        exclusive_operands: 2 "exclusiveOperands" value required
     }
 }
 
@@ -15119,19 +15122,19 @@ pub struct GoogleGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleGeoLocation {
-        key: "key" value optional,
-        id: "id" value optional,
-        name: "name" value optional,
-        country_name: "country_name" value optional,
-        type_: "type" value optional,
-        radius: "radius" value optional,
-        radius_unit: "radiusUnit" value optional,
-        selection_type: "selectionType" value optional,
-        resource_name: "resourceName" value optional,
-        place_id: "place_id" value optional,
-        formatted_address: "formatted_address" value optional,
-        geometry: "geometry" value optional,
-        address_components: "address_components" value optional
+        key: 0 "key" value optional,
+        id: 1 "id" value optional,
+        name: 2 "name" value optional,
+        country_name: 3 "country_name" value optional,
+        type_: 4 "type" value optional,
+        radius: 5 "radius" value optional,
+        radius_unit: 6 "radiusUnit" value optional,
+        selection_type: 7 "selectionType" value optional,
+        resource_name: 8 "resourceName" value optional,
+        place_id: 9 "place_id" value optional,
+        formatted_address: 10 "formatted_address" value optional,
+        geometry: 11 "geometry" value optional,
+        address_components: 12 "address_components" value optional
     }
 }
 
@@ -15253,7 +15256,7 @@ pub struct GoogleKeyword {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleKeyword { keyword: "keyword" value required, match_type: "matchType" value required }
+    GoogleKeyword { keyword: 0 "keyword" value required, match_type: 1 "matchType" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15292,10 +15295,10 @@ pub struct GoogleKeywordIdeasRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleKeywordIdeasRequest {
-        url: "url" value required,
-        language_code: "languageCode" value optional,
-        locations: "locations" value optional,
-        keywords: "keywords" value optional
+        url: 0 "url" value required,
+        language_code: 1 "languageCode" value optional,
+        locations: 2 "locations" value optional,
+        keywords: 3 "keywords" value optional
     }
 }
 
@@ -15344,7 +15347,10 @@ pub struct GoogleKeywords {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleKeywords { positives: "positives" value optional, negatives: "negatives" value optional }
+    GoogleKeywords {
+        positives: 0 "positives" value optional,
+        negatives: 1 "negatives" value optional
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15434,21 +15440,21 @@ pub struct GoogleLeadFormAsset {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleLeadFormAsset {
-        resource_name: "resourceName" value optional,
-        headline: "headline" value required,
-        description: "description" value required,
-        business_name: "businessName" value required,
-        privacy_policy_url: "privacyPolicyUrl" value required,
-        fields: "fields" value required,
-        call_to_action_type: "callToActionType" value required,
-        call_to_action_description: "callToActionDescription" value optional,
-        background_image_asset: "backgroundImageAsset" value optional,
-        desired_intent: "desiredIntent" value optional,
-        custom_question_fields: "customQuestionFields" value optional,
-        post_submit_headline: "postSubmitHeadline" value optional,
-        post_submit_description: "postSubmitDescription" value optional,
-        post_submit_call_to_action_type: "postSubmitCallToActionType" value optional,
-        final_urls: "finalUrls" value optional
+        resource_name: 0 "resourceName" value optional,
+        headline: 1 "headline" value required,
+        description: 2 "description" value required,
+        business_name: 3 "businessName" value required,
+        privacy_policy_url: 4 "privacyPolicyUrl" value required,
+        fields: 5 "fields" value required,
+        call_to_action_type: 6 "callToActionType" value required,
+        call_to_action_description: 7 "callToActionDescription" value optional,
+        background_image_asset: 8 "backgroundImageAsset" value optional,
+        desired_intent: 9 "desiredIntent" value optional,
+        custom_question_fields: 10 "customQuestionFields" value optional,
+        post_submit_headline: 11 "postSubmitHeadline" value optional,
+        post_submit_description: 12 "postSubmitDescription" value optional,
+        post_submit_call_to_action_type: 13 "postSubmitCallToActionType" value optional,
+        final_urls: 14 "finalUrls" value optional
     }
 }
 
@@ -15764,8 +15770,8 @@ pub struct GoogleLeadFormField {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleLeadFormField {
-        input_type: "inputType" value required,
-        single_choice_answers: "singleChoiceAnswers" value optional
+        input_type: 0 "inputType" value required,
+        single_choice_answers: 1 "singleChoiceAnswers" value optional
     }
 }
 
@@ -15802,8 +15808,8 @@ pub struct GoogleLeadFormQuestion {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleLeadFormQuestion {
-        custom_question_text: "customQuestionText" value required,
-        single_choice_answers: "singleChoiceAnswers" value required
+        custom_question_text: 0 "customQuestionText" value required,
+        single_choice_answers: 1 "singleChoiceAnswers" value required
     }
 }
 
@@ -15850,10 +15856,10 @@ pub struct GoogleLocale {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleLocale {
-        name: "name" value optional,
-        key: "key" value optional,
-        id: "id" value optional,
-        resource_name: "resourceName" value optional
+        name: 0 "name" value optional,
+        key: 1 "key" value optional,
+        id: 2 "id" value optional,
+        resource_name: 3 "resourceName" value optional
     }
 }
 
@@ -15908,8 +15914,8 @@ pub struct GoogleNetworkSettings {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleNetworkSettings {
-        target_search_network: "targetSearchNetwork" value required,
-        target_content_network: "targetContentNetwork" value required
+        target_search_network: 0 "targetSearchNetwork" value required,
+        target_content_network: 1 "targetContentNetwork" value required
     }
 }
 
@@ -15942,7 +15948,7 @@ pub struct GoogleRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleRule { rule_item_groups: "ruleItemGroups" value required }
+    GoogleRule { rule_item_groups: 0 "ruleItemGroups" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15973,8 +15979,8 @@ pub struct GoogleRuleBasedUserList {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleRuleBasedUserList {
-        prepopulation_status: "prepopulationStatus" value optional,
-        flexible_rule_user_list: "flexibleRuleUserList" value required
+        prepopulation_status: 0 "prepopulationStatus" value optional,
+        flexible_rule_user_list: 1 "flexibleRuleUserList" value required
     }
 }
 
@@ -16055,8 +16061,8 @@ pub struct GoogleRuleItem {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleRuleItem {
-        name: "name" value required,
-        string_rule_item: "stringRuleItem" value required
+        name: 0 "name" value required,
+        string_rule_item: 1 "stringRuleItem" value required
     }
 }
 
@@ -16086,7 +16092,7 @@ pub struct GoogleRuleItemGroup {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleRuleItemGroup { rule_items: "ruleItems" value required }
+    GoogleRuleItemGroup { rule_items: 0 "ruleItems" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16159,8 +16165,8 @@ pub struct GoogleRuleOperand {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleRuleOperand {
-        lookback_window_days: "lookbackWindowDays" value required,
-        rule: "rule" value required
+        lookback_window_days: 0 "lookbackWindowDays" value required,
+        rule: 1 "rule" value required
     }
 }
 
@@ -16389,10 +16395,10 @@ pub struct GoogleSegmentMember {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleSegmentMember {
-        member_type: "memberType" value required,
-        keyword: "keyword" value optional,
-        url: "url" value optional,
-        app: "app" value optional
+        member_type: 0 "memberType" value required,
+        keyword: 1 "keyword" value optional,
+        url: 2 "url" value optional,
+        app: 3 "app" value optional
     }
 }
 
@@ -16488,7 +16494,7 @@ pub struct GoogleSegmentTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleSegmentTarget { type_: "type" value required, id: "id" value required }
+    GoogleSegmentTarget { type_: 0 "type" value required, id: 1 "id" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16542,14 +16548,14 @@ pub struct GoogleSitelinkAsset {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleSitelinkAsset {
-        resource_name: "resourceName" value optional,
-        link_text: "linkText" value required,
-        final_urls: "finalUrls" value required,
-        description1: "description1" value optional,
-        description2: "description2" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional,
-        ad_schedule_targets: "adScheduleTargets" value optional
+        resource_name: 0 "resourceName" value optional,
+        link_text: 1 "linkText" value required,
+        final_urls: 2 "finalUrls" value required,
+        description1: 3 "description1" value optional,
+        description2: 4 "description2" value optional,
+        start_date: 5 "startDate" value optional,
+        end_date: 6 "endDate" value optional,
+        ad_schedule_targets: 7 "adScheduleTargets" value optional
     }
 }
 
@@ -16623,7 +16629,7 @@ pub struct GoogleStringRule {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleStringRule { operator: "operator" value required, value: "value" value required }
+    GoogleStringRule { operator: 0 "operator" value required, value: 1 "value" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16655,8 +16661,8 @@ pub struct GoogleTargetInterests {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleTargetInterests {
-        affinity: "affinity" value optional,
-        in_market: "inMarket" value optional
+        affinity: 0 "affinity" value optional,
+        in_market: 1 "inMarket" value optional
     }
 }
 
@@ -16695,7 +16701,7 @@ pub struct GoogleYouTubeVideo {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    GoogleYouTubeVideo { youtube_video_id: "youtubeVideoId" value required }
+    GoogleYouTubeVideo { youtube_video_id: 0 "youtubeVideoId" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16783,22 +16789,22 @@ pub struct LinkedinAd {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAd {
-        id: "id" value optional,
-        name: "name" value optional,
-        introductory_text: "introductoryText" value optional,
-        destination_url: "destinationUrl" value optional,
-        call_to_action_label: "callToActionLabel" value optional,
-        destination_form_id: "destinationFormId" value optional,
-        content_reference_string: "contentReferenceString" value optional,
-        media: "media" value optional,
-        ad_campaign_id: "adCampaignId" value optional,
-        ad_id: "adId" value optional,
-        headline: "headline" value optional,
-        publishing_status: "publishingStatus" value optional,
-        ad_campaign_group_id: "adCampaignGroupId" value optional,
-        description: "description" value optional,
-        meta: "meta" value optional,
-        linked_in_error: "linkedInError" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        introductory_text: 2 "introductoryText" value optional,
+        destination_url: 3 "destinationUrl" value optional,
+        call_to_action_label: 4 "callToActionLabel" value optional,
+        destination_form_id: 5 "destinationFormId" value optional,
+        content_reference_string: 6 "contentReferenceString" value optional,
+        media: 7 "media" value optional,
+        ad_campaign_id: 8 "adCampaignId" value optional,
+        ad_id: 9 "adId" value optional,
+        headline: 10 "headline" value optional,
+        publishing_status: 11 "publishingStatus" value optional,
+        ad_campaign_group_id: 12 "adCampaignGroupId" value optional,
+        description: 13 "description" value optional,
+        meta: 14 "meta" value optional,
+        linked_in_error: 15 "linkedInError" value optional
     }
 }
 
@@ -16972,15 +16978,15 @@ pub struct LinkedinAdMedia {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAdMedia {
-        type_: "type" value optional,
-        src: "src" value optional,
-        frames: "frames" value optional,
-        selected_poster: "selectedPoster" value optional,
-        thumbnail_url: "thumbnailUrl" value optional,
-        name: "name" value optional,
-        headline: "headline" value optional,
-        destination_url: "destinationUrl" value optional,
-        file_size_bytes: "fileSizeBytes" value optional
+        type_: 0 "type" value optional,
+        src: 1 "src" value optional,
+        frames: 2 "frames" value optional,
+        selected_poster: 3 "selectedPoster" value optional,
+        thumbnail_url: 4 "thumbnailUrl" value optional,
+        name: 5 "name" value optional,
+        headline: 6 "headline" value optional,
+        destination_url: 7 "destinationUrl" value optional,
+        file_size_bytes: 8 "fileSizeBytes" value optional
     }
 }
 
@@ -17077,8 +17083,8 @@ pub struct LinkedinAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAudience {
-        geo_locations: "geo_locations" value optional,
-        target_audience: "targetAudience" value optional
+        geo_locations: 0 "geo_locations" value optional,
+        target_audience: 1 "targetAudience" value optional
     }
 }
 
@@ -17117,7 +17123,7 @@ pub struct LinkedinCallToActionTarget {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinCallToActionTarget { landing_page_url: "landingPageUrl" value required }
+    LinkedinCallToActionTarget { landing_page_url: 0 "landingPageUrl" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17193,19 +17199,19 @@ pub struct LinkedinCampaign {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinCampaign {
-        id: "id" value optional,
-        locale: "locale" value optional,
-        name: "name" value optional,
-        publishing_status: "publishingStatus" value optional,
-        media_type: "mediaType" value optional,
-        audience: "audience" value optional,
-        unit_cost: "unitCost" value optional,
-        campaign_type: "campaignType" value optional,
-        ad_campaign_group_id: "adCampaignGroupId" value optional,
-        ad_campaign_id: "adCampaignId" value optional,
-        ads: "ads" value optional,
-        linked_in_error: "linkedInError" value optional,
-        meta: "meta" value optional
+        id: 0 "id" value optional,
+        locale: 1 "locale" value optional,
+        name: 2 "name" value optional,
+        publishing_status: 3 "publishingStatus" value optional,
+        media_type: 4 "mediaType" value optional,
+        audience: 5 "audience" value optional,
+        unit_cost: 6 "unitCost" value optional,
+        campaign_type: 7 "campaignType" value optional,
+        ad_campaign_group_id: 8 "adCampaignGroupId" value optional,
+        ad_campaign_id: 9 "adCampaignId" value optional,
+        ads: 10 "ads" value optional,
+        linked_in_error: 11 "linkedInError" value optional,
+        meta: 12 "meta" value optional
     }
 }
 
@@ -17373,19 +17379,19 @@ pub struct LinkedinCampaignGroup {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinCampaignGroup {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        budget: "budget" value optional,
-        ad_campaigns: "adCampaigns" value optional,
-        ad_budget_optimization: "adBudgetOptimization" value optional,
-        objective_type: "objectiveType" value optional,
-        name: "name" value optional,
-        ad_campaign_group_id: "adCampaignGroupId" value optional,
-        publishing_status: "publishingStatus" value optional,
-        linked_in_ad_account_id: "linkedInAdAccountId" value optional,
-        unpublished_changes: "unpublishedChanges" value optional,
-        meta: "meta" value optional,
-        linked_in_error: "linkedInError" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        budget: 2 "budget" value optional,
+        ad_campaigns: 3 "adCampaigns" value optional,
+        ad_budget_optimization: 4 "adBudgetOptimization" value optional,
+        objective_type: 5 "objectiveType" value optional,
+        name: 6 "name" value optional,
+        ad_campaign_group_id: 7 "adCampaignGroupId" value optional,
+        publishing_status: 8 "publishingStatus" value optional,
+        linked_in_ad_account_id: 9 "linkedInAdAccountId" value optional,
+        unpublished_changes: 10 "unpublishedChanges" value optional,
+        meta: 11 "meta" value optional,
+        linked_in_error: 12 "linkedInError" value optional
     }
 }
 
@@ -17637,7 +17643,7 @@ pub struct LinkedinChoiceOption {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinChoiceOption { id: "id" value required, text: "text" value required }
+    LinkedinChoiceOption { id: 0 "id" value required, text: 1 "text" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17670,9 +17676,9 @@ pub struct LinkedinConsent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinConsent {
-        check_required: "checkRequired" value required,
-        id: "id" value required,
-        consent: "consent" value required
+        check_required: 0 "checkRequired" value required,
+        id: 1 "id" value required,
+        consent: 2 "consent" value required
     }
 }
 
@@ -17713,10 +17719,10 @@ pub struct LinkedinGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinGeoLocation {
-        name: "name" value required,
-        urn: "urn" value required,
-        facet_urn: "facetUrn" value required,
-        selection_type: "selectionType" value required
+        name: 0 "name" value required,
+        urn: 1 "urn" value required,
+        facet_urn: 2 "facetUrn" value required,
+        selection_type: 3 "selectionType" value required
     }
 }
 
@@ -17755,7 +17761,7 @@ pub struct LinkedinHiddenField {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinHiddenField { name: "name" value required, value: "value" value required }
+    LinkedinHiddenField { name: 0 "name" value required, value: 1 "value" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17795,11 +17801,11 @@ pub struct LinkedinLeadFormContent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinLeadFormContent {
-        questions: "questions" value required,
-        description: "description" value optional,
-        headline: "headline" value required,
-        post_submission_info: "postSubmissionInfo" value required,
-        legal_info: "legalInfo" value required
+        questions: 0 "questions" value required,
+        description: 1 "description" value optional,
+        headline: 2 "headline" value required,
+        post_submission_info: 3 "postSubmissionInfo" value required,
+        legal_info: 4 "legalInfo" value required
     }
 }
 
@@ -17843,7 +17849,7 @@ pub struct LinkedinLeadFormOwner {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinLeadFormOwner { sponsored_account: "sponsoredAccount" value required }
+    LinkedinLeadFormOwner { sponsored_account: 0 "sponsoredAccount" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17880,10 +17886,10 @@ pub struct LinkedinLeadFormQuestion {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinLeadFormQuestion {
-        question: "question" value required,
-        name: "name" value required,
-        question_details: "questionDetails" value required,
-        predefined_field: "predefinedField" value optional
+        question: 0 "question" value required,
+        name: 1 "name" value required,
+        question_details: 2 "questionDetails" value required,
+        predefined_field: 3 "predefinedField" value optional
     }
 }
 
@@ -17933,9 +17939,9 @@ pub struct LinkedinLegalInfo {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinLegalInfo {
-        consents: "consents" value required,
-        privacy_policy_url: "privacyPolicyUrl" value required,
-        legal_disclaimer: "legalDisclaimer" value optional
+        consents: 0 "consents" value required,
+        privacy_policy_url: 1 "privacyPolicyUrl" value required,
+        legal_disclaimer: 2 "legalDisclaimer" value optional
     }
 }
 
@@ -17977,7 +17983,7 @@ pub struct LinkedinLocale {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinLocale { country: "country" value required, language: "language" value required }
+    LinkedinLocale { country: 0 "country" value required, language: 1 "language" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18002,7 +18008,7 @@ pub struct LinkedinLocalizedText {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinLocalizedText { localized: "localized" value required }
+    LinkedinLocalizedText { localized: 0 "localized" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18027,7 +18033,7 @@ pub struct LinkedinMultipleChoiceDetails {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinMultipleChoiceDetails { options: "options" value required }
+    LinkedinMultipleChoiceDetails { options: 0 "options" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18057,8 +18063,8 @@ pub struct LinkedinPostSubmitCallToAction {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinPostSubmitCallToAction {
-        call_to_action_target: "callToActionTarget" value required,
-        call_to_action_label: "callToActionLabel" value required
+        call_to_action_target: 0 "callToActionTarget" value required,
+        call_to_action_label: 1 "callToActionLabel" value required
     }
 }
 
@@ -18153,8 +18159,8 @@ pub struct LinkedinPostSubmitInfo {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinPostSubmitInfo {
-        message: "message" value required,
-        call_to_action: "callToAction" value required
+        message: 0 "message" value required,
+        call_to_action: 1 "callToAction" value required
     }
 }
 
@@ -18190,8 +18196,8 @@ pub struct LinkedinQuestionDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinQuestionDetails {
-        text_question_details: "textQuestionDetails" value optional,
-        multiple_choice_question_details: "multipleChoiceQuestionDetails" value optional
+        text_question_details: 0 "textQuestionDetails" value optional,
+        multiple_choice_question_details: 1 "multipleChoiceQuestionDetails" value optional
     }
 }
 
@@ -18237,7 +18243,10 @@ pub struct LinkedinTargetAudience {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LinkedinTargetAudience { include: "include" value optional, exclude: "exclude" value optional }
+    LinkedinTargetAudience {
+        include: 0 "include" value optional,
+        exclude: 1 "exclude" value optional
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18285,10 +18294,10 @@ pub struct LinkedinTargetingAttribute {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinTargetingAttribute {
-        urn: "urn" value required,
-        name: "name" value required,
-        category_name: "categoryName" value required,
-        facet: "facet" value required
+        urn: 0 "urn" value required,
+        name: 1 "name" value required,
+        category_name: 2 "categoryName" value required,
+        facet: 3 "facet" value required
     }
 }
 
@@ -18323,7 +18332,7 @@ pub struct LinkedinUnitCost {
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { LinkedinUnitCost { amount: "amount" value required } }
+crate::runtime::object::object_impl! { LinkedinUnitCost { amount: 0 "amount" value required } }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 impl LinkedinUnitCost {
@@ -18679,7 +18688,7 @@ pub struct LocationIdRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    LocationIdRequest { location_id: "locationId" value required }
+    LocationIdRequest { location_id: 0 "locationId" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18831,7 +18840,7 @@ pub struct SetFacebookDefaultPageRequest {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    SetFacebookDefaultPageRequest { page_id: "pageId" value required }
+    SetFacebookDefaultPageRequest { page_id: 0 "pageId" value required }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18865,9 +18874,9 @@ pub struct UpdateFacebookCustomAudienceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateFacebookCustomAudienceRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        description: "description" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        description: 2 "description" value optional
     }
 }
 
@@ -18904,8 +18913,8 @@ pub struct UpdateLinkedinAdStatusRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateLinkedinAdStatusRequest {
-        operation_type: "operationType" value required,
-        type_: "type" value required
+        operation_type: 0 "operationType" value required,
+        type_: 1 "type" value required
     }
 }
 
@@ -19090,22 +19099,22 @@ pub struct UpsertFacebookAdRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertFacebookAdRequest {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        primary_text: "primaryText" value optional,
-        headline: "headline" value optional,
-        description: "description" value optional,
-        image_url: "imageUrl" value optional,
-        media_type: "mediaType" value optional,
-        media: "media" value optional,
-        multi_advertiser_ads: "multiAdvertiserAds" value optional,
-        campaign_id: "campaignId" value required,
-        adset_id: "adsetId" value required,
-        cta: "cta" value optional,
-        conversation_form_id: "conversationFormId" value optional,
-        destination_link: "destinationLink" value optional,
-        destination_form_id: "destinationFormId" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value optional,
+        primary_text: 3 "primaryText" value optional,
+        headline: 4 "headline" value optional,
+        description: 5 "description" value optional,
+        image_url: 6 "imageUrl" value optional,
+        media_type: 7 "mediaType" value optional,
+        media: 8 "media" value optional,
+        multi_advertiser_ads: 9 "multiAdvertiserAds" value optional,
+        campaign_id: 10 "campaignId" value required,
+        adset_id: 11 "adsetId" value required,
+        cta: 12 "cta" value optional,
+        conversation_form_id: 13 "conversationFormId" value optional,
+        destination_link: 14 "destinationLink" value optional,
+        destination_form_id: 15 "destinationFormId" value optional
     }
 }
 
@@ -19279,19 +19288,19 @@ pub struct UpsertFacebookAdsetRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertFacebookAdsetRequest {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        page_id: "pageId" value optional,
-        instagram_actor_id: "instagramActorId" value optional,
-        messaging_platforms: "messagingPlatforms" value optional,
-        whatsapp_number: "whatsappNumber" value optional,
-        audience: "audience" value optional,
-        budget: "budget" value optional,
-        conversion_location: "conversionLocation" value optional,
-        custom_event_type: "customEventType" value optional,
-        pixel_id: "pixelId" value optional,
-        campaign_id: "campaignId" value required
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value optional,
+        page_id: 3 "pageId" value optional,
+        instagram_actor_id: 4 "instagramActorId" value optional,
+        messaging_platforms: 5 "messagingPlatforms" value optional,
+        whatsapp_number: 6 "whatsappNumber" value optional,
+        audience: 7 "audience" value optional,
+        budget: 8 "budget" value optional,
+        conversion_location: 9 "conversionLocation" value optional,
+        custom_event_type: 10 "customEventType" value optional,
+        pixel_id: 11 "pixelId" value optional,
+        campaign_id: 12 "campaignId" value required
     }
 }
 
@@ -19419,12 +19428,12 @@ pub struct UpsertFacebookCampaignRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertFacebookCampaignRequest {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        objective: "objective" value optional,
-        special_ad_categories: "specialAdCategories" value optional,
-        source: "source" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value optional,
+        objective: 3 "objective" value optional,
+        special_ad_categories: 4 "specialAdCategories" value optional,
+        source: 5 "source" value optional
     }
 }
 
@@ -19504,11 +19513,11 @@ pub struct UpsertFacebookPixelRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertFacebookPixelRequest {
-        location_id: "locationId" value required,
-        conversion_pixel_id: "conversionPixelId" value optional,
-        name: "name" value optional,
-        ig_user_id: "igUserId" value optional,
-        type_: "type" value required
+        location_id: 0 "locationId" value required,
+        conversion_pixel_id: 1 "conversionPixelId" value optional,
+        name: 2 "name" value optional,
+        ig_user_id: 3 "igUserId" value optional,
+        type_: 4 "type" value required
     }
 }
 
@@ -19707,11 +19716,11 @@ pub struct UpsertGoogleAudienceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertGoogleAudienceRequest {
-        location_id: "locationId" value required,
-        resource_name: "resourceName" value optional,
-        name: "name" value required,
-        dimensions: "dimensions" value optional,
-        exclusion_dimension: "exclusionDimension" value optional
+        location_id: 0 "locationId" value required,
+        resource_name: 1 "resourceName" value optional,
+        name: 2 "name" value required,
+        dimensions: 3 "dimensions" value optional,
+        exclusion_dimension: 4 "exclusionDimension" value optional
     }
 }
 
@@ -19788,15 +19797,15 @@ pub struct UpsertGoogleConversionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertGoogleConversionRequest {
-        location_id: "locationId" value required,
-        conversion_id: "conversionId" value optional,
-        name: "name" value required,
-        type_: "type" value required,
-        category: "category" value required,
-        value_settings: "valueSettings" value required,
-        counting_type: "countingType" value required,
-        attribution_model: "attributionModel" value required,
-        click_through_window: "clickThroughWindow" value required
+        location_id: 0 "locationId" value required,
+        conversion_id: 1 "conversionId" value optional,
+        name: 2 "name" value required,
+        type_: 3 "type" value required,
+        category: 4 "category" value required,
+        value_settings: 5 "valueSettings" value required,
+        counting_type: 6 "countingType" value required,
+        attribution_model: 7 "attributionModel" value required,
+        click_through_window: 8 "clickThroughWindow" value required
     }
 }
 
@@ -19979,18 +19988,18 @@ pub struct UpsertGoogleSegmentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertGoogleSegmentRequest {
-        name: "name" value required,
-        description: "description" value optional,
-        members: "members" value optional,
-        status: "status" value optional,
-        type_: "type" value optional,
-        id: "id" value optional,
-        membership_status: "membershipStatus" value optional,
-        rule_based_user_list: "ruleBasedUserList" value optional,
-        membership_life_span: "membershipLifeSpan" value optional,
-        seed_user_list_ids: "seedUserListIds" value optional,
-        country_codes: "countryCodes" value optional,
-        expansion_level: "expansionLevel" value optional
+        name: 0 "name" value required,
+        description: 1 "description" value optional,
+        members: 2 "members" value optional,
+        status: 3 "status" value optional,
+        type_: 4 "type" value optional,
+        id: 5 "id" value optional,
+        membership_status: 6 "membershipStatus" value optional,
+        rule_based_user_list: 7 "ruleBasedUserList" value optional,
+        membership_life_span: 8 "membershipLifeSpan" value optional,
+        seed_user_list_ids: 9 "seedUserListIds" value optional,
+        country_codes: 10 "countryCodes" value optional,
+        expansion_level: 11 "expansionLevel" value optional
     }
 }
 

@@ -969,39 +969,39 @@ pub struct Affiliate {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     Affiliate {
-        id: "_id" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        deleted: "deleted" value optional,
-        location_id: "locationId" value optional,
-        active: "active" value optional,
-        address: "address" value optional,
-        avatar: "avatar" value optional,
-        created_at: "createdAt" value optional,
-        created_by: "createdBy" value optional,
-        facebook_url: "facebookUrl" value optional,
-        instagram_url: "instagramUrl" value optional,
-        linked_in_url: "linkedInUrl" value optional,
-        twitter_url: "twitterUrl" value optional,
-        youtube_url: "youtubeUrl" value optional,
-        website_url: "websiteUrl" value optional,
-        contact_id: "contactId" value optional,
-        campaign_ids: "campaignIds" value_or_default optional,
-        vat_id: "vatId" value optional,
-        updated_at: "updatedAt" value optional,
-        w8_form: "w8Form" value optional,
-        w9_form: "w9Form" value optional,
-        last_updated_by: "lastUpdatedBy" value optional,
-        email: "email" value optional,
-        revenue: "revenue" value optional,
-        customer: "customer" value optional,
-        lead: "lead" value optional,
-        dropped_customer: "droppedCustomer" value optional,
-        click_count: "clickCount" value optional,
-        paid: "paid" value optional,
-        currency: "currency" value optional,
-        owned: "owned" value optional
+        id: 0 "_id" value optional,
+        first_name: 1 "firstName" value optional,
+        last_name: 2 "lastName" value optional,
+        phone: 3 "phone" value optional,
+        deleted: 4 "deleted" value optional,
+        location_id: 5 "locationId" value optional,
+        active: 6 "active" value optional,
+        address: 7 "address" value optional,
+        avatar: 8 "avatar" value optional,
+        created_at: 9 "createdAt" value optional,
+        created_by: 10 "createdBy" value optional,
+        facebook_url: 11 "facebookUrl" value optional,
+        instagram_url: 12 "instagramUrl" value optional,
+        linked_in_url: 13 "linkedInUrl" value optional,
+        twitter_url: 14 "twitterUrl" value optional,
+        youtube_url: 15 "youtubeUrl" value optional,
+        website_url: 16 "websiteUrl" value optional,
+        contact_id: 17 "contactId" value optional,
+        campaign_ids: 18 "campaignIds" value_or_default optional,
+        vat_id: 19 "vatId" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        w8_form: 21 "w8Form" value optional,
+        w9_form: 22 "w9Form" value optional,
+        last_updated_by: 23 "lastUpdatedBy" value optional,
+        email: 24 "email" value optional,
+        revenue: 25 "revenue" value optional,
+        customer: 26 "customer" value optional,
+        lead: 27 "lead" value optional,
+        dropped_customer: 28 "droppedCustomer" value optional,
+        click_count: 29 "clickCount" value optional,
+        paid: 30 "paid" value optional,
+        currency: 31 "currency" value optional,
+        owned: 32 "owned" value optional
     }
 }
 
@@ -1095,32 +1095,32 @@ pub struct Commission {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     Commission {
-        id: "_id" value optional,
-        product_id: "productId" value optional,
-        product_name: "productName" value optional,
-        qty: "qty" value optional,
-        product_commission: "productCommission" value optional,
-        commission_amount: "commissionAmount" value optional,
-        amount: "amount" value optional,
-        unit_discount: "unitDiscount" value optional,
-        campaign_name: "campaignName" value optional,
-        commission: "commission" value optional,
-        commission_type: "commissionType" value optional,
-        transaction_at: "transactionAt" value optional,
-        transaction_id: "transactionId" value optional,
-        affiliate_id: "affiliateId" value optional,
-        payout_id: "payoutId" value optional,
-        status: "status" value optional,
-        currency: "currency" value optional,
-        is_trial: "isTrial" value optional,
-        customer: "customer" value optional,
-        created_at: "createdAt" value optional,
-        event_id: "eventId" value optional,
-        campaign: "campaign" value optional,
-        affiliate: "affiliate" value optional,
-        due_at: "dueAt" value optional,
-        live_mode: "liveMode" value optional,
-        tier: "tier" value optional
+        id: 0 "_id" value optional,
+        product_id: 1 "productId" value optional,
+        product_name: 2 "productName" value optional,
+        qty: 3 "qty" value optional,
+        product_commission: 4 "productCommission" value optional,
+        commission_amount: 5 "commissionAmount" value optional,
+        amount: 6 "amount" value optional,
+        unit_discount: 7 "unitDiscount" value optional,
+        campaign_name: 8 "campaignName" value optional,
+        commission: 9 "commission" value optional,
+        commission_type: 10 "commissionType" value optional,
+        transaction_at: 11 "transactionAt" value optional,
+        transaction_id: 12 "transactionId" value optional,
+        affiliate_id: 13 "affiliateId" value optional,
+        payout_id: 14 "payoutId" value optional,
+        status: 15 "status" value optional,
+        currency: 16 "currency" value optional,
+        is_trial: 17 "isTrial" value optional,
+        customer: 18 "customer" value optional,
+        created_at: 19 "createdAt" value optional,
+        event_id: 20 "eventId" value optional,
+        campaign: 21 "campaign" value optional,
+        affiliate: 22 "affiliate" value optional,
+        due_at: 23 "dueAt" value optional,
+        live_mode: 24 "liveMode" value optional,
+        tier: 25 "tier" value optional
     }
 }
 
@@ -1144,9 +1144,9 @@ pub struct CommissionAffiliate {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     CommissionAffiliate {
-        id: "_id" value optional,
-        name: "name" value optional,
-        email: "email" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        email: 2 "email" value optional
     }
 }
 
@@ -1170,9 +1170,9 @@ pub struct CommissionCampaign {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     CommissionCampaign {
-        id: "id" value optional,
-        name: "name" value optional,
-        live_mode: "liveMode" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        live_mode: 2 "liveMode" value optional
     }
 }
 
@@ -1203,11 +1203,11 @@ pub struct CommissionCustomer {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     CommissionCustomer {
-        id: "_id" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        type_: "type" value optional
+        id: 0 "_id" value optional,
+        first_name: 1 "firstName" value optional,
+        last_name: 2 "lastName" value optional,
+        email: 3 "email" value optional,
+        type_: 4 "type" value optional
     }
 }
 
@@ -1227,8 +1227,8 @@ pub struct ListAffiliatesResponse {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     ListAffiliatesResponse {
-        affiliates: "affiliates" value_or_default optional,
-        meta: "meta" value optional
+        affiliates: 0 "affiliates" value_or_default optional,
+        meta: 1 "meta" value optional
     }
 }
 
@@ -1248,8 +1248,8 @@ pub struct ListCommissionsResponse {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     ListCommissionsResponse {
-        commissions: "commissions" value_or_default optional,
-        meta: "meta" value optional
+        commissions: 0 "commissions" value_or_default optional,
+        meta: 1 "meta" value optional
     }
 }
 
@@ -1264,7 +1264,7 @@ pub struct ListCountMeta {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-crate::runtime::object::object_impl! { ListCountMeta { count: "count" value optional } }
+crate::runtime::object::object_impl! { ListCountMeta { count: 0 "count" value optional } }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 /// The `ListPayoutsResponse` object.
@@ -1282,8 +1282,8 @@ pub struct ListPayoutsResponse {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     ListPayoutsResponse {
-        payouts: "payouts" value_or_default optional,
-        meta: "meta" value optional
+        payouts: 0 "payouts" value_or_default optional,
+        meta: 1 "meta" value optional
     }
 }
 
@@ -1365,27 +1365,27 @@ pub struct Payout {
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
 crate::runtime::object::object_impl! {
     Payout {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        affiliate_id: "affiliateId" value optional,
-        campaign_id: "campaignId" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        status: "status" value optional,
-        payout_month: "payoutMonth" value optional,
-        due_at: "dueAt" value optional,
-        paid_at: "paidAt" value optional,
-        paid_meta: "paidMeta" value optional,
-        paid_method: "paidMethod" value optional,
-        alt_id: "altId" value optional,
-        deleted: "deleted" value optional,
-        is_migrated: "isMigrated" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        campaign: "campaign" value optional,
-        affiliate_name: "affiliateName" value optional,
-        affiliate_email: "affiliateEmail" value optional,
-        payout_method: "payoutMethod" value optional,
-        affiliate: "affiliate" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        affiliate_id: 2 "affiliateId" value optional,
+        campaign_id: 3 "campaignId" value optional,
+        currency: 4 "currency" value optional,
+        amount: 5 "amount" value optional,
+        status: 6 "status" value optional,
+        payout_month: 7 "payoutMonth" value optional,
+        due_at: 8 "dueAt" value optional,
+        paid_at: 9 "paidAt" value optional,
+        paid_meta: 10 "paidMeta" value optional,
+        paid_method: 11 "paidMethod" value optional,
+        alt_id: 12 "altId" value optional,
+        deleted: 13 "deleted" value optional,
+        is_migrated: 14 "isMigrated" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        campaign: 17 "campaign" value optional,
+        affiliate_name: 18 "affiliateName" value optional,
+        affiliate_email: 19 "affiliateEmail" value optional,
+        payout_method: 20 "payoutMethod" value optional,
+        affiliate: 21 "affiliate" value optional
     }
 }

@@ -1441,7 +1441,7 @@ pub struct AgentAttachment {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    AgentAttachment { type_: "type" value required, image_url: "imageUrl" value required }
+    AgentAttachment { type_: 0 "type" value required, image_url: 1 "imageUrl" value required }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1515,23 +1515,23 @@ pub struct AgentStudioAgent {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioAgent {
-        id: "id" value optional,
-        agent_id: "agentId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        location_id: "locationId" value optional,
-        agency_id: "agencyId" value optional,
-        status: "status" value optional,
-        author_id: "authorId" value optional,
-        folder_id: "folderId" value optional,
-        folder_name: "folderName" value optional,
-        product_slug: "productSlug" value optional,
-        product_id: "productId" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        production_version: "productionVersion" value optional,
-        versions: "versions" value_or_default optional
+        id: 0 "id" value optional,
+        agent_id: 1 "agentId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        location_id: 4 "locationId" value optional,
+        agency_id: 5 "agencyId" value optional,
+        status: 6 "status" value optional,
+        author_id: 7 "authorId" value optional,
+        folder_id: 8 "folderId" value optional,
+        folder_name: 9 "folderName" value optional,
+        product_slug: 10 "productSlug" value optional,
+        product_id: 11 "productId" value optional,
+        deleted: 12 "deleted" value optional,
+        created_at: 13 "createdAt" value optional,
+        updated_at: 14 "updatedAt" value optional,
+        production_version: 15 "productionVersion" value optional,
+        versions: 16 "versions" value_or_default optional
     }
 }
 
@@ -1558,10 +1558,10 @@ pub struct AgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioAgentResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        agent: "agent" value optional,
-        trace_id: "traceId" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        agent: 2 "agent" value optional,
+        trace_id: 3 "traceId" value optional
     }
 }
 
@@ -1650,12 +1650,12 @@ pub struct AgentStudioChange {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioChange {
-        agent_id: "agentId" value optional,
-        version_id: "versionId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        status: "status" value optional,
-        updated_at: "updatedAt" value optional
+        agent_id: 0 "agentId" value optional,
+        version_id: 1 "versionId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        status: 4 "status" value optional,
+        updated_at: 5 "updatedAt" value optional
     }
 }
 
@@ -1682,10 +1682,10 @@ pub struct AgentStudioPaging {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioPaging {
-        total: "total" value optional,
-        limit: "limit" value optional,
-        offset: "offset" value optional,
-        has_more: "hasMore" value optional
+        total: 0 "total" value optional,
+        limit: 1 "limit" value optional,
+        offset: 2 "offset" value optional,
+        has_more: 3 "hasMore" value optional
     }
 }
 
@@ -1708,9 +1708,9 @@ pub struct AgentStudioUpdateResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioUpdateResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        data: "data" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value optional
     }
 }
 
@@ -1820,35 +1820,35 @@ pub struct AgentStudioVersion {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioVersion {
-        id: "id" value optional,
-        version_id: "versionId" value optional,
-        agent_id: "agentId" value optional,
-        agency_id: "agencyId" value optional,
-        location_id: "locationId" value optional,
-        version_name: "versionName" value optional,
-        description: "description" value optional,
-        state: "state" value optional,
-        is_published: "isPublished" value optional,
-        version: "version" value optional,
-        scopes: "scopes" value_or_default optional,
-        nodes: "nodes" value_or_default optional,
-        edges: "edges" value_or_default optional,
-        ui_nodes: "uiNodes" value_or_default optional,
-        ui_edges: "uiEdges" value_or_default optional,
-        global_variables: "globalVariables" value_or_default optional,
-        input_variables: "inputVariables" value_or_default optional,
-        runtime_variables: "runtimeVariables" value_or_default optional,
-        viewport: "viewport" value optional,
-        global_config: "globalConfig" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        deleted: "deleted" value optional,
-        stored_in_bucket: "storedInBucket" value optional,
-        bucket_file_path: "bucketFilePath" value optional,
-        published_at: "publishedAt" value optional,
-        published_by: "publishedBy" value optional,
-        published_by_name: "publishedByName" value optional,
-        published_by_email: "publishedByEmail" value optional
+        id: 0 "id" value optional,
+        version_id: 1 "versionId" value optional,
+        agent_id: 2 "agentId" value optional,
+        agency_id: 3 "agencyId" value optional,
+        location_id: 4 "locationId" value optional,
+        version_name: 5 "versionName" value optional,
+        description: 6 "description" value optional,
+        state: 7 "state" value optional,
+        is_published: 8 "isPublished" value optional,
+        version: 9 "version" value optional,
+        scopes: 10 "scopes" value_or_default optional,
+        nodes: 11 "nodes" value_or_default optional,
+        edges: 12 "edges" value_or_default optional,
+        ui_nodes: 13 "uiNodes" value_or_default optional,
+        ui_edges: 14 "uiEdges" value_or_default optional,
+        global_variables: 15 "globalVariables" value_or_default optional,
+        input_variables: 16 "inputVariables" value_or_default optional,
+        runtime_variables: 17 "runtimeVariables" value_or_default optional,
+        viewport: 18 "viewport" value optional,
+        global_config: 19 "globalConfig" value_or_default optional,
+        created_at: 20 "createdAt" value optional,
+        updated_at: 21 "updatedAt" value optional,
+        deleted: 22 "deleted" value optional,
+        stored_in_bucket: 23 "storedInBucket" value optional,
+        bucket_file_path: 24 "bucketFilePath" value optional,
+        published_at: 25 "publishedAt" value optional,
+        published_by: 26 "publishedBy" value optional,
+        published_by_name: 27 "publishedByName" value optional,
+        published_by_email: 28 "publishedByEmail" value optional
     }
 }
 
@@ -1871,9 +1871,9 @@ pub struct AgentStudioVersionViewport {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     AgentStudioVersionViewport {
-        x: "x" value optional,
-        y: "y" value optional,
-        zoom: "zoom" value optional
+        x: 0 "x" value optional,
+        y: 1 "y" value optional,
+        zoom: 2 "zoom" value optional
     }
 }
 
@@ -1978,17 +1978,17 @@ pub struct CreateAgentStudioAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateAgentStudioAgentRequest {
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        description: "description" value optional,
-        agency_id: "agencyId" value optional,
-        author_id: "authorId" value optional,
-        author_name: "authorName" value optional,
-        author_email: "authorEmail" value optional,
-        status: "status" value required,
-        version: "version" value required,
-        nodes: "nodes" value optional,
-        edges: "edges" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        agency_id: 3 "agencyId" value optional,
+        author_id: 4 "authorId" value optional,
+        author_name: 5 "authorName" value optional,
+        author_email: 6 "authorEmail" value optional,
+        status: 7 "status" value required,
+        version: 8 "version" value required,
+        nodes: 9 "nodes" value optional,
+        edges: 10 "edges" value optional
     }
 }
 
@@ -2087,10 +2087,10 @@ pub struct CreateAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     CreateAgentStudioAgentResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        agent: "agent" value optional,
-        versions: "versions" value_or_default optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        agent: 2 "agent" value optional,
+        versions: 3 "versions" value_or_default optional
     }
 }
 
@@ -2114,9 +2114,9 @@ pub struct DeleteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     DeleteAgentStudioAgentResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        agent_id: "agentId" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        agent_id: 2 "agentId" value optional
     }
 }
 
@@ -2158,13 +2158,13 @@ pub struct ExecuteAgentStudioAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ExecuteAgentStudioAgentRequest {
-        message: "message" value required,
-        execution_id: "executionId" value optional,
-        input_variables: "inputVariables" value optional,
-        version_id: "versionId" value optional,
-        attachments: "attachments" value optional,
-        location_id: "locationId" value required,
-        contact_id: "contactId" value optional
+        message: 0 "message" value required,
+        execution_id: 1 "executionId" value optional,
+        input_variables: 2 "inputVariables" value optional,
+        version_id: 3 "versionId" value optional,
+        attachments: 4 "attachments" value optional,
+        location_id: 5 "locationId" value required,
+        contact_id: 6 "contactId" value optional
     }
 }
 
@@ -2262,17 +2262,17 @@ pub struct ExecuteAgentStudioAgentResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     ExecuteAgentStudioAgentResponse {
-        success: "success" value optional,
-        execution_id: "executionId" value optional,
-        interaction_id: "interactionId" value optional,
-        response: "response" value optional,
-        type_: "type" value optional,
-        next_expected_input: "nextExpectedInput" value optional,
-        goal_completion: "goalCompletion" value optional,
-        execution_status: "executionStatus" value optional,
-        flow_switch: "flowSwitch" value optional,
-        attachments: "attachments" value_or_default optional,
-        generative_outputs: "generativeOutputs" value_or_default optional
+        success: 0 "success" value optional,
+        execution_id: 1 "executionId" value optional,
+        interaction_id: 2 "interactionId" value optional,
+        response: 3 "response" value optional,
+        type_: 4 "type" value optional,
+        next_expected_input: 5 "nextExpectedInput" value optional,
+        goal_completion: 6 "goalCompletion" value optional,
+        execution_status: 7 "executionStatus" value optional,
+        flow_switch: 8 "flowSwitch" value optional,
+        attachments: 9 "attachments" value_or_default optional,
+        generative_outputs: 10 "generativeOutputs" value_or_default optional
     }
 }
 
@@ -2298,10 +2298,10 @@ pub struct ListAgentStudioAgentsResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     ListAgentStudioAgentsResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        agents: "agents" value_or_default optional,
-        pagination: "pagination" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        agents: 2 "agents" value_or_default optional,
+        pagination: 3 "pagination" value optional
     }
 }
 
@@ -2331,11 +2331,11 @@ pub struct ProductionVersionSummary {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     ProductionVersionSummary {
-        version_id: "versionId" value optional,
-        version_name: "versionName" value optional,
-        is_published: "isPublished" value optional,
-        input_variables: "inputVariables" value_or_default optional,
-        updated_at: "updatedAt" value optional
+        version_id: 0 "versionId" value optional,
+        version_name: 1 "versionName" value optional,
+        is_published: 2 "isPublished" value optional,
+        input_variables: 3 "inputVariables" value_or_default optional,
+        updated_at: 4 "updatedAt" value optional
     }
 }
 
@@ -2366,10 +2366,10 @@ pub struct PublishAgentStudioVersionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PublishAgentStudioVersionRequest {
-        location_id: "locationId" value required,
-        user_id: "userId" value optional,
-        user_name: "userName" value optional,
-        user_email: "userEmail" value optional
+        location_id: 0 "locationId" value required,
+        user_id: 1 "userId" value optional,
+        user_name: 2 "userName" value optional,
+        user_email: 3 "userEmail" value optional
     }
 }
 
@@ -2419,9 +2419,9 @@ pub struct PublishAgentStudioVersionResponse {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     PublishAgentStudioVersionResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        data: "data" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value optional
     }
 }
 
@@ -2450,8 +2450,8 @@ pub struct PublishedVersions {
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::object::object_impl! {
     PublishedVersions {
-        production_version: "productionVersion" value optional,
-        new_draft_version: "newDraftVersion" value optional
+        production_version: 0 "productionVersion" value optional,
+        new_draft_version: 1 "newDraftVersion" value optional
     }
 }
 
@@ -2482,10 +2482,10 @@ pub struct UpdateAgentStudioAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAgentStudioAgentRequest {
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        description: "description" value optional,
-        status: "status" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        status: 3 "status" value optional
     }
 }
 
@@ -2571,17 +2571,17 @@ pub struct UpdateAgentStudioVersionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAgentStudioVersionRequest {
-        location_id: "locationId" value required,
-        version_name: "versionName" value optional,
-        description: "description" value optional,
-        nodes: "nodes" value optional,
-        edges: "edges" value optional,
-        global_variables: "globalVariables" value optional,
-        input_variables: "inputVariables" value optional,
-        runtime_variables: "runtimeVariables" value optional,
-        global_config: "globalConfig" value optional,
-        user_id: "userId" value optional,
-        user_name: "userName" value optional
+        location_id: 0 "locationId" value required,
+        version_name: 1 "versionName" value optional,
+        description: 2 "description" value optional,
+        nodes: 3 "nodes" value optional,
+        edges: 4 "edges" value optional,
+        global_variables: 5 "globalVariables" value optional,
+        input_variables: 6 "inputVariables" value optional,
+        runtime_variables: 7 "runtimeVariables" value optional,
+        global_config: 8 "globalConfig" value optional,
+        user_id: 9 "userId" value optional,
+        user_name: 10 "userName" value optional
     }
 }
 

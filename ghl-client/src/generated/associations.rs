@@ -1091,14 +1091,14 @@ pub struct Association {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
     Association {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        key: "key" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_object_label: "firstObjectLabel" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_object_label: "secondObjectLabel" value optional,
-        association_type: "associationType" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        key: 2 "key" value optional,
+        first_object_key: 3 "firstObjectKey" value optional,
+        first_object_label: 4 "firstObjectLabel" value optional,
+        second_object_key: 5 "secondObjectKey" value optional,
+        second_object_label: 6 "secondObjectLabel" value optional,
+        association_type: 7 "associationType" value optional
     }
 }
 
@@ -1175,12 +1175,12 @@ pub struct CreateAssociationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateAssociationRequest {
-        location_id: "locationId" value required,
-        key: "key" value required,
-        first_object_label: "firstObjectLabel" value required,
-        first_object_key: "firstObjectKey" value required,
-        second_object_label: "secondObjectLabel" value required,
-        second_object_key: "secondObjectKey" value required
+        location_id: 0 "locationId" value required,
+        key: 1 "key" value required,
+        first_object_label: 2 "firstObjectLabel" value required,
+        first_object_key: 3 "firstObjectKey" value required,
+        second_object_label: 4 "secondObjectLabel" value required,
+        second_object_key: 5 "secondObjectKey" value required
     }
 }
 
@@ -1231,10 +1231,10 @@ pub struct CreateRelationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateRelationRequest {
-        location_id: "locationId" value required,
-        association_id: "associationId" value required,
-        first_record_id: "firstRecordId" value required,
-        second_record_id: "secondRecordId" value required
+        location_id: 0 "locationId" value required,
+        association_id: 1 "associationId" value required,
+        first_record_id: 2 "firstRecordId" value required,
+        second_record_id: 3 "secondRecordId" value required
     }
 }
 
@@ -1276,9 +1276,9 @@ pub struct DeleteAssociationResponse {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
     DeleteAssociationResponse {
-        deleted: "deleted" value optional,
-        id: "id" value optional,
-        message: "message" value optional
+        deleted: 0 "deleted" value optional,
+        id: 1 "id" value optional,
+        message: 2 "message" value optional
     }
 }
 
@@ -1294,7 +1294,7 @@ pub struct ListAssociationsResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    ListAssociationsResponse { associations: "associations" value_or_default optional }
+    ListAssociationsResponse { associations: 0 "associations" value_or_default optional }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1309,7 +1309,7 @@ pub struct ListRelationsResponse {
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
-    ListRelationsResponse { relations: "relations" value_or_default optional }
+    ListRelationsResponse { relations: 0 "relations" value_or_default optional }
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1344,13 +1344,13 @@ pub struct Relation {
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::object::object_impl! {
     Relation {
-        id: "id" value optional,
-        association_id: "associationId" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_record_id: "firstRecordId" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_record_id: "secondRecordId" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        association_id: 1 "associationId" value optional,
+        first_object_key: 2 "firstObjectKey" value optional,
+        first_record_id: 3 "firstRecordId" value optional,
+        second_object_key: 4 "secondObjectKey" value optional,
+        second_record_id: 5 "secondRecordId" value optional,
+        location_id: 6 "locationId" value optional
     }
 }
 
@@ -1372,8 +1372,8 @@ pub struct UpdateAssociationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAssociationRequest {
-        first_object_label: "firstObjectLabel" value required,
-        second_object_label: "secondObjectLabel" value required
+        first_object_label: 0 "firstObjectLabel" value required,
+        second_object_label: 1 "secondObjectLabel" value required
     }
 }
 

@@ -1240,7 +1240,7 @@ pub struct Blog {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    Blog { id: "_id" value optional, name: "name" value optional }
+    Blog { id: 0 "_id" value optional, name: 1 "name" value optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1270,11 +1270,11 @@ pub struct BlogAuthor {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
     BlogAuthor {
-        id: "_id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional,
-        updated_at: "updatedAt" value optional,
-        canonical_link: "canonicalLink" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional,
+        updated_at: 3 "updatedAt" value optional,
+        canonical_link: 4 "canonicalLink" value optional
     }
 }
 
@@ -1308,12 +1308,12 @@ pub struct BlogCategory {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
     BlogCategory {
-        id: "_id" value optional,
-        label: "label" value optional,
-        location_id: "locationId" value optional,
-        updated_at: "updatedAt" value optional,
-        canonical_link: "canonicalLink" value optional,
-        url_slug: "urlSlug" value optional
+        id: 0 "_id" value optional,
+        label: 1 "label" value optional,
+        location_id: 2 "locationId" value optional,
+        updated_at: 3 "updatedAt" value optional,
+        canonical_link: 4 "canonicalLink" value optional,
+        url_slug: 5 "urlSlug" value optional
     }
 }
 
@@ -1371,20 +1371,20 @@ pub struct BlogPost {
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
     BlogPost {
-        id: "_id" value optional,
-        title: "title" value optional,
-        description: "description" value optional,
-        image_url: "imageUrl" value optional,
-        image_alt_text: "imageAltText" value optional,
-        status: "status" value optional,
-        url_slug: "urlSlug" value optional,
-        canonical_link: "canonicalLink" value optional,
-        author: "author" value optional,
-        categories: "categories" value_or_default optional,
-        tags: "tags" value_or_default optional,
-        archived: "archived" value optional,
-        published_at: "publishedAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        title: 1 "title" value optional,
+        description: 2 "description" value optional,
+        image_url: 3 "imageUrl" value optional,
+        image_alt_text: 4 "imageAltText" value optional,
+        status: 5 "status" value optional,
+        url_slug: 6 "urlSlug" value optional,
+        canonical_link: 7 "canonicalLink" value optional,
+        author: 8 "author" value optional,
+        categories: 9 "categories" value_or_default optional,
+        tags: 10 "tags" value_or_default optional,
+        archived: 11 "archived" value optional,
+        published_at: 12 "publishedAt" value optional,
+        updated_at: 13 "updatedAt" value optional
     }
 }
 
@@ -1498,20 +1498,20 @@ pub struct CreateBlogPostRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateBlogPostRequest {
-        title: "title" value required,
-        location_id: "locationId" value required,
-        blog_id: "blogId" value required,
-        image_url: "imageUrl" value required,
-        description: "description" value required,
-        raw_html: "rawHTML" value required,
-        status: "status" value required,
-        image_alt_text: "imageAltText" value required,
-        categories: "categories" value required,
-        tags: "tags" value optional,
-        author: "author" value required,
-        url_slug: "urlSlug" value required,
-        canonical_link: "canonicalLink" value optional,
-        published_at: "publishedAt" value required
+        title: 0 "title" value required,
+        location_id: 1 "locationId" value required,
+        blog_id: 2 "blogId" value required,
+        image_url: 3 "imageUrl" value required,
+        description: 4 "description" value required,
+        raw_html: 5 "rawHTML" value required,
+        status: 6 "status" value required,
+        image_alt_text: 7 "imageAltText" value required,
+        categories: 8 "categories" value required,
+        tags: 9 "tags" value optional,
+        author: 10 "author" value required,
+        url_slug: 11 "urlSlug" value required,
+        canonical_link: 12 "canonicalLink" value optional,
+        published_at: 13 "publishedAt" value required
     }
 }
 
@@ -1575,7 +1575,7 @@ pub struct CreateBlogPostResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { CreateBlogPostResponse { data: "data" value optional } }
+crate::runtime::object::object_impl! { CreateBlogPostResponse { data: 0 "data" value optional } }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 impl CreateBlogPostResponse {
@@ -1597,7 +1597,7 @@ pub struct ListBlogAuthorsResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogAuthorsResponse { authors: "authors" value_or_default optional }
+    ListBlogAuthorsResponse { authors: 0 "authors" value_or_default optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1612,7 +1612,7 @@ pub struct ListBlogCategoriesResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogCategoriesResponse { categories: "categories" value_or_default optional }
+    ListBlogCategoriesResponse { categories: 0 "categories" value_or_default optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1627,7 +1627,7 @@ pub struct ListBlogPostsResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogPostsResponse { blogs: "blogs" value_or_default optional }
+    ListBlogPostsResponse { blogs: 0 "blogs" value_or_default optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1642,7 +1642,7 @@ pub struct ListBlogsResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    ListBlogsResponse { data: "data" value_or_default optional }
+    ListBlogsResponse { data: 0 "data" value_or_default optional }
 }
 
 #[cfg(feature = "blogs")]
@@ -1702,20 +1702,20 @@ pub struct UpdateBlogPostRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBlogPostRequest {
-        title: "title" value required,
-        location_id: "locationId" value required,
-        blog_id: "blogId" value required,
-        image_url: "imageUrl" value required,
-        description: "description" value required,
-        raw_html: "rawHTML" value required,
-        status: "status" value required,
-        image_alt_text: "imageAltText" value required,
-        categories: "categories" value required,
-        tags: "tags" value optional,
-        author: "author" value required,
-        url_slug: "urlSlug" value required,
-        canonical_link: "canonicalLink" value optional,
-        published_at: "publishedAt" value required
+        title: 0 "title" value required,
+        location_id: 1 "locationId" value required,
+        blog_id: 2 "blogId" value required,
+        image_url: 3 "imageUrl" value required,
+        description: 4 "description" value required,
+        raw_html: 5 "rawHTML" value required,
+        status: 6 "status" value required,
+        image_alt_text: 7 "imageAltText" value required,
+        categories: 8 "categories" value required,
+        tags: 9 "tags" value optional,
+        author: 10 "author" value required,
+        url_slug: 11 "urlSlug" value required,
+        canonical_link: 12 "canonicalLink" value optional,
+        published_at: 13 "publishedAt" value required
     }
 }
 
@@ -1781,7 +1781,7 @@ pub struct UpdateBlogPostResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::object::object_impl! {
-    UpdateBlogPostResponse { updated_blog_post: "updatedBlogPost" value optional }
+    UpdateBlogPostResponse { updated_blog_post: 0 "updatedBlogPost" value optional }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1803,4 +1803,4 @@ pub struct UrlSlugCheckResponse {
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
-crate::runtime::object::object_impl! { UrlSlugCheckResponse { exists: "exists" value optional } }
+crate::runtime::object::object_impl! { UrlSlugCheckResponse { exists: 0 "exists" value optional } }

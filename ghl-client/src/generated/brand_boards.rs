@@ -711,20 +711,20 @@ pub struct BrandBoard {
 
 crate::runtime::object::object_impl! {
     BrandBoard {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        logos: "logos" value_or_default optional,
-        colors: "colors" value_or_default optional,
-        fonts: "fonts" value_or_default optional,
-        default: "default" value optional,
-        deleted: "deleted" value optional,
-        parent_id: "parentId" value optional,
-        folder_id: "folderId" value optional,
-        origin_id: "originId" value optional,
-        meta: "meta" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        logos: 3 "logos" value_or_default optional,
+        colors: 4 "colors" value_or_default optional,
+        fonts: 5 "fonts" value_or_default optional,
+        default: 6 "default" value optional,
+        deleted: 7 "deleted" value optional,
+        parent_id: 8 "parentId" value optional,
+        folder_id: 9 "folderId" value optional,
+        origin_id: 10 "originId" value optional,
+        meta: 11 "meta" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional
     }
 }
 
@@ -749,10 +749,10 @@ pub struct BrandBoardMeta {
 
 crate::runtime::object::object_impl! {
     BrandBoardMeta {
-        updated_by: "updatedBy" value optional,
-        last_action: "lastAction" value optional,
-        source_id: "sourceId" value optional,
-        source_type: "sourceType" value optional
+        updated_by: 0 "updatedBy" value optional,
+        last_action: 1 "lastAction" value optional,
+        source_id: 2 "sourceId" value optional,
+        source_type: 3 "sourceType" value optional
     }
 }
 
@@ -825,11 +825,11 @@ pub struct BrandBoardSummary {
 
 crate::runtime::object::object_impl! {
     BrandBoardSummary {
-        id: "_id" value optional,
-        name: "name" value optional,
-        updated_at: "updatedAt" value optional,
-        default: "default" value optional,
-        meta: "meta" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        updated_at: 2 "updatedAt" value optional,
+        default: 3 "default" value optional,
+        meta: 4 "meta" value optional
     }
 }
 
@@ -872,12 +872,12 @@ pub struct BrandColor {
 
 crate::runtime::object::object_impl! {
     BrandColor {
-        id: "id" value optional,
-        hexa: "hexa" value optional,
-        rgba: "rgba" value optional,
-        hex: "hex" value optional,
-        rgb: "rgb" value optional,
-        label: "label" value optional
+        id: 0 "id" value optional,
+        hexa: 1 "hexa" value optional,
+        rgba: 2 "rgba" value optional,
+        hex: 3 "hex" value optional,
+        rgb: 4 "rgb" value optional,
+        label: 5 "label" value optional
     }
 }
 
@@ -963,10 +963,10 @@ pub struct BrandFont {
 
 crate::runtime::object::object_impl! {
     BrandFont {
-        id: "id" value optional,
-        font: "font" value optional,
-        fallback: "fallback" value optional,
-        label: "label" value optional
+        id: 0 "id" value optional,
+        font: 1 "font" value optional,
+        fallback: 2 "fallback" value optional,
+        label: 3 "label" value optional
     }
 }
 
@@ -1036,10 +1036,10 @@ pub struct BrandLogo {
 
 crate::runtime::object::object_impl! {
     BrandLogo {
-        id: "id" value optional,
-        url: "url" value optional,
-        label: "label" value optional,
-        path: "path" value optional
+        id: 0 "id" value optional,
+        url: 1 "url" value optional,
+        label: 2 "label" value optional,
+        path: 3 "path" value optional
     }
 }
 
@@ -1129,15 +1129,15 @@ pub struct CreateBrandBoardRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateBrandBoardRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        logos: "logos" value optional,
-        colors: "colors" value optional,
-        fonts: "fonts" value optional,
-        default: "default" value optional,
-        brand_board_id: "brandBoardId" value optional,
-        parent_id: "parentId" value optional,
-        type_: "type" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        logos: 2 "logos" value optional,
+        colors: 3 "colors" value optional,
+        fonts: 4 "fonts" value optional,
+        default: 5 "default" value optional,
+        brand_board_id: 6 "brandBoardId" value optional,
+        parent_id: 7 "parentId" value optional,
+        type_: 8 "type" value optional
     }
 }
 
@@ -1216,8 +1216,8 @@ pub struct ListBrandBoardsResponse {
 
 crate::runtime::object::object_impl! {
     ListBrandBoardsResponse {
-        brand_boards: "brandBoards" value_or_default optional,
-        total_count: "totalCount" value optional
+        brand_boards: 0 "brandBoards" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -1255,12 +1255,12 @@ pub struct UpdateBrandBoardRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBrandBoardRequest {
-        name: "name" value optional,
-        logos: "logos" value optional,
-        colors: "colors" value optional,
-        fonts: "fonts" value optional,
-        default: "default" value optional,
-        parent_id: "parentId" value optional
+        name: 0 "name" value optional,
+        logos: 1 "logos" value optional,
+        colors: 2 "colors" value optional,
+        fonts: 3 "fonts" value optional,
+        default: 4 "default" value optional,
+        parent_id: 5 "parentId" value optional
     }
 }
 

@@ -593,22 +593,22 @@ pub struct Business {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
     Business {
-        id: "id" value optional,
-        name: "name" value optional,
-        phone: "phone" value optional,
-        email: "email" value optional,
-        website: "website" value optional,
-        address: "address" value optional,
-        city: "city" value optional,
-        description: "description" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        country: "country" value optional,
-        updated_by: "updatedBy" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        phone: 2 "phone" value optional,
+        email: 3 "email" value optional,
+        website: 4 "website" value optional,
+        address: 5 "address" value optional,
+        city: 6 "city" value optional,
+        description: 7 "description" value optional,
+        state: 8 "state" value optional,
+        postal_code: 9 "postalCode" value optional,
+        country: 10 "country" value optional,
+        updated_by: 11 "updatedBy" value optional,
+        location_id: 12 "locationId" value optional,
+        created_by: 13 "createdBy" value optional,
+        created_at: 14 "createdAt" value optional,
+        updated_at: 15 "updatedAt" value optional
     }
 }
 
@@ -624,7 +624,7 @@ pub struct BusinessList {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
-    BusinessList { businesses: "businesses" value_or_default optional }
+    BusinessList { businesses: 0 "businesses" value_or_default optional }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -638,7 +638,7 @@ pub struct BusinessResponse {
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
-crate::runtime::object::object_impl! { BusinessResponse { business: "business" value optional } }
+crate::runtime::object::object_impl! { BusinessResponse { business: 0 "business" value optional } }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 impl BusinessResponse {
@@ -664,8 +664,8 @@ pub struct BusinessWriteResponse {
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 crate::runtime::object::object_impl! {
     BusinessWriteResponse {
-        success: "success" value optional,
-        buiseness: "buiseness" value optional
+        success: 0 "success" value optional,
+        buiseness: 1 "buiseness" value optional
     }
 }
 
@@ -731,17 +731,17 @@ pub struct CreateBusinessRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateBusinessRequest {
-        name: "name" value required,
-        location_id: "locationId" value required,
-        phone: "phone" value optional,
-        email: "email" value optional,
-        website: "website" value optional,
-        address: "address" value optional,
-        city: "city" value optional,
-        postal_code: "postalCode" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        description: "description" value optional
+        name: 0 "name" value required,
+        location_id: 1 "locationId" value required,
+        phone: 2 "phone" value optional,
+        email: 3 "email" value optional,
+        website: 4 "website" value optional,
+        address: 5 "address" value optional,
+        city: 6 "city" value optional,
+        postal_code: 7 "postalCode" value optional,
+        state: 8 "state" value optional,
+        country: 9 "country" value optional,
+        description: 10 "description" value optional
     }
 }
 
@@ -872,16 +872,16 @@ pub struct UpdateBusinessRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBusinessRequest {
-        name: "name" value optional,
-        phone: "phone" value optional,
-        email: "email" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        address: "address" value optional,
-        state: "state" value optional,
-        city: "city" value optional,
-        country: "country" value optional,
-        description: "description" value optional
+        name: 0 "name" value optional,
+        phone: 1 "phone" value optional,
+        email: 2 "email" value optional,
+        postal_code: 3 "postalCode" value optional,
+        website: 4 "website" value optional,
+        address: 5 "address" value optional,
+        state: 6 "state" value optional,
+        city: 7 "city" value optional,
+        country: 8 "country" value optional,
+        description: 9 "description" value optional
     }
 }
 

@@ -4428,19 +4428,19 @@ pub struct Appointment {
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
     Appointment {
-        id: "id" value optional,
-        calendar_id: "calendarId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        title: "title" value optional,
-        meeting_location_type: "meetingLocationType" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        address: "address" value optional,
-        is_recurring: "isRecurring" value optional,
-        rrule: "rrule" value optional
+        id: 0 "id" value optional,
+        calendar_id: 1 "calendarId" value optional,
+        location_id: 2 "locationId" value optional,
+        contact_id: 3 "contactId" value optional,
+        start_time: 4 "startTime" value optional,
+        end_time: 5 "endTime" value optional,
+        title: 6 "title" value optional,
+        meeting_location_type: 7 "meetingLocationType" value optional,
+        appointment_status: 8 "appointmentStatus" value optional,
+        assigned_user_id: 9 "assignedUserId" value optional,
+        address: 10 "address" value optional,
+        is_recurring: 11 "isRecurring" value optional,
+        rrule: 12 "rrule" value optional
     }
 }
 
@@ -4541,12 +4541,12 @@ pub struct AppointmentNote {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     AppointmentNote {
-        id: "id" value optional,
-        body: "body" value optional,
-        user_id: "userId" value optional,
-        date_added: "dateAdded" value optional,
-        contact_id: "contactId" value optional,
-        created_by: "createdBy" value optional
+        id: 0 "id" value optional,
+        body: 1 "body" value optional,
+        user_id: 2 "userId" value optional,
+        date_added: 3 "dateAdded" value optional,
+        contact_id: 4 "contactId" value optional,
+        created_by: 5 "createdBy" value optional
     }
 }
 
@@ -4576,7 +4576,7 @@ pub struct AppointmentNoteRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    AppointmentNoteRequest { user_id: "userId" value optional, body: "body" value required }
+    AppointmentNoteRequest { user_id: 0 "userId" value optional, body: 1 "body" value required }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4605,7 +4605,7 @@ pub struct AppointmentNoteResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { AppointmentNoteResponse { note: "note" value optional } }
+crate::runtime::object::object_impl! { AppointmentNoteResponse { note: 0 "note" value optional } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl AppointmentNoteResponse {
@@ -4729,16 +4729,16 @@ pub struct AvailabilitySchedule {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     AvailabilitySchedule {
-        id: "id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional,
-        rules: "rules" value_or_default optional,
-        timezone: "timezone" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        user_id: "userId" value optional,
-        calendar_ids: "calendarIds" value_or_default optional,
-        deleted: "deleted" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional,
+        rules: 3 "rules" value_or_default optional,
+        timezone: 4 "timezone" value optional,
+        date_added: 5 "dateAdded" value optional,
+        date_updated: 6 "dateUpdated" value optional,
+        user_id: 7 "userId" value optional,
+        calendar_ids: 8 "calendarIds" value_or_default optional,
+        deleted: 9 "deleted" value optional
     }
 }
 
@@ -4754,7 +4754,7 @@ pub struct AvailabilityScheduleResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    AvailabilityScheduleResponse { schedule: "schedule" value optional }
+    AvailabilityScheduleResponse { schedule: 0 "schedule" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4799,12 +4799,12 @@ pub struct BlockSlotRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BlockSlotRequest {
-        title: "title" value optional,
-        calendar_id: "calendarId" value required,
-        assigned_user_id: "assignedUserId" value optional,
-        location_id: "locationId" value required,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional
+        title: 0 "title" value optional,
+        calendar_id: 1 "calendarId" value required,
+        assigned_user_id: 2 "assignedUserId" value optional,
+        location_id: 3 "locationId" value required,
+        start_time: 4 "startTime" value optional,
+        end_time: 5 "endTime" value optional
     }
 }
 
@@ -4880,13 +4880,13 @@ pub struct BlockedSlot {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     BlockedSlot {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        title: "title" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        calendar_id: "calendarId" value optional,
-        assigned_user_id: "assignedUserId" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        title: 2 "title" value optional,
+        start_time: 3 "startTime" value optional,
+        end_time: 4 "endTime" value optional,
+        calendar_id: 5 "calendarId" value optional,
+        assigned_user_id: 6 "assignedUserId" value optional
     }
 }
 
@@ -5171,62 +5171,62 @@ pub struct Calendar {
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
     Calendar {
-        is_active: "isActive" value optional,
-        notifications: "notifications" value_or_default optional,
-        location_id: "locationId" value optional,
-        group_id: "groupId" value optional,
-        team_members: "teamMembers" value_or_default optional,
-        event_type: "eventType" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        widget_slug: "widgetSlug" value optional,
-        calendar_type: "calendarType" value optional,
-        widget_type: "widgetType" value optional,
-        event_title: "eventTitle" value optional,
-        event_color: "eventColor" value optional,
-        meeting_location: "meetingLocation" value optional,
-        location_configurations: "locationConfigurations" value_or_default optional,
-        slot_duration: "slotDuration" value optional,
-        slot_duration_unit: "slotDurationUnit" value optional,
-        slot_interval: "slotInterval" value optional,
-        slot_interval_unit: "slotIntervalUnit" value optional,
-        slot_buffer: "slotBuffer" value optional,
-        slot_buffer_unit: "slotBufferUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        appoinment_per_slot: "appoinmentPerSlot" value optional,
-        appoinment_per_day: "appoinmentPerDay" value optional,
-        allow_booking_after: "allowBookingAfter" value optional,
-        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
-        allow_booking_for: "allowBookingFor" value optional,
-        allow_booking_for_unit: "allowBookingForUnit" value optional,
-        open_hours: "openHours" value_or_default optional,
-        enable_recurring: "enableRecurring" value optional,
-        recurring: "recurring" value optional,
-        form_id: "formId" value optional,
-        sticky_contact: "stickyContact" value optional,
-        is_live_payment_mode: "isLivePaymentMode" value optional,
-        auto_confirm: "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: "alertEmail" value optional,
-        google_invitation_emails: "googleInvitationEmails" value optional,
-        allow_reschedule: "allowReschedule" value optional,
-        allow_cancellation: "allowCancellation" value optional,
-        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
-        notes: "notes" value optional,
-        pixel_id: "pixelId" value optional,
-        form_submit_type: "formSubmitType" value optional,
-        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
-        availability_type: "availabilityType" value optional,
-        availabilities: "availabilities" value_or_default optional,
-        guest_type: "guestType" value optional,
-        consent_label: "consentLabel" value optional,
-        calendar_cover_image: "calendarCoverImage" value optional,
-        look_busy_config: "lookBusyConfig" value optional,
-        id: "id" value optional
+        is_active: 0 "isActive" value optional,
+        notifications: 1 "notifications" value_or_default optional,
+        location_id: 2 "locationId" value optional,
+        group_id: 3 "groupId" value optional,
+        team_members: 4 "teamMembers" value_or_default optional,
+        event_type: 5 "eventType" value optional,
+        name: 6 "name" value optional,
+        description: 7 "description" value optional,
+        slug: 8 "slug" value optional,
+        widget_slug: 9 "widgetSlug" value optional,
+        calendar_type: 10 "calendarType" value optional,
+        widget_type: 11 "widgetType" value optional,
+        event_title: 12 "eventTitle" value optional,
+        event_color: 13 "eventColor" value optional,
+        meeting_location: 14 "meetingLocation" value optional,
+        location_configurations: 15 "locationConfigurations" value_or_default optional,
+        slot_duration: 16 "slotDuration" value optional,
+        slot_duration_unit: 17 "slotDurationUnit" value optional,
+        slot_interval: 18 "slotInterval" value optional,
+        slot_interval_unit: 19 "slotIntervalUnit" value optional,
+        slot_buffer: 20 "slotBuffer" value optional,
+        slot_buffer_unit: 21 "slotBufferUnit" value optional,
+        pre_buffer: 22 "preBuffer" value optional,
+        pre_buffer_unit: 23 "preBufferUnit" value optional,
+        appoinment_per_slot: 24 "appoinmentPerSlot" value optional,
+        appoinment_per_day: 25 "appoinmentPerDay" value optional,
+        allow_booking_after: 26 "allowBookingAfter" value optional,
+        allow_booking_after_unit: 27 "allowBookingAfterUnit" value optional,
+        allow_booking_for: 28 "allowBookingFor" value optional,
+        allow_booking_for_unit: 29 "allowBookingForUnit" value optional,
+        open_hours: 30 "openHours" value_or_default optional,
+        enable_recurring: 31 "enableRecurring" value optional,
+        recurring: 32 "recurring" value optional,
+        form_id: 33 "formId" value optional,
+        sticky_contact: 34 "stickyContact" value optional,
+        is_live_payment_mode: 35 "isLivePaymentMode" value optional,
+        auto_confirm: 36 "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: 38 "alertEmail" value optional,
+        google_invitation_emails: 39 "googleInvitationEmails" value optional,
+        allow_reschedule: 40 "allowReschedule" value optional,
+        allow_cancellation: 41 "allowCancellation" value optional,
+        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value optional,
+        notes: 44 "notes" value optional,
+        pixel_id: 45 "pixelId" value optional,
+        form_submit_type: 46 "formSubmitType" value optional,
+        form_submit_redirect_url: 47 "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: 48 "formSubmitThanksMessage" value optional,
+        availability_type: 49 "availabilityType" value optional,
+        availabilities: 50 "availabilities" value_or_default optional,
+        guest_type: 51 "guestType" value optional,
+        consent_label: 52 "consentLabel" value optional,
+        calendar_cover_image: 53 "calendarCoverImage" value optional,
+        look_busy_config: 54 "lookBusyConfig" value optional,
+        id: 55 "id" value optional
     }
 }
 
@@ -5304,27 +5304,27 @@ pub struct CalendarEvent {
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
     CalendarEvent {
-        id: "id" value optional,
-        address: "address" value optional,
-        title: "title" value optional,
-        calendar_id: "calendarId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        group_id: "groupId" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        users: "users" value_or_default optional,
-        notes: "notes" value optional,
-        description: "description" value optional,
-        is_recurring: "isRecurring" value optional,
-        rrule: "rrule" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        assigned_resources: "assignedResources" value_or_default optional,
-        created_by: "createdBy" value optional,
-        master_event_id: "masterEventId" value optional
+        id: 0 "id" value optional,
+        address: 1 "address" value optional,
+        title: 2 "title" value optional,
+        calendar_id: 3 "calendarId" value optional,
+        location_id: 4 "locationId" value optional,
+        contact_id: 5 "contactId" value optional,
+        group_id: 6 "groupId" value optional,
+        appointment_status: 7 "appointmentStatus" value optional,
+        assigned_user_id: 8 "assignedUserId" value optional,
+        users: 9 "users" value_or_default optional,
+        notes: 10 "notes" value optional,
+        description: 11 "description" value optional,
+        is_recurring: 12 "isRecurring" value optional,
+        rrule: 13 "rrule" value optional,
+        start_time: 14 "startTime" value optional,
+        end_time: 15 "endTime" value optional,
+        date_added: 16 "dateAdded" value optional,
+        date_updated: 17 "dateUpdated" value optional,
+        assigned_resources: 18 "assignedResources" value_or_default optional,
+        created_by: 19 "createdBy" value optional,
+        master_event_id: 20 "masterEventId" value optional
     }
 }
 
@@ -5357,12 +5357,12 @@ pub struct CalendarGroup {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarGroup {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        is_active: "isActive" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        slug: 4 "slug" value optional,
+        is_active: 5 "isActive" value optional
     }
 }
 
@@ -5377,7 +5377,7 @@ pub struct CalendarGroupResponse {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { CalendarGroupResponse { group: "group" value optional } }
+crate::runtime::object::object_impl! { CalendarGroupResponse { group: 0 "group" value optional } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 impl CalendarGroupResponse {
@@ -5444,21 +5444,21 @@ pub struct CalendarNotification {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarNotification {
-        id: "_id" value optional,
-        receiver_type: "receiverType" value optional,
-        additional_email_ids: "additionalEmailIds" value_or_default optional,
-        additional_phone_numbers: "additionalPhoneNumbers" value_or_default optional,
-        channel: "channel" value optional,
-        notification_type: "notificationType" value optional,
-        is_active: "isActive" value optional,
-        additional_whatsapp_numbers: "additionalWhatsappNumbers" value_or_default optional,
-        template_id: "templateId" value optional,
-        body: "body" value optional,
-        subject: "subject" value optional,
-        after_time: "afterTime" value_or_default optional,
-        before_time: "beforeTime" value_or_default optional,
-        selected_users: "selectedUsers" value_or_default optional,
-        deleted: "deleted" value optional
+        id: 0 "_id" value optional,
+        receiver_type: 1 "receiverType" value optional,
+        additional_email_ids: 2 "additionalEmailIds" value_or_default optional,
+        additional_phone_numbers: 3 "additionalPhoneNumbers" value_or_default optional,
+        channel: 4 "channel" value optional,
+        notification_type: 5 "notificationType" value optional,
+        is_active: 6 "isActive" value optional,
+        additional_whatsapp_numbers: 7 "additionalWhatsappNumbers" value_or_default optional,
+        template_id: 8 "templateId" value optional,
+        body: 9 "body" value optional,
+        subject: 10 "subject" value optional,
+        after_time: 11 "afterTime" value_or_default optional,
+        before_time: 12 "beforeTime" value_or_default optional,
+        selected_users: 13 "selectedUsers" value_or_default optional,
+        deleted: 14 "deleted" value optional
     }
 }
 
@@ -5474,7 +5474,7 @@ pub struct CalendarNotificationResult {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    CalendarNotificationResult { message: "message" value optional }
+    CalendarNotificationResult { message: 0 "message" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5512,12 +5512,12 @@ pub struct CalendarNotificationSetting {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarNotificationSetting {
-        type_: "type" value optional,
-        should_send_to_contact: "shouldSendToContact" value optional,
-        should_send_to_guest: "shouldSendToGuest" value optional,
-        should_send_to_user: "shouldSendToUser" value optional,
-        should_send_to_selected_users: "shouldSendToSelectedUsers" value optional,
-        selected_users: "selectedUsers" value optional
+        type_: 0 "type" value optional,
+        should_send_to_contact: 1 "shouldSendToContact" value optional,
+        should_send_to_guest: 2 "shouldSendToGuest" value optional,
+        should_send_to_user: 3 "shouldSendToUser" value optional,
+        should_send_to_selected_users: 4 "shouldSendToSelectedUsers" value optional,
+        selected_users: 5 "selectedUsers" value optional
     }
 }
 
@@ -5655,15 +5655,15 @@ pub struct CalendarResource {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CalendarResource {
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        resource_type: "resourceType" value optional,
-        is_active: "isActive" value optional,
-        description: "description" value optional,
-        quantity: "quantity" value optional,
-        out_of_service: "outOfService" value optional,
-        capacity: "capacity" value optional,
-        calendar_ids: "calendarIds" value_or_default optional
+        location_id: 0 "locationId" value optional,
+        name: 1 "name" value optional,
+        resource_type: 2 "resourceType" value optional,
+        is_active: 3 "isActive" value optional,
+        description: 4 "description" value optional,
+        quantity: 5 "quantity" value optional,
+        out_of_service: 6 "outOfService" value optional,
+        capacity: 7 "capacity" value optional,
+        calendar_ids: 8 "calendarIds" value_or_default optional
     }
 }
 
@@ -5721,7 +5721,7 @@ pub struct CalendarResponse {
 }
 
 #[cfg(feature = "calendars")]
-crate::runtime::object::object_impl! { CalendarResponse { calendar: "calendar" value optional } }
+crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value optional } }
 
 #[cfg(feature = "calendars")]
 impl CalendarResponse {
@@ -5814,9 +5814,9 @@ pub struct ConfiguredMeetingLocation {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     ConfiguredMeetingLocation {
-        kind: "kind" value optional,
-        location: "location" value optional,
-        meeting_id: "meetingId" value optional
+        kind: 0 "kind" value optional,
+        location: 1 "location" value optional,
+        meeting_id: 2 "meetingId" value optional
     }
 }
 
@@ -5896,23 +5896,23 @@ pub struct CreateAppointmentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateAppointmentRequest {
-        title: "title" value optional,
-        meeting_location_type: "meetingLocationType" value optional,
-        meeting_location_id: "meetingLocationId" value optional,
-        override_location_config: "overrideLocationConfig" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        description: "description" value optional,
-        address: "address" value optional,
-        ignore_date_range: "ignoreDateRange" value optional,
-        to_notify: "toNotify" value optional,
-        ignore_free_slot_validation: "ignoreFreeSlotValidation" value optional,
-        rrule: "rrule" value optional,
-        calendar_id: "calendarId" value required,
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        start_time: "startTime" value required,
-        end_time: "endTime" value optional
+        title: 0 "title" value optional,
+        meeting_location_type: 1 "meetingLocationType" value optional,
+        meeting_location_id: 2 "meetingLocationId" value optional,
+        override_location_config: 3 "overrideLocationConfig" value optional,
+        appointment_status: 4 "appointmentStatus" value optional,
+        assigned_user_id: 5 "assignedUserId" value optional,
+        description: 6 "description" value optional,
+        address: 7 "address" value optional,
+        ignore_date_range: 8 "ignoreDateRange" value optional,
+        to_notify: 9 "toNotify" value optional,
+        ignore_free_slot_validation: 10 "ignoreFreeSlotValidation" value optional,
+        rrule: 11 "rrule" value optional,
+        calendar_id: 12 "calendarId" value required,
+        location_id: 13 "locationId" value required,
+        contact_id: 14 "contactId" value required,
+        start_time: 15 "startTime" value required,
+        end_time: 16 "endTime" value optional
     }
 }
 
@@ -6058,12 +6058,12 @@ pub struct CreateAvailabilityScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateAvailabilityScheduleRequest {
-        rules: "rules" value optional,
-        timezone: "timezone" value required,
-        location_id: "locationId" value required,
-        name: "name" value required,
-        user_id: "userId" value required,
-        calendar_ids: "calendarIds" value optional
+        rules: 0 "rules" value optional,
+        timezone: 1 "timezone" value required,
+        location_id: 2 "locationId" value required,
+        name: 3 "name" value required,
+        user_id: 4 "userId" value required,
+        calendar_ids: 5 "calendarIds" value optional
     }
 }
 
@@ -6128,11 +6128,11 @@ pub struct CreateCalendarGroupRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCalendarGroupRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        description: "description" value required,
-        slug: "slug" value required,
-        is_active: "isActive" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        description: 2 "description" value required,
+        slug: 3 "slug" value required,
+        is_active: 4 "isActive" value optional
     }
 }
 
@@ -6231,21 +6231,21 @@ pub struct CreateCalendarNotificationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCalendarNotificationRequest {
-        receiver_type: "receiverType" value required,
-        channel: "channel" value required,
-        notification_type: "notificationType" value required,
-        is_active: "isActive" value optional,
-        template_id: "templateId" value optional,
-        body: "body" value optional,
-        subject: "subject" value optional,
-        after_time: "afterTime" value optional,
-        before_time: "beforeTime" value optional,
-        additional_email_ids: "additionalEmailIds" value optional,
-        additional_phone_numbers: "additionalPhoneNumbers" value optional,
-        selected_users: "selectedUsers" value optional,
-        from_address: "fromAddress" value optional,
-        from_name: "fromName" value optional,
-        from_number: "fromNumber" value optional
+        receiver_type: 0 "receiverType" value required,
+        channel: 1 "channel" value required,
+        notification_type: 2 "notificationType" value required,
+        is_active: 3 "isActive" value optional,
+        template_id: 4 "templateId" value optional,
+        body: 5 "body" value optional,
+        subject: 6 "subject" value optional,
+        after_time: 7 "afterTime" value optional,
+        before_time: 8 "beforeTime" value optional,
+        additional_email_ids: 9 "additionalEmailIds" value optional,
+        additional_phone_numbers: 10 "additionalPhoneNumbers" value optional,
+        selected_users: 11 "selectedUsers" value optional,
+        from_address: 12 "fromAddress" value optional,
+        from_name: 13 "fromName" value optional,
+        from_number: 14 "fromNumber" value optional
     }
 }
 
@@ -6580,61 +6580,61 @@ pub struct CreateCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCalendarRequest {
-        is_active: "isActive" value optional,
-        notifications: "notifications" value optional,
-        location_id: "locationId" value required,
-        group_id: "groupId" value optional,
-        team_members: "teamMembers" value optional,
-        event_type: "eventType" value optional,
-        name: "name" value required,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        widget_slug: "widgetSlug" value optional,
-        calendar_type: "calendarType" value optional,
-        widget_type: "widgetType" value optional,
-        event_title: "eventTitle" value optional,
-        event_color: "eventColor" value optional,
-        meeting_location: "meetingLocation" value optional,
-        location_configurations: "locationConfigurations" value optional,
-        slot_duration: "slotDuration" value optional,
-        slot_duration_unit: "slotDurationUnit" value optional,
-        slot_interval: "slotInterval" value optional,
-        slot_interval_unit: "slotIntervalUnit" value optional,
-        slot_buffer: "slotBuffer" value optional,
-        slot_buffer_unit: "slotBufferUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        appoinment_per_slot: "appoinmentPerSlot" value optional,
-        appoinment_per_day: "appoinmentPerDay" value optional,
-        allow_booking_after: "allowBookingAfter" value optional,
-        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
-        allow_booking_for: "allowBookingFor" value optional,
-        allow_booking_for_unit: "allowBookingForUnit" value optional,
-        open_hours: "openHours" value optional,
-        enable_recurring: "enableRecurring" value optional,
-        recurring: "recurring" value optional,
-        form_id: "formId" value optional,
-        sticky_contact: "stickyContact" value optional,
-        is_live_payment_mode: "isLivePaymentMode" value optional,
-        auto_confirm: "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: "alertEmail" value optional,
-        google_invitation_emails: "googleInvitationEmails" value optional,
-        allow_reschedule: "allowReschedule" value optional,
-        allow_cancellation: "allowCancellation" value optional,
-        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
-        notes: "notes" value optional,
-        pixel_id: "pixelId" value optional,
-        form_submit_type: "formSubmitType" value optional,
-        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
-        availability_type: "availabilityType" value optional,
-        availabilities: "availabilities" value optional,
-        guest_type: "guestType" value optional,
-        consent_label: "consentLabel" value optional,
-        calendar_cover_image: "calendarCoverImage" value optional,
-        look_busy_config: "lookBusyConfig" value optional
+        is_active: 0 "isActive" value optional,
+        notifications: 1 "notifications" value optional,
+        location_id: 2 "locationId" value required,
+        group_id: 3 "groupId" value optional,
+        team_members: 4 "teamMembers" value optional,
+        event_type: 5 "eventType" value optional,
+        name: 6 "name" value required,
+        description: 7 "description" value optional,
+        slug: 8 "slug" value optional,
+        widget_slug: 9 "widgetSlug" value optional,
+        calendar_type: 10 "calendarType" value optional,
+        widget_type: 11 "widgetType" value optional,
+        event_title: 12 "eventTitle" value optional,
+        event_color: 13 "eventColor" value optional,
+        meeting_location: 14 "meetingLocation" value optional,
+        location_configurations: 15 "locationConfigurations" value optional,
+        slot_duration: 16 "slotDuration" value optional,
+        slot_duration_unit: 17 "slotDurationUnit" value optional,
+        slot_interval: 18 "slotInterval" value optional,
+        slot_interval_unit: 19 "slotIntervalUnit" value optional,
+        slot_buffer: 20 "slotBuffer" value optional,
+        slot_buffer_unit: 21 "slotBufferUnit" value optional,
+        pre_buffer: 22 "preBuffer" value optional,
+        pre_buffer_unit: 23 "preBufferUnit" value optional,
+        appoinment_per_slot: 24 "appoinmentPerSlot" value optional,
+        appoinment_per_day: 25 "appoinmentPerDay" value optional,
+        allow_booking_after: 26 "allowBookingAfter" value optional,
+        allow_booking_after_unit: 27 "allowBookingAfterUnit" value optional,
+        allow_booking_for: 28 "allowBookingFor" value optional,
+        allow_booking_for_unit: 29 "allowBookingForUnit" value optional,
+        open_hours: 30 "openHours" value optional,
+        enable_recurring: 31 "enableRecurring" value optional,
+        recurring: 32 "recurring" value optional,
+        form_id: 33 "formId" value optional,
+        sticky_contact: 34 "stickyContact" value optional,
+        is_live_payment_mode: 35 "isLivePaymentMode" value optional,
+        auto_confirm: 36 "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: 38 "alertEmail" value optional,
+        google_invitation_emails: 39 "googleInvitationEmails" value optional,
+        allow_reschedule: 40 "allowReschedule" value optional,
+        allow_cancellation: 41 "allowCancellation" value optional,
+        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value optional,
+        notes: 44 "notes" value optional,
+        pixel_id: 45 "pixelId" value optional,
+        form_submit_type: 46 "formSubmitType" value optional,
+        form_submit_redirect_url: 47 "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: 48 "formSubmitThanksMessage" value optional,
+        availability_type: 49 "availabilityType" value optional,
+        availabilities: 50 "availabilities" value optional,
+        guest_type: 51 "guestType" value optional,
+        consent_label: 52 "consentLabel" value optional,
+        calendar_cover_image: 53 "calendarCoverImage" value optional,
+        look_busy_config: 54 "lookBusyConfig" value optional
     }
 }
 
@@ -7060,13 +7060,13 @@ pub struct CreateCalendarResourceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCalendarResourceRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        description: "description" value required,
-        quantity: "quantity" value required,
-        out_of_service: "outOfService" value required,
-        capacity: "capacity" value required,
-        calendar_ids: "calendarIds" value required
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        description: 2 "description" value required,
+        quantity: 3 "quantity" value required,
+        out_of_service: 4 "outOfService" value required,
+        capacity: 5 "capacity" value required,
+        calendar_ids: 6 "calendarIds" value required
     }
 }
 
@@ -7116,9 +7116,9 @@ pub struct CustomAvailability {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     CustomAvailability {
-        date: "date" value optional,
-        hours: "hours" value_or_default optional,
-        deleted: "deleted" value optional
+        date: 0 "date" value optional,
+        hours: 1 "hours" value_or_default optional,
+        deleted: 2 "deleted" value optional
     }
 }
 
@@ -7168,10 +7168,10 @@ pub struct CustomAvailabilityUpdate {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CustomAvailabilityUpdate {
-        date: "date" value required,
-        hours: "hours" value required,
-        deleted: "deleted" value optional,
-        id: "id" value optional
+        date: 0 "date" value required,
+        hours: 1 "hours" value required,
+        deleted: 2 "deleted" value optional,
+        id: 3 "id" value optional
     }
 }
 
@@ -7207,7 +7207,7 @@ pub struct DaySlots {
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
-crate::runtime::object::object_impl! { DaySlots { slots: "slots" value_or_default optional } }
+crate::runtime::object::object_impl! { DaySlots { slots: 0 "slots" value_or_default optional } }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
@@ -7241,7 +7241,7 @@ pub struct DeleteCalendarEventResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    DeleteCalendarEventResponse { succeeded: "succeeded" value optional }
+    DeleteCalendarEventResponse { succeeded: 0 "succeeded" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7260,7 +7260,7 @@ pub struct EventCreator {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    EventCreator { user_id: "userId" value optional, source: "source" value optional }
+    EventCreator { user_id: 0 "userId" value optional, source: 1 "source" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7321,7 +7321,7 @@ pub struct GetAppointmentResponse {
 }
 
 #[cfg(feature = "calendars")]
-crate::runtime::object::object_impl! { GetAppointmentResponse { event: "event" value optional } }
+crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value optional } }
 
 #[cfg(feature = "calendars")]
 impl GetAppointmentResponse {
@@ -7401,10 +7401,10 @@ pub struct HourRange {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     HourRange {
-        open_hour: "openHour" value optional,
-        open_minute: "openMinute" value optional,
-        close_hour: "closeHour" value optional,
-        close_minute: "closeMinute" value optional
+        open_hour: 0 "openHour" value optional,
+        open_minute: 1 "openMinute" value optional,
+        close_hour: 2 "closeHour" value optional,
+        close_minute: 3 "closeMinute" value optional
     }
 }
 
@@ -7536,8 +7536,8 @@ pub struct ListAppointmentNotesResponse {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     ListAppointmentNotesResponse {
-        notes: "notes" value_or_default optional,
-        has_more: "hasMore" value optional
+        notes: 0 "notes" value_or_default optional,
+        has_more: 1 "hasMore" value optional
     }
 }
 
@@ -7553,7 +7553,7 @@ pub struct ListAvailabilitySchedulesResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListAvailabilitySchedulesResponse { schedules: "schedules" value_or_default optional }
+    ListAvailabilitySchedulesResponse { schedules: 0 "schedules" value_or_default optional }
 }
 
 #[cfg(feature = "calendars")]
@@ -7568,7 +7568,7 @@ pub struct ListCalendarEventsResponse {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    ListCalendarEventsResponse { events: "events" value_or_default optional }
+    ListCalendarEventsResponse { events: 0 "events" value_or_default optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7583,7 +7583,7 @@ pub struct ListCalendarGroupsResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ListCalendarGroupsResponse { groups: "groups" value_or_default optional }
+    ListCalendarGroupsResponse { groups: 0 "groups" value_or_default optional }
 }
 
 #[cfg(feature = "calendars")]
@@ -7598,7 +7598,7 @@ pub struct ListCalendarsResponse {
 
 #[cfg(feature = "calendars")]
 crate::runtime::object::object_impl! {
-    ListCalendarsResponse { calendars: "calendars" value_or_default optional }
+    ListCalendarsResponse { calendars: 0 "calendars" value_or_default optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7619,8 +7619,8 @@ pub struct LookBusyConfig {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     LookBusyConfig {
-        enabled: "enabled" value optional,
-        look_busy_percentage: "LookBusyPercentage" value optional
+        enabled: 0 "enabled" value optional,
+        look_busy_percentage: 1 "LookBusyPercentage" value optional
     }
 }
 
@@ -7665,7 +7665,7 @@ pub struct MeetingLocation {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    MeetingLocation { kind: "kind" value required, location: "location" value optional }
+    MeetingLocation { kind: 0 "kind" value required, location: 1 "location" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7771,7 +7771,7 @@ pub struct NoteAuthor {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    NoteAuthor { id: "id" value optional, name: "name" value optional }
+    NoteAuthor { id: 0 "id" value optional, name: 1 "name" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7908,7 +7908,7 @@ pub struct NotificationOffset {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    NotificationOffset { time_offset: "timeOffset" value optional, unit: "unit" value optional }
+    NotificationOffset { time_offset: 0 "timeOffset" value optional, unit: 1 "unit" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8012,8 +8012,8 @@ pub struct OpenHours {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     OpenHours {
-        days_of_the_week: "daysOfTheWeek" value_or_default optional,
-        hours: "hours" value_or_default optional
+        days_of_the_week: 0 "daysOfTheWeek" value_or_default optional,
+        hours: 1 "hours" value_or_default optional
     }
 }
 
@@ -8053,10 +8053,10 @@ pub struct RecurringSettings {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     RecurringSettings {
-        freq: "freq" value optional,
-        count: "count" value optional,
-        booking_option: "bookingOption" value optional,
-        booking_overlap_default_status: "bookingOverlapDefaultStatus" value optional
+        freq: 0 "freq" value optional,
+        count: 1 "count" value optional,
+        booking_option: 2 "bookingOption" value optional,
+        booking_overlap_default_status: 3 "bookingOverlapDefaultStatus" value optional
     }
 }
 
@@ -8300,7 +8300,7 @@ pub struct ScheduleInterval {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ScheduleInterval { from: "from" value optional, to: "to" value optional }
+    ScheduleInterval { from: 0 "from" value optional, to: 1 "to" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8350,10 +8350,10 @@ pub struct ScheduleRule {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     ScheduleRule {
-        type_: "type" value optional,
-        intervals: "intervals" value_or_default optional,
-        date: "date" value optional,
-        day: "day" value optional
+        type_: 0 "type" value optional,
+        intervals: 1 "intervals" value_or_default optional,
+        date: 2 "date" value optional,
+        day: 3 "day" value optional
     }
 }
 
@@ -8444,7 +8444,7 @@ pub struct SetCalendarGroupStatusRequest {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    SetCalendarGroupStatusRequest { is_active: "isActive" value required }
+    SetCalendarGroupStatusRequest { is_active: 0 "isActive" value required }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8534,12 +8534,12 @@ pub struct TeamMember {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     TeamMember {
-        user_id: "userId" value required,
-        priority: "priority" value optional,
-        meeting_location_type: "meetingLocationType" value optional,
-        meeting_location: "meetingLocation" value optional,
-        is_primary: "isPrimary" value optional,
-        location_configurations: "locationConfigurations" value optional
+        user_id: 0 "userId" value required,
+        priority: 1 "priority" value optional,
+        meeting_location_type: 2 "meetingLocationType" value optional,
+        meeting_location: 3 "meetingLocation" value optional,
+        is_primary: 4 "isPrimary" value optional,
+        location_configurations: 5 "locationConfigurations" value optional
     }
 }
 
@@ -8618,12 +8618,12 @@ pub struct TeamMemberInfo {
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
     TeamMemberInfo {
-        user_id: "userId" value optional,
-        priority: "priority" value optional,
-        meeting_location_type: "meetingLocationType" value optional,
-        meeting_location: "meetingLocation" value optional,
-        is_primary: "isPrimary" value optional,
-        location_configurations: "locationConfigurations" value_or_default optional
+        user_id: 0 "userId" value optional,
+        priority: 1 "priority" value optional,
+        meeting_location_type: 2 "meetingLocationType" value optional,
+        meeting_location: 3 "meetingLocation" value optional,
+        is_primary: 4 "isPrimary" value optional,
+        location_configurations: 5 "locationConfigurations" value_or_default optional
     }
 }
 
@@ -8699,21 +8699,21 @@ pub struct UpdateAppointmentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAppointmentRequest {
-        title: "title" value optional,
-        meeting_location_type: "meetingLocationType" value optional,
-        meeting_location_id: "meetingLocationId" value optional,
-        override_location_config: "overrideLocationConfig" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        description: "description" value optional,
-        address: "address" value optional,
-        ignore_date_range: "ignoreDateRange" value optional,
-        to_notify: "toNotify" value optional,
-        ignore_free_slot_validation: "ignoreFreeSlotValidation" value optional,
-        rrule: "rrule" value optional,
-        calendar_id: "calendarId" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional
+        title: 0 "title" value optional,
+        meeting_location_type: 1 "meetingLocationType" value optional,
+        meeting_location_id: 2 "meetingLocationId" value optional,
+        override_location_config: 3 "overrideLocationConfig" value optional,
+        appointment_status: 4 "appointmentStatus" value optional,
+        assigned_user_id: 5 "assignedUserId" value optional,
+        description: 6 "description" value optional,
+        address: 7 "address" value optional,
+        ignore_date_range: 8 "ignoreDateRange" value optional,
+        to_notify: 9 "toNotify" value optional,
+        ignore_free_slot_validation: 10 "ignoreFreeSlotValidation" value optional,
+        rrule: 11 "rrule" value optional,
+        calendar_id: 12 "calendarId" value optional,
+        start_time: 13 "startTime" value optional,
+        end_time: 14 "endTime" value optional
     }
 }
 
@@ -8855,9 +8855,9 @@ pub struct UpdateAvailabilityScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateAvailabilityScheduleRequest {
-        name: "name" value optional,
-        rules: "rules" value optional,
-        timezone: "timezone" value optional
+        name: 0 "name" value optional,
+        rules: 1 "rules" value optional,
+        timezone: 2 "timezone" value optional
     }
 }
 
@@ -8908,9 +8908,9 @@ pub struct UpdateCalendarGroupRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarGroupRequest {
-        name: "name" value required,
-        description: "description" value required,
-        slug: "slug" value required
+        name: 0 "name" value required,
+        description: 1 "description" value required,
+        slug: 2 "slug" value required
     }
 }
 
@@ -9003,22 +9003,22 @@ pub struct UpdateCalendarNotificationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarNotificationRequest {
-        receiver_type: "receiverType" value optional,
-        additional_email_ids: "additionalEmailIds" value optional,
-        additional_phone_numbers: "additionalPhoneNumbers" value optional,
-        selected_users: "selectedUsers" value optional,
-        channel: "channel" value optional,
-        notification_type: "notificationType" value optional,
-        is_active: "isActive" value optional,
-        deleted: "deleted" value optional,
-        template_id: "templateId" value optional,
-        body: "body" value optional,
-        subject: "subject" value optional,
-        after_time: "afterTime" value optional,
-        before_time: "beforeTime" value optional,
-        from_address: "fromAddress" value optional,
-        from_number: "fromNumber" value optional,
-        from_name: "fromName" value optional
+        receiver_type: 0 "receiverType" value optional,
+        additional_email_ids: 1 "additionalEmailIds" value optional,
+        additional_phone_numbers: 2 "additionalPhoneNumbers" value optional,
+        selected_users: 3 "selectedUsers" value optional,
+        channel: 4 "channel" value optional,
+        notification_type: 5 "notificationType" value optional,
+        is_active: 6 "isActive" value optional,
+        deleted: 7 "deleted" value optional,
+        template_id: 8 "templateId" value optional,
+        body: 9 "body" value optional,
+        subject: 10 "subject" value optional,
+        after_time: 11 "afterTime" value optional,
+        before_time: 12 "beforeTime" value optional,
+        from_address: 13 "fromAddress" value optional,
+        from_number: 14 "fromNumber" value optional,
+        from_name: 15 "fromName" value optional
     }
 }
 
@@ -9364,58 +9364,58 @@ pub struct UpdateCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarRequest {
-        is_active: "isActive" value optional,
-        notifications: "notifications" value optional,
-        group_id: "groupId" value optional,
-        team_members: "teamMembers" value optional,
-        event_type: "eventType" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        widget_slug: "widgetSlug" value optional,
-        widget_type: "widgetType" value optional,
-        event_title: "eventTitle" value optional,
-        event_color: "eventColor" value optional,
-        meeting_location: "meetingLocation" value optional,
-        location_configurations: "locationConfigurations" value optional,
-        slot_duration: "slotDuration" value optional,
-        slot_duration_unit: "slotDurationUnit" value optional,
-        slot_interval: "slotInterval" value optional,
-        slot_interval_unit: "slotIntervalUnit" value optional,
-        slot_buffer: "slotBuffer" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        appoinment_per_slot: "appoinmentPerSlot" value optional,
-        appoinment_per_day: "appoinmentPerDay" value optional,
-        allow_booking_after: "allowBookingAfter" value optional,
-        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
-        allow_booking_for: "allowBookingFor" value optional,
-        allow_booking_for_unit: "allowBookingForUnit" value optional,
-        open_hours: "openHours" value optional,
-        enable_recurring: "enableRecurring" value optional,
-        recurring: "recurring" value optional,
-        form_id: "formId" value optional,
-        sticky_contact: "stickyContact" value optional,
-        is_live_payment_mode: "isLivePaymentMode" value optional,
-        auto_confirm: "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: "alertEmail" value optional,
-        google_invitation_emails: "googleInvitationEmails" value optional,
-        allow_reschedule: "allowReschedule" value optional,
-        allow_cancellation: "allowCancellation" value optional,
-        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
-        notes: "notes" value optional,
-        pixel_id: "pixelId" value optional,
-        form_submit_type: "formSubmitType" value optional,
-        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
-        availability_type: "availabilityType" value optional,
-        availabilities: "availabilities" value optional,
-        guest_type: "guestType" value optional,
-        consent_label: "consentLabel" value optional,
-        calendar_cover_image: "calendarCoverImage" value optional,
-        look_busy_config: "lookBusyConfig" value optional
+        is_active: 0 "isActive" value optional,
+        notifications: 1 "notifications" value optional,
+        group_id: 2 "groupId" value optional,
+        team_members: 3 "teamMembers" value optional,
+        event_type: 4 "eventType" value optional,
+        name: 5 "name" value optional,
+        description: 6 "description" value optional,
+        slug: 7 "slug" value optional,
+        widget_slug: 8 "widgetSlug" value optional,
+        widget_type: 9 "widgetType" value optional,
+        event_title: 10 "eventTitle" value optional,
+        event_color: 11 "eventColor" value optional,
+        meeting_location: 12 "meetingLocation" value optional,
+        location_configurations: 13 "locationConfigurations" value optional,
+        slot_duration: 14 "slotDuration" value optional,
+        slot_duration_unit: 15 "slotDurationUnit" value optional,
+        slot_interval: 16 "slotInterval" value optional,
+        slot_interval_unit: 17 "slotIntervalUnit" value optional,
+        slot_buffer: 18 "slotBuffer" value optional,
+        pre_buffer: 19 "preBuffer" value optional,
+        pre_buffer_unit: 20 "preBufferUnit" value optional,
+        appoinment_per_slot: 21 "appoinmentPerSlot" value optional,
+        appoinment_per_day: 22 "appoinmentPerDay" value optional,
+        allow_booking_after: 23 "allowBookingAfter" value optional,
+        allow_booking_after_unit: 24 "allowBookingAfterUnit" value optional,
+        allow_booking_for: 25 "allowBookingFor" value optional,
+        allow_booking_for_unit: 26 "allowBookingForUnit" value optional,
+        open_hours: 27 "openHours" value optional,
+        enable_recurring: 28 "enableRecurring" value optional,
+        recurring: 29 "recurring" value optional,
+        form_id: 30 "formId" value optional,
+        sticky_contact: 31 "stickyContact" value optional,
+        is_live_payment_mode: 32 "isLivePaymentMode" value optional,
+        auto_confirm: 33 "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: 34 "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: 35 "alertEmail" value optional,
+        google_invitation_emails: 36 "googleInvitationEmails" value optional,
+        allow_reschedule: 37 "allowReschedule" value optional,
+        allow_cancellation: 38 "allowCancellation" value optional,
+        should_assign_contact_to_team_member: 39 "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: 40 "shouldSkipAssigningContactForExisting" value optional,
+        notes: 41 "notes" value optional,
+        pixel_id: 42 "pixelId" value optional,
+        form_submit_type: 43 "formSubmitType" value optional,
+        form_submit_redirect_url: 44 "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: 45 "formSubmitThanksMessage" value optional,
+        availability_type: 46 "availabilityType" value optional,
+        availabilities: 47 "availabilities" value optional,
+        guest_type: 48 "guestType" value optional,
+        consent_label: 49 "consentLabel" value optional,
+        calendar_cover_image: 50 "calendarCoverImage" value optional,
+        look_busy_config: 51 "lookBusyConfig" value optional
     }
 }
 
@@ -9843,14 +9843,14 @@ pub struct UpdateCalendarResourceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarResourceRequest {
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        quantity: "quantity" value optional,
-        out_of_service: "outOfService" value optional,
-        capacity: "capacity" value optional,
-        calendar_ids: "calendarIds" value optional,
-        is_active: "isActive" value optional
+        location_id: 0 "locationId" value optional,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        quantity: 3 "quantity" value optional,
+        out_of_service: 4 "outOfService" value optional,
+        capacity: 5 "capacity" value optional,
+        calendar_ids: 6 "calendarIds" value optional,
+        is_active: 7 "isActive" value optional
     }
 }
 
@@ -9938,8 +9938,8 @@ pub struct ValidateCalendarGroupSlugRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ValidateCalendarGroupSlugRequest {
-        location_id: "locationId" value required,
-        slug: "slug" value required
+        location_id: 0 "locationId" value required,
+        slug: 1 "slug" value required
     }
 }
 
@@ -9964,7 +9964,7 @@ pub struct ValidateCalendarGroupSlugResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::object::object_impl! {
-    ValidateCalendarGroupSlugResponse { available: "available" value optional }
+    ValidateCalendarGroupSlugResponse { available: 0 "available" value optional }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]

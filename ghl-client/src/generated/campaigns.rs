@@ -180,10 +180,10 @@ pub struct Campaign {
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 crate::runtime::object::object_impl! {
     Campaign {
-        id: "id" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        status: 2 "status" value optional,
+        location_id: 3 "locationId" value optional
     }
 }
 
@@ -199,5 +199,5 @@ pub struct ListCampaignsResponse {
 
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
 crate::runtime::object::object_impl! {
-    ListCampaignsResponse { campaigns: "campaigns" value_or_default optional }
+    ListCampaignsResponse { campaigns: 0 "campaigns" value_or_default optional }
 }

@@ -298,57 +298,57 @@ pub struct Company {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
     Company {
-        id: "id" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        logo_url: "logoUrl" value optional,
-        phone: "phone" value optional,
-        website: "website" value optional,
-        domain: "domain" value optional,
-        spare_domain: "spareDomain" value optional,
-        privacy_policy: "privacyPolicy" value optional,
-        terms_conditions: "termsConditions" value optional,
-        address: "address" value optional,
-        city: "city" value optional,
-        postal_code: "postalCode" value optional,
-        country: "country" value optional,
-        state: "state" value optional,
-        timezone: "timezone" value optional,
-        relationship_number: "relationshipNumber" value optional,
-        subdomain: "subdomain" value optional,
-        plan: "plan" value optional,
-        currency: "currency" value optional,
-        customer_type: "customerType" value optional,
-        terms_of_service_version: "termsOfServiceVersion" value optional,
-        terms_of_service_accepted_by: "termsOfServiceAcceptedBy" value optional,
-        terms_of_service_accepted_date: "termsOfServiceAcceptedDate" value optional,
-        twilio_trial_mode: "twilioTrialMode" value optional,
-        twilio_free_credits: "twilioFreeCredits" value optional,
-        privacy_policy_version: "privacyPolicyVersion" value optional,
-        privacy_policy_accepted_by: "privacyPolicyAcceptedBy" value optional,
-        privacy_policy_accepted_date: "privacyPolicyAcceptedDate" value optional,
-        affiliate_policy_version: "affiliatePolicyVersion" value optional,
-        affiliate_policy_accepted_by: "affiliatePolicyAcceptedBy" value optional,
-        affiliate_policy_accepted_date: "affiliatePolicyAcceptedDate" value optional,
-        is_reselling: "isReselling" value optional,
-        onboarding_info: "onboardingInfo" value optional,
-        upgrade_enabled_for_clients: "upgradeEnabledForClients" value optional,
-        cancel_enabled_for_clients: "cancelEnabledForClients" value optional,
-        auto_suspend_enabled: "autoSuspendEnabled" value optional,
-        saas_settings: "saasSettings" value optional,
-        stripe_connect_id: "stripeConnectId" value optional,
-        enable_depreciated_features: "enableDepreciatedFeatures" value optional,
-        premium_upgraded: "premiumUpgraded" value optional,
-        status: "status" value optional,
-        location_count: "locationCount" value optional,
-        disable_email_service: "disableEmailService" value optional,
-        referral_id: "referralId" value optional,
-        is_enterprise_account: "isEnterpriseAccount" value optional,
-        business_niche: "businessNiche" value optional,
-        business_category: "businessCategory" value optional,
-        business_affinity_group: "businessAffinityGroup" value optional,
-        is_sandbox_account: "isSandboxAccount" value optional,
-        enable_new_sub_account_default_data: "enableNewSubAccountDefaultData" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        email: 2 "email" value optional,
+        logo_url: 3 "logoUrl" value optional,
+        phone: 4 "phone" value optional,
+        website: 5 "website" value optional,
+        domain: 6 "domain" value optional,
+        spare_domain: 7 "spareDomain" value optional,
+        privacy_policy: 8 "privacyPolicy" value optional,
+        terms_conditions: 9 "termsConditions" value optional,
+        address: 10 "address" value optional,
+        city: 11 "city" value optional,
+        postal_code: 12 "postalCode" value optional,
+        country: 13 "country" value optional,
+        state: 14 "state" value optional,
+        timezone: 15 "timezone" value optional,
+        relationship_number: 16 "relationshipNumber" value optional,
+        subdomain: 17 "subdomain" value optional,
+        plan: 18 "plan" value optional,
+        currency: 19 "currency" value optional,
+        customer_type: 20 "customerType" value optional,
+        terms_of_service_version: 21 "termsOfServiceVersion" value optional,
+        terms_of_service_accepted_by: 22 "termsOfServiceAcceptedBy" value optional,
+        terms_of_service_accepted_date: 23 "termsOfServiceAcceptedDate" value optional,
+        twilio_trial_mode: 24 "twilioTrialMode" value optional,
+        twilio_free_credits: 25 "twilioFreeCredits" value optional,
+        privacy_policy_version: 26 "privacyPolicyVersion" value optional,
+        privacy_policy_accepted_by: 27 "privacyPolicyAcceptedBy" value optional,
+        privacy_policy_accepted_date: 28 "privacyPolicyAcceptedDate" value optional,
+        affiliate_policy_version: 29 "affiliatePolicyVersion" value optional,
+        affiliate_policy_accepted_by: 30 "affiliatePolicyAcceptedBy" value optional,
+        affiliate_policy_accepted_date: 31 "affiliatePolicyAcceptedDate" value optional,
+        is_reselling: 32 "isReselling" value optional,
+        onboarding_info: 33 "onboardingInfo" value optional,
+        upgrade_enabled_for_clients: 34 "upgradeEnabledForClients" value optional,
+        cancel_enabled_for_clients: 35 "cancelEnabledForClients" value optional,
+        auto_suspend_enabled: 36 "autoSuspendEnabled" value optional,
+        saas_settings: 37 "saasSettings" value optional,
+        stripe_connect_id: 38 "stripeConnectId" value optional,
+        enable_depreciated_features: 39 "enableDepreciatedFeatures" value optional,
+        premium_upgraded: 40 "premiumUpgraded" value optional,
+        status: 41 "status" value optional,
+        location_count: 42 "locationCount" value optional,
+        disable_email_service: 43 "disableEmailService" value optional,
+        referral_id: 44 "referralId" value optional,
+        is_enterprise_account: 45 "isEnterpriseAccount" value optional,
+        business_niche: 46 "businessNiche" value optional,
+        business_category: 47 "businessCategory" value optional,
+        business_affinity_group: 48 "businessAffinityGroup" value optional,
+        is_sandbox_account: 49 "isSandboxAccount" value optional,
+        enable_new_sub_account_default_data: 50 "enableNewSubAccountDefaultData" value optional
     }
 }
 
@@ -414,23 +414,23 @@ pub struct CompanyOnboarding {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
     CompanyOnboarding {
-        pending: "pending" value optional,
-        have_website: "haveWebsite" value optional,
-        website_url: "websiteUrl" value optional,
-        industry_served: "industryServed" value optional,
-        customer_count: "customerCount" value optional,
-        tools: "tools" value_or_default optional,
-        location: "location" value optional,
-        conversation_demo: "conversationDemo" value optional,
-        location_id: "locationId" value optional,
-        snapshot_id: "snapshotId" value optional,
-        plan_id: "planId" value optional,
-        affiliate_signup: "affiliateSignup" value optional,
-        has_joined_kickoff_call: "hasJoinedKickoffCall" value optional,
-        kickoff_action_taken: "kickoffActionTaken" value optional,
-        has_joined_implementation_call: "hasJoinedImplementationCall" value optional,
-        version: "version" value optional,
-        meta_data: "metaData" value optional
+        pending: 0 "pending" value optional,
+        have_website: 1 "haveWebsite" value optional,
+        website_url: 2 "websiteUrl" value optional,
+        industry_served: 3 "industryServed" value optional,
+        customer_count: 4 "customerCount" value optional,
+        tools: 5 "tools" value_or_default optional,
+        location: 6 "location" value optional,
+        conversation_demo: 7 "conversationDemo" value optional,
+        location_id: 8 "locationId" value optional,
+        snapshot_id: 9 "snapshotId" value optional,
+        plan_id: 10 "planId" value optional,
+        affiliate_signup: 11 "affiliateSignup" value optional,
+        has_joined_kickoff_call: 12 "hasJoinedKickoffCall" value optional,
+        kickoff_action_taken: 13 "kickoffActionTaken" value optional,
+        has_joined_implementation_call: 14 "hasJoinedImplementationCall" value optional,
+        version: 15 "version" value optional,
+        meta_data: 16 "metaData" value optional
     }
 }
 
@@ -445,7 +445,7 @@ pub struct CompanyResponse {
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
-crate::runtime::object::object_impl! { CompanyResponse { company: "company" value optional } }
+crate::runtime::object::object_impl! { CompanyResponse { company: 0 "company" value optional } }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 impl CompanyResponse {
@@ -472,7 +472,7 @@ pub struct CompanySaasSettings {
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
 crate::runtime::object::object_impl! {
     CompanySaasSettings {
-        agency_dashboard_visible_to: "agencyDashboardVisibleTo" value optional,
-        stripe_connect_initiated_by: "stripeConnectInitiatedBy" value optional
+        agency_dashboard_visible_to: 0 "agencyDashboardVisibleTo" value optional,
+        stripe_connect_initiated_by: 1 "stripeConnectInitiatedBy" value optional
     }
 }

@@ -3355,8 +3355,8 @@ pub struct AddContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     AddContactFollowersResponse {
-        followers: "followers" value_or_default optional,
-        followers_added: "followersAdded" value_or_default optional
+        followers: 0 "followers" value_or_default optional,
+        followers_added: 1 "followersAdded" value_or_default optional
     }
 }
 
@@ -3445,24 +3445,24 @@ pub struct AttributionSource {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     AttributionSource {
-        url: "url" value optional,
-        campaign: "campaign" value optional,
-        utm_source: "utmSource" value optional,
-        utm_medium: "utmMedium" value optional,
-        utm_content: "utmContent" value optional,
-        referrer: "referrer" value optional,
-        campaign_id: "campaignId" value optional,
-        fbclid: "fbclid" value optional,
-        gclid: "gclid" value optional,
-        msclikid: "msclikid" value optional,
-        dclid: "dclid" value optional,
-        fbc: "fbc" value optional,
-        fbp: "fbp" value optional,
-        fb_event_id: "fbEventId" value optional,
-        user_agent: "userAgent" value optional,
-        ip: "ip" value optional,
-        medium: "medium" value optional,
-        medium_id: "mediumId" value optional
+        url: 0 "url" value optional,
+        campaign: 1 "campaign" value optional,
+        utm_source: 2 "utmSource" value optional,
+        utm_medium: 3 "utmMedium" value optional,
+        utm_content: 4 "utmContent" value optional,
+        referrer: 5 "referrer" value optional,
+        campaign_id: 6 "campaignId" value optional,
+        fbclid: 7 "fbclid" value optional,
+        gclid: 8 "gclid" value optional,
+        msclikid: 9 "msclikid" value optional,
+        dclid: 10 "dclid" value optional,
+        fbc: 11 "fbc" value optional,
+        fbp: 12 "fbp" value optional,
+        fb_event_id: 13 "fbEventId" value optional,
+        user_agent: 14 "userAgent" value optional,
+        ip: 15 "ip" value optional,
+        medium: 16 "medium" value optional,
+        medium_id: 17 "mediumId" value optional
     }
 }
 
@@ -3487,9 +3487,9 @@ pub struct BulkSetContactsBusinessRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkSetContactsBusinessRequest {
-        location_id: "locationId" value required,
-        ids: "ids" value required,
-        business_id: "businessId" value optional
+        location_id: 0 "locationId" value required,
+        ids: 1 "ids" value required,
+        business_id: 2 "businessId" value optional
     }
 }
 
@@ -3524,8 +3524,8 @@ pub struct BulkSetContactsBusinessResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     BulkSetContactsBusinessResponse {
-        success: "success" value optional,
-        ids: "ids" value_or_default optional
+        success: 0 "success" value optional,
+        ids: 1 "ids" value_or_default optional
     }
 }
 
@@ -3601,12 +3601,12 @@ pub struct BulkTagResult {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     BulkTagResult {
-        contact_id: "contactId" value optional,
-        message: "message" value optional,
-        type_: "type" value optional,
-        old_tags: "oldTags" value_or_default optional,
-        tags_added: "tagsAdded" value_or_default optional,
-        tags_removed: "tagsRemoved" value_or_default optional
+        contact_id: 0 "contactId" value optional,
+        message: 1 "message" value optional,
+        type_: 2 "type" value optional,
+        old_tags: 3 "oldTags" value_or_default optional,
+        tags_added: 4 "tagsAdded" value_or_default optional,
+        tags_removed: 5 "tagsRemoved" value_or_default optional
     }
 }
 
@@ -3678,10 +3678,10 @@ pub struct BulkUpdateContactTagsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkUpdateContactTagsRequest {
-        contacts: "contacts" value required,
-        tags: "tags" value required,
-        location_id: "locationId" value required,
-        remove_all_tags: "removeAllTags" value optional
+        contacts: 0 "contacts" value required,
+        tags: 1 "tags" value required,
+        location_id: 2 "locationId" value required,
+        remove_all_tags: 3 "removeAllTags" value optional
     }
 }
 
@@ -3729,9 +3729,9 @@ pub struct BulkUpdateContactTagsResponse {
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
     BulkUpdateContactTagsResponse {
-        succeded: "succeded" value optional,
-        error_count: "errorCount" value optional,
-        responses: "responses" value_or_default optional
+        succeded: 0 "succeded" value optional,
+        error_count: 1 "errorCount" value optional,
+        responses: 2 "responses" value_or_default optional
     }
 }
 
@@ -3887,53 +3887,53 @@ pub struct Contact {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     Contact {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        first_name_lower_case: "firstNameLowerCase" value optional,
-        last_name_lower_case: "lastNameLowerCase" value optional,
-        full_name_lower_case: "fullNameLowerCase" value optional,
-        email: "email" value optional,
-        email_lower_case: "emailLowerCase" value optional,
-        bounce_email: "bounceEmail" value optional,
-        unsubscribe_email: "unsubscribeEmail" value optional,
-        phone: "phone" value optional,
-        company_name: "companyName" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        type_: "type" value optional,
-        source: "source" value optional,
-        assigned_to: "assignedTo" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        tags: "tags" value_or_default optional,
-        date_of_birth: "dateOfBirth" value optional,
-        birth_month: "birthMonth" value optional,
-        birth_day: "birthDay" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        deleted: "deleted" value optional,
-        attachments: "attachments" value optional,
-        ssn: "ssn" value optional,
-        keyword: "keyword" value optional,
-        last_activity: "lastActivity" value optional,
-        last_session_activity_at: "lastSessionActivityAt" value optional,
-        offers: "offers" value_or_default optional,
-        products: "products" value_or_default optional,
-        custom_fields: "customFields" value_or_default optional,
-        business_id: "businessId" value optional,
-        attribution_source: "attributionSource" value optional,
-        last_attribution_source: "lastAttributionSource" value optional,
-        attributions: "attributions" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        visitor_id: "visitorId" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        first_name: 3 "firstName" value optional,
+        last_name: 4 "lastName" value optional,
+        first_name_lower_case: 5 "firstNameLowerCase" value optional,
+        last_name_lower_case: 6 "lastNameLowerCase" value optional,
+        full_name_lower_case: 7 "fullNameLowerCase" value optional,
+        email: 8 "email" value optional,
+        email_lower_case: 9 "emailLowerCase" value optional,
+        bounce_email: 10 "bounceEmail" value optional,
+        unsubscribe_email: 11 "unsubscribeEmail" value optional,
+        phone: 12 "phone" value optional,
+        company_name: 13 "companyName" value optional,
+        timezone: 14 "timezone" value optional,
+        dnd: 15 "dnd" value optional,
+        dnd_settings: 16 "dndSettings" value optional,
+        type_: 17 "type" value optional,
+        source: 18 "source" value optional,
+        assigned_to: 19 "assignedTo" value optional,
+        address1: 20 "address1" value optional,
+        city: 21 "city" value optional,
+        state: 22 "state" value optional,
+        country: 23 "country" value optional,
+        postal_code: 24 "postalCode" value optional,
+        website: 25 "website" value optional,
+        tags: 26 "tags" value_or_default optional,
+        date_of_birth: 27 "dateOfBirth" value optional,
+        birth_month: 28 "birthMonth" value optional,
+        birth_day: 29 "birthDay" value optional,
+        date_added: 30 "dateAdded" value optional,
+        date_updated: 31 "dateUpdated" value optional,
+        deleted: 32 "deleted" value optional,
+        attachments: 33 "attachments" value optional,
+        ssn: 34 "ssn" value optional,
+        keyword: 35 "keyword" value optional,
+        last_activity: 36 "lastActivity" value optional,
+        last_session_activity_at: 37 "lastSessionActivityAt" value optional,
+        offers: 38 "offers" value_or_default optional,
+        products: 39 "products" value_or_default optional,
+        custom_fields: 40 "customFields" value_or_default optional,
+        business_id: 41 "businessId" value optional,
+        attribution_source: 42 "attributionSource" value optional,
+        last_attribution_source: 43 "lastAttributionSource" value optional,
+        attributions: 44 "attributions" value_or_default optional,
+        followers: 45 "followers" value_or_default optional,
+        visitor_id: 46 "visitorId" value optional
     }
 }
 
@@ -3999,23 +3999,23 @@ pub struct ContactAppointment {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactAppointment {
-        id: "id" value optional,
-        calendar_id: "calendarId" value optional,
-        status: "status" value optional,
-        title: "title" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        notes: "notes" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        address: "address" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        group_id: "groupId" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        users: "users" value_or_default optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        assigned_resources: "assignedResources" value_or_default optional
+        id: 0 "id" value optional,
+        calendar_id: 1 "calendarId" value optional,
+        status: 2 "status" value optional,
+        title: 3 "title" value optional,
+        assigned_user_id: 4 "assignedUserId" value optional,
+        notes: 5 "notes" value optional,
+        start_time: 6 "startTime" value optional,
+        end_time: 7 "endTime" value optional,
+        address: 8 "address" value optional,
+        location_id: 9 "locationId" value optional,
+        contact_id: 10 "contactId" value optional,
+        group_id: 11 "groupId" value optional,
+        appointment_status: 12 "appointmentStatus" value optional,
+        users: 13 "users" value_or_default optional,
+        date_added: 14 "dateAdded" value optional,
+        date_updated: 15 "dateUpdated" value optional,
+        assigned_resources: 16 "assignedResources" value_or_default optional
     }
 }
 
@@ -4031,7 +4031,7 @@ pub struct ContactAppointmentList {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactAppointmentList { events: "events" value_or_default optional }
+    ContactAppointmentList { events: 0 "events" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4049,7 +4049,7 @@ pub struct ContactCustomFieldValue {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactCustomFieldValue { id: "id" value optional, value: "value" value optional }
+    ContactCustomFieldValue { id: 0 "id" value optional, value: 1 "value" value optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4065,7 +4065,7 @@ pub struct ContactFollowersRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ContactFollowersRequest { followers: "followers" value required }
+    ContactFollowersRequest { followers: 0 "followers" value required }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4096,9 +4096,9 @@ pub struct ContactList {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactList {
-        contacts: "contacts" value_or_default optional,
-        count: "count" value optional,
-        meta: "meta" value optional
+        contacts: 0 "contacts" value_or_default optional,
+        count: 1 "count" value optional,
+        meta: 2 "meta" value optional
     }
 }
 
@@ -4137,14 +4137,14 @@ pub struct ContactNote {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactNote {
-        id: "id" value optional,
-        body: "body" value optional,
-        user_id: "userId" value optional,
-        date_added: "dateAdded" value optional,
-        contact_id: "contactId" value optional,
-        title: "title" value optional,
-        color: "color" value optional,
-        pinned: "pinned" value optional
+        id: 0 "id" value optional,
+        body: 1 "body" value optional,
+        user_id: 2 "userId" value optional,
+        date_added: 3 "dateAdded" value optional,
+        contact_id: 4 "contactId" value optional,
+        title: 5 "title" value optional,
+        color: 6 "color" value optional,
+        pinned: 7 "pinned" value optional
     }
 }
 
@@ -4160,7 +4160,7 @@ pub struct ContactNoteList {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactNoteList { notes: "notes" value_or_default optional }
+    ContactNoteList { notes: 0 "notes" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4174,7 +4174,7 @@ pub struct ContactNoteResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactNoteResponse { note: "note" value optional } }
+crate::runtime::object::object_impl! { ContactNoteResponse { note: 0 "note" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactNoteResponse {
@@ -4195,7 +4195,7 @@ pub struct ContactResponse {
 }
 
 #[cfg(feature = "contacts")]
-crate::runtime::object::object_impl! { ContactResponse { contact: "contact" value optional } }
+crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value optional } }
 
 #[cfg(feature = "contacts")]
 impl ContactResponse {
@@ -4217,7 +4217,7 @@ pub struct ContactTagsRequest {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { ContactTagsRequest { tags: "tags" value required } }
+crate::runtime::object::object_impl! { ContactTagsRequest { tags: 0 "tags" value required } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactTagsRequest {
@@ -4240,7 +4240,7 @@ pub struct ContactTagsResponse {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactTagsResponse { tags: "tags" value_or_default optional }
+    ContactTagsResponse { tags: 0 "tags" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4275,13 +4275,13 @@ pub struct ContactTask {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactTask {
-        id: "id" value optional,
-        title: "title" value optional,
-        body: "body" value optional,
-        assigned_to: "assignedTo" value optional,
-        due_date: "dueDate" value optional,
-        completed: "completed" value optional,
-        contact_id: "contactId" value optional
+        id: 0 "id" value optional,
+        title: 1 "title" value optional,
+        body: 2 "body" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        due_date: 4 "dueDate" value optional,
+        completed: 5 "completed" value optional,
+        contact_id: 6 "contactId" value optional
     }
 }
 
@@ -4297,7 +4297,7 @@ pub struct ContactTaskList {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
-    ContactTaskList { tasks: "tasks" value_or_default optional }
+    ContactTaskList { tasks: 0 "tasks" value_or_default optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4311,7 +4311,7 @@ pub struct ContactTaskResponse {
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
-crate::runtime::object::object_impl! { ContactTaskResponse { task: "task" value optional } }
+crate::runtime::object::object_impl! { ContactTaskResponse { task: 0 "task" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl ContactTaskResponse {
@@ -4336,7 +4336,7 @@ pub struct ContactWorkflowRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ContactWorkflowRequest { event_start_time: "eventStartTime" value optional }
+    ContactWorkflowRequest { event_start_time: 0 "eventStartTime" value optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4386,13 +4386,13 @@ pub struct ContactsMeta {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     ContactsMeta {
-        total: "total" value optional,
-        next_page_url: "nextPageUrl" value optional,
-        start_after_id: "startAfterId" value optional,
-        start_after: "startAfter" value optional,
-        current_page: "currentPage" value optional,
-        next_page: "nextPage" value optional,
-        prev_page: "prevPage" value optional
+        total: 0 "total" value optional,
+        next_page_url: 1 "nextPageUrl" value optional,
+        start_after_id: 2 "startAfterId" value optional,
+        start_after: 3 "startAfter" value optional,
+        current_page: 4 "currentPage" value optional,
+        next_page: 5 "nextPage" value optional,
+        prev_page: 6 "prevPage" value optional
     }
 }
 
@@ -4427,11 +4427,11 @@ pub struct CreateContactNoteRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateContactNoteRequest {
-        user_id: "userId" value optional,
-        body: "body" value required,
-        title: "title" value optional,
-        color: "color" value optional,
-        pinned: "pinned" value optional
+        user_id: 0 "userId" value optional,
+        body: 1 "body" value required,
+        title: 2 "title" value optional,
+        color: 3 "color" value optional,
+        pinned: 4 "pinned" value optional
     }
 }
 
@@ -4571,29 +4571,29 @@ pub struct CreateContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateContactRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        location_id: "locationId" value required,
-        gender: "gender" value optional,
-        phone: "phone" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        inbound_dnd_settings: "inboundDndSettings" value optional,
-        tags: "tags" value optional,
-        custom_fields: "customFields" value optional,
-        source: "source" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        country: "country" value optional,
-        company_name: "companyName" value optional,
-        assigned_to: "assignedTo" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        name: 2 "name" value optional,
+        email: 3 "email" value optional,
+        location_id: 4 "locationId" value required,
+        gender: 5 "gender" value optional,
+        phone: 6 "phone" value optional,
+        address1: 7 "address1" value optional,
+        city: 8 "city" value optional,
+        state: 9 "state" value optional,
+        postal_code: 10 "postalCode" value optional,
+        website: 11 "website" value optional,
+        timezone: 12 "timezone" value optional,
+        dnd: 13 "dnd" value optional,
+        dnd_settings: 14 "dndSettings" value optional,
+        inbound_dnd_settings: 15 "inboundDndSettings" value optional,
+        tags: 16 "tags" value optional,
+        custom_fields: 17 "customFields" value optional,
+        source: 18 "source" value optional,
+        date_of_birth: 19 "dateOfBirth" value optional,
+        country: 20 "country" value optional,
+        company_name: 21 "companyName" value optional,
+        assigned_to: 22 "assignedTo" value optional
     }
 }
 
@@ -4863,11 +4863,11 @@ pub struct CreateContactTaskRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateContactTaskRequest {
-        title: "title" value required,
-        body: "body" value optional,
-        due_date: "dueDate" value required,
-        completed: "completed" value required,
-        assigned_to: "assignedTo" value optional
+        title: 0 "title" value required,
+        body: 1 "body" value optional,
+        due_date: 2 "dueDate" value required,
+        completed: 3 "completed" value required,
+        assigned_to: 4 "assignedTo" value optional
     }
 }
 
@@ -4928,10 +4928,10 @@ pub struct CustomFieldInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CustomFieldInput {
-        id: "id" value required,
-        key: "key" value optional,
-        field_value: "field_value" value optional,
-        value: "value" value optional
+        id: 0 "id" value required,
+        key: 1 "key" value optional,
+        field_value: 2 "field_value" value optional,
+        value: 3 "value" value optional
     }
 }
 
@@ -4984,9 +4984,9 @@ pub struct DndSetting {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     DndSetting {
-        status: "status" value optional,
-        message: "message" value optional,
-        code: "code" value optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        code: 2 "code" value optional
     }
 }
 
@@ -5051,12 +5051,12 @@ pub struct DndSettings {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     DndSettings {
-        call: "Call" value optional,
-        email: "Email" value optional,
-        sms: "SMS" value optional,
-        whats_app: "WhatsApp" value optional,
-        gmb: "GMB" value optional,
-        fb: "FB" value optional
+        call: 0 "Call" value optional,
+        email: 1 "Email" value optional,
+        sms: 2 "SMS" value optional,
+        whats_app: 3 "WhatsApp" value optional,
+        gmb: 4 "GMB" value optional,
+        fb: 5 "FB" value optional
     }
 }
 
@@ -5170,7 +5170,7 @@ pub struct InboundDndSetting {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    InboundDndSetting { status: "status" value required, message: "message" value optional }
+    InboundDndSetting { status: 0 "status" value required, message: 1 "message" value optional }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5244,7 +5244,7 @@ pub struct InboundDndSettings {
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { InboundDndSettings { all: "all" value optional } }
+crate::runtime::object::object_impl! { InboundDndSettings { all: 0 "all" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 impl InboundDndSettings {
@@ -5278,8 +5278,8 @@ pub struct RemoveContactFollowersResponse {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::object::object_impl! {
     RemoveContactFollowersResponse {
-        followers: "followers" value_or_default optional,
-        followers_removed: "followersRemoved" value_or_default optional
+        followers: 0 "followers" value_or_default optional,
+        followers_removed: 1 "followersRemoved" value_or_default optional
     }
 }
 
@@ -5302,8 +5302,8 @@ pub struct SearchContactsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SearchContactsRequest {
-        location_id: "locationId" value required,
-        page_limit: "pageLimit" value optional
+        location_id: 0 "locationId" value required,
+        page_limit: 1 "pageLimit" value optional
     }
 }
 
@@ -5335,7 +5335,7 @@ pub struct SetTaskCompletedRequest {
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    SetTaskCompletedRequest { completed: "completed" value required }
+    SetTaskCompletedRequest { completed: 0 "completed" value required }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5358,7 +5358,7 @@ pub struct SucceededFlag {
 }
 
 #[cfg(feature = "contacts")]
-crate::runtime::object::object_impl! { SucceededFlag { succeded: "succeded" value optional } }
+crate::runtime::object::object_impl! { SucceededFlag { succeded: 0 "succeded" value optional } }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 /// The `UpdateContactNoteRequest` object.
@@ -5392,11 +5392,11 @@ pub struct UpdateContactNoteRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactNoteRequest {
-        user_id: "userId" value optional,
-        body: "body" value optional,
-        title: "title" value optional,
-        color: "color" value optional,
-        pinned: "pinned" value optional
+        user_id: 0 "userId" value optional,
+        body: 1 "body" value optional,
+        title: 2 "title" value optional,
+        color: 3 "color" value optional,
+        pinned: 4 "pinned" value optional
     }
 }
 
@@ -5531,26 +5531,26 @@ pub struct UpdateContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        inbound_dnd_settings: "inboundDndSettings" value optional,
-        tags: "tags" value optional,
-        custom_fields: "customFields" value optional,
-        source: "source" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        country: "country" value optional,
-        assigned_to: "assignedTo" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        name: 2 "name" value optional,
+        email: 3 "email" value optional,
+        phone: 4 "phone" value optional,
+        address1: 5 "address1" value optional,
+        city: 6 "city" value optional,
+        state: 7 "state" value optional,
+        postal_code: 8 "postalCode" value optional,
+        website: 9 "website" value optional,
+        timezone: 10 "timezone" value optional,
+        dnd: 11 "dnd" value optional,
+        dnd_settings: 12 "dndSettings" value optional,
+        inbound_dnd_settings: 13 "inboundDndSettings" value optional,
+        tags: 14 "tags" value optional,
+        custom_fields: 15 "customFields" value optional,
+        source: 16 "source" value optional,
+        date_of_birth: 17 "dateOfBirth" value optional,
+        country: 18 "country" value optional,
+        assigned_to: 19 "assignedTo" value optional
     }
 }
 
@@ -5797,7 +5797,10 @@ pub struct UpdateContactResponse {
 
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
-    UpdateContactResponse { succeded: "succeded" value optional, contact: "contact" value optional }
+    UpdateContactResponse {
+        succeded: 0 "succeded" value optional,
+        contact: 1 "contact" value optional
+    }
 }
 
 #[cfg(feature = "contacts")]
@@ -5840,11 +5843,11 @@ pub struct UpdateContactTaskRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactTaskRequest {
-        title: "title" value optional,
-        body: "body" value optional,
-        due_date: "dueDate" value optional,
-        completed: "completed" value optional,
-        assigned_to: "assignedTo" value optional
+        title: 0 "title" value optional,
+        body: 1 "body" value optional,
+        due_date: 2 "dueDate" value optional,
+        completed: 3 "completed" value optional,
+        assigned_to: 4 "assignedTo" value optional
     }
 }
 
@@ -5994,30 +5997,30 @@ pub struct UpsertContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertContactRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        location_id: "locationId" value required,
-        gender: "gender" value optional,
-        phone: "phone" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        inbound_dnd_settings: "inboundDndSettings" value optional,
-        tags: "tags" value optional,
-        custom_fields: "customFields" value optional,
-        source: "source" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        country: "country" value optional,
-        company_name: "companyName" value optional,
-        assigned_to: "assignedTo" value optional,
-        create_new_if_duplicate_allowed: "createNewIfDuplicateAllowed" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        name: 2 "name" value optional,
+        email: 3 "email" value optional,
+        location_id: 4 "locationId" value required,
+        gender: 5 "gender" value optional,
+        phone: 6 "phone" value optional,
+        address1: 7 "address1" value optional,
+        city: 8 "city" value optional,
+        state: 9 "state" value optional,
+        postal_code: 10 "postalCode" value optional,
+        website: 11 "website" value optional,
+        timezone: 12 "timezone" value optional,
+        dnd: 13 "dnd" value optional,
+        dnd_settings: 14 "dndSettings" value optional,
+        inbound_dnd_settings: 15 "inboundDndSettings" value optional,
+        tags: 16 "tags" value optional,
+        custom_fields: 17 "customFields" value optional,
+        source: 18 "source" value optional,
+        date_of_birth: 19 "dateOfBirth" value optional,
+        country: 20 "country" value optional,
+        company_name: 21 "companyName" value optional,
+        assigned_to: 22 "assignedTo" value optional,
+        create_new_if_duplicate_allowed: 23 "createNewIfDuplicateAllowed" value optional
     }
 }
 
@@ -6285,9 +6288,9 @@ pub struct UpsertContactResponse {
 #[cfg(feature = "contacts")]
 crate::runtime::object::object_impl! {
     UpsertContactResponse {
-        new: "new" value optional,
-        contact: "contact" value optional,
-        trace_id: "traceId" value optional
+        new: 0 "new" value optional,
+        contact: 1 "contact" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 

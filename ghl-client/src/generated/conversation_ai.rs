@@ -1272,10 +1272,10 @@ pub struct AdvancedFollowupDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     AdvancedFollowupDetails {
-        enabled: "enabled" value optional,
-        scenario_id: "scenarioId" value optional,
-        followup_sequence: "followupSequence" value_or_default optional,
-        followup_settings: "followupSettings" value optional
+        enabled: 0 "enabled" value optional,
+        scenario_id: 1 "scenarioId" value optional,
+        followup_sequence: 2 "followupSequence" value_or_default optional,
+        followup_settings: 3 "followupSettings" value optional
     }
 }
 
@@ -1379,7 +1379,7 @@ pub struct AgentActionRef {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    AgentActionRef { id: "id" value optional, type_: "type" value optional }
+    AgentActionRef { id: 0 "id" value optional, type_: 1 "type" value optional }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1600,18 +1600,18 @@ pub struct AppointmentBookingDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     AppointmentBookingDetails {
-        action_id: "actionId" value optional,
-        calendar_id: "calendarId" value optional,
-        only_send_link: "onlySendLink" value optional,
-        trigger_workflow: "triggerWorkflow" value optional,
-        workflow_ids: "workflowIds" value optional,
-        sleep_after_booking: "sleepAfterBooking" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        sleep_time: "sleepTime" value optional,
-        transfer_bot: "transferBot" value optional,
-        transfer_agent: "transferAgent" value optional,
-        reschedule_enabled: "rescheduleEnabled" value optional,
-        cancel_enabled: "cancelEnabled" value optional
+        action_id: 0 "actionId" value optional,
+        calendar_id: 1 "calendarId" value optional,
+        only_send_link: 2 "onlySendLink" value optional,
+        trigger_workflow: 3 "triggerWorkflow" value optional,
+        workflow_ids: 4 "workflowIds" value optional,
+        sleep_after_booking: 5 "sleepAfterBooking" value optional,
+        sleep_time_unit: 6 "sleepTimeUnit" value optional,
+        sleep_time: 7 "sleepTime" value optional,
+        transfer_bot: 8 "transferBot" value optional,
+        transfer_agent: 9 "transferAgent" value optional,
+        reschedule_enabled: 10 "rescheduleEnabled" value optional,
+        cancel_enabled: 11 "cancelEnabled" value optional
     }
 }
 
@@ -1732,7 +1732,7 @@ pub struct ChatTurn {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ChatTurn { role: "role" value optional, content: "content" value optional }
+    ChatTurn { role: 0 "role" value optional, content: 1 "content" value optional }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2170,7 +2170,10 @@ pub struct ConversationAiActionResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    ConversationAiActionResponse { data: "data" value optional, success: "success" value optional }
+    ConversationAiActionResponse {
+        data: 0 "data" value optional,
+        success: 1 "success" value optional
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2317,25 +2320,25 @@ pub struct ConversationAiAgent {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiAgent {
-        id: "id" value optional,
-        name: "name" value optional,
-        business_name: "businessName" value optional,
-        mode: "mode" value optional,
-        channels: "channels" value_or_default optional,
-        wait_time: "waitTime" value optional,
-        wait_time_unit: "waitTimeUnit" value optional,
-        sleep_enabled: "sleepEnabled" value optional,
-        sleep_time: "sleepTime" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        actions: "actions" value_or_default optional,
-        is_primary: "isPrimary" value optional,
-        auto_pilot_max_messages: "autoPilotMaxMessages" value optional,
-        goal: "goal" value optional,
-        personality: "personality" value optional,
-        instructions: "instructions" value optional,
-        knowledge_base_ids: "knowledgeBaseIds" value_or_default optional,
-        sleep_on_manual_message: "sleepOnManualMessage" value optional,
-        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        business_name: 2 "businessName" value optional,
+        mode: 3 "mode" value optional,
+        channels: 4 "channels" value_or_default optional,
+        wait_time: 5 "waitTime" value optional,
+        wait_time_unit: 6 "waitTimeUnit" value optional,
+        sleep_enabled: 7 "sleepEnabled" value optional,
+        sleep_time: 8 "sleepTime" value optional,
+        sleep_time_unit: 9 "sleepTimeUnit" value optional,
+        actions: 10 "actions" value_or_default optional,
+        is_primary: 11 "isPrimary" value optional,
+        auto_pilot_max_messages: 12 "autoPilotMaxMessages" value optional,
+        goal: 13 "goal" value optional,
+        personality: 14 "personality" value optional,
+        instructions: 15 "instructions" value optional,
+        knowledge_base_ids: 16 "knowledgeBaseIds" value_or_default optional,
+        sleep_on_manual_message: 17 "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value optional
     }
 }
 
@@ -2407,25 +2410,25 @@ pub struct ConversationAiAgentListItem {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiAgentListItem {
-        id: "id" value optional,
-        name: "name" value optional,
-        business_name: "businessName" value optional,
-        mode: "mode" value optional,
-        channels: "channels" value_or_default optional,
-        wait_time: "waitTime" value optional,
-        wait_time_unit: "waitTimeUnit" value optional,
-        sleep_enabled: "sleepEnabled" value optional,
-        sleep_time: "sleepTime" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        actions: "actions" value_or_default optional,
-        is_primary: "isPrimary" value optional,
-        auto_pilot_max_messages: "autoPilotMaxMessages" value optional,
-        goal: "goal" value optional,
-        knowledge_base_ids: "knowledgeBaseIds" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        sleep_on_manual_message: "sleepOnManualMessage" value optional,
-        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        business_name: 2 "businessName" value optional,
+        mode: 3 "mode" value optional,
+        channels: 4 "channels" value_or_default optional,
+        wait_time: 5 "waitTime" value optional,
+        wait_time_unit: 6 "waitTimeUnit" value optional,
+        sleep_enabled: 7 "sleepEnabled" value optional,
+        sleep_time: 8 "sleepTime" value optional,
+        sleep_time_unit: 9 "sleepTimeUnit" value optional,
+        actions: 10 "actions" value_or_default optional,
+        is_primary: 11 "isPrimary" value optional,
+        auto_pilot_max_messages: 12 "autoPilotMaxMessages" value optional,
+        goal: 13 "goal" value optional,
+        knowledge_base_ids: 14 "knowledgeBaseIds" value_or_default optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        sleep_on_manual_message: 17 "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value optional
     }
 }
 
@@ -2449,9 +2452,9 @@ pub struct ConversationAiAgentListItemGoal {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiAgentListItemGoal {
-        prompt: "prompt" value optional,
-        type_: "type" value optional,
-        action_id: "actionId" value optional
+        prompt: 0 "prompt" value optional,
+        type_: 1 "type" value optional,
+        action_id: 2 "actionId" value optional
     }
 }
 
@@ -2496,16 +2499,16 @@ pub struct ConversationAiGeneration {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ConversationAiGeneration {
-        prompt: "prompt" value optional,
-        intent: "intent" value optional,
-        response_message: "responseMessage" value optional,
-        faqs: "faqs" value_or_default optional,
-        website: "website" value_or_default optional,
-        agent_id: "agentId" value optional,
-        input: "input" value optional,
-        action_logs: "actionLogs" value_or_default optional,
-        history: "history" value_or_default optional,
-        mode: "mode" value optional
+        prompt: 0 "prompt" value optional,
+        intent: 1 "intent" value optional,
+        response_message: 2 "responseMessage" value optional,
+        faqs: 3 "faqs" value_or_default optional,
+        website: 4 "website" value_or_default optional,
+        agent_id: 5 "agentId" value optional,
+        input: 6 "input" value optional,
+        action_logs: 7 "actionLogs" value_or_default optional,
+        history: 8 "history" value_or_default optional,
+        mode: 9 "mode" value optional
     }
 }
 
@@ -2593,25 +2596,25 @@ pub struct CreateConversationAiAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateConversationAiAgentRequest {
-        name: "name" value required,
-        business_name: "businessName" value optional,
-        mode: "mode" value optional,
-        channels: "channels" value optional,
-        is_primary: "isPrimary" value optional,
-        wait_time: "waitTime" value optional,
-        wait_time_unit: "waitTimeUnit" value optional,
-        sleep_enabled: "sleepEnabled" value optional,
-        sleep_time: "sleepTime" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        personality: "personality" value required,
-        goal: "goal" value required,
-        instructions: "instructions" value required,
-        auto_pilot_max_messages: "autoPilotMaxMessages" value optional,
-        knowledge_base_ids: "knowledgeBaseIds" value optional,
-        respond_to_images: "respondToImages" value optional,
-        respond_to_audio: "respondToAudio" value optional,
-        sleep_on_manual_message: "sleepOnManualMessage" value optional,
-        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
+        name: 0 "name" value required,
+        business_name: 1 "businessName" value optional,
+        mode: 2 "mode" value optional,
+        channels: 3 "channels" value optional,
+        is_primary: 4 "isPrimary" value optional,
+        wait_time: 5 "waitTime" value optional,
+        wait_time_unit: 6 "waitTimeUnit" value optional,
+        sleep_enabled: 7 "sleepEnabled" value optional,
+        sleep_time: 8 "sleepTime" value optional,
+        sleep_time_unit: 9 "sleepTimeUnit" value optional,
+        personality: 10 "personality" value required,
+        goal: 11 "goal" value required,
+        instructions: 12 "instructions" value required,
+        auto_pilot_max_messages: 13 "autoPilotMaxMessages" value optional,
+        knowledge_base_ids: 14 "knowledgeBaseIds" value optional,
+        respond_to_images: 15 "respondToImages" value optional,
+        respond_to_audio: 16 "respondToAudio" value optional,
+        sleep_on_manual_message: 17 "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value optional
     }
 }
 
@@ -2803,8 +2806,8 @@ pub struct DeleteConversationAiActionResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     DeleteConversationAiActionResponse {
-        data: "data" value optional,
-        success: "success" value optional
+        data: 0 "data" value optional,
+        success: 1 "success" value optional
     }
 }
 
@@ -2831,7 +2834,10 @@ pub struct DeleteConversationAiAgentResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
-    DeleteConversationAiAgentResponse { success: "success" value optional, id: "id" value optional }
+    DeleteConversationAiAgentResponse {
+        success: 0 "success" value optional,
+        id: 1 "id" value optional
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2845,7 +2851,7 @@ pub struct DeletedAction {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-crate::runtime::object::object_impl! { DeletedAction { id: "id" value optional } }
+crate::runtime::object::object_impl! { DeletedAction { id: 0 "id" value optional } }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 /// When and how follow-ups are sent.
@@ -2874,10 +2880,10 @@ pub struct FollowupSettings {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     FollowupSettings {
-        dynamic_channel_switching: "dynamicChannelSwitching" value optional,
-        follow_up_hours: "followUpHours" value optional,
-        working_hours: "workingHours" value optional,
-        timezone_to_use: "timezoneToUse" value optional
+        dynamic_channel_switching: 0 "dynamicChannelSwitching" value optional,
+        follow_up_hours: 1 "followUpHours" value optional,
+        working_hours: 2 "workingHours" value optional,
+        timezone_to_use: 3 "timezoneToUse" value optional
     }
 }
 
@@ -3005,14 +3011,14 @@ pub struct FollowupStep {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     FollowupStep {
-        id: "id" value optional,
-        followup_time_unit: "followupTimeUnit" value optional,
-        followup_time: "followupTime" value optional,
-        ai_enabled_message: "aiEnabledMessage" value optional,
-        trigger_workflow: "triggerWorkflow" value optional,
-        custom_message: "customMessage" value optional,
-        workflow_id: "workflowId" value optional,
-        contact_requested: "contactRequested" value optional
+        id: 0 "id" value optional,
+        followup_time_unit: 1 "followupTimeUnit" value optional,
+        followup_time: 2 "followupTime" value optional,
+        ai_enabled_message: 3 "aiEnabledMessage" value optional,
+        trigger_workflow: 4 "triggerWorkflow" value optional,
+        custom_message: 5 "customMessage" value optional,
+        workflow_id: 6 "workflowId" value optional,
+        contact_requested: 7 "contactRequested" value optional
     }
 }
 
@@ -3188,18 +3194,18 @@ pub struct HumanHandoverDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     HumanHandoverDetails {
-        enabled: "enabled" value optional,
-        trigger_condition: "triggerCondition" value optional,
-        examples: "examples" value optional,
-        assign_to_user_id: "assignToUserId" value optional,
-        skip_assign_to_user: "skipAssignToUser" value optional,
-        create_task: "createTask" value optional,
-        reactivate_enabled: "reactivateEnabled" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        sleep_time: "sleepTime" value optional,
-        final_message: "finalMessage" value optional,
-        tags: "tags" value optional,
-        handover_type: "handoverType" value optional
+        enabled: 0 "enabled" value optional,
+        trigger_condition: 1 "triggerCondition" value optional,
+        examples: 2 "examples" value optional,
+        assign_to_user_id: 3 "assignToUserId" value optional,
+        skip_assign_to_user: 4 "skipAssignToUser" value optional,
+        create_task: 5 "createTask" value optional,
+        reactivate_enabled: 6 "reactivateEnabled" value optional,
+        sleep_time_unit: 7 "sleepTimeUnit" value optional,
+        sleep_time: 8 "sleepTime" value optional,
+        final_message: 9 "finalMessage" value optional,
+        tags: 10 "tags" value optional,
+        handover_type: 11 "handoverType" value optional
     }
 }
 
@@ -3378,10 +3384,10 @@ pub struct KnowledgeChunk {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     KnowledgeChunk {
-        id: "id" value optional,
-        content: "content" value optional,
-        title: "title" value optional,
-        url: "url" value optional
+        id: 0 "id" value optional,
+        content: 1 "content" value optional,
+        title: 2 "title" value optional,
+        url: 3 "url" value optional
     }
 }
 
@@ -3401,8 +3407,8 @@ pub struct ListConversationAiActionsResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     ListConversationAiActionsResponse {
-        data: "data" value_or_default optional,
-        success: "success" value optional
+        data: 0 "data" value_or_default optional,
+        success: 1 "success" value optional
     }
 }
 
@@ -3426,9 +3432,9 @@ pub struct SearchConversationAiAgentsResponse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     SearchConversationAiAgentsResponse {
-        agents: "agents" value_or_default optional,
-        total_count: "totalCount" value optional,
-        count: "count" value optional
+        agents: 0 "agents" value_or_default optional,
+        total_count: 1 "totalCount" value optional,
+        count: 2 "count" value optional
     }
 }
 
@@ -3478,15 +3484,15 @@ pub struct StopBotDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     StopBotDetails {
-        stop_bot_detection_type: "stopBotDetectionType" value optional,
-        stop_bot_trigger_condition: "stopBotTriggerCondition" value optional,
-        reactivate_enabled: "reactivateEnabled" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        sleep_time: "sleepTime" value optional,
-        enabled: "enabled" value optional,
-        stop_bot_examples: "stopBotExamples" value_or_default optional,
-        final_message: "finalMessage" value optional,
-        tags: "tags" value optional
+        stop_bot_detection_type: 0 "stopBotDetectionType" value optional,
+        stop_bot_trigger_condition: 1 "stopBotTriggerCondition" value optional,
+        reactivate_enabled: 2 "reactivateEnabled" value optional,
+        sleep_time_unit: 3 "sleepTimeUnit" value optional,
+        sleep_time: 4 "sleepTime" value optional,
+        enabled: 5 "enabled" value optional,
+        stop_bot_examples: 6 "stopBotExamples" value_or_default optional,
+        final_message: 7 "finalMessage" value optional,
+        tags: 8 "tags" value optional
     }
 }
 
@@ -3641,11 +3647,11 @@ pub struct TransferBotDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     TransferBotDetails {
-        transfer_bot_type: "transferBotType" value optional,
-        transfer_to_bot: "transferToBot" value optional,
-        enabled: "enabled" value optional,
-        transfer_bot_trigger_condition: "transferBotTriggerCondition" value optional,
-        transfer_bot_examples: "transferBotExamples" value optional
+        transfer_bot_type: 0 "transferBotType" value optional,
+        transfer_to_bot: 1 "transferToBot" value optional,
+        enabled: 2 "enabled" value optional,
+        transfer_bot_trigger_condition: 3 "transferBotTriggerCondition" value optional,
+        transfer_bot_examples: 4 "transferBotExamples" value optional
     }
 }
 
@@ -3763,9 +3769,9 @@ pub struct TriggerWorkflowDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     TriggerWorkflowDetails {
-        workflow_ids: "workflowIds" value_or_default optional,
-        trigger_condition: "triggerCondition" value optional,
-        trigger_message: "triggerMessage" value optional
+        workflow_ids: 0 "workflowIds" value_or_default optional,
+        trigger_condition: 1 "triggerCondition" value optional,
+        trigger_message: 2 "triggerMessage" value optional
     }
 }
 
@@ -3817,9 +3823,9 @@ pub struct UpdateContactFieldDetails {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     UpdateContactFieldDetails {
-        contact_field_id: "contactFieldId" value optional,
-        description: "description" value optional,
-        contact_update_examples: "contactUpdateExamples" value optional
+        contact_field_id: 0 "contactFieldId" value optional,
+        description: 1 "description" value optional,
+        contact_update_examples: 2 "contactUpdateExamples" value optional
     }
 }
 
@@ -3941,25 +3947,25 @@ pub struct UpdateConversationAiAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateConversationAiAgentRequest {
-        name: "name" value optional,
-        business_name: "businessName" value optional,
-        mode: "mode" value optional,
-        channels: "channels" value optional,
-        is_primary: "isPrimary" value optional,
-        wait_time: "waitTime" value optional,
-        wait_time_unit: "waitTimeUnit" value optional,
-        sleep_enabled: "sleepEnabled" value optional,
-        sleep_time: "sleepTime" value optional,
-        sleep_time_unit: "sleepTimeUnit" value optional,
-        personality: "personality" value optional,
-        goal: "goal" value optional,
-        instructions: "instructions" value optional,
-        auto_pilot_max_messages: "autoPilotMaxMessages" value required,
-        knowledge_base_ids: "knowledgeBaseIds" value optional,
-        respond_to_images: "respondToImages" value optional,
-        respond_to_audio: "respondToAudio" value optional,
-        sleep_on_manual_message: "sleepOnManualMessage" value optional,
-        sleep_on_workflow_message: "sleepOnWorkflowMessage" value optional
+        name: 0 "name" value optional,
+        business_name: 1 "businessName" value optional,
+        mode: 2 "mode" value optional,
+        channels: 3 "channels" value optional,
+        is_primary: 4 "isPrimary" value optional,
+        wait_time: 5 "waitTime" value optional,
+        wait_time_unit: 6 "waitTimeUnit" value optional,
+        sleep_enabled: 7 "sleepEnabled" value optional,
+        sleep_time: 8 "sleepTime" value optional,
+        sleep_time_unit: 9 "sleepTimeUnit" value optional,
+        personality: 10 "personality" value optional,
+        goal: 11 "goal" value optional,
+        instructions: 12 "instructions" value optional,
+        auto_pilot_max_messages: 13 "autoPilotMaxMessages" value required,
+        knowledge_base_ids: 14 "knowledgeBaseIds" value optional,
+        respond_to_images: 15 "respondToImages" value optional,
+        respond_to_audio: 16 "respondToAudio" value optional,
+        sleep_on_manual_message: 17 "sleepOnManualMessage" value optional,
+        sleep_on_workflow_message: 18 "sleepOnWorkflowMessage" value optional
     }
 }
 
@@ -4118,8 +4124,8 @@ pub struct UpdateFollowupSettingsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateFollowupSettingsRequest {
-        action_ids: "actionIds" value required,
-        followup_settings: "followupSettings" value required
+        action_ids: 0 "actionIds" value required,
+        followup_settings: 1 "followupSettings" value required
     }
 }
 
@@ -4197,8 +4203,8 @@ pub struct WorkingDay {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     WorkingDay {
-        day_of_the_week: "dayOfTheWeek" value optional,
-        intervals: "intervals" value optional
+        day_of_the_week: 0 "dayOfTheWeek" value optional,
+        intervals: 1 "intervals" value optional
     }
 }
 
@@ -4250,10 +4256,10 @@ pub struct WorkingInterval {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::object::object_impl! {
     WorkingInterval {
-        start_hour: "startHour" value optional,
-        start_minute: "startMinute" value optional,
-        end_hour: "endHour" value optional,
-        end_minute: "endMinute" value optional
+        start_hour: 0 "startHour" value optional,
+        start_minute: 1 "startMinute" value optional,
+        end_hour: 2 "endHour" value optional,
+        end_minute: 3 "endMinute" value optional
     }
 }
 

@@ -3250,13 +3250,13 @@ pub struct AddedMessageResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     AddedMessageResponse {
-        success: "success" value optional,
-        conversation_id: "conversationId" value optional,
-        message_id: "messageId" value optional,
-        message: "message" value optional,
-        contact_id: "contactId" value optional,
-        date_added: "dateAdded" value optional,
-        email_message_id: "emailMessageId" value optional
+        success: 0 "success" value optional,
+        conversation_id: 1 "conversationId" value optional,
+        message_id: 2 "messageId" value optional,
+        message: 3 "message" value optional,
+        contact_id: 4 "contactId" value optional,
+        date_added: 5 "dateAdded" value optional,
+        email_message_id: 6 "emailMessageId" value optional
     }
 }
 
@@ -3283,9 +3283,9 @@ pub struct CallDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CallDetails {
-        to: "to" value optional,
-        from: "from" value optional,
-        status: "status" value optional
+        to: 0 "to" value optional,
+        from: 1 "from" value optional,
+        status: 2 "status" value optional
     }
 }
 
@@ -3404,7 +3404,10 @@ pub struct CancelScheduledResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    CancelScheduledResponse { status: "status" value optional, message: "message" value optional }
+    CancelScheduledResponse {
+        status: 0 "status" value optional,
+        message: 1 "message" value optional
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3434,11 +3437,11 @@ pub struct CompleteAttachmentUploadRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CompleteAttachmentUploadRequest {
-        upload_id: "uploadId" value required,
-        file_path: "filePath" value required,
-        location_id: "locationId" value required,
-        conversation_id: "conversationId" value required,
-        filename: "filename" value required
+        upload_id: 0 "uploadId" value required,
+        file_path: 1 "filePath" value required,
+        location_id: 2 "locationId" value required,
+        conversation_id: 3 "conversationId" value required,
+        filename: 4 "filename" value required
     }
 }
 
@@ -3480,8 +3483,8 @@ pub struct CompleteAttachmentUploadResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     CompleteAttachmentUploadResponse {
-        uploaded_files: "uploadedFiles" value_or_default optional,
-        metadata: "metadata" value optional
+        uploaded_files: 0 "uploadedFiles" value_or_default optional,
+        metadata: 1 "metadata" value optional
     }
 }
 
@@ -3541,21 +3544,21 @@ pub struct Conversation {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     Conversation {
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        location_id: "locationId" value optional,
-        assigned_to: "assignedTo" value optional,
-        user_id: "userId" value optional,
-        type_: "type" value optional,
-        last_message_body: "lastMessageBody" value optional,
-        last_message_date: "lastMessageDate" value optional,
-        last_message_type: "lastMessageType" value optional,
-        unread_count: "unreadCount" value optional,
-        inbox: "inbox" value optional,
-        starred: "starred" value optional,
-        deleted: "deleted" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        id: 0 "id" value optional,
+        contact_id: 1 "contactId" value optional,
+        location_id: 2 "locationId" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        user_id: 4 "userId" value optional,
+        type_: 5 "type" value optional,
+        last_message_body: 6 "lastMessageBody" value optional,
+        last_message_date: 7 "lastMessageDate" value optional,
+        last_message_type: 8 "lastMessageType" value optional,
+        unread_count: 9 "unreadCount" value optional,
+        inbox: 10 "inbox" value optional,
+        starred: 11 "starred" value optional,
+        deleted: 12 "deleted" value optional,
+        date_added: 13 "dateAdded" value optional,
+        date_updated: 14 "dateUpdated" value optional
     }
 }
 
@@ -3579,9 +3582,9 @@ pub struct ConversationMessagesPage {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ConversationMessagesPage {
-        last_message_id: "lastMessageId" value optional,
-        next_page: "nextPage" value optional,
-        messages: "messages" value_or_default optional
+        last_message_id: 0 "lastMessageId" value optional,
+        next_page: 1 "nextPage" value optional,
+        messages: 2 "messages" value_or_default optional
     }
 }
 
@@ -3601,8 +3604,8 @@ pub struct ConversationResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ConversationResponse {
-        success: "success" value optional,
-        conversation: "conversation" value optional
+        success: 0 "success" value optional,
+        conversation: 1 "conversation" value optional
     }
 }
 
@@ -3658,17 +3661,17 @@ pub struct ConversationSummary {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ConversationSummary {
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        location_id: "locationId" value optional,
-        last_message_body: "lastMessageBody" value optional,
-        last_message_type: "lastMessageType" value optional,
-        type_: "type" value optional,
-        unread_count: "unreadCount" value optional,
-        full_name: "fullName" value optional,
-        contact_name: "contactName" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional
+        id: 0 "id" value optional,
+        contact_id: 1 "contactId" value optional,
+        location_id: 2 "locationId" value optional,
+        last_message_body: 3 "lastMessageBody" value optional,
+        last_message_type: 4 "lastMessageType" value optional,
+        type_: 5 "type" value optional,
+        unread_count: 6 "unreadCount" value optional,
+        full_name: 7 "fullName" value optional,
+        contact_name: 8 "contactName" value optional,
+        email: 9 "email" value optional,
+        phone: 10 "phone" value optional
     }
 }
 
@@ -3748,8 +3751,8 @@ pub struct CreateConversationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateConversationRequest {
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required
+        location_id: 0 "locationId" value required,
+        contact_id: 1 "contactId" value required
     }
 }
 
@@ -3786,10 +3789,10 @@ pub struct CreateCustomSubtypeRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCustomSubtypeRequest {
-        name: "name" value required,
-        description: "description" value optional,
-        channel: "channel" value required,
-        language: "language" value required
+        name: 0 "name" value required,
+        description: 1 "description" value optional,
+        channel: 2 "channel" value required,
+        language: 3 "language" value required
     }
 }
 
@@ -3907,15 +3910,15 @@ pub struct EmailForward {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailForward {
-        is_forwarded: "isForwarded" value required,
-        forward_whole_thread: "forwardWholeThread" value optional,
-        message_id: "messageId" value optional,
-        email_message_id: "emailMessageId" value optional,
-        source_contact_id: "sourceContactId" value optional,
-        source_conversation_id: "sourceConversationId" value optional,
-        to_email: "toEmail" value optional,
-        recipient_contact_id: "recipientContactId" value optional,
-        recipient_conversation_id: "recipientConversationId" value optional
+        is_forwarded: 0 "isForwarded" value required,
+        forward_whole_thread: 1 "forwardWholeThread" value optional,
+        message_id: 2 "messageId" value optional,
+        email_message_id: 3 "emailMessageId" value optional,
+        source_contact_id: 4 "sourceContactId" value optional,
+        source_conversation_id: 5 "sourceConversationId" value optional,
+        to_email: 6 "toEmail" value optional,
+        recipient_contact_id: 7 "recipientContactId" value optional,
+        recipient_conversation_id: 8 "recipientConversationId" value optional
     }
 }
 
@@ -4060,27 +4063,27 @@ pub struct EmailMessage {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     EmailMessage {
-        id: "id" value optional,
-        alt_id: "altId" value optional,
-        thread_id: "threadId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        conversation_id: "conversationId" value optional,
-        date_added: "dateAdded" value optional,
-        subject: "subject" value optional,
-        body: "body" value optional,
-        direction: "direction" value optional,
-        status: "status" value optional,
-        content_type: "contentType" value optional,
-        attachments: "attachments" value_or_default optional,
-        provider: "provider" value optional,
-        from: "from" value optional,
-        to: "to" value_or_default optional,
-        cc: "cc" value_or_default optional,
-        bcc: "bcc" value_or_default optional,
-        reply_to_message_id: "replyToMessageId" value optional,
-        source: "source" value optional,
-        conversation_provider_id: "conversationProviderId" value optional
+        id: 0 "id" value optional,
+        alt_id: 1 "altId" value optional,
+        thread_id: 2 "threadId" value optional,
+        location_id: 3 "locationId" value optional,
+        contact_id: 4 "contactId" value optional,
+        conversation_id: 5 "conversationId" value optional,
+        date_added: 6 "dateAdded" value optional,
+        subject: 7 "subject" value optional,
+        body: 8 "body" value optional,
+        direction: 9 "direction" value optional,
+        status: 10 "status" value optional,
+        content_type: 11 "contentType" value optional,
+        attachments: 12 "attachments" value_or_default optional,
+        provider: 13 "provider" value optional,
+        from: 14 "from" value optional,
+        to: 15 "to" value_or_default optional,
+        cc: 16 "cc" value_or_default optional,
+        bcc: 17 "bcc" value_or_default optional,
+        reply_to_message_id: 18 "replyToMessageId" value optional,
+        source: 19 "source" value optional,
+        conversation_provider_id: 20 "conversationProviderId" value optional
     }
 }
 
@@ -4245,9 +4248,9 @@ pub struct ExportMessagesResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ExportMessagesResponse {
-        messages: "messages" value_or_default optional,
-        next_cursor: "nextCursor" value optional,
-        total: "total" value optional
+        messages: 0 "messages" value_or_default optional,
+        next_cursor: 1 "nextCursor" value optional,
+        total: 2 "total" value optional
     }
 }
 
@@ -4329,14 +4332,14 @@ pub struct ForwardResult {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     ForwardResult {
-        forward_whole_thread: "forwardWholeThread" value optional,
-        message_id: "messageId" value optional,
-        email_message_id: "emailMessageId" value optional,
-        source_contact_id: "sourceContactId" value optional,
-        source_conversation_id: "sourceConversationId" value optional,
-        forward_to_email: "forwardToEmail" value optional,
-        recipient_contact_id: "recipientContactId" value optional,
-        recipient_conversation_id: "recipientConversationId" value optional
+        forward_whole_thread: 0 "forwardWholeThread" value optional,
+        message_id: 1 "messageId" value optional,
+        email_message_id: 2 "emailMessageId" value optional,
+        source_contact_id: 3 "sourceContactId" value optional,
+        source_conversation_id: 4 "sourceConversationId" value optional,
+        forward_to_email: 5 "forwardToEmail" value optional,
+        recipient_contact_id: 6 "recipientContactId" value optional,
+        recipient_conversation_id: 7 "recipientConversationId" value optional
     }
 }
 
@@ -4416,23 +4419,23 @@ pub struct InboundMessageRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     InboundMessageRequest {
-        type_: "type" value required,
-        attachments: "attachments" value optional,
-        message: "message" value optional,
-        conversation_id: "conversationId" value required,
-        contact_id: "contactId" value required,
-        conversation_provider_id: "conversationProviderId" value required,
-        html: "html" value optional,
-        subject: "subject" value optional,
-        email_from: "emailFrom" value optional,
-        email_to: "emailTo" value optional,
-        email_cc: "emailCc" value optional,
-        email_bcc: "emailBcc" value optional,
-        email_message_id: "emailMessageId" value optional,
-        alt_id: "altId" value optional,
-        direction: "direction" value optional,
-        date: "date" value optional,
-        call: "call" value optional
+        type_: 0 "type" value required,
+        attachments: 1 "attachments" value optional,
+        message: 2 "message" value optional,
+        conversation_id: 3 "conversationId" value required,
+        contact_id: 4 "contactId" value required,
+        conversation_provider_id: 5 "conversationProviderId" value required,
+        html: 6 "html" value optional,
+        subject: 7 "subject" value optional,
+        email_from: 8 "emailFrom" value optional,
+        email_to: 9 "emailTo" value optional,
+        email_cc: 10 "emailCc" value optional,
+        email_bcc: 11 "emailBcc" value optional,
+        email_message_id: 12 "emailMessageId" value optional,
+        alt_id: 13 "altId" value optional,
+        direction: 14 "direction" value optional,
+        date: 15 "date" value optional,
+        call: 16 "call" value optional
     }
 }
 
@@ -4695,12 +4698,12 @@ pub struct InitiateAttachmentUploadRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     InitiateAttachmentUploadRequest {
-        location_id: "locationId" value required,
-        conversation_id: "conversationId" value required,
-        filename: "filename" value required,
-        content_type: "contentType" value required,
-        file_size: "fileSize" value optional,
-        channel: "channel" value required
+        location_id: 0 "locationId" value required,
+        conversation_id: 1 "conversationId" value required,
+        filename: 2 "filename" value required,
+        content_type: 3 "contentType" value required,
+        file_size: 4 "fileSize" value optional,
+        channel: 5 "channel" value required
     }
 }
 
@@ -4758,11 +4761,11 @@ pub struct InitiateAttachmentUploadResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     InitiateAttachmentUploadResponse {
-        upload_url: "uploadUrl" value optional,
-        upload_id: "uploadId" value optional,
-        file_path: "filePath" value optional,
-        expires_at: "expiresAt" value optional,
-        max_file_size: "maxFileSize" value optional
+        upload_url: 0 "uploadUrl" value optional,
+        upload_id: 1 "uploadId" value optional,
+        file_path: 2 "filePath" value optional,
+        expires_at: 3 "expiresAt" value optional,
+        max_file_size: 4 "maxFileSize" value optional
     }
 }
 
@@ -4778,7 +4781,7 @@ pub struct ListConversationMessagesResponse {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    ListConversationMessagesResponse { messages: "messages" value optional }
+    ListConversationMessagesResponse { messages: 0 "messages" value optional }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4941,10 +4944,10 @@ pub struct LiveChatTypingRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LiveChatTypingRequest {
-        location_id: "locationId" value required,
-        is_typing: "isTyping" value required,
-        visitor_id: "visitorId" value required,
-        conversation_id: "conversationId" value required
+        location_id: 0 "locationId" value required,
+        is_typing: 1 "isTyping" value required,
+        visitor_id: 2 "visitorId" value required,
+        conversation_id: 3 "conversationId" value required
     }
 }
 
@@ -5032,24 +5035,24 @@ pub struct Message {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     Message {
-        id: "id" value optional,
-        type_: "type" value optional,
-        message_type: "messageType" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        conversation_id: "conversationId" value optional,
-        date_added: "dateAdded" value optional,
-        body: "body" value optional,
-        direction: "direction" value optional,
-        status: "status" value optional,
-        content_type: "contentType" value optional,
-        attachments: "attachments" value_or_default optional,
-        meta: "meta" value optional,
-        source: "source" value optional,
-        user_id: "userId" value optional,
-        conversation_provider_id: "conversationProviderId" value optional,
-        chat_widget_id: "chatWidgetId" value optional,
-        alt_id: "altId" value optional
+        id: 0 "id" value optional,
+        type_: 1 "type" value optional,
+        message_type: 2 "messageType" value optional,
+        location_id: 3 "locationId" value optional,
+        contact_id: 4 "contactId" value optional,
+        conversation_id: 5 "conversationId" value optional,
+        date_added: 6 "dateAdded" value optional,
+        body: 7 "body" value optional,
+        direction: 8 "direction" value optional,
+        status: 9 "status" value optional,
+        content_type: 10 "contentType" value optional,
+        attachments: 11 "attachments" value_or_default optional,
+        meta: 12 "meta" value optional,
+        source: 13 "source" value optional,
+        user_id: 14 "userId" value optional,
+        conversation_provider_id: 15 "conversationProviderId" value optional,
+        chat_widget_id: 16 "chatWidgetId" value optional,
+        alt_id: 17 "altId" value optional
     }
 }
 
@@ -5162,7 +5165,7 @@ pub struct MessageEmailMeta {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    MessageEmailMeta { message_ids: "messageIds" value_or_default optional }
+    MessageEmailMeta { message_ids: 0 "messageIds" value_or_default optional }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5185,9 +5188,9 @@ pub struct MessageMeta {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     MessageMeta {
-        call_duration: "callDuration" value optional,
-        call_status: "callStatus" value optional,
-        email: "email" value optional
+        call_duration: 0 "callDuration" value optional,
+        call_status: 1 "callStatus" value optional,
+        email: 2 "email" value optional
     }
 }
 
@@ -5655,13 +5658,13 @@ pub struct OutboundCallRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     OutboundCallRequest {
-        type_: "type" value required,
-        attachments: "attachments" value optional,
-        conversation_id: "conversationId" value required,
-        conversation_provider_id: "conversationProviderId" value required,
-        alt_id: "altId" value optional,
-        date: "date" value optional,
-        call: "call" value optional
+        type_: 0 "type" value required,
+        attachments: 1 "attachments" value optional,
+        conversation_id: 2 "conversationId" value required,
+        conversation_provider_id: 3 "conversationProviderId" value required,
+        alt_id: 4 "altId" value optional,
+        date: 5 "date" value optional,
+        call: 6 "call" value optional
     }
 }
 
@@ -5769,9 +5772,9 @@ pub struct ProviderError {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ProviderError {
-        code: "code" value required,
-        type_: "type" value required,
-        message: "message" value required
+        code: 0 "code" value required,
+        type_: 1 "type" value required,
+        message: 2 "message" value required
     }
 }
 
@@ -5809,9 +5812,9 @@ pub struct ReviewReplyRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ReviewReplyRequest {
-        conversation_id: "conversationId" value required,
-        location_id: "locationId" value required,
-        message: "message" value required
+        conversation_id: 0 "conversationId" value required,
+        location_id: 1 "locationId" value required,
+        message: 2 "message" value required
     }
 }
 
@@ -5891,8 +5894,8 @@ pub struct SearchConversationsResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     SearchConversationsResponse {
-        conversations: "conversations" value_or_default optional,
-        total: "total" value optional
+        conversations: 0 "conversations" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -6122,31 +6125,31 @@ pub struct SendMessageRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SendMessageRequest {
-        type_: "type" value required,
-        sub_type: "subType" value optional,
-        contact_id: "contactId" value required,
-        appointment_id: "appointmentId" value optional,
-        attachments: "attachments" value optional,
-        email_from: "emailFrom" value optional,
-        email_cc: "emailCc" value optional,
-        email_bcc: "emailBcc" value optional,
-        html: "html" value optional,
-        message: "message" value optional,
-        subject: "subject" value optional,
-        reply_message_id: "replyMessageId" value optional,
-        template_id: "templateId" value optional,
-        thread_id: "threadId" value optional,
-        scheduled_timestamp: "scheduledTimestamp" value optional,
-        conversation_provider_id: "conversationProviderId" value optional,
-        email_to: "emailTo" value optional,
-        custom_subtype_id: "customSubtypeId" value optional,
-        email_reply_mode: "emailReplyMode" value optional,
-        from_number: "fromNumber" value optional,
-        to_number: "toNumber" value optional,
-        forward: "forward" value optional,
-        status: "status" value optional,
-        uses_native_scheduling_ai: "usesNativeSchedulingAi" value optional,
-        optimization_period: "optimizationPeriod" value optional
+        type_: 0 "type" value required,
+        sub_type: 1 "subType" value optional,
+        contact_id: 2 "contactId" value required,
+        appointment_id: 3 "appointmentId" value optional,
+        attachments: 4 "attachments" value optional,
+        email_from: 5 "emailFrom" value optional,
+        email_cc: 6 "emailCc" value optional,
+        email_bcc: 7 "emailBcc" value optional,
+        html: 8 "html" value optional,
+        message: 9 "message" value optional,
+        subject: 10 "subject" value optional,
+        reply_message_id: 11 "replyMessageId" value optional,
+        template_id: 12 "templateId" value optional,
+        thread_id: 13 "threadId" value optional,
+        scheduled_timestamp: 14 "scheduledTimestamp" value optional,
+        conversation_provider_id: 15 "conversationProviderId" value optional,
+        email_to: 16 "emailTo" value optional,
+        custom_subtype_id: 17 "customSubtypeId" value optional,
+        email_reply_mode: 18 "emailReplyMode" value optional,
+        from_number: 19 "fromNumber" value optional,
+        to_number: 20 "toNumber" value optional,
+        forward: 21 "forward" value optional,
+        status: 22 "status" value optional,
+        uses_native_scheduling_ai: 23 "usesNativeSchedulingAi" value optional,
+        optimization_period: 24 "optimizationPeriod" value optional
     }
 }
 
@@ -6449,13 +6452,13 @@ pub struct SendMessageResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     SendMessageResponse {
-        conversation_id: "conversationId" value optional,
-        email_message_id: "emailMessageId" value optional,
-        message_id: "messageId" value optional,
-        message_ids: "messageIds" value_or_default optional,
-        msg: "msg" value optional,
-        forward_data: "forwardData" value optional,
-        status: "status" value optional
+        conversation_id: 0 "conversationId" value optional,
+        email_message_id: 1 "emailMessageId" value optional,
+        message_id: 2 "messageId" value optional,
+        message_ids: 3 "messageIds" value_or_default optional,
+        msg: 4 "msg" value optional,
+        forward_data: 5 "forwardData" value optional,
+        status: 6 "status" value optional
     }
 }
 
@@ -6555,7 +6558,7 @@ pub struct SetMessageAttachmentsRequest {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    SetMessageAttachmentsRequest { attachments: "attachments" value required }
+    SetMessageAttachmentsRequest { attachments: 0 "attachments" value required }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6637,10 +6640,10 @@ pub struct SubscriptionAction {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SubscriptionAction {
-        type_: "type" value required,
-        subtype_name: "subtype_name" value optional,
-        subtype_id: "subtype_id" value optional,
-        subtype_status: "subtype_status" value required
+        type_: 0 "type" value required,
+        subtype_name: 1 "subtype_name" value optional,
+        subtype_id: 2 "subtype_id" value optional,
+        subtype_status: 3 "subtype_status" value required
     }
 }
 
@@ -6835,12 +6838,12 @@ pub struct SubscriptionChangeRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SubscriptionChangeRequest {
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        email: "email" value required,
-        subscription_action: "subscription_action" value required,
-        legal_reason: "legal_reason" value optional,
-        legal_description: "legal_description" value optional
+        location_id: 0 "locationId" value required,
+        contact_id: 1 "contactId" value required,
+        email: 2 "email" value required,
+        subscription_action: 3 "subscription_action" value required,
+        legal_reason: 4 "legal_reason" value optional,
+        legal_description: 5 "legal_description" value optional
     }
 }
 
@@ -6906,12 +6909,12 @@ pub struct TranscriptionSentence {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     TranscriptionSentence {
-        media_channel: "mediaChannel" value optional,
-        sentence_index: "sentenceIndex" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        transcript: "transcript" value optional,
-        confidence: "confidence" value optional
+        media_channel: 0 "mediaChannel" value optional,
+        sentence_index: 1 "sentenceIndex" value optional,
+        start_time: 2 "startTime" value optional,
+        end_time: 3 "endTime" value optional,
+        transcript: 4 "transcript" value optional,
+        confidence: 5 "confidence" value optional
     }
 }
 
@@ -6942,10 +6945,10 @@ pub struct UpdateConversationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateConversationRequest {
-        location_id: "locationId" value required,
-        unread_count: "unreadCount" value optional,
-        starred: "starred" value optional,
-        feedback: "feedback" value optional
+        location_id: 0 "locationId" value required,
+        unread_count: 1 "unreadCount" value optional,
+        starred: 2 "starred" value optional,
+        feedback: 3 "feedback" value optional
     }
 }
 
@@ -7006,10 +7009,10 @@ pub struct UpdateCustomSubtypeRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomSubtypeRequest {
-        name: "name" value optional,
-        description: "description" value optional,
-        archived: "archived" value optional,
-        resubscription_legal_form_id: "resubscription_legal_form_id" value optional
+        name: 0 "name" value optional,
+        description: 1 "description" value optional,
+        archived: 2 "archived" value optional,
+        resubscription_legal_form_id: 3 "resubscription_legal_form_id" value optional
     }
 }
 
@@ -7073,10 +7076,10 @@ pub struct UpdateMessageStatusRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateMessageStatusRequest {
-        status: "status" value required,
-        error: "error" value optional,
-        email_message_id: "emailMessageId" value optional,
-        recipients: "recipients" value optional
+        status: 0 "status" value required,
+        error: 1 "error" value optional,
+        email_message_id: 2 "emailMessageId" value optional,
+        recipients: 3 "recipients" value optional
     }
 }
 
@@ -7231,8 +7234,8 @@ pub struct UploadMessageAttachmentsResponse {
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
     UploadMessageAttachmentsResponse {
-        uploaded_files: "uploadedFiles" value_or_default optional,
-        twilio_media_sids: "twilioMediaSids" value_or_default optional
+        uploaded_files: 0 "uploadedFiles" value_or_default optional,
+        twilio_media_sids: 1 "twilioMediaSids" value_or_default optional
     }
 }
 
@@ -7252,5 +7255,8 @@ pub struct UploadedFileMetadata {
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::object::object_impl! {
-    UploadedFileMetadata { size: "size" value optional, content_type: "contentType" value optional }
+    UploadedFileMetadata {
+        size: 0 "size" value optional,
+        content_type: 1 "contentType" value optional
+    }
 }

@@ -1127,11 +1127,11 @@ pub struct CategoryImport {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CategoryImport {
-        title: "title" value required,
-        visibility: "visibility" value required,
-        thumbnail_url: "thumbnailUrl" value optional,
-        posts: "posts" value optional,
-        sub_categories: "subCategories" value optional
+        title: 0 "title" value required,
+        visibility: 1 "visibility" value required,
+        thumbnail_url: 2 "thumbnailUrl" value optional,
+        posts: 3 "posts" value optional,
+        sub_categories: 4 "subCategories" value optional
     }
 }
 
@@ -1197,11 +1197,11 @@ pub struct CourseImport {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CourseImport {
-        title: "title" value required,
-        description: "description" value required,
-        image_url: "imageUrl" value optional,
-        categories: "categories" value required,
-        instructor_details: "instructorDetails" value optional
+        title: 0 "title" value required,
+        description: 1 "description" value required,
+        image_url: 2 "imageUrl" value optional,
+        categories: 3 "categories" value required,
+        instructor_details: 4 "instructorDetails" value optional
     }
 }
 
@@ -1301,9 +1301,9 @@ pub struct ImportCoursesRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ImportCoursesRequest {
-        location_id: "locationId" value required,
-        user_id: "userId" value optional,
-        products: "products" value required
+        location_id: 0 "locationId" value required,
+        user_id: 1 "userId" value optional,
+        products: 2 "products" value required
     }
 }
 
@@ -1338,7 +1338,7 @@ pub struct Instructor {
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    Instructor { name: "name" value required, description: "description" value required }
+    Instructor { name: 0 "name" value required, description: 1 "description" value required }
 }
 
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
@@ -1434,13 +1434,13 @@ pub struct LessonImport {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LessonImport {
-        title: "title" value required,
-        visibility: "visibility" value required,
-        thumbnail_url: "thumbnailUrl" value optional,
-        content_type: "contentType" value required,
-        description: "description" value required,
-        bucket_video_url: "bucketVideoUrl" value optional,
-        post_materials: "postMaterials" value optional
+        title: 0 "title" value required,
+        visibility: 1 "visibility" value required,
+        thumbnail_url: 2 "thumbnailUrl" value optional,
+        content_type: 3 "contentType" value required,
+        description: 4 "description" value required,
+        bucket_video_url: 5 "bucketVideoUrl" value optional,
+        post_materials: 6 "postMaterials" value optional
     }
 }
 
@@ -1505,9 +1505,9 @@ pub struct LessonMaterial {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LessonMaterial {
-        title: "title" value required,
-        type_: "type" value required,
-        url: "url" value required
+        title: 0 "title" value required,
+        type_: 1 "type" value required,
+        url: 2 "url" value required
     }
 }
 
@@ -1848,10 +1848,10 @@ pub struct SubCategoryImport {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SubCategoryImport {
-        title: "title" value required,
-        visibility: "visibility" value required,
-        thumbnail_url: "thumbnailUrl" value optional,
-        posts: "posts" value optional
+        title: 0 "title" value required,
+        visibility: 1 "visibility" value required,
+        thumbnail_url: 2 "thumbnailUrl" value optional,
+        posts: 3 "posts" value optional
     }
 }
 

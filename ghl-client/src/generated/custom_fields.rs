@@ -871,9 +871,9 @@ pub struct CreateCustomFieldFolderRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCustomFieldFolderRequest {
-        object_key: "objectKey" value required,
-        name: "name" value required,
-        location_id: "locationId" value required
+        object_key: 0 "objectKey" value required,
+        name: 1 "name" value required,
+        location_id: 2 "locationId" value required
     }
 }
 
@@ -948,19 +948,19 @@ pub struct CreateCustomFieldRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCustomFieldRequest {
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        description: "description" value optional,
-        placeholder: "placeholder" value optional,
-        show_in_forms: "showInForms" value required,
-        options: "options" value optional,
-        accepted_formats: "acceptedFormats" value optional,
-        data_type: "dataType" value required,
-        field_key: "fieldKey" value required,
-        object_key: "objectKey" value required,
-        max_file_limit: "maxFileLimit" value optional,
-        allow_custom_option: "allowCustomOption" value optional,
-        parent_id: "parentId" value required
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        placeholder: 3 "placeholder" value optional,
+        show_in_forms: 4 "showInForms" value required,
+        options: 5 "options" value optional,
+        accepted_formats: 6 "acceptedFormats" value optional,
+        data_type: 7 "dataType" value required,
+        field_key: 8 "fieldKey" value required,
+        object_key: 9 "objectKey" value required,
+        max_file_limit: 10 "maxFileLimit" value optional,
+        allow_custom_option: 11 "allowCustomOption" value optional,
+        parent_id: 12 "parentId" value required
     }
 }
 
@@ -1095,22 +1095,22 @@ pub struct CustomField {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomField {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        placeholder: "placeholder" value optional,
-        show_in_forms: "showInForms" value optional,
-        options: "options" value_or_default optional,
-        accepted_formats: "acceptedFormats" value optional,
-        object_key: "objectKey" value optional,
-        data_type: "dataType" value optional,
-        parent_id: "parentId" value optional,
-        field_key: "fieldKey" value optional,
-        allow_custom_option: "allowCustomOption" value optional,
-        max_file_limit: "maxFileLimit" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        placeholder: 4 "placeholder" value optional,
+        show_in_forms: 5 "showInForms" value optional,
+        options: 6 "options" value_or_default optional,
+        accepted_formats: 7 "acceptedFormats" value optional,
+        object_key: 8 "objectKey" value optional,
+        data_type: 9 "dataType" value optional,
+        parent_id: 10 "parentId" value optional,
+        field_key: 11 "fieldKey" value optional,
+        allow_custom_option: 12 "allowCustomOption" value optional,
+        max_file_limit: 13 "maxFileLimit" value optional,
+        date_added: 14 "dateAdded" value optional,
+        date_updated: 15 "dateUpdated" value optional
     }
 }
 
@@ -1231,9 +1231,9 @@ pub struct CustomFieldDeleteResponse {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomFieldDeleteResponse {
-        succeded: "succeded" value optional,
-        id: "id" value optional,
-        key: "key" value optional
+        succeded: 0 "succeded" value optional,
+        id: 1 "id" value optional,
+        key: 2 "key" value optional
     }
 }
 
@@ -1260,10 +1260,10 @@ pub struct CustomFieldFolder {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomFieldFolder {
-        id: "id" value optional,
-        object_key: "objectKey" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional
+        id: 0 "id" value optional,
+        object_key: 1 "objectKey" value optional,
+        location_id: 2 "locationId" value optional,
+        name: 3 "name" value optional
     }
 }
 
@@ -1283,8 +1283,8 @@ pub struct CustomFieldList {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomFieldList {
-        fields: "fields" value_or_default optional,
-        folders: "folders" value_or_default optional
+        fields: 0 "fields" value_or_default optional,
+        folders: 1 "folders" value_or_default optional
     }
 }
 
@@ -1310,9 +1310,9 @@ pub struct CustomFieldOption {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::object::object_impl! {
     CustomFieldOption {
-        key: "key" value optional,
-        label: "label" value optional,
-        url: "url" value optional
+        key: 0 "key" value optional,
+        label: 1 "label" value optional,
+        url: 2 "url" value optional
     }
 }
 
@@ -1354,7 +1354,7 @@ pub struct CustomFieldResponse {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-crate::runtime::object::object_impl! { CustomFieldResponse { field: "field" value optional } }
+crate::runtime::object::object_impl! { CustomFieldResponse { field: 0 "field" value optional } }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 impl CustomFieldResponse {
@@ -1382,8 +1382,8 @@ pub struct UpdateCustomFieldFolderRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomFieldFolderRequest {
-        name: "name" value required,
-        location_id: "locationId" value required
+        name: 0 "name" value required,
+        location_id: 1 "locationId" value required
     }
 }
 
@@ -1413,7 +1413,7 @@ pub struct UpdateCustomFieldOption {
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateCustomFieldOption { label: "label" value required, url: "url" value optional }
+    UpdateCustomFieldOption { label: 0 "label" value required, url: 1 "url" value optional }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1473,14 +1473,14 @@ pub struct UpdateCustomFieldRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomFieldRequest {
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        description: "description" value optional,
-        placeholder: "placeholder" value optional,
-        show_in_forms: "showInForms" value required,
-        options: "options" value optional,
-        accepted_formats: "acceptedFormats" value optional,
-        max_file_limit: "maxFileLimit" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        placeholder: 3 "placeholder" value optional,
+        show_in_forms: 4 "showInForms" value required,
+        options: 5 "options" value optional,
+        accepted_formats: 6 "acceptedFormats" value optional,
+        max_file_limit: 7 "maxFileLimit" value optional
     }
 }
 

@@ -638,17 +638,17 @@ pub struct CreateCustomMenuRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCustomMenuRequest {
-        title: "title" value required,
-        url: "url" value required,
-        icon: "icon" value required,
-        show_on_company: "showOnCompany" value required,
-        show_on_location: "showOnLocation" value required,
-        show_to_all_locations: "showToAllLocations" value required,
-        open_mode: "openMode" value required,
-        locations: "locations" value required,
-        user_role: "userRole" value required,
-        allow_camera: "allowCamera" value optional,
-        allow_microphone: "allowMicrophone" value optional
+        title: 0 "title" value required,
+        url: 1 "url" value required,
+        icon: 2 "icon" value required,
+        show_on_company: 3 "showOnCompany" value required,
+        show_on_location: 4 "showOnLocation" value required,
+        show_to_all_locations: 5 "showToAllLocations" value required,
+        open_mode: 6 "openMode" value required,
+        locations: 7 "locations" value required,
+        user_role: 8 "userRole" value required,
+        allow_camera: 9 "allowCamera" value optional,
+        allow_microphone: 10 "allowMicrophone" value optional
     }
 }
 
@@ -745,19 +745,19 @@ pub struct CustomMenu {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     CustomMenu {
-        id: "id" value optional,
-        icon: "icon" value optional,
-        title: "title" value optional,
-        url: "url" value optional,
-        order: "order" value optional,
-        show_on_company: "showOnCompany" value optional,
-        show_on_location: "showOnLocation" value optional,
-        show_to_all_locations: "showToAllLocations" value optional,
-        locations: "locations" value_or_default optional,
-        open_mode: "openMode" value optional,
-        user_role: "userRole" value optional,
-        allow_camera: "allowCamera" value optional,
-        allow_microphone: "allowMicrophone" value optional
+        id: 0 "id" value optional,
+        icon: 1 "icon" value optional,
+        title: 2 "title" value optional,
+        url: 3 "url" value optional,
+        order: 4 "order" value optional,
+        show_on_company: 5 "showOnCompany" value optional,
+        show_on_location: 6 "showOnLocation" value optional,
+        show_to_all_locations: 7 "showToAllLocations" value optional,
+        locations: 8 "locations" value_or_default optional,
+        open_mode: 9 "openMode" value optional,
+        user_role: 10 "userRole" value optional,
+        allow_camera: 11 "allowCamera" value optional,
+        allow_microphone: 12 "allowMicrophone" value optional
     }
 }
 
@@ -779,7 +779,7 @@ pub struct CustomMenuIcon {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    CustomMenuIcon { name: "name" value optional, font_family: "fontFamily" value optional }
+    CustomMenuIcon { name: 0 "name" value optional, font_family: 1 "fontFamily" value optional }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -864,7 +864,7 @@ pub struct CustomMenuResponse {
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
-    CustomMenuResponse { custom_menu: "customMenu" value optional }
+    CustomMenuResponse { custom_menu: 0 "customMenu" value optional }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -946,10 +946,10 @@ pub struct DeleteCustomMenuResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     DeleteCustomMenuResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        deleted_menu_id: "deletedMenuId" value optional,
-        deleted_at: "deletedAt" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        deleted_menu_id: 2 "deletedMenuId" value optional,
+        deleted_at: 3 "deletedAt" value optional
     }
 }
 
@@ -1018,8 +1018,8 @@ pub struct ListCustomMenusResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     ListCustomMenusResponse {
-        custom_menus: "customMenus" value_or_default optional,
-        total_links: "totalLinks" value optional
+        custom_menus: 0 "customMenus" value_or_default optional,
+        total_links: 1 "totalLinks" value optional
     }
 }
 
@@ -1040,7 +1040,7 @@ pub struct NewCustomMenuIcon {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    NewCustomMenuIcon { name: "name" value required, font_family: "fontFamily" value required }
+    NewCustomMenuIcon { name: 0 "name" value required, font_family: 1 "fontFamily" value required }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -1108,17 +1108,17 @@ pub struct UpdateCustomMenuRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomMenuRequest {
-        title: "title" value optional,
-        url: "url" value optional,
-        icon: "icon" value optional,
-        show_on_company: "showOnCompany" value optional,
-        show_on_location: "showOnLocation" value optional,
-        show_to_all_locations: "showToAllLocations" value optional,
-        open_mode: "openMode" value optional,
-        locations: "locations" value optional,
-        user_role: "userRole" value optional,
-        allow_camera: "allowCamera" value optional,
-        allow_microphone: "allowMicrophone" value optional
+        title: 0 "title" value optional,
+        url: 1 "url" value optional,
+        icon: 2 "icon" value optional,
+        show_on_company: 3 "showOnCompany" value optional,
+        show_on_location: 4 "showOnLocation" value optional,
+        show_to_all_locations: 5 "showToAllLocations" value optional,
+        open_mode: 6 "openMode" value optional,
+        locations: 7 "locations" value optional,
+        user_role: 8 "userRole" value optional,
+        allow_camera: 9 "allowCamera" value optional,
+        allow_microphone: 10 "allowMicrophone" value optional
     }
 }
 
@@ -1226,8 +1226,8 @@ pub struct UpdateCustomMenuResponse {
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::object::object_impl! {
     UpdateCustomMenuResponse {
-        success: "success" value optional,
-        custom_menu: "customMenu" value optional
+        success: 0 "success" value optional,
+        custom_menu: 1 "customMenu" value optional
     }
 }
 

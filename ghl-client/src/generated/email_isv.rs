@@ -298,13 +298,13 @@ pub struct EmailVerificationResult {
 #[cfg(feature = "email_isv")]
 crate::runtime::object::object_impl! {
     EmailVerificationResult {
-        verified: "verified" value optional,
-        message: "message" value optional,
-        address: "address" value optional,
-        result: "result" value optional,
-        risk: "risk" value optional,
-        reason: "reason" value_or_default optional,
-        leadconnector_recomendation: "leadconnectorRecomendation" value optional
+        verified: 0 "verified" value optional,
+        message: 1 "message" value optional,
+        address: 2 "address" value optional,
+        result: 3 "result" value optional,
+        risk: 4 "risk" value optional,
+        reason: 5 "reason" value_or_default optional,
+        leadconnector_recomendation: 6 "leadconnectorRecomendation" value optional
     }
 }
 
@@ -364,7 +364,7 @@ pub struct LeadConnectorRecommendation {
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::object::object_impl! {
-    LeadConnectorRecommendation { is_email_valid: "isEmailValid" value optional }
+    LeadConnectorRecommendation { is_email_valid: 0 "isEmailValid" value optional }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
@@ -384,7 +384,7 @@ pub struct VerifyEmailRequest {
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    VerifyEmailRequest { type_: "type" value required, verify: "verify" value required }
+    VerifyEmailRequest { type_: 0 "type" value required, verify: 1 "verify" value required }
 }
 
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]

@@ -850,18 +850,18 @@ pub struct CreateEmailTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateEmailTemplateRequest {
-        location_id: "locationId" value required,
-        title: "title" value optional,
-        type_: "type" value required,
-        updated_by: "updatedBy" value optional,
-        builder_version: "builderVersion" value optional,
-        name: "name" value optional,
-        parent_id: "parentId" value optional,
-        template_data_url: "templateDataUrl" value optional,
-        import_provider: "importProvider" value required,
-        import_url: "importURL" value optional,
-        template_source: "templateSource" value optional,
-        is_plain_text: "isPlainText" value optional
+        location_id: 0 "locationId" value required,
+        title: 1 "title" value optional,
+        type_: 2 "type" value required,
+        updated_by: 3 "updatedBy" value optional,
+        builder_version: 4 "builderVersion" value optional,
+        name: 5 "name" value optional,
+        parent_id: 6 "parentId" value optional,
+        template_data_url: 7 "templateDataUrl" value optional,
+        import_provider: 8 "importProvider" value required,
+        import_url: 9 "importURL" value optional,
+        template_source: 10 "templateSource" value optional,
+        is_plain_text: 11 "isPlainText" value optional
     }
 }
 
@@ -1099,8 +1099,8 @@ pub struct CreateEmailTemplateResponse {
 
 crate::runtime::object::object_impl! {
     CreateEmailTemplateResponse {
-        redirect: "redirect" value optional,
-        trace_id: "traceId" value optional
+        redirect: 0 "redirect" value optional,
+        trace_id: 1 "traceId" value optional
     }
 }
 
@@ -1118,7 +1118,7 @@ pub struct DeleteEmailTemplateResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteEmailTemplateResponse { ok: "ok" value optional, trace_id: "traceId" value optional }
+    DeleteEmailTemplateResponse { ok: 0 "ok" value optional, trace_id: 1 "traceId" value optional }
 }
 
 /// The drag-and-drop editor's document.
@@ -1140,9 +1140,9 @@ pub struct EmailBuilderContent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailBuilderContent {
-        elements: "elements" value required,
-        attrs: "attrs" value required,
-        template_settings: "templateSettings" value required
+        elements: 0 "elements" value required,
+        attrs: 1 "attrs" value required,
+        template_settings: 2 "templateSettings" value required
     }
 }
 
@@ -1254,33 +1254,33 @@ pub struct EmailCampaign {
 
 crate::runtime::object::object_impl! {
     EmailCampaign {
-        name: "name" value optional,
-        repeat_after: "repeatAfter" value optional,
-        id: "id" value optional,
-        parent_id: "parentId" value optional,
-        child_count: "childCount" value optional,
-        campaign_type: "campaignType" value optional,
-        bulk_action_version: "bulkActionVersion" value optional,
-        underscore_id: "_id" value optional,
-        status: "status" value optional,
-        send_days: "sendDays" value_or_default optional,
-        deleted: "deleted" value optional,
-        migrated: "migrated" value optional,
-        archived: "archived" value optional,
-        has_tracking: "hasTracking" value optional,
-        is_plain_text: "isPlainText" value optional,
-        has_utm_tracking: "hasUtmTracking" value optional,
-        enable_resend_to_unopened: "enableResendToUnopened" value optional,
-        location_id: "locationId" value optional,
-        template_id: "templateId" value optional,
-        template_type: "templateType" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        v: "__v" value optional,
-        document_id: "documentId" value optional,
-        download_url: "downloadUrl" value optional,
-        template_data_download_url: "templateDataDownloadUrl" value optional,
-        child: "child" value_or_default optional
+        name: 0 "name" value optional,
+        repeat_after: 1 "repeatAfter" value optional,
+        id: 2 "id" value optional,
+        parent_id: 3 "parentId" value optional,
+        child_count: 4 "childCount" value optional,
+        campaign_type: 5 "campaignType" value optional,
+        bulk_action_version: 6 "bulkActionVersion" value optional,
+        underscore_id: 7 "_id" value optional,
+        status: 8 "status" value optional,
+        send_days: 9 "sendDays" value_or_default optional,
+        deleted: 10 "deleted" value optional,
+        migrated: 11 "migrated" value optional,
+        archived: 12 "archived" value optional,
+        has_tracking: 13 "hasTracking" value optional,
+        is_plain_text: 14 "isPlainText" value optional,
+        has_utm_tracking: 15 "hasUtmTracking" value optional,
+        enable_resend_to_unopened: 16 "enableResendToUnopened" value optional,
+        location_id: 17 "locationId" value optional,
+        template_id: 18 "templateId" value optional,
+        template_type: 19 "templateType" value optional,
+        created_at: 20 "createdAt" value optional,
+        updated_at: 21 "updatedAt" value optional,
+        v: 22 "__v" value optional,
+        document_id: 23 "documentId" value optional,
+        download_url: 24 "downloadUrl" value optional,
+        template_data_download_url: 25 "templateDataDownloadUrl" value optional,
+        child: 26 "child" value_or_default optional
     }
 }
 
@@ -1320,15 +1320,15 @@ pub struct EmailTemplate {
 
 crate::runtime::object::object_impl! {
     EmailTemplate {
-        name: "name" value optional,
-        updated_by: "updatedBy" value optional,
-        is_plain_text: "isPlainText" value optional,
-        last_updated: "lastUpdated" value optional,
-        date_added: "dateAdded" value optional,
-        preview_url: "previewUrl" value optional,
-        id: "id" value optional,
-        version: "version" value optional,
-        template_type: "templateType" value optional
+        name: 0 "name" value optional,
+        updated_by: 1 "updatedBy" value optional,
+        is_plain_text: 2 "isPlainText" value optional,
+        last_updated: 3 "lastUpdated" value optional,
+        date_added: 4 "dateAdded" value optional,
+        preview_url: 5 "previewUrl" value optional,
+        id: 6 "id" value optional,
+        version: 7 "version" value optional,
+        template_type: 8 "templateType" value optional
     }
 }
 
@@ -1454,9 +1454,9 @@ pub struct ListEmailCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListEmailCampaignsResponse {
-        schedules: "schedules" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        schedules: 0 "schedules" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -1599,14 +1599,14 @@ pub struct UpdateEmailTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateRequest {
-        location_id: "locationId" value required,
-        template_id: "templateId" value required,
-        updated_by: "updatedBy" value required,
-        dnd: "dnd" value required,
-        html: "html" value required,
-        editor_type: "editorType" value required,
-        preview_text: "previewText" value optional,
-        is_plain_text: "isPlainText" value optional
+        location_id: 0 "locationId" value required,
+        template_id: 1 "templateId" value required,
+        updated_by: 2 "updatedBy" value required,
+        dnd: 3 "dnd" value required,
+        html: 4 "html" value required,
+        editor_type: 5 "editorType" value required,
+        preview_text: 6 "previewText" value optional,
+        is_plain_text: 7 "isPlainText" value optional
     }
 }
 
@@ -1706,9 +1706,9 @@ pub struct UpdateEmailTemplateResponse {
 
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateResponse {
-        ok: "ok" value optional,
-        trace_id: "traceId" value optional,
-        preview_url: "previewUrl" value optional,
-        template_download_url: "templateDownloadUrl" value optional
+        ok: 0 "ok" value optional,
+        trace_id: 1 "traceId" value optional,
+        preview_url: 2 "previewUrl" value optional,
+        template_download_url: 3 "templateDownloadUrl" value optional
     }
 }

@@ -585,9 +585,9 @@ pub struct Form {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     Form {
-        id: "id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional
     }
 }
 
@@ -603,7 +603,7 @@ pub struct FormContactSessionIds {
 
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
-    FormContactSessionIds { ids: "ids" value_or_default optional }
+    FormContactSessionIds { ids: 0 "ids" value_or_default optional }
 }
 
 #[cfg(feature = "forms")]
@@ -671,24 +671,24 @@ pub struct FormEventData {
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
     FormEventData {
-        fbc: "fbc" value optional,
-        fbp: "fbp" value optional,
-        page: "page" value optional,
-        type_: "type" value optional,
-        domain: "domain" value optional,
-        medium: "medium" value optional,
-        source: "source" value optional,
-        version: "version" value optional,
-        ad_source: "adSource" value optional,
-        medium_id: "mediumId" value optional,
-        parent_id: "parentId" value optional,
-        referrer: "referrer" value optional,
-        fb_event_id: "fbEventId" value optional,
-        timestamp: "timestamp" value optional,
-        parent_name: "parentName" value optional,
-        fingerprint: "fingerprint" value optional,
-        page_visit_type: "pageVisitType" value optional,
-        contact_session_ids: "contactSessionIds" value optional
+        fbc: 0 "fbc" value optional,
+        fbp: 1 "fbp" value optional,
+        page: 2 "page" value optional,
+        type_: 3 "type" value optional,
+        domain: 4 "domain" value optional,
+        medium: 5 "medium" value optional,
+        source: 6 "source" value optional,
+        version: 7 "version" value optional,
+        ad_source: 8 "adSource" value optional,
+        medium_id: 9 "mediumId" value optional,
+        parent_id: 10 "parentId" value optional,
+        referrer: 11 "referrer" value optional,
+        fb_event_id: 12 "fbEventId" value optional,
+        timestamp: 13 "timestamp" value optional,
+        parent_name: 14 "parentName" value optional,
+        fingerprint: 15 "fingerprint" value optional,
+        page_visit_type: 16 "pageVisitType" value optional,
+        contact_session_ids: 17 "contactSessionIds" value optional
     }
 }
 
@@ -707,7 +707,7 @@ pub struct FormPageDetails {
 
 #[cfg(feature = "forms")]
 crate::runtime::object::object_impl! {
-    FormPageDetails { url: "url" value optional, title: "title" value optional }
+    FormPageDetails { url: 0 "url" value optional, title: 1 "title" value optional }
 }
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
@@ -742,13 +742,13 @@ pub struct FormSubmission {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     FormSubmission {
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        created_at: "createdAt" value optional,
-        form_id: "formId" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        others: "others" value optional
+        id: 0 "id" value optional,
+        contact_id: 1 "contactId" value optional,
+        created_at: 2 "createdAt" value optional,
+        form_id: 3 "formId" value optional,
+        name: 4 "name" value optional,
+        email: 5 "email" value optional,
+        others: 6 "others" value optional
     }
 }
 
@@ -779,10 +779,10 @@ pub struct FormSubmissionPageMeta {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     FormSubmissionPageMeta {
-        total: "total" value optional,
-        current_page: "currentPage" value optional,
-        next_page: "nextPage" value optional,
-        prev_page: "prevPage" value optional
+        total: 0 "total" value optional,
+        current_page: 1 "currentPage" value optional,
+        next_page: 2 "nextPage" value optional,
+        prev_page: 3 "prevPage" value optional
     }
 }
 
@@ -802,8 +802,8 @@ pub struct ListFormSubmissionsResponse {
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
     ListFormSubmissionsResponse {
-        submissions: "submissions" value_or_default optional,
-        meta: "meta" value optional
+        submissions: 0 "submissions" value_or_default optional,
+        meta: 1 "meta" value optional
     }
 }
 
@@ -822,5 +822,8 @@ pub struct ListFormsResponse {
 
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
 crate::runtime::object::object_impl! {
-    ListFormsResponse { forms: "forms" value_or_default optional, total: "total" value optional }
+    ListFormsResponse {
+        forms: 0 "forms" value_or_default optional,
+        total: 1 "total" value optional
+    }
 }

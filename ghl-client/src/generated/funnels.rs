@@ -995,7 +995,9 @@ pub struct CountFunnelPagesResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { CountFunnelPagesResponse { count: "count" value optional } }
+crate::runtime::object::object_impl! {
+    CountFunnelPagesResponse { count: 0 "count" value optional }
+}
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 /// The `CreateRedirectRequest` object.
@@ -1024,11 +1026,11 @@ pub struct CreateRedirectRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateRedirectRequest {
-        location_id: "locationId" value required,
-        domain: "domain" value required,
-        path: "path" value required,
-        target: "target" value required,
-        action: "action" value required
+        location_id: 0 "locationId" value required,
+        domain: 1 "domain" value required,
+        path: 2 "path" value required,
+        target: 3 "target" value required,
+        action: 4 "action" value required
     }
 }
 
@@ -1064,7 +1066,7 @@ pub struct DeleteRedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { DeleteRedirectResponse { data: "data" value optional } }
+crate::runtime::object::object_impl! { DeleteRedirectResponse { data: 0 "data" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl DeleteRedirectResponse {
@@ -1086,7 +1088,7 @@ pub struct DeleteRedirectResponseData {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    DeleteRedirectResponseData { status: "status" value optional }
+    DeleteRedirectResponseData { status: 0 "status" value optional }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1161,26 +1163,26 @@ pub struct Funnel {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     Funnel {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        url: "url" value optional,
-        domain_id: "domainId" value optional,
-        origin_id: "originId" value optional,
-        steps: "steps" value_or_default optional,
-        deleted: "deleted" value optional,
-        is_store_active: "isStoreActive" value optional,
-        order_form_version: "orderFormVersion" value optional,
-        favicon_url: "faviconUrl" value optional,
-        tracking_code_head: "trackingCodeHead" value optional,
-        tracking_code_body: "trackingCodeBody" value optional,
-        global_section_version: "globalSectionVersion" value optional,
-        global_sections_path: "globalSectionsPath" value optional,
-        global_sections_url: "globalSectionsUrl" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        type_: 3 "type" value optional,
+        url: 4 "url" value optional,
+        domain_id: 5 "domainId" value optional,
+        origin_id: 6 "originId" value optional,
+        steps: 7 "steps" value_or_default optional,
+        deleted: 8 "deleted" value optional,
+        is_store_active: 9 "isStoreActive" value optional,
+        order_form_version: 10 "orderFormVersion" value optional,
+        favicon_url: 11 "faviconUrl" value optional,
+        tracking_code_head: 12 "trackingCodeHead" value optional,
+        tracking_code_body: 13 "trackingCodeBody" value optional,
+        global_section_version: 14 "globalSectionVersion" value optional,
+        global_sections_path: 15 "globalSectionsPath" value optional,
+        global_sections_url: 16 "globalSectionsUrl" value optional,
+        date_added: 17 "dateAdded" value optional,
+        date_updated: 18 "dateUpdated" value optional,
+        updated_at: 19 "updatedAt" value optional
     }
 }
 
@@ -1217,13 +1219,13 @@ pub struct FunnelPage {
 #[cfg(feature = "funnels")]
 crate::runtime::object::object_impl! {
     FunnelPage {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        funnel_id: "funnelId" value optional,
-        name: "name" value optional,
-        step_id: "stepId" value optional,
-        deleted: "deleted" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        funnel_id: 2 "funnelId" value optional,
+        name: 3 "name" value optional,
+        step_id: 4 "stepId" value optional,
+        deleted: 5 "deleted" value optional,
+        updated_at: 6 "updatedAt" value optional
     }
 }
 
@@ -1262,14 +1264,14 @@ pub struct FunnelStep {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     FunnelStep {
-        id: "id" value optional,
-        name: "name" value optional,
-        origin_id: "originId" value optional,
-        pages: "pages" value_or_default optional,
-        products: "products" value_or_default optional,
-        sequence: "sequence" value optional,
-        type_: "type" value optional,
-        url: "url" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        origin_id: 2 "originId" value optional,
+        pages: 3 "pages" value_or_default optional,
+        products: 4 "products" value_or_default optional,
+        sequence: 5 "sequence" value optional,
+        type_: 6 "type" value optional,
+        url: 7 "url" value optional
     }
 }
 
@@ -1293,9 +1295,9 @@ pub struct ListFunnelsResponse {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     ListFunnelsResponse {
-        funnels: "funnels" value_or_default optional,
-        count: "count" value optional,
-        trace_id: "traceId" value optional
+        funnels: 0 "funnels" value_or_default optional,
+        count: 1 "count" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -1310,7 +1312,7 @@ pub struct ListRedirectsResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { ListRedirectsResponse { data: "data" value optional } }
+crate::runtime::object::object_impl! { ListRedirectsResponse { data: 0 "data" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl ListRedirectsResponse {
@@ -1355,14 +1357,14 @@ pub struct Redirect {
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
     Redirect {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        domain: "domain" value optional,
-        path: "path" value optional,
-        path_lowercase: "pathLowercase" value optional,
-        type_: "type" value optional,
-        target: "target" value optional,
-        action: "action" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        domain: 2 "domain" value optional,
+        path: 3 "path" value optional,
+        path_lowercase: 4 "pathLowercase" value optional,
+        type_: 5 "type" value optional,
+        target: 6 "target" value optional,
+        action: 7 "action" value optional
     }
 }
 
@@ -1434,7 +1436,7 @@ pub struct RedirectList {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::object::object_impl! {
-    RedirectList { count: "count" value optional, data: "data" value_or_default optional }
+    RedirectList { count: 0 "count" value optional, data: 1 "data" value_or_default optional }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1448,7 +1450,7 @@ pub struct RedirectResponse {
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
-crate::runtime::object::object_impl! { RedirectResponse { data: "data" value optional } }
+crate::runtime::object::object_impl! { RedirectResponse { data: 0 "data" value optional } }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 impl RedirectResponse {
@@ -1479,9 +1481,9 @@ pub struct UpdateRedirectRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateRedirectRequest {
-        target: "target" value required,
-        action: "action" value required,
-        location_id: "locationId" value required
+        target: 0 "target" value required,
+        action: 1 "action" value required,
+        location_id: 2 "locationId" value required
     }
 }
 

@@ -6055,7 +6055,7 @@ pub struct AdditionalEmail {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-crate::runtime::object::object_impl! { AdditionalEmail { email: "email" value optional } }
+crate::runtime::object::object_impl! { AdditionalEmail { email: 0 "email" value optional } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl AdditionalEmail {
@@ -6107,12 +6107,12 @@ pub struct Address {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Address {
-        address_line1: "addressLine1" value optional,
-        address_line2: "addressLine2" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country_code: "countryCode" value optional,
-        postal_code: "postalCode" value optional
+        address_line1: 0 "addressLine1" value optional,
+        address_line2: 1 "addressLine2" value optional,
+        city: 2 "city" value optional,
+        state: 3 "state" value optional,
+        country_code: 4 "countryCode" value optional,
+        postal_code: 5 "postalCode" value optional
     }
 }
 
@@ -6185,7 +6185,7 @@ pub struct AltContext {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    AltContext { alt_id: "altId" value required, alt_type: "altType" value required }
+    AltContext { alt_id: 0 "altId" value required, alt_type: 1 "altType" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6309,11 +6309,11 @@ pub struct Attachment {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Attachment {
-        id: "id" value optional,
-        name: "name" value optional,
-        url: "url" value optional,
-        type_: "type" value optional,
-        size: "size" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        url: 2 "url" value optional,
+        type_: 3 "type" value optional,
+        size: 4 "size" value optional
     }
 }
 
@@ -6387,8 +6387,8 @@ pub struct AutoInvoicing {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     AutoInvoicing {
-        enabled: "enabled" value optional,
-        direct_payments: "directPayments" value optional
+        enabled: 0 "enabled" value optional,
+        direct_payments: 1 "directPayments" value optional
     }
 }
 
@@ -6468,17 +6468,17 @@ pub struct AutoPaymentDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AutoPaymentDetails {
-        enable: "enable" value required,
-        type_: "type" value optional,
-        payment_method_id: "paymentMethodId" value optional,
-        customer_id: "customerId" value optional,
-        card: "card" value optional,
-        us_bank_account: "usBankAccount" value optional,
-        sepa_direct_debit: "sepaDirectDebit" value optional,
-        bacs_direct_debit: "bacsDirectDebit" value optional,
-        becs_direct_debit: "becsDirectDebit" value optional,
-        card_id: "cardId" value optional,
-        provider: "provider" value optional
+        enable: 0 "enable" value required,
+        type_: 1 "type" value optional,
+        payment_method_id: 2 "paymentMethodId" value optional,
+        customer_id: 3 "customerId" value optional,
+        card: 4 "card" value optional,
+        us_bank_account: 5 "usBankAccount" value optional,
+        sepa_direct_debit: 6 "sepaDirectDebit" value optional,
+        bacs_direct_debit: 7 "bacsDirectDebit" value optional,
+        becs_direct_debit: 8 "becsDirectDebit" value optional,
+        card_id: 9 "cardId" value optional,
+        provider: 10 "provider" value optional
     }
 }
 
@@ -6582,7 +6582,7 @@ pub struct BacsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    BacsDirectDebit { sort_code: "sort_code" value required, last4: "last4" value required }
+    BacsDirectDebit { sort_code: 0 "sort_code" value required, last4: 1 "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6610,7 +6610,7 @@ pub struct BecsDirectDebit {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    BecsDirectDebit { bsb_number: "bsb_number" value required, last4: "last4" value required }
+    BecsDirectDebit { bsb_number: 0 "bsb_number" value required, last4: 1 "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6657,12 +6657,12 @@ pub struct BusinessDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     BusinessDetails {
-        logo_url: "logoUrl" value optional,
-        name: "name" value optional,
-        phone_no: "phoneNo" value optional,
-        address: "address" value optional,
-        website: "website" value optional,
-        custom_values: "customValues" value optional
+        logo_url: 0 "logoUrl" value optional,
+        name: 1 "name" value optional,
+        phone_no: 2 "phoneNo" value optional,
+        address: 3 "address" value optional,
+        website: 4 "website" value optional,
+        custom_values: 5 "customValues" value optional
     }
 }
 
@@ -6748,7 +6748,7 @@ pub struct Card {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    Card { brand: "brand" value required, last4: "last4" value required }
+    Card { brand: 0 "brand" value required, last4: 1 "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6772,7 +6772,7 @@ pub struct Cheque {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { Cheque { number: "number" value required } }
+crate::runtime::object::object_impl! { Cheque { number: 0 "number" value required } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl Cheque {
@@ -6826,14 +6826,14 @@ pub struct ContactDetails {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ContactDetails {
-        id: "id" value optional,
-        name: "name" value optional,
-        phone_no: "phoneNo" value optional,
-        email: "email" value optional,
-        additional_emails: "additionalEmails" value optional,
-        company_name: "companyName" value optional,
-        address: "address" value optional,
-        custom_fields: "customFields" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        phone_no: 2 "phoneNo" value optional,
+        email: 3 "email" value optional,
+        additional_emails: 4 "additionalEmails" value optional,
+        company_name: 5 "companyName" value optional,
+        address: 6 "address" value optional,
+        custom_fields: 7 "customFields" value optional
     }
 }
 
@@ -7011,31 +7011,31 @@ pub struct CreateEstimateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateEstimateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        live_mode: "liveMode" value optional,
-        discount: "discount" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        contact_details: "contactDetails" value required,
-        estimate_number: "estimateNumber" value optional,
-        issue_date: "issueDate" value optional,
-        expiry_date: "expiryDate" value optional,
-        sent_to: "sentTo" value optional,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        meta: "meta" value optional,
-        send_estimate_details: "sendEstimateDetails" value optional,
-        frequency_settings: "frequencySettings" value required,
-        estimate_number_prefix: "estimateNumberPrefix" value optional,
-        user_id: "userId" value optional,
-        attachments: "attachments" value optional,
-        auto_invoice: "autoInvoice" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional,
-        payment_schedule_config: "paymentScheduleConfig" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        business_details: 3 "businessDetails" value required,
+        currency: 4 "currency" value required,
+        items: 5 "items" value required,
+        live_mode: 6 "liveMode" value optional,
+        discount: 7 "discount" value required,
+        terms_notes: 8 "termsNotes" value optional,
+        title: 9 "title" value optional,
+        contact_details: 10 "contactDetails" value required,
+        estimate_number: 11 "estimateNumber" value optional,
+        issue_date: 12 "issueDate" value optional,
+        expiry_date: 13 "expiryDate" value optional,
+        sent_to: 14 "sentTo" value optional,
+        automatic_taxes_enabled: 15 "automaticTaxesEnabled" value optional,
+        meta: 16 "meta" value optional,
+        send_estimate_details: 17 "sendEstimateDetails" value optional,
+        frequency_settings: 18 "frequencySettings" value required,
+        estimate_number_prefix: 19 "estimateNumberPrefix" value optional,
+        user_id: 20 "userId" value optional,
+        attachments: 21 "attachments" value optional,
+        auto_invoice: 22 "autoInvoice" value optional,
+        miscellaneous_charges: 23 "miscellaneousCharges" value optional,
+        payment_schedule_config: 24 "paymentScheduleConfig" value optional
     }
 }
 
@@ -7208,10 +7208,10 @@ pub struct CreateInvoiceFromEstimateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateInvoiceFromEstimateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        mark_as_invoiced: "markAsInvoiced" value required,
-        version: "version" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        mark_as_invoiced: 2 "markAsInvoiced" value required,
+        version: 3 "version" value optional
     }
 }
 
@@ -7375,29 +7375,29 @@ pub struct CreateInvoiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateInvoiceRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        discount: "discount" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        contact_details: "contactDetails" value required,
-        invoice_number: "invoiceNumber" value optional,
-        issue_date: "issueDate" value required,
-        due_date: "dueDate" value optional,
-        sent_to: "sentTo" value required,
-        live_mode: "liveMode" value required,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        payment_schedule: "paymentSchedule" value optional,
-        late_fees_configuration: "lateFeesConfiguration" value optional,
-        tips_configuration: "tipsConfiguration" value optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        payment_methods: "paymentMethods" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        business_details: 3 "businessDetails" value required,
+        currency: 4 "currency" value required,
+        items: 5 "items" value required,
+        discount: 6 "discount" value required,
+        terms_notes: 7 "termsNotes" value optional,
+        title: 8 "title" value optional,
+        contact_details: 9 "contactDetails" value required,
+        invoice_number: 10 "invoiceNumber" value optional,
+        issue_date: 11 "issueDate" value required,
+        due_date: 12 "dueDate" value optional,
+        sent_to: 13 "sentTo" value required,
+        live_mode: 14 "liveMode" value required,
+        automatic_taxes_enabled: 15 "automaticTaxesEnabled" value optional,
+        payment_schedule: 16 "paymentSchedule" value optional,
+        late_fees_configuration: 17 "lateFeesConfiguration" value optional,
+        tips_configuration: 18 "tipsConfiguration" value optional,
+        invoice_number_prefix: 19 "invoiceNumberPrefix" value optional,
+        payment_methods: 20 "paymentMethods" value optional,
+        attachments: 21 "attachments" value optional,
+        miscellaneous_charges: 22 "miscellaneousCharges" value optional
     }
 }
 
@@ -7596,25 +7596,25 @@ pub struct CreateInvoiceScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateInvoiceScheduleRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        contact_details: "contactDetails" value required,
-        schedule: "schedule" value required,
-        live_mode: "liveMode" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        discount: "discount" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        tips_configuration: "tipsConfiguration" value optional,
-        late_fees_configuration: "lateFeesConfiguration" value optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        payment_methods: "paymentMethods" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        contact_details: 3 "contactDetails" value required,
+        schedule: 4 "schedule" value required,
+        live_mode: 5 "liveMode" value required,
+        business_details: 6 "businessDetails" value required,
+        currency: 7 "currency" value required,
+        items: 8 "items" value required,
+        automatic_taxes_enabled: 9 "automaticTaxesEnabled" value optional,
+        discount: 10 "discount" value required,
+        terms_notes: 11 "termsNotes" value optional,
+        title: 12 "title" value optional,
+        tips_configuration: 13 "tipsConfiguration" value optional,
+        late_fees_configuration: 14 "lateFeesConfiguration" value optional,
+        invoice_number_prefix: 15 "invoiceNumberPrefix" value optional,
+        payment_methods: 16 "paymentMethods" value optional,
+        attachments: 17 "attachments" value optional,
+        miscellaneous_charges: 18 "miscellaneousCharges" value optional
     }
 }
 
@@ -7786,23 +7786,23 @@ pub struct CreateInvoiceTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateInvoiceTemplateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        internal: "internal" value optional,
-        name: "name" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        discount: "discount" value optional,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        tips_configuration: "tipsConfiguration" value optional,
-        late_fees_configuration: "lateFeesConfiguration" value optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        payment_methods: "paymentMethods" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        internal: 2 "internal" value optional,
+        name: 3 "name" value required,
+        business_details: 4 "businessDetails" value required,
+        currency: 5 "currency" value required,
+        items: 6 "items" value required,
+        automatic_taxes_enabled: 7 "automaticTaxesEnabled" value optional,
+        discount: 8 "discount" value optional,
+        terms_notes: 9 "termsNotes" value optional,
+        title: 10 "title" value optional,
+        tips_configuration: 11 "tipsConfiguration" value optional,
+        late_fees_configuration: 12 "lateFeesConfiguration" value optional,
+        invoice_number_prefix: 13 "invoiceNumberPrefix" value optional,
+        payment_methods: 14 "paymentMethods" value optional,
+        attachments: 15 "attachments" value optional,
+        miscellaneous_charges: 16 "miscellaneousCharges" value optional
     }
 }
 
@@ -7965,22 +7965,22 @@ pub struct CustomNotifications {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     CustomNotifications {
-        customer_send_invoice: "customerSendInvoice" value optional,
-        team_payment_success: "teamPaymentSuccess" value optional,
-        customer_payment_success: "customerPaymentSuccess" value optional,
-        team_auto_payment_success: "teamAutoPaymentSuccess" value optional,
-        customer_auto_payment_success: "customerAutoPaymentSuccess" value optional,
-        team_payment_failure: "teamPaymentFailure" value optional,
-        customer_payment_failure: "customerPaymentFailure" value optional,
-        team_auto_payment_failure: "teamAutoPaymentFailure" value optional,
-        customer_auto_payment_failure: "customerAutoPaymentFailure" value optional,
-        customer_auto_payment_info: "customerAutoPaymentInfo" value optional,
-        customer_auto_payment_amount_changed: "customerAutoPaymentAmountChanged" value optional,
-        team_auto_payment_skip: "teamAutoPaymentSkip" value optional,
-        team_recurring_send_invoice_failed: "teamRecurringSendInvoiceFailed" value optional,
-        customer_send_estimate: "customerSendEstimate" value optional,
-        team_estimate_accepted: "teamEstimateAccepted" value optional,
-        team_estimate_declined: "teamEstimateDeclined" value optional
+        customer_send_invoice: 0 "customerSendInvoice" value optional,
+        team_payment_success: 1 "teamPaymentSuccess" value optional,
+        customer_payment_success: 2 "customerPaymentSuccess" value optional,
+        team_auto_payment_success: 3 "teamAutoPaymentSuccess" value optional,
+        customer_auto_payment_success: 4 "customerAutoPaymentSuccess" value optional,
+        team_payment_failure: 5 "teamPaymentFailure" value optional,
+        customer_payment_failure: 6 "customerPaymentFailure" value optional,
+        team_auto_payment_failure: 7 "teamAutoPaymentFailure" value optional,
+        customer_auto_payment_failure: 8 "customerAutoPaymentFailure" value optional,
+        customer_auto_payment_info: 9 "customerAutoPaymentInfo" value optional,
+        customer_auto_payment_amount_changed: 10 "customerAutoPaymentAmountChanged" value optional,
+        team_auto_payment_skip: 11 "teamAutoPaymentSkip" value optional,
+        team_recurring_send_invoice_failed: 12 "teamRecurringSendInvoiceFailed" value optional,
+        customer_send_estimate: 13 "customerSendEstimate" value optional,
+        team_estimate_accepted: 14 "teamEstimateAccepted" value optional,
+        team_estimate_declined: 15 "teamEstimateDeclined" value optional
     }
 }
 
@@ -8007,9 +8007,9 @@ pub struct Discount {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Discount {
-        value: "value" value optional,
-        type_: "type" value optional,
-        valid_on_product_ids: "validOnProductIds" value optional
+        value: 0 "value" value optional,
+        type_: 1 "type" value optional,
+        valid_on_product_ids: 2 "validOnProductIds" value optional
     }
 }
 
@@ -8156,40 +8156,40 @@ pub struct Estimate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Estimate {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        live_mode: "liveMode" value optional,
-        deleted: "deleted" value optional,
-        name: "name" value optional,
-        currency: "currency" value optional,
-        business_details: "businessDetails" value optional,
-        items: "items" value_or_default optional,
-        discount: "discount" value optional,
-        title: "title" value optional,
-        estimate_number_prefix: "estimateNumberPrefix" value optional,
-        attachments: "attachments" value_or_default optional,
-        updated_by: "updatedBy" value optional,
-        total: "total" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        v: "__v" value optional,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        terms_notes: "termsNotes" value optional,
-        company_id: "companyId" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        expiry_date: "expiryDate" value optional,
-        sent_by: "sentBy" value optional,
-        automatic_taxes_calculated: "automaticTaxesCalculated" value optional,
-        meta: "meta" value_or_default optional,
-        estimate_action_history: "estimateActionHistory" value_or_default optional,
-        sent_to: "sentTo" value optional,
-        frequency_settings: "frequencySettings" value optional,
-        last_visited_at: "lastVisitedAt" value optional,
-        totalamount_in_usd: "totalamountInUSD" value optional,
-        auto_invoice: "autoInvoice" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        live_mode: 3 "liveMode" value optional,
+        deleted: 4 "deleted" value optional,
+        name: 5 "name" value optional,
+        currency: 6 "currency" value optional,
+        business_details: 7 "businessDetails" value optional,
+        items: 8 "items" value_or_default optional,
+        discount: 9 "discount" value optional,
+        title: 10 "title" value optional,
+        estimate_number_prefix: 11 "estimateNumberPrefix" value optional,
+        attachments: 12 "attachments" value_or_default optional,
+        updated_by: 13 "updatedBy" value optional,
+        total: 14 "total" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        v: 17 "__v" value optional,
+        automatic_taxes_enabled: 18 "automaticTaxesEnabled" value optional,
+        terms_notes: 19 "termsNotes" value optional,
+        company_id: 20 "companyId" value optional,
+        contact_details: 21 "contactDetails" value optional,
+        issue_date: 22 "issueDate" value optional,
+        expiry_date: 23 "expiryDate" value optional,
+        sent_by: 24 "sentBy" value optional,
+        automatic_taxes_calculated: 25 "automaticTaxesCalculated" value optional,
+        meta: 26 "meta" value_or_default optional,
+        estimate_action_history: 27 "estimateActionHistory" value_or_default optional,
+        sent_to: 28 "sentTo" value optional,
+        frequency_settings: 29 "frequencySettings" value optional,
+        last_visited_at: 30 "lastVisitedAt" value optional,
+        totalamount_in_usd: 31 "totalamountInUSD" value optional,
+        auto_invoice: 32 "autoInvoice" value optional,
+        trace_id: 33 "traceId" value optional
     }
 }
 
@@ -8208,7 +8208,7 @@ pub struct EstimateAction {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    EstimateAction { action: "action" value optional, timestamp: "timestamp" value optional }
+    EstimateAction { action: 0 "action" value optional, timestamp: 1 "timestamp" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8271,19 +8271,19 @@ pub struct EstimateItem {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EstimateItem {
-        name: "name" value required,
-        description: "description" value optional,
-        product_id: "productId" value optional,
-        price_id: "priceId" value optional,
-        currency: "currency" value required,
-        amount: "amount" value required,
-        qty: "qty" value required,
-        taxes: "taxes" value optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        is_setup_fee_item: "isSetupFeeItem" value optional,
-        type_: "type" value optional,
-        tax_inclusive: "taxInclusive" value optional,
-        attachments: "attachments" value optional
+        name: 0 "name" value required,
+        description: 1 "description" value optional,
+        product_id: 2 "productId" value optional,
+        price_id: 3 "priceId" value optional,
+        currency: 4 "currency" value required,
+        amount: 5 "amount" value required,
+        qty: 6 "qty" value required,
+        taxes: 7 "taxes" value optional,
+        automatic_tax_category_id: 8 "automaticTaxCategoryId" value optional,
+        is_setup_fee_item: 9 "isSetupFeeItem" value optional,
+        type_: 10 "type" value optional,
+        tax_inclusive: 11 "taxInclusive" value optional,
+        attachments: 12 "attachments" value optional
     }
 }
 
@@ -8510,26 +8510,26 @@ pub struct EstimateTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     EstimateTemplate {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        live_mode: "liveMode" value optional,
-        deleted: "deleted" value optional,
-        name: "name" value optional,
-        currency: "currency" value optional,
-        business_details: "businessDetails" value optional,
-        items: "items" value_or_default optional,
-        discount: "discount" value optional,
-        title: "title" value optional,
-        estimate_number_prefix: "estimateNumberPrefix" value optional,
-        attachments: "attachments" value_or_default optional,
-        updated_by: "updatedBy" value optional,
-        total: "total" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        v: "__v" value optional,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        terms_notes: "termsNotes" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        live_mode: 3 "liveMode" value optional,
+        deleted: 4 "deleted" value optional,
+        name: 5 "name" value optional,
+        currency: 6 "currency" value optional,
+        business_details: 7 "businessDetails" value optional,
+        items: 8 "items" value_or_default optional,
+        discount: 9 "discount" value optional,
+        title: 10 "title" value optional,
+        estimate_number_prefix: 11 "estimateNumberPrefix" value optional,
+        attachments: 12 "attachments" value_or_default optional,
+        updated_by: 13 "updatedBy" value optional,
+        total: 14 "total" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        v: 17 "__v" value optional,
+        automatic_taxes_enabled: 18 "automaticTaxesEnabled" value optional,
+        terms_notes: 19 "termsNotes" value optional
     }
 }
 
@@ -8602,22 +8602,22 @@ pub struct EstimateTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EstimateTemplateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        live_mode: "liveMode" value optional,
-        discount: "discount" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        meta: "meta" value optional,
-        send_estimate_details: "sendEstimateDetails" value optional,
-        estimate_number_prefix: "estimateNumberPrefix" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        business_details: 3 "businessDetails" value required,
+        currency: 4 "currency" value required,
+        items: 5 "items" value required,
+        live_mode: 6 "liveMode" value optional,
+        discount: 7 "discount" value required,
+        terms_notes: 8 "termsNotes" value optional,
+        title: 9 "title" value optional,
+        automatic_taxes_enabled: 10 "automaticTaxesEnabled" value optional,
+        meta: 11 "meta" value optional,
+        send_estimate_details: 12 "sendEstimateDetails" value optional,
+        estimate_number_prefix: 13 "estimateNumberPrefix" value optional,
+        attachments: 14 "attachments" value optional,
+        miscellaneous_charges: 15 "miscellaneousCharges" value optional
     }
 }
 
@@ -8726,7 +8726,7 @@ pub struct EstimateViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    EstimateViewedRequest { estimate_id: "estimateId" value required }
+    EstimateViewedRequest { estimate_id: 0 "estimateId" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8755,7 +8755,7 @@ pub struct FrequencySettings {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    FrequencySettings { enabled: "enabled" value optional, schedule: "schedule" value optional }
+    FrequencySettings { enabled: 0 "enabled" value optional, schedule: 1 "schedule" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8796,8 +8796,8 @@ pub struct GenerateEstimateNumberResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     GenerateEstimateNumberResponse {
-        estimate_number: "estimateNumber" value optional,
-        trace_id: "traceId" value optional
+        estimate_number: 0 "estimateNumber" value optional,
+        trace_id: 1 "traceId" value optional
     }
 }
 
@@ -8814,7 +8814,7 @@ pub struct GenerateInvoiceNumberResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    GenerateInvoiceNumberResponse { invoice_number: "invoiceNumber" value optional }
+    GenerateInvoiceNumberResponse { invoice_number: 0 "invoiceNumber" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -8987,31 +8987,31 @@ pub struct Invoice {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Invoice {
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        automatic_taxes_calculated: "automaticTaxesCalculated" value optional,
-        payment_schedule: "paymentSchedule" value optional,
-        total_summary: "totalSummary" value optional,
-        reminders_configuration: "remindersConfiguration" value optional
+        id: 0 "_id" value optional,
+        status: 1 "status" value optional,
+        live_mode: 2 "liveMode" value optional,
+        amount_paid: 3 "amountPaid" value optional,
+        alt_id: 4 "altId" value optional,
+        alt_type: 5 "altType" value optional,
+        name: 6 "name" value optional,
+        business_details: 7 "businessDetails" value optional,
+        invoice_number: 8 "invoiceNumber" value optional,
+        currency: 9 "currency" value optional,
+        contact_details: 10 "contactDetails" value optional,
+        issue_date: 11 "issueDate" value optional,
+        due_date: 12 "dueDate" value optional,
+        discount: 13 "discount" value optional,
+        invoice_items: 14 "invoiceItems" value_or_default optional,
+        total: 15 "total" value optional,
+        title: 16 "title" value optional,
+        amount_due: 17 "amountDue" value optional,
+        created_at: 18 "createdAt" value optional,
+        updated_at: 19 "updatedAt" value optional,
+        automatic_taxes_enabled: 20 "automaticTaxesEnabled" value optional,
+        automatic_taxes_calculated: 21 "automaticTaxesCalculated" value optional,
+        payment_schedule: 22 "paymentSchedule" value optional,
+        total_summary: 23 "totalSummary" value optional,
+        reminders_configuration: 24 "remindersConfiguration" value optional
     }
 }
 
@@ -9031,8 +9031,8 @@ pub struct InvoiceFromEstimateResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceFromEstimateResponse {
-        estimate: "estimate" value optional,
-        invoice: "invoice" value optional
+        estimate: 0 "estimate" value optional,
+        invoice: 1 "invoice" value optional
     }
 }
 
@@ -9092,18 +9092,18 @@ pub struct InvoiceItem {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     InvoiceItem {
-        name: "name" value required,
-        description: "description" value optional,
-        product_id: "productId" value optional,
-        price_id: "priceId" value optional,
-        currency: "currency" value required,
-        amount: "amount" value required,
-        qty: "qty" value required,
-        taxes: "taxes" value optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        is_setup_fee_item: "isSetupFeeItem" value optional,
-        type_: "type" value optional,
-        tax_inclusive: "taxInclusive" value optional
+        name: 0 "name" value required,
+        description: 1 "description" value optional,
+        product_id: 2 "productId" value optional,
+        price_id: 3 "priceId" value optional,
+        currency: 4 "currency" value required,
+        amount: 5 "amount" value required,
+        qty: 6 "qty" value required,
+        taxes: 7 "taxes" value optional,
+        automatic_tax_category_id: 8 "automaticTaxCategoryId" value optional,
+        is_setup_fee_item: 9 "isSetupFeeItem" value optional,
+        type_: 10 "type" value optional,
+        tax_inclusive: 11 "taxInclusive" value optional
     }
 }
 
@@ -9251,25 +9251,25 @@ pub struct InvoiceSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceSchedule {
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        schedule: "schedule" value optional,
-        invoices: "invoices" value_or_default optional,
-        business_details: "businessDetails" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        discount: "discount" value optional,
-        items: "items" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        terms_notes: "termsNotes" value optional,
-        compiled_terms_notes: "compiledTermsNotes" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        status: 1 "status" value optional,
+        live_mode: 2 "liveMode" value optional,
+        alt_id: 3 "altId" value optional,
+        alt_type: 4 "altType" value optional,
+        name: 5 "name" value optional,
+        schedule: 6 "schedule" value optional,
+        invoices: 7 "invoices" value_or_default optional,
+        business_details: 8 "businessDetails" value optional,
+        currency: 9 "currency" value optional,
+        contact_details: 10 "contactDetails" value optional,
+        discount: 11 "discount" value optional,
+        items: 12 "items" value_or_default optional,
+        total: 13 "total" value optional,
+        title: 14 "title" value optional,
+        terms_notes: 15 "termsNotes" value optional,
+        compiled_terms_notes: 16 "compiledTermsNotes" value optional,
+        created_at: 17 "createdAt" value optional,
+        updated_at: 18 "updatedAt" value optional
     }
 }
 
@@ -9344,26 +9344,26 @@ pub struct InvoiceSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceSettings {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        terms_note: "termsNote" value optional,
-        estimates_terms_note: "estimatesTermsNote" value optional,
-        title: "title" value optional,
-        estimates_title: "estimatesTitle" value optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        estimate_number_prefix: "estimateNumberPrefix" value optional,
-        due_after_x_days: "dueAfterXDays" value optional,
-        estimates_expire_after_x_days: "estimatesExpireAfterXDays" value optional,
-        minimum_percentage_partial_payment: "minimumPercentagePartialPayment" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        custom_notification: "customNotification" value optional,
-        business_details: "businessDetails" value optional,
-        sender_configuration: "senderConfiguration" value optional,
-        product_settings: "productSettings" value optional,
-        reminder_settings: "reminderSettings" value optional,
-        late_fees_configuration: "lateFeesConfiguration" value optional,
-        tips_configuration: "tipsConfiguration" value optional,
-        payment_methods: "paymentMethods" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        terms_note: 2 "termsNote" value optional,
+        estimates_terms_note: 3 "estimatesTermsNote" value optional,
+        title: 4 "title" value optional,
+        estimates_title: 5 "estimatesTitle" value optional,
+        invoice_number_prefix: 6 "invoiceNumberPrefix" value optional,
+        estimate_number_prefix: 7 "estimateNumberPrefix" value optional,
+        due_after_x_days: 8 "dueAfterXDays" value optional,
+        estimates_expire_after_x_days: 9 "estimatesExpireAfterXDays" value optional,
+        minimum_percentage_partial_payment: 10 "minimumPercentagePartialPayment" value optional,
+        custom_fields: 11 "customFields" value_or_default optional,
+        custom_notification: 12 "customNotification" value optional,
+        business_details: 13 "businessDetails" value optional,
+        sender_configuration: 14 "senderConfiguration" value optional,
+        product_settings: 15 "productSettings" value optional,
+        reminder_settings: 16 "reminderSettings" value optional,
+        late_fees_configuration: 17 "lateFeesConfiguration" value optional,
+        tips_configuration: 18 "tipsConfiguration" value optional,
+        payment_methods: 19 "paymentMethods" value optional
     }
 }
 
@@ -9478,18 +9478,18 @@ pub struct InvoiceTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     InvoiceTemplate {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        currency: "currency" value optional,
-        discount: "discount" value optional,
-        items: "items" value_or_default optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        total: "total" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        name: 3 "name" value optional,
+        business_details: 4 "businessDetails" value optional,
+        currency: 5 "currency" value optional,
+        discount: 6 "discount" value optional,
+        items: 7 "items" value_or_default optional,
+        invoice_number_prefix: 8 "invoiceNumberPrefix" value optional,
+        total: 9 "total" value optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional
     }
 }
 
@@ -9507,7 +9507,7 @@ pub struct InvoiceViewedRequest {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    InvoiceViewedRequest { invoice_id: "invoiceId" value required }
+    InvoiceViewedRequest { invoice_id: 0 "invoiceId" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9554,12 +9554,12 @@ pub struct ItemTax {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ItemTax {
-        id: "_id" value optional,
-        name: "name" value optional,
-        rate: "rate" value optional,
-        calculation: "calculation" value optional,
-        description: "description" value optional,
-        tax_id: "taxId" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        rate: 2 "rate" value optional,
+        calculation: 3 "calculation" value optional,
+        description: 4 "description" value optional,
+        tax_id: 5 "taxId" value optional
     }
 }
 
@@ -9714,7 +9714,7 @@ pub struct LateFeesCap {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    LateFeesCap { type_: "type" value optional, value: "value" value optional }
+    LateFeesCap { type_: 0 "type" value optional, value: 1 "value" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -9811,12 +9811,12 @@ pub struct LateFeesConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     LateFeesConfiguration {
-        enable: "enable" value optional,
-        value: "value" value optional,
-        type_: "type" value optional,
-        frequency: "frequency" value optional,
-        grace: "grace" value optional,
-        max_late_fees: "maxLateFees" value optional
+        enable: 0 "enable" value optional,
+        value: 1 "value" value optional,
+        type_: 2 "type" value optional,
+        frequency: 3 "frequency" value optional,
+        grace: 4 "grace" value optional,
+        max_late_fees: 5 "maxLateFees" value optional
     }
 }
 
@@ -9896,8 +9896,8 @@ pub struct LateFeesFrequency {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     LateFeesFrequency {
-        interval_count: "intervalCount" value optional,
-        interval: "interval" value optional
+        interval_count: 0 "intervalCount" value optional,
+        interval: 1 "interval" value optional
     }
 }
 
@@ -10007,8 +10007,8 @@ pub struct LateFeesGrace {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     LateFeesGrace {
-        interval_count: "intervalCount" value optional,
-        interval: "interval" value optional
+        interval_count: 0 "intervalCount" value optional,
+        interval: 1 "interval" value optional
     }
 }
 
@@ -10122,19 +10122,19 @@ pub struct LineItem {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     LineItem {
-        id: "_id" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        product_id: "productId" value optional,
-        price_id: "priceId" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        qty: "qty" value optional,
-        taxes: "taxes" value_or_default optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        is_setup_fee_item: "isSetupFeeItem" value optional,
-        type_: "type" value optional,
-        tax_inclusive: "taxInclusive" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        product_id: 3 "productId" value optional,
+        price_id: 4 "priceId" value optional,
+        currency: 5 "currency" value optional,
+        amount: 6 "amount" value optional,
+        qty: 7 "qty" value optional,
+        taxes: 8 "taxes" value_or_default optional,
+        automatic_tax_category_id: 9 "automaticTaxCategoryId" value optional,
+        is_setup_fee_item: 10 "isSetupFeeItem" value optional,
+        type_: 11 "type" value optional,
+        tax_inclusive: 12 "taxInclusive" value optional
     }
 }
 
@@ -10158,9 +10158,9 @@ pub struct ListEstimateTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListEstimateTemplatesResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional,
-        trace_id: "traceId" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -10184,9 +10184,9 @@ pub struct ListEstimatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListEstimatesResponse {
-        estimates: "estimates" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        estimates: 0 "estimates" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -10206,8 +10206,8 @@ pub struct ListInvoiceSchedulesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListInvoiceSchedulesResponse {
-        schedules: "schedules" value_or_default optional,
-        total: "total" value optional
+        schedules: 0 "schedules" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -10228,8 +10228,8 @@ pub struct ListInvoiceTemplatesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListInvoiceTemplatesResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -10249,8 +10249,8 @@ pub struct ListInvoicesResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ListInvoicesResponse {
-        invoices: "invoices" value_or_default optional,
-        total: "total" value optional
+        invoices: 0 "invoices" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -10373,9 +10373,9 @@ pub struct MiscellaneousCharges {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     MiscellaneousCharges {
-        charges: "charges" value required,
-        collected_miscellaneous_charges: "collectedMiscellaneousCharges" value optional,
-        paid_charges: "paidCharges" value optional
+        charges: 0 "charges" value required,
+        collected_miscellaneous_charges: 1 "collectedMiscellaneousCharges" value optional,
+        paid_charges: 2 "paidCharges" value optional
     }
 }
 
@@ -10432,13 +10432,13 @@ pub struct NotificationTemplate {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     NotificationTemplate {
-        enabled: "enabled" value optional,
-        email_template: "emailTemplate" value optional,
-        sms_template: "smsTemplate" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        email_subject: "emailSubject" value optional,
-        default_email_template_id: "defaultEmailTemplateId" value optional
+        enabled: 0 "enabled" value optional,
+        email_template: 1 "emailTemplate" value optional,
+        sms_template: 2 "smsTemplate" value optional,
+        from_name: 3 "fromName" value optional,
+        from_email: 4 "fromEmail" value optional,
+        email_subject: 5 "emailSubject" value optional,
+        default_email_template_id: 6 "defaultEmailTemplateId" value optional
     }
 }
 
@@ -10466,10 +10466,10 @@ pub struct PaidCharge {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PaidCharge {
-        name: "name" value required,
-        charge: "charge" value required,
-        amount: "amount" value required,
-        id: "_id" value required
+        name: 0 "name" value required,
+        charge: 1 "charge" value required,
+        amount: 2 "amount" value required,
+        id: 3 "_id" value required
     }
 }
 
@@ -10499,7 +10499,7 @@ pub struct PaymentMethods {
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
-crate::runtime::object::object_impl! { PaymentMethods { stripe: "stripe" value optional } }
+crate::runtime::object::object_impl! { PaymentMethods { stripe: 0 "stripe" value optional } }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 impl PaymentMethods {
@@ -10581,7 +10581,7 @@ pub struct PaymentSchedule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    PaymentSchedule { type_: "type" value required, schedules: "schedules" value required }
+    PaymentSchedule { type_: 0 "type" value required, schedules: 1 "schedules" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10614,9 +10614,9 @@ pub struct PaymentScheduleConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PaymentScheduleConfig {
-        type_: "type" value required,
-        date_config: "dateConfig" value required,
-        schedules: "schedules" value required
+        type_: 0 "type" value required,
+        date_config: 1 "dateConfig" value required,
+        schedules: 2 "schedules" value required
     }
 }
 
@@ -10651,8 +10651,8 @@ pub struct PaymentScheduleDateConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PaymentScheduleDateConfig {
-        deposit_date_type: "depositDateType" value required,
-        schedule_date_type: "scheduleDateType" value required
+        deposit_date_type: 0 "depositDateType" value required,
+        schedule_date_type: 1 "scheduleDateType" value required
     }
 }
 
@@ -10774,8 +10774,8 @@ pub struct ProductSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ProductSettings {
-        enable_import_product_description: "enableImportProductDescription" value optional,
-        description_optional: "descriptionOptional" value optional
+        enable_import_product_description: 0 "enableImportProductDescription" value optional,
+        description_optional: 1 "descriptionOptional" value optional
     }
 }
 
@@ -10825,16 +10825,16 @@ pub struct RecordPaymentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     RecordPaymentRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        mode: "mode" value required,
-        card: "card" value required,
-        cheque: "cheque" value required,
-        notes: "notes" value required,
-        amount: "amount" value optional,
-        meta: "meta" value optional,
-        payment_schedule_ids: "paymentScheduleIds" value optional,
-        fulfilled_at: "fulfilledAt" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        mode: 2 "mode" value required,
+        card: 3 "card" value required,
+        cheque: 4 "cheque" value required,
+        notes: 5 "notes" value required,
+        amount: 6 "amount" value optional,
+        meta: 7 "meta" value optional,
+        payment_schedule_ids: 8 "paymentScheduleIds" value optional,
+        fulfilled_at: 9 "fulfilledAt" value optional
     }
 }
 
@@ -10907,7 +10907,10 @@ pub struct RecordPaymentResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    RecordPaymentResponse { success: "success" value optional, invoice: "invoice" value optional }
+    RecordPaymentResponse {
+        success: 0 "success" value optional,
+        invoice: 1 "invoice" value optional
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -10985,20 +10988,20 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     RecurrenceRule {
-        interval_type: "intervalType" value optional,
-        interval: "interval" value optional,
-        start_date: "startDate" value optional,
-        start_time: "startTime" value optional,
-        end_date: "endDate" value optional,
-        end_time: "endTime" value optional,
-        day_of_month: "dayOfMonth" value optional,
-        day_of_week: "dayOfWeek" value optional,
-        num_of_week: "numOfWeek" value optional,
-        month_of_year: "monthOfYear" value optional,
-        count: "count" value optional,
-        days_before: "daysBefore" value optional,
-        use_start_as_primary_user_accepted: "useStartAsPrimaryUserAccepted" value optional,
-        end_type: "endType" value optional
+        interval_type: 0 "intervalType" value optional,
+        interval: 1 "interval" value optional,
+        start_date: 2 "startDate" value optional,
+        start_time: 3 "startTime" value optional,
+        end_date: 4 "endDate" value optional,
+        end_time: 5 "endTime" value optional,
+        day_of_month: 6 "dayOfMonth" value optional,
+        day_of_week: 7 "dayOfWeek" value optional,
+        num_of_week: 8 "numOfWeek" value optional,
+        month_of_year: 9 "monthOfYear" value optional,
+        count: 10 "count" value optional,
+        days_before: 11 "daysBefore" value optional,
+        use_start_as_primary_user_accepted: 12 "useStartAsPrimaryUserAccepted" value optional,
+        end_type: 13 "endType" value optional
     }
 }
 
@@ -11328,20 +11331,20 @@ pub struct Reminder {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     Reminder {
-        enabled: "enabled" value optional,
-        email_template: "emailTemplate" value optional,
-        sms_template: "smsTemplate" value optional,
-        email_subject: "emailSubject" value optional,
-        reminder_id: "reminderId" value optional,
-        reminder_name: "reminderName" value optional,
-        reminder_time: "reminderTime" value optional,
-        interval_type: "intervalType" value optional,
-        max_reminders: "maxReminders" value optional,
-        reminder_invoice_condition: "reminderInvoiceCondition" value optional,
-        reminder_number: "reminderNumber" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        timezone: "timezone" value optional
+        enabled: 0 "enabled" value optional,
+        email_template: 1 "emailTemplate" value optional,
+        sms_template: 2 "smsTemplate" value optional,
+        email_subject: 3 "emailSubject" value optional,
+        reminder_id: 4 "reminderId" value optional,
+        reminder_name: 5 "reminderName" value optional,
+        reminder_time: 6 "reminderTime" value optional,
+        interval_type: 7 "intervalType" value optional,
+        max_reminders: 8 "maxReminders" value optional,
+        reminder_invoice_condition: 9 "reminderInvoiceCondition" value optional,
+        reminder_number: 10 "reminderNumber" value optional,
+        start_time: 11 "startTime" value optional,
+        end_time: 12 "endTime" value optional,
+        timezone: 13 "timezone" value optional
     }
 }
 
@@ -11448,8 +11451,8 @@ pub struct ReminderSettings {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     ReminderSettings {
-        default_email_template_id: "defaultEmailTemplateId" value optional,
-        reminders: "reminders" value_or_default optional
+        default_email_template_id: 0 "defaultEmailTemplateId" value optional,
+        reminders: 1 "reminders" value_or_default optional
     }
 }
 
@@ -11470,8 +11473,8 @@ pub struct RemindersConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     RemindersConfiguration {
-        reminder_execution_details_list: "reminderExecutionDetailsList" value optional,
-        reminder_settings: "reminderSettings" value optional
+        reminder_execution_details_list: 0 "reminderExecutionDetailsList" value optional,
+        reminder_settings: 1 "reminderSettings" value optional
     }
 }
 
@@ -11499,10 +11502,10 @@ pub struct ScheduleAutoPaymentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ScheduleAutoPaymentRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        id: "id" value required,
-        auto_payment: "autoPayment" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        id: 2 "id" value required,
+        auto_payment: 3 "autoPayment" value required
     }
 }
 
@@ -11550,10 +11553,10 @@ pub struct ScheduleInvoiceScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ScheduleInvoiceScheduleRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        live_mode: "liveMode" value required,
-        auto_payment: "autoPayment" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        live_mode: 2 "liveMode" value required,
+        auto_payment: 3 "autoPayment" value optional
     }
 }
 
@@ -11599,7 +11602,7 @@ pub struct ScheduleOptions {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    ScheduleOptions { execute_at: "executeAt" value optional, rrule: "rrule" value optional }
+    ScheduleOptions { execute_at: 0 "executeAt" value optional, rrule: 1 "rrule" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11711,13 +11714,13 @@ pub struct SendEstimateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SendEstimateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        action: "action" value required,
-        live_mode: "liveMode" value required,
-        user_id: "userId" value required,
-        sent_from: "sentFrom" value optional,
-        estimate_name: "estimateName" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        action: 2 "action" value required,
+        live_mode: 3 "liveMode" value required,
+        user_id: 4 "userId" value required,
+        sent_from: 5 "sentFrom" value optional,
+        estimate_name: 6 "estimateName" value optional
     }
 }
 
@@ -11791,13 +11794,13 @@ pub struct SendInvoiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SendInvoiceRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        user_id: "userId" value required,
-        action: "action" value required,
-        live_mode: "liveMode" value required,
-        sent_from: "sentFrom" value optional,
-        auto_payment: "autoPayment" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        user_id: 2 "userId" value required,
+        action: 3 "action" value required,
+        live_mode: 4 "liveMode" value required,
+        sent_from: 5 "sentFrom" value optional,
+        auto_payment: 6 "autoPayment" value optional
     }
 }
 
@@ -11856,9 +11859,9 @@ pub struct SendInvoiceResponse {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     SendInvoiceResponse {
-        invoice: "invoice" value optional,
-        sms_data: "smsData" value optional,
-        email_data: "emailData" value optional
+        invoice: 0 "invoice" value optional,
+        sms_data: 1 "smsData" value optional,
+        email_data: 2 "emailData" value optional
     }
 }
 
@@ -11881,8 +11884,8 @@ pub struct SenderConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     SenderConfiguration {
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional
+        from_name: 0 "fromName" value optional,
+        from_email: 1 "fromEmail" value optional
     }
 }
 
@@ -11933,10 +11936,10 @@ pub struct SentTo {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     SentTo {
-        email: "email" value_or_default optional,
-        email_cc: "emailCc" value optional,
-        email_bcc: "emailBcc" value optional,
-        phone_no: "phoneNo" value optional
+        email: 0 "email" value_or_default optional,
+        email_cc: 1 "emailCc" value optional,
+        email_bcc: 2 "emailBcc" value optional,
+        phone_no: 3 "phoneNo" value optional
     }
 }
 
@@ -11987,9 +11990,9 @@ pub struct SepaDirectDebit {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SepaDirectDebit {
-        bank_code: "bank_code" value required,
-        last4: "last4" value required,
-        branch_code: "branch_code" value required
+        bank_code: 0 "bank_code" value required,
+        last4: 1 "last4" value required,
+        branch_code: 2 "branch_code" value required
     }
 }
 
@@ -12063,7 +12066,7 @@ pub struct StripePaymentMethod {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    StripePaymentMethod { enable_bank_debit_only: "enableBankDebitOnly" value optional }
+    StripePaymentMethod { enable_bank_debit_only: 0 "enableBankDebitOnly" value optional }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12190,33 +12193,33 @@ pub struct Text2PayRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     Text2PayRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        contact_details: "contactDetails" value required,
-        invoice_number: "invoiceNumber" value optional,
-        issue_date: "issueDate" value required,
-        due_date: "dueDate" value optional,
-        sent_to: "sentTo" value required,
-        live_mode: "liveMode" value required,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        payment_schedule: "paymentSchedule" value optional,
-        late_fees_configuration: "lateFeesConfiguration" value optional,
-        tips_configuration: "tipsConfiguration" value optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        payment_methods: "paymentMethods" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional,
-        id: "id" value optional,
-        include_terms_note: "includeTermsNote" value optional,
-        action: "action" value required,
-        user_id: "userId" value required,
-        discount: "discount" value optional,
-        business_details: "businessDetails" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        currency: 3 "currency" value required,
+        items: 4 "items" value required,
+        terms_notes: 5 "termsNotes" value optional,
+        title: 6 "title" value optional,
+        contact_details: 7 "contactDetails" value required,
+        invoice_number: 8 "invoiceNumber" value optional,
+        issue_date: 9 "issueDate" value required,
+        due_date: 10 "dueDate" value optional,
+        sent_to: 11 "sentTo" value required,
+        live_mode: 12 "liveMode" value required,
+        automatic_taxes_enabled: 13 "automaticTaxesEnabled" value optional,
+        payment_schedule: 14 "paymentSchedule" value optional,
+        late_fees_configuration: 15 "lateFeesConfiguration" value optional,
+        tips_configuration: 16 "tipsConfiguration" value optional,
+        invoice_number_prefix: 17 "invoiceNumberPrefix" value optional,
+        payment_methods: 18 "paymentMethods" value optional,
+        attachments: 19 "attachments" value optional,
+        miscellaneous_charges: 20 "miscellaneousCharges" value optional,
+        id: 21 "id" value optional,
+        include_terms_note: 22 "includeTermsNote" value optional,
+        action: 23 "action" value required,
+        user_id: 24 "userId" value required,
+        discount: 25 "discount" value optional,
+        business_details: 26 "businessDetails" value optional
     }
 }
 
@@ -12424,7 +12427,10 @@ pub struct Text2PayResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
-    Text2PayResponse { invoice: "invoice" value optional, invoice_url: "invoiceUrl" value optional }
+    Text2PayResponse {
+        invoice: 0 "invoice" value optional,
+        invoice_url: 1 "invoiceUrl" value optional
+    }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -12453,8 +12459,8 @@ pub struct TipsConfiguration {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     TipsConfiguration {
-        tips_percentage: "tipsPercentage" value_or_default optional,
-        tips_enabled: "tipsEnabled" value optional
+        tips_percentage: 0 "tipsPercentage" value_or_default optional,
+        tips_enabled: 1 "tipsEnabled" value optional
     }
 }
 
@@ -12493,9 +12499,9 @@ pub struct TotalSummary {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::object::object_impl! {
     TotalSummary {
-        sub_total: "subTotal" value optional,
-        discount: "discount" value optional,
-        tax: "tax" value optional
+        sub_total: 0 "subTotal" value optional,
+        discount: 1 "discount" value optional,
+        tax: 2 "tax" value optional
     }
 }
 
@@ -12606,32 +12612,32 @@ pub struct UpdateEstimateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEstimateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        live_mode: "liveMode" value optional,
-        discount: "discount" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        contact_details: "contactDetails" value required,
-        estimate_number: "estimateNumber" value optional,
-        issue_date: "issueDate" value optional,
-        expiry_date: "expiryDate" value optional,
-        sent_to: "sentTo" value optional,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        meta: "meta" value optional,
-        send_estimate_details: "sendEstimateDetails" value optional,
-        frequency_settings: "frequencySettings" value required,
-        estimate_number_prefix: "estimateNumberPrefix" value optional,
-        user_id: "userId" value optional,
-        attachments: "attachments" value optional,
-        auto_invoice: "autoInvoice" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional,
-        payment_schedule_config: "paymentScheduleConfig" value optional,
-        estimate_status: "estimateStatus" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        business_details: 3 "businessDetails" value required,
+        currency: 4 "currency" value required,
+        items: 5 "items" value required,
+        live_mode: 6 "liveMode" value optional,
+        discount: 7 "discount" value required,
+        terms_notes: 8 "termsNotes" value optional,
+        title: 9 "title" value optional,
+        contact_details: 10 "contactDetails" value required,
+        estimate_number: 11 "estimateNumber" value optional,
+        issue_date: 12 "issueDate" value optional,
+        expiry_date: 13 "expiryDate" value optional,
+        sent_to: 14 "sentTo" value optional,
+        automatic_taxes_enabled: 15 "automaticTaxesEnabled" value optional,
+        meta: 16 "meta" value optional,
+        send_estimate_details: 17 "sendEstimateDetails" value optional,
+        frequency_settings: 18 "frequencySettings" value required,
+        estimate_number_prefix: 19 "estimateNumberPrefix" value optional,
+        user_id: 20 "userId" value optional,
+        attachments: 21 "attachments" value optional,
+        auto_invoice: 22 "autoInvoice" value optional,
+        miscellaneous_charges: 23 "miscellaneousCharges" value optional,
+        payment_schedule_config: 24 "paymentScheduleConfig" value optional,
+        estimate_status: 25 "estimateStatus" value optional
     }
 }
 
@@ -12887,30 +12893,30 @@ pub struct UpdateInvoiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateInvoiceRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        title: "title" value optional,
-        currency: "currency" value required,
-        description: "description" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        contact_id: "contactId" value optional,
-        contact_details: "contactDetails" value optional,
-        terms_notes: "termsNotes" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value required,
-        automatic_taxes_enabled: "automaticTaxesEnabled" value optional,
-        live_mode: "liveMode" value optional,
-        issue_date: "issueDate" value required,
-        due_date: "dueDate" value required,
-        payment_schedule: "paymentSchedule" value optional,
-        tips_configuration: "tipsConfiguration" value optional,
-        xero_details: "xeroDetails" value optional,
-        invoice_number_prefix: "invoiceNumberPrefix" value optional,
-        payment_methods: "paymentMethods" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        title: 3 "title" value optional,
+        currency: 4 "currency" value required,
+        description: 5 "description" value optional,
+        business_details: 6 "businessDetails" value optional,
+        invoice_number: 7 "invoiceNumber" value optional,
+        contact_id: 8 "contactId" value optional,
+        contact_details: 9 "contactDetails" value optional,
+        terms_notes: 10 "termsNotes" value optional,
+        discount: 11 "discount" value optional,
+        invoice_items: 12 "invoiceItems" value required,
+        automatic_taxes_enabled: 13 "automaticTaxesEnabled" value optional,
+        live_mode: 14 "liveMode" value optional,
+        issue_date: 15 "issueDate" value required,
+        due_date: 16 "dueDate" value required,
+        payment_schedule: 17 "paymentSchedule" value optional,
+        tips_configuration: 18 "tipsConfiguration" value optional,
+        xero_details: 19 "xeroDetails" value optional,
+        invoice_number_prefix: 20 "invoiceNumberPrefix" value optional,
+        payment_methods: 21 "paymentMethods" value optional,
+        attachments: 22 "attachments" value optional,
+        miscellaneous_charges: 23 "miscellaneousCharges" value optional
     }
 }
 
@@ -13119,20 +13125,20 @@ pub struct UpdateInvoiceScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateInvoiceScheduleRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        contact_details: "contactDetails" value required,
-        schedule: "schedule" value required,
-        live_mode: "liveMode" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        discount: "discount" value required,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        attachments: "attachments" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        contact_details: 3 "contactDetails" value required,
+        schedule: 4 "schedule" value required,
+        live_mode: 5 "liveMode" value required,
+        business_details: 6 "businessDetails" value required,
+        currency: 7 "currency" value required,
+        items: 8 "items" value required,
+        discount: 9 "discount" value required,
+        terms_notes: 10 "termsNotes" value optional,
+        title: 11 "title" value optional,
+        attachments: 12 "attachments" value optional,
+        miscellaneous_charges: 13 "miscellaneousCharges" value optional
     }
 }
 
@@ -13245,17 +13251,17 @@ pub struct UpdateInvoiceTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateInvoiceTemplateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        internal: "internal" value optional,
-        name: "name" value required,
-        business_details: "businessDetails" value required,
-        currency: "currency" value required,
-        items: "items" value required,
-        discount: "discount" value optional,
-        terms_notes: "termsNotes" value optional,
-        title: "title" value optional,
-        miscellaneous_charges: "miscellaneousCharges" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        internal: 2 "internal" value optional,
+        name: 3 "name" value required,
+        business_details: 4 "businessDetails" value required,
+        currency: 5 "currency" value required,
+        items: 6 "items" value required,
+        discount: 7 "discount" value optional,
+        terms_notes: 8 "termsNotes" value optional,
+        title: 9 "title" value optional,
+        miscellaneous_charges: 10 "miscellaneousCharges" value optional
     }
 }
 
@@ -13338,9 +13344,9 @@ pub struct UpdateLateFeesRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateLateFeesRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        late_fees_configuration: "lateFeesConfiguration" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        late_fees_configuration: 2 "lateFeesConfiguration" value required
     }
 }
 
@@ -13383,9 +13389,9 @@ pub struct UpdatePaymentMethodsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdatePaymentMethodsRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        payment_methods: "paymentMethods" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        payment_methods: 2 "paymentMethods" value optional
     }
 }
 
@@ -13420,7 +13426,7 @@ pub struct UsBankAccount {
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UsBankAccount { bank_name: "bank_name" value required, last4: "last4" value required }
+    UsBankAccount { bank_name: 0 "bank_name" value required, last4: 1 "last4" value required }
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]

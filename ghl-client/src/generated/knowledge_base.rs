@@ -1564,12 +1564,12 @@ pub struct CrawlError {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlError {
-        stack: "stack" value optional,
-        response: "response" value optional,
-        status: "status" value optional,
-        options: "options" value optional,
-        message: "message" value optional,
-        name: "name" value optional
+        stack: 0 "stack" value optional,
+        response: 1 "response" value optional,
+        status: 2 "status" value optional,
+        options: 3 "options" value optional,
+        message: 4 "message" value optional,
+        name: 5 "name" value optional
     }
 }
 
@@ -1670,18 +1670,18 @@ pub struct CrawlOperation {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlOperation {
-        discovered_urls_count: "discoveredUrlsCount" value optional,
-        trained_urls_count: "trainedUrlsCount" value optional,
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        status: "status" value optional,
-        url: "url" value optional,
-        mode: "mode" value optional,
-        knowledge_base_id: "knowledgeBaseId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        v: "__v" value optional,
-        robots_file_data: "robotsFileData" value optional
+        discovered_urls_count: 0 "discoveredUrlsCount" value optional,
+        trained_urls_count: 1 "trainedUrlsCount" value optional,
+        id: 2 "_id" value optional,
+        location_id: 3 "locationId" value optional,
+        status: 4 "status" value optional,
+        url: 5 "url" value optional,
+        mode: 6 "mode" value optional,
+        knowledge_base_id: 7 "knowledgeBaseId" value optional,
+        created_at: 8 "createdAt" value optional,
+        updated_at: 9 "updatedAt" value optional,
+        v: 10 "__v" value optional,
+        robots_file_data: 11 "robotsFileData" value optional
     }
 }
 
@@ -1707,10 +1707,10 @@ pub struct CrawlRecord {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlRecord {
-        url: "url" value optional,
-        id: "id" value optional,
-        title: "title" value optional,
-        error: "error" value optional
+        url: 0 "url" value optional,
+        id: 1 "id" value optional,
+        title: 2 "title" value optional,
+        error: 3 "error" value optional
     }
 }
 
@@ -1742,9 +1742,9 @@ pub struct CrawlStarted {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlStarted {
-        operation_id: "operationId" value optional,
-        status: "status" value optional,
-        url: "url" value optional
+        operation_id: 0 "operationId" value optional,
+        status: 1 "status" value optional,
+        url: 2 "url" value optional
     }
 }
 
@@ -1843,8 +1843,8 @@ pub struct CrawlStatus {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     CrawlStatus {
-        aggregate: "aggregate" value_or_default optional,
-        operation_details: "operationDetails" value optional
+        aggregate: 0 "aggregate" value_or_default optional,
+        operation_details: 1 "operationDetails" value optional
     }
 }
 
@@ -1864,7 +1864,7 @@ pub struct CrawlStatusGroup {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatusGroup { id: "_id" value optional, records: "records" value_or_default optional }
+    CrawlStatusGroup { id: 0 "_id" value optional, records: 1 "records" value_or_default optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1882,7 +1882,7 @@ pub struct CrawlStatusResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CrawlStatusResponse { success: "success" value optional, data: "data" value optional }
+    CrawlStatusResponse { success: 0 "success" value optional, data: 1 "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1917,10 +1917,10 @@ pub struct CreateKnowledgeBaseFaqRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateKnowledgeBaseFaqRequest {
-        location_id: "locationId" value required,
-        question: "question" value required,
-        answer: "answer" value required,
-        knowledge_base_id: "knowledgeBaseId" value required
+        location_id: 0 "locationId" value required,
+        question: 1 "question" value required,
+        answer: 2 "answer" value required,
+        knowledge_base_id: 3 "knowledgeBaseId" value required
     }
 }
 
@@ -1958,7 +1958,10 @@ pub struct CreateKnowledgeBaseFaqResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    CreateKnowledgeBaseFaqResponse { success: "success" value optional, faq: "faq" value optional }
+    CreateKnowledgeBaseFaqResponse {
+        success: 0 "success" value optional,
+        faq: 1 "faq" value optional
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1991,9 +1994,9 @@ pub struct CreateKnowledgeBaseRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateKnowledgeBaseRequest {
-        name: "name" value required,
-        description: "description" value optional,
-        location_id: "locationId" value required
+        name: 0 "name" value required,
+        description: 1 "description" value optional,
+        location_id: 2 "locationId" value required
     }
 }
 
@@ -2033,9 +2036,9 @@ pub struct DeleteTrainedUrlsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     DeleteTrainedUrlsRequest {
-        knowledge_base_id: "knowledgeBaseId" value required,
-        location_id: "locationId" value required,
-        url_ids: "urlIds" value required
+        knowledge_base_id: 0 "knowledgeBaseId" value required,
+        location_id: 1 "locationId" value required,
+        url_ids: 2 "urlIds" value required
     }
 }
 
@@ -2080,10 +2083,10 @@ pub struct DiscoverWebsiteRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     DiscoverWebsiteRequest {
-        location_id: "locationId" value required,
-        url: "url" value required,
-        option: "option" value required,
-        knowledge_base_id: "knowledgeBaseId" value required
+        location_id: 0 "locationId" value required,
+        url: 1 "url" value required,
+        option: 2 "option" value required,
+        knowledge_base_id: 3 "knowledgeBaseId" value required
     }
 }
 
@@ -2121,7 +2124,7 @@ pub struct DiscoverWebsiteResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    DiscoverWebsiteResponse { success: "success" value optional, data: "data" value optional }
+    DiscoverWebsiteResponse { success: 0 "success" value optional, data: 1 "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2170,15 +2173,15 @@ pub struct KnowledgeBase2 {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBase2 {
-        id: "id" value optional,
-        name: "name" value optional,
-        name_lower_case: "nameLowerCase" value optional,
-        location_id: "locationId" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        kb_metadata: "kbMetadata" value optional,
-        is_default: "isDefault" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        name_lower_case: 2 "nameLowerCase" value optional,
+        location_id: 3 "locationId" value optional,
+        deleted: 4 "deleted" value optional,
+        created_at: 5 "createdAt" value optional,
+        updated_at: 6 "updatedAt" value optional,
+        kb_metadata: 7 "kbMetadata" value optional,
+        is_default: 8 "isDefault" value optional
     }
 }
 
@@ -2219,12 +2222,12 @@ pub struct KnowledgeBaseContentCounts {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseContentCounts {
-        faqs: "faqs" value optional,
-        urls: "urls" value optional,
-        rich_text: "richText" value optional,
-        files: "files" value optional,
-        web_searches: "webSearches" value optional,
-        tables: "tables" value optional
+        faqs: 0 "faqs" value optional,
+        urls: 1 "urls" value optional,
+        rich_text: 2 "richText" value optional,
+        files: 3 "files" value optional,
+        web_searches: 4 "webSearches" value optional,
+        tables: 5 "tables" value optional
     }
 }
 
@@ -2269,16 +2272,16 @@ pub struct KnowledgeBaseFaq {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseFaq {
-        id: "id" value optional,
-        question: "question" value optional,
-        question_lower_case: "questionLowerCase" value optional,
-        answer: "answer" value optional,
-        knowledge_base_id: "knowledgeBaseId" value optional,
-        location_id: "locationId" value optional,
-        trained_url_id: "trainedUrlId" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        question: 1 "question" value optional,
+        question_lower_case: 2 "questionLowerCase" value optional,
+        answer: 3 "answer" value optional,
+        knowledge_base_id: 4 "knowledgeBaseId" value optional,
+        location_id: 5 "locationId" value optional,
+        trained_url_id: 6 "trainedUrlId" value optional,
+        deleted: 7 "deleted" value optional,
+        created_at: 8 "createdAt" value optional,
+        updated_at: 9 "updatedAt" value optional
     }
 }
 
@@ -2305,10 +2308,10 @@ pub struct KnowledgeBasePage {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBasePage {
-        knowledge_bases: "knowledgeBases" value_or_default optional,
-        active_count: "activeCount" value optional,
-        has_more: "hasMore" value optional,
-        last_knowledge_base_id: "lastKnowledgeBaseId" value optional
+        knowledge_bases: 0 "knowledgeBases" value_or_default optional,
+        active_count: 1 "activeCount" value optional,
+        has_more: 2 "hasMore" value optional,
+        last_knowledge_base_id: 3 "lastKnowledgeBaseId" value optional
     }
 }
 
@@ -2327,7 +2330,7 @@ pub struct KnowledgeBaseResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    KnowledgeBaseResponse { success: "success" value optional, data: "data" value optional }
+    KnowledgeBaseResponse { success: 0 "success" value optional, data: 1 "data" value optional }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2358,9 +2361,9 @@ pub struct KnowledgeBaseSummary {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseSummary {
-        id: "id" value optional,
-        name: "name" value optional,
-        created_at: "createdAt" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        created_at: 2 "createdAt" value optional
     }
 }
 
@@ -2387,10 +2390,10 @@ pub struct ListKnowledgeBaseFaqsResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     ListKnowledgeBaseFaqsResponse {
-        count: "count" value optional,
-        faqs: "faqs" value_or_default optional,
-        last_faq_id: "lastFaqId" value optional,
-        has_more: "hasMore" value optional
+        count: 0 "count" value optional,
+        faqs: 1 "faqs" value_or_default optional,
+        last_faq_id: 2 "lastFaqId" value optional,
+        has_more: 3 "hasMore" value optional
     }
 }
 
@@ -2409,7 +2412,10 @@ pub struct ListKnowledgeBasesResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
-    ListKnowledgeBasesResponse { success: "success" value optional, data: "data" value optional }
+    ListKnowledgeBasesResponse {
+        success: 0 "success" value optional,
+        data: 1 "data" value optional
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2436,8 +2442,8 @@ pub struct ListTrainedUrlsResponse {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     ListTrainedUrlsResponse {
-        count: "count" value optional,
-        urls: "urls" value_or_default optional
+        count: 0 "count" value optional,
+        urls: 1 "urls" value_or_default optional
     }
 }
 
@@ -2465,10 +2471,10 @@ pub struct TrainUrlsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     TrainUrlsRequest {
-        location_id: "locationId" value required,
-        url_ids: "urlIds" value required,
-        knowledge_base_id: "knowledgeBaseId" value required,
-        operation_id: "operationId" value required
+        location_id: 0 "locationId" value required,
+        url_ids: 1 "urlIds" value required,
+        knowledge_base_id: 2 "knowledgeBaseId" value required,
+        operation_id: 3 "operationId" value required
     }
 }
 
@@ -2529,15 +2535,15 @@ pub struct TrainedUrl {
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::object::object_impl! {
     TrainedUrl {
-        id: "id" value optional,
-        url: "url" value optional,
-        title: "title" value optional,
-        status: "status" value optional,
-        location_id: "locationId" value optional,
-        knowledge_base_id: "knowledgeBaseId" value optional,
-        content: "content" value optional,
-        content_edited_by_user: "contentEditedByUser" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        url: 1 "url" value optional,
+        title: 2 "title" value optional,
+        status: 3 "status" value optional,
+        location_id: 4 "locationId" value optional,
+        knowledge_base_id: 5 "knowledgeBaseId" value optional,
+        content: 6 "content" value optional,
+        content_edited_by_user: 7 "contentEditedByUser" value optional,
+        updated_at: 8 "updatedAt" value optional
     }
 }
 
@@ -2558,8 +2564,8 @@ pub struct UpdateKnowledgeBaseFaqRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateKnowledgeBaseFaqRequest {
-        question: "question" value required,
-        answer: "answer" value required
+        question: 0 "question" value required,
+        answer: 1 "answer" value required
     }
 }
 
@@ -2591,8 +2597,8 @@ pub struct UpdateKnowledgeBaseRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateKnowledgeBaseRequest {
-        name: "name" value optional,
-        description: "description" value optional
+        name: 0 "name" value optional,
+        description: 1 "description" value optional
     }
 }
 

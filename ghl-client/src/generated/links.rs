@@ -642,9 +642,9 @@ pub struct CreateLinkRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateLinkRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        redirect_to: "redirectTo" value required
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        redirect_to: 2 "redirectTo" value required
     }
 }
 
@@ -691,11 +691,11 @@ pub struct Link {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 crate::runtime::object::object_impl! {
     Link {
-        id: "id" value optional,
-        name: "name" value optional,
-        redirect_to: "redirectTo" value optional,
-        field_key: "fieldKey" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        redirect_to: 2 "redirectTo" value optional,
+        field_key: 3 "fieldKey" value optional,
+        location_id: 4 "locationId" value optional
     }
 }
 
@@ -710,7 +710,7 @@ pub struct LinkResponse {
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
-crate::runtime::object::object_impl! { LinkResponse { link: "link" value optional } }
+crate::runtime::object::object_impl! { LinkResponse { link: 0 "link" value optional } }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 impl LinkResponse {
@@ -732,7 +732,7 @@ pub struct ListLinksResponse {
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 crate::runtime::object::object_impl! {
-    ListLinksResponse { links: "links" value_or_default optional }
+    ListLinksResponse { links: 0 "links" value_or_default optional }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
@@ -752,7 +752,7 @@ pub struct UpdateLinkRequest {
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateLinkRequest { name: "name" value required, redirect_to: "redirectTo" value required }
+    UpdateLinkRequest { name: 0 "name" value required, redirect_to: 1 "redirectTo" value required }
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]

@@ -4479,15 +4479,15 @@ pub struct CreateLocationCustomFieldRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateLocationCustomFieldRequest {
-        name: "name" value required,
-        data_type: "dataType" value required,
-        placeholder: "placeholder" value optional,
-        accepted_format: "acceptedFormat" value optional,
-        is_multiple_file: "isMultipleFile" value optional,
-        max_number_of_files: "maxNumberOfFiles" value optional,
-        text_box_list_options: "textBoxListOptions" value optional,
-        position: "position" value optional,
-        model: "model" value optional
+        name: 0 "name" value required,
+        data_type: 1 "dataType" value required,
+        placeholder: 2 "placeholder" value optional,
+        accepted_format: 3 "acceptedFormat" value optional,
+        is_multiple_file: 4 "isMultipleFile" value optional,
+        max_number_of_files: 5 "maxNumberOfFiles" value optional,
+        text_box_list_options: 6 "textBoxListOptions" value optional,
+        position: 7 "position" value optional,
+        model: 8 "model" value optional
     }
 }
 
@@ -4626,22 +4626,22 @@ pub struct CreateLocationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateLocationRequest {
-        name: "name" value required,
-        phone: "phone" value optional,
-        company_id: "companyId" value required,
-        address: "address" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        prospect_info: "prospectInfo" value optional,
-        settings: "settings" value optional,
-        social: "social" value optional,
-        twilio: "twilio" value optional,
-        mailgun: "mailgun" value optional,
-        snapshot_id: "snapshotId" value optional
+        name: 0 "name" value required,
+        phone: 1 "phone" value optional,
+        company_id: 2 "companyId" value required,
+        address: 3 "address" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        country: 6 "country" value optional,
+        postal_code: 7 "postalCode" value optional,
+        website: 8 "website" value optional,
+        timezone: 9 "timezone" value optional,
+        prospect_info: 10 "prospectInfo" value optional,
+        settings: 11 "settings" value optional,
+        social: 12 "social" value optional,
+        twilio: 13 "twilio" value optional,
+        mailgun: 14 "mailgun" value optional,
+        snapshot_id: 15 "snapshotId" value optional
     }
 }
 
@@ -4789,12 +4789,12 @@ pub struct CreateRecurringTaskRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateRecurringTaskRequest {
-        title: "title" value required,
-        description: "description" value optional,
-        contact_ids: "contactIds" value optional,
-        owners: "owners" value optional,
-        rrule_options: "rruleOptions" value required,
-        ignore_task_creation: "ignoreTaskCreation" value optional
+        title: 0 "title" value required,
+        description: 1 "description" value optional,
+        contact_ids: 2 "contactIds" value optional,
+        owners: 3 "owners" value optional,
+        rrule_options: 4 "rruleOptions" value required,
+        ignore_task_creation: 5 "ignoreTaskCreation" value optional
     }
 }
 
@@ -4907,11 +4907,11 @@ pub struct CustomValue {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     CustomValue {
-        id: "id" value optional,
-        name: "name" value optional,
-        field_key: "fieldKey" value optional,
-        value: "value" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        field_key: 2 "fieldKey" value optional,
+        value: 3 "value" value optional,
+        location_id: 4 "locationId" value optional
     }
 }
 
@@ -4928,7 +4928,7 @@ pub struct CustomValueList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    CustomValueList { custom_values: "customValues" value_or_default optional }
+    CustomValueList { custom_values: 0 "customValues" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4947,7 +4947,7 @@ pub struct CustomValueRequest {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    CustomValueRequest { name: "name" value required, value: "value" value required }
+    CustomValueRequest { name: 0 "name" value required, value: 1 "value" value required }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4972,7 +4972,7 @@ pub struct CustomValueResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    CustomValueResponse { custom_value: "customValue" value optional }
+    CustomValueResponse { custom_value: 0 "customValue" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4998,7 +4998,10 @@ pub struct DeleteLocationResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    DeleteLocationResponse { success: "success" value optional, message: "message" value optional }
+    DeleteLocationResponse {
+        success: 0 "success" value optional,
+        message: 1 "message" value optional
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5016,7 +5019,7 @@ pub struct DeleteRecurringTaskResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    DeleteRecurringTaskResponse { id: "id" value optional, success: "success" value optional }
+    DeleteRecurringTaskResponse { id: 0 "id" value optional, success: 1 "success" value optional }
 }
 
 #[cfg(feature = "locations")]
@@ -5138,26 +5141,26 @@ pub struct Location {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     Location {
-        id: "id" value optional,
-        company_id: "companyId" value optional,
-        name: "name" value optional,
-        domain: "domain" value optional,
-        address: "address" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        logo_url: "logoUrl" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        business: "business" value optional,
-        social: "social" value optional,
-        settings: "settings" value optional,
-        reseller: "reseller" value_or_default optional
+        id: 0 "id" value optional,
+        company_id: 1 "companyId" value optional,
+        name: 2 "name" value optional,
+        domain: 3 "domain" value optional,
+        address: 4 "address" value optional,
+        city: 5 "city" value optional,
+        state: 6 "state" value optional,
+        country: 7 "country" value optional,
+        postal_code: 8 "postalCode" value optional,
+        website: 9 "website" value optional,
+        timezone: 10 "timezone" value optional,
+        logo_url: 11 "logoUrl" value optional,
+        first_name: 12 "firstName" value optional,
+        last_name: 13 "lastName" value optional,
+        email: 14 "email" value optional,
+        phone: 15 "phone" value optional,
+        business: 16 "business" value optional,
+        social: 17 "social" value optional,
+        settings: 18 "settings" value optional,
+        reseller: 19 "reseller" value_or_default optional
     }
 }
 
@@ -5199,15 +5202,15 @@ pub struct LocationBusiness {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationBusiness {
-        name: "name" value optional,
-        address: "address" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        logo_url: "logoUrl" value optional
+        name: 0 "name" value optional,
+        address: 1 "address" value optional,
+        city: 2 "city" value optional,
+        state: 3 "state" value optional,
+        country: 4 "country" value optional,
+        postal_code: 5 "postalCode" value optional,
+        website: 6 "website" value optional,
+        timezone: 7 "timezone" value optional,
+        logo_url: 8 "logoUrl" value optional
     }
 }
 
@@ -5261,19 +5264,19 @@ pub struct LocationCustomField {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationCustomField {
-        id: "id" value optional,
-        name: "name" value optional,
-        field_key: "fieldKey" value optional,
-        placeholder: "placeholder" value optional,
-        data_type: "dataType" value optional,
-        position: "position" value optional,
-        picklist_options: "picklistOptions" value_or_default optional,
-        picklist_image_options: "picklistImageOptions" value_or_default optional,
-        is_allowed_custom_option: "isAllowedCustomOption" value optional,
-        is_multi_file_allowed: "isMultiFileAllowed" value optional,
-        max_file_limit: "maxFileLimit" value optional,
-        location_id: "locationId" value optional,
-        model: "model" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        field_key: 2 "fieldKey" value optional,
+        placeholder: 3 "placeholder" value optional,
+        data_type: 4 "dataType" value optional,
+        position: 5 "position" value optional,
+        picklist_options: 6 "picklistOptions" value_or_default optional,
+        picklist_image_options: 7 "picklistImageOptions" value_or_default optional,
+        is_allowed_custom_option: 8 "isAllowedCustomOption" value optional,
+        is_multi_file_allowed: 9 "isMultiFileAllowed" value optional,
+        max_file_limit: 10 "maxFileLimit" value optional,
+        location_id: 11 "locationId" value optional,
+        model: 12 "model" value optional
     }
 }
 
@@ -5403,7 +5406,7 @@ pub struct LocationCustomFieldList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomFieldList { custom_fields: "customFields" value_or_default optional }
+    LocationCustomFieldList { custom_fields: 0 "customFields" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5419,7 +5422,7 @@ pub struct LocationCustomFieldResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationCustomFieldResponse { custom_field: "customField" value optional }
+    LocationCustomFieldResponse { custom_field: 0 "customField" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5441,7 +5444,7 @@ pub struct LocationResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationResponse { location: "location" value optional } }
+crate::runtime::object::object_impl! { LocationResponse { location: 0 "location" value optional } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationResponse {
@@ -5463,7 +5466,7 @@ pub struct LocationSearchResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationSearchResponse { locations: "locations" value_or_default optional }
+    LocationSearchResponse { locations: 0 "locations" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5493,10 +5496,10 @@ pub struct LocationSettings {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationSettings {
-        allow_duplicate_contact: "allowDuplicateContact" value optional,
-        allow_duplicate_opportunity: "allowDuplicateOpportunity" value optional,
-        allow_facebook_name_merge: "allowFacebookNameMerge" value optional,
-        disable_contact_timezone: "disableContactTimezone" value optional
+        allow_duplicate_contact: 0 "allowDuplicateContact" value optional,
+        allow_duplicate_opportunity: 1 "allowDuplicateOpportunity" value optional,
+        allow_facebook_name_merge: 2 "allowFacebookNameMerge" value optional,
+        disable_contact_timezone: 3 "disableContactTimezone" value optional
     }
 }
 
@@ -5593,17 +5596,17 @@ pub struct LocationSocial {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationSocial {
-        facebook_url: "facebookUrl" value optional,
-        google_plus: "googlePlus" value optional,
-        linked_in: "linkedIn" value optional,
-        foursquare: "foursquare" value optional,
-        twitter: "twitter" value optional,
-        yelp: "yelp" value optional,
-        instagram: "instagram" value optional,
-        youtube: "youtube" value optional,
-        pinterest: "pinterest" value optional,
-        blog_rss: "blogRss" value optional,
-        google_places_id: "googlePlacesId" value optional
+        facebook_url: 0 "facebookUrl" value optional,
+        google_plus: 1 "googlePlus" value optional,
+        linked_in: 2 "linkedIn" value optional,
+        foursquare: 3 "foursquare" value optional,
+        twitter: 4 "twitter" value optional,
+        yelp: 5 "yelp" value optional,
+        instagram: 6 "instagram" value optional,
+        youtube: 7 "youtube" value optional,
+        pinterest: 8 "pinterest" value optional,
+        blog_rss: 9 "blogRss" value optional,
+        google_places_id: 10 "googlePlacesId" value optional
     }
 }
 
@@ -5714,9 +5717,9 @@ pub struct LocationTag {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationTag {
-        id: "id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional
     }
 }
 
@@ -5731,7 +5734,9 @@ pub struct LocationTagList {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationTagList { tags: "tags" value_or_default optional } }
+crate::runtime::object::object_impl! {
+    LocationTagList { tags: 0 "tags" value_or_default optional }
+}
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 /// The `LocationTagRequest` object.
@@ -5745,7 +5750,7 @@ pub struct LocationTagRequest {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { LocationTagRequest { name: "name" value required } }
+crate::runtime::object::object_impl! { LocationTagRequest { name: 0 "name" value required } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationTagRequest {
@@ -5767,7 +5772,7 @@ pub struct LocationTagResponse {
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
-crate::runtime::object::object_impl! { LocationTagResponse { tag: "tag" value optional } }
+crate::runtime::object::object_impl! { LocationTagResponse { tag: 0 "tag" value optional } }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 impl LocationTagResponse {
@@ -5789,7 +5794,7 @@ pub struct LocationTaskList {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    LocationTaskList { tasks: "tasks" value_or_default optional }
+    LocationTaskList { tasks: 0 "tasks" value_or_default optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5824,13 +5829,13 @@ pub struct LocationTemplate {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationTemplate {
-        id: "id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        template: "template" value optional,
-        date_added: "dateAdded" value optional,
-        location_id: "locationId" value optional,
-        url_attachments: "urlAttachments" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        template: 3 "template" value optional,
+        date_added: 4 "dateAdded" value optional,
+        location_id: 5 "locationId" value optional,
+        url_attachments: 6 "urlAttachments" value_or_default optional
     }
 }
 
@@ -5851,8 +5856,8 @@ pub struct LocationTemplateList {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     LocationTemplateList {
-        templates: "templates" value_or_default optional,
-        total_count: "totalCount" value optional
+        templates: 0 "templates" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -5873,7 +5878,7 @@ pub struct MailgunCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    MailgunCredentials { api_key: "apiKey" value required, domain: "domain" value required }
+    MailgunCredentials { api_key: 0 "apiKey" value required, domain: 1 "domain" value required }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5906,9 +5911,9 @@ pub struct ProspectInfo {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ProspectInfo {
-        first_name: "firstName" value required,
-        last_name: "lastName" value required,
-        email: "email" value required
+        first_name: 0 "firstName" value required,
+        last_name: 1 "lastName" value required,
+        email: 2 "email" value required
     }
 }
 
@@ -6034,16 +6039,16 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     RecurrenceRule {
-        interval_type: "intervalType" value optional,
-        interval: "interval" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional,
-        day_of_month: "dayOfMonth" value optional,
-        day_of_week: "dayOfWeek" value optional,
-        month_of_year: "monthOfYear" value optional,
-        count: "count" value optional,
-        create_task_if_over_due: "createTaskIfOverDue" value optional,
-        due_after_seconds: "dueAfterSeconds" value optional
+        interval_type: 0 "intervalType" value optional,
+        interval: 1 "interval" value optional,
+        start_date: 2 "startDate" value optional,
+        end_date: 3 "endDate" value optional,
+        day_of_month: 4 "dayOfMonth" value optional,
+        day_of_week: 5 "dayOfWeek" value optional,
+        month_of_year: 6 "monthOfYear" value optional,
+        count: 7 "count" value optional,
+        create_task_if_over_due: 8 "createTaskIfOverDue" value optional,
+        due_after_seconds: 9 "dueAfterSeconds" value optional
     }
 }
 
@@ -6176,17 +6181,17 @@ pub struct RecurringTask {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     RecurringTask {
-        id: "id" value optional,
-        title: "title" value optional,
-        description: "description" value optional,
-        location_id: "locationId" value optional,
-        updated_at: "updatedAt" value optional,
-        created_at: "createdAt" value optional,
-        rrule_options: "rruleOptions" value optional,
-        total_occurrence: "totalOccurrence" value optional,
-        deleted: "deleted" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional
+        id: 0 "id" value optional,
+        title: 1 "title" value optional,
+        description: 2 "description" value optional,
+        location_id: 3 "locationId" value optional,
+        updated_at: 4 "updatedAt" value optional,
+        created_at: 5 "createdAt" value optional,
+        rrule_options: 6 "rruleOptions" value optional,
+        total_occurrence: 7 "totalOccurrence" value optional,
+        deleted: 8 "deleted" value optional,
+        assigned_to: 9 "assignedTo" value optional,
+        contact_id: 10 "contactId" value optional
     }
 }
 
@@ -6211,7 +6216,7 @@ pub struct RecurringTaskResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
-    RecurringTaskResponse { recurring_task: "recurringTask" value optional }
+    RecurringTaskResponse { recurring_task: 0 "recurringTask" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6262,13 +6267,13 @@ pub struct SearchLocationTasksRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SearchLocationTasksRequest {
-        contact_id: "contactId" value optional,
-        completed: "completed" value optional,
-        assigned_to: "assignedTo" value optional,
-        query: "query" value optional,
-        limit: "limit" value optional,
-        skip: "skip" value optional,
-        business_id: "businessId" value optional
+        contact_id: 0 "contactId" value optional,
+        completed: 1 "completed" value optional,
+        assigned_to: 2 "assignedTo" value optional,
+        query: 3 "query" value optional,
+        limit: 4 "limit" value optional,
+        skip: 5 "skip" value optional,
+        business_id: 6 "businessId" value optional
     }
 }
 
@@ -6392,7 +6397,7 @@ pub struct SnapshotLoad {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    SnapshotLoad { id: "id" value required, override_: "override" value optional }
+    SnapshotLoad { id: 0 "id" value required, override_: 1 "override" value optional }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6432,10 +6437,10 @@ pub struct TemplateContent {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     TemplateContent {
-        body: "body" value optional,
-        subject: "subject" value optional,
-        html: "html" value optional,
-        attachments: "attachments" value_or_default optional
+        body: 0 "body" value optional,
+        subject: 1 "subject" value optional,
+        html: 2 "html" value optional,
+        attachments: 3 "attachments" value_or_default optional
     }
 }
 
@@ -6507,8 +6512,8 @@ pub struct TextBoxListOption {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     TextBoxListOption {
-        label: "label" value optional,
-        prefill_value: "prefillValue" value optional
+        label: 0 "label" value optional,
+        prefill_value: 1 "prefillValue" value optional
     }
 }
 
@@ -6550,7 +6555,7 @@ pub struct TwilioCredentials {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    TwilioCredentials { sid: "sid" value required, auth_token: "authToken" value required }
+    TwilioCredentials { sid: 0 "sid" value required, auth_token: 1 "authToken" value required }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6605,14 +6610,14 @@ pub struct UpdateLocationCustomFieldRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateLocationCustomFieldRequest {
-        name: "name" value required,
-        placeholder: "placeholder" value optional,
-        accepted_format: "acceptedFormat" value optional,
-        is_multiple_file: "isMultipleFile" value optional,
-        max_number_of_files: "maxNumberOfFiles" value optional,
-        text_box_list_options: "textBoxListOptions" value optional,
-        position: "position" value optional,
-        model: "model" value optional
+        name: 0 "name" value required,
+        placeholder: 1 "placeholder" value optional,
+        accepted_format: 2 "acceptedFormat" value optional,
+        is_multiple_file: 3 "isMultipleFile" value optional,
+        max_number_of_files: 4 "maxNumberOfFiles" value optional,
+        text_box_list_options: 5 "textBoxListOptions" value optional,
+        position: 6 "position" value optional,
+        model: 7 "model" value optional
     }
 }
 
@@ -6751,22 +6756,22 @@ pub struct UpdateLocationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateLocationRequest {
-        name: "name" value optional,
-        phone: "phone" value optional,
-        company_id: "companyId" value required,
-        address: "address" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        prospect_info: "prospectInfo" value optional,
-        settings: "settings" value optional,
-        social: "social" value optional,
-        twilio: "twilio" value optional,
-        mailgun: "mailgun" value optional,
-        snapshot: "snapshot" value optional
+        name: 0 "name" value optional,
+        phone: 1 "phone" value optional,
+        company_id: 2 "companyId" value required,
+        address: 3 "address" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        country: 6 "country" value optional,
+        postal_code: 7 "postalCode" value optional,
+        website: 8 "website" value optional,
+        timezone: 9 "timezone" value optional,
+        prospect_info: 10 "prospectInfo" value optional,
+        settings: 11 "settings" value optional,
+        social: 12 "social" value optional,
+        twilio: 13 "twilio" value optional,
+        mailgun: 14 "mailgun" value optional,
+        snapshot: 15 "snapshot" value optional
     }
 }
 
@@ -6922,12 +6927,12 @@ pub struct UpdateRecurringTaskRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateRecurringTaskRequest {
-        title: "title" value optional,
-        description: "description" value optional,
-        contact_ids: "contactIds" value optional,
-        owners: "owners" value optional,
-        rrule_options: "rruleOptions" value optional,
-        ignore_task_creation: "ignoreTaskCreation" value optional
+        title: 0 "title" value optional,
+        description: 1 "description" value optional,
+        contact_ids: 2 "contactIds" value optional,
+        owners: 3 "owners" value optional,
+        rrule_options: 4 "rruleOptions" value optional,
+        ignore_task_creation: 5 "ignoreTaskCreation" value optional
     }
 }
 
@@ -7055,8 +7060,8 @@ pub struct UploadCustomFieldFilesResponse {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     UploadCustomFieldFilesResponse {
-        uploaded_files: "uploadedFiles" value_or_default optional,
-        meta: "meta" value_or_default optional
+        uploaded_files: 0 "uploadedFiles" value_or_default optional,
+        meta: 1 "meta" value_or_default optional
     }
 }
 
@@ -7088,12 +7093,12 @@ pub struct UploadedFileMeta {
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::object::object_impl! {
     UploadedFileMeta {
-        fieldname: "fieldname" value optional,
-        originalname: "originalname" value optional,
-        encoding: "encoding" value optional,
-        mimetype: "mimetype" value optional,
-        size: "size" value optional,
-        url: "url" value optional
+        fieldname: 0 "fieldname" value optional,
+        originalname: 1 "originalname" value optional,
+        encoding: 2 "encoding" value optional,
+        mimetype: 3 "mimetype" value optional,
+        size: 4 "size" value optional,
+        url: 5 "url" value optional
     }
 }
 

@@ -966,8 +966,8 @@ pub struct AppPlans {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     AppPlans {
-        subscription: "subscription" value_or_default optional,
-        usage: "usage" value_or_default optional
+        subscription: 0 "subscription" value_or_default optional,
+        usage: 1 "usage" value_or_default optional
     }
 }
 
@@ -1046,13 +1046,13 @@ pub struct AppSubscriptionPlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     AppSubscriptionPlan {
-        reselling_amount: "resellingAmount" value optional,
-        base_amount: "baseAmount" value optional,
-        plan_id: "planId" value optional,
-        features: "features" value_or_default optional,
-        payment_type: "paymentType" value optional,
-        name: "name" value optional,
-        payment_time: "paymentTime" value optional
+        reselling_amount: 0 "resellingAmount" value optional,
+        base_amount: 1 "baseAmount" value optional,
+        plan_id: 2 "planId" value optional,
+        features: 3 "features" value_or_default optional,
+        payment_type: 4 "paymentType" value optional,
+        name: 5 "name" value optional,
+        payment_time: 6 "paymentTime" value optional
     }
 }
 
@@ -1097,16 +1097,16 @@ pub struct AppUsagePlan {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     AppUsagePlan {
-        product_type: "productType" value optional,
-        product_name: "productName" value optional,
-        usage_unit: "usageUnit" value optional,
-        meter_id: "meterId" value optional,
-        meter_name: "meterName" value optional,
-        fixed_price_per_unit: "fixedPricePerUnit" value optional,
-        price_type: "priceType" value optional,
-        min_price_per_unit: "minPricePerUnit" value optional,
-        max_price_per_unit: "maxPricePerUnit" value optional,
-        execution_limit_per_cycle: "executionLimitPerCycle" value optional
+        product_type: 0 "productType" value optional,
+        product_name: 1 "productName" value optional,
+        usage_unit: 2 "usageUnit" value optional,
+        meter_id: 3 "meterId" value optional,
+        meter_name: 4 "meterName" value optional,
+        fixed_price_per_unit: 5 "fixedPricePerUnit" value optional,
+        price_type: 6 "priceType" value optional,
+        min_price_per_unit: 7 "minPricePerUnit" value optional,
+        max_price_per_unit: 8 "maxPricePerUnit" value optional,
+        execution_limit_per_cycle: 9 "executionLimitPerCycle" value optional
     }
 }
 
@@ -1155,16 +1155,16 @@ pub struct CreateWalletChargeRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateWalletChargeRequest {
-        app_id: "appId" value required,
-        meter_id: "meterId" value required,
-        event_id: "eventId" value required,
-        user_id: "userId" value optional,
-        location_id: "locationId" value required,
-        company_id: "companyId" value required,
-        description: "description" value required,
-        price: "price" value optional,
-        units: "units" value required,
-        event_time: "eventTime" value optional
+        app_id: 0 "appId" value required,
+        meter_id: 1 "meterId" value required,
+        event_id: 2 "eventId" value required,
+        user_id: 3 "userId" value optional,
+        location_id: 4 "locationId" value required,
+        company_id: 5 "companyId" value required,
+        description: 6 "description" value required,
+        price: 7 "price" value optional,
+        units: 8 "units" value required,
+        event_time: 9 "eventTime" value optional
     }
 }
 
@@ -1231,8 +1231,8 @@ pub struct CreateWalletChargeResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     CreateWalletChargeResponse {
-        success: "success" value optional,
-        charge_id: "chargeId" value optional
+        success: 0 "success" value optional,
+        charge_id: 1 "chargeId" value optional
     }
 }
 
@@ -1291,7 +1291,7 @@ pub struct GetAppRebillingConfigResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    GetAppRebillingConfigResponse { plans: "plans" value optional }
+    GetAppRebillingConfigResponse { plans: 0 "plans" value optional }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1315,7 +1315,7 @@ pub struct GetInstallerDetailsResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    GetInstallerDetailsResponse { installation_details: "installationDetails" value optional }
+    GetInstallerDetailsResponse { installation_details: 0 "installationDetails" value optional }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1373,18 +1373,18 @@ pub struct InstallerDetails {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     InstallerDetails {
-        company_id: "companyId" value optional,
-        location_id: "locationId" value optional,
-        company_name: "companyName" value optional,
-        relationship_number: "relationshipNumber" value optional,
-        company_email: "companyEmail" value optional,
-        company_owner_full_name: "companyOwnerFullName" value optional,
-        user_id: "userId" value optional,
-        is_whitelabel_company: "isWhitelabelCompany" value optional,
-        company_plan: "companyPlan" value optional,
-        company_high_level_plan: "companyHighLevelPlan" value optional,
-        marketplace_app_plan_id: "marketplaceAppPlanId" value optional,
-        whitelabel_details: "whitelabelDetails" value optional
+        company_id: 0 "companyId" value optional,
+        location_id: 1 "locationId" value optional,
+        company_name: 2 "companyName" value optional,
+        relationship_number: 3 "relationshipNumber" value optional,
+        company_email: 4 "companyEmail" value optional,
+        company_owner_full_name: 5 "companyOwnerFullName" value optional,
+        user_id: 6 "userId" value optional,
+        is_whitelabel_company: 7 "isWhitelabelCompany" value optional,
+        company_plan: 8 "companyPlan" value optional,
+        company_high_level_plan: 9 "companyHighLevelPlan" value optional,
+        marketplace_app_plan_id: 10 "marketplaceAppPlanId" value optional,
+        whitelabel_details: 11 "whitelabelDetails" value optional
     }
 }
 
@@ -1415,9 +1415,9 @@ pub struct ListWalletChargesResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     ListWalletChargesResponse {
-        charges: "charges" value_or_default optional,
-        count: "count" value optional,
-        pagination: "pagination" value optional
+        charges: 0 "charges" value_or_default optional,
+        count: 1 "count" value optional,
+        pagination: 2 "pagination" value optional
     }
 }
 
@@ -1432,7 +1432,7 @@ pub struct MarketplaceSuccess {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { MarketplaceSuccess { success: "success" value optional } }
+crate::runtime::object::object_impl! { MarketplaceSuccess { success: 0 "success" value optional } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// The `MigrateExternalAuthRequest` object.
@@ -1497,20 +1497,20 @@ pub struct MigrateExternalAuthRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     MigrateExternalAuthRequest {
-        type_: "type" value required,
-        location_id: "locationId" value required,
-        app_id: "appId" value required,
-        app_version_id: "appVersionId" value required,
-        account_id: "accountId" value required,
-        api_key: "apiKey" value optional,
-        basic_credentials: "basicCredentials" value optional,
-        access_token: "accessToken" value optional,
-        refresh_token: "refreshToken" value optional,
-        expiry_in: "expiryIn" value optional,
-        expiry_at: "expiryAt" value optional,
-        scopes: "scopes" value optional,
-        display_name: "displayName" value optional,
-        is_default: "isDefault" value optional
+        type_: 0 "type" value required,
+        location_id: 1 "locationId" value required,
+        app_id: 2 "appId" value required,
+        app_version_id: 3 "appVersionId" value required,
+        account_id: 4 "accountId" value required,
+        api_key: 5 "apiKey" value optional,
+        basic_credentials: 6 "basicCredentials" value optional,
+        access_token: 7 "accessToken" value optional,
+        refresh_token: 8 "refreshToken" value optional,
+        expiry_in: 9 "expiryIn" value optional,
+        expiry_at: 10 "expiryAt" value optional,
+        scopes: 11 "scopes" value optional,
+        display_name: 12 "displayName" value optional,
+        is_default: 13 "isDefault" value optional
     }
 }
 
@@ -1620,9 +1620,9 @@ pub struct MigrateExternalAuthResponse {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     MigrateExternalAuthResponse {
-        success: "success" value optional,
-        identifier: "identifier" value optional,
-        message: "message" value optional
+        success: 0 "success" value optional,
+        identifier: 1 "identifier" value optional,
+        message: 2 "message" value optional
     }
 }
 
@@ -1650,9 +1650,9 @@ pub struct UninstallAppRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UninstallAppRequest {
-        company_id: "companyId" value optional,
-        location_id: "locationId" value optional,
-        reason: "reason" value optional
+        company_id: 0 "companyId" value optional,
+        location_id: 1 "locationId" value optional,
+        reason: 2 "reason" value optional
     }
 }
 
@@ -1736,20 +1736,20 @@ pub struct WalletCharge {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     WalletCharge {
-        charge_id: "chargeId" value optional,
-        app_id: "appId" value optional,
-        meter_id: "meterId" value optional,
-        refunded: "refunded" value optional,
-        currency: "currency" value optional,
-        entity_type: "entityType" value optional,
-        entity_id: "entityId" value optional,
-        amount_charged: "amountCharged" value optional,
-        price_per_unit: "pricePerUnit" value optional,
-        transaction_type: "transactionType" value optional,
-        units: "units" value optional,
-        meta: "meta" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        charge_id: 0 "chargeId" value optional,
+        app_id: 1 "appId" value optional,
+        meter_id: 2 "meterId" value optional,
+        refunded: 3 "refunded" value optional,
+        currency: 4 "currency" value optional,
+        entity_type: 5 "entityType" value optional,
+        entity_id: 6 "entityId" value optional,
+        amount_charged: 7 "amountCharged" value optional,
+        price_per_unit: 8 "pricePerUnit" value optional,
+        transaction_type: 9 "transactionType" value optional,
+        units: 10 "units" value optional,
+        meta: 11 "meta" value_or_default optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional
     }
 }
 
@@ -1772,9 +1772,9 @@ pub struct WalletChargesPagination {
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
     WalletChargesPagination {
-        total: "total" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional
+        total: 0 "total" value optional,
+        skip: 1 "skip" value optional,
+        limit: 2 "limit" value optional
     }
 }
 
@@ -1790,7 +1790,7 @@ pub struct WalletFunds {
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
-crate::runtime::object::object_impl! { WalletFunds { has_funds: "hasFunds" value optional } }
+crate::runtime::object::object_impl! { WalletFunds { has_funds: 0 "hasFunds" value optional } }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 /// Values of `WalletTransactionType`.
@@ -1851,5 +1851,5 @@ pub struct WhitelabelDetails {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::object::object_impl! {
-    WhitelabelDetails { domain: "domain" value optional, logo_url: "logoUrl" value optional }
+    WhitelabelDetails { domain: 0 "domain" value optional, logo_url: 1 "logoUrl" value optional }
 }

@@ -960,10 +960,10 @@ pub struct BulkDeleteMediaObjectsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkDeleteMediaObjectsRequest {
-        files_to_be_deleted: "filesToBeDeleted" value required,
-        alt_type: "altType" value required,
-        alt_id: "altId" value required,
-        status: "status" value required
+        files_to_be_deleted: 0 "filesToBeDeleted" value required,
+        alt_type: 1 "altType" value required,
+        alt_id: 2 "altId" value required,
+        status: 3 "status" value required
     }
 }
 
@@ -1007,9 +1007,9 @@ pub struct BulkUpdateMediaObjectsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkUpdateMediaObjectsRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        files_to_be_updated: "filesToBeUpdated" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        files_to_be_updated: 2 "filesToBeUpdated" value required
     }
 }
 
@@ -1055,10 +1055,10 @@ pub struct CreateMediaFolderRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateMediaFolderRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        parent_id: "parentId" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        parent_id: 3 "parentId" value optional
     }
 }
 
@@ -1098,7 +1098,7 @@ pub struct ListMediaFilesResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    ListMediaFilesResponse { files: "files" value_or_default optional }
+    ListMediaFilesResponse { files: 0 "files" value_or_default optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1173,12 +1173,12 @@ pub struct MediaFile {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
     MediaFile {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        parent_id: "parentId" value optional,
-        url: "url" value optional,
-        path: "path" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        parent_id: 3 "parentId" value optional,
+        url: 4 "url" value optional,
+        path: 5 "path" value optional
     }
 }
 
@@ -1241,22 +1241,22 @@ pub struct MediaFolder {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
     MediaFolder {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        parent_id: "parentId" value optional,
-        type_: "type" value optional,
-        deleted: "deleted" value optional,
-        pending_upload: "pendingUpload" value optional,
-        category: "category" value optional,
-        sub_category: "subCategory" value optional,
-        is_private: "isPrivate" value optional,
-        relocated_folder: "relocatedFolder" value optional,
-        migration_completed: "migrationCompleted" value optional,
-        app_folder: "appFolder" value optional,
-        is_essential: "isEssential" value optional,
-        status: "status" value optional,
-        last_updated_by: "lastUpdatedBy" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        parent_id: 3 "parentId" value optional,
+        type_: 4 "type" value optional,
+        deleted: 5 "deleted" value optional,
+        pending_upload: 6 "pendingUpload" value optional,
+        category: 7 "category" value optional,
+        sub_category: 8 "subCategory" value optional,
+        is_private: 9 "isPrivate" value optional,
+        relocated_folder: 10 "relocatedFolder" value optional,
+        migration_completed: 11 "migrationCompleted" value optional,
+        app_folder: 12 "appFolder" value optional,
+        is_essential: 13 "isEssential" value optional,
+        status: 14 "status" value optional,
+        last_updated_by: 15 "lastUpdatedBy" value optional
     }
 }
 
@@ -1275,7 +1275,7 @@ pub struct MediaObjectDeleted {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaObjectDeleted { deleted: "deleted" value optional, id: "id" value optional }
+    MediaObjectDeleted { deleted: 0 "deleted" value optional, id: 1 "id" value optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1291,7 +1291,7 @@ pub struct MediaObjectRef {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { MediaObjectRef { id: "_id" value required } }
+crate::runtime::object::object_impl! { MediaObjectRef { id: 0 "_id" value required } }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 impl MediaObjectRef {
@@ -1319,7 +1319,7 @@ pub struct MediaObjectRename {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    MediaObjectRename { id: "id" value required, name: "name" value optional }
+    MediaObjectRename { id: 0 "id" value required, name: 1 "name" value optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1352,7 +1352,7 @@ pub struct MediaObjectUpdated {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    MediaObjectUpdated { updated: "updated" value optional, id: "id" value optional }
+    MediaObjectUpdated { updated: 0 "updated" value optional, id: 1 "id" value optional }
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
@@ -1376,9 +1376,9 @@ pub struct UpdateMediaObjectRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateMediaObjectRequest {
-        name: "name" value required,
-        alt_type: "altType" value required,
-        alt_id: "altId" value required
+        name: 0 "name" value required,
+        alt_type: 1 "altType" value required,
+        alt_id: 2 "altId" value required
     }
 }
 
@@ -1412,8 +1412,8 @@ pub struct UpdateMediaObjectResponse {
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
     UpdateMediaObjectResponse {
-        updated: "updated" value optional,
-        trace_id: "traceId" value optional
+        updated: 0 "updated" value optional,
+        trace_id: 1 "traceId" value optional
     }
 }
 
@@ -1521,5 +1521,5 @@ pub struct UploadMediaFileResponse {
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::object::object_impl! {
-    UploadMediaFileResponse { file_id: "fileId" value optional, url: "url" value optional }
+    UploadMediaFileResponse { file_id: 0 "fileId" value optional, url: 1 "url" value optional }
 }

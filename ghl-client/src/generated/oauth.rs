@@ -522,20 +522,20 @@ pub struct AccessToken {
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
     AccessToken {
-        access_token: "access_token" value optional,
-        token_type: "token_type" value optional,
-        expires_in: "expires_in" value optional,
-        refresh_token: "refresh_token" value optional,
-        scope: "scope" value optional,
-        user_type: "userType" value optional,
-        location_id: "locationId" value optional,
-        company_id: "companyId" value optional,
-        approved_locations: "approvedLocations" value_or_default optional,
-        user_id: "userId" value optional,
-        plan_id: "planId" value optional,
-        is_bulk_installation: "isBulkInstallation" value optional,
-        install_to_future_locations: "installToFutureLocations" value optional,
-        approve_all_locations: "approveAllLocations" value optional
+        access_token: 0 "access_token" value optional,
+        token_type: 1 "token_type" value optional,
+        expires_in: 2 "expires_in" value optional,
+        refresh_token: 3 "refresh_token" value optional,
+        scope: 4 "scope" value optional,
+        user_type: 5 "userType" value optional,
+        location_id: 6 "locationId" value optional,
+        company_id: 7 "companyId" value optional,
+        approved_locations: 8 "approvedLocations" value_or_default optional,
+        user_id: 9 "userId" value optional,
+        plan_id: 10 "planId" value optional,
+        is_bulk_installation: 11 "isBulkInstallation" value optional,
+        install_to_future_locations: 12 "installToFutureLocations" value optional,
+        approve_all_locations: 13 "approveAllLocations" value optional
     }
 }
 
@@ -575,13 +575,13 @@ pub struct GetAccessTokenRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GetAccessTokenRequest {
-        client_id: "client_id" value required,
-        client_secret: "client_secret" value required,
-        grant_type: "grant_type" value required,
-        code: "code" value optional,
-        refresh_token: "refresh_token" value optional,
-        user_type: "user_type" value optional,
-        redirect_uri: "redirect_uri" value optional
+        client_id: 0 "client_id" value required,
+        client_secret: 1 "client_secret" value required,
+        grant_type: 2 "grant_type" value required,
+        code: 3 "code" value optional,
+        refresh_token: 4 "refresh_token" value optional,
+        user_type: 5 "user_type" value optional,
+        redirect_uri: 6 "redirect_uri" value optional
     }
 }
 
@@ -648,8 +648,8 @@ pub struct GetLocationAccessTokenRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GetLocationAccessTokenRequest {
-        company_id: "companyId" value required,
-        location_id: "locationId" value required
+        company_id: 0 "companyId" value required,
+        location_id: 1 "locationId" value required
     }
 }
 
@@ -740,12 +740,12 @@ pub struct InstalledLocation {
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::object::object_impl! {
     InstalledLocation {
-        id: "_id" value optional,
-        name: "name" value optional,
-        address: "address" value optional,
-        is_installed: "isInstalled" value optional,
-        version_id: "versionId" value optional,
-        installed_at: "installedAt" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        address: 2 "address" value optional,
+        is_installed: 3 "isInstalled" value optional,
+        version_id: 4 "versionId" value optional,
+        installed_at: 5 "installedAt" value optional
     }
 }
 
@@ -769,9 +769,9 @@ pub struct ListInstalledLocationsResponse {
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
     ListInstalledLocationsResponse {
-        locations: "locations" value_or_default optional,
-        count: "count" value optional,
-        install_to_future_locations: "installToFutureLocations" value optional
+        locations: 0 "locations" value_or_default optional,
+        count: 1 "count" value optional,
+        install_to_future_locations: 2 "installToFutureLocations" value optional
     }
 }
 
@@ -816,15 +816,15 @@ pub struct LocationAccessToken {
 #[cfg(feature = "oauth")]
 crate::runtime::object::object_impl! {
     LocationAccessToken {
-        access_token: "access_token" value optional,
-        token_type: "token_type" value optional,
-        expires_in: "expires_in" value optional,
-        scope: "scope" value optional,
-        location_id: "locationId" value optional,
-        plan_id: "planId" value optional,
-        user_id: "userId" value optional,
-        app_id: "appId" value optional,
-        version_id: "versionId" value optional
+        access_token: 0 "access_token" value optional,
+        token_type: 1 "token_type" value optional,
+        expires_in: 2 "expires_in" value optional,
+        scope: 3 "scope" value optional,
+        location_id: 4 "locationId" value optional,
+        plan_id: 5 "planId" value optional,
+        user_id: 6 "userId" value optional,
+        app_id: 7 "appId" value optional,
+        version_id: 8 "versionId" value optional
     }
 }
 

@@ -1023,10 +1023,10 @@ pub struct CreateObjectRecordRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateObjectRecordRequest {
-        location_id: "locationId" value optional,
-        properties: "properties" value optional,
-        owner: "owner" value optional,
-        followers: "followers" value optional
+        location_id: 0 "locationId" value optional,
+        properties: 1 "properties" value optional,
+        owner: 2 "owner" value optional,
+        followers: 3 "followers" value optional
     }
 }
 
@@ -1091,11 +1091,11 @@ pub struct CreateObjectSchemaRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateObjectSchemaRequest {
-        labels: "labels" value required,
-        key: "key" value required,
-        description: "description" value optional,
-        location_id: "locationId" value required,
-        primary_display_property_details: "primaryDisplayPropertyDetails" value required
+        labels: 0 "labels" value required,
+        key: 1 "key" value required,
+        description: 2 "description" value optional,
+        location_id: 3 "locationId" value required,
+        primary_display_property_details: 4 "primaryDisplayPropertyDetails" value required
     }
 }
 
@@ -1140,7 +1140,7 @@ pub struct DeleteObjectRecordResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    DeleteObjectRecordResponse { id: "id" value optional, success: "success" value optional }
+    DeleteObjectRecordResponse { id: 0 "id" value optional, success: 1 "success" value optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1162,9 +1162,9 @@ pub struct GetObjectSchemaResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     GetObjectSchemaResponse {
-        object: "object" value optional,
-        cache: "cache" value optional,
-        fields: "fields" value_or_default optional
+        object: 0 "object" value optional,
+        cache: 1 "cache" value optional,
+        fields: 2 "fields" value_or_default optional
     }
 }
 
@@ -1180,7 +1180,7 @@ pub struct ListObjectSchemasResponse {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ListObjectSchemasResponse { objects: "objects" value_or_default optional }
+    ListObjectSchemasResponse { objects: 0 "objects" value_or_default optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1242,22 +1242,22 @@ pub struct ObjectField {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectField {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        placeholder: "placeholder" value optional,
-        show_in_forms: "showInForms" value optional,
-        options: "options" value_or_default optional,
-        accepted_formats: "acceptedFormats" value optional,
-        object_key: "objectKey" value optional,
-        data_type: "dataType" value optional,
-        parent_id: "parentId" value optional,
-        field_key: "fieldKey" value optional,
-        allow_custom_option: "allowCustomOption" value optional,
-        max_file_limit: "maxFileLimit" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        placeholder: 4 "placeholder" value optional,
+        show_in_forms: 5 "showInForms" value optional,
+        options: 6 "options" value_or_default optional,
+        accepted_formats: 7 "acceptedFormats" value optional,
+        object_key: 8 "objectKey" value optional,
+        data_type: 9 "dataType" value optional,
+        parent_id: 10 "parentId" value optional,
+        field_key: 11 "fieldKey" value optional,
+        allow_custom_option: 12 "allowCustomOption" value optional,
+        max_file_limit: 13 "maxFileLimit" value optional,
+        date_added: 14 "dateAdded" value optional,
+        date_updated: 15 "dateUpdated" value optional
     }
 }
 
@@ -1461,9 +1461,9 @@ pub struct ObjectFieldOption {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectFieldOption {
-        key: "key" value optional,
-        label: "label" value optional,
-        url: "url" value optional
+        key: 0 "key" value optional,
+        label: 1 "label" value optional,
+        url: 2 "url" value optional
     }
 }
 
@@ -1484,7 +1484,7 @@ pub struct ObjectLabels {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
-    ObjectLabels { singular: "singular" value optional, plural: "plural" value optional }
+    ObjectLabels { singular: 0 "singular" value optional, plural: 1 "plural" value optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1537,12 +1537,12 @@ pub struct ObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectRecord {
-        id: "id" value optional,
-        owner: "owner" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        properties: "properties" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        id: 0 "id" value optional,
+        owner: 1 "owner" value_or_default optional,
+        followers: 2 "followers" value_or_default optional,
+        properties: 3 "properties" value optional,
+        date_added: 4 "dateAdded" value optional,
+        date_updated: 5 "dateUpdated" value optional
     }
 }
 
@@ -1557,7 +1557,7 @@ pub struct ObjectRecordResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-crate::runtime::object::object_impl! { ObjectRecordResponse { record: "record" value optional } }
+crate::runtime::object::object_impl! { ObjectRecordResponse { record: 0 "record" value optional } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectRecordResponse {
@@ -1608,16 +1608,16 @@ pub struct ObjectSchema {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     ObjectSchema {
-        id: "id" value optional,
-        standard: "standard" value optional,
-        key: "key" value optional,
-        labels: "labels" value optional,
-        description: "description" value optional,
-        location_id: "locationId" value optional,
-        primary_display_property: "primaryDisplayProperty" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        type_: "type" value optional
+        id: 0 "id" value optional,
+        standard: 1 "standard" value optional,
+        key: 2 "key" value optional,
+        labels: 3 "labels" value optional,
+        description: 4 "description" value optional,
+        location_id: 5 "locationId" value optional,
+        primary_display_property: 6 "primaryDisplayProperty" value optional,
+        date_added: 7 "dateAdded" value optional,
+        date_updated: 8 "dateUpdated" value optional,
+        type_: 9 "type" value optional
     }
 }
 
@@ -1640,7 +1640,7 @@ pub struct ObjectSchemaResponse {
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
-crate::runtime::object::object_impl! { ObjectSchemaResponse { object: "object" value optional } }
+crate::runtime::object::object_impl! { ObjectSchemaResponse { object: 0 "object" value optional } }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 impl ObjectSchemaResponse {
@@ -1714,9 +1714,9 @@ pub struct PrimaryDisplayPropertyDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PrimaryDisplayPropertyDetails {
-        key: "key" value required,
-        name: "name" value required,
-        data_type: "dataType" value required
+        key: 0 "key" value required,
+        name: 1 "name" value required,
+        data_type: 2 "dataType" value required
     }
 }
 
@@ -1799,10 +1799,10 @@ pub struct RecordAuditInfo {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     RecordAuditInfo {
-        channel: "channel" value optional,
-        created_at: "createdAt" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional
+        channel: 0 "channel" value optional,
+        created_at: 1 "createdAt" value optional,
+        source: 2 "source" value optional,
+        source_id: 3 "sourceId" value optional
     }
 }
 
@@ -1837,11 +1837,11 @@ pub struct SearchObjectRecordsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SearchObjectRecordsRequest {
-        location_id: "locationId" value required,
-        page: "page" value required,
-        page_limit: "pageLimit" value required,
-        query: "query" value required,
-        search_after: "searchAfter" value required
+        location_id: 0 "locationId" value required,
+        page: 1 "page" value required,
+        page_limit: 2 "pageLimit" value required,
+        query: 3 "query" value required,
+        search_after: 4 "searchAfter" value required
     }
 }
 
@@ -1882,8 +1882,8 @@ pub struct SearchObjectRecordsResponse {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     SearchObjectRecordsResponse {
-        records: "records" value_or_default optional,
-        total: "total" value optional
+        records: 0 "records" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -1934,18 +1934,18 @@ pub struct SearchedObjectRecord {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::object::object_impl! {
     SearchedObjectRecord {
-        id: "id" value optional,
-        owner: "owner" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        properties: "properties" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        location_id: "locationId" value optional,
-        object_id: "objectId" value optional,
-        object_key: "objectKey" value optional,
-        created_by: "createdBy" value optional,
-        last_updated_by: "lastUpdatedBy" value optional,
-        search_after: "searchAfter" value_or_default optional
+        id: 0 "id" value optional,
+        owner: 1 "owner" value_or_default optional,
+        followers: 2 "followers" value_or_default optional,
+        properties: 3 "properties" value optional,
+        created_at: 4 "createdAt" value optional,
+        updated_at: 5 "updatedAt" value optional,
+        location_id: 6 "locationId" value optional,
+        object_id: 7 "objectId" value optional,
+        object_key: 8 "objectKey" value optional,
+        created_by: 9 "createdBy" value optional,
+        last_updated_by: 10 "lastUpdatedBy" value optional,
+        search_after: 11 "searchAfter" value_or_default optional
     }
 }
 
@@ -1967,7 +1967,7 @@ pub struct UpdateObjectLabels {
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateObjectLabels { singular: "singular" value optional, plural: "plural" value optional }
+    UpdateObjectLabels { singular: 0 "singular" value optional, plural: 1 "plural" value optional }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -2014,9 +2014,9 @@ pub struct UpdateObjectRecordRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateObjectRecordRequest {
-        properties: "properties" value optional,
-        owner: "owner" value optional,
-        followers: "followers" value optional
+        properties: 0 "properties" value optional,
+        owner: 1 "owner" value optional,
+        followers: 2 "followers" value optional
     }
 }
 
@@ -2073,10 +2073,10 @@ pub struct UpdateObjectSchemaRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateObjectSchemaRequest {
-        labels: "labels" value optional,
-        description: "description" value optional,
-        location_id: "locationId" value required,
-        searchable_properties: "searchableProperties" value required
+        labels: 0 "labels" value optional,
+        description: 1 "description" value optional,
+        location_id: 2 "locationId" value required,
+        searchable_properties: 3 "searchableProperties" value required
     }
 }
 

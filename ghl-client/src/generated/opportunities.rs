@@ -1690,8 +1690,8 @@ pub struct AddOpportunityFollowersResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     AddOpportunityFollowersResponse {
-        followers: "followers" value_or_default optional,
-        followers_added: "followersAdded" value_or_default optional
+        followers: 0 "followers" value_or_default optional,
+        followers_added: 1 "followersAdded" value_or_default optional
     }
 }
 
@@ -1738,15 +1738,15 @@ pub struct CreateOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateOpportunityRequest {
-        pipeline_id: "pipelineId" value required,
-        location_id: "locationId" value required,
-        name: "name" value required,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        status: "status" value required,
-        contact_id: "contactId" value required,
-        monetary_value: "monetaryValue" value optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value optional
+        pipeline_id: 0 "pipelineId" value required,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value required,
+        pipeline_stage_id: 3 "pipelineStageId" value optional,
+        status: 4 "status" value required,
+        contact_id: 5 "contactId" value required,
+        monetary_value: 6 "monetaryValue" value optional,
+        assigned_to: 7 "assignedTo" value optional,
+        custom_fields: 8 "customFields" value optional
     }
 }
 
@@ -1859,8 +1859,8 @@ pub struct ListLostReasonsResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     ListLostReasonsResponse {
-        lost_reasons: "lostReasons" value_or_default optional,
-        total: "total" value optional
+        lost_reasons: 0 "lostReasons" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -1876,7 +1876,7 @@ pub struct ListPipelinesResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    ListPipelinesResponse { pipelines: "pipelines" value_or_default optional }
+    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default optional }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -1905,11 +1905,11 @@ pub struct LostReason {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     LostReason {
-        id: "id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional,
-        updated_at: "updatedAt" value optional,
-        created_at: "createdAt" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional,
+        updated_at: 3 "updatedAt" value optional,
+        created_at: 4 "createdAt" value optional
     }
 }
 
@@ -1996,30 +1996,30 @@ pub struct Opportunity {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     Opportunity {
-        id: "id" value optional,
-        name: "name" value optional,
-        monetary_value: "monetaryValue" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        assigned_to: "assignedTo" value optional,
-        status: "status" value optional,
-        source: "source" value optional,
-        last_status_change_at: "lastStatusChangeAt" value optional,
-        last_stage_change_at: "lastStageChangeAt" value optional,
-        last_action_date: "lastActionDate" value optional,
-        index_version: "indexVersion" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        contact_id: "contactId" value optional,
-        location_id: "locationId" value optional,
-        contact: "contact" value optional,
-        notes: "notes" value_or_default optional,
-        tasks: "tasks" value_or_default optional,
-        calendar_events: "calendarEvents" value_or_default optional,
-        lost_reason_id: "lostReasonId" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        external_object_id: "externalObjectId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        monetary_value: 2 "monetaryValue" value optional,
+        pipeline_id: 3 "pipelineId" value optional,
+        pipeline_stage_id: 4 "pipelineStageId" value optional,
+        assigned_to: 5 "assignedTo" value optional,
+        status: 6 "status" value optional,
+        source: 7 "source" value optional,
+        last_status_change_at: 8 "lastStatusChangeAt" value optional,
+        last_stage_change_at: 9 "lastStageChangeAt" value optional,
+        last_action_date: 10 "lastActionDate" value optional,
+        index_version: 11 "indexVersion" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional,
+        contact_id: 14 "contactId" value optional,
+        location_id: 15 "locationId" value optional,
+        contact: 16 "contact" value optional,
+        notes: 17 "notes" value_or_default optional,
+        tasks: 18 "tasks" value_or_default optional,
+        calendar_events: 19 "calendarEvents" value_or_default optional,
+        lost_reason_id: 20 "lostReasonId" value optional,
+        custom_fields: 21 "customFields" value_or_default optional,
+        followers: 22 "followers" value_or_default optional,
+        external_object_id: 23 "externalObjectId" value optional
     }
 }
 
@@ -2052,12 +2052,12 @@ pub struct OpportunityContact {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     OpportunityContact {
-        id: "id" value optional,
-        name: "name" value optional,
-        company_name: "companyName" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        tags: "tags" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        company_name: 2 "companyName" value optional,
+        email: 3 "email" value optional,
+        phone: 4 "phone" value optional,
+        tags: 5 "tags" value_or_default optional
     }
 }
 
@@ -2084,9 +2084,9 @@ pub struct OpportunityCustomFieldInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     OpportunityCustomFieldInput {
-        id: "id" value optional,
-        key: "key" value optional,
-        field_value: "field_value" value optional
+        id: 0 "id" value optional,
+        key: 1 "key" value optional,
+        field_value: 2 "field_value" value optional
     }
 }
 
@@ -2134,8 +2134,8 @@ pub struct OpportunityCustomFieldValue {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     OpportunityCustomFieldValue {
-        id: "id" value optional,
-        field_value: "fieldValue" value optional
+        id: 0 "id" value optional,
+        field_value: 1 "fieldValue" value optional
     }
 }
 
@@ -2152,7 +2152,7 @@ pub struct OpportunityFollowersRequest {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    OpportunityFollowersRequest { followers: "followers" value required }
+    OpportunityFollowersRequest { followers: 0 "followers" value required }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2176,7 +2176,7 @@ pub struct OpportunityResponse {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    OpportunityResponse { opportunity: "opportunity" value optional }
+    OpportunityResponse { opportunity: 0 "opportunity" value optional }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2211,10 +2211,10 @@ pub struct OpportunitySearchDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     OpportunitySearchDetails {
-        notes: "notes" value required,
-        tasks: "tasks" value required,
-        calendar_events: "calendarEvents" value required,
-        un_read_conversations: "unReadConversations" value required
+        notes: 0 "notes" value required,
+        tasks: 1 "tasks" value required,
+        calendar_events: 2 "calendarEvents" value required,
+        un_read_conversations: 3 "unReadConversations" value required
     }
 }
 
@@ -2360,7 +2360,7 @@ pub struct OpportunityUpdateResult {
 
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
-    OpportunityUpdateResult { succeded: "succeded" value optional }
+    OpportunityUpdateResult { succeded: 0 "succeded" value optional }
 }
 
 #[cfg(feature = "opportunities")]
@@ -2395,13 +2395,13 @@ pub struct Pipeline {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     Pipeline {
-        id: "id" value optional,
-        name: "name" value optional,
-        stages: "stages" value_or_default optional,
-        show_in_funnel: "showInFunnel" value optional,
-        show_in_pie_chart: "showInPieChart" value optional,
-        location_id: "locationId" value optional,
-        color_render_mode: "colorRenderMode" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        stages: 2 "stages" value_or_default optional,
+        show_in_funnel: 3 "showInFunnel" value optional,
+        show_in_pie_chart: 4 "showInPieChart" value optional,
+        location_id: 5 "locationId" value optional,
+        color_render_mode: 6 "colorRenderMode" value optional
     }
 }
 
@@ -2470,8 +2470,8 @@ pub struct RemoveOpportunityFollowersResponse {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     RemoveOpportunityFollowersResponse {
-        followers: "followers" value_or_default optional,
-        followers_removed: "followersRemoved" value_or_default optional
+        followers: 0 "followers" value_or_default optional,
+        followers_removed: 1 "followersRemoved" value_or_default optional
     }
 }
 
@@ -2494,9 +2494,9 @@ pub struct SearchOpportunitiesAdvancedResponse {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesAdvancedResponse {
-        opportunities: "opportunities" value_or_default optional,
-        total: "total" value optional,
-        aggregations: "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default optional,
+        total: 1 "total" value optional,
+        aggregations: 2 "aggregations" value_or_default optional
     }
 }
 
@@ -2532,13 +2532,13 @@ pub struct SearchOpportunitiesMeta {
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesMeta {
-        total: "total" value optional,
-        next_page_url: "nextPageUrl" value optional,
-        start_after_id: "startAfterId" value optional,
-        start_after: "startAfter" value optional,
-        current_page: "currentPage" value optional,
-        next_page: "nextPage" value optional,
-        prev_page: "prevPage" value optional
+        total: 0 "total" value optional,
+        next_page_url: 1 "nextPageUrl" value optional,
+        start_after_id: 2 "startAfterId" value optional,
+        start_after: 3 "startAfter" value optional,
+        current_page: 4 "currentPage" value optional,
+        next_page: 5 "nextPage" value optional,
+        prev_page: 6 "prevPage" value optional
     }
 }
 
@@ -2572,12 +2572,12 @@ pub struct SearchOpportunitiesRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesRequest {
-        location_id: "locationId" value required,
-        query: "query" value required,
-        limit: "limit" value required,
-        page: "page" value required,
-        search_after: "searchAfter" value required,
-        additional_details: "additionalDetails" value required
+        location_id: 0 "locationId" value required,
+        query: 1 "query" value required,
+        limit: 2 "limit" value required,
+        page: 3 "page" value required,
+        search_after: 4 "searchAfter" value required,
+        additional_details: 5 "additionalDetails" value required
     }
 }
 
@@ -2623,9 +2623,9 @@ pub struct SearchOpportunitiesResponse {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     SearchOpportunitiesResponse {
-        opportunities: "opportunities" value_or_default optional,
-        meta: "meta" value optional,
-        aggregations: "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default optional,
+        meta: 1 "meta" value optional,
+        aggregations: 2 "aggregations" value_or_default optional
     }
 }
 
@@ -2669,13 +2669,13 @@ pub struct UpdateOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateOpportunityRequest {
-        pipeline_id: "pipelineId" value optional,
-        name: "name" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        status: "status" value optional,
-        monetary_value: "monetaryValue" value optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value optional
+        pipeline_id: 0 "pipelineId" value optional,
+        name: 1 "name" value optional,
+        pipeline_stage_id: 2 "pipelineStageId" value optional,
+        status: 3 "status" value optional,
+        monetary_value: 4 "monetaryValue" value optional,
+        assigned_to: 5 "assignedTo" value optional,
+        custom_fields: 6 "customFields" value optional
     }
 }
 
@@ -2757,8 +2757,8 @@ pub struct UpdateOpportunityStatusRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateOpportunityStatusRequest {
-        status: "status" value required,
-        lost_reason_id: "lostReasonId" value optional
+        status: 0 "status" value required,
+        lost_reason_id: 1 "lostReasonId" value optional
     }
 }
 
@@ -2838,19 +2838,19 @@ pub struct UpsertOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertOpportunityRequest {
-        id: "id" value optional,
-        pipeline_id: "pipelineId" value required,
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        followers: "followers" value optional,
-        is_remove_all_followers: "isRemoveAllFollowers" value optional,
-        followers_action_type: "followersActionType" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        assigned_to: "assignedTo" value optional,
-        lost_reason_id: "lostReasonId" value optional
+        id: 0 "id" value optional,
+        pipeline_id: 1 "pipelineId" value required,
+        location_id: 2 "locationId" value required,
+        contact_id: 3 "contactId" value required,
+        followers: 4 "followers" value optional,
+        is_remove_all_followers: 5 "isRemoveAllFollowers" value optional,
+        followers_action_type: 6 "followersActionType" value optional,
+        name: 7 "name" value optional,
+        status: 8 "status" value optional,
+        pipeline_stage_id: 9 "pipelineStageId" value optional,
+        monetary_value: 10 "monetaryValue" value optional,
+        assigned_to: 11 "assignedTo" value optional,
+        lost_reason_id: 12 "lostReasonId" value optional
     }
 }
 
@@ -2957,8 +2957,8 @@ pub struct UpsertOpportunityResponse {
 #[cfg(feature = "opportunities")]
 crate::runtime::object::object_impl! {
     UpsertOpportunityResponse {
-        opportunity: "opportunity" value optional,
-        new: "new" value optional
+        opportunity: 0 "opportunity" value optional,
+        new: 1 "new" value optional
     }
 }
 

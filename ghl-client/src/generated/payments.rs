@@ -3098,10 +3098,10 @@ pub struct AmountSummary {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     AmountSummary {
-        subtotal: "subtotal" value optional,
-        discount: "discount" value optional,
-        tax: "tax" value optional,
-        shipping: "shipping" value optional
+        subtotal: 0 "subtotal" value optional,
+        discount: 1 "discount" value optional,
+        tax: 2 "tax" value optional,
+        shipping: 3 "shipping" value optional
     }
 }
 
@@ -3169,7 +3169,7 @@ pub struct ConnectCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ConnectCustomProviderRequest { live: "live" value required, test: "test" value required }
+    ConnectCustomProviderRequest { live: 0 "live" value required, test: 1 "test" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3247,24 +3247,24 @@ pub struct Coupon {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Coupon {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        code: "code" value optional,
-        discount_type: "discountType" value optional,
-        discount_value: "discountValue" value optional,
-        status: "status" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional,
-        usage_count: "usageCount" value optional,
-        limit_per_customer: "limitPerCustomer" value optional,
-        apply_to_future_payments: "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
-        user_id: "userId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        name: 3 "name" value optional,
+        code: 4 "code" value optional,
+        discount_type: 5 "discountType" value optional,
+        discount_value: 6 "discountValue" value optional,
+        status: 7 "status" value optional,
+        start_date: 8 "startDate" value optional,
+        end_date: 9 "endDate" value optional,
+        usage_count: 10 "usageCount" value optional,
+        limit_per_customer: 11 "limitPerCustomer" value optional,
+        apply_to_future_payments: 12 "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: 13 "applyToFuturePaymentsConfig" value optional,
+        user_id: 14 "userId" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        trace_id: 17 "traceId" value optional
     }
 }
 
@@ -3403,19 +3403,19 @@ pub struct CreateCouponRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCouponRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        code: "code" value required,
-        discount_type: "discountType" value required,
-        discount_value: "discountValue" value required,
-        start_date: "startDate" value required,
-        end_date: "endDate" value optional,
-        usage_limit: "usageLimit" value optional,
-        product_ids: "productIds" value optional,
-        apply_to_future_payments: "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
-        limit_per_customer: "limitPerCustomer" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        code: 3 "code" value required,
+        discount_type: 4 "discountType" value required,
+        discount_value: 5 "discountValue" value required,
+        start_date: 6 "startDate" value required,
+        end_date: 7 "endDate" value optional,
+        usage_limit: 8 "usageLimit" value optional,
+        product_ids: 9 "productIds" value optional,
+        apply_to_future_payments: 10 "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: 11 "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: 12 "limitPerCustomer" value optional
     }
 }
 
@@ -3519,12 +3519,12 @@ pub struct CreateCustomProviderRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCustomProviderRequest {
-        name: "name" value required,
-        description: "description" value required,
-        payments_url: "paymentsUrl" value required,
-        query_url: "queryUrl" value required,
-        image_url: "imageUrl" value required,
-        supports_subscription_schedule: "supportsSubscriptionSchedule" value required
+        name: 0 "name" value required,
+        description: 1 "description" value required,
+        payments_url: 2 "paymentsUrl" value required,
+        query_url: 3 "queryUrl" value required,
+        image_url: 4 "imageUrl" value required,
+        supports_subscription_schedule: 5 "supportsSubscriptionSchedule" value required
     }
 }
 
@@ -3578,11 +3578,11 @@ pub struct CreateFulfillmentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateFulfillmentRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        trackings: "trackings" value required,
-        items: "items" value required,
-        notify_customer: "notifyCustomer" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        trackings: 2 "trackings" value required,
+        items: 3 "items" value required,
+        notify_customer: 4 "notifyCustomer" value required
     }
 }
 
@@ -3622,7 +3622,7 @@ pub struct CreateFulfillmentResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CreateFulfillmentResponse { status: "status" value optional, data: "data" value optional }
+    CreateFulfillmentResponse { status: 0 "status" value optional, data: 1 "data" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3666,13 +3666,13 @@ pub struct CreateWhiteLabelProviderRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateWhiteLabelProviderRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        unique_name: "uniqueName" value required,
-        title: "title" value required,
-        provider: "provider" value required,
-        description: "description" value required,
-        image_url: "imageUrl" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        unique_name: 2 "uniqueName" value required,
+        title: 3 "title" value required,
+        provider: 4 "provider" value required,
+        description: 5 "description" value required,
+        image_url: 6 "imageUrl" value required
     }
 }
 
@@ -3752,19 +3752,19 @@ pub struct CustomProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     CustomProvider {
-        id: "_id" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        payments_url: "paymentsUrl" value optional,
-        query_url: "queryUrl" value optional,
-        image_url: "imageUrl" value optional,
-        location_id: "locationId" value optional,
-        marketplace_app_id: "marketplaceAppId" value optional,
-        payment_provider: "paymentProvider" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        payments_url: 3 "paymentsUrl" value optional,
+        query_url: 4 "queryUrl" value optional,
+        image_url: 5 "imageUrl" value optional,
+        location_id: 6 "locationId" value optional,
+        marketplace_app_id: 7 "marketplaceAppId" value optional,
+        payment_provider: 8 "paymentProvider" value optional,
+        deleted: 9 "deleted" value optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        trace_id: 12 "traceId" value optional
     }
 }
 
@@ -3794,8 +3794,8 @@ pub struct CustomProviderKeys {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CustomProviderKeys {
-        api_key: "apiKey" value required,
-        publishable_key: "publishableKey" value required
+        api_key: 0 "apiKey" value required,
+        publishable_key: 1 "publishableKey" value required
     }
 }
 
@@ -3828,9 +3828,9 @@ pub struct CustomProviderModeConfig {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     CustomProviderModeConfig {
-        live_mode: "liveMode" value optional,
-        api_key: "apiKey" value optional,
-        publishable_key: "publishableKey" value optional
+        live_mode: 0 "liveMode" value optional,
+        api_key: 1 "apiKey" value optional,
+        publishable_key: 2 "publishableKey" value optional
     }
 }
 
@@ -3849,7 +3849,7 @@ pub struct CustomProviderPaymentProvider {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    CustomProviderPaymentProvider { live: "live" value optional, test: "test" value optional }
+    CustomProviderPaymentProvider { live: 0 "live" value optional, test: 1 "test" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3873,9 +3873,9 @@ pub struct DeleteCouponRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     DeleteCouponRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        id: "id" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        id: 2 "id" value required
     }
 }
 
@@ -3908,7 +3908,10 @@ pub struct DeleteCouponResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    DeleteCouponResponse { success: "success" value optional, trace_id: "traceId" value optional }
+    DeleteCouponResponse {
+        success: 0 "success" value optional,
+        trace_id: 1 "traceId" value optional
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3925,7 +3928,7 @@ pub struct DisconnectCustomProviderRequest {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    DisconnectCustomProviderRequest { live_mode: "liveMode" value required }
+    DisconnectCustomProviderRequest { live_mode: 0 "liveMode" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4006,11 +4009,11 @@ pub struct FulfilledItem {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     FulfilledItem {
-        id: "_id" value optional,
-        name: "name" value optional,
-        product: "product" value optional,
-        price: "price" value optional,
-        qty: "qty" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        product: 2 "product" value optional,
+        price: 3 "price" value optional,
+        qty: 4 "qty" value optional
     }
 }
 
@@ -4047,13 +4050,13 @@ pub struct Fulfillment {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Fulfillment {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        trackings: "trackings" value_or_default optional,
-        items: "items" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        trackings: 3 "trackings" value_or_default optional,
+        items: 4 "items" value_or_default optional,
+        created_at: 5 "createdAt" value optional,
+        updated_at: 6 "updatedAt" value optional
     }
 }
 
@@ -4074,7 +4077,7 @@ pub struct FulfillmentItemInput {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FulfillmentItemInput { price_id: "priceId" value required, qty: "qty" value required }
+    FulfillmentItemInput { price_id: 0 "priceId" value required, qty: 1 "qty" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4109,9 +4112,9 @@ pub struct FulfillmentTracking {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     FulfillmentTracking {
-        tracking_number: "trackingNumber" value optional,
-        shipping_carrier: "shippingCarrier" value optional,
-        tracking_url: "trackingUrl" value optional
+        tracking_number: 0 "trackingNumber" value optional,
+        shipping_carrier: 1 "shippingCarrier" value optional,
+        tracking_url: 2 "trackingUrl" value optional
     }
 }
 
@@ -4165,9 +4168,9 @@ pub struct FuturePaymentsConfig {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     FuturePaymentsConfig {
-        type_: "type" value optional,
-        duration: "duration" value optional,
-        duration_type: "durationType" value optional
+        type_: 0 "type" value optional,
+        duration: 1 "duration" value optional,
+        duration_type: 2 "durationType" value optional
     }
 }
 
@@ -4307,9 +4310,9 @@ pub struct ListCouponsResponse {
 #[cfg(feature = "payments")]
 crate::runtime::object::object_impl! {
     ListCouponsResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional,
-        trace_id: "traceId" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -4329,8 +4332,8 @@ pub struct ListFulfillmentsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ListFulfillmentsResponse {
-        status: "status" value optional,
-        data: "data" value_or_default optional
+        status: 0 "status" value optional,
+        data: 1 "data" value_or_default optional
     }
 }
 
@@ -4351,8 +4354,8 @@ pub struct ListOrdersResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ListOrdersResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -4373,8 +4376,8 @@ pub struct ListSubscriptionsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ListSubscriptionsResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -4395,8 +4398,8 @@ pub struct ListTransactionsResponse {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ListTransactionsResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -4412,7 +4415,7 @@ pub struct ListWhiteLabelProvidersResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ListWhiteLabelProvidersResponse { providers: "providers" value_or_default optional }
+    ListWhiteLabelProvidersResponse { providers: 0 "providers" value_or_default optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4493,9 +4496,9 @@ pub struct MembershipOffer {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     MembershipOffer {
-        label: "label" value optional,
-        value: "value" value optional,
-        id: "_id" value optional
+        label: 0 "label" value optional,
+        value: 1 "value" value optional,
+        id: 2 "_id" value optional
     }
 }
 
@@ -4718,44 +4721,44 @@ pub struct Order {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Order {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        contact_id: "contactId" value optional,
-        contact_name: "contactName" value optional,
-        contact_email: "contactEmail" value optional,
-        contact_snapshot: "contactSnapshot" value_or_default optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        subtotal: "subtotal" value optional,
-        discount: "discount" value optional,
-        amount_summary: "amountSummary" value optional,
-        tax_summary: "taxSummary" value_or_default optional,
-        status: "status" value optional,
-        fulfillment_status: "fulfillmentStatus" value optional,
-        live_mode: "liveMode" value optional,
-        mark_as_test: "markAsTest" value optional,
-        total_products: "totalProducts" value optional,
-        onetime_products: "onetimeProducts" value optional,
-        recurring_products: "recurringProducts" value optional,
-        source_type: "sourceType" value optional,
-        source_sub_type: "sourceSubType" value optional,
-        source_name: "sourceName" value optional,
-        source_id: "sourceId" value optional,
-        source_meta: "sourceMeta" value_or_default optional,
-        source: "source" value optional,
-        items: "items" value_or_default optional,
-        coupon_code: "couponCode" value optional,
-        coupon: "coupon" value_or_default optional,
-        tracking_id: "trackingId" value optional,
-        fingerprint: "fingerprint" value optional,
-        meta: "meta" value_or_default optional,
-        trace_id: "traceId" value optional,
-        automatic_taxes_calculated: "automaticTaxesCalculated" value optional,
-        tax_calculation_provider: "taxCalculationProvider" value optional,
-        created_by: "createdBy" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        contact_id: 3 "contactId" value optional,
+        contact_name: 4 "contactName" value optional,
+        contact_email: 5 "contactEmail" value optional,
+        contact_snapshot: 6 "contactSnapshot" value_or_default optional,
+        currency: 7 "currency" value optional,
+        amount: 8 "amount" value optional,
+        subtotal: 9 "subtotal" value optional,
+        discount: 10 "discount" value optional,
+        amount_summary: 11 "amountSummary" value optional,
+        tax_summary: 12 "taxSummary" value_or_default optional,
+        status: 13 "status" value optional,
+        fulfillment_status: 14 "fulfillmentStatus" value optional,
+        live_mode: 15 "liveMode" value optional,
+        mark_as_test: 16 "markAsTest" value optional,
+        total_products: 17 "totalProducts" value optional,
+        onetime_products: 18 "onetimeProducts" value optional,
+        recurring_products: 19 "recurringProducts" value optional,
+        source_type: 20 "sourceType" value optional,
+        source_sub_type: 21 "sourceSubType" value optional,
+        source_name: 22 "sourceName" value optional,
+        source_id: 23 "sourceId" value optional,
+        source_meta: 24 "sourceMeta" value_or_default optional,
+        source: 25 "source" value optional,
+        items: 26 "items" value_or_default optional,
+        coupon_code: 27 "couponCode" value optional,
+        coupon: 28 "coupon" value_or_default optional,
+        tracking_id: 29 "trackingId" value optional,
+        fingerprint: 30 "fingerprint" value optional,
+        meta: 31 "meta" value_or_default optional,
+        trace_id: 32 "traceId" value optional,
+        automatic_taxes_calculated: 33 "automaticTaxesCalculated" value optional,
+        tax_calculation_provider: 34 "taxCalculationProvider" value optional,
+        created_by: 35 "createdBy" value optional,
+        created_at: 36 "createdAt" value optional,
+        updated_at: 37 "updatedAt" value optional
     }
 }
 
@@ -4792,13 +4795,13 @@ pub struct OrderItem {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     OrderItem {
-        id: "_id" value optional,
-        name: "name" value optional,
-        qty: "qty" value optional,
-        location_id: "locationId" value optional,
-        authorize_amount: "authorizeAmount" value optional,
-        product: "product" value optional,
-        price: "price" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        qty: 2 "qty" value optional,
+        location_id: 3 "locationId" value optional,
+        authorize_amount: 4 "authorizeAmount" value optional,
+        product: 5 "product" value optional,
+        price: 6 "price" value optional
     }
 }
 
@@ -4881,11 +4884,11 @@ pub struct OrderSource {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     OrderSource {
-        type_: "type" value optional,
-        sub_type: "subType" value optional,
-        id: "id" value optional,
-        name: "name" value optional,
-        meta: "meta" value_or_default optional
+        type_: 0 "type" value optional,
+        sub_type: 1 "subType" value optional,
+        id: 2 "id" value optional,
+        name: 3 "name" value optional,
+        meta: 4 "meta" value_or_default optional
     }
 }
 
@@ -5142,7 +5145,7 @@ pub struct PaymentCard {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    PaymentCard { type_: "type" value required, last4: "last4" value required }
+    PaymentCard { type_: 0 "type" value required, last4: 1 "last4" value required }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5166,7 +5169,7 @@ pub struct PaymentCheque {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { PaymentCheque { number: "number" value required } }
+crate::runtime::object::object_impl! { PaymentCheque { number: 0 "number" value required } }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 impl PaymentCheque {
@@ -5240,23 +5243,23 @@ pub struct PriceSnapshot {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     PriceSnapshot {
-        id: "_id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        recurring: "recurring" value optional,
-        membership_offers: "membershipOffers" value_or_default optional,
-        variant_option_ids: "variantOptionIds" value_or_default optional,
-        location_id: "locationId" value optional,
-        product: "product" value optional,
-        user_id: "userId" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        track_inventory: "trackInventory" value optional,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        currency: 3 "currency" value optional,
+        amount: 4 "amount" value optional,
+        recurring: 5 "recurring" value optional,
+        membership_offers: 6 "membershipOffers" value_or_default optional,
+        variant_option_ids: 7 "variantOptionIds" value_or_default optional,
+        location_id: 8 "locationId" value optional,
+        product: 9 "product" value optional,
+        user_id: 10 "userId" value optional,
+        compare_at_price: 11 "compareAtPrice" value optional,
+        track_inventory: 12 "trackInventory" value optional,
+        available_quantity: 13 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 14 "allowOutOfStockPurchases" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional
     }
 }
 
@@ -5323,9 +5326,9 @@ pub struct ProductLabel {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ProductLabel {
-        title: "title" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional
+        title: 0 "title" value optional,
+        start_date: 1 "startDate" value optional,
+        end_date: 2 "endDate" value optional
     }
 }
 
@@ -5392,23 +5395,23 @@ pub struct ProductSnapshot {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ProductSnapshot {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        product_type: "productType" value optional,
-        available_in_store: "availableInStore" value optional,
-        variants: "variants" value_or_default optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        image: "image" value optional,
-        collection_ids: "collectionIds" value_or_default optional,
-        is_taxes_enabled: "isTaxesEnabled" value optional,
-        taxes: "taxes" value_or_default optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        label: "label" value optional,
-        slug: "slug" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        product_type: 4 "productType" value optional,
+        available_in_store: 5 "availableInStore" value optional,
+        variants: 6 "variants" value_or_default optional,
+        statement_descriptor: 7 "statementDescriptor" value optional,
+        image: 8 "image" value optional,
+        collection_ids: 9 "collectionIds" value_or_default optional,
+        is_taxes_enabled: 10 "isTaxesEnabled" value optional,
+        taxes: 11 "taxes" value_or_default optional,
+        automatic_tax_category_id: 12 "automaticTaxCategoryId" value optional,
+        label: 13 "label" value optional,
+        slug: 14 "slug" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional
     }
 }
 
@@ -5431,9 +5434,9 @@ pub struct ProductVariant {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     ProductVariant {
-        id: "id" value optional,
-        name: "name" value optional,
-        options: "options" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        options: 2 "options" value_or_default optional
     }
 }
 
@@ -5452,7 +5455,7 @@ pub struct ProductVariantOption {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: "id" value optional, name: "name" value optional }
+    ProductVariantOption { id: 0 "id" value optional, name: 1 "name" value optional }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5568,15 +5571,15 @@ pub struct RecordOrderPaymentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     RecordOrderPaymentRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        mode: "mode" value required,
-        card: "card" value optional,
-        cheque: "cheque" value optional,
-        notes: "notes" value optional,
-        amount: "amount" value optional,
-        meta: "meta" value optional,
-        is_partial_payment: "isPartialPayment" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        mode: 2 "mode" value required,
+        card: 3 "card" value optional,
+        cheque: 4 "cheque" value optional,
+        notes: 5 "notes" value optional,
+        amount: 6 "amount" value optional,
+        meta: 7 "meta" value optional,
+        is_partial_payment: 8 "isPartialPayment" value optional
     }
 }
 
@@ -5689,18 +5692,18 @@ pub struct RecurrenceRule {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     RecurrenceRule {
-        interval_type: "intervalType" value optional,
-        interval: "interval" value optional,
-        start_date: "startDate" value optional,
-        start_time: "startTime" value optional,
-        end_date: "endDate" value optional,
-        end_time: "endTime" value optional,
-        day_of_month: "dayOfMonth" value optional,
-        day_of_week: "dayOfWeek" value optional,
-        num_of_week: "numOfWeek" value optional,
-        month_of_year: "monthOfYear" value optional,
-        count: "count" value optional,
-        days_before: "daysBefore" value optional
+        interval_type: 0 "intervalType" value optional,
+        interval: 1 "interval" value optional,
+        start_date: 2 "startDate" value optional,
+        start_time: 3 "startTime" value optional,
+        end_date: 4 "endDate" value optional,
+        end_time: 5 "endTime" value optional,
+        day_of_month: 6 "dayOfMonth" value optional,
+        day_of_week: 7 "dayOfWeek" value optional,
+        num_of_week: 8 "numOfWeek" value optional,
+        month_of_year: 9 "monthOfYear" value optional,
+        count: 10 "count" value optional,
+        days_before: 11 "daysBefore" value optional
     }
 }
 
@@ -5721,8 +5724,8 @@ pub struct Recurring {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Recurring {
-        interval: "interval" value optional,
-        interval_count: "intervalCount" value optional
+        interval: 0 "interval" value optional,
+        interval_count: 1 "intervalCount" value optional
     }
 }
 
@@ -5899,42 +5902,42 @@ pub struct Subscription {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Subscription {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        contact_id: "contactId" value optional,
-        contact_name: "contactName" value optional,
-        contact_email: "contactEmail" value optional,
-        contact_snapshot: "contactSnapshot" value_or_default optional,
-        coupon: "coupon" value_or_default optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        mark_as_test: "markAsTest" value optional,
-        entity_type: "entityType" value optional,
-        entity_id: "entityId" value optional,
-        entity_source_type: "entitySourceType" value optional,
-        entity_source_name: "entitySourceName" value optional,
-        entity_source_id: "entitySourceId" value optional,
-        entity_source_meta: "entitySourceMeta" value_or_default optional,
-        entity_source: "entitySource" value optional,
-        subscription_id: "subscriptionId" value optional,
-        subscription_snapshot: "subscriptionSnapshot" value_or_default optional,
-        payment_provider_type: "paymentProviderType" value optional,
-        payment_provider_connected_account: "paymentProviderConnectedAccount" value optional,
-        payment_provider: "paymentProvider" value_or_default optional,
-        ip_address: "ipAddress" value optional,
-        meta: "meta" value_or_default optional,
-        schedule: "schedule" value optional,
-        auto_payment: "autoPayment" value_or_default optional,
-        recurring_product: "recurringProduct" value_or_default optional,
-        canceled_at: "canceledAt" value optional,
-        canceled_by: "canceledBy" value optional,
-        trace_id: "traceId" value optional,
-        created_by: "createdBy" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        contact_id: 3 "contactId" value optional,
+        contact_name: 4 "contactName" value optional,
+        contact_email: 5 "contactEmail" value optional,
+        contact_snapshot: 6 "contactSnapshot" value_or_default optional,
+        coupon: 7 "coupon" value_or_default optional,
+        currency: 8 "currency" value optional,
+        amount: 9 "amount" value optional,
+        status: 10 "status" value optional,
+        live_mode: 11 "liveMode" value optional,
+        mark_as_test: 12 "markAsTest" value optional,
+        entity_type: 13 "entityType" value optional,
+        entity_id: 14 "entityId" value optional,
+        entity_source_type: 15 "entitySourceType" value optional,
+        entity_source_name: 16 "entitySourceName" value optional,
+        entity_source_id: 17 "entitySourceId" value optional,
+        entity_source_meta: 18 "entitySourceMeta" value_or_default optional,
+        entity_source: 19 "entitySource" value optional,
+        subscription_id: 20 "subscriptionId" value optional,
+        subscription_snapshot: 21 "subscriptionSnapshot" value_or_default optional,
+        payment_provider_type: 22 "paymentProviderType" value optional,
+        payment_provider_connected_account: 23 "paymentProviderConnectedAccount" value optional,
+        payment_provider: 24 "paymentProvider" value_or_default optional,
+        ip_address: 25 "ipAddress" value optional,
+        meta: 26 "meta" value_or_default optional,
+        schedule: 27 "schedule" value optional,
+        auto_payment: 28 "autoPayment" value_or_default optional,
+        recurring_product: 29 "recurringProduct" value_or_default optional,
+        canceled_at: 30 "canceledAt" value optional,
+        canceled_by: 31 "canceledBy" value optional,
+        trace_id: 32 "traceId" value optional,
+        created_by: 33 "createdBy" value optional,
+        created_at: 34 "createdAt" value optional,
+        updated_at: 35 "updatedAt" value optional
     }
 }
 
@@ -5954,7 +5957,10 @@ pub struct SubscriptionSchedule {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
-    SubscriptionSchedule { execute_at: "executeAt" value optional, rrule: "rrule" value optional }
+    SubscriptionSchedule {
+        execute_at: 0 "executeAt" value optional,
+        rrule: 1 "rrule" value optional
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5991,11 +5997,11 @@ pub struct TaxLine {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     TaxLine {
-        id: "_id" value optional,
-        name: "name" value optional,
-        calculation: "calculation" value optional,
-        rate: "rate" value optional,
-        amount: "amount" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        calculation: 2 "calculation" value optional,
+        rate: 3 "rate" value optional,
+        amount: 4 "amount" value optional
     }
 }
 
@@ -6134,47 +6140,47 @@ pub struct Transaction {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     Transaction {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        contact_id: "contactId" value optional,
-        merged_from_contact_id: "mergedFromContactId" value optional,
-        contact_name: "contactName" value optional,
-        contact_email: "contactEmail" value optional,
-        contact_snapshot: "contactSnapshot" value_or_default optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        amount_refunded: "amountRefunded" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        mark_as_test: "markAsTest" value optional,
-        is_parent: "isParent" value optional,
-        entity_type: "entityType" value optional,
-        entity_id: "entityId" value optional,
-        entity_source_type: "entitySourceType" value optional,
-        entity_source_sub_type: "entitySourceSubType" value optional,
-        entity_source_name: "entitySourceName" value optional,
-        entity_source_id: "entitySourceId" value optional,
-        entity_source_meta: "entitySourceMeta" value_or_default optional,
-        entity_source: "entitySource" value optional,
-        subscription_id: "subscriptionId" value optional,
-        charge_id: "chargeId" value optional,
-        charge_snapshot: "chargeSnapshot" value_or_default optional,
-        invoice_id: "invoiceId" value optional,
-        receipt_id: "receiptId" value optional,
-        payment_provider_type: "paymentProviderType" value optional,
-        payment_provider_connected_account: "paymentProviderConnectedAccount" value optional,
-        payment_provider: "paymentProvider" value_or_default optional,
-        payment_method: "paymentMethod" value_or_default optional,
-        ip_address: "ipAddress" value optional,
-        meta: "meta" value_or_default optional,
-        qbo_synced: "qboSynced" value optional,
-        qbo_response: "qboResponse" value_or_default optional,
-        trace_id: "traceId" value optional,
-        fulfilled_at: "fulfilledAt" value optional,
-        created_by: "createdBy" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        contact_id: 3 "contactId" value optional,
+        merged_from_contact_id: 4 "mergedFromContactId" value optional,
+        contact_name: 5 "contactName" value optional,
+        contact_email: 6 "contactEmail" value optional,
+        contact_snapshot: 7 "contactSnapshot" value_or_default optional,
+        currency: 8 "currency" value optional,
+        amount: 9 "amount" value optional,
+        amount_refunded: 10 "amountRefunded" value optional,
+        status: 11 "status" value optional,
+        live_mode: 12 "liveMode" value optional,
+        mark_as_test: 13 "markAsTest" value optional,
+        is_parent: 14 "isParent" value optional,
+        entity_type: 15 "entityType" value optional,
+        entity_id: 16 "entityId" value optional,
+        entity_source_type: 17 "entitySourceType" value optional,
+        entity_source_sub_type: 18 "entitySourceSubType" value optional,
+        entity_source_name: 19 "entitySourceName" value optional,
+        entity_source_id: 20 "entitySourceId" value optional,
+        entity_source_meta: 21 "entitySourceMeta" value_or_default optional,
+        entity_source: 22 "entitySource" value optional,
+        subscription_id: 23 "subscriptionId" value optional,
+        charge_id: 24 "chargeId" value optional,
+        charge_snapshot: 25 "chargeSnapshot" value_or_default optional,
+        invoice_id: 26 "invoiceId" value optional,
+        receipt_id: 27 "receiptId" value optional,
+        payment_provider_type: 28 "paymentProviderType" value optional,
+        payment_provider_connected_account: 29 "paymentProviderConnectedAccount" value optional,
+        payment_provider: 30 "paymentProvider" value_or_default optional,
+        payment_method: 31 "paymentMethod" value_or_default optional,
+        ip_address: 32 "ipAddress" value optional,
+        meta: 33 "meta" value_or_default optional,
+        qbo_synced: 34 "qboSynced" value optional,
+        qbo_response: 35 "qboResponse" value_or_default optional,
+        trace_id: 36 "traceId" value optional,
+        fulfilled_at: 37 "fulfilledAt" value optional,
+        created_by: 38 "createdBy" value optional,
+        created_at: 39 "createdAt" value optional,
+        updated_at: 40 "updatedAt" value optional
     }
 }
 
@@ -6238,20 +6244,20 @@ pub struct UpdateCouponRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCouponRequest {
-        id: "id" value required,
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        code: "code" value required,
-        discount_type: "discountType" value required,
-        discount_value: "discountValue" value required,
-        start_date: "startDate" value required,
-        end_date: "endDate" value optional,
-        usage_limit: "usageLimit" value optional,
-        product_ids: "productIds" value optional,
-        apply_to_future_payments: "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
-        limit_per_customer: "limitPerCustomer" value optional
+        id: 0 "id" value required,
+        alt_id: 1 "altId" value required,
+        alt_type: 2 "altType" value required,
+        name: 3 "name" value required,
+        code: 4 "code" value required,
+        discount_type: 5 "discountType" value required,
+        discount_value: 6 "discountValue" value required,
+        start_date: 7 "startDate" value required,
+        end_date: 8 "endDate" value optional,
+        usage_limit: 9 "usageLimit" value optional,
+        product_ids: 10 "productIds" value optional,
+        apply_to_future_payments: 11 "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: 12 "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: 13 "limitPerCustomer" value optional
     }
 }
 
@@ -6350,9 +6356,9 @@ pub struct UpdateCustomProviderCapabilitiesRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCustomProviderCapabilitiesRequest {
-        supports_subscription_schedules: "supportsSubscriptionSchedules" value required,
-        company_id: "companyId" value optional,
-        location_id: "locationId" value optional
+        supports_subscription_schedules: 0 "supportsSubscriptionSchedules" value required,
+        company_id: 1 "companyId" value optional,
+        location_id: 2 "locationId" value optional
     }
 }
 
@@ -6491,16 +6497,16 @@ pub struct WhiteLabelProvider {
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::object::object_impl! {
     WhiteLabelProvider {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        title: "title" value optional,
-        route: "route" value optional,
-        provider: "provider" value optional,
-        description: "description" value optional,
-        image_url: "imageUrl" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        title: 3 "title" value optional,
+        route: 4 "route" value optional,
+        provider: 5 "provider" value optional,
+        description: 6 "description" value optional,
+        image_url: 7 "imageUrl" value optional,
+        created_at: 8 "createdAt" value optional,
+        updated_at: 9 "updatedAt" value optional
     }
 }
 

@@ -636,10 +636,10 @@ pub struct ActivePhoneNumberCapabilities {
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::object::object_impl! {
     ActivePhoneNumberCapabilities {
-        voice: "voice" value optional,
-        sms: "sms" value optional,
-        mms: "mms" value optional,
-        fax: "fax" value optional
+        voice: 0 "voice" value optional,
+        sms: 1 "sms" value optional,
+        mms: 2 "mms" value optional,
+        fax: 3 "fax" value optional
     }
 }
 
@@ -797,20 +797,20 @@ pub struct AvailablePhoneNumber {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     AvailablePhoneNumber {
-        phone_number: "phoneNumber" value optional,
-        friendly_name: "friendlyName" value optional,
-        iso_country: "isoCountry" value optional,
-        lata: "lata" value optional,
-        locality: "locality" value optional,
-        rate_center: "rateCenter" value optional,
-        latitude: "latitude" value optional,
-        longitude: "longitude" value optional,
-        region: "region" value optional,
-        postal_code: "postalCode" value optional,
-        address_requirements: "addressRequirements" value optional,
-        beta: "beta" value optional,
-        capabilities: "capabilities" value optional,
-        price: "price" value optional
+        phone_number: 0 "phoneNumber" value optional,
+        friendly_name: 1 "friendlyName" value optional,
+        iso_country: 2 "isoCountry" value optional,
+        lata: 3 "lata" value optional,
+        locality: 4 "locality" value optional,
+        rate_center: 5 "rateCenter" value optional,
+        latitude: 6 "latitude" value optional,
+        longitude: 7 "longitude" value optional,
+        region: 8 "region" value optional,
+        postal_code: 9 "postalCode" value optional,
+        address_requirements: 10 "addressRequirements" value optional,
+        beta: 11 "beta" value optional,
+        capabilities: 12 "capabilities" value optional,
+        price: 13 "price" value optional
     }
 }
 
@@ -888,9 +888,9 @@ pub struct AvailablePhoneNumberCapabilities {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     AvailablePhoneNumberCapabilities {
-        mms: "MMS" value optional,
-        sms: "SMS" value optional,
-        voice: "voice" value optional
+        mms: 0 "MMS" value optional,
+        sms: 1 "SMS" value optional,
+        voice: 2 "voice" value optional
     }
 }
 
@@ -913,9 +913,9 @@ pub struct AvailablePhoneNumberPrice {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     AvailablePhoneNumberPrice {
-        number_type: "number_type" value optional,
-        price: "price" value optional,
-        price_unit: "price_unit" value optional
+        number_type: 0 "number_type" value optional,
+        price: 1 "price" value optional,
+        price_unit: 2 "price_unit" value optional
     }
 }
 
@@ -935,7 +935,7 @@ pub struct InboundCallService {
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::object::object_impl! {
-    InboundCallService { type_: "type" value optional, value: "value" value optional }
+    InboundCallService { type_: 0 "type" value optional, value: 1 "value" value optional }
 }
 
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
@@ -1012,11 +1012,11 @@ pub struct ListActivePhoneNumbersResponse {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     ListActivePhoneNumbersResponse {
-        numbers: "numbers" value_or_default optional,
-        is_under_ghl: "isUnderGhl" value optional,
-        page_size: "pageSize" value optional,
-        page: "page" value optional,
-        account_status: "accountStatus" value optional
+        numbers: 0 "numbers" value_or_default optional,
+        is_under_ghl: 1 "isUnderGhl" value optional,
+        page_size: 2 "pageSize" value optional,
+        page: 3 "page" value optional,
+        account_status: 4 "accountStatus" value optional
     }
 }
 
@@ -1085,8 +1085,8 @@ pub struct ListAvailablePhoneNumbersResponse {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     ListAvailablePhoneNumbersResponse {
-        fingerprint_id: "fingerprintId" value optional,
-        numbers: "numbers" value_or_default optional
+        fingerprint_id: 0 "fingerprintId" value optional,
+        numbers: 1 "numbers" value_or_default optional
     }
 }
 
@@ -1109,9 +1109,9 @@ pub struct ListNumberPoolsResponse {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     ListNumberPoolsResponse {
-        success: "success" value optional,
-        data: "data" value_or_default optional,
-        total: "total" value optional
+        success: 0 "success" value optional,
+        data: 1 "data" value_or_default optional,
+        total: 2 "total" value optional
     }
 }
 
@@ -1156,16 +1156,16 @@ pub struct NumberPool {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     NumberPool {
-        id: "id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional,
-        numbers: "numbers" value_or_default optional,
-        forwarding_number: "forwardingNumber" value optional,
-        whisper: "whisper" value optional,
-        whisper_message: "whisperMessage" value optional,
-        call_recording: "callRecording" value optional,
-        is_active: "isActive" value optional,
-        inbound_call_service: "inboundCallService" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional,
+        numbers: 3 "numbers" value_or_default optional,
+        forwarding_number: 4 "forwardingNumber" value optional,
+        whisper: 5 "whisper" value optional,
+        whisper_message: 6 "whisperMessage" value optional,
+        call_recording: 7 "callRecording" value optional,
+        is_active: 8 "isActive" value optional,
+        inbound_call_service: 9 "inboundCallService" value optional
     }
 }
 
@@ -1186,8 +1186,8 @@ pub struct NumberPoolNumbersItem {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     NumberPoolNumbersItem {
-        phone_number: "phoneNumber" value optional,
-        friendly_name: "friendlyName" value optional
+        phone_number: 0 "phoneNumber" value optional,
+        friendly_name: 1 "friendlyName" value optional
     }
 }
 
@@ -1234,17 +1234,17 @@ pub struct PhoneAccount {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     PhoneAccount {
-        id: "id" value optional,
-        account_sid: "account_sid" value optional,
-        under_ghl_account: "under_ghl_account" value optional,
-        validate_sms: "validate_sms" value optional,
-        location_id: "location_id" value optional,
-        migration_status: "migration_status" value optional,
-        migration_numbers: "migration_numbers" value_or_default optional,
-        assigned_to_numbers: "assigned_to_numbers" value_or_default optional,
-        numbers: "numbers" value_or_default optional,
-        number_name: "number_name" value_or_default optional,
-        new_account_sid: "new_account_sid" value optional
+        id: 0 "id" value optional,
+        account_sid: 1 "account_sid" value optional,
+        under_ghl_account: 2 "under_ghl_account" value optional,
+        validate_sms: 3 "validate_sms" value optional,
+        location_id: 4 "location_id" value optional,
+        migration_status: 5 "migration_status" value optional,
+        migration_numbers: 6 "migration_numbers" value_or_default optional,
+        assigned_to_numbers: 7 "assigned_to_numbers" value_or_default optional,
+        numbers: 8 "numbers" value_or_default optional,
+        number_name: 9 "number_name" value_or_default optional,
+        new_account_sid: 10 "new_account_sid" value optional
     }
 }
 
@@ -1310,23 +1310,23 @@ pub struct PhoneNumber {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     PhoneNumber {
-        phone_number: "phoneNumber" value optional,
-        friendly_name: "friendlyName" value optional,
-        sid: "sid" value optional,
-        country_code: "countryCode" value optional,
-        capabilities: "capabilities" value optional,
-        type_: "type" value optional,
-        is_default_number: "isDefaultNumber" value optional,
-        linked_user: "linkedUser" value optional,
-        linked_ring_all_users: "linkedRingAllUsers" value_or_default optional,
-        inbound_call_service: "inboundCallService" value optional,
-        forwarding_number: "forwardingNumber" value optional,
-        is_group_conversation_enabled: "isGroupConversationEnabled" value optional,
-        address_sid: "addressSid" value optional,
-        bundle_sid: "bundleSid" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        origin: "origin" value optional
+        phone_number: 0 "phoneNumber" value optional,
+        friendly_name: 1 "friendlyName" value optional,
+        sid: 2 "sid" value optional,
+        country_code: 3 "countryCode" value optional,
+        capabilities: 4 "capabilities" value optional,
+        type_: 5 "type" value optional,
+        is_default_number: 6 "isDefaultNumber" value optional,
+        linked_user: 7 "linkedUser" value optional,
+        linked_ring_all_users: 8 "linkedRingAllUsers" value_or_default optional,
+        inbound_call_service: 9 "inboundCallService" value optional,
+        forwarding_number: 10 "forwardingNumber" value optional,
+        is_group_conversation_enabled: 11 "isGroupConversationEnabled" value optional,
+        address_sid: 12 "addressSid" value optional,
+        bundle_sid: 13 "bundleSid" value optional,
+        date_added: 14 "dateAdded" value optional,
+        date_updated: 15 "dateUpdated" value optional,
+        origin: 16 "origin" value optional
     }
 }
 
@@ -1352,10 +1352,10 @@ pub struct PhoneNumberCapabilities {
 #[cfg(feature = "phone_system")]
 crate::runtime::object::object_impl! {
     PhoneNumberCapabilities {
-        voice: "voice" value optional,
-        sms: "sms" value optional,
-        mms: "mms" value optional,
-        fax: "fax" value optional
+        voice: 0 "voice" value optional,
+        sms: 1 "sms" value optional,
+        mms: 2 "mms" value optional,
+        fax: 3 "fax" value optional
     }
 }
 
@@ -1507,15 +1507,15 @@ pub struct PurchasePhoneNumberRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PurchasePhoneNumberRequest {
-        phone_number: "phoneNumber" value required,
-        country_code: "countryCode" value optional,
-        number_type: "numberType" value optional,
-        address_sid: "addressSid" value optional,
-        bundle_sid: "bundleSid" value optional,
-        locality: "locality" value optional,
-        region: "region" value optional,
-        fingerprint_id: "fingerprintId" value optional,
-        skip_location_kyc: "skipLocationKYC" value optional
+        phone_number: 0 "phoneNumber" value required,
+        country_code: 1 "countryCode" value optional,
+        number_type: 2 "numberType" value optional,
+        address_sid: 3 "addressSid" value optional,
+        bundle_sid: 4 "bundleSid" value optional,
+        locality: 5 "locality" value optional,
+        region: 6 "region" value optional,
+        fingerprint_id: 7 "fingerprintId" value optional,
+        skip_location_kyc: 8 "skipLocationKYC" value optional
     }
 }
 

@@ -3608,20 +3608,20 @@ pub struct BulkEditPrice {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkEditPrice {
-        id: "_id" value required,
-        name: "name" value optional,
-        amount: "amount" value optional,
-        currency: "currency" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        available_quantity: "availableQuantity" value optional,
-        track_inventory: "trackInventory" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        sku: "sku" value optional,
-        trial_period: "trialPeriod" value optional,
-        total_cycles: "totalCycles" value optional,
-        setup_fee: "setupFee" value optional,
-        shipping_options: "shippingOptions" value optional,
-        recurring: "recurring" value optional
+        id: 0 "_id" value required,
+        name: 1 "name" value optional,
+        amount: 2 "amount" value optional,
+        currency: 3 "currency" value optional,
+        compare_at_price: 4 "compareAtPrice" value optional,
+        available_quantity: 5 "availableQuantity" value optional,
+        track_inventory: 6 "trackInventory" value optional,
+        allow_out_of_stock_purchases: 7 "allowOutOfStockPurchases" value optional,
+        sku: 8 "sku" value optional,
+        trial_period: 9 "trialPeriod" value optional,
+        total_cycles: 10 "totalCycles" value optional,
+        setup_fee: 11 "setupFee" value optional,
+        shipping_options: 12 "shippingOptions" value optional,
+        recurring: 13 "recurring" value optional
     }
 }
 
@@ -3803,22 +3803,22 @@ pub struct BulkEditProduct {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkEditProduct {
-        id: "_id" value required,
-        name: "name" value optional,
-        description: "description" value optional,
-        image: "image" value optional,
-        available_in_store: "availableInStore" value optional,
-        prices: "prices" value optional,
-        collection_ids: "collectionIds" value optional,
-        is_label_enabled: "isLabelEnabled" value optional,
-        is_taxes_enabled: "isTaxesEnabled" value optional,
-        seo: "seo" value optional,
-        slug: "slug" value optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        tax_inclusive: "taxInclusive" value optional,
-        taxes: "taxes" value optional,
-        medias: "medias" value optional,
-        label: "label" value optional
+        id: 0 "_id" value required,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        image: 3 "image" value optional,
+        available_in_store: 4 "availableInStore" value optional,
+        prices: 5 "prices" value optional,
+        collection_ids: 6 "collectionIds" value optional,
+        is_label_enabled: 7 "isLabelEnabled" value optional,
+        is_taxes_enabled: 8 "isTaxesEnabled" value optional,
+        seo: 9 "seo" value optional,
+        slug: 10 "slug" value optional,
+        automatic_tax_category_id: 11 "automaticTaxCategoryId" value optional,
+        tax_inclusive: 12 "taxInclusive" value optional,
+        taxes: 13 "taxes" value optional,
+        medias: 14 "medias" value optional,
+        label: 15 "label" value optional
     }
 }
 
@@ -3968,9 +3968,9 @@ pub struct BulkEditProductsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkEditProductsRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        products: "products" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        products: 2 "products" value required
     }
 }
 
@@ -4007,9 +4007,9 @@ pub struct BulkEditProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     BulkEditProductsResponse {
-        message: "message" value optional,
-        status: "status" value optional,
-        updated_count: "updatedCount" value optional
+        message: 0 "message" value optional,
+        status: 1 "status" value optional,
+        updated_count: 2 "updatedCount" value optional
     }
 }
 
@@ -4041,10 +4041,10 @@ pub struct BulkUpdateFilters {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkUpdateFilters {
-        collection_ids: "collectionIds" value optional,
-        product_type: "productType" value optional,
-        available_in_store: "availableInStore" value optional,
-        search: "search" value optional
+        collection_ids: 0 "collectionIds" value optional,
+        product_type: 1 "productType" value optional,
+        available_in_store: 2 "availableInStore" value optional,
+        search: 3 "search" value optional
     }
 }
 
@@ -4105,10 +4105,10 @@ pub struct BulkUpdateProductReviewsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkUpdateProductReviewsRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        reviews: "reviews" value required,
-        status: "status" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        reviews: 2 "reviews" value required,
+        status: 3 "status" value required
     }
 }
 
@@ -4179,16 +4179,16 @@ pub struct BulkUpdateProductsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkUpdateProductsRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        type_: "type" value required,
-        product_ids: "productIds" value required,
-        filters: "filters" value optional,
-        price: "price" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        availability: "availability" value optional,
-        collection_ids: "collectionIds" value optional,
-        currency: "currency" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        type_: 2 "type" value required,
+        product_ids: 3 "productIds" value required,
+        filters: 4 "filters" value optional,
+        price: 5 "price" value optional,
+        compare_at_price: 6 "compareAtPrice" value optional,
+        availability: 7 "availability" value optional,
+        collection_ids: 8 "collectionIds" value optional,
+        currency: 9 "currency" value optional
     }
 }
 
@@ -4328,7 +4328,7 @@ pub struct CollectionSeo {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    CollectionSeo { title: "title" value optional, description: "description" value optional }
+    CollectionSeo { title: 0 "title" value optional, description: 1 "description" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4388,13 +4388,13 @@ pub struct CreateProductCollectionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateProductCollectionRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        collection_id: "collectionId" value optional,
-        name: "name" value required,
-        slug: "slug" value required,
-        image: "image" value optional,
-        seo: "seo" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        collection_id: 2 "collectionId" value optional,
+        name: 3 "name" value required,
+        slug: 4 "slug" value required,
+        image: 5 "image" value optional,
+        seo: 6 "seo" value optional
     }
 }
 
@@ -4450,7 +4450,7 @@ pub struct CreateProductCollectionResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    CreateProductCollectionResponse { data: "data" value optional }
+    CreateProductCollectionResponse { data: 0 "data" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4542,24 +4542,24 @@ pub struct CreateProductRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateProductRequest {
-        name: "name" value required,
-        location_id: "locationId" value required,
-        description: "description" value optional,
-        product_type: "productType" value required,
-        image: "image" value optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        available_in_store: "availableInStore" value optional,
-        medias: "medias" value optional,
-        variants: "variants" value optional,
-        collection_ids: "collectionIds" value optional,
-        is_taxes_enabled: "isTaxesEnabled" value optional,
-        taxes: "taxes" value optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        is_label_enabled: "isLabelEnabled" value optional,
-        label: "label" value optional,
-        slug: "slug" value optional,
-        seo: "seo" value optional,
-        tax_inclusive: "taxInclusive" value optional
+        name: 0 "name" value required,
+        location_id: 1 "locationId" value required,
+        description: 2 "description" value optional,
+        product_type: 3 "productType" value required,
+        image: 4 "image" value optional,
+        statement_descriptor: 5 "statementDescriptor" value optional,
+        available_in_store: 6 "availableInStore" value optional,
+        medias: 7 "medias" value optional,
+        variants: 8 "variants" value optional,
+        collection_ids: 9 "collectionIds" value optional,
+        is_taxes_enabled: 10 "isTaxesEnabled" value optional,
+        taxes: 11 "taxes" value optional,
+        automatic_tax_category_id: 12 "automaticTaxCategoryId" value optional,
+        is_label_enabled: 13 "isLabelEnabled" value optional,
+        label: 14 "label" value optional,
+        slug: 15 "slug" value optional,
+        seo: 16 "seo" value optional,
+        tax_inclusive: 17 "taxInclusive" value optional
     }
 }
 
@@ -4756,10 +4756,10 @@ pub struct Dimensions {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     Dimensions {
-        height: "height" value required,
-        width: "width" value required,
-        length: "length" value required,
-        unit: "unit" value required
+        height: 0 "height" value required,
+        width: 1 "width" value required,
+        length: 2 "length" value required,
+        unit: 3 "unit" value required
     }
 }
 
@@ -4797,7 +4797,10 @@ pub struct GetProductCollectionResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    GetProductCollectionResponse { data: "data" value optional, status: "status" value optional }
+    GetProductCollectionResponse {
+        data: 0 "data" value optional,
+        status: 1 "status" value optional
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4847,15 +4850,15 @@ pub struct InventoryItem {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     InventoryItem {
-        id: "_id" value optional,
-        name: "name" value optional,
-        available_quantity: "availableQuantity" value optional,
-        sku: "sku" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        product: "product" value optional,
-        updated_at: "updatedAt" value optional,
-        image: "image" value optional,
-        product_name: "productName" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        available_quantity: 2 "availableQuantity" value optional,
+        sku: 3 "sku" value optional,
+        allow_out_of_stock_purchases: 4 "allowOutOfStockPurchases" value optional,
+        product: 5 "product" value optional,
+        updated_at: 6 "updatedAt" value optional,
+        image: 7 "image" value optional,
+        product_name: 8 "productName" value optional
     }
 }
 
@@ -4870,7 +4873,7 @@ pub struct InventoryTotal {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { InventoryTotal { total: "total" value optional } }
+crate::runtime::object::object_impl! { InventoryTotal { total: 0 "total" value optional } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `InventoryUpdate` object.
@@ -4895,9 +4898,9 @@ pub struct InventoryUpdate {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     InventoryUpdate {
-        price_id: "priceId" value required,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional
+        price_id: 0 "priceId" value required,
+        available_quantity: 1 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 2 "allowOutOfStockPurchases" value optional
     }
 }
 
@@ -4942,8 +4945,8 @@ pub struct ListInventoryResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ListInventoryResponse {
-        inventory: "inventory" value_or_default optional,
-        total: "total" value optional
+        inventory: 0 "inventory" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -4962,7 +4965,10 @@ pub struct ListPricesResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ListPricesResponse { prices: "prices" value_or_default optional, total: "total" value optional }
+    ListPricesResponse {
+        prices: 0 "prices" value_or_default optional,
+        total: 1 "total" value optional
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4981,8 +4987,8 @@ pub struct ListProductCollectionsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ListProductCollectionsResponse {
-        data: "data" value_or_default optional,
-        total: "total" value optional
+        data: 0 "data" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -5002,8 +5008,8 @@ pub struct ListProductReviewsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ListProductReviewsResponse {
-        data: "data" value_or_default optional,
-        total: "total" value optional
+        data: 0 "data" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -5114,8 +5120,8 @@ pub struct ListProductsResponse {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ListProductsResponse {
-        products: "products" value_or_default optional,
-        total: "total" value_or_default optional
+        products: 0 "products" value_or_default optional,
+        total: 1 "total" value_or_default optional
     }
 }
 
@@ -5141,9 +5147,9 @@ pub struct MembershipOffer {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     MembershipOffer {
-        label: "label" value optional,
-        value: "value" value optional,
-        id: "_id" value optional
+        label: 0 "label" value optional,
+        value: 1 "value" value optional,
+        id: 2 "_id" value optional
     }
 }
 
@@ -5237,23 +5243,23 @@ pub struct Price {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     Price {
-        id: "_id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        recurring: "recurring" value optional,
-        membership_offers: "membershipOffers" value_or_default optional,
-        variant_option_ids: "variantOptionIds" value_or_default optional,
-        location_id: "locationId" value optional,
-        product: "product" value optional,
-        user_id: "userId" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        track_inventory: "trackInventory" value optional,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        currency: 3 "currency" value optional,
+        amount: 4 "amount" value optional,
+        recurring: 5 "recurring" value optional,
+        membership_offers: 6 "membershipOffers" value_or_default optional,
+        variant_option_ids: 7 "variantOptionIds" value_or_default optional,
+        location_id: 8 "locationId" value optional,
+        product: 9 "product" value optional,
+        user_id: 10 "userId" value optional,
+        compare_at_price: 11 "compareAtPrice" value optional,
+        track_inventory: 12 "trackInventory" value optional,
+        available_quantity: 13 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 14 "allowOutOfStockPurchases" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional
     }
 }
 
@@ -5279,9 +5285,9 @@ pub struct PriceAdjustment {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PriceAdjustment {
-        type_: "type" value required,
-        value: "value" value required,
-        round_to_whole: "roundToWhole" value optional
+        type_: 0 "type" value required,
+        value: 1 "value" value required,
+        round_to_whole: 2 "roundToWhole" value optional
     }
 }
 
@@ -5446,10 +5452,10 @@ pub struct PriceMeta {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PriceMeta {
-        source: "source" value required,
-        source_id: "sourceId" value optional,
-        stripe_price_id: "stripePriceId" value required,
-        internal_source: "internalSource" value required
+        source: 0 "source" value required,
+        source_id: 1 "sourceId" value optional,
+        stripe_price_id: 2 "stripePriceId" value required,
+        internal_source: 3 "internalSource" value required
     }
 }
 
@@ -5572,28 +5578,28 @@ pub struct PriceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PriceRequest {
-        name: "name" value required,
-        type_: "type" value required,
-        currency: "currency" value required,
-        amount: "amount" value required,
-        recurring: "recurring" value optional,
-        description: "description" value optional,
-        membership_offers: "membershipOffers" value optional,
-        trial_period: "trialPeriod" value optional,
-        total_cycles: "totalCycles" value optional,
-        setup_fee: "setupFee" value optional,
-        variant_option_ids: "variantOptionIds" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        location_id: "locationId" value required,
-        user_id: "userId" value optional,
-        meta: "meta" value optional,
-        track_inventory: "trackInventory" value optional,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        sku: "sku" value optional,
-        shipping_options: "shippingOptions" value optional,
-        is_digital_product: "isDigitalProduct" value optional,
-        digital_delivery: "digitalDelivery" value optional
+        name: 0 "name" value required,
+        type_: 1 "type" value required,
+        currency: 2 "currency" value required,
+        amount: 3 "amount" value required,
+        recurring: 4 "recurring" value optional,
+        description: 5 "description" value optional,
+        membership_offers: 6 "membershipOffers" value optional,
+        trial_period: 7 "trialPeriod" value optional,
+        total_cycles: 8 "totalCycles" value optional,
+        setup_fee: 9 "setupFee" value optional,
+        variant_option_ids: 10 "variantOptionIds" value optional,
+        compare_at_price: 11 "compareAtPrice" value optional,
+        location_id: 12 "locationId" value required,
+        user_id: 13 "userId" value optional,
+        meta: 14 "meta" value optional,
+        track_inventory: 15 "trackInventory" value optional,
+        available_quantity: 16 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
+        sku: 18 "sku" value optional,
+        shipping_options: 19 "shippingOptions" value optional,
+        is_digital_product: 20 "isDigitalProduct" value optional,
+        digital_delivery: 21 "digitalDelivery" value optional
     }
 }
 
@@ -5897,25 +5903,25 @@ pub struct Product {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     Product {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        product_type: "productType" value optional,
-        available_in_store: "availableInStore" value optional,
-        variants: "variants" value_or_default optional,
-        medias: "medias" value_or_default optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        image: "image" value optional,
-        collection_ids: "collectionIds" value_or_default optional,
-        is_taxes_enabled: "isTaxesEnabled" value optional,
-        taxes: "taxes" value_or_default optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        label: "label" value optional,
-        slug: "slug" value optional,
-        user_id: "userId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        product_type: 4 "productType" value optional,
+        available_in_store: 5 "availableInStore" value optional,
+        variants: 6 "variants" value_or_default optional,
+        medias: 7 "medias" value_or_default optional,
+        statement_descriptor: 8 "statementDescriptor" value optional,
+        image: 9 "image" value optional,
+        collection_ids: 10 "collectionIds" value_or_default optional,
+        is_taxes_enabled: 11 "isTaxesEnabled" value optional,
+        taxes: 12 "taxes" value_or_default optional,
+        automatic_tax_category_id: 13 "automaticTaxCategoryId" value optional,
+        label: 14 "label" value optional,
+        slug: 15 "slug" value optional,
+        user_id: 16 "userId" value optional,
+        created_at: 17 "createdAt" value optional,
+        updated_at: 18 "updatedAt" value optional
     }
 }
 
@@ -5952,13 +5958,13 @@ pub struct ProductCollection {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductCollection {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        name: "name" value optional,
-        slug: "slug" value optional,
-        image: "image" value optional,
-        seo: "seo" value optional,
-        created_at: "createdAt" value optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        name: 2 "name" value optional,
+        slug: 3 "slug" value optional,
+        image: 4 "image" value optional,
+        seo: 5 "seo" value optional,
+        created_at: 6 "createdAt" value optional
     }
 }
 
@@ -5981,7 +5987,7 @@ pub struct ProductCount {
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
-crate::runtime::object::object_impl! { ProductCount { total: "total" value optional } }
+crate::runtime::object::object_impl! { ProductCount { total: 0 "total" value optional } }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 /// The `ProductLabel` object.
@@ -6006,9 +6012,9 @@ pub struct ProductLabel {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductLabel {
-        title: "title" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional
+        title: 0 "title" value optional,
+        start_date: 1 "startDate" value optional,
+        end_date: 2 "endDate" value optional
     }
 }
 
@@ -6074,12 +6080,12 @@ pub struct ProductMedia {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductMedia {
-        id: "id" value optional,
-        title: "title" value optional,
-        url: "url" value optional,
-        type_: "type" value optional,
-        is_featured: "isFeatured" value optional,
-        price_ids: "priceIds" value optional
+        id: 0 "id" value optional,
+        title: 1 "title" value optional,
+        url: 2 "url" value optional,
+        type_: 3 "type" value optional,
+        is_featured: 4 "isFeatured" value optional,
+        price_ids: 5 "priceIds" value optional
     }
 }
 
@@ -6200,7 +6206,7 @@ pub struct ProductSeo {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ProductSeo { title: "title" value optional, description: "description" value optional }
+    ProductSeo { title: 0 "title" value optional, description: 1 "description" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6244,9 +6250,9 @@ pub struct ProductStoreStats {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductStoreStats {
-        total_products: "totalProducts" value optional,
-        included_in_store: "includedInStore" value optional,
-        excluded_from_store: "excludedFromStore" value optional
+        total_products: 0 "totalProducts" value optional,
+        included_in_store: 1 "includedInStore" value optional,
+        excluded_from_store: 2 "excludedFromStore" value optional
     }
 }
 
@@ -6289,15 +6295,15 @@ pub struct ProductTax {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductTax {
-        id: "_id" value optional,
-        name: "name" value optional,
-        rate: "rate" value optional,
-        calculation: "calculation" value optional,
-        deleted: "deleted" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        rate: 2 "rate" value optional,
+        calculation: 3 "calculation" value optional,
+        deleted: 4 "deleted" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        created_at: 7 "createdAt" value optional,
+        updated_at: 8 "updatedAt" value optional
     }
 }
 
@@ -6390,9 +6396,9 @@ pub struct ProductVariant {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     ProductVariant {
-        id: "id" value optional,
-        name: "name" value optional,
-        options: "options" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        options: 2 "options" value_or_default optional
     }
 }
 
@@ -6438,7 +6444,7 @@ pub struct ProductVariantOption {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: "id" value optional, name: "name" value optional }
+    ProductVariantOption { id: 0 "id" value optional, name: 1 "name" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6481,8 +6487,8 @@ pub struct Recurring {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
     Recurring {
-        interval: "interval" value optional,
-        interval_count: "intervalCount" value optional
+        interval: 0 "interval" value optional,
+        interval_count: 1 "intervalCount" value optional
     }
 }
 
@@ -6586,10 +6592,10 @@ pub struct ReviewAuthor {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ReviewAuthor {
-        name: "name" value required,
-        email: "email" value required,
-        phone: "phone" value optional,
-        is_customer: "isCustomer" value optional
+        name: 0 "name" value required,
+        email: 1 "email" value required,
+        phone: 2 "phone" value optional,
+        is_customer: 3 "isCustomer" value optional
     }
 }
 
@@ -6626,7 +6632,7 @@ pub struct ReviewCountsResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    ReviewCountsResponse { data: "data" value_or_default optional }
+    ReviewCountsResponse { data: 0 "data" value_or_default optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6650,9 +6656,9 @@ pub struct ReviewRef {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ReviewRef {
-        review_id: "reviewId" value required,
-        product_id: "productId" value required,
-        store_id: "storeId" value required
+        review_id: 0 "reviewId" value required,
+        product_id: 1 "productId" value required,
+        store_id: 2 "storeId" value required
     }
 }
 
@@ -6693,9 +6699,9 @@ pub struct ReviewReply {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ReviewReply {
-        headline: "headline" value required,
-        comment: "comment" value required,
-        user: "user" value required
+        headline: 0 "headline" value required,
+        comment: 1 "comment" value required,
+        user: 2 "user" value required
     }
 }
 
@@ -6730,7 +6736,7 @@ pub struct ShippingOptions {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ShippingOptions { weight: "weight" value optional, dimensions: "dimensions" value optional }
+    ShippingOptions { weight: 0 "weight" value optional, dimensions: 1 "dimensions" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6812,7 +6818,7 @@ pub struct StatusResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::object::object_impl! {
-    StatusResponse { status: "status" value optional, message: "message" value optional }
+    StatusResponse { status: 0 "status" value optional, message: 1 "message" value optional }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6879,9 +6885,9 @@ pub struct UpdateDisplayPriorityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateDisplayPriorityRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        products: "products" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        products: 2 "products" value required
     }
 }
 
@@ -6919,9 +6925,9 @@ pub struct UpdateInventoryRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateInventoryRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        items: "items" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        items: 2 "items" value required
     }
 }
 
@@ -6972,12 +6978,12 @@ pub struct UpdateProductCollectionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateProductCollectionRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value optional,
-        slug: "slug" value optional,
-        image: "image" value optional,
-        seo: "seo" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value optional,
+        slug: 3 "slug" value optional,
+        image: 4 "image" value optional,
+        seo: 5 "seo" value optional
     }
 }
 
@@ -7106,25 +7112,25 @@ pub struct UpdateProductRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateProductRequest {
-        name: "name" value required,
-        location_id: "locationId" value required,
-        description: "description" value optional,
-        product_type: "productType" value required,
-        image: "image" value optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        available_in_store: "availableInStore" value optional,
-        medias: "medias" value optional,
-        variants: "variants" value optional,
-        collection_ids: "collectionIds" value optional,
-        is_taxes_enabled: "isTaxesEnabled" value optional,
-        taxes: "taxes" value optional,
-        automatic_tax_category_id: "automaticTaxCategoryId" value optional,
-        is_label_enabled: "isLabelEnabled" value optional,
-        label: "label" value optional,
-        slug: "slug" value optional,
-        seo: "seo" value optional,
-        tax_inclusive: "taxInclusive" value optional,
-        prices: "prices" value optional
+        name: 0 "name" value required,
+        location_id: 1 "locationId" value required,
+        description: 2 "description" value optional,
+        product_type: 3 "productType" value required,
+        image: 4 "image" value optional,
+        statement_descriptor: 5 "statementDescriptor" value optional,
+        available_in_store: 6 "availableInStore" value optional,
+        medias: 7 "medias" value optional,
+        variants: 8 "variants" value optional,
+        collection_ids: 9 "collectionIds" value optional,
+        is_taxes_enabled: 10 "isTaxesEnabled" value optional,
+        taxes: 11 "taxes" value optional,
+        automatic_tax_category_id: 12 "automaticTaxCategoryId" value optional,
+        is_label_enabled: 13 "isLabelEnabled" value optional,
+        label: 14 "label" value optional,
+        slug: 15 "slug" value optional,
+        seo: 16 "seo" value optional,
+        tax_inclusive: 17 "taxInclusive" value optional,
+        prices: 18 "prices" value optional
     }
 }
 
@@ -7297,14 +7303,14 @@ pub struct UpdateProductReviewRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateProductReviewRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        product_id: "productId" value required,
-        status: "status" value required,
-        reply: "reply" value optional,
-        rating: "rating" value optional,
-        headline: "headline" value optional,
-        detail: "detail" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        product_id: 2 "productId" value required,
+        status: 3 "status" value required,
+        reply: 4 "reply" value optional,
+        rating: 5 "rating" value optional,
+        headline: 6 "headline" value optional,
+        detail: 7 "detail" value optional
     }
 }
 
@@ -7379,10 +7385,10 @@ pub struct UpdateProductStoreRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateProductStoreRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        action: "action" value required,
-        product_ids: "productIds" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        action: 2 "action" value required,
+        product_ids: 3 "productIds" value required
     }
 }
 
@@ -7421,7 +7427,7 @@ pub struct Weight {
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    Weight { value: "value" value required, unit: "unit" value required }
+    Weight { value: 0 "value" value required, unit: 1 "unit" value required }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]

@@ -814,12 +814,12 @@ pub struct CcRecipient {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CcRecipient {
-        email: "email" value required,
-        id: "id" value required,
-        image_url: "imageUrl" value required,
-        contact_name: "contactName" value required,
-        first_name: "firstName" value required,
-        last_name: "lastName" value required
+        email: 0 "email" value required,
+        id: 1 "id" value required,
+        image_url: 2 "imageUrl" value required,
+        contact_name: 3 "contactName" value required,
+        first_name: 4 "firstName" value required,
+        last_name: 5 "lastName" value required
     }
 }
 
@@ -909,23 +909,23 @@ pub struct Document {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     Document {
-        id: "_id" value optional,
-        document_id: "documentId" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        deleted: "deleted" value optional,
-        is_expired: "isExpired" value optional,
-        document_revision: "documentRevision" value optional,
-        fillable_fields: "fillableFields" value_or_default optional,
-        grand_total: "grandTotal" value optional,
-        locale: "locale" value optional,
-        status: "status" value optional,
-        payment_status: "paymentStatus" value optional,
-        recipients: "recipients" value_or_default optional,
-        links: "links" value_or_default optional,
-        updated_at: "updatedAt" value optional,
-        created_at: "createdAt" value optional
+        id: 0 "_id" value optional,
+        document_id: 1 "documentId" value optional,
+        location_id: 2 "locationId" value optional,
+        name: 3 "name" value optional,
+        type_: 4 "type" value optional,
+        deleted: 5 "deleted" value optional,
+        is_expired: 6 "isExpired" value optional,
+        document_revision: 7 "documentRevision" value optional,
+        fillable_fields: 8 "fillableFields" value_or_default optional,
+        grand_total: 9 "grandTotal" value optional,
+        locale: 10 "locale" value optional,
+        status: 11 "status" value optional,
+        payment_status: 12 "paymentStatus" value optional,
+        recipients: 13 "recipients" value_or_default optional,
+        links: 14 "links" value_or_default optional,
+        updated_at: 15 "updatedAt" value optional,
+        created_at: 16 "createdAt" value optional
     }
 }
 
@@ -949,9 +949,9 @@ pub struct DocumentDiscount {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentDiscount {
-        id: "id" value optional,
-        value: "value" value optional,
-        type_: "type" value optional
+        id: 0 "id" value optional,
+        value: 1 "value" value optional,
+        type_: 2 "type" value optional
     }
 }
 
@@ -1033,14 +1033,14 @@ pub struct DocumentLink {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentLink {
-        reference_id: "referenceId" value optional,
-        document_id: "documentId" value optional,
-        recipient_id: "recipientId" value optional,
-        entity_name: "entityName" value optional,
-        recipient_category: "recipientCategory" value optional,
-        document_revision: "documentRevision" value optional,
-        created_by: "createdBy" value optional,
-        deleted: "deleted" value optional
+        reference_id: 0 "referenceId" value optional,
+        document_id: 1 "documentId" value optional,
+        recipient_id: 2 "recipientId" value optional,
+        entity_name: 3 "entityName" value optional,
+        recipient_category: 4 "recipientCategory" value optional,
+        document_revision: 5 "documentRevision" value optional,
+        created_by: 6 "createdBy" value optional,
+        deleted: 7 "deleted" value optional
     }
 }
 
@@ -1226,26 +1226,26 @@ pub struct DocumentRecipient {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentRecipient {
-        id: "id" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        phone_number: "phoneNumber" value optional,
-        phone: "phone" value optional,
-        has_completed: "hasCompleted" value optional,
-        role: "role" value optional,
-        is_primary: "isPrimary" value optional,
-        signing_order: "signingOrder" value optional,
-        img_url: "imgUrl" value optional,
-        ip: "ip" value optional,
-        user_agent: "userAgent" value optional,
-        signed_date: "signedDate" value optional,
-        contact_name: "contactName" value optional,
-        country: "country" value optional,
-        entity_name: "entityName" value optional,
-        initials_img_url: "initialsImgUrl" value optional,
-        last_viewed_at: "lastViewedAt" value optional,
-        share_link: "shareLink" value optional
+        id: 0 "id" value optional,
+        first_name: 1 "firstName" value optional,
+        last_name: 2 "lastName" value optional,
+        email: 3 "email" value optional,
+        phone_number: 4 "phoneNumber" value optional,
+        phone: 5 "phone" value optional,
+        has_completed: 6 "hasCompleted" value optional,
+        role: 7 "role" value optional,
+        is_primary: 8 "isPrimary" value optional,
+        signing_order: 9 "signingOrder" value optional,
+        img_url: 10 "imgUrl" value optional,
+        ip: 11 "ip" value optional,
+        user_agent: 12 "userAgent" value optional,
+        signed_date: 13 "signedDate" value optional,
+        contact_name: 14 "contactName" value optional,
+        country: 15 "country" value optional,
+        entity_name: 16 "entityName" value optional,
+        initials_img_url: 17 "initialsImgUrl" value optional,
+        last_viewed_at: 18 "lastViewedAt" value optional,
+        share_link: 19 "shareLink" value optional
     }
 }
 
@@ -1416,19 +1416,19 @@ pub struct DocumentTemplate {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     DocumentTemplate {
-        underscore_id: "_id" value optional,
-        id: "id" value optional,
-        deleted: "deleted" value optional,
-        version: "version" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional,
-        type_: "type" value optional,
-        updated_by: "updatedBy" value optional,
-        is_public_document: "isPublicDocument" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        document_count: "documentCount" value optional,
-        doc_form_url: "docFormUrl" value optional
+        underscore_id: 0 "_id" value optional,
+        id: 1 "id" value optional,
+        deleted: 2 "deleted" value optional,
+        version: 3 "version" value optional,
+        name: 4 "name" value optional,
+        location_id: 5 "locationId" value optional,
+        type_: 6 "type" value optional,
+        updated_by: 7 "updatedBy" value optional,
+        is_public_document: 8 "isPublicDocument" value optional,
+        created_at: 9 "createdAt" value optional,
+        updated_at: 10 "updatedAt" value optional,
+        document_count: 11 "documentCount" value optional,
+        doc_form_url: 12 "docFormUrl" value optional
     }
 }
 
@@ -1623,14 +1623,14 @@ pub struct FillableField {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     FillableField {
-        field_id: "fieldId" value optional,
-        is_required: "isRequired" value optional,
-        has_completed: "hasCompleted" value optional,
-        recipient: "recipient" value optional,
-        entity_type: "entityType" value optional,
-        id: "id" value optional,
-        type_: "type" value optional,
-        value: "value" value optional
+        field_id: 0 "fieldId" value optional,
+        is_required: 1 "isRequired" value optional,
+        has_completed: 2 "hasCompleted" value optional,
+        recipient: 3 "recipient" value optional,
+        entity_type: 4 "entityType" value optional,
+        id: 5 "id" value optional,
+        type_: 6 "type" value optional,
+        value: 7 "value" value optional
     }
 }
 
@@ -1657,10 +1657,10 @@ pub struct GrandTotal {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     GrandTotal {
-        amount: "amount" value optional,
-        currency: "currency" value optional,
-        discount_percentage: "discountPercentage" value optional,
-        discounts: "discounts" value_or_default optional
+        amount: 0 "amount" value optional,
+        currency: 1 "currency" value optional,
+        discount_percentage: 2 "discountPercentage" value optional,
+        discounts: 3 "discounts" value_or_default optional
     }
 }
 
@@ -1684,9 +1684,9 @@ pub struct ListDocumentTemplatesResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     ListDocumentTemplatesResponse {
-        data: "data" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        data: 0 "data" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -1713,10 +1713,10 @@ pub struct ListDocumentsResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     ListDocumentsResponse {
-        documents: "documents" value_or_default optional,
-        total: "total" value optional,
-        white_label_base_url: "whiteLabelBaseUrl" value optional,
-        white_label_base_url_for_invoice: "whiteLabelBaseUrlForInvoice" value optional
+        documents: 0 "documents" value_or_default optional,
+        total: 1 "total" value optional,
+        white_label_base_url: 2 "whiteLabelBaseUrl" value optional,
+        white_label_base_url_for_invoice: 3 "whiteLabelBaseUrlForInvoice" value optional
     }
 }
 
@@ -1738,8 +1738,8 @@ pub struct NotificationReceive {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     NotificationReceive {
-        template_id: "templateId" value required,
-        subject: "subject" value required
+        template_id: 0 "templateId" value required,
+        subject: 1 "subject" value required
     }
 }
 
@@ -1770,8 +1770,8 @@ pub struct NotificationSender {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     NotificationSender {
-        from_email: "fromEmail" value required,
-        from_name: "fromName" value required
+        from_email: 0 "fromEmail" value required,
+        from_name: 1 "fromName" value required
     }
 }
 
@@ -1800,7 +1800,7 @@ pub struct NotificationSettings {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    NotificationSettings { receive: "receive" value required, sender: "sender" value required }
+    NotificationSettings { receive: 0 "receive" value required, sender: 1 "sender" value required }
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1895,13 +1895,13 @@ pub struct SendDocumentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SendDocumentRequest {
-        location_id: "locationId" value required,
-        document_id: "documentId" value required,
-        document_name: "documentName" value optional,
-        medium: "medium" value optional,
-        cc_recipients: "ccRecipients" value optional,
-        notification_settings: "notificationSettings" value optional,
-        sent_by: "sentBy" value required
+        location_id: 0 "locationId" value required,
+        document_id: 1 "documentId" value required,
+        document_name: 2 "documentName" value optional,
+        medium: 3 "medium" value optional,
+        cc_recipients: 4 "ccRecipients" value optional,
+        notification_settings: 5 "notificationSettings" value optional,
+        sent_by: 6 "sentBy" value required
     }
 }
 
@@ -2009,8 +2009,8 @@ pub struct SendDocumentResponse {
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::object::object_impl! {
     SendDocumentResponse {
-        success: "success" value optional,
-        links: "links" value_or_default optional
+        success: 0 "success" value optional,
+        links: 1 "links" value_or_default optional
     }
 }
 
@@ -2046,12 +2046,12 @@ pub struct SendTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SendTemplateRequest {
-        template_id: "templateId" value required,
-        user_id: "userId" value required,
-        send_document: "sendDocument" value optional,
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        opportunity_id: "opportunityId" value optional
+        template_id: 0 "templateId" value required,
+        user_id: 1 "userId" value required,
+        send_document: 2 "sendDocument" value optional,
+        location_id: 3 "locationId" value required,
+        contact_id: 4 "contactId" value required,
+        opportunity_id: 5 "opportunityId" value optional
     }
 }
 

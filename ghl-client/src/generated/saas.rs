@@ -2582,7 +2582,7 @@ pub struct BulkDisableSaasRequest {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    BulkDisableSaasRequest { location_ids: "locationIds" value required }
+    BulkDisableSaasRequest { location_ids: 0 "locationIds" value required }
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -2621,10 +2621,10 @@ pub struct BulkEnableSaasPayload {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkEnableSaasPayload {
-        price_id: "priceId" value optional,
-        stripe_account_id: "stripeAccountId" value optional,
-        saas_plan_id: "saasPlanId" value required,
-        provider_location_id: "providerLocationId" value optional
+        price_id: 0 "priceId" value optional,
+        stripe_account_id: 1 "stripeAccountId" value optional,
+        saas_plan_id: 2 "saasPlanId" value required,
+        provider_location_id: 3 "providerLocationId" value optional
     }
 }
 
@@ -2682,9 +2682,9 @@ pub struct BulkEnableSaasRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BulkEnableSaasRequest {
-        location_ids: "locationIds" value required,
-        is_saa_sv2: "isSaaSV2" value required,
-        action_payload: "actionPayload" value required
+        location_ids: 0 "locationIds" value required,
+        is_saa_sv2: 1 "isSaaSV2" value required,
+        action_payload: 2 "actionPayload" value required
     }
 }
 
@@ -2725,9 +2725,9 @@ pub struct BulkEnableSaasResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     BulkEnableSaasResponse {
-        success: "success" value optional,
-        message: "message" value optional,
-        bulk_action_url: "bulkActionUrl" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional,
+        bulk_action_url: 2 "bulkActionUrl" value optional
     }
 }
 
@@ -2786,17 +2786,17 @@ pub struct EnableSaasRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EnableSaasRequest {
-        stripe_account_id: "stripeAccountId" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        stripe_customer_id: "stripeCustomerId" value optional,
-        company_id: "companyId" value required,
-        is_saa_sv2: "isSaaSV2" value required,
-        contact_id: "contactId" value optional,
-        provider_location_id: "providerLocationId" value optional,
-        description: "description" value optional,
-        saas_plan_id: "saasPlanId" value optional,
-        price_id: "priceId" value optional
+        stripe_account_id: 0 "stripeAccountId" value optional,
+        name: 1 "name" value optional,
+        email: 2 "email" value optional,
+        stripe_customer_id: 3 "stripeCustomerId" value optional,
+        company_id: 4 "companyId" value required,
+        is_saa_sv2: 5 "isSaaSV2" value required,
+        contact_id: 6 "contactId" value optional,
+        provider_location_id: 7 "providerLocationId" value optional,
+        description: 8 "description" value optional,
+        saas_plan_id: 9 "saasPlanId" value optional,
+        price_id: 10 "priceId" value optional
     }
 }
 
@@ -2891,8 +2891,8 @@ pub struct ListSaasLocationsResponse {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     ListSaasLocationsResponse {
-        locations: "locations" value_or_default optional,
-        pagination: "pagination" value optional
+        locations: 0 "locations" value_or_default optional,
+        pagination: 1 "pagination" value optional
     }
 }
 
@@ -2914,8 +2914,8 @@ pub struct PauseSaasLocationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PauseSaasLocationRequest {
-        paused: "paused" value required,
-        company_id: "companyId" value required
+        paused: 0 "paused" value required,
+        company_id: 1 "companyId" value required
     }
 }
 
@@ -2952,9 +2952,9 @@ pub struct RebillingConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     RebillingConfig {
-        opt_in: "optIn" value optional,
-        enabled: "enabled" value optional,
-        markup: "markup" value optional
+        opt_in: 0 "optIn" value optional,
+        enabled: 1 "enabled" value optional,
+        markup: 2 "markup" value optional
     }
 }
 
@@ -3114,7 +3114,7 @@ pub struct SaasActionData {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-crate::runtime::object::object_impl! { SaasActionData { data: "data" value_or_default optional } }
+crate::runtime::object::object_impl! { SaasActionData { data: 0 "data" value_or_default optional } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// A sub-account with SaaS turned on.
@@ -3158,16 +3158,16 @@ pub struct SaasLocation {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasLocation {
-        location_id: "locationId" value optional,
-        company_id: "companyId" value optional,
-        saas_mode: "saasMode" value optional,
-        subscription_id: "subscriptionId" value optional,
-        customer_id: "customerId" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        provider_location_id: "providerLocationId" value optional,
-        is_saa_sv2: "isSaaSV2" value optional,
-        subscription_info: "subscriptionInfo" value_or_default optional
+        location_id: 0 "locationId" value optional,
+        company_id: 1 "companyId" value optional,
+        saas_mode: 2 "saasMode" value optional,
+        subscription_id: 3 "subscriptionId" value optional,
+        customer_id: 4 "customerId" value optional,
+        name: 5 "name" value optional,
+        email: 6 "email" value optional,
+        provider_location_id: 7 "providerLocationId" value optional,
+        is_saa_sv2: 8 "isSaaSV2" value optional,
+        subscription_info: 9 "subscriptionInfo" value_or_default optional
     }
 }
 
@@ -3200,12 +3200,12 @@ pub struct SaasPagination {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasPagination {
-        page: "page" value optional,
-        limit: "limit" value optional,
-        total: "total" value optional,
-        total_pages: "totalPages" value optional,
-        has_next: "hasNext" value optional,
-        has_prev: "hasPrev" value optional
+        page: 0 "page" value optional,
+        limit: 1 "limit" value optional,
+        total: 2 "total" value optional,
+        total_pages: 3 "totalPages" value optional,
+        has_next: 4 "hasNext" value optional,
+        has_prev: 5 "hasPrev" value optional
     }
 }
 
@@ -3278,25 +3278,25 @@ pub struct SaasPlan {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasPlan {
-        plan_id: "planId" value optional,
-        company_id: "companyId" value optional,
-        title: "title" value optional,
-        description: "description" value optional,
-        saas_products: "saasProducts" value_or_default optional,
-        add_ons: "addOns" value_or_default optional,
-        plan_level: "planLevel" value optional,
-        trial_period: "trialPeriod" value optional,
-        setup_fee: "setupFee" value optional,
-        user_limit: "userLimit" value optional,
-        contact_limit: "contactLimit" value optional,
-        prices: "prices" value_or_default optional,
-        category_id: "categoryId" value optional,
-        snapshot_id: "snapshotId" value optional,
-        product_id: "productId" value optional,
-        provider_location_id: "providerLocationId" value optional,
-        is_saa_sv2: "isSaaSV2" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        plan_id: 0 "planId" value optional,
+        company_id: 1 "companyId" value optional,
+        title: 2 "title" value optional,
+        description: 3 "description" value optional,
+        saas_products: 4 "saasProducts" value_or_default optional,
+        add_ons: 5 "addOns" value_or_default optional,
+        plan_level: 6 "planLevel" value optional,
+        trial_period: 7 "trialPeriod" value optional,
+        setup_fee: 8 "setupFee" value optional,
+        user_limit: 9 "userLimit" value optional,
+        contact_limit: 10 "contactLimit" value optional,
+        prices: 11 "prices" value_or_default optional,
+        category_id: 12 "categoryId" value optional,
+        snapshot_id: 13 "snapshotId" value optional,
+        product_id: 14 "productId" value optional,
+        provider_location_id: 15 "providerLocationId" value optional,
+        is_saa_sv2: 16 "isSaaSV2" value optional,
+        created_at: 17 "createdAt" value optional,
+        updated_at: 18 "updatedAt" value optional
     }
 }
 
@@ -3329,12 +3329,12 @@ pub struct SaasPlanPrice {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasPlanPrice {
-        id: "id" value optional,
-        billing_interval: "billingInterval" value optional,
-        active: "active" value optional,
-        amount: "amount" value optional,
-        currency: "currency" value optional,
-        symbol: "symbol" value optional
+        id: 0 "id" value optional,
+        billing_interval: 1 "billingInterval" value optional,
+        active: 2 "active" value optional,
+        amount: 3 "amount" value optional,
+        currency: 4 "currency" value optional,
+        symbol: 5 "symbol" value optional
     }
 }
 
@@ -3380,16 +3380,16 @@ pub struct SaasSubscription {
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::object::object_impl! {
     SaasSubscription {
-        location_id: "locationId" value optional,
-        is_saa_sv2: "isSaaSV2" value optional,
-        company_id: "companyId" value optional,
-        saas_mode: "saasMode" value optional,
-        subscription_id: "subscriptionId" value optional,
-        customer_id: "customerId" value optional,
-        product_id: "productId" value optional,
-        price_id: "priceId" value optional,
-        saas_plan_id: "saasPlanId" value optional,
-        subscription_status: "subscriptionStatus" value optional
+        location_id: 0 "locationId" value optional,
+        is_saa_sv2: 1 "isSaaSV2" value optional,
+        company_id: 2 "companyId" value optional,
+        saas_mode: 3 "saasMode" value optional,
+        subscription_id: 4 "subscriptionId" value optional,
+        customer_id: 5 "customerId" value optional,
+        product_id: 6 "productId" value optional,
+        price_id: 7 "priceId" value optional,
+        saas_plan_id: 8 "saasPlanId" value optional,
+        subscription_status: 9 "subscriptionStatus" value optional
     }
 }
 
@@ -3404,7 +3404,7 @@ pub struct SaasSuccess {
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
-crate::runtime::object::object_impl! { SaasSuccess { success: "success" value optional } }
+crate::runtime::object::object_impl! { SaasSuccess { success: 0 "success" value optional } }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 /// The `UpdateRebillingRequest` object.
@@ -3427,9 +3427,9 @@ pub struct UpdateRebillingRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateRebillingRequest {
-        product: "product" value required,
-        location_ids: "locationIds" value required,
-        config: "config" value required
+        product: 0 "product" value required,
+        location_ids: 1 "locationIds" value required,
+        config: 2 "config" value required
     }
 }
 
@@ -3467,9 +3467,9 @@ pub struct UpdateSaasSubscriptionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateSaasSubscriptionRequest {
-        subscription_id: "subscriptionId" value required,
-        customer_id: "customerId" value required,
-        company_id: "companyId" value required
+        subscription_id: 0 "subscriptionId" value required,
+        customer_id: 1 "customerId" value required,
+        company_id: 2 "companyId" value required
     }
 }
 

@@ -529,10 +529,10 @@ pub struct CreateSnapshotShareLinkRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateSnapshotShareLinkRequest {
-        snapshot_id: "snapshot_id" value required,
-        share_type: "share_type" value required,
-        relationship_number: "relationship_number" value optional,
-        share_location_id: "share_location_id" value optional
+        snapshot_id: 0 "snapshot_id" value required,
+        share_type: 1 "share_type" value required,
+        relationship_number: 2 "relationship_number" value optional,
+        share_location_id: 3 "share_location_id" value optional
     }
 }
 
@@ -574,7 +574,7 @@ pub struct GetLatestSnapshotPushResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    GetLatestSnapshotPushResponse { data: "data" value optional }
+    GetLatestSnapshotPushResponse { data: 0 "data" value optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -597,7 +597,7 @@ pub struct ListSnapshotPushesResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    ListSnapshotPushesResponse { data: "data" value_or_default optional }
+    ListSnapshotPushesResponse { data: 0 "data" value_or_default optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -612,7 +612,7 @@ pub struct ListSnapshotsResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    ListSnapshotsResponse { snapshots: "snapshots" value_or_default optional }
+    ListSnapshotsResponse { snapshots: 0 "snapshots" value_or_default optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -634,7 +634,11 @@ pub struct Snapshot {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    Snapshot { id: "id" value optional, name: "name" value optional, type_: "type" value optional }
+    Snapshot {
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional
+    }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -703,10 +707,10 @@ pub struct SnapshotPush {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
     SnapshotPush {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        status: 2 "status" value optional,
+        date_added: 3 "dateAdded" value optional
     }
 }
 
@@ -736,11 +740,11 @@ pub struct SnapshotPushProgress {
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
     SnapshotPushProgress {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        status: "status" value optional,
-        completed: "completed" value_or_default optional,
-        pending: "pending" value_or_default optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        status: 2 "status" value optional,
+        completed: 3 "completed" value_or_default optional,
+        pending: 4 "pending" value_or_default optional
     }
 }
 
@@ -760,7 +764,7 @@ pub struct SnapshotShareLink {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::object::object_impl! {
-    SnapshotShareLink { id: "id" value optional, share_link: "shareLink" value optional }
+    SnapshotShareLink { id: 0 "id" value optional, share_link: 1 "shareLink" value optional }
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]

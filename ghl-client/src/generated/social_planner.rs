@@ -4845,11 +4845,11 @@ pub struct AttachFacebookPageRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachFacebookPageRequest {
-        type_: "type" value optional,
-        origin_id: "originId" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        company_id: "companyId" value optional
+        type_: 0 "type" value optional,
+        origin_id: 1 "originId" value optional,
+        name: 2 "name" value optional,
+        avatar: 3 "avatar" value optional,
+        company_id: 4 "companyId" value optional
     }
 }
 
@@ -4916,9 +4916,9 @@ pub struct AttachGoogleLocationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachGoogleLocationRequest {
-        location: "location" value optional,
-        account: "account" value optional,
-        company_id: "companyId" value optional
+        location: 0 "location" value optional,
+        account: 1 "account" value optional,
+        company_id: 2 "companyId" value optional
     }
 }
 
@@ -4986,11 +4986,11 @@ pub struct AttachInstagramAccountRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachInstagramAccountRequest {
-        origin_id: "originId" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        page_id: "pageId" value required,
-        company_id: "companyId" value optional
+        origin_id: 0 "originId" value optional,
+        name: 1 "name" value optional,
+        avatar: 2 "avatar" value optional,
+        page_id: 3 "pageId" value required,
+        company_id: 4 "companyId" value optional
     }
 }
 
@@ -5069,12 +5069,12 @@ pub struct AttachLinkedinAccountRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachLinkedinAccountRequest {
-        type_: "type" value optional,
-        origin_id: "originId" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        urn: "urn" value optional,
-        company_id: "companyId" value optional
+        type_: 0 "type" value optional,
+        origin_id: 1 "originId" value optional,
+        name: 2 "name" value optional,
+        avatar: 3 "avatar" value optional,
+        urn: 4 "urn" value optional,
+        company_id: 5 "companyId" value optional
     }
 }
 
@@ -5170,13 +5170,13 @@ pub struct AttachTiktokProfileRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachTiktokProfileRequest {
-        type_: "type" value optional,
-        origin_id: "originId" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        verified: "verified" value optional,
-        username: "username" value optional,
-        company_id: "companyId" value optional
+        type_: 0 "type" value optional,
+        origin_id: 1 "originId" value optional,
+        name: 2 "name" value optional,
+        avatar: 3 "avatar" value optional,
+        verified: 4 "verified" value optional,
+        username: 5 "username" value optional,
+        company_id: 6 "companyId" value optional
     }
 }
 
@@ -5279,13 +5279,13 @@ pub struct AttachTwitterProfileRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachTwitterProfileRequest {
-        origin_id: "originId" value optional,
-        name: "name" value optional,
-        username: "username" value optional,
-        avatar: "avatar" value optional,
-        protected: "protected" value optional,
-        verified: "verified" value optional,
-        company_id: "companyId" value optional
+        origin_id: 0 "originId" value optional,
+        name: 1 "name" value optional,
+        username: 2 "username" value optional,
+        avatar: 3 "avatar" value optional,
+        protected: 4 "protected" value optional,
+        verified: 5 "verified" value optional,
+        company_id: 6 "companyId" value optional
     }
 }
 
@@ -5363,7 +5363,7 @@ pub struct BulkDeleteSocialPostsRequest {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    BulkDeleteSocialPostsRequest { post_ids: "postIds" value optional }
+    BulkDeleteSocialPostsRequest { post_ids: 0 "postIds" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5404,10 +5404,10 @@ pub struct BulkDeleteSocialPostsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     BulkDeleteSocialPostsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -5436,8 +5436,8 @@ pub struct BulkDeleteSocialPostsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     BulkDeleteSocialPostsResponseResults {
-        message: "message" value optional,
-        deleted_count: "deletedCount" value optional
+        message: 0 "message" value optional,
+        deleted_count: 1 "deletedCount" value optional
     }
 }
 
@@ -5495,20 +5495,20 @@ pub struct ConnectedSocialAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ConnectedSocialAccount {
-        id: "_id" value optional,
-        o_auth_id: "oAuthId" value optional,
-        old_id: "oldId" value optional,
-        location_id: "locationId" value optional,
-        origin_id: "originId" value optional,
-        platform: "platform" value optional,
-        type_: "type" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        meta: "meta" value_or_default optional,
-        active: "active" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        o_auth_id: 1 "oAuthId" value optional,
+        old_id: 2 "oldId" value optional,
+        location_id: 3 "locationId" value optional,
+        origin_id: 4 "originId" value optional,
+        platform: 5 "platform" value optional,
+        type_: 6 "type" value optional,
+        name: 7 "name" value optional,
+        avatar: 8 "avatar" value optional,
+        meta: 9 "meta" value_or_default optional,
+        active: 10 "active" value optional,
+        deleted: 11 "deleted" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional
     }
 }
 
@@ -5535,10 +5535,10 @@ pub struct ConnectedSocialAccountResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ConnectedSocialAccountResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -5623,22 +5623,22 @@ pub struct CreateSocialPostRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateSocialPostRequest {
-        account_ids: "accountIds" value required,
-        summary: "summary" value optional,
-        media: "media" value optional,
-        status: "status" value optional,
-        schedule_date: "scheduleDate" value optional,
-        created_by: "createdBy" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        type_: "type" value required,
-        post_approval_details: "postApprovalDetails" value optional,
-        schedule_time_updated: "scheduleTimeUpdated" value optional,
-        tags: "tags" value optional,
-        category_id: "categoryId" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        user_id: "userId" value required
+        account_ids: 0 "accountIds" value required,
+        summary: 1 "summary" value optional,
+        media: 2 "media" value optional,
+        status: 3 "status" value optional,
+        schedule_date: 4 "scheduleDate" value optional,
+        created_by: 5 "createdBy" value optional,
+        follow_up_comment: 6 "followUpComment" value optional,
+        og_tags_details: 7 "ogTagsDetails" value optional,
+        type_: 8 "type" value required,
+        post_approval_details: 9 "postApprovalDetails" value optional,
+        schedule_time_updated: 10 "scheduleTimeUpdated" value optional,
+        tags: 11 "tags" value optional,
+        category_id: 12 "categoryId" value optional,
+        tiktok_post_details: 13 "tiktokPostDetails" value optional,
+        gmb_post_details: 14 "gmbPostDetails" value optional,
+        user_id: 15 "userId" value required
     }
 }
 
@@ -5779,10 +5779,10 @@ pub struct DeleteSocialAccountResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     DeleteSocialAccountResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -5811,8 +5811,8 @@ pub struct DeleteSocialAccountResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     DeleteSocialAccountResponseResults {
-        location_id: "locationId" value optional,
-        id: "id" value optional
+        location_id: 0 "locationId" value optional,
+        id: 1 "id" value optional
     }
 }
 
@@ -5839,10 +5839,10 @@ pub struct DeleteSocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     DeleteSocialCsvImportResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -5866,7 +5866,7 @@ pub struct DeleteSocialCsvImportResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvImportResponseResults { csv: "csv" value optional }
+    DeleteSocialCsvImportResponseResults { csv: 0 "csv" value optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5900,10 +5900,10 @@ pub struct DeleteSocialPostResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     DeleteSocialPostResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -5928,7 +5928,7 @@ pub struct DeleteSocialPostResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    DeleteSocialPostResponseResults { post_id: "postId" value optional }
+    DeleteSocialPostResponseResults { post_id: 0 "postId" value optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5957,11 +5957,11 @@ pub struct FacebookPage {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     FacebookPage {
-        id: "id" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        is_owned: "isOwned" value optional,
-        is_connected: "isConnected" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        avatar: 2 "avatar" value optional,
+        is_owned: 3 "isOwned" value optional,
+        is_connected: 4 "isConnected" value optional
     }
 }
 
@@ -5988,10 +5988,10 @@ pub struct FacebookPagesResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     FacebookPagesResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6015,7 +6015,7 @@ pub struct FacebookPagesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    FacebookPagesResponseResults { pages: "pages" value_or_default optional }
+    FacebookPagesResponseResults { pages: 0 "pages" value_or_default optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6033,7 +6033,7 @@ pub struct FinalizeSocialCsvImportRequest {
 #[cfg(feature = "social_planner")]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FinalizeSocialCsvImportRequest { user_id: "userId" value optional }
+    FinalizeSocialCsvImportRequest { user_id: 0 "userId" value optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6141,9 +6141,9 @@ pub struct GmbDate {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GmbDate {
-        year: "year" value optional,
-        month: "month" value optional,
-        day: "day" value optional
+        year: 0 "year" value optional,
+        month: 1 "month" value optional,
+        day: 2 "day" value optional
     }
 }
 
@@ -6192,7 +6192,7 @@ pub struct GmbEventEnd {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GmbEventEnd { end_date: "endDate" value optional, end_time: "endTime" value optional }
+    GmbEventEnd { end_date: 0 "endDate" value optional, end_time: 1 "endTime" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6234,7 +6234,10 @@ pub struct GmbEventStart {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    GmbEventStart { start_date: "startDate" value optional, start_time: "startTime" value optional }
+    GmbEventStart {
+        start_date: 0 "startDate" value optional,
+        start_time: 1 "startTime" value optional
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6309,16 +6312,16 @@ pub struct GmbPostDetails {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     GmbPostDetails {
-        gmb_event_type: "gmbEventType" value optional,
-        title: "title" value optional,
-        offer_title: "offerTitle" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional,
-        terms_conditions: "termsConditions" value optional,
-        url: "url" value optional,
-        coupon_code: "couponCode" value optional,
-        redeem_online_url: "redeemOnlineUrl" value optional,
-        action_type: "actionType" value optional
+        gmb_event_type: 0 "gmbEventType" value optional,
+        title: 1 "title" value optional,
+        offer_title: 2 "offerTitle" value optional,
+        start_date: 3 "startDate" value optional,
+        end_date: 4 "endDate" value optional,
+        terms_conditions: 5 "termsConditions" value optional,
+        url: 6 "url" value optional,
+        coupon_code: 7 "couponCode" value optional,
+        redeem_online_url: 8 "redeemOnlineUrl" value optional,
+        action_type: 9 "actionType" value optional
     }
 }
 
@@ -6424,9 +6427,9 @@ pub struct GmbTime {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GmbTime {
-        hours: "hours" value optional,
-        minutes: "minutes" value optional,
-        seconds: "seconds" value optional
+        hours: 0 "hours" value optional,
+        minutes: 1 "minutes" value optional,
+        seconds: 2 "seconds" value optional
     }
 }
 
@@ -6487,11 +6490,11 @@ pub struct GoogleBusinessAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GoogleBusinessAccount {
-        name: "name" value optional,
-        account_name: "accountName" value optional,
-        type_: "type" value optional,
-        verification_state: "verificationState" value optional,
-        vetted_state: "vettedState" value optional
+        name: 0 "name" value optional,
+        account_name: 1 "accountName" value optional,
+        type_: 2 "type" value optional,
+        verification_state: 3 "verificationState" value optional,
+        vetted_state: 4 "vettedState" value optional
     }
 }
 
@@ -6533,15 +6536,15 @@ pub struct GoogleBusinessLocation {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GoogleBusinessLocation {
-        name: "name" value optional,
-        store_code: "storeCode" value optional,
-        title: "title" value optional,
-        metadata: "metadata" value_or_default optional,
-        storefront_address: "storefrontAddress" value_or_default optional,
-        relationship_data: "relationshipData" value_or_default optional,
-        max_location: "maxLocation" value optional,
-        is_verified: "isVerified" value optional,
-        is_connected: "isConnected" value optional
+        name: 0 "name" value optional,
+        store_code: 1 "storeCode" value optional,
+        title: 2 "title" value optional,
+        metadata: 3 "metadata" value_or_default optional,
+        storefront_address: 4 "storefrontAddress" value_or_default optional,
+        relationship_data: 5 "relationshipData" value_or_default optional,
+        max_location: 6 "maxLocation" value optional,
+        is_verified: 7 "isVerified" value optional,
+        is_connected: 8 "isConnected" value optional
     }
 }
 
@@ -6561,8 +6564,8 @@ pub struct GoogleBusinessLocationEntry {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     GoogleBusinessLocationEntry {
-        location: "location" value optional,
-        account: "account" value optional
+        location: 0 "location" value optional,
+        account: 1 "account" value optional
     }
 }
 
@@ -6589,10 +6592,10 @@ pub struct GoogleBusinessLocationsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     GoogleBusinessLocationsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6616,7 +6619,7 @@ pub struct GoogleBusinessLocationsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    GoogleBusinessLocationsResponseResults { locations: "locations" value optional }
+    GoogleBusinessLocationsResponseResults { locations: 0 "locations" value optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6660,11 +6663,11 @@ pub struct InstagramAccount {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     InstagramAccount {
-        id: "id" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        page_id: "pageId" value optional,
-        is_connected: "isConnected" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        avatar: 2 "avatar" value optional,
+        page_id: 3 "pageId" value optional,
+        is_connected: 4 "isConnected" value optional
     }
 }
 
@@ -6691,10 +6694,10 @@ pub struct InstagramAccountsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     InstagramAccountsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6718,7 +6721,7 @@ pub struct InstagramAccountsResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    InstagramAccountsResponseResults { accounts: "accounts" value_or_default optional }
+    InstagramAccountsResponseResults { accounts: 0 "accounts" value_or_default optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6753,13 +6756,13 @@ pub struct LinkPreview {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     LinkPreview {
-        url: "url" value optional,
-        og_description: "ogDescription" value optional,
-        og_image: "ogImage" value optional,
-        og_title: "ogTitle" value optional,
-        og_url: "ogUrl" value optional,
-        og_site_name: "ogSiteName" value optional,
-        error: "error" value optional
+        url: 0 "url" value optional,
+        og_description: 1 "ogDescription" value optional,
+        og_image: 2 "ogImage" value optional,
+        og_title: 3 "ogTitle" value optional,
+        og_url: 4 "ogUrl" value optional,
+        og_site_name: 5 "ogSiteName" value optional,
+        error: 6 "error" value optional
     }
 }
 
@@ -6794,10 +6797,10 @@ pub struct LinkPreviewImage {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     LinkPreviewImage {
-        url: "url" value optional,
-        width: "width" value optional,
-        height: "height" value optional,
-        type_: "type" value optional
+        url: 0 "url" value optional,
+        width: 1 "width" value optional,
+        height: 2 "height" value optional,
+        type_: 3 "type" value optional
     }
 }
 
@@ -6827,11 +6830,11 @@ pub struct LinkedinAccount {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     LinkedinAccount {
-        id: "id" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        urn: "urn" value optional,
-        is_connected: "isConnected" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        avatar: 2 "avatar" value optional,
+        urn: 3 "urn" value optional,
+        is_connected: 4 "isConnected" value optional
     }
 }
 
@@ -6858,10 +6861,10 @@ pub struct LinkedinAccountsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     LinkedinAccountsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6889,8 +6892,8 @@ pub struct LinkedinAccountsResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     LinkedinAccountsResponseResults {
-        pages: "pages" value_or_default optional,
-        profile: "profile" value_or_default optional
+        pages: 0 "pages" value_or_default optional,
+        profile: 1 "profile" value_or_default optional
     }
 }
 
@@ -6917,10 +6920,10 @@ pub struct ListSocialAccountsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialAccountsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6948,8 +6951,8 @@ pub struct ListSocialAccountsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialAccountsResponseResults {
-        accounts: "accounts" value_or_default optional,
-        groups: "groups" value_or_default optional
+        accounts: 0 "accounts" value_or_default optional,
+        groups: 1 "groups" value_or_default optional
     }
 }
 
@@ -6976,10 +6979,10 @@ pub struct ListSocialCategoriesResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialCategoriesResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7007,8 +7010,8 @@ pub struct ListSocialCategoriesResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     ListSocialCategoriesResponseResults {
-        count: "count" value optional,
-        categories: "categories" value_or_default optional
+        count: 0 "count" value optional,
+        categories: 1 "categories" value_or_default optional
     }
 }
 
@@ -7035,10 +7038,10 @@ pub struct ListSocialCsvImportsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     ListSocialCsvImportsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7066,8 +7069,8 @@ pub struct ListSocialCsvImportsResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     ListSocialCsvImportsResponseResults {
-        csvs: "csvs" value_or_default optional,
-        count: "count" value optional
+        csvs: 0 "csvs" value_or_default optional,
+        count: 1 "count" value optional
     }
 }
 
@@ -7110,14 +7113,14 @@ pub struct ListSocialPostsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ListSocialPostsRequest {
-        type_: "type" value optional,
-        accounts: "accounts" value optional,
-        skip: "skip" value required,
-        limit: "limit" value required,
-        from_date: "fromDate" value required,
-        to_date: "toDate" value required,
-        include_users: "includeUsers" value required,
-        post_type: "postType" value optional
+        type_: 0 "type" value optional,
+        accounts: 1 "accounts" value optional,
+        skip: 2 "skip" value required,
+        limit: 3 "limit" value required,
+        from_date: 4 "fromDate" value required,
+        to_date: 5 "toDate" value required,
+        include_users: 6 "includeUsers" value required,
+        post_type: 7 "postType" value optional
     }
 }
 
@@ -7186,10 +7189,10 @@ pub struct ListSocialPostsResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     ListSocialPostsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7217,8 +7220,8 @@ pub struct ListSocialPostsResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     ListSocialPostsResponseResults {
-        posts: "posts" value_or_default optional,
-        count: "count" value optional
+        posts: 0 "posts" value_or_default optional,
+        count: 1 "count" value optional
     }
 }
 
@@ -7249,10 +7252,10 @@ pub struct PostApproval {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     PostApproval {
-        approver: "approver" value optional,
-        requester_note: "requesterNote" value optional,
-        approver_note: "approverNote" value optional,
-        approval_status: "approvalStatus" value optional
+        approver: 0 "approver" value optional,
+        requester_note: 1 "requesterNote" value optional,
+        approver_note: 2 "approverNote" value optional,
+        approval_status: 3 "approvalStatus" value optional
     }
 }
 
@@ -7315,11 +7318,11 @@ pub struct PostApprovalDetails {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     PostApprovalDetails {
-        approver: "approver" value optional,
-        requester_note: "requesterNote" value optional,
-        approver_note: "approverNote" value optional,
-        approval_status: "approvalStatus" value optional,
-        approver_user: "approverUser" value optional
+        approver: 0 "approver" value optional,
+        requester_note: 1 "requesterNote" value optional,
+        approver_note: 2 "approverNote" value optional,
+        approval_status: 3 "approvalStatus" value optional,
+        approver_user: 4 "approverUser" value optional
     }
 }
 
@@ -7402,7 +7405,10 @@ pub struct PostLinkPreview {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    PostLinkPreview { meta_image: "metaImage" value optional, meta_link: "metaLink" value optional }
+    PostLinkPreview {
+        meta_image: 0 "metaImage" value optional,
+        meta_link: 1 "metaLink" value optional
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -7458,12 +7464,12 @@ pub struct SetSocialCsvAccountsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SetSocialCsvAccountsRequest {
-        account_ids: "accountIds" value required,
-        file_path: "filePath" value required,
-        rows_count: "rowsCount" value required,
-        file_name: "fileName" value required,
-        approver: "approver" value optional,
-        user_id: "userId" value optional
+        account_ids: 0 "accountIds" value required,
+        file_path: 1 "filePath" value required,
+        rows_count: 2 "rowsCount" value required,
+        file_name: 3 "fileName" value required,
+        approver: 4 "approver" value optional,
+        user_id: 5 "userId" value optional
     }
 }
 
@@ -7538,15 +7544,15 @@ pub struct SocialAccount {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialAccount {
-        id: "id" value optional,
-        oauth_id: "oauthId" value optional,
-        profile_id: "profileId" value optional,
-        name: "name" value optional,
-        platform: "platform" value optional,
-        type_: "type" value optional,
-        expire: "expire" value optional,
-        is_expired: "isExpired" value optional,
-        meta: "meta" value_or_default optional
+        id: 0 "id" value optional,
+        oauth_id: 1 "oauthId" value optional,
+        profile_id: 2 "profileId" value optional,
+        name: 3 "name" value optional,
+        platform: 4 "platform" value optional,
+        type_: 5 "type" value optional,
+        expire: 6 "expire" value optional,
+        is_expired: 7 "isExpired" value optional,
+        meta: 8 "meta" value_or_default optional
     }
 }
 
@@ -7570,9 +7576,9 @@ pub struct SocialAccountGroup {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialAccountGroup {
-        id: "id" value optional,
-        name: "name" value optional,
-        account_ids: "accountIds" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        account_ids: 2 "accountIds" value_or_default optional
     }
 }
 
@@ -7649,7 +7655,10 @@ pub struct SocialAudienceShare {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialAudienceShare { total: "total" value optional, percentage: "percentage" value optional }
+    SocialAudienceShare {
+        total: 0 "total" value optional,
+        percentage: 1 "percentage" value optional
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7691,15 +7700,15 @@ pub struct SocialCategory {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCategory {
-        id: "_id" value optional,
-        name: "name" value optional,
-        primary_color: "primaryColor" value optional,
-        secondary_color: "secondaryColor" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        primary_color: 2 "primaryColor" value optional,
+        secondary_color: 3 "secondaryColor" value optional,
+        location_id: 4 "locationId" value optional,
+        created_by: 5 "createdBy" value optional,
+        deleted: 6 "deleted" value optional,
+        created_at: 7 "createdAt" value optional,
+        updated_at: 8 "updatedAt" value optional
     }
 }
 
@@ -7726,10 +7735,10 @@ pub struct SocialCategoryResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCategoryResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7753,7 +7762,7 @@ pub struct SocialCategoryResponseResults {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialCategoryResponseResults { category: "category" value optional }
+    SocialCategoryResponseResults { category: 0 "category" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7806,16 +7815,16 @@ pub struct SocialCategoryResponseResultsCategory {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCategoryResponseResultsCategory {
-        id: "_id" value optional,
-        name: "name" value optional,
-        primary_color: "primaryColor" value optional,
-        secondary_color: "secondaryColor" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        message: "message" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        primary_color: 2 "primaryColor" value optional,
+        secondary_color: 3 "secondaryColor" value optional,
+        location_id: 4 "locationId" value optional,
+        created_by: 5 "createdBy" value optional,
+        deleted: 6 "deleted" value optional,
+        created_at: 7 "createdAt" value optional,
+        updated_at: 8 "updatedAt" value optional,
+        message: 9 "message" value optional
     }
 }
 
@@ -7867,18 +7876,18 @@ pub struct SocialCsvImport {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvImport {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        file_name: "fileName" value optional,
-        account_ids: "accountIds" value_or_default optional,
-        file: "file" value optional,
-        status: "status" value optional,
-        count: "count" value optional,
-        created_by: "createdBy" value optional,
-        trace_id: "traceId" value optional,
-        origin_id: "originId" value optional,
-        approver: "approver" value optional,
-        created_at: "createdAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        file_name: 2 "fileName" value optional,
+        account_ids: 3 "accountIds" value_or_default optional,
+        file: 4 "file" value optional,
+        status: 5 "status" value optional,
+        count: 6 "count" value optional,
+        created_by: 7 "createdBy" value optional,
+        trace_id: 8 "traceId" value optional,
+        origin_id: 9 "originId" value optional,
+        approver: 10 "approver" value optional,
+        created_at: 11 "createdAt" value optional
     }
 }
 
@@ -7905,10 +7914,10 @@ pub struct SocialCsvImportResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvImportResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7939,9 +7948,9 @@ pub struct SocialCsvImportResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvImportResponseResults {
-        csv: "csv" value optional,
-        count: "count" value optional,
-        posts: "posts" value_or_default optional
+        csv: 0 "csv" value optional,
+        count: 1 "count" value optional,
+        posts: 2 "posts" value_or_default optional
     }
 }
 
@@ -8096,30 +8105,30 @@ pub struct SocialCsvMedia {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialCsvMedia {
-        url: "url" value optional,
-        type_: "type" value optional,
-        size: "size" value optional,
-        width: "width" value optional,
-        height: "height" value optional,
-        aspect_ratio: "aspectRatio" value optional,
-        duration: "duration" value optional,
-        format: "format" value optional,
-        video_codec_name: "videoCodecName" value optional,
-        frame_rate: "frameRate" value optional,
-        audio_codec_name: "audioCodecName" value optional,
-        audio_channels: "audioChannels" value optional,
-        display_aspect_ratio: "displayAspectRatio" value optional,
-        frames: "frames" value_or_default optional,
-        selected_poster: "selectedPoster" value optional,
-        error: "error" value optional,
-        instagram_error: "instagramError" value optional,
-        gmb_error: "gmbError" value optional,
-        facebook_error: "facebookError" value optional,
-        linkedin_error: "linkedinError" value optional,
-        twitter_error: "twitterError" value optional,
-        tiktok_error: "tiktokError" value optional,
-        tiktok_business_error: "tiktokBusinessError" value optional,
-        invalid_error: "invalidError" value optional
+        url: 0 "url" value optional,
+        type_: 1 "type" value optional,
+        size: 2 "size" value optional,
+        width: 3 "width" value optional,
+        height: 4 "height" value optional,
+        aspect_ratio: 5 "aspectRatio" value optional,
+        duration: 6 "duration" value optional,
+        format: 7 "format" value optional,
+        video_codec_name: 8 "videoCodecName" value optional,
+        frame_rate: 9 "frameRate" value optional,
+        audio_codec_name: 10 "audioCodecName" value optional,
+        audio_channels: 11 "audioChannels" value optional,
+        display_aspect_ratio: 12 "displayAspectRatio" value optional,
+        frames: 13 "frames" value_or_default optional,
+        selected_poster: 14 "selectedPoster" value optional,
+        error: 15 "error" value optional,
+        instagram_error: 16 "instagramError" value optional,
+        gmb_error: 17 "gmbError" value optional,
+        facebook_error: 18 "facebookError" value optional,
+        linkedin_error: 19 "linkedinError" value optional,
+        twitter_error: 20 "twitterError" value optional,
+        tiktok_error: 21 "tiktokError" value optional,
+        tiktok_business_error: 22 "tiktokBusinessError" value optional,
+        invalid_error: 23 "invalidError" value optional
     }
 }
 
@@ -8164,16 +8173,16 @@ pub struct SocialCsvPost {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialCsvPost {
-        account_ids: "accountIds" value_or_default optional,
-        link: "link" value optional,
-        medias: "medias" value_or_default optional,
-        schedule_date: "scheduleDate" value optional,
-        summary: "summary" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        type_: "type" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        error_message: "errorMessage" value optional
+        account_ids: 0 "accountIds" value_or_default optional,
+        link: 1 "link" value optional,
+        medias: 2 "medias" value_or_default optional,
+        schedule_date: 3 "scheduleDate" value optional,
+        summary: 4 "summary" value optional,
+        follow_up_comment: 5 "followUpComment" value optional,
+        type_: 6 "type" value optional,
+        tiktok_post_details: 7 "tiktokPostDetails" value optional,
+        gmb_post_details: 8 "gmbPostDetails" value optional,
+        error_message: 9 "errorMessage" value optional
     }
 }
 
@@ -8199,10 +8208,10 @@ pub struct SocialEngagement {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialEngagement {
-        likes: "likes" value optional,
-        comments: "comments" value optional,
-        shares: "shares" value optional,
-        change: "change" value optional
+        likes: 0 "likes" value optional,
+        comments: 1 "comments" value optional,
+        shares: 2 "shares" value optional,
+        change: 3 "change" value optional
     }
 }
 
@@ -8226,9 +8235,9 @@ pub struct SocialMetricBreakdown {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialMetricBreakdown {
-        total: "total" value optional,
-        total_change: "totalChange" value optional,
-        platforms: "platforms" value_or_default optional
+        total: 0 "total" value optional,
+        total_change: 1 "totalChange" value optional,
+        platforms: 2 "platforms" value_or_default optional
     }
 }
 
@@ -8252,9 +8261,9 @@ pub struct SocialPlannerStatus {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPlannerStatus {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional
     }
 }
 
@@ -8350,9 +8359,9 @@ pub struct SocialPlatformTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPlatformTotals {
-        impressions: "impressions" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        likes: "likes" value_or_default optional
+        impressions: 0 "impressions" value_or_default optional,
+        followers: 1 "followers" value_or_default optional,
+        likes: 2 "likes" value_or_default optional
     }
 }
 
@@ -8371,7 +8380,7 @@ pub struct SocialPlatformValue {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialPlatformValue { value: "value" value optional, change: "change" value optional }
+    SocialPlatformValue { value: 0 "value" value optional, change: 1 "change" value optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8455,29 +8464,29 @@ pub struct SocialPost {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialPost {
-        id: "_id" value optional,
-        source: "source" value optional,
-        location_id: "locationId" value optional,
-        platform: "platform" value optional,
-        display_date: "displayDate" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        account_id: "accountId" value optional,
-        error: "error" value optional,
-        post_id: "postId" value optional,
-        published_at: "publishedAt" value optional,
-        account_ids: "accountIds" value_or_default optional,
-        summary: "summary" value optional,
-        media: "media" value_or_default optional,
-        status: "status" value optional,
-        created_by: "createdBy" value optional,
-        type_: "type" value optional,
-        tags: "tags" value_or_default optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        post_approval_details: "postApprovalDetails" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        user: "user" value optional
+        id: 0 "_id" value optional,
+        source: 1 "source" value optional,
+        location_id: 2 "locationId" value optional,
+        platform: 3 "platform" value optional,
+        display_date: 4 "displayDate" value optional,
+        created_at: 5 "createdAt" value optional,
+        updated_at: 6 "updatedAt" value optional,
+        account_id: 7 "accountId" value optional,
+        error: 8 "error" value optional,
+        post_id: 9 "postId" value optional,
+        published_at: 10 "publishedAt" value optional,
+        account_ids: 11 "accountIds" value_or_default optional,
+        summary: 12 "summary" value optional,
+        media: 13 "media" value_or_default optional,
+        status: 14 "status" value optional,
+        created_by: 15 "createdBy" value optional,
+        type_: 16 "type" value optional,
+        tags: 17 "tags" value_or_default optional,
+        og_tags_details: 18 "ogTagsDetails" value optional,
+        post_approval_details: 19 "postApprovalDetails" value optional,
+        tiktok_post_details: 20 "tiktokPostDetails" value optional,
+        gmb_post_details: 21 "gmbPostDetails" value optional,
+        user: 22 "user" value optional
     }
 }
 
@@ -8594,12 +8603,12 @@ pub struct SocialPostMedia {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialPostMedia {
-        url: "url" value optional,
-        caption: "caption" value optional,
-        type_: "type" value optional,
-        thumbnail: "thumbnail" value optional,
-        default_thumb: "defaultThumb" value optional,
-        id: "id" value optional
+        url: 0 "url" value optional,
+        caption: 1 "caption" value optional,
+        type_: 2 "type" value optional,
+        thumbnail: 3 "thumbnail" value optional,
+        default_thumb: 4 "defaultThumb" value optional,
+        id: 5 "id" value optional
     }
 }
 
@@ -8677,10 +8686,10 @@ pub struct SocialPostPerformance {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPostPerformance {
-        posts: "posts" value_or_default optional,
-        impressions: "impressions" value_or_default optional,
-        likes: "likes" value_or_default optional,
-        comments: "comments" value_or_default optional
+        posts: 0 "posts" value_or_default optional,
+        impressions: 1 "impressions" value_or_default optional,
+        likes: 2 "likes" value_or_default optional,
+        comments: 3 "comments" value_or_default optional
     }
 }
 
@@ -8707,10 +8716,10 @@ pub struct SocialPostResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     SocialPostResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -8733,7 +8742,7 @@ pub struct SocialPostResponseResults {
 }
 
 #[cfg(feature = "social_planner")]
-crate::runtime::object::object_impl! { SocialPostResponseResults { post: "post" value optional } }
+crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value optional } }
 
 #[cfg(feature = "social_planner")]
 impl SocialPostResponseResults {
@@ -8954,13 +8963,13 @@ pub struct SocialPostUser {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialPostUser {
-        id: "id" value optional,
-        title: "title" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        profile_photo: "profilePhoto" value optional,
-        phone: "phone" value optional,
-        email: "email" value optional
+        id: 0 "id" value optional,
+        title: 1 "title" value optional,
+        first_name: 2 "firstName" value optional,
+        last_name: 3 "lastName" value optional,
+        profile_photo: 4 "profilePhoto" value optional,
+        phone: 5 "phone" value optional,
+        email: 6 "email" value optional
     }
 }
 
@@ -8979,7 +8988,10 @@ pub struct SocialSeriesTotal {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialSeriesTotal { total: "total" value optional, series: "series" value_or_default optional }
+    SocialSeriesTotal {
+        total: 0 "total" value optional,
+        series: 1 "series" value_or_default optional
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9011,12 +9023,12 @@ pub struct SocialStatistics {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatistics {
-        day_range: "dayRange" value_or_default optional,
-        totals: "totals" value optional,
-        post_performance: "postPerformance" value optional,
-        breakdowns: "breakdowns" value optional,
-        platform_totals: "platformTotals" value optional,
-        demographics: "demographics" value optional
+        day_range: 0 "dayRange" value_or_default optional,
+        totals: 1 "totals" value optional,
+        post_performance: 2 "postPerformance" value optional,
+        breakdowns: 3 "breakdowns" value optional,
+        platform_totals: 4 "platformTotals" value optional,
+        demographics: 5 "demographics" value optional
     }
 }
 
@@ -9042,10 +9054,10 @@ pub struct SocialStatisticsBreakdowns {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsBreakdowns {
-        posts: "posts" value optional,
-        impressions: "impressions" value optional,
-        reach: "reach" value optional,
-        engagement: "engagement" value_or_default optional
+        posts: 0 "posts" value optional,
+        impressions: 1 "impressions" value optional,
+        reach: 2 "reach" value optional,
+        engagement: 3 "engagement" value_or_default optional
     }
 }
 
@@ -9064,7 +9076,7 @@ pub struct SocialStatisticsDemographics {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographics { gender: "gender" value optional, age: "age" value optional }
+    SocialStatisticsDemographics { gender: 0 "gender" value optional, age: 1 "age" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9079,7 +9091,7 @@ pub struct SocialStatisticsDemographicsAge {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsAge { totals: "totals" value optional }
+    SocialStatisticsDemographicsAge { totals: 0 "totals" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9128,13 +9140,13 @@ pub struct SocialStatisticsDemographicsAgeTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsDemographicsAgeTotals {
-        v13_17: "13-17" value optional,
-        v18_24: "18-24" value optional,
-        v25_34: "25-34" value optional,
-        v35_44: "35-44" value optional,
-        v45_54: "45-54" value optional,
-        v55_64: "55-64" value optional,
-        v65_plus: "65+" value optional
+        v13_17: 0 "13-17" value optional,
+        v18_24: 1 "18-24" value optional,
+        v25_34: 2 "25-34" value optional,
+        v35_44: 3 "35-44" value optional,
+        v45_54: 4 "45-54" value optional,
+        v55_64: 5 "55-64" value optional,
+        v65_plus: 6 "65+" value optional
     }
 }
 
@@ -9150,7 +9162,7 @@ pub struct SocialStatisticsDemographicsGender {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
-    SocialStatisticsDemographicsGender { totals: "totals" value optional }
+    SocialStatisticsDemographicsGender { totals: 0 "totals" value optional }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -9180,9 +9192,9 @@ pub struct SocialStatisticsDemographicsGenderTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsDemographicsGenderTotals {
-        male: "male" value optional,
-        female: "female" value optional,
-        unknown: "unknown" value optional
+        male: 0 "male" value optional,
+        female: 1 "female" value optional,
+        unknown: 2 "unknown" value optional
     }
 }
 
@@ -9273,8 +9285,8 @@ pub struct SocialStatisticsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialStatisticsRequest {
-        profile_ids: "profileIds" value required,
-        platforms: "platforms" value optional
+        profile_ids: 0 "profileIds" value required,
+        platforms: 1 "platforms" value optional
     }
 }
 
@@ -9313,9 +9325,9 @@ pub struct SocialStatisticsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsResponse {
-        results: "results" value optional,
-        message: "message" value optional,
-        trace_id: "traceId" value optional
+        results: 0 "results" value optional,
+        message: 1 "message" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -9352,11 +9364,11 @@ pub struct SocialStatisticsTotals {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialStatisticsTotals {
-        posts: "posts" value optional,
-        likes: "likes" value optional,
-        followers: "followers" value optional,
-        impressions: "impressions" value optional,
-        comments: "comments" value optional
+        posts: 0 "posts" value optional,
+        likes: 1 "likes" value optional,
+        followers: 2 "followers" value optional,
+        impressions: 3 "impressions" value optional,
+        comments: 4 "comments" value optional
     }
 }
 
@@ -9393,13 +9405,13 @@ pub struct SocialTag {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialTag {
-        id: "_id" value optional,
-        tag: "tag" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        tag: 1 "tag" value optional,
+        location_id: 2 "locationId" value optional,
+        created_by: 3 "createdBy" value optional,
+        deleted: 4 "deleted" value optional,
+        created_at: 5 "createdAt" value optional,
+        updated_at: 6 "updatedAt" value optional
     }
 }
 
@@ -9416,7 +9428,7 @@ pub struct SocialTagIdsRequest {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg(feature = "serde-both-ways")]
-crate::runtime::object::object_impl! { SocialTagIdsRequest { tag_ids: "tagIds" value required } }
+crate::runtime::object::object_impl! { SocialTagIdsRequest { tag_ids: 0 "tagIds" value required } }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 impl SocialTagIdsRequest {
@@ -9450,10 +9462,10 @@ pub struct SocialTagsResponse {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialTagsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -9481,8 +9493,8 @@ pub struct SocialTagsResponseResults {
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::object::object_impl! {
     SocialTagsResponseResults {
-        tags: "tags" value_or_default optional,
-        count: "count" value optional
+        tags: 0 "tags" value_or_default optional,
+        count: 1 "count" value optional
     }
 }
 
@@ -9525,13 +9537,13 @@ pub struct TiktokPostDetails {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TiktokPostDetails {
-        privacy_level: "privacyLevel" value optional,
-        promote_other_brand: "promoteOtherBrand" value optional,
-        enable_comment: "enableComment" value optional,
-        enable_duet: "enableDuet" value optional,
-        enable_stitch: "enableStitch" value optional,
-        video_disclosure: "videoDisclosure" value optional,
-        promote_your_brand: "promoteYourBrand" value optional
+        privacy_level: 0 "privacyLevel" value optional,
+        promote_other_brand: 1 "promoteOtherBrand" value optional,
+        enable_comment: 2 "enableComment" value optional,
+        enable_duet: 3 "enableDuet" value optional,
+        enable_stitch: 4 "enableStitch" value optional,
+        video_disclosure: 5 "videoDisclosure" value optional,
+        promote_your_brand: 6 "promoteYourBrand" value optional
     }
 }
 
@@ -9674,13 +9686,13 @@ pub struct TiktokProfile {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TiktokProfile {
-        id: "id" value optional,
-        name: "name" value optional,
-        username: "username" value optional,
-        avatar: "avatar" value optional,
-        verified: "verified" value optional,
-        is_connected: "isConnected" value optional,
-        type_: "type" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        username: 2 "username" value optional,
+        avatar: 3 "avatar" value optional,
+        verified: 4 "verified" value optional,
+        is_connected: 5 "isConnected" value optional,
+        type_: 6 "type" value optional
     }
 }
 
@@ -9707,10 +9719,10 @@ pub struct TiktokProfilesResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TiktokProfilesResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -9734,7 +9746,7 @@ pub struct TiktokProfilesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TiktokProfilesResponseResults { profile: "profile" value_or_default optional }
+    TiktokProfilesResponseResults { profile: 0 "profile" value_or_default optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9769,13 +9781,13 @@ pub struct TwitterProfile {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TwitterProfile {
-        id: "id" value optional,
-        name: "name" value optional,
-        username: "username" value optional,
-        avatar: "avatar" value optional,
-        protected: "protected" value optional,
-        verified: "verified" value optional,
-        is_connected: "isConnected" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        username: 2 "username" value optional,
+        avatar: 3 "avatar" value optional,
+        protected: 4 "protected" value optional,
+        verified: 5 "verified" value optional,
+        is_connected: 6 "isConnected" value optional
     }
 }
 
@@ -9802,10 +9814,10 @@ pub struct TwitterProfilesResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     TwitterProfilesResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -9829,7 +9841,7 @@ pub struct TwitterProfilesResponseResults {
 
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
-    TwitterProfilesResponseResults { profile: "profile" value_or_default optional }
+    TwitterProfilesResponseResults { profile: 0 "profile" value_or_default optional }
 }
 
 #[cfg(feature = "social_planner")]
@@ -9907,22 +9919,22 @@ pub struct UpdateSocialPostRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateSocialPostRequest {
-        account_ids: "accountIds" value optional,
-        summary: "summary" value optional,
-        media: "media" value optional,
-        status: "status" value optional,
-        schedule_date: "scheduleDate" value optional,
-        created_by: "createdBy" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        type_: "type" value required,
-        post_approval_details: "postApprovalDetails" value optional,
-        schedule_time_updated: "scheduleTimeUpdated" value optional,
-        tags: "tags" value optional,
-        category_id: "categoryId" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        user_id: "userId" value optional
+        account_ids: 0 "accountIds" value optional,
+        summary: 1 "summary" value optional,
+        media: 2 "media" value optional,
+        status: 3 "status" value optional,
+        schedule_date: 4 "scheduleDate" value optional,
+        created_by: 5 "createdBy" value optional,
+        follow_up_comment: 6 "followUpComment" value optional,
+        og_tags_details: 7 "ogTagsDetails" value optional,
+        type_: 8 "type" value required,
+        post_approval_details: 9 "postApprovalDetails" value optional,
+        schedule_time_updated: 10 "scheduleTimeUpdated" value optional,
+        tags: 11 "tags" value optional,
+        category_id: 12 "categoryId" value optional,
+        tiktok_post_details: 13 "tiktokPostDetails" value optional,
+        gmb_post_details: 14 "gmbPostDetails" value optional,
+        user_id: 15 "userId" value optional
     }
 }
 
@@ -10096,10 +10108,10 @@ pub struct UploadSocialCsvResponse {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -10131,8 +10143,8 @@ pub struct UploadSocialCsvResponseResults {
 #[cfg(feature = "social_planner")]
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponseResults {
-        file_path: "filePath" value optional,
-        rows_count: "rowsCount" value optional,
-        file_name: "fileName" value optional
+        file_path: 0 "filePath" value optional,
+        rows_count: 1 "rowsCount" value optional,
+        file_name: 2 "fileName" value optional
     }
 }

@@ -2097,16 +2097,16 @@ pub struct AvailableShippingRate {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     AvailableShippingRate {
-        name: "name" value optional,
-        description: "description" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        is_carrier_rate: "isCarrierRate" value optional,
-        shipping_carrier_id: "shippingCarrierId" value optional,
-        percentage_of_rate_fee: "percentageOfRateFee" value optional,
-        shipping_carrier_services: "shippingCarrierServices" value_or_default optional,
-        id: "_id" value optional,
-        shipping_zone_id: "shippingZoneId" value optional
+        name: 0 "name" value optional,
+        description: 1 "description" value optional,
+        currency: 2 "currency" value optional,
+        amount: 3 "amount" value optional,
+        is_carrier_rate: 4 "isCarrierRate" value optional,
+        shipping_carrier_id: 5 "shippingCarrierId" value optional,
+        percentage_of_rate_fee: 6 "percentageOfRateFee" value optional,
+        shipping_carrier_services: 7 "shippingCarrierServices" value_or_default optional,
+        id: 8 "_id" value optional,
+        shipping_zone_id: 9 "shippingZoneId" value optional
     }
 }
 
@@ -3410,12 +3410,12 @@ pub struct CreateShippingCarrierRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateShippingCarrierRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        callback_url: "callbackUrl" value required,
-        services: "services" value optional,
-        allows_multiple_service_selection: "allowsMultipleServiceSelection" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        callback_url: 3 "callbackUrl" value required,
+        services: 4 "services" value optional,
+        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value optional
     }
 }
 
@@ -3507,19 +3507,19 @@ pub struct CreateShippingRateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateShippingRateRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        description: "description" value optional,
-        currency: "currency" value required,
-        amount: "amount" value required,
-        condition_type: "conditionType" value required,
-        min_condition: "minCondition" value required,
-        max_condition: "maxCondition" value required,
-        is_carrier_rate: "isCarrierRate" value optional,
-        shipping_carrier_id: "shippingCarrierId" value required,
-        percentage_of_rate_fee: "percentageOfRateFee" value optional,
-        shipping_carrier_services: "shippingCarrierServices" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        description: 3 "description" value optional,
+        currency: 4 "currency" value required,
+        amount: 5 "amount" value required,
+        condition_type: 6 "conditionType" value required,
+        min_condition: 7 "minCondition" value required,
+        max_condition: 8 "maxCondition" value required,
+        is_carrier_rate: 9 "isCarrierRate" value optional,
+        shipping_carrier_id: 10 "shippingCarrierId" value required,
+        percentage_of_rate_fee: 11 "percentageOfRateFee" value optional,
+        shipping_carrier_services: 12 "shippingCarrierServices" value optional
     }
 }
 
@@ -3607,10 +3607,10 @@ pub struct CreateShippingZoneRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateShippingZoneRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        countries: "countries" value required
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        countries: 3 "countries" value required
     }
 }
 
@@ -3682,17 +3682,17 @@ pub struct ListAvailableShippingRatesRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ListAvailableShippingRatesRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        country: "country" value required,
-        address: "address" value optional,
-        amount_available: "amountAvailable" value optional,
-        total_order_amount: "totalOrderAmount" value required,
-        weight_available: "weightAvailable" value optional,
-        total_order_weight: "totalOrderWeight" value required,
-        source: "source" value required,
-        products: "products" value required,
-        coupon_code: "couponCode" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        country: 2 "country" value required,
+        address: 3 "address" value optional,
+        amount_available: 4 "amountAvailable" value optional,
+        total_order_amount: 5 "totalOrderAmount" value required,
+        weight_available: 6 "weightAvailable" value optional,
+        total_order_weight: 7 "totalOrderWeight" value required,
+        source: 8 "source" value required,
+        products: 9 "products" value required,
+        coupon_code: 10 "couponCode" value optional
     }
 }
 
@@ -3768,9 +3768,9 @@ pub struct ListAvailableShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ListAvailableShippingRatesResponse {
-        status: "status" value optional,
-        message: "message" value optional,
-        data: "data" value_or_default optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value_or_default optional
     }
 }
 
@@ -3793,9 +3793,9 @@ pub struct ListShippingCarriersResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ListShippingCarriersResponse {
-        status: "status" value optional,
-        message: "message" value optional,
-        data: "data" value_or_default optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value_or_default optional
     }
 }
 
@@ -3815,8 +3815,8 @@ pub struct ListShippingRatesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ListShippingRatesResponse {
-        total: "total" value optional,
-        data: "data" value_or_default optional
+        total: 0 "total" value optional,
+        data: 1 "data" value_or_default optional
     }
 }
 
@@ -3836,8 +3836,8 @@ pub struct ListShippingZonesResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ListShippingZonesResponse {
-        total: "total" value optional,
-        data: "data" value_or_default optional
+        total: 0 "total" value optional,
+        data: 1 "data" value_or_default optional
     }
 }
 
@@ -3857,7 +3857,7 @@ pub struct OrderProductItem {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    OrderProductItem { id: "id" value required, qty: "qty" value required }
+    OrderProductItem { id: 0 "id" value required, qty: 1 "qty" value required }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3887,7 +3887,7 @@ pub struct OrderSource {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    OrderSource { type_: "type" value required, sub_type: "subType" value optional }
+    OrderSource { type_: 0 "type" value required, sub_type: 1 "subType" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4160,11 +4160,11 @@ pub struct SaveStoreSettingsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SaveStoreSettingsRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        shipping_origin: "shippingOrigin" value required,
-        store_order_notification: "storeOrderNotification" value optional,
-        store_order_fulfillment_notification: "storeOrderFulfillmentNotification" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        shipping_origin: 2 "shippingOrigin" value required,
+        store_order_notification: 3 "storeOrderNotification" value optional,
+        store_order_fulfillment_notification: 4 "storeOrderFulfillmentNotification" value optional
     }
 }
 
@@ -4249,15 +4249,15 @@ pub struct ShippingAddress {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ShippingAddress {
-        name: "name" value optional,
-        company_name: "companyName" value optional,
-        address_line1: "addressLine1" value optional,
-        country: "country" value required,
-        state: "state" value optional,
-        city: "city" value optional,
-        zip: "zip" value optional,
-        phone: "phone" value optional,
-        email: "email" value optional
+        name: 0 "name" value optional,
+        company_name: 1 "companyName" value optional,
+        address_line1: 2 "addressLine1" value optional,
+        country: 3 "country" value required,
+        state: 4 "state" value optional,
+        city: 5 "city" value optional,
+        zip: 6 "zip" value optional,
+        phone: 7 "phone" value optional,
+        email: 8 "email" value optional
     }
 }
 
@@ -4370,16 +4370,16 @@ pub struct ShippingCarrier {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingCarrier {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        callback_url: "callbackUrl" value optional,
-        services: "services" value_or_default optional,
-        allows_multiple_service_selection: "allowsMultipleServiceSelection" value optional,
-        id: "_id" value optional,
-        marketplace_app_id: "marketplaceAppId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        callback_url: 3 "callbackUrl" value optional,
+        services: 4 "services" value_or_default optional,
+        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value optional,
+        id: 6 "_id" value optional,
+        marketplace_app_id: 7 "marketplaceAppId" value optional,
+        created_at: 8 "createdAt" value optional,
+        updated_at: 9 "updatedAt" value optional
     }
 }
 
@@ -4402,9 +4402,9 @@ pub struct ShippingCarrierResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingCarrierResponse {
-        status: "status" value optional,
-        message: "message" value optional,
-        data: "data" value optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value optional
     }
 }
 
@@ -4433,7 +4433,7 @@ pub struct ShippingCarrierService {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingCarrierService { name: "name" value optional, value: "value" value optional }
+    ShippingCarrierService { name: 0 "name" value optional, value: 1 "value" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4551,15 +4551,15 @@ pub struct ShippingOrigin {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingOrigin {
-        name: "name" value optional,
-        country: "country" value optional,
-        state: "state" value optional,
-        city: "city" value optional,
-        street1: "street1" value optional,
-        street2: "street2" value optional,
-        zip: "zip" value optional,
-        phone: "phone" value optional,
-        email: "email" value optional
+        name: 0 "name" value optional,
+        country: 1 "country" value optional,
+        state: 2 "state" value optional,
+        city: 3 "city" value optional,
+        street1: 4 "street1" value optional,
+        street2: 5 "street2" value optional,
+        zip: 6 "zip" value optional,
+        phone: 7 "phone" value optional,
+        email: 8 "email" value optional
     }
 }
 
@@ -4705,23 +4705,23 @@ pub struct ShippingRate {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingRate {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        condition_type: "conditionType" value optional,
-        min_condition: "minCondition" value optional,
-        max_condition: "maxCondition" value optional,
-        is_carrier_rate: "isCarrierRate" value optional,
-        shipping_carrier_id: "shippingCarrierId" value optional,
-        percentage_of_rate_fee: "percentageOfRateFee" value optional,
-        shipping_carrier_services: "shippingCarrierServices" value_or_default optional,
-        id: "_id" value optional,
-        shipping_zone_id: "shippingZoneId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        currency: 4 "currency" value optional,
+        amount: 5 "amount" value optional,
+        condition_type: 6 "conditionType" value optional,
+        min_condition: 7 "minCondition" value optional,
+        max_condition: 8 "maxCondition" value optional,
+        is_carrier_rate: 9 "isCarrierRate" value optional,
+        shipping_carrier_id: 10 "shippingCarrierId" value optional,
+        percentage_of_rate_fee: 11 "percentageOfRateFee" value optional,
+        shipping_carrier_services: 12 "shippingCarrierServices" value_or_default optional,
+        id: 13 "_id" value optional,
+        shipping_zone_id: 14 "shippingZoneId" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional
     }
 }
 
@@ -4744,9 +4744,9 @@ pub struct ShippingRateResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingRateResponse {
-        status: "status" value optional,
-        message: "message" value optional,
-        data: "data" value optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value optional
     }
 }
 
@@ -4794,14 +4794,14 @@ pub struct ShippingZone {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingZone {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        countries: "countries" value_or_default optional,
-        id: "_id" value optional,
-        shipping_rates: "shippingRates" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        countries: 3 "countries" value_or_default optional,
+        id: 4 "_id" value optional,
+        shipping_rates: 5 "shippingRates" value_or_default optional,
+        created_at: 6 "createdAt" value optional,
+        updated_at: 7 "updatedAt" value optional
     }
 }
 
@@ -4822,7 +4822,7 @@ pub struct ShippingZoneCountry {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    ShippingZoneCountry { code: "code" value optional, states: "states" value optional }
+    ShippingZoneCountry { code: 0 "code" value optional, states: 1 "states" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4865,9 +4865,9 @@ pub struct ShippingZoneResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     ShippingZoneResponse {
-        status: "status" value optional,
-        message: "message" value optional,
-        data: "data" value optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value optional
     }
 }
 
@@ -4891,7 +4891,7 @@ pub struct ShippingZoneState {
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
-crate::runtime::object::object_impl! { ShippingZoneState { code: "code" value optional } }
+crate::runtime::object::object_impl! { ShippingZoneState { code: 0 "code" value optional } }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 impl ShippingZoneState {
@@ -4973,10 +4973,10 @@ pub struct StoreEmailNotification {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     StoreEmailNotification {
-        enabled: "enabled" value optional,
-        subject: "subject" value optional,
-        email_template_id: "emailTemplateId" value optional,
-        default_email_template_id: "defaultEmailTemplateId" value optional
+        enabled: 0 "enabled" value optional,
+        subject: 1 "subject" value optional,
+        email_template_id: 2 "emailTemplateId" value optional,
+        default_email_template_id: 3 "defaultEmailTemplateId" value optional
     }
 }
 
@@ -5059,14 +5059,14 @@ pub struct StoreSettings {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     StoreSettings {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        shipping_origin: "shippingOrigin" value optional,
-        store_order_notification: "storeOrderNotification" value optional,
-        store_order_fulfillment_notification: "storeOrderFulfillmentNotification" value optional,
-        id: "_id" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        shipping_origin: 2 "shippingOrigin" value optional,
+        store_order_notification: 3 "storeOrderNotification" value optional,
+        store_order_fulfillment_notification: 4 "storeOrderFulfillmentNotification" value optional,
+        id: 5 "_id" value optional,
+        created_at: 6 "createdAt" value optional,
+        updated_at: 7 "updatedAt" value optional
     }
 }
 
@@ -5089,9 +5089,9 @@ pub struct StoreSettingsResponse {
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
     StoreSettingsResponse {
-        status: "status" value optional,
-        message: "message" value optional,
-        data: "data" value optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        data: 2 "data" value optional
     }
 }
 
@@ -5118,7 +5118,7 @@ pub struct StoreStatusResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::object::object_impl! {
-    StoreStatusResponse { status: "status" value optional, message: "message" value optional }
+    StoreStatusResponse { status: 0 "status" value optional, message: 1 "message" value optional }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -5157,12 +5157,12 @@ pub struct UpdateShippingCarrierRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateShippingCarrierRequest {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        callback_url: "callbackUrl" value optional,
-        services: "services" value optional,
-        allows_multiple_service_selection: "allowsMultipleServiceSelection" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        callback_url: 3 "callbackUrl" value optional,
+        services: 4 "services" value optional,
+        allows_multiple_service_selection: 5 "allowsMultipleServiceSelection" value optional
     }
 }
 
@@ -5282,19 +5282,19 @@ pub struct UpdateShippingRateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateShippingRateRequest {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        condition_type: "conditionType" value optional,
-        min_condition: "minCondition" value optional,
-        max_condition: "maxCondition" value optional,
-        is_carrier_rate: "isCarrierRate" value optional,
-        shipping_carrier_id: "shippingCarrierId" value optional,
-        percentage_of_rate_fee: "percentageOfRateFee" value optional,
-        shipping_carrier_services: "shippingCarrierServices" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        description: 3 "description" value optional,
+        currency: 4 "currency" value optional,
+        amount: 5 "amount" value optional,
+        condition_type: 6 "conditionType" value optional,
+        min_condition: 7 "minCondition" value optional,
+        max_condition: 8 "maxCondition" value optional,
+        is_carrier_rate: 9 "isCarrierRate" value optional,
+        shipping_carrier_id: 10 "shippingCarrierId" value optional,
+        percentage_of_rate_fee: 11 "percentageOfRateFee" value optional,
+        shipping_carrier_services: 12 "shippingCarrierServices" value optional
     }
 }
 
@@ -5430,10 +5430,10 @@ pub struct UpdateShippingZoneRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateShippingZoneRequest {
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        countries: "countries" value optional
+        alt_id: 0 "altId" value optional,
+        alt_type: 1 "altType" value optional,
+        name: 2 "name" value optional,
+        countries: 3 "countries" value optional
     }
 }
 

@@ -456,8 +456,8 @@ pub struct ListSurveySubmissionsResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     ListSurveySubmissionsResponse {
-        submissions: "submissions" value_or_default optional,
-        meta: "meta" value optional
+        submissions: 0 "submissions" value_or_default optional,
+        meta: 1 "meta" value optional
     }
 }
 
@@ -477,8 +477,8 @@ pub struct ListSurveysResponse {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     ListSurveysResponse {
-        surveys: "surveys" value_or_default optional,
-        total: "total" value optional
+        surveys: 0 "surveys" value_or_default optional,
+        total: 1 "total" value optional
     }
 }
 
@@ -502,9 +502,9 @@ pub struct Survey {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     Survey {
-        id: "id" value optional,
-        name: "name" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        location_id: 2 "locationId" value optional
     }
 }
 
@@ -520,7 +520,7 @@ pub struct SurveyContactSessionIds {
 
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
-    SurveyContactSessionIds { ids: "ids" value_or_default optional }
+    SurveyContactSessionIds { ids: 0 "ids" value_or_default optional }
 }
 
 #[cfg(feature = "surveys")]
@@ -588,24 +588,24 @@ pub struct SurveyEventData {
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
     SurveyEventData {
-        fbc: "fbc" value optional,
-        fbp: "fbp" value optional,
-        page: "page" value optional,
-        type_: "type" value optional,
-        domain: "domain" value optional,
-        medium: "medium" value optional,
-        source: "source" value optional,
-        version: "version" value optional,
-        ad_source: "adSource" value optional,
-        medium_id: "mediumId" value optional,
-        parent_id: "parentId" value optional,
-        referrer: "referrer" value optional,
-        fb_event_id: "fbEventId" value optional,
-        timestamp: "timestamp" value optional,
-        parent_name: "parentName" value optional,
-        fingerprint: "fingerprint" value optional,
-        page_visit_type: "pageVisitType" value optional,
-        contact_session_ids: "contactSessionIds" value optional
+        fbc: 0 "fbc" value optional,
+        fbp: 1 "fbp" value optional,
+        page: 2 "page" value optional,
+        type_: 3 "type" value optional,
+        domain: 4 "domain" value optional,
+        medium: 5 "medium" value optional,
+        source: 6 "source" value optional,
+        version: 7 "version" value optional,
+        ad_source: 8 "adSource" value optional,
+        medium_id: 9 "mediumId" value optional,
+        parent_id: 10 "parentId" value optional,
+        referrer: 11 "referrer" value optional,
+        fb_event_id: 12 "fbEventId" value optional,
+        timestamp: 13 "timestamp" value optional,
+        parent_name: 14 "parentName" value optional,
+        fingerprint: 15 "fingerprint" value optional,
+        page_visit_type: 16 "pageVisitType" value optional,
+        contact_session_ids: 17 "contactSessionIds" value optional
     }
 }
 
@@ -624,7 +624,7 @@ pub struct SurveyPageDetails {
 
 #[cfg(feature = "surveys")]
 crate::runtime::object::object_impl! {
-    SurveyPageDetails { url: "url" value optional, title: "title" value optional }
+    SurveyPageDetails { url: 0 "url" value optional, title: 1 "title" value optional }
 }
 
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
@@ -659,13 +659,13 @@ pub struct SurveySubmission {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     SurveySubmission {
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        created_at: "createdAt" value optional,
-        survey_id: "surveyId" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        others: "others" value optional
+        id: 0 "id" value optional,
+        contact_id: 1 "contactId" value optional,
+        created_at: 2 "createdAt" value optional,
+        survey_id: 3 "surveyId" value optional,
+        name: 4 "name" value optional,
+        email: 5 "email" value optional,
+        others: 6 "others" value optional
     }
 }
 
@@ -696,9 +696,9 @@ pub struct SurveySubmissionPageMeta {
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
 crate::runtime::object::object_impl! {
     SurveySubmissionPageMeta {
-        total: "total" value optional,
-        current_page: "currentPage" value optional,
-        next_page: "nextPage" value optional,
-        prev_page: "prevPage" value optional
+        total: 0 "total" value optional,
+        current_page: 1 "currentPage" value optional,
+        next_page: 2 "nextPage" value optional,
+        prev_page: 3 "prevPage" value optional
     }
 }

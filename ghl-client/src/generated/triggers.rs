@@ -175,10 +175,10 @@ pub struct FireWorkflowTriggerRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FireWorkflowTriggerRequest {
-        location_id: "locationId" value optional,
-        trigger_id: "triggerId" value optional,
-        contact_id: "contactId" value optional,
-        data: "data" value optional
+        location_id: 0 "locationId" value optional,
+        trigger_id: 1 "triggerId" value optional,
+        contact_id: 2 "contactId" value optional,
+        data: 3 "data" value optional
     }
 }
 

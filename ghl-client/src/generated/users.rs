@@ -1010,21 +1010,21 @@ pub struct CreateUserRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateUserRequest {
-        company_id: "companyId" value required,
-        first_name: "firstName" value required,
-        last_name: "lastName" value required,
-        email: "email" value required,
-        password: "password" value required,
-        phone: "phone" value optional,
-        type_: "type" value required,
-        role: "role" value required,
-        location_ids: "locationIds" value required,
-        permissions: "permissions" value optional,
-        scopes: "scopes" value optional,
-        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
-        profile_photo: "profilePhoto" value optional,
-        twilio_phone: "twilioPhone" value optional,
-        platform_language: "platformLanguage" value optional
+        company_id: 0 "companyId" value required,
+        first_name: 1 "firstName" value required,
+        last_name: 2 "lastName" value required,
+        email: 3 "email" value required,
+        password: 4 "password" value required,
+        phone: 5 "phone" value optional,
+        type_: 6 "type" value required,
+        role: 7 "role" value required,
+        location_ids: 8 "locationIds" value required,
+        permissions: 9 "permissions" value optional,
+        scopes: 10 "scopes" value optional,
+        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value optional,
+        profile_photo: 12 "profilePhoto" value optional,
+        twilio_phone: 13 "twilioPhone" value optional,
+        platform_language: 14 "platformLanguage" value optional
     }
 }
 
@@ -1119,7 +1119,10 @@ pub struct DeleteUserResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    DeleteUserResponse { succeded: "succeded" value optional, message: "message" value optional }
+    DeleteUserResponse {
+        succeded: 0 "succeded" value optional,
+        message: 1 "message" value optional
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1156,12 +1159,12 @@ pub struct FilterUsersByEmailRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FilterUsersByEmailRequest {
-        company_id: "companyId" value required,
-        emails: "emails" value required,
-        deleted: "deleted" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional,
-        projection: "projection" value optional
+        company_id: 0 "companyId" value required,
+        emails: 1 "emails" value required,
+        deleted: 2 "deleted" value optional,
+        skip: 3 "skip" value optional,
+        limit: 4 "limit" value optional,
+        projection: 5 "projection" value optional
     }
 }
 
@@ -1217,7 +1220,7 @@ pub struct ListLocationUsersResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    ListLocationUsersResponse { users: "users" value_or_default optional }
+    ListLocationUsersResponse { users: 0 "users" value_or_default optional }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1333,7 +1336,10 @@ pub struct SearchUsersResponse {
 
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
-    SearchUsersResponse { users: "users" value_or_default optional, count: "count" value optional }
+    SearchUsersResponse {
+        users: 0 "users" value_or_default optional,
+        count: 1 "count" value optional
+    }
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1412,21 +1418,21 @@ pub struct UpdateUserRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateUserRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        password: "password" value optional,
-        phone: "phone" value optional,
-        type_: "type" value optional,
-        role: "role" value optional,
-        company_id: "companyId" value optional,
-        location_ids: "locationIds" value optional,
-        permissions: "permissions" value optional,
-        scopes: "scopes" value optional,
-        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
-        profile_photo: "profilePhoto" value optional,
-        twilio_phone: "twilioPhone" value optional,
-        platform_language: "platformLanguage" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        email: 2 "email" value optional,
+        password: 3 "password" value optional,
+        phone: 4 "phone" value optional,
+        type_: 5 "type" value optional,
+        role: 6 "role" value optional,
+        company_id: 7 "companyId" value optional,
+        location_ids: 8 "locationIds" value optional,
+        permissions: 9 "permissions" value optional,
+        scopes: 10 "scopes" value optional,
+        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value optional,
+        profile_photo: 12 "profilePhoto" value optional,
+        twilio_phone: 13 "twilioPhone" value optional,
+        platform_language: 14 "platformLanguage" value optional
     }
 }
 
@@ -1595,19 +1601,19 @@ pub struct User {
 #[cfg(feature = "users")]
 crate::runtime::object::object_impl! {
     User {
-        id: "id" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        extension: "extension" value optional,
-        permissions: "permissions" value optional,
-        scopes: "scopes" value optional,
-        roles: "roles" value optional,
-        deleted: "deleted" value optional,
-        lc_phone: "lcPhone" value_or_default optional,
-        platform_language: "platformLanguage" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        first_name: 2 "firstName" value optional,
+        last_name: 3 "lastName" value optional,
+        email: 4 "email" value optional,
+        phone: 5 "phone" value optional,
+        extension: 6 "extension" value optional,
+        permissions: 7 "permissions" value optional,
+        scopes: 8 "scopes" value optional,
+        roles: 9 "roles" value optional,
+        deleted: 10 "deleted" value optional,
+        lc_phone: 11 "lcPhone" value_or_default optional,
+        platform_language: 12 "platformLanguage" value optional
     }
 }
 
@@ -1774,44 +1780,44 @@ pub struct UserPermissions {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::object::object_impl! {
     UserPermissions {
-        campaigns_enabled: "campaignsEnabled" value optional,
-        campaigns_read_only: "campaignsReadOnly" value optional,
-        contacts_enabled: "contactsEnabled" value optional,
-        workflows_enabled: "workflowsEnabled" value optional,
-        workflows_read_only: "workflowsReadOnly" value optional,
-        triggers_enabled: "triggersEnabled" value optional,
-        funnels_enabled: "funnelsEnabled" value optional,
-        websites_enabled: "websitesEnabled" value optional,
-        opportunities_enabled: "opportunitiesEnabled" value optional,
-        dashboard_stats_enabled: "dashboardStatsEnabled" value optional,
-        bulk_requests_enabled: "bulkRequestsEnabled" value optional,
-        appointments_enabled: "appointmentsEnabled" value optional,
-        reviews_enabled: "reviewsEnabled" value optional,
-        online_listings_enabled: "onlineListingsEnabled" value optional,
-        phone_call_enabled: "phoneCallEnabled" value optional,
-        conversations_enabled: "conversationsEnabled" value optional,
-        assigned_data_only: "assignedDataOnly" value optional,
-        adwords_reporting_enabled: "adwordsReportingEnabled" value optional,
-        membership_enabled: "membershipEnabled" value optional,
-        facebook_ads_reporting_enabled: "facebookAdsReportingEnabled" value optional,
-        attributions_reporting_enabled: "attributionsReportingEnabled" value optional,
-        settings_enabled: "settingsEnabled" value optional,
-        tags_enabled: "tagsEnabled" value optional,
-        lead_value_enabled: "leadValueEnabled" value optional,
-        marketing_enabled: "marketingEnabled" value optional,
-        agent_reporting_enabled: "agentReportingEnabled" value optional,
-        bot_service: "botService" value optional,
-        social_planner: "socialPlanner" value optional,
-        blogging_enabled: "bloggingEnabled" value optional,
-        invoice_enabled: "invoiceEnabled" value optional,
-        affiliate_manager_enabled: "affiliateManagerEnabled" value optional,
-        content_ai_enabled: "contentAiEnabled" value optional,
-        refunds_enabled: "refundsEnabled" value optional,
-        record_payment_enabled: "recordPaymentEnabled" value optional,
-        cancel_subscription_enabled: "cancelSubscriptionEnabled" value optional,
-        payments_enabled: "paymentsEnabled" value optional,
-        communities_enabled: "communitiesEnabled" value optional,
-        export_payments_enabled: "exportPaymentsEnabled" value optional
+        campaigns_enabled: 0 "campaignsEnabled" value optional,
+        campaigns_read_only: 1 "campaignsReadOnly" value optional,
+        contacts_enabled: 2 "contactsEnabled" value optional,
+        workflows_enabled: 3 "workflowsEnabled" value optional,
+        workflows_read_only: 4 "workflowsReadOnly" value optional,
+        triggers_enabled: 5 "triggersEnabled" value optional,
+        funnels_enabled: 6 "funnelsEnabled" value optional,
+        websites_enabled: 7 "websitesEnabled" value optional,
+        opportunities_enabled: 8 "opportunitiesEnabled" value optional,
+        dashboard_stats_enabled: 9 "dashboardStatsEnabled" value optional,
+        bulk_requests_enabled: 10 "bulkRequestsEnabled" value optional,
+        appointments_enabled: 11 "appointmentsEnabled" value optional,
+        reviews_enabled: 12 "reviewsEnabled" value optional,
+        online_listings_enabled: 13 "onlineListingsEnabled" value optional,
+        phone_call_enabled: 14 "phoneCallEnabled" value optional,
+        conversations_enabled: 15 "conversationsEnabled" value optional,
+        assigned_data_only: 16 "assignedDataOnly" value optional,
+        adwords_reporting_enabled: 17 "adwordsReportingEnabled" value optional,
+        membership_enabled: 18 "membershipEnabled" value optional,
+        facebook_ads_reporting_enabled: 19 "facebookAdsReportingEnabled" value optional,
+        attributions_reporting_enabled: 20 "attributionsReportingEnabled" value optional,
+        settings_enabled: 21 "settingsEnabled" value optional,
+        tags_enabled: 22 "tagsEnabled" value optional,
+        lead_value_enabled: 23 "leadValueEnabled" value optional,
+        marketing_enabled: 24 "marketingEnabled" value optional,
+        agent_reporting_enabled: 25 "agentReportingEnabled" value optional,
+        bot_service: 26 "botService" value optional,
+        social_planner: 27 "socialPlanner" value optional,
+        blogging_enabled: 28 "bloggingEnabled" value optional,
+        invoice_enabled: 29 "invoiceEnabled" value optional,
+        affiliate_manager_enabled: 30 "affiliateManagerEnabled" value optional,
+        content_ai_enabled: 31 "contentAiEnabled" value optional,
+        refunds_enabled: 32 "refundsEnabled" value optional,
+        record_payment_enabled: 33 "recordPaymentEnabled" value optional,
+        cancel_subscription_enabled: 34 "cancelSubscriptionEnabled" value optional,
+        payments_enabled: 35 "paymentsEnabled" value optional,
+        communities_enabled: 36 "communitiesEnabled" value optional,
+        export_payments_enabled: 37 "exportPaymentsEnabled" value optional
     }
 }
 
@@ -2157,10 +2163,10 @@ pub struct UserRoles {
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::object::object_impl! {
     UserRoles {
-        type_: "type" value optional,
-        role: "role" value optional,
-        location_ids: "locationIds" value_or_default optional,
-        restrict_sub_account: "restrictSubAccount" value optional
+        type_: 0 "type" value optional,
+        role: 1 "role" value optional,
+        location_ids: 2 "locationIds" value_or_default optional,
+        restrict_sub_account: 3 "restrictSubAccount" value optional
     }
 }
 

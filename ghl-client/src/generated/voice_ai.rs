@@ -1412,7 +1412,7 @@ pub struct AgentTranslation {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    AgentTranslation { enabled: "enabled" value optional, language: "language" value optional }
+    AgentTranslation { enabled: 0 "enabled" value optional, language: 1 "language" value optional }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1454,8 +1454,8 @@ pub struct AgentWorkingDay {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     AgentWorkingDay {
-        day_of_the_week: "dayOfTheWeek" value optional,
-        intervals: "intervals" value_or_default optional
+        day_of_the_week: 0 "dayOfTheWeek" value optional,
+        intervals: 1 "intervals" value_or_default optional
     }
 }
 
@@ -1501,10 +1501,10 @@ pub struct AppointmentBookingParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     AppointmentBookingParameters {
-        calendar_id: "calendarId" value optional,
-        days_of_offering_dates: "daysOfOfferingDates" value optional,
-        slots_per_day: "slotsPerDay" value optional,
-        hours_between_slots: "hoursBetweenSlots" value optional
+        calendar_id: 0 "calendarId" value optional,
+        days_of_offering_dates: 1 "daysOfOfferingDates" value optional,
+        slots_per_day: 2 "slotsPerDay" value optional,
+        hours_between_slots: 3 "hoursBetweenSlots" value optional
     }
 }
 
@@ -1604,20 +1604,20 @@ pub struct CallLog {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CallLog {
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        agent_id: "agentId" value optional,
-        is_agent_deleted: "isAgentDeleted" value optional,
-        from_number: "fromNumber" value optional,
-        created_at: "createdAt" value optional,
-        duration: "duration" value optional,
-        trial_call: "trialCall" value optional,
-        executed_call_actions: "executedCallActions" value_or_default optional,
-        summary: "summary" value optional,
-        transcript: "transcript" value optional,
-        translation: "translation" value optional,
-        extracted_data: "extractedData" value_or_default optional,
-        message_id: "messageId" value optional
+        id: 0 "id" value optional,
+        contact_id: 1 "contactId" value optional,
+        agent_id: 2 "agentId" value optional,
+        is_agent_deleted: 3 "isAgentDeleted" value optional,
+        from_number: 4 "fromNumber" value optional,
+        created_at: 5 "createdAt" value optional,
+        duration: 6 "duration" value optional,
+        trial_call: 7 "trialCall" value optional,
+        executed_call_actions: 8 "executedCallActions" value_or_default optional,
+        summary: 9 "summary" value optional,
+        transcript: 10 "transcript" value optional,
+        translation: 11 "translation" value optional,
+        extracted_data: 12 "extractedData" value_or_default optional,
+        message_id: 13 "messageId" value optional
     }
 }
 
@@ -1652,11 +1652,11 @@ pub struct CallTransferParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CallTransferParameters {
-        trigger_prompt: "triggerPrompt" value optional,
-        transfer_to_type: "transferToType" value optional,
-        transfer_to_value: "transferToValue" value optional,
-        trigger_message: "triggerMessage" value optional,
-        hear_whisper_message: "hearWhisperMessage" value optional
+        trigger_prompt: 0 "triggerPrompt" value optional,
+        transfer_to_type: 1 "transferToType" value optional,
+        transfer_to_value: 2 "transferToValue" value optional,
+        trigger_message: 3 "triggerMessage" value optional,
+        hear_whisper_message: 4 "hearWhisperMessage" value optional
     }
 }
 
@@ -1771,9 +1771,9 @@ pub struct CallTranslation {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CallTranslation {
-        enabled: "enabled" value optional,
-        language: "language" value optional,
-        translated_transcript: "translatedTranscript" value optional
+        enabled: 0 "enabled" value optional,
+        language: 1 "language" value optional,
+        translated_transcript: 2 "translatedTranscript" value optional
     }
 }
 
@@ -1864,25 +1864,25 @@ pub struct CreateVoiceAiAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateVoiceAiAgentRequest {
-        location_id: "locationId" value required,
-        agent_name: "agentName" value optional,
-        business_name: "businessName" value optional,
-        welcome_message: "welcomeMessage" value optional,
-        agent_prompt: "agentPrompt" value optional,
-        voice_id: "voiceId" value optional,
-        language: "language" value optional,
-        patience_level: "patienceLevel" value optional,
-        max_call_duration: "maxCallDuration" value optional,
-        send_user_idle_reminders: "sendUserIdleReminders" value optional,
-        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" value optional,
-        inbound_number: "inboundNumber" value optional,
-        number_pool_id: "numberPoolId" value optional,
-        call_end_workflow_ids: "callEndWorkflowIds" value optional,
-        send_post_call_notification_to: "sendPostCallNotificationTo" value optional,
-        agent_working_hours: "agentWorkingHours" value optional,
-        timezone: "timezone" value optional,
-        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" value optional,
-        translation: "translation" value optional
+        location_id: 0 "locationId" value required,
+        agent_name: 1 "agentName" value optional,
+        business_name: 2 "businessName" value optional,
+        welcome_message: 3 "welcomeMessage" value optional,
+        agent_prompt: 4 "agentPrompt" value optional,
+        voice_id: 5 "voiceId" value optional,
+        language: 6 "language" value optional,
+        patience_level: 7 "patienceLevel" value optional,
+        max_call_duration: 8 "maxCallDuration" value optional,
+        send_user_idle_reminders: 9 "sendUserIdleReminders" value optional,
+        reminder_after_idle_time_seconds: 10 "reminderAfterIdleTimeSeconds" value optional,
+        inbound_number: 11 "inboundNumber" value optional,
+        number_pool_id: 12 "numberPoolId" value optional,
+        call_end_workflow_ids: 13 "callEndWorkflowIds" value optional,
+        send_post_call_notification_to: 14 "sendPostCallNotificationTo" value optional,
+        agent_working_hours: 15 "agentWorkingHours" value optional,
+        timezone: 16 "timezone" value optional,
+        is_agent_as_backup_disabled: 17 "isAgentAsBackupDisabled" value optional,
+        translation: 18 "translation" value optional
     }
 }
 
@@ -2061,12 +2061,12 @@ pub struct CustomActionApiDetails {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CustomActionApiDetails {
-        url: "url" value optional,
-        method: "method" value optional,
-        authentication_required: "authenticationRequired" value optional,
-        authentication_value: "authenticationValue" value optional,
-        headers: "headers" value optional,
-        parameters: "parameters" value optional
+        url: 0 "url" value optional,
+        method: 1 "method" value optional,
+        authentication_required: 2 "authenticationRequired" value optional,
+        authentication_value: 3 "authenticationValue" value optional,
+        headers: 4 "headers" value optional,
+        parameters: 5 "parameters" value optional
     }
 }
 
@@ -2182,7 +2182,7 @@ pub struct CustomActionHeader {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
-    CustomActionHeader { key: "key" value optional, value: "value" value optional }
+    CustomActionHeader { key: 0 "key" value optional, value: 1 "value" value optional }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2233,10 +2233,10 @@ pub struct CustomActionParameter {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CustomActionParameter {
-        name: "name" value optional,
-        description: "description" value optional,
-        type_: "type" value optional,
-        example: "example" value optional
+        name: 0 "name" value optional,
+        description: 1 "description" value optional,
+        type_: 2 "type" value optional,
+        example: 3 "example" value optional
     }
 }
 
@@ -2300,10 +2300,10 @@ pub struct CustomActionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     CustomActionParameters {
-        trigger_prompt: "triggerPrompt" value optional,
-        trigger_message: "triggerMessage" value optional,
-        api_details: "apiDetails" value optional,
-        selected_paths: "selectedPaths" value optional
+        trigger_prompt: 0 "triggerPrompt" value optional,
+        trigger_message: 1 "triggerMessage" value optional,
+        api_details: 2 "apiDetails" value optional,
+        selected_paths: 3 "selectedPaths" value optional
     }
 }
 
@@ -2375,10 +2375,10 @@ pub struct DataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     DataExtractionParameters {
-        contact_field_id: "contactFieldId" value optional,
-        description: "description" value optional,
-        examples: "examples" value_or_default optional,
-        overwrite_existing_value: "overwriteExistingValue" value optional
+        contact_field_id: 0 "contactFieldId" value optional,
+        description: 1 "description" value optional,
+        examples: 2 "examples" value_or_default optional,
+        overwrite_existing_value: 3 "overwriteExistingValue" value optional
     }
 }
 
@@ -2676,10 +2676,10 @@ pub struct InCallDataExtractionParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     InCallDataExtractionParameters {
-        contact_field_id: "contactFieldId" value optional,
-        description: "description" value optional,
-        examples: "examples" value_or_default optional,
-        overwrite_existing_value: "overwriteExistingValue" value optional
+        contact_field_id: 0 "contactFieldId" value optional,
+        description: 1 "description" value optional,
+        examples: 2 "examples" value_or_default optional,
+        overwrite_existing_value: 3 "overwriteExistingValue" value optional
     }
 }
 
@@ -2738,8 +2738,8 @@ pub struct KnowledgeBaseParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     KnowledgeBaseParameters {
-        trigger_prompt: "triggerPrompt" value optional,
-        knowledge_base_id: "knowledgeBaseId" value optional
+        trigger_prompt: 0 "triggerPrompt" value optional,
+        knowledge_base_id: 1 "knowledgeBaseId" value optional
     }
 }
 
@@ -2790,10 +2790,10 @@ pub struct ListCallLogsResponse {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     ListCallLogsResponse {
-        total: "total" value optional,
-        page: "page" value optional,
-        page_size: "pageSize" value optional,
-        call_logs: "callLogs" value_or_default optional
+        total: 0 "total" value optional,
+        page: 1 "page" value optional,
+        page_size: 2 "pageSize" value optional,
+        call_logs: 3 "callLogs" value_or_default optional
     }
 }
 
@@ -2820,10 +2820,10 @@ pub struct ListVoiceAiAgentsResponse {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     ListVoiceAiAgentsResponse {
-        total: "total" value optional,
-        page: "page" value optional,
-        page_size: "pageSize" value optional,
-        agents: "agents" value_or_default optional
+        total: 0 "total" value optional,
+        page: 1 "page" value optional,
+        page_size: 2 "pageSize" value optional,
+        agents: 3 "agents" value_or_default optional
     }
 }
 
@@ -3033,11 +3033,11 @@ pub struct PostCallNotificationRecipients {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     PostCallNotificationRecipients {
-        admins: "admins" value optional,
-        all_users: "allUsers" value optional,
-        contact_assigned_user: "contactAssignedUser" value optional,
-        specific_users: "specificUsers" value_or_default optional,
-        custom_emails: "customEmails" value_or_default optional
+        admins: 0 "admins" value optional,
+        all_users: 1 "allUsers" value optional,
+        contact_assigned_user: 2 "contactAssignedUser" value optional,
+        specific_users: 3 "specificUsers" value_or_default optional,
+        custom_emails: 4 "customEmails" value_or_default optional
     }
 }
 
@@ -3103,9 +3103,9 @@ pub struct SmsParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     SmsParameters {
-        trigger_prompt: "triggerPrompt" value optional,
-        trigger_message: "triggerMessage" value optional,
-        message_body: "messageBody" value optional
+        trigger_prompt: 0 "triggerPrompt" value optional,
+        trigger_message: 1 "triggerMessage" value optional,
+        message_body: 2 "messageBody" value optional
     }
 }
 
@@ -3228,24 +3228,24 @@ pub struct UpdateVoiceAiAgentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateVoiceAiAgentRequest {
-        agent_name: "agentName" value optional,
-        business_name: "businessName" value optional,
-        welcome_message: "welcomeMessage" value optional,
-        agent_prompt: "agentPrompt" value optional,
-        voice_id: "voiceId" value optional,
-        language: "language" value optional,
-        patience_level: "patienceLevel" value optional,
-        max_call_duration: "maxCallDuration" value optional,
-        send_user_idle_reminders: "sendUserIdleReminders" value optional,
-        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" value optional,
-        inbound_number: "inboundNumber" value optional,
-        number_pool_id: "numberPoolId" value optional,
-        call_end_workflow_ids: "callEndWorkflowIds" value optional,
-        send_post_call_notification_to: "sendPostCallNotificationTo" value optional,
-        agent_working_hours: "agentWorkingHours" value optional,
-        timezone: "timezone" value optional,
-        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" value optional,
-        translation: "translation" value optional
+        agent_name: 0 "agentName" value optional,
+        business_name: 1 "businessName" value optional,
+        welcome_message: 2 "welcomeMessage" value optional,
+        agent_prompt: 3 "agentPrompt" value optional,
+        voice_id: 4 "voiceId" value optional,
+        language: 5 "language" value optional,
+        patience_level: 6 "patienceLevel" value optional,
+        max_call_duration: 7 "maxCallDuration" value optional,
+        send_user_idle_reminders: 8 "sendUserIdleReminders" value optional,
+        reminder_after_idle_time_seconds: 9 "reminderAfterIdleTimeSeconds" value optional,
+        inbound_number: 10 "inboundNumber" value optional,
+        number_pool_id: 11 "numberPoolId" value optional,
+        call_end_workflow_ids: 12 "callEndWorkflowIds" value optional,
+        send_post_call_notification_to: 13 "sendPostCallNotificationTo" value optional,
+        agent_working_hours: 14 "agentWorkingHours" value optional,
+        timezone: 15 "timezone" value optional,
+        is_agent_as_backup_disabled: 16 "isAgentAsBackupDisabled" value optional,
+        translation: 17 "translation" value optional
     }
 }
 
@@ -4003,27 +4003,27 @@ pub struct VoiceAiAgent {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     VoiceAiAgent {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        agent_name: "agentName" value optional,
-        business_name: "businessName" value optional,
-        welcome_message: "welcomeMessage" value optional,
-        agent_prompt: "agentPrompt" value optional,
-        voice_id: "voiceId" value optional,
-        language: "language" value optional,
-        patience_level: "patienceLevel" value optional,
-        max_call_duration: "maxCallDuration" value optional,
-        send_user_idle_reminders: "sendUserIdleReminders" value optional,
-        reminder_after_idle_time_seconds: "reminderAfterIdleTimeSeconds" value optional,
-        inbound_number: "inboundNumber" value optional,
-        number_pool_id: "numberPoolId" value optional,
-        call_end_workflow_ids: "callEndWorkflowIds" value_or_default optional,
-        send_post_call_notification_to: "sendPostCallNotificationTo" value optional,
-        agent_working_hours: "agentWorkingHours" value_or_default optional,
-        timezone: "timezone" value optional,
-        is_agent_as_backup_disabled: "isAgentAsBackupDisabled" value optional,
-        translation: "translation" value optional,
-        actions: "actions" value_or_default optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        agent_name: 2 "agentName" value optional,
+        business_name: 3 "businessName" value optional,
+        welcome_message: 4 "welcomeMessage" value optional,
+        agent_prompt: 5 "agentPrompt" value optional,
+        voice_id: 6 "voiceId" value optional,
+        language: 7 "language" value optional,
+        patience_level: 8 "patienceLevel" value optional,
+        max_call_duration: 9 "maxCallDuration" value optional,
+        send_user_idle_reminders: 10 "sendUserIdleReminders" value optional,
+        reminder_after_idle_time_seconds: 11 "reminderAfterIdleTimeSeconds" value optional,
+        inbound_number: 12 "inboundNumber" value optional,
+        number_pool_id: 13 "numberPoolId" value optional,
+        call_end_workflow_ids: 14 "callEndWorkflowIds" value_or_default optional,
+        send_post_call_notification_to: 15 "sendPostCallNotificationTo" value optional,
+        agent_working_hours: 16 "agentWorkingHours" value_or_default optional,
+        timezone: 17 "timezone" value optional,
+        is_agent_as_backup_disabled: 18 "isAgentAsBackupDisabled" value optional,
+        translation: 19 "translation" value optional,
+        actions: 20 "actions" value_or_default optional
     }
 }
 
@@ -4123,9 +4123,9 @@ pub struct WorkflowTriggerParameters {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     WorkflowTriggerParameters {
-        trigger_prompt: "triggerPrompt" value optional,
-        trigger_message: "triggerMessage" value optional,
-        workflow_id: "workflowId" value optional
+        trigger_prompt: 0 "triggerPrompt" value optional,
+        trigger_message: 1 "triggerMessage" value optional,
+        workflow_id: 2 "workflowId" value optional
     }
 }
 
@@ -4191,10 +4191,10 @@ pub struct WorkingInterval {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::object::object_impl! {
     WorkingInterval {
-        start_hour: "startHour" value optional,
-        end_hour: "endHour" value optional,
-        start_minute: "startMinute" value optional,
-        end_minute: "endMinute" value optional
+        start_hour: 0 "startHour" value optional,
+        end_hour: 1 "endHour" value optional,
+        start_minute: 2 "startMinute" value optional,
+        end_minute: 3 "endMinute" value optional
     }
 }
 

@@ -416,18 +416,18 @@ pub struct AppInstallEvent {
 
 crate::runtime::object::object_impl! {
     AppInstallEvent {
-        type_: "type" value optional,
-        app_id: "appId" value optional,
-        company_id: "companyId" value optional,
-        location_id: "locationId" value optional,
-        user_id: "userId" value optional,
-        plan_id: "planId" value optional,
-        trial: "trial" value optional,
-        is_whitelabel_company: "isWhitelabelCompany" value optional,
-        whitelabel_details: "whitelabelDetails" value optional,
-        company_name: "companyName" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        app_id: 1 "appId" value optional,
+        company_id: 2 "companyId" value optional,
+        location_id: 3 "locationId" value optional,
+        user_id: 4 "userId" value optional,
+        plan_id: 5 "planId" value optional,
+        trial: 6 "trial" value optional,
+        is_whitelabel_company: 7 "isWhitelabelCompany" value optional,
+        whitelabel_details: 8 "whitelabelDetails" value optional,
+        company_name: 9 "companyName" value optional,
+        webhook_id: 10 "webhookId" value optional,
+        timestamp: 11 "timestamp" value optional
     }
 }
 
@@ -449,9 +449,9 @@ pub struct AppTrial {
 
 crate::runtime::object::object_impl! {
     AppTrial {
-        on_trial: "onTrial" value optional,
-        trial_duration: "trialDuration" value optional,
-        trial_start_date: "trialStartDate" value optional
+        on_trial: 0 "onTrial" value optional,
+        trial_duration: 1 "trialDuration" value optional,
+        trial_start_date: 2 "trialStartDate" value optional
     }
 }
 
@@ -482,12 +482,12 @@ pub struct AppUninstallEvent {
 
 crate::runtime::object::object_impl! {
     AppUninstallEvent {
-        type_: "type" value optional,
-        app_id: "appId" value optional,
-        company_id: "companyId" value optional,
-        location_id: "locationId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        app_id: 1 "appId" value optional,
+        company_id: 2 "companyId" value optional,
+        location_id: 3 "locationId" value optional,
+        webhook_id: 4 "webhookId" value optional,
+        timestamp: 5 "timestamp" value optional
     }
 }
 
@@ -545,21 +545,21 @@ pub struct Appointment {
 
 crate::runtime::object::object_impl! {
     Appointment {
-        id: "id" value optional,
-        address: "address" value optional,
-        title: "title" value optional,
-        calendar_id: "calendarId" value optional,
-        contact_id: "contactId" value optional,
-        group_id: "groupId" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        users: "users" value_or_default optional,
-        notes: "notes" value optional,
-        source: "source" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        id: 0 "id" value optional,
+        address: 1 "address" value optional,
+        title: 2 "title" value optional,
+        calendar_id: 3 "calendarId" value optional,
+        contact_id: 4 "contactId" value optional,
+        group_id: 5 "groupId" value optional,
+        appointment_status: 6 "appointmentStatus" value optional,
+        assigned_user_id: 7 "assignedUserId" value optional,
+        users: 8 "users" value_or_default optional,
+        notes: 9 "notes" value optional,
+        source: 10 "source" value optional,
+        start_time: 11 "startTime" value optional,
+        end_time: 12 "endTime" value optional,
+        date_added: 13 "dateAdded" value optional,
+        date_updated: 14 "dateUpdated" value optional
     }
 }
 
@@ -587,11 +587,11 @@ pub struct AppointmentCreateEvent {
 
 crate::runtime::object::object_impl! {
     AppointmentCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        appointment: "appointment" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        appointment: 2 "appointment" value optional,
+        webhook_id: 3 "webhookId" value optional,
+        timestamp: 4 "timestamp" value optional
     }
 }
 
@@ -626,11 +626,11 @@ pub struct AppointmentDeleteEvent {
 
 crate::runtime::object::object_impl! {
     AppointmentDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        appointment: "appointment" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        appointment: 2 "appointment" value optional,
+        webhook_id: 3 "webhookId" value optional,
+        timestamp: 4 "timestamp" value optional
     }
 }
 
@@ -665,11 +665,11 @@ pub struct AppointmentUpdateEvent {
 
 crate::runtime::object::object_impl! {
     AppointmentUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        appointment: "appointment" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        appointment: 2 "appointment" value optional,
+        webhook_id: 3 "webhookId" value optional,
+        timestamp: 4 "timestamp" value optional
     }
 }
 
@@ -722,17 +722,17 @@ pub struct AssociationCreateEvent {
 
 crate::runtime::object::object_impl! {
     AssociationCreateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        association_type: "associationType" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_object_label: "firstObjectLabel" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_object_label: "secondObjectLabel" value optional,
-        key: "key" value optional,
-        location_id: "locationId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        association_type: 2 "associationType" value optional,
+        first_object_key: 3 "firstObjectKey" value optional,
+        first_object_label: 4 "firstObjectLabel" value optional,
+        second_object_key: 5 "secondObjectKey" value optional,
+        second_object_label: 6 "secondObjectLabel" value optional,
+        key: 7 "key" value optional,
+        location_id: 8 "locationId" value optional,
+        webhook_id: 9 "webhookId" value optional,
+        timestamp: 10 "timestamp" value optional
     }
 }
 
@@ -784,19 +784,19 @@ pub struct AssociationDeleteEvent {
 
 crate::runtime::object::object_impl! {
     AssociationDeleteEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        association_type: "associationType" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_object_label: "firstObjectLabel" value optional,
-        first_object_to_second_object_cardinality: "firstObjectToSecondObjectCardinality" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_object_label: "secondObjectLabel" value optional,
-        second_object_to_first_object_cardinality: "secondObjectToFirstObjectCardinality" value optional,
-        key: "key" value optional,
-        location_id: "locationId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        association_type: 2 "associationType" value optional,
+        first_object_key: 3 "firstObjectKey" value optional,
+        first_object_label: 4 "firstObjectLabel" value optional,
+        first_object_to_second_object_cardinality: 5 "firstObjectToSecondObjectCardinality" value optional,
+        second_object_key: 6 "secondObjectKey" value optional,
+        second_object_label: 7 "secondObjectLabel" value optional,
+        second_object_to_first_object_cardinality: 8 "secondObjectToFirstObjectCardinality" value optional,
+        key: 9 "key" value optional,
+        location_id: 10 "locationId" value optional,
+        webhook_id: 11 "webhookId" value optional,
+        timestamp: 12 "timestamp" value optional
     }
 }
 
@@ -887,19 +887,19 @@ pub struct AssociationUpdateEvent {
 
 crate::runtime::object::object_impl! {
     AssociationUpdateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        association_type: "associationType" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_object_label: "firstObjectLabel" value optional,
-        first_object_to_second_object_cardinality: "firstObjectToSecondObjectCardinality" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_object_label: "secondObjectLabel" value optional,
-        second_object_to_first_object_cardinality: "secondObjectToFirstObjectCardinality" value optional,
-        key: "key" value optional,
-        location_id: "locationId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        association_type: 2 "associationType" value optional,
+        first_object_key: 3 "firstObjectKey" value optional,
+        first_object_label: 4 "firstObjectLabel" value optional,
+        first_object_to_second_object_cardinality: 5 "firstObjectToSecondObjectCardinality" value optional,
+        second_object_key: 6 "secondObjectKey" value optional,
+        second_object_label: 7 "secondObjectLabel" value optional,
+        second_object_to_first_object_cardinality: 8 "secondObjectToFirstObjectCardinality" value optional,
+        key: 9 "key" value optional,
+        location_id: 10 "locationId" value optional,
+        webhook_id: 11 "webhookId" value optional,
+        timestamp: 12 "timestamp" value optional
     }
 }
 
@@ -942,16 +942,16 @@ pub struct CampaignStatusUpdateEvent {
 
 crate::runtime::object::object_impl! {
     CampaignStatusUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        status: "status" value optional,
-        template_id: "templateId" value optional,
-        replied: "replied" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        contact_id: 3 "contactId" value optional,
+        status: 4 "status" value optional,
+        template_id: 5 "templateId" value optional,
+        replied: 6 "replied" value optional,
+        date_added: 7 "dateAdded" value optional,
+        webhook_id: 8 "webhookId" value optional,
+        timestamp: 9 "timestamp" value optional
     }
 }
 
@@ -1039,31 +1039,31 @@ pub struct ContactCreateEvent {
 
 crate::runtime::object::object_impl! {
     ContactCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        company_name: "companyName" value optional,
-        country: "country" value optional,
-        source: "source" value optional,
-        date_added: "dateAdded" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        dnd: "dnd" value optional,
-        email: "email" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        postal_code: "postalCode" value optional,
-        tags: "tags" value_or_default optional,
-        website: "website" value optional,
-        attachments: "attachments" value_or_default optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        address1: 3 "address1" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        company_name: 6 "companyName" value optional,
+        country: 7 "country" value optional,
+        source: 8 "source" value optional,
+        date_added: 9 "dateAdded" value optional,
+        date_of_birth: 10 "dateOfBirth" value optional,
+        dnd: 11 "dnd" value optional,
+        email: 12 "email" value optional,
+        name: 13 "name" value optional,
+        first_name: 14 "firstName" value optional,
+        last_name: 15 "lastName" value optional,
+        phone: 16 "phone" value optional,
+        postal_code: 17 "postalCode" value optional,
+        tags: 18 "tags" value_or_default optional,
+        website: 19 "website" value optional,
+        attachments: 20 "attachments" value_or_default optional,
+        assigned_to: 21 "assignedTo" value optional,
+        custom_fields: 22 "customFields" value_or_default optional,
+        webhook_id: 23 "webhookId" value optional,
+        timestamp: 24 "timestamp" value optional
     }
 }
 
@@ -1151,31 +1151,31 @@ pub struct ContactDeleteEvent {
 
 crate::runtime::object::object_impl! {
     ContactDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        company_name: "companyName" value optional,
-        country: "country" value optional,
-        source: "source" value optional,
-        date_added: "dateAdded" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        dnd: "dnd" value optional,
-        email: "email" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        postal_code: "postalCode" value optional,
-        tags: "tags" value_or_default optional,
-        website: "website" value optional,
-        attachments: "attachments" value_or_default optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        address1: 3 "address1" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        company_name: 6 "companyName" value optional,
+        country: 7 "country" value optional,
+        source: 8 "source" value optional,
+        date_added: 9 "dateAdded" value optional,
+        date_of_birth: 10 "dateOfBirth" value optional,
+        dnd: 11 "dnd" value optional,
+        email: 12 "email" value optional,
+        name: 13 "name" value optional,
+        first_name: 14 "firstName" value optional,
+        last_name: 15 "lastName" value optional,
+        phone: 16 "phone" value optional,
+        postal_code: 17 "postalCode" value optional,
+        tags: 18 "tags" value_or_default optional,
+        website: 19 "website" value optional,
+        attachments: 20 "attachments" value_or_default optional,
+        assigned_to: 21 "assignedTo" value optional,
+        custom_fields: 22 "customFields" value_or_default optional,
+        webhook_id: 23 "webhookId" value optional,
+        timestamp: 24 "timestamp" value optional
     }
 }
 
@@ -1266,32 +1266,32 @@ pub struct ContactDndUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ContactDndUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        company_name: "companyName" value optional,
-        country: "country" value optional,
-        source: "source" value optional,
-        date_added: "dateAdded" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        email: "email" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        postal_code: "postalCode" value optional,
-        tags: "tags" value_or_default optional,
-        website: "website" value optional,
-        attachments: "attachments" value_or_default optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        address1: 3 "address1" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        company_name: 6 "companyName" value optional,
+        country: 7 "country" value optional,
+        source: 8 "source" value optional,
+        date_added: 9 "dateAdded" value optional,
+        date_of_birth: 10 "dateOfBirth" value optional,
+        dnd: 11 "dnd" value optional,
+        dnd_settings: 12 "dndSettings" value optional,
+        email: 13 "email" value optional,
+        name: 14 "name" value optional,
+        first_name: 15 "firstName" value optional,
+        last_name: 16 "lastName" value optional,
+        phone: 17 "phone" value optional,
+        postal_code: 18 "postalCode" value optional,
+        tags: 19 "tags" value_or_default optional,
+        website: 20 "website" value optional,
+        attachments: 21 "attachments" value_or_default optional,
+        assigned_to: 22 "assignedTo" value optional,
+        custom_fields: 23 "customFields" value_or_default optional,
+        webhook_id: 24 "webhookId" value optional,
+        timestamp: 25 "timestamp" value optional
     }
 }
 
@@ -1379,31 +1379,31 @@ pub struct ContactTagUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ContactTagUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        company_name: "companyName" value optional,
-        country: "country" value optional,
-        source: "source" value optional,
-        date_added: "dateAdded" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        dnd: "dnd" value optional,
-        email: "email" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        postal_code: "postalCode" value optional,
-        tags: "tags" value_or_default optional,
-        website: "website" value optional,
-        attachments: "attachments" value_or_default optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        address1: 3 "address1" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        company_name: 6 "companyName" value optional,
+        country: 7 "country" value optional,
+        source: 8 "source" value optional,
+        date_added: 9 "dateAdded" value optional,
+        date_of_birth: 10 "dateOfBirth" value optional,
+        dnd: 11 "dnd" value optional,
+        email: 12 "email" value optional,
+        name: 13 "name" value optional,
+        first_name: 14 "firstName" value optional,
+        last_name: 15 "lastName" value optional,
+        phone: 16 "phone" value optional,
+        postal_code: 17 "postalCode" value optional,
+        tags: 18 "tags" value_or_default optional,
+        website: 19 "website" value optional,
+        attachments: 20 "attachments" value_or_default optional,
+        assigned_to: 21 "assignedTo" value optional,
+        custom_fields: 22 "customFields" value_or_default optional,
+        webhook_id: 23 "webhookId" value optional,
+        timestamp: 24 "timestamp" value optional
     }
 }
 
@@ -1491,31 +1491,31 @@ pub struct ContactUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ContactUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        company_name: "companyName" value optional,
-        country: "country" value optional,
-        source: "source" value optional,
-        date_added: "dateAdded" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        dnd: "dnd" value optional,
-        email: "email" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        postal_code: "postalCode" value optional,
-        tags: "tags" value_or_default optional,
-        website: "website" value optional,
-        attachments: "attachments" value_or_default optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        address1: 3 "address1" value optional,
+        city: 4 "city" value optional,
+        state: 5 "state" value optional,
+        company_name: 6 "companyName" value optional,
+        country: 7 "country" value optional,
+        source: 8 "source" value optional,
+        date_added: 9 "dateAdded" value optional,
+        date_of_birth: 10 "dateOfBirth" value optional,
+        dnd: 11 "dnd" value optional,
+        email: 12 "email" value optional,
+        name: 13 "name" value optional,
+        first_name: 14 "firstName" value optional,
+        last_name: 15 "lastName" value optional,
+        phone: 16 "phone" value optional,
+        postal_code: 17 "postalCode" value optional,
+        tags: 18 "tags" value_or_default optional,
+        website: 19 "website" value optional,
+        attachments: 20 "attachments" value_or_default optional,
+        assigned_to: 21 "assignedTo" value optional,
+        custom_fields: 22 "customFields" value_or_default optional,
+        webhook_id: 23 "webhookId" value optional,
+        timestamp: 24 "timestamp" value optional
     }
 }
 
@@ -1558,16 +1558,16 @@ pub struct ConversationUnreadUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ConversationUnreadUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        contact_id: "contactId" value optional,
-        unread_count: "unreadCount" value optional,
-        inbox: "inbox" value optional,
-        starred: "starred" value optional,
-        deleted: "deleted" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        contact_id: 3 "contactId" value optional,
+        unread_count: 4 "unreadCount" value optional,
+        inbox: 5 "inbox" value optional,
+        starred: 6 "starred" value optional,
+        deleted: 7 "deleted" value optional,
+        webhook_id: 8 "webhookId" value optional,
+        timestamp: 9 "timestamp" value optional
     }
 }
 
@@ -1584,7 +1584,7 @@ pub struct CustomFieldValue {
 }
 
 crate::runtime::object::object_impl! {
-    CustomFieldValue { id: "id" value optional, value: "value" value optional }
+    CustomFieldValue { id: 0 "id" value optional, value: 1 "value" value optional }
 }
 
 /// Do-not-disturb state of one channel.
@@ -1604,9 +1604,9 @@ pub struct DndChannelStatus {
 
 crate::runtime::object::object_impl! {
     DndChannelStatus {
-        status: "status" value optional,
-        message: "message" value optional,
-        code: "code" value optional
+        status: 0 "status" value optional,
+        message: 1 "message" value optional,
+        code: 2 "code" value optional
     }
 }
 
@@ -1642,12 +1642,12 @@ pub struct DndSettings {
 
 crate::runtime::object::object_impl! {
     DndSettings {
-        sms: "SMS" value optional,
-        email: "Email" value optional,
-        gmb: "GMB" value optional,
-        fb: "FB" value optional,
-        whats_app: "WhatsApp" value optional,
-        call: "Call" value optional
+        sms: 0 "SMS" value optional,
+        email: 1 "Email" value optional,
+        gmb: 2 "GMB" value optional,
+        fb: 3 "FB" value optional,
+        whats_app: 4 "WhatsApp" value optional,
+        call: 5 "Call" value optional
     }
 }
 
@@ -1691,15 +1691,15 @@ pub struct EmailDeliveryStatus {
 
 crate::runtime::object::object_impl! {
     EmailDeliveryStatus {
-        attempt_no: "attempt-no" value optional,
-        code: "code" value optional,
-        message: "message" value optional,
-        description: "description" value optional,
-        session_seconds: "session-seconds" value optional,
-        enhanced_code: "enhanced-code" value optional,
-        mx_host: "mx-host" value optional,
-        utf8: "utf8" value optional,
-        i_first_delivery_attempt_seconds: "i-first-delivery-attempt-seconds" value optional
+        attempt_no: 0 "attempt-no" value optional,
+        code: 1 "code" value optional,
+        message: 2 "message" value optional,
+        description: 3 "description" value optional,
+        session_seconds: 4 "session-seconds" value optional,
+        enhanced_code: 5 "enhanced-code" value optional,
+        mx_host: 6 "mx-host" value optional,
+        utf8: 7 "utf8" value optional,
+        i_first_delivery_attempt_seconds: 8 "i-first-delivery-attempt-seconds" value optional
     }
 }
 
@@ -1732,12 +1732,12 @@ pub struct EmailEnvelope {
 
 crate::runtime::object::object_impl! {
     EmailEnvelope {
-        sender: "sender" value optional,
-        targets: "targets" value optional,
-        transport: "transport" value optional,
-        sending_ip: "sending-ip" value optional,
-        i_ip_pool_id: "i-ip-pool-id" value optional,
-        i_ip_pool_name: "i-ip-pool-name" value optional
+        sender: 0 "sender" value optional,
+        targets: 1 "targets" value optional,
+        transport: 2 "transport" value optional,
+        sending_ip: 3 "sending-ip" value optional,
+        i_ip_pool_id: 4 "i-ip-pool-id" value optional,
+        i_ip_pool_name: 5 "i-ip-pool-name" value optional
     }
 }
 
@@ -1792,19 +1792,19 @@ pub struct EmailStats {
 
 crate::runtime::object::object_impl! {
     EmailStats {
-        event: "event" value optional,
-        id: "id" value optional,
-        timestamp: "timestamp" value optional,
-        flags: "flags" value optional,
-        message: "message" value optional,
-        log_level: "log-level" value optional,
-        recipient: "recipient" value optional,
-        recipient_domain: "recipient-domain" value optional,
-        tags: "tags" value_or_default optional,
-        recipient_provider: "recipient-provider" value optional,
-        campaigns: "campaigns" value_or_default optional,
-        delivery_status: "delivery-status" value optional,
-        envelope: "envelope" value optional
+        event: 0 "event" value optional,
+        id: 1 "id" value optional,
+        timestamp: 2 "timestamp" value optional,
+        flags: 3 "flags" value optional,
+        message: 4 "message" value optional,
+        log_level: 5 "log-level" value optional,
+        recipient: 6 "recipient" value optional,
+        recipient_domain: 7 "recipient-domain" value optional,
+        tags: 8 "tags" value_or_default optional,
+        recipient_provider: 9 "recipient-provider" value optional,
+        campaigns: 10 "campaigns" value_or_default optional,
+        delivery_status: 11 "delivery-status" value optional,
+        envelope: 12 "envelope" value optional
     }
 }
 
@@ -1836,11 +1836,11 @@ pub struct EmailStatsFlags {
 
 crate::runtime::object::object_impl! {
     EmailStatsFlags {
-        is_authenticated: "is-authenticated" value optional,
-        is_routed: "is-routed" value optional,
-        is_big: "is-big" value optional,
-        is_system_test: "is-system-test" value optional,
-        is_test_mode: "is-test-mode" value optional
+        is_authenticated: 0 "is-authenticated" value optional,
+        is_routed: 1 "is-routed" value optional,
+        is_big: 2 "is-big" value optional,
+        is_system_test: 3 "is-system-test" value optional,
+        is_test_mode: 4 "is-test-mode" value optional
     }
 }
 
@@ -1862,9 +1862,9 @@ pub struct EmailStatsHeaders {
 
 crate::runtime::object::object_impl! {
     EmailStatsHeaders {
-        message_id: "message-id" value optional,
-        from: "from" value optional,
-        to: "to" value optional
+        message_id: 0 "message-id" value optional,
+        from: 1 "from" value optional,
+        to: 2 "to" value optional
     }
 }
 
@@ -1885,9 +1885,9 @@ pub struct EmailStatsMessage {
 
 crate::runtime::object::object_impl! {
     EmailStatsMessage {
-        attachments: "attachments" value_or_default optional,
-        headers: "headers" value optional,
-        size: "size" value optional
+        attachments: 0 "attachments" value_or_default optional,
+        headers: 1 "headers" value optional,
+        size: 2 "size" value optional
     }
 }
 
@@ -1978,32 +1978,32 @@ pub struct InboundMessageEvent {
 
 crate::runtime::object::object_impl! {
     InboundMessageEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        attachments: "attachments" value_or_default optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        content_type: "contentType" value optional,
-        conversation_id: "conversationId" value optional,
-        date_added: "dateAdded" value optional,
-        direction: "direction" value optional,
-        message_type: "messageType" value optional,
-        status: "status" value optional,
-        message_id: "messageId" value optional,
-        user_id: "userId" value optional,
-        conversation_provider_id: "conversationProviderId" value optional,
-        call_duration: "callDuration" value optional,
-        call_status: "callStatus" value optional,
-        email_message_id: "emailMessageId" value optional,
-        thread_id: "threadId" value optional,
-        provider: "provider" value optional,
-        from: "from" value optional,
-        subject: "subject" value optional,
-        to: "to" value optional,
-        cc: "cc" value optional,
-        bcc: "bcc" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        attachments: 2 "attachments" value_or_default optional,
+        body: 3 "body" value optional,
+        contact_id: 4 "contactId" value optional,
+        content_type: 5 "contentType" value optional,
+        conversation_id: 6 "conversationId" value optional,
+        date_added: 7 "dateAdded" value optional,
+        direction: 8 "direction" value optional,
+        message_type: 9 "messageType" value optional,
+        status: 10 "status" value optional,
+        message_id: 11 "messageId" value optional,
+        user_id: 12 "userId" value optional,
+        conversation_provider_id: 13 "conversationProviderId" value optional,
+        call_duration: 14 "callDuration" value optional,
+        call_status: 15 "callStatus" value optional,
+        email_message_id: 16 "emailMessageId" value optional,
+        thread_id: 17 "threadId" value optional,
+        provider: 18 "provider" value optional,
+        from: 19 "from" value optional,
+        subject: 20 "subject" value optional,
+        to: 21 "to" value optional,
+        cc: 22 "cc" value optional,
+        bcc: 23 "bcc" value optional,
+        webhook_id: 24 "webhookId" value optional,
+        timestamp: 25 "timestamp" value optional
     }
 }
 
@@ -2016,7 +2016,7 @@ pub struct InvoiceAdditionalEmail {
     pub email: Option<String>,
 }
 
-crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: "email" value optional } }
+crate::runtime::object::object_impl! { InvoiceAdditionalEmail { email: 0 "email" value optional } }
 
 /// Postal address of an invoice's customer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2045,12 +2045,12 @@ pub struct InvoiceAddress {
 
 crate::runtime::object::object_impl! {
     InvoiceAddress {
-        country_code: "countryCode" value optional,
-        address_line1: "addressLine1" value optional,
-        address_line2: "addressLine2" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional
+        country_code: 0 "countryCode" value optional,
+        address_line1: 1 "addressLine1" value optional,
+        address_line2: 2 "addressLine2" value optional,
+        city: 3 "city" value optional,
+        state: 4 "state" value optional,
+        postal_code: 5 "postalCode" value optional
     }
 }
 
@@ -2081,12 +2081,12 @@ pub struct InvoiceBusinessDetails {
 
 crate::runtime::object::object_impl! {
     InvoiceBusinessDetails {
-        name: "name" value optional,
-        address: "address" value optional,
-        phone_no: "phoneNo" value optional,
-        website: "website" value optional,
-        logo_url: "logoUrl" value optional,
-        custom_values: "customValues" value_or_default optional
+        name: 0 "name" value optional,
+        address: 1 "address" value optional,
+        phone_no: 2 "phoneNo" value optional,
+        website: 3 "website" value optional,
+        logo_url: 4 "logoUrl" value optional,
+        custom_values: 5 "customValues" value_or_default optional
     }
 }
 
@@ -2123,14 +2123,14 @@ pub struct InvoiceContactDetails {
 
 crate::runtime::object::object_impl! {
     InvoiceContactDetails {
-        id: "id" value optional,
-        phone_no: "phoneNo" value optional,
-        email: "email" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        name: "name" value optional,
-        address: "address" value optional,
-        additional_emails: "additionalEmails" value_or_default optional,
-        company_name: "companyName" value optional
+        id: 0 "id" value optional,
+        phone_no: 1 "phoneNo" value optional,
+        email: 2 "email" value optional,
+        custom_fields: 3 "customFields" value_or_default optional,
+        name: 4 "name" value optional,
+        address: 5 "address" value optional,
+        additional_emails: 6 "additionalEmails" value_or_default optional,
+        company_name: 7 "companyName" value optional
     }
 }
 
@@ -2216,30 +2216,30 @@ pub struct InvoiceCreateEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceCreateEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -2325,30 +2325,30 @@ pub struct InvoiceDeleteEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceDeleteEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -2366,7 +2366,7 @@ pub struct InvoiceDiscount {
 }
 
 crate::runtime::object::object_impl! {
-    InvoiceDiscount { type_: "type" value optional, value: "value" value optional }
+    InvoiceDiscount { type_: 0 "type" value optional, value: 1 "value" value optional }
 }
 
 /// One line of an invoice.
@@ -2403,14 +2403,14 @@ pub struct InvoiceLineItem {
 
 crate::runtime::object::object_impl! {
     InvoiceLineItem {
-        id: "_id" value optional,
-        product_id: "productId" value optional,
-        price_id: "priceId" value optional,
-        currency: "currency" value optional,
-        name: "name" value optional,
-        qty: "qty" value optional,
-        amount: "amount" value optional,
-        taxes: "taxes" value_or_default optional
+        id: 0 "_id" value optional,
+        product_id: 1 "productId" value optional,
+        price_id: 2 "priceId" value optional,
+        currency: 3 "currency" value optional,
+        name: 4 "name" value optional,
+        qty: 5 "qty" value optional,
+        amount: 6 "amount" value optional,
+        taxes: 7 "taxes" value_or_default optional
     }
 }
 
@@ -2496,30 +2496,30 @@ pub struct InvoicePaidEvent {
 
 crate::runtime::object::object_impl! {
     InvoicePaidEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -2605,30 +2605,30 @@ pub struct InvoicePartiallyPaidEvent {
 
 crate::runtime::object::object_impl! {
     InvoicePartiallyPaidEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -2714,30 +2714,30 @@ pub struct InvoiceSentEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceSentEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -2756,8 +2756,8 @@ pub struct InvoiceTotalSummary {
 
 crate::runtime::object::object_impl! {
     InvoiceTotalSummary {
-        sub_total: "subTotal" value optional,
-        discount: "discount" value optional
+        sub_total: 0 "subTotal" value optional,
+        discount: 1 "discount" value optional
     }
 }
 
@@ -2843,30 +2843,30 @@ pub struct InvoiceUpdateEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceUpdateEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -2952,30 +2952,30 @@ pub struct InvoiceVoidEvent {
 
 crate::runtime::object::object_impl! {
     InvoiceVoidEvent {
-        type_: "type" value optional,
-        id: "_id" value optional,
-        status: "status" value optional,
-        live_mode: "liveMode" value optional,
-        amount_paid: "amountPaid" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        business_details: "businessDetails" value optional,
-        invoice_number: "invoiceNumber" value optional,
-        currency: "currency" value optional,
-        contact_details: "contactDetails" value optional,
-        issue_date: "issueDate" value optional,
-        due_date: "dueDate" value optional,
-        discount: "discount" value optional,
-        invoice_items: "invoiceItems" value_or_default optional,
-        total: "total" value optional,
-        title: "title" value optional,
-        amount_due: "amountDue" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        total_summary: "totalSummary" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "_id" value optional,
+        status: 2 "status" value optional,
+        live_mode: 3 "liveMode" value optional,
+        amount_paid: 4 "amountPaid" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        name: 7 "name" value optional,
+        business_details: 8 "businessDetails" value optional,
+        invoice_number: 9 "invoiceNumber" value optional,
+        currency: 10 "currency" value optional,
+        contact_details: 11 "contactDetails" value optional,
+        issue_date: 12 "issueDate" value optional,
+        due_date: 13 "dueDate" value optional,
+        discount: 14 "discount" value optional,
+        invoice_items: 15 "invoiceItems" value_or_default optional,
+        total: 16 "total" value optional,
+        title: 17 "title" value optional,
+        amount_due: 18 "amountDue" value optional,
+        created_at: 19 "createdAt" value optional,
+        updated_at: 20 "updatedAt" value optional,
+        total_summary: 21 "totalSummary" value optional,
+        webhook_id: 22 "webhookId" value optional,
+        timestamp: 23 "timestamp" value optional
     }
 }
 
@@ -3006,12 +3006,12 @@ pub struct LcEmailStatsEvent {
 
 crate::runtime::object::object_impl! {
     LcEmailStatsEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        company_id: "companyId" value optional,
-        webhook_payload: "webhookPayload" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        company_id: 2 "companyId" value optional,
+        webhook_payload: 3 "webhookPayload" value optional,
+        webhook_id: 4 "webhookId" value optional,
+        timestamp: 5 "timestamp" value optional
     }
 }
 
@@ -3055,14 +3055,14 @@ pub struct LocationCreateEvent {
 
 crate::runtime::object::object_impl! {
     LocationCreateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        company_id: "companyId" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        stripe_product_id: "stripeProductId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        company_id: 2 "companyId" value optional,
+        name: 3 "name" value optional,
+        email: 4 "email" value optional,
+        stripe_product_id: 5 "stripeProductId" value optional,
+        webhook_id: 6 "webhookId" value optional,
+        timestamp: 7 "timestamp" value optional
     }
 }
 
@@ -3099,14 +3099,14 @@ pub struct LocationUpdateEvent {
 
 crate::runtime::object::object_impl! {
     LocationUpdateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        company_id: "companyId" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        stripe_product_id: "stripeProductId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        company_id: 2 "companyId" value optional,
+        name: 3 "name" value optional,
+        email: 4 "email" value optional,
+        stripe_product_id: 5 "stripeProductId" value optional,
+        webhook_id: 6 "webhookId" value optional,
+        timestamp: 7 "timestamp" value optional
     }
 }
 
@@ -3182,14 +3182,14 @@ pub struct NoteCreateEvent {
 
 crate::runtime::object::object_impl! {
     NoteCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        body: 3 "body" value optional,
+        contact_id: 4 "contactId" value optional,
+        date_added: 5 "dateAdded" value optional,
+        webhook_id: 6 "webhookId" value optional,
+        timestamp: 7 "timestamp" value optional
     }
 }
 
@@ -3226,14 +3226,14 @@ pub struct NoteDeleteEvent {
 
 crate::runtime::object::object_impl! {
     NoteDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        body: 3 "body" value optional,
+        contact_id: 4 "contactId" value optional,
+        date_added: 5 "dateAdded" value optional,
+        webhook_id: 6 "webhookId" value optional,
+        timestamp: 7 "timestamp" value optional
     }
 }
 
@@ -3270,14 +3270,14 @@ pub struct NoteUpdateEvent {
 
 crate::runtime::object::object_impl! {
     NoteUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        body: 3 "body" value optional,
+        contact_id: 4 "contactId" value optional,
+        date_added: 5 "dateAdded" value optional,
+        webhook_id: 6 "webhookId" value optional,
+        timestamp: 7 "timestamp" value optional
     }
 }
 
@@ -3294,7 +3294,7 @@ pub struct ObjectLabels {
 }
 
 crate::runtime::object::object_impl! {
-    ObjectLabels { singular: "singular" value optional, plural: "plural" value optional }
+    ObjectLabels { singular: 0 "singular" value optional, plural: 1 "plural" value optional }
 }
 
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
@@ -3351,21 +3351,21 @@ pub struct ObjectSchemaCreateEvent {
 
 crate::runtime::object::object_impl! {
     ObjectSchemaCreateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        labels: "labels" value optional,
-        description: "description" value optional,
-        searchable_properties: "searchableProperties" value_or_default optional,
-        primary_display_property: "primaryDisplayProperty" value optional,
-        key: "key" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value_or_default optional,
-        updated_by: "updatedBy" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        object_type: "objectType" value optional,
-        timestamp: "timestamp" value optional,
-        webhook_id: "webhookId" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        labels: 2 "labels" value optional,
+        description: 3 "description" value optional,
+        searchable_properties: 4 "searchableProperties" value_or_default optional,
+        primary_display_property: 5 "primaryDisplayProperty" value optional,
+        key: 6 "key" value optional,
+        location_id: 7 "locationId" value optional,
+        created_by: 8 "createdBy" value_or_default optional,
+        updated_by: 9 "updatedBy" value_or_default optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        object_type: 12 "objectType" value optional,
+        timestamp: 13 "timestamp" value optional,
+        webhook_id: 14 "webhookId" value optional
     }
 }
 
@@ -3423,21 +3423,21 @@ pub struct ObjectSchemaUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ObjectSchemaUpdateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        labels: "labels" value optional,
-        description: "description" value optional,
-        searchable_properties: "searchableProperties" value_or_default optional,
-        primary_display_property: "primaryDisplayProperty" value optional,
-        key: "key" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value_or_default optional,
-        updated_by: "updatedBy" value_or_default optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        object_type: "objectType" value optional,
-        timestamp: "timestamp" value optional,
-        webhook_id: "webhookId" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        labels: 2 "labels" value optional,
+        description: 3 "description" value optional,
+        searchable_properties: 4 "searchableProperties" value_or_default optional,
+        primary_display_property: 5 "primaryDisplayProperty" value optional,
+        key: 6 "key" value optional,
+        location_id: 7 "locationId" value optional,
+        created_by: 8 "createdBy" value_or_default optional,
+        updated_by: 9 "updatedBy" value_or_default optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        object_type: 12 "objectType" value optional,
+        timestamp: 13 "timestamp" value optional,
+        webhook_id: 14 "webhookId" value optional
     }
 }
 
@@ -3531,20 +3531,20 @@ pub struct OpportunityAssignedToUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityAssignedToUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -3599,20 +3599,20 @@ pub struct OpportunityCreateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -3667,20 +3667,20 @@ pub struct OpportunityDeleteEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -3735,20 +3735,20 @@ pub struct OpportunityMonetaryValueUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityMonetaryValueUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -3803,20 +3803,20 @@ pub struct OpportunityStageUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityStageUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -3920,20 +3920,20 @@ pub struct OpportunityStatusUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityStatusUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -3988,20 +3988,20 @@ pub struct OpportunityUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OpportunityUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        contact_id: "contactId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        name: "name" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        source: "source" value optional,
-        status: "status" value optional,
-        date_added: "dateAdded" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        contact_id: 4 "contactId" value optional,
+        monetary_value: 5 "monetaryValue" value optional,
+        name: 6 "name" value optional,
+        pipeline_id: 7 "pipelineId" value optional,
+        pipeline_stage_id: 8 "pipelineStageId" value optional,
+        source: 9 "source" value optional,
+        status: 10 "status" value optional,
+        date_added: 11 "dateAdded" value optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -4025,10 +4025,10 @@ pub struct OrderAmountSummary {
 
 crate::runtime::object::object_impl! {
     OrderAmountSummary {
-        subtotal: "subtotal" value optional,
-        discount: "discount" value optional,
-        tax: "tax" value optional,
-        shipping: "shipping" value optional
+        subtotal: 0 "subtotal" value optional,
+        discount: 1 "discount" value optional,
+        tax: 2 "tax" value optional,
+        shipping: 3 "shipping" value optional
     }
 }
 
@@ -4104,27 +4104,27 @@ pub struct OrderContact {
 
 crate::runtime::object::object_impl! {
     OrderContact {
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        company_name: "companyName" value optional,
-        country: "country" value optional,
-        source: "source" value optional,
-        date_added: "dateAdded" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        dnd: "dnd" value optional,
-        email: "email" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        phone: "phone" value optional,
-        postal_code: "postalCode" value optional,
-        tags: "tags" value_or_default optional,
-        website: "website" value optional,
-        attachments: "attachments" value_or_default optional,
-        assigned_to: "assignedTo" value optional
+        location_id: 0 "locationId" value optional,
+        id: 1 "id" value optional,
+        address1: 2 "address1" value optional,
+        city: 3 "city" value optional,
+        state: 4 "state" value optional,
+        company_name: 5 "companyName" value optional,
+        country: 6 "country" value optional,
+        source: 7 "source" value optional,
+        date_added: 8 "dateAdded" value optional,
+        date_of_birth: 9 "dateOfBirth" value optional,
+        dnd: 10 "dnd" value optional,
+        email: 11 "email" value optional,
+        name: 12 "name" value optional,
+        first_name: 13 "firstName" value optional,
+        last_name: 14 "lastName" value optional,
+        phone: 15 "phone" value optional,
+        postal_code: 16 "postalCode" value optional,
+        tags: 17 "tags" value_or_default optional,
+        website: 18 "website" value optional,
+        attachments: 19 "attachments" value_or_default optional,
+        assigned_to: 20 "assignedTo" value optional
     }
 }
 
@@ -4198,26 +4198,26 @@ pub struct OrderCreateEvent {
 
 crate::runtime::object::object_impl! {
     OrderCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        contact_id: "contactId" value optional,
-        contact_snapshot: "contactSnapshot" value optional,
-        status: "status" value optional,
-        fulfillment_status: "fulfillmentStatus" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        live_mode: "liveMode" value optional,
-        items: "items" value_or_default optional,
-        amount_summary: "amountSummary" value optional,
-        tax_summary: "taxSummary" value_or_default optional,
-        source: "source" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        alt_id: 3 "altId" value optional,
+        alt_type: 4 "altType" value optional,
+        contact_id: 5 "contactId" value optional,
+        contact_snapshot: 6 "contactSnapshot" value optional,
+        status: 7 "status" value optional,
+        fulfillment_status: 8 "fulfillmentStatus" value optional,
+        currency: 9 "currency" value optional,
+        amount: 10 "amount" value optional,
+        live_mode: 11 "liveMode" value optional,
+        items: 12 "items" value_or_default optional,
+        amount_summary: 13 "amountSummary" value optional,
+        tax_summary: 14 "taxSummary" value_or_default optional,
+        source: 15 "source" value optional,
+        created_at: 16 "createdAt" value optional,
+        updated_at: 17 "updatedAt" value optional,
+        webhook_id: 18 "webhookId" value optional,
+        timestamp: 19 "timestamp" value optional
     }
 }
 
@@ -4241,10 +4241,10 @@ pub struct OrderLineItem {
 
 crate::runtime::object::object_impl! {
     OrderLineItem {
-        name: "name" value optional,
-        qty: "qty" value optional,
-        product: "product" value optional,
-        price: "price" value optional
+        name: 0 "name" value optional,
+        qty: 1 "qty" value optional,
+        product: 2 "product" value optional,
+        price: 3 "price" value optional
     }
 }
 
@@ -4276,12 +4276,12 @@ pub struct OrderPrice {
 
 crate::runtime::object::object_impl! {
     OrderPrice {
-        id: "_id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        variant_option_ids: "variantOptionIds" value_or_default optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        currency: 3 "currency" value optional,
+        amount: 4 "amount" value optional,
+        variant_option_ids: 5 "variantOptionIds" value_or_default optional
     }
 }
 
@@ -4313,12 +4313,12 @@ pub struct OrderProduct {
 
 crate::runtime::object::object_impl! {
     OrderProduct {
-        id: "_id" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        available_in_store: "availableInStore" value optional,
-        taxes: "taxes" value_or_default optional,
-        variants: "variants" value_or_default optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        description: 2 "description" value optional,
+        available_in_store: 3 "availableInStore" value optional,
+        taxes: 4 "taxes" value_or_default optional,
+        variants: 5 "variants" value_or_default optional
     }
 }
 
@@ -4346,11 +4346,11 @@ pub struct OrderSource {
 
 crate::runtime::object::object_impl! {
     OrderSource {
-        id: "id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        sub_type: "subType" value optional,
-        meta: "meta" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        sub_type: 3 "subType" value optional,
+        meta: 4 "meta" value_or_default optional
     }
 }
 
@@ -4424,26 +4424,26 @@ pub struct OrderStatusUpdateEvent {
 
 crate::runtime::object::object_impl! {
     OrderStatusUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        contact_id: "contactId" value optional,
-        contact_snapshot: "contactSnapshot" value optional,
-        status: "status" value optional,
-        fulfillment_status: "fulfillmentStatus" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        live_mode: "liveMode" value optional,
-        items: "items" value_or_default optional,
-        amount_summary: "amountSummary" value optional,
-        tax_summary: "taxSummary" value_or_default optional,
-        source: "source" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        alt_id: 3 "altId" value optional,
+        alt_type: 4 "altType" value optional,
+        contact_id: 5 "contactId" value optional,
+        contact_snapshot: 6 "contactSnapshot" value optional,
+        status: 7 "status" value optional,
+        fulfillment_status: 8 "fulfillmentStatus" value optional,
+        currency: 9 "currency" value optional,
+        amount: 10 "amount" value optional,
+        live_mode: 11 "liveMode" value optional,
+        items: 12 "items" value_or_default optional,
+        amount_summary: 13 "amountSummary" value optional,
+        tax_summary: 14 "taxSummary" value_or_default optional,
+        source: 15 "source" value optional,
+        created_at: 16 "createdAt" value optional,
+        updated_at: 17 "updatedAt" value optional,
+        webhook_id: 18 "webhookId" value optional,
+        timestamp: 19 "timestamp" value optional
     }
 }
 
@@ -4471,11 +4471,11 @@ pub struct OrderTaxLine {
 
 crate::runtime::object::object_impl! {
     OrderTaxLine {
-        id: "_id" value optional,
-        name: "name" value optional,
-        calculation: "calculation" value optional,
-        rate: "rate" value optional,
-        amount: "amount" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        calculation: 2 "calculation" value optional,
+        rate: 3 "rate" value optional,
+        amount: 4 "amount" value optional
     }
 }
 
@@ -4569,33 +4569,33 @@ pub struct OutboundMessageEvent {
 
 crate::runtime::object::object_impl! {
     OutboundMessageEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        attachments: "attachments" value_or_default optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        content_type: "contentType" value optional,
-        conversation_id: "conversationId" value optional,
-        date_added: "dateAdded" value optional,
-        direction: "direction" value optional,
-        message_type: "messageType" value optional,
-        status: "status" value optional,
-        message_id: "messageId" value optional,
-        user_id: "userId" value optional,
-        source: "source" value optional,
-        conversation_provider_id: "conversationProviderId" value optional,
-        call_duration: "callDuration" value optional,
-        call_status: "callStatus" value optional,
-        email_message_id: "emailMessageId" value optional,
-        thread_id: "threadId" value optional,
-        provider: "provider" value optional,
-        from: "from" value optional,
-        subject: "subject" value optional,
-        to: "to" value optional,
-        cc: "cc" value optional,
-        bcc: "bcc" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        attachments: 2 "attachments" value_or_default optional,
+        body: 3 "body" value optional,
+        contact_id: 4 "contactId" value optional,
+        content_type: 5 "contentType" value optional,
+        conversation_id: 6 "conversationId" value optional,
+        date_added: 7 "dateAdded" value optional,
+        direction: 8 "direction" value optional,
+        message_type: 9 "messageType" value optional,
+        status: 10 "status" value optional,
+        message_id: 11 "messageId" value optional,
+        user_id: 12 "userId" value optional,
+        source: 13 "source" value optional,
+        conversation_provider_id: 14 "conversationProviderId" value optional,
+        call_duration: 15 "callDuration" value optional,
+        call_status: 16 "callStatus" value optional,
+        email_message_id: 17 "emailMessageId" value optional,
+        thread_id: 18 "threadId" value optional,
+        provider: 19 "provider" value optional,
+        from: 20 "from" value optional,
+        subject: 21 "subject" value optional,
+        to: 22 "to" value optional,
+        cc: 23 "cc" value optional,
+        bcc: 24 "bcc" value optional,
+        webhook_id: 25 "webhookId" value optional,
+        timestamp: 26 "timestamp" value optional
     }
 }
 
@@ -4635,15 +4635,15 @@ pub struct PlanChangeEvent {
 
 crate::runtime::object::object_impl! {
     PlanChangeEvent {
-        type_: "type" value optional,
-        app_id: "appId" value optional,
-        location_id: "locationId" value optional,
-        company_id: "companyId" value optional,
-        user_id: "userId" value optional,
-        current_plan_id: "currentPlanId" value optional,
-        new_plan_id: "newPlanId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        app_id: 1 "appId" value optional,
+        location_id: 2 "locationId" value optional,
+        company_id: 3 "companyId" value optional,
+        user_id: 4 "userId" value optional,
+        current_plan_id: 5 "currentPlanId" value optional,
+        new_plan_id: 6 "newPlanId" value optional,
+        webhook_id: 7 "webhookId" value optional,
+        timestamp: 8 "timestamp" value optional
     }
 }
 
@@ -4717,26 +4717,26 @@ pub struct PriceCreateEvent {
 
 crate::runtime::object::object_impl! {
     PriceCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        membership_offers: "membershipOffers" value_or_default optional,
-        variant_option_ids: "variantOptionIds" value_or_default optional,
-        product: "product" value optional,
-        user_id: "userId" value optional,
-        name: "name" value optional,
-        price_type: "priceType" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        recurring: "recurring" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        track_inventory: "trackInventory" value optional,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        membership_offers: 3 "membershipOffers" value_or_default optional,
+        variant_option_ids: 4 "variantOptionIds" value_or_default optional,
+        product: 5 "product" value optional,
+        user_id: 6 "userId" value optional,
+        name: 7 "name" value optional,
+        price_type: 8 "priceType" value optional,
+        currency: 9 "currency" value optional,
+        amount: 10 "amount" value optional,
+        recurring: 11 "recurring" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional,
+        compare_at_price: 14 "compareAtPrice" value optional,
+        track_inventory: 15 "trackInventory" value optional,
+        available_quantity: 16 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
+        webhook_id: 18 "webhookId" value optional,
+        timestamp: 19 "timestamp" value optional
     }
 }
 
@@ -4810,26 +4810,26 @@ pub struct PriceDeleteEvent {
 
 crate::runtime::object::object_impl! {
     PriceDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        membership_offers: "membershipOffers" value_or_default optional,
-        variant_option_ids: "variantOptionIds" value_or_default optional,
-        product: "product" value optional,
-        user_id: "userId" value optional,
-        name: "name" value optional,
-        price_type: "priceType" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        recurring: "recurring" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        track_inventory: "trackInventory" value optional,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        membership_offers: 3 "membershipOffers" value_or_default optional,
+        variant_option_ids: 4 "variantOptionIds" value_or_default optional,
+        product: 5 "product" value optional,
+        user_id: 6 "userId" value optional,
+        name: 7 "name" value optional,
+        price_type: 8 "priceType" value optional,
+        currency: 9 "currency" value optional,
+        amount: 10 "amount" value optional,
+        recurring: 11 "recurring" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional,
+        compare_at_price: 14 "compareAtPrice" value optional,
+        track_inventory: 15 "trackInventory" value optional,
+        available_quantity: 16 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
+        webhook_id: 18 "webhookId" value optional,
+        timestamp: 19 "timestamp" value optional
     }
 }
 
@@ -4851,9 +4851,9 @@ pub struct PriceMembershipOffer {
 
 crate::runtime::object::object_impl! {
     PriceMembershipOffer {
-        label: "label" value optional,
-        value: "value" value optional,
-        id: "_id" value optional
+        label: 0 "label" value optional,
+        value: 1 "value" value optional,
+        id: 2 "_id" value optional
     }
 }
 
@@ -4872,8 +4872,8 @@ pub struct PriceRecurrence {
 
 crate::runtime::object::object_impl! {
     PriceRecurrence {
-        interval: "interval" value optional,
-        interval_count: "intervalCount" value optional
+        interval: 0 "interval" value optional,
+        interval_count: 1 "intervalCount" value optional
     }
 }
 
@@ -4986,26 +4986,26 @@ pub struct PriceUpdateEvent {
 
 crate::runtime::object::object_impl! {
     PriceUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        membership_offers: "membershipOffers" value_or_default optional,
-        variant_option_ids: "variantOptionIds" value_or_default optional,
-        product: "product" value optional,
-        user_id: "userId" value optional,
-        name: "name" value optional,
-        price_type: "priceType" value optional,
-        currency: "currency" value optional,
-        amount: "amount" value optional,
-        recurring: "recurring" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        compare_at_price: "compareAtPrice" value optional,
-        track_inventory: "trackInventory" value optional,
-        available_quantity: "availableQuantity" value optional,
-        allow_out_of_stock_purchases: "allowOutOfStockPurchases" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        membership_offers: 3 "membershipOffers" value_or_default optional,
+        variant_option_ids: 4 "variantOptionIds" value_or_default optional,
+        product: 5 "product" value optional,
+        user_id: 6 "userId" value optional,
+        name: 7 "name" value optional,
+        price_type: 8 "priceType" value optional,
+        currency: 9 "currency" value optional,
+        amount: 10 "amount" value optional,
+        recurring: 11 "recurring" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional,
+        compare_at_price: 14 "compareAtPrice" value optional,
+        track_inventory: 15 "trackInventory" value optional,
+        available_quantity: 16 "availableQuantity" value optional,
+        allow_out_of_stock_purchases: 17 "allowOutOfStockPurchases" value optional,
+        webhook_id: 18 "webhookId" value optional,
+        timestamp: 19 "timestamp" value optional
     }
 }
 
@@ -5067,22 +5067,22 @@ pub struct ProductCreateEvent {
 
 crate::runtime::object::object_impl! {
     ProductCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        description: "description" value optional,
-        variants: "variants" value_or_default optional,
-        medias: "medias" value_or_default optional,
-        name: "name" value optional,
-        product_type: "productType" value optional,
-        available_in_store: "availableInStore" value optional,
-        user_id: "userId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        image: "image" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        description: 3 "description" value optional,
+        variants: 4 "variants" value_or_default optional,
+        medias: 5 "medias" value_or_default optional,
+        name: 6 "name" value optional,
+        product_type: 7 "productType" value optional,
+        available_in_store: 8 "availableInStore" value optional,
+        user_id: 9 "userId" value optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        statement_descriptor: 12 "statementDescriptor" value optional,
+        image: 13 "image" value optional,
+        webhook_id: 14 "webhookId" value optional,
+        timestamp: 15 "timestamp" value optional
     }
 }
 
@@ -5144,22 +5144,22 @@ pub struct ProductDeleteEvent {
 
 crate::runtime::object::object_impl! {
     ProductDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        description: "description" value optional,
-        variants: "variants" value_or_default optional,
-        medias: "medias" value_or_default optional,
-        name: "name" value optional,
-        product_type: "productType" value optional,
-        available_in_store: "availableInStore" value optional,
-        user_id: "userId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        image: "image" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        description: 3 "description" value optional,
+        variants: 4 "variants" value_or_default optional,
+        medias: 5 "medias" value_or_default optional,
+        name: 6 "name" value optional,
+        product_type: 7 "productType" value optional,
+        available_in_store: 8 "availableInStore" value optional,
+        user_id: 9 "userId" value optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        statement_descriptor: 12 "statementDescriptor" value optional,
+        image: 13 "image" value optional,
+        webhook_id: 14 "webhookId" value optional,
+        timestamp: 15 "timestamp" value optional
     }
 }
 
@@ -5187,11 +5187,11 @@ pub struct ProductMedia {
 
 crate::runtime::object::object_impl! {
     ProductMedia {
-        id: "id" value optional,
-        title: "title" value optional,
-        url: "url" value optional,
-        type_: "type" value optional,
-        is_featured: "isFeatured" value optional
+        id: 0 "id" value optional,
+        title: 1 "title" value optional,
+        url: 2 "url" value optional,
+        type_: 3 "type" value optional,
+        is_featured: 4 "isFeatured" value optional
     }
 }
 
@@ -5232,15 +5232,15 @@ pub struct ProductTax {
 
 crate::runtime::object::object_impl! {
     ProductTax {
-        id: "_id" value optional,
-        name: "name" value optional,
-        rate: "rate" value optional,
-        calculation: "calculation" value optional,
-        deleted: "deleted" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        rate: 2 "rate" value optional,
+        calculation: 3 "calculation" value optional,
+        deleted: 4 "deleted" value optional,
+        alt_id: 5 "altId" value optional,
+        alt_type: 6 "altType" value optional,
+        created_at: 7 "createdAt" value optional,
+        updated_at: 8 "updatedAt" value optional
     }
 }
 
@@ -5302,22 +5302,22 @@ pub struct ProductUpdateEvent {
 
 crate::runtime::object::object_impl! {
     ProductUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "_id" value optional,
-        description: "description" value optional,
-        variants: "variants" value_or_default optional,
-        medias: "medias" value_or_default optional,
-        name: "name" value optional,
-        product_type: "productType" value optional,
-        available_in_store: "availableInStore" value optional,
-        user_id: "userId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        statement_descriptor: "statementDescriptor" value optional,
-        image: "image" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "_id" value optional,
+        description: 3 "description" value optional,
+        variants: 4 "variants" value_or_default optional,
+        medias: 5 "medias" value_or_default optional,
+        name: 6 "name" value optional,
+        product_type: 7 "productType" value optional,
+        available_in_store: 8 "availableInStore" value optional,
+        user_id: 9 "userId" value optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        statement_descriptor: 12 "statementDescriptor" value optional,
+        image: 13 "image" value optional,
+        webhook_id: 14 "webhookId" value optional,
+        timestamp: 15 "timestamp" value optional
     }
 }
 
@@ -5338,9 +5338,9 @@ pub struct ProductVariant {
 
 crate::runtime::object::object_impl! {
     ProductVariant {
-        id: "id" value optional,
-        name: "name" value optional,
-        options: "options" value_or_default optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        options: 2 "options" value_or_default optional
     }
 }
 
@@ -5357,7 +5357,7 @@ pub struct ProductVariantOption {
 }
 
 crate::runtime::object::object_impl! {
-    ProductVariantOption { id: "id" value optional, name: "name" value optional }
+    ProductVariantOption { id: 0 "id" value optional, name: 1 "name" value optional }
 }
 
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
@@ -5414,21 +5414,21 @@ pub struct ProviderOutboundMessageEvent {
 
 crate::runtime::object::object_impl! {
     ProviderOutboundMessageEvent {
-        type_: "type" value optional,
-        contact_id: "contactId" value optional,
-        location_id: "locationId" value optional,
-        message_id: "messageId" value optional,
-        email_message_id: "emailMessageId" value optional,
-        attachments: "attachments" value_or_default optional,
-        message: "message" value optional,
-        phone: "phone" value optional,
-        email_to: "emailTo" value optional,
-        email_from: "emailFrom" value optional,
-        html: "html" value optional,
-        subject: "subject" value optional,
-        user_id: "userId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        contact_id: 1 "contactId" value optional,
+        location_id: 2 "locationId" value optional,
+        message_id: 3 "messageId" value optional,
+        email_message_id: 4 "emailMessageId" value optional,
+        attachments: 5 "attachments" value_or_default optional,
+        message: 6 "message" value optional,
+        phone: 7 "phone" value optional,
+        email_to: 8 "emailTo" value optional,
+        email_from: 9 "emailFrom" value optional,
+        html: 10 "html" value optional,
+        subject: 11 "subject" value optional,
+        user_id: 12 "userId" value optional,
+        webhook_id: 13 "webhookId" value optional,
+        timestamp: 14 "timestamp" value optional
     }
 }
 
@@ -5479,14 +5479,14 @@ pub struct RecordCreateEvent {
 
 crate::runtime::object::object_impl! {
     RecordCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        owners: "owners" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        properties: "properties" value_or_default optional,
-        timestamp: "timestamp" value optional,
-        webhook_id: "webhookId" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        owners: 3 "owners" value_or_default optional,
+        followers: 4 "followers" value_or_default optional,
+        properties: 5 "properties" value_or_default optional,
+        timestamp: 6 "timestamp" value optional,
+        webhook_id: 7 "webhookId" value optional
     }
 }
 
@@ -5523,14 +5523,14 @@ pub struct RecordDeleteEvent {
 
 crate::runtime::object::object_impl! {
     RecordDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        owners: "owners" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        properties: "properties" value_or_default optional,
-        timestamp: "timestamp" value optional,
-        webhook_id: "webhookId" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        owners: 3 "owners" value_or_default optional,
+        followers: 4 "followers" value_or_default optional,
+        properties: 5 "properties" value_or_default optional,
+        timestamp: 6 "timestamp" value optional,
+        webhook_id: 7 "webhookId" value optional
     }
 }
 
@@ -5548,7 +5548,10 @@ pub struct RecordPropertyValue {
 }
 
 crate::runtime::object::object_impl! {
-    RecordPropertyValue { key: "key" value optional, value_string: "valueString" value optional }
+    RecordPropertyValue {
+        key: 0 "key" value optional,
+        value_string: 1 "valueString" value optional
+    }
 }
 
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
@@ -5584,14 +5587,14 @@ pub struct RecordUpdateEvent {
 
 crate::runtime::object::object_impl! {
     RecordUpdateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        owners: "owners" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        properties: "properties" value_or_default optional,
-        timestamp: "timestamp" value optional,
-        webhook_id: "webhookId" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        owners: 3 "owners" value_or_default optional,
+        followers: 4 "followers" value_or_default optional,
+        properties: 5 "properties" value_or_default optional,
+        timestamp: 6 "timestamp" value optional,
+        webhook_id: 7 "webhookId" value optional
     }
 }
 
@@ -5634,16 +5637,16 @@ pub struct RelationCreateEvent {
 
 crate::runtime::object::object_impl! {
     RelationCreateEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_record_id: "firstRecordId" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_record_id: "secondRecordId" value optional,
-        association_id: "associationId" value optional,
-        location_id: "locationId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        first_object_key: 2 "firstObjectKey" value optional,
+        first_record_id: 3 "firstRecordId" value optional,
+        second_object_key: 4 "secondObjectKey" value optional,
+        second_record_id: 5 "secondRecordId" value optional,
+        association_id: 6 "associationId" value optional,
+        location_id: 7 "locationId" value optional,
+        webhook_id: 8 "webhookId" value optional,
+        timestamp: 9 "timestamp" value optional
     }
 }
 
@@ -5686,16 +5689,16 @@ pub struct RelationDeleteEvent {
 
 crate::runtime::object::object_impl! {
     RelationDeleteEvent {
-        type_: "type" value optional,
-        id: "id" value optional,
-        first_object_key: "firstObjectKey" value optional,
-        first_record_id: "firstRecordId" value optional,
-        second_object_key: "secondObjectKey" value optional,
-        second_record_id: "secondRecordId" value optional,
-        association_id: "associationId" value optional,
-        location_id: "locationId" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        id: 1 "id" value optional,
+        first_object_key: 2 "firstObjectKey" value optional,
+        first_record_id: 3 "firstRecordId" value optional,
+        second_object_key: 4 "secondObjectKey" value optional,
+        second_record_id: 5 "secondRecordId" value optional,
+        association_id: 6 "associationId" value optional,
+        location_id: 7 "locationId" value optional,
+        webhook_id: 8 "webhookId" value optional,
+        timestamp: 9 "timestamp" value optional
     }
 }
 
@@ -5741,17 +5744,17 @@ pub struct TaskCompleteEvent {
 
 crate::runtime::object::object_impl! {
     TaskCompleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        title: "title" value optional,
-        date_added: "dateAdded" value optional,
-        due_date: "dueDate" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        body: 4 "body" value optional,
+        contact_id: 5 "contactId" value optional,
+        title: 6 "title" value optional,
+        date_added: 7 "dateAdded" value optional,
+        due_date: 8 "dueDate" value optional,
+        webhook_id: 9 "webhookId" value optional,
+        timestamp: 10 "timestamp" value optional
     }
 }
 
@@ -5797,17 +5800,17 @@ pub struct TaskCreateEvent {
 
 crate::runtime::object::object_impl! {
     TaskCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        title: "title" value optional,
-        date_added: "dateAdded" value optional,
-        due_date: "dueDate" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        body: 4 "body" value optional,
+        contact_id: 5 "contactId" value optional,
+        title: 6 "title" value optional,
+        date_added: 7 "dateAdded" value optional,
+        due_date: 8 "dueDate" value optional,
+        webhook_id: 9 "webhookId" value optional,
+        timestamp: 10 "timestamp" value optional
     }
 }
 
@@ -5853,17 +5856,17 @@ pub struct TaskDeleteEvent {
 
 crate::runtime::object::object_impl! {
     TaskDeleteEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        assigned_to: "assignedTo" value optional,
-        body: "body" value optional,
-        contact_id: "contactId" value optional,
-        title: "title" value optional,
-        date_added: "dateAdded" value optional,
-        due_date: "dueDate" value optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        assigned_to: 3 "assignedTo" value optional,
+        body: 4 "body" value optional,
+        contact_id: 5 "contactId" value optional,
+        title: 6 "title" value optional,
+        date_added: 7 "dateAdded" value optional,
+        due_date: 8 "dueDate" value optional,
+        webhook_id: 9 "webhookId" value optional,
+        timestamp: 10 "timestamp" value optional
     }
 }
 
@@ -5918,20 +5921,20 @@ pub struct UserCreateEvent {
 
 crate::runtime::object::object_impl! {
     UserCreateEvent {
-        type_: "type" value optional,
-        location_id: "locationId" value optional,
-        company_id: "companyId" value optional,
-        id: "id" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        extension: "extension" value optional,
-        role: "role" value optional,
-        permissions: "permissions" value optional,
-        locations: "locations" value_or_default optional,
-        webhook_id: "webhookId" value optional,
-        timestamp: "timestamp" value optional
+        type_: 0 "type" value optional,
+        location_id: 1 "locationId" value optional,
+        company_id: 2 "companyId" value optional,
+        id: 3 "id" value optional,
+        first_name: 4 "firstName" value optional,
+        last_name: 5 "lastName" value optional,
+        email: 6 "email" value optional,
+        phone: 7 "phone" value optional,
+        extension: 8 "extension" value optional,
+        role: 9 "role" value optional,
+        permissions: 10 "permissions" value optional,
+        locations: 11 "locations" value_or_default optional,
+        webhook_id: 12 "webhookId" value optional,
+        timestamp: 13 "timestamp" value optional
     }
 }
 
@@ -6055,43 +6058,43 @@ pub struct UserPermissions {
 
 crate::runtime::object::object_impl! {
     UserPermissions {
-        adwords_reporting_enabled: "adwordsReportingEnabled" value optional,
-        affiliate_manager_enabled: "affiliateManagerEnabled" value optional,
-        agent_reporting_enabled: "agentReportingEnabled" value optional,
-        appointments_enabled: "appointmentsEnabled" value optional,
-        assigned_data_only: "assignedDataOnly" value optional,
-        attributions_reporting_enabled: "attributionsReportingEnabled" value optional,
-        blogging_enabled: "bloggingEnabled" value optional,
-        bot_service: "botService" value optional,
-        bulk_requests_enabled: "bulkRequestsEnabled" value optional,
-        campaigns_enabled: "campaignsEnabled" value optional,
-        campaigns_read_only: "campaignsReadOnly" value optional,
-        cancel_subscription_enabled: "cancelSubscriptionEnabled" value optional,
-        communities_enabled: "communitiesEnabled" value optional,
-        contacts_enabled: "contactsEnabled" value optional,
-        content_ai_enabled: "contentAiEnabled" value optional,
-        conversations_enabled: "conversationsEnabled" value optional,
-        dashboard_stats_enabled: "dashboardStatsEnabled" value optional,
-        facebook_ads_reporting_enabled: "facebookAdsReportingEnabled" value optional,
-        funnels_enabled: "funnelsEnabled" value optional,
-        invoice_enabled: "invoiceEnabled" value optional,
-        lead_value_enabled: "leadValueEnabled" value optional,
-        marketing_enabled: "marketingEnabled" value optional,
-        membership_enabled: "membershipEnabled" value optional,
-        online_listings_enabled: "onlineListingsEnabled" value optional,
-        opportunities_enabled: "opportunitiesEnabled" value optional,
-        payments_enabled: "paymentsEnabled" value optional,
-        phone_call_enabled: "phoneCallEnabled" value optional,
-        record_payment_enabled: "recordPaymentEnabled" value optional,
-        refunds_enabled: "refundsEnabled" value optional,
-        reviews_enabled: "reviewsEnabled" value optional,
-        settings_enabled: "settingsEnabled" value optional,
-        social_planner: "socialPlanner" value optional,
-        tags_enabled: "tagsEnabled" value optional,
-        triggers_enabled: "triggersEnabled" value optional,
-        websites_enabled: "websitesEnabled" value optional,
-        workflows_enabled: "workflowsEnabled" value optional,
-        workflows_read_only: "workflowsReadOnly" value optional
+        adwords_reporting_enabled: 0 "adwordsReportingEnabled" value optional,
+        affiliate_manager_enabled: 1 "affiliateManagerEnabled" value optional,
+        agent_reporting_enabled: 2 "agentReportingEnabled" value optional,
+        appointments_enabled: 3 "appointmentsEnabled" value optional,
+        assigned_data_only: 4 "assignedDataOnly" value optional,
+        attributions_reporting_enabled: 5 "attributionsReportingEnabled" value optional,
+        blogging_enabled: 6 "bloggingEnabled" value optional,
+        bot_service: 7 "botService" value optional,
+        bulk_requests_enabled: 8 "bulkRequestsEnabled" value optional,
+        campaigns_enabled: 9 "campaignsEnabled" value optional,
+        campaigns_read_only: 10 "campaignsReadOnly" value optional,
+        cancel_subscription_enabled: 11 "cancelSubscriptionEnabled" value optional,
+        communities_enabled: 12 "communitiesEnabled" value optional,
+        contacts_enabled: 13 "contactsEnabled" value optional,
+        content_ai_enabled: 14 "contentAiEnabled" value optional,
+        conversations_enabled: 15 "conversationsEnabled" value optional,
+        dashboard_stats_enabled: 16 "dashboardStatsEnabled" value optional,
+        facebook_ads_reporting_enabled: 17 "facebookAdsReportingEnabled" value optional,
+        funnels_enabled: 18 "funnelsEnabled" value optional,
+        invoice_enabled: 19 "invoiceEnabled" value optional,
+        lead_value_enabled: 20 "leadValueEnabled" value optional,
+        marketing_enabled: 21 "marketingEnabled" value optional,
+        membership_enabled: 22 "membershipEnabled" value optional,
+        online_listings_enabled: 23 "onlineListingsEnabled" value optional,
+        opportunities_enabled: 24 "opportunitiesEnabled" value optional,
+        payments_enabled: 25 "paymentsEnabled" value optional,
+        phone_call_enabled: 26 "phoneCallEnabled" value optional,
+        record_payment_enabled: 27 "recordPaymentEnabled" value optional,
+        refunds_enabled: 28 "refundsEnabled" value optional,
+        reviews_enabled: 29 "reviewsEnabled" value optional,
+        settings_enabled: 30 "settingsEnabled" value optional,
+        social_planner: 31 "socialPlanner" value optional,
+        tags_enabled: 32 "tagsEnabled" value optional,
+        triggers_enabled: 33 "triggersEnabled" value optional,
+        websites_enabled: 34 "websitesEnabled" value optional,
+        workflows_enabled: 35 "workflowsEnabled" value optional,
+        workflows_read_only: 36 "workflowsReadOnly" value optional
     }
 }
 
@@ -6109,5 +6112,5 @@ pub struct WhitelabelDetails {
 }
 
 crate::runtime::object::object_impl! {
-    WhitelabelDetails { domain: "domain" value optional, logo_url: "logoUrl" value optional }
+    WhitelabelDetails { domain: 0 "domain" value optional, logo_url: 1 "logoUrl" value optional }
 }

@@ -494,10 +494,10 @@ pub struct WebhookSubscriptionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     WebhookSubscriptionRequest {
-        location_id: "locationId" value optional,
-        url: "url" value optional,
-        events: "events" value optional,
-        secret: "secret" value optional
+        location_id: 0 "locationId" value optional,
+        url: 1 "url" value optional,
+        events: 2 "events" value optional,
+        secret: 3 "secret" value optional
     }
 }
 

@@ -237,7 +237,7 @@ pub struct ListWorkflowsResponse {
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::object::object_impl! {
-    ListWorkflowsResponse { workflows: "workflows" value_or_default optional }
+    ListWorkflowsResponse { workflows: 0 "workflows" value_or_default optional }
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
@@ -272,13 +272,13 @@ pub struct Workflow {
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::object::object_impl! {
     Workflow {
-        id: "id" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        version: "version" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        location_id: "locationId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        status: 2 "status" value optional,
+        version: 3 "version" value optional,
+        created_at: 4 "createdAt" value optional,
+        updated_at: 5 "updatedAt" value optional,
+        location_id: 6 "locationId" value optional
     }
 }
 

@@ -105,19 +105,15 @@ pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> R
     }
 }
 
-/// An absent optional field's value: the type's default (`None`, an empty list or map).
-#[inline]
-pub(crate) fn optional<T: Default, E: de::Error>(slot: Option<T>, _key: &'static str) -> Result<T, E> {
-    Ok(slot.unwrap_or_default())
-}
-
 /// The `Deserialize` and [`Object`] impls of a generated struct, from one
-/// line per field: `field: "wireKey" read finish`, where `read` is
-/// [`Entries::value`] or [`Entries::value_or_default`] and `finish` is
-/// [`required`] or [`optional`]. Written out per type, these impls were a
-/// fifth of the generated source; the expansion is the same code.
+/// line per field: `field: index "wireKey" read finish`, where `index` is
+/// the key's position in the table, `read` is [`Entries::value`] or
+/// [`Entries::value_or_default`] and `finish` is `required` (absent: the
+/// "missing field" error) or `optional` (absent: the default). Written out
+/// per type, these impls were a fifth of the generated source; the
+/// expansion is the code that was written out.
 macro_rules! object_impl {
-    ($name:ident { $($field:ident : $key:literal $read:ident $finish:ident),* $(,)? }) => {
+    ($name:ident { $($field:ident : $index:literal $key:literal $read:ident $finish:ident),* $(,)? }) => {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 $crate::runtime::object::deserialize(deserializer)
@@ -131,20 +127,22 @@ macro_rules! object_impl {
             fn read<'de, A: serde::de::MapAccess<'de>>(
                 mut entries: $crate::runtime::object::Entries<'de, A>,
             ) -> Result<Self, A::Error> {
-                // Field indexes in table order, as `next_field` yields them.
-                #[allow(non_camel_case_types, dead_code)]
-                enum Index { $($field),* }
                 $(let mut $field = None;)*
                 while let Some(index) = entries.next_field()? {
-                    let _ = index; // a struct without fields reads no key
-                    $(if index == Index::$field as usize {
-                        entries.$read(&mut $field, $key)?;
-                        continue;
-                    })*
+                    match index {
+                        $($index => entries.$read(&mut $field, $key)?,)*
+                        _ => {}
+                    }
                 }
-                Ok(Self { $($field: $crate::runtime::object::$finish($field, $key)?),* })
+                Ok(Self { $($field: $crate::runtime::object::object_impl!(@$finish $field $key)),* })
             }
         }
+    };
+    (@required $field:ident $key:literal) => {
+        $crate::runtime::object::required($field, $key)?
+    };
+    (@optional $field:ident $key:literal) => {
+        $field.unwrap_or_default()
     };
 }
 pub(crate) use object_impl;

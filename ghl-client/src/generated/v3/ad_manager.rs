@@ -10267,19 +10267,19 @@ pub struct CreateFacebookLeadFormRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateFacebookLeadFormRequest {
-        type_: "type" value required,
-        name: "name" value required,
-        location_id: "locationId" value required,
-        greeting_card: "greetingCard" value optional,
-        questions: "questions" value required,
-        question_page_headline: "questionPageHeadline" value optional,
-        privacy_policy_link: "privacyPolicyLink" value required,
-        privacy_policy_text: "privacyPolicyText" value optional,
-        custom_disclaimer: "customDisclaimer" value optional,
-        thank_you_page: "thankYouPage" value required,
-        locale: "locale" value optional,
-        is_draft: "isDraft" value optional,
-        draft_form_id: "draftFormId" value optional
+        type_: 0 "type" value required,
+        name: 1 "name" value required,
+        location_id: 2 "locationId" value required,
+        greeting_card: 3 "greetingCard" value optional,
+        questions: 4 "questions" value required,
+        question_page_headline: 5 "questionPageHeadline" value optional,
+        privacy_policy_link: 6 "privacyPolicyLink" value required,
+        privacy_policy_text: 7 "privacyPolicyText" value optional,
+        custom_disclaimer: 8 "customDisclaimer" value optional,
+        thank_you_page: 9 "thankYouPage" value required,
+        locale: 10 "locale" value optional,
+        is_draft: 11 "isDraft" value optional,
+        draft_form_id: 12 "draftFormId" value optional
     }
 }
 
@@ -10406,16 +10406,16 @@ pub struct FacebookAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookAudience {
-        geo_locations: "geoLocations" value required,
-        locales: "locales" value optional,
-        placements: "placements" value optional,
-        placement_type: "placementType" value optional,
-        lookalike: "lookalike" value optional,
-        retargeting: "retargeting" value optional,
-        interests: "interests" value optional,
-        age_min: "ageMin" value optional,
-        age_max: "ageMax" value optional,
-        genders: "genders" value optional
+        geo_locations: 0 "geoLocations" value required,
+        locales: 1 "locales" value optional,
+        placements: 2 "placements" value optional,
+        placement_type: 3 "placementType" value optional,
+        lookalike: 4 "lookalike" value optional,
+        retargeting: 5 "retargeting" value optional,
+        interests: 6 "interests" value optional,
+        age_min: 7 "ageMin" value optional,
+        age_max: 8 "ageMax" value optional,
+        genders: 9 "genders" value optional
     }
 }
 
@@ -10517,8 +10517,8 @@ pub struct FacebookGeoGeometry {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookGeoGeometry {
-        location: "location" value required,
-        location_type: "locationType" value required
+        location: 0 "location" value required,
+        location_type: 1 "locationType" value required
     }
 }
 
@@ -10567,13 +10567,13 @@ pub struct FacebookGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookGeoLocation {
-        key: "key" value required,
-        name: "name" value required,
-        type_: "type" value required,
-        selection_type: "selectionType" value required,
-        radius: "radius" value optional,
-        radius_unit: "radiusUnit" value optional,
-        geometry: "geometry" value optional
+        key: 0 "key" value required,
+        name: 1 "name" value required,
+        type_: 2 "type" value required,
+        selection_type: 3 "selectionType" value required,
+        radius: 4 "radius" value optional,
+        radius_unit: 5 "radiusUnit" value optional,
+        geometry: 6 "geometry" value optional
     }
 }
 
@@ -10635,9 +10635,9 @@ pub struct FacebookLeadFormCheckbox {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormCheckbox {
-        is_required: "isRequired" value required,
-        text: "text" value required,
-        key: "key" value required
+        is_required: 0 "isRequired" value required,
+        text: 1 "text" value required,
+        key: 2 "key" value required
     }
 }
 
@@ -10672,9 +10672,9 @@ pub struct FacebookLeadFormDisclaimer {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormDisclaimer {
-        title: "title" value required,
-        body: "body" value required,
-        checkboxes: "checkboxes" value optional
+        title: 0 "title" value required,
+        body: 1 "body" value required,
+        checkboxes: 2 "checkboxes" value optional
     }
 }
 
@@ -10716,10 +10716,10 @@ pub struct FacebookLeadFormQuestion {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     FacebookLeadFormQuestion {
-        label: "label" value optional,
-        key: "key" value required,
-        type_: "type" value required,
-        options: "options" value optional
+        label: 0 "label" value optional,
+        key: 1 "key" value required,
+        type_: 2 "type" value required,
+        options: 3 "options" value optional
     }
 }
 
@@ -10912,12 +10912,12 @@ pub struct FacebookPublishingProgress {
 
 crate::runtime::object::object_impl! {
     FacebookPublishingProgress {
-        campaign_id: "campaignId" value optional,
-        publishing_status: "publishingStatus" value optional,
-        total: "total" value optional,
-        processed: "processed" value optional,
-        is_complete: "isComplete" value optional,
-        has_failed: "hasFailed" value optional
+        campaign_id: 0 "campaignId" value optional,
+        publishing_status: 1 "publishingStatus" value optional,
+        total: 2 "total" value optional,
+        processed: 3 "processed" value optional,
+        is_complete: 4 "isComplete" value optional,
+        has_failed: 5 "hasFailed" value optional
     }
 }
 
@@ -10943,9 +10943,9 @@ pub struct GeoAddressComponent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoAddressComponent {
-        long_name: "longName" value optional,
-        short_name: "shortName" value optional,
-        types: "types" value optional
+        long_name: 0 "longName" value optional,
+        short_name: 1 "shortName" value optional,
+        types: 2 "types" value optional
     }
 }
 
@@ -10997,9 +10997,9 @@ pub struct GeoGeometry {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GeoGeometry {
-        location: "location" value optional,
-        location_type: "locationType" value optional,
-        viewport: "viewport" value optional
+        location: 0 "location" value optional,
+        location_type: 1 "locationType" value optional,
+        viewport: 2 "viewport" value optional
     }
 }
 
@@ -11420,19 +11420,19 @@ pub struct GoogleAdGroup {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdGroup {
-        id: "id" value optional,
-        ad_group_id: "adGroupId" value optional,
-        name: "name" value optional,
-        ad_campaign_id: "adCampaignId" value optional,
-        ad_content: "adContent" value optional,
-        keywords: "keywords" value optional,
-        publishing_status: "publishingStatus" value optional,
-        ad_group_error: "adGroupError" value optional,
-        google_ad_group_id: "googleAdGroupId" value optional,
-        custom_channels: "customChannels" value optional,
-        selected_channels: "selectedChannels" value optional,
-        google_audience_id: "googleAudienceId" value optional,
-        audience: "audience" value optional
+        id: 0 "id" value optional,
+        ad_group_id: 1 "adGroupId" value optional,
+        name: 2 "name" value optional,
+        ad_campaign_id: 3 "adCampaignId" value optional,
+        ad_content: 4 "adContent" value optional,
+        keywords: 5 "keywords" value optional,
+        publishing_status: 6 "publishingStatus" value optional,
+        ad_group_error: 7 "adGroupError" value optional,
+        google_ad_group_id: 8 "googleAdGroupId" value optional,
+        custom_channels: 9 "customChannels" value optional,
+        selected_channels: 10 "selectedChannels" value optional,
+        google_audience_id: 11 "googleAudienceId" value optional,
+        audience: 12 "audience" value optional
     }
 }
 
@@ -11560,8 +11560,8 @@ pub struct GoogleAdGroupAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleAdGroupAudience {
-        geo_locations: "geoLocations" value optional,
-        locales: "locales" value optional
+        geo_locations: 0 "geoLocations" value optional,
+        locales: 1 "locales" value optional
     }
 }
 
@@ -11680,28 +11680,28 @@ pub struct GoogleCampaign {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaign {
-        id: "id" value optional,
-        name: "name" value required,
-        location_id: "locationId" value required,
-        advertising_channel_type: "advertisingChannelType" value required,
-        advertising_channel_sub_type: "advertisingChannelSubType" value optional,
-        goal_type: "goalType" value optional,
-        budget: "budget" value optional,
-        audience: "audience" value optional,
-        network_settings: "networkSettings" value optional,
-        bidding_strategy: "biddingStrategy" value optional,
-        assets: "assets" value optional,
-        is_eu_political_ads: "isEuPoliticalAds" value optional,
-        ad_groups: "adGroups" value optional,
-        campaign_goal: "campaignGoal" value optional,
-        ad_schedule: "adSchedule" value optional,
-        publishing_status: "publishingStatus" value optional,
-        google_ad_account_id: "googleAdAccountId" value optional,
-        unpublished_changes: "unpublishedChanges" value optional,
-        maximum_cpc: "maximumCpc" value optional,
-        google_campaign_id: "googleCampaignId" value optional,
-        source: "source" value optional,
-        advanced_options: "advancedOptions" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value required,
+        location_id: 2 "locationId" value required,
+        advertising_channel_type: 3 "advertisingChannelType" value required,
+        advertising_channel_sub_type: 4 "advertisingChannelSubType" value optional,
+        goal_type: 5 "goalType" value optional,
+        budget: 6 "budget" value optional,
+        audience: 7 "audience" value optional,
+        network_settings: 8 "networkSettings" value optional,
+        bidding_strategy: 9 "biddingStrategy" value optional,
+        assets: 10 "assets" value optional,
+        is_eu_political_ads: 11 "isEuPoliticalAds" value optional,
+        ad_groups: 12 "adGroups" value optional,
+        campaign_goal: 13 "campaignGoal" value optional,
+        ad_schedule: 14 "adSchedule" value optional,
+        publishing_status: 15 "publishingStatus" value optional,
+        google_ad_account_id: 16 "googleAdAccountId" value optional,
+        unpublished_changes: 17 "unpublishedChanges" value optional,
+        maximum_cpc: 18 "maximumCpc" value optional,
+        google_campaign_id: 19 "googleCampaignId" value optional,
+        source: 20 "source" value optional,
+        advanced_options: 21 "advancedOptions" value optional
     }
 }
 
@@ -11937,12 +11937,12 @@ pub struct GoogleCampaignAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleCampaignAudience {
-        geo_locations: "geoLocations" value optional,
-        locales: "locales" value optional,
-        gender: "gender" value optional,
-        age_range: "ageRange" value optional,
-        segments: "segments" value optional,
-        target_interests: "targetInterests" value optional
+        geo_locations: 0 "geoLocations" value optional,
+        locales: 1 "locales" value optional,
+        gender: 2 "gender" value optional,
+        age_range: 3 "ageRange" value optional,
+        segments: 4 "segments" value optional,
+        target_interests: 5 "targetInterests" value optional
     }
 }
 
@@ -12110,19 +12110,19 @@ pub struct GoogleGeoLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GoogleGeoLocation {
-        key: "key" value optional,
-        id: "id" value optional,
-        name: "name" value optional,
-        country_name: "countryName" value optional,
-        type_: "type" value optional,
-        radius: "radius" value optional,
-        radius_unit: "radiusUnit" value optional,
-        selection_type: "selectionType" value optional,
-        resource_name: "resourceName" value optional,
-        place_id: "placeId" value optional,
-        formatted_address: "formattedAddress" value optional,
-        geometry: "geometry" value optional,
-        address_components: "addressComponents" value optional
+        key: 0 "key" value optional,
+        id: 1 "id" value optional,
+        name: 2 "name" value optional,
+        country_name: 3 "countryName" value optional,
+        type_: 4 "type" value optional,
+        radius: 5 "radius" value optional,
+        radius_unit: 6 "radiusUnit" value optional,
+        selection_type: 7 "selectionType" value optional,
+        resource_name: 8 "resourceName" value optional,
+        place_id: 9 "placeId" value optional,
+        formatted_address: 10 "formattedAddress" value optional,
+        geometry: 11 "geometry" value optional,
+        address_components: 12 "addressComponents" value optional
     }
 }
 
@@ -12244,8 +12244,8 @@ pub struct LinkedinAudience {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinAudience {
-        geo_locations: "geoLocations" value optional,
-        target_audience: "targetAudience" value optional
+        geo_locations: 0 "geoLocations" value optional,
+        target_audience: 1 "targetAudience" value optional
     }
 }
 
@@ -12337,19 +12337,19 @@ pub struct LinkedinCampaign {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinCampaign {
-        id: "id" value optional,
-        locale: "locale" value optional,
-        name: "name" value optional,
-        publishing_status: "publishingStatus" value optional,
-        media_type: "mediaType" value optional,
-        audience: "audience" value optional,
-        unit_cost: "unitCost" value optional,
-        campaign_type: "campaignType" value optional,
-        ad_campaign_group_id: "adCampaignGroupId" value optional,
-        ad_campaign_id: "adCampaignId" value optional,
-        ads: "ads" value optional,
-        linked_in_error: "linkedInError" value optional,
-        meta: "meta" value optional
+        id: 0 "id" value optional,
+        locale: 1 "locale" value optional,
+        name: 2 "name" value optional,
+        publishing_status: 3 "publishingStatus" value optional,
+        media_type: 4 "mediaType" value optional,
+        audience: 5 "audience" value optional,
+        unit_cost: 6 "unitCost" value optional,
+        campaign_type: 7 "campaignType" value optional,
+        ad_campaign_group_id: 8 "adCampaignGroupId" value optional,
+        ad_campaign_id: 9 "adCampaignId" value optional,
+        ads: 10 "ads" value optional,
+        linked_in_error: 11 "linkedInError" value optional,
+        meta: 12 "meta" value optional
     }
 }
 
@@ -12517,19 +12517,19 @@ pub struct LinkedinCampaignGroup {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     LinkedinCampaignGroup {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        budget: "budget" value optional,
-        ad_campaigns: "adCampaigns" value optional,
-        ad_budget_optimization: "adBudgetOptimization" value optional,
-        objective_type: "objectiveType" value optional,
-        name: "name" value optional,
-        ad_campaign_group_id: "adCampaignGroupId" value optional,
-        publishing_status: "publishingStatus" value optional,
-        linked_in_ad_account_id: "linkedInAdAccountId" value optional,
-        unpublished_changes: "unpublishedChanges" value optional,
-        meta: "meta" value optional,
-        linked_in_error: "linkedInError" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        budget: 2 "budget" value optional,
+        ad_campaigns: 3 "adCampaigns" value optional,
+        ad_budget_optimization: 4 "adBudgetOptimization" value optional,
+        objective_type: 5 "objectiveType" value optional,
+        name: 6 "name" value optional,
+        ad_campaign_group_id: 7 "adCampaignGroupId" value optional,
+        publishing_status: 8 "publishingStatus" value optional,
+        linked_in_ad_account_id: 9 "linkedInAdAccountId" value optional,
+        unpublished_changes: 10 "unpublishedChanges" value optional,
+        meta: 11 "meta" value optional,
+        linked_in_error: 12 "linkedInError" value optional
     }
 }
 
@@ -13162,9 +13162,9 @@ pub struct UpdateFacebookCustomAudienceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateFacebookCustomAudienceRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        description: "description" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        description: 2 "description" value optional
     }
 }
 
@@ -13242,19 +13242,19 @@ pub struct UpsertFacebookAdsetRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertFacebookAdsetRequest {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        page_id: "pageId" value optional,
-        instagram_actor_id: "instagramActorId" value optional,
-        messaging_platforms: "messagingPlatforms" value optional,
-        whatsapp_number: "whatsappNumber" value optional,
-        audience: "audience" value optional,
-        budget: "budget" value optional,
-        conversion_location: "conversionLocation" value optional,
-        custom_event_type: "customEventType" value optional,
-        pixel_id: "pixelId" value optional,
-        campaign_id: "campaignId" value required
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value optional,
+        page_id: 3 "pageId" value optional,
+        instagram_actor_id: 4 "instagramActorId" value optional,
+        messaging_platforms: 5 "messagingPlatforms" value optional,
+        whatsapp_number: 6 "whatsappNumber" value optional,
+        audience: 7 "audience" value optional,
+        budget: 8 "budget" value optional,
+        conversion_location: 9 "conversionLocation" value optional,
+        custom_event_type: 10 "customEventType" value optional,
+        pixel_id: 11 "pixelId" value optional,
+        campaign_id: 12 "campaignId" value required
     }
 }
 
@@ -13382,12 +13382,12 @@ pub struct UpsertFacebookCampaignRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertFacebookCampaignRequest {
-        id: "id" value optional,
-        location_id: "locationId" value required,
-        name: "name" value optional,
-        objective: "objective" value optional,
-        special_ad_categories: "specialAdCategories" value optional,
-        source: "source" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value optional,
+        objective: 3 "objective" value optional,
+        special_ad_categories: 4 "specialAdCategories" value optional,
+        source: 5 "source" value optional
     }
 }
 

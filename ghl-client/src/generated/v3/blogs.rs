@@ -1084,21 +1084,21 @@ pub struct UpdateBlogPostRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBlogPostRequest {
-        title: "title" value required,
-        location_id: "locationId" value required,
-        blog_id: "blogId" value required,
-        image_url: "imageUrl" value required,
-        description: "description" value required,
-        raw_html: "rawHTML" value required,
-        status: "status" value required,
-        image_alt_text: "imageAltText" value required,
-        categories: "categories" value required,
-        tags: "tags" value optional,
-        author: "author" value required,
-        url_slug: "urlSlug" value required,
-        canonical_link: "canonicalLink" value optional,
-        published_at: "publishedAt" value required,
-        word_count: "wordCount" value required
+        title: 0 "title" value required,
+        location_id: 1 "locationId" value required,
+        blog_id: 2 "blogId" value required,
+        image_url: 3 "imageUrl" value required,
+        description: 4 "description" value required,
+        raw_html: 5 "rawHTML" value required,
+        status: 6 "status" value required,
+        image_alt_text: 7 "imageAltText" value required,
+        categories: 8 "categories" value required,
+        tags: 9 "tags" value optional,
+        author: 10 "author" value required,
+        url_slug: 11 "urlSlug" value required,
+        canonical_link: 12 "canonicalLink" value optional,
+        published_at: 13 "publishedAt" value required,
+        word_count: 14 "wordCount" value required
     }
 }
 

@@ -1433,21 +1433,21 @@ pub struct BrandBoard {
 
 crate::runtime::object::object_impl! {
     BrandBoard {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        logos: "logos" value_or_default optional,
-        colors: "colors" value_or_default optional,
-        fonts: "fonts" value_or_default optional,
-        default: "default" value optional,
-        deleted: "deleted" value optional,
-        parent_id: "parentId" value optional,
-        folder_id: "folderId" value optional,
-        origin_id: "originId" value optional,
-        meta: "meta" value optional,
-        missing_assets: "missingAssets" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        logos: 3 "logos" value_or_default optional,
+        colors: 4 "colors" value_or_default optional,
+        fonts: 5 "fonts" value_or_default optional,
+        default: 6 "default" value optional,
+        deleted: 7 "deleted" value optional,
+        parent_id: 8 "parentId" value optional,
+        folder_id: 9 "folderId" value optional,
+        origin_id: 10 "originId" value optional,
+        meta: 11 "meta" value optional,
+        missing_assets: 12 "missingAssets" value optional,
+        created_at: 13 "createdAt" value optional,
+        updated_at: 14 "updatedAt" value optional
     }
 }
 
@@ -1472,10 +1472,10 @@ pub struct BrandBoardMeta {
 
 crate::runtime::object::object_impl! {
     BrandBoardMeta {
-        updated_by: "updatedBy" value optional,
-        last_action: "lastAction" value optional,
-        source_id: "sourceId" value optional,
-        source_type: "sourceType" value optional
+        updated_by: 0 "updatedBy" value optional,
+        last_action: 1 "lastAction" value optional,
+        source_id: 2 "sourceId" value optional,
+        source_type: 3 "sourceType" value optional
     }
 }
 
@@ -1496,9 +1496,9 @@ pub struct BrandBoardMissingAssets {
 
 crate::runtime::object::object_impl! {
     BrandBoardMissingAssets {
-        logos: "logos" value_or_default optional,
-        fonts: "fonts" value_or_default optional,
-        colors: "colors" value_or_default optional
+        logos: 0 "logos" value_or_default optional,
+        fonts: 1 "fonts" value_or_default optional,
+        colors: 2 "colors" value_or_default optional
     }
 }
 
@@ -1576,11 +1576,11 @@ pub struct BrandBoardSummary {
 
 crate::runtime::object::object_impl! {
     BrandBoardSummary {
-        id: "_id" value optional,
-        name: "name" value optional,
-        updated_at: "updatedAt" value optional,
-        default: "default" value optional,
-        meta: "meta" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        updated_at: 2 "updatedAt" value optional,
+        default: 3 "default" value optional,
+        meta: 4 "meta" value optional
     }
 }
 
@@ -1623,12 +1623,12 @@ pub struct BrandColor {
 
 crate::runtime::object::object_impl! {
     BrandColor {
-        id: "id" value optional,
-        hexa: "hexa" value optional,
-        rgba: "rgba" value optional,
-        hex: "hex" value optional,
-        rgb: "rgb" value optional,
-        label: "label" value optional
+        id: 0 "id" value optional,
+        hexa: 1 "hexa" value optional,
+        rgba: 2 "rgba" value optional,
+        hex: 3 "hex" value optional,
+        rgb: 4 "rgb" value optional,
+        label: 5 "label" value optional
     }
 }
 
@@ -1713,10 +1713,10 @@ pub struct BrandFont {
 
 crate::runtime::object::object_impl! {
     BrandFont {
-        id: "id" value optional,
-        font: "font" value optional,
-        fallback: "fallback" value optional,
-        label: "label" value optional
+        id: 0 "id" value optional,
+        font: 1 "font" value optional,
+        fallback: 2 "fallback" value optional,
+        label: 3 "label" value optional
     }
 }
 
@@ -1785,10 +1785,10 @@ pub struct BrandLogo {
 
 crate::runtime::object::object_impl! {
     BrandLogo {
-        id: "id" value optional,
-        url: "url" value optional,
-        label: "label" value optional,
-        path: "path" value optional
+        id: 0 "id" value optional,
+        url: 1 "url" value optional,
+        label: 2 "label" value optional,
+        path: 3 "path" value optional
     }
 }
 
@@ -1865,15 +1865,15 @@ pub struct BrandVoice {
 
 crate::runtime::object::object_impl! {
     BrandVoice {
-        id: "id" value optional,
-        name: "name" value optional,
-        is_default: "isDefault" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        location_id: "locationId" value optional,
-        deleted: "deleted" value optional,
-        answers: "answers" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        is_default: 2 "isDefault" value optional,
+        created_at: 3 "createdAt" value optional,
+        updated_at: 4 "updatedAt" value optional,
+        location_id: 5 "locationId" value optional,
+        deleted: 6 "deleted" value optional,
+        answers: 7 "answers" value optional,
+        trace_id: 8 "traceId" value optional
     }
 }
 
@@ -1961,23 +1961,23 @@ pub struct BrandVoiceAnswers {
 
 crate::runtime::object::object_impl! {
     BrandVoiceAnswers {
-        brand_name: "brandName" value optional,
-        tone_of_voice: "toneOfVoice" value optional,
-        target_audience: "targetAudience" value optional,
-        customer_pain_points: "customerPainPoints" value optional,
-        business_type: "businessType" value optional,
-        company_website: "companyWebsite" value optional,
-        company_email: "companyEmail" value optional,
-        company_address: "companyAddress" value optional,
-        phone: "phone" value optional,
-        business_hours: "businessHours" value optional,
-        brand_promise: "brandPromise" value optional,
-        brand_values: "brandValues" value optional,
-        brand_purpose: "brandPurpose" value optional,
-        competitive_advantage: "competitiveAdvantage" value optional,
-        risks_of_inaction: "risksOfInaction" value optional,
-        unique_selling_proposition: "uniqueSellingProposition" value optional,
-        call_to_action: "callToAction" value optional
+        brand_name: 0 "brandName" value optional,
+        tone_of_voice: 1 "toneOfVoice" value optional,
+        target_audience: 2 "targetAudience" value optional,
+        customer_pain_points: 3 "customerPainPoints" value optional,
+        business_type: 4 "businessType" value optional,
+        company_website: 5 "companyWebsite" value optional,
+        company_email: 6 "companyEmail" value optional,
+        company_address: 7 "companyAddress" value optional,
+        phone: 8 "phone" value optional,
+        business_hours: 9 "businessHours" value optional,
+        brand_promise: 10 "brandPromise" value optional,
+        brand_values: 11 "brandValues" value optional,
+        brand_purpose: 12 "brandPurpose" value optional,
+        competitive_advantage: 13 "competitiveAdvantage" value optional,
+        risks_of_inaction: 14 "risksOfInaction" value optional,
+        unique_selling_proposition: 15 "uniqueSellingProposition" value optional,
+        call_to_action: 16 "callToAction" value optional
     }
 }
 
@@ -2126,8 +2126,8 @@ pub struct BrandVoicePhone {
 
 crate::runtime::object::object_impl! {
     BrandVoicePhone {
-        phone_number: "phoneNumber" value optional,
-        country_code: "countryCode" value optional
+        phone_number: 0 "phoneNumber" value optional,
+        country_code: 1 "countryCode" value optional
     }
 }
 
@@ -2175,11 +2175,11 @@ pub struct BrandVoiceSummary {
 
 crate::runtime::object::object_impl! {
     BrandVoiceSummary {
-        id: "id" value optional,
-        name: "name" value optional,
-        is_default: "isDefault" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        is_default: 2 "isDefault" value optional,
+        created_at: 3 "createdAt" value optional,
+        updated_at: 4 "updatedAt" value optional
     }
 }
 
@@ -2231,16 +2231,16 @@ pub struct CreateBrandBoardRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateBrandBoardRequest {
-        location_id: "locationId" value required,
-        name: "name" value required,
-        logos: "logos" value optional,
-        colors: "colors" value optional,
-        fonts: "fonts" value optional,
-        default: "default" value optional,
-        brand_board_id: "brandBoardId" value optional,
-        parent_id: "parentId" value optional,
-        type_: "type" value optional,
-        url: "url" value optional
+        location_id: 0 "locationId" value required,
+        name: 1 "name" value required,
+        logos: 2 "logos" value optional,
+        colors: 3 "colors" value optional,
+        fonts: 4 "fonts" value optional,
+        default: 5 "default" value optional,
+        brand_board_id: 6 "brandBoardId" value optional,
+        parent_id: 7 "parentId" value optional,
+        type_: 8 "type" value optional,
+        url: 9 "url" value optional
     }
 }
 
@@ -2340,11 +2340,11 @@ pub struct CreateBrandVoiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateBrandVoiceRequest {
-        name: "name" value optional,
-        type_: "type" value required,
-        url: "url" value optional,
-        description: "description" value optional,
-        answers: "answers" value optional
+        name: 0 "name" value optional,
+        type_: 1 "type" value required,
+        url: 2 "url" value optional,
+        description: 3 "description" value optional,
+        answers: 4 "answers" value optional
     }
 }
 
@@ -2439,8 +2439,8 @@ pub struct DeleteBrandVoiceResponse {
 
 crate::runtime::object::object_impl! {
     DeleteBrandVoiceResponse {
-        deleted: "deleted" value optional,
-        trace_id: "traceId" value optional
+        deleted: 0 "deleted" value optional,
+        trace_id: 1 "traceId" value optional
     }
 }
 
@@ -2459,8 +2459,8 @@ pub struct ListBrandBoardsResponse {
 
 crate::runtime::object::object_impl! {
     ListBrandBoardsResponse {
-        brand_boards: "brandBoards" value_or_default optional,
-        total_count: "totalCount" value optional
+        brand_boards: 0 "brandBoards" value_or_default optional,
+        total_count: 1 "totalCount" value optional
     }
 }
 
@@ -2482,9 +2482,9 @@ pub struct ListBrandVoicesResponse {
 
 crate::runtime::object::object_impl! {
     ListBrandVoicesResponse {
-        items: "items" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        items: 0 "items" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -2562,23 +2562,23 @@ pub struct NewBrandVoiceAnswers {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     NewBrandVoiceAnswers {
-        brand_name: "brandName" value required,
-        tone_of_voice: "toneOfVoice" value required,
-        target_audience: "targetAudience" value required,
-        customer_pain_points: "customerPainPoints" value required,
-        business_type: "businessType" value optional,
-        company_website: "companyWebsite" value optional,
-        company_email: "companyEmail" value optional,
-        company_address: "companyAddress" value optional,
-        phone: "phone" value optional,
-        business_hours: "businessHours" value optional,
-        brand_promise: "brandPromise" value optional,
-        brand_values: "brandValues" value optional,
-        brand_purpose: "brandPurpose" value optional,
-        competitive_advantage: "competitiveAdvantage" value optional,
-        risks_of_inaction: "risksOfInaction" value optional,
-        unique_selling_proposition: "uniqueSellingProposition" value optional,
-        call_to_action: "callToAction" value optional
+        brand_name: 0 "brandName" value required,
+        tone_of_voice: 1 "toneOfVoice" value required,
+        target_audience: 2 "targetAudience" value required,
+        customer_pain_points: 3 "customerPainPoints" value required,
+        business_type: 4 "businessType" value optional,
+        company_website: 5 "companyWebsite" value optional,
+        company_email: 6 "companyEmail" value optional,
+        company_address: 7 "companyAddress" value optional,
+        phone: 8 "phone" value optional,
+        business_hours: 9 "businessHours" value optional,
+        brand_promise: 10 "brandPromise" value optional,
+        brand_values: 11 "brandValues" value optional,
+        brand_purpose: 12 "brandPurpose" value optional,
+        competitive_advantage: 13 "competitiveAdvantage" value optional,
+        risks_of_inaction: 14 "risksOfInaction" value optional,
+        unique_selling_proposition: 15 "uniqueSellingProposition" value optional,
+        call_to_action: 16 "callToAction" value optional
     }
 }
 
@@ -2709,9 +2709,9 @@ pub struct SetDefaultBrandVoiceResponse {
 
 crate::runtime::object::object_impl! {
     SetDefaultBrandVoiceResponse {
-        success: "success" value optional,
-        brand_voice_id: "brandVoiceId" value optional,
-        trace_id: "traceId" value optional
+        success: 0 "success" value optional,
+        brand_voice_id: 1 "brandVoiceId" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -2749,12 +2749,12 @@ pub struct UpdateBrandBoardRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateBrandBoardRequest {
-        name: "name" value optional,
-        logos: "logos" value optional,
-        colors: "colors" value optional,
-        fonts: "fonts" value optional,
-        default: "default" value optional,
-        parent_id: "parentId" value optional
+        name: 0 "name" value optional,
+        logos: 1 "logos" value optional,
+        colors: 2 "colors" value optional,
+        fonts: 3 "fonts" value optional,
+        default: 4 "default" value optional,
+        parent_id: 5 "parentId" value optional
     }
 }
 
@@ -2818,7 +2818,7 @@ pub struct UpdateBrandVoiceRequest {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    UpdateBrandVoiceRequest { name: "name" value optional, answers: "answers" value optional }
+    UpdateBrandVoiceRequest { name: 0 "name" value optional, answers: 1 "answers" value optional }
 }
 
 impl UpdateBrandVoiceRequest {

@@ -6150,21 +6150,21 @@ pub struct Appointment {
 
 crate::runtime::object::object_impl! {
     Appointment {
-        id: "id" value optional,
-        calendar_id: "calendarId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        title: "title" value optional,
-        meeting_location_type: "meetingLocationType" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        address: "address" value optional,
-        is_recurring: "isRecurring" value optional,
-        rrule: "rrule" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        id: 0 "id" value optional,
+        calendar_id: 1 "calendarId" value optional,
+        location_id: 2 "locationId" value optional,
+        contact_id: 3 "contactId" value optional,
+        start_time: 4 "startTime" value optional,
+        end_time: 5 "endTime" value optional,
+        title: 6 "title" value optional,
+        meeting_location_type: 7 "meetingLocationType" value optional,
+        appointment_status: 8 "appointmentStatus" value optional,
+        assigned_user_id: 9 "assignedUserId" value optional,
+        address: 10 "address" value optional,
+        is_recurring: 11 "isRecurring" value optional,
+        rrule: 12 "rrule" value optional,
+        date_added: 13 "dateAdded" value optional,
+        date_updated: 14 "dateUpdated" value optional
     }
 }
 
@@ -6181,7 +6181,7 @@ pub struct BookedAddOn {
 }
 
 crate::runtime::object::object_impl! {
-    BookedAddOn { id: "id" value optional, quantity: "quantity" value optional }
+    BookedAddOn { id: 0 "id" value optional, quantity: 1 "quantity" value optional }
 }
 
 /// One service within a booking.
@@ -6214,13 +6214,13 @@ pub struct BookedService {
 
 crate::runtime::object::object_impl! {
     BookedService {
-        id: "id" value optional,
-        service_category_id: "serviceCategoryId" value optional,
-        service_staff_id: "serviceStaffId" value optional,
-        service_start_time: "serviceStartTime" value optional,
-        service_end_time: "serviceEndTime" value optional,
-        service_resources: "serviceResources" value_or_default optional,
-        service_add_ons: "serviceAddOns" value_or_default optional
+        id: 0 "id" value optional,
+        service_category_id: 1 "serviceCategoryId" value optional,
+        service_staff_id: 2 "serviceStaffId" value optional,
+        service_start_time: 3 "serviceStartTime" value optional,
+        service_end_time: 4 "serviceEndTime" value optional,
+        service_resources: 5 "serviceResources" value_or_default optional,
+        service_add_ons: 6 "serviceAddOns" value_or_default optional
     }
 }
 
@@ -6244,9 +6244,9 @@ pub struct BookingAddOn {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     BookingAddOn {
-        id: "id" value required,
-        quantity: "quantity" value optional,
-        duration: "duration" value optional
+        id: 0 "id" value required,
+        quantity: 1 "quantity" value optional,
+        duration: 2 "duration" value optional
     }
 }
 
@@ -6502,62 +6502,62 @@ pub struct Calendar {
 
 crate::runtime::object::object_impl! {
     Calendar {
-        is_active: "isActive" value optional,
-        notifications: "notifications" value_or_default optional,
-        location_id: "locationId" value optional,
-        group_id: "groupId" value optional,
-        team_members: "teamMembers" value_or_default optional,
-        event_type: "eventType" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        widget_slug: "widgetSlug" value optional,
-        calendar_type: "calendarType" value optional,
-        widget_type: "widgetType" value optional,
-        event_title: "eventTitle" value optional,
-        event_color: "eventColor" value optional,
-        meeting_location: "meetingLocation" value optional,
-        location_configurations: "locationConfigurations" value_or_default optional,
-        slot_duration: "slotDuration" value optional,
-        slot_duration_unit: "slotDurationUnit" value optional,
-        slot_interval: "slotInterval" value optional,
-        slot_interval_unit: "slotIntervalUnit" value optional,
-        slot_buffer: "slotBuffer" value optional,
-        slot_buffer_unit: "slotBufferUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        appoinment_per_slot: "appoinmentPerSlot" value optional,
-        appoinment_per_day: "appoinmentPerDay" value optional,
-        allow_booking_after: "allowBookingAfter" value optional,
-        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
-        allow_booking_for: "allowBookingFor" value optional,
-        allow_booking_for_unit: "allowBookingForUnit" value optional,
-        open_hours: "openHours" value_or_default optional,
-        enable_recurring: "enableRecurring" value optional,
-        recurring: "recurring" value optional,
-        form_id: "formId" value optional,
-        sticky_contact: "stickyContact" value optional,
-        is_live_payment_mode: "isLivePaymentMode" value optional,
-        auto_confirm: "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: "alertEmail" value optional,
-        google_invitation_emails: "googleInvitationEmails" value optional,
-        allow_reschedule: "allowReschedule" value optional,
-        allow_cancellation: "allowCancellation" value optional,
-        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
-        notes: "notes" value optional,
-        pixel_id: "pixelId" value optional,
-        form_submit_type: "formSubmitType" value optional,
-        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
-        availability_type: "availabilityType" value optional,
-        availabilities: "availabilities" value_or_default optional,
-        guest_type: "guestType" value optional,
-        consent_label: "consentLabel" value optional,
-        calendar_cover_image: "calendarCoverImage" value optional,
-        look_busy_config: "lookBusyConfig" value optional,
-        id: "id" value optional
+        is_active: 0 "isActive" value optional,
+        notifications: 1 "notifications" value_or_default optional,
+        location_id: 2 "locationId" value optional,
+        group_id: 3 "groupId" value optional,
+        team_members: 4 "teamMembers" value_or_default optional,
+        event_type: 5 "eventType" value optional,
+        name: 6 "name" value optional,
+        description: 7 "description" value optional,
+        slug: 8 "slug" value optional,
+        widget_slug: 9 "widgetSlug" value optional,
+        calendar_type: 10 "calendarType" value optional,
+        widget_type: 11 "widgetType" value optional,
+        event_title: 12 "eventTitle" value optional,
+        event_color: 13 "eventColor" value optional,
+        meeting_location: 14 "meetingLocation" value optional,
+        location_configurations: 15 "locationConfigurations" value_or_default optional,
+        slot_duration: 16 "slotDuration" value optional,
+        slot_duration_unit: 17 "slotDurationUnit" value optional,
+        slot_interval: 18 "slotInterval" value optional,
+        slot_interval_unit: 19 "slotIntervalUnit" value optional,
+        slot_buffer: 20 "slotBuffer" value optional,
+        slot_buffer_unit: 21 "slotBufferUnit" value optional,
+        pre_buffer: 22 "preBuffer" value optional,
+        pre_buffer_unit: 23 "preBufferUnit" value optional,
+        appoinment_per_slot: 24 "appoinmentPerSlot" value optional,
+        appoinment_per_day: 25 "appoinmentPerDay" value optional,
+        allow_booking_after: 26 "allowBookingAfter" value optional,
+        allow_booking_after_unit: 27 "allowBookingAfterUnit" value optional,
+        allow_booking_for: 28 "allowBookingFor" value optional,
+        allow_booking_for_unit: 29 "allowBookingForUnit" value optional,
+        open_hours: 30 "openHours" value_or_default optional,
+        enable_recurring: 31 "enableRecurring" value optional,
+        recurring: 32 "recurring" value optional,
+        form_id: 33 "formId" value optional,
+        sticky_contact: 34 "stickyContact" value optional,
+        is_live_payment_mode: 35 "isLivePaymentMode" value optional,
+        auto_confirm: 36 "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: 38 "alertEmail" value optional,
+        google_invitation_emails: 39 "googleInvitationEmails" value optional,
+        allow_reschedule: 40 "allowReschedule" value optional,
+        allow_cancellation: 41 "allowCancellation" value optional,
+        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value optional,
+        notes: 44 "notes" value optional,
+        pixel_id: 45 "pixelId" value optional,
+        form_submit_type: 46 "formSubmitType" value optional,
+        form_submit_redirect_url: 47 "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: 48 "formSubmitThanksMessage" value optional,
+        availability_type: 49 "availabilityType" value optional,
+        availabilities: 50 "availabilities" value_or_default optional,
+        guest_type: 51 "guestType" value optional,
+        consent_label: 52 "consentLabel" value optional,
+        calendar_cover_image: 53 "calendarCoverImage" value optional,
+        look_busy_config: 54 "lookBusyConfig" value optional,
+        id: 55 "id" value optional
     }
 }
 
@@ -6636,28 +6636,28 @@ pub struct CalendarEvent {
 
 crate::runtime::object::object_impl! {
     CalendarEvent {
-        id: "id" value optional,
-        address: "address" value optional,
-        title: "title" value optional,
-        calendar_id: "calendarId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        group_id: "groupId" value optional,
-        appointment_status: "appointmentStatus" value optional,
-        assigned_user_id: "assignedUserId" value optional,
-        users: "users" value_or_default optional,
-        notes: "notes" value optional,
-        description: "description" value optional,
-        is_recurring: "isRecurring" value optional,
-        rrule: "rrule" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        assigned_resources: "assignedResources" value_or_default optional,
-        created_by: "createdBy" value optional,
-        master_event_id: "masterEventId" value optional,
-        deleted: "deleted" value optional
+        id: 0 "id" value optional,
+        address: 1 "address" value optional,
+        title: 2 "title" value optional,
+        calendar_id: 3 "calendarId" value optional,
+        location_id: 4 "locationId" value optional,
+        contact_id: 5 "contactId" value optional,
+        group_id: 6 "groupId" value optional,
+        appointment_status: 7 "appointmentStatus" value optional,
+        assigned_user_id: 8 "assignedUserId" value optional,
+        users: 9 "users" value_or_default optional,
+        notes: 10 "notes" value optional,
+        description: 11 "description" value optional,
+        is_recurring: 12 "isRecurring" value optional,
+        rrule: 13 "rrule" value optional,
+        start_time: 14 "startTime" value optional,
+        end_time: 15 "endTime" value optional,
+        date_added: 16 "dateAdded" value optional,
+        date_updated: 17 "dateUpdated" value optional,
+        assigned_resources: 18 "assignedResources" value_or_default optional,
+        created_by: 19 "createdBy" value optional,
+        master_event_id: 20 "masterEventId" value optional,
+        deleted: 21 "deleted" value optional
     }
 }
 
@@ -6670,7 +6670,7 @@ pub struct CalendarResponse {
     pub calendar: Option<Calendar>,
 }
 
-crate::runtime::object::object_impl! { CalendarResponse { calendar: "calendar" value optional } }
+crate::runtime::object::object_impl! { CalendarResponse { calendar: 0 "calendar" value optional } }
 
 impl CalendarResponse {
     /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
@@ -6907,61 +6907,61 @@ pub struct CreateCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCalendarRequest {
-        is_active: "isActive" value optional,
-        notifications: "notifications" value optional,
-        location_id: "locationId" value required,
-        group_id: "groupId" value optional,
-        team_members: "teamMembers" value optional,
-        event_type: "eventType" value optional,
-        name: "name" value required,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        widget_slug: "widgetSlug" value optional,
-        calendar_type: "calendarType" value optional,
-        widget_type: "widgetType" value optional,
-        event_title: "eventTitle" value optional,
-        event_color: "eventColor" value optional,
-        meeting_location: "meetingLocation" value optional,
-        location_configurations: "locationConfigurations" value optional,
-        slot_duration: "slotDuration" value optional,
-        slot_duration_unit: "slotDurationUnit" value optional,
-        slot_interval: "slotInterval" value optional,
-        slot_interval_unit: "slotIntervalUnit" value optional,
-        slot_buffer: "slotBuffer" value optional,
-        slot_buffer_unit: "slotBufferUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        appoinment_per_slot: "appoinmentPerSlot" value optional,
-        appoinment_per_day: "appoinmentPerDay" value optional,
-        allow_booking_after: "allowBookingAfter" value optional,
-        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
-        allow_booking_for: "allowBookingFor" value optional,
-        allow_booking_for_unit: "allowBookingForUnit" value optional,
-        open_hours: "openHours" value optional,
-        enable_recurring: "enableRecurring" value optional,
-        recurring: "recurring" value optional,
-        form_id: "formId" value optional,
-        sticky_contact: "stickyContact" value optional,
-        is_live_payment_mode: "isLivePaymentMode" value optional,
-        auto_confirm: "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: "alertEmail" value optional,
-        google_invitation_emails: "googleInvitationEmails" value optional,
-        allow_reschedule: "allowReschedule" value optional,
-        allow_cancellation: "allowCancellation" value optional,
-        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
-        notes: "notes" value optional,
-        pixel_id: "pixelId" value optional,
-        form_submit_type: "formSubmitType" value optional,
-        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
-        availability_type: "availabilityType" value optional,
-        availabilities: "availabilities" value optional,
-        guest_type: "guestType" value optional,
-        consent_label: "consentLabel" value optional,
-        calendar_cover_image: "calendarCoverImage" value optional,
-        look_busy_config: "lookBusyConfig" value optional
+        is_active: 0 "isActive" value optional,
+        notifications: 1 "notifications" value optional,
+        location_id: 2 "locationId" value required,
+        group_id: 3 "groupId" value optional,
+        team_members: 4 "teamMembers" value optional,
+        event_type: 5 "eventType" value optional,
+        name: 6 "name" value required,
+        description: 7 "description" value optional,
+        slug: 8 "slug" value optional,
+        widget_slug: 9 "widgetSlug" value optional,
+        calendar_type: 10 "calendarType" value optional,
+        widget_type: 11 "widgetType" value optional,
+        event_title: 12 "eventTitle" value optional,
+        event_color: 13 "eventColor" value optional,
+        meeting_location: 14 "meetingLocation" value optional,
+        location_configurations: 15 "locationConfigurations" value optional,
+        slot_duration: 16 "slotDuration" value optional,
+        slot_duration_unit: 17 "slotDurationUnit" value optional,
+        slot_interval: 18 "slotInterval" value optional,
+        slot_interval_unit: 19 "slotIntervalUnit" value optional,
+        slot_buffer: 20 "slotBuffer" value optional,
+        slot_buffer_unit: 21 "slotBufferUnit" value optional,
+        pre_buffer: 22 "preBuffer" value optional,
+        pre_buffer_unit: 23 "preBufferUnit" value optional,
+        appoinment_per_slot: 24 "appoinmentPerSlot" value optional,
+        appoinment_per_day: 25 "appoinmentPerDay" value optional,
+        allow_booking_after: 26 "allowBookingAfter" value optional,
+        allow_booking_after_unit: 27 "allowBookingAfterUnit" value optional,
+        allow_booking_for: 28 "allowBookingFor" value optional,
+        allow_booking_for_unit: 29 "allowBookingForUnit" value optional,
+        open_hours: 30 "openHours" value optional,
+        enable_recurring: 31 "enableRecurring" value optional,
+        recurring: 32 "recurring" value optional,
+        form_id: 33 "formId" value optional,
+        sticky_contact: 34 "stickyContact" value optional,
+        is_live_payment_mode: 35 "isLivePaymentMode" value optional,
+        auto_confirm: 36 "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: 37 "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: 38 "alertEmail" value optional,
+        google_invitation_emails: 39 "googleInvitationEmails" value optional,
+        allow_reschedule: 40 "allowReschedule" value optional,
+        allow_cancellation: 41 "allowCancellation" value optional,
+        should_assign_contact_to_team_member: 42 "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: 43 "shouldSkipAssigningContactForExisting" value optional,
+        notes: 44 "notes" value optional,
+        pixel_id: 45 "pixelId" value optional,
+        form_submit_type: 46 "formSubmitType" value optional,
+        form_submit_redirect_url: 47 "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: 48 "formSubmitThanksMessage" value optional,
+        availability_type: 49 "availabilityType" value optional,
+        availabilities: 50 "availabilities" value optional,
+        guest_type: 51 "guestType" value optional,
+        consent_label: 52 "consentLabel" value optional,
+        calendar_cover_image: 53 "calendarCoverImage" value optional,
+        look_busy_config: 54 "lookBusyConfig" value optional
     }
 }
 
@@ -7380,8 +7380,8 @@ pub struct CreateEventCalendarScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateEventCalendarScheduleRequest {
-        rules: "rules" value required,
-        timezone: "timezone" value required
+        rules: 0 "rules" value required,
+        timezone: 1 "timezone" value required
     }
 }
 
@@ -7440,16 +7440,16 @@ pub struct CreateServiceBookingRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateServiceBookingRequest {
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        start_time: "startTime" value required,
-        end_time: "endTime" value required,
-        timezone: "timezone" value required,
-        services: "services" value required,
-        service_location_id: "serviceLocationId" value optional,
-        meeting_location: "meetingLocation" value optional,
-        title: "title" value optional,
-        status: "status" value optional
+        location_id: 0 "locationId" value required,
+        contact_id: 1 "contactId" value required,
+        start_time: 2 "startTime" value required,
+        end_time: 3 "endTime" value required,
+        timezone: 4 "timezone" value required,
+        services: 5 "services" value required,
+        service_location_id: 6 "serviceLocationId" value optional,
+        meeting_location: 7 "meetingLocation" value optional,
+        title: 8 "title" value optional,
+        status: 9 "status" value optional
     }
 }
 
@@ -7538,13 +7538,13 @@ pub struct CreateServiceLocationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateServiceLocationRequest {
-        name: "name" value required,
-        slug: "slug" value required,
-        phone: "phone" value optional,
-        address: "address" value optional,
-        cover_image: "coverImage" value optional,
-        location_type: "locationType" value optional,
-        location_id: "locationId" value required
+        name: 0 "name" value required,
+        slug: 1 "slug" value required,
+        phone: 2 "phone" value optional,
+        address: 3 "address" value optional,
+        cover_image: 4 "coverImage" value optional,
+        location_type: 5 "locationType" value optional,
+        location_id: 6 "locationId" value required
     }
 }
 
@@ -7670,24 +7670,24 @@ pub struct CreateServiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateServiceRequest {
-        name: "name" value required,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional,
-        description: "description" value optional,
-        slug: "slug" value required,
-        event_color: "eventColor" value optional,
-        cover_image: "coverImage" value optional,
-        service_category_id: "serviceCategoryId" value optional,
-        is_private: "isPrivate" value optional,
-        form_id: "formId" value optional,
-        staff: "staff" value required,
-        location_id: "locationId" value required,
-        variations: "variations" value optional
+        name: 0 "name" value required,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional,
+        description: 8 "description" value optional,
+        slug: 9 "slug" value required,
+        event_color: 10 "eventColor" value optional,
+        cover_image: 11 "coverImage" value optional,
+        service_category_id: 12 "serviceCategoryId" value optional,
+        is_private: 13 "isPrivate" value optional,
+        form_id: 14 "formId" value optional,
+        staff: 15 "staff" value required,
+        location_id: 16 "locationId" value required,
+        variations: 17 "variations" value optional
     }
 }
 
@@ -7873,11 +7873,11 @@ pub struct EventCalendarSchedule {
 
 crate::runtime::object::object_impl! {
     EventCalendarSchedule {
-        calendar_id: "calendarId" value optional,
-        timezone: "timezone" value optional,
-        rules: "rules" value_or_default optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional
+        calendar_id: 0 "calendarId" value optional,
+        timezone: 1 "timezone" value optional,
+        rules: 2 "rules" value_or_default optional,
+        date_added: 3 "dateAdded" value optional,
+        date_updated: 4 "dateUpdated" value optional
     }
 }
 
@@ -7891,7 +7891,7 @@ pub struct EventCalendarScheduleResponse {
 }
 
 crate::runtime::object::object_impl! {
-    EventCalendarScheduleResponse { schedule: "schedule" value optional }
+    EventCalendarScheduleResponse { schedule: 0 "schedule" value optional }
 }
 
 impl EventCalendarScheduleResponse {
@@ -7910,7 +7910,7 @@ pub struct GetAppointmentResponse {
     pub event: Option<CalendarEvent>,
 }
 
-crate::runtime::object::object_impl! { GetAppointmentResponse { event: "event" value optional } }
+crate::runtime::object::object_impl! { GetAppointmentResponse { event: 0 "event" value optional } }
 
 impl GetAppointmentResponse {
     /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
@@ -7929,7 +7929,7 @@ pub struct ListCalendarEventsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCalendarEventsResponse { events: "events" value_or_default optional }
+    ListCalendarEventsResponse { events: 0 "events" value_or_default optional }
 }
 
 /// The `ListCalendarsResponse` object.
@@ -7942,7 +7942,7 @@ pub struct ListCalendarsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListCalendarsResponse { calendars: "calendars" value_or_default optional }
+    ListCalendarsResponse { calendars: 0 "calendars" value_or_default optional }
 }
 
 /// The `ListServiceBookingsResponse` object.
@@ -7955,7 +7955,7 @@ pub struct ListServiceBookingsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServiceBookingsResponse { bookings: "bookings" value_or_default optional }
+    ListServiceBookingsResponse { bookings: 0 "bookings" value_or_default optional }
 }
 
 /// The `ListServiceLocationsResponse` object.
@@ -7969,7 +7969,9 @@ pub struct ListServiceLocationsResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServiceLocationsResponse { service_locations: "serviceLocations" value_or_default optional }
+    ListServiceLocationsResponse {
+        service_locations: 0 "serviceLocations" value_or_default optional
+    }
 }
 
 /// The `ListServicesResponse` object.
@@ -7982,7 +7984,7 @@ pub struct ListServicesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListServicesResponse { services: "services" value_or_default optional }
+    ListServicesResponse { services: 0 "services" value_or_default optional }
 }
 
 /// State a new service booking starts in.
@@ -8065,14 +8067,14 @@ pub struct NewServiceVariation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     NewServiceVariation {
-        name: "name" value required,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional
+        name: 0 "name" value required,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional
     }
 }
 
@@ -8195,22 +8197,22 @@ pub struct SavedServiceBooking {
 
 crate::runtime::object::object_impl! {
     SavedServiceBooking {
-        booking_id: "bookingId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        service_location_id: "serviceLocationId" value optional,
-        title: "title" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        services: "services" value_or_default optional,
-        timezone: "timezone" value optional,
-        status: "status" value optional,
-        deleted: "deleted" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        created_by: "createdBy" value optional,
-        meeting_location: "meetingLocation" value optional,
-        messages: "messages" value_or_default optional
+        booking_id: 0 "bookingId" value optional,
+        location_id: 1 "locationId" value optional,
+        contact_id: 2 "contactId" value optional,
+        service_location_id: 3 "serviceLocationId" value optional,
+        title: 4 "title" value optional,
+        start_time: 5 "startTime" value optional,
+        end_time: 6 "endTime" value optional,
+        services: 7 "services" value_or_default optional,
+        timezone: 8 "timezone" value optional,
+        status: 9 "status" value optional,
+        deleted: 10 "deleted" value optional,
+        date_added: 11 "dateAdded" value optional,
+        date_updated: 12 "dateUpdated" value optional,
+        created_by: 13 "createdBy" value optional,
+        meeting_location: 14 "meetingLocation" value optional,
+        messages: 15 "messages" value_or_default optional
     }
 }
 
@@ -8280,25 +8282,25 @@ pub struct Service {
 
 crate::runtime::object::object_impl! {
     Service {
-        name: "name" value optional,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        event_color: "eventColor" value optional,
-        cover_image: "coverImage" value optional,
-        service_category_id: "serviceCategoryId" value optional,
-        is_private: "isPrivate" value optional,
-        form_id: "formId" value optional,
-        staff: "staff" value_or_default optional,
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        variations: "variations" value_or_default optional
+        name: 0 "name" value optional,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional,
+        description: 8 "description" value optional,
+        slug: 9 "slug" value optional,
+        event_color: 10 "eventColor" value optional,
+        cover_image: 11 "coverImage" value optional,
+        service_category_id: 12 "serviceCategoryId" value optional,
+        is_private: 13 "isPrivate" value optional,
+        form_id: 14 "formId" value optional,
+        staff: 15 "staff" value_or_default optional,
+        id: 16 "id" value optional,
+        location_id: 17 "locationId" value optional,
+        variations: 18 "variations" value_or_default optional
     }
 }
 
@@ -8356,21 +8358,21 @@ pub struct ServiceBooking {
 
 crate::runtime::object::object_impl! {
     ServiceBooking {
-        booking_id: "bookingId" value optional,
-        location_id: "locationId" value optional,
-        contact_id: "contactId" value optional,
-        service_location_id: "serviceLocationId" value optional,
-        title: "title" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        services: "services" value_or_default optional,
-        timezone: "timezone" value optional,
-        status: "status" value optional,
-        deleted: "deleted" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        created_by: "createdBy" value optional,
-        meeting_location: "meetingLocation" value optional
+        booking_id: 0 "bookingId" value optional,
+        location_id: 1 "locationId" value optional,
+        contact_id: 2 "contactId" value optional,
+        service_location_id: 3 "serviceLocationId" value optional,
+        title: 4 "title" value optional,
+        start_time: 5 "startTime" value optional,
+        end_time: 6 "endTime" value optional,
+        services: 7 "services" value_or_default optional,
+        timezone: 8 "timezone" value optional,
+        status: 9 "status" value optional,
+        deleted: 10 "deleted" value optional,
+        date_added: 11 "dateAdded" value optional,
+        date_updated: 12 "dateUpdated" value optional,
+        created_by: 13 "createdBy" value optional,
+        meeting_location: 14 "meetingLocation" value optional
     }
 }
 
@@ -8399,10 +8401,10 @@ pub struct ServiceBookingItem {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ServiceBookingItem {
-        id: "id" value required,
-        staff_id: "staffId" value optional,
-        position: "position" value optional,
-        add_ons: "addOns" value optional
+        id: 0 "id" value required,
+        staff_id: 1 "staffId" value optional,
+        position: 2 "position" value optional,
+        add_ons: 3 "addOns" value optional
     }
 }
 
@@ -8504,7 +8506,7 @@ pub struct ServiceDeleteResult {
 }
 
 crate::runtime::object::object_impl! {
-    ServiceDeleteResult { success: "success" value optional, message: "message" value optional }
+    ServiceDeleteResult { success: 0 "success" value optional, message: 1 "message" value optional }
 }
 
 /// The settings of a service that creation, changes and responses share.
@@ -8564,22 +8566,22 @@ pub struct ServiceDetails {
 
 crate::runtime::object::object_impl! {
     ServiceDetails {
-        name: "name" value optional,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        event_color: "eventColor" value optional,
-        cover_image: "coverImage" value optional,
-        service_category_id: "serviceCategoryId" value optional,
-        is_private: "isPrivate" value optional,
-        form_id: "formId" value optional,
-        staff: "staff" value_or_default optional
+        name: 0 "name" value optional,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional,
+        description: 8 "description" value optional,
+        slug: 9 "slug" value optional,
+        event_color: 10 "eventColor" value optional,
+        cover_image: 11 "coverImage" value optional,
+        service_category_id: 12 "serviceCategoryId" value optional,
+        is_private: 13 "isPrivate" value optional,
+        form_id: 14 "formId" value optional,
+        staff: 15 "staff" value_or_default optional
     }
 }
 
@@ -8622,16 +8624,16 @@ pub struct ServiceLocation {
 
 crate::runtime::object::object_impl! {
     ServiceLocation {
-        name: "name" value optional,
-        slug: "slug" value optional,
-        phone: "phone" value optional,
-        address: "address" value optional,
-        cover_image: "coverImage" value optional,
-        location_type: "locationType" value optional,
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        is_active: "isActive" value optional,
-        is_private: "isPrivate" value optional
+        name: 0 "name" value optional,
+        slug: 1 "slug" value optional,
+        phone: 2 "phone" value optional,
+        address: 3 "address" value optional,
+        cover_image: 4 "coverImage" value optional,
+        location_type: 5 "locationType" value optional,
+        id: 6 "id" value optional,
+        location_id: 7 "locationId" value optional,
+        is_active: 8 "isActive" value optional,
+        is_private: 9 "isPrivate" value optional
     }
 }
 
@@ -8669,12 +8671,12 @@ pub struct ServiceLocationDetails {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ServiceLocationDetails {
-        name: "name" value optional,
-        slug: "slug" value optional,
-        phone: "phone" value optional,
-        address: "address" value optional,
-        cover_image: "coverImage" value optional,
-        location_type: "locationType" value optional
+        name: 0 "name" value optional,
+        slug: 1 "slug" value optional,
+        phone: 2 "phone" value optional,
+        address: 3 "address" value optional,
+        cover_image: 4 "coverImage" value optional,
+        location_type: 5 "locationType" value optional
     }
 }
 
@@ -8789,9 +8791,9 @@ pub struct ServicePayment {
 
 crate::runtime::object::object_impl! {
     ServicePayment {
-        amount: "amount" value optional,
-        deposit: "deposit" value optional,
-        deposit_type: "depositType" value optional
+        amount: 0 "amount" value optional,
+        deposit: 1 "deposit" value optional,
+        deposit_type: 2 "depositType" value optional
     }
 }
 
@@ -8830,7 +8832,7 @@ pub struct ServiceResourceRef {
     pub id: Option<String>,
 }
 
-crate::runtime::object::object_impl! { ServiceResourceRef { id: "id" value optional } }
+crate::runtime::object::object_impl! { ServiceResourceRef { id: 0 "id" value optional } }
 
 /// The `ServiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -8841,7 +8843,7 @@ pub struct ServiceResponse {
     pub service: Option<Service>,
 }
 
-crate::runtime::object::object_impl! { ServiceResponse { service: "service" value optional } }
+crate::runtime::object::object_impl! { ServiceResponse { service: 0 "service" value optional } }
 
 impl ServiceResponse {
     /// The `service` object of the response, or an empty [`Service`] (every field absent) when it has none.
@@ -8860,7 +8862,7 @@ pub struct ServiceStaff {
     pub id: Option<String>,
 }
 
-crate::runtime::object::object_impl! { ServiceStaff { id: "id" value optional } }
+crate::runtime::object::object_impl! { ServiceStaff { id: 0 "id" value optional } }
 
 impl ServiceStaff {
     /// A value with the required fields (`id`).
@@ -8909,14 +8911,14 @@ pub struct ServiceTerms {
 
 crate::runtime::object::object_impl! {
     ServiceTerms {
-        name: "name" value optional,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional
+        name: 0 "name" value optional,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional
     }
 }
 
@@ -8963,15 +8965,15 @@ pub struct ServiceVariation {
 
 crate::runtime::object::object_impl! {
     ServiceVariation {
-        name: "name" value optional,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional,
-        id: "id" value optional
+        name: 0 "name" value optional,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional,
+        id: 8 "id" value optional
     }
 }
 
@@ -9028,15 +9030,15 @@ pub struct ServiceVariationUpdate {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ServiceVariationUpdate {
-        name: "name" value optional,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional,
-        id: "id" value optional
+        name: 0 "name" value optional,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional,
+        id: 8 "id" value optional
     }
 }
 
@@ -9333,58 +9335,58 @@ pub struct UpdateCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCalendarRequest {
-        is_active: "isActive" value optional,
-        notifications: "notifications" value optional,
-        group_id: "groupId" value optional,
-        team_members: "teamMembers" value optional,
-        event_type: "eventType" value optional,
-        name: "name" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        widget_slug: "widgetSlug" value optional,
-        widget_type: "widgetType" value optional,
-        event_title: "eventTitle" value optional,
-        event_color: "eventColor" value optional,
-        meeting_location: "meetingLocation" value optional,
-        location_configurations: "locationConfigurations" value optional,
-        slot_duration: "slotDuration" value optional,
-        slot_duration_unit: "slotDurationUnit" value optional,
-        slot_interval: "slotInterval" value optional,
-        slot_interval_unit: "slotIntervalUnit" value optional,
-        slot_buffer: "slotBuffer" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        appoinment_per_slot: "appoinmentPerSlot" value optional,
-        appoinment_per_day: "appoinmentPerDay" value optional,
-        allow_booking_after: "allowBookingAfter" value optional,
-        allow_booking_after_unit: "allowBookingAfterUnit" value optional,
-        allow_booking_for: "allowBookingFor" value optional,
-        allow_booking_for_unit: "allowBookingForUnit" value optional,
-        open_hours: "openHours" value optional,
-        enable_recurring: "enableRecurring" value optional,
-        recurring: "recurring" value optional,
-        form_id: "formId" value optional,
-        sticky_contact: "stickyContact" value optional,
-        is_live_payment_mode: "isLivePaymentMode" value optional,
-        auto_confirm: "autoConfirm" value optional,
-        should_send_alert_emails_to_assigned_member: "shouldSendAlertEmailsToAssignedMember" value optional,
-        alert_email: "alertEmail" value optional,
-        google_invitation_emails: "googleInvitationEmails" value optional,
-        allow_reschedule: "allowReschedule" value optional,
-        allow_cancellation: "allowCancellation" value optional,
-        should_assign_contact_to_team_member: "shouldAssignContactToTeamMember" value optional,
-        should_skip_assigning_contact_for_existing: "shouldSkipAssigningContactForExisting" value optional,
-        notes: "notes" value optional,
-        pixel_id: "pixelId" value optional,
-        form_submit_type: "formSubmitType" value optional,
-        form_submit_redirect_url: "formSubmitRedirectURL" value optional,
-        form_submit_thanks_message: "formSubmitThanksMessage" value optional,
-        availability_type: "availabilityType" value optional,
-        availabilities: "availabilities" value optional,
-        guest_type: "guestType" value optional,
-        consent_label: "consentLabel" value optional,
-        calendar_cover_image: "calendarCoverImage" value optional,
-        look_busy_config: "lookBusyConfig" value optional
+        is_active: 0 "isActive" value optional,
+        notifications: 1 "notifications" value optional,
+        group_id: 2 "groupId" value optional,
+        team_members: 3 "teamMembers" value optional,
+        event_type: 4 "eventType" value optional,
+        name: 5 "name" value optional,
+        description: 6 "description" value optional,
+        slug: 7 "slug" value optional,
+        widget_slug: 8 "widgetSlug" value optional,
+        widget_type: 9 "widgetType" value optional,
+        event_title: 10 "eventTitle" value optional,
+        event_color: 11 "eventColor" value optional,
+        meeting_location: 12 "meetingLocation" value optional,
+        location_configurations: 13 "locationConfigurations" value optional,
+        slot_duration: 14 "slotDuration" value optional,
+        slot_duration_unit: 15 "slotDurationUnit" value optional,
+        slot_interval: 16 "slotInterval" value optional,
+        slot_interval_unit: 17 "slotIntervalUnit" value optional,
+        slot_buffer: 18 "slotBuffer" value optional,
+        pre_buffer: 19 "preBuffer" value optional,
+        pre_buffer_unit: 20 "preBufferUnit" value optional,
+        appoinment_per_slot: 21 "appoinmentPerSlot" value optional,
+        appoinment_per_day: 22 "appoinmentPerDay" value optional,
+        allow_booking_after: 23 "allowBookingAfter" value optional,
+        allow_booking_after_unit: 24 "allowBookingAfterUnit" value optional,
+        allow_booking_for: 25 "allowBookingFor" value optional,
+        allow_booking_for_unit: 26 "allowBookingForUnit" value optional,
+        open_hours: 27 "openHours" value optional,
+        enable_recurring: 28 "enableRecurring" value optional,
+        recurring: 29 "recurring" value optional,
+        form_id: 30 "formId" value optional,
+        sticky_contact: 31 "stickyContact" value optional,
+        is_live_payment_mode: 32 "isLivePaymentMode" value optional,
+        auto_confirm: 33 "autoConfirm" value optional,
+        should_send_alert_emails_to_assigned_member: 34 "shouldSendAlertEmailsToAssignedMember" value optional,
+        alert_email: 35 "alertEmail" value optional,
+        google_invitation_emails: 36 "googleInvitationEmails" value optional,
+        allow_reschedule: 37 "allowReschedule" value optional,
+        allow_cancellation: 38 "allowCancellation" value optional,
+        should_assign_contact_to_team_member: 39 "shouldAssignContactToTeamMember" value optional,
+        should_skip_assigning_contact_for_existing: 40 "shouldSkipAssigningContactForExisting" value optional,
+        notes: 41 "notes" value optional,
+        pixel_id: 42 "pixelId" value optional,
+        form_submit_type: 43 "formSubmitType" value optional,
+        form_submit_redirect_url: 44 "formSubmitRedirectURL" value optional,
+        form_submit_thanks_message: 45 "formSubmitThanksMessage" value optional,
+        availability_type: 46 "availabilityType" value optional,
+        availabilities: 47 "availabilities" value optional,
+        guest_type: 48 "guestType" value optional,
+        consent_label: 49 "consentLabel" value optional,
+        calendar_cover_image: 50 "calendarCoverImage" value optional,
+        look_busy_config: 51 "lookBusyConfig" value optional
     }
 }
 
@@ -9796,8 +9798,8 @@ pub struct UpdateEventCalendarScheduleRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEventCalendarScheduleRequest {
-        rules: "rules" value optional,
-        timezone: "timezone" value optional
+        rules: 0 "rules" value optional,
+        timezone: 1 "timezone" value optional
     }
 }
 
@@ -9863,14 +9865,14 @@ pub struct UpdateServiceBookingRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateServiceBookingRequest {
-        service_location_id: "serviceLocationId" value optional,
-        meeting_location: "meetingLocation" value optional,
-        title: "title" value optional,
-        status: "status" value optional,
-        start_time: "startTime" value optional,
-        end_time: "endTime" value optional,
-        timezone: "timezone" value optional,
-        services: "services" value optional
+        service_location_id: 0 "serviceLocationId" value optional,
+        meeting_location: 1 "meetingLocation" value optional,
+        title: 2 "title" value optional,
+        status: 3 "status" value optional,
+        start_time: 4 "startTime" value optional,
+        end_time: 5 "endTime" value optional,
+        timezone: 6 "timezone" value optional,
+        services: 7 "services" value optional
     }
 }
 
@@ -10017,23 +10019,23 @@ pub struct UpdateServiceRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateServiceRequest {
-        name: "name" value optional,
-        payment: "payment" value optional,
-        service_duration: "serviceDuration" value optional,
-        service_duration_unit: "serviceDurationUnit" value optional,
-        pre_buffer: "preBuffer" value optional,
-        pre_buffer_unit: "preBufferUnit" value optional,
-        post_buffer: "postBuffer" value optional,
-        post_buffer_unit: "postBufferUnit" value optional,
-        description: "description" value optional,
-        slug: "slug" value optional,
-        event_color: "eventColor" value optional,
-        cover_image: "coverImage" value optional,
-        service_category_id: "serviceCategoryId" value optional,
-        is_private: "isPrivate" value optional,
-        form_id: "formId" value optional,
-        staff: "staff" value optional,
-        variations: "variations" value optional
+        name: 0 "name" value optional,
+        payment: 1 "payment" value optional,
+        service_duration: 2 "serviceDuration" value optional,
+        service_duration_unit: 3 "serviceDurationUnit" value optional,
+        pre_buffer: 4 "preBuffer" value optional,
+        pre_buffer_unit: 5 "preBufferUnit" value optional,
+        post_buffer: 6 "postBuffer" value optional,
+        post_buffer_unit: 7 "postBufferUnit" value optional,
+        description: 8 "description" value optional,
+        slug: 9 "slug" value optional,
+        event_color: 10 "eventColor" value optional,
+        cover_image: 11 "coverImage" value optional,
+        service_category_id: 12 "serviceCategoryId" value optional,
+        is_private: 13 "isPrivate" value optional,
+        form_id: 14 "formId" value optional,
+        staff: 15 "staff" value optional,
+        variations: 16 "variations" value optional
     }
 }
 

@@ -1330,18 +1330,18 @@ pub struct ChatWidgetA2pCompliance {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetA2pCompliance {
-        enable_a2p_compliance: "enableA2PCompliance" value optional,
-        is_a2p_opt_in_form1: "isA2POptInForm1" value optional,
-        a2p_opt_in_form1: "a2pOptInForm1" value optional,
-        a2p_opt_in_form1_show_checkbox: "a2pOptInForm1ShowCheckbox" value optional,
-        a2p_opt_in_form1_pre_checked: "a2pOptInForm1PreChecked" value optional,
-        is_a2p_opt_in_form2: "isA2POptInForm2" value optional,
-        a2p_opt_in_form2: "a2pOptInForm2" value optional,
-        a2p_opt_in_form2_show_checkbox: "a2pOptInForm2ShowCheckbox" value optional,
-        a2p_opt_in_form2_pre_checked: "a2pOptInForm2PreChecked" value optional,
-        privacy_policy_link: "privacyPolicyLink" value optional,
-        terms_of_service_link: "termsOfServiceLink" value optional,
-        message_type: "messageType" value optional
+        enable_a2p_compliance: 0 "enableA2PCompliance" value optional,
+        is_a2p_opt_in_form1: 1 "isA2POptInForm1" value optional,
+        a2p_opt_in_form1: 2 "a2pOptInForm1" value optional,
+        a2p_opt_in_form1_show_checkbox: 3 "a2pOptInForm1ShowCheckbox" value optional,
+        a2p_opt_in_form1_pre_checked: 4 "a2pOptInForm1PreChecked" value optional,
+        is_a2p_opt_in_form2: 5 "isA2POptInForm2" value optional,
+        a2p_opt_in_form2: 6 "a2pOptInForm2" value optional,
+        a2p_opt_in_form2_show_checkbox: 7 "a2pOptInForm2ShowCheckbox" value optional,
+        a2p_opt_in_form2_pre_checked: 8 "a2pOptInForm2PreChecked" value optional,
+        privacy_policy_link: 9 "privacyPolicyLink" value optional,
+        terms_of_service_link: 10 "termsOfServiceLink" value optional,
+        message_type: 11 "messageType" value optional
     }
 }
 
@@ -1464,10 +1464,10 @@ pub struct ChatWidgetAcknowledgement {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetAcknowledgement {
-        icon: "icon" value optional,
-        placeholder_color: "placeholderColor" value optional,
-        live_chat_icon: "liveChatIcon" value optional,
-        live_chat_placeholder_color: "liveChatPlaceholderColor" value optional
+        icon: 0 "icon" value optional,
+        placeholder_color: 1 "placeholderColor" value optional,
+        live_chat_icon: 2 "liveChatIcon" value optional,
+        live_chat_placeholder_color: 3 "liveChatPlaceholderColor" value optional
     }
 }
 
@@ -1586,23 +1586,23 @@ pub struct ChatWidgetAdvancedSettings {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetAdvancedSettings {
-        branding_title: "brandingTitle" value optional,
-        redirect: "redirect" value optional,
-        enable_contact_form: "enableContactForm" value optional,
-        default_consent_check: "defaultConsentCheck" value optional,
-        business_office_hours: "businessOfficeHours" value optional,
-        contact_form_options: "contactFormOptions" value optional,
-        all_in_one_chat_types: "allInOneChatTypes" value optional,
-        all_in_one_initial_msg: "allInOneInitialMsg" value optional,
-        contact_form_intro_message: "contactFormIntroMessage" value optional,
-        contact_form_system_message: "contactFormSystemMessage" value optional,
-        prefilled_message_text: "prefilledMessageText" value optional,
-        voice_ai_agent: "voiceAiAgent" value optional,
-        fb_page: "fbPage" value optional,
-        instagram_page: "instagramPage" value optional,
-        play_notification_sound: "playNotificationSound" value optional,
-        voice_ai_send_action_text: "voiceAiSendActionText" value optional,
-        a_two_p_compliance: "aTwoPCompliance" value optional
+        branding_title: 0 "brandingTitle" value optional,
+        redirect: 1 "redirect" value optional,
+        enable_contact_form: 2 "enableContactForm" value optional,
+        default_consent_check: 3 "defaultConsentCheck" value optional,
+        business_office_hours: 4 "businessOfficeHours" value optional,
+        contact_form_options: 5 "contactFormOptions" value optional,
+        all_in_one_chat_types: 6 "allInOneChatTypes" value optional,
+        all_in_one_initial_msg: 7 "allInOneInitialMsg" value optional,
+        contact_form_intro_message: 8 "contactFormIntroMessage" value optional,
+        contact_form_system_message: 9 "contactFormSystemMessage" value optional,
+        prefilled_message_text: 10 "prefilledMessageText" value optional,
+        voice_ai_agent: 11 "voiceAiAgent" value optional,
+        fb_page: 12 "fbPage" value optional,
+        instagram_page: 13 "instagramPage" value optional,
+        play_notification_sound: 14 "playNotificationSound" value optional,
+        voice_ai_send_action_text: 15 "voiceAiSendActionText" value optional,
+        a_two_p_compliance: 16 "aTwoPCompliance" value optional
     }
 }
 
@@ -1791,8 +1791,8 @@ pub struct ChatWidgetFacebookPage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetFacebookPage {
-        facebook_page_id: "facebookPageId" value optional,
-        facebook_page_name: "facebookPageName" value optional
+        facebook_page_id: 0 "facebookPageId" value optional,
+        facebook_page_name: 1 "facebookPageName" value optional
     }
 }
 
@@ -1842,10 +1842,10 @@ pub struct ChatWidgetInstagramPage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetInstagramPage {
-        facebook_page_id: "facebookPageId" value optional,
-        facebook_page_name: "facebookPageName" value optional,
-        instagram_page_id: "instagramPageId" value optional,
-        instagram_username: "instagramUsername" value optional
+        facebook_page_id: 0 "facebookPageId" value optional,
+        facebook_page_name: 1 "facebookPageName" value optional,
+        instagram_page_id: 2 "instagramPageId" value optional,
+        instagram_username: 3 "instagramUsername" value optional
     }
 }
 
@@ -1902,7 +1902,7 @@ pub struct ChatWidgetLayout {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ChatWidgetLayout { position: "position" value optional, sizes: "sizes" value optional }
+    ChatWidgetLayout { position: 0 "position" value optional, sizes: 1 "sizes" value optional }
 }
 
 impl ChatWidgetLayout {
@@ -1951,10 +1951,10 @@ pub struct ChatWidgetOfficeHours {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetOfficeHours {
-        enable_business_hours: "enableBusinessHours" value optional,
-        open_hours: "openHours" value optional,
-        timezone: "timezone" value optional,
-        outside_office_hours_welcome_msg: "outsideOfficeHoursWelcomeMsg" value optional
+        enable_business_hours: 0 "enableBusinessHours" value optional,
+        open_hours: 1 "openHours" value optional,
+        timezone: 2 "timezone" value optional,
+        outside_office_hours_welcome_msg: 3 "outsideOfficeHoursWelcomeMsg" value optional
     }
 }
 
@@ -2017,9 +2017,9 @@ pub struct ChatWidgetRedirect {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetRedirect {
-        redirect_action: "redirectAction" value optional,
-        redirect_website: "redirectWebsite" value optional,
-        redirect_text: "redirectText" value optional
+        redirect_action: 0 "redirectAction" value optional,
+        redirect_website: 1 "redirectWebsite" value optional,
+        redirect_text: 2 "redirectText" value optional
     }
 }
 
@@ -2241,52 +2241,52 @@ pub struct ChatWidgetSettings {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetSettings {
-        acknowledgement_details: "acknowledgementDetails" value optional,
-        agency_name: "agencyName" value optional,
-        agency_website: "agencyWebsite" value optional,
-        allow_avatar_image: "allowAvatarImage" value optional,
-        auto_country_code: "autoCountryCode" value optional,
-        country_code: "countryCode" value optional,
-        chat_type: "chatType" value required,
-        prompt_type: "promptType" value optional,
-        chat_icon: "chatIcon" value required,
-        enable_revisit_message: "enableRevisitMessage" value optional,
-        heading: "heading" value optional,
-        legal_msg: "legalMsg" value optional,
-        live_chat_ack_msg: "liveChatAckMsg" value optional,
-        live_chat_ended_msg: "liveChatEndedMsg" value optional,
-        live_chat_feedback_msg: "liveChatFeedbackMsg" value optional,
-        live_chat_feedback_note: "liveChatFeedbackNote" value optional,
-        live_chat_intro_msg: "liveChatIntroMsg" value optional,
-        live_chat_user_inactive_msg: "liveChatUserInactiveMsg" value optional,
-        live_chat_user_inactive_time: "liveChatUserInactiveTime" value optional,
-        live_chat_visitor_inactive_msg: "liveChatVisitorInactiveMsg" value optional,
-        live_chat_visitor_inactive_time: "liveChatVisitorInactiveTime" value optional,
-        locale: "locale" value optional,
-        prompt_avatar: "promptAvatar" value optional,
-        prompt_avatar_alt_text: "promptAvatarAltText" value optional,
-        is_prompt_avatar_image_optimize: "isPromptAvatarImageOptimize" value optional,
-        prompt_msg: "promptMsg" value optional,
-        revisit_prompt_msg: "revisitPromptMsg" value optional,
-        send_action_text: "sendActionText" value optional,
-        show_agency_branding: "showAgencyBranding" value optional,
-        show_consent_checkbox: "showConsentCheckbox" value optional,
-        show_live_chat_welcome_msg: "showLiveChatWelcomeMsg" value optional,
-        show_prompt: "showPrompt" value optional,
-        sub_heading: "subHeading" value optional,
-        success_msg: "successMsg" value optional,
-        support_contact: "supportContact" value optional,
-        thank_you_msg: "thankYouMsg" value optional,
-        theme: "theme" value optional,
-        use_email_field: "useEmailField" value optional,
-        wa_number: "waNumber" value optional,
-        widget_primary_color: "widgetPrimaryColor" value optional,
-        representative_assigned_message: "representativeAssignedMessage" value optional,
-        dimensions: "dimensions" value optional,
-        advance_settings: "advanceSettings" value optional,
-        location_country_code: "locationCountryCode" value optional,
-        widget_id: "widgetId" value optional,
-        widget_placement: "widgetPlacement" value optional
+        acknowledgement_details: 0 "acknowledgementDetails" value optional,
+        agency_name: 1 "agencyName" value optional,
+        agency_website: 2 "agencyWebsite" value optional,
+        allow_avatar_image: 3 "allowAvatarImage" value optional,
+        auto_country_code: 4 "autoCountryCode" value optional,
+        country_code: 5 "countryCode" value optional,
+        chat_type: 6 "chatType" value required,
+        prompt_type: 7 "promptType" value optional,
+        chat_icon: 8 "chatIcon" value required,
+        enable_revisit_message: 9 "enableRevisitMessage" value optional,
+        heading: 10 "heading" value optional,
+        legal_msg: 11 "legalMsg" value optional,
+        live_chat_ack_msg: 12 "liveChatAckMsg" value optional,
+        live_chat_ended_msg: 13 "liveChatEndedMsg" value optional,
+        live_chat_feedback_msg: 14 "liveChatFeedbackMsg" value optional,
+        live_chat_feedback_note: 15 "liveChatFeedbackNote" value optional,
+        live_chat_intro_msg: 16 "liveChatIntroMsg" value optional,
+        live_chat_user_inactive_msg: 17 "liveChatUserInactiveMsg" value optional,
+        live_chat_user_inactive_time: 18 "liveChatUserInactiveTime" value optional,
+        live_chat_visitor_inactive_msg: 19 "liveChatVisitorInactiveMsg" value optional,
+        live_chat_visitor_inactive_time: 20 "liveChatVisitorInactiveTime" value optional,
+        locale: 21 "locale" value optional,
+        prompt_avatar: 22 "promptAvatar" value optional,
+        prompt_avatar_alt_text: 23 "promptAvatarAltText" value optional,
+        is_prompt_avatar_image_optimize: 24 "isPromptAvatarImageOptimize" value optional,
+        prompt_msg: 25 "promptMsg" value optional,
+        revisit_prompt_msg: 26 "revisitPromptMsg" value optional,
+        send_action_text: 27 "sendActionText" value optional,
+        show_agency_branding: 28 "showAgencyBranding" value optional,
+        show_consent_checkbox: 29 "showConsentCheckbox" value optional,
+        show_live_chat_welcome_msg: 30 "showLiveChatWelcomeMsg" value optional,
+        show_prompt: 31 "showPrompt" value optional,
+        sub_heading: 32 "subHeading" value optional,
+        success_msg: 33 "successMsg" value optional,
+        support_contact: 34 "supportContact" value optional,
+        thank_you_msg: 35 "thankYouMsg" value optional,
+        theme: 36 "theme" value optional,
+        use_email_field: 37 "useEmailField" value optional,
+        wa_number: 38 "waNumber" value optional,
+        widget_primary_color: 39 "widgetPrimaryColor" value optional,
+        representative_assigned_message: 40 "representativeAssignedMessage" value optional,
+        dimensions: 41 "dimensions" value optional,
+        advance_settings: 42 "advanceSettings" value optional,
+        location_country_code: 43 "locationCountryCode" value optional,
+        widget_id: 44 "widgetId" value optional,
+        widget_placement: 45 "widgetPlacement" value optional
     }
 }
 
@@ -2625,7 +2625,7 @@ pub struct ChatWidgetSize {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ChatWidgetSize { width: "width" value optional, height: "height" value optional }
+    ChatWidgetSize { width: 0 "width" value optional, height: 1 "height" value optional }
 }
 
 impl ChatWidgetSize {
@@ -2664,7 +2664,7 @@ pub struct ChatWidgetTheme {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    ChatWidgetTheme { name: "name" value optional, colors: "colors" value optional }
+    ChatWidgetTheme { name: 0 "name" value optional, colors: 1 "colors" value optional }
 }
 
 impl ChatWidgetTheme {
@@ -2729,14 +2729,14 @@ pub struct ChatWidgetThemeColors {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ChatWidgetThemeColors {
-        chat_bubble_color: "chatBubbleColor" value optional,
-        background_color: "backgroundColor" value optional,
-        header_color: "headerColor" value optional,
-        button_color: "buttonColor" value optional,
-        avatar_background_color: "avatarBackgroundColor" value optional,
-        avatar_border_color: "avatarBorderColor" value optional,
-        sender_message_color: "senderMessageColor" value optional,
-        received_message_color: "receivedMessageColor" value optional
+        chat_bubble_color: 0 "chatBubbleColor" value optional,
+        background_color: 1 "backgroundColor" value optional,
+        header_color: 2 "headerColor" value optional,
+        button_color: 3 "buttonColor" value optional,
+        avatar_background_color: 4 "avatarBackgroundColor" value optional,
+        avatar_border_color: 5 "avatarBorderColor" value optional,
+        sender_message_color: 6 "senderMessageColor" value optional,
+        received_message_color: 7 "receivedMessageColor" value optional
     }
 }
 
@@ -2958,9 +2958,9 @@ pub struct CloneChatWidgetRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CloneChatWidgetRequest {
-        location_id: "locationId" value required,
-        chat_widget_id: "chatWidgetId" value required,
-        name: "name" value optional
+        location_id: 0 "locationId" value required,
+        chat_widget_id: 1 "chatWidgetId" value required,
+        name: 2 "name" value optional
     }
 }
 
@@ -3012,13 +3012,13 @@ pub struct CreateChatWidgetRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateChatWidgetRequest {
-        version: "version" value required,
-        chat_type: "chatType" value required,
-        name: "name" value required,
-        location_id: "locationId" value required,
-        deleted: "deleted" value optional,
-        default: "default" value optional,
-        settings: "settings" value optional
+        version: 0 "version" value required,
+        chat_type: 1 "chatType" value required,
+        name: 2 "name" value required,
+        location_id: 3 "locationId" value required,
+        deleted: 4 "deleted" value optional,
+        default: 5 "default" value optional,
+        settings: 6 "settings" value optional
     }
 }
 
@@ -3091,11 +3091,11 @@ pub struct UpdateChatWidgetRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateChatWidgetRequest {
-        version: "version" value optional,
-        chat_type: "chatType" value optional,
-        name: "name" value optional,
-        default: "default" value optional,
-        settings: "settings" value optional
+        version: 0 "version" value optional,
+        chat_type: 1 "chatType" value optional,
+        name: 2 "name" value optional,
+        default: 3 "default" value optional,
+        settings: 4 "settings" value optional
     }
 }
 

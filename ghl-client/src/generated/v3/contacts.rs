@@ -3038,10 +3038,10 @@ pub struct BulkUpdateContactTagsResponse {
 
 crate::runtime::object::object_impl! {
     BulkUpdateContactTagsResponse {
-        succeded: "succeded" value optional,
-        error_count: "errorCount" value optional,
-        responses: "responses" value_or_default optional,
-        succeeded: "succeeded" value optional
+        succeded: 0 "succeded" value optional,
+        error_count: 1 "errorCount" value optional,
+        responses: 2 "responses" value_or_default optional,
+        succeeded: 3 "succeeded" value optional
     }
 }
 
@@ -3195,53 +3195,53 @@ pub struct Contact {
 
 crate::runtime::object::object_impl! {
     Contact {
-        id: "id" value optional,
-        location_id: "locationId" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        first_name_lower_case: "firstNameLowerCase" value optional,
-        last_name_lower_case: "lastNameLowerCase" value optional,
-        full_name_lower_case: "fullNameLowerCase" value optional,
-        email: "email" value optional,
-        email_lower_case: "emailLowerCase" value optional,
-        bounce_email: "bounceEmail" value optional,
-        unsubscribe_email: "unsubscribeEmail" value optional,
-        phone: "phone" value optional,
-        company_name: "companyName" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        type_: "type" value optional,
-        source: "source" value optional,
-        assigned_to: "assignedTo" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        country: "country" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        tags: "tags" value_or_default optional,
-        date_of_birth: "dateOfBirth" value optional,
-        birth_month: "birthMonth" value optional,
-        birth_day: "birthDay" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        deleted: "deleted" value optional,
-        attachments: "attachments" value optional,
-        ssn: "ssn" value optional,
-        keyword: "keyword" value optional,
-        last_activity: "lastActivity" value optional,
-        last_session_activity_at: "lastSessionActivityAt" value optional,
-        offers: "offers" value_or_default optional,
-        products: "products" value_or_default optional,
-        custom_fields: "customFields" value_or_default optional,
-        business_id: "businessId" value optional,
-        attribution_source: "attributionSource" value optional,
-        last_attribution_source: "lastAttributionSource" value optional,
-        attributions: "attributions" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        visitor_id: "visitorId" value optional
+        id: 0 "id" value optional,
+        location_id: 1 "locationId" value optional,
+        name: 2 "name" value optional,
+        first_name: 3 "firstName" value optional,
+        last_name: 4 "lastName" value optional,
+        first_name_lower_case: 5 "firstNameLowerCase" value optional,
+        last_name_lower_case: 6 "lastNameLowerCase" value optional,
+        full_name_lower_case: 7 "fullNameLowerCase" value optional,
+        email: 8 "email" value optional,
+        email_lower_case: 9 "emailLowerCase" value optional,
+        bounce_email: 10 "bounceEmail" value optional,
+        unsubscribe_email: 11 "unsubscribeEmail" value optional,
+        phone: 12 "phone" value optional,
+        company_name: 13 "companyName" value optional,
+        timezone: 14 "timezone" value optional,
+        dnd: 15 "dnd" value optional,
+        dnd_settings: 16 "dndSettings" value optional,
+        type_: 17 "type" value optional,
+        source: 18 "source" value optional,
+        assigned_to: 19 "assignedTo" value optional,
+        address1: 20 "address1" value optional,
+        city: 21 "city" value optional,
+        state: 22 "state" value optional,
+        country: 23 "country" value optional,
+        postal_code: 24 "postalCode" value optional,
+        website: 25 "website" value optional,
+        tags: 26 "tags" value_or_default optional,
+        date_of_birth: 27 "dateOfBirth" value optional,
+        birth_month: 28 "birthMonth" value optional,
+        birth_day: 29 "birthDay" value optional,
+        date_added: 30 "dateAdded" value optional,
+        date_updated: 31 "dateUpdated" value optional,
+        deleted: 32 "deleted" value optional,
+        attachments: 33 "attachments" value optional,
+        ssn: 34 "ssn" value optional,
+        keyword: 35 "keyword" value optional,
+        last_activity: 36 "lastActivity" value optional,
+        last_session_activity_at: 37 "lastSessionActivityAt" value optional,
+        offers: 38 "offers" value_or_default optional,
+        products: 39 "products" value_or_default optional,
+        custom_fields: 40 "customFields" value_or_default optional,
+        business_id: 41 "businessId" value optional,
+        attribution_source: 42 "attributionSource" value optional,
+        last_attribution_source: 43 "lastAttributionSource" value optional,
+        attributions: 44 "attributions" value_or_default optional,
+        followers: 45 "followers" value_or_default optional,
+        visitor_id: 46 "visitorId" value optional
     }
 }
 
@@ -3254,7 +3254,7 @@ pub struct ContactResponse {
     pub contact: Option<Contact>,
 }
 
-crate::runtime::object::object_impl! { ContactResponse { contact: "contact" value optional } }
+crate::runtime::object::object_impl! { ContactResponse { contact: 0 "contact" value optional } }
 
 impl ContactResponse {
     /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
@@ -3364,29 +3364,29 @@ pub struct CreateContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateContactRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        location_id: "locationId" value required,
-        gender: "gender" value optional,
-        phone: "phone" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        inbound_dnd_settings: "inboundDndSettings" value optional,
-        tags: "tags" value optional,
-        custom_fields: "customFields" value optional,
-        source: "source" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        country: "country" value optional,
-        company_name: "companyName" value optional,
-        assigned_to: "assignedTo" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        name: 2 "name" value optional,
+        email: 3 "email" value optional,
+        location_id: 4 "locationId" value required,
+        gender: 5 "gender" value optional,
+        phone: 6 "phone" value optional,
+        address1: 7 "address1" value optional,
+        city: 8 "city" value optional,
+        state: 9 "state" value optional,
+        postal_code: 10 "postalCode" value optional,
+        website: 11 "website" value optional,
+        timezone: 12 "timezone" value optional,
+        dnd: 13 "dnd" value optional,
+        dnd_settings: 14 "dndSettings" value optional,
+        inbound_dnd_settings: 15 "inboundDndSettings" value optional,
+        tags: 16 "tags" value optional,
+        custom_fields: 17 "customFields" value optional,
+        source: 18 "source" value optional,
+        date_of_birth: 19 "dateOfBirth" value optional,
+        country: 20 "country" value optional,
+        company_name: 21 "companyName" value optional,
+        assigned_to: 22 "assignedTo" value optional
     }
 }
 
@@ -3657,11 +3657,11 @@ pub struct CustomFieldInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CustomFieldInput {
-        id: "id" value required,
-        key: "key" value optional,
-        field_value: "field_value" value optional,
-        value: "value" value optional,
-        field_value2: "fieldValue" value optional
+        id: 0 "id" value required,
+        key: 1 "key" value optional,
+        field_value: 2 "field_value" value optional,
+        value: 3 "value" value optional,
+        field_value2: 4 "fieldValue" value optional
     }
 }
 
@@ -3710,7 +3710,7 @@ pub struct DeleteSuccess {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSuccess { succeded: "succeded" value optional, succeeded: "succeeded" value optional }
+    DeleteSuccess { succeded: 0 "succeded" value optional, succeeded: 1 "succeeded" value optional }
 }
 
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
@@ -3746,12 +3746,12 @@ pub struct DndSettings {
 
 crate::runtime::object::object_impl! {
     DndSettings {
-        call: "call" value optional,
-        email: "email" value optional,
-        sms: "sms" value optional,
-        whats_app: "whatsApp" value optional,
-        gmb: "gmb" value optional,
-        fb: "fb" value optional
+        call: 0 "call" value optional,
+        email: 1 "email" value optional,
+        sms: 2 "sms" value optional,
+        whats_app: 3 "whatsApp" value optional,
+        gmb: 4 "gmb" value optional,
+        fb: 5 "fb" value optional
     }
 }
 
@@ -3812,7 +3812,7 @@ pub struct SucceededFlag {
 }
 
 crate::runtime::object::object_impl! {
-    SucceededFlag { succeded: "succeded" value optional, succeeded: "succeeded" value optional }
+    SucceededFlag { succeded: 0 "succeded" value optional, succeeded: 1 "succeeded" value optional }
 }
 
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
@@ -3905,26 +3905,26 @@ pub struct UpdateContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateContactRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        inbound_dnd_settings: "inboundDndSettings" value optional,
-        tags: "tags" value optional,
-        custom_fields: "customFields" value optional,
-        source: "source" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        country: "country" value optional,
-        assigned_to: "assignedTo" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        name: 2 "name" value optional,
+        email: 3 "email" value optional,
+        phone: 4 "phone" value optional,
+        address1: 5 "address1" value optional,
+        city: 6 "city" value optional,
+        state: 7 "state" value optional,
+        postal_code: 8 "postalCode" value optional,
+        website: 9 "website" value optional,
+        timezone: 10 "timezone" value optional,
+        dnd: 11 "dnd" value optional,
+        dnd_settings: 12 "dndSettings" value optional,
+        inbound_dnd_settings: 13 "inboundDndSettings" value optional,
+        tags: 14 "tags" value optional,
+        custom_fields: 15 "customFields" value optional,
+        source: 16 "source" value optional,
+        date_of_birth: 17 "dateOfBirth" value optional,
+        country: 18 "country" value optional,
+        assigned_to: 19 "assignedTo" value optional
     }
 }
 
@@ -4172,8 +4172,8 @@ pub struct UpdateContactResponse {
 
 crate::runtime::object::object_impl! {
     UpdateContactResponse {
-        succeeded: "succeeded" value optional,
-        contact: "contact" value optional
+        succeeded: 0 "succeeded" value optional,
+        contact: 1 "contact" value optional
     }
 }
 
@@ -4289,30 +4289,30 @@ pub struct UpsertContactRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertContactRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        name: "name" value optional,
-        email: "email" value optional,
-        location_id: "locationId" value required,
-        gender: "gender" value optional,
-        phone: "phone" value optional,
-        address1: "address1" value optional,
-        city: "city" value optional,
-        state: "state" value optional,
-        postal_code: "postalCode" value optional,
-        website: "website" value optional,
-        timezone: "timezone" value optional,
-        dnd: "dnd" value optional,
-        dnd_settings: "dndSettings" value optional,
-        inbound_dnd_settings: "inboundDndSettings" value optional,
-        tags: "tags" value optional,
-        custom_fields: "customFields" value optional,
-        source: "source" value optional,
-        date_of_birth: "dateOfBirth" value optional,
-        country: "country" value optional,
-        company_name: "companyName" value optional,
-        assigned_to: "assignedTo" value optional,
-        create_new_if_duplicate_allowed: "createNewIfDuplicateAllowed" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        name: 2 "name" value optional,
+        email: 3 "email" value optional,
+        location_id: 4 "locationId" value required,
+        gender: 5 "gender" value optional,
+        phone: 6 "phone" value optional,
+        address1: 7 "address1" value optional,
+        city: 8 "city" value optional,
+        state: 9 "state" value optional,
+        postal_code: 10 "postalCode" value optional,
+        website: 11 "website" value optional,
+        timezone: 12 "timezone" value optional,
+        dnd: 13 "dnd" value optional,
+        dnd_settings: 14 "dndSettings" value optional,
+        inbound_dnd_settings: 15 "inboundDndSettings" value optional,
+        tags: 16 "tags" value optional,
+        custom_fields: 17 "customFields" value optional,
+        source: 18 "source" value optional,
+        date_of_birth: 19 "dateOfBirth" value optional,
+        country: 20 "country" value optional,
+        company_name: 21 "companyName" value optional,
+        assigned_to: 22 "assignedTo" value optional,
+        create_new_if_duplicate_allowed: 23 "createNewIfDuplicateAllowed" value optional
     }
 }
 
@@ -4580,9 +4580,9 @@ pub struct UpsertContactResponse {
 
 crate::runtime::object::object_impl! {
     UpsertContactResponse {
-        new: "new" value optional,
-        contact: "contact" value optional,
-        trace_id: "traceId" value optional
+        new: 0 "new" value optional,
+        contact: 1 "contact" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 

@@ -2930,9 +2930,9 @@ pub struct EmailRecipientStatus {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailRecipientStatus {
-        email_id: "emailId" value required,
-        status: "status" value required,
-        fail_reason: "failReason" value optional
+        email_id: 0 "emailId" value required,
+        status: 1 "status" value required,
+        fail_reason: 2 "failReason" value optional
     }
 }
 
@@ -3344,10 +3344,10 @@ pub struct UpdateConversationRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateConversationRequest {
-        location_id: "locationId" value required,
-        unread_count: "unreadCount" value optional,
-        starred: "starred" value optional,
-        feedback: "feedback" value optional
+        location_id: 0 "locationId" value required,
+        unread_count: 1 "unreadCount" value optional,
+        starred: 2 "starred" value optional,
+        feedback: 3 "feedback" value optional
     }
 }
 
@@ -3397,9 +3397,9 @@ pub struct UpdateEmailMessageStatusRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEmailMessageStatusRequest {
-        status: "status" value required,
-        events: "events" value optional,
-        recipients: "recipients" value optional
+        status: 0 "status" value required,
+        events: 1 "events" value optional,
+        recipients: 2 "recipients" value optional
     }
 }
 
@@ -3437,7 +3437,7 @@ pub struct UpdateEmailMessageStatusResponse {
 
 crate::runtime::object::object_impl! {
     UpdateEmailMessageStatusResponse {
-        success: "success" value optional,
-        message: "message" value optional
+        success: 0 "success" value optional,
+        message: 1 "message" value optional
     }
 }

@@ -184,12 +184,12 @@ pub struct EmailVerificationResult {
 
 crate::runtime::object::object_impl! {
     EmailVerificationResult {
-        verified: "verified" value optional,
-        message: "message" value optional,
-        address: "address" value optional,
-        result: "result" value optional,
-        risk: "risk" value optional,
-        reason: "reason" value_or_default optional,
-        lead_connector_recommendation: "leadConnectorRecommendation" value optional
+        verified: 0 "verified" value optional,
+        message: 1 "message" value optional,
+        address: 2 "address" value optional,
+        result: 3 "result" value optional,
+        risk: 4 "risk" value optional,
+        reason: 5 "reason" value_or_default optional,
+        lead_connector_recommendation: 6 "leadConnectorRecommendation" value optional
     }
 }

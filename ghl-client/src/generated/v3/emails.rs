@@ -2423,17 +2423,17 @@ pub struct BulkActionCampaign {
 
 crate::runtime::object::object_impl! {
     BulkActionCampaign {
-        id: "id" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        schedule_type: "scheduleType" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        completed_at: "completedAt" value optional,
-        email_metadata: "emailMetadata" value optional
+        id: 0 "id" value optional,
+        source: 1 "source" value optional,
+        source_id: 2 "sourceId" value optional,
+        name: 3 "name" value optional,
+        status: 4 "status" value optional,
+        schedule_type: 5 "scheduleType" value optional,
+        deleted: 6 "deleted" value optional,
+        created_at: 7 "createdAt" value optional,
+        updated_at: 8 "updatedAt" value optional,
+        completed_at: 9 "completedAt" value optional,
+        email_metadata: 10 "emailMetadata" value optional
     }
 }
 
@@ -2510,25 +2510,25 @@ pub struct BulkActionCampaignDetails {
 
 crate::runtime::object::object_impl! {
     BulkActionCampaignDetails {
-        id: "id" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        schedule_type: "scheduleType" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        subject: "subject" value optional,
-        reply_to_address: "replyToAddress" value optional,
-        preview_text: "previewText" value optional,
-        editor_type: "editorType" value optional,
-        is_plain_text: "isPlainText" value optional,
-        editor_content_url: "editorContentUrl" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        completed_at: "completedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        source: 1 "source" value optional,
+        source_id: 2 "sourceId" value optional,
+        name: 3 "name" value optional,
+        status: 4 "status" value optional,
+        schedule_type: 5 "scheduleType" value optional,
+        from_name: 6 "fromName" value optional,
+        from_email: 7 "fromEmail" value optional,
+        subject: 8 "subject" value optional,
+        reply_to_address: 9 "replyToAddress" value optional,
+        preview_text: 10 "previewText" value optional,
+        editor_type: 11 "editorType" value optional,
+        is_plain_text: 12 "isPlainText" value optional,
+        editor_content_url: 13 "editorContentUrl" value optional,
+        deleted: 14 "deleted" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        completed_at: 17 "completedAt" value optional,
+        trace_id: 18 "traceId" value optional
     }
 }
 
@@ -2607,10 +2607,10 @@ pub struct BulkActionEmail {
 
 crate::runtime::object::object_impl! {
     BulkActionEmail {
-        subject: "subject" value optional,
-        from: "from" value optional,
-        name: "name" value optional,
-        template_id: "templateId" value optional
+        subject: 0 "subject" value optional,
+        from: 1 "from" value optional,
+        name: 2 "name" value optional,
+        template_id: 3 "templateId" value optional
     }
 }
 
@@ -2696,14 +2696,14 @@ pub struct CreateEmailCampaignRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateEmailCampaignRequest {
-        name: "name" value required,
-        editor_type: "editorType" value required,
-        template_id: "templateId" value optional,
-        editor_content: "editorContent" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        time_zone: "timeZone" value required,
-        user_id: "userId" value required,
-        user_name: "userName" value optional
+        name: 0 "name" value required,
+        editor_type: 1 "editorType" value required,
+        template_id: 2 "templateId" value optional,
+        editor_content: 3 "editorContent" value optional,
+        parent_folder_id: 4 "parentFolderId" value optional,
+        time_zone: 5 "timeZone" value required,
+        user_id: 6 "userId" value required,
+        user_name: 7 "userName" value optional
     }
 }
 
@@ -2770,8 +2770,8 @@ pub struct CreateEmailTemplateFolderRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateEmailTemplateFolderRequest {
-        name: "name" value required,
-        user_id: "userId" value optional
+        name: 0 "name" value required,
+        user_id: 1 "userId" value optional
     }
 }
 
@@ -2833,15 +2833,15 @@ pub struct CreateEmailTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateEmailTemplateRequest {
-        name: "name" value required,
-        editor_type: "editorType" value required,
-        editor_content: "editorContent" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        subject_line: "subjectLine" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        preview_text: "previewText" value optional,
-        user_id: "userId" value optional
+        name: 0 "name" value required,
+        editor_type: 1 "editorType" value required,
+        editor_content: 2 "editorContent" value optional,
+        parent_folder_id: 3 "parentFolderId" value optional,
+        subject_line: 4 "subjectLine" value optional,
+        from_name: 5 "fromName" value optional,
+        from_email: 6 "fromEmail" value optional,
+        preview_text: 7 "previewText" value optional,
+        user_id: 8 "userId" value optional
     }
 }
 
@@ -2919,7 +2919,7 @@ pub struct DeleteResult {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteResult { deleted: "deleted" value optional, trace_id: "traceId" value optional }
+    DeleteResult { deleted: 0 "deleted" value optional, trace_id: 1 "traceId" value optional }
 }
 
 /// An email campaign as listed.
@@ -2964,17 +2964,17 @@ pub struct EmailCampaign {
 
 crate::runtime::object::object_impl! {
     EmailCampaign {
-        id: "id" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        campaign_type: "campaignType" value optional,
-        campaign_category: "campaignCategory" value optional,
-        variations: "variations" value_or_default optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        source: 1 "source" value optional,
+        source_id: 2 "sourceId" value optional,
+        name: 3 "name" value optional,
+        status: 4 "status" value optional,
+        campaign_type: 5 "campaignType" value optional,
+        campaign_category: 6 "campaignCategory" value optional,
+        variations: 7 "variations" value_or_default optional,
+        deleted: 8 "deleted" value optional,
+        created_at: 9 "createdAt" value optional,
+        updated_at: 10 "updatedAt" value optional
     }
 }
 
@@ -3006,12 +3006,12 @@ pub struct EmailCampaignAbTest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignAbTest {
-        test_type: "testType" value required,
-        test_duration: "testDuration" value required,
-        variation_count: "variationCount" value required,
-        test_size: "testSize" value required,
-        winning_criteria: "winningCriteria" value required,
-        variations: "variations" value required
+        test_type: 0 "testType" value required,
+        test_duration: 1 "testDuration" value required,
+        variation_count: 2 "variationCount" value required,
+        test_size: 3 "testSize" value required,
+        winning_criteria: 4 "winningCriteria" value required,
+        variations: 5 "variations" value required
     }
 }
 
@@ -3133,8 +3133,8 @@ pub struct EmailCampaignAbVariation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignAbVariation {
-        subject: "subject" value optional,
-        document_id: "documentId" value optional
+        subject: 0 "subject" value optional,
+        document_id: 1 "documentId" value optional
     }
 }
 
@@ -3189,12 +3189,12 @@ pub struct EmailCampaignBatchConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignBatchConfig {
-        batch_size: "batchSize" value required,
-        interval: "interval" value required,
-        interval_unit: "intervalUnit" value required,
-        skip_days: "skipDays" value optional,
-        window_start: "windowStart" value optional,
-        window_end: "windowEnd" value optional
+        batch_size: 0 "batchSize" value required,
+        interval: 1 "interval" value required,
+        interval_unit: 2 "intervalUnit" value required,
+        skip_days: 3 "skipDays" value optional,
+        window_start: 4 "windowStart" value optional,
+        window_end: 5 "windowEnd" value optional
     }
 }
 
@@ -3348,26 +3348,26 @@ pub struct EmailCampaignDetails {
 
 crate::runtime::object::object_impl! {
     EmailCampaignDetails {
-        id: "id" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        campaign_type: "campaignType" value optional,
-        campaign_category: "campaignCategory" value optional,
-        variations: "variations" value_or_default optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        editor_type: "editorType" value optional,
-        is_plain_text: "isPlainText" value optional,
-        editor_content_url: "editorContentUrl" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        subject: "subject" value optional,
-        reply_to_address: "replyToAddress" value optional,
-        preview_text: "previewText" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        source: 1 "source" value optional,
+        source_id: 2 "sourceId" value optional,
+        name: 3 "name" value optional,
+        status: 4 "status" value optional,
+        campaign_type: 5 "campaignType" value optional,
+        campaign_category: 6 "campaignCategory" value optional,
+        variations: 7 "variations" value_or_default optional,
+        deleted: 8 "deleted" value optional,
+        created_at: 9 "createdAt" value optional,
+        updated_at: 10 "updatedAt" value optional,
+        editor_type: 11 "editorType" value optional,
+        is_plain_text: 12 "isPlainText" value optional,
+        editor_content_url: 13 "editorContentUrl" value optional,
+        from_name: 14 "fromName" value optional,
+        from_email: 15 "fromEmail" value optional,
+        subject: 16 "subject" value optional,
+        reply_to_address: 17 "replyToAddress" value optional,
+        preview_text: 18 "previewText" value optional,
+        trace_id: 19 "traceId" value optional
     }
 }
 
@@ -3402,12 +3402,12 @@ pub struct EmailCampaignMessage {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignMessage {
-        subject: "subject" value required,
-        from_name: "fromName" value required,
-        from_email: "fromEmail" value required,
-        reply_to_address: "replyToAddress" value optional,
-        preview_text: "previewText" value optional,
-        attachments: "attachments" value optional
+        subject: 0 "subject" value required,
+        from_name: 1 "fromName" value required,
+        from_email: 2 "fromEmail" value required,
+        reply_to_address: 3 "replyToAddress" value optional,
+        preview_text: 4 "previewText" value optional,
+        attachments: 5 "attachments" value optional
     }
 }
 
@@ -3477,11 +3477,11 @@ pub struct EmailCampaignRecipients {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignRecipients {
-        type_: "type" value required,
-        contact_ids: "contactIds" value optional,
-        tag_ids: "tagIds" value optional,
-        segment: "segment" value optional,
-        freeze_list: "freezeList" value optional
+        type_: 0 "type" value required,
+        contact_ids: 1 "contactIds" value optional,
+        tag_ids: 2 "tagIds" value optional,
+        segment: 3 "segment" value optional,
+        freeze_list: 4 "freezeList" value optional
     }
 }
 
@@ -3643,9 +3643,9 @@ pub struct EmailCampaignResend {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignResend {
-        enabled: "enabled" value optional,
-        wait_hours: "waitHours" value optional,
-        subject: "subject" value optional
+        enabled: 0 "enabled" value optional,
+        wait_hours: 1 "waitHours" value optional,
+        subject: 2 "subject" value optional
     }
 }
 
@@ -3714,14 +3714,14 @@ pub struct EmailCampaignRssConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignRssConfig {
-        name: "name" value required,
-        rss_feed_url: "rssFeedURL" value required,
-        repeat_after: "repeatAfter" value required,
-        repeat_after_time: "repeatAfterTime" value required,
-        rss_feed_limit: "rssFeedLimit" value optional,
-        start_at_day: "startAtDay" value optional,
-        start_at_month_day: "startAtMonthDay" value optional,
-        first_execution_date: "firstExecutionDate" value optional
+        name: 0 "name" value required,
+        rss_feed_url: 1 "rssFeedURL" value required,
+        repeat_after: 2 "repeatAfter" value required,
+        repeat_after_time: 3 "repeatAfterTime" value required,
+        rss_feed_limit: 4 "rssFeedLimit" value optional,
+        start_at_day: 5 "startAtDay" value optional,
+        start_at_month_day: 6 "startAtMonthDay" value optional,
+        first_execution_date: 7 "firstExecutionDate" value optional
     }
 }
 
@@ -3909,11 +3909,11 @@ pub struct EmailCampaignScheduleConfig {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignScheduleConfig {
-        send_at: "sendAt" value optional,
-        batch: "batch" value optional,
-        tracking: "tracking" value optional,
-        resend: "resend" value optional,
-        email_preference_id: "emailPreferenceId" value optional
+        send_at: 0 "sendAt" value optional,
+        batch: 1 "batch" value optional,
+        tracking: 2 "tracking" value optional,
+        resend: 3 "resend" value optional,
+        email_preference_id: 4 "emailPreferenceId" value optional
     }
 }
 
@@ -3988,12 +3988,12 @@ pub struct EmailCampaignStatsResponse {
 
 crate::runtime::object::object_impl! {
     EmailCampaignStatsResponse {
-        location_id: "locationId" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        sub_source_id: "subSourceId" value optional,
-        stats: "stats" value optional,
-        trace_id: "traceId" value optional
+        location_id: 0 "locationId" value optional,
+        source: 1 "source" value optional,
+        source_id: 2 "sourceId" value optional,
+        sub_source_id: 3 "subSourceId" value optional,
+        stats: 4 "stats" value optional,
+        trace_id: 5 "traceId" value optional
     }
 }
 
@@ -4096,8 +4096,8 @@ pub struct EmailCampaignTracking {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     EmailCampaignTracking {
-        click_tracking: "clickTracking" value optional,
-        utm_tracking: "utmTracking" value optional
+        click_tracking: 0 "clickTracking" value optional,
+        utm_tracking: 1 "utmTracking" value optional
     }
 }
 
@@ -4136,8 +4136,8 @@ pub struct EmailCampaignVariation {
 
 crate::runtime::object::object_impl! {
     EmailCampaignVariation {
-        source_id: "sourceId" value optional,
-        is_winner: "isWinner" value optional
+        source_id: 0 "sourceId" value optional,
+        is_winner: 1 "isWinner" value optional
     }
 }
 
@@ -4287,24 +4287,24 @@ pub struct EmailStats {
 
 crate::runtime::object::object_impl! {
     EmailStats {
-        sent: "sent" value optional,
-        accepted: "accepted" value optional,
-        delivered: "delivered" value optional,
-        opened: "opened" value optional,
-        clicked: "clicked" value optional,
-        unsubscribed: "unsubscribed" value optional,
-        complained: "complained" value optional,
-        permanent_fail: "permanentFail" value optional,
-        temporary_fail: "temporaryFail" value optional,
-        rejected: "rejected" value optional,
-        failed: "failed" value optional,
-        replied: "replied" value optional,
-        open_rate: "openRate" value optional,
-        click_rate: "clickRate" value optional,
-        unsubscribe_rate: "unsubscribeRate" value optional,
-        complaint_rate: "complaintRate" value optional,
-        bounce_rate: "bounceRate" value optional,
-        reply_rate: "replyRate" value optional
+        sent: 0 "sent" value optional,
+        accepted: 1 "accepted" value optional,
+        delivered: 2 "delivered" value optional,
+        opened: 3 "opened" value optional,
+        clicked: 4 "clicked" value optional,
+        unsubscribed: 5 "unsubscribed" value optional,
+        complained: 6 "complained" value optional,
+        permanent_fail: 7 "permanentFail" value optional,
+        temporary_fail: 8 "temporaryFail" value optional,
+        rejected: 9 "rejected" value optional,
+        failed: 10 "failed" value optional,
+        replied: 11 "replied" value optional,
+        open_rate: 12 "openRate" value optional,
+        click_rate: 13 "clickRate" value optional,
+        unsubscribe_rate: 14 "unsubscribeRate" value optional,
+        complaint_rate: 15 "complaintRate" value optional,
+        bounce_rate: 16 "bounceRate" value optional,
+        reply_rate: 17 "replyRate" value optional
     }
 }
 
@@ -4403,20 +4403,20 @@ pub struct EmailTemplate {
 
 crate::runtime::object::object_impl! {
     EmailTemplate {
-        id: "id" value optional,
-        name: "name" value optional,
-        editor_type: "editorType" value optional,
-        is_plain_text: "isPlainText" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        subject: "subject" value optional,
-        preview_text: "previewText" value optional,
-        editor_content_url: "editorContentUrl" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        editor_type: 2 "editorType" value optional,
+        is_plain_text: 3 "isPlainText" value optional,
+        parent_folder_id: 4 "parentFolderId" value optional,
+        from_name: 5 "fromName" value optional,
+        from_email: 6 "fromEmail" value optional,
+        subject: 7 "subject" value optional,
+        preview_text: 8 "previewText" value optional,
+        editor_content_url: 9 "editorContentUrl" value optional,
+        deleted: 10 "deleted" value optional,
+        created_at: 11 "createdAt" value optional,
+        updated_at: 12 "updatedAt" value optional,
+        trace_id: 13 "traceId" value optional
     }
 }
 
@@ -4444,11 +4444,11 @@ pub struct EmailTemplateFolder {
 
 crate::runtime::object::object_impl! {
     EmailTemplateFolder {
-        id: "id" value optional,
-        name: "name" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        created_at: 2 "createdAt" value optional,
+        updated_at: 3 "updatedAt" value optional,
+        trace_id: 4 "traceId" value optional
     }
 }
 
@@ -4494,17 +4494,17 @@ pub struct EmailTemplateListItem {
 
 crate::runtime::object::object_impl! {
     EmailTemplateListItem {
-        id: "id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        is_plain_text: "isPlainText" value optional,
-        updated_at: "updatedAt" value optional,
-        created_at: "createdAt" value optional,
-        preview_url: "previewUrl" value optional,
-        editor_type: "editorType" value optional,
-        child_count: "childCount" value optional,
-        has_children: "hasChildren" value optional,
-        parent_folder_id: "parentFolderId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        is_plain_text: 3 "isPlainText" value optional,
+        updated_at: 4 "updatedAt" value optional,
+        created_at: 5 "createdAt" value optional,
+        preview_url: 6 "previewUrl" value optional,
+        editor_type: 7 "editorType" value optional,
+        child_count: 8 "childCount" value optional,
+        has_children: 9 "hasChildren" value optional,
+        parent_folder_id: 10 "parentFolderId" value optional
     }
 }
 
@@ -4575,11 +4575,11 @@ pub struct ImportEmailTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ImportEmailTemplateRequest {
-        import_provider: "importProvider" value required,
-        import_url: "importUrl" value required,
-        name: "name" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        user_id: "userId" value optional
+        import_provider: 0 "importProvider" value required,
+        import_url: 1 "importUrl" value required,
+        name: 2 "name" value optional,
+        parent_folder_id: 3 "parentFolderId" value optional,
+        user_id: 4 "userId" value optional
     }
 }
 
@@ -4675,9 +4675,9 @@ pub struct ListBulkActionCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListBulkActionCampaignsResponse {
-        campaigns: "campaigns" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        campaigns: 0 "campaigns" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -4699,9 +4699,9 @@ pub struct ListEmailCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListEmailCampaignsResponse {
-        campaigns: "campaigns" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        campaigns: 0 "campaigns" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -4767,9 +4767,9 @@ pub struct ListEmailTemplatesResponse {
 
 crate::runtime::object::object_impl! {
     ListEmailTemplatesResponse {
-        items: "items" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        items: 0 "items" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -4864,9 +4864,9 @@ pub struct ListWorkflowCampaignsResponse {
 
 crate::runtime::object::object_impl! {
     ListWorkflowCampaignsResponse {
-        campaigns: "campaigns" value_or_default optional,
-        total: "total" value optional,
-        trace_id: "traceId" value optional
+        campaigns: 0 "campaigns" value_or_default optional,
+        total: 1 "total" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -4918,19 +4918,19 @@ pub struct NewEmailTemplate {
 
 crate::runtime::object::object_impl! {
     NewEmailTemplate {
-        id: "id" value optional,
-        name: "name" value optional,
-        editor_type: "editorType" value optional,
-        is_plain_text: "isPlainText" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        subject_line: "subjectLine" value optional,
-        preview_text: "previewText" value optional,
-        preview_url: "previewUrl" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        editor_type: 2 "editorType" value optional,
+        is_plain_text: 3 "isPlainText" value optional,
+        parent_folder_id: 4 "parentFolderId" value optional,
+        from_name: 5 "fromName" value optional,
+        from_email: 6 "fromEmail" value optional,
+        subject_line: 7 "subjectLine" value optional,
+        preview_text: 8 "previewText" value optional,
+        preview_url: 9 "previewUrl" value optional,
+        created_at: 10 "createdAt" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        trace_id: 12 "traceId" value optional
     }
 }
 
@@ -4979,18 +4979,18 @@ pub struct SavedEmailCampaign {
 
 crate::runtime::object::object_impl! {
     SavedEmailCampaign {
-        id: "id" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        campaign_type: "campaignType" value optional,
-        campaign_category: "campaignCategory" value optional,
-        variations: "variations" value_or_default optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        source: 1 "source" value optional,
+        source_id: 2 "sourceId" value optional,
+        name: 3 "name" value optional,
+        status: 4 "status" value optional,
+        campaign_type: 5 "campaignType" value optional,
+        campaign_category: 6 "campaignCategory" value optional,
+        variations: 7 "variations" value_or_default optional,
+        deleted: 8 "deleted" value optional,
+        created_at: 9 "createdAt" value optional,
+        updated_at: 10 "updatedAt" value optional,
+        trace_id: 11 "traceId" value optional
     }
 }
 
@@ -5039,16 +5039,16 @@ pub struct ScheduleEmailCampaignRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ScheduleEmailCampaignRequest {
-        schedule_type: "scheduleType" value required,
-        time_zone: "timeZone" value required,
-        user_id: "userId" value required,
-        user_name: "userName" value optional,
-        email_meta: "emailMeta" value required,
-        recipients: "recipients" value required,
-        send_days: "sendDays" value optional,
-        schedule_config: "scheduleConfig" value optional,
-        rss_config: "rssConfig" value optional,
-        ab_test_config: "abTestConfig" value optional
+        schedule_type: 0 "scheduleType" value required,
+        time_zone: 1 "timeZone" value required,
+        user_id: 2 "userId" value required,
+        user_name: 3 "userName" value optional,
+        email_meta: 4 "emailMeta" value required,
+        recipients: 5 "recipients" value required,
+        send_days: 6 "sendDays" value optional,
+        schedule_config: 7 "scheduleConfig" value optional,
+        rss_config: 8 "rssConfig" value optional,
+        ab_test_config: 9 "abTestConfig" value optional
     }
 }
 
@@ -5179,9 +5179,9 @@ pub struct ScheduleEmailCampaignResponse {
 
 crate::runtime::object::object_impl! {
     ScheduleEmailCampaignResponse {
-        campaign_id: "campaignId" value optional,
-        source_id: "sourceId" value optional,
-        trace_id: "traceId" value optional
+        campaign_id: 0 "campaignId" value optional,
+        source_id: 1 "sourceId" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -5275,10 +5275,10 @@ pub struct UpdateEmailCampaignRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEmailCampaignRequest {
-        name: "name" value optional,
-        editor_content: "editorContent" value optional,
-        editor_type: "editorType" value optional,
-        user_id: "userId" value optional
+        name: 0 "name" value optional,
+        editor_content: 1 "editorContent" value optional,
+        editor_type: 2 "editorType" value optional,
+        user_id: 3 "userId" value optional
     }
 }
 
@@ -5364,16 +5364,16 @@ pub struct UpdateEmailTemplateRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateRequest {
-        name: "name" value optional,
-        editor_content: "editorContent" value optional,
-        editor_type: "editorType" value optional,
-        preview_text: "previewText" value optional,
-        subject_line: "subjectLine" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        archived: "archived" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        user_id: "userId" value optional
+        name: 0 "name" value optional,
+        editor_content: 1 "editorContent" value optional,
+        editor_type: 2 "editorType" value optional,
+        preview_text: 3 "previewText" value optional,
+        subject_line: 4 "subjectLine" value optional,
+        from_name: 5 "fromName" value optional,
+        from_email: 6 "fromEmail" value optional,
+        archived: 7 "archived" value optional,
+        parent_folder_id: 8 "parentFolderId" value optional,
+        user_id: 9 "userId" value optional
     }
 }
 
@@ -5513,20 +5513,20 @@ pub struct UpdateEmailTemplateResponse {
 
 crate::runtime::object::object_impl! {
     UpdateEmailTemplateResponse {
-        id: "id" value optional,
-        name: "name" value optional,
-        archived: "archived" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        subject_line: "subjectLine" value optional,
-        preview_text: "previewText" value optional,
-        preview_url: "previewUrl" value optional,
-        editor_type: "editorType" value optional,
-        is_plain_text: "isPlainText" value optional,
-        parent_folder_id: "parentFolderId" value optional,
-        updated_at: "updatedAt" value optional,
-        created_at: "createdAt" value optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        archived: 2 "archived" value optional,
+        from_name: 3 "fromName" value optional,
+        from_email: 4 "fromEmail" value optional,
+        subject_line: 5 "subjectLine" value optional,
+        preview_text: 6 "previewText" value optional,
+        preview_url: 7 "previewUrl" value optional,
+        editor_type: 8 "editorType" value optional,
+        is_plain_text: 9 "isPlainText" value optional,
+        parent_folder_id: 10 "parentFolderId" value optional,
+        updated_at: 11 "updatedAt" value optional,
+        created_at: 12 "createdAt" value optional,
+        trace_id: 13 "traceId" value optional
     }
 }
 
@@ -5563,14 +5563,14 @@ pub struct WorkflowCampaign {
 
 crate::runtime::object::object_impl! {
     WorkflowCampaign {
-        id: "id" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        status: 2 "status" value optional,
+        source: 3 "source" value optional,
+        source_id: 4 "sourceId" value optional,
+        deleted: 5 "deleted" value optional,
+        created_at: 6 "createdAt" value optional,
+        updated_at: 7 "updatedAt" value optional
     }
 }
 
@@ -5613,16 +5613,16 @@ pub struct WorkflowCampaignDetails {
 
 crate::runtime::object::object_impl! {
     WorkflowCampaignDetails {
-        id: "id" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        source: "source" value optional,
-        source_id: "sourceId" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        sub_sources: "subSources" value_or_default optional,
-        trace_id: "traceId" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        status: 2 "status" value optional,
+        source: 3 "source" value optional,
+        source_id: 4 "sourceId" value optional,
+        deleted: 5 "deleted" value optional,
+        created_at: 6 "createdAt" value optional,
+        updated_at: 7 "updatedAt" value optional,
+        sub_sources: 8 "subSources" value_or_default optional,
+        trace_id: 9 "traceId" value optional
     }
 }
 
@@ -5707,16 +5707,16 @@ pub struct WorkflowEmailStep {
 
 crate::runtime::object::object_impl! {
     WorkflowEmailStep {
-        id: "id" value optional,
-        name: "name" value optional,
-        subject: "subject" value optional,
-        from_name: "fromName" value optional,
-        from_email: "fromEmail" value optional,
-        preview_text: "previewText" value optional,
-        editor_type: "editorType" value optional,
-        is_plain_text: "isPlainText" value optional,
-        editor_content_url: "editorContentUrl" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        subject: 2 "subject" value optional,
+        from_name: 3 "fromName" value optional,
+        from_email: 4 "fromEmail" value optional,
+        preview_text: 5 "previewText" value optional,
+        editor_type: 6 "editorType" value optional,
+        is_plain_text: 7 "isPlainText" value optional,
+        editor_content_url: 8 "editorContentUrl" value optional,
+        created_at: 9 "createdAt" value optional,
+        updated_at: 10 "updatedAt" value optional
     }
 }

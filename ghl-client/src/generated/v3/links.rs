@@ -636,7 +636,7 @@ pub struct DeleteLinkResponse {
 
 crate::runtime::object::object_impl! {
     DeleteLinkResponse {
-        succeded: "succeded" value optional,
-        succeeded: "succeeded" value optional
+        succeded: 0 "succeded" value optional,
+        succeeded: 1 "succeeded" value optional
     }
 }

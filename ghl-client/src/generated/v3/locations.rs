@@ -3445,7 +3445,7 @@ pub struct ConversationChannelEntry {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannelEntry { conversation_provider: "conversationProvider" value optional }
+    ConversationChannelEntry { conversation_provider: 0 "conversationProvider" value optional }
 }
 
 impl ConversationChannelEntry {
@@ -3466,7 +3466,7 @@ pub struct ConversationChannelResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ConversationChannelResponse { conversation_channel: "conversationChannel" value optional }
+    ConversationChannelResponse { conversation_channel: 0 "conversationChannel" value optional }
 }
 
 impl ConversationChannelResponse {
@@ -3531,8 +3531,8 @@ pub struct ConversationChannels {
 
 crate::runtime::object::object_impl! {
     ConversationChannels {
-        sms: "SMS" value_or_default optional,
-        email: "Email" value_or_default optional
+        sms: 0 "SMS" value_or_default optional,
+        email: 1 "Email" value_or_default optional
     }
 }
 
@@ -3558,10 +3558,10 @@ pub struct ConversationProvider {
 
 crate::runtime::object::object_impl! {
     ConversationProvider {
-        id: "_id" value optional,
-        name: "name" value optional,
-        type_: "type" value optional,
-        default: "default" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        type_: 2 "type" value optional,
+        default: 3 "default" value optional
     }
 }
 
@@ -3773,7 +3773,7 @@ pub struct LocationPermissions {
 }
 
 crate::runtime::object::object_impl! {
-    LocationPermissions { permissions: "permissions" value_or_default optional }
+    LocationPermissions { permissions: 0 "permissions" value_or_default optional }
 }
 
 impl LocationPermissions {

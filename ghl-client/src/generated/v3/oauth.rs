@@ -528,20 +528,20 @@ pub struct AccessToken {
 
 crate::runtime::object::object_impl! {
     AccessToken {
-        access_token: "accessToken" value optional,
-        token_type: "tokenType" value optional,
-        expires_in: "expiresIn" value optional,
-        refresh_token: "refreshToken" value optional,
-        scope: "scope" value optional,
-        user_type: "userType" value optional,
-        location_id: "locationId" value optional,
-        company_id: "companyId" value optional,
-        approved_locations: "approvedLocations" value_or_default optional,
-        user_id: "userId" value optional,
-        plan_id: "planId" value optional,
-        is_bulk_installation: "isBulkInstallation" value optional,
-        install_to_future_locations: "installToFutureLocations" value optional,
-        approve_all_locations: "approveAllLocations" value optional
+        access_token: 0 "accessToken" value optional,
+        token_type: 1 "tokenType" value optional,
+        expires_in: 2 "expiresIn" value optional,
+        refresh_token: 3 "refreshToken" value optional,
+        scope: 4 "scope" value optional,
+        user_type: 5 "userType" value optional,
+        location_id: 6 "locationId" value optional,
+        company_id: 7 "companyId" value optional,
+        approved_locations: 8 "approvedLocations" value_or_default optional,
+        user_id: 9 "userId" value optional,
+        plan_id: 10 "planId" value optional,
+        is_bulk_installation: 11 "isBulkInstallation" value optional,
+        install_to_future_locations: 12 "installToFutureLocations" value optional,
+        approve_all_locations: 13 "approveAllLocations" value optional
     }
 }
 
@@ -560,8 +560,8 @@ pub struct AppliedQuery {
 
 crate::runtime::object::object_impl! {
     AppliedQuery {
-        filter_applied: "filterApplied" value_or_default optional,
-        sort_applied: "sortApplied" value_or_default optional
+        filter_applied: 0 "filterApplied" value_or_default optional,
+        sort_applied: 1 "sortApplied" value_or_default optional
     }
 }
 
@@ -595,13 +595,13 @@ pub struct CursorPagination {
 
 crate::runtime::object::object_impl! {
     CursorPagination {
-        total_records: "totalRecords" value optional,
-        has_next_page: "hasNextPage" value optional,
-        has_prev_page: "hasPrevPage" value optional,
-        next_page_token: "nextPageToken" value optional,
-        prev_page_token: "prevPageToken" value optional,
-        current_page_size: "currentPageSize" value optional,
-        estimated_total_records: "estimatedTotalRecords" value optional
+        total_records: 0 "totalRecords" value optional,
+        has_next_page: 1 "hasNextPage" value optional,
+        has_prev_page: 2 "hasPrevPage" value optional,
+        next_page_token: 3 "nextPageToken" value optional,
+        prev_page_token: 4 "prevPageToken" value optional,
+        current_page_size: 5 "currentPageSize" value optional,
+        estimated_total_records: 6 "estimatedTotalRecords" value optional
     }
 }
 
@@ -640,13 +640,13 @@ pub struct GetAccessTokenRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     GetAccessTokenRequest {
-        client_id: "clientId" value required,
-        client_secret: "clientSecret" value required,
-        grant_type: "grantType" value required,
-        code: "code" value optional,
-        refresh_token: "refreshToken" value optional,
-        user_type: "userType" value optional,
-        redirect_uri: "redirectUri" value optional
+        client_id: 0 "clientId" value required,
+        client_secret: 1 "clientSecret" value required,
+        grant_type: 2 "grantType" value required,
+        code: 3 "code" value optional,
+        refresh_token: 4 "refreshToken" value optional,
+        user_type: 5 "userType" value optional,
+        redirect_uri: 6 "redirectUri" value optional
     }
 }
 
@@ -715,10 +715,10 @@ pub struct ListInstalledLocationsResponse {
 
 crate::runtime::object::object_impl! {
     ListInstalledLocationsResponse {
-        items: "items" value_or_default optional,
-        pagination: "pagination" value optional,
-        metadata: "metadata" value optional,
-        install_to_future_locations: "installToFutureLocations" value optional
+        items: 0 "items" value_or_default optional,
+        pagination: 1 "pagination" value optional,
+        metadata: 2 "metadata" value optional,
+        install_to_future_locations: 3 "installToFutureLocations" value optional
     }
 }
 
@@ -761,15 +761,15 @@ pub struct LocationAccessToken {
 
 crate::runtime::object::object_impl! {
     LocationAccessToken {
-        access_token: "accessToken" value optional,
-        token_type: "tokenType" value optional,
-        expires_in: "expiresIn" value optional,
-        scope: "scope" value optional,
-        location_id: "locationId" value optional,
-        plan_id: "planId" value optional,
-        user_id: "userId" value optional,
-        app_id: "appId" value optional,
-        version_id: "versionId" value optional,
-        refresh_token: "refreshToken" value optional
+        access_token: 0 "accessToken" value optional,
+        token_type: 1 "tokenType" value optional,
+        expires_in: 2 "expiresIn" value optional,
+        scope: 3 "scope" value optional,
+        location_id: 4 "locationId" value optional,
+        plan_id: 5 "planId" value optional,
+        user_id: 6 "userId" value optional,
+        app_id: 7 "appId" value optional,
+        version_id: 8 "versionId" value optional,
+        refresh_token: 9 "refreshToken" value optional
     }
 }

@@ -1627,17 +1627,17 @@ pub struct CreateOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateOpportunityRequest {
-        pipeline_id: "pipelineId" value required,
-        location_id: "locationId" value required,
-        name: "name" value required,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        status: "status" value required,
-        contact_id: "contactId" value required,
-        monetary_value: "monetaryValue" value optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value optional,
-        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
-        forecast_probability: "forecastProbability" value optional
+        pipeline_id: 0 "pipelineId" value required,
+        location_id: 1 "locationId" value required,
+        name: 2 "name" value required,
+        pipeline_stage_id: 3 "pipelineStageId" value optional,
+        status: 4 "status" value required,
+        contact_id: 5 "contactId" value required,
+        monetary_value: 6 "monetaryValue" value optional,
+        assigned_to: 7 "assignedTo" value optional,
+        custom_fields: 8 "customFields" value optional,
+        forecast_expected_close_date: 9 "forecastExpectedCloseDate" value optional,
+        forecast_probability: 10 "forecastProbability" value optional
     }
 }
 
@@ -1718,8 +1718,8 @@ pub struct ForecastInput {
 
 crate::runtime::object::object_impl! {
     ForecastInput {
-        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
-        forecast_probability: "forecastProbability" value optional
+        forecast_expected_close_date: 0 "forecastExpectedCloseDate" value optional,
+        forecast_probability: 1 "forecastProbability" value optional
     }
 }
 
@@ -1733,7 +1733,7 @@ pub struct ListPipelinesResponse {
 }
 
 crate::runtime::object::object_impl! {
-    ListPipelinesResponse { pipelines: "pipelines" value_or_default optional }
+    ListPipelinesResponse { pipelines: 0 "pipelines" value_or_default optional }
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
@@ -1838,37 +1838,37 @@ pub struct Opportunity {
 
 crate::runtime::object::object_impl! {
     Opportunity {
-        id: "id" value optional,
-        name: "name" value optional,
-        monetary_value: "monetaryValue" value optional,
-        pipeline_id: "pipelineId" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        assigned_to: "assignedTo" value optional,
-        status: "status" value optional,
-        source: "source" value optional,
-        last_status_change_at: "lastStatusChangeAt" value optional,
-        last_stage_change_at: "lastStageChangeAt" value optional,
-        last_action_date: "lastActionDate" value optional,
-        index_version: "indexVersion" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        contact_id: "contactId" value optional,
-        location_id: "locationId" value optional,
-        contact: "contact" value optional,
-        notes: "notes" value_or_default optional,
-        tasks: "tasks" value_or_default optional,
-        calendar_events: "calendarEvents" value_or_default optional,
-        lost_reason_id: "lostReasonId" value optional,
-        custom_fields: "customFields" value_or_default optional,
-        followers: "followers" value_or_default optional,
-        external_object_id: "externalObjectId" value optional,
-        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
-        forecast_original_close_date: "forecastOriginalCloseDate" value optional,
-        forecast_slippage_count: "forecastSlippageCount" value optional,
-        forecast_days_slipped: "forecastDaysSlipped" value optional,
-        forecast_last_slipped_at: "forecastLastSlippedAt" value optional,
-        forecast_probability: "forecastProbability" value optional,
-        effective_probability: "effectiveProbability" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        monetary_value: 2 "monetaryValue" value optional,
+        pipeline_id: 3 "pipelineId" value optional,
+        pipeline_stage_id: 4 "pipelineStageId" value optional,
+        assigned_to: 5 "assignedTo" value optional,
+        status: 6 "status" value optional,
+        source: 7 "source" value optional,
+        last_status_change_at: 8 "lastStatusChangeAt" value optional,
+        last_stage_change_at: 9 "lastStageChangeAt" value optional,
+        last_action_date: 10 "lastActionDate" value optional,
+        index_version: 11 "indexVersion" value optional,
+        created_at: 12 "createdAt" value optional,
+        updated_at: 13 "updatedAt" value optional,
+        contact_id: 14 "contactId" value optional,
+        location_id: 15 "locationId" value optional,
+        contact: 16 "contact" value optional,
+        notes: 17 "notes" value_or_default optional,
+        tasks: 18 "tasks" value_or_default optional,
+        calendar_events: 19 "calendarEvents" value_or_default optional,
+        lost_reason_id: 20 "lostReasonId" value optional,
+        custom_fields: 21 "customFields" value_or_default optional,
+        followers: 22 "followers" value_or_default optional,
+        external_object_id: 23 "externalObjectId" value optional,
+        forecast_expected_close_date: 24 "forecastExpectedCloseDate" value optional,
+        forecast_original_close_date: 25 "forecastOriginalCloseDate" value optional,
+        forecast_slippage_count: 26 "forecastSlippageCount" value optional,
+        forecast_days_slipped: 27 "forecastDaysSlipped" value optional,
+        forecast_last_slipped_at: 28 "forecastLastSlippedAt" value optional,
+        forecast_probability: 29 "forecastProbability" value optional,
+        effective_probability: 30 "effectiveProbability" value optional
     }
 }
 
@@ -1894,9 +1894,9 @@ pub struct OpportunityCustomFieldInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     OpportunityCustomFieldInput {
-        id: "id" value optional,
-        key: "key" value optional,
-        field_value: "fieldValue" value optional
+        id: 0 "id" value optional,
+        key: 1 "key" value optional,
+        field_value: 2 "fieldValue" value optional
     }
 }
 
@@ -1936,7 +1936,7 @@ pub struct OpportunityResponse {
 }
 
 crate::runtime::object::object_impl! {
-    OpportunityResponse { opportunity: "opportunity" value optional }
+    OpportunityResponse { opportunity: 0 "opportunity" value optional }
 }
 
 impl OpportunityResponse {
@@ -1960,8 +1960,8 @@ pub struct OpportunityUpdateResult {
 
 crate::runtime::object::object_impl! {
     OpportunityUpdateResult {
-        succeded: "succeded" value optional,
-        success: "success" value optional
+        succeded: 0 "succeded" value optional,
+        success: 1 "success" value optional
     }
 }
 
@@ -1998,14 +1998,14 @@ pub struct Pipeline {
 
 crate::runtime::object::object_impl! {
     Pipeline {
-        id: "id" value optional,
-        name: "name" value optional,
-        stages: "stages" value_or_default optional,
-        show_in_funnel: "showInFunnel" value optional,
-        show_in_pie_chart: "showInPieChart" value optional,
-        location_id: "locationId" value optional,
-        color_render_mode: "colorRenderMode" value optional,
-        use_opportunity_probability: "useOpportunityProbability" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        stages: 2 "stages" value_or_default optional,
+        show_in_funnel: 3 "showInFunnel" value optional,
+        show_in_pie_chart: 4 "showInPieChart" value optional,
+        location_id: 5 "locationId" value optional,
+        color_render_mode: 6 "colorRenderMode" value optional,
+        use_opportunity_probability: 7 "useOpportunityProbability" value optional
     }
 }
 
@@ -2030,10 +2030,10 @@ pub struct SearchOpportunitiesAdvancedResponse {
 
 crate::runtime::object::object_impl! {
     SearchOpportunitiesAdvancedResponse {
-        opportunities: "opportunities" value_or_default optional,
-        total: "total" value optional,
-        stage_aggregations: "stageAggregations" value_or_default optional,
-        aggregations: "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default optional,
+        total: 1 "total" value optional,
+        stage_aggregations: 2 "stageAggregations" value_or_default optional,
+        aggregations: 3 "aggregations" value_or_default optional
     }
 }
 
@@ -2054,9 +2054,9 @@ pub struct SearchOpportunitiesResponse {
 
 crate::runtime::object::object_impl! {
     SearchOpportunitiesResponse {
-        opportunities: "opportunities" value_or_default optional,
-        meta: "meta" value optional,
-        aggregations: "aggregations" value_or_default optional
+        opportunities: 0 "opportunities" value_or_default optional,
+        meta: 1 "meta" value optional,
+        aggregations: 2 "aggregations" value_or_default optional
     }
 }
 
@@ -2090,13 +2090,13 @@ pub struct StageAggregation {
 
 crate::runtime::object::object_impl! {
     StageAggregation {
-        pipeline_stage_id: "pipelineStageId" value optional,
-        total_count: "totalCount" value optional,
-        total_value: "totalValue" value optional,
-        weighted_value: "weightedValue" value optional,
-        open_value: "openValue" value optional,
-        open_weighted_value: "openWeightedValue" value optional,
-        won_value: "wonValue" value optional
+        pipeline_stage_id: 0 "pipelineStageId" value optional,
+        total_count: 1 "totalCount" value optional,
+        total_value: 2 "totalValue" value optional,
+        weighted_value: 3 "weightedValue" value optional,
+        open_value: 4 "openValue" value optional,
+        open_weighted_value: 5 "openWeightedValue" value optional,
+        won_value: 6 "wonValue" value optional
     }
 }
 
@@ -2146,15 +2146,15 @@ pub struct UpdateOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateOpportunityRequest {
-        pipeline_id: "pipelineId" value optional,
-        name: "name" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        status: "status" value optional,
-        monetary_value: "monetaryValue" value optional,
-        assigned_to: "assignedTo" value optional,
-        custom_fields: "customFields" value optional,
-        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
-        forecast_probability: "forecastProbability" value optional
+        pipeline_id: 0 "pipelineId" value optional,
+        name: 1 "name" value optional,
+        pipeline_stage_id: 2 "pipelineStageId" value optional,
+        status: 3 "status" value optional,
+        monetary_value: 4 "monetaryValue" value optional,
+        assigned_to: 5 "assignedTo" value optional,
+        custom_fields: 6 "customFields" value optional,
+        forecast_expected_close_date: 7 "forecastExpectedCloseDate" value optional,
+        forecast_probability: 8 "forecastProbability" value optional
     }
 }
 
@@ -2297,21 +2297,21 @@ pub struct UpsertOpportunityRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpsertOpportunityRequest {
-        id: "id" value optional,
-        pipeline_id: "pipelineId" value required,
-        location_id: "locationId" value required,
-        contact_id: "contactId" value required,
-        followers: "followers" value optional,
-        is_remove_all_followers: "isRemoveAllFollowers" value optional,
-        followers_action_type: "followersActionType" value optional,
-        name: "name" value optional,
-        status: "status" value optional,
-        pipeline_stage_id: "pipelineStageId" value optional,
-        monetary_value: "monetaryValue" value optional,
-        assigned_to: "assignedTo" value optional,
-        lost_reason_id: "lostReasonId" value optional,
-        forecast_expected_close_date: "forecastExpectedCloseDate" value optional,
-        forecast_probability: "forecastProbability" value optional
+        id: 0 "id" value optional,
+        pipeline_id: 1 "pipelineId" value required,
+        location_id: 2 "locationId" value required,
+        contact_id: 3 "contactId" value required,
+        followers: 4 "followers" value optional,
+        is_remove_all_followers: 5 "isRemoveAllFollowers" value optional,
+        followers_action_type: 6 "followersActionType" value optional,
+        name: 7 "name" value optional,
+        status: 8 "status" value optional,
+        pipeline_stage_id: 9 "pipelineStageId" value optional,
+        monetary_value: 10 "monetaryValue" value optional,
+        assigned_to: 11 "assignedTo" value optional,
+        lost_reason_id: 12 "lostReasonId" value optional,
+        forecast_expected_close_date: 13 "forecastExpectedCloseDate" value optional,
+        forecast_probability: 14 "forecastProbability" value optional
     }
 }
 
@@ -2432,8 +2432,8 @@ pub struct UpsertOpportunityResponse {
 
 crate::runtime::object::object_impl! {
     UpsertOpportunityResponse {
-        opportunity: "opportunity" value optional,
-        new: "new" value optional
+        opportunity: 0 "opportunity" value optional,
+        new: 1 "new" value optional
     }
 }
 

@@ -3034,27 +3034,27 @@ pub struct CouponListItem {
 
 crate::runtime::object::object_impl! {
     CouponListItem {
-        id: "_id" value optional,
-        alt_id: "altId" value optional,
-        alt_type: "altType" value optional,
-        name: "name" value optional,
-        code: "code" value optional,
-        discount_type: "discountType" value optional,
-        discount_value: "discountValue" value optional,
-        status: "status" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional,
-        usage_count: "usageCount" value optional,
-        limit_per_customer: "limitPerCustomer" value optional,
-        apply_to_future_payments: "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
-        user_id: "userId" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        trace_id: "traceId" value optional,
-        price_ids: "priceIds" value_or_default optional,
-        variant_ids: "variantIds" value_or_default optional,
-        product_ids: "productIds" value_or_default optional
+        id: 0 "_id" value optional,
+        alt_id: 1 "altId" value optional,
+        alt_type: 2 "altType" value optional,
+        name: 3 "name" value optional,
+        code: 4 "code" value optional,
+        discount_type: 5 "discountType" value optional,
+        discount_value: 6 "discountValue" value optional,
+        status: 7 "status" value optional,
+        start_date: 8 "startDate" value optional,
+        end_date: 9 "endDate" value optional,
+        usage_count: 10 "usageCount" value optional,
+        limit_per_customer: 11 "limitPerCustomer" value optional,
+        apply_to_future_payments: 12 "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: 13 "applyToFuturePaymentsConfig" value optional,
+        user_id: 14 "userId" value optional,
+        created_at: 15 "createdAt" value optional,
+        updated_at: 16 "updatedAt" value optional,
+        trace_id: 17 "traceId" value optional,
+        price_ids: 18 "priceIds" value_or_default optional,
+        variant_ids: 19 "variantIds" value_or_default optional,
+        product_ids: 20 "productIds" value_or_default optional
     }
 }
 
@@ -3073,8 +3073,8 @@ pub struct CouponPriceLimits {
 
 crate::runtime::object::object_impl! {
     CouponPriceLimits {
-        price_ids: "priceIds" value_or_default optional,
-        variant_ids: "variantIds" value_or_default optional
+        price_ids: 0 "priceIds" value_or_default optional,
+        variant_ids: 1 "variantIds" value_or_default optional
     }
 }
 
@@ -3141,21 +3141,21 @@ pub struct CreateCouponRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateCouponRequest {
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        code: "code" value required,
-        discount_type: "discountType" value required,
-        discount_value: "discountValue" value required,
-        start_date: "startDate" value required,
-        end_date: "endDate" value optional,
-        usage_limit: "usageLimit" value optional,
-        product_ids: "productIds" value optional,
-        apply_to_future_payments: "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
-        limit_per_customer: "limitPerCustomer" value optional,
-        price_ids: "priceIds" value optional,
-        variant_ids: "variantIds" value optional
+        alt_id: 0 "altId" value required,
+        alt_type: 1 "altType" value required,
+        name: 2 "name" value required,
+        code: 3 "code" value required,
+        discount_type: 4 "discountType" value required,
+        discount_value: 5 "discountValue" value required,
+        start_date: 6 "startDate" value required,
+        end_date: 7 "endDate" value optional,
+        usage_limit: 8 "usageLimit" value optional,
+        product_ids: 9 "productIds" value optional,
+        apply_to_future_payments: 10 "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: 11 "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: 12 "limitPerCustomer" value optional,
+        price_ids: 13 "priceIds" value optional,
+        variant_ids: 14 "variantIds" value optional
     }
 }
 
@@ -3260,9 +3260,9 @@ pub struct ListCouponsResponse {
 
 crate::runtime::object::object_impl! {
     ListCouponsResponse {
-        data: "data" value_or_default optional,
-        total_count: "totalCount" value optional,
-        trace_id: "traceId" value optional
+        data: 0 "data" value_or_default optional,
+        total_count: 1 "totalCount" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -3332,22 +3332,22 @@ pub struct UpdateCouponRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateCouponRequest {
-        id: "id" value required,
-        alt_id: "altId" value required,
-        alt_type: "altType" value required,
-        name: "name" value required,
-        code: "code" value required,
-        discount_type: "discountType" value required,
-        discount_value: "discountValue" value required,
-        start_date: "startDate" value required,
-        end_date: "endDate" value optional,
-        usage_limit: "usageLimit" value optional,
-        product_ids: "productIds" value optional,
-        apply_to_future_payments: "applyToFuturePayments" value optional,
-        apply_to_future_payments_config: "applyToFuturePaymentsConfig" value optional,
-        limit_per_customer: "limitPerCustomer" value optional,
-        price_ids: "priceIds" value optional,
-        variant_ids: "variantIds" value optional
+        id: 0 "id" value required,
+        alt_id: 1 "altId" value required,
+        alt_type: 2 "altType" value required,
+        name: 3 "name" value required,
+        code: 4 "code" value required,
+        discount_type: 5 "discountType" value required,
+        discount_value: 6 "discountValue" value required,
+        start_date: 7 "startDate" value required,
+        end_date: 8 "endDate" value optional,
+        usage_limit: 9 "usageLimit" value optional,
+        product_ids: 10 "productIds" value optional,
+        apply_to_future_payments: 11 "applyToFuturePayments" value optional,
+        apply_to_future_payments_config: 12 "applyToFuturePaymentsConfig" value optional,
+        limit_per_customer: 13 "limitPerCustomer" value optional,
+        price_ids: 14 "priceIds" value optional,
+        variant_ids: 15 "variantIds" value optional
     }
 }
 

@@ -686,24 +686,24 @@ pub struct ActivePhoneNumber {
 
 crate::runtime::object::object_impl! {
     ActivePhoneNumber {
-        phone_number: "phoneNumber" value optional,
-        friendly_name: "friendlyName" value optional,
-        sid: "sid" value optional,
-        country_code: "countryCode" value optional,
-        capabilities: "capabilities" value optional,
-        type_: "type" value optional,
-        is_default_number: "isDefaultNumber" value optional,
-        linked_user: "linkedUser" value optional,
-        linked_ring_all_users: "linkedRingAllUsers" value_or_default optional,
-        inbound_call_service: "inboundCallService" value optional,
-        forwarding_number: "forwardingNumber" value optional,
-        is_group_conversation_enabled: "isGroupConversationEnabled" value optional,
-        address_sid: "addressSid" value optional,
-        bundle_sid: "bundleSid" value optional,
-        date_added: "dateAdded" value optional,
-        date_updated: "dateUpdated" value optional,
-        origin: "origin" value optional,
-        date_created: "dateCreated" value optional
+        phone_number: 0 "phoneNumber" value optional,
+        friendly_name: 1 "friendlyName" value optional,
+        sid: 2 "sid" value optional,
+        country_code: 3 "countryCode" value optional,
+        capabilities: 4 "capabilities" value optional,
+        type_: 5 "type" value optional,
+        is_default_number: 6 "isDefaultNumber" value optional,
+        linked_user: 7 "linkedUser" value optional,
+        linked_ring_all_users: 8 "linkedRingAllUsers" value_or_default optional,
+        inbound_call_service: 9 "inboundCallService" value optional,
+        forwarding_number: 10 "forwardingNumber" value optional,
+        is_group_conversation_enabled: 11 "isGroupConversationEnabled" value optional,
+        address_sid: 12 "addressSid" value optional,
+        bundle_sid: 13 "bundleSid" value optional,
+        date_added: 14 "dateAdded" value optional,
+        date_updated: 15 "dateUpdated" value optional,
+        origin: 16 "origin" value optional,
+        date_created: 17 "dateCreated" value optional
     }
 }
 
@@ -737,13 +737,13 @@ pub struct ActivePhoneNumberList {
 
 crate::runtime::object::object_impl! {
     ActivePhoneNumberList {
-        numbers: "numbers" value_or_default optional,
-        is_under_lc: "isUnderLc" value optional,
-        page_size: "pageSize" value optional,
-        page: "page" value optional,
-        account_status: "accountStatus" value optional,
-        rcs_sender_ids: "rcsSenderIds" value_or_default optional,
-        total: "total" value optional
+        numbers: 0 "numbers" value_or_default optional,
+        is_under_lc: 1 "isUnderLc" value optional,
+        page_size: 2 "pageSize" value optional,
+        page: 3 "page" value optional,
+        account_status: 4 "accountStatus" value optional,
+        rcs_sender_ids: 5 "rcsSenderIds" value_or_default optional,
+        total: 6 "total" value optional
     }
 }
 
@@ -812,10 +812,10 @@ pub struct ListActivePhoneNumbersResponse {
 
 crate::runtime::object::object_impl! {
     ListActivePhoneNumbersResponse {
-        status: "status" value optional,
-        data: "data" value optional,
-        message: "message" value optional,
-        status_code: "statusCode" value optional
+        status: 0 "status" value optional,
+        data: 1 "data" value optional,
+        message: 2 "message" value optional,
+        status_code: 3 "statusCode" value optional
     }
 }
 
@@ -883,18 +883,18 @@ pub struct PurchasePhoneNumberRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     PurchasePhoneNumberRequest {
-        phone_number: "phoneNumber" value required,
-        country_code: "countryCode" value optional,
-        number_type: "numberType" value optional,
-        address_sid: "addressSid" value optional,
-        bundle_sid: "bundleSid" value optional,
-        locality: "locality" value optional,
-        region: "region" value optional,
-        fingerprint_id: "fingerprintId" value optional,
-        skip_location_kyc: "skipLocationKYC" value optional,
-        payment_intent_id: "paymentIntentId" value optional,
-        stripe_account_id: "stripeAccountId" value optional,
-        payment_method_id: "paymentMethodId" value optional
+        phone_number: 0 "phoneNumber" value required,
+        country_code: 1 "countryCode" value optional,
+        number_type: 2 "numberType" value optional,
+        address_sid: 3 "addressSid" value optional,
+        bundle_sid: 4 "bundleSid" value optional,
+        locality: 5 "locality" value optional,
+        region: 6 "region" value optional,
+        fingerprint_id: 7 "fingerprintId" value optional,
+        skip_location_kyc: 8 "skipLocationKYC" value optional,
+        payment_intent_id: 9 "paymentIntentId" value optional,
+        stripe_account_id: 10 "stripeAccountId" value optional,
+        payment_method_id: 11 "paymentMethodId" value optional
     }
 }
 
@@ -1045,10 +1045,10 @@ pub struct PurchasePhoneNumberResponse {
 
 crate::runtime::object::object_impl! {
     PurchasePhoneNumberResponse {
-        status: "status" value optional,
-        data: "data" value optional,
-        message: "message" value optional,
-        status_code: "statusCode" value optional
+        status: 0 "status" value optional,
+        data: 1 "data" value optional,
+        message: 2 "message" value optional,
+        status_code: 3 "statusCode" value optional
     }
 }
 
@@ -1080,10 +1080,10 @@ pub struct PurchasedPhoneNumber {
 
 crate::runtime::object::object_impl! {
     PurchasedPhoneNumber {
-        number: "number" value optional,
-        location_id: "locationId" value optional,
-        id: "id" value optional,
-        under_lc_account: "underLcAccount" value optional
+        number: 0 "number" value optional,
+        location_id: 1 "locationId" value optional,
+        id: 2 "id" value optional,
+        under_lc_account: 3 "underLcAccount" value optional
     }
 }
 
@@ -1108,10 +1108,10 @@ pub struct RcsSenderId {
 
 crate::runtime::object::object_impl! {
     RcsSenderId {
-        number: "number" value optional,
-        number_type: "numberType" value optional,
-        friendly_name: "friendlyName" value optional,
-        rcs_meta: "rcsMeta" value_or_default optional
+        number: 0 "number" value optional,
+        number_type: 1 "numberType" value optional,
+        friendly_name: 2 "friendlyName" value optional,
+        rcs_meta: 3 "rcsMeta" value_or_default optional
     }
 }
 

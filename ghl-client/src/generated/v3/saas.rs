@@ -2573,8 +2573,8 @@ pub struct AllowAttachRebillingRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AllowAttachRebillingRequest {
-        company_id: "companyId" value required,
-        attached_rebilling_config: "attachedRebillingConfig" value optional
+        company_id: 0 "companyId" value required,
+        attached_rebilling_config: 1 "attachedRebillingConfig" value optional
     }
 }
 
@@ -2610,9 +2610,9 @@ pub struct AllowAttachRebillingResponse {
 
 crate::runtime::object::object_impl! {
     AllowAttachRebillingResponse {
-        success: "success" value optional,
-        location_id: "locationId" value optional,
-        attached_rebilling_config: "attachedRebillingConfig" value optional
+        success: 0 "success" value optional,
+        location_id: 1 "locationId" value optional,
+        attached_rebilling_config: 2 "attachedRebillingConfig" value optional
     }
 }
 
@@ -2639,9 +2639,9 @@ pub struct AttachedRebillingProduct {
 
 crate::runtime::object::object_impl! {
     AttachedRebillingProduct {
-        enabled: "enabled" value optional,
-        markup: "markup" value optional,
-        price: "price" value optional
+        enabled: 0 "enabled" value optional,
+        markup: 1 "markup" value optional,
+        price: 2 "price" value optional
     }
 }
 
@@ -2685,7 +2685,7 @@ pub struct ComplimentaryCreditsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ComplimentaryCreditsRequest {
-        complimentary_credits_amount: "complimentaryCreditsAmount" value optional
+        complimentary_credits_amount: 0 "complimentaryCreditsAmount" value optional
     }
 }
 
@@ -2721,8 +2721,8 @@ pub struct LocationWalletBalance {
 
 crate::runtime::object::object_impl! {
     LocationWalletBalance {
-        wallet_id: "walletId" value optional,
-        balance: "balance" value optional,
-        complimentary_credits: "complimentaryCredits" value optional
+        wallet_id: 0 "walletId" value optional,
+        balance: 1 "balance" value optional,
+        complimentary_credits: 2 "complimentaryCredits" value optional
     }
 }

@@ -5921,11 +5921,11 @@ pub struct AttachGoogleAccount {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachGoogleAccount {
-        name: "name" value required,
-        account_name: "accountName" value required,
-        type_: "type" value required,
-        verification_state: "verificationState" value required,
-        vetted_state: "vettedState" value required
+        name: 0 "name" value required,
+        account_name: 1 "accountName" value required,
+        type_: 2 "type" value required,
+        verification_state: 3 "verificationState" value required,
+        vetted_state: 4 "vettedState" value required
     }
 }
 
@@ -5989,14 +5989,14 @@ pub struct AttachGoogleLocation {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachGoogleLocation {
-        name: "name" value required,
-        store_code: "storeCode" value optional,
-        title: "title" value required,
-        storefront_address: "storefrontAddress" value optional,
-        metadata: "metadata" value optional,
-        max_location: "maxLocation" value optional,
-        is_verified: "isVerified" value optional,
-        is_connected: "isConnected" value optional
+        name: 0 "name" value required,
+        store_code: 1 "storeCode" value optional,
+        title: 2 "title" value required,
+        storefront_address: 3 "storefrontAddress" value optional,
+        metadata: 4 "metadata" value optional,
+        max_location: 5 "maxLocation" value optional,
+        is_verified: 6 "isVerified" value optional,
+        is_connected: 7 "isConnected" value optional
     }
 }
 
@@ -6121,19 +6121,19 @@ pub struct AttachSocialOauthAccountRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     AttachSocialOauthAccountRequest {
-        type_: "type" value optional,
-        origin_id: "originId" value optional,
-        name: "name" value optional,
-        avatar: "avatar" value optional,
-        page_id: "pageId" value optional,
-        urn: "urn" value optional,
-        username: "username" value optional,
-        verified: "verified" value optional,
-        website_url: "websiteUrl" value optional,
-        origin_account_type: "originAccountType" value optional,
-        company_id: "companyId" value optional,
-        location: "location" value optional,
-        account: "account" value optional
+        type_: 0 "type" value optional,
+        origin_id: 1 "originId" value optional,
+        name: 2 "name" value optional,
+        avatar: 3 "avatar" value optional,
+        page_id: 4 "pageId" value optional,
+        urn: 5 "urn" value optional,
+        username: 6 "username" value optional,
+        verified: 7 "verified" value optional,
+        website_url: 8 "websiteUrl" value optional,
+        origin_account_type: 9 "originAccountType" value optional,
+        company_id: 10 "companyId" value optional,
+        location: 11 "location" value optional,
+        account: 12 "account" value optional
     }
 }
 
@@ -6267,13 +6267,13 @@ pub struct BlueskyPostDetails {
 
 crate::runtime::object::object_impl! {
     BlueskyPostDetails {
-        shortened_links: "shortenedLinks" value_or_default optional,
-        reply_to: "replyTo" value optional,
-        quote_post: "quotePost" value optional,
-        language: "language" value optional,
-        external_link: "externalLink" value optional,
-        external_link_title: "externalLinkTitle" value optional,
-        external_link_description: "externalLinkDescription" value optional
+        shortened_links: 0 "shortenedLinks" value_or_default optional,
+        reply_to: 1 "replyTo" value optional,
+        quote_post: 2 "quotePost" value optional,
+        language: 3 "language" value optional,
+        external_link: 4 "externalLink" value optional,
+        external_link_title: 5 "externalLinkTitle" value optional,
+        external_link_description: 6 "externalLinkDescription" value optional
     }
 }
 
@@ -6296,9 +6296,9 @@ pub struct CloneSocialQueueItemRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CloneSocialQueueItemRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value required,
-        order: "order" value required
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value required,
+        order: 2 "order" value required
     }
 }
 
@@ -6349,12 +6349,12 @@ pub struct CreateSocialCommentRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateSocialCommentRequest {
-        parent_id: "parentId" value required,
-        is_parent_thread: "isParentThread" value required,
-        content: "content" value required,
-        attachments: "attachments" value optional,
-        mentions: "mentions" value optional,
-        notify_all_group_members: "notifyAllGroupMembers" value optional
+        parent_id: 0 "parentId" value required,
+        is_parent_thread: 1 "isParentThread" value required,
+        content: 2 "content" value required,
+        attachments: 3 "attachments" value optional,
+        mentions: 4 "mentions" value optional,
+        notify_all_group_members: 5 "notifyAllGroupMembers" value optional
     }
 }
 
@@ -6432,13 +6432,13 @@ pub struct CreateSocialQueueItemRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateSocialQueueItemRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value optional,
-        modified_post_payload: "modifiedPostPayload" value optional,
-        order: "order" value optional,
-        variations: "variations" value optional,
-        primary_image: "primaryImage" value optional,
-        direct_to_queue: "directToQueue" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value optional,
+        modified_post_payload: 2 "modifiedPostPayload" value optional,
+        order: 3 "order" value optional,
+        variations: 4 "variations" value optional,
+        primary_image: 5 "primaryImage" value optional,
+        direct_to_queue: 6 "directToQueue" value optional
     }
 }
 
@@ -6524,12 +6524,12 @@ pub struct CreateSocialQueueRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateSocialQueueRequest {
-        location_id: "locationId" value required,
-        category_id: "categoryId" value required,
-        time_slots: "timeSlots" value required,
-        enable_future_posts: "enableFuturePosts" value optional,
-        prioritize_new_content: "prioritizeNewContent" value optional,
-        user_id: "userId" value required
+        location_id: 0 "locationId" value required,
+        category_id: 1 "categoryId" value required,
+        time_slots: 2 "timeSlots" value required,
+        enable_future_posts: 3 "enableFuturePosts" value optional,
+        prioritize_new_content: 4 "prioritizeNewContent" value optional,
+        user_id: 5 "userId" value required
     }
 }
 
@@ -6586,10 +6586,10 @@ pub struct DeleteSocialCsvImportResponse {
 
 crate::runtime::object::object_impl! {
     DeleteSocialCsvImportResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6610,7 +6610,7 @@ pub struct DeleteSocialCsvImportResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteSocialCsvImportResponseResults { csv: "csv" value optional }
+    DeleteSocialCsvImportResponseResults { csv: 0 "csv" value optional }
 }
 
 impl DeleteSocialCsvImportResponseResults {
@@ -6641,10 +6641,10 @@ pub struct DeleteSocialCsvPostResponse {
 
 crate::runtime::object::object_impl! {
     DeleteSocialCsvPostResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6670,8 +6670,8 @@ pub struct DeleteSocialCsvPostResponseResults {
 
 crate::runtime::object::object_impl! {
     DeleteSocialCsvPostResponseResults {
-        post_id: "postId" value optional,
-        csv: "csv" value optional
+        post_id: 0 "postId" value optional,
+        csv: 1 "csv" value optional
     }
 }
 
@@ -6699,8 +6699,8 @@ pub struct FacebookPostDetails {
 
 crate::runtime::object::object_impl! {
     FacebookPostDetails {
-        type_: "type" value optional,
-        text_format_preset_id: "textFormatPresetId" value optional
+        type_: 0 "type" value optional,
+        text_format_preset_id: 1 "textFormatPresetId" value optional
     }
 }
 
@@ -6736,7 +6736,7 @@ pub struct FinalizeSocialCsvImportRequest {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    FinalizeSocialCsvImportRequest { user_id: "userId" value required }
+    FinalizeSocialCsvImportRequest { user_id: 0 "userId" value required }
 }
 
 impl FinalizeSocialCsvImportRequest {
@@ -6768,10 +6768,10 @@ pub struct GetSocialQueueResponse {
 
 crate::runtime::object::object_impl! {
     GetSocialQueueResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -6796,8 +6796,8 @@ pub struct GetSocialQueueResponseResults {
 
 crate::runtime::object::object_impl! {
     GetSocialQueueResponseResults {
-        message: "message" value optional,
-        queue: "queue" value optional
+        message: 0 "message" value optional,
+        queue: 1 "queue" value optional
     }
 }
 
@@ -6901,16 +6901,16 @@ pub struct GmbPostDetails {
 
 crate::runtime::object::object_impl! {
     GmbPostDetails {
-        gmb_event_type: "gmbEventType" value optional,
-        title: "title" value optional,
-        offer_title: "offerTitle" value optional,
-        start_date: "startDate" value optional,
-        end_date: "endDate" value optional,
-        terms_conditions: "termsConditions" value optional,
-        url: "url" value optional,
-        coupon_code: "couponCode" value optional,
-        redeem_online_url: "redeemOnlineUrl" value optional,
-        action_type: "actionType" value optional
+        gmb_event_type: 0 "gmbEventType" value optional,
+        title: 1 "title" value optional,
+        offer_title: 2 "offerTitle" value optional,
+        start_date: 3 "startDate" value optional,
+        end_date: 4 "endDate" value optional,
+        terms_conditions: 5 "termsConditions" value optional,
+        url: 6 "url" value optional,
+        coupon_code: 7 "couponCode" value optional,
+        redeem_online_url: 8 "redeemOnlineUrl" value optional,
+        action_type: 9 "actionType" value optional
     }
 }
 
@@ -7022,11 +7022,11 @@ pub struct InstagramPostDetails {
 
 crate::runtime::object::object_impl! {
     InstagramPostDetails {
-        type_: "type" value optional,
-        collaborators: "collaborators" value optional,
-        show_on_feed: "showOnFeed" value optional,
-        publish_via_push_notification: "publishViaPushNotification" value optional,
-        publisher_note: "publisherNote" value optional
+        type_: 0 "type" value optional,
+        collaborators: 1 "collaborators" value optional,
+        show_on_feed: 2 "showOnFeed" value optional,
+        publish_via_push_notification: 3 "publishViaPushNotification" value optional,
+        publisher_note: 4 "publisherNote" value optional
     }
 }
 
@@ -7096,9 +7096,9 @@ pub struct LinkedinPoll {
 
 crate::runtime::object::object_impl! {
     LinkedinPoll {
-        question: "question" value optional,
-        options: "options" value_or_default optional,
-        settings: "settings" value optional
+        question: 0 "question" value optional,
+        options: 1 "options" value_or_default optional,
+        settings: 2 "settings" value optional
     }
 }
 
@@ -7189,7 +7189,7 @@ pub struct LinkedinPollOption {
     pub text: Option<String>,
 }
 
-crate::runtime::object::object_impl! { LinkedinPollOption { text: "text" value optional } }
+crate::runtime::object::object_impl! { LinkedinPollOption { text: 0 "text" value optional } }
 
 impl LinkedinPollOption {
     /// A value with the required fields (`text`).
@@ -7216,7 +7216,7 @@ pub struct LinkedinPollSettings {
 }
 
 crate::runtime::object::object_impl! {
-    LinkedinPollSettings { duration: "duration" value optional }
+    LinkedinPollSettings { duration: 0 "duration" value optional }
 }
 
 impl LinkedinPollSettings {
@@ -7254,9 +7254,9 @@ pub struct LinkedinPostDetails {
 
 crate::runtime::object::object_impl! {
     LinkedinPostDetails {
-        pdf_title: "pdfTitle" value optional,
-        post_as_pdf: "postAsPdf" value optional,
-        poll: "poll" value optional
+        pdf_title: 0 "pdfTitle" value optional,
+        post_as_pdf: 1 "postAsPdf" value optional,
+        poll: 2 "poll" value optional
     }
 }
 
@@ -7331,14 +7331,14 @@ pub struct ListSocialCommentsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ListSocialCommentsRequest {
-        from_date: "fromDate" value optional,
-        to_date: "toDate" value optional,
-        origin_ids: "originIds" value required,
-        sort_by: "sortBy" value optional,
-        search: "search" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional,
-        parent_id: "parentId" value optional
+        from_date: 0 "fromDate" value optional,
+        to_date: 1 "toDate" value optional,
+        origin_ids: 2 "originIds" value required,
+        sort_by: 3 "sortBy" value optional,
+        search: 4 "search" value optional,
+        skip: 5 "skip" value optional,
+        limit: 6 "limit" value optional,
+        parent_id: 7 "parentId" value optional
     }
 }
 
@@ -7461,10 +7461,10 @@ pub struct ListSocialCommentsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialCommentsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7489,8 +7489,8 @@ pub struct ListSocialCommentsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialCommentsResponseResults {
-        comments: "comments" value_or_default optional,
-        meta: "meta" value optional
+        comments: 0 "comments" value_or_default optional,
+        meta: 1 "meta" value optional
     }
 }
 
@@ -7518,11 +7518,11 @@ pub struct ListSocialCommentsResponseResultsMeta {
 
 crate::runtime::object::object_impl! {
     ListSocialCommentsResponseResultsMeta {
-        total: "total" value optional,
-        total_unread: "totalUnread" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional,
-        has_more: "hasMore" value optional
+        total: 0 "total" value optional,
+        total_unread: 1 "totalUnread" value optional,
+        skip: 2 "skip" value optional,
+        limit: 3 "limit" value optional,
+        has_more: 4 "hasMore" value optional
     }
 }
 
@@ -7547,10 +7547,10 @@ pub struct ListSocialCsvImportsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialCsvImportsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7575,8 +7575,8 @@ pub struct ListSocialCsvImportsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialCsvImportsResponseResults {
-        csvs: "csvs" value_or_default optional,
-        count: "count" value optional
+        csvs: 0 "csvs" value_or_default optional,
+        count: 1 "count" value optional
     }
 }
 
@@ -7601,10 +7601,10 @@ pub struct ListSocialPostsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialPostsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7629,8 +7629,8 @@ pub struct ListSocialPostsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialPostsResponseResults {
-        posts: "posts" value_or_default optional,
-        count: "count" value optional
+        posts: 0 "posts" value_or_default optional,
+        count: 1 "count" value optional
     }
 }
 
@@ -7655,10 +7655,10 @@ pub struct ListSocialQueueCategoriesResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueCategoriesResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7686,9 +7686,9 @@ pub struct ListSocialQueueCategoriesResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueCategoriesResponseResults {
-        message: "message" value optional,
-        categories: "categories" value_or_default optional,
-        meta: "meta" value optional
+        message: 0 "message" value optional,
+        categories: 1 "categories" value_or_default optional,
+        meta: 2 "meta" value optional
     }
 }
 
@@ -7725,12 +7725,12 @@ pub struct ListSocialQueueItemsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ListSocialQueueItemsRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional,
-        error_filter: "errorFilter" value optional,
-        item_id: "itemId" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value optional,
+        skip: 2 "skip" value optional,
+        limit: 3 "limit" value optional,
+        error_filter: 4 "errorFilter" value optional,
+        item_id: 5 "itemId" value optional
     }
 }
 
@@ -7800,10 +7800,10 @@ pub struct ListSocialQueueItemsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueItemsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7831,9 +7831,9 @@ pub struct ListSocialQueueItemsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueItemsResponseResults {
-        message: "message" value optional,
-        items: "items" value_or_default optional,
-        meta: "meta" value optional
+        message: 0 "message" value optional,
+        items: 1 "items" value_or_default optional,
+        meta: 2 "meta" value optional
     }
 }
 
@@ -7862,10 +7862,10 @@ pub struct ListSocialQueueSlotsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ListSocialQueueSlotsRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value optional,
+        skip: 2 "skip" value optional,
+        limit: 3 "limit" value optional
     }
 }
 
@@ -7916,10 +7916,10 @@ pub struct ListSocialQueueSlotsResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueSlotsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -7956,12 +7956,12 @@ pub struct ListSocialQueueSlotsResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueueSlotsResponseResults {
-        message: "message" value optional,
-        slots: "slots" value_or_default optional,
-        total: "total" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional,
-        timezone: "timezone" value optional
+        message: 0 "message" value optional,
+        slots: 1 "slots" value_or_default optional,
+        total: 2 "total" value optional,
+        skip: 3 "skip" value optional,
+        limit: 4 "limit" value optional,
+        timezone: 5 "timezone" value optional
     }
 }
 
@@ -7986,9 +7986,9 @@ pub struct ListSocialQueuesRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ListSocialQueuesRequest {
-        location_id: "locationId" value required,
-        skip: "skip" value optional,
-        limit: "limit" value optional
+        location_id: 0 "locationId" value required,
+        skip: 1 "skip" value optional,
+        limit: 2 "limit" value optional
     }
 }
 
@@ -8033,10 +8033,10 @@ pub struct ListSocialQueuesResponse {
 
 crate::runtime::object::object_impl! {
     ListSocialQueuesResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -8064,9 +8064,9 @@ pub struct ListSocialQueuesResponseResults {
 
 crate::runtime::object::object_impl! {
     ListSocialQueuesResponseResults {
-        message: "message" value optional,
-        queues: "queues" value_or_default optional,
-        meta: "meta" value optional
+        message: 0 "message" value optional,
+        queues: 1 "queues" value_or_default optional,
+        meta: 2 "meta" value optional
     }
 }
 
@@ -8086,8 +8086,8 @@ pub struct PinterestBoardSelection {
 
 crate::runtime::object::object_impl! {
     PinterestBoardSelection {
-        account_id: "accountId" value optional,
-        boards: "boards" value_or_default optional
+        account_id: 0 "accountId" value optional,
+        boards: 1 "boards" value_or_default optional
     }
 }
 
@@ -8134,11 +8134,11 @@ pub struct PinterestPostDetails {
 
 crate::runtime::object::object_impl! {
     PinterestPostDetails {
-        title: "title" value optional,
-        link: "link" value optional,
-        board_ids: "boardIds" value optional,
-        pinterest_boards: "pinterestBoards" value optional,
-        shortened_links: "shortenedLinks" value optional
+        title: 0 "title" value optional,
+        link: 1 "link" value optional,
+        board_ids: 2 "boardIds" value optional,
+        pinterest_boards: 3 "pinterestBoards" value optional,
+        shortened_links: 4 "shortenedLinks" value optional
     }
 }
 
@@ -8206,9 +8206,9 @@ pub struct PostInsights {
 
 crate::runtime::object::object_impl! {
     PostInsights {
-        like: "like" value optional,
-        share: "share" value optional,
-        comment: "comment" value optional
+        like: 0 "like" value optional,
+        share: 1 "share" value optional,
+        comment: 2 "comment" value optional
     }
 }
 
@@ -8237,10 +8237,10 @@ pub struct PostLinkPreview {
 
 crate::runtime::object::object_impl! {
     PostLinkPreview {
-        meta_image: "metaImage" value optional,
-        meta_link: "metaLink" value optional,
-        og_title: "ogTitle" value optional,
-        og_description: "ogDescription" value optional
+        meta_image: 0 "metaImage" value optional,
+        meta_link: 1 "metaLink" value optional,
+        og_title: 2 "ogTitle" value optional,
+        og_description: 3 "ogDescription" value optional
     }
 }
 
@@ -8293,8 +8293,8 @@ pub struct ResetSocialQueueItemRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     ResetSocialQueueItemRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value optional
     }
 }
 
@@ -8333,10 +8333,10 @@ pub struct ResetSocialQueueItemResponse {
 
 crate::runtime::object::object_impl! {
     ResetSocialQueueItemResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -8362,8 +8362,8 @@ pub struct ResetSocialQueueItemResponseResults {
 
 crate::runtime::object::object_impl! {
     ResetSocialQueueItemResponseResults {
-        message: "message" value optional,
-        queue_item: "queueItem" value optional
+        message: 0 "message" value optional,
+        queue_item: 1 "queueItem" value optional
     }
 }
 
@@ -8407,13 +8407,13 @@ pub struct SetSocialCsvAccountsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SetSocialCsvAccountsRequest {
-        account_ids: "accountIds" value required,
-        file_path: "filePath" value required,
-        rows_count: "rowsCount" value required,
-        file_name: "fileName" value required,
-        approver: "approver" value optional,
-        user_id: "userId" value required,
-        csv_file_type: "csvFileType" value optional
+        account_ids: 0 "accountIds" value required,
+        file_path: 1 "filePath" value required,
+        rows_count: 2 "rowsCount" value required,
+        file_name: 3 "fileName" value required,
+        approver: 4 "approver" value optional,
+        user_id: 5 "userId" value required,
+        csv_file_type: 6 "csvFileType" value optional
     }
 }
 
@@ -8472,10 +8472,10 @@ pub struct SetSocialCsvAccountsResponse {
 
 crate::runtime::object::object_impl! {
     SetSocialCsvAccountsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -8497,7 +8497,7 @@ pub struct SetSocialCsvAccountsResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SetSocialCsvAccountsResponseResults { csv_id: "csvId" value optional }
+    SetSocialCsvAccountsResponseResults { csv_id: 0 "csvId" value optional }
 }
 
 /// A comment (or reply) on a published post, as synced by HighLevel.
@@ -8588,32 +8588,32 @@ pub struct SocialComment {
 
 crate::runtime::object::object_impl! {
     SocialComment {
-        id: "_id" value optional,
-        platform: "platform" value optional,
-        platform_comment_id: "platformCommentId" value optional,
-        platform_parent_id: "platformParentId" value optional,
-        platform_post_id: "platformPostId" value optional,
-        post_id: "postId" value optional,
-        origin_id: "originId" value optional,
-        is_parent_thread: "isParentThread" value optional,
-        is_post: "isPost" value optional,
-        content: "content" value optional,
-        attachments: "attachments" value_or_default optional,
-        author: "author" value optional,
-        level: "level" value optional,
-        like_count: "likeCount" value optional,
-        reaction_count: "reactionCount" value optional,
-        reply_count: "replyCount" value optional,
-        share_count: "shareCount" value optional,
-        repost_count: "repostCount" value optional,
-        quote_count: "quoteCount" value optional,
-        preview_link: "previewLink" value optional,
-        is_read: "isRead" value optional,
-        is_deleted: "isDeleted" value optional,
-        is_edited: "isEdited" value optional,
-        published_at: "publishedAt" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        platform: 1 "platform" value optional,
+        platform_comment_id: 2 "platformCommentId" value optional,
+        platform_parent_id: 3 "platformParentId" value optional,
+        platform_post_id: 4 "platformPostId" value optional,
+        post_id: 5 "postId" value optional,
+        origin_id: 6 "originId" value optional,
+        is_parent_thread: 7 "isParentThread" value optional,
+        is_post: 8 "isPost" value optional,
+        content: 9 "content" value optional,
+        attachments: 10 "attachments" value_or_default optional,
+        author: 11 "author" value optional,
+        level: 12 "level" value optional,
+        like_count: 13 "likeCount" value optional,
+        reaction_count: 14 "reactionCount" value optional,
+        reply_count: 15 "replyCount" value optional,
+        share_count: 16 "shareCount" value optional,
+        repost_count: 17 "repostCount" value optional,
+        quote_count: 18 "quoteCount" value optional,
+        preview_link: 19 "previewLink" value optional,
+        is_read: 20 "isRead" value optional,
+        is_deleted: 21 "isDeleted" value optional,
+        is_edited: 22 "isEdited" value optional,
+        published_at: 23 "publishedAt" value optional,
+        created_at: 24 "createdAt" value optional,
+        updated_at: 25 "updatedAt" value optional
     }
 }
 
@@ -8638,10 +8638,10 @@ pub struct SocialCommentAttachment {
 
 crate::runtime::object::object_impl! {
     SocialCommentAttachment {
-        type_: "type" value optional,
-        url: "url" value optional,
-        thumbnail: "thumbnail" value optional,
-        video_url: "videoUrl" value optional
+        type_: 0 "type" value optional,
+        url: 1 "url" value optional,
+        thumbnail: 2 "thumbnail" value optional,
+        video_url: 3 "videoUrl" value optional
     }
 }
 
@@ -8660,7 +8660,7 @@ pub struct SocialCommentAttachmentInput {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    SocialCommentAttachmentInput { url: "url" value required, type_: "type" value required }
+    SocialCommentAttachmentInput { url: 0 "url" value required, type_: 1 "type" value required }
 }
 
 impl SocialCommentAttachmentInput {
@@ -8723,9 +8723,9 @@ pub struct SocialCommentAuthor {
 
 crate::runtime::object::object_impl! {
     SocialCommentAuthor {
-        id: "id" value optional,
-        name: "name" value optional,
-        profile_pic: "profilePic" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        profile_pic: 2 "profilePic" value optional
     }
 }
 
@@ -8808,11 +8808,11 @@ pub struct SocialCommentMention {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialCommentMention {
-        name: "name" value required,
-        id: "id" value required,
-        offset: "offset" value required,
-        length: "length" value required,
-        slug: "slug" value optional
+        name: 0 "name" value required,
+        id: 1 "id" value required,
+        offset: 2 "offset" value required,
+        length: 3 "length" value required,
+        slug: 4 "slug" value optional
     }
 }
 
@@ -8931,10 +8931,10 @@ pub struct SocialCommentResponse {
 
 crate::runtime::object::object_impl! {
     SocialCommentResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -9048,24 +9048,24 @@ pub struct SocialCsvImport {
 
 crate::runtime::object::object_impl! {
     SocialCsvImport {
-        underscore_id: "_id" value optional,
-        location_id: "locationId" value optional,
-        file_name: "fileName" value optional,
-        account_ids: "accountIds" value_or_default optional,
-        file: "file" value optional,
-        status: "status" value optional,
-        count: "count" value optional,
-        created_by: "createdBy" value optional,
-        trace_id: "traceId" value optional,
-        origin_id: "originId" value optional,
-        approver: "approver" value optional,
-        created_at: "createdAt" value optional,
-        id: "id" value optional,
-        csv_file_type: "csvFileType" value optional,
-        media_optimization: "mediaOptimization" value optional,
-        apply_watermark: "applyWatermark" value optional,
-        channel: "channel" value optional,
-        updated_at: "updatedAt" value optional
+        underscore_id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        file_name: 2 "fileName" value optional,
+        account_ids: 3 "accountIds" value_or_default optional,
+        file: 4 "file" value optional,
+        status: 5 "status" value optional,
+        count: 6 "count" value optional,
+        created_by: 7 "createdBy" value optional,
+        trace_id: 8 "traceId" value optional,
+        origin_id: 9 "originId" value optional,
+        approver: 10 "approver" value optional,
+        created_at: 11 "createdAt" value optional,
+        id: 12 "id" value optional,
+        csv_file_type: 13 "csvFileType" value optional,
+        media_optimization: 14 "mediaOptimization" value optional,
+        apply_watermark: 15 "applyWatermark" value optional,
+        channel: 16 "channel" value optional,
+        updated_at: 17 "updatedAt" value optional
     }
 }
 
@@ -9090,10 +9090,10 @@ pub struct SocialCsvImportResponse {
 
 crate::runtime::object::object_impl! {
     SocialCsvImportResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -9121,9 +9121,9 @@ pub struct SocialCsvImportResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialCsvImportResponseResults {
-        csv: "csv" value optional,
-        count: "count" value optional,
-        posts: "posts" value_or_default optional
+        csv: 0 "csv" value optional,
+        count: 1 "count" value optional,
+        posts: 2 "posts" value_or_default optional
     }
 }
 
@@ -9181,21 +9181,21 @@ pub struct SocialCsvPost {
 
 crate::runtime::object::object_impl! {
     SocialCsvPost {
-        account_ids: "accountIds" value_or_default optional,
-        link: "link" value optional,
-        medias: "medias" value_or_default optional,
-        schedule_date: "scheduleDate" value optional,
-        summary: "summary" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        type_: "type" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        error_message: "errorMessage" value optional,
-        csv_file_type: "csvFileType" value optional,
-        media_optimization: "mediaOptimization" value optional,
-        apply_watermark: "applyWatermark" value optional,
-        status: "status" value optional,
-        updated_at: "updatedAt" value optional
+        account_ids: 0 "accountIds" value_or_default optional,
+        link: 1 "link" value optional,
+        medias: 2 "medias" value_or_default optional,
+        schedule_date: 3 "scheduleDate" value optional,
+        summary: 4 "summary" value optional,
+        follow_up_comment: 5 "followUpComment" value optional,
+        type_: 6 "type" value optional,
+        tiktok_post_details: 7 "tiktokPostDetails" value optional,
+        gmb_post_details: 8 "gmbPostDetails" value optional,
+        error_message: 9 "errorMessage" value optional,
+        csv_file_type: 10 "csvFileType" value optional,
+        media_optimization: 11 "mediaOptimization" value optional,
+        apply_watermark: 12 "applyWatermark" value optional,
+        status: 13 "status" value optional,
+        updated_at: 14 "updatedAt" value optional
     }
 }
 
@@ -9293,18 +9293,18 @@ pub struct SocialOauthAccountOption {
 
 crate::runtime::object::object_impl! {
     SocialOauthAccountOption {
-        id: "id" value optional,
-        name: "name" value optional,
-        username: "username" value optional,
-        avatar: "avatar" value optional,
-        urn: "urn" value optional,
-        page_id: "pageId" value optional,
-        is_owned: "isOwned" value optional,
-        is_business_account: "isBusinessAccount" value optional,
-        verified: "verified" value optional,
-        is_connected: "isConnected" value optional,
-        type_: "type" value optional,
-        website_url: "websiteUrl" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        username: 2 "username" value optional,
+        avatar: 3 "avatar" value optional,
+        urn: 4 "urn" value optional,
+        page_id: 5 "pageId" value optional,
+        is_owned: 6 "isOwned" value optional,
+        is_business_account: 7 "isBusinessAccount" value optional,
+        verified: 8 "verified" value optional,
+        is_connected: 9 "isConnected" value optional,
+        type_: 10 "type" value optional,
+        website_url: 11 "websiteUrl" value optional
     }
 }
 
@@ -9329,10 +9329,10 @@ pub struct SocialOauthAccountsResponse {
 
 crate::runtime::object::object_impl! {
     SocialOauthAccountsResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -9363,10 +9363,10 @@ pub struct SocialOauthAccountsResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialOauthAccountsResponseResults {
-        pages: "pages" value_or_default optional,
-        accounts: "accounts" value_or_default optional,
-        profile: "profile" value_or_default optional,
-        locations: "locations" value optional
+        pages: 0 "pages" value_or_default optional,
+        accounts: 1 "accounts" value_or_default optional,
+        profile: 2 "profile" value_or_default optional,
+        locations: 3 "locations" value optional
     }
 }
 
@@ -9569,38 +9569,38 @@ pub struct SocialPost {
 
 crate::runtime::object::object_impl! {
     SocialPost {
-        id: "_id" value optional,
-        source: "source" value optional,
-        location_id: "locationId" value optional,
-        platform: "platform" value optional,
-        thumbnail: "thumbnail" value optional,
-        display_date: "displayDate" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        account_id: "accountId" value optional,
-        error: "error" value optional,
-        post_id: "postId" value optional,
-        published_at: "publishedAt" value optional,
-        account_ids: "accountIds" value_or_default optional,
-        summary: "summary" value optional,
-        media: "media" value_or_default optional,
-        status: "status" value optional,
-        created_by: "createdBy" value optional,
-        type_: "type" value optional,
-        tags: "tags" value_or_default optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        post_approval_details: "postApprovalDetails" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        bluesky_post_details: "blueskyPostDetails" value optional,
-        linkedin_post_details: "linkedinPostDetails" value optional,
-        pinterest_post_details: "pinterestPostDetails" value optional,
-        facebook_post_details: "facebookPostDetails" value optional,
-        instagram_post_details: "instagramPostDetails" value optional,
-        youtube_post_details: "youtubePostDetails" value optional,
-        user: "user" value optional,
-        media_optimization: "mediaOptimization" value optional,
-        insights: "insights" value optional
+        id: 0 "_id" value optional,
+        source: 1 "source" value optional,
+        location_id: 2 "locationId" value optional,
+        platform: 3 "platform" value optional,
+        thumbnail: 4 "thumbnail" value optional,
+        display_date: 5 "displayDate" value optional,
+        created_at: 6 "createdAt" value optional,
+        updated_at: 7 "updatedAt" value optional,
+        account_id: 8 "accountId" value optional,
+        error: 9 "error" value optional,
+        post_id: 10 "postId" value optional,
+        published_at: 11 "publishedAt" value optional,
+        account_ids: 12 "accountIds" value_or_default optional,
+        summary: 13 "summary" value optional,
+        media: 14 "media" value_or_default optional,
+        status: 15 "status" value optional,
+        created_by: 16 "createdBy" value optional,
+        type_: 17 "type" value optional,
+        tags: 18 "tags" value_or_default optional,
+        og_tags_details: 19 "ogTagsDetails" value optional,
+        post_approval_details: 20 "postApprovalDetails" value optional,
+        tiktok_post_details: 21 "tiktokPostDetails" value optional,
+        gmb_post_details: 22 "gmbPostDetails" value optional,
+        bluesky_post_details: 23 "blueskyPostDetails" value optional,
+        linkedin_post_details: 24 "linkedinPostDetails" value optional,
+        pinterest_post_details: 25 "pinterestPostDetails" value optional,
+        facebook_post_details: 26 "facebookPostDetails" value optional,
+        instagram_post_details: 27 "instagramPostDetails" value optional,
+        youtube_post_details: 28 "youtubePostDetails" value optional,
+        user: 29 "user" value optional,
+        media_optimization: 30 "mediaOptimization" value optional,
+        insights: 31 "insights" value optional
     }
 }
 
@@ -9682,29 +9682,29 @@ pub struct SocialPostContent {
 
 crate::runtime::object::object_impl! {
     SocialPostContent {
-        account_ids: "accountIds" value_or_default optional,
-        summary: "summary" value optional,
-        media: "media" value_or_default optional,
-        status: "status" value optional,
-        schedule_date: "scheduleDate" value optional,
-        selected_best_time: "selectedBestTime" value optional,
-        created_by: "createdBy" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        type_: "type" value optional,
-        post_approval_details: "postApprovalDetails" value optional,
-        schedule_time_updated: "scheduleTimeUpdated" value optional,
-        tags: "tags" value_or_default optional,
-        category_id: "categoryId" value optional,
-        apply_watermark: "applyWatermark" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        user_id: "userId" value optional,
-        linkedin_post_details: "linkedinPostDetails" value optional,
-        pinterest_post_details: "pinterestPostDetails" value optional,
-        facebook_post_details: "facebookPostDetails" value optional,
-        instagram_post_details: "instagramPostDetails" value optional,
-        youtube_post_details: "youtubePostDetails" value optional
+        account_ids: 0 "accountIds" value_or_default optional,
+        summary: 1 "summary" value optional,
+        media: 2 "media" value_or_default optional,
+        status: 3 "status" value optional,
+        schedule_date: 4 "scheduleDate" value optional,
+        selected_best_time: 5 "selectedBestTime" value optional,
+        created_by: 6 "createdBy" value optional,
+        follow_up_comment: 7 "followUpComment" value optional,
+        og_tags_details: 8 "ogTagsDetails" value optional,
+        type_: 9 "type" value optional,
+        post_approval_details: 10 "postApprovalDetails" value optional,
+        schedule_time_updated: 11 "scheduleTimeUpdated" value optional,
+        tags: 12 "tags" value_or_default optional,
+        category_id: 13 "categoryId" value optional,
+        apply_watermark: 14 "applyWatermark" value optional,
+        tiktok_post_details: 15 "tiktokPostDetails" value optional,
+        gmb_post_details: 16 "gmbPostDetails" value optional,
+        user_id: 17 "userId" value optional,
+        linkedin_post_details: 18 "linkedinPostDetails" value optional,
+        pinterest_post_details: 19 "pinterestPostDetails" value optional,
+        facebook_post_details: 20 "facebookPostDetails" value optional,
+        instagram_post_details: 21 "instagramPostDetails" value optional,
+        youtube_post_details: 22 "youtubePostDetails" value optional
     }
 }
 
@@ -9761,17 +9761,17 @@ pub struct SocialPostMedia {
 
 crate::runtime::object::object_impl! {
     SocialPostMedia {
-        url: "url" value optional,
-        caption: "caption" value optional,
-        original_url: "originalUrl" value optional,
-        watermarked_url: "watermarkedUrl" value optional,
-        type_: "type" value optional,
-        thumbnail: "thumbnail" value optional,
-        id: "id" value optional,
-        optimized_url: "optimizedUrl" value optional,
-        optimized_type: "optimizedType" value optional,
-        is_modified: "isModified" value optional,
-        alt_text: "altText" value optional
+        url: 0 "url" value optional,
+        caption: 1 "caption" value optional,
+        original_url: 2 "originalUrl" value optional,
+        watermarked_url: 3 "watermarkedUrl" value optional,
+        type_: 4 "type" value optional,
+        thumbnail: 5 "thumbnail" value optional,
+        id: 6 "id" value optional,
+        optimized_url: 7 "optimizedUrl" value optional,
+        optimized_type: 8 "optimizedType" value optional,
+        is_modified: 9 "isModified" value optional,
+        alt_text: 10 "altText" value optional
     }
 }
 
@@ -10024,29 +10024,29 @@ pub struct SocialPostRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialPostRequest {
-        account_ids: "accountIds" value required,
-        summary: "summary" value optional,
-        media: "media" value optional,
-        status: "status" value optional,
-        schedule_date: "scheduleDate" value optional,
-        selected_best_time: "selectedBestTime" value optional,
-        created_by: "createdBy" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        type_: "type" value required,
-        post_approval_details: "postApprovalDetails" value optional,
-        schedule_time_updated: "scheduleTimeUpdated" value optional,
-        tags: "tags" value optional,
-        category_id: "categoryId" value optional,
-        apply_watermark: "applyWatermark" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        user_id: "userId" value required,
-        linkedin_post_details: "linkedinPostDetails" value optional,
-        pinterest_post_details: "pinterestPostDetails" value optional,
-        facebook_post_details: "facebookPostDetails" value optional,
-        instagram_post_details: "instagramPostDetails" value optional,
-        youtube_post_details: "youtubePostDetails" value optional
+        account_ids: 0 "accountIds" value required,
+        summary: 1 "summary" value optional,
+        media: 2 "media" value optional,
+        status: 3 "status" value optional,
+        schedule_date: 4 "scheduleDate" value optional,
+        selected_best_time: 5 "selectedBestTime" value optional,
+        created_by: 6 "createdBy" value optional,
+        follow_up_comment: 7 "followUpComment" value optional,
+        og_tags_details: 8 "ogTagsDetails" value optional,
+        type_: 9 "type" value required,
+        post_approval_details: 10 "postApprovalDetails" value optional,
+        schedule_time_updated: 11 "scheduleTimeUpdated" value optional,
+        tags: 12 "tags" value optional,
+        category_id: 13 "categoryId" value optional,
+        apply_watermark: 14 "applyWatermark" value optional,
+        tiktok_post_details: 15 "tiktokPostDetails" value optional,
+        gmb_post_details: 16 "gmbPostDetails" value optional,
+        user_id: 17 "userId" value required,
+        linkedin_post_details: 18 "linkedinPostDetails" value optional,
+        pinterest_post_details: 19 "pinterestPostDetails" value optional,
+        facebook_post_details: 20 "facebookPostDetails" value optional,
+        instagram_post_details: 21 "instagramPostDetails" value optional,
+        youtube_post_details: 22 "youtubePostDetails" value optional
     }
 }
 
@@ -10230,10 +10230,10 @@ pub struct SocialPostResponse {
 
 crate::runtime::object::object_impl! {
     SocialPostResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -10253,7 +10253,7 @@ pub struct SocialPostResponseResults {
     pub post: Option<SocialPost>,
 }
 
-crate::runtime::object::object_impl! { SocialPostResponseResults { post: "post" value optional } }
+crate::runtime::object::object_impl! { SocialPostResponseResults { post: 0 "post" value optional } }
 
 impl SocialPostResponseResults {
     /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
@@ -10463,22 +10463,22 @@ pub struct SocialQueue {
 
 crate::runtime::object::object_impl! {
     SocialQueue {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        category_id: "categoryId" value optional,
-        time_slots: "timeSlots" value_or_default optional,
-        enable_future_posts: "enableFuturePosts" value optional,
-        prioritize_new_content: "prioritizeNewContent" value optional,
-        current_order: "currentOrder" value optional,
-        status: "status" value optional,
-        start_date: "startDate" value optional,
-        skip_date_time: "skipDateTime" value_or_default optional,
-        current_post_id: "currentPostId" value optional,
-        total_posts: "totalPosts" value optional,
-        last_scheduled_time: "lastScheduledTime" value optional,
-        created_by: "createdBy" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        category_id: 2 "categoryId" value optional,
+        time_slots: 3 "timeSlots" value_or_default optional,
+        enable_future_posts: 4 "enableFuturePosts" value optional,
+        prioritize_new_content: 5 "prioritizeNewContent" value optional,
+        current_order: 6 "currentOrder" value optional,
+        status: 7 "status" value optional,
+        start_date: 8 "startDate" value optional,
+        skip_date_time: 9 "skipDateTime" value_or_default optional,
+        current_post_id: 10 "currentPostId" value optional,
+        total_posts: 11 "totalPosts" value optional,
+        last_scheduled_time: 12 "lastScheduledTime" value optional,
+        created_by: 13 "createdBy" value optional,
+        created_at: 14 "createdAt" value optional,
+        updated_at: 15 "updatedAt" value optional
     }
 }
 
@@ -10509,11 +10509,11 @@ pub struct SocialQueueCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueueCalendarRequest {
-        location_id: "locationId" value required,
-        start_date: "startDate" value required,
-        end_date: "endDate" value required,
-        category_ids: "categoryIds" value optional,
-        account_ids: "accountIds" value optional
+        location_id: 0 "locationId" value required,
+        start_date: 1 "startDate" value required,
+        end_date: 2 "endDate" value required,
+        category_ids: 3 "categoryIds" value optional,
+        account_ids: 4 "accountIds" value optional
     }
 }
 
@@ -10568,10 +10568,10 @@ pub struct SocialQueueCalendarResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueCalendarResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -10603,10 +10603,10 @@ pub struct SocialQueueCalendarResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialQueueCalendarResponseResults {
-        message: "message" value optional,
-        scheduled_posts: "scheduledPosts" value_or_default optional,
-        total: "total" value optional,
-        timezone: "timezone" value optional
+        message: 0 "message" value optional,
+        scheduled_posts: 1 "scheduledPosts" value_or_default optional,
+        total: 2 "total" value optional,
+        timezone: 3 "timezone" value optional
     }
 }
 
@@ -10628,9 +10628,9 @@ pub struct SocialQueueCallStatus {
 
 crate::runtime::object::object_impl! {
     SocialQueueCallStatus {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional
     }
 }
 
@@ -10680,18 +10680,18 @@ pub struct SocialQueueCategory {
 
 crate::runtime::object::object_impl! {
     SocialQueueCategory {
-        id: "_id" value optional,
-        name: "name" value optional,
-        primary_color: "primaryColor" value optional,
-        secondary_color: "secondaryColor" value optional,
-        location_id: "locationId" value optional,
-        created_by: "createdBy" value optional,
-        deleted: "deleted" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        published_posts_count: "publishedPostsCount" value optional,
-        status: "status" value optional,
-        queue_details: "queueDetails" value optional
+        id: 0 "_id" value optional,
+        name: 1 "name" value optional,
+        primary_color: 2 "primaryColor" value optional,
+        secondary_color: 3 "secondaryColor" value optional,
+        location_id: 4 "locationId" value optional,
+        created_by: 5 "createdBy" value optional,
+        deleted: 6 "deleted" value optional,
+        created_at: 7 "createdAt" value optional,
+        updated_at: 8 "updatedAt" value optional,
+        published_posts_count: 9 "publishedPostsCount" value optional,
+        status: 10 "status" value optional,
+        queue_details: 11 "queueDetails" value optional
     }
 }
 
@@ -10720,9 +10720,9 @@ pub struct SocialQueueCategoryQueueDetails {
 
 crate::runtime::object::object_impl! {
     SocialQueueCategoryQueueDetails {
-        queue_id: "queueId" value optional,
-        prioritize_new_content: "prioritizeNewContent" value optional,
-        enable_future_posts: "enableFuturePosts" value optional
+        queue_id: 0 "queueId" value optional,
+        prioritize_new_content: 1 "prioritizeNewContent" value optional,
+        enable_future_posts: 2 "enableFuturePosts" value optional
     }
 }
 
@@ -10796,11 +10796,11 @@ pub struct SocialQueueEditCalendarRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueueEditCalendarRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value required,
-        start_date: "startDate" value required,
-        end_date: "endDate" value required,
-        account_ids: "accountIds" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value required,
+        start_date: 2 "startDate" value required,
+        end_date: 3 "endDate" value required,
+        account_ids: 4 "accountIds" value optional
     }
 }
 
@@ -10849,9 +10849,9 @@ pub struct SocialQueueEditSessionRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueueEditSessionRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value required,
-        keep_in_draft: "keepInDraft" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value required,
+        keep_in_draft: 2 "keepInDraft" value optional
     }
 }
 
@@ -10916,17 +10916,17 @@ pub struct SocialQueueItem {
 
 crate::runtime::object::object_impl! {
     SocialQueueItem {
-        id: "_id" value optional,
-        order: "order" value optional,
-        variations: "variations" value_or_default optional,
-        primary_image: "primaryImage" value optional,
-        post_id: "postId" value optional,
-        post: "post" value optional,
-        errors: "errors" value_or_default optional,
-        scheduled_date_time: "scheduledDateTime" value optional,
-        scheduled_variation_index: "scheduledVariationIndex" value optional,
-        current_variation: "currentVariation" value optional,
-        is_skipped: "isSkipped" value optional
+        id: 0 "_id" value optional,
+        order: 1 "order" value optional,
+        variations: 2 "variations" value_or_default optional,
+        primary_image: 3 "primaryImage" value optional,
+        post_id: 4 "postId" value optional,
+        post: 5 "post" value optional,
+        errors: 6 "errors" value_or_default optional,
+        scheduled_date_time: 7 "scheduledDateTime" value optional,
+        scheduled_variation_index: 8 "scheduledVariationIndex" value optional,
+        current_variation: 9 "currentVariation" value optional,
+        is_skipped: 10 "isSkipped" value optional
     }
 }
 
@@ -10985,21 +10985,21 @@ pub struct SocialQueueItemRecord {
 
 crate::runtime::object::object_impl! {
     SocialQueueItemRecord {
-        id: "_id" value optional,
-        order: "order" value optional,
-        variations: "variations" value_or_default optional,
-        primary_image: "primaryImage" value optional,
-        last_scheduled_time: "lastScheduledTime" value optional,
-        queue_id: "queueId" value optional,
-        post_id: "postId" value optional,
-        modified_post_payload: "modifiedPostPayload" value optional,
-        parent_post_id: "parentPostId" value optional,
-        errors: "errors" value_or_default optional,
-        current_variation: "currentVariation" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        deleted: "deleted" value optional,
-        location_id: "locationId" value optional
+        id: 0 "_id" value optional,
+        order: 1 "order" value optional,
+        variations: 2 "variations" value_or_default optional,
+        primary_image: 3 "primaryImage" value optional,
+        last_scheduled_time: 4 "lastScheduledTime" value optional,
+        queue_id: 5 "queueId" value optional,
+        post_id: 6 "postId" value optional,
+        modified_post_payload: 7 "modifiedPostPayload" value optional,
+        parent_post_id: 8 "parentPostId" value optional,
+        errors: 9 "errors" value_or_default optional,
+        current_variation: 10 "currentVariation" value optional,
+        created_at: 11 "createdAt" value optional,
+        updated_at: 12 "updatedAt" value optional,
+        deleted: 13 "deleted" value optional,
+        location_id: 14 "locationId" value optional
     }
 }
 
@@ -11024,10 +11024,10 @@ pub struct SocialQueueItemRecordResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueItemRecordResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -11053,8 +11053,8 @@ pub struct SocialQueueItemRecordResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialQueueItemRecordResponseResults {
-        message: "message" value optional,
-        queue_item: "queueItem" value optional
+        message: 0 "message" value optional,
+        queue_item: 1 "queueItem" value optional
     }
 }
 
@@ -11082,9 +11082,9 @@ pub struct SocialQueueListMeta {
 
 crate::runtime::object::object_impl! {
     SocialQueueListMeta {
-        count: "count" value optional,
-        skip: "skip" value optional,
-        limit: "limit" value optional
+        count: 0 "count" value optional,
+        skip: 1 "skip" value optional,
+        limit: 2 "limit" value optional
     }
 }
 
@@ -11109,10 +11109,10 @@ pub struct SocialQueueMessageResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueMessageResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -11133,7 +11133,7 @@ pub struct SocialQueueMessageResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueMessageResponseResults { message: "message" value optional }
+    SocialQueueMessageResponseResults { message: 0 "message" value optional }
 }
 
 /// Open Graph preview of a link in a queue item's text.
@@ -11157,9 +11157,9 @@ pub struct SocialQueueOgTags {
 
 crate::runtime::object::object_impl! {
     SocialQueueOgTags {
-        meta_link: "metaLink" value optional,
-        meta_image: "metaImage" value optional,
-        og_title: "ogTitle" value optional
+        meta_link: 0 "metaLink" value optional,
+        meta_image: 1 "metaImage" value optional,
+        og_title: 2 "ogTitle" value optional
     }
 }
 
@@ -11348,30 +11348,30 @@ pub struct SocialQueuePostContent {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueuePostContent {
-        account_ids: "accountIds" value optional,
-        summary: "summary" value optional,
-        media: "media" value optional,
-        status: "status" value optional,
-        schedule_date: "scheduleDate" value optional,
-        selected_best_time: "selectedBestTime" value optional,
-        created_by: "createdBy" value optional,
-        follow_up_comment: "followUpComment" value optional,
-        og_tags_details: "ogTagsDetails" value optional,
-        type_: "type" value optional,
-        post_approval_details: "postApprovalDetails" value optional,
-        schedule_time_updated: "scheduleTimeUpdated" value optional,
-        tags: "tags" value optional,
-        category_id: "categoryId" value optional,
-        apply_watermark: "applyWatermark" value optional,
-        tiktok_post_details: "tiktokPostDetails" value optional,
-        gmb_post_details: "gmbPostDetails" value optional,
-        user_id: "userId" value optional,
-        linkedin_post_details: "linkedinPostDetails" value optional,
-        pinterest_post_details: "pinterestPostDetails" value optional,
-        facebook_post_details: "facebookPostDetails" value optional,
-        instagram_post_details: "instagramPostDetails" value optional,
-        youtube_post_details: "youtubePostDetails" value optional,
-        location_id: "locationId" value optional
+        account_ids: 0 "accountIds" value optional,
+        summary: 1 "summary" value optional,
+        media: 2 "media" value optional,
+        status: 3 "status" value optional,
+        schedule_date: 4 "scheduleDate" value optional,
+        selected_best_time: 5 "selectedBestTime" value optional,
+        created_by: 6 "createdBy" value optional,
+        follow_up_comment: 7 "followUpComment" value optional,
+        og_tags_details: 8 "ogTagsDetails" value optional,
+        type_: 9 "type" value optional,
+        post_approval_details: 10 "postApprovalDetails" value optional,
+        schedule_time_updated: 11 "scheduleTimeUpdated" value optional,
+        tags: 12 "tags" value optional,
+        category_id: 13 "categoryId" value optional,
+        apply_watermark: 14 "applyWatermark" value optional,
+        tiktok_post_details: 15 "tiktokPostDetails" value optional,
+        gmb_post_details: 16 "gmbPostDetails" value optional,
+        user_id: 17 "userId" value optional,
+        linkedin_post_details: 18 "linkedinPostDetails" value optional,
+        pinterest_post_details: 19 "pinterestPostDetails" value optional,
+        facebook_post_details: 20 "facebookPostDetails" value optional,
+        instagram_post_details: 21 "instagramPostDetails" value optional,
+        youtube_post_details: 22 "youtubePostDetails" value optional,
+        location_id: 23 "locationId" value optional
     }
 }
 
@@ -11576,10 +11576,10 @@ pub struct SocialQueueResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -11603,7 +11603,10 @@ pub struct SocialQueueResponseResults {
 }
 
 crate::runtime::object::object_impl! {
-    SocialQueueResponseResults { message: "message" value optional, queue: "queue" value optional }
+    SocialQueueResponseResults {
+        message: 0 "message" value optional,
+        queue: 1 "queue" value optional
+    }
 }
 
 impl SocialQueueResponseResults {
@@ -11661,19 +11664,19 @@ pub struct SocialQueueScheduledPost {
 
 crate::runtime::object::object_impl! {
     SocialQueueScheduledPost {
-        scheduled_date_time: "scheduledDateTime" value optional,
-        post: "post" value optional,
-        queue_item_id: "queueItemId" value optional,
-        queue_id: "queueId" value optional,
-        order: "order" value optional,
-        variations: "variations" value_or_default optional,
-        primary_image: "primaryImage" value optional,
-        errors: "errors" value_or_default optional,
-        category: "category" value optional,
-        current_variation: "currentVariation" value optional,
-        timezone: "timezone" value optional,
-        is_draft: "isDraft" value optional,
-        original_item_id: "originalItemId" value optional
+        scheduled_date_time: 0 "scheduledDateTime" value optional,
+        post: 1 "post" value optional,
+        queue_item_id: 2 "queueItemId" value optional,
+        queue_id: 3 "queueId" value optional,
+        order: 4 "order" value optional,
+        variations: 5 "variations" value_or_default optional,
+        primary_image: 6 "primaryImage" value optional,
+        errors: 7 "errors" value_or_default optional,
+        category: 8 "category" value optional,
+        current_variation: 9 "currentVariation" value optional,
+        timezone: 10 "timezone" value optional,
+        is_draft: 11 "isDraft" value optional,
+        original_item_id: 12 "originalItemId" value optional
     }
 }
 
@@ -11695,9 +11698,9 @@ pub struct SocialQueueSlot {
 
 crate::runtime::object::object_impl! {
     SocialQueueSlot {
-        item_id: "itemId" value optional,
-        scheduled_date_time: "scheduledDateTime" value optional,
-        is_skipped: "isSkipped" value optional
+        item_id: 0 "itemId" value optional,
+        scheduled_date_time: 1 "scheduledDateTime" value optional,
+        is_skipped: 2 "isSkipped" value optional
     }
 }
 
@@ -11722,10 +11725,10 @@ pub struct SocialQueueSlotsChangedResponse {
 
 crate::runtime::object::object_impl! {
     SocialQueueSlotsChangedResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -11754,9 +11757,9 @@ pub struct SocialQueueSlotsChangedResponseResults {
 
 crate::runtime::object::object_impl! {
     SocialQueueSlotsChangedResponseResults {
-        message: "message" value optional,
-        updated_slots: "updatedSlots" value_or_default optional,
-        total_posts_changed: "totalPostsChanged" value optional
+        message: 0 "message" value optional,
+        updated_slots: 1 "updatedSlots" value_or_default optional,
+        total_posts_changed: 2 "totalPostsChanged" value optional
     }
 }
 
@@ -11828,9 +11831,9 @@ pub struct SocialQueueTimeSlot {
 
 crate::runtime::object::object_impl! {
     SocialQueueTimeSlot {
-        day_of_week: "dayOfWeek" value optional,
-        time: "time" value optional,
-        id: "_id" value optional
+        day_of_week: 0 "dayOfWeek" value optional,
+        time: 1 "time" value optional,
+        id: 2 "_id" value optional
     }
 }
 
@@ -11850,8 +11853,8 @@ pub struct SocialQueueTimeSlotInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueueTimeSlotInput {
-        day_of_week: "dayOfWeek" value required,
-        time: "time" value required
+        day_of_week: 0 "dayOfWeek" value required,
+        time: 1 "time" value required
     }
 }
 
@@ -11885,10 +11888,10 @@ pub struct SocialQueueVariation {
 
 crate::runtime::object::object_impl! {
     SocialQueueVariation {
-        content: "content" value optional,
-        mentions: "mentions" value_or_default optional,
-        og_tags: "ogTags" value optional,
-        id: "_id" value optional
+        content: 0 "content" value optional,
+        mentions: 1 "mentions" value_or_default optional,
+        og_tags: 2 "ogTags" value optional,
+        id: 3 "_id" value optional
     }
 }
 
@@ -11914,9 +11917,9 @@ pub struct SocialQueueVariationInput {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialQueueVariationInput {
-        content: "content" value optional,
-        mentions: "mentions" value optional,
-        og_tags: "ogTags" value optional
+        content: 0 "content" value optional,
+        mentions: 1 "mentions" value optional,
+        og_tags: 2 "ogTags" value optional
     }
 }
 
@@ -12010,23 +12013,23 @@ pub struct SocialQueueWithCategory {
 
 crate::runtime::object::object_impl! {
     SocialQueueWithCategory {
-        id: "_id" value optional,
-        location_id: "locationId" value optional,
-        category_id: "categoryId" value optional,
-        time_slots: "timeSlots" value_or_default optional,
-        enable_future_posts: "enableFuturePosts" value optional,
-        prioritize_new_content: "prioritizeNewContent" value optional,
-        current_order: "currentOrder" value optional,
-        status: "status" value optional,
-        start_date: "startDate" value optional,
-        skip_date_time: "skipDateTime" value_or_default optional,
-        current_post_id: "currentPostId" value optional,
-        total_posts: "totalPosts" value optional,
-        last_scheduled_time: "lastScheduledTime" value optional,
-        created_by: "createdBy" value optional,
-        created_at: "createdAt" value optional,
-        updated_at: "updatedAt" value optional,
-        category: "category" value optional
+        id: 0 "_id" value optional,
+        location_id: 1 "locationId" value optional,
+        category_id: 2 "categoryId" value optional,
+        time_slots: 3 "timeSlots" value_or_default optional,
+        enable_future_posts: 4 "enableFuturePosts" value optional,
+        prioritize_new_content: 5 "prioritizeNewContent" value optional,
+        current_order: 6 "currentOrder" value optional,
+        status: 7 "status" value optional,
+        start_date: 8 "startDate" value optional,
+        skip_date_time: 9 "skipDateTime" value_or_default optional,
+        current_post_id: 10 "currentPostId" value optional,
+        total_posts: 11 "totalPosts" value optional,
+        last_scheduled_time: 12 "lastScheduledTime" value optional,
+        created_by: 13 "createdBy" value optional,
+        created_at: 14 "createdAt" value optional,
+        updated_at: 15 "updatedAt" value optional,
+        category: 16 "category" value optional
     }
 }
 
@@ -12046,8 +12049,8 @@ pub struct SocialStatisticsRange {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialStatisticsRange {
-        start_date: "startDate" value required,
-        end_date: "endDate" value required
+        start_date: 0 "startDate" value required,
+        end_date: 1 "endDate" value required
     }
 }
 
@@ -12084,10 +12087,10 @@ pub struct SocialStatisticsRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     SocialStatisticsRequest {
-        profile_ids: "profileIds" value required,
-        platforms: "platforms" value optional,
-        current_range: "currentRange" value optional,
-        prev_range: "prevRange" value optional
+        profile_ids: 0 "profileIds" value required,
+        platforms: 1 "platforms" value optional,
+        current_range: 2 "currentRange" value optional,
+        prev_range: 3 "prevRange" value optional
     }
 }
 
@@ -12137,7 +12140,7 @@ pub struct StartSocialQueueEditRequest {
 
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
-    StartSocialQueueEditRequest { location_id: "locationId" value required }
+    StartSocialQueueEditRequest { location_id: 0 "locationId" value required }
 }
 
 impl StartSocialQueueEditRequest {
@@ -12169,10 +12172,10 @@ pub struct StartSocialQueueEditResponse {
 
 crate::runtime::object::object_impl! {
     StartSocialQueueEditResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -12201,9 +12204,9 @@ pub struct StartSocialQueueEditResponseResults {
 
 crate::runtime::object::object_impl! {
     StartSocialQueueEditResponseResults {
-        message: "message" value optional,
-        session_id: "sessionId" value optional,
-        item_count: "itemCount" value optional
+        message: 0 "message" value optional,
+        session_id: 1 "sessionId" value optional,
+        item_count: 2 "itemCount" value optional
     }
 }
 
@@ -12244,13 +12247,13 @@ pub struct TiktokPostDetails {
 
 crate::runtime::object::object_impl! {
     TiktokPostDetails {
-        privacy_level: "privacyLevel" value optional,
-        promote_other_brand: "promoteOtherBrand" value optional,
-        enable_comment: "enableComment" value optional,
-        enable_duet: "enableDuet" value optional,
-        enable_stitch: "enableStitch" value optional,
-        video_disclosure: "videoDisclosure" value optional,
-        promote_your_brand: "promoteYourBrand" value optional
+        privacy_level: 0 "privacyLevel" value optional,
+        promote_other_brand: 1 "promoteOtherBrand" value optional,
+        enable_comment: 2 "enableComment" value optional,
+        enable_duet: 3 "enableDuet" value optional,
+        enable_stitch: 4 "enableStitch" value optional,
+        video_disclosure: 5 "videoDisclosure" value optional,
+        promote_your_brand: 6 "promoteYourBrand" value optional
     }
 }
 
@@ -12348,12 +12351,12 @@ pub struct UpdateSocialQueueItemRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateSocialQueueItemRequest {
-        location_id: "locationId" value required,
-        session_id: "sessionId" value optional,
-        modified_post_payload: "modifiedPostPayload" value optional,
-        new_order: "newOrder" value optional,
-        variations: "variations" value optional,
-        primary_image: "primaryImage" value optional
+        location_id: 0 "locationId" value required,
+        session_id: 1 "sessionId" value optional,
+        modified_post_payload: 2 "modifiedPostPayload" value optional,
+        new_order: 3 "newOrder" value optional,
+        variations: 4 "variations" value optional,
+        primary_image: 5 "primaryImage" value optional
     }
 }
 
@@ -12423,10 +12426,10 @@ pub struct UpdateSocialQueueItemResponse {
 
 crate::runtime::object::object_impl! {
     UpdateSocialQueueItemResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        trace_id: "traceId" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        trace_id: 2 "traceId" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -12458,10 +12461,10 @@ pub struct UpdateSocialQueueItemResponseResults {
 
 crate::runtime::object::object_impl! {
     UpdateSocialQueueItemResponseResults {
-        message: "message" value optional,
-        queue_item: "queueItem" value optional,
-        updated_slots: "updatedSlots" value_or_default optional,
-        total_posts_changed: "totalPostsChanged" value optional
+        message: 0 "message" value optional,
+        queue_item: 1 "queueItem" value optional,
+        updated_slots: 2 "updatedSlots" value_or_default optional,
+        total_posts_changed: 3 "totalPostsChanged" value optional
     }
 }
 
@@ -12502,13 +12505,13 @@ pub struct UpdateSocialQueueRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateSocialQueueRequest {
-        location_id: "locationId" value required,
-        skip_legacy_watermark: "skipLegacyWatermark" value optional,
-        status: "status" value optional,
-        skip_date_time: "skipDateTime" value optional,
-        time_slots: "timeSlots" value optional,
-        enable_future_posts: "enableFuturePosts" value optional,
-        prioritize_new_content: "prioritizeNewContent" value optional
+        location_id: 0 "locationId" value required,
+        skip_legacy_watermark: 1 "skipLegacyWatermark" value optional,
+        status: 2 "status" value optional,
+        skip_date_time: 3 "skipDateTime" value optional,
+        time_slots: 4 "timeSlots" value optional,
+        enable_future_posts: 5 "enableFuturePosts" value optional,
+        prioritize_new_content: 6 "prioritizeNewContent" value optional
     }
 }
 
@@ -12613,10 +12616,10 @@ pub struct UploadSocialCsvResponse {
 
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponse {
-        success: "success" value optional,
-        status_code: "statusCode" value optional,
-        message: "message" value optional,
-        results: "results" value optional
+        success: 0 "success" value optional,
+        status_code: 1 "statusCode" value optional,
+        message: 2 "message" value optional,
+        results: 3 "results" value optional
     }
 }
 
@@ -12651,11 +12654,11 @@ pub struct UploadSocialCsvResponseResults {
 
 crate::runtime::object::object_impl! {
     UploadSocialCsvResponseResults {
-        file_path: "filePath" value optional,
-        rows_count: "rowsCount" value optional,
-        file_name: "fileName" value optional,
-        file_size: "fileSize" value optional,
-        csv_file_type: "csvFileType" value optional
+        file_path: 0 "filePath" value optional,
+        rows_count: 1 "rowsCount" value optional,
+        file_name: 2 "fileName" value optional,
+        file_size: 3 "fileSize" value optional,
+        csv_file_type: 4 "csvFileType" value optional
     }
 }
 
@@ -12680,9 +12683,9 @@ pub struct YoutubePostDetails {
 
 crate::runtime::object::object_impl! {
     YoutubePostDetails {
-        title: "title" value optional,
-        privacy_level: "privacyLevel" value optional,
-        type_: "type" value optional
+        title: 0 "title" value optional,
+        privacy_level: 1 "privacyLevel" value optional,
+        type_: 2 "type" value optional
     }
 }
 

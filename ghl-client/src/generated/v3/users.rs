@@ -902,21 +902,21 @@ pub struct CreateUserRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     CreateUserRequest {
-        company_id: "companyId" value required,
-        first_name: "firstName" value required,
-        last_name: "lastName" value required,
-        email: "email" value required,
-        password: "password" value required,
-        phone: "phone" value optional,
-        type_: "type" value required,
-        role: "role" value required,
-        location_ids: "locationIds" value required,
-        permissions: "permissions" value optional,
-        scopes: "scopes" value optional,
-        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
-        profile_photo: "profilePhoto" value optional,
-        twilio_phone: "twilioPhone" value optional,
-        platform_language: "platformLanguage" value optional
+        company_id: 0 "companyId" value required,
+        first_name: 1 "firstName" value required,
+        last_name: 2 "lastName" value required,
+        email: 3 "email" value required,
+        password: 4 "password" value required,
+        phone: 5 "phone" value optional,
+        type_: 6 "type" value required,
+        role: 7 "role" value required,
+        location_ids: 8 "locationIds" value required,
+        permissions: 9 "permissions" value optional,
+        scopes: 10 "scopes" value optional,
+        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value optional,
+        profile_photo: 12 "profilePhoto" value optional,
+        twilio_phone: 13 "twilioPhone" value optional,
+        platform_language: 14 "platformLanguage" value optional
     }
 }
 
@@ -1008,7 +1008,10 @@ pub struct DeleteUserResponse {
 }
 
 crate::runtime::object::object_impl! {
-    DeleteUserResponse { succeeded: "succeeded" value optional, message: "message" value optional }
+    DeleteUserResponse {
+        succeeded: 0 "succeeded" value optional,
+        message: 1 "message" value optional
+    }
 }
 
 /// The `SearchUsersResponse` object.
@@ -1024,7 +1027,10 @@ pub struct SearchUsersResponse {
 }
 
 crate::runtime::object::object_impl! {
-    SearchUsersResponse { users: "users" value_or_default optional, count: "count" value optional }
+    SearchUsersResponse {
+        users: 0 "users" value_or_default optional,
+        count: 1 "count" value optional
+    }
 }
 
 /// The v2 update body, with scopes drawn from v3's scope list.
@@ -1097,21 +1103,21 @@ pub struct UpdateUserRequest {
 #[cfg(feature = "serde-both-ways")]
 crate::runtime::object::object_impl! {
     UpdateUserRequest {
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        password: "password" value optional,
-        phone: "phone" value optional,
-        type_: "type" value optional,
-        role: "role" value optional,
-        company_id: "companyId" value optional,
-        location_ids: "locationIds" value optional,
-        permissions: "permissions" value optional,
-        scopes: "scopes" value optional,
-        scopes_assigned_to_only: "scopesAssignedToOnly" value optional,
-        profile_photo: "profilePhoto" value optional,
-        twilio_phone: "twilioPhone" value optional,
-        platform_language: "platformLanguage" value optional
+        first_name: 0 "firstName" value optional,
+        last_name: 1 "lastName" value optional,
+        email: 2 "email" value optional,
+        password: 3 "password" value optional,
+        phone: 4 "phone" value optional,
+        type_: 5 "type" value optional,
+        role: 6 "role" value optional,
+        company_id: 7 "companyId" value optional,
+        location_ids: 8 "locationIds" value optional,
+        permissions: 9 "permissions" value optional,
+        scopes: 10 "scopes" value optional,
+        scopes_assigned_to_only: 11 "scopesAssignedToOnly" value optional,
+        profile_photo: 12 "profilePhoto" value optional,
+        twilio_phone: 13 "twilioPhone" value optional,
+        platform_language: 14 "platformLanguage" value optional
     }
 }
 
@@ -1277,19 +1283,19 @@ pub struct User {
 
 crate::runtime::object::object_impl! {
     User {
-        id: "id" value optional,
-        name: "name" value optional,
-        first_name: "firstName" value optional,
-        last_name: "lastName" value optional,
-        email: "email" value optional,
-        phone: "phone" value optional,
-        extension: "extension" value optional,
-        permissions: "permissions" value optional,
-        scopes: "scopes" value optional,
-        roles: "roles" value optional,
-        deleted: "deleted" value optional,
-        lc_phone: "lcPhone" value_or_default optional,
-        platform_language: "platformLanguage" value optional
+        id: 0 "id" value optional,
+        name: 1 "name" value optional,
+        first_name: 2 "firstName" value optional,
+        last_name: 3 "lastName" value optional,
+        email: 4 "email" value optional,
+        phone: 5 "phone" value optional,
+        extension: 6 "extension" value optional,
+        permissions: 7 "permissions" value optional,
+        scopes: 8 "scopes" value optional,
+        roles: 9 "roles" value optional,
+        deleted: 10 "deleted" value optional,
+        lc_phone: 11 "lcPhone" value_or_default optional,
+        platform_language: 12 "platformLanguage" value optional
     }
 }
 
