@@ -22,6 +22,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+mod parallel;
 mod position;
 pub mod print;
 pub mod refs;
@@ -118,30 +119,16 @@ fn run(
     }
 
     // Emitting and formatting are per module and independent: spread them
-    // over the cores. Workers take the largest modules first from a shared
-    // queue, so one big module does not finish last on a busy worker. Results
-    // land in a BTreeMap, so order stays fixed.
+    // over the cores, largest modules first. Results land in a BTreeMap, so
+    // order stays fixed.
     let mut modules: Vec<&ir::Module> = api.modules.values().collect();
     modules.sort_by_key(|m| std::cmp::Reverse(m.operations.len() * 4 + m.types.len() + m.webhooks.len() * 4));
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, modules.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let (rendered, crate_files) = std::thread::scope(|scope| {
         // The crate-level files (the CLI table is the largest file of all)
         // render beside the modules, not after them.
         let crate_files = scope.spawn(|| render_crate_files(&api, config));
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                let (api, modules, next) = (&api, &modules, &next);
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    while let Some(m) = modules.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                        done.push(render_module(api, m, config));
-                    }
-                    done
-                })
-            })
-            .collect();
-        let rendered: Vec<Rendered> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
+        let rendered: Vec<Rendered> =
+            parallel::map(&modules, |m| render_module(&api, m, config)).into_iter().flatten().collect();
         (rendered, crate_files.join().ok())
     });
     let Some(CrateFiles { root, cli_table, crate_docs, features, emit: crate_emit, format: crate_format }) =

@@ -67,31 +67,11 @@ pub fn load_texts(files: &[(String, String)], diags: &mut Diagnostics) -> SpecSe
 /// regeneration and every file parses on its own. Results and diagnostics
 /// keep the files' order.
 fn parse_all(texts: Vec<(String, String)>, diags: &mut Diagnostics) -> SpecSet {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, texts.len().max(1));
-    let done: Vec<(usize, Option<Value>, Diagnostics)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                let (texts, next) = (&texts, &next);
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((rel, text)) = texts.get(i) else { break done };
-                        let mut file_diags = Diagnostics::default();
-                        let value = parse(rel, text, &mut file_diags);
-                        done.push((i, value, file_diags));
-                    }
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    let slots = crate::parallel::map(&texts, |(rel, text)| {
+        let mut file_diags = Diagnostics::default();
+        let value = parse(rel, text, &mut file_diags);
+        (value, file_diags)
     });
-    let mut slots: Vec<Option<(Option<Value>, Diagnostics)>> = (0..texts.len()).map(|_| None).collect();
-    for (i, value, file_diags) in done {
-        slots[i] = Some((value, file_diags));
-    }
     let mut set = SpecSet::default();
     for ((rel, text), slot) in texts.into_iter().zip(slots) {
         match slot {

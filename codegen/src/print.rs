@@ -276,7 +276,8 @@ fn flat(atoms: &[Atom], out: &mut String) {
 }
 
 /// [`flat`], giving up (with a partial line) as soon as the text passes
-/// byte `end` or meets what [`measure`] refuses to put on one line.
+/// byte `end` or meets what cannot be one line: a block with statements,
+/// match arms, an `if`, an `else` block, or attributes.
 fn flat_up_to(atoms: &[Atom], end: usize, out: &mut String) -> bool {
     let mut spacer = Spacer::default();
     let mut prev: Option<&Atom> = None;
@@ -636,7 +637,7 @@ impl Printer {
     }
 
     /// Appends `atoms` on one line if they fit in `limit` columns (the
-    /// rules of [`measure`]); else appends nothing and says so. One pass
+    /// rules of [`flat_up_to`]); else appends nothing and says so. One pass
     /// instead of measuring first and printing after.
     fn flat_within(&mut self, atoms: &[Atom], limit: usize) -> bool {
         let start = self.out.len();
@@ -740,39 +741,10 @@ fn is_method_call(atoms: &[Atom], i: usize) -> bool {
 }
 
 /// The width of `atoms` on one line, or `None` when that exceeds `limit` or
-/// the sequence cannot be one line (it holds a block with statements, match
-/// arms, an `if`, or attributes). Stops as soon as the limit is passed.
+/// [`flat_up_to`] refuses to put them on one line.
 fn measure(atoms: &[Atom], limit: usize) -> Option<usize> {
-    let mut spacer = Spacer::default();
-    let mut width = 0;
-    let mut prev: Option<&Atom> = None;
-    for a in atoms {
-        if spacer.step(a) {
-            width += 1;
-        }
-        match a {
-            Atom::Word(w) if w == "match" || w == "if" => return None,
-            Atom::Word(s) | Atom::Lit(s) => width += s.len(),
-            Atom::Op(s) => width += s.len(),
-            Atom::Group(d, inner) => {
-                let brace = *d == Delimiter::Brace;
-                if brace
-                    && (inner.iter().any(|x| x.is_op(";"))
-                        || prev.is_some_and(|p| p.is_word("else"))
-                        || attrs_len(inner) > 0)
-                {
-                    return None;
-                }
-                width += if brace && !inner.is_empty() { 4 } else { 2 };
-                width += measure(inner, limit.checked_sub(width)?)?;
-            }
-        }
-        if width > limit {
-            return None;
-        }
-        prev = Some(a);
-    }
-    Some(width)
+    let mut line = String::new();
+    flat_up_to(atoms, limit, &mut line).then_some(line.len())
 }
 
 // -------------------------------------------------- where things end
