@@ -254,6 +254,11 @@ pub enum Method {
 }
 
 impl Module {
+    /// Whether it has operations and every one is behind `undocumented`.
+    pub fn all_undocumented(&self) -> bool {
+        !self.operations.is_empty() && self.operations.values().all(|op| op.undocumented)
+    }
+
     /// The last segment of the path (`contacts`).
     pub fn leaf(&self) -> &str {
         self.name.rsplit("::").next().unwrap_or(&self.name)

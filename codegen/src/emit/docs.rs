@@ -56,7 +56,7 @@ pub fn module_docs(module: &Module) -> Result<String, minijinja::Error> {
         example => module.example.as_deref().map(str::trim),
         // A module whose every operation is undocumented shows calls that
         // only exist with that feature.
-        example_feature => all_undocumented(module).then_some("undocumented"),
+        example_feature => module.all_undocumented().then_some("undocumented"),
         operations => operations,
         handle => super::ops::handle_name(module.leaf()),
     })
@@ -86,9 +86,4 @@ fn first_sentence(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
     let end = line.find(". ").map_or(line.len(), |i| i + 1);
     line[..end].replace('|', "\\|")
-}
-
-/// Whether a module has operations and every one is behind `undocumented`.
-pub(crate) fn all_undocumented(module: &Module) -> bool {
-    !module.operations.is_empty() && module.operations.values().all(|op| op.undocumented)
 }

@@ -138,16 +138,10 @@ pub fn cfg_any<'a>(features: impl IntoIterator<Item = &'a String>) -> TokenStrea
     }
 }
 
-/// `cfg` for an item. No `doc(cfg(...))` badge is written: the crate's
-/// `feature(doc_cfg)` on docs.rs shows every `#[cfg]` as one (rustdoc folded
-/// `doc_auto_cfg` into `doc_cfg`), and the 4 000 explicit badges were a
-/// tenth of the generated attributes.
-pub fn cfg_item(cfg: &TokenStream) -> TokenStream {
-    cfg.clone()
-}
-
-/// Puts `cfg` in front of every top-level item of
-/// `items`. Items are split at their end: a `;`, or a brace group not followed by `;`.
+/// Puts `cfg` in front of every top-level item of `items`. No
+/// `doc(cfg(...))` badge is written: the crate's `feature(doc_cfg)` on
+/// docs.rs shows every `#[cfg]` as one (rustdoc folded `doc_auto_cfg` into
+/// `doc_cfg`). Items are split at their end: a `;`, or a brace group not followed by `;`.
 pub fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
     use proc_macro2::{Delimiter, TokenTree};
     if cfg.is_empty() {
@@ -247,14 +241,14 @@ pub fn root_tokens(api: &Api) -> TokenStream {
         let decls = modules.iter().map(|m| {
             let name = ident(m.leaf());
             let doc = doc_lines(&format!("{} (spec/{}).", m.title, m.source));
-            let cfg = cfg_item(&cfg_any(module_features(m)));
+            let cfg = cfg_any(module_features(m));
             quote! { #doc #cfg pub mod #name; }
         });
         let accessors = modules.iter().filter(|m| !m.operations.is_empty()).map(|m| {
             let name = ident(m.leaf());
             let handle = format_ident!("{}", ops::handle_name(m.leaf()));
             let doc = doc_lines(&format!("Operations of the {} module.", m.title));
-            let cfg = cfg_item(&cfg_any((!m.shared).then_some(&m.feature)));
+            let cfg = cfg_any((!m.shared).then_some(&m.feature));
             let client = if group.is_some() {
                 quote! { self.client.clone() }
             } else {
@@ -278,7 +272,7 @@ pub fn root_tokens(api: &Api) -> TokenStream {
                 let accessor = format_ident!("{}", group.replace("::", "_"));
                 let features: Vec<&String> =
                     modules.iter().filter(|m| !m.operations.is_empty()).map(|m| &m.feature).collect();
-                let cfg = cfg_item(&cfg_any(features.iter().copied()));
+                let cfg = cfg_any(features.iter().copied());
                 let doc = format!(" The modules of `spec/{}/`.", group.replace("::", "/"));
                 let handle_doc =
                     doc_lines(&format!("Operations of the `{group}` modules. Get one with `client.{accessor}()`."));

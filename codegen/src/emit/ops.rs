@@ -39,8 +39,8 @@ pub fn handle(module: &Module, vendor: &Vendor) -> TokenStream {
         }
     });
     // Without `undocumented`, a module of undocumented operations has no method using its client.
-    let unused = super::docs::all_undocumented(module)
-        .then(|| quote! { #[cfg_attr(not(feature = "undocumented"), allow(dead_code))] });
+    let unused =
+        module.all_undocumented().then(|| quote! { #[cfg_attr(not(feature = "undocumented"), allow(dead_code))] });
     quote! {
         #doc
         #[derive(Clone, Debug)]

@@ -251,7 +251,7 @@ fn serde_camel_case(field: &str) -> String {
 /// A field's `#[serde(...)]` for both derives.
 fn derive_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
     let rename = rename(f, camel);
-    let attrs = match f.repr(usage) {
+    match f.repr(usage) {
         // The enum writes and reads both of its keys in the parent object;
         // a flattened `None` writes nothing.
         _ if f.flatten => quote! { #[serde(flatten)] },
@@ -260,18 +260,13 @@ fn derive_attrs(f: &Field, usage: Usage, camel: bool) -> TokenStream {
         Repr::Plain if f.empty_when_absent(usage) => {
             quote! { #[serde(#rename default, deserialize_with = "crate::runtime::lenient::null_as_default")] }
         }
-        Repr::Plain => quote! { #[serde(#rename)] },
+        Repr::Plain => rename.map(|r| quote! { #[serde(#r)] }).unwrap_or_default(),
         Repr::Option if usage.lenient() || !f.required => {
             quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
         }
         // A required nullable field is always sent, as null when unset.
         Repr::Option => quote! { #[serde(#rename default)] },
         Repr::Nullable => quote! { #[serde(#rename default, skip_serializing_if = "crate::Nullable::is_absent")] },
-    };
-    if attrs.to_string() == "# [serde ()]" {
-        quote! {}
-    } else {
-        attrs
     }
 }
 
